@@ -1,0 +1,111 @@
+"""Coverage rules: the one place that says what "covered" means.
+
+For an as-of date D each village or community is exactly one of
+
+* ``covered`` - at least one assignment with start <= D <= end (both inclusive; no end = open-ended);
+* ``lapsed``  - not covered, but had an assignment that ended before D;
+* ``never``   - no assignment starting on or before D.
+
+``expiring`` is a subset of covered: every current assignment ends within N days after D (default 60), so an
+open-ended assignment is never expiring.  coverage_rate = covered / villages.
+
+The same rule exists twice, on purpose: :func:`village_status` in plain Python (readable, used by tests as the
+independent reference) and :func:`status_sql` for the store, where it must run over 700,000 assignments.  The
+tests check that both agree on random cases.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import Enum
+from typing import Iterable
+
+DEFAULT_EXPIRING_DAYS = 60
+OPEN_END = dt.date(9999, 12, 31)
+
+
+class Status(str, Enum):
+    COVERED = "covered"
+    EXPIRING = "expiring"  # covered, but every current contract ends within the warning window
+    LAPSED = "lapsed"
+    NEVER = "never"
+
+    @property
+    def is_covered(self) -> bool:
+        return self in (Status.COVERED, Status.EXPIRING)
+
+
+#: the statuses a gap list shows by default
+GAP_STATUSES = (Status.LAPSED, Status.EXPIRING, Status.NEVER)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: dt.date
+    end: dt.date | None  # None = open-ended
+
+    def covers(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def village_status(periods: Iterable[Period], as_of: dt.date,
+                   expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Status:
+    """The status of one village on `as_of`, given all its assignment periods."""
+    periods = list(periods)
+    current = [p for p in periods if p.covers(as_of)]
+    if current:
+        horizon = as_of + dt.timedelta(days=expiring_days)
+        if all(p.end is not None and p.end <= horizon for p in current):
+            return Status.EXPIRING
+        return Status.COVERED
+    if any(p.start <= as_of for p in periods):
+        return Status.LAPSED
+    return Status.NEVER
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Villages of one unit by status.  ``covered`` includes ``expiring``."""
+
+    villages: int
+    covered: int
+    expiring: int
+    lapsed: int
+
+    @property
+    def never(self) -> int:
+        return self.villages - self.covered - self.lapsed
+
+    @property
+    def coverage_rate(self) -> float:
+        return self.covered / self.villages if self.villages else 0.0
+
+
+def per_village_sql(as_of_param: str = "$as_of", days_param: str = "$days",
+                    table: str = "assignments") -> str:
+    """SQL yielding one row per village that has any assignment starting on or before D.
+
+    Columns: ``village`` (BIGINT), ``cur_end`` (latest end among current assignments, 9999-12-31 for
+    open-ended, NULL when none is current), ``expiring`` (bool), ``seen`` (always true; NULL after a left join
+    means the village had no assignment at all).  A village absent from the result is ``never``;
+    one present with ``cur_end IS NULL`` is ``lapsed``.
+    """
+    return f"""
+        SELECT village,
+               max(CASE WHEN end_date IS NULL OR end_date >= {as_of_param}
+                        THEN coalesce(end_date, DATE '9999-12-31') END) AS cur_end,
+               coalesce(max(CASE WHEN end_date IS NULL OR end_date >= {as_of_param}
+                        THEN coalesce(end_date, DATE '9999-12-31') END)
+                        <= {as_of_param} + CAST({days_param} AS INTEGER), false) AS expiring,
+               true AS seen
+        FROM {table}
+        WHERE start_date <= {as_of_param}
+        GROUP BY village
+    """
+
+
+def status_sql(alias: str = "pv") -> str:
+    """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status."""
+    return (f"CASE WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
+            f"WHEN {alias}.cur_end IS NOT NULL THEN 'covered' "
+            f"WHEN {alias}.seen THEN 'lapsed' ELSE 'never' END")
