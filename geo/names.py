@@ -1,0 +1,135 @@
+"""Village and township names as people write them, reduced to comparable keys.
+
+The registry says "王家村委会" or "王家村民委员会", a ledger says "王家村" or "王家"; they are one village.
+:func:`normalize_village_name` strips the committee / 村 / 社区 suffix; :func:`village_name_keys` gives the
+progressively shorter forms used as fallbacks (so "新村" still finds the registry's "新村村委会", whose key
+is "新村").  Bracketed notes such as "（原李家村）" are dropped: they are remarks, not part of the name.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# longest first: one suffix is removed by normalize_village_name
+VILLAGE_SUFFIXES = (
+    "社区居民委员会", "嘎查村民委员会", "社区居委会", "村民委员会", "居民委员会", "牧民委员会",
+    "嘎查委员会", "村委员会", "村委会", "居委会", "牧委会", "委员会", "社区", "嘎查", "村",
+)
+# committee words only: "王家村委会" -> "王家村", "城关社区居委会" -> "城关社区"
+_COMMITTEE = (
+    ("社区居民委员会", "社区"), ("社区居委会", "社区"), ("嘎查村民委员会", "嘎查"), ("嘎查委员会", "嘎查"),
+    ("村民委员会", "村"), ("村委员会", "村"), ("村委会", "村"), ("居民委员会", ""), ("居委会", ""),
+    ("牧民委员会", ""), ("牧委会", ""),
+)
+
+ETHNIC_GROUPS = (
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家", "哈尼",
+    "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇", "柯尔克孜", "土",
+    "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克",
+    "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
+)
+_ETHNIC_TOWNSHIP = re.compile(
+    "(?:(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族)+(?:民族)?(?:乡|镇|苏木)$")
+_TOWNSHIP_SUFFIX = re.compile(
+    r"(?:街道办事处|街道办|办事处|街道|民族乡|民族镇|民族苏木|苏木|镇|乡)$")
+
+_BRACKETS = re.compile(r"[(\[{【〔［][^)\]}】〕］]*[)\]}】〕］]")
+_SPLIT = re.compile(r"[、,，;；/|\n\r]+")
+
+
+def clean_name(name: object) -> str:
+    """NFKC (full-width -> half-width), no whitespace, no bracketed remark."""
+    if name is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(name))
+    text = _BRACKETS.sub("", text)
+    text = re.sub(r"[\s\u3000·•.。\"'“”‘’]+", "", text)
+    return text
+
+
+def normalize_village_name(name: object) -> str:
+    """The comparable key of a village/community name: "王家村民委员会" -> "王家", "城关社区居委会" -> "城关".
+
+    A name that is nothing but a suffix ("村") is returned unchanged rather than emptied.
+    """
+    text = clean_name(name)
+    for suffix in VILLAGE_SUFFIXES:
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def village_name_keys(name: object) -> list[str]:
+    """All keys a name may be filed under, most specific first, without duplicates.
+
+    "新村村委会" -> ["新村村委会", "新村村", "新村", "新"]; used for the fallback lookups.
+    """
+    keys: list[str] = []
+    text = clean_name(name)
+    if not text:
+        return keys
+    keys.append(text)
+    for long, short in _COMMITTEE:
+        if text.endswith(long) and len(text) > len(long):
+            keys.append(text[: -len(long)] + short)
+            break
+    current = text
+    while True:
+        shorter = normalize_village_name(current)
+        if shorter == current:
+            break
+        keys.append(shorter)
+        current = shorter
+    out: list[str] = []
+    for k in keys:
+        if k and k not in out:
+            out.append(k)
+    return out
+
+
+def normalize_township_name(name: object) -> str:
+    """The comparable key of a township: "城关镇" / "城关街道办事处" / "城关" -> "城关"; "XX苗族乡" -> "XX"."""
+    text = clean_name(name)
+    stripped = _ETHNIC_TOWNSHIP.sub("", text)
+    if stripped and stripped != text:
+        return stripped
+    stripped = _TOWNSHIP_SUFFIX.sub("", text)
+    return stripped if stripped else text
+
+
+def split_village_names(cell: object) -> list[str]:
+    """One cell may name several villages: "A村、B村", "A村,B村", "A村；B村", "A村 B村" -> one entry each.
+
+    Whitespace splits only when every piece is at least two characters long, so a stray space inside one
+    name ("王 家村") does not cut it in two.  Bracketed remarks are kept with their name.
+    """
+    if cell is None:
+        return []
+    text = unicodedata.normalize("NFKC", str(cell)).strip()
+    if not text:
+        return []
+    # protect separators inside brackets: "王家村（含李家、张家组）"
+    pieces: list[str] = []
+    depth, buf = 0, []
+    for ch in text:
+        if ch in "([{【〔":
+            depth += 1
+        elif ch in ")]}】〕" and depth:
+            depth -= 1
+        if depth == 0 and _SPLIT.fullmatch(ch):
+            pieces.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    pieces.append("".join(buf))
+    out: list[str] = []
+    for piece in pieces:
+        piece = piece.strip()
+        if not piece:
+            continue
+        words = piece.split()
+        if len(words) > 1 and all(len(clean_name(w)) >= 2 for w in words):
+            out.extend(words)
+        else:
+            out.append(re.sub(r"\s+", "", piece))
+    return out
