@@ -1,0 +1,501 @@
+"""Coverage maps with folium that make no request beyond the machine (unless a basemap is chosen).
+
+Input is a GeoJSON FeatureCollection (dict).  Feature properties the map reads:
+
+* always: ``code`` (12 digits), ``name``; optional ``schematic`` (true for 示意 cells: dashed outline);
+* ``mode="rate"`` (units): ``rate`` 0..1 or None (no data); optional counts ``n_villages``, ``n_covered``,
+  ``n_expiring``, ``n_lapsed``, ``n_never``;
+* ``mode="status"`` (villages): ``status`` one of covered/expiring/lapsed/never (None = no data); optional
+  ``adviser``, ``org``, ``phone``, ``period``.
+
+What keeps it offline and fast:
+
+* the map's ``default_js``/``default_css`` are set on the instance to the local Leaflet only (folium's class-level
+  ``add_js_link`` would change every map in the process); no jQuery, Bootstrap or icon fonts (no markers);
+* no branca colormap (streamlit-folium would insert d3 from d3js.org): the legend is a Leaflet control built here;
+* styling and the tooltip are ONE JavaScript function each reading feature properties, not folium's
+  ``style_function`` (a JS ``switch`` with a case per feature); the layer is a small :class:`FeatureLayer`
+  element, so the HTML is the compact GeoJSON plus a constant few kB;
+* ``inline=True`` puts Leaflet's JS/CSS (images as ``data:`` URIs) into the HTML for a standalone file.
+
+In Streamlit, ``st_folium(m, returned_objects=["last_active_drawing"])`` returns the clicked feature as GeoJSON
+(``["properties"]["code"]``) for drilling down.
+"""
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal, Sequence
+
+import folium
+import numpy as np
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from geo.assets import inline_leaflet
+
+Mode = Literal["rate", "status"]
+Lang = Literal["zh", "en"]
+
+#: every user-visible string of the map; the lead will move these into geo/i18n.py
+TEXT: dict[str, dict[str, str]] = {
+    "zh": {
+        "legend_rate": "法律顾问覆盖率",
+        "legend_status": "村（社区）顾问状态",
+        "rate_lt60": "低于 60%",
+        "rate_60_80": "60%–80%",
+        "rate_80_90": "80%–90%",
+        "rate_90_95": "90%–95%",
+        "rate_95_100": "95%–100%（不含）",
+        "rate_100": "100%",
+        "covered": "已覆盖（合同有效）",
+        "expiring": "即将到期",
+        "lapsed": "已过期",
+        "never": "从未配备",
+        "nodata": "无数据",
+        "schematic": "示意边界（非真实边界）",
+        "f_code": "代码",
+        "f_rate": "覆盖率",
+        "f_status": "状态",
+        "f_n_villages": "村（社区）数",
+        "f_n_covered": "已覆盖",
+        "f_n_expiring": "即将到期",
+        "f_n_lapsed": "已过期",
+        "f_n_never": "从未配备",
+        "f_adviser": "法律顾问",
+        "f_org": "所在单位",
+        "f_phone": "电话",
+        "f_period": "服务期限",
+    },
+    "en": {
+        "legend_rate": "Legal adviser coverage",
+        "legend_status": "Village adviser status",
+        "rate_lt60": "below 60%",
+        "rate_60_80": "60%–80%",
+        "rate_80_90": "80%–90%",
+        "rate_90_95": "90%–95%",
+        "rate_95_100": "95%–<100%",
+        "rate_100": "100%",
+        "covered": "covered (contract current)",
+        "expiring": "expiring soon",
+        "lapsed": "lapsed",
+        "never": "never had an adviser",
+        "nodata": "no data",
+        "schematic": "schematic boundary (not the real one)",
+        "f_code": "Code",
+        "f_rate": "Coverage",
+        "f_status": "Status",
+        "f_n_villages": "Villages",
+        "f_n_covered": "Covered",
+        "f_n_expiring": "Expiring",
+        "f_n_lapsed": "Lapsed",
+        "f_n_never": "Never",
+        "f_adviser": "Adviser",
+        "f_org": "Organisation",
+        "f_phone": "Phone",
+        "f_period": "Period",
+    },
+}
+
+
+@dataclass(frozen=True)
+class ColourClass:
+    """One legend entry: features with ``rate >= lower`` (and below the next class) get ``colour``."""
+
+    key: str
+    lower: float
+    colour: str
+
+
+#: ColorBrewer RdYlBu (colour-blind safe): red = low coverage, blue = complete
+RATE_CLASSES: tuple[ColourClass, ...] = (
+    ColourClass("rate_lt60", 0.0, "#d73027"),
+    ColourClass("rate_60_80", 0.60, "#fc8d59"),
+    ColourClass("rate_80_90", 0.80, "#fee090"),
+    ColourClass("rate_90_95", 0.90, "#e0f3f8"),
+    ColourClass("rate_95_100", 0.95, "#91bfdb"),
+    ColourClass("rate_100", 1.0, "#4575b4"),
+)
+STATUS_COLOURS: dict[str, str] = {
+    "covered": "#1b9e77",     # blue-green rather than pure green: stays apart from red for red-green blindness
+    "expiring": "#f0a202",
+    "lapsed": "#d7301f",
+    "never": "#54278f",
+}
+NODATA_COLOUR = "#d9d9d9"     # fallback where the hatch pattern is not available
+_EPS = 1e-9                   # 0.95 computed as 19/20 must land in the 95% class
+
+# outline and fill of every feature; schematic cells add a dash
+_BASE_STYLE = {"color": "#4d4d4d", "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.8}
+_SCHEMATIC_DASH = "4 3"
+_HIGHLIGHT = {"color": "#000000", "weight": 2.5}
+
+
+def rate_class(rate: float | None) -> ColourClass | None:
+    """The class of a coverage rate (None for no data); the JS style function applies the same rule."""
+    if rate is None or (isinstance(rate, float) and np.isnan(rate)):
+        return None
+    found = RATE_CLASSES[0]
+    for c in RATE_CLASSES:
+        if rate + _EPS >= c.lower:
+            found = c
+    return found
+
+
+def text(lang: str) -> dict[str, str]:
+    try:
+        return TEXT[lang]
+    except KeyError:
+        raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)") from None
+
+
+# --------------------------------------------------------------------------------------------------- basemaps
+
+_TIANDITU = ("https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+             "&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={{z}}&TILEROW={{y}}"
+             "&TILECOL={{x}}&tk={key}")
+_TIANDITU_ATTR = "© 天地图 Tianditu"
+_OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+_OSM_ATTR = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    url: str
+    attribution: str
+    subdomains: str = "abc"
+    overlay: bool = False
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A tile background.  ``none`` (default) draws outlines on a plain light background and loads nothing.
+
+    ``tianditu_vec`` / ``tianditu_img``: 天地图 vector or imagery plus its label layer; ``key`` (tk) comes from the
+    configuration and ends up in the page, as the browser fetches the tiles.  ``xyz``: any ``{z}/{x}/{y}`` ``url``;
+    set ``gcj02=True`` for GCJ-02 tiles (Gaode, Tencent) so the WGS-84 data is shifted to match.
+    """
+
+    kind: Literal["none", "tianditu_vec", "tianditu_img", "osm", "xyz"] = "none"
+    key: str | None = None
+    url: str | None = None
+    gcj02: bool = False
+    attribution: str | None = None
+    subdomains: str = "abc"
+    max_zoom: int = 18
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("none", "tianditu_vec", "tianditu_img", "osm", "xyz"):
+            raise ValueError(f"未知底图类型 {self.kind!r} / unknown basemap kind {self.kind!r}")
+        if self.kind.startswith("tianditu") and not self.key:
+            raise ValueError("天地图底图需要密钥（tk）/ a Tianditu basemap needs a key (tk)")
+        if self.kind == "xyz" and not (self.url and "{z}" in self.url):
+            raise ValueError("自定义底图需要含 {z}/{x}/{y} 的 URL / an xyz basemap needs a URL with {z}/{x}/{y}")
+
+    def tile_layers(self) -> list[TileSpec]:
+        """The tile layers to draw, bottom first (empty for ``none``)."""
+        if self.kind == "none":
+            return []
+        if self.kind.startswith("tianditu"):
+            base, labels = ("vec", "cva") if self.kind == "tianditu_vec" else ("img", "cia")
+            attr = self.attribution or _TIANDITU_ATTR
+            return [TileSpec(_TIANDITU.format(layer=base, key=self.key), attr, "01234567"),
+                    TileSpec(_TIANDITU.format(layer=labels, key=self.key), attr, "01234567", overlay=True)]
+        if self.kind == "osm":
+            return [TileSpec(_OSM_URL, self.attribution or _OSM_ATTR)]
+        return [TileSpec(self.url or "", self.attribution or "", self.subdomains)]
+
+
+# --------------------------------------------------------------------------------------------------- geometry
+
+def _walk_coords(geometry: dict | None, fn) -> dict | None:
+    """A copy of a GeoJSON geometry with ``fn(array Nx2) -> array`` applied to every ring / line / point list."""
+    if geometry is None:
+        return None
+    gtype = geometry["type"]
+    if gtype == "GeometryCollection":
+        return {"type": gtype, "geometries": [_walk_coords(g, fn) for g in geometry["geometries"]]}
+
+    def rec(c, depth):
+        if depth == 0:
+            arr = np.asarray(c, dtype=float)
+            return fn(arr.reshape(-1, 2)).reshape(arr.shape).tolist() if arr.size else c
+        return [rec(x, depth - 1) for x in c]
+
+    depth = {"Point": 0, "MultiPoint": 0, "LineString": 0, "MultiLineString": 1,
+             "Polygon": 1, "MultiPolygon": 2}[gtype]
+    return {"type": gtype, "coordinates": rec(geometry["coordinates"], depth)}
+
+
+def _shift_gcj02(xy: np.ndarray) -> np.ndarray:
+    from geo.gcj02 import wgs84_to_gcj02
+
+    lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
+    return np.round(np.column_stack([lon, lat]), 6)
+
+
+def shift_features_gcj02(features: dict) -> dict:
+    """A copy of a FeatureCollection with every coordinate moved WGS-84 -> GCJ-02 (rounded to 6 decimals)."""
+    return {**features, "features": [{**f, "geometry": _walk_coords(f.get("geometry"), _shift_gcj02)}
+                                     for f in features.get("features", [])]}
+
+
+def features_bounds(features: dict) -> tuple[float, float, float, float] | None:
+    """(min lon, min lat, max lon, max lat) of all coordinates, or None if there are none."""
+    lo = np.array([np.inf, np.inf])
+    hi = -lo
+
+    def acc(xy: np.ndarray) -> np.ndarray:
+        nonlocal lo, hi
+        lo = np.minimum(lo, xy.min(axis=0))
+        hi = np.maximum(hi, xy.max(axis=0))
+        return xy
+
+    for f in features.get("features", []):
+        _walk_coords(f.get("geometry"), acc)
+    if not np.isfinite(lo).all():
+        return None
+    return float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1])
+
+
+# --------------------------------------------------------------------------------------------------- elements
+
+def _js_json(obj: Any) -> str:
+    """Compact JSON safe inside a <script> element."""
+    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+            .replace("</", "<\\/").replace("<!--", "<\\!--"))
+
+
+@dataclass(frozen=True)
+class StyleConfig:
+    """What the single JS style/tooltip function needs; emitted once as JSON."""
+
+    mode: Mode
+    lang: str
+    classes: tuple[tuple[float, str], ...] = tuple((c.lower, c.colour) for c in RATE_CLASSES)
+    status: dict[str, str] = field(default_factory=lambda: dict(STATUS_COLOURS))
+    base: dict[str, Any] = field(default_factory=lambda: dict(_BASE_STYLE))
+
+    def to_js(self) -> dict:
+        t = text(self.lang)
+        fields = (["n_villages", "n_covered", "n_expiring", "n_lapsed", "n_never"] if self.mode == "rate"
+                  else ["adviser", "org", "phone", "period"])
+        return {
+            "mode": self.mode, "classes": [list(c) for c in self.classes], "eps": _EPS,
+            "status": self.status, "base": self.base, "dash": _SCHEMATIC_DASH, "highlight": _HIGHLIGHT,
+            "nodata": f"url(#cov-nodata) {NODATA_COLOUR}",
+            "labels": {k: t[k] for k in ("f_code", "f_rate", "f_status", "nodata", "schematic",
+                                         *STATUS_COLOURS)},
+            "fields": [[k, t["f_" + k]] for k in fields],
+        }
+
+
+# The one style function and the one tooltip function, shared by every feature.  `cfg` is StyleConfig.to_js().
+_LAYER_JS = """
+(function(map, data, cfg) {
+  if (!document.getElementById('cov-nodata')) {
+    document.body.insertAdjacentHTML('beforeend',
+      '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>' +
+      '<pattern id="cov-nodata" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">' +
+      '<rect width="6" height="6" fill="#eeeeee"/><rect width="2" height="6" fill="#a6a6a6"/></pattern></defs></svg>');
+  }
+  function fill(p) {
+    if (cfg.mode === 'rate') {
+      var r = p.rate;
+      if (r === null || r === undefined || isNaN(r)) return null;
+      var c = cfg.classes[0][1];
+      for (var i = 0; i < cfg.classes.length; i++) if (r + cfg.eps >= cfg.classes[i][0]) c = cfg.classes[i][1];
+      return c;
+    }
+    return cfg.status[p.status] || null;
+  }
+  function style(feature) {
+    var p = feature.properties || {}, s = Object.assign({}, cfg.base), c = fill(p);
+    if (c === null) { s.fillColor = cfg.nodata; s.fillOpacity = 1; } else { s.fillColor = c; }
+    s.dashArray = p.schematic ? cfg.dash : null;
+    return s;
+  }
+  function esc(v) {
+    return String(v).replace(/[&<>"']/g, function(ch) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[ch];
+    });
+  }
+  function tip(layer) {
+    var p = layer.feature.properties || {}, rows = [];
+    rows.push('<b>' + esc(p.name || '') + '</b> <span class="cov-code">' + esc(p.code || '') + '</span>');
+    if (cfg.mode === 'rate') {
+      var r = p.rate;
+      rows.push(cfg.labels.f_rate + ': ' + ((r === null || r === undefined) ? cfg.labels.nodata
+                                             : (Math.round(r * 1000) / 10) + '%'));
+    } else {
+      rows.push(cfg.labels.f_status + ': ' + esc(cfg.labels[p.status] || cfg.labels.nodata));
+    }
+    cfg.fields.forEach(function(f) {
+      var v = p[f[0]];
+      if (v !== null && v !== undefined && v !== '') rows.push(esc(f[1]) + ': ' + esc(v));
+    });
+    if (p.schematic) rows.push('<i>' + esc(cfg.labels.schematic) + '</i>');
+    return rows.join('<br>');
+  }
+  var layer = L.geoJson(data, {style: style});
+  layer.bindTooltip(tip, {sticky: true, className: 'cov-tip'});
+  layer.on('mouseover', function(e) { e.layer.setStyle(cfg.highlight); e.layer.bringToFront(); });
+  layer.on('mouseout', function(e) { layer.resetStyle(e.layer); });
+  if (map.attributionControl) map.attributionControl.setPrefix('Leaflet');
+  return layer.addTo(map);
+})"""
+
+
+class FeatureLayer(MacroElement):
+    """The styled GeoJSON layer: compact data, one style function, one tooltip function."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = {{ this.js }}({{ this._parent.get_name() }}, {{ this.data_json }}, {{ this.cfg_json }});
+{% endmacro %}
+""")
+
+    def __init__(self, features: dict, config: StyleConfig):
+        super().__init__()
+        self._name = "FeatureLayer"
+        self.js = _LAYER_JS
+        self.data_json = _js_json(features)
+        self.cfg_json = _js_json(config.to_js())
+        self._bounds = features_bounds(features)
+
+    def _get_self_bounds(self):
+        if self._bounds is None:
+            return [[None, None], [None, None]]
+        w, s, e, n = self._bounds
+        return [[s, w], [n, e]]
+
+
+_CSS = """
+<style>
+.leaflet-container { background: #f4f6f8; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC",
+  sans-serif; }
+.cov-legend { background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; line-height: 18px;
+  font-size: 12px; color: #222; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.cov-legend .cov-legend-title { font-weight: 600; margin-bottom: 3px; }
+.cov-legend .cov-sw { display: inline-block; width: 16px; height: 12px; margin-right: 6px; vertical-align: -1px;
+  border: 1px solid #4d4d4d; box-sizing: border-box; }
+.cov-legend .cov-sw-nodata { background: repeating-linear-gradient(45deg, #eeeeee 0 3px, #a6a6a6 3px 5px); }
+.cov-legend .cov-sw-schematic { border: 1.5px dashed #4d4d4d; background: transparent; }
+.cov-title { background: rgba(255,255,255,.92); padding: 4px 10px; border-radius: 4px; font-size: 14px;
+  font-weight: 600; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.cov-tip .cov-code { color: #666; font-size: 11px; }
+</style>
+"""
+
+
+class Legend(MacroElement):
+    """Legend (and optional title) as Leaflet controls; plain HTML/CSS, no branca colormap."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}{{ this.css }}{% endmacro %}
+{% macro script(this, kwargs) %}
+(function(map) {
+  function box(pos, cls, html) {
+    var c = L.control({position: pos});
+    c.onAdd = function() { var d = L.DomUtil.create('div', cls); d.innerHTML = html;
+      L.DomEvent.disableClickPropagation(d); return d; };
+    c.addTo(map);
+  }
+  box('bottomright', 'cov-legend', {{ this.legend_json }});
+  {% if this.title_json %}box('topright', 'cov-title', {{ this.title_json }});{% endif %}
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, legend_html: str, title: str | None = None):
+        super().__init__()
+        self._name = "Legend"
+        self.css = _CSS
+        self.legend_html = legend_html
+        self.legend_json = _js_json(legend_html)
+        self.title_json = _js_json(html.escape(title)) if title else None
+
+
+def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False) -> str:
+    """The legend's inner HTML: a swatch and label per class, no data, and the schematic note if needed."""
+    t = text(lang)
+    rows = [f'<div class="cov-legend-title">{html.escape(t["legend_" + mode])}</div>']
+    entries = ([(c.colour, t[c.key]) for c in reversed(RATE_CLASSES)] if mode == "rate"
+               else [(colour, t[key]) for key, colour in STATUS_COLOURS.items()])
+    for colour, label in entries:
+        rows.append(f'<div><span class="cov-sw" style="background:{colour}"></span>{html.escape(label)}</div>')
+    rows.append(f'<div><span class="cov-sw cov-sw-nodata"></span>{html.escape(t["nodata"])}</div>')
+    if schematic:
+        rows.append(f'<div><span class="cov-sw cov-sw-schematic"></span>{html.escape(t["schematic"])}</div>')
+    return "".join(rows)
+
+
+# --------------------------------------------------------------------------------------------------- the map
+
+DEFAULT_ASSET_BASE_URL = "/app/static/vendor"
+
+
+def build_map(
+    features: dict,
+    *,
+    mode: Mode,
+    lang: str = "zh",
+    basemap: Basemap | None = None,
+    inline: bool = False,
+    asset_base_url: str = DEFAULT_ASSET_BASE_URL,
+    title: str | None = None,
+    bounds: Sequence[float] | None = None,
+    height: str | int = "100%",
+) -> folium.Map:
+    """A folium map of ``features`` coloured by coverage ``rate`` or village ``status``.
+
+    ``inline=True`` embeds Leaflet for a standalone offline HTML file (:func:`map_html`); otherwise Leaflet is
+    loaded from ``asset_base_url`` (the app's static folder, see :func:`geo.assets.ensure_static`).
+    ``bounds``: (min lon, min lat, max lon, max lat) in WGS-84 to fit; default the features' extent.
+    """
+    if mode not in ("rate", "status"):
+        raise ValueError(f"mode must be 'rate' or 'status', got {mode!r}")
+    text(lang)
+    basemap = basemap or Basemap()
+    if basemap.gcj02:
+        features = shift_features_gcj02(features)
+        if bounds is not None:
+            xy = _shift_gcj02(np.array([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], dtype=float))
+            bounds = (xy[0, 0], xy[0, 1], xy[1, 0], xy[1, 1])
+
+    extent = tuple(bounds) if bounds is not None else features_bounds(features)
+    # an empty view still needs a centre: China
+    w, s, e, n = extent if extent is not None else (73.5, 18.0, 135.0, 53.5)
+    tiles = basemap.tile_layers()
+    m = folium.Map(location=[(s + n) / 2, (w + e) / 2], tiles=None, zoom_start=4, height=height,
+                   control_scale=True, attribution_control=bool(tiles), zoom_snap=0.25)
+    # per instance: never folium's class-level lists, which every other map shares
+    if inline:
+        m.default_js, m.default_css = [], []
+        js, css = inline_leaflet()
+        header = m.get_root().header
+        header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
+        header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
+    else:
+        base = asset_base_url.rstrip("/")
+        m.default_js = [("leaflet", f"{base}/leaflet.js")]
+        m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
+    if title:
+        m.get_root().title = title
+
+    for spec in tiles:
+        folium.TileLayer(tiles=spec.url, attr=spec.attribution, subdomains=spec.subdomains, overlay=spec.overlay,
+                         control=False, max_zoom=basemap.max_zoom, name=None).add_to(m)
+
+    FeatureLayer(features, StyleConfig(mode=mode, lang=lang)).add_to(m)
+    schematic = any((f.get("properties") or {}).get("schematic") for f in features.get("features", []))
+    Legend(legend_html(mode, lang, schematic=schematic), title).add_to(m)
+
+    m.fit_bounds([[s, w], [n, e]])
+    return m
+
+
+def map_html(m: folium.Map) -> str:
+    """The whole HTML document of a map (use ``build_map(..., inline=True)`` for a file that opens offline)."""
+    return m.get_root().render()
