@@ -82,7 +82,7 @@ def boundary_lines() -> gpd.GeoDataFrame:
     raw = gpd.read_file(_district_path(), engine="pyogrio")
     lines = raw[~raw["gb"].astype(str).str.fullmatch(r"156\d{6}")]
     return gpd.GeoDataFrame({"name": lines["name"].to_numpy(dtype=object)},
-                            geometry=lines.geometry.values, crs=CRS).reset_index(drop=True)
+                            geometry=np.asarray(lines.geometry.values), crs=CRS).reset_index(drop=True)
 
 
 def _level_number(level: int | str) -> int:
