@@ -1,0 +1,204 @@
+"""Command line: ``python -m geo <command>`` over the same library the app uses.
+
+Errors the user can act on (unknown scope, bad date, missing database, unreadable file) print one line to
+stderr and exit with status 2.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from .codes import LEVEL_NAMES, CodeError, Scope
+from .coverage import GAP_STATUSES, Status
+from .store import Store, StoreError, default_db_path
+
+
+class UsageError(Exception):
+    pass
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"日期“{text}”无法识别，应为 YYYY-MM-DD / bad date '{text}': use YYYY-MM-DD") from None
+
+
+def _scope(store: Store, raw: str | None) -> Scope:
+    try:
+        scope = Scope.parse(raw)
+    except CodeError as e:
+        raise UsageError(str(e)) from None
+    return store.check_scope(scope)
+
+
+def _open(args, *, create: bool = False, read_only: bool = True) -> Store:
+    return Store(args.db or default_db_path(), read_only=read_only, create=create)
+
+
+def _statuses(text: str | None) -> list[str]:
+    if not text:
+        return [s.value for s in GAP_STATUSES]
+    wanted = [s.strip() for s in text.split(",") if s.strip()]
+    known = {s.value for s in Status}
+    bad = [s for s in wanted if s not in known]
+    if bad:
+        raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
+                         f"unknown status {','.join(bad)}; choose from {','.join(sorted(known))}")
+    return wanted
+
+
+def cmd_demo(args) -> int:
+    from .demo import build_demo
+
+    path = Path(args.db or default_db_path())
+    if path.exists() and not args.force:
+        store = Store(path)
+        if not store.is_empty():
+            print(f"已存在：{path}（--force 重建） / exists: {path} (use --force to rebuild)")
+            return 0
+        store.close()
+    if path.exists():
+        path.unlink()
+        Path(str(path) + ".wal").unlink(missing_ok=True)
+    with Store(path) as store:
+        rep = build_demo(store)
+    print(f"演示数据已写入 {path}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
+          f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {path}")
+    return 0
+
+
+def cmd_summary(args) -> int:
+    with _open(args) as store:
+        scope = _scope(store, args.scope)
+        by = args.by or LEVEL_NAMES[min(max(store.child_level(scope) or 5, 1), 5) - 1]
+        if LEVEL_NAMES.index(by) + 1 < scope.level:
+            raise UsageError(f"--by {by} 高于范围 {scope.code} 的层级 / --by {by} is above the scope's level")
+        df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days)
+    if args.format == "csv":
+        from .export import summary_table, to_csv_bytes
+        data = to_csv_bytes(df if args.raw else summary_table(df, args.lang))
+        (sys.stdout.buffer.write(data) if not args.output else Path(args.output).write_bytes(data))
+    else:
+        records = [{**r, "coverage_rate": round(float(r["coverage_rate"]), 6)}
+                   for r in df.to_dict(orient="records")]
+        text = json.dumps(records, ensure_ascii=False, indent=1)
+        (print(text) if not args.output else Path(args.output).write_text(text, encoding="utf-8"))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from . import export
+    from .geometry_store import village_geojson
+
+    with _open(args) as store:
+        scope = _scope(store, args.scope)
+        villages = store.villages(scope, _date(args.as_of), statuses=_statuses(args.status),
+                                  expiring_days=args.expiring_days)
+        geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
+    try:
+        export.write(args.output, villages, geoms, lang=args.lang)
+    except export.ExportError as e:
+        raise UsageError(str(e)) from None
+    print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
+    return 0
+
+
+def cmd_map(args) -> int:
+    from .views import standalone_map_html
+
+    with _open(args) as store:
+        scope = _scope(store, args.scope)
+        html = standalone_map_html(store, scope, _date(args.as_of), lang=args.lang)
+    Path(args.output).write_text(html, encoding="utf-8")
+    print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from . import imports
+
+    with _open(args, create=True, read_only=False) as store:
+        result = imports.run_cli_import(store, args)
+    print(result.summary_line())
+    return 0 if result.ok else 2
+
+
+def cmd_bench(args) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m geo", description="村居法律顾问覆盖图 / village legal adviser coverage")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def common(sp, scope_required=False):
+        sp.add_argument("--db", help="DuckDB file (default data/coverage.duckdb or $VILLAGE_COVERAGE_DB)")
+        sp.add_argument("--lang", choices=["zh", "en"], default="zh")
+
+    def scoped(sp):
+        common(sp)
+        sp.add_argument("--scope", help="division code prefix: 61, 6101, 610124 ... (default: all of China)")
+        sp.add_argument("--as-of", default=dt.date.today().isoformat(), help="YYYY-MM-DD (default today)")
+        sp.add_argument("--expiring-days", type=int, default=60)
+
+    sp = sub.add_parser("demo", help="build the demo database")
+    common(sp)
+    sp.add_argument("--force", action="store_true", help="rebuild even if the database exists")
+    sp.set_defaults(func=cmd_demo)
+
+    sp = sub.add_parser("summary", help="coverage per unit")
+    scoped(sp)
+    sp.add_argument("--by", choices=LEVEL_NAMES)
+    sp.add_argument("--format", choices=["json", "csv"], default="json")
+    sp.add_argument("--raw", action="store_true", help="csv with English column names")
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(func=cmd_summary)
+
+    sp = sub.add_parser("export", help="village list (gaps by default) to .xlsx/.csv/.geojson")
+    scoped(sp)
+    sp.add_argument("--status", help="comma list of covered,expiring,lapsed,never (default lapsed,expiring,never)")
+    sp.add_argument("-o", "--output", required=True)
+    sp.set_defaults(func=cmd_export)
+
+    sp = sub.add_parser("map", help="the map as one self-contained HTML file")
+    scoped(sp)
+    sp.add_argument("-o", "--output", required=True)
+    sp.set_defaults(func=cmd_map)
+
+    sp = sub.add_parser("import", help="import registry / boundaries / assignments")
+    common(sp)
+    sp.add_argument("kind", choices=["registry", "boundaries", "assignments"])
+    sp.add_argument("file")
+    sp.add_argument("--county", help="county code the file belongs to (detected when omitted)")
+    sp.add_argument("--report", help="write the rejected/doubtful rows to this .xlsx or .csv")
+    sp.add_argument("--code-field")
+    sp.add_argument("--name-field")
+    sp.add_argument("--source-crs", help="e.g. EPSG:4545 when the file has no .prj")
+    sp.add_argument("--gcj02", action="store_true", help="coordinates are GCJ-02 (Gaode/Tencent)")
+    sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
+    sp.add_argument("--json", action="store_true")
+    sp.add_argument("--runs", type=int, default=5)
+    sp.set_defaults(func=cmd_bench)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, StoreError, CodeError) as e:
+        print(f"错误 / error: {e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # file-level problems raised by the importers carry their own message
+        if type(e).__name__.endswith("Error") and getattr(e, "user_facing", False):
+            print(f"错误 / error: {e}", file=sys.stderr)
+            return 2
+        raise

@@ -1,0 +1,29 @@
+"""The national division list shipped with the product (data/registry_national.parquet).
+
+Source: the national statistics bureau's 统计用区划代码 2022 (cut-off 2022-10-31), as republished in the npm
+package china-division@2.7.0 (licence WTFPL).  Importing a newer list from the user is geo.imports' job.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
+
+
+@lru_cache(maxsize=1)
+def national_registry() -> pd.DataFrame:
+    """All five levels: code (12-digit str, object dtype for fast matching), name, level (1-5)."""
+    df = pd.read_parquet(REGISTRY_FILE)
+    # pandas 3's default string dtype is an order of magnitude slower for code matching (isin, merge)
+    return df.astype({"code": object, "name": object})
+
+
+def villages(registry: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
+    """Real villages and communities: level 5 with non-zero village digits, optionally under a code prefix."""
+    v = registry[(registry["level"] == 5) & ~registry["code"].str.endswith("000")]
+    if prefix:
+        v = v[v["code"].str.startswith(prefix)]
+    return v
