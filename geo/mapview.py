@@ -27,6 +27,7 @@ import html
 import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
+from urllib.parse import urlsplit
 
 import folium
 import numpy as np
@@ -204,7 +205,9 @@ class Basemap:
                     TileSpec(_TIANDITU.format(layer=labels, key=self.key), attr, "01234567", overlay=True)]
         if self.kind == "osm":
             return [TileSpec(_OSM_URL, self.attribution or _OSM_ATTR)]
-        return [TileSpec(self.url or "", self.attribution or "", self.subdomains)]
+        # folium insists on an attribution; the tile server's name is the honest minimum
+        return [TileSpec(self.url or "", self.attribution or (urlsplit(self.url or "").hostname or "tiles"),
+                         self.subdomains)]
 
 
 # --------------------------------------------------------------------------------------------------- geometry
