@@ -31,8 +31,8 @@ import pandas as pd
 
 from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
-from geo.names import (clean_name, normalize_township_name, normalize_village_name, split_village_names,
-                       village_name_keys)
+from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
+                       split_village_names, village_name_keys)
 from geo.periods import PeriodError, parse_period
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
@@ -277,9 +277,12 @@ def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | 
     if isinstance(value, str):
         text = unicodedata.normalize("NFKC", text).strip()
     if lossy and text:
-        warnings.append(f"第{row}行：{what}“{text}”是以数字保存的，Excel 只保留15位有效数字，可能已不准确，"
+        # a truncated licence number would merge different people into one adviser: drop it
+        warnings.append(f"第{row}行：{what}“{text}”是以数字保存的，Excel 只保留15位有效数字，已不可靠，未导入；"
                         f"请把该列设为文本后重新填写 / row {row}: {what} '{text}' was stored as a number; Excel "
-                        "keeps only 15 significant digits, so it may be wrong - format the column as text")
+                        "keeps only 15 significant digits, so it was not imported - format the column as text "
+                        "and fill it in again")
+        return None
     return text or None
 
 
@@ -491,7 +494,7 @@ def _header_score(mapping: dict[str, tuple[int, int]]) -> tuple[int, int]:
     return len(mapping), sum(1 for _c, score in mapping.values() if score == 100)
 
 
-def _sub_header(texts: list[list[str]], h: int, mapping: dict[str, tuple[int, int]]) -> dict[str, int] | None:
+def _sub_header(texts: list[list[str]], h: int) -> dict[str, tuple[int, int]] | None:
     """Fields named by a second header row (e.g. 起始/终止 under a merged 聘任期限), or None."""
     if h + 1 >= len(texts):
         return None
@@ -503,7 +506,7 @@ def _sub_header(texts: list[list[str]], h: int, mapping: dict[str, tuple[int, in
         m = _match_header(text, sub=True)
         if m is None:
             return None  # a data value: this is not a header row
-        found.setdefault(m[0], col)
+        found.setdefault(m[0], (col, m[1]))
     return found or None
 
 
@@ -565,24 +568,27 @@ def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
             f"'{path.name}': no header row found in the first {n} rows (columns such as 村（社区）名称 and "
             "法律顾问姓名 are required)")
     s, texts, h, mapping = found[0]
+    # a header over two rows whose merged cells made the second row the better match: report the first
+    h_top = h - 1 if h > 0 and _is_header(_map_header(texts[h - 1])) else h
     table_warnings = [f"工作表“{o.name}”也有表头，但未读取；如需导入请指定该工作表 / sheet '{o.name}' also has a "
                       "header but was not read; choose it explicitly to import it" for o, *_ in found[1:]]
     cols = {f: c for f, (c, _score) in mapping.items()}
-    sub = _sub_header(texts, h, mapping)
+    sub = _sub_header(texts, h)
     data_start = h + 1
     if sub:
-        for f, c in sub.items():
-            if f in ("start", "end") or f not in cols:
+        # "法律顾问" merged over 姓名 / 类别 / 电话, "聘任期限" over 起始 / 终止: the lower row is more precise
+        for f, (c, score) in sub.items():
+            if f in ("start", "end") or f not in cols or score == 100:
                 cols[f] = c
         data_start = h + 2
     if "start" in cols and "end" in cols:
         cols.pop("period", None)
-    top = [cell_text(v) for v in s.grid[h]]
     width = max(len(r) for r in s.grid)
-    top += [""] * (width - len(top))
+    top_idx, sub_idx = (h_top, h) if h_top < h else (h, h + 1 if sub else None)
+    top = [cell_text(v) for v in s.grid[top_idx]] + [""] * width
     sub_texts = None
-    if sub:
-        sub_texts = [cell_text(v) for v in s.grid[h + 1]] + [""] * width
+    if sub_idx is not None:
+        sub_texts = [cell_text(v) for v in s.grid[sub_idx]] + [""] * width
     headers = _unique_headers(top, sub_texts)
     mapped = {f: headers[c] for f, c in cols.items() if f != "id_card"}
     id_cols = {c for c in range(width) if (m := _match_header(top[c])) and m[0] == "id_card"}
@@ -591,8 +597,8 @@ def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
     if "id_card" in cols:
         id_cols.add(cols["id_card"])
 
-    table = LedgerTable(path=str(path), sheet=s.name, header_row=h + 1, data_start_row=data_start + 1,
-                        mapped=mapped, title=_title_text(texts, h), rows=[], warnings=table_warnings)
+    table = LedgerTable(path=str(path), sheet=s.name, header_row=h_top + 1, data_start_row=data_start + 1,
+                        mapped=mapped, title=_title_text(texts, h_top), rows=[], warnings=table_warnings)
     seen: dict[tuple[str, ...], int] = {}
     township = None
     for i in range(data_start, len(s.grid)):
@@ -744,6 +750,9 @@ class _CountyIndex:
             elif level == 4:
                 self.townships[normalize_township_name(name)].add(code[:9])
                 self.townships[clean_name(name)].add(code[:9])
+        # longest first, for names written with their township in front ("二曲街道镇东村")
+        self.township_words = sorted(((t, p) for t, ps in self.townships.items() if len(t) >= 2 for p in ps),
+                                     key=lambda tp: -len(tp[0]))
 
     def lookup(self, name: str) -> list[str]:
         hit = self.base.get(normalize_village_name(name))
@@ -754,6 +763,14 @@ class _CountyIndex:
             if hit:
                 return hit
         return []
+
+    def split_township(self, name: str) -> tuple[str, set[str]] | None:
+        """("镇东村", {"610124001"}) for "二曲街道镇东村"; None when no township name starts the name."""
+        text = clean_name(name)
+        for word, prefix9 in self.township_words:
+            if text.startswith(word) and len(text) > len(word):
+                return text[len(word):], {p for w, p in self.township_words if w == word}
+        return None
 
     def township_prefixes(self, township: str) -> set[str] | None:
         return (self.townships.get(clean_name(township))
@@ -779,7 +796,7 @@ class RegistryIndex:
             elif level == 1:
                 self.provinces.setdefault(code[:2], name)
         self._county_cache: dict[str, _CountyIndex] = {}
-        self._national: dict[str, set[str]] | None = None
+        self._national: pd.DataFrame | None = None
 
     def county(self, county6: str) -> _CountyIndex:
         ci = self._county_cache.get(county6)
@@ -790,15 +807,16 @@ class RegistryIndex:
             self._county_cache[county6] = ci
         return ci
 
-    def counties_with(self, key: str) -> set[str]:
-        """Counties (6 digits) having a village whose normalised name is ``key``."""
+    def county_votes(self, names: Iterable[str]) -> Counter[str]:
+        """Per county (6 digits): how many of ``names`` it has a village of (by normalised name)."""
         if self._national is None:
-            nat: dict[str, set[str]] = defaultdict(set)
-            for code, name, level in zip(self.codes, self.names, self.levels):
-                if level == 5:
-                    nat[normalize_village_name(name)].add(code[:6])
-            self._national = nat
-        return self._national.get(key, set())
+            villages = pd.DataFrame({"code": self.codes, "name": self.names, "level": self.levels})
+            villages = villages[villages["level"] == 5]
+            self._national = pd.DataFrame({"key": normalize_village_names(villages["name"]).to_numpy(),
+                                           "county": villages["code"].str[:6].to_numpy()})
+        keys = {normalize_village_name(n) for n in names}
+        hits = self._national[self._national["key"].isin(keys)].drop_duplicates()
+        return Counter(hits["county"].value_counts().to_dict())
 
     def village_name(self, code: str) -> str | None:
         i = bisect.bisect_left(self.codes, code)
@@ -835,16 +853,18 @@ def _short(name: str, pattern: re.Pattern[str]) -> str:
     return s if len(s) >= 2 else name
 
 
-def _title_candidates(idx: RegistryIndex, text: str) -> list[tuple[int, str]]:
-    """(score, county6) for counties named in the text, best first."""
+def _title_candidates(idx: RegistryIndex, text: str) -> tuple[list[tuple[int, str]], bool]:
+    """((score, county6) for counties named in the text, best first; whether only short forms matched)."""
     text = clean_name(text)
     if not text:
-        return []
+        return [], False
     hits: dict[str, list[tuple[int, int]]] = {}
+    short_only = False
     for c6, name in idx.counties.items():
         if len(name) >= 2 and name in text:
             hits[c6] = [(m.start(), m.start() + len(name)) for m in re.finditer(re.escape(name), text)]
     if not hits:  # "周至司法局": the short form, only when no full name occurs
+        short_only = True
         for c6, name in idx.counties.items():
             short = _short(name, _COUNTY_SUFFIX)
             if short != name and len(short) >= 2 and short in text:
@@ -864,7 +884,7 @@ def _title_candidates(idx: RegistryIndex, text: str) -> list[tuple[int, str]]:
             score += 1
         scored.append((score, c6))
     scored.sort(key=lambda x: -x[0])
-    return scored
+    return scored, short_only
 
 
 def _mentioned_prefixes(idx: RegistryIndex, text: str) -> list[str]:
@@ -885,21 +905,19 @@ def _village_votes(idx: RegistryIndex, table: LedgerTable, counties: Iterable[st
             ci = idx.county(c6)
             votes[c6] = sum(1 for n in names if len(ci.lookup(n)) == 1)
         return votes
-    for n in names:
-        for c6 in idx.counties_with(normalize_village_name(n)):
-            votes[c6] += 1
-    return votes
+    return idx.county_votes(names)
 
 
 def detect_county(table: LedgerTable, registry: pd.DataFrame | RegistryIndex) -> tuple[str, str]:
     """(county6, source) from the title words, the village codes or the village names; LedgerError if none."""
     idx = registry_index(registry)
     text = " ".join(x for x in (table.title, Path(table.path).stem, table.sheet or "") if x)
-    cands = _title_candidates(idx, text)
+    cands, short_only = _title_candidates(idx, text)
     if cands:
         top = [c for s, c in cands if s == cands[0][0]]
-        if len(top) == 1:
+        if len(top) == 1 and not short_only:
             return top[0], "title"
+        # several counties of that name (鼓楼区), or only a short form ("城关" may be 城关镇): ask the villages
         votes = _village_votes(idx, table, top)
         ranked = votes.most_common()
         if ranked and ranked[0][1] > 0 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
@@ -1001,14 +1019,18 @@ def _match_row(row: LedgerRow, ci: _CountyIndex, idx: RegistryIndex, c6: str, co
                             f"code {code} is not in the registry; matched by name")
         assert name is not None
         cands = ci.lookup(name)
+        row_prefixes = tprefixes
+        if not cands and (split := ci.split_township(name)):
+            cands = ci.lookup(split[0])
+            row_prefixes = split[1]
         where = f"{county_name}{row.township or ''}"
         if not cands:
             _reject(result, row, "unknown_village", f"在{where}找不到村（社区）“{name}”",
                     f"village '{name}' not found in {where}", name)
             continue
         chosen: str | None = None
-        if tprefixes:
-            narrowed = [c for c in cands if c[:9] in tprefixes]
+        if row_prefixes:
+            narrowed = [c for c in cands if c[:9] in row_prefixes]
             if len(narrowed) == 1:
                 chosen = narrowed[0]
             elif not narrowed and len(cands) == 1:
@@ -1031,7 +1053,7 @@ def _match_row(row: LedgerRow, ci: _CountyIndex, idx: RegistryIndex, c6: str, co
                 chosen = same_kind[0]
         if chosen is None:
             listed = "、".join(f"{ci.names[c]}({c})" for c in cands[:5])
-            scope = county_name if not tprefixes or len(cands) < 2 or cands[0][:9] not in tprefixes else where
+            scope = where if row_prefixes and all(c[:9] in row_prefixes for c in cands) else county_name
             hint_zh = f"，乡镇“{row.township}”无法区分" if row.township else ""
             hint_en = f"; township '{row.township}' does not decide" if row.township else ""
             _reject(result, row, "ambiguous_village",
