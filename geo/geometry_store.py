@@ -35,3 +35,36 @@ def replace_village_geoms(cur, frame: pd.DataFrame, batch_id: int | None, schema
     cur.execute("INSERT INTO village_geoms SELECT code, geom, schematic, batch_id FROM incoming_geoms")
     cur.unregister("incoming_geoms")
     return len(rows)
+
+
+def refresh_village_display(store, cur, county: str) -> int:
+    """Rebuild the display shapes of one county from its village boundaries, inside the caller's transaction.
+
+    Villages are simplified together as one coverage for the township view ('township' tier); townships are the
+    union of their villages for the county view ('county' tier).  Returns the number of villages drawn.
+    """
+    import geopandas as gpd
+
+    from .outlines import TIERS, simplify_for_display, to_geojson_text, union_by_prefix
+
+    low = int(county[:6]) * 10**6
+    df = cur.execute("SELECT code, geom, schematic FROM village_geoms WHERE code >= ? AND code < ?",
+                     [low, low + 10**6]).df()
+    cur.execute("DELETE FROM shapes WHERE tier IN ('county', 'township') AND code >= ? AND code < ?",
+                [low, low + 10**6])
+    if df.empty:
+        return 0
+    gdf = gpd.GeoDataFrame({"code": df["code"].map(to_str).to_numpy(dtype=object),
+                            "schematic": df["schematic"].to_numpy()},
+                           geometry=shapely.from_wkb(df["geom"].map(bytes).to_numpy()), crs="EPSG:4326")
+    for tier, frame in (("township", gdf), ("county", union_by_prefix(gdf, 4))):
+        if tier == "county":
+            frame["schematic"] = frame["code"].map(
+                gdf.groupby(gdf["code"].str[:9].str.ljust(12, "0"))["schematic"].any())
+        simple = simplify_for_display(frame, tier)
+        decimals = TIERS[tier].decimals
+        rows = pd.DataFrame({"code": simple["code"],
+                             "geojson": [to_geojson_text(g, decimals) for g in simple.geometry],
+                             "schematic": simple["schematic"].astype(bool)})
+        store.replace_shapes(cur, rows, tier)
+    return len(gdf)

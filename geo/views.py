@@ -1,0 +1,126 @@
+"""What a map view shows for a scope and a date: the glue between the store, the coverage rules and the map.
+
+Both the app and ``python -m geo map`` call :func:`map_view`, so the page and the shared HTML file agree.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from .codes import Scope
+from .coverage import DEFAULT_EXPIRING_DAYS
+from .i18n import level_label, t
+from .store import Store
+
+#: the display tier holding the shapes of each child level (see geo.outlines.TIERS)
+TIER_OF_CHILD_LEVEL = {1: "national", 2: "province", 3: "city", 4: "county", 5: "township"}
+
+
+@dataclass
+class MapView:
+    scope: Scope
+    as_of: dt.date
+    child_level: int | None
+    mode: str                       # 'rate' (units coloured by coverage) or 'status' (villages by status)
+    features: dict                  # GeoJSON FeatureCollection
+    table: pd.DataFrame             # the figures behind the map, one row per child unit or village
+    missing: list[str] = field(default_factory=list)   # names of units with no boundary to draw
+    schematic: bool = False
+
+    @property
+    def drawn(self) -> int:
+        return len(self.features["features"])
+
+
+def _period(start, end, lang: str) -> str | None:
+    if start is None or pd.isna(start):
+        return None
+    s = pd.Timestamp(start).strftime("%Y-%m-%d")
+    e = t("open_ended", lang) if end is None or pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")
+    return f"{s} ~ {e}"
+
+
+def _clean(value):
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    return value
+
+
+def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
+             expiring_days: int = DEFAULT_EXPIRING_DAYS) -> MapView:
+    """Child units of `scope` coloured by coverage rate, or its villages coloured by status."""
+    level = store.child_level(scope)
+    if level is None:
+        return MapView(scope, as_of, None, "rate", {"type": "FeatureCollection", "features": []},
+                       pd.DataFrame())
+    tier = TIER_OF_CHILD_LEVEL[level]
+    features = []
+    if level == 5:
+        table = store.villages(scope, as_of, expiring_days=expiring_days)
+        shapes = store.shapes(table["code"].tolist(), tier).set_index("code")
+        for row in table.itertuples(index=False):
+            if row.code not in shapes.index:
+                continue
+            props = {"code": row.code, "name": row.name, "status": row.status,
+                     "adviser": _clean(row.advisers), "org": _clean(row.orgs), "phone": _clean(row.phones),
+                     "period": _period(row.contract_start, row.contract_end, lang),
+                     "schematic": bool(shapes.at[row.code, "schematic"])}
+            features.append({"type": "Feature", "properties": props,
+                             "geometry": json.loads(shapes.at[row.code, "geojson"])})
+        mode = "status"
+    else:
+        table = store.summary(scope, as_of, by=level, expiring_days=expiring_days)
+        shapes = store.shapes(table["code"].tolist(), tier).set_index("code")
+        for row in table.itertuples(index=False):
+            if row.code not in shapes.index:
+                continue
+            props = {"code": row.code, "name": row.name, "rate": round(float(row.coverage_rate), 4),
+                     "n_villages": int(row.villages), "n_covered": int(row.covered),
+                     "n_expiring": int(row.expiring), "n_lapsed": int(row.lapsed), "n_never": int(row.never),
+                     "schematic": bool(shapes.at[row.code, "schematic"])}
+            features.append({"type": "Feature", "properties": props,
+                             "geometry": json.loads(shapes.at[row.code, "geojson"])})
+        mode = "rate"
+    drawn = {f["properties"]["code"] for f in features}
+    missing = [n for c, n in zip(table["code"], table["name"]) if c not in drawn]
+    return MapView(scope, as_of, level, mode, {"type": "FeatureCollection", "features": features}, table,
+                   missing, any(f["properties"]["schematic"] for f in features))
+
+
+def map_title(store: Store, view: MapView, lang: str = "zh") -> str:
+    name = store.scope_name(view.scope) if view.scope.digits else t("level.0", lang)
+    unit = level_label(view.child_level, lang) if view.child_level else ""
+    return f"{name} · {unit} · {view.as_of.isoformat()}"
+
+
+def outline_view(store: Store, scope: Scope) -> dict:
+    """The scope's own outline (grey, no data) for a county whose villages have no boundaries yet."""
+    tier = TIER_OF_CHILD_LEVEL.get(scope.level, "city")
+    shapes = store.shapes([scope.code], tier)
+    feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": None},
+              "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: bool = False,
+                     basemap=None, height: str | int = "100%"):
+    from .mapview import build_map
+
+    features = view.features
+    mode = view.mode
+    if not features["features"]:
+        features, mode = outline_view(store, view.scope), "rate"
+    return build_map(features, mode=mode, lang=lang, inline=inline, basemap=basemap,
+                     title=map_title(store, view, lang), height=height)
+
+
+def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
+                        expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None) -> str:
+    """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick."""
+    from .mapview import map_html
+
+    view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days)
+    return map_html(build_folium_map(store, view, lang=lang, inline=True, basemap=basemap))

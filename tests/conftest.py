@@ -1,0 +1,48 @@
+"""Shared fixtures: a small hand-built store and the demo store (built once per test session)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.store import Store
+
+# three villages in two townships of 周至县 plus their parents, as a registry would list them
+SMALL_REGISTRY = pd.DataFrame(
+    [("610000000000", "陕西省", 1), ("610100000000", "西安市", 2), ("610124000000", "周至县", 3),
+     ("610124100000", "哑柏镇", 4), ("610124100201", "东村村委会", 5), ("610124100202", "西村村委会", 5),
+     ("610124101000", "终南镇", 4), ("610124101001", "终南社区居委会", 5)],
+    columns=["code", "name", "level"])
+
+
+@pytest.fixture
+def small_store(tmp_path) -> Store:
+    store = Store(tmp_path / "small.duckdb")
+    with store.transaction() as cur:
+        store.load_registry(SMALL_REGISTRY, cur)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """Path of a demo database built once for the whole session (closed; open it read-only)."""
+    from geo.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with Store(path) as store:
+        build_demo(store)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_store(demo_db) -> Store:
+    store = Store(demo_db, read_only=True)
+    yield store
+    store.close()
+
+
+def pytest_configure(config):
+    os.environ.setdefault("PYTHONHASHSEED", "0")
