@@ -101,6 +101,7 @@ _SUB_ONLY = {"起", "止", "至", "自", "起始", "开始", "终止", "结束",
 _FIELD_ORDER = ("id_card", "licence", "phone", "start", "end", "period", "name", "kind", "org", "code",
                 "township", "village", "seq", "remark")
 
+_DIGIT_RUN = re.compile(r"\d{15}")
 _ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _ID15 = re.compile(r"(?<![0-9A-Za-z])[1-8]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 _TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
@@ -226,7 +227,7 @@ class LedgerMatch:
 # ---------------------------------------------------------------------------------------------- cells
 def scrub_ids(text: str) -> str:
     """Blank every ID-card number (18-character, and 15-digit old form with a valid birth date)."""
-    if not text or not any(ch.isdigit() for ch in text):
+    if len(text) < 15 or not _DIGIT_RUN.search(text):
         return text
     text = _ID18.sub("", text)
     return _ID15.sub("", text)
@@ -701,8 +702,9 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
         if not texts[cols["start"]] and not texts[cols["end"]]:
             result = PeriodError("聘任期限为空 / the period is empty")
     name = text("name")
-    if name:
-        name = re.sub(r"\s+", "", unicodedata.normalize("NFKC", name))
+    if name:  # "张 三" -> "张三", but "Sun  Qi" -> "Sun Qi"
+        name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip()
+        name = re.sub(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])", "", name)
     return LedgerRow(
         row_number=row_number,
         township=township,
@@ -740,7 +742,7 @@ class _CountyIndex:
         self.townships: dict[str, set[str]] = defaultdict(set)
         for code, name, level in zip(codes, names, levels):
             if level == 5:
-                if code in self.names:  # a code listed at several levels (金门县 placeholder)
+                if code in self.names or code.endswith("000"):  # 金门县 350527000000 is listed at levels 3-5
                     continue
                 self.names[code] = name
                 self.base[normalize_village_name(name)].append(code)
@@ -972,7 +974,7 @@ def match_ledger(table: LedgerTable, registry: pd.DataFrame | RegistryIndex,
                          duplicate_rows=len(table.duplicate_rows), duplicate_assignments=0)
     seen: set[tuple[str, str, dt.date, dt.date | None]] = set()
     for row in table.rows:
-        _match_row(row, ci, idx, c6, county_name, result, seen)
+        _match_row(row, ci, c6, county_name, result, seen)
     return result
 
 
@@ -981,7 +983,7 @@ def _reject(result: LedgerMatch, row: LedgerRow, reason: str, zh: str, en: str, 
                                  dict(row.raw), village))
 
 
-def _match_row(row: LedgerRow, ci: _CountyIndex, idx: RegistryIndex, c6: str, county_name: str,
+def _match_row(row: LedgerRow, ci: _CountyIndex, c6: str, county_name: str,
                result: LedgerMatch, seen: set) -> None:
     if not row.village_names and not row.village_code:
         _reject(result, row, "no_village", "没有填写村（社区）名称", "no village or community given")

@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fixtures_ledger import (ALL_IDS, CSV_HEADER, LICENCE_SUN, LICENCE_ZHANG, MESSY_ACCEPTED, MESSY_REJECTED,
+from fixtures_ledger import (ALL_IDS, LICENCE_SUN, LICENCE_ZHANG, MESSY_ACCEPTED, MESSY_REJECTED,
                              write_csv, write_messy_xlsx, write_two_row_header_xlsx, write_xls)
 from geo.ledger import (LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index, scrub_ids)
 
@@ -372,3 +372,34 @@ def test_short_county_name_in_the_title_needs_its_villages(tmp_path, registry):
     table = read_ledger(_simple_xlsx(tmp_path / "b.xlsx", "城关镇法律顾问台账", ["不存在的村甲"]))
     with pytest.raises(LedgerError):
         match_ledger(table, registry)
+
+
+def test_english_headers_and_separate_date_columns(tmp_path, registry):
+    path = tmp_path / "ledger.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["No.", "Township", "Village Name", "Adviser Name", "Category", "Law Firm", "Licence No.",
+                    "Phone", "Start Date", "End Date", "ID Card"])
+        w.writerow(["1", "楼观镇", "八一村", "Sun Qi", "Lawyer", "Louguan Law Firm", LICENCE_SUN, "13600000002",
+                    "2026-01-01", "2027-12-31", "610124199001011234"])
+    table = read_ledger(path)
+    assert set(table.mapped) == {"seq", "township", "village", "name", "kind", "org", "licence", "phone",
+                                 "start", "end"}
+    m = match_ledger(table, registry, county="610124")
+    assert _by_row(m) == {2: [("610124105222", "Sun Qi", dt.date(2026, 1, 1), dt.date(2027, 12, 31))]}
+    assert m.assignments[0].kind == "律师"
+    _assert_no_ids(table, m)
+
+
+def test_only_the_first_sheet_with_a_header_is_read_and_the_others_are_named(tmp_path):
+    wb = openpyxl.Workbook()
+    for title, village in (("二曲街道", "镇东村"), ("哑柏镇", "仰天村")):
+        ws = wb.create_sheet(title)
+        ws.append(["村名", "姓名", "聘期"])
+        ws.append([village, "张三", "2026.1-2026.12"])
+    del wb["Sheet"]
+    wb.save(tmp_path / "a.xlsx")
+    table = read_ledger(tmp_path / "a.xlsx")
+    assert table.sheet == "二曲街道" and [r.village_names for r in table.rows] == [["镇东村"]]
+    assert len(table.warnings) == 1 and "哑柏镇" in table.warnings[0]
+    assert read_ledger(tmp_path / "a.xlsx", sheet="哑柏镇").rows[0].village_names == ["仰天村"]
