@@ -783,7 +783,10 @@ class RegistryIndex:
     """The national registry sorted by code, with county / city / province names; county indexes on demand."""
 
     def __init__(self, registry: pd.DataFrame):
-        df = registry[["code", "name", "level"]].sort_values("code", kind="stable")
+        df = registry[["code", "name", "level"]].copy()
+        if pd.api.types.is_numeric_dtype(df["code"]):  # BIGINT codes straight from the store
+            df["code"] = df["code"].map(lambda c: f"{int(c):012d}")
+        df = df.sort_values("code", kind="stable")
         self.codes: list[str] = df["code"].astype(str).tolist()
         self.names: list[str] = df["name"].astype(str).tolist()
         self.levels: list[int] = [int(x) for x in df["level"].tolist()]

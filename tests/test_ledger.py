@@ -403,3 +403,12 @@ def test_only_the_first_sheet_with_a_header_is_read_and_the_others_are_named(tmp
     assert table.sheet == "二曲街道" and [r.village_names for r in table.rows] == [["镇东村"]]
     assert len(table.warnings) == 1 and "哑柏镇" in table.warnings[0]
     assert read_ledger(tmp_path / "a.xlsx", sheet="哑柏镇").rows[0].village_names == ["仰天村"]
+
+
+def test_registry_with_bigint_codes_from_the_store(tmp_path, registry):
+    shaanxi = registry[registry["code"].str.startswith("61")].copy()
+    shaanxi["code"] = shaanxi["code"].astype("int64")
+    table = read_ledger(write_csv(tmp_path / "a.csv", "utf-8"))
+    m = match_ledger(table, shaanxi)
+    assert m.county_code == "610124000000"
+    assert [a.village_code for a in m.assignments] == ["610124001200", "610124001003"]
