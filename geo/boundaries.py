@@ -62,8 +62,8 @@ except ImportError:  # pragma: no cover
 
 
 SUPPORTED = (".zip", ".shp", ".geojson", ".json", ".gpkg")
-REASONS = ("unknown_village", "ambiguous_village", "no_geometry", "invalid_geometry", "not_in_county",
-           "no_county")
+REASONS = ("unknown_village", "ambiguous_village", "no_geometry", "invalid_geometry", "outside_china",
+           "not_in_county", "no_county")
 
 # field names seen in survey and statistics files, most specific first
 CODE_FIELDS = ("ZLDWDM", "CUN_DM", "CUNDM", "CJDM", "XZQDM", "XZQHDM", "QHDM", "村代码", "村级代码", "行政区划代码",
@@ -692,6 +692,8 @@ def read_boundaries(path: str | Path, registry: pd.DataFrame | RegistryIndex, *,
     if path.stat().st_size == 0:
         raise _err(label, "文件是空的", "the file is empty")
     index = registry_index(registry)
+    options = dict(county=county, code_field=code_field, name_field=name_field, township_field=township_field,
+                   source_crs=source_crs, gcj02=gcj02)
     if path.suffix.lower() == ".zip":
         with tempfile.TemporaryDirectory(prefix="boundaries-") as tmp:
             try:
@@ -702,51 +704,109 @@ def read_boundaries(path: str | Path, registry: pd.DataFrame | RegistryIndex, *,
             if not found:
                 raise _err(label, "压缩包里没有 shapefile、GeoJSON 或 GeoPackage",
                            "the zip holds no shapefile, GeoJSON or GeoPackage")
-            dataset, lyr, df, enc, enc_src, where = _choose_dataset(found, Path(tmp), layer, index, label,
-                                                                   code_field, name_field)
-            return _process(df, index, f"{label}/{where}", enc, enc_src, county=county, code_field=code_field,
-                            name_field=name_field, township_field=township_field, source_crs=source_crs,
-                            gcj02=gcj02)
-    dataset, lyr, df, enc, enc_src, where = _choose_dataset([path], path.parent, layer, index, label,
-                                                            code_field, name_field)
-    return _process(df, index, label if lyr is None else f"{label}:{lyr}", enc, enc_src, county=county,
-                    code_field=code_field, name_field=name_field, township_field=township_field,
-                    source_crs=source_crs, gcj02=gcj02)
+            ds = _choose_dataset(found, Path(tmp), layer, index, label, code_field, name_field)
+            return _process(ds, index, **options)
+    return _process(_choose_dataset([path], path.parent, layer, index, label, code_field, name_field), index,
+                    **options)
+
+
+@dataclass
+class _Dataset:
+    df: gpd.GeoDataFrame
+    label: str            # shown in messages: "村界.zip/陕西/村级调查区.shp"
+    encoding: str
+    encoding_source: str
+    skipped: list[str]    # other datasets in the zip that could not be read
 
 
 def _choose_dataset(found: list[Path], root: Path, layer: str | None, index: RegistryIndex, label: str,
-                    code_field: str | None, name_field: str | None):
-    """Read the one dataset (or the best-looking of several: most registry codes, then a name column)."""
+                    code_field: str | None, name_field: str | None) -> _Dataset:
+    """Read the one dataset, or the best-looking of several (registry codes, then a name column, then size).
+
+    With several, unreadable ones are skipped (and reported) as long as one can be read.
+    """
     options = [(p, lyr) for p in found for lyr in _layers(p)]
     if layer is not None:
         options = [(p, lyr) for p, lyr in options if layer in (p.stem, p.name, lyr)]
         if not options:
             raise _err(label, f"找不到图层“{layer}”", f"no layer or file called '{layer}'")
-    best = None
+    best: tuple[tuple, _Dataset] | None = None
+    errors: list[BoundaryError] = []
     for p, lyr in options:
-        where = str(p.relative_to(root)) + (f":{lyr}" if lyr else "")
-        shown = label if where == label else f"{label}/{where}"
-        if p.suffix.lower() == ".shp":
-            _check_shapefile(p, shown)
-        elif p.stat().st_size == 0:
-            raise _err(shown, "文件是空的", "the file is empty")
-        df, enc, src = _read_frame(p, lyr, shown)
+        where = p.relative_to(root).as_posix() + (f":{lyr}" if lyr else "")
+        shown = (label + (f":{lyr}" if lyr else "")) if p.name == label else f"{label}/{where}"
+        try:
+            if p.suffix.lower() == ".shp":
+                _check_shapefile(p, shown)
+            elif p.stat().st_size == 0:
+                raise _err(shown, "文件是空的", "the file is empty")
+            df, enc, src = _read_frame(p, lyr, shown)
+        except BoundaryError as e:
+            if len(options) == 1:
+                raise
+            errors.append(e)
+            continue
+        ds = _Dataset(df, shown, enc, src, [])
         if len(options) == 1:
-            return p, lyr, df, enc, src, where
+            return ds
         cf = code_field if code_field in df.columns else _detect_code_field(df, index)
         nf = name_field if name_field in df.columns else _detect_name_field(df, {cf} if cf else set())
         score = (cf is not None, nf is not None, len(df))
         if best is None or score > best[0]:
-            best = (score, (p, lyr, df, enc, src, where))
+            best = (score, ds)
+    if best is None:
+        raise errors[0]
+    best[1].skipped = [str(e) for e in errors]
     return best[1]
 
 
-def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: str, encoding_source: str, *,
-             county, code_field, name_field, township_field, source_crs, gcj02) -> BoundaryRead:
+def _to_wgs84(df: gpd.GeoDataFrame, crs: CRS, label: str, label_crs: str, gcj02: bool
+              ) -> tuple[np.ndarray, list[str | None], np.ndarray]:
+    """Geometries repaired in the source CRS, then in WGS-84 (GCJ-02 undone if asked): (geometries, per-feature
+    problem or None, mask of usable geometries).  Raises when most features land outside China."""
+    n = len(df)
+    geoms, problems = _repair(np.asarray(df.geometry.values, dtype=object))
+    gs = gpd.GeoSeries(geoms, crs=crs)
+    if not crs.equals(CRS.from_epsg(4326)):
+        try:
+            gs = gs.to_crs(4326)
+        except Exception as e:
+            raise _err(label, f"无法从 {label_crs} 转换到 WGS-84", f"cannot reproject from {label_crs} to WGS-84: {e}")
+    wgs = np.asarray(gs.values, dtype=object)
+    if gcj02:
+        present = ~shapely.is_missing(wgs)
+        wgs[present] = geometry_gcj02_to_wgs84(wgs[present])
+    present = ~shapely.is_missing(wgs)
+    if present.any():
+        bad = present.copy()
+        bad[present] = ~shapely.is_valid(wgs[present])
+        for i in np.flatnonzero(bad):
+            wgs[i] = polygonal(shapely.make_valid(wgs[i]))
+            if wgs[i] is None:
+                problems[i] = "invalid_geometry"
+        present = ~shapely.is_missing(wgs)
+        outside = np.zeros(n, dtype=bool)
+        outside[present] = [not _in_china(b) for b in shapely.bounds(wgs[present])]
+        # a stray feature is rejected on its own; most features outside China means the CRS is wrong
+        for i in np.flatnonzero(outside):
+            problems[i] = "outside_china"
+        if outside.sum() * 2 > present.sum():
+            hint = _crs_hint(tuple(df.total_bounds)) or "请检查 .prj 或用 source_crs 指定 / check the .prj or name " \
+                "the CRS with source_crs"
+            zh, en = hint.split(" / ", 1)
+            raise _err(label, f"按 {label_crs} 转换后坐标不在中国境内，坐标系可能不对；{zh}",
+                       f"after reprojecting from {label_crs} the coordinates are outside China; the CRS is probably "
+                       f"wrong; {en}")
+    return wgs, problems, ~shapely.is_missing(wgs)
+
+
+def _process(ds: _Dataset, index: RegistryIndex, *, county, code_field, name_field, township_field, source_crs,
+             gcj02) -> BoundaryRead:
+    df, label, encoding, encoding_source = ds.df, ds.label, ds.encoding, ds.encoding_source
     n = len(df)
     if n == 0:
         raise _err(label, "文件里没有任何要素", "the file has no features")
-    warnings: list[str] = []
+    warnings: list[str] = [f"已跳过 / skipped: {msg}" for msg in ds.skipped]
 
     # --- CRS
     if source_crs is not None:
@@ -784,35 +844,7 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
             warnings.append(f"名称列“{nf}”的文字可能解码不正确（{encoding}） / the text in name column '{nf}' may be "
                             f"decoded wrongly ({encoding})")
 
-    # --- geometry: repair in the source CRS, then to WGS-84
-    geoms, problems = _repair(np.asarray(df.geometry.values, dtype=object))
-    gs = gpd.GeoSeries(geoms, crs=crs)
-    if not crs.equals(CRS.from_epsg(4326)):
-        try:
-            gs = gs.to_crs(4326)
-        except Exception as e:
-            raise _err(label, f"无法从 {label_crs} 转换到 WGS-84", f"cannot reproject from {label_crs} to WGS-84: {e}")
-    wgs = np.asarray(gs.values, dtype=object)
-    if gcj02:
-        present = ~shapely.is_missing(wgs)
-        wgs[present] = geometry_gcj02_to_wgs84(wgs[present])
-    present = ~shapely.is_missing(wgs)
-    if present.any():
-        bad = present.copy()
-        bad[present] = ~shapely.is_valid(wgs[present])
-        for i in np.flatnonzero(bad):
-            wgs[i] = polygonal(shapely.make_valid(wgs[i]))
-            if wgs[i] is None:
-                problems[i] = "invalid_geometry"
-        present = ~shapely.is_missing(wgs)
-        bounds = shapely.total_bounds(wgs[present])
-        if not _in_china(bounds):
-            hint = _crs_hint(tuple(df.total_bounds)) or "请检查 .prj 或用 source_crs 指定 / check the .prj or name " \
-                "the CRS with source_crs"
-            zh, en = hint.split(" / ", 1)
-            raise _err(label, f"按 {label_crs} 转换后坐标不在中国境内，坐标系可能不对；{zh}",
-                       f"after reprojecting from {label_crs} the coordinates are outside China; the CRS is probably "
-                       f"wrong; {en}")
+    wgs, problems, present = _to_wgs84(df, crs, label, label_crs, gcj02)
 
     # --- matching
     attrs = df.drop(columns="geometry").to_dict("records")
@@ -825,7 +857,7 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
 
     rejects: list[Reject] = []
     assigned: dict[int, tuple[str, str]] = {}  # feature -> (code, method)
-    pending: list[tuple[int, str, list[str]]] = []  # ambiguous: feature, county, candidates
+    pending: list[tuple[int, str, str, list[str]]] = []  # same-named: feature, counties (zh, en), candidates
 
     def reject(i: int, reason: str, zh: str, en: str) -> None:
         rejects.append(Reject(i + 1, _clean_attrs(attrs[i]), reason, f"第 {i + 1} 个要素：{zh} / feature {i + 1}: {en}"))
@@ -861,6 +893,9 @@ def _process(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, encoding: s
         shown = f"“{raw_name}”" if raw_name else ""
         if problems[i] == "no_geometry":
             reject(i, "no_geometry", f"{shown}没有图形", f"{raw_name or ''} has no geometry".strip())
+            continue
+        if problems[i] == "outside_china":
+            reject(i, "outside_china", f"{shown}的坐标不在中国境内", f"{raw_name or ''} lies outside China".strip())
             continue
         if problems[i] == "invalid_geometry":
             reject(i, "invalid_geometry", f"{shown}图形无效且无法修复为面", f"{raw_name or ''} geometry is invalid or not a polygon".strip())

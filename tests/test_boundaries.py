@@ -12,7 +12,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-import shapely
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 
@@ -337,11 +336,13 @@ def test_bow_tie_repaired_and_parts_dissolved(villages, registry, tmp_path):
     halves = [box(bx0, by0, mid, by1), box(mid, by0, bx1, by1)]
     cx0, cy0, cx1, cy1 = c.geometry.bounds
     multi = MultiPolygon([box(cx0, cy0, cx0 + 500, cy0 + 500), box(cx1 - 500, cy1 - 500, cx1, cy1)])
-    gdf = gpd.GeoDataFrame({"ZLDWDM": [a.code, b.code, b.code, c.code, a.code[:9] + "999"]},
-                           geometry=[bow, *halves, multi, None], crs="EPSG:4545")
+    stray = box(5_000_000, 0, 5_001_000, 1000)  # far outside China in this CRS
+    gdf = gpd.GeoDataFrame({"ZLDWDM": [a.code, b.code, b.code, c.code, a.code[:9] + "999", c.code]},
+                           geometry=[bow, *halves, multi, None, stray], crs="EPSG:4545")
     path = tmp_path / "geom.gpkg"
     gdf.to_file(path, driver="GPKG")
     read = read_boundaries(path, registry)
+    assert read.source == "geom.gpkg:geom"
     got = read.matched.set_index("code")
     assert len(got) == 3
     assert all(got.geometry.is_valid)
@@ -351,8 +352,7 @@ def test_bow_tie_repaired_and_parts_dissolved(villages, registry, tmp_path):
     assert got.n_features[b.code] == 2 and got.geometry[b.code].geom_type == "Polygon"
     assert abs(area[b.code] - b.geometry.area) < 1
     assert got.geometry[c.code].geom_type == "MultiPolygon" and len(got.geometry[c.code].geoms) == 2
-    [r] = read.rejects
-    assert (r.feature_index, r.reason) == (5, "no_geometry")
+    assert [(r.feature_index, r.reason) for r in read.rejects] == [(5, "no_geometry"), (6, "outside_china")]
 
 
 # ---------------------------------------------------------------------------------------------- bad input
@@ -440,3 +440,49 @@ def test_fields_can_be_named(villages, registry, tmp_path):
     read = read_boundaries(tmp_path / "f.geojson", registry, code_field="A", name_field="B")
     assert (read.code_field, read.name_field) == ("A", "B") and len(read.matched) == 3
     expect_error(tmp_path / "f.geojson", registry, "NOPE", code_field="NOPE")
+
+
+def test_zip_with_several_layers_picks_the_village_layer(villages, registry, tmp_path):
+    g = villages.iloc[:6].copy()
+    g["ZLDWDM"] = g.code + "0000000"
+    g["ZLDWMC"] = g.name
+    folder = tmp_path / "src"
+    write_gbk_shapefile(g[["ZLDWDM", "ZLDWMC", "geometry"]], folder / "成果" / "CJDCQ.shp")
+    towns = gpd.GeoDataFrame({"XZQMC": ["二曲街道"], "MJ": [1.5]}, geometry=[g.geometry.union_all().envelope],
+                             crs="EPSG:4545")
+    write_gbk_shapefile(towns, folder / "成果" / "XZQ.shp")
+    (folder / "成果" / "元数据.json").write_text('{"项目": "三调"}', encoding="utf-8")
+    path = zip_dir(folder, tmp_path / "成果.zip")
+    read = read_boundaries(path, registry)
+    assert read.source.endswith("CJDCQ.shp") and sorted(read.matched.code) == sorted(g.code)
+    assert len(read.warnings) == 1 and "元数据.json" in read.warnings[0]
+    read = read_boundaries(path, registry, layer="XZQ", name_field="XZQMC")
+    assert read.source.endswith("XZQ.shp") and read.matched.empty
+    expect_error(path, registry, "NOSUCH", layer="NOSUCH")
+
+
+def test_stale_codes_fall_back_to_names(villages, registry, tmp_path):
+    """Codes of another vintage still say county and township; the name then decides within them."""
+    a, b, c, d = (vill(villages, code) for code in ("610124101201", DUP_A, DUP_B, "610124101209"))
+    gdf = gpd.GeoDataFrame(
+        {"CUN_DM": [a.code[:9] + "999", b.code[:9] + "998", "610199999999", d.code],
+         "CUN_MC": ["哑柏镇仰天村", "三合村", "三合村", "槐花村委会（原槐花村）"]},
+        geometry=[a.geometry, b.geometry, c.geometry, d.geometry], crs="EPSG:4545")
+    path = tmp_path / "stale.gpkg"
+    gdf.to_file(path, driver="GPKG")
+    read = read_boundaries(path, registry)
+    got = dict(zip(read.matched.code, read.matched.match_method))
+    # township from the stale code's digits 7-9 picks the right 三合; the third has no usable code digits
+    assert got == {a.code: "name", b.code: "name", d.code: "code"}
+    [r] = read.rejects
+    assert r.feature_index == 3 and r.reason == "ambiguous_village"
+
+
+def test_code_name_disagreement_is_warned(villages, registry, tmp_path):
+    g = villages.iloc[:2][["code", "geometry"]].copy()
+    g["name"] = [villages.name.iloc[0], "别的村"]
+    g.to_file(tmp_path / "w.geojson", driver="GeoJSON")
+    read = read_boundaries(tmp_path / "w.geojson", registry)
+    assert len(read.matched) == 2 and set(read.matched.match_method) == {"code"}
+    [w] = read.warnings
+    assert "别的村" in w and villages.code.iloc[1] in w
