@@ -17,7 +17,6 @@ import json
 import math
 import re
 import tempfile
-import unicodedata
 import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -33,33 +32,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 from geo.gcj02 import geometry_gcj02_to_wgs84
+from geo.names import clean_name, normalize_township_name, normalize_village_name, village_name_keys
 from geo.safezip import DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES, UnsafeZipError, safe_extract
-
-try:  # shared name rules (geo/names.py); the fallback keeps this module usable on its own
-    from geo.names import clean_name, normalize_township_name, normalize_village_name, village_name_keys
-except ImportError:  # pragma: no cover
-    _SUFFIXES = ("社区居民委员会", "社区居委会", "村民委员会", "居民委员会", "村委会", "居委会", "社区", "村")
-
-    def clean_name(name: object) -> str:
-        return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(name or "")))
-
-    def normalize_village_name(name: object) -> str:
-        text = clean_name(name)
-        for suffix in _SUFFIXES:
-            if text.endswith(suffix) and len(text) > len(suffix):
-                return text[: -len(suffix)]
-        return text
-
-    def village_name_keys(name: object) -> list[str]:
-        keys = [clean_name(name)]
-        while (shorter := normalize_village_name(keys[-1])) != keys[-1]:
-            keys.append(shorter)
-        return [k for k in keys if k]
-
-    def normalize_township_name(name: object) -> str:
-        text = clean_name(name)
-        return re.sub(r"(街道办事处|街道|镇|乡)$", "", text) or text
-
 
 SUPPORTED = (".zip", ".shp", ".geojson", ".json", ".gpkg")
 REASONS = ("unknown_village", "ambiguous_village", "no_geometry", "invalid_geometry", "outside_china",
@@ -342,7 +316,7 @@ def _dbf_text_values(dbf: Path, limit_bytes: int = 32 * 1024**2) -> tuple[int, l
             if not desc or desc[0] == 0x0D or len(desc) < 32:
                 break
             length = desc[16]
-            if chr(desc[11]) in "CM" and desc[11] != ord("M"):
+            if desc[11] == ord("C"):  # character fields hold the text
                 fields.append((offset, length))
             offset += length
         if record_len <= 0 or not fields:
