@@ -47,6 +47,13 @@ CREATE TABLE IF NOT EXISTS assignments (
     batch_id INTEGER);
 CREATE TABLE IF NOT EXISTS village_geoms (
     code BIGINT NOT NULL, geom BLOB NOT NULL, schematic BOOLEAN DEFAULT false, batch_id INTEGER);
+-- what an import replaced, so its batch can be rolled back (existed = false: the row was new)
+CREATE TABLE IF NOT EXISTS division_history (
+    batch_id INTEGER NOT NULL, code BIGINT NOT NULL, name VARCHAR, level TINYINT, urban_rural VARCHAR,
+    abolished BOOLEAN, existed BOOLEAN NOT NULL);
+CREATE TABLE IF NOT EXISTS geom_history (
+    batch_id INTEGER NOT NULL, code BIGINT NOT NULL, geom BLOB, schematic BOOLEAN, prior_batch INTEGER,
+    existed BOOLEAN NOT NULL);
 CREATE TABLE IF NOT EXISTS shapes (
     code BIGINT NOT NULL, tier VARCHAR NOT NULL, geojson VARCHAR NOT NULL, schematic BOOLEAN DEFAULT false);
 """

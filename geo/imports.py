@@ -1,0 +1,451 @@
+"""Imports into the store: division lists, village boundaries and assignment ledgers.
+
+Every import is one transaction and one recorded batch (kind, file name, content hash, time, rows read /
+accepted / rejected).  A failed import leaves the store exactly as it was; importing the same file twice
+changes nothing; any batch can be rolled back.  The readers (geo.ledger, geo.boundaries, the registry reader
+below) only parse and match; this module decides what is written.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from .codes import CodeError, LEVEL_ENDS, normalize_code, significant_length, to_str
+from .store import Store, active_village
+
+Progress = Callable[[float, str], None]
+
+
+class ImportError_(ValueError):
+    """A file that cannot be imported at all; the message is bilingual and names the file."""
+
+    user_facing = True
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    file_name: str
+    status: str                     # 'imported' | 'unchanged' (same file already imported)
+    batch_id: int | None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rejects: pd.DataFrame = field(default_factory=pd.DataFrame)   # row, reason, message, raw values...
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("imported", "unchanged")
+
+    def summary_line(self) -> str:
+        if self.status == "unchanged":
+            return (f"{self.file_name}：与第 {self.batch_id} 批内容相同，未重复导入 / "
+                    f"{self.file_name}: same content as batch {self.batch_id}; nothing changed")
+        extra = "".join(f"，{k}={v}" for k, v in self.details.items() if k in ("county", "crs", "encoding"))
+        return (f"{self.file_name}：第 {self.batch_id} 批，读取 {self.rows_read} 行，导入 {self.rows_accepted}，"
+                f"拒绝 {self.rows_rejected}{extra} / {self.file_name}: batch {self.batch_id}, "
+                f"{self.rows_read} read, {self.rows_accepted} accepted, {self.rows_rejected} rejected")
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fail(name: str, zh: str, en: str) -> ImportError_:
+    return ImportError_(f"{name}：{zh} / {name}: {en}")
+
+
+def store_registry(store: Store) -> pd.DataFrame:
+    """The store's current division list (abolished ones left out) in the readers' shape."""
+    df = store.query("SELECT code, name, level FROM divisions WHERE NOT abolished")
+    df["code"] = df["code"].map(to_str).astype(object)
+    df["name"] = df["name"].astype(object)
+    return df
+
+
+# ------------------------------------------------------------------------------------------------ registry
+
+_CODE_HEADERS = ("统计用区划代码", "区划代码", "行政区划代码", "代码", "code", "adcode", "区划码")
+_NAME_HEADERS = ("名称", "单位名称", "区划名称", "name", "村居名称", "行政区划名称")
+_URBAN_HEADERS = ("城乡分类代码", "城乡分类", "urban_rural", "urban-rural code")
+
+
+def _norm_header(text: object) -> str:
+    return re.sub(r"[\s\u3000（）()]", "", str(text or "")).lower()
+
+
+def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, int]] | None:
+    """(header row index, {'code': col, 'name': col, ['urban_rural': col]}) or None."""
+    for i in range(min(scan, len(frame))):
+        cells = [_norm_header(v) for v in frame.iloc[i].tolist()]
+        cols: dict[str, int] = {}
+        for j, c in enumerate(cells):
+            if "code" not in cols and c in {_norm_header(h) for h in _CODE_HEADERS}:
+                cols["code"] = j
+            elif "name" not in cols and c in {_norm_header(h) for h in _NAME_HEADERS}:
+                cols["name"] = j
+            elif "urban_rural" not in cols and c in {_norm_header(h) for h in _URBAN_HEADERS}:
+                cols["urban_rural"] = j
+        if "code" in cols and "name" in cols:
+            return i, cols
+    return None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """Every cell as text, no header interpretation (it is found afterwards)."""
+    ext = path.suffix.lower()
+    name = path.name
+    if ext in (".csv", ".txt"):
+        raw = path.read_bytes()
+        if not raw.strip():
+            raise _fail(name, "文件是空的", "the file is empty")
+        for enc in ("utf-8-sig", "gb18030"):
+            try:
+                text = raw.decode(enc)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise _fail(name, "无法识别文字编码（应为 UTF-8 或 GBK）", "text encoding not UTF-8 or GBK")
+        sep = "\t" if text[:2000].count("\t") > text[:2000].count(",") else ","
+        # title rows above the header have fewer cells: read ragged rows, then square them
+        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    if ext in (".xlsx", ".xlsm", ".xls"):
+        try:
+            return pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
+                                 engine="xlrd" if ext == ".xls" else "openpyxl")
+        except Exception as e:  # corrupt or mislabelled workbooks raise many kinds of errors
+            raise _fail(name, f"无法读取 Excel 文件（{type(e).__name__}）",
+                        f"cannot read the Excel file ({type(e).__name__})") from None
+    raise _fail(name, "文件类型不支持，请用 .csv、.xlsx 或 .xls", "unsupported file type; use .csv, .xlsx or .xls")
+
+
+def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(divisions, rejects) from a CSV/Excel division list.
+
+    divisions: code (12-digit str), name, level (1-5 from the code's significant digits), urban_rural.
+    Codes may be written with 2/4/6/9/12 digits.  A code listed twice is kept once (东莞 is both city and
+    county); rows whose code is not a division code are rejected with their row number.
+    """
+    path = Path(path)
+    frame = _read_table(path)
+    if frame.empty:
+        raise _fail(path.name, "文件是空的", "the file is empty")
+    found = _find_columns(frame)
+    if found is None:
+        raise _fail(path.name, "前 15 行里没有找到“区划代码”和“名称”两列的表头",
+                    "no header with a code column (区划代码/code) and a name column (名称/name) in the first 15 rows")
+    h, cols = found
+    body = frame.iloc[h + 1:]
+    codes = body.iloc[:, cols["code"]].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    names = body.iloc[:, cols["name"]].astype(str).str.strip()
+    urban = body.iloc[:, cols["urban_rural"]].astype(str).str.strip() if "urban_rural" in cols else None
+    row_numbers = body.index.to_numpy() + 1
+    ok_shape = codes.str.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}|\d{12}")
+    blank = (codes == "") & (names == "")
+    full = codes.where(~ok_shape, codes.str.ljust(12, "0"))
+    good = ok_shape & (names != "")
+    rejects = pd.DataFrame({"row": row_numbers[~good & ~blank], "code": codes[~good & ~blank].to_numpy(),
+                            "name": names[~good & ~blank].to_numpy()})
+    rejects["reason"] = "bad_code"
+    rejects["message"] = [f"第{r}行：代码“{c}”不是 2/4/6/9/12 位数字或名称为空 / row {r}: code '{c}' is not "
+                          f"2/4/6/9/12 digits or the name is empty" for r, c in zip(rejects["row"], rejects["code"])]
+    out = pd.DataFrame({"code": full[good].to_numpy(dtype=object), "name": names[good].to_numpy(dtype=object)})
+    sig = out["code"].map(significant_length)
+    out["level"] = sig.map(lambda n: LEVEL_ENDS.index(n) + 1 if n else 0).astype("int8")
+    out["urban_rural"] = urban[good].to_numpy(dtype=object) if urban is not None else None
+    out = out[out["level"] > 0].drop_duplicates("code", keep="first").reset_index(drop=True)
+    if out.empty:
+        raise _fail(path.name, "没有一行有效的区划代码", "no row holds a valid division code")
+    return out, rejects
+
+
+def import_registry(store: Store, path: str | Path, *, file_name: str | None = None,
+                    progress: Progress | None = None) -> ImportResult:
+    """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
+
+    Only counties present in the file are compared, so a one-province list does not abolish the rest of
+    China.  Abolished codes stay in the store; assignments that point at them stay visible
+    (:meth:`Store.orphan_assignments`).  The state before is kept in ``division_history`` for rollback.
+    """
+    path = Path(path)
+    name = file_name or path.name
+    sha = file_sha256(path)
+    if (prior := store.find_batch("registry", sha)) is not None:
+        return ImportResult("registry", name, "unchanged", prior)
+    progress and progress(0.1, "reading")
+    incoming, rejects = read_registry_file(path)
+    progress and progress(0.5, "writing")
+    with store.transaction() as cur:
+        batch = store.new_batch(cur, "registry", name, sha, rows_read=len(incoming) + len(rejects),
+                                rows_accepted=len(incoming), rows_rejected=len(rejects))
+        cur.register("reg_in", incoming.assign(code=incoming["code"].astype("int64")))
+        counties = "(SELECT DISTINCT code // 1000000 FROM reg_in WHERE level >= 3)"
+        cur.execute(f"""
+            INSERT INTO division_history
+            SELECT ?, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
+            WHERE d.code IN (SELECT code FROM reg_in)
+               OR (d.level = 5 AND d.code // 1000000 IN {counties})""", [batch])
+        cur.execute("""INSERT INTO division_history
+                       SELECT ?, code, name, level, urban_rural, false, false FROM reg_in
+                       WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
+        changed = cur.execute("""
+            SELECT count(*) FILTER (WHERE d.code IS NULL),
+                   count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
+            FROM reg_in r LEFT JOIN divisions d USING (code)""").fetchall()[0]
+        cur.execute("""UPDATE divisions SET name = r.name, abolished = false,
+                       urban_rural = coalesce(r.urban_rural, divisions.urban_rural)
+                       FROM reg_in r WHERE divisions.code = r.code""")
+        cur.execute("""INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
+                       SELECT code, name, level, NULL, urban_rural, false, ? FROM reg_in
+                       WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
+        abolished = cur.execute(f"""
+            UPDATE divisions SET abolished = true
+            WHERE level = 5 AND NOT abolished AND code // 1000000 IN {counties}
+              AND code NOT IN (SELECT code FROM reg_in) RETURNING code""").fetchall()
+        cur.unregister("reg_in")
+        store._set_parents(cur)
+        orphans = cur.execute(f"""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
+                                  WHERE d.abolished""").fetchall()[0][0]
+    progress and progress(1.0, "done")
+    return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
+                        len(rejects), rejects,
+                        {"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
+                         "assignments_on_abolished": int(orphans)})
+
+
+# ------------------------------------------------------------------------------------------------ ledgers
+
+def _ledger_rejects(match) -> pd.DataFrame:
+    rows = [{"row": r.row_number, "reason": r.reason, "message": r.message, **r.raw} for r in match.rejects]
+    return pd.DataFrame(rows)
+
+
+def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):
+    """(LedgerTable, LedgerMatch) without writing anything: what the import page shows before saving."""
+    from . import ledger
+
+    try:
+        table = ledger.read_ledger(path)
+        return table, ledger.match_ledger(table, store_registry(store), county=county)
+    except ledger.LedgerError as e:
+        raise ImportError_(str(e)) from None
+
+
+def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
+                       file_name: str | None = None, progress: Progress | None = None) -> ImportResult:
+    """A ledger (台账): one adviser per person across rows, one assignment per village and period."""
+    path = Path(path)
+    name = file_name or path.name
+    sha = file_sha256(path)
+    if (prior := store.find_batch("assignments", sha)) is not None:
+        return ImportResult("assignments", name, "unchanged", prior)
+    progress and progress(0.1, "reading")
+    table, match = preview_assignments(store, path, county=county)
+    progress and progress(0.6, "writing")
+    rejects = _ledger_rejects(match)
+    people = match.advisers()
+    with store.transaction() as cur:
+        batch = store.new_batch(cur, "assignments", name, sha, rows_read=match.rows_read,
+                                rows_accepted=match.accepted, rows_rejected=match.rejected,
+                                note=f"{match.county_name} {match.county_code}")
+        existing = cur.execute("SELECT adviser_id, name, licence_no, phone FROM advisers").fetchall()
+        by_key: dict[str, int] = {}
+        from .ledger import adviser_key
+        for aid, nm, lic, ph in existing:
+            by_key.setdefault(adviser_key(nm, lic, ph), aid)
+        next_id = (max((r[0] for r in existing), default=0)) + 1
+        new_people = []
+        for key, p in people.items():
+            if key not in by_key:
+                by_key[key] = next_id
+                new_people.append((next_id, p.name, p.kind, p.org, p.licence_no, p.phone, batch))
+                next_id += 1
+        if new_people:
+            cur.executemany("INSERT INTO advisers (adviser_id, name, kind, org, licence_no, phone, batch_id) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", new_people)
+        frame = pd.DataFrame({
+            "adviser_id": [by_key[a.adviser_key] for a in match.assignments],
+            "village": [int(a.village_code) for a in match.assignments],
+            "start_date": [a.start for a in match.assignments],
+            "end_date": pd.Series([a.end for a in match.assignments], dtype=object),
+            "batch_id": batch})
+        frame = frame.astype({"adviser_id": "int32", "village": "int64"})
+        cur.register("asg_in", frame)
+        # a contract already stored (same person, village and period) is not stored twice
+        inserted = cur.execute("""
+            INSERT INTO assignments
+            SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE), CAST(i.end_date AS DATE), i.batch_id
+            FROM asg_in i
+            WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = i.adviser_id
+                              AND a.village = i.village AND a.start_date = CAST(i.start_date AS DATE)
+                              AND a.end_date IS NOT DISTINCT FROM CAST(i.end_date AS DATE))""").fetchall()
+        cur.unregister("asg_in")
+        n_new = int(inserted[0][0]) if inserted else 0
+    progress and progress(1.0, "done")
+    return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
+                        match.rejected, rejects,
+                        {"county": f"{match.county_name}（{match.county_code[:6]}）",
+                         "county_source": match.county_source, "header_row": table.header_row,
+                         "columns": table.mapped, "advisers_new": len(new_people), "assignments_new": n_new,
+                         "duplicates_dropped": match.duplicates_dropped})
+
+
+# ------------------------------------------------------------------------------------------------ boundaries
+
+def _boundary_rejects(read) -> pd.DataFrame:
+    rows = [{"row": r.feature_index, "reason": r.reason, "message": r.message,
+             **{k: ("" if v is None else str(v)) for k, v in r.attributes.items()}} for r in read.rejects]
+    return pd.DataFrame(rows)
+
+
+def preview_boundaries(store: Store, path: str | Path, **options):
+    from . import boundaries
+
+    try:
+        return boundaries.read_boundaries(path, store_registry(store), **options)
+    except boundaries.BoundaryError as e:
+        raise ImportError_(str(e)) from None
+
+
+def import_boundaries(store: Store, path: str | Path, *, file_name: str | None = None,
+                      progress: Progress | None = None, **options) -> ImportResult:
+    """Village boundaries: replace those of the matched villages and rebuild their counties' map shapes.
+
+    ``options`` go to :func:`geo.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
+    gcj02).  The boundaries replaced are kept in ``geom_history`` so the batch can be rolled back.
+    """
+    from .geometry_store import refresh_village_display, replace_village_geoms
+
+    path = Path(path)
+    name = file_name or path.name
+    sha = file_sha256(path)
+    if (prior := store.find_batch("boundaries", sha)) is not None:
+        return ImportResult("boundaries", name, "unchanged", prior)
+    progress and progress(0.1, "reading")
+    read = preview_boundaries(store, path, **options)
+    progress and progress(0.6, "writing")
+    rejects = _boundary_rejects(read)
+    matched = read.matched
+    with store.transaction() as cur:
+        batch = store.new_batch(cur, "boundaries", name, sha, rows_read=read.feature_count,
+                                rows_accepted=int(matched["n_features"].sum()) if len(matched) else 0,
+                                rows_rejected=len(read.rejects), note=read.crs)
+        cur.register("geom_codes", pd.DataFrame({"code": matched["code"].astype("int64")}))
+        cur.execute("""INSERT INTO geom_history SELECT ?, g.code, g.geom, g.schematic, g.batch_id, true
+                       FROM village_geoms g WHERE g.code IN (SELECT code FROM geom_codes)""", [batch])
+        cur.execute("""INSERT INTO geom_history SELECT ?, code, NULL, NULL, NULL, false FROM geom_codes
+                       WHERE code NOT IN (SELECT code FROM village_geoms)""", [batch])
+        cur.unregister("geom_codes")
+        replace_village_geoms(cur, matched[["code", "geometry"]], batch, schematic=False)
+        for county in sorted({c[:6] for c in matched["code"]}):
+            refresh_village_display(store, cur, county)
+    progress and progress(1.0, "done")
+    return ImportResult("boundaries", name, "imported", batch, read.feature_count,
+                        int(matched["n_features"].sum()) if len(matched) else 0, len(read.rejects), rejects,
+                        {"villages": len(matched), "crs": read.crs, "encoding": read.encoding,
+                         "code_field": read.code_field, "name_field": read.name_field,
+                         "county": f"{read.county[1]}（{read.county[0][:6]}）" if read.county else None})
+
+
+# ------------------------------------------------------------------------------------------------ rollback
+
+def rollback(store: Store, batch_id: int) -> str:
+    """Undo one batch.  Returns a short description; raises ImportError_ when it cannot be undone."""
+    rows = store.cursor().execute("SELECT kind, status FROM batches WHERE batch_id = ?", [batch_id]).fetchall()
+    if not rows:
+        raise ImportError_(f"没有第 {batch_id} 批 / there is no batch {batch_id}")
+    kind, status = rows[0]
+    if status != "active":
+        raise ImportError_(f"第 {batch_id} 批已撤销 / batch {batch_id} was already rolled back")
+    if kind == "demo":
+        raise ImportError_("演示数据不能撤销，请删除数据库文件后重建 / the demo cannot be rolled back; "
+                           "delete the database file instead")
+    with store.transaction() as cur:
+        if kind == "assignments":
+            cur.execute("DELETE FROM assignments WHERE batch_id = ?", [batch_id])
+            cur.execute("""DELETE FROM advisers WHERE batch_id = ?
+                           AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", [batch_id])
+        elif kind == "boundaries":
+            later = cur.execute("""SELECT count(*) FROM batches WHERE kind = 'boundaries' AND status = 'active'
+                                   AND batch_id > ?""", [batch_id]).fetchall()[0][0]
+            if later:
+                raise ImportError_(f"第 {batch_id} 批之后还有边界导入，请先撤销较新的批次 / later boundary "
+                                   f"batches exist; roll those back first")
+            counties = {to_str(c)[:6] for (c,) in cur.execute(
+                "SELECT code FROM geom_history WHERE batch_id = ?", [batch_id]).fetchall()}
+            cur.execute("DELETE FROM village_geoms WHERE code IN (SELECT code FROM geom_history WHERE batch_id = ?)",
+                        [batch_id])
+            cur.execute("""INSERT INTO village_geoms SELECT code, geom, schematic, prior_batch FROM geom_history
+                           WHERE batch_id = ? AND existed""", [batch_id])
+            from .geometry_store import refresh_village_display
+            for county in sorted(counties):
+                refresh_village_display(store, cur, county)
+        elif kind == "registry":
+            later = cur.execute("""SELECT count(*) FROM batches WHERE kind = 'registry' AND status = 'active'
+                                   AND batch_id > ?""", [batch_id]).fetchall()[0][0]
+            if later:
+                raise ImportError_(f"第 {batch_id} 批之后还有区划导入，请先撤销较新的批次 / later registry "
+                                   f"batches exist; roll those back first")
+            cur.execute("""DELETE FROM divisions WHERE code IN (
+                               SELECT code FROM division_history WHERE batch_id = ? AND NOT existed)""", [batch_id])
+            cur.execute("""UPDATE divisions SET name = h.name, level = h.level, urban_rural = h.urban_rural,
+                                  abolished = h.abolished
+                           FROM division_history h
+                           WHERE h.batch_id = ? AND h.existed AND divisions.code = h.code""", [batch_id])
+            store._set_parents(cur)
+        cur.execute("UPDATE batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
+    return f"第 {batch_id} 批已撤销 / batch {batch_id} rolled back"
+
+
+# ------------------------------------------------------------------------------------------------ reports
+
+def report_table(result: ImportResult, lang: str = "zh") -> pd.DataFrame:
+    """Rejected and doubtful rows with row number, reason and the raw values, for download."""
+    if result.rejects.empty:
+        return pd.DataFrame(columns=["行号 / row", "原因 / reason", "说明 / message"])
+    df = result.rejects.copy()
+    return df.rename(columns={"row": "行号 / row", "reason": "原因 / reason", "message": "说明 / message"})
+
+
+def write_report(result: ImportResult, path: str | Path) -> Path:
+    from .export import to_csv_bytes, to_xlsx_bytes
+
+    path = Path(path)
+    table = report_table(result).fillna("")
+    if path.suffix.lower() == ".csv":
+        path.write_bytes(to_csv_bytes(table))
+    else:
+        path.write_bytes(to_xlsx_bytes(table, sheet="导入报告", text_columns=0))
+    return path
+
+
+def run_cli_import(store: Store, args) -> ImportResult:
+    if not Path(args.file).exists():
+        raise ImportError_(f"{args.file}：文件不存在 / {args.file}: file not found")
+    if args.kind == "registry":
+        result = import_registry(store, args.file)
+    elif args.kind == "assignments":
+        result = import_assignments(store, args.file, county=args.county)
+    else:
+        options = {k: v for k, v in {"county": args.county, "code_field": args.code_field,
+                                      "name_field": args.name_field, "source_crs": args.source_crs,
+                                      "gcj02": args.gcj02 or None}.items() if v}
+        result = import_boundaries(store, args.file, **options)
+    if args.report:
+        write_report(result, args.report)
+    return result

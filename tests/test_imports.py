@@ -1,0 +1,181 @@
+"""Imports into the store: one transaction and one batch each, idempotent, rollback, store unchanged on error."""
+import datetime as dt
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+
+from fixtures_ledger import ALL_IDS, MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
+from geo import imports
+from geo.codes import Scope
+from geo.registry import national_registry
+from geo.store import Store
+
+ZHOUZHI = "610124"
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "imp.duckdb")
+    with s.transaction() as cur:
+        s.load_registry(national_registry()[national_registry()["code"].str.startswith("61")], cur)
+    yield s
+    s.close()
+
+
+def snapshot(store):
+    return {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").to_csv()
+            for t in ("divisions", "advisers", "assignments", "village_geoms", "shapes")}
+
+
+def test_ledger_import_end_to_end(store, tmp_path):
+    path = write_messy_xlsx(tmp_path / "台账.xlsx")
+    res = imports.import_assignments(store, path)
+    want = {(code, adviser, start, end) for rows in MESSY_ACCEPTED.values() for code, adviser, start, end in rows}
+    got = store.query("""SELECT a.village, ad.name, a.start_date, a.end_date FROM assignments a
+                         JOIN advisers ad USING (adviser_id)""")
+    got = {(f"{v:012d}", n, s.date() if hasattr(s, "date") else s,
+            None if pd.isna(e) else (e.date() if hasattr(e, "date") else e))
+           for v, n, s, e in got.itertuples(index=False)}
+    assert got == want
+    assert sorted(set(res.rejects["row"])) == sorted(MESSY_REJECTED)
+    assert res.details["county"].startswith("周至县")
+    # one adviser per person across rows
+    assert store.scalar("SELECT count(*) FROM advisers WHERE name = '张三'") == 1
+    # phone numbers as text, no ".0"; no ID number anywhere in the store or the report
+    phones = set(store.query("SELECT phone FROM advisers")["phone"])
+    assert "13800000000" in phones and not any(p and p.endswith(".0") for p in phones)
+    everything = "".join(snapshot(store).values()) + imports.report_table(res).to_csv()
+    for ident in ALL_IDS:
+        assert ident not in everything
+    # coverage afterwards: exactly the accepted villages are covered on 2026-06-01
+    covered = store.totals(Scope.parse(ZHOUZHI), dt.date(2026, 6, 1)).covered
+    assert covered == len({c for c, _, s, e in want if s <= dt.date(2026, 6, 1) and (e is None or e >= dt.date(2026, 6, 1))})
+    batch = store.batches().iloc[0]
+    assert (batch["kind"], batch["rows_accepted"], batch["rows_rejected"]) == ("assignments", res.rows_accepted,
+                                                                              res.rows_rejected)
+
+
+def test_same_file_twice_changes_nothing_and_rollback_restores(store, tmp_path):
+    path = write_messy_xlsx(tmp_path / "台账.xlsx")
+    before = snapshot(store)
+    first = imports.import_assignments(store, path)
+    after_first = snapshot(store)
+    again = imports.import_assignments(store, path)
+    assert again.status == "unchanged" and again.batch_id == first.batch_id
+    assert snapshot(store) == after_first
+    imports.rollback(store, first.batch_id)
+    assert snapshot(store) == before
+    with pytest.raises(imports.ImportError_):
+        imports.rollback(store, first.batch_id)
+
+
+def test_bad_ledger_leaves_store_unchanged(store, tmp_path):
+    before = snapshot(store)
+    bad = tmp_path / "坏.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(imports.ImportError_) as e:
+        imports.import_assignments(store, bad)
+    assert "坏.xlsx" in str(e.value)
+    notes = tmp_path / "说明.csv"
+    notes.write_text("这是一个说明文件\n没有表头\n", encoding="utf-8")
+    with pytest.raises(imports.ImportError_):
+        imports.import_assignments(store, notes)
+    assert snapshot(store) == before and store.batches().empty
+
+
+def test_failure_inside_the_transaction_rolls_everything_back(store, tmp_path, monkeypatch):
+    """The batch row and the new advisers are written before the assignments; a failure there undoes all."""
+    from contextlib import contextmanager
+
+    path = write_messy_xlsx(tmp_path / "台账.xlsx")
+    before = snapshot(store)
+    real = store.transaction
+    seen = []
+
+    class Failing:
+        def __init__(self, cur):
+            self.cur = cur
+
+        def __getattr__(self, name):
+            return getattr(self.cur, name)
+
+        def execute(self, sql, *a):
+            seen.append(sql.split()[0:3])
+            if "INSERT INTO assignments" in sql:
+                raise RuntimeError("disk full")
+            return self.cur.execute(sql, *a)
+
+    @contextmanager
+    def failing_transaction():
+        with real() as cur:
+            yield Failing(cur)
+    monkeypatch.setattr(store, "transaction", failing_transaction)
+    with pytest.raises(RuntimeError):
+        imports.import_assignments(store, path)
+    assert ["INSERT", "INTO", "batches"] in seen       # something was written before the failure
+    monkeypatch.undo()
+    assert snapshot(store) == before and store.batches().empty
+
+
+def registry_csv(tmp_path, rows, name="区划.csv", encoding="utf-8-sig"):
+    path = tmp_path / name
+    lines = ["2023年统计用区划代码", "统计用区划代码,城乡分类代码,名称"] + [f"{c},{u},{n}" for c, u, n in rows]
+    path.write_text("\n".join(lines) + "\n", encoding=encoding)
+    return path
+
+
+def test_newer_registry_adds_renames_abolishes_and_keeps_orphans(store, tmp_path):
+    zz = national_registry()
+    zz = zz[zz["code"].str.startswith(ZHOUZHI) & (zz["level"] == 5)]
+    gone, renamed = zz["code"].iloc[0], zz["code"].iloc[1]
+    with store.transaction() as cur:
+        cur.execute("INSERT INTO advisers (adviser_id, name) VALUES (1, '甲')")
+        cur.execute("INSERT INTO assignments VALUES (1, ?, DATE '2026-01-01', NULL, NULL)", [int(gone)])
+    before = snapshot(store)
+    rows = [(ZHOUZHI, "", "周至县")] + [(c, "220", n) for c, n in zip(zz["code"], zz["name"]) if c != gone]
+    rows = [(c, u, "新名字村委会" if c == renamed else n) for c, u, n in rows]
+    rows.append((ZHOUZHI + "100299", "220", "合并新村村委会"))
+    res = imports.import_registry(store, registry_csv(tmp_path, rows, encoding="gb18030"))
+    assert res.details["added"] == 1 and res.details["renamed"] == 1 and res.details["abolished"] == 1
+    assert store.division(renamed).name == "新名字村委会"
+    assert store.scalar("SELECT abolished FROM divisions WHERE code = ?", [int(gone)]) is True
+    assert store.orphan_assignments()["code"].tolist() == [gone]          # visible, not lost
+    # other counties untouched by a one-county list
+    assert store.scalar("SELECT count(*) FROM divisions WHERE abolished") == 1
+    imports.rollback(store, res.batch_id)
+    assert snapshot(store) == before
+
+
+def test_registry_short_codes_and_national_list(store, tmp_path):
+    reg = national_registry()
+    path = tmp_path / "national.csv"
+    pd.DataFrame({"code": reg["code"], "name": reg["name"]}).to_csv(path, index=False)
+    res = imports.import_registry(store, path)
+    assert res.rows_rejected == 0
+    assert store.scalar("SELECT count(*) FROM divisions WHERE level = 5 AND code % 1000 <> 0") == 620572
+    short = registry_csv(tmp_path, [("61", "", "陕西省"), ("6101", "", "西安市"), ("610124", "", "周至县"),
+                                    ("610124100", "", "哑柏镇"), ("abc", "", "坏行")], name="short.csv")
+    read, rejects = imports.read_registry_file(short)
+    assert read["code"].tolist() == ["610000000000", "610100000000", "610124000000", "610124100000"]
+    assert read["level"].tolist() == [1, 2, 3, 4]
+    assert rejects["row"].tolist() == [7]
+
+
+def test_boundaries_import_then_rollback(store, tmp_path):
+    zz = national_registry()
+    zz = zz[zz["code"].str.startswith(ZHOUZHI + "101") & (zz["level"] == 5)].head(4)
+    cells = [shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in range(len(zz))]
+    gdf = gpd.GeoDataFrame({"ZLDWDM": [c + "0000000" for c in zz["code"]], "ZLDWMC": zz["name"].tolist()},
+                           geometry=cells, crs="EPSG:4326").to_crs("EPSG:4545")
+    path = tmp_path / "村界.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    before = snapshot(store)
+    res = imports.import_boundaries(store, path)
+    assert res.details["villages"] == len(zz) and res.rows_rejected == 0
+    assert store.scalar("SELECT count(*) FROM shapes WHERE tier = 'township'") == len(zz)
+    assert store.scalar("SELECT count(*) FROM shapes WHERE tier = 'county'") == 1   # the township's union
+    assert imports.import_boundaries(store, path).status == "unchanged"
+    imports.rollback(store, res.batch_id)
+    assert snapshot(store) == before
