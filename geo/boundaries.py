@@ -116,11 +116,13 @@ class _County:
     """Name lookups for the villages of one county."""
 
     def __init__(self, codes: list[str], names: list[str], townships: dict[str, str]):
+        self.full: dict[str, list[str]] = defaultdict(list)
         self.exact: dict[str, list[str]] = defaultdict(list)
         self.norm: dict[str, list[str]] = defaultdict(list)
         self.keys: dict[str, list[str]] = defaultdict(list)
         for code, name in zip(codes, names):
             c, n, keys = _name_tiers(name)
+            self.full[clean_name(name)].append(code)
             self.exact[c].append(code)
             self.norm[n].append(code)
             for k in set(keys) | {c, n}:
@@ -133,14 +135,19 @@ class _County:
                     self.townships[key] = t9 if key not in self.townships else ""  # "" = ambiguous key
 
     def candidates(self, name: object) -> list[list[str]]:
-        """Candidate code lists, one per tier, most specific tier first."""
+        """Candidate code lists, one per tier, most specific first: the registry name as written, the
+        committee form ("马村委会" = "马村"), the normalised key ("马"), any key."""
         c, n, keys = _name_tiers(name)
-        tiers = [self.exact.get(c, []), self.norm.get(n, [])]
+        # "新村" may be the registry's 新村委会 (village 新村) or 新村村委会 (written with the 村 doubled)
+        twins = [c + "村"] if c.endswith("村") else []
+        if c.endswith("村村"):
+            twins.append(c[:-1])
+        exact = list(self.exact.get(c, []))
+        exact += [x for t in twins for x in self.exact.get(t, []) if x not in exact]
         merged: list[str] = []
         for k in keys:
             merged += [x for x in self.keys.get(k, []) if x not in merged]
-        tiers.append(merged)
-        return tiers
+        return [self.full.get(clean_name(name), []), exact, self.norm.get(n, []), merged]
 
     def township_of(self, name: object) -> str | None:
         if name is None:
@@ -1015,7 +1022,7 @@ class _Neighbourhood:
 
 def _tiers(ctys: list[_County], name: str) -> list[list[str]]:
     per = [cty.candidates(name) for cty in ctys]
-    return [[c for p in per for c in p[k]] for k in range(3)]
+    return [[c for p in per for c in p[k]] for k in range(len(per[0]))]
 
 
 def _match_name(ctys: list[_County], name: object, town: str | None) -> list[str] | None:

@@ -486,3 +486,18 @@ def test_code_name_disagreement_is_warned(villages, registry, tmp_path):
     assert len(read.matched) == 2 and set(read.matched.match_method) == {"code"}
     [w] = read.warnings
     assert "别的村" in w and villages.code.iloc[1] in w
+
+
+def test_doubled_village_word_is_not_guessed(villages, tmp_path):
+    """新村委会 (village 新村) and 新村村委会 (village 新村 written with 村 doubled, or 新村村): "新村" is ambiguous,
+    the registry's exact spelling is not."""
+    small = pd.DataFrame([("610124000000", "周至县", 3), ("610124101000", "哑柏镇", 4),
+                          ("610124101201", "新村委会", 5), ("610124101202", "新村村委会", 5),
+                          ("610124101203", "仰天村委会", 5)], columns=["code", "name", "level"])
+    g = villages.iloc[:4][["geometry"]].copy()
+    g["name"] = ["新村", "新村村委会", "仰天", "新村委会"]
+    g.to_file(tmp_path / "n.geojson", driver="GeoJSON")
+    read = read_boundaries(tmp_path / "n.geojson", small)
+    assert dict(zip(read.matched.code, read.matched.source_names)) == {
+        "610124101202": "新村村委会", "610124101203": "仰天", "610124101201": "新村委会"}
+    assert [(r.feature_index, r.reason) for r in read.rejects] == [(1, "ambiguous_village")]
