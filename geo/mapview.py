@@ -34,70 +34,18 @@ import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo import i18n
 from geo.assets import inline_leaflet
 
 Mode = Literal["rate", "status"]
 Lang = Literal["zh", "en"]
 
-#: every user-visible string of the map; the lead will move these into geo/i18n.py
-TEXT: dict[str, dict[str, str]] = {
-    "zh": {
-        "legend_rate": "法律顾问覆盖率",
-        "legend_status": "村（社区）顾问状态",
-        "rate_lt60": "低于 60%",
-        "rate_60_80": "60%–80%",
-        "rate_80_90": "80%–90%",
-        "rate_90_95": "90%–95%",
-        "rate_95_100": "95%–100%（不含）",
-        "rate_100": "100%",
-        "covered": "已覆盖（合同有效）",
-        "expiring": "即将到期",
-        "lapsed": "已过期",
-        "never": "从未配备",
-        "nodata": "无数据",
-        "schematic": "示意边界（非真实边界）",
-        "f_code": "代码",
-        "f_rate": "覆盖率",
-        "f_status": "状态",
-        "f_n_villages": "村（社区）数",
-        "f_n_covered": "已覆盖",
-        "f_n_expiring": "即将到期",
-        "f_n_lapsed": "已过期",
-        "f_n_never": "从未配备",
-        "f_adviser": "法律顾问",
-        "f_org": "所在单位",
-        "f_phone": "电话",
-        "f_period": "服务期限",
-    },
-    "en": {
-        "legend_rate": "Legal adviser coverage",
-        "legend_status": "Village adviser status",
-        "rate_lt60": "below 60%",
-        "rate_60_80": "60%–80%",
-        "rate_80_90": "80%–90%",
-        "rate_90_95": "90%–95%",
-        "rate_95_100": "95%–<100%",
-        "rate_100": "100%",
-        "covered": "covered (contract current)",
-        "expiring": "expiring soon",
-        "lapsed": "lapsed",
-        "never": "never had an adviser",
-        "nodata": "no data",
-        "schematic": "schematic boundary (not the real one)",
-        "f_code": "Code",
-        "f_rate": "Coverage",
-        "f_status": "Status",
-        "f_n_villages": "Villages",
-        "f_n_covered": "Covered",
-        "f_n_expiring": "Expiring",
-        "f_n_lapsed": "Lapsed",
-        "f_n_never": "Never",
-        "f_adviser": "Adviser",
-        "f_org": "Organisation",
-        "f_phone": "Phone",
-        "f_period": "Period",
-    },
-}
+#: keys of the map's text in geo.i18n (status words are the shared "status.*" ones)
+_MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100', 'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate', 'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser', 'f_org', 'f_phone', 'f_period')
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    return {k: (i18n.status_label(k, lang) if k in STATUS_COLOURS else i18n.t(f"legend.{k}", lang)) for k in _MAP_KEYS}
 
 
 @dataclass(frozen=True)
@@ -145,10 +93,10 @@ def rate_class(rate: float | None) -> ColourClass | None:
 
 
 def text(lang: str) -> dict[str, str]:
-    try:
-        return TEXT[lang]
-    except KeyError:
-        raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)") from None
+    """The map's strings in `lang`, from the one catalogue geo.i18n."""
+    if lang not in i18n.LANGS:
+        raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)")
+    return _catalogue(lang)
 
 
 # --------------------------------------------------------------------------------------------------- basemaps

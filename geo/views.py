@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -113,8 +114,17 @@ def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: b
     mode = view.mode
     if not features["features"]:
         features, mode = outline_view(store, view.scope), "rate"
+    # a map of the whole country must carry the national boundary lines (incl. the South China Sea line)
+    lines = national_lines() if not view.scope.digits else None
     return build_map(features, mode=mode, lang=lang, inline=inline, basemap=basemap,
-                     title=map_title(store, view, lang), height=height)
+                     title=map_title(store, view, lang), height=height, lines=lines)
+
+
+@lru_cache(maxsize=1)
+def national_lines() -> dict:
+    from .outlines import boundary_lines, to_feature_collection
+
+    return to_feature_collection(boundary_lines(), decimals=2)
 
 
 def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",

@@ -12,8 +12,8 @@ import pytest
 
 from geo.assets import inline_leaflet
 from geo.gcj02 import wgs84_to_gcj02
-from geo.mapview import (RATE_CLASSES, STATUS_COLOURS, TEXT, Basemap, FeatureLayer, Legend, build_map, map_html,
-                         rate_class)
+from geo.mapview import (RATE_CLASSES, STATUS_COLOURS, Basemap, FeatureLayer, Legend, build_map, map_html,
+                         rate_class, text)
 
 REPO = Path(__file__).resolve().parents[1]
 URL = re.compile(r"(?:https?:)?//[A-Za-z0-9{][^\s\"'<>)\\]*")
@@ -131,7 +131,7 @@ st_folium(build_map(grid(30, mode="status", schematic=True), mode="status"),
 
 def test_legend_lists_every_class_in_both_languages():
     for lang in ("zh", "en"):
-        t = TEXT[lang]
+        t = text(lang)
         m = build_map(grid(12), mode="rate", lang=lang)
         page, legend = map_html(m), _legend(m)
         assert legend.legend_json in page
@@ -144,10 +144,10 @@ def test_legend_lists_every_class_in_both_languages():
         for key, colour in STATUS_COLOURS.items():
             assert f'background:{colour}"></span>{html.escape(t[key])}<' in legend.legend_html, (lang, key)
         assert f'cov-sw-schematic"></span>{html.escape(t["schematic"])}' in legend.legend_html
-    assert TEXT["zh"]["schematic"] == "示意边界（非真实边界）"
+    assert text("zh")["schematic"] == "示意边界（非真实边界）"
     # the schematic entry only appears when some cell is schematic
-    assert TEXT["zh"]["schematic"] not in _legend(build_map(grid(10), mode="rate")).legend_html
-    assert TEXT["zh"]["schematic"] in _legend(build_map(grid(10, schematic=True), mode="rate")).legend_html
+    assert text("zh")["schematic"] not in _legend(build_map(grid(10), mode="rate")).legend_html
+    assert text("zh")["schematic"] in _legend(build_map(grid(10, schematic=True), mode="rate")).legend_html
 
 
 def _legend(m) -> Legend:
@@ -285,8 +285,8 @@ def test_browser_draws_classes_offline(tmp_path):
             assert fill == cls.colour, (props["rate"], fill)
         assert (dash is not None) == bool(props.get("schematic"))
     for c in RATE_CLASSES:
-        assert TEXT["zh"][c.key] in legend
-    assert TEXT["zh"]["schematic"] in legend
+        assert text("zh")[c.key] in legend
+    assert text("zh")["schematic"] in legend
 
 
 def test_boundary_lines_are_drawn_and_follow_the_gcj02_shift():
