@@ -454,6 +454,14 @@ class Store:
         df["code"] = df["code"].map(to_str)
         return df
 
+    def shapes_under(self, scope: Scope, tier: str) -> pd.DataFrame:
+        """Every display geometry of `tier` inside `scope`: columns code, geojson, schematic."""
+        low, high = scope.int_range
+        df = self.query("SELECT code, geojson, schematic FROM shapes WHERE tier = $tier AND code >= $low "
+                        "AND code < $high ORDER BY code", {"tier": tier, "low": low, "high": high})
+        df["code"] = df["code"].map(to_str)
+        return df
+
     def replace_shapes(self, cur, rows: pd.DataFrame, tier: str) -> None:
         """Store display geometries: `rows` has code (12-digit str), geojson, schematic."""
         if rows.empty:

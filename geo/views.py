@@ -18,6 +18,8 @@ from .store import Store
 
 #: the display tier holding the shapes of each child level (see geo.outlines.TIERS)
 TIER_OF_CHILD_LEVEL = {1: "national", 2: "province", 3: "city", 4: "county", 5: "township"}
+#: provinces with outlines but no statistical codes in the registry
+EXTRA_NAMES = {"710000000000": "台湾省", "810000000000": "香港特别行政区", "820000000000": "澳门特别行政区"}
 
 
 @dataclass
@@ -74,16 +76,25 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
         mode = "status"
     else:
         table = store.summary(scope, as_of, by=level, expiring_days=expiring_days)
-        shapes = store.shapes(table["code"].tolist(), tier).set_index("code")
+        shapes = store.shapes_under(scope, tier).set_index("code")
         for row in table.itertuples(index=False):
             if row.code not in shapes.index:
                 continue
-            props = {"code": row.code, "name": row.name, "rate": round(float(row.coverage_rate), 4),
+            # a unit without a single contract on record has no data yet (not imported), not 0 %
+            has_data = row.covered + row.lapsed > 0
+            props = {"code": row.code, "name": row.name,
+                     "rate": round(float(row.coverage_rate), 4) if has_data else None,
                      "n_villages": int(row.villages), "n_covered": int(row.covered),
                      "n_expiring": int(row.expiring), "n_lapsed": int(row.lapsed), "n_never": int(row.never),
                      "schematic": bool(shapes.at[row.code, "schematic"])}
             features.append({"type": "Feature", "properties": props,
                              "geometry": json.loads(shapes.at[row.code, "geojson"])})
+        # outlines with no registry villages (台湾, 香港, 澳门 on a national map) are drawn as no data
+        for code in shapes.index.difference(pd.Index(table["code"])):
+            props = {"code": code, "name": EXTRA_NAMES.get(code) or store.scope_name(Scope.parse(code)),
+                     "rate": None, "schematic": False}
+            features.append({"type": "Feature", "properties": props,
+                             "geometry": json.loads(shapes.at[code, "geojson"])})
         mode = "rate"
     drawn = {f["properties"]["code"] for f in features}
     missing = [n for c, n in zip(table["code"], table["name"]) if c not in drawn]
