@@ -108,13 +108,16 @@ TEXT: dict[str, tuple[str, str]] = {
                     "边界可在“数据导入”页导入。",
                     "{n} {unit} unit(s) have no boundaries and cannot be drawn: {names}. Their figures are in "
                     "the table below; boundaries can be imported on the Data import page."),
-    "map.no_village_geoms": ("{name}的村（社区）边界还没有导入，地图上只能显示到{shown}。"
-                             "各村（社区）的情况请看下表或“缺口清单”；村界可在“数据导入”页导入。",
-                             "The village boundaries of {name} have not been imported yet, so the map only "
-                             "goes down to the {shown}. See the table below or the Gap list; village boundaries "
-                             "can be imported on the Data import page."),
-    "map.shown_county": ("县界", "county outline"),
-    "map.shown_nothing": ("空白", "nothing"),
+    "map.no_geoms_county": ("{name}的乡镇和村（社区）边界还没有导入，地图上只显示县界。各{unit}的数字见下表，"
+                            "各村情况见“缺口清单”；边界可在“数据导入”页导入。",
+                            "The township and village boundaries of {name} have not been imported yet, so the "
+                            "map shows only the county outline. Figures by {unit} are in the table below, each "
+                            "village on the Gap list; boundaries can be imported on the Data import page."),
+    "map.no_geoms_town": ("{name}的村（社区）边界还没有导入，暂时画不出地图。各村（社区）的情况见下表；"
+                          "村界可在“数据导入”页导入。",
+                          "The village boundaries of {name} have not been imported yet, so there is no map. "
+                          "Each village is listed below; village boundaries can be imported on the Data "
+                          "import page."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",

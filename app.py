@@ -1,0 +1,339 @@
+"""村居法律顾问覆盖图 - the Streamlit app: thin views over the geo library.
+
+Run with ``streamlit run app.py``.  This script holds what every page shares: the store (one per process), the
+view state (scope, date, language - kept in the URL query parameters ``scope``, ``date``, ``lang`` so a link
+reproduces the view), the sidebar controls, the breadcrumb and the cached queries.  The pages in ``pages/``
+import this module (``import app``); the navigation itself runs only when this file is the main script.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo.assets import ensure_static
+from geo.codes import CodeError, Scope
+from geo.coverage import DEFAULT_EXPIRING_DAYS, Counts
+from geo.demo import DEMO_PROVINCE, build_demo
+from geo.i18n import LANGS, level_label, t
+from geo.store import Store, StoreError, default_db_path
+from geo import views
+
+APP_DIR = Path(__file__).resolve().parent
+GAP_STATUSES = ("lapsed", "expiring", "never")
+STATUSES = ("covered", "expiring", "lapsed", "never")
+MIN_DATE = dt.date(2000, 1, 1)
+
+
+# --------------------------------------------------------------------------------------------------- store
+
+def _needs_demo(path: Path) -> bool:
+    if not path.exists():
+        return True
+    with Store(path, read_only=True) as probe:
+        return probe.is_empty()
+
+
+@st.cache_resource(show_spinner="首次启动：正在生成演示数据（约 10 秒）… / First start: building the demo data…")
+def get_store(path: str) -> Store:
+    """The process's one store, read-only; a missing or empty database is first filled with the demo.
+
+    Read-only so that several readers (the app, the CLI, a test process) can share the file; DuckDB allows one
+    read-write connection OR many read-only ones per file.
+    """
+    p = Path(path)
+    if _needs_demo(p):
+        with Store(p) as rw:
+            if rw.is_empty():
+                build_demo(rw)
+    return Store(p, read_only=True)
+
+
+def data_version(store: Store) -> str:
+    """Changes whenever an import adds or retires a batch: part of every cache key."""
+    return str(store.scalar("SELECT coalesce(max(batch_id), 0) || '-' || count(*) FROM batches "
+                            "WHERE status = 'active'"))
+
+
+# --------------------------------------------------------------------------------------------------- cached queries
+# `_store` is not hashed; the version string, the scope digits, the date and the language are the key.
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_totals(_store: Store, version: str, digits: str, as_of: str) -> Counts:
+    return _store.totals(Scope(digits), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_adviser_stats(_store: Store, version: str, digits: str, as_of: str) -> tuple[int, float]:
+    return _store.adviser_stats(Scope(digits), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_child_level(_store: Store, version: str, digits: str) -> int | None:
+    return _store.child_level(Scope(digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_children(_store: Store, version: str, digits: str) -> pd.DataFrame:
+    return _store.children(Scope(digits), q_child_level(_store, version, digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int) -> pd.DataFrame:
+    return _store.summary(Scope(digits), as_of, by=level)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def q_villages(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+               township: str | None) -> pd.DataFrame:
+    return _store.villages(Scope(digits), as_of, statuses=list(statuses), township=township)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def q_trend(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFrame:
+    return _store.trend(Scope(digits), as_of, months=24)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> views.MapView:
+    return views.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_ancestors(_store: Store, version: str, digits: str) -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in _store.ancestors(Scope(digits))]
+
+
+# --------------------------------------------------------------------------------------------------- view state
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a page renders: the store and the view state of this run."""
+
+    store: Store
+    version: str
+    scope: Scope
+    as_of: dt.date
+    lang: str
+
+    @property
+    def date(self) -> str:
+        return self.as_of.isoformat()
+
+    @property
+    def name(self) -> str:
+        return scope_name(self, self.scope)
+
+    def t(self, key: str, **fmt) -> str:
+        return t(key, self.lang, **fmt)
+
+
+def default_scope(store: Store) -> Scope:
+    """The demo's province for the demo, the whole country otherwise."""
+    return Scope(DEMO_PROVINCE) if store.get_meta("dataset") == "demo" else Scope("")
+
+
+def scope_name(ctx: Ctx, scope: Scope) -> str:
+    if not scope.digits:
+        return t("level.0", ctx.lang)
+    chain = q_ancestors(ctx.store, ctx.version, scope.digits)
+    return chain[-1][1] if chain else scope.code
+
+
+def _param(name: str) -> str | None:
+    value = st.query_params.get(name)
+    if value is None or value == "":
+        value = st.session_state.get(f"state_{name}")
+    return value
+
+
+def resolve_lang() -> str:
+    lang = _param("lang")
+    return lang if lang in LANGS else "zh"
+
+
+def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
+    """Scope and date from the URL (or this session's last view when a page link dropped them), checked.
+
+    Returns (scope, as_of, notices) where notices explain a value in the link that had to be replaced.
+    """
+    notices = []
+    fallback = default_scope(store)
+    raw_scope = _param("scope")
+    scope = fallback
+    if raw_scope is not None:
+        try:
+            scope = store.check_scope(Scope.parse(raw_scope))
+        except (CodeError, StoreError):
+            name = store.scope_name(fallback) if fallback.digits else t("level.0", lang)
+            notices.append(t("bad_scope", lang, raw=raw_scope, name=name))
+            scope = fallback
+    raw_date = _param("date")
+    as_of = dt.date.today()
+    if raw_date:
+        try:
+            as_of = dt.date.fromisoformat(str(raw_date).strip())
+        except ValueError:
+            notices.append(t("bad_date", lang, raw=raw_date))
+    return scope, as_of, notices
+
+
+def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang: str | None = None) -> None:
+    """Write view state to the URL and the session (callbacks and click handlers call this)."""
+    if scope is not None:
+        if scope.digits != st.session_state.get("state_scope"):
+            # a new map widget after every change of scope: the old one still holds its last click
+            st.session_state["map_nonce"] = st.session_state.get("map_nonce", 0) + 1
+        st.session_state["state_scope"] = scope.digits
+        st.query_params["scope"] = scope.digits
+    if as_of is not None:
+        st.session_state["state_date"] = as_of.isoformat()
+        st.query_params["date"] = as_of.isoformat()
+    if lang is not None:
+        st.session_state["state_lang"] = lang
+        st.query_params["lang"] = lang
+
+
+def current() -> Ctx:
+    """The context the main script prepared for this run (pages call this first)."""
+    return st.session_state["ctx"]
+
+
+# --------------------------------------------------------------------------------------------------- shared widgets
+
+def _on_lang() -> None:
+    set_state(lang=st.session_state["w_lang"])
+
+
+def _on_date() -> None:
+    value = st.session_state["w_date"]
+    if value:
+        set_state(as_of=value)
+
+
+def _on_pick(key: str, parent: str) -> None:
+    choice = st.session_state[key]
+    set_state(scope=Scope(choice if choice else parent))
+
+
+def scope_chain(ctx: Ctx) -> list[str]:
+    """Digits of the country, each ancestor and the scope: the selectboxes' selected values."""
+    chain = [""]
+    for code, _ in q_ancestors(ctx.store, ctx.version, ctx.scope.digits):
+        digits = Scope.parse(code).digits
+        if digits != chain[-1]:
+            chain.append(digits)
+    return chain
+
+
+def scope_picker(ctx: Ctx) -> None:
+    """One selectbox per level below the country, down to townships (东莞 has no county box)."""
+    st.markdown(f"**{ctx.t('scope')}**")
+    chain = scope_chain(ctx)
+    for i, parent in enumerate(chain):
+        level = q_child_level(ctx.store, ctx.version, parent)
+        if level is None or level >= 5:
+            break
+        kids = q_children(ctx.store, ctx.version, parent)
+        options = [""] + [Scope.parse(c).digits for c in kids["code"]]
+        names = dict(zip(options[1:], kids["name"]))
+        selected = chain[i + 1] if i + 1 < len(chain) else ""
+        key = f"w_pick_{i}"
+        st.session_state[key] = selected if selected in names else ""
+        st.selectbox(level_label(level, ctx.lang), options, key=key,
+                     format_func=lambda d, names=names: names.get(d, t("scope.all", ctx.lang)),
+                     on_change=_on_pick, args=(key, parent))
+
+
+def sidebar(ctx: Ctx) -> None:
+    with st.sidebar:
+        st.session_state["w_lang"] = ctx.lang
+        st.radio(t("language", ctx.lang), LANGS, key="w_lang", horizontal=True,
+                 format_func=lambda code: t(f"lang.{code}", code), on_change=_on_lang)
+        st.session_state["w_date"] = ctx.as_of
+        st.date_input(ctx.t("date"), key="w_date", min_value=MIN_DATE,
+                      max_value=dt.date.today() + dt.timedelta(days=5 * 366), help=ctx.t("date.help"),
+                      format="YYYY-MM-DD", on_change=_on_date)
+        scope_picker(ctx)
+        if ctx.store.get_meta("dataset") == "demo":
+            st.caption(ctx.t("demo_note"))
+
+
+def breadcrumb(ctx: Ctx) -> None:
+    """全国 › 陕西省 › 西安市 › 周至县: every part but the last goes back up to it."""
+    chain = scope_chain(ctx)
+    with st.container(horizontal=True, gap=None, vertical_alignment="center"):
+        for i, digits in enumerate(chain):
+            label = scope_name(ctx, Scope(digits))
+            if i + 1 < len(chain):
+                st.button(label, key=f"crumb_{i}", type="tertiary", on_click=set_state,
+                          kwargs={"scope": Scope(digits)})
+                st.markdown("›", width="content")
+            else:
+                st.markdown(f"**{label}**", width="content")
+
+
+def kv(ctx: Ctx, key: str, value: object) -> str:
+    """"状态：已覆盖" / "Status: covered"."""
+    label = ctx.t(key)
+    return f"{label}：{value}" if ctx.lang == "zh" else f"{label[:1].upper()}{label[1:]}: {value}"
+
+
+def pct(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def figures_line(ctx: Ctx, counts: Counts) -> str:
+    return ctx.t("figures", name=ctx.name, villages=f"{counts.villages:,}", covered=f"{counts.covered:,}",
+                 rate=pct(counts.coverage_rate), expiring=f"{counts.expiring:,}", lapsed=f"{counts.lapsed:,}",
+                 never=f"{counts.never:,}")
+
+
+def period_text(start, end, lang: str) -> str:
+    """"2026-09-01 ~ 2028-08-31", or "... ~ 长期" for an open-ended contract."""
+    s = pd.Timestamp(start).strftime("%Y-%m-%d") if pd.notna(start) else "?"
+    e = pd.Timestamp(end).strftime("%Y-%m-%d") if pd.notna(end) else t("open_ended", lang)
+    return f"{s} ~ {e}"
+
+
+def drill_target(view: views.MapView, clicked: dict | None) -> str | None:
+    """The scope digits to open after a click on a unit of a coverage-rate map (None: stay)."""
+    if not clicked or view.mode != "rate":
+        return None
+    code = ((clicked.get("properties") or {}).get("code")) or ""
+    if code not in set(view.table.get("code", [])):
+        return None
+    return Scope.parse(code).digits
+
+
+# --------------------------------------------------------------------------------------------------- main
+
+def main() -> None:
+    st.set_page_config(page_title="村居法律顾问覆盖图", page_icon="⚖️", layout="wide")
+    ensure_static(APP_DIR / "static")
+    lang = resolve_lang()
+    store = get_store(str(default_db_path()))
+    scope, as_of, notices = resolve_state(store, lang)
+    set_state(scope=scope, as_of=as_of, lang=lang)
+    ctx = Ctx(store, data_version(store), scope, as_of, lang)
+    st.session_state["ctx"] = ctx
+
+    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), icon="🗺️", url_path="map",
+                     default=True),
+             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), icon="📋", url_path="gaps"),
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), icon="📊",
+                     url_path="summary")]
+    nav = st.navigation(pages)
+    sidebar(ctx)
+    for notice in notices:
+        st.warning(notice)
+    nav.run()
+
+
+if __name__ == "__main__":
+    import app as _app  # the pages import this module: run its copy so that all share one set of caches
+
+    _app.main()

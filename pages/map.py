@@ -1,0 +1,84 @@
+"""覆盖地图: the scope's child units coloured by coverage rate, or its villages coloured by status."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+import app
+from geo import views
+from geo.export import summary_table, village_table
+from geo.i18n import level_label, status_label
+
+MAP_HEIGHT = 620
+
+ctx = app.current()
+st.title(ctx.t("page.map"))
+app.breadcrumb(ctx)
+
+counts = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+if not counts.villages:
+    st.info(ctx.t("no_villages", name=ctx.name))
+    st.stop()
+st.markdown(app.figures_line(ctx, counts))
+
+view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
+unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
+left, right = st.columns([3, 1], gap="medium")
+clicked = None
+with left:
+    # a township with neither village cells nor an outline would be an empty map of China: skip it
+    if view.features["features"] or views.outline_view(ctx.store, ctx.scope)["features"]:
+        m = views.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT)
+        out = st_folium(m, returned_objects=["last_active_drawing"], height=MAP_HEIGHT,
+                        use_container_width=True, key=f"map_{st.session_state.get('map_nonce', 0)}")
+        clicked = (out or {}).get("last_active_drawing")
+    if view.schematic:
+        st.caption(ctx.t("map.schematic"))
+
+target = app.drill_target(view, clicked)
+if target is not None and target != ctx.scope.digits:
+    app.set_state(scope=app.Scope(target))
+    st.rerun()
+
+with right:
+    if view.mode == "rate":
+        st.info(ctx.t("map.hint_units", unit=unit))
+    else:
+        st.subheader(ctx.t("detail.title"))
+        code = ((clicked or {}).get("properties") or {}).get("code")
+        row = view.table[view.table["code"] == code] if code else view.table.iloc[0:0]
+        if row.empty:
+            st.info(ctx.t("detail.pick"))
+        else:
+            r = row.iloc[0]
+            st.markdown(f"**{r['name']}**  \n`{r['code']}`")
+            st.markdown(app.kv(ctx, "col.status", f"**{status_label(r['status'], ctx.lang)}**"))
+            if pd.isna(r["advisers"]):
+                st.caption(ctx.t("detail.no_contract"))
+            else:
+                period = app.period_text(r["contract_start"], r["contract_end"], ctx.lang)
+                note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
+                st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
+                                          app.kv(ctx, "col.orgs", r["orgs"]),
+                                          app.kv(ctx, "col.phones", r["phones"]),
+                                          app.kv(ctx, "detail.period", f"{period} {note}")]))
+
+if view.missing:
+    if not view.features["features"] and view.child_level == 5:
+        st.warning(ctx.t("map.no_geoms_town", name=ctx.name))
+    elif not view.features["features"] and view.child_level == 4:
+        st.warning(ctx.t("map.no_geoms_county", name=ctx.name, unit=unit))
+    else:
+        names = "、".join(view.missing[:12]) + ("…" if len(view.missing) > 12 else "")
+        st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit, names=names))
+
+st.subheader(ctx.t("map.table", unit=unit))
+if view.mode == "rate":
+    table = summary_table(view.table, ctx.lang)
+    rate_col = ctx.t("col.coverage_rate")
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config={rate_col: st.column_config.ProgressColumn(
+                     rate_col, format="percent", min_value=0.0, max_value=1.0)})
+else:
+    st.dataframe(village_table(view.table, ctx.lang), hide_index=True, width="stretch")
