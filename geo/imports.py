@@ -73,8 +73,8 @@ def store_registry(store: Store) -> pd.DataFrame:
     The same DataFrame object is returned until the registry changes, so the readers' indexes over it
     (cached per object, ~1 s to build nationally) are built once, not per import.
     """
-    version = store.scalar("""SELECT coalesce(max(batch_id), 0) || '/' || count(*) FROM batches
-                              WHERE kind IN ('registry', 'demo')""") + "/" + str(
+    version = store.scalar("""SELECT coalesce(sum(batch_id) FILTER (WHERE status = 'active'), 0) || '/' || count(*)
+                              FROM batches WHERE kind IN ('registry', 'demo')""") + "/" + str(
         store.scalar("SELECT count(*) FROM divisions WHERE NOT abolished"))
     cached = getattr(store, "_registry_cache", None)
     if cached and cached[0] == version:
