@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误 / error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # file-level problems raised by the importers carry their own message
-        if type(e).__name__.endswith("Error") and getattr(e, "user_facing", False):
+        if getattr(e, "user_facing", False):
             print(f"错误 / error: {e}", file=sys.stderr)
             return 2
         raise

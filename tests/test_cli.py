@@ -1,0 +1,119 @@
+"""The command line: outputs equal the library's, errors are one clear line with a non-zero exit."""
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from geo.codes import Scope
+from geo.demo import ANCHOR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args, db=None):
+    cmd = [sys.executable, "-m", "geo", *args] + (["--db", str(db)] if db else [])
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_summary_json_equals_the_library(demo_db, demo_store):
+    p = run("summary", "--scope", "610124", "--as-of", ANCHOR.isoformat(), "--by", "township", db=demo_db)
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(p.stdout)
+    lib = demo_store.summary(Scope.parse("610124"), ANCHOR, by="township")
+    assert [r["code"] for r in rows] == lib["code"].tolist()
+    assert all(len(r["code"]) == 12 for r in rows)
+    assert set(rows[0]) == {"code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"}
+    assert [r["covered"] for r in rows] == lib["covered"].tolist()
+    assert sum(r["villages"] for r in rows) == demo_store.totals(Scope.parse("610124"), ANCHOR).villages
+
+
+def test_summary_short_and_long_scope_agree_and_csv(demo_db):
+    a = run("summary", "--scope", "6101", "--as-of", "2026-01-31", db=demo_db)
+    b = run("summary", "--scope", "610100000000", "--as-of", "2026-01-31", db=demo_db)
+    assert a.returncode == 0 and a.stdout == b.stdout
+    assert {r["code"][:4] for r in json.loads(a.stdout)} == {"6101"}        # counties of 西安市
+    c = run("summary", "--scope", "61", "--by", "city", "--format", "csv", "--as-of", "2026-01-31", db=demo_db)
+    assert c.stdout.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(c.stdout.lstrip("\ufeff"))))
+    assert len(table) == 1 + 10 and table[1][0] == "610100000000"
+
+
+def test_export_xlsx_csv_geojson(demo_db, demo_store, tmp_path):
+    gaps = demo_store.villages(Scope.parse("610124"), ANCHOR, statuses=["lapsed", "expiring", "never"])
+    for ext in ("xlsx", "csv", "geojson"):
+        out = tmp_path / f"gaps.{ext}"
+        p = run("export", "--scope", "610124", "--as-of", ANCHOR.isoformat(), "-o", str(out), db=demo_db)
+        assert p.returncode == 0, p.stderr
+        if ext == "xlsx":
+            ws = openpyxl.load_workbook(out).active
+            codes = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
+            assert ws.cell(1, 1).value == "区划代码"
+        elif ext == "csv":
+            text = out.read_bytes()
+            assert text.startswith(b"\xef\xbb\xbf")
+            codes = [r[0] for r in list(csv.reader(io.StringIO(text.decode("utf-8-sig"))))[1:]]
+        else:
+            fc = json.loads(out.read_text(encoding="utf-8"))
+            codes = [f["properties"]["code"] for f in fc["features"]]
+            # 周至县 has schematic cells: every exported village carries its geometry
+            assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in fc["features"])
+        assert codes == gaps["code"].tolist(), ext
+        assert all(isinstance(c, str) and len(c) == 12 for c in codes)
+
+
+def test_export_status_filter(demo_db, demo_store, tmp_path):
+    out = tmp_path / "never.csv"
+    assert run("export", "--scope", "61", "--as-of", ANCHOR.isoformat(), "--status", "never", "-o", str(out),
+               db=demo_db).returncode == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]
+    assert len(rows) == demo_store.totals(Scope.parse("61"), ANCHOR).never
+    assert {r[3] for r in rows} == {"从未配备"}
+
+
+def test_map_html_is_self_contained(demo_db, tmp_path):
+    out = tmp_path / "map.html"
+    p = run("map", "--scope", "610124", "--as-of", ANCHOR.isoformat(), "-o", str(out), db=demo_db)
+    assert p.returncode == 0, p.stderr
+    html = out.read_text(encoding="utf-8")
+    assert "L.geoJson" in html and "周至县" in html
+    assert "<script src=" not in html and 'rel="stylesheet" href' not in html   # Leaflet is inlined
+
+
+@pytest.mark.parametrize("args, words", [
+    (("summary", "--scope", "99"), "99"),
+    (("summary", "--scope", "61x"), "61x"),
+    (("summary", "--as-of", "2026-02-30"), "2026-02-30"),
+    (("export", "--scope", "61", "--status", "gone", "-o", "x.csv"), "gone"),
+    (("export", "--scope", "61", "-o", "x.pdf"), ".pdf"),
+])
+def test_errors_are_one_clear_line(demo_db, args, words):
+    p = run(*args, db=demo_db)
+    assert p.returncode != 0
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in p.stderr
+
+
+def test_missing_database(tmp_path):
+    p = run("summary", "--scope", "61", db=tmp_path / "none.duckdb")
+    assert p.returncode != 0 and "none.duckdb" in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_import_cli_reports_and_fails_cleanly(tmp_path):
+    db = tmp_path / "cli.duckdb"
+    from fixtures_ledger import write_messy_xlsx
+    assert run("demo", db=db).returncode == 0
+    ledger = write_messy_xlsx(tmp_path / "台账.xlsx")
+    report = tmp_path / "report.csv"
+    p = run("import", "assignments", str(ledger), "--report", str(report), db=db)
+    assert p.returncode == 0, p.stderr
+    assert "拒绝" in p.stdout and report.read_bytes().startswith(b"\xef\xbb\xbf")
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    p = run("import", "boundaries", str(bad), db=db)
+    assert p.returncode != 0 and "bad.zip" in p.stderr and "Traceback" not in p.stderr
