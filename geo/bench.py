@@ -66,6 +66,8 @@ class Figure:
 class BenchResult:
     figures: dict[str, Figure]
     info: dict
+    #: with ``run_bench(keep=True)``: the open store, its temporary directory and the frames behind the figures
+    kept: dict = field(default_factory=dict)
 
     @property
     def missed(self) -> list[str]:
@@ -245,7 +247,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
               log: Callable[[str], None] | None = None, keep: bool = False) -> BenchResult:
     """Build the dataset under `prefix` ("" = the whole country) in a temporary store and measure.
 
-    `keep`: leave the store open in ``info["store"]`` (tests use it); otherwise the files are removed.
+    `keep`: leave the store open in ``result.kept`` (tests use it); otherwise the files are removed.
     """
     from .national_demo import generate_national
     from .registry import villages
@@ -344,9 +346,8 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     order = list(TARGETS)
     result = BenchResult({k: figs[k] for k in order if k in figs}, info)
     if keep:
-        info["store"], info["_tmp"] = store, tmp
-        info["registry"], info["assignments"], info["summary"], info["reference"] = (
-            registry, asg_str, summary, reference)
+        result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,
+                       "summary": summary, "reference": reference}
     else:
         store.close()
         tmp.cleanup()

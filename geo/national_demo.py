@@ -5,8 +5,8 @@ about to expire together, scattered single gaps, advisers serving one to eight n
 overloaded), but vectorised with numpy so the whole country (620,572 villages, about 200,000 advisers and
 700,000 assignments) is generated in a few seconds.  Deterministic for a given seed.
 
-Only the current contract and, for some villages, one or two earlier ones are listed, as a ledger imported
-in the last years would hold them.
+Each group of villages is covered from the programme's rollout in its township (2018 to mid-2024) in one to
+three listed contracts; some earlier contracts were renewed late, so past dates show lapsed villages too.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ STORY_P = (0.90, 0.025, 0.035, 0.04)
 GROUP_SIZES = np.array([1, 2, 3, 4, 5, 6, 7, 8])
 GROUP_P = np.array([.14, .24, .22, .16, .10, .07, .04, .03])
 #: contracts listed per adviser group (current + earlier ones)
-CONTRACTS_P = (0.84, 0.13, 0.03)
+CONTRACTS_P = (0.82, 0.15, 0.03)
 TERM_YEARS_P = (0.3, 0.5, 0.2)  # 1, 2, 3 years
 
 _PROVINCE_SUFFIX = re.compile(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$")
@@ -109,35 +109,39 @@ def generate_national(registry: pd.DataFrame, prefix: str = "", *, seed: int = S
         "licence_no": licence.to_numpy(dtype=object), "phone": phone.to_numpy(dtype=object),
         "base_code": base.astype("int64"), "lon": np.nan, "lat": np.nan, "batch_id": pd.NA})
 
-    # -- contracts per group, built backwards from the last one -------------------------------------------
+    # -- contracts per group -----------------------------------------------------------------------------
+    # The programme reached each township between 2018 and mid-2024 (the first of a month); a group's villages
+    # are covered from then on, in one to three listed contracts.  The last one ends after the warning window
+    # (normal, 6 % open-ended), within it (expiring) or 2 weeks to 8 months ago (lapsed).
     a_day = np.datetime64(anchor, "D")
     a_month = np.datetime64(anchor, "M")
+    rollout_town = np.datetime64("2018-01", "M") + rng.integers(0, 78, int(town_idx.max()) + 1 if n_vil else 0)
+    rollout = (rollout_town[town_idx[first]] + rng.integers(0, 7, n_adv)).astype("datetime64[D]")
     term = rng.choice([1, 2, 3], size=n_adv, p=TERM_YEARS_P)
-    # normal: the current contract started on the first of a month, so that it runs past the warning window
     back = (rng.random(n_adv) * (12 * term - 3)).astype(int)
-    start = (a_month - back).astype("datetime64[D]")
-    end = (a_month - back + 12 * term).astype("datetime64[D]") - 1
-    # lapsed: ended 2 weeks to 8 months ago; expiring: ends within the coming 60 days
+    cur_start = (a_month - back).astype("datetime64[D]")
+    normal_end = (a_month - back + 12 * term).astype("datetime64[D]") - 1
     lapsed_end = a_day - rng.integers(14, 240, n_adv)
     expiring_end = a_day + rng.integers(0, 60, n_adv)
-    last_end = np.where(g_story == 2, lapsed_end, np.where(g_story == 3, expiring_end, end))
-    start = np.where(g_story >= 2, last_end - (365 * term).astype("timedelta64[D]") + 1, start)
+    last_end = np.where(g_story == 2, lapsed_end, np.where(g_story == 3, expiring_end, normal_end))
+    cur_start = np.where(g_story >= 2, last_end - (365 * term).astype("timedelta64[D]") + 1, cur_start)
     open_ended = (g_story == 0) & (rng.random(n_adv) < 0.06)
 
     n_con = rng.choice([1, 2, 3], size=n_adv, p=CONTRACTS_P)
     n_con[g_story == 1] = 0
-    # contract c of group g: c = 0 is the last one, each earlier one ends the day before the next starts
+    # a single listed contract runs from the rollout; otherwise the earlier ones share rollout .. last start
+    cur_start = np.where(n_con == 1, np.minimum(rollout, cur_start), cur_start)
+    rollout = np.minimum(rollout, cur_start - (200 * np.maximum(n_con - 1, 0)).astype("timedelta64[D]"))
+    piece = (cur_start - rollout).astype(np.int64) // np.maximum(n_con - 1, 1)
+
+    # contract c of group g: c = 0 is the last one, c = 1 the one before ...
     g_of = np.repeat(np.arange(n_adv), n_con)
     c_of = np.arange(len(g_of)) - np.repeat(np.cumsum(n_con) - n_con, n_con)
-    prev_term = rng.choice([1, 2, 3], size=len(g_of), p=TERM_YEARS_P)
-    # earlier contracts: whole years (leap days aside) back from the last start, each ending the day before
-    # the next one starts
-    years_back = np.where(c_of == 0, 0, prev_term)
-    cum = np.cumsum(years_back)
-    has = n_con > 0
-    cum -= np.repeat(cum[(np.cumsum(n_con) - n_con)[has]], n_con[has])
-    c_start = start[g_of] - (365 * cum).astype("timedelta64[D]")
-    c_end = np.where(c_of == 0, last_end[g_of], c_start + (365 * prev_term).astype("timedelta64[D]") - 1)
+    c_start = cur_start[g_of] - (c_of * piece[g_of]).astype("timedelta64[D]")
+    # one earlier contract in eight was renewed late: it ended up to three months before the next one started
+    late = np.where(rng.random(len(g_of)) < 0.125, rng.integers(1, 92, len(g_of)), 0)
+    next_start = cur_start[g_of] - ((c_of - 1) * piece[g_of]).astype("timedelta64[D]")
+    c_end = np.where(c_of == 0, last_end[g_of], next_start - (1 + late).astype("timedelta64[D]"))
     c_end = c_end.astype("datetime64[D]")
     c_end_open = (c_of == 0) & open_ended[g_of]
 
