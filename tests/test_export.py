@@ -1,0 +1,48 @@
+"""Exports open cleanly in Excel and cannot carry formula injection."""
+import csv
+import io
+
+import openpyxl
+import pandas as pd
+
+from geo import export
+
+HOSTILE = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "正常文字"]
+
+
+def villages_frame():
+    n = len(HOSTILE)
+    return pd.DataFrame({"code": [f"61012410020{i}" for i in range(n)], "name": HOSTILE,
+                         "township": ["哑柏镇"] * n, "status": ["never"] * n, "advisers": HOSTILE,
+                         "orgs": [None] * n, "phones": ["13912345678"] * n,
+                         "contract_end": [pd.NaT] * n})
+
+
+def test_xlsx_has_no_formulas_and_codes_as_text(tmp_path):
+    path = export.write(tmp_path / "g.xlsx", villages_frame())
+    ws = openpyxl.load_workbook(path).active
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f"
+            assert not (isinstance(cell.value, str) and cell.value and cell.value[0] in "=+-@\t")
+        assert isinstance(row[0].value, str) and len(row[0].value) == 12
+        assert row[6].value == "13912345678"
+    assert ws.cell(2, 2).value == "'=HYPERLINK(\"http://x\",\"点我\")"
+    assert ws.cell(7, 2).value == "正常文字"
+
+
+def test_csv_has_bom_and_is_neutralised(tmp_path):
+    path = export.write(tmp_path / "g.csv", villages_frame())
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0][:4] == ["区划代码", "村（社区）", "乡镇（街道）", "状态"]
+    for r in rows[1:]:
+        assert all(not v or v[0] not in "=+-@\t" for v in r)
+    assert rows[1][3] == "从未配备"
+
+
+def test_english_headers(tmp_path):
+    path = export.write(tmp_path / "g.csv", villages_frame(), lang="en")
+    header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    assert header[:4] == ["code", "village", "township", "status"]
