@@ -28,7 +28,7 @@ STATUSES = ("covered", "expiring", "lapsed", "never")
 MIN_DATE = dt.date(2000, 1, 1)
 
 
-# --------------------------------------------------------------------------------------------------- store
+# --------------------------------------------------------------------------------------------------------- store
 
 def _needs_demo(path: Path) -> bool:
     if not path.exists():
@@ -37,7 +37,7 @@ def _needs_demo(path: Path) -> bool:
         return probe.is_empty()
 
 
-@st.cache_resource(show_spinner="首次启动：正在生成演示数据（约 10 秒）… / First start: building the demo data…")
+@st.cache_resource(show_spinner=f"{t('building_demo', 'zh')} / {t('building_demo', 'en')}")
 def get_store(path: str) -> Store:
     """The process's one store, read-only; a missing or empty database is first filled with the demo.
 
@@ -58,7 +58,7 @@ def data_version(store: Store) -> str:
                             "WHERE status = 'active'"))
 
 
-# --------------------------------------------------------------------------------------------------- cached queries
+# ------------------------------------------------------------------------------------------------ cached queries
 # `_store` is not hashed; the version string, the scope digits, the date and the language are the key.
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -107,7 +107,7 @@ def q_ancestors(_store: Store, version: str, digits: str) -> list[tuple[str, str
     return [(d.code, d.name) for d in _store.ancestors(Scope(digits))]
 
 
-# --------------------------------------------------------------------------------------------------- view state
+# ---------------------------------------------------------------------------------------------------- view state
 
 @dataclass(frozen=True)
 class Ctx:
@@ -199,10 +199,19 @@ def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang:
 
 def current() -> Ctx:
     """The context the main script prepared for this run (pages call this first)."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # Streamlit decides per process, before the first run, to treat a folder named pages/ as its old file-based
+    # navigation; only a call of st.navigation switches that off.  Until then a page URL runs the page script
+    # alone, without this script (first request of a fresh server; every AppTest run).  Switch it off and run
+    # again, this time through st.navigation.
+    if PagesManager.uses_pages_directory or "ctx" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     return st.session_state["ctx"]
 
 
-# --------------------------------------------------------------------------------------------------- shared widgets
+# ------------------------------------------------------------------------------------------------ shared widgets
 
 def _on_lang() -> None:
     set_state(lang=st.session_state["w_lang"])
@@ -265,7 +274,7 @@ def sidebar(ctx: Ctx) -> None:
 def breadcrumb(ctx: Ctx) -> None:
     """全国 › 陕西省 › 西安市 › 周至县: every part but the last goes back up to it."""
     chain = scope_chain(ctx)
-    with st.container(horizontal=True, gap=None, vertical_alignment="center"):
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
         for i, digits in enumerate(chain):
             label = scope_name(ctx, Scope(digits))
             if i + 1 < len(chain):
@@ -309,10 +318,11 @@ def drill_target(view: views.MapView, clicked: dict | None) -> str | None:
     return Scope.parse(code).digits
 
 
-# --------------------------------------------------------------------------------------------------- main
+# ---------------------------------------------------------------------------------------------------------- main
 
 def main() -> None:
-    st.set_page_config(page_title="村居法律顾问覆盖图", page_icon="⚖️", layout="wide")
+    # no icons (page_icon, st.Page icon): an emoji or :material: favicon is fetched from a public server
+    st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
     lang = resolve_lang()
     store = get_store(str(default_db_path()))
@@ -321,11 +331,9 @@ def main() -> None:
     ctx = Ctx(store, data_version(store), scope, as_of, lang)
     st.session_state["ctx"] = ctx
 
-    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), icon="🗺️", url_path="map",
-                     default=True),
-             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), icon="📋", url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), icon="📊",
-                     url_path="summary")]
+    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
+             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary")]
     nav = st.navigation(pages)
     sidebar(ctx)
     for notice in notices:

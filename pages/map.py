@@ -45,7 +45,7 @@ with right:
     if view.mode == "rate":
         st.info(ctx.t("map.hint_units", unit=unit))
     else:
-        st.subheader(ctx.t("detail.title"))
+        st.markdown(f"##### {ctx.t('detail.title')}")
         code = ((clicked or {}).get("properties") or {}).get("code")
         row = view.table[view.table["code"] == code] if code else view.table.iloc[0:0]
         if row.empty:

@@ -52,7 +52,8 @@ if level is not None and level < 5:
     styled = (shown.style
               .apply(lambda r: ["background-color: #fde0dc; color: #8b1a10" if r.name in worst else ""] * len(r),
                      axis=1)
-              .format({ctx.t("col.coverage_rate"): "{:.1%}"}))
+              .format({ctx.t("col.coverage_rate"): "{:.1%}"})
+              .format("{:,}", subset=[ctx.t(f"col.{c}") for c in ("villages", "lapsed", "never", "expiring")]))
     with left:
         st.subheader(ctx.t("summary.ranking", unit=unit))
         st.caption(ctx.t("summary.ranking_note", n=n_worst))
@@ -70,7 +71,7 @@ with chart_box:
     chart = (alt.Chart(trend.assign(rate=trend["coverage_rate"]))
              .mark_line(point=True)
              .encode(x=alt.X("month:O", title=ctx.t("col.month"), axis=alt.Axis(labelAngle=-45)),
-                     y=alt.Y("rate:Q", title=ctx.t("col.coverage_rate"), axis=alt.Axis(format="%"),
+                     y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
                              scale=alt.Scale(domain=[low, 1.0])),
                      tooltip=[alt.Tooltip("month:O", title=ctx.t("col.month")),
                               alt.Tooltip("rate:Q", title=ctx.t("col.coverage_rate"), format=".1%"),

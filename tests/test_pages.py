@@ -1,0 +1,317 @@
+"""The Streamlit app on the demo database: figures match the store, the map loads nothing remote, the gap list
+and its downloads, the language switch and URL-driven state (AppTest), plus one real server in a browser."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from geo.codes import Scope
+from geo.demo import ANCHOR
+from geo.i18n import t
+from geo.store import DB_ENV, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+GAPS = ["lapsed", "expiring", "never"]
+DATE = ANCHOR.isoformat()
+URL = re.compile(r"https?://", re.I)
+
+
+@pytest.fixture
+def app_db(demo_db, monkeypatch) -> Path:
+    monkeypatch.setenv(DB_ENV, str(demo_db))
+    return demo_db
+
+
+def run_app(page: str | None = None, timeout: float = 60, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def texts(at: AppTest) -> list[str]:
+    return [e.value for kind in ("markdown", "caption", "info", "warning", "title", "subheader")
+            for e in getattr(at, kind)]
+
+
+def folium_args(at: AppTest) -> dict:
+    [el] = [e for e in at.main if type(e).__name__ == "UnknownElement"
+            and getattr(e.proto, "component_name", "").endswith("st_folium")]
+    return json.loads(el.proto.json_args)
+
+
+def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
+    c = store.totals(Scope.parse(scope), date)
+    name = store.scope_name(Scope.parse(scope))
+    return t("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
+             rate=f"{c.coverage_rate * 100:.1f}%", expiring=f"{c.expiring:,}", lapsed=f"{c.lapsed:,}",
+             never=f"{c.never:,}")
+
+
+# ------------------------------------------------------------------------------------------------------- map
+
+def test_map_page_figures_table_and_local_assets(app_db, demo_store):
+    at = run_app(scope="6101", date=DATE)
+    assert figures(demo_store, "6101", DATE) in texts(at)
+    args = folium_args(at)
+    for part in ("script", "html", "header"):
+        assert not URL.search(args.get(part) or ""), part
+    assert args["js_links"] and args["css_links"]
+    assert all(not URL.match(link) for link in args["js_links"] + args["css_links"])
+    # the table beside the map is the store's summary of 西安市's counties
+    expected = demo_store.summary(Scope.parse("6101"), DATE, by=3)
+    table = at.dataframe[0].value
+    assert table[t("col.code")].tolist() == expected["code"].tolist()
+    assert table[t("col.covered")].tolist() == expected["covered"].tolist()
+    assert all(f'"code":"{code}"' in args["script"] for code in expected["code"])
+
+
+def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store):
+    at = run_app(scope="610124101", date=DATE)        # 哑柏镇 in 周至县: schematic village cells
+    villages = demo_store.villages(Scope.parse("610124101"), DATE)
+    assert len(at.dataframe[0].value) == len(villages)
+    shown = texts(at)
+    assert t("map.schematic") in shown
+    assert t("detail.pick") in shown                 # the details panel waits for a click
+    assert '"status":"' in folium_args(at)["script"]
+
+
+def test_county_without_village_boundaries_says_so(app_db, demo_store):
+    at = run_app(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
+    assert t("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
+    assert len(at.dataframe[0].value) == len(demo_store.children(Scope.parse("610122")))
+    at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
+    assert t("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
+    assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610122001"), DATE))
+
+
+def test_breadcrumb_goes_back_up(app_db):
+    at = run_app(scope="610124", date=DATE)
+    labels = [b.label for b in at.button]
+    assert labels[:3] == ["全国", "陕西省", "西安市"]
+    at.button[2].click().run()
+    assert at.query_params["scope"] == "6101"
+    assert [b.label for b in at.button][:2] == ["全国", "陕西省"]
+
+
+def test_scope_picker_drills_down(app_db, demo_store):
+    at = run_app(scope="61", date=DATE)
+    city = at.sidebar.selectbox[1]
+    assert city.label == t("level.2")
+    city.set_value("6101").run()
+    assert at.query_params["scope"] == "6101"
+    assert figures(demo_store, "6101", DATE) in texts(at)
+    assert [s.value for s in at.sidebar.selectbox] == ["61", "6101", ""]
+
+
+def test_drill_target_only_for_child_units(demo_store):
+    import app
+    from geo.views import map_view
+
+    rate = map_view(demo_store, Scope.parse("61"), ANCHOR)
+    status = map_view(demo_store, Scope.parse("610124101"), ANCHOR)
+    assert app.drill_target(rate, {"properties": {"code": "610100000000"}}) == "6101"
+    assert app.drill_target(rate, {"properties": {"code": "110000000000"}}) is None   # not on this map
+    assert app.drill_target(rate, None) is None
+    assert app.drill_target(status, {"properties": {"code": status.table["code"].iloc[0]}}) is None
+
+
+# ------------------------------------------------------------------------------------------------------- URL state
+
+def test_query_params_drive_scope_and_date(app_db, demo_store):
+    at = run_app(scope="610124", date="2025-06-30")
+    assert figures(demo_store, "610124", "2025-06-30") in texts(at)
+    assert [s.value for s in at.sidebar.selectbox] == ["61", "6101", "610124", ""]
+    assert at.sidebar.date_input[0].value == dt.date(2025, 6, 30)
+    # a changed date goes back into the URL
+    at.sidebar.date_input[0].set_value(dt.date(2024, 1, 31)).run()
+    assert at.query_params["date"] == "2024-01-31"
+    assert figures(demo_store, "610124", "2024-01-31") in texts(at)
+
+
+def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
+    at = run_app(scope="999999", date="27.11.2026")
+    warnings = [w.value for w in at.warning]
+    assert t("bad_scope", raw="999999", name="陕西省") in warnings
+    assert t("bad_date", raw="27.11.2026") in warnings
+    assert figures(demo_store, "61", dt.date.today().isoformat()) in texts(at)
+
+
+def test_language_switch_gives_english(app_db, demo_store):
+    at = run_app(scope="610124", date=DATE)
+    assert at.title[0].value == "覆盖地图"
+    at.sidebar.radio[0].set_value("en").run()
+    assert at.title[0].value == "Coverage map"
+    assert at.query_params["lang"] == "en"
+    assert figures(demo_store, "610124", DATE, "en") in texts(at)
+    assert t("col.code", "en") in at.dataframe[0].value.columns
+    at.switch_page("pages/gaps.py").run()
+    assert at.title[0].value == "Gap list"
+    assert at.multiselect[0].value == GAPS
+    assert t("col.village", "en") in at.dataframe[0].value.columns
+
+
+# ------------------------------------------------------------------------------------------------------- gaps
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    """File name -> bytes of every download button created while the fixture is active."""
+    seen: dict[str, bytes] = {}
+    original = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            seen[file_name] = path_or_data
+        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return seen
+
+
+def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
+    at = run_app("pages/gaps.py", scope="610124", date=DATE)
+    assert at.multiselect[0].value == GAPS
+    expected = demo_store.villages(Scope.parse("610124"), DATE, statuses=GAPS)
+    table = at.dataframe[0].value
+    assert len(table) == len(expected) > 0
+    assert set(table[t("col.status")]) <= {t(f"status.{s}") for s in GAPS}
+    assert [b.label for b in at.get("download_button")] == [t("download.xlsx"), t("download.csv")]
+    stem = f"缺口清单_周至县_{DATE}"
+    assert {f"{stem}.xlsx", f"{stem}.csv"} <= set(downloads)
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
+    assert sheet.max_row == len(expected) + 1
+    csv = downloads[f"{stem}.csv"]
+    assert csv.startswith(b"\xef\xbb\xbf")
+    assert len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)) == len(expected)
+
+
+def test_gap_filters_by_status_and_township(app_db, demo_store):
+    at = run_app("pages/gaps.py", scope="610124", date=DATE)
+    at.multiselect[0].set_value(["never"]).run()
+    assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610124"), DATE, statuses=["never"]))
+    at.multiselect[0].set_value(GAPS).run()
+    town = at.selectbox[0]
+    assert town.label == t("col.township")
+    counts = {c: len(demo_store.villages(Scope.parse("610124"), DATE, statuses=GAPS, township=c))
+              for c in demo_store.children(Scope.parse("610124"))["code"]}
+    pick = max(counts, key=counts.get)
+    town.set_value(pick).run()
+    assert len(at.dataframe[0].value) == counts[pick]
+
+
+# ------------------------------------------------------------------------------------------------------- summary
+
+def test_summary_metrics_ranking_and_trend(app_db, demo_store):
+    at = run_app("pages/summary.py", scope="61", date=DATE)
+    c = demo_store.totals(Scope.parse("61"), DATE)
+    advisers, per = demo_store.adviser_stats(Scope.parse("61"), DATE)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("metric.villages")] == f"{c.villages:,}"
+    assert metrics[t("metric.covered")] == f"{c.covered:,}"
+    assert metrics[t("metric.rate")] == f"{c.coverage_rate * 100:.1f}%"
+    assert metrics[t("metric.expiring", days=60)] == f"{c.expiring:,}"
+    assert metrics[t("metric.lapsed")] == f"{c.lapsed:,}"
+    assert metrics[t("metric.never")] == f"{c.never:,}"
+    assert metrics[t("metric.advisers")] == f"{advisers:,}"
+    assert metrics[t("metric.per_adviser")] == f"{per:.1f}"
+    summary = demo_store.summary(Scope.parse("61"), DATE, by=2)
+    ranking = at.dataframe[0].value
+    assert sorted(ranking[t("col.name")]) == sorted(summary["name"])
+    rates = ranking[t("col.coverage_rate")].tolist()
+    assert rates == sorted(rates, reverse=True)
+    assert ranking[t("col.name")].iloc[-1] == summary.sort_values("coverage_rate")["name"].iloc[0]
+    [chart] = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
+    assert not URL.search(json.dumps({k: v for k, v in json.loads(chart.proto.spec).items() if k != "$schema"}))
+    plotted = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+    trend = demo_store.trend(Scope.parse("61"), DATE)
+    assert plotted["month"].tolist() == trend["month"].tolist() and len(trend) == 24
+    assert plotted["rate"].round(6).tolist() == trend["coverage_rate"].round(6).tolist()
+
+
+# ------------------------------------------------------------------------------------------------------- first start
+
+def test_first_start_builds_the_demo(tmp_path, monkeypatch):
+    path = tmp_path / "fresh" / "coverage.duckdb"
+    monkeypatch.setenv(DB_ENV, str(path))
+    at = run_app(timeout=180, date=DATE)
+    assert path.exists()
+    with Store(path, read_only=True) as store:
+        assert store.get_meta("dataset") == "demo"
+        assert figures(store, "61", DATE) in texts(at)
+
+
+# ------------------------------------------------------------------------------------------------------- browser
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system chromium")
+def test_real_server_draws_map_and_chart_without_remote_requests(demo_db, demo_store):
+    pytest.importorskip("playwright")
+    from playwright.sync_api import sync_playwright
+
+    port = _free_port()
+    env = {**os.environ, DB_ENV: str(demo_db)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
+                             "--server.port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    remote: list[str] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.on("request", lambda r: remote.append(r.url)
+                    if not r.url.startswith(("http://localhost", "ws://localhost", "data:", "blob:", "about:"))
+                    else None)
+            deadline = time.time() + 60
+            while True:
+                try:
+                    page.goto(f"http://localhost:{port}/?scope=610124&date={DATE}")
+                    break
+                except Exception:
+                    if time.time() > deadline:
+                        raise
+                    time.sleep(0.5)
+            page.wait_for_function("""() => {
+                const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+                try { return f && f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 0; }
+                catch (e) { return false; } }""", timeout=60000)
+            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+            n_units = len(demo_store.children(Scope.parse("610124")))
+            assert frame.locator("path.leaflet-interactive").count() == n_units
+            page.goto(f"http://localhost:{port}/summary?scope=61&date={DATE}")
+            page.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg",
+                                   timeout=60000)
+            page.wait_for_timeout(1000)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    assert remote == []
