@@ -109,7 +109,14 @@ class Store:
                              f"database not found: {self.path} (run `python -m geo demo` first)")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(str(self.path), read_only=read_only)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as e:
+            if "lock" not in str(e).lower():
+                raise
+            raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
+                             f"database {self.path} is in use by another process (e.g. the running app); stop it "
+                             f"or work on a copy") from None
         self._local = threading.local()
         self.read_only = read_only
         if not read_only:
