@@ -252,7 +252,7 @@ def scope_picker(ctx: Ctx) -> None:
         selected = chain[i + 1] if i + 1 < len(chain) else ""
         key = f"w_pick_{i}"
         st.session_state[key] = selected if selected in names else ""
-        st.selectbox(level_label(level, ctx.lang), options, key=key,
+        st.selectbox(cap(level_label(level, ctx.lang)), options, key=key,
                      format_func=lambda d, names=names: names.get(d, t("scope.all", ctx.lang)),
                      on_change=_on_pick, args=(key, parent))
 
@@ -288,7 +288,12 @@ def breadcrumb(ctx: Ctx) -> None:
 def kv(ctx: Ctx, key: str, value: object) -> str:
     """"状态：已覆盖" / "Status: covered"."""
     label = ctx.t(key)
-    return f"{label}：{value}" if ctx.lang == "zh" else f"{label[:1].upper()}{label[1:]}: {value}"
+    return f"{label}：{value}" if ctx.lang == "zh" else f"{cap(label)}: {value}"
+
+
+def cap(text: str) -> str:
+    """"province" -> "Province" for a label standing alone (Chinese is unchanged)."""
+    return text[:1].upper() + text[1:]
 
 
 def pct(rate: float) -> str:

@@ -34,17 +34,19 @@ if villages is None or villages.empty:
     st.stop()
 
 table = village_table(villages, ctx.lang)
-st.markdown(ctx.t("gaps.count", n=f"{len(table):,}"))
-st.dataframe(table, hide_index=True, width="stretch", height=560)
-
+by_status = villages["status"].value_counts()
+parts = [f"{status_label(x, ctx.lang)} {by_status[x]:,}" for x in app.STATUSES if x in by_status.index]
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
-sheet = ctx.t("page.gaps")
-c1, c2, _ = st.columns([1, 1, 3])
-with c1:
-    st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=sheet), file_name=f"{stem}.xlsx",
+
+# the next step first: how many, and the files to hand out; the list itself below
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(f"**{ctx.t('gaps.count', n=f'{len(table):,}')}**（{'，'.join(parts)}）" if ctx.lang == "zh"
+                else f"**{ctx.t('gaps.count', n=f'{len(table):,}')}** ({', '.join(parts)})", width="content")
+    st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
+                       file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore", key="dl_xlsx", type="primary")
-with c2:
     st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv",
                        mime="text/csv", on_click="ignore", key="dl_csv")
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))

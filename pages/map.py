@@ -24,61 +24,70 @@ st.markdown(app.figures_line(ctx, counts))
 
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
-left, right = st.columns([3, 1], gap="medium")
+# what is missing is said where the click hint would be: a click on a grey outline leads nowhere
+notice = None
+if not view.features["features"] and view.child_level == 5:
+    notice = ctx.t("map.no_geoms_town", name=ctx.name)
+elif not view.features["features"] and view.child_level == 4:
+    notice = ctx.t("map.no_geoms_county", name=ctx.name, unit=unit)
+# a township with neither village cells nor an outline would be an empty map of China: no map then
+has_map = bool(view.features["features"] or views.outline_view(ctx.store, ctx.scope)["features"])
+if not has_map:
+    st.warning(notice or ctx.t("map.no_geoms_town", name=ctx.name))
+
 clicked = None
-with left:
-    # a township with neither village cells nor an outline would be an empty map of China: skip it
-    if view.features["features"] or views.outline_view(ctx.store, ctx.scope)["features"]:
+if has_map:
+    left, right = st.columns([3, 1], gap="medium")
+    with left:
         m = views.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT)
         out = st_folium(m, returned_objects=["last_active_drawing"], height=MAP_HEIGHT,
                         use_container_width=True, key=f"map_{st.session_state.get('map_nonce', 0)}")
         clicked = (out or {}).get("last_active_drawing")
-    if view.schematic:
-        st.caption(ctx.t("map.schematic"))
+        if view.schematic:
+            st.caption(ctx.t("map.schematic"))
 
 target = app.drill_target(view, clicked)
 if target is not None and target != ctx.scope.digits:
     app.set_state(scope=app.Scope(target))
     st.rerun()
 
-with right:
-    if view.mode == "rate":
-        st.info(ctx.t("map.hint_units", unit=unit))
-    else:
-        st.markdown(f"##### {ctx.t('detail.title')}")
-        code = ((clicked or {}).get("properties") or {}).get("code")
-        row = view.table[view.table["code"] == code] if code else view.table.iloc[0:0]
-        if row.empty:
-            st.info(ctx.t("detail.pick"))
+if has_map:
+    with right:
+        if notice:
+            st.warning(notice)
+        elif view.mode == "rate":
+            st.info(ctx.t("map.hint_units", unit=unit))
         else:
-            r = row.iloc[0]
-            st.markdown(f"**{r['name']}**  \n`{r['code']}`")
-            st.markdown(app.kv(ctx, "col.status", f"**{status_label(r['status'], ctx.lang)}**"))
-            if pd.isna(r["advisers"]):
-                st.caption(ctx.t("detail.no_contract"))
+            st.markdown(f"##### {ctx.t('detail.title')}")
+            code = ((clicked or {}).get("properties") or {}).get("code")
+            row = view.table[view.table["code"] == code] if code else view.table.iloc[0:0]
+            if row.empty:
+                st.info(ctx.t("detail.pick"))
             else:
-                period = app.period_text(r["contract_start"], r["contract_end"], ctx.lang)
-                note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
-                st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
-                                          app.kv(ctx, "col.orgs", r["orgs"]),
-                                          app.kv(ctx, "col.phones", r["phones"]),
-                                          app.kv(ctx, "detail.period", f"{period} {note}")]))
-
-if view.missing:
-    if not view.features["features"] and view.child_level == 5:
-        st.warning(ctx.t("map.no_geoms_town", name=ctx.name))
-    elif not view.features["features"] and view.child_level == 4:
-        st.warning(ctx.t("map.no_geoms_county", name=ctx.name, unit=unit))
-    else:
-        names = "、".join(view.missing[:12]) + ("…" if len(view.missing) > 12 else "")
-        st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit, names=names))
+                r = row.iloc[0]
+                st.markdown(f"**{r['name']}**  \n`{r['code']}`")
+                st.markdown(app.kv(ctx, "col.status", f"**{status_label(r['status'], ctx.lang)}**"))
+                if pd.isna(r["advisers"]):
+                    st.caption(ctx.t("detail.no_contract"))
+                else:
+                    period = app.period_text(r["contract_start"], r["contract_end"], ctx.lang)
+                    note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
+                    st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
+                                              app.kv(ctx, "col.orgs", r["orgs"]),
+                                              app.kv(ctx, "col.phones", r["phones"]),
+                                              app.kv(ctx, "detail.period", f"{period} {note}")]))
+        if view.missing and not notice:
+            names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
+            st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
+                             names=names + ("…" if len(view.missing) > 12 else "")))
 
 st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
     table = summary_table(view.table, ctx.lang)
     rate_col = ctx.t("col.coverage_rate")
+    table[rate_col] = table[rate_col] * 100
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={rate_col: st.column_config.ProgressColumn(
-                     rate_col, format="percent", min_value=0.0, max_value=1.0)})
+                     rate_col, format="%.1f%%", min_value=0.0, max_value=100.0)})
 else:
     st.dataframe(village_table(view.table, ctx.lang), hide_index=True, width="stretch")
