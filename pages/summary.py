@@ -33,7 +33,7 @@ row2[2].metric(ctx.t("metric.never"), f"{counts.never:,}")
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
 
 level = app.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
-left, right = st.columns([1, 1], gap="large")
+left, right = st.columns([3, 2], gap="large")
 if level is not None and level < 5:
     unit = level_label(level, ctx.lang)
     summary = app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level)
