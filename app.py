@@ -20,12 +20,14 @@ from geo.coverage import DEFAULT_EXPIRING_DAYS, Counts
 from geo.demo import DEMO_PROVINCE, build_demo
 from geo.i18n import LANGS, level_label, t
 from geo.store import Store, StoreError, default_db_path
-from geo import views
+from geo import basemaps, views
+from geo.mapview import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
 GAP_STATUSES = ("lapsed", "expiring", "never")
 STATUSES = ("covered", "expiring", "lapsed", "never")
 MIN_DATE = dt.date(2000, 1, 1)
+COUNTRY = "0"
 
 
 # --------------------------------------------------------------------------------------------------------- store
@@ -181,6 +183,25 @@ def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
     return scope, as_of, notices
 
 
+def basemap_settings() -> dict[str, str]:
+    """Basemap settings from Streamlit secrets ([basemap] table) and the environment."""
+    try:
+        secrets = dict(st.secrets.get("basemap", {}))
+    except Exception:  # no secrets.toml: only the environment counts
+        secrets = {}
+    return basemaps.settings_from(secrets)
+
+
+def current_basemap() -> Basemap:
+    return basemaps.choose(_param("basemap"), basemap_settings())
+
+
+def _on_basemap() -> None:
+    kind = st.session_state["w_basemap"]
+    st.session_state["state_basemap"] = kind
+    st.query_params["basemap"] = kind
+
+
 def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang: str | None = None) -> None:
     """Write view state to the URL and the session (callbacks and click handlers call this)."""
     if scope is not None:
@@ -188,7 +209,8 @@ def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang:
             # a new map widget after every change of scope: the old one still holds its last click
             st.session_state["map_nonce"] = st.session_state.get("map_nonce", 0) + 1
         st.session_state["state_scope"] = scope.digits
-        st.query_params["scope"] = scope.digits
+        # "0" stands for the whole country: an empty parameter would read as "not given" in a shared link
+        st.query_params["scope"] = scope.digits or COUNTRY
     if as_of is not None:
         st.session_state["state_date"] = as_of.isoformat()
         st.query_params["date"] = as_of.isoformat()
@@ -267,6 +289,11 @@ def sidebar(ctx: Ctx) -> None:
                       max_value=dt.date.today() + dt.timedelta(days=5 * 366), help=ctx.t("date.help"),
                       format="YYYY-MM-DD", on_change=_on_date)
         scope_picker(ctx)
+        offered = basemaps.available(basemap_settings())
+        if len(offered) > 1:   # only a deployment that configured a basemap sees the choice
+            st.session_state["w_basemap"] = current_basemap().kind
+            st.selectbox(ctx.t("basemap"), list(offered), key="w_basemap", on_change=_on_basemap,
+                         format_func=lambda k: ctx.t(f"basemap.{k}"))
         if ctx.store.get_meta("dataset") == "demo":
             st.caption(ctx.t("demo_note"))
 
@@ -333,6 +360,9 @@ def main() -> None:
     store = get_store(str(default_db_path()))
     scope, as_of, notices = resolve_state(store, lang)
     set_state(scope=scope, as_of=as_of, lang=lang)
+    if (kind := _param("basemap")) and kind != "none":   # keep a chosen basemap in the link across pages
+        st.session_state["state_basemap"] = kind
+        st.query_params["basemap"] = kind
     ctx = Ctx(store, data_version(store), scope, as_of, lang)
     st.session_state["ctx"] = ctx
 

@@ -72,6 +72,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.f_org": ("执业机构", "Organisation"),
     "legend.f_phone": ("电话", "Phone"),
     "legend.f_period": ("服务期限", "Period"),
+    # basemaps
+    "basemap": ("底图", "Basemap"),
+    "basemap.none": ("无底图（仅边界）", "none (outlines only)"),
+    "basemap.tianditu_vec": ("天地图 矢量", "Tianditu vector"),
+    "basemap.tianditu_img": ("天地图 影像", "Tianditu imagery"),
+    "basemap.osm": ("OpenStreetMap", "OpenStreetMap"),
+    "basemap.xyz": ("内网瓦片服务", "intranet tile server"),
     # errors
     "err.no_db": ("数据库不存在：{path}", "database not found: {path}"),
     # app: navigation and shared controls
