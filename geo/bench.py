@@ -329,10 +329,10 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     info.update(gaps_province=province, gaps_rows=int(len(gap_rows)))
     log(f"gaps_province_ms {med * 1000:.0f} ({len(gap_rows)} rows)")
 
-    # maps: the country, the province and county with the most drawn villages, its largest township
+    # maps: the country, the largest province, the county with the most drawn villages and its largest township
     geo_codes = vil_codes[vil_codes.str[:6].isin(counties)]
     map_county = _largest(geo_codes, 6) if len(geo_codes) else county
-    scopes = {"national": national, "province": Scope(map_county[:2]), "county": Scope(map_county),
+    scopes = {"national": national, "province": Scope(province), "county": Scope(map_county),
               "township": Scope(_largest(vil_codes, 9, map_county))}
     maps = {}
     for label, scope in scopes.items():
