@@ -32,26 +32,19 @@ COUNTRY = "0"
 
 # --------------------------------------------------------------------------------------------------------- store
 
-def _needs_demo(path: Path) -> bool:
-    if not path.exists():
-        return True
-    with Store(path, read_only=True) as probe:
-        return probe.is_empty()
-
-
 @st.cache_resource(show_spinner=f"{t('building_demo', 'zh')} / {t('building_demo', 'en')}")
 def get_store(path: str) -> Store:
-    """The process's one store, read-only; a missing or empty database is first filled with the demo.
+    """The process's one store, read-write; a missing or empty database is first filled with the demo.
 
-    Read-only so that several readers (the app, the CLI, a test process) can share the file; DuckDB allows one
-    read-write connection OR many read-only ones per file.
+    Read-write because the import page writes through it.  DuckDB allows one read-write connection per file
+    (no other process - CLI, second app - can open the file while the app runs) and, within this process,
+    no second connection to the same file in another mode.  Each thread reads through its own cursor
+    (``store.cursor()``); imports and rollbacks write in ``store.transaction()``.
     """
-    p = Path(path)
-    if _needs_demo(p):
-        with Store(p) as rw:
-            if rw.is_empty():
-                build_demo(rw)
-    return Store(p, read_only=True)
+    store = Store(Path(path))
+    if store.is_empty():
+        build_demo(store)
+    return store
 
 
 def data_version(store: Store) -> str:
@@ -357,7 +350,11 @@ def main() -> None:
     st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
     lang = resolve_lang()
-    store = get_store(str(default_db_path()))
+    try:
+        store = get_store(str(default_db_path()))
+    except StoreError as e:   # the file is held by another process: say so, no traceback
+        st.error(str(e))
+        st.stop()
     scope, as_of, notices = resolve_state(store, lang)
     set_state(scope=scope, as_of=as_of, lang=lang)
     if (kind := _param("basemap")) and kind != "none":   # keep a chosen basemap in the link across pages
@@ -368,7 +365,8 @@ def main() -> None:
 
     pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
              st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary")]
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
+             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
     nav = st.navigation(pages)
     sidebar(ctx)
     for notice in notices:

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -33,9 +34,13 @@ URL = re.compile(r"https?://", re.I)
 
 
 @pytest.fixture
-def app_db(demo_db, monkeypatch) -> Path:
-    monkeypatch.setenv(DB_ENV, str(demo_db))
-    return demo_db
+def app_db(demo_db, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo database: the app opens its store read-write, and DuckDB refuses a read-write
+    connection to a file this process (demo_store) or another one already has open."""
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
 
 
 def run_app(page: str | None = None, timeout: float = 60, **params) -> AppTest:
@@ -257,7 +262,7 @@ def test_first_start_builds_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv(DB_ENV, str(path))
     at = run_app(timeout=180, date=DATE)
     assert path.exists()
-    with Store(path, read_only=True) as store:
+    with Store(path) as store:   # read-write like the app's own connection: same process, same mode
         assert store.get_meta("dataset") == "demo"
         assert figures(store, "61", DATE) in texts(at)
 
@@ -271,12 +276,12 @@ def _free_port() -> int:
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system chromium")
-def test_real_server_draws_map_and_chart_without_remote_requests(demo_db, demo_store):
+def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_store):
     pytest.importorskip("playwright")
     from playwright.sync_api import sync_playwright
 
     port = _free_port()
-    env = {**os.environ, DB_ENV: str(demo_db)}
+    env = {**os.environ, DB_ENV: str(app_db)}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
                              "--server.port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -1,0 +1,432 @@
+"""数据导入: upload a ledger, a boundary layer or a division list, check what was read, import it as one batch;
+the batch history with rollback; assignments that point at abolished or unknown villages.
+
+Nothing is written before the import button: the preview uses the library's readers only.  An upload is saved
+to a temporary folder under its own name (the readers name the file in their messages).
+"""
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+import app
+from geo import imports
+from geo.codes import Scope
+from geo.export import to_csv_bytes, to_xlsx_bytes
+from geo.i18n import TEXT, level_label, t
+
+MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
+KINDS = ("assignments", "boundaries", "registry")
+TYPES = {"assignments": ["xlsx", "xls", "csv"], "boundaries": ["zip", "geojson", "json", "gpkg"],
+         "registry": ["csv", "xlsx", "xls"]}
+SHOWN = 200                     # matched rows listed in a preview
+FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence", "phone", "period", "start",
+          "end", "id_card", "remark")
+log = logging.getLogger(__name__)
+
+ctx = app.current()
+store = ctx.store
+
+
+# ------------------------------------------------------------------------------------------------------ helpers
+
+def both(key: str, **fmt) -> str:
+    """An error in both languages, as every error a user sees."""
+    return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+
+
+def one_lang(message: object) -> str:
+    """The half of a library message "中文 / English" in the page's language."""
+    text = "" if message is None or (isinstance(message, float) and pd.isna(message)) else str(message)
+    zh, sep, en = text.partition(" / ")
+    return (en if ctx.lang == "en" else zh) if sep else text
+
+
+def label(prefix: str, value: str) -> str:
+    key = f"{prefix}.{value}"
+    return ctx.t(key) if key in TEXT else str(value)
+
+
+def when(value) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M") if pd.notna(value) else ""
+
+
+def table_height(n: int, cap: int = 420) -> int:
+    return min(38 + 35 * max(n, 1), cap)
+
+
+def forget_upload() -> None:
+    """Delete the saved upload and everything chosen for it."""
+    held = st.session_state.pop("imp_upload", None)
+    if held:
+        shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
+    for key in ("imp_preview", "imp_county", "imp_county_code", "imp_b_code", "imp_b_name", "imp_b_crs",
+                "imp_b_gcj02"):
+        st.session_state.pop(key, None)
+
+
+def saved(upload) -> Path:
+    """The upload as a file on disk, under its original name (kept while the same upload is shown)."""
+    held = st.session_state.get("imp_upload")
+    if held and held[0] == upload.file_id and Path(held[1]).exists():
+        return Path(held[1])
+    forget_upload()
+    folder = Path(tempfile.mkdtemp(prefix="village-import-"))
+    path = folder / (Path(upload.name.replace("\\", "/")).name or "upload")
+    path.write_bytes(upload.getbuffer())
+    st.session_state["imp_upload"] = (upload.file_id, str(path))
+    return path
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def county_list(_store, version: str, digits: str) -> pd.DataFrame:
+    """Counties offered for a ledger: those of the scope, or of its city when the scope is a county or lower."""
+    scope = Scope(digits)
+    base = scope if scope.level < 3 else Scope(digits[:4])
+    return _store.children(base, 3)
+
+
+def county_choice() -> str | None:
+    """The county the user chose (selectbox or typed code), None to let the reader detect it."""
+    counties = county_list(store, ctx.version, ctx.scope.digits)
+    names = {c[:6]: f"{n}（{c[:6]}）" for c, n in zip(counties["code"], counties["name"])}
+    left, right = st.columns(2)
+    with left:
+        picked = st.selectbox(ctx.t("imp.county_pick"), ["", *names], key="imp_county",
+                              format_func=lambda c: names.get(c, ctx.t("imp.county_auto")))
+    with right:
+        typed = st.text_input(ctx.t("imp.county_code"), key="imp_county_code", max_chars=12,
+                              help=ctx.t("imp.county_code_help")).strip()
+    return typed or picked or None
+
+
+def previewed(kind: str, path: Path, options: dict):
+    """The reader's result for this file and these options; read once, then kept for this session."""
+    key = (kind, str(path), tuple(sorted(options.items())), ctx.version)
+    memo = st.session_state.get("imp_preview")
+    if memo and memo[0] == key:
+        return memo[1]
+    with st.spinner(ctx.t("imp.reading", name=path.name)):
+        if kind == "assignments":
+            value = imports.preview_assignments(store, path, county=options.get("county"))
+        elif kind == "boundaries":
+            value = imports.preview_boundaries(store, path, **options)
+        else:
+            value = imports.read_registry_file(path)
+    st.session_state["imp_preview"] = (key, value)
+    return value
+
+
+def rejects_table(rows: list[tuple[int, str, str]], row_key: str = "imp.col.row") -> None:
+    """(row, reason, bilingual message) as a table with a warning above it; a short all-clear when empty."""
+    if not rows:
+        st.success(ctx.t("imp.no_rejects"))
+        return
+    st.warning(ctx.t("imp.rejects", n=f"{len(rows):,}"))
+    df = pd.DataFrame({ctx.t(row_key): [r for r, _, _ in rows],
+                       ctx.t("imp.col.reason"): [label("imp.reason", x) for _, x, _ in rows],
+                       ctx.t("imp.col.message"): [one_lang(m) for _, _, m in rows]})
+    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360))
+
+
+def show_warnings(messages: list[str]) -> None:
+    for message in messages:
+        st.warning(one_lang(message))
+
+
+# ------------------------------------------------------------------------------------------------------ previews
+
+def preview_ledger(path: Path, options: dict) -> bool:
+    """Header row, column mapping, county, matched and rejected rows.  True when something can be imported."""
+    st.markdown(f"**{ctx.t('imp.county')}**")
+    options["county"] = county_choice()
+    table, match = previewed("assignments", path, options)
+    how = label("imp.how", match.county_source)
+    st.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
+
+    cols = st.columns(4)
+    cols[0].metric(ctx.t("imp.m.rows"), f"{match.rows_read:,}")
+    cols[1].metric(ctx.t("imp.m.accepted"), f"{match.accepted:,}")
+    cols[2].metric(ctx.t("imp.m.rejected"), f"{match.rejected:,}")
+    cols[3].metric(ctx.t("imp.m.dupes"), f"{match.duplicates_dropped:,}")
+
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        sheet = ctx.t("imp.sheet", sheet=table.sheet) if table.sheet else ""
+        st.markdown(f"**{ctx.t('imp.columns')}**")
+        st.caption(ctx.t("imp.header_row", sheet=sheet, row=table.header_row, start=table.data_start_row))
+        mapped = [(f, table.mapped[f]) for f in FIELDS if f in table.mapped]
+        mapped += [(f, h) for f, h in table.mapped.items() if f not in FIELDS]
+        st.dataframe(pd.DataFrame({ctx.t("imp.col.field"): [label("imp.field", f) for f, _ in mapped],
+                                   ctx.t("imp.col.header"): [" ".join(str(h).split()) for _, h in mapped]}),
+                     hide_index=True, width="stretch", height=table_height(len(mapped)))
+        st.caption(ctx.t("imp.id_note"))
+    with right:
+        shown = match.assignments[:SHOWN]
+        st.markdown(f"**{ctx.t('imp.matched', n=f'{match.accepted:,}', shown=len(shown))}**")
+        st.dataframe(pd.DataFrame({
+            ctx.t("imp.col.row"): [a.row_number for a in shown],
+            ctx.t("imp.col.ledger_village"): [a.ledger_village for a in shown],
+            ctx.t("imp.col.reg_village"): [a.village_name for a in shown],
+            ctx.t("col.code"): [a.village_code for a in shown],
+            ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
+            ctx.t("imp.col.period"): [app.period_text(a.start, a.end, ctx.lang) for a in shown],
+            ctx.t("imp.h.note"): ["；".join(one_lang(w) for w in a.warnings) for a in shown]}),
+            hide_index=True, width="stretch", height=table_height(len(shown)))
+    show_warnings(table.warnings + match.warnings)
+    rejects_table([(r.row_number, r.reason, r.message) for r in match.rejects])
+    return match.accepted > 0
+
+
+def boundary_options() -> dict:
+    with st.expander(ctx.t("imp.b.options")):
+        st.caption(ctx.t("imp.b.auto"))
+        a, b, c = st.columns(3)
+        code_field = a.text_input(ctx.t("imp.b.code_field"), key="imp_b_code").strip()
+        name_field = b.text_input(ctx.t("imp.b.name_field"), key="imp_b_name").strip()
+        source_crs = c.text_input(ctx.t("imp.b.crs"), key="imp_b_crs").strip()
+        gcj02 = st.checkbox(ctx.t("imp.b.gcj02"), key="imp_b_gcj02")
+        st.markdown(f"**{ctx.t('imp.county')}**")
+        county = county_choice()
+    options = {"county": county, "code_field": code_field, "name_field": name_field, "source_crs": source_crs,
+               "gcj02": gcj02}
+    return {k: v for k, v in options.items() if v}
+
+
+def preview_boundaries(path: Path) -> tuple[bool, dict]:
+    results = st.container()
+    options = boundary_options()          # drawn below the results, read first
+    read = previewed("boundaries", path, options)
+    none = ctx.t("imp.b.none")
+    with results:
+        st.info(ctx.t("imp.b.read", crs=read.crs, encoding=read.encoding, code=read.code_field or none,
+                      name=read.name_field or none, town=read.township_field or none))
+        if read.county:
+            st.markdown(ctx.t("imp.b.county", name=read.county[1], code=read.county[0][:6]))
+        cols = st.columns(3)
+        cols[0].metric(ctx.t("imp.m.features"), f"{read.feature_count:,}")
+        cols[1].metric(ctx.t("imp.m.villages"), f"{len(read.matched):,}")
+        cols[2].metric(ctx.t("imp.m.rejected"), f"{len(read.rejects):,}")
+        m = read.matched.head(SHOWN)
+        if len(m):
+            st.markdown(f"**{ctx.t('imp.matched', n=f'{len(read.matched):,}', shown=len(m))}**")
+            st.dataframe(pd.DataFrame({
+                ctx.t("col.code"): m["code"].tolist(), ctx.t("imp.col.reg_village"): m["name"].tolist(),
+                ctx.t("imp.col.method"): [label("imp.method", x) for x in m["match_method"]],
+                ctx.t("imp.m.features"): m["n_features"].tolist(),
+                ctx.t("imp.col.source_names"): m["source_names"].tolist()}),
+                hide_index=True, width="stretch", height=table_height(len(m)))
+            st.caption(ctx.t("imp.b.replace"))
+        show_warnings(read.warnings)
+        rejects_table([(r.feature_index, r.reason, r.message) for r in read.rejects], "imp.col.feature")
+    return len(read.matched) > 0, options
+
+
+def preview_registry(path: Path) -> bool:
+    divisions, rejects = previewed("registry", path, {})
+    st.info(ctx.t("imp.r.read", rows=f"{len(divisions) + len(rejects):,}", ok=f"{len(divisions):,}",
+                  bad=f"{len(rejects):,}"))
+    by_level = divisions["level"].value_counts().sort_index()
+    cols = st.columns(len(by_level) or 1)
+    for col, (level, n) in zip(cols, by_level.items()):
+        col.metric(app.cap(level_label(int(level), ctx.lang)), f"{n:,}")
+    counties = sorted({c[:6] for c, lv in zip(divisions["code"], divisions["level"]) if lv >= 3})
+    if counties:
+        names = [store.scope_name(Scope(c)) if store.division(c.ljust(12, "0")) else c for c in counties[:12]]
+        more = "…" if len(counties) > 12 else ""
+        st.markdown(ctx.t("imp.r.counties", n=f"{len(counties):,}", names="、".join(names) + more))
+    st.caption(ctx.t("imp.r.after"))
+    rejects_table([(int(r), x, m) for r, x, m in zip(rejects["row"], rejects["reason"], rejects["message"])])
+    return len(divisions) > 0
+
+
+# ------------------------------------------------------------------------------------------------------ import
+
+def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
+    bar = st.progress(0.0, text=ctx.t("imp.stage.reading"))
+
+    def progress(fraction: float, stage: str) -> None:
+        bar.progress(min(max(float(fraction), 0.0), 1.0), text=label("imp.stage", stage))
+
+    if kind == "assignments":
+        return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
+                                          progress=progress)
+    if kind == "boundaries":
+        return imports.import_boundaries(store, path, file_name=path.name, progress=progress, **options)
+    return imports.import_registry(store, path, file_name=path.name, progress=progress)
+
+
+def show_result(res: imports.ImportResult) -> None:
+    with st.container(border=True):
+        if res.status == "unchanged":
+            st.info(ctx.t("imp.unchanged", file=res.file_name, batch=res.batch_id))
+        else:
+            st.success(ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
+                             accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}"))
+            d = res.details
+            if res.kind == "assignments":
+                st.markdown(ctx.t("imp.d.assignments", county=d.get("county", ""), advisers=d["advisers_new"],
+                                  assignments=d["assignments_new"], dupes=d["duplicates_dropped"]))
+            elif res.kind == "registry":
+                st.markdown(ctx.t("imp.d.registry", added=d["added"], renamed=d["renamed"],
+                                  abolished=d["abolished"]))
+                if d.get("assignments_on_abolished"):
+                    st.warning(ctx.t("imp.d.orphans", n=d["assignments_on_abolished"]))
+            else:
+                st.markdown(ctx.t("imp.d.boundaries", villages=d["villages"], crs=d["crs"], encoding=d["encoding"]))
+            report = imports.report_table(res).fillna("")
+            if len(report):
+                st.markdown(f"**{ctx.t('imp.report')}**")
+                stem = f"{ctx.t('imp.report_file')}_{Path(res.file_name).stem}_{res.batch_id}"
+                with st.container(horizontal=True):
+                    st.download_button(ctx.t("download.xlsx"),
+                                       to_xlsx_bytes(report, sheet=ctx.t("imp.report_file"), text_columns=0),
+                                       file_name=f"{stem}.xlsx", on_click="ignore", key="imp_dl_xlsx",
+                                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
+                                       mime="text/csv", on_click="ignore", key="imp_dl_csv")
+                st.dataframe(report.astype(str), hide_index=True, width="stretch",
+                             height=table_height(len(report), 360))
+        st.button(ctx.t("imp.dismiss"), key="imp_dismiss", on_click=lambda: st.session_state.pop("imp_result", None))
+
+
+# ------------------------------------------------------------------------------------------------------ rollback
+
+def do_rollback(batch_id: int) -> None:
+    try:
+        st.session_state["imp_rb_msg"] = ("ok", imports.rollback(store, batch_id))
+    except imports.ImportError_ as e:
+        st.session_state["imp_rb_msg"] = ("error", str(e))
+    else:
+        st.session_state["imp_rb_pick"] = None
+
+
+def history() -> None:
+    st.subheader(ctx.t("imp.history"))
+    batches = store.batches()
+    kinds = [label("imp.kind", k) for k in batches["kind"]]
+    files = [f if isinstance(f, str) and f else "" for f in batches["file_name"]]
+    st.dataframe(pd.DataFrame({
+        ctx.t("imp.h.batch"): batches["batch_id"].tolist(), ctx.t("imp.h.kind"): kinds, ctx.t("imp.h.file"): files,
+        ctx.t("imp.h.time"): [when(x) for x in batches["created_at"]],
+        ctx.t("imp.h.read"): batches["rows_read"].tolist(), ctx.t("imp.h.accepted"): batches["rows_accepted"].tolist(),
+        ctx.t("imp.h.rejected"): batches["rows_rejected"].tolist(),
+        ctx.t("imp.h.status"): [label("imp.h", s) for s in batches["status"]],
+        ctx.t("imp.h.note"): batches["note"].fillna("").tolist()}),
+        hide_index=True, width="stretch", height=table_height(len(batches), 320))
+
+    st.markdown(f"**{ctx.t('imp.rb.title')}**")
+    if (msg := st.session_state.pop("imp_rb_msg", None)) is not None:
+        (st.success(one_lang(msg[1])) if msg[0] == "ok" else st.error(msg[1]))
+    active = batches[batches["status"] == "active"]
+    info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
+                                                     active["created_at"])}
+    if st.session_state.get("imp_rb_pick") not in info:
+        st.session_state["imp_rb_pick"] = None
+    choice = st.selectbox(ctx.t("imp.rb.pick"), list(info), index=None, key="imp_rb_pick",
+                          placeholder=ctx.t("imp.rb.placeholder"),
+                          format_func=lambda b: ctx.t("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
+                                                      file=info[b][1] or "", time=when(info[b][2])))
+    if choice is not None:
+        st.caption(label("imp.rb.what", info[choice][0]))
+        st.button(ctx.t("imp.rb.do", batch=choice), key="imp_rb_do", on_click=do_rollback, args=(int(choice),))
+
+
+def problems(orphans: pd.DataFrame) -> None:
+    st.subheader(ctx.t("imp.problems"))
+    if orphans.empty:
+        st.caption(ctx.t("imp.orphans_none", name=ctx.name))
+        return
+    st.warning(ctx.t("imp.orphans", name=ctx.name, n=f"{len(orphans):,}"))
+    st.dataframe(pd.DataFrame({
+        ctx.t("col.code"): orphans["code"].tolist(),
+        ctx.t("col.village"): orphans["name"].fillna("").tolist(),
+        ctx.t("imp.o.state"): [ctx.t("imp.o.abolished") if a is True else ctx.t("imp.o.unknown")
+                               for a in orphans["abolished"]],
+        ctx.t("imp.col.adviser"): orphans["adviser"].tolist(),
+        ctx.t("imp.col.period"): [app.period_text(s, e, ctx.lang)
+                                  for s, e in zip(orphans["start_date"], orphans["end_date"])],
+        ctx.t("imp.h.batch"): orphans["batch_id"].tolist()}),
+        hide_index=True, width="stretch", height=table_height(len(orphans), 360))
+
+
+# ------------------------------------------------------------------------------------------------------ page
+
+st.title(ctx.t("page.imports"))
+app.breadcrumb(ctx)
+st.caption(ctx.t("imp.intro"))
+orphans = store.orphan_assignments(ctx.scope)
+if len(orphans):
+    st.warning(ctx.t("imp.orphans_top", name=ctx.name, n=f"{len(orphans):,}"))
+
+st.subheader(ctx.t("imp.step_kind"))
+kind = st.radio(ctx.t("imp.kind"), KINDS, key="imp_kind", format_func=lambda k: ctx.t(f"imp.kind.{k}"),
+                captions=[ctx.t(f"imp.expect.{k}") for k in KINDS], label_visibility="collapsed")
+if st.session_state.get("imp_kind_was") != kind:
+    forget_upload()
+    st.session_state["imp_kind_was"] = kind
+
+st.subheader(ctx.t("imp.step_file"))
+nonce = st.session_state.get("imp_nonce", 0)
+upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(f"imp.kind.{kind}"), mb=MAX_MB), type=TYPES[kind],
+                          key=f"imp_file_{kind}_{nonce}", max_upload_size=MAX_MB)
+if (res := st.session_state.get("imp_result")) is not None:
+    show_result(res)
+
+if upload is None:
+    if st.session_state.get("imp_upload"):
+        forget_upload()
+elif upload.size > MAX_MB * 1024 * 1024:
+    st.error(both("imp.too_big", name=upload.name, size=f"{upload.size / 1024 / 1024:.0f}", mb=MAX_MB))
+elif Path(upload.name).suffix.lower().lstrip(".") not in TYPES[kind]:
+    st.error(both("imp.bad_type", name=upload.name, kind=ctx.t(f"imp.kind.{kind}"),
+                  types=" ".join(f".{x}" for x in TYPES[kind])))
+else:
+    path = saved(upload)
+    st.subheader(ctx.t("imp.step_preview"))
+    sha = imports.file_sha256(path)
+    if (prior := store.find_batch(kind, sha)) is not None:
+        st.info(ctx.t("imp.already", batch=prior))
+    options: dict = {}
+    ready = False
+    try:
+        if kind == "assignments":
+            ready = preview_ledger(path, options)
+        elif kind == "boundaries":
+            ready, options = preview_boundaries(path)
+        else:
+            ready = preview_registry(path)
+    except imports.ImportError_ as e:
+        st.error(str(e))
+
+    st.subheader(ctx.t("imp.step_import"))
+    if not ready:
+        st.caption(ctx.t("imp.nothing"))
+    else:
+        # a callback, not the button's return value: the request must survive the rerun that app.current()
+        # may make before this page draws (AppTest runs; the first request of a fresh server)
+        st.button(ctx.t("imp.do"), type="primary", key="imp_go",
+                  on_click=lambda: st.session_state.update(imp_go_request=True))
+    if st.session_state.pop("imp_go_request", False) and ready:
+        try:
+            result = run_import(kind, path, options)
+        except imports.ImportError_ as e:
+            st.error(str(e))
+        except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback
+            log.exception("import of %s failed", path.name)
+            st.error(both("imp.failed", err=f"{type(e).__name__}: {e}"))
+        else:
+            st.session_state["imp_result"] = result
+            st.session_state["imp_nonce"] = nonce + 1     # a fresh, empty uploader
+            forget_upload()
+            st.rerun()
+
+st.divider()
+history()
+st.divider()
+problems(orphans)
