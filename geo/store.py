@@ -54,6 +54,12 @@ CREATE TABLE IF NOT EXISTS division_history (
 CREATE TABLE IF NOT EXISTS geom_history (
     batch_id INTEGER NOT NULL, code BIGINT NOT NULL, geom BLOB, schematic BOOLEAN, prior_batch INTEGER,
     existed BOOLEAN NOT NULL);
+-- derived (refresh_coverage_spans): for each active village, the spans [span_from, span_until) in which its set
+-- of current contracts does not change; cur_end = latest end among them (9999-12-31 open-ended), NULL = lapsed.
+-- Before its first span a village is 'never'.  One row per village and span answers "status on day D" with a
+-- range filter, without grouping 700,000 assignments per query.
+CREATE TABLE IF NOT EXISTS coverage_spans (
+    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, cur_end DATE);
 CREATE TABLE IF NOT EXISTS shapes (
     code BIGINT NOT NULL, tier VARCHAR NOT NULL, geojson VARCHAR NOT NULL, schematic BOOLEAN DEFAULT false);
 """
@@ -66,6 +72,12 @@ def active_village(alias: str = "") -> str:
 
 
 ACTIVE_VILLAGE = active_village()
+
+
+#: meta key and value saying coverage_spans is built and kept current by every write transaction
+SPANS_META, SPANS_VERSION = "coverage_spans", "1"
+
+SPANS_SQL = coverage.spans_sql(active_village("d"))
 
 
 class StoreError(RuntimeError):
@@ -121,6 +133,10 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self._con.execute(SCHEMA)
+            if self.get_meta(SPANS_META) != SPANS_VERSION:   # a database written before the spans existed
+                with self.transaction():
+                    pass
+        self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
 
     # -- connections -------------------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -142,18 +158,30 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """All-or-nothing: anything raised inside rolls every change back."""
+        """All-or-nothing: anything raised inside rolls every change back.
+
+        Before committing, the derived coverage spans are rebuilt from assignments and divisions (about 0.5 s for
+        the whole country), so no writer can leave them stale.
+        """
         cur = self._con.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
             yield cur
+            self.refresh_coverage_spans(cur)
         except BaseException:
             cur.execute("ROLLBACK")
             raise
         else:
             cur.execute("COMMIT")
+            self._spans = True
         finally:
             cur.close()
+
+    def refresh_coverage_spans(self, cur) -> None:
+        """Rebuild coverage_spans from assignments and active villages (inside the caller's transaction)."""
+        cur.execute("DELETE FROM coverage_spans")
+        cur.execute(SPANS_SQL)
+        self.set_meta(SPANS_META, SPANS_VERSION, cur)
 
     def query(self, sql: str, params: dict | Sequence | None = None) -> pd.DataFrame:
         return self.cursor().execute(sql, params or {}).df()
@@ -197,7 +225,9 @@ class Store:
         A code listed at several levels (东莞市 as city and county) is kept once, at its highest level, so
         names resolve uniquely; aggregation works on code prefixes and does not need the duplicate.
         """
-        cur = cur or self.cursor()
+        if cur is None:
+            with self.transaction() as cur:
+                return self.load_registry(registry, cur, batch_id)
         cur.register("incoming_registry", registry)
         cur.execute("DELETE FROM divisions")
         cur.execute(f"""
@@ -290,9 +320,21 @@ class Store:
         return df
 
     # -- coverage ----------------------------------------------------------------------------------------
+    def _per_village_sql(self) -> str:
+        """One row per village in [$low, $high) with a contract started by $as_of: village, cur_end, expiring, seen
+        (the columns of coverage.per_village_sql, which stays the reference for stores without spans)."""
+        if self._spans:
+            return """
+                SELECT village, cur_end, coalesce(cur_end <= $as_of + CAST($days AS INTEGER), false) AS expiring,
+                       true AS seen
+                FROM coverage_spans
+                WHERE span_from <= $as_of AND span_until > $as_of AND village >= $low AND village < $high"""
+        return coverage.per_village_sql(
+            "$as_of", "$days", table="(SELECT * FROM assignments WHERE village >= $low AND village < $high)")
+
     def _village_status_cte(self) -> str:
         return f"""
-            pv AS ({coverage.per_village_sql('$as_of', '$days')}),
+            pv AS ({self._per_village_sql()}),
             v AS (SELECT code FROM divisions WHERE {ACTIVE_VILLAGE} AND code >= $low AND code < $high)"""
 
     def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
@@ -305,20 +347,25 @@ class Store:
         low, high = scope.int_range
         w = _width(level)
         params = {"as_of": _date(as_of), "days": int(expiring_days), "low": low, "high": high}
+        # villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows),
+        # not per village (620,000): pv holds active villages only (spans) or is cut to them by the semi join
         df = self.query(f"""
             WITH {self._village_status_cte()},
+            n AS (SELECT code // {w} * {w} AS unit, count(*) AS villages FROM v GROUP BY unit),
             agg AS (
-                SELECT v.code // {w} * {w} AS unit, count(*) AS villages,
-                       count(pv.cur_end) AS covered,
+                SELECT pv.village // {w} * {w} AS unit, count(pv.cur_end) AS covered,
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
-                       count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL) AS lapsed
-                FROM v LEFT JOIN pv ON pv.village = v.code
-                GROUP BY unit)
-            SELECT agg.unit AS code, coalesce(d.name, CAST(agg.unit AS VARCHAR)) AS name,
+                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed
+                FROM pv {'' if self._spans else 'SEMI JOIN v ON pv.village = v.code'}
+                GROUP BY unit),
+            u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
+                         coalesce(lapsed, 0) AS lapsed
+                  FROM n LEFT JOIN agg ON agg.unit = n.unit)
+            SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
                    villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
                    covered / villages AS coverage_rate
-            FROM agg LEFT JOIN divisions d ON d.code = agg.unit
-            ORDER BY agg.unit""", params)
+            FROM u LEFT JOIN divisions d ON d.code = u.unit
+            ORDER BY u.unit""", params)
         df["code"] = df["code"].map(to_str)
         for col in ("villages", "covered", "expiring", "lapsed", "never"):
             df[col] = df[col].astype("int64")
@@ -352,14 +399,18 @@ class Store:
         if statuses:
             allowed = [s for s in statuses if s in {x.value for x in coverage.Status}]
             where = "WHERE status IN (" + ", ".join(f"'{s}'" for s in allowed) + ")"
+        # the status filter applies before the advisers are looked up: a gap list of a province needs the
+        # names of a few thousand villages' advisers, not of all 60,000
         df = self.query(f"""
             WITH {self._village_status_cte()},
+            sv AS (SELECT * FROM (SELECT v.code, {coverage.status_sql('pv')} AS status
+                                  FROM v LEFT JOIN pv ON pv.village = v.code) {where}),
             -- advisers shown: the current ones; for a lapsed village those of its last contract
             cand AS (
                 SELECT a.village, a.adviser_id, a.start_date, a.end_date,
                        (a.end_date IS NULL OR a.end_date >= $as_of) AS is_cur
-                FROM assignments a JOIN v ON v.code = a.village
-                WHERE a.start_date <= $as_of),
+                FROM assignments a JOIN sv ON sv.code = a.village
+                WHERE a.start_date <= $as_of AND a.village >= $low AND a.village < $high),
             ranked AS (
                 SELECT *, bool_or(is_cur) OVER w AS any_cur, max(end_date) OVER w AS last_end
                 FROM cand WINDOW w AS (PARTITION BY village)),
@@ -376,15 +427,14 @@ class Store:
                 FROM shown s JOIN advisers ad ON ad.adviser_id = s.adviser_id
                 GROUP BY s.village),
             rows AS (
-                SELECT v.code, d.name, v.code // 1000 * 1000 AS township_code, t.name AS township,
-                       c.name AS county, {coverage.status_sql('pv')} AS status,
+                SELECT sv.code, d.name, sv.code // 1000 * 1000 AS township_code, t.name AS township,
+                       c.name AS county, sv.status,
                        p.advisers, p.orgs, p.phones, p.contract_start, p.contract_end
-                FROM v JOIN divisions d ON d.code = v.code
-                LEFT JOIN pv ON pv.village = v.code
-                LEFT JOIN divisions t ON t.code = v.code // 1000 * 1000
-                LEFT JOIN divisions c ON c.code = v.code // 1000000 * 1000000
-                LEFT JOIN people p ON p.village = v.code)
-            SELECT * FROM rows {where} ORDER BY code""", params)
+                FROM sv JOIN divisions d ON d.code = sv.code
+                LEFT JOIN divisions t ON t.code = sv.code // 1000 * 1000
+                LEFT JOIN divisions c ON c.code = sv.code // 1000000 * 1000000
+                LEFT JOIN people p ON p.village = sv.code)
+            SELECT * FROM rows ORDER BY code""", params)
         df["code"] = df["code"].map(to_str)
         df["township_code"] = df["township_code"].map(to_str)
         return df

@@ -65,8 +65,12 @@ def test_one_adviser_on_many_villages_and_partition(small_store):
     assert small_store.summary(Scope.parse("61"), "2023-01-01", by="province")["never"].tolist() == [3]
 
 
-def test_sql_agrees_with_python_rule_on_random_histories(small_store):
-    rng = random.Random(7)
+@pytest.mark.parametrize("spans", [True, False], ids=["precomputed-spans", "grouped-assignments"])
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_sql_agrees_with_python_rule_on_random_histories(small_store, spans, seed):
+    """Both store paths: the precomputed spans, and grouping assignments (a database opened read-only that
+    predates the spans)."""
+    rng = random.Random(seed)
     villages = ["610124100201", "610124100202", "610124101001"]
     rows, periods = [], {v: [] for v in villages}
     for v in villages:
@@ -76,6 +80,7 @@ def test_sql_agrees_with_python_rule_on_random_histories(small_store):
             rows.append((rng.randint(1, 3), v, start, end))
             periods[v].append(Period(start, end))
     _insert(small_store, rows)
+    small_store._spans = spans
     for k in range(60):
         day = dt.date(2023, 12, 1) + dt.timedelta(days=k * 17)
         got = small_store.villages(Scope.parse("61"), day).set_index("code")["status"].to_dict()
