@@ -1,0 +1,311 @@
+"""The import page (数据导入) on a copy of the demo database: upload, preview before anything is written,
+import with a report, the same file again, rollback from the history, orphan assignments after a registry
+import, boundaries, and cached figures refreshed after each change (AppTest; uploads via file_uploader)."""
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import geopandas as gpd
+import openpyxl
+import pandas as pd
+import pytest
+import shapely
+from streamlit.runtime.media_file_manager import MediaFileManager
+from streamlit.testing.v1 import AppTest
+
+from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
+from geo import imports
+from geo.codes import Scope
+from geo.i18n import t
+from geo.store import DB_ENV, Store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+PAGE = "pages/imports.py"
+DATE = "2026-06-01"
+ZHOUZHI = "610124"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def db(demo_db, tmp_path, monkeypatch) -> Path:
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def downloads(monkeypatch) -> dict[str, bytes]:
+    seen: dict[str, bytes] = {}
+    original = MediaFileManager.add
+
+    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name:
+            seen[file_name] = path_or_data
+        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    monkeypatch.setattr(MediaFileManager, "add", add)
+    return seen
+
+
+def open_page(page: str = PAGE, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(page)
+    at.run()
+    ok(at)
+    return at
+
+
+def ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def the_store(db: Path) -> Store:
+    """The app's own store (one read-write connection per file and process)."""
+    import app
+
+    return app.get_store(str(db))
+
+
+def upload(at: AppTest, path: Path) -> None:
+    at.file_uploader[0].set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
+    ok(at)
+
+
+def table(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The one table shown with these columns."""
+    [df] = [d.value for d in at.dataframe if set(columns) <= set(d.value.columns)]
+    return df
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def snapshot(store: Store) -> dict[str, str]:
+    return {name: store.query(f"SELECT * FROM {name} ORDER BY ALL").to_csv()
+            for name in ("divisions", "advisers", "assignments", "village_geoms", "batches")}
+
+
+# ------------------------------------------------------------------------------------------------- ledgers
+
+def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp_path, downloads):
+    path = write_messy_xlsx(tmp_path / "周至县台账.xlsx")
+    at = open_page(scope=ZHOUZHI, date=DATE)
+    store = the_store(db)
+    before = snapshot(store)
+    covered_before = store.totals(Scope.parse(ZHOUZHI), DATE).covered
+    upload(at, path)
+
+    # the preview: county, header row, column mapping, matched rows, rejects with row numbers - nothing written
+    assert t("imp.county_detected", name="周至县", code=ZHOUZHI, how=t("imp.how.title")) in [i.value for i in at.info]
+    assert t("imp.header_row", sheet=t("imp.sheet", sheet="台账"), row=3, start=4) in [c.value for c in at.caption]
+    mapping = table(at, t("imp.col.field"))
+    assert dict(zip(mapping[t("imp.col.field")], mapping[t("imp.col.header")]))[t("imp.field.village")] == "村（社区） 名称"
+    matched = table(at, t("imp.col.row"), t("imp.col.ledger_village"))
+    want = [(row, code) for row, rows in MESSY_ACCEPTED.items() for code, *_ in rows]
+    assert list(zip(matched[t("imp.col.row")], matched[t("col.code")])) == want
+    rejected = table(at, t("imp.col.row"), t("imp.col.reason"))
+    assert rejected[t("imp.col.row")].tolist() == sorted(MESSY_REJECTED)
+    assert set(rejected[t("imp.col.reason")]) == {t(f"imp.reason.{r}") for r in MESSY_REJECTED.values()}
+    m = metrics(at)
+    assert (m[t("imp.m.accepted")], m[t("imp.m.rejected")]) == (str(len(want)), str(len(MESSY_REJECTED)))
+    assert snapshot(store) == before
+
+    # the figures of the overview before the import (cached under the current data version)
+    at.switch_page("pages/summary.py").run()
+    assert metrics(at)[t("metric.covered")] == f"{covered_before:,}"
+    at.switch_page(PAGE).run()
+    upload(at, path)
+    at.button(key="imp_go").click().run()
+    ok(at)
+    batch = int(store.batches()["batch_id"].max())
+    assert [s.value for s in at.success][0] == t("imp.done", file=path.name, batch=batch, read=15,
+                                                    accepted=len(want), rejected=len(MESSY_REJECTED))
+    assert not at.file_uploader[0].value                   # a fresh uploader, the preview is gone
+    stem = f"导入报告_周至县台账_{batch}"
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
+    rows = [[c.value for c in r] for r in sheet.iter_rows()]
+    assert rows[0][:2] == ["行号 / row", "原因 / reason"]
+    assert sorted(int(r[0]) for r in rows[1:]) == sorted(MESSY_REJECTED)
+    assert downloads[f"{stem}.csv"].startswith(b"\xef\xbb\xbf")
+    history = table(at, t("imp.h.batch"))
+    assert history[t("imp.h.batch")].iloc[0] == batch and history[t("imp.h.file")].iloc[0] == path.name
+
+    # every cached figure follows the new data
+    covered_after = store.totals(Scope.parse(ZHOUZHI), DATE).covered
+    assert covered_after != covered_before
+    at.switch_page("pages/summary.py").run()
+    assert metrics(at)[t("metric.covered")] == f"{covered_after:,}"
+
+    # the same file again: said plainly, nothing changes
+    at.switch_page(PAGE).run()
+    after = snapshot(store)
+    upload(at, path)
+    assert t("imp.already", batch=batch) in [i.value for i in at.info]
+    at.button(key="imp_go").click().run()
+    ok(at)
+    assert t("imp.unchanged", file=path.name, batch=batch) in [i.value for i in at.info]
+    assert snapshot(store) == after
+
+
+def test_county_can_be_chosen_or_typed(db, tmp_path):
+    path = write_messy_xlsx(tmp_path / "台账.xlsx")
+    at = open_page(scope="6101", date=DATE)
+    upload(at, path)
+    at.selectbox(key="imp_county").set_value("610118").run()       # 鄠邑区: none of these villages is there
+    ok(at)
+    assert t("imp.county_detected", name="鄠邑区", code="610118", how=t("imp.how.given")) in [i.value for i in at.info]
+    assert metrics(at)[t("imp.m.accepted")] == "0"
+    assert [b for b in at.button if b.key == "imp_go"] == []        # nothing to import, no button
+    at.text_input(key="imp_county_code").set_value(ZHOUZHI).run()    # the typed code wins
+    assert t("imp.county_detected", name="周至县", code=ZHOUZHI, how=t("imp.how.given")) in [i.value for i in at.info]
+    at.text_input(key="imp_county_code").set_value("999999").run()
+    ok(at)
+    assert any("999999" in e.value and " / " in e.value for e in at.error)
+
+
+def test_unreadable_file_is_one_bilingual_error(db):
+    at = open_page()
+    at.file_uploader[0].set_value(("坏.xlsx", b"PK\x03\x04 not a workbook", "application/octet-stream")).run()
+    ok(at)
+    [error] = at.error
+    assert "坏.xlsx" in error.value and " / " in error.value
+    assert [b for b in at.button if b.key == "imp_go"] == []
+
+
+# ------------------------------------------------------------------------------------------------- history
+
+def test_history_lists_batches_and_rollback_restores(db, tmp_path):
+    at = open_page(scope=ZHOUZHI, date=DATE)
+    store = the_store(db)
+    before = snapshot(store)
+    totals_before = store.totals(Scope.parse(ZHOUZHI), DATE)
+    res = imports.import_assignments(store, write_messy_xlsx(tmp_path / "周至县台账.xlsx"))
+    assert store.totals(Scope.parse(ZHOUZHI), DATE) != totals_before
+
+    at.run()
+    history = table(at, t("imp.h.batch"))
+    batches = store.batches()
+    assert history[t("imp.h.batch")].tolist() == batches["batch_id"].tolist()
+    assert history[t("imp.h.kind")].tolist() == [t(f"imp.kind.{k}") for k in batches["kind"]]
+    assert history[t("imp.h.read")].tolist() == batches["rows_read"].tolist()
+    assert history[t("imp.h.accepted")].tolist() == batches["rows_accepted"].tolist()
+    assert history[t("imp.h.rejected")].tolist() == batches["rows_rejected"].tolist()
+
+    # the demo cannot be rolled back: the library's reason is shown
+    pick = at.selectbox(key="imp_rb_pick")
+    assert pick.options == [t("imp.rb.option", batch=b, kind=t(f"imp.kind.{k}"), file=f or "",
+                              time=pd.Timestamp(c).strftime("%Y-%m-%d %H:%M"))
+                            for b, k, f, c in batches[["batch_id", "kind", "file_name", "created_at"]]
+                            .itertuples(index=False)]
+    demo = int(batches.loc[batches["kind"] == "demo", "batch_id"].iloc[0])
+    pick.set_value(demo).run()
+    at.button(key="imp_rb_do").click().run()
+    ok(at)
+    assert any("演示数据不能撤销" in e.value for e in at.error)
+
+    at.selectbox(key="imp_rb_pick").set_value(res.batch_id).run()
+    assert t("imp.rb.what.assignments") in [c.value for c in at.caption]
+    at.button(key="imp_rb_do").click().run()
+    ok(at)
+    assert f"第 {res.batch_id} 批已撤销" in [s.value for s in at.success]
+    history = table(at, t("imp.h.batch"))
+    status = dict(zip(history[t("imp.h.batch")], history[t("imp.h.status")]))
+    assert status[res.batch_id] == t("imp.h.rolled_back")
+    assert res.batch_id not in at.selectbox(key="imp_rb_pick").options
+    assert snapshot(store)["assignments"] == before["assignments"]
+    assert store.totals(Scope.parse(ZHOUZHI), DATE) == totals_before
+    at.switch_page("pages/summary.py").run()
+    assert metrics(at)[t("metric.covered")] == f"{totals_before.covered:,}"
+
+
+# ------------------------------------------------------------------------------------------------- registry
+
+def test_registry_import_abolishing_a_village_shows_its_assignments(db, tmp_path):
+    at = open_page()
+    store = the_store(db)
+    assert not at.warning                                          # no data problem in the demo
+    villages = store.query(f"""SELECT d.code, d.name FROM divisions d WHERE d.level = 5
+                               AND d.code // 1000000 = {ZHOUZHI} ORDER BY d.code""")
+    gone = int(store.scalar(f"""SELECT min(village) FROM assignments
+                                WHERE village // 1000000 = {ZHOUZHI}"""))
+    path = tmp_path / "周至县区划代码.csv"
+    with open(path, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["统计用区划代码", "名称"])
+        w.writerow([ZHOUZHI + "000000", "周至县"])
+        w.writerows([f"{c:012d}", n] for c, n in villages.itertuples(index=False) if c != gone)
+        w.writerow(["12345", "坏代码"])
+    at.radio(key="imp_kind").set_value("registry").run()
+    upload(at, path)
+    rows = len(villages) + 1          # the county, the villages but one, the bad code
+    assert t("imp.r.read", rows=f"{rows:,}", ok=f"{rows - 1:,}", bad="1") in [i.value for i in at.info]
+    assert t("imp.r.counties", n="1", names="周至县") in [m.value for m in at.markdown]
+    assert table(at, t("imp.col.row"), t("imp.col.reason"))[t("imp.col.row")].tolist() == [rows + 1]    # under the header row
+
+    at.button(key="imp_go").click().run()
+    ok(at)
+    n = int(store.scalar("SELECT count(*) FROM assignments WHERE village = ?", [gone]))
+    assert t("imp.d.registry", added=0, renamed=0, abolished=1) in [m.value for m in at.markdown]
+    warnings = [w.value for w in at.warning]
+    assert t("imp.d.orphans", n=n) in warnings
+    assert t("imp.orphans", name="陕西省", n=str(n)) in warnings
+    assert t("imp.orphans_top", name="陕西省", n=str(n)) in warnings
+    orphans = table(at, t("col.code"), t("imp.o.state"))
+    assert orphans[t("col.code")].tolist() == store.orphan_assignments(Scope.parse("61"))["code"].tolist()
+    assert set(orphans[t("col.code")]) == {f"{gone:012d}"}
+    assert set(orphans[t("imp.o.state")]) == {t("imp.o.abolished")}
+
+
+# ------------------------------------------------------------------------------------------------- boundaries
+
+def test_boundaries_preview_override_and_import(db, tmp_path):
+    at = open_page(scope=ZHOUZHI)
+    store = the_store(db)
+    towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
+                            ORDER BY code LIMIT 3""")
+    cells = [shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in range(len(towns))]
+    gdf = gpd.GeoDataFrame({"DM": [f"{c:012d}" for c in towns["code"]], "MC": towns["name"].tolist()},
+                           geometry=cells, crs="EPSG:4326").to_crs("EPSG:4545")
+    path = tmp_path / "二曲街道村界.geojson"
+    gdf.to_file(path, driver="GeoJSON")
+    at.radio(key="imp_kind").set_value("boundaries").run()
+    upload(at, path)
+    assert metrics(at)[t("imp.m.villages")] == str(len(towns))
+    assert t("imp.b.read", crs="EPSG:4545", encoding="utf-8", code="DM", name="MC", town=t("imp.b.none")) in [
+        i.value for i in at.info]
+    matched = table(at, t("col.code"), t("imp.col.method"))
+    assert matched[t("col.code")].tolist() == [f"{c:012d}" for c in towns["code"]]
+    assert set(matched[t("imp.col.method")]) == {t("imp.method.code")}
+    # a wrong code field given by hand: the reader's error (naming the file's fields) in both languages
+    at.text_input(key="imp_b_code").set_value("NOPE").run()
+    ok(at)
+    assert any("NOPE" in e.value and " / " in e.value for e in at.error)
+    assert [b for b in at.button if b.key == "imp_go"] == []
+    at.text_input(key="imp_b_code").set_value("DM").run()
+    at.button(key="imp_go").click().run()
+    ok(at)
+    assert t("imp.d.boundaries", villages=len(towns), crs="EPSG:4545", encoding="utf-8") in [
+        m.value for m in at.markdown]
+    batch = int(store.batches()["batch_id"].iloc[0])
+    stored = store.query(f"""SELECT code, schematic, batch_id FROM village_geoms
+                             WHERE code IN ({",".join(str(c) for c in towns["code"])}) ORDER BY code""")
+    assert stored["code"].tolist() == towns["code"].tolist()
+    assert not stored["schematic"].any() and set(stored["batch_id"]) == {batch}
+
+
+# ------------------------------------------------------------------------------------------------- language
+
+def test_page_in_english(db):
+    at = open_page(lang="en")
+    assert at.title[0].value == "Data import"
+    assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes"]
+    assert t("imp.h.batch", "en") in table(at, t("imp.h.batch", "en")).columns
