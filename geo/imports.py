@@ -63,6 +63,16 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def _already_imported(store: Store, kind: str, path: str | Path, file_name: str | None
+                      ) -> tuple[Path, str, str, ImportResult | None]:
+    """(path, name shown, content hash, the 'unchanged' result when this content was imported before)."""
+    path = Path(path)
+    name = file_name or path.name
+    sha = file_sha256(path)
+    prior = store.find_batch(kind, sha)
+    return path, name, sha, (ImportResult(kind, name, "unchanged", prior) if prior is not None else None)
+
+
 def _fail(name: str, zh: str, en: str) -> ImportError_:
     return ImportError_(f"{name}：{zh} / {name}: {en}")
 
@@ -193,11 +203,9 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
     China.  Abolished codes stay in the store; assignments that point at them stay visible
     (:meth:`Store.orphan_assignments`).  The state before is kept in ``division_history`` for rollback.
     """
-    path = Path(path)
-    name = file_name or path.name
-    sha = file_sha256(path)
-    if (prior := store.find_batch("registry", sha)) is not None:
-        return ImportResult("registry", name, "unchanged", prior)
+    path, name, sha, done = _already_imported(store, "registry", path, file_name)
+    if done:
+        return done
     progress and progress(0.1, "reading")
     incoming, rejects = read_registry_file(path)
     progress and progress(0.5, "writing")
@@ -260,11 +268,9 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
                        file_name: str | None = None, progress: Progress | None = None) -> ImportResult:
     """A ledger (台账): one adviser per person across rows, one assignment per village and period."""
-    path = Path(path)
-    name = file_name or path.name
-    sha = file_sha256(path)
-    if (prior := store.find_batch("assignments", sha)) is not None:
-        return ImportResult("assignments", name, "unchanged", prior)
+    path, name, sha, done = _already_imported(store, "assignments", path, file_name)
+    if done:
+        return done
     progress and progress(0.1, "reading")
     table, match = preview_assignments(store, path, county=county)
     progress and progress(0.6, "writing")
@@ -342,11 +348,9 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     """
     from .geometry_store import refresh_village_display, replace_village_geoms
 
-    path = Path(path)
-    name = file_name or path.name
-    sha = file_sha256(path)
-    if (prior := store.find_batch("boundaries", sha)) is not None:
-        return ImportResult("boundaries", name, "unchanged", prior)
+    path, name, sha, done = _already_imported(store, "boundaries", path, file_name)
+    if done:
+        return done
     progress and progress(0.1, "reading")
     read = preview_boundaries(store, path, **options)
     progress and progress(0.6, "writing")
