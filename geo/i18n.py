@@ -210,7 +210,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.field.period": ("聘任期限", "contract period"),
     "imp.field.start": ("起始日期", "start date"),
     "imp.field.end": ("终止日期", "end date"),
-    "imp.field.id_card": ("身份证号（不读取）", "ID number (not read)"),
     "imp.field.remark": ("备注", "remark"),
     "imp.id_note": ("身份证号不会被读取或保存：身份证号列整列跳过，其他单元格里的身份证号也会被删掉。",
                     "ID-card numbers are never read or saved: an ID column is skipped and IDs typed into other "
@@ -242,6 +241,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.col.period": ("聘任期限", "period"),
     "imp.col.reason": ("原因", "reason"),
     "imp.col.message": ("说明", "explanation"),
+    "imp.col.note": ("提示", "note"),
     "imp.col.method": ("匹配方式", "matched by"),
     "imp.col.source_names": ("文件中的名称", "name in the file"),
     "imp.col.level": ("级别", "level"),
@@ -249,7 +249,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.method.name": ("名称", "name"),
     "imp.rejects": ("以下 {n} 项不能导入，请在文件中改正后重新上传：", "{n} item(s) cannot be imported; correct them in "
                     "the file and upload it again:"),
-    "imp.no_rejects": ("所有行都能导入。", "Every row can be imported."),
+    "imp.no_rejects": ("没有不能导入的项。", "Nothing was rejected."),
     "imp.reason.unknown_village": ("找不到这个村", "village not found"),
     "imp.reason.ambiguous_village": ("同名村不止一个", "several villages of that name"),
     "imp.reason.bad_period": ("聘任期限无法识别", "period not readable"),
@@ -270,7 +270,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.b.options": ("识别有误时手动指定", "Set by hand when something was read wrongly"),
     "imp.b.code_field": ("代码字段名", "Code field"),
     "imp.b.name_field": ("名称字段名", "Name field"),
-    "imp.b.crs": ("源坐标系（如 EPSG:4545 或 CGCS2000 3度带）", "Source CRS (e.g. EPSG:4545)"),
+    "imp.b.crs": ("源坐标系（如 EPSG:4545）", "Source CRS (e.g. EPSG:4545)"),
     "imp.b.gcj02": ("坐标来自高德/腾讯地图（GCJ-02）", "Coordinates are GCJ-02 (Gaode/Tencent)"),
     "imp.b.auto": ("留空则自动识别", "leave empty to detect"),
     "imp.b.replace": ("导入后，这些村（社区）原有的边界会被替换（可撤销）。",

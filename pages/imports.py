@@ -7,6 +7,7 @@ to a temporary folder under its own name (the readers name the file in their mes
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -26,11 +27,18 @@ TYPES = {"assignments": ["xlsx", "xls", "csv"], "boundaries": ["zip", "geojson",
          "registry": ["csv", "xlsx", "xls"]}
 SHOWN = 200                     # matched rows listed in a preview
 FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence", "phone", "period", "start",
-          "end", "id_card", "remark")
+          "end", "remark")
 log = logging.getLogger(__name__)
+_HEAD = re.compile(r"^\s*(?:第\s*\d+\s*(?:行|个要素)\s*[：:]|(?:row|feature)\s+\d+\s*:)\s*", re.I)
 
 ctx = app.current()
 store = ctx.store
+WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="%d"),
+          ctx.t("imp.col.feature"): st.column_config.NumberColumn(width=80, format="%d"),
+          ctx.t("imp.col.reason"): st.column_config.TextColumn(width=130),
+          ctx.t("imp.col.message"): st.column_config.TextColumn(width="large"),
+          ctx.t("imp.col.period"): st.column_config.TextColumn(width=190),
+          ctx.t("imp.col.note"): st.column_config.TextColumn(width="large")}
 
 
 # ------------------------------------------------------------------------------------------------------ helpers
@@ -45,6 +53,11 @@ def one_lang(message: object) -> str:
     text = "" if message is None or (isinstance(message, float) and pd.isna(message)) else str(message)
     zh, sep, en = text.partition(" / ")
     return (en if ctx.lang == "en" else zh) if sep else text
+
+
+def bare(message: object) -> str:
+    """A row's message without its "第 12 行：" / "row 12:" head, for a table that has a row column."""
+    return _HEAD.sub("", one_lang(message), count=1)
 
 
 def label(prefix: str, value: str) -> str:
@@ -130,8 +143,8 @@ def rejects_table(rows: list[tuple[int, str, str]], row_key: str = "imp.col.row"
     st.warning(ctx.t("imp.rejects", n=f"{len(rows):,}"))
     df = pd.DataFrame({ctx.t(row_key): [r for r, _, _ in rows],
                        ctx.t("imp.col.reason"): [label("imp.reason", x) for _, x, _ in rows],
-                       ctx.t("imp.col.message"): [one_lang(m) for _, _, m in rows]})
-    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360))
+                       ctx.t("imp.col.message"): [bare(m) for _, _, m in rows]})
+    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360), column_config=WIDTHS)
 
 
 def show_warnings(messages: list[str]) -> None:
@@ -144,10 +157,11 @@ def show_warnings(messages: list[str]) -> None:
 def preview_ledger(path: Path, options: dict) -> bool:
     """Header row, column mapping, county, matched and rejected rows.  True when something can be imported."""
     st.markdown(f"**{ctx.t('imp.county')}**")
+    detected = st.empty()                 # the county read from the file, above the controls that change it
     options["county"] = county_choice()
     table, match = previewed("assignments", path, options)
     how = label("imp.how", match.county_source)
-    st.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
+    detected.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
 
     cols = st.columns(4)
     cols[0].metric(ctx.t("imp.m.rows"), f"{match.rows_read:,}")
@@ -155,29 +169,28 @@ def preview_ledger(path: Path, options: dict) -> bool:
     cols[2].metric(ctx.t("imp.m.rejected"), f"{match.rejected:,}")
     cols[3].metric(ctx.t("imp.m.dupes"), f"{match.duplicates_dropped:,}")
 
-    left, right = st.columns([1, 2], gap="large")
-    with left:
-        sheet = ctx.t("imp.sheet", sheet=table.sheet) if table.sheet else ""
-        st.markdown(f"**{ctx.t('imp.columns')}**")
-        st.caption(ctx.t("imp.header_row", sheet=sheet, row=table.header_row, start=table.data_start_row))
-        mapped = [(f, table.mapped[f]) for f in FIELDS if f in table.mapped]
-        mapped += [(f, h) for f, h in table.mapped.items() if f not in FIELDS]
-        st.dataframe(pd.DataFrame({ctx.t("imp.col.field"): [label("imp.field", f) for f, _ in mapped],
-                                   ctx.t("imp.col.header"): [" ".join(str(h).split()) for _, h in mapped]}),
-                     hide_index=True, width="stretch", height=table_height(len(mapped)))
-        st.caption(ctx.t("imp.id_note"))
-    with right:
-        shown = match.assignments[:SHOWN]
-        st.markdown(f"**{ctx.t('imp.matched', n=f'{match.accepted:,}', shown=len(shown))}**")
-        st.dataframe(pd.DataFrame({
-            ctx.t("imp.col.row"): [a.row_number for a in shown],
-            ctx.t("imp.col.ledger_village"): [a.ledger_village for a in shown],
-            ctx.t("imp.col.reg_village"): [a.village_name for a in shown],
-            ctx.t("col.code"): [a.village_code for a in shown],
-            ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
-            ctx.t("imp.col.period"): [app.period_text(a.start, a.end, ctx.lang) for a in shown],
-            ctx.t("imp.h.note"): ["；".join(one_lang(w) for w in a.warnings) for a in shown]}),
-            hide_index=True, width="stretch", height=table_height(len(shown)))
+    sheet = ctx.t("imp.sheet", sheet=table.sheet) if table.sheet else ""
+    st.markdown(f"**{ctx.t('imp.columns')}**")
+    st.caption(ctx.t("imp.header_row", sheet=sheet, row=table.header_row, start=table.data_start_row))
+    mapped = [(f, table.mapped[f]) for f in FIELDS if f in table.mapped]
+    mapped += [(f, h) for f, h in table.mapped.items() if f not in FIELDS]
+    # one row under the fields understood: the file's own headers, as wide as the ledger itself
+    st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
+                              columns=[ctx.t("imp.col.field")] + [label("imp.field", f) for f, _ in mapped]),
+                 hide_index=True, width="stretch")
+    st.caption(ctx.t("imp.id_note"))
+
+    shown = match.assignments[:SHOWN]
+    st.markdown(f"**{ctx.t('imp.matched', n=f'{match.accepted:,}', shown=len(shown))}**")
+    st.dataframe(pd.DataFrame({
+        ctx.t("imp.col.row"): [a.row_number for a in shown],
+        ctx.t("imp.col.ledger_village"): [a.ledger_village for a in shown],
+        ctx.t("imp.col.reg_village"): [a.village_name for a in shown],
+        ctx.t("col.code"): [a.village_code for a in shown],
+        ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
+        ctx.t("imp.col.period"): [app.period_text(a.start, a.end, ctx.lang) for a in shown],
+        ctx.t("imp.col.note"): ["；".join(bare(w) for w in a.warnings) for a in shown]}),
+        hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
     show_warnings(table.warnings + match.warnings)
     rejects_table([(r.row_number, r.reason, r.message) for r in match.rejects])
     return match.accepted > 0
@@ -261,6 +274,20 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
     return imports.import_registry(store, path, file_name=path.name, progress=progress)
 
 
+def report_view(res: imports.ImportResult) -> pd.DataFrame:
+    """The report on screen: reasons in words, messages in this language, then the row's own cells."""
+    rej = res.rejects
+    view = pd.DataFrame({
+        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): rej["row"].tolist(),
+        ctx.t("imp.col.reason"): [label("imp.reason", x) for x in rej["reason"]],
+        ctx.t("imp.col.message"): [bare(m) for m in rej["message"]]})
+    for col in rej.columns:
+        if col not in ("row", "reason", "message"):
+            name = str(col) if str(col) not in view.columns else f"{col}（{ctx.t('imp.h.file')}）"
+            view[name] = rej[col].fillna("").astype(str).tolist()
+    return view
+
+
 def show_result(res: imports.ImportResult) -> None:
     with st.container(border=True):
         if res.status == "unchanged":
@@ -290,8 +317,8 @@ def show_result(res: imports.ImportResult) -> None:
                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                     st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
                                        mime="text/csv", on_click="ignore", key="imp_dl_csv")
-                st.dataframe(report.astype(str), hide_index=True, width="stretch",
-                             height=table_height(len(report), 360))
+                st.dataframe(report_view(res), hide_index=True, width="stretch",
+                             height=table_height(len(report), 360), column_config=WIDTHS)
         st.button(ctx.t("imp.dismiss"), key="imp_dismiss", on_click=lambda: st.session_state.pop("imp_result", None))
 
 
@@ -322,7 +349,10 @@ def history() -> None:
 
     st.markdown(f"**{ctx.t('imp.rb.title')}**")
     if (msg := st.session_state.pop("imp_rb_msg", None)) is not None:
-        (st.success(one_lang(msg[1])) if msg[0] == "ok" else st.error(msg[1]))
+        if msg[0] == "ok":
+            st.success(one_lang(msg[1]))
+        else:
+            st.error(msg[1])
     active = batches[batches["status"] == "active"]
     info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
                                                      active["created_at"])}
