@@ -128,6 +128,10 @@ def cmd_import(args) -> int:
 
 
 def cmd_bench(args) -> int:
+    if getattr(args, "app", False):
+        from .bench_app import main as bench_app_main
+
+        return bench_app_main(args)
     from .bench import main as bench_main
 
     return bench_main(args)
@@ -186,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--runs", type=int, default=5)
+    sp.add_argument("--app", action="store_true",
+                    help="time the app instead: demo build, then page actions in headless Chromium")
     sp.set_defaults(func=cmd_bench)
     return p
 

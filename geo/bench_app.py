@@ -1,0 +1,447 @@
+"""The app's speed as a user feels it: ``python -m geo bench --app [--json] [--runs N]``.
+
+Builds the demo into a temporary database (timed: ``demo_build_s``), serves ``app.py`` on it with Streamlit in a
+subprocess, drives headless Chromium through Playwright and times, from the action to "ready", what a user does:
+open the map, change the scope (sidebar selectbox, breadcrumb, a click on the map), change the date, and open the
+gap list and summary at a new scope.  The product's targets: the demo builds in under 60 s, and after a change of
+scope or date any page is ready in under 3 s with the map drawn.
+
+"Ready" means: the script run is over (``stApp`` reports ``notRunning``, the status widget is gone), the URL
+carries the new scope or date (Streamlit writes the query parameters during the run, so a URL that still shows
+the old view means the run has not started yet), no element of the previous run is left (``data-stale``), and
+the page's content is there - on the map page Leaflet polygons that were not on the page before the action
+(every polygon is marked just before it), on the gap list its table, on the summary its table and chart.
+
+Scope changes and date changes each go to a view not seen before (another city, another date) so the app's
+query caches do not help; going back up by the breadcrumb returns to a view already seen, as a user does.
+The figures are medians of several runs and are printed with their targets; missing a target does not fail
+the command (it is a report).  Needs Debian's chromium; Playwright's own browser download is never used.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from .codes import Scope
+from .demo import ANCHOR, DEMO_PROVINCE, build_demo
+from .store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+VIEWPORT = {"width": 1400, "height": 900}
+#: the longest any single action may take before the run is abandoned (a broken app, not a slow one)
+ACTION_TIMEOUT_S = 90.0
+SERVER_START_TIMEOUT_S = 90.0
+
+#: name -> (target in seconds, what it measures); every figure is "<= target"
+TARGETS: dict[str, tuple[float, str]] = {
+    "demo_build_s": (60.0, "build the demo database (registry, advisers, contracts, schematic cells)"),
+    "map_first_load_s": (3.0, "open /?scope=61&date=...: a new browser session, map drawn"),
+    "map_scope_select_s": (3.0, "sidebar selectbox 市 -> another city, new map drawn"),
+    "map_scope_breadcrumb_s": (3.0, "breadcrumb back up to the province, map drawn"),
+    "map_drill_click_s": (3.0, "click on a city polygon, the city's map drawn"),
+    "map_date_change_s": (3.0, "sidebar date input -> another date, map redrawn"),
+    "gaps_scope_select_s": (3.0, "gap list page, selectbox -> another city, table shown"),
+    "summary_scope_select_s": (3.0, "summary page, selectbox -> another city, table and chart shown"),
+}
+
+
+class AppBenchError(RuntimeError):
+    """The app could not be started or driven (not a slow app: a broken one)."""
+
+
+@dataclass
+class AppFigure:
+    name: str
+    runs: list[float]
+    target: float
+    what: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def ok(self) -> bool:
+        return self.median <= self.target
+
+    def to_json(self) -> dict:
+        return {"median": round(self.median, 3), "min": round(min(self.runs), 3), "max": round(max(self.runs), 3),
+                "n": len(self.runs), "unit": "s", "target": self.target, "op": "<=", "pass": self.ok,
+                "what": self.what, "runs": [round(r, 3) for r in self.runs]}
+
+
+@dataclass
+class AppBenchResult:
+    figures: dict[str, AppFigure]
+    info: dict = field(default_factory=dict)
+
+    @property
+    def missed(self) -> list[str]:
+        return [f.name for f in self.figures.values() if not f.ok]
+
+    def to_json(self) -> dict:
+        return {"figures": {k: f.to_json() for k, f in self.figures.items()}, "missed": self.missed,
+                "info": self.info}
+
+
+# -- the server ---------------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
+    """``streamlit run app.py`` on `db`, headless, bound to 127.0.0.1:`port`; output goes to `log_path`."""
+    env = {**os.environ, "VILLAGE_COVERAGE_DB": str(db)}
+    with open(log_path, "wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
+                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, log_path: Path,
+                 timeout_s: float = SERVER_START_TIMEOUT_S) -> float:
+    """Seconds until ``/_stcore/health`` answers; AppBenchError with the server's output when it does not."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout_s:
+        if proc.poll() is not None:
+            break
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                return time.perf_counter() - t0
+        except OSError:
+            time.sleep(0.2)
+    tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
+    raise AppBenchError(f"streamlit did not start (exit code {proc.poll()}):\n{tail}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    """Terminate the server by its PID, kill it when it does not stop within 15 s."""
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=15)
+
+
+# -- readiness, judged inside the page ----------------------------------------------------------------------
+# Runs in the browser at every animation frame until it returns true.  Frames of the st_folium component are
+# served from the app's own origin, so their documents are readable from the main page.
+_READY_JS = """
+(w) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-stale="true"]')) return false;
+  const q = new URLSearchParams(location.search);
+  for (const [k, v] of Object.entries(w.params)) { if (q.get(k) !== v) return false; }
+  for (const [k, v] of Object.entries(w.not_params)) { if (q.get(k) === v) return false; }
+  if (w.path !== null && location.pathname.replace(/\\/$/, '') !== w.path) return false;
+  for (const sel of w.selectors) { if (!document.querySelector(sel)) return false; }
+  if (w.map) {
+    const docs = [];
+    const walk = (doc) => { for (const f of doc.querySelectorAll('iframe')) {
+      try { if (f.contentDocument) { docs.push(f.contentDocument); walk(f.contentDocument); } } catch (e) {} } };
+    walk(document);
+    if (!docs.some(d => d.querySelector('path.leaflet-interactive:not([data-bench-old])'))) return false;
+  }
+  return true;
+}
+"""
+
+# Marks every polygon now on the page, so that "ready" can ask for polygons drawn after the action.
+_MARK_OLD_JS = """
+() => {
+  const walk = (doc) => {
+    for (const p of doc.querySelectorAll('path.leaflet-interactive')) p.setAttribute('data-bench-old', '1');
+    for (const f of doc.querySelectorAll('iframe')) { try { if (f.contentDocument) walk(f.contentDocument); }
+      catch (e) {} } };
+  walk(document);
+}
+"""
+
+TABLE = '[data-testid="stDataFrame"]'
+CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+
+
+def wait_ready(page, *, params: dict[str, str] | None = None, not_params: dict[str, str] | None = None,
+               path: str | None = None, selectors: tuple[str, ...] = (), map: bool = False,
+               timeout_s: float = ACTION_TIMEOUT_S) -> None:
+    """Block until the page is ready in the sense of the module docstring (see ``_READY_JS``)."""
+    page.wait_for_function(_READY_JS, arg={"params": params or {}, "not_params": not_params or {},
+                                           "path": path, "selectors": list(selectors), "map": map},
+                           polling="raf", timeout=timeout_s * 1000)
+
+
+def timed_action(page, action: Callable[[], None], ready: Callable[[], None], *, map: bool) -> float:
+    """Seconds from the start of `action` to the end of `ready`; on a map page the old polygons are marked."""
+    if map:
+        page.evaluate(_MARK_OLD_JS)
+    t0 = time.perf_counter()
+    action()
+    ready()
+    return time.perf_counter() - t0
+
+
+def _query(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def _pick(page, key: str, name: str) -> Callable[[], None]:
+    """Open the selectbox with widget key `key` (not timed); the returned action clicks the option `name`."""
+    page.locator(f".st-key-{key} [role='combobox']").click()
+    option = page.get_by_role("option", name=name, exact=True)
+    option.wait_for(state="visible", timeout=10_000)
+    return option.click
+
+
+def _set_date(page, day: dt.date) -> Callable[[], None]:
+    """Type `day` into the sidebar date input (not timed); the returned action applies it.
+
+    The input is a row of year/month/day fields that sends its value when the focus leaves the whole row (not
+    on Enter, not while its calendar is open).  So: focus the year (a click would open the calendar), type the
+    digits (each field moves on to the next when full), Tab to the calendar button; the action is the Tab that
+    leaves the row.
+    """
+    page.locator(".st-key-w_date [role='spinbutton'][data-type='year']").focus()
+    page.keyboard.type(day.strftime("%Y%m%d"))
+    page.keyboard.press("Tab")
+    return lambda: page.keyboard.press("Tab")
+
+
+def _click_centre_target(page) -> Callable[[], None]:
+    """The action: a mouse click at the centre of a map polygon (not timed: finding it).
+
+    Only a polygon whose bounding-box centre lies on the polygon itself will do (a concave outline's centre may
+    be on its neighbour).  Successive calls on one page start the search one polygon further, so each click
+    opens another unit.
+    """
+    for frame in page.frames:
+        paths = frame.locator("path.leaflet-interactive")
+        n = paths.count()
+        if not n:
+            continue
+        start = int(page.evaluate("() => window.__benchNext || 0"))
+        for k in range(n):
+            i = (start + k) % n
+            hit = paths.nth(i).evaluate("""(p) => { const r = p.getBoundingClientRect();
+                const x = r.left + r.width / 2, y = r.top + r.height / 2;
+                return p.ownerDocument.elementFromPoint(x, y) === p ? [x, y] : null; }""")
+            if hit:
+                page.evaluate(f"() => {{ window.__benchNext = {i + 1}; }}")
+                box = frame.frame_element().bounding_box()
+                x, y = box["x"] + hit[0], box["y"] + hit[1]
+                return lambda: page.mouse.click(x, y)
+    raise AppBenchError("no polygon on the map to click / 地图上没有可点击的多边形")
+
+
+# -- the measurements ---------------------------------------------------------------------------------------
+def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, browser,
+            log: Callable[[str], None] | None = None) -> dict[str, list[float]]:
+    """Seconds per run of every page action (keys: the names in TARGETS but demo_build_s).
+
+    `cities`: (scope digits, name) of the province's cities, the selectbox targets, used in turn.
+    """
+    say = log or (lambda msg: None)
+    province = DEMO_PROVINCE
+    out: dict[str, list[float]] = {k: [] for k in TARGETS if k != "demo_build_s"}
+    base = f"scope={province}&date={as_of.isoformat()}"
+    city_turn = iter(range(10**6))
+
+    def next_city() -> tuple[str, str]:
+        return cities[next(city_turn) % len(cities)]
+
+    # first load: a new browser context each time (new session, nothing of the previous one in the page)
+    for _ in range(runs):
+        ctx = browser.new_context(viewport=VIEWPORT)
+        page = ctx.new_page()
+        out["map_first_load_s"].append(timed_action(
+            page, lambda: page.goto(f"{url}/?{base}", wait_until="commit"),
+            lambda: wait_ready(page, params={"scope": province}, map=True), map=False))
+        ctx.close()
+    say(f"map_first_load_s {out['map_first_load_s']}")
+
+    ctx = browser.new_context(viewport=VIEWPORT)
+    page = ctx.new_page()
+    page.set_default_timeout(ACTION_TIMEOUT_S * 1000)
+    page.goto(f"{url}/?{base}", wait_until="commit")
+    wait_ready(page, params={"scope": province}, map=True)
+
+    for _ in range(runs):
+        digits, name = next_city()
+        act = _pick(page, "w_pick_1", name)
+        out["map_scope_select_s"].append(timed_action(
+            page, act, lambda: wait_ready(page, params={"scope": digits}, map=True), map=True))
+        crumb = page.locator(".st-key-crumb_1 button")
+        out["map_scope_breadcrumb_s"].append(timed_action(
+            page, crumb.click, lambda: wait_ready(page, params={"scope": province}, map=True), map=True))
+    say(f"map_scope_select_s {out['map_scope_select_s']}")
+    say(f"map_scope_breadcrumb_s {out['map_scope_breadcrumb_s']}")
+
+    for _ in range(runs):
+        act = _click_centre_target(page)
+        out["map_drill_click_s"].append(timed_action(
+            page, act, lambda: wait_ready(page, not_params={"scope": province}, map=True), map=True))
+        page.locator(".st-key-crumb_1 button").click()   # back up, not timed
+        wait_ready(page, params={"scope": province}, map=True)
+    say(f"map_drill_click_s {out['map_drill_click_s']}")
+
+    for k in range(runs):
+        day = as_of - dt.timedelta(days=37 * (k + 1))
+        act = _set_date(page, day)
+        out["map_date_change_s"].append(timed_action(
+            page, act, lambda: wait_ready(page, params={"date": day.isoformat()}, map=True), map=True))
+    say(f"map_date_change_s {out['map_date_change_s']}")
+
+    for page_name, figure, selectors in (("gaps", "gaps_scope_select_s", (TABLE,)),
+                                         ("summary", "summary_scope_select_s", (TABLE, CHART))):
+        page.goto(f"{url}/{page_name}?{base}", wait_until="commit")
+        wait_ready(page, params={"scope": province}, path=f"/{page_name}", selectors=selectors)
+        for _ in range(runs):
+            digits, name = next_city()
+            act = _pick(page, "w_pick_1", name)
+            out[figure].append(timed_action(
+                page, act, lambda: wait_ready(page, params={"scope": digits}, path=f"/{page_name}",
+                                              selectors=selectors), map=False))
+            page.locator(".st-key-crumb_1 button").click()   # back to the province, not timed
+            wait_ready(page, params={"scope": province}, path=f"/{page_name}", selectors=selectors)
+        say(f"{figure} {out[figure]}")
+    ctx.close()
+    return out
+
+
+def machine_info(browser_version: str | None = None) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    mem = None
+    try:
+        mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
+    except (ValueError, OSError, AttributeError):
+        pass
+    versions = {}
+    for pkg in ("streamlit", "streamlit-folium", "playwright", "duckdb"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    try:
+        load = round(os.getloadavg()[0], 2)
+    except (OSError, AttributeError):
+        load = None
+    return {"cores": os.cpu_count(), "memory_gb": mem, "python": platform.python_version(),
+            "chromium": browser_version, "platform": platform.platform(), "load_average": load, **versions}
+
+
+def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = ANCHOR,
+                  log: Callable[[str], None] | None = None) -> AppBenchResult:
+    """Build the demo, serve the app, time every action `runs` times; the server is stopped on every path."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError as e:
+        raise AppBenchError(f"需要 playwright（pip install playwright） / playwright is not installed: {e}") from e
+    if not Path(chromium).exists():
+        raise AppBenchError(f"找不到浏览器 {chromium} / chromium not found at {chromium}")
+    say = log or (lambda msg: None)
+    runs = max(1, int(runs))
+    t_all = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench_app_") as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        t0 = time.perf_counter()
+        with Store(db) as store:
+            rep = build_demo(store)
+            kids = store.children(Scope(DEMO_PROVINCE), 2)
+        demo_s = time.perf_counter() - t0
+        say(f"demo_build_s {demo_s:.2f} ({rep.villages:,} villages)")
+        cities = [(Scope.parse(c).digits, n) for c, n in zip(kids["code"], kids["name"])]
+
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        log_path = Path(tmp) / "streamlit.log"
+        proc = start_server(db, port, log_path)
+        info: dict = {"runs": runs, "as_of": as_of.isoformat(), "villages": rep.villages,
+                      "server_pid": proc.pid, "date_change_by": "the sidebar date input (digits typed, applied by Tab out of it)"}
+        try:
+            info["server_start_s"] = round(wait_healthy(url, proc, log_path), 2)
+            say(f"server up in {info['server_start_s']} s (pid {proc.pid})")
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+                try:
+                    browser_version = browser.version
+                    times = measure(url, cities, runs, as_of, browser, log=say)
+                finally:
+                    browser.close()
+        except Exception as e:
+            if isinstance(e, AppBenchError):
+                raise
+            tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
+            raise AppBenchError(f"{type(e).__name__}: {e}\n--- streamlit output ---\n{tail}") from e
+        finally:
+            stop_server(proc)
+    figures = {"demo_build_s": AppFigure("demo_build_s", [demo_s], *TARGETS["demo_build_s"])}
+    for name, values in times.items():
+        figures[name] = AppFigure(name, values, *TARGETS[name])
+    info.update(machine_info(browser_version))
+    info["total_s"] = round(time.perf_counter() - t_all, 1)
+    return AppBenchResult(figures, info)
+
+
+# -- the report ---------------------------------------------------------------------------------------------
+def format_table(result: AppBenchResult) -> str:
+    """One line per figure: median, min, max, n, target and PASS / MISS, under the machine facts."""
+    i = result.info
+    lines = [f"村居法律顾问覆盖图 app benchmark · demo ({i.get('villages', 0):,} villages), as of {i.get('as_of')}",
+             f"machine: {i.get('cores')} cores, {i.get('memory_gb')} GB, Python {i.get('python')}, "
+             f"Chromium {i.get('chromium')}, streamlit {i.get('streamlit')}, streamlit-folium "
+             f"{i.get('streamlit-folium')}; load average {i.get('load_average')}", ""]
+    w = max(len(k) for k in result.figures)
+    lines.append(f"{'figure':<{w}}  {'median':>8}  {'min':>8}  {'max':>8}  {'n':>3}  {'target':>8}  result")
+    for f in result.figures.values():
+        verdict = "PASS" if f.ok else "MISS  <--"
+        lines.append(f"{f.name:<{w}}  {f.median:>7.2f}s  {min(f.runs):>7.2f}s  {max(f.runs):>7.2f}s  "
+                     f"{len(f.runs):>3}  {'<= ' + format(f.target, 'g') + ' s':>8}  {verdict}")
+    lines += ["", f"  server start {i.get('server_start_s')} s; date changed by {i.get('date_change_by')}; "
+                  f"whole run {i.get('total_s')} s", ""]
+    missed = result.missed
+    lines.append("all targets met / 全部达标" if not missed else f"targets missed / 未达标: {', '.join(missed)}")
+    return "\n".join(lines)
+
+
+def main(args) -> int:
+    """CLI entry (``python -m geo bench --app``): prints the report, JSON with --json.  Always 0."""
+    as_json = bool(getattr(args, "json", False))
+    runs = int(getattr(args, "runs", 5) or 5)
+    log = None if as_json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
+    try:
+        result = run_app_bench(runs=runs, log=log)
+    except AppBenchError as e:   # still a report: say what went wrong, exit 0
+        if as_json:
+            print(json.dumps({"error": str(e), "figures": {}, "info": machine_info()}, ensure_ascii=False,
+                             indent=1))
+        else:
+            print(f"app benchmark failed / 应用测速失败: {e}")
+        return 0
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    else:
+        print(format_table(result))
+    return 0

@@ -1,0 +1,87 @@
+"""The app timing script (python -m geo bench --app) on the demo, once per action: every figure is measured.
+
+Times are not asserted (they belong to the machine); what is checked is that each action reached "ready" and
+was timed, and that the report and JSON carry every figure with its target.  Needs Debian's chromium; skipped
+elsewhere unless CI is set.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from geo import bench_app
+
+if not Path(bench_app.CHROMIUM).exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("chromium is missing: .ci/run must install Debian's chromium")
+    pytest.skip("no chromium on this machine", allow_module_level=True)
+
+pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def result() -> bench_app.AppBenchResult:
+    return bench_app.run_app_bench(runs=1)
+
+
+def test_every_figure_measured_once(result):
+    assert list(result.figures) == list(bench_app.TARGETS)
+    for name, fig in result.figures.items():
+        assert len(fig.runs) == 1, name
+        assert fig.runs[0] > 0, name
+        assert fig.target == bench_app.TARGETS[name][0]
+
+
+def test_machine_facts(result):
+    info = result.info
+    assert info["cores"] >= 1 and info["memory_gb"] is not None
+    assert info["python"].count(".") == 2
+    assert info["chromium"] and info["chromium"][0].isdigit()
+    assert info["villages"] > 10_000
+
+
+def test_server_is_stopped(result):
+    # the server was killed by its PID at the end of the run
+    with pytest.raises(ProcessLookupError):
+        os.kill(result.info["server_pid"], 0)
+
+
+def test_report_and_json(result):
+    text = bench_app.format_table(result)
+    for name, fig in result.figures.items():
+        line = next(l for l in text.splitlines() if l.startswith(name + " "))
+        assert ("PASS" in line) == fig.ok and ("MISS" in line) == (not fig.ok)
+    data = json.loads(json.dumps(result.to_json()))
+    for name, fig in data["figures"].items():
+        assert fig["n"] == 1 and fig["min"] == fig["median"] == fig["max"] > 0
+        assert fig["pass"] == (fig["median"] <= fig["target"])
+    assert data["missed"] == [k for k, f in data["figures"].items() if not f["pass"]]
+
+
+def test_cli_flag_reaches_the_app_bench(monkeypatch, capsys):
+    # the CLI wiring only; the measuring itself is covered above
+    from geo import cli
+
+    seen = {}
+
+    def fake(runs, log=None):
+        seen["runs"] = runs
+        return bench_app.AppBenchResult({"demo_build_s": bench_app.AppFigure("demo_build_s", [1.5], 60.0, "x")},
+                                        {"cores": 2})
+
+    monkeypatch.setattr(bench_app, "run_app_bench", fake)
+    assert cli.main(["bench", "--app", "--json", "--runs", "2"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert seen["runs"] == 2 and out["figures"]["demo_build_s"]["median"] == 1.5
+
+
+def test_failure_is_reported_and_exit_0(monkeypatch, capsys):
+    def broken(runs, log=None):
+        raise bench_app.AppBenchError("streamlit did not start")
+
+    monkeypatch.setattr(bench_app, "run_app_bench", broken)
+    assert bench_app.main(type("A", (), {"json": False, "runs": 1})()) == 0
+    assert "streamlit did not start" in capsys.readouterr().out
