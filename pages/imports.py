@@ -283,7 +283,8 @@ def report_view(res: imports.ImportResult) -> pd.DataFrame:
         ctx.t("imp.col.message"): [bare(m) for m in rej["message"]]})
     for col in rej.columns:
         if col not in ("row", "reason", "message"):
-            name = str(col) if str(col) not in view.columns else f"{col}（{ctx.t('imp.h.file')}）"
+            name = " ".join(str(col).split())       # a header typed on two lines in Excel
+            name = name if name not in view.columns else f"{name}（{ctx.t('imp.h.file')}）"
             view[name] = rej[col].fillna("").astype(str).tolist()
     return view
 

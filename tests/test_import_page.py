@@ -139,6 +139,10 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp
     assert rows[0][:2] == ["行号 / row", "原因 / reason"]
     assert sorted(int(r[0]) for r in rows[1:]) == sorted(MESSY_REJECTED)
     assert downloads[f"{stem}.csv"].startswith(b"\xef\xbb\xbf")
+    shown = table(at, t("imp.col.row"), t("imp.col.reason"), "村（社区） 名称")    # on screen: in words
+    assert dict(zip(shown[t("imp.col.row")], shown[t("imp.col.reason")])) == {
+        row: t(f"imp.reason.{reason}") for row, reason in MESSY_REJECTED.items()}
+    assert not any(m.startswith("第") for m in shown[t("imp.col.message")])   # the row is its own column
     history = table(at, t("imp.h.batch"))
     assert history[t("imp.h.batch")].iloc[0] == batch and history[t("imp.h.file")].iloc[0] == path.name
 
