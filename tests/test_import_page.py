@@ -27,7 +27,6 @@ APP = str(ROOT / "app.py")
 PAGE = "pages/imports.py"
 DATE = "2026-06-01"
 ZHOUZHI = "610124"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
