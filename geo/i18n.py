@@ -250,6 +250,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.rejects": ("以下 {n} 项不能导入，请在文件中改正后重新上传：", "{n} item(s) cannot be imported; correct them in "
                     "the file and upload it again:"),
     "imp.no_rejects": ("没有不能导入的项。", "Nothing was rejected."),
+    "imp.reason.doubtful": ("已导入，请核对", "imported; please check"),
     "imp.reason.unknown_village": ("找不到这个村", "village not found"),
     "imp.reason.ambiguous_village": ("同名村不止一个", "several villages of that name"),
     "imp.reason.bad_period": ("聘任期限无法识别", "period not readable"),

@@ -39,6 +39,7 @@ class ImportResult:
     rows_accepted: int = 0
     rows_rejected: int = 0
     rejects: pd.DataFrame = field(default_factory=pd.DataFrame)   # row, reason, message, raw values...
+    doubtful: pd.DataFrame = field(default_factory=pd.DataFrame)  # accepted, but worth a look (same columns)
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -243,7 +244,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
                         len(rejects), rejects,
-                        {"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
+                        details={"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
                          "assignments_on_abolished": int(orphans)})
 
 
@@ -251,6 +252,19 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
 
 def _ledger_rejects(match) -> pd.DataFrame:
     rows = [{"row": r.row_number, "reason": r.reason, "message": r.message, **r.raw} for r in match.rejects]
+    return pd.DataFrame(rows)
+
+
+def _ledger_doubtful(table, match) -> pd.DataFrame:
+    """Accepted rows the reader had doubts about (matched by name over a stale code, township ignored ...)."""
+    raw = {r.row_number: r.raw for r in table.rows}
+    notes: dict[int, list[str]] = {}
+    for a in match.assignments:
+        for w in a.warnings:
+            if w not in notes.setdefault(a.row_number, []):
+                notes[a.row_number].append(w)
+    rows = [{"row": n, "reason": "doubtful", "message": "；".join(ws), **raw.get(n, {})}
+            for n, ws in sorted(notes.items())]
     return pd.DataFrame(rows)
 
 
@@ -315,8 +329,8 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
         n_new = int(inserted[0][0]) if inserted else 0
     progress and progress(1.0, "done")
     return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
-                        match.rejected, rejects,
-                        {"county": f"{match.county_name}（{match.county_code[:6]}）",
+                        match.rejected, rejects, _ledger_doubtful(table, match),
+                        details={"county": f"{match.county_name}（{match.county_code[:6]}）",
                          "county_source": match.county_source, "header_row": table.header_row,
                          "columns": table.mapped, "advisers_new": len(new_people), "assignments_new": n_new,
                          "duplicates_dropped": match.duplicates_dropped})
@@ -372,7 +386,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     progress and progress(1.0, "done")
     return ImportResult("boundaries", name, "imported", batch, read.feature_count,
                         int(matched["n_features"].sum()) if len(matched) else 0, len(read.rejects), rejects,
-                        {"villages": len(matched), "crs": read.crs, "encoding": read.encoding,
+                        details={"villages": len(matched), "crs": read.crs, "encoding": read.encoding,
                          "code_field": read.code_field, "name_field": read.name_field,
                          "county": f"{read.county[1]}（{read.county[0][:6]}）" if read.county else None})
 
@@ -430,11 +444,22 @@ def rollback(store: Store, batch_id: int) -> str:
 # ------------------------------------------------------------------------------------------------ reports
 
 def report_table(result: ImportResult, lang: str = "zh") -> pd.DataFrame:
-    """Rejected and doubtful rows with row number, reason and the raw values, for download."""
-    if result.rejects.empty:
-        return pd.DataFrame(columns=["行号 / row", "原因 / reason", "说明 / message"])
-    df = result.rejects.copy()
-    return df.rename(columns={"row": "行号 / row", "reason": "原因 / reason", "message": "说明 / message"})
+    """Rejected and doubtful rows with row number, reason (in words) and the raw values, for download."""
+    from .i18n import t
+
+    head = {"row": "行号 / row", "reason": "原因 / reason", "message": "说明 / message"}
+    parts = [df for df in (result.rejects, result.doubtful) if not df.empty]
+    if not parts:
+        return pd.DataFrame(columns=list(head.values()))
+    df = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable")
+    df["reason"] = [t(f"imp.reason.{r}", lang) if f"imp.reason.{r}" in _reason_keys() else r for r in df["reason"]]
+    return df.rename(columns=head).reset_index(drop=True)
+
+
+def _reason_keys() -> set[str]:
+    from .i18n import TEXT
+
+    return {k for k in TEXT if k.startswith("imp.reason.")}
 
 
 def write_report(result: ImportResult, path: str | Path) -> Path:

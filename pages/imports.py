@@ -276,7 +276,9 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
 
 def report_view(res: imports.ImportResult) -> pd.DataFrame:
     """The report on screen: reasons in words, messages in this language, then the row's own cells."""
-    rej = res.rejects
+    parts = [df for df in (res.rejects, res.doubtful) if not df.empty]
+    rej = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable") if parts else \
+        pd.DataFrame(columns=["row", "reason", "message"])
     view = pd.DataFrame({
         ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): rej["row"].tolist(),
         ctx.t("imp.col.reason"): [label("imp.reason", x) for x in rej["reason"]],

@@ -136,11 +136,15 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
     rows = [[c.value for c in r] for r in sheet.iter_rows()]
     assert rows[0][:2] == ["行号 / row", "原因 / reason"]
-    assert sorted(int(r[0]) for r in rows[1:]) == sorted(MESSY_REJECTED)
+    rejected_rows = [int(r[0]) for r in rows[1:] if r[1] != t("imp.reason.doubtful")]
+    assert sorted(rejected_rows) == sorted(MESSY_REJECTED)
+    # rows accepted with a doubt (an ID number removed from the row) are listed for checking too
+    assert {int(r[0]) for r in rows[1:] if r[1] == t("imp.reason.doubtful")} == {6, 8}
     assert downloads[f"{stem}.csv"].startswith(b"\xef\xbb\xbf")
     shown = table(at, t("imp.col.row"), t("imp.col.reason"), "村（社区） 名称")    # on screen: in words
     assert dict(zip(shown[t("imp.col.row")], shown[t("imp.col.reason")])) == {
-        row: t(f"imp.reason.{reason}") for row, reason in MESSY_REJECTED.items()}
+        **{row: t(f"imp.reason.{reason}") for row, reason in MESSY_REJECTED.items()},
+        6: t("imp.reason.doubtful"), 8: t("imp.reason.doubtful")}
     assert not any(m.startswith("第") for m in shown[t("imp.col.message")])   # the row is its own column
     history = table(at, t("imp.h.batch"))
     assert history[t("imp.h.batch")].iloc[0] == batch and history[t("imp.h.file")].iloc[0] == path.name
