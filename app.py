@@ -16,7 +16,7 @@ import streamlit as st
 
 from geo.assets import ensure_static
 from geo.codes import CodeError, Scope
-from geo.coverage import DEFAULT_EXPIRING_DAYS, Counts
+from geo.coverage import Counts
 from geo.demo import DEMO_PROVINCE, build_demo
 from geo.i18n import LANGS, level_label, t
 from geo.store import Store, StoreError, default_db_path
@@ -303,6 +303,17 @@ def breadcrumb(ctx: Ctx) -> None:
                 st.markdown("›", width="content")
             else:
                 st.markdown(f"**{label}**", width="content")
+
+
+def page_counts(ctx: Ctx, title_key: str) -> Counts:
+    """Title, breadcrumb and the scope's village counts; a scope without villages ends the page with a note."""
+    st.title(ctx.t(title_key))
+    breadcrumb(ctx)
+    counts = q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+    if not counts.villages:
+        st.info(ctx.t("no_villages", name=ctx.name))
+        st.stop()
+    return counts
 
 
 def kv(ctx: Ctx, key: str, value: object) -> str:

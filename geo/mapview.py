@@ -12,7 +12,7 @@ What keeps it offline and fast:
 
 * the map's ``default_js``/``default_css`` are set on the instance to the local Leaflet only (folium's class-level
   ``add_js_link`` would change every map in the process); no jQuery, Bootstrap or icon fonts (no markers);
-* no branca colormap (streamlit-folium would insert d3 from d3js.org): the legend is a Leaflet control built here;
+* no branca colormap (streamlit-folium would then insert d3 from a public CDN): the legend is a Leaflet control built here;
 * styling and the tooltip are ONE JavaScript function each reading feature properties, not folium's
   ``style_function`` (a JS ``switch`` with a case per feature); the layer is a small :class:`FeatureLayer`
   element, so the HTML is the compact GeoJSON plus a constant few kB;

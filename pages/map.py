@@ -13,13 +13,7 @@ from geo.i18n import level_label, status_label
 MAP_HEIGHT = 620
 
 ctx = app.current()
-st.title(ctx.t("page.map"))
-app.breadcrumb(ctx)
-
-counts = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
-if not counts.villages:
-    st.info(ctx.t("no_villages", name=ctx.name))
-    st.stop()
+counts = app.page_counts(ctx, "page.map")
 st.markdown(app.figures_line(ctx, counts))
 
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)

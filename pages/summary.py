@@ -12,13 +12,7 @@ from geo.i18n import level_label
 WORST = 3
 
 ctx = app.current()
-st.title(ctx.t("page.summary"))
-app.breadcrumb(ctx)
-
-counts = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
-if not counts.villages:
-    st.info(ctx.t("no_villages", name=ctx.name))
-    st.stop()
+counts = app.page_counts(ctx, "page.summary")
 advisers, per_adviser = app.q_adviser_stats(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
 
 row1 = st.columns(4)

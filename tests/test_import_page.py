@@ -13,7 +13,6 @@ import openpyxl
 import pandas as pd
 import pytest
 import shapely
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
@@ -35,20 +34,6 @@ def db(demo_db, tmp_path, monkeypatch) -> Path:
     shutil.copyfile(demo_db, path)
     monkeypatch.setenv(DB_ENV, str(path))
     return path
-
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    seen: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            seen[file_name] = path_or_data
-        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return seen
 
 
 def open_page(page: str = PAGE, **params) -> AppTest:

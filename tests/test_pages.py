@@ -18,7 +18,6 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo.codes import Scope
@@ -179,21 +178,6 @@ def test_language_switch_gives_english(app_db, demo_store):
 
 
 # ------------------------------------------------------------------------------------------------------- gaps
-
-@pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """File name -> bytes of every download button created while the fixture is active."""
-    seen: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            seen[file_name] = path_or_data
-        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", add)
-    return seen
-
 
 def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     at = run_app("pages/gaps.py", scope="610124", date=DATE)
