@@ -109,17 +109,30 @@ def _norm_header(text: object) -> str:
 
 
 def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, int]] | None:
-    """(header row index, {'code': col, 'name': col, ['urban_rural': col]}) or None."""
+    """(header row index, {'code': col, 'name': col, ['urban_rural': col]}) or None.
+
+    Exact header names first; then headers that contain them ("统计用区划代码（12位）", "单位名称（村居）").
+    """
+    exact = {"code": {_norm_header(h) for h in _CODE_HEADERS}, "name": {_norm_header(h) for h in _NAME_HEADERS},
+             "urban_rural": {_norm_header(h) for h in _URBAN_HEADERS}}
+    loose = {"code": ("区划代码", "代码", "code"), "name": ("名称", "name"), "urban_rural": ("城乡分类",)}
     for i in range(min(scan, len(frame))):
         cells = [_norm_header(v) for v in frame.iloc[i].tolist()]
         cols: dict[str, int] = {}
+        for j, c in enumerate(cells):          # exact names win
+            for field in ("urban_rural", "code", "name"):
+                if field not in cols and c in exact[field]:
+                    cols[field] = j
+                    break
         for j, c in enumerate(cells):
-            if "code" not in cols and c in {_norm_header(h) for h in _CODE_HEADERS}:
-                cols["code"] = j
-            elif "name" not in cols and c in {_norm_header(h) for h in _NAME_HEADERS}:
-                cols["name"] = j
-            elif "urban_rural" not in cols and c in {_norm_header(h) for h in _URBAN_HEADERS}:
-                cols["urban_rural"] = j
+            if j in cols.values() or not c:
+                continue
+            for field in ("urban_rural", "code", "name"):   # 城乡分类代码 also contains 代码: test it first
+                if field not in cols and any(w in c for w in loose[field]):
+                    cols[field] = j
+                    break
+                if field == "urban_rural" and any(w in c for w in loose[field]):
+                    break
         if "code" in cols and "name" in cols:
             return i, cols
     return None

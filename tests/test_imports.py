@@ -179,3 +179,25 @@ def test_boundaries_import_then_rollback(store, tmp_path):
     assert imports.import_boundaries(store, path).status == "unchanged"
     imports.rollback(store, res.batch_id)
     assert snapshot(store) == before
+
+
+@pytest.mark.parametrize("header", [["统计用区划代码", "城乡分类代码", "名称"], ["区划代码（12位）", "单位名称"],
+                                    ["Code", "Name"], ["序号", "城乡分类代码", "代码", "名称"]])
+def test_registry_header_variants(tmp_path, header):
+    row = {"统计用区划代码": "610124100200", "区划代码（12位）": "610124100200", "Code": "610124100200",
+           "代码": "610124100200", "城乡分类代码": "220", "序号": "1", "名称": "仰天村委会", "单位名称": "仰天村委会",
+           "Name": "仰天村委会"}
+    path = tmp_path / "reg.csv"
+    path.write_text("区划代码表\n" + ",".join(header) + "\n" + ",".join(row[h] for h in header) + "\n",
+                    encoding="utf-8")
+    read, rejects = imports.read_registry_file(path)
+    assert read[["code", "name", "level"]].values.tolist() == [["610124100200", "仰天村委会", 5]]
+    assert rejects.empty
+
+
+def test_registry_without_a_code_column_is_refused(tmp_path):
+    path = tmp_path / "reg.csv"
+    path.write_text("城乡分类代码,名称\n220,仰天村委会\n", encoding="utf-8")
+    with pytest.raises(imports.ImportError_) as e:
+        imports.read_registry_file(path)
+    assert "reg.csv" in str(e.value)
