@@ -71,6 +71,27 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_init(args) -> int:
+    """A real deployment's starting point: the shipped registry and outlines, no contracts."""
+    from .demo_geometry import store_outline_tiers
+    from .registry import REGISTRY_FILE, national_registry
+
+    path = Path(args.db or default_db_path())
+    with Store(path) as store:
+        if not store.is_empty():
+            print(f"已存在数据：{path}，未改动 / {path} already holds data; nothing changed")
+            return 0
+        with store.transaction() as cur:
+            batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
+            n = store.load_registry(national_registry(), cur, batch_id=batch)
+            cur.execute("UPDATE batches SET rows_read = ?, rows_accepted = ? WHERE batch_id = ?", [n, n, batch])
+            store_outline_tiers(store, cur)
+            store.set_meta("dataset", "real", cur)
+    print(f"已建立 {path}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {path} with {n} divisions "
+          f"and the county outlines; next, import ledgers and village boundaries")
+    return 0
+
+
 def cmd_summary(args) -> int:
     with _open(args) as store:
         scope = _scope(store, args.scope)
@@ -155,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--force", action="store_true", help="rebuild even if the database exists")
     sp.set_defaults(func=cmd_demo)
+
+    sp = sub.add_parser("init", help="a new empty database with the national registry and outlines (no demo)")
+    common(sp)
+    sp.set_defaults(func=cmd_init)
 
     sp = sub.add_parser("summary", help="coverage per unit")
     scoped(sp)

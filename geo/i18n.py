@@ -169,6 +169,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.kind.boundaries": ("村级边界", "Village boundaries"),
     "imp.kind.registry": ("区划代码", "Division codes"),
     "imp.kind.demo": ("演示数据", "Demo data"),
+    "imp.kind.init": ("初始区划（随软件提供）", "Initial registry (shipped)"),
     "imp.expect.assignments": ("Excel 或 CSV 台账（.xlsx .xls .csv），每行一个村（社区），有村名、法律顾问姓名和"
                                "聘任期限；标题行、合并单元格、合计行都可以保留。",
                                "An Excel or CSV ledger (.xlsx .xls .csv), one village per row with the village "

@@ -85,7 +85,7 @@ def store_registry(store: Store) -> pd.DataFrame:
     (cached per object, ~1 s to build nationally) are built once, not per import.
     """
     version = store.scalar("""SELECT coalesce(sum(batch_id) FILTER (WHERE status = 'active'), 0) || '/' || count(*)
-                              FROM batches WHERE kind IN ('registry', 'demo')""") + "/" + str(
+                              FROM batches WHERE kind IN ('registry', 'demo', 'init')""") + "/" + str(
         store.scalar("SELECT count(*) FROM divisions WHERE NOT abolished"))
     cached = getattr(store, "_registry_cache", None)
     if cached and cached[0] == version:
@@ -252,6 +252,9 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
               AND code NOT IN (SELECT code FROM reg_in) RETURNING code""").fetchall()
         cur.unregister("reg_in")
         store._set_parents(cur)
+        if not cur.execute("SELECT count(*) FROM shapes WHERE tier = 'national'").fetchall()[0][0]:
+            from .demo_geometry import store_outline_tiers   # a store started from a list: outlines too
+            store_outline_tiers(store, cur)
         orphans = cur.execute(f"""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
                                   WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
@@ -414,9 +417,9 @@ def rollback(store: Store, batch_id: int) -> str:
     kind, status = rows[0]
     if status != "active":
         raise ImportError_(f"第 {batch_id} 批已撤销 / batch {batch_id} was already rolled back")
-    if kind == "demo":
-        raise ImportError_("演示数据不能撤销，请删除数据库文件后重建 / the demo cannot be rolled back; "
-                           "delete the database file instead")
+    if kind in ("demo", "init"):
+        raise ImportError_("初始数据（演示数据或随软件提供的区划）不能撤销，请删除数据库文件后重建 / the initial "
+                           "data (demo or shipped registry) cannot be rolled back; delete the database file instead")
     with store.transaction() as cur:
         if kind == "assignments":
             cur.execute("DELETE FROM assignments WHERE batch_id = ?", [batch_id])

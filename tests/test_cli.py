@@ -117,3 +117,16 @@ def test_import_cli_reports_and_fails_cleanly(tmp_path):
     bad.write_bytes(b"not a zip")
     p = run("import", "boundaries", str(bad), db=db)
     assert p.returncode != 0 and "bad.zip" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_init_gives_a_real_database_without_contracts(tmp_path):
+    db = tmp_path / "real.duckdb"
+    p = run("init", db=db)
+    assert p.returncode == 0, p.stderr
+    rows = json.loads(run("summary", "--as-of", "2026-11-27", db=db).stdout)
+    assert len(rows) == 31 and sum(r["villages"] for r in rows) == 620572
+    assert sum(r["covered"] + r["lapsed"] for r in rows) == 0
+    html = tmp_path / "china.html"
+    assert run("map", "--as-of", "2026-11-27", "-o", str(html), db=db).returncode == 0
+    assert html.read_text(encoding="utf-8").count('"code":') >= 31      # province outlines are there
+    assert run("init", db=db).returncode == 0                           # a second init changes nothing
