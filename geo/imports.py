@@ -255,6 +255,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
         if not cur.execute("SELECT count(*) FROM shapes WHERE tier = 'national'").fetchall()[0][0]:
             from .demo_geometry import store_outline_tiers   # a store started from a list: outlines too
             store_outline_tiers(store, cur)
+            store.set_meta("outlines_batch", str(batch), cur)
         orphans = cur.execute(f"""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
                                   WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
@@ -452,6 +453,9 @@ def rollback(store: Store, batch_id: int) -> str:
                                   abolished = h.abolished
                            FROM division_history h
                            WHERE h.batch_id = ? AND h.existed AND divisions.code = h.code""", [batch_id])
+            if store.get_meta("outlines_batch") == str(batch_id):   # the outlines came with this batch
+                cur.execute("DELETE FROM shapes WHERE tier IN ('national', 'province', 'city')")
+                cur.execute("DELETE FROM meta WHERE key = 'outlines_batch'")
             store._set_parents(cur)
         cur.execute("UPDATE batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
     return f"第 {batch_id} 批已撤销 / batch {batch_id} rolled back"
