@@ -108,11 +108,22 @@ def map_title(store: Store, view: MapView, lang: str = "zh") -> str:
     return f"{name} · {unit} · {view.as_of.isoformat()}"
 
 
-def outline_view(store: Store, scope: Scope) -> dict:
-    """The scope's own outline (grey, no data) for a county whose villages have no boundaries yet."""
+def outline_view(store: Store, view: MapView) -> dict:
+    """The scope's own outline, coloured by its own coverage, for a unit whose parts have no boundaries yet."""
+    scope = view.scope
     tier = TIER_OF_CHILD_LEVEL.get(scope.level, "city")
     shapes = store.shapes([scope.code], tier)
-    feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": None},
+    rate, table = None, view.table
+    if len(table) and "status" in table:        # a township's villages
+        covered, lapsed, villages = (int(table["status"].isin(["covered", "expiring"]).sum()),
+                                     int((table["status"] == "lapsed").sum()), len(table))
+    elif len(table):                            # units of a county or above
+        covered, lapsed, villages = (int(table[c].sum()) for c in ("covered", "lapsed", "villages"))
+    else:
+        covered = lapsed = villages = 0
+    if covered + lapsed and villages:
+        rate = round(covered / villages, 4)
+    feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]
     return {"type": "FeatureCollection", "features": feats}
 
@@ -124,7 +135,7 @@ def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: b
     features = view.features
     mode = view.mode
     if not features["features"]:
-        features, mode = outline_view(store, view.scope), "rate"
+        features, mode = outline_view(store, view), "rate"
     # a map of the whole country must carry the national boundary lines (incl. the South China Sea line)
     lines = national_lines() if not view.scope.digits else None
     return build_map(features, mode=mode, lang=lang, inline=inline, basemap=basemap,

@@ -25,7 +25,7 @@ if not view.features["features"] and view.child_level == 5:
 elif not view.features["features"] and view.child_level == 4:
     notice = ctx.t("map.no_geoms_county", name=ctx.name, unit=unit)
 # a township with neither village cells nor an outline would be an empty map of China: no map then
-has_map = bool(view.features["features"] or views.outline_view(ctx.store, ctx.scope)["features"])
+has_map = bool(view.features["features"] or views.outline_view(ctx.store, view)["features"])
 if not has_map:
     st.warning(notice or ctx.t("map.no_geoms_town", name=ctx.name))
 
