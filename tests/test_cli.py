@@ -131,14 +131,3 @@ def test_init_gives_a_real_database_without_contracts(tmp_path):
     assert html.read_text(encoding="utf-8").count('"code":') >= 31      # province outlines are there
     assert run("init", db=db).returncode == 0                           # a second init changes nothing
 
-
-def test_county_without_boundaries_is_drawn_in_its_own_colour(demo_db, demo_store, tmp_path):
-    """蓝田县 has no village cells in the demo: its outline carries the county's own rate, not 'no data'."""
-    from geo.views import build_folium_map, map_view, outline_view
-
-    view = map_view(demo_store, Scope.parse("610122"), ANCHOR)
-    assert view.features["features"] == [] and len(view.missing) == len(view.table)
-    fc = outline_view(demo_store, view)
-    totals = demo_store.totals(Scope.parse("610122"), ANCHOR)
-    assert [f["properties"]["rate"] for f in fc["features"]] == [round(totals.coverage_rate, 4)]
-    build_folium_map(demo_store, view)   # draws without error
