@@ -205,7 +205,7 @@ def test_history_lists_batches_and_rollback_restores(db, tmp_path):
     pick.set_value(demo).run()
     at.button(key="imp_rb_do").click().run()
     ok(at)
-    assert any("演示数据不能撤销" in e.value for e in at.error)
+    assert any("演示数据或随软件提供的区划）不能撤销" in e.value for e in at.error)
 
     at.selectbox(key="imp_rb_pick").set_value(res.batch_id).run()
     assert t("imp.rb.what.assignments") in [c.value for c in at.caption]
