@@ -132,6 +132,15 @@ def _show(v: object) -> str:
 def _clean(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"\s+", "", text)
+    # a note in brackets: "2026.1.1-2027.12.31(两年)" drops it; "两年(2026.1.1-2027.12.31)" keeps what is inside
+    inside = re.findall(r"\(([^()]*)\)", text)
+    outside = re.sub(r"\([^()]*\)", "", text)
+    if len(re.findall(r"\d", outside)) < 4 and any(len(re.findall(r"\d", i)) >= 4 for i in inside):
+        text = max(inside, key=lambda i: len(re.findall(r"\d", i)))
+    else:
+        text = outside
+    # after 年/月/日 a plain hyphen can only be the range separator: "2026年1月1日-2027年12月31日"
+    text = re.sub(r"(?<=[年月日])-(?=\d)", "至", text)
     text = re.sub(r"^(?:聘期|期限|聘任期限|服务期限|合同期限)?[:：]?", "", text)
     text = re.sub(r"^(?:自|从)", "", text)
     return re.sub(r"(?:止|为止|结束)$", "", text).rstrip("。.,，;；")
