@@ -304,6 +304,9 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
         return done
     progress and progress(0.1, "reading")
     table, match = preview_assignments(store, path, county=county)
+    if not match.rows_read:
+        raise _fail(name, f"表头（第 {table.header_row} 行）下面没有数据行", f"no data rows below the header "
+                    f"(row {table.header_row})")
     progress and progress(0.6, "writing")
     rejects = _ledger_rejects(match)
     people = match.advisers()

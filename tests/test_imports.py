@@ -201,3 +201,18 @@ def test_registry_without_a_code_column_is_refused(tmp_path):
     with pytest.raises(imports.ImportError_) as e:
         imports.read_registry_file(path)
     assert "reg.csv" in str(e.value)
+
+
+def test_ledger_with_a_header_and_no_rows_is_refused(store, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["周至县法律顾问台账"])
+    wb.active.append(["序号", "村（社区）", "法律顾问姓名", "聘任期限"])
+    wb.active.append([None, "合计", None, None])
+    path = tmp_path / "空台账.xlsx"
+    wb.save(path)
+    with pytest.raises(imports.ImportError_) as e:
+        imports.import_assignments(store, path, county="610124")
+    assert "空台账.xlsx" in str(e.value) and "第 2 行" in str(e.value)
+    assert store.batches().empty
