@@ -412,3 +412,14 @@ def test_registry_with_bigint_codes_from_the_store(tmp_path, registry):
     m = match_ledger(table, shaanxi)
     assert m.county_code == "610124000000"
     assert [a.village_code for a in m.assignments] == ["610124001200", "610124001003"]
+
+
+
+@pytest.mark.parametrize("header, field", [
+    ("服务起止时间", "period"), ("合同起止日期", "period"), ("聘用时间", "period"), ("签约时间", "start"),
+    ("签订日期", "start"), ("到期时间", "end"), ("签约律师", "name"), ("律师事务所", "org"), ("联系方式", "phone"),
+])
+def test_more_header_wordings(header, field):
+    from geo.ledger import _match_header
+
+    assert _match_header(header)[0] == field
