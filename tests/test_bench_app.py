@@ -24,7 +24,13 @@ pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def result() -> bench_app.AppBenchResult:
-    return bench_app.run_app_bench(runs=1)
+    # A browser driving a live app on a busy 2-core machine can miss one UI transition (seen once in a CI
+    # clone under load: a 90 s wait that never ended).  One more try tells a passing hiccup from a real break.
+    try:
+        return bench_app.run_app_bench(runs=1)
+    except bench_app.AppBenchError as first:
+        print(f"first attempt failed, trying once more: {first}")
+        return bench_app.run_app_bench(runs=1)
 
 
 def test_every_figure_measured_once(result):
