@@ -413,6 +413,15 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
 
 # ------------------------------------------------------------------------------------------------ rollback
 
+def _refuse_if_later(cur, kind: str, batch_id: int) -> None:
+    """Boundaries and registry versions stack: only the newest active batch of the kind can be undone."""
+    later = cur.execute("SELECT count(*) FROM batches WHERE kind = ? AND status = 'active' AND batch_id > ?",
+                        [kind, batch_id]).fetchall()[0][0]
+    if later:
+        raise ImportError_(f"第 {batch_id} 批之后还有同类导入，请先撤销较新的批次 / later {kind} batches exist; "
+                           f"roll those back first")
+
+
 def rollback(store: Store, batch_id: int) -> str:
     """Undo one batch.  Returns a short description; raises ImportError_ when it cannot be undone."""
     rows = store.cursor().execute("SELECT kind, status FROM batches WHERE batch_id = ?", [batch_id]).fetchall()
@@ -430,11 +439,7 @@ def rollback(store: Store, batch_id: int) -> str:
             cur.execute("""DELETE FROM advisers WHERE batch_id = ?
                            AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", [batch_id])
         elif kind == "boundaries":
-            later = cur.execute("""SELECT count(*) FROM batches WHERE kind = 'boundaries' AND status = 'active'
-                                   AND batch_id > ?""", [batch_id]).fetchall()[0][0]
-            if later:
-                raise ImportError_(f"第 {batch_id} 批之后还有边界导入，请先撤销较新的批次 / later boundary "
-                                   f"batches exist; roll those back first")
+            _refuse_if_later(cur, "boundaries", batch_id)
             counties = {to_str(c)[:6] for (c,) in cur.execute(
                 "SELECT code FROM geom_history WHERE batch_id = ?", [batch_id]).fetchall()}
             cur.execute("DELETE FROM village_geoms WHERE code IN (SELECT code FROM geom_history WHERE batch_id = ?)",
@@ -445,11 +450,7 @@ def rollback(store: Store, batch_id: int) -> str:
             for county in sorted(counties):
                 refresh_village_display(store, cur, county)
         elif kind == "registry":
-            later = cur.execute("""SELECT count(*) FROM batches WHERE kind = 'registry' AND status = 'active'
-                                   AND batch_id > ?""", [batch_id]).fetchall()[0][0]
-            if later:
-                raise ImportError_(f"第 {batch_id} 批之后还有区划导入，请先撤销较新的批次 / later registry "
-                                   f"batches exist; roll those back first")
+            _refuse_if_later(cur, "registry", batch_id)
             cur.execute("""DELETE FROM divisions WHERE code IN (
                                SELECT code FROM division_history WHERE batch_id = ? AND NOT existed)""", [batch_id])
             cur.execute("""UPDATE divisions SET name = h.name, level = h.level, urban_rural = h.urban_rural,
