@@ -216,3 +216,16 @@ def test_ledger_with_a_header_and_no_rows_is_refused(store, tmp_path):
         imports.import_assignments(store, path, county="610124")
     assert "空台账.xlsx" in str(e.value) and "第 2 行" in str(e.value)
     assert store.batches().empty
+
+
+def test_only_the_newest_registry_version_can_be_undone(store, tmp_path):
+    first = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100299", "220", "新一村村委会")],
+                                                        name="v1.csv"))
+    second = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100298", "220", "新二村村委会")],
+                                                         name="v2.csv"))
+    with pytest.raises(imports.ImportError_) as e:
+        imports.rollback(store, first.batch_id)
+    assert str(first.batch_id) in str(e.value)
+    imports.rollback(store, second.batch_id)
+    imports.rollback(store, first.batch_id)
+    assert store.division(ZHOUZHI + "100299") is None and store.division(ZHOUZHI + "100298") is None
