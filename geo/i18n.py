@@ -179,9 +179,9 @@ TEXT: dict[str, tuple[str, str]] = {
                               "常见坐标系均可。",
                               "A village boundary layer: a shapefile packed as .zip, or .geojson / .json / .gpkg, "
                               "with a village code or name field, in any common coordinate system."),
-    "imp.expect.registry": ("统计用区划代码表（.csv .xlsx .xls），有“区划代码”和“名称”两列；只比对文件里出现的县。",
+    "imp.expect.registry": ("统计用区划代码表（.csv .xlsx .xls），有“区划代码”和“名称”两列；只比对文件里列出了县本身的县。",
                             "A division code list (.csv .xlsx .xls) with a code column and a name column; only the "
-                            "counties in the file are compared."),
+                            "counties whose own row is in the file are compared."),
     "imp.step_file": ("2. 上传文件", "2. Upload the file"),
     "imp.upload": ("选择{kind}文件（不超过 {mb} MB）", "Choose the {kind} file (up to {mb} MB)"),
     "imp.too_big": ("“{name}”有 {size} MB，超过了 {mb} MB 的上限，请按县或乡镇拆分后再上传。",
@@ -279,8 +279,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "Importing replaces these villages' current boundaries (can be rolled back)."),
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
-    "imp.r.counties": ("文件涉及 {n} 个县（区）：{names}", "The file covers {n} counties: {names}"),
-    "imp.r.after": ("新增、改名、撤销各多少个，导入后才能算出。文件中出现的县里，库中有而文件中没有的村（社区）"
+    "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),
+    "imp.r.after": ("新增、改名、撤销各多少个，导入后才能算出。在文件完整列出的县里，库中有而文件中没有的村（社区）"
                     "会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
                     "How many codes are new, renamed or abolished is known after the import. In the counties "
                     "the file lists, villages the store has but the file lacks are marked abolished (not deleted; "

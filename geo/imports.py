@@ -213,8 +213,8 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
                     progress: Progress | None = None) -> ImportResult:
     """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
 
-    Only counties present in the file are compared, so a one-province list does not abolish the rest of
-    China.  Abolished codes stay in the store; assignments that point at them stay visible
+    Only counties whose own row is in the file are compared, so a one-province list does not abolish the rest
+    of China and a list of a few new villages abolishes nothing.  Abolished codes stay in the store; assignments that point at them stay visible
     (:meth:`Store.orphan_assignments`).  The state before is kept in ``division_history`` for rollback.
     """
     path, name, sha, done = _already_imported(store, "registry", path, file_name)
@@ -227,7 +227,8 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
         batch = store.new_batch(cur, "registry", name, sha, rows_read=len(incoming) + len(rejects),
                                 rows_accepted=len(incoming), rows_rejected=len(rejects))
         cur.register("reg_in", incoming.assign(code=incoming["code"].astype("int64")))
-        counties = "(SELECT DISTINCT code // 1000000 FROM reg_in WHERE level >= 3)"
+        # only a county listed itself counts as listed in full: a fragment of new villages abolishes nothing
+        counties = "(SELECT code // 1000000 FROM reg_in WHERE level = 3)"
         cur.execute(f"""
             INSERT INTO division_history
             SELECT ?, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d

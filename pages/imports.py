@@ -248,7 +248,8 @@ def preview_registry(path: Path) -> bool:
     cols = st.columns(len(by_level) or 1)
     for col, (level, n) in zip(cols, by_level.items()):
         col.metric(app.cap(level_label(int(level), ctx.lang)), f"{n:,}")
-    counties = sorted({c[:6] for c, lv in zip(divisions["code"], divisions["level"]) if lv >= 3})
+    # the counties listed themselves: only those are compared (see geo.imports.import_registry)
+    counties = sorted({c[:6] for c, lv in zip(divisions["code"], divisions["level"]) if lv == 3})
     if counties:
         names = [store.scope_name(Scope(c)) if store.division(c.ljust(12, "0")) else c for c in counties[:12]]
         more = "…" if len(counties) > 12 else ""

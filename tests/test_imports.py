@@ -229,3 +229,10 @@ def test_only_the_newest_registry_version_can_be_undone(store, tmp_path):
     imports.rollback(store, second.batch_id)
     imports.rollback(store, first.batch_id)
     assert store.division(ZHOUZHI + "100299") is None and store.division(ZHOUZHI + "100298") is None
+
+
+
+def test_a_fragment_without_its_county_row_abolishes_nothing(store, tmp_path):
+    res = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100299", "220", "新一村村委会")]))
+    assert res.details["added"] == 1 and res.details["abolished"] == 0
+    assert store.scalar("SELECT count(*) FROM divisions WHERE abolished") == 0
