@@ -33,7 +33,6 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit
 
 from .codes import Scope
 from .demo import ANCHOR, DEMO_PROVINCE, build_demo
@@ -201,10 +200,6 @@ def timed_action(page, action: Callable[[], None], ready: Callable[[], None], *,
     action()
     ready()
     return time.perf_counter() - t0
-
-
-def _query(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
 
 
 def _pick(page, key: str, name: str) -> Callable[[], None]:

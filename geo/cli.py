@@ -162,7 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description="村居法律顾问覆盖图 / village legal adviser coverage")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def common(sp, scope_required=False):
+    def common(sp):
         sp.add_argument("--db", help="DuckDB file (default data/coverage.duckdb or $VILLAGE_COVERAGE_DB)")
         sp.add_argument("--lang", choices=["zh", "en"], default="zh")
 

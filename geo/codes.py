@@ -111,9 +111,5 @@ def village_kind(code: str) -> str:
     return "other"
 
 
-def to_int(code: str) -> int:
-    return int(code)
-
-
 def to_str(code: int) -> str:
     return f"{int(code):012d}"

@@ -22,7 +22,6 @@ from enum import Enum
 from typing import Iterable
 
 DEFAULT_EXPIRING_DAYS = 60
-OPEN_END = dt.date(9999, 12, 31)
 
 
 class Status(str, Enum):

@@ -39,10 +39,6 @@ class DemoReport:
     seconds: float
 
 
-def _date_add(day: dt.date, days: np.ndarray) -> np.ndarray:
-    return np.datetime64(day) + days.astype("timedelta64[D]")
-
-
 def generate_people_and_contracts(registry: pd.DataFrame, province: str = DEMO_PROVINCE,
                                   seed: int = SEED, anchor: dt.date = ANCHOR
                                   ) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,6 +1,7 @@
 """Village boundaries in the store: WKB in WGS-84, one row per village."""
 from __future__ import annotations
 
+import json
 from typing import Iterable
 
 import pandas as pd
@@ -19,7 +20,6 @@ def village_geojson(store, codes: Iterable[str]) -> dict[str, dict]:
     df = cur.execute("SELECT g.code, g.geom FROM village_geoms g JOIN wanted_geom_codes w USING (code)").df()
     cur.unregister("wanted_geom_codes")
     geoms = shapely.from_wkb(df["geom"].map(bytes).to_numpy()) if len(df) else []
-    import json
     return {to_str(c): json.loads(shapely.to_geojson(g)) for c, g in zip(df["code"], geoms)}
 
 

@@ -38,7 +38,6 @@ from geo import i18n
 from geo.assets import inline_leaflet
 
 Mode = Literal["rate", "status"]
-Lang = Literal["zh", "en"]
 
 #: keys of the map's text in geo.i18n (status words are the shared "status.*" ones)
 _MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100', 'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate', 'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser', 'f_org', 'f_phone', 'f_period')

@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 import app
-from geo.codes import Scope
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.i18n import status_label
 
