@@ -17,8 +17,8 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .codes import CodeError, LEVEL_ENDS, normalize_code, significant_length, to_str
-from .store import Store, active_village
+from .codes import LEVEL_ENDS, significant_length, to_str
+from .store import Store
 
 Progress = Callable[[float, str], None]
 
@@ -108,6 +108,17 @@ def _norm_header(text: object) -> str:
     return re.sub(r"[\s\u3000（）()]", "", str(text or "")).lower()
 
 
+def _loose_field(header: str) -> str | None:
+    """The field a header only containing the usual words names; 城乡分类代码 is never the code."""
+    if "城乡分类" in header:
+        return "urban_rural"
+    if any(w in header for w in ("区划代码", "代码", "code")):
+        return "code"
+    if any(w in header for w in ("名称", "name")):
+        return "name"
+    return None
+
+
 def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, int]] | None:
     """(header row index, {'code': col, 'name': col, ['urban_rural': col]}) or None.
 
@@ -115,24 +126,17 @@ def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, i
     """
     exact = {"code": {_norm_header(h) for h in _CODE_HEADERS}, "name": {_norm_header(h) for h in _NAME_HEADERS},
              "urban_rural": {_norm_header(h) for h in _URBAN_HEADERS}}
-    loose = {"code": ("区划代码", "代码", "code"), "name": ("名称", "name"), "urban_rural": ("城乡分类",)}
     for i in range(min(scan, len(frame))):
         cells = [_norm_header(v) for v in frame.iloc[i].tolist()]
         cols: dict[str, int] = {}
         for j, c in enumerate(cells):          # exact names win
-            for field in ("urban_rural", "code", "name"):
-                if field not in cols and c in exact[field]:
-                    cols[field] = j
-                    break
+            kind = next((k for k in ("urban_rural", "code", "name") if c in exact[k]), None)
+            if kind and kind not in cols:
+                cols[kind] = j
         for j, c in enumerate(cells):
-            if j in cols.values() or not c:
-                continue
-            for field in ("urban_rural", "code", "name"):   # 城乡分类代码 also contains 代码: test it first
-                if field not in cols and any(w in c for w in loose[field]):
-                    cols[field] = j
-                    break
-                if field == "urban_rural" and any(w in c for w in loose[field]):
-                    break
+            kind = _loose_field(c) if c and j not in cols.values() else None
+            if kind and kind not in cols:
+                cols[kind] = j
         if "code" in cols and "name" in cols:
             return i, cols
     return None
@@ -257,7 +261,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
             from .demo_geometry import store_outline_tiers   # a store started from a list: outlines too
             store_outline_tiers(store, cur)
             store.set_meta("outlines_batch", str(batch), cur)
-        orphans = cur.execute(f"""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
+        orphans = cur.execute("""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
                                   WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
