@@ -52,6 +52,20 @@ def _clean(value):
     return value
 
 
+def _village_props(row, lang: str) -> dict:
+    return {"code": row.code, "name": row.name, "status": row.status, "adviser": _clean(row.advisers),
+            "org": _clean(row.orgs), "phone": _clean(row.phones),
+            "period": _period(row.contract_start, row.contract_end, lang)}
+
+
+def _unit_props(row) -> dict:
+    # a unit without a single contract on record has no data yet (not imported), not 0 %
+    has_data = row.covered + row.lapsed > 0
+    return {"code": row.code, "name": row.name, "rate": round(float(row.coverage_rate), 4) if has_data else None,
+            "n_villages": int(row.villages), "n_covered": int(row.covered), "n_expiring": int(row.expiring),
+            "n_lapsed": int(row.lapsed), "n_never": int(row.never)}
+
+
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
              expiring_days: int = DEFAULT_EXPIRING_DAYS) -> MapView:
     """Child units of `scope` coloured by coverage rate, or its villages coloured by status."""
@@ -60,42 +74,19 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
         return MapView(scope, as_of, None, "rate", {"type": "FeatureCollection", "features": []},
                        pd.DataFrame())
     tier = TIER_OF_CHILD_LEVEL[level]
-    features = []
+    shapes = store.shapes_under(scope, tier).set_index("code")
     if level == 5:
-        table = store.villages(scope, as_of, expiring_days=expiring_days)
-        shapes = store.shapes(table["code"].tolist(), tier).set_index("code")
-        for row in table.itertuples(index=False):
-            if row.code not in shapes.index:
-                continue
-            props = {"code": row.code, "name": row.name, "status": row.status,
-                     "adviser": _clean(row.advisers), "org": _clean(row.orgs), "phone": _clean(row.phones),
-                     "period": _period(row.contract_start, row.contract_end, lang),
-                     "schematic": bool(shapes.at[row.code, "schematic"])}
-            features.append({"type": "Feature", "properties": props,
-                             "geometry": json.loads(shapes.at[row.code, "geojson"])})
-        mode = "status"
+        mode, table = "status", store.villages(scope, as_of, expiring_days=expiring_days)
+        props = [_village_props(row, lang) for row in table.itertuples(index=False)]
     else:
-        table = store.summary(scope, as_of, by=level, expiring_days=expiring_days)
-        shapes = store.shapes_under(scope, tier).set_index("code")
-        for row in table.itertuples(index=False):
-            if row.code not in shapes.index:
-                continue
-            # a unit without a single contract on record has no data yet (not imported), not 0 %
-            has_data = row.covered + row.lapsed > 0
-            props = {"code": row.code, "name": row.name,
-                     "rate": round(float(row.coverage_rate), 4) if has_data else None,
-                     "n_villages": int(row.villages), "n_covered": int(row.covered),
-                     "n_expiring": int(row.expiring), "n_lapsed": int(row.lapsed), "n_never": int(row.never),
-                     "schematic": bool(shapes.at[row.code, "schematic"])}
-            features.append({"type": "Feature", "properties": props,
-                             "geometry": json.loads(shapes.at[row.code, "geojson"])})
+        mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days)
+        props = [_unit_props(row) for row in table.itertuples(index=False)]
         # outlines with no registry villages (台湾, 香港, 澳门 on a national map) are drawn as no data
-        for code in shapes.index.difference(pd.Index(table["code"])):
-            props = {"code": code, "name": EXTRA_NAMES.get(code) or store.scope_name(Scope.parse(code)),
-                     "rate": None, "schematic": False}
-            features.append({"type": "Feature", "properties": props,
-                             "geometry": json.loads(shapes.at[code, "geojson"])})
-        mode = "rate"
+        props += [{"code": code, "name": EXTRA_NAMES.get(code) or store.scope_name(Scope.parse(code)),
+                   "rate": None} for code in shapes.index.difference(pd.Index(table["code"]))]
+    features = [{"type": "Feature", "properties": {**p, "schematic": bool(shapes.at[p["code"], "schematic"])},
+                 "geometry": json.loads(shapes.at[p["code"], "geojson"])}
+                for p in props if p["code"] in shapes.index]
     drawn = {f["properties"]["code"] for f in features}
     missing = [n for c, n in zip(table["code"], table["name"]) if c not in drawn]
     return MapView(scope, as_of, level, mode, {"type": "FeatureCollection", "features": features}, table,
