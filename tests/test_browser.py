@@ -119,3 +119,85 @@ def test_map_draws_offline(app_url, browser, scope, level):
                and urlsplit(u).hostname not in LOCAL_HOSTS]
     assert outside == [], outside
     page.close()
+
+
+# --- drilling by clicks on the map: the page and the address bar must both follow --------------------------
+_FIND_UNIT_JS = """
+(code) => {
+  let hit = null;
+  window.map.eachLayer(l => { if (!hit && l.feature && l._path && l.feature.properties.code === code) hit = l; });
+  if (!hit) return null;
+  const r = hit._path.getBoundingClientRect();
+  for (let i = 1; i < 16; i++) for (let j = 1; j < 16; j++) {
+    const x = r.left + r.width * i / 16, y = r.top + r.height * j / 16;
+    if (document.elementFromPoint(x, y) === hit._path) return {x, y, name: hit.feature.properties.name};
+  }
+  return null;
+}
+"""
+
+
+def click_unit(page, code: str) -> str:
+    """Click with the mouse inside the map shape of unit `code` (12 digits); returns the unit's name."""
+    deadline = time.time() + 30
+    spot = None
+    while spot is None and time.time() < deadline:   # the map may still be laying out or fitting its bounds
+        frame = leaflet_frame(page)
+        try:
+            spot = frame.evaluate(_FIND_UNIT_JS, code)
+        except playwright.Error:   # the frame was replaced by a newer run's map
+            spot = None
+        if spot is None:
+            page.wait_for_timeout(250)
+    assert spot, f"{code} is not drawn (or not clickable) on the map"
+    box = frame.frame_element().bounding_box()
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    return spot["name"]
+
+
+def scope_in_address_bar(page) -> str | None:
+    return page.evaluate("() => new URLSearchParams(location.search).get('scope')")
+
+
+def wait_for_view(page, name: str, scope: str) -> None:
+    """The page shows `name`'s figures, and then - within a few seconds - the address bar says `scope`."""
+    page.get_by_text(f"{name}：村（社区）").wait_for(timeout=60_000)
+    try:
+        page.wait_for_function("(s) => new URLSearchParams(location.search).get('scope') === s", arg=scope,
+                               timeout=5_000)
+    except playwright.Error:
+        pass
+    assert scope_in_address_bar(page) == scope, (
+        f"the page shows {name} but the address bar says scope={scope_in_address_bar(page)}")
+
+
+def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
+    """陕西省 -> 西安市 -> 周至县 -> 哑柏镇 by clicks; each step's URL, opened anew, shows that step again."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{app_url}/?scope=61&date={ANCHOR.isoformat()}&lang=zh", wait_until="domcontentloaded")
+    wait_for_view(page, "陕西省", "61")
+    links = {}
+    for code in ("610100000000", "610124000000", "610124101000"):
+        digits = code[:4] if code.endswith("00000000") else code[:6] if code.endswith("000000") else code[:9]
+        name = click_unit(page, code)
+        wait_for_view(page, name, digits)
+        links[name] = (page.url, digits)
+
+    # at village level a click shows the village instead of drilling
+    village = click_unit(page, "610124101200")
+    detail = page.locator("[data-testid='stMarkdownContainer']", has=page.locator("code", has_text="610124101200"))
+    detail.wait_for(timeout=30_000)
+    assert village in detail.inner_text()
+    assert scope_in_address_bar(page) == "610124101"
+
+    # the breadcrumb goes back up, and the address bar with it
+    page.locator(".st-key-crumb_1 button").click()
+    wait_for_view(page, "陕西省", "61")
+    page.close()
+
+    # a copied link reproduces the view, in a new session
+    for name, (url, digits) in links.items():
+        fresh = browser.new_page(viewport={"width": 1400, "height": 900})
+        fresh.goto(url, wait_until="domcontentloaded")
+        wait_for_view(fresh, name, digits)
+        fresh.close()
