@@ -296,9 +296,8 @@ def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, 
     for _ in range(runs):
         act = _click_centre_target(page)
         out["map_drill_click_s"].append(timed_action(
-            # ready = the city's breadcrumb and map, not the URL: after a click on the map the address bar can
-            # lag one step behind (a known defect, noted on the issue), which left this wait hanging
-            page, act, lambda: wait_ready(page, selectors=(".st-key-crumb_1",), map=True), map=True))
+            page, act, lambda: wait_ready(page, not_params={"scope": province}, selectors=(".st-key-crumb_1",),
+                                          map=True), map=True))
         page.locator(".st-key-crumb_1 button").click()   # back up, not timed
         wait_ready(page, params={"scope": province}, map=True)
     say(f"map_drill_click_s {out['map_drill_click_s']}")
