@@ -238,6 +238,7 @@ class StyleConfig:
             "labels": {k: t[k] for k in ("f_code", "f_rate", "f_status", "nodata", "schematic",
                                          *STATUS_COLOURS)},
             "fields": [[k, t["f_" + k]] for k in fields],
+            "sep": "：" if self.lang == "zh" else ": ",
         }
 
 
@@ -276,14 +277,14 @@ _LAYER_JS = """
     rows.push('<b>' + esc(p.name || '') + '</b> <span class="cov-code">' + esc(p.code || '') + '</span>');
     if (cfg.mode === 'rate') {
       var r = p.rate;
-      rows.push(cfg.labels.f_rate + ': ' + ((r === null || r === undefined) ? cfg.labels.nodata
+      rows.push(cfg.labels.f_rate + cfg.sep + ((r === null || r === undefined) ? cfg.labels.nodata
                                              : (Math.round(r * 1000) / 10) + '%'));
     } else {
-      rows.push(cfg.labels.f_status + ': ' + esc(cfg.labels[p.status] || cfg.labels.nodata));
+      rows.push(cfg.labels.f_status + cfg.sep + esc(cfg.labels[p.status] || cfg.labels.nodata));
     }
     cfg.fields.forEach(function(f) {
       var v = p[f[0]];
-      if (v !== null && v !== undefined && v !== '') rows.push(esc(f[1]) + ': ' + esc(v));
+      if (v !== null && v !== undefined && v !== '') rows.push(esc(f[1]) + cfg.sep + esc(v));
     });
     if (p.schematic) rows.push('<i>' + esc(cfg.labels.schematic) + '</i>');
     return rows.join('<br>');

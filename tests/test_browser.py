@@ -188,6 +188,8 @@ def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
     detail = page.locator("[data-testid='stMarkdownContainer']", has=page.locator("code", has_text="610124101200"))
     detail.wait_for(timeout=30_000)
     assert village in detail.inner_text()
+    tip = leaflet_frame(page).locator(".cov-tip").inner_text()   # the mouse still rests on the village
+    assert village in tip and "状态：" in tip and "法律顾问：" in tip, tip
     assert scope_in_address_bar(page) == "610124101"
 
     # the breadcrumb goes back up, and the address bar with it
