@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from geo import bench_app
+from geo.codes import Scope
 from geo.demo import ANCHOR
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -73,7 +74,7 @@ VIEWS = [
 
 @pytest.mark.parametrize("scope, level", VIEWS)
 def test_map_draws_offline(app_url, browser, scope, level):
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport=bench_app.VIEWPORT)
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: requests.append(ws.url))
@@ -148,15 +149,15 @@ def wait_for_view(page, name: str, scope: str) -> None:
 
 def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
     """陕西省 -> 西安市 -> 周至县 -> 哑柏镇 by clicks; each step's URL, opened anew, shows that step again."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = browser.new_page(viewport=bench_app.VIEWPORT)
     page.goto(f"{app_url}/?scope=61&date={ANCHOR.isoformat()}&lang=zh", wait_until="domcontentloaded")
     wait_for_view(page, "陕西省", "61")
     links = {}
     for code in ("610100000000", "610124000000", "610124101000"):
-        digits = code[:4] if code.endswith("00000000") else code[:6] if code.endswith("000000") else code[:9]
+        digits = Scope.parse(code).digits
         name = click_unit(page, code)
         wait_for_view(page, name, digits)
-        links[name] = (page.url, digits)
+        links[name] = (page.evaluate("location.href"), digits)   # page.url can lag behind a pushState
 
     # at village level a click shows the village instead of drilling
     village = click_unit(page, "610124101200")
@@ -174,7 +175,7 @@ def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
 
     # a copied link reproduces the view, in a new session
     for name, (url, digits) in links.items():
-        fresh = browser.new_page(viewport={"width": 1400, "height": 900})
+        fresh = browser.new_page(viewport=bench_app.VIEWPORT)
         fresh.goto(url, wait_until="domcontentloaded")
         wait_for_view(fresh, name, digits)
         fresh.close()
