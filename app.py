@@ -19,7 +19,7 @@ from geo.codes import CodeError, Scope
 from geo.coverage import Counts
 from geo.demo import DEMO_PROVINCE, build_demo
 from geo.i18n import LANGS, level_label, t
-from geo.store import Store, StoreError, default_db_path
+from geo.store import Store, StoreError, default_target, open_store
 from geo import basemaps, views
 from geo.mapview import Basemap
 
@@ -41,16 +41,10 @@ def get_store(path: str) -> Store:
     no second connection to the same file in another mode.  Each thread reads through its own cursor
     (``store.cursor()``); imports and rollbacks write in ``store.transaction()``.
     """
-    store = Store(Path(path))
+    store = open_store(path)
     if store.is_empty():
         build_demo(store)
     return store
-
-
-def data_version(store: Store) -> str:
-    """Changes whenever an import adds or retires a batch: part of every cache key."""
-    return str(store.scalar("SELECT coalesce(max(batch_id), 0) || '-' || count(*) FROM batches "
-                            "WHERE status = 'active'"))
 
 
 # ------------------------------------------------------------------------------------------------ cached queries
@@ -362,7 +356,7 @@ def main() -> None:
     ensure_static(APP_DIR / "static")
     lang = resolve_lang()
     try:
-        store = get_store(str(default_db_path()))
+        store = get_store(default_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback
         st.error(str(e))
         st.stop()
@@ -371,7 +365,7 @@ def main() -> None:
     if (kind := _param("basemap")) and kind != "none":   # keep a chosen basemap in the link across pages
         st.session_state["state_basemap"] = kind
         st.query_params["basemap"] = kind
-    ctx = Ctx(store, data_version(store), scope, as_of, lang)
+    ctx = Ctx(store, store.data_version(), scope, as_of, lang)
     st.session_state["ctx"] = ctx
 
     pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),

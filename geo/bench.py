@@ -31,7 +31,7 @@ import pandas as pd
 from .codes import LEVEL_ENDS, Scope
 from .coverage import DEFAULT_EXPIRING_DAYS, GAP_STATUSES
 from .demo import ANCHOR, SEED
-from .store import Store
+from .store import Store, open_store
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: dict[str, tuple[str, str, float, str]] = {
@@ -161,7 +161,7 @@ def read_registry(prefix: str = "") -> pd.DataFrame:
 def import_registry(path: Path, prefix: str = "") -> tuple[Store, pd.DataFrame]:
     """A new store at `path` holding the registry: the step timed as registry_import_s."""
     reg = read_registry(prefix)
-    store = Store(path)
+    store = open_store(path)
     with store.transaction() as cur:
         batch = store.new_batch(cur, "registry", file_name="registry_national.parquet", rows_read=len(reg))
         store.load_registry(reg, cur, batch_id=batch)
@@ -173,14 +173,8 @@ def import_people(store: Store, advisers: pd.DataFrame, assignments: pd.DataFram
     with store.transaction() as cur:
         batch = store.new_batch(cur, "assignments", file_name="national_demo", rows_read=len(assignments),
                                 rows_accepted=len(assignments))
-        cur.register("bench_adv", advisers)
-        cur.execute(f"INSERT INTO advisers SELECT adviser_id, name, kind, org, licence_no, phone, base_code, "
-                    f"lon, lat, {batch} FROM bench_adv")
-        cur.register("bench_asg", assignments)
-        cur.execute(f"INSERT INTO assignments SELECT adviser_id, village, start_date, end_date, {batch} "
-                    f"FROM bench_asg")
-        cur.unregister("bench_adv")
-        cur.unregister("bench_asg")
+        store.add_advisers(cur, advisers.assign(batch_id=batch))
+        store.add_assignments(cur, assignments.assign(batch_id=batch), skip_known=False)
 
 
 def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
@@ -283,7 +277,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     times = []
     for k in range(max(1, runs)):
         last = k == max(1, runs) - 1
-        target = store if last else Store(root / f"bench{k}.duckdb")
+        target = store if last else open_store(root / f"bench{k}.duckdb")
         t0 = time.perf_counter()
         import_people(target, advisers, assignments)
         times.append(time.perf_counter() - t0)
@@ -300,7 +294,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     info.update(geometry_counties=len(counties), schematic_villages=cells,
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
-    store.cursor().execute("CHECKPOINT")
+    store.checkpoint()
 
     # queries, warm
     national = Scope("")

@@ -36,7 +36,7 @@ from typing import Callable
 
 from .codes import Scope
 from .demo import ANCHOR, DEMO_PROVINCE, build_demo
-from .store import Store
+from .store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -363,7 +363,7 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
     with tempfile.TemporaryDirectory(prefix="bench_app_") as tmp:
         db = Path(tmp) / "demo.duckdb"
         t0 = time.perf_counter()
-        with Store(db) as store:
+        with open_store(db) as store:
             rep = build_demo(store)
             kids = store.children(Scope(DEMO_PROVINCE), 2)
         demo_s = time.perf_counter() - t0

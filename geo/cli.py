@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .codes import LEVEL_NAMES, CodeError, Scope
 from .coverage import GAP_STATUSES, Status
-from .store import Store, StoreError, default_db_path
+from .store import Store, StoreError, default_target, open_store
 
 
 class UsageError(Exception):
@@ -36,7 +36,7 @@ def _scope(store: Store, raw: str | None) -> Scope:
 
 
 def _open(args, *, create: bool = False, read_only: bool = True) -> Store:
-    return Store(args.db or default_db_path(), read_only=read_only, create=create)
+    return open_store(args.db or default_target(), read_only=read_only, create=create)
 
 
 def _statuses(text: str | None) -> list[str]:
@@ -54,9 +54,9 @@ def _statuses(text: str | None) -> list[str]:
 def cmd_demo(args) -> int:
     from .demo import build_demo
 
-    path = Path(args.db or default_db_path())
+    path = Path(args.db or default_target())
     if path.exists() and not args.force:
-        store = Store(path)
+        store = open_store(path)
         if not store.is_empty():
             print(f"已存在：{path}（--force 重建） / exists: {path} (use --force to rebuild)")
             return 0
@@ -64,7 +64,7 @@ def cmd_demo(args) -> int:
     if path.exists():
         path.unlink()
         Path(str(path) + ".wal").unlink(missing_ok=True)
-    with Store(path) as store:
+    with open_store(path) as store:
         rep = build_demo(store)
     print(f"演示数据已写入 {path}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
           f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {path}")
@@ -76,15 +76,15 @@ def cmd_init(args) -> int:
     from .demo_geometry import store_outline_tiers
     from .registry import REGISTRY_FILE, national_registry
 
-    path = Path(args.db or default_db_path())
-    with Store(path) as store:
+    path = Path(args.db or default_target())
+    with open_store(path) as store:
         if not store.is_empty():
             print(f"已存在数据：{path}，未改动 / {path} already holds data; nothing changed")
             return 0
         with store.transaction() as cur:
             batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
             n = store.load_registry(national_registry(), cur, batch_id=batch)
-            cur.execute("UPDATE batches SET rows_read = ?, rows_accepted = ? WHERE batch_id = ?", [n, n, batch])
+            store.set_batch_rows(cur, batch, n, n)
             store_outline_tiers(store, cur)
             store.set_meta("dataset", "real", cur)
     print(f"已建立 {path}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {path} with {n} divisions "

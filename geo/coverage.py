@@ -9,10 +9,10 @@ For an as-of date D each village or community is exactly one of
 ``expiring`` is a subset of covered: every current assignment ends within N days after D (default 60), so an
 open-ended assignment is never expiring.  coverage_rate = covered / villages.
 
-The same rule exists in three forms, on purpose: :func:`village_status` in plain Python (readable, used by
-tests as the independent reference), :func:`per_village_sql` / :func:`status_sql` for the store, and
-:func:`spans_sql`, the rule precomputed per village so that a national summary over 700,000 assignments stays
-under 100 ms (see ``python -m geo bench``).  The tests check that all agree on random cases.
+The rule exists in two forms, on purpose: :func:`village_status` here in plain Python (readable, used by tests as
+the independent reference) and its SQL form in :mod:`geo.store.rules` (per village on a day, and precomputed as
+coverage spans so that a national summary over 700,000 assignments stays under 100 ms, see ``python -m geo
+bench``).  The tests check that both agree on random cases.
 """
 from __future__ import annotations
 
@@ -79,57 +79,3 @@ class Counts:
     @property
     def coverage_rate(self) -> float:
         return self.covered / self.villages if self.villages else 0.0
-
-
-def per_village_sql(as_of_param: str = "$as_of", days_param: str = "$days",
-                    table: str = "assignments") -> str:
-    """SQL yielding one row per village that has any assignment starting on or before D.
-
-    Columns: ``village`` (BIGINT), ``cur_end`` (latest end among current assignments, 9999-12-31 for
-    open-ended, NULL when none is current), ``expiring`` (bool), ``seen`` (always true; NULL after a left join
-    means the village had no assignment at all).  A village absent from the result is ``never``;
-    one present with ``cur_end IS NULL`` is ``lapsed``.
-    """
-    return f"""
-        SELECT village,
-               max(CASE WHEN end_date IS NULL OR end_date >= {as_of_param}
-                        THEN coalesce(end_date, DATE '9999-12-31') END) AS cur_end,
-               coalesce(max(CASE WHEN end_date IS NULL OR end_date >= {as_of_param}
-                        THEN coalesce(end_date, DATE '9999-12-31') END)
-                        <= {as_of_param} + CAST({days_param} AS INTEGER), false) AS expiring,
-               true AS seen
-        FROM {table}
-        WHERE start_date <= {as_of_param}
-        GROUP BY village
-    """
-
-
-def status_sql(alias: str = "pv") -> str:
-    """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status."""
-    return (f"CASE WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
-            f"WHEN {alias}.cur_end IS NOT NULL THEN 'covered' "
-            f"WHEN {alias}.seen THEN 'lapsed' ELSE 'never' END")
-
-
-def spans_sql(active_village_filter: str) -> str:
-    """SQL inserting ``coverage_spans``: the same rule, precomputed per village for fast as-of queries.
-
-    For each village, the spans [span_from, span_until) in which its set of current contracts does not change
-    (span boundaries are every start day and every day after an end); ``cur_end`` is the latest end among the
-    contracts current in the span (9999-12-31 open-ended) or NULL when none is (lapsed).  Before its first span
-    a village is ``never``.  "Status on D" is then a range filter instead of a grouping of every assignment.
-    `active_village_filter` restricts to live villages (alias ``d`` for divisions).
-    """
-    return f"""
-    INSERT INTO coverage_spans
-    WITH a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
-               FROM assignments a SEMI JOIN divisions d ON d.code = a.village AND {active_village_filter}),
-    bp AS (SELECT village, start_date AS day FROM a
-           UNION SELECT village, end_date + 1 FROM a WHERE end_date < DATE '9999-12-31'),
-    span AS (SELECT village, day AS span_from,
-                    coalesce(lead(day) OVER (PARTITION BY village ORDER BY day), DATE 'infinity') AS span_until
-             FROM bp)
-    SELECT s.village, s.span_from, s.span_until, max(CASE WHEN a.end_date >= s.span_from THEN a.end_date END)
-    FROM span s JOIN a ON a.village = s.village AND a.start_date <= s.span_from
-    GROUP BY s.village, s.span_from, s.span_until
-    ORDER BY s.village, s.span_from"""

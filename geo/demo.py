@@ -151,12 +151,8 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         store.load_registry(registry, cur, batch_id=batch)
         advisers["batch_id"] = batch
         assignments["batch_id"] = batch
-        cur.register("demo_adv", advisers)
-        cur.execute("INSERT INTO advisers SELECT adviser_id, name, kind, org, licence_no, phone, base_code, "
-                    "lon, lat, batch_id FROM demo_adv")
-        cur.register("demo_asg", assignments)
-        cur.execute("INSERT INTO assignments SELECT adviser_id, village, start_date, end_date, batch_id "
-                    "FROM demo_asg")
+        store.add_advisers(cur, advisers)
+        store.add_assignments(cur, assignments, skip_known=False)
         if with_geometry:
             from . import demo_geometry
             schematic = demo_geometry.build(store, cur, registry, SCHEMATIC_COUNTIES, seed=SEED,

@@ -47,13 +47,10 @@ def build(store, cur, registry: pd.DataFrame, counties: tuple[str, ...], seed: i
         vil = villages(registry, county)["code"].tolist()
         cells = schematic_cells(outlines.loc[code12, "geometry"], vil, seed + 1000 * i)
         cells = cells[~cells["geometry"].map(lambda g: g.is_empty)]
-        written += replace_village_geoms(cur, cells, batch_id, schematic=True)
+        written += replace_village_geoms(store, cur, cells, batch_id, schematic=True)
         refresh_village_display(store, cur, county)
     # advisers sit at the centre of their county seat or township office (county centroid as a fallback)
     cent = outlines.geometry.representative_point()
-    cur.register("county_points", pd.DataFrame({"code": outlines.index.astype("int64"),
-                                                 "lon": cent.x.to_numpy(), "lat": cent.y.to_numpy()}))
-    cur.execute("""UPDATE advisers SET lon = p.lon, lat = p.lat FROM county_points p
-                   WHERE p.code = advisers.base_code // 1000000 * 1000000""")
-    cur.unregister("county_points")
+    store.set_adviser_locations_by_county(cur, pd.DataFrame({"code": outlines.index.astype("int64"),
+                                                            "lon": cent.x.to_numpy(), "lat": cent.y.to_numpy()}))
     return written

@@ -1,4 +1,4 @@
-"""Village boundaries in the store: WKB in WGS-84, one row per village."""
+"""Village boundaries kept as WKB in WGS-84, one per village, and the display shapes drawn from them."""
 from __future__ import annotations
 
 import json
@@ -7,34 +7,21 @@ from typing import Iterable
 import pandas as pd
 import shapely
 
-from .codes import to_str
-
 
 def village_geojson(store, codes: Iterable[str]) -> dict[str, dict]:
     """Full-detail GeoJSON geometry (dict) of each village in `codes` that has a boundary."""
-    codes = [int(c) for c in codes]
-    if not codes:
-        return {}
-    cur = store.cursor()
-    cur.register("wanted_geom_codes", pd.DataFrame({"code": codes}))
-    df = cur.execute("SELECT g.code, g.geom FROM village_geoms g JOIN wanted_geom_codes w USING (code)").df()
-    cur.unregister("wanted_geom_codes")
-    geoms = shapely.from_wkb(df["geom"].map(bytes).to_numpy()) if len(df) else []
-    return {to_str(c): json.loads(shapely.to_geojson(g)) for c, g in zip(df["code"], geoms)}
+    df = store.village_geoms(list(codes))
+    geoms = shapely.from_wkb(df["geom"].to_numpy()) if len(df) else []
+    return {c: json.loads(shapely.to_geojson(g)) for c, g in zip(df["code"], geoms)}
 
 
-def replace_village_geoms(cur, frame: pd.DataFrame, batch_id: int | None, schematic: bool = False) -> int:
+def replace_village_geoms(store, cur, frame: pd.DataFrame, batch_id: int | None, *, schematic: bool = False,
+                          keep_history: bool = False) -> int:
     """Insert or replace boundaries: `frame` has code (12-digit str) and geometry (shapely, WGS-84)."""
     if frame.empty:
         return 0
-    rows = pd.DataFrame({"code": frame["code"].astype("int64"),
-                         "geom": shapely.to_wkb(frame["geometry"].to_numpy()),
-                         "schematic": schematic, "batch_id": batch_id})
-    cur.register("incoming_geoms", rows)
-    cur.execute("DELETE FROM village_geoms WHERE code IN (SELECT code FROM incoming_geoms)")
-    cur.execute("INSERT INTO village_geoms SELECT code, geom, schematic, batch_id FROM incoming_geoms")
-    cur.unregister("incoming_geoms")
-    return len(rows)
+    rows = pd.DataFrame({"code": frame["code"].to_numpy(), "geom": list(shapely.to_wkb(frame["geometry"].to_numpy()))})
+    return store.replace_village_geoms(cur, rows, batch_id, schematic=schematic, keep_history=keep_history)
 
 
 def refresh_village_display(store, cur, county: str) -> int:
@@ -47,16 +34,12 @@ def refresh_village_display(store, cur, county: str) -> int:
 
     from .outlines import TIERS, simplify_for_display, to_geojson_text, union_by_prefix
 
-    low = int(county[:6]) * 10**6
-    df = cur.execute("SELECT code, geom, schematic FROM village_geoms WHERE code >= ? AND code < ?",
-                     [low, low + 10**6]).df()
-    cur.execute("DELETE FROM shapes WHERE tier IN ('county', 'township') AND code >= ? AND code < ?",
-                [low, low + 10**6])
+    df = store.village_geoms_in(county, cur)
+    store.clear_village_display(cur, county)
     if df.empty:
         return 0
-    gdf = gpd.GeoDataFrame({"code": df["code"].map(to_str).to_numpy(dtype=object),
-                            "schematic": df["schematic"].to_numpy()},
-                           geometry=shapely.from_wkb(df["geom"].map(bytes).to_numpy()), crs="EPSG:4326")
+    gdf = gpd.GeoDataFrame({"code": df["code"].to_numpy(dtype=object), "schematic": df["schematic"].to_numpy()},
+                           geometry=shapely.from_wkb(df["geom"].to_numpy()), crs="EPSG:4326")
     for tier, frame in (("township", gdf), ("county", union_by_prefix(gdf, 4))):
         if tier == "county":
             frame["schematic"] = frame["code"].map(

@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from .codes import LEVEL_ENDS, significant_length, to_str
+from .codes import LEVEL_ENDS, significant_length
 from .store import Store
 
 Progress = Callable[[float, str], None]
@@ -79,22 +79,8 @@ def _fail(name: str, zh: str, en: str) -> ImportError_:
 
 
 def store_registry(store: Store) -> pd.DataFrame:
-    """The store's current division list (abolished ones left out) in the readers' shape.
-
-    The same DataFrame object is returned until the registry changes, so the readers' indexes over it
-    (cached per object, ~1 s to build nationally) are built once, not per import.
-    """
-    version = store.scalar("""SELECT coalesce(sum(batch_id) FILTER (WHERE status = 'active'), 0) || '/' || count(*)
-                              FROM batches WHERE kind IN ('registry', 'demo', 'init')""") + "/" + str(
-        store.scalar("SELECT count(*) FROM divisions WHERE NOT abolished"))
-    cached = getattr(store, "_registry_cache", None)
-    if cached and cached[0] == version:
-        return cached[1]
-    df = store.query("SELECT code, name, level FROM divisions WHERE NOT abolished")
-    df["code"] = df["code"].map(to_str).astype(object)
-    df["name"] = df["name"].astype(object)
-    store._registry_cache = (version, df)
-    return df
+    """The store's current division list (abolished ones left out) in the readers' shape."""
+    return store.registry_frame()
 
 
 # ------------------------------------------------------------------------------------------------ registry
@@ -230,44 +216,16 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
     with store.transaction() as cur:
         batch = store.new_batch(cur, "registry", name, sha, rows_read=len(incoming) + len(rejects),
                                 rows_accepted=len(incoming), rows_rejected=len(rejects))
-        cur.register("reg_in", incoming.assign(code=incoming["code"].astype("int64")))
-        # only a county listed itself counts as listed in full: a fragment of new villages abolishes nothing
-        counties = "(SELECT code // 1000000 FROM reg_in WHERE level = 3)"
-        cur.execute(f"""
-            INSERT INTO division_history
-            SELECT ?, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
-            WHERE d.code IN (SELECT code FROM reg_in)
-               OR (d.level = 5 AND d.code // 1000000 IN {counties})""", [batch])
-        cur.execute("""INSERT INTO division_history
-                       SELECT ?, code, name, level, urban_rural, false, false FROM reg_in
-                       WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
-        changed = cur.execute("""
-            SELECT count(*) FILTER (WHERE d.code IS NULL),
-                   count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
-            FROM reg_in r LEFT JOIN divisions d USING (code)""").fetchall()[0]
-        cur.execute("""UPDATE divisions SET name = r.name, abolished = false,
-                       urban_rural = coalesce(r.urban_rural, divisions.urban_rural)
-                       FROM reg_in r WHERE divisions.code = r.code""")
-        cur.execute("""INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
-                       SELECT code, name, level, NULL, urban_rural, false, ? FROM reg_in
-                       WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
-        abolished = cur.execute(f"""
-            UPDATE divisions SET abolished = true
-            WHERE level = 5 AND NOT abolished AND code // 1000000 IN {counties}
-              AND code NOT IN (SELECT code FROM reg_in) RETURNING code""").fetchall()
-        cur.unregister("reg_in")
-        store._set_parents(cur)
-        if not cur.execute("SELECT count(*) FROM shapes WHERE tier = 'national'").fetchall()[0][0]:
+        change = store.apply_registry_version(cur, incoming, batch)
+        if not store.has_shapes("national", cur):
             from .demo_geometry import store_outline_tiers   # a store started from a list: outlines too
             store_outline_tiers(store, cur)
             store.set_meta("outlines_batch", str(batch), cur)
-        orphans = cur.execute("""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
-                                  WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
                         len(rejects), rejects,
-                        details={"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
-                         "assignments_on_abolished": int(orphans)})
+                        details={"added": change.added, "renamed": change.renamed, "abolished": change.abolished,
+                                 "assignments_on_abolished": change.assignments_on_abolished})
 
 
 # ------------------------------------------------------------------------------------------------ ledgers
@@ -315,43 +273,29 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
     progress and progress(0.6, "writing")
     rejects = _ledger_rejects(match)
     people = match.advisers()
+    from .ledger import adviser_key
     with store.transaction() as cur:
         batch = store.new_batch(cur, "assignments", name, sha, rows_read=match.rows_read,
                                 rows_accepted=match.accepted, rows_rejected=match.rejected,
                                 note=f"{match.county_name} {match.county_code}")
-        existing = cur.execute("SELECT adviser_id, name, licence_no, phone FROM advisers").fetchall()
         by_key: dict[str, int] = {}
-        from .ledger import adviser_key
-        for aid, nm, lic, ph in existing:
+        for aid, nm, lic, ph in store.adviser_identities(cur):
             by_key.setdefault(adviser_key(nm, lic, ph), aid)
-        next_id = (max((r[0] for r in existing), default=0)) + 1
+        next_id = store.next_adviser_id(cur)
         new_people = []
         for key, p in people.items():
             if key not in by_key:
                 by_key[key] = next_id
-                new_people.append((next_id, p.name, p.kind, p.org, p.licence_no, p.phone, batch))
+                new_people.append({"adviser_id": next_id, "name": p.name, "kind": p.kind, "org": p.org,
+                                   "licence_no": p.licence_no, "phone": p.phone, "batch_id": batch})
                 next_id += 1
-        if new_people:
-            cur.executemany("INSERT INTO advisers (adviser_id, name, kind, org, licence_no, phone, batch_id) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?)", new_people)
-        frame = pd.DataFrame({
+        store.add_advisers(cur, pd.DataFrame(new_people))
+        n_new = store.add_assignments(cur, pd.DataFrame({
             "adviser_id": [by_key[a.adviser_key] for a in match.assignments],
             "village": [int(a.village_code) for a in match.assignments],
             "start_date": [a.start for a in match.assignments],
             "end_date": pd.Series([a.end for a in match.assignments], dtype=object),
-            "batch_id": batch})
-        frame = frame.astype({"adviser_id": "int32", "village": "int64"})
-        cur.register("asg_in", frame)
-        # a contract already stored (same person, village and period) is not stored twice
-        inserted = cur.execute("""
-            INSERT INTO assignments
-            SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE), CAST(i.end_date AS DATE), i.batch_id
-            FROM asg_in i
-            WHERE NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = i.adviser_id
-                              AND a.village = i.village AND a.start_date = CAST(i.start_date AS DATE)
-                              AND a.end_date IS NOT DISTINCT FROM CAST(i.end_date AS DATE))""").fetchall()
-        cur.unregister("asg_in")
-        n_new = int(inserted[0][0]) if inserted else 0
+            "batch_id": batch}))
     progress and progress(1.0, "done")
     return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
                         match.rejected, rejects, _ledger_doubtful(table, match),
@@ -399,13 +343,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
         batch = store.new_batch(cur, "boundaries", name, sha, rows_read=read.feature_count,
                                 rows_accepted=int(matched["n_features"].sum()) if len(matched) else 0,
                                 rows_rejected=len(read.rejects), note=read.crs)
-        cur.register("geom_codes", pd.DataFrame({"code": matched["code"].astype("int64")}))
-        cur.execute("""INSERT INTO geom_history SELECT ?, g.code, g.geom, g.schematic, g.batch_id, true
-                       FROM village_geoms g WHERE g.code IN (SELECT code FROM geom_codes)""", [batch])
-        cur.execute("""INSERT INTO geom_history SELECT ?, code, NULL, NULL, NULL, false FROM geom_codes
-                       WHERE code NOT IN (SELECT code FROM village_geoms)""", [batch])
-        cur.unregister("geom_codes")
-        replace_village_geoms(cur, matched[["code", "geometry"]], batch, schematic=False)
+        replace_village_geoms(store, cur, matched[["code", "geometry"]], batch, keep_history=True)
         for county in sorted({c[:6] for c in matched["code"]}):
             refresh_village_display(store, cur, county)
     progress and progress(1.0, "done")
@@ -418,55 +356,35 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
 
 # ------------------------------------------------------------------------------------------------ rollback
 
-def _refuse_if_later(cur, kind: str, batch_id: int) -> None:
+def _refuse_if_later(store: Store, cur, kind: str, batch_id: int) -> None:
     """Boundaries and registry versions stack: only the newest active batch of the kind can be undone."""
-    later = cur.execute("SELECT count(*) FROM batches WHERE kind = ? AND status = 'active' AND batch_id > ?",
-                        [kind, batch_id]).fetchall()[0][0]
-    if later:
+    if store.later_active_batches(cur, kind, batch_id):
         raise ImportError_(f"第 {batch_id} 批之后还有同类导入，请先撤销较新的批次 / later {kind} batches exist; "
                            f"roll those back first")
 
 
 def rollback(store: Store, batch_id: int) -> str:
     """Undo one batch.  Returns a short description; raises ImportError_ when it cannot be undone."""
-    rows = store.cursor().execute("SELECT kind, status FROM batches WHERE batch_id = ?", [batch_id]).fetchall()
-    if not rows:
+    batch = store.batch(batch_id)
+    if batch is None:
         raise ImportError_(f"没有第 {batch_id} 批 / there is no batch {batch_id}")
-    kind, status = rows[0]
-    if status != "active":
+    if batch.status != "active":
         raise ImportError_(f"第 {batch_id} 批已撤销 / batch {batch_id} was already rolled back")
-    if kind in ("demo", "init"):
+    if batch.kind in ("demo", "init"):
         raise ImportError_("初始数据（演示数据或随软件提供的区划）不能撤销，请删除数据库文件后重建 / the initial "
                            "data (demo or shipped registry) cannot be rolled back; delete the database file instead")
     with store.transaction() as cur:
-        if kind == "assignments":
-            cur.execute("DELETE FROM assignments WHERE batch_id = ?", [batch_id])
-            cur.execute("""DELETE FROM advisers WHERE batch_id = ?
-                           AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", [batch_id])
-        elif kind == "boundaries":
-            _refuse_if_later(cur, "boundaries", batch_id)
-            counties = {to_str(c)[:6] for (c,) in cur.execute(
-                "SELECT code FROM geom_history WHERE batch_id = ?", [batch_id]).fetchall()}
-            cur.execute("DELETE FROM village_geoms WHERE code IN (SELECT code FROM geom_history WHERE batch_id = ?)",
-                        [batch_id])
-            cur.execute("""INSERT INTO village_geoms SELECT code, geom, schematic, prior_batch FROM geom_history
-                           WHERE batch_id = ? AND existed""", [batch_id])
+        if batch.kind == "assignments":
+            store.rollback_assignments(cur, batch_id)
+        elif batch.kind == "boundaries":
+            _refuse_if_later(store, cur, "boundaries", batch_id)
             from .geometry_store import refresh_village_display
-            for county in sorted(counties):
+            for county in store.rollback_village_geoms(cur, batch_id):
                 refresh_village_display(store, cur, county)
-        elif kind == "registry":
-            _refuse_if_later(cur, "registry", batch_id)
-            cur.execute("""DELETE FROM divisions WHERE code IN (
-                               SELECT code FROM division_history WHERE batch_id = ? AND NOT existed)""", [batch_id])
-            cur.execute("""UPDATE divisions SET name = h.name, level = h.level, urban_rural = h.urban_rural,
-                                  abolished = h.abolished
-                           FROM division_history h
-                           WHERE h.batch_id = ? AND h.existed AND divisions.code = h.code""", [batch_id])
-            if store.get_meta("outlines_batch") == str(batch_id):   # the outlines came with this batch
-                cur.execute("DELETE FROM shapes WHERE tier IN ('national', 'province', 'city')")
-                cur.execute("DELETE FROM meta WHERE key = 'outlines_batch'")
-            store._set_parents(cur)
-        cur.execute("UPDATE batches SET status = 'rolled_back' WHERE batch_id = ?", [batch_id])
+        elif batch.kind == "registry":
+            _refuse_if_later(store, cur, "registry", batch_id)
+            store.rollback_registry(cur, batch_id)
+        store.mark_rolled_back(cur, batch_id)
     return f"第 {batch_id} 批已撤销 / batch {batch_id} rolled back"
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.store import Store
+from geo.store import Store, open_store
 
 # three villages in two townships of 周至县 plus their parents, as a registry would list them
 SMALL_REGISTRY = pd.DataFrame(
@@ -19,7 +19,7 @@ SMALL_REGISTRY = pd.DataFrame(
 
 @pytest.fixture
 def small_store(tmp_path) -> Store:
-    store = Store(tmp_path / "small.duckdb")
+    store = open_store(tmp_path / "small.duckdb")
     with store.transaction() as cur:
         store.load_registry(SMALL_REGISTRY, cur)
     yield store
@@ -32,14 +32,14 @@ def demo_db(tmp_path_factory) -> Path:
     from geo.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with Store(path) as store:
+    with open_store(path) as store:
         build_demo(store)
     return path
 
 
 @pytest.fixture(scope="session")
 def demo_store(demo_db) -> Store:
-    store = Store(demo_db, read_only=True)
+    store = open_store(demo_db, read_only=True)
     yield store
     store.close()
 

@@ -19,7 +19,7 @@ from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
 from geo.codes import Scope
 from geo.i18n import t
-from geo.store import DB_ENV, Store
+from geo.store import DB_ENV, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -10,14 +10,14 @@ from fixtures_ledger import ALL_IDS, MESSY_ACCEPTED, MESSY_REJECTED, write_messy
 from geo import imports
 from geo.codes import Scope
 from geo.registry import national_registry
-from geo.store import Store
+from geo.store import open_store
 
 ZHOUZHI = "610124"
 
 
 @pytest.fixture
 def store(tmp_path):
-    s = Store(tmp_path / "imp.duckdb")
+    s = open_store(tmp_path / "imp.duckdb")
     with s.transaction() as cur:
         s.load_registry(national_registry()[national_registry()["code"].str.startswith("61")], cur)
     yield s

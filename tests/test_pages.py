@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.i18n import t
-from geo.store import DB_ENV, Store
+from geo.store import DB_ENV, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -246,7 +246,7 @@ def test_first_start_builds_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv(DB_ENV, str(path))
     at = run_app(timeout=180, date=DATE)
     assert path.exists()
-    with Store(path) as store:   # read-write like the app's own connection: same process, same mode
+    with open_store(path) as store:   # read-write like the app's own connection: same process, same mode
         assert store.get_meta("dataset") == "demo"
         assert figures(store, "61", DATE) in texts(at)
 

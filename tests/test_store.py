@@ -8,7 +8,7 @@ import pytest
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.registry import national_registry
-from geo.store import Store, StoreError
+from geo.store import StoreError, open_store
 
 
 def test_scope_limits_every_query(demo_store):
@@ -20,7 +20,7 @@ def test_scope_limits_every_query(demo_store):
 
 
 def test_places_without_a_county_level(tmp_path):
-    store = Store(tmp_path / "dg.duckdb")
+    store = open_store(tmp_path / "dg.duckdb")
     reg = national_registry()
     with store.transaction() as cur:
         store.load_registry(reg[reg["code"].str.startswith("44")], cur)
@@ -36,7 +36,7 @@ def test_places_without_a_county_level(tmp_path):
 
 
 def test_jinmen_placeholder_is_not_a_village(tmp_path):
-    store = Store(tmp_path / "fj.duckdb")
+    store = open_store(tmp_path / "fj.duckdb")
     reg = national_registry()
     with store.transaction() as cur:
         store.load_registry(reg[reg["code"].str.startswith("3505")], cur)
@@ -49,7 +49,7 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
 
     path = tmp_path / "copy.duckdb"
     shutil.copy(demo_db, path)
-    store = Store(path)
+    store = open_store(path)
     expected = store.summary(Scope.parse("61"), ANCHOR, by="city")
     errors, results = [], []
 
@@ -86,7 +86,7 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
 
 def test_read_only_store_refuses_a_missing_file(tmp_path):
     with pytest.raises(StoreError) as e:
-        Store(tmp_path / "missing.duckdb", read_only=True, create=False)
+        open_store(tmp_path / "missing.duckdb", read_only=True, create=False)
     assert "missing.duckdb" in str(e.value)
 
 

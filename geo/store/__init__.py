@@ -1,0 +1,30 @@
+"""The store: the only part of the product that speaks SQL.
+
+:func:`open_store` opens a deployment's store from a target: a file path (DuckDB, embedded, the default)
+or, for a server, a ``postgresql://`` URL.  Everything else talks to the :class:`Store` interface.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .base import BatchInfo, Division, RegistryChange, Store, StoreError, as_date, month_ends
+
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
+DEFAULT_DB = DATA_DIR / "coverage.duckdb"
+DB_ENV = "VILLAGE_COVERAGE_DB"
+
+__all__ = ["BatchInfo", "DB_ENV", "DEFAULT_DB", "Division", "RegistryChange", "Store", "StoreError", "as_date",
+           "default_target", "month_ends", "open_store"]
+
+
+def default_target() -> str:
+    """$VILLAGE_COVERAGE_DB, else data/coverage.duckdb."""
+    return os.environ.get(DB_ENV) or str(DEFAULT_DB)
+
+
+def open_store(target: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
+    """The store at `target` (default :func:`default_target`)."""
+    from .duckdb_store import DuckDBStore
+
+    return DuckDBStore(Path(target or default_target()), read_only=read_only, create=create)

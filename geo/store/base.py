@@ -1,0 +1,734 @@
+"""The store's one interface: every read and write of the product, each a named method, all SQL written once.
+
+Every read takes a :class:`~geo.codes.Scope` (a division-code prefix) and an as-of date, so jurisdiction limits
+and history come for free.  Codes are BIGINT in the tables (fast joins and prefix arithmetic: the county of a
+village is ``idiv(village, 10^6) * 10^6``) and 12-character strings in everything returned.
+
+A backend (:mod:`geo.store.duckdb_store`, later PostgreSQL) implements only the primitives at the bottom of this
+class: a cursor per thread, a transaction, running a statement, reading a frame, and offering a DataFrame to the
+statements of a block as a table.  The SQL is shared: ``idiv(a, b)`` is integer division, parameters are
+``$name`` (or ``?`` in order), and nothing engine-specific is used.
+
+Writes run inside :meth:`Store.transaction`: anything raised rolls every change back, and the derived coverage
+spans are rebuilt before the commit, so no writer can leave them stale.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from abc import ABC, abstractmethod
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
+
+import pandas as pd
+
+from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
+from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
+from ..errors import UserError
+from . import rules
+
+Params = dict | Sequence | None
+
+#: meta key and value saying coverage_spans is built and kept current by every write transaction
+SPANS_META, SPANS_VERSION = "coverage_spans", "1"
+#: batches of these kinds hold the division list itself
+REGISTRY_KINDS = ("registry", "demo", "init")
+REAL_VILLAGE = rules.real_village()
+
+
+class StoreError(UserError):
+    """A problem with the store the user can act on (missing database, unknown scope, file in use ...)."""
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise StoreError(f"日期“{value}”无法识别，应为 YYYY-MM-DD / date '{value}' is not YYYY-MM-DD") from None
+
+
+def _width(level: int) -> int:
+    """10^(12 - digits of `level`): integer-divide a BIGINT code by this to cut it to that level."""
+    return 10 ** (12 - LEVEL_ENDS[level - 1])
+
+
+def month_ends(last_day: dt.date, months: int) -> list[dt.date]:
+    """The last day of each of `months` months ending with `last_day`'s month (that month ends at `last_day`)."""
+    days = []
+    y, m = last_day.year, last_day.month
+    for _ in range(months):
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        days.append(min(nxt - dt.timedelta(days=1), last_day))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return days[::-1]
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    level: int
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    batch_id: int
+    kind: str
+    status: str
+
+
+@dataclass(frozen=True)
+class RegistryChange:
+    """What applying a division list changed."""
+
+    added: int
+    renamed: int
+    abolished: int
+    assignments_on_abolished: int
+
+
+class Store(ABC):
+    """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
+
+    read_only: bool = False
+    #: whether reads may use coverage_spans (False for a read-only store written before the spans existed)
+    _spans: bool = True
+
+    # -- life cycle ---------------------------------------------------------------------------------------
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """All-or-nothing: anything raised inside rolls every change back; the coverage spans are rebuilt."""
+        with self._begin() as cur:
+            yield cur
+            self.refresh_coverage_spans(cur)
+        self._spans = True
+
+    def refresh_coverage_spans(self, cur) -> None:
+        """Rebuild coverage_spans from assignments and real villages (inside the caller's transaction)."""
+        self._run(cur, "DELETE FROM coverage_spans")
+        self._run(cur, rules.spans_sql())
+        self.set_meta(SPANS_META, SPANS_VERSION, cur)
+
+    def query(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """Raw SQL for tests and benchmarks that look inside the store; the product calls named methods."""
+        return self._frame(self.cursor(), sql, params)
+
+    def scalar(self, sql: str, params: Params = None):
+        """Raw SQL, first column of the first row (tests and benchmarks only)."""
+        rows = self._rows(self.cursor(), sql, params)
+        return rows[0][0] if rows else None
+
+    def _one(self, sql: str, params: Params = None, cur=None):
+        rows = self._rows(cur or self.cursor(), sql, params)
+        return rows[0][0] if rows else None
+
+    def _codes_frame(self, sql: str, params: Params = None, cur=None, columns: Sequence[str] = ("code",)
+                     ) -> pd.DataFrame:
+        """A frame whose BIGINT code columns are turned into 12-digit strings."""
+        df = self._frame(cur or self.cursor(), sql, params)
+        for col in columns:
+            df[col] = df[col].map(to_str)
+        return df
+
+    # -- meta ---------------------------------------------------------------------------------------------
+    def get_meta(self, key: str, cur=None) -> str | None:
+        return self._one("SELECT value FROM meta WHERE key = $key", {"key": key}, cur)
+
+    def set_meta(self, key: str, value: str, cur) -> None:
+        self._run(cur, "INSERT INTO meta (key, value) VALUES ($key, $value) "
+                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value", {"key": key, "value": value})
+
+    def delete_meta(self, key: str, cur) -> None:
+        self._run(cur, "DELETE FROM meta WHERE key = $key", {"key": key})
+
+    def is_empty(self) -> bool:
+        return not self._one("SELECT count(*) FROM divisions")
+
+    # -- batches ------------------------------------------------------------------------------------------
+    def new_batch(self, cur, kind: str, file_name: str | None = None, sha256: str | None = None,
+                  rows_read: int = 0, rows_accepted: int = 0, rows_rejected: int = 0,
+                  note: str | None = None) -> int:
+        batch_id = int(self._one("SELECT nextval('batch_seq')", cur=cur))
+        self._run(cur, "INSERT INTO batches (batch_id, kind, file_name, sha256, rows_read, rows_accepted, "
+                       "rows_rejected, note) VALUES ($id, $kind, $file, $sha, $read, $acc, $rej, $note)",
+                  {"id": batch_id, "kind": kind, "file": file_name, "sha": sha256, "read": int(rows_read),
+                   "acc": int(rows_accepted), "rej": int(rows_rejected), "note": note})
+        return batch_id
+
+    def set_batch_rows(self, cur, batch_id: int, rows_read: int, rows_accepted: int) -> None:
+        self._run(cur, "UPDATE batches SET rows_read = $read, rows_accepted = $acc WHERE batch_id = $id",
+                  {"read": int(rows_read), "acc": int(rows_accepted), "id": batch_id})
+
+    def batches(self) -> pd.DataFrame:
+        return self.query("SELECT * FROM batches ORDER BY batch_id DESC")
+
+    def batch(self, batch_id: int, cur=None) -> BatchInfo | None:
+        rows = self._rows(cur or self.cursor(), "SELECT batch_id, kind, status FROM batches WHERE batch_id = $id",
+                          {"id": int(batch_id)})
+        return BatchInfo(int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
+
+    def find_batch(self, kind: str, sha256: str) -> int | None:
+        return self._one("SELECT batch_id FROM batches WHERE kind = $kind AND sha256 = $sha AND status = 'active'",
+                         {"kind": kind, "sha": sha256})
+
+    def later_active_batches(self, cur, kind: str, batch_id: int) -> int:
+        """How many active batches of `kind` are newer than `batch_id`."""
+        return int(self._one("SELECT count(*) FROM batches WHERE kind = $kind AND status = 'active' "
+                             "AND batch_id > $id", {"kind": kind, "id": batch_id}, cur))
+
+    def mark_rolled_back(self, cur, batch_id: int) -> None:
+        self._run(cur, "UPDATE batches SET status = 'rolled_back' WHERE batch_id = $id", {"id": batch_id})
+
+    def data_version(self) -> str:
+        """Changes whenever an import adds or retires a batch: part of every cache key of the app."""
+        return str(self._one("SELECT CAST(coalesce(max(batch_id), 0) AS VARCHAR) || '-' || "
+                             "CAST(count(*) AS VARCHAR) FROM batches WHERE status = 'active'"))
+
+    # -- registry -----------------------------------------------------------------------------------------
+    def load_registry(self, registry: pd.DataFrame, cur=None, batch_id: int | None = None) -> int:
+        """Replace the division table with `registry` (columns code 12-digit str, name, level[, urban_rural]).
+
+        A code listed at several levels (东莞市 as city and county) is kept once, at its highest level, so
+        names resolve uniquely; aggregation works on code prefixes and does not need the duplicate.
+        """
+        if cur is None:
+            with self.transaction() as cur:
+                return self.load_registry(registry, cur, batch_id)
+        frame = pd.DataFrame({"code": registry["code"].astype("int64"), "name": registry["name"].astype(object),
+                              "level": registry["level"].astype("int16"),
+                              "urban_rural": (registry["urban_rural"].astype(object)
+                                              if "urban_rural" in registry.columns else None)})
+        self._run(cur, "DELETE FROM divisions")
+        with self._table(cur, "incoming_registry", frame):
+            self._run(cur, """
+                INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
+                SELECT DISTINCT ON (code) code, name, level, NULL, urban_rural, false, $batch
+                FROM incoming_registry ORDER BY code, level""", {"batch": batch_id})
+        self._set_parents(cur)
+        return int(self._one("SELECT count(*) FROM divisions", cur=cur))
+
+    def _set_parents(self, cur) -> None:
+        # the parent is the nearest shorter prefix that exists: a township of 东莞 hangs on 441900000000
+        self._run(cur, """
+            UPDATE divisions SET parent = up.parent FROM (
+                WITH cand AS (
+                    SELECT code, level, idiv(code, 1000) * 1000 AS p FROM divisions
+                    UNION ALL SELECT code, level, idiv(code, 1000000) * 1000000 FROM divisions
+                    UNION ALL SELECT code, level, idiv(code, 100000000) * 100000000 FROM divisions
+                    UNION ALL SELECT code, level, idiv(code, 10000000000) * 10000000000 FROM divisions)
+                SELECT c.code, max(p.code) AS parent
+                FROM cand c JOIN divisions p ON p.code = c.p AND p.code <> c.code AND p.level < c.level
+                GROUP BY c.code) up
+            WHERE divisions.code = up.code""")
+
+    def registry_version(self) -> str:
+        """Changes whenever the division list changes (a registry batch lands or is rolled back)."""
+        row = self._rows(self.cursor(), f"""
+            SELECT coalesce(sum(batch_id) FILTER (WHERE status = 'active'), 0), count(*),
+                   (SELECT count(*) FROM divisions WHERE NOT abolished)
+            FROM batches WHERE kind IN {REGISTRY_KINDS}""")[0]
+        return "/".join(str(int(x)) for x in row)
+
+    def registry_frame(self) -> pd.DataFrame:
+        """The current division list (abolished ones left out): code (12-digit str, object), name, level.
+
+        The same DataFrame object is returned until the registry changes, so the readers' indexes over it
+        (cached per object, ~1 s to build nationally) are built once, not per import.
+        """
+        version = self.registry_version()
+        cached = getattr(self, "_registry_cache", None)
+        if cached and cached[0] == version:
+            return cached[1]
+        df = self.query("SELECT code, name, level FROM divisions WHERE NOT abolished")
+        df["code"] = df["code"].map(to_str).astype(object)
+        df["name"] = df["name"].astype(object)
+        self._registry_cache = (version, df)
+        return df
+
+    def apply_registry_version(self, cur, incoming: pd.DataFrame, batch_id: int) -> RegistryChange:
+        """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
+
+        Only counties whose own row is in `incoming` are compared, so a one-province list does not abolish the
+        rest of China and a list of a few new villages abolishes nothing.  The state before is kept in
+        ``division_history`` for :meth:`rollback_registry`.
+        """
+        frame = pd.DataFrame({"code": incoming["code"].astype("int64"), "name": incoming["name"].astype(object),
+                              "level": incoming["level"].astype("int16"),
+                              "urban_rural": incoming["urban_rural"].astype(object)
+                              if "urban_rural" in incoming.columns else None})
+        p = {"batch": batch_id}
+        with self._table(cur, "reg_in", frame):
+            # only a county listed itself counts as listed in full: a fragment of new villages abolishes nothing
+            counties = "(SELECT idiv(code, 1000000) FROM reg_in WHERE level = 3)"
+            self._run(cur, f"""
+                INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
+                SELECT $batch, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
+                WHERE d.code IN (SELECT code FROM reg_in)
+                   OR (d.level = 5 AND idiv(d.code, 1000000) IN {counties})""", p)
+            self._run(cur, """
+                INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
+                SELECT $batch, code, name, level, urban_rural, false, false FROM reg_in
+                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+            added, renamed = self._rows(cur, """
+                SELECT count(*) FILTER (WHERE d.code IS NULL),
+                       count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
+                FROM reg_in r LEFT JOIN divisions d ON d.code = r.code""")[0]
+            self._run(cur, """UPDATE divisions SET name = r.name, abolished = false,
+                              urban_rural = coalesce(r.urban_rural, divisions.urban_rural)
+                              FROM reg_in r WHERE divisions.code = r.code""")
+            self._run(cur, """
+                INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
+                SELECT code, name, level, NULL, urban_rural, false, $batch FROM reg_in
+                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+            abolished = self._rows(cur, f"""
+                UPDATE divisions SET abolished = true
+                WHERE level = 5 AND NOT abolished AND idiv(code, 1000000) IN {counties}
+                  AND code NOT IN (SELECT code FROM reg_in) RETURNING code""")
+        self._set_parents(cur)
+        orphans = self._one("""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
+                               WHERE d.abolished""", cur=cur)
+        return RegistryChange(int(added), int(renamed), len(abolished), int(orphans))
+
+    def rollback_registry(self, cur, batch_id: int) -> None:
+        """Put the division list back as it was before registry batch `batch_id` (its outlines too)."""
+        p = {"batch": batch_id}
+        self._run(cur, """DELETE FROM divisions WHERE code IN (
+                              SELECT code FROM division_history WHERE batch_id = $batch AND NOT existed)""", p)
+        self._run(cur, """UPDATE divisions SET name = h.name, level = h.level, urban_rural = h.urban_rural,
+                                 abolished = h.abolished
+                          FROM division_history h
+                          WHERE h.batch_id = $batch AND h.existed AND divisions.code = h.code""", p)
+        if self.get_meta("outlines_batch", cur) == str(batch_id):   # the outlines came with this batch
+            self._run(cur, "DELETE FROM shapes WHERE tier IN ('national', 'province', 'city')")
+            self.delete_meta("outlines_batch", cur)
+        self._set_parents(cur)
+
+    def division(self, code: str) -> Division | None:
+        rows = self._rows(self.cursor(), "SELECT code, name, level FROM divisions WHERE code = $code",
+                          {"code": int(code)})
+        return Division(to_str(rows[0][0]), rows[0][1], int(rows[0][2])) if rows else None
+
+    def check_scope(self, scope: Scope) -> Scope:
+        """`scope` itself when the registry knows it, else a StoreError naming it."""
+        if scope.digits and self.division(scope.code) is None:
+            raise StoreError(f"区划代码 {scope.code} 不存在 / unknown division code {scope.code}")
+        return scope
+
+    def scope_name(self, scope: Scope) -> str:
+        if not scope.digits:
+            return "全国"
+        d = self.division(scope.code)
+        return d.name if d else scope.code
+
+    def ancestors(self, scope: Scope) -> list[Division]:
+        """The divisions above and including `scope`, country first (for breadcrumbs)."""
+        out = []
+        for end in LEVEL_ENDS:
+            if end > len(scope.digits):
+                break
+            d = self.division(scope.digits[:end].ljust(12, "0"))
+            if d and (not out or out[-1].code != d.code):
+                out.append(d)
+        return out
+
+    def child_level(self, scope: Scope) -> int | None:
+        """The level drilled into from `scope`: the next level whose units differ from the scope itself.
+
+        东莞市 (4419) has no county level: its only county-level prefix is 441900, the city itself, so its
+        children are townships.
+        """
+        low, high = scope.int_range
+        p = {"low": low, "high": high}
+        for level in range(scope.level + 1, 6):
+            w = _width(level)
+            n = self._one(f"""SELECT count(DISTINCT idiv(code, {w})) FROM divisions
+                              WHERE {REAL_VILLAGE} AND code >= $low AND code < $high""", p)
+            if not n:
+                return None
+            if n > 1 or level == 5:
+                return level
+            only = self._one(f"""SELECT min(idiv(code, {w}) * {w}) FROM divisions
+                                 WHERE {REAL_VILLAGE} AND code >= $low AND code < $high""", p)
+            if to_str(only) != scope.code and self.division(to_str(only)) is not None:
+                return level
+        return None
+
+    def children(self, scope: Scope, level: int | None = None) -> pd.DataFrame:
+        """Child units of `scope` at `level` (default: :meth:`child_level`) that contain villages."""
+        level = level or self.child_level(scope)
+        if level is None:
+            return pd.DataFrame(columns=["code", "name", "level"])
+        low, high = scope.int_range
+        w = _width(level)
+        return self._codes_frame(f"""
+            WITH u AS (SELECT DISTINCT idiv(code, {w}) * {w} AS code FROM divisions
+                       WHERE {REAL_VILLAGE} AND code >= $low AND code < $high)
+            SELECT u.code, coalesce(d.name, CAST(u.code AS VARCHAR)) AS name, {level} AS level
+            FROM u LEFT JOIN divisions d ON d.code = u.code ORDER BY u.code""", {"low": low, "high": high})
+
+    # -- people and contracts -----------------------------------------------------------------------------
+    def adviser_identities(self, cur) -> list[tuple[int, str, str | None, str | None]]:
+        """(adviser_id, name, licence_no, phone) of every stored adviser, for matching people across files."""
+        return [(int(a), n, lic, ph) for a, n, lic, ph in
+                self._rows(cur, "SELECT adviser_id, name, licence_no, phone FROM advisers")]
+
+    def next_adviser_id(self, cur) -> int:
+        return int(self._one("SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers", cur=cur))
+
+    def add_advisers(self, cur, advisers: pd.DataFrame) -> int:
+        """Insert people: columns adviser_id, name, and any of kind, org, licence_no, phone, base_code, lon, lat,
+        batch_id (missing ones are NULL)."""
+        if advisers.empty:
+            return 0
+        cols = ["adviser_id", "name", "kind", "org", "licence_no", "phone", "base_code", "lon", "lat", "batch_id"]
+        frame = pd.DataFrame({c: (advisers[c] if c in advisers.columns else None) for c in cols})
+        frame = frame.astype({"adviser_id": "int64", "base_code": "Int64", "lon": "float64", "lat": "float64",
+                              "batch_id": "Int64"})
+        for c in ("name", "kind", "org", "licence_no", "phone"):
+            frame[c] = frame[c].astype(object)
+        with self._table(cur, "incoming_advisers", frame):
+            self._run(cur, f"INSERT INTO advisers ({', '.join(cols)}) SELECT {', '.join(cols)} "
+                           f"FROM incoming_advisers")
+        return len(frame)
+
+    def add_assignments(self, cur, assignments: pd.DataFrame, *, skip_known: bool = True) -> int:
+        """Insert contracts: columns adviser_id, village (12-digit str or int), start_date, end_date (None =
+        open-ended), batch_id.  With `skip_known`, a contract already stored (same person, village and period)
+        is not stored twice.  Returns the number inserted."""
+        if assignments.empty:
+            return 0
+        frame = pd.DataFrame({
+            "adviser_id": assignments["adviser_id"].astype("int64"),
+            "village": assignments["village"].astype("int64"),
+            "start_date": pd.to_datetime(assignments["start_date"]).dt.date,
+            "end_date": pd.Series([None if pd.isna(e) else pd.Timestamp(e).date() for e in assignments["end_date"]],
+                                  dtype=object, index=assignments.index),
+            "batch_id": assignments["batch_id"].astype("Int64")})
+        known = """AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = i.adviser_id
+                       AND a.village = i.village AND a.start_date = CAST(i.start_date AS DATE)
+                       AND a.end_date IS NOT DISTINCT FROM CAST(i.end_date AS DATE))""" if skip_known else ""
+        with self._table(cur, "incoming_assignments", frame):
+            before = int(self._one("SELECT count(*) FROM assignments", cur=cur))
+            self._run(cur, f"""
+                INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id)
+                SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE), CAST(i.end_date AS DATE),
+                       i.batch_id
+                FROM incoming_assignments i WHERE true {known}""")
+            return int(self._one("SELECT count(*) FROM assignments", cur=cur)) - before
+
+    def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
+        """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
+        frame = pd.DataFrame({"code": points["code"].astype("int64"), "lon": points["lon"].astype(float),
+                              "lat": points["lat"].astype(float)})
+        with self._table(cur, "county_points", frame):
+            self._run(cur, """UPDATE advisers SET lon = p.lon, lat = p.lat FROM county_points p
+                              WHERE p.code = idiv(advisers.base_code, 1000000) * 1000000""")
+
+    def rollback_assignments(self, cur, batch_id: int) -> None:
+        """Remove the contracts of batch `batch_id`, and the people it brought who hold no other contract."""
+        p = {"batch": batch_id}
+        self._run(cur, "DELETE FROM assignments WHERE batch_id = $batch", p)
+        self._run(cur, """DELETE FROM advisers WHERE batch_id = $batch
+                          AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", p)
+
+    # -- coverage -----------------------------------------------------------------------------------------
+    def _per_village_sql(self) -> str:
+        """One row per village in [$low, $high) with a contract started by $as_of: village, cur_end, expiring,
+        seen (the precomputed spans; grouping assignments for a read-only store that predates them)."""
+        if self._spans:
+            return rules.spans_per_village_sql()
+        return rules.per_village_sql(
+            table="(SELECT * FROM assignments WHERE village >= $low AND village < $high) scoped")
+
+    def _village_status_cte(self) -> str:
+        return f"""
+            pv AS ({self._per_village_sql()}),
+            v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high)"""
+
+    @staticmethod
+    def _status_params(scope: Scope, as_of, expiring_days: int) -> dict:
+        low, high = scope.int_range
+        return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high}
+
+    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
+                expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+        """Coverage per unit at level `by` inside `scope`, one row per unit that has villages.
+
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate.
+        """
+        level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
+        w = _width(level)
+        # villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows),
+        # not per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join
+        only_real = "" if self._spans else "WHERE pv.village IN (SELECT code FROM v)"
+        df = self.query(f"""
+            WITH {self._village_status_cte()},
+            n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
+            agg AS (
+                SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
+                       count(*) FILTER (WHERE pv.expiring) AS expiring,
+                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed
+                FROM pv {only_real}
+                GROUP BY 1),
+            u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
+                         coalesce(lapsed, 0) AS lapsed
+                  FROM n LEFT JOIN agg ON agg.unit = n.unit)
+            SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
+                   villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
+                   CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate
+            FROM u LEFT JOIN divisions d ON d.code = u.unit
+            ORDER BY u.unit""", self._status_params(scope, as_of, expiring_days))
+        df["code"] = df["code"].map(to_str)
+        for col in ("villages", "covered", "expiring", "lapsed", "never"):
+            df[col] = df[col].astype("int64")
+        df["coverage_rate"] = df["coverage_rate"].astype("float64")
+        return df
+
+    def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Counts:
+        row = self._rows(self.cursor(), f"""
+            WITH {self._village_status_cte()}
+            SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
+                   count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL)
+            FROM v LEFT JOIN pv ON pv.village = v.code""", self._status_params(scope, as_of, expiring_days))[0]
+        return Counts(*(int(x) for x in row))
+
+    def villages(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
+                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+        """One row per village in scope with its status and current (or, if lapsed, last) advisers.
+
+        Columns: code, name, township_code, township, county, status, advisers, orgs, phones,
+        contract_start, contract_end (NaT = open-ended or none).  Filter by `statuses` and a township code.
+        """
+        params = self._status_params(scope, as_of, expiring_days)
+        if township:
+            low, high = Scope.parse(township).int_range
+            params["low"], params["high"] = max(low, params["low"]), min(high, params["high"])
+        where = ""
+        if statuses:
+            allowed = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
+            where = "WHERE status IN (" + ", ".join(f"'{s}'" for s in allowed) + ")"
+        # the status filter applies before the advisers are looked up: a gap list of a province needs the
+        # names of a few thousand villages' advisers, not of all 60,000
+        df = self.query(f"""
+            WITH {self._village_status_cte()},
+            sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status
+                                  FROM v LEFT JOIN pv ON pv.village = v.code) s {where}),
+            -- advisers shown: the current ones; for a lapsed village those of its last contract
+            cand AS (
+                SELECT a.village, a.adviser_id, a.start_date, a.end_date,
+                       (a.end_date IS NULL OR a.end_date >= $as_of) AS is_cur
+                FROM assignments a JOIN sv ON sv.code = a.village
+                WHERE a.start_date <= $as_of AND a.village >= $low AND a.village < $high),
+            ranked AS (
+                SELECT cand.*, bool_or(is_cur) OVER w AS any_cur, max(end_date) OVER w AS last_end
+                FROM cand WINDOW w AS (PARTITION BY village)),
+            shown AS (
+                SELECT * FROM ranked
+                WHERE (any_cur AND is_cur) OR (NOT any_cur AND end_date = last_end)),
+            people AS (
+                SELECT s.village,
+                       string_agg(DISTINCT ad.name, '、' ORDER BY ad.name) AS advisers,
+                       string_agg(DISTINCT ad.org, '、' ORDER BY ad.org) AS orgs,
+                       string_agg(DISTINCT ad.phone, '、' ORDER BY ad.phone) AS phones,
+                       min(s.start_date) AS contract_start,
+                       CASE WHEN bool_or(s.end_date IS NULL) THEN NULL ELSE max(s.end_date) END AS contract_end
+                FROM shown s JOIN advisers ad ON ad.adviser_id = s.adviser_id
+                GROUP BY s.village),
+            rows AS (
+                SELECT sv.code, d.name, idiv(sv.code, 1000) * 1000 AS township_code, t.name AS township,
+                       c.name AS county, sv.status,
+                       p.advisers, p.orgs, p.phones, p.contract_start, p.contract_end
+                FROM sv JOIN divisions d ON d.code = sv.code
+                LEFT JOIN divisions t ON t.code = idiv(sv.code, 1000) * 1000
+                LEFT JOIN divisions c ON c.code = idiv(sv.code, 1000000) * 1000000
+                LEFT JOIN people p ON p.village = sv.code)
+            SELECT * FROM rows ORDER BY code""", params)
+        df["code"] = df["code"].map(to_str)
+        df["township_code"] = df["township_code"].map(to_str)
+        for col in ("contract_start", "contract_end"):
+            df[col] = pd.to_datetime(df[col])
+        return df
+
+    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24) -> pd.DataFrame:
+        """Coverage on the last day of each of the `months` months ending with `last_month`'s month.
+
+        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate.
+        """
+        days = month_ends(as_date(last_month), months)
+        low, high = scope.int_range
+        cur = self.cursor()
+        with self._table(cur, "trend_days", pd.DataFrame({"as_of": days})):
+            df = self._frame(cur, f"""
+                WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
+                a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
+                      FROM assignments a JOIN v ON v.code = a.village),
+                c AS (SELECT t.as_of, count(DISTINCT a.village) AS covered
+                      FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of
+                      GROUP BY t.as_of)
+                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered
+                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of ORDER BY t.as_of""",
+                             {"low": low, "high": high})
+        df.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in pd.to_datetime(df["as_of"])])
+        df["villages"] = df["villages"].astype("int64")
+        df["covered"] = df["covered"].astype("int64")
+        df["coverage_rate"] = (df["covered"] / df["villages"].where(df["villages"] > 0)).fillna(0.0)
+        return df
+
+    def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
+        """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""
+        low, high = scope.int_range
+        row = self._rows(self.cursor(), f"""
+            SELECT count(DISTINCT a.adviser_id), count(DISTINCT a.village)
+            FROM assignments a JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
+            WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of
+              AND (a.end_date IS NULL OR a.end_date >= $as_of)""",
+                         {"low": low, "high": high, "as_of": as_date(as_of)})[0]
+        n_adv, n_vil = int(row[0]), int(row[1])
+        return n_adv, (n_vil / n_adv if n_adv else 0.0)
+
+    def orphan_assignments(self, scope: Scope = Scope("")) -> pd.DataFrame:
+        """Assignments whose village is unknown or abolished: a data problem, shown, never dropped."""
+        low, high = scope.int_range
+        return self._codes_frame(f"""
+            SELECT a.village AS code, d.name, d.abolished, ad.name AS adviser, a.start_date, a.end_date,
+                   a.batch_id
+            FROM assignments a JOIN advisers ad ON ad.adviser_id = a.adviser_id
+            LEFT JOIN divisions d ON d.code = a.village
+            WHERE a.village >= $low AND a.village < $high
+              AND (d.code IS NULL OR NOT {rules.real_village('d')})
+            ORDER BY a.village""", {"low": low, "high": high})
+
+    # -- geometry -----------------------------------------------------------------------------------------
+    def _wanted(self, cur, codes: Sequence[str]) -> AbstractContextManager:
+        return self._table(cur, "wanted_codes", pd.DataFrame({"code": [int(c) for c in codes]}, dtype="int64"))
+
+    def shapes(self, codes: Sequence[str], tier: str) -> pd.DataFrame:
+        """Display geometries (GeoJSON text) of `codes` at `tier`: columns code, geojson, schematic."""
+        if not len(codes):
+            return pd.DataFrame(columns=["code", "geojson", "schematic"])
+        cur = self.cursor()
+        with self._wanted(cur, codes):
+            return self._codes_frame("""SELECT s.code, s.geojson, s.schematic FROM shapes s
+                                        JOIN wanted_codes w ON w.code = s.code WHERE s.tier = $tier""",
+                                     {"tier": tier}, cur)
+
+    def shapes_under(self, scope: Scope, tier: str) -> pd.DataFrame:
+        """Every display geometry of `tier` inside `scope`: columns code, geojson, schematic."""
+        low, high = scope.int_range
+        return self._codes_frame("SELECT code, geojson, schematic FROM shapes WHERE tier = $tier AND code >= $low "
+                                 "AND code < $high ORDER BY code", {"tier": tier, "low": low, "high": high})
+
+    def has_shapes(self, tier: str, cur=None) -> bool:
+        return bool(self._one("SELECT count(*) FROM shapes WHERE tier = $tier", {"tier": tier}, cur))
+
+    def replace_shapes(self, cur, rows: pd.DataFrame, tier: str) -> None:
+        """Store display geometries: `rows` has code (12-digit str), geojson, schematic."""
+        if rows.empty:
+            return
+        frame = pd.DataFrame({"code": rows["code"].astype("int64"), "tier": tier,
+                              "geojson": rows["geojson"].astype(object), "schematic": rows["schematic"].astype(bool)})
+        with self._table(cur, "incoming_shapes", frame):
+            self._run(cur, "DELETE FROM shapes WHERE tier = $tier AND code IN (SELECT code FROM incoming_shapes)",
+                      {"tier": tier})
+            self._run(cur, "INSERT INTO shapes (code, tier, geojson, schematic) "
+                           "SELECT code, tier, geojson, schematic FROM incoming_shapes")
+
+    def clear_village_display(self, cur, county: str) -> None:
+        """Remove the county and township display shapes drawn from one county's village boundaries."""
+        low = int(county[:6]) * 10**6
+        self._run(cur, "DELETE FROM shapes WHERE tier IN ('county', 'township') AND code >= $low AND code < $high",
+                  {"low": low, "high": low + 10**6})
+
+    def village_geoms_in(self, county: str, cur=None) -> pd.DataFrame:
+        """Boundaries of one county's villages: code (12-digit str), geom (WKB bytes), schematic."""
+        low = int(county[:6]) * 10**6
+        df = self._codes_frame("SELECT code, geom, schematic FROM village_geoms WHERE code >= $low AND code < $high",
+                               {"low": low, "high": low + 10**6}, cur)
+        df["geom"] = df["geom"].map(bytes)
+        return df
+
+    def village_geoms(self, codes: Sequence[str]) -> pd.DataFrame:
+        """Full-detail boundaries of the villages in `codes` that have one: code (12-digit str), geom (WKB)."""
+        if not len(codes):
+            return pd.DataFrame(columns=["code", "geom"])
+        cur = self.cursor()
+        with self._wanted(cur, codes):
+            df = self._codes_frame("SELECT g.code, g.geom FROM village_geoms g JOIN wanted_codes w ON w.code = g.code",
+                                   cur=cur)
+        df["geom"] = df["geom"].map(bytes)
+        return df
+
+    def replace_village_geoms(self, cur, frame: pd.DataFrame, batch_id: int | None, *, schematic: bool = False,
+                              keep_history: bool = False) -> int:
+        """Insert or replace boundaries: `frame` has code (12-digit str) and geom (WKB bytes, WGS-84).
+
+        With `keep_history` the boundaries replaced (and the codes that had none) are kept in ``geom_history``
+        under `batch_id`, for :meth:`rollback_village_geoms`.
+        """
+        if frame.empty:
+            return 0
+        rows = pd.DataFrame({"code": frame["code"].astype("int64"), "geom": frame["geom"].astype(object),
+                             "schematic": bool(schematic), "batch_id": batch_id})
+        rows["batch_id"] = rows["batch_id"].astype("Int64")
+        with self._table(cur, "incoming_geoms", rows):
+            if keep_history:
+                p = {"batch": batch_id}
+                self._run(cur, """
+                    INSERT INTO geom_history (batch_id, code, geom, schematic, prior_batch, existed)
+                    SELECT $batch, g.code, g.geom, g.schematic, g.batch_id, true
+                    FROM village_geoms g WHERE g.code IN (SELECT code FROM incoming_geoms)""", p)
+                self._run(cur, """
+                    INSERT INTO geom_history (batch_id, code, geom, schematic, prior_batch, existed)
+                    SELECT $batch, code, NULL, NULL, NULL, false FROM incoming_geoms
+                    WHERE code NOT IN (SELECT code FROM village_geoms)""", p)
+            self._run(cur, "DELETE FROM village_geoms WHERE code IN (SELECT code FROM incoming_geoms)")
+            self._run(cur, "INSERT INTO village_geoms (code, geom, schematic, batch_id) "
+                           "SELECT code, geom, schematic, batch_id FROM incoming_geoms")
+        return len(rows)
+
+    def rollback_village_geoms(self, cur, batch_id: int) -> list[str]:
+        """Put back the boundaries batch `batch_id` replaced; returns the 6-digit counties it touched."""
+        p = {"batch": batch_id}
+        counties = sorted({to_str(c)[:6] for (c,) in self._rows(
+            cur, "SELECT code FROM geom_history WHERE batch_id = $batch", p)})
+        self._run(cur, "DELETE FROM village_geoms WHERE code IN "
+                       "(SELECT code FROM geom_history WHERE batch_id = $batch)", p)
+        self._run(cur, """INSERT INTO village_geoms (code, geom, schematic, batch_id)
+                          SELECT code, geom, schematic, prior_batch FROM geom_history
+                          WHERE batch_id = $batch AND existed""", p)
+        return counties
+
+    # -- backend primitives -------------------------------------------------------------------------------
+    @abstractmethod
+    def cursor(self):
+        """This thread's own read handle."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    @abstractmethod
+    def _begin(self) -> AbstractContextManager:
+        """A write handle inside a transaction: committed when the block ends, rolled back if it raises."""
+
+    @abstractmethod
+    def _run(self, cur, sql: str, params: Params = None) -> None: ...
+
+    @abstractmethod
+    def _rows(self, cur, sql: str, params: Params = None) -> list[tuple]: ...
+
+    @abstractmethod
+    def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame: ...
+
+    @abstractmethod
+    def _table(self, cur, name: str, frame: pd.DataFrame) -> AbstractContextManager:
+        """`frame` readable as table `name` by the statements run on `cur` inside the block."""

@@ -1,0 +1,78 @@
+"""The SQL forms of two domain rules, beside their Python homes and tested against them.
+
+* the real-village rule (:func:`geo.codes.is_real_village`): level 5, village digits not 000 (金门县
+  350527000000 is listed at levels 3-5 as a placeholder with no real children), not abolished by a newer registry;
+* the coverage rule (:mod:`geo.coverage`): per village on a day D, and precomputed as ``coverage_spans``.
+
+Every statement is written once for both backends: ``idiv(a, b)`` is integer division (a macro in DuckDB, a SQL
+function in PostgreSQL), parameters are ``$name``.
+"""
+from __future__ import annotations
+
+
+def real_village(alias: str = "") -> str:
+    """SQL condition true for a real, current village row of ``divisions`` (optionally aliased)."""
+    a = f"{alias}." if alias else ""
+    return f"({a}level = 5 AND {a}code % 1000 <> 0 AND NOT {a}abolished)"
+
+
+def per_village_sql(table: str = "assignments") -> str:
+    """One row per village that has any assignment starting on or before $as_of.
+
+    Columns: ``village`` (BIGINT), ``cur_end`` (latest end among current assignments, 9999-12-31 for
+    open-ended, NULL when none is current), ``expiring`` (bool: cur_end within $days after $as_of), ``seen``
+    (always true; NULL after a left join means the village had no assignment at all).  A village absent from
+    the result is ``never``; one present with ``cur_end IS NULL`` is ``lapsed``.
+    """
+    current_end = ("max(CASE WHEN end_date IS NULL OR end_date >= $as_of "
+                   "THEN coalesce(end_date, DATE '9999-12-31') END)")
+    return f"""
+        SELECT village, {current_end} AS cur_end,
+               coalesce({current_end} <= $as_of + CAST($days AS INTEGER), false) AS expiring,
+               true AS seen
+        FROM {table}
+        WHERE start_date <= $as_of
+        GROUP BY village
+    """
+
+
+def spans_per_village_sql() -> str:
+    """The columns of :func:`per_village_sql` read from the precomputed ``coverage_spans``."""
+    return """
+        SELECT village, cur_end, coalesce(cur_end <= $as_of + CAST($days AS INTEGER), false) AS expiring,
+               true AS seen
+        FROM coverage_spans
+        WHERE span_from <= $as_of AND span_until > $as_of AND village >= $low AND village < $high"""
+
+
+def status_sql(alias: str = "pv") -> str:
+    """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status."""
+    return (f"CASE WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
+            f"WHEN {alias}.cur_end IS NOT NULL THEN 'covered' "
+            f"WHEN {alias}.seen THEN 'lapsed' ELSE 'never' END")
+
+
+def spans_sql(village_filter: str = "") -> str:
+    """SQL inserting ``coverage_spans`` for the real villages (optionally only those matching `village_filter`,
+    a condition on ``a.village``).
+
+    For each village, the spans [span_from, span_until) in which its set of current contracts does not change
+    (span boundaries are every start day and every day after an end); ``cur_end`` is the latest end among the
+    contracts current in the span (9999-12-31 open-ended) or NULL when none is (lapsed).  Before its first span
+    a village is ``never``.  "Status on D" is then a range filter instead of a grouping of every assignment.
+    """
+    extra = f" AND {village_filter}" if village_filter else ""
+    return f"""
+    INSERT INTO coverage_spans (village, span_from, span_until, cur_end)
+    WITH a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
+               FROM assignments a
+               WHERE EXISTS (SELECT 1 FROM divisions d WHERE d.code = a.village AND {real_village('d')}){extra}),
+    bp AS (SELECT village, start_date AS day FROM a
+           UNION SELECT village, end_date + 1 FROM a WHERE end_date < DATE '9999-12-31'),
+    span AS (SELECT village, day AS span_from,
+                    coalesce(lead(day) OVER (PARTITION BY village ORDER BY day), DATE 'infinity') AS span_until
+             FROM bp)
+    SELECT s.village, s.span_from, s.span_until, max(CASE WHEN a.end_date >= s.span_from THEN a.end_date END)
+    FROM span s JOIN a ON a.village = s.village AND a.start_date <= s.span_from
+    GROUP BY s.village, s.span_from, s.span_until
+    ORDER BY s.village, s.span_from"""

@@ -1,0 +1,54 @@
+"""The tables, written once for both backends (column types differ only where the engines' names do)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Types:
+    small_int: str
+    double: str
+    blob: str
+
+
+DUCKDB_TYPES = Types(small_int="SMALLINT", double="DOUBLE", blob="BLOB")
+
+_TABLES = """
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE SEQUENCE IF NOT EXISTS batch_seq START 1;
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, file_name VARCHAR, sha256 VARCHAR,
+    created_at TIMESTAMP DEFAULT current_timestamp, rows_read INTEGER, rows_accepted INTEGER,
+    rows_rejected INTEGER, status VARCHAR DEFAULT 'active', note VARCHAR);
+CREATE TABLE IF NOT EXISTS divisions (
+    code BIGINT NOT NULL, name VARCHAR NOT NULL, level {t.small_int} NOT NULL, parent BIGINT,
+    urban_rural VARCHAR, abolished BOOLEAN DEFAULT false, batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS advisers (
+    adviser_id INTEGER NOT NULL, name VARCHAR NOT NULL, kind VARCHAR, org VARCHAR, licence_no VARCHAR,
+    phone VARCHAR, base_code BIGINT, lon {t.double}, lat {t.double}, batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS assignments (
+    adviser_id INTEGER NOT NULL, village BIGINT NOT NULL, start_date DATE NOT NULL, end_date DATE,
+    batch_id INTEGER);
+CREATE TABLE IF NOT EXISTS village_geoms (
+    code BIGINT NOT NULL, geom {t.blob} NOT NULL, schematic BOOLEAN DEFAULT false, batch_id INTEGER);
+-- what an import replaced, so its batch can be rolled back (existed = false: the row was new)
+CREATE TABLE IF NOT EXISTS division_history (
+    batch_id INTEGER NOT NULL, code BIGINT NOT NULL, name VARCHAR, level {t.small_int}, urban_rural VARCHAR,
+    abolished BOOLEAN, existed BOOLEAN NOT NULL);
+CREATE TABLE IF NOT EXISTS geom_history (
+    batch_id INTEGER NOT NULL, code BIGINT NOT NULL, geom {t.blob}, schematic BOOLEAN, prior_batch INTEGER,
+    existed BOOLEAN NOT NULL);
+-- derived (Store.refresh_coverage_spans): for each real village, the spans [span_from, span_until) in which its
+-- set of current contracts does not change; cur_end = latest end among them (9999-12-31 open-ended), NULL =
+-- lapsed.  Before its first span a village is 'never'.  One row per village and span answers "status on day D"
+-- with a range filter, without grouping 700,000 assignments per query.
+CREATE TABLE IF NOT EXISTS coverage_spans (
+    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, cur_end DATE);
+CREATE TABLE IF NOT EXISTS shapes (
+    code BIGINT NOT NULL, tier VARCHAR NOT NULL, geojson VARCHAR NOT NULL, schematic BOOLEAN DEFAULT false);
+"""
+
+
+def tables_sql(types: Types) -> str:
+    """The CREATE statements of every table, idempotent, in the backend's type names."""
+    return _TABLES.format(t=types)
