@@ -216,7 +216,7 @@ def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed
             vil = villages(registry, county)["code"].tolist()
             cells = schematic_cells(outlines.loc[county.ljust(12, "0"), "geometry"], vil, seed + 1000 * i)
             cells = cells[~cells["geometry"].map(lambda g: g.is_empty)]
-            written += replace_village_geoms(cur, cells, None, schematic=True)
+            written += replace_village_geoms(store, cur, cells, None, schematic=True)
             refresh_village_display(store, cur, county)
     return written
 
