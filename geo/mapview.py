@@ -501,7 +501,7 @@ def build_map(
         m.default_js = [("leaflet", f"{base}/leaflet.js")]
         m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
     if title:
-        m.get_root().title = title
+        m.get_root().title = html.escape(title)     # branca writes the figure's title into <title> unescaped
 
     for spec in tiles:
         folium.TileLayer(tiles=spec.url, attr=spec.attribution, subdomains=spec.subdomains, overlay=spec.overlay,
