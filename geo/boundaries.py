@@ -814,7 +814,7 @@ def _read_frame(path: Path, driver: str, layer: str | None, label: str) -> tuple
             raise _err(label, f"无法读取（文件损坏或格式不对）：{why}",
                        f"cannot be read (corrupt or wrong format): {why}") from e
     if not isinstance(df, gpd.GeoDataFrame) or (len(df) and bool(df.geometry.isna().all())):
-        raise _refusal(label, "bnd.no_geometry", layer=layer or path.name)
+        raise _refusal(label, "bnd.no_geometry")
     return df, encoding, source
 
 

@@ -281,16 +281,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "bnd.refused": ("不是 shapefile、GeoJSON 或 GeoPackage，而是{real}，已拒绝（按文件内容判断，不看扩展名）",
                     "not a shapefile, GeoJSON or GeoPackage but {real}: refused (judged by the content, not by "
                     "the extension)"),
-    "bnd.real.vrt": ("GDAL 虚拟数据集（VRT，可让服务器读取别的文件或访问网址）",
+    "bnd.real.vrt": ("可指向服务器上别的文件或网址的 GDAL 虚拟数据集（VRT）",
                      "a GDAL virtual dataset (VRT, which can make the server read other files or fetch web "
                      "addresses)"),
-    "bnd.real.xml": ("XML 文档（如 KML、GML）", "an XML document (such as KML or GML)"),
+    "bnd.real.xml": ("一份 XML 文档（如 KML、GML）", "an XML document (such as KML or GML)"),
     "bnd.real.html": ("网页（HTML）", "a web page (HTML)"),
-    "bnd.real.sqlite": ("SQLite 数据库，但不是 GeoPackage", "an SQLite database that is not a GeoPackage"),
+    "bnd.real.sqlite": ("普通的 SQLite 数据库（不是 GeoPackage）", "an SQLite database that is not a GeoPackage"),
     "bnd.real.zip": ("压缩包", "a zip archive"),
     "bnd.real.dbf": ("只有属性的 DBF 表（没有图形）", "a DBF attribute table (no shapes)"),
-    "bnd.real.json": ("JSON，但不是 GeoJSON（没有 FeatureCollection、Feature 或几何类型）",
-                      "JSON but not GeoJSON (no FeatureCollection, Feature or geometry type)"),
+    "bnd.real.json": ("普通的 JSON（没有 FeatureCollection、Feature 或几何类型）",
+                      "plain JSON (no FeatureCollection, Feature or geometry type)"),
     "bnd.real.text": ("纯文本（如 CSV）", "plain text (such as CSV)"),
     "bnd.real.binary": ("无法识别的二进制数据", "unrecognised binary data"),
     "bnd.bad_json": ("无法读取：不是有效的 JSON（{err}）", "cannot be read: it is not valid JSON ({err})"),
@@ -299,9 +299,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "server or fetch web addresses: refused"),
     "bnd.bad_sidecar": ("shapefile 的 {ext} 文件“{name}”内容不对（不是真正的 {ext}）",
                         "the shapefile's {ext} file '{name}' is not a real {ext} file"),
-    "bnd.no_geometry": ("图层“{layer}”没有图形（只有属性），不能当作村界导入",
-                        "layer '{layer}' has no shapes (attributes only), so it cannot be used as village "
-                        "boundaries"),
+    "bnd.no_geometry": ("没有图形（只有属性），不能当作村界导入",
+                        "has no shapes (attributes only), so it cannot be used as village boundaries"),
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
     "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),
