@@ -277,6 +277,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.b.auto": ("留空则自动识别", "leave empty to detect"),
     "imp.b.replace": ("导入后，这些村（社区）原有的边界会被替换（可撤销）。",
                       "Importing replaces these villages' current boundaries (can be rolled back)."),
+    # boundary files refused by what they really are (geo.boundaries; the file name is put in front)
+    "bnd.refused": ("不是 shapefile、GeoJSON 或 GeoPackage，而是{real}，已拒绝（按文件内容判断，不看扩展名）",
+                    "not a shapefile, GeoJSON or GeoPackage but {real}: refused (judged by the content, not by "
+                    "the extension)"),
+    "bnd.real.vrt": ("可指向服务器上别的文件或网址的 GDAL 虚拟数据集（VRT）",
+                     "a GDAL virtual dataset (VRT, which can make the server read other files or fetch web "
+                     "addresses)"),
+    "bnd.real.xml": ("一份 XML 文档（如 KML、GML）", "an XML document (such as KML or GML)"),
+    "bnd.real.html": ("网页（HTML）", "a web page (HTML)"),
+    "bnd.real.sqlite": ("普通的 SQLite 数据库（不是 GeoPackage）", "an SQLite database that is not a GeoPackage"),
+    "bnd.real.zip": ("压缩包", "a zip archive"),
+    "bnd.real.dbf": ("只有属性的 DBF 表（没有图形）", "a DBF attribute table (no shapes)"),
+    "bnd.real.json": ("普通的 JSON（没有 FeatureCollection、Feature 或几何类型）",
+                      "plain JSON (no FeatureCollection, Feature or geometry type)"),
+    "bnd.real.text": ("纯文本（如 CSV）", "plain text (such as CSV)"),
+    "bnd.real.binary": ("无法识别的二进制数据", "unrecognised binary data"),
+    "bnd.bad_json": ("无法读取：不是有效的 JSON（{err}）", "cannot be read: it is not valid JSON ({err})"),
+    "bnd.gdal_path": ("文件里写有 GDAL 虚拟路径“{ref}”，可能被用来读取服务器上的文件或访问网址，已拒绝",
+                      "the file contains the GDAL virtual path '{ref}', which could be used to read files on the "
+                      "server or fetch web addresses: refused"),
+    "bnd.bad_sidecar": ("shapefile 的 {ext} 文件“{name}”内容不对（不是真正的 {ext}）",
+                        "the shapefile's {ext} file '{name}' is not a real {ext} file"),
+    "bnd.no_geometry": ("没有图形（只有属性），不能当作村界导入",
+                        "has no shapes (attributes only), so it cannot be used as village boundaries"),
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
     "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -295,6 +297,32 @@ def test_boundaries_preview_override_and_import(db, tmp_path):
                              WHERE code IN ({",".join(str(c) for c in towns["code"])}) ORDER BY code""")
     assert stored["code"].tolist() == towns["code"].tolist()
     assert not stored["schematic"].any() and set(stored["batch_id"]) == {batch}
+
+
+def test_hostile_or_shapeless_boundary_files_get_the_readers_message(db, tmp_path):
+    """A VRT named .geojson that would read a CSV on the server, the same inside a zip, a GeoJSON whose
+    features have no shapes: the reader's refusal, no traceback, no import button, nothing written."""
+    secret = tmp_path / "secret.csv"
+    secret.write_text('ZLDWDM,WKT\n610124001001,"POLYGON((108.2 34.1,108.21 34.1,108.21 34.11,108.2 34.1))"\n')
+    vrt = (f'<OGRVRTDataSource><OGRVRTLayer name="secret"><SrcDataSource>{secret}</SrcDataSource>'
+           '<GeometryField encoding="WKT" field="WKT"/></OGRVRTLayer></OGRVRTDataSource>')
+    (tmp_path / "村界.geojson").write_text(vrt)
+    with zipfile.ZipFile(tmp_path / "村界.zip", "w") as zf:
+        zf.writestr("村/村界.geojson", vrt)
+    (tmp_path / "无图形.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"DM": "610124001001"}, "geometry": None}]}))
+    cases = (("村界.geojson", "bnd.refused"), ("村界.zip", "bnd.refused"), ("无图形.geojson", "bnd.no_geometry"))
+    at = open_page(scope=ZHOUZHI)
+    store = the_store(db)
+    before = snapshot(store)
+    at.radio(key="imp_kind").set_value("boundaries").run()
+    for name, key in cases:
+        upload(at, tmp_path / name)
+        [error] = at.error
+        head_zh, head_en = t(key, "zh").split("{")[0], t(key, "en").split("{")[0]
+        assert name in error.value and head_zh in error.value and head_en in error.value, error.value
+        assert [b for b in at.button if b.key == "imp_go"] == []
+    assert snapshot(store) == before
 
 
 # ------------------------------------------------------------------------------------------------- language
