@@ -38,6 +38,7 @@ from pyproj import CRS, Transformer
 
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.i18n import t
+from geo.idcards import scrub_id_numbers
 from geo.names import clean_name, normalize_township_name, normalize_village_name, village_name_keys
 from geo.safezip import DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES, UnsafeZipError, safe_extract
 
@@ -99,6 +100,7 @@ class BoundaryRead:
     feature_count: int
     source: str
     warnings: list[str] = field(default_factory=list)
+    id_removed: dict[int, dict[str, Any]] = field(default_factory=dict)  # 1-based feature -> attributes kept
 
 
 # --------------------------------------------------------------------------------------------- registry index
@@ -781,6 +783,25 @@ def _repair(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
 # --------------------------------------------------------------------------------------------------- reading
 
 
+def _without_id_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """`df` with ID-card numbers removed from every attribute (an 18-digit integer that is one is blanked),
+    and which features had one."""
+    had_id = np.zeros(len(df), dtype=bool)
+    out = df.copy()
+    for col in df.columns:
+        if col == "geometry":
+            continue
+        values = df[col].tolist()
+        kept = [scrub_id_numbers(v) if isinstance(v, str)
+                else (None if isinstance(v, (int, np.integer)) and not scrub_id_numbers(str(v)) else v)
+                for v in values]
+        changed = np.array([k is not v for k, v in zip(kept, values)], dtype=bool)
+        if changed.any():
+            had_id |= changed
+            out[col] = pd.Series(kept, index=df.index, dtype=object)
+    return out, had_id
+
+
 def _clean_attrs(row: dict) -> dict[str, Any]:
     out = {}
     for k, v in row.items():
@@ -968,6 +989,10 @@ def _process(ds: _Dataset, index: RegistryIndex, *, county, code_field, name_fie
     if n == 0:
         raise _err(label, "文件里没有任何要素", "the file has no features")
     warnings: list[str] = [f"已跳过 / skipped: {msg}" for msg in ds.skipped]
+    df, had_id = _without_id_numbers(df)
+    if had_id.any():
+        warnings.append(f"{int(had_id.sum())} 个要素的属性里有身份证号码，已删除 / ID-card numbers were removed "
+                        f"from the attributes of {int(had_id.sum())} features")
 
     # --- CRS
     if source_crs is not None:
@@ -1139,7 +1164,8 @@ def _process(ds: _Dataset, index: RegistryIndex, *, county, code_field, name_fie
         county_out = None
     return BoundaryRead(matched=matched, rejects=rejects, crs=label_crs, encoding=encoding,
                         encoding_source=encoding_source, code_field=cf, name_field=nf, township_field=tf,
-                        county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings)
+                        county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings,
+                        id_removed={int(i) + 1: _clean_attrs(attrs[i]) for i in np.flatnonzero(had_id)})
 
 
 _NEAR_DEG = 0.1      # ~10 km: how far to look for matched neighbouring villages

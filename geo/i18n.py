@@ -212,9 +212,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.field.start": ("起始日期", "start date"),
     "imp.field.end": ("终止日期", "end date"),
     "imp.field.remark": ("备注", "remark"),
-    "imp.id_note": ("身份证号不会被读取或保存：身份证号列整列跳过，其他单元格里的身份证号也会被删掉。",
-                    "ID-card numbers are never read or saved: an ID column is skipped and IDs typed into other "
-                    "cells are removed."),
+    "imp.id_note": ("身份证号不会被读取或保存：身份证号列整列跳过；其他单元格、文件名和区划名称里的身份证号"
+                    "（带空格、横线或用全角数字写的也算）都会被删掉，并在导入报告里注明。",
+                    "ID-card numbers are never read or saved: an ID column is skipped, and IDs in other cells, "
+                    "in file names and in division names (also with spaces, dashes or full-width digits) are "
+                    "removed and noted in the import report."),
     "imp.county": ("所属县（区）", "County"),
     "imp.county_detected": ("台账属于{name}（{code}），{how}。", "The ledger belongs to {name} ({code}), {how}."),
     "imp.how.title": ("根据表格标题识别", "recognised from the title"),

@@ -18,6 +18,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .codes import LEVEL_ENDS, significant_length, to_str
+from .idcards import removed_note, scrub_file_name, scrub_id_numbers
 from .store import Store
 
 Progress = Callable[[float, str], None]
@@ -68,7 +69,7 @@ def _already_imported(store: Store, kind: str, path: str | Path, file_name: str 
                       ) -> tuple[Path, str, str, ImportResult | None]:
     """(path, name shown, content hash, the 'unchanged' result when this content was imported before)."""
     path = Path(path)
-    name = file_name or path.name
+    name = scrub_file_name(file_name or path.name)
     sha = file_sha256(path)
     prior = store.find_batch(kind, sha)
     return path, name, sha, (ImportResult(kind, name, "unchanged", prior) if prior is not None else None)
@@ -176,9 +177,10 @@ def _read_table(path: Path) -> pd.DataFrame:
 def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(divisions, rejects) from a CSV/Excel division list.
 
-    divisions: code (12-digit str), name, level (1-5 from the code's significant digits), urban_rural.
-    Codes may be written with 2/4/6/9/12 digits.  A code listed twice is kept once (东莞 is both city and
-    county); rows whose code is not a division code are rejected with their row number.
+    divisions: code (12-digit str), name, level (1-5 from the code's significant digits), urban_rural, row (in
+    the file), id_removed (an ID-card number was removed from the row).  Codes may be written with 2/4/6/9/12
+    digits.  A code listed twice is kept once (东莞 is both city and county); rows whose code is not a division
+    code are rejected with their row number.
     """
     path = Path(path)
     frame = _read_table(path)
@@ -190,8 +192,11 @@ def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
                     "no header with a code column (区划代码/code) and a name column (名称/name) in the first 15 rows")
     h, cols = found
     body = frame.iloc[h + 1:]
-    codes = body.iloc[:, cols["code"]].astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
-    names = body.iloc[:, cols["name"]].astype(str).str.strip()
+    raw_codes = body.iloc[:, cols["code"]].astype(str).str.strip()
+    raw_names = body.iloc[:, cols["name"]].astype(str).str.strip()
+    scrubbed_codes, names = raw_codes.map(scrub_id_numbers), raw_names.map(scrub_id_numbers)
+    id_removed = (scrubbed_codes != raw_codes) | (names != raw_names)
+    codes = scrubbed_codes.str.replace(r"\.0$", "", regex=True)
     urban = body.iloc[:, cols["urban_rural"]].astype(str).str.strip() if "urban_rural" in cols else None
     row_numbers = body.index.to_numpy() + 1
     ok_shape = codes.str.fullmatch(r"\d{2}|\d{4}|\d{6}|\d{9}|\d{12}")
@@ -203,7 +208,8 @@ def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     rejects["reason"] = "bad_code"
     rejects["message"] = [f"第{r}行：代码“{c}”不是 2/4/6/9/12 位数字或名称为空 / row {r}: code '{c}' is not "
                           f"2/4/6/9/12 digits or the name is empty" for r, c in zip(rejects["row"], rejects["code"])]
-    out = pd.DataFrame({"code": full[good].to_numpy(dtype=object), "name": names[good].to_numpy(dtype=object)})
+    out = pd.DataFrame({"code": full[good].to_numpy(dtype=object), "name": names[good].to_numpy(dtype=object),
+                        "row": row_numbers[good], "id_removed": id_removed[good].to_numpy(dtype=bool)})
     sig = out["code"].map(significant_length)
     out["level"] = sig.map(lambda n: LEVEL_ENDS.index(n) + 1 if n else 0).astype("int8")
     out["urban_rural"] = urban[good].to_numpy(dtype=object) if urban is not None else None
@@ -211,6 +217,14 @@ def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     if out.empty:
         raise _fail(path.name, "没有一行有效的区划代码", "no row holds a valid division code")
     return out, rejects
+
+
+def _registry_doubtful(incoming: pd.DataFrame) -> pd.DataFrame:
+    """Accepted rows that had an ID-card number removed, with what was kept of them."""
+    marked = incoming[incoming["id_removed"]]
+    return pd.DataFrame({"row": marked["row"], "reason": "doubtful",
+                         "message": [removed_note(f"第{r}行", f"row {r}") for r in marked["row"]],
+                         "code": marked["code"], "name": marked["name"]}).reset_index(drop=True)
 
 
 def import_registry(store: Store, path: str | Path, *, file_name: str | None = None,
@@ -265,7 +279,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
                                   WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
-                        len(rejects), rejects,
+                        len(rejects), rejects, _registry_doubtful(incoming),
                         details={"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
                          "assignments_on_abolished": int(orphans)})
 
@@ -369,6 +383,13 @@ def _boundary_rejects(read) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _boundary_doubtful(read) -> pd.DataFrame:
+    """Features used as they are but for an ID-card number removed from their attributes."""
+    rows = [{"row": i, "reason": "doubtful", "message": removed_note(f"第 {i} 个要素", f"feature {i}"),
+             **{k: ("" if v is None else str(v)) for k, v in attrs.items()}} for i, attrs in read.id_removed.items()]
+    return pd.DataFrame(rows)
+
+
 def preview_boundaries(store: Store, path: str | Path, **options):
     from . import boundaries
 
@@ -411,6 +432,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     progress and progress(1.0, "done")
     return ImportResult("boundaries", name, "imported", batch, read.feature_count,
                         int(matched["n_features"].sum()) if len(matched) else 0, len(read.rejects), rejects,
+                        _boundary_doubtful(read),
                         details={"villages": len(matched), "crs": read.crs, "encoding": read.encoding,
                          "code_field": read.code_field, "name_field": read.name_field,
                          "county": f"{read.county[1]}（{read.county[0][:6]}）" if read.county else None})

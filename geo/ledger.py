@@ -31,6 +31,7 @@ import pandas as pd
 
 from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
+from geo.idcards import removed_note, scrub_id_numbers
 from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
                        split_village_names, village_name_keys)
 from geo.periods import PeriodError, parse_period
@@ -103,9 +104,6 @@ _SUB_ONLY = {"起", "止", "至", "自", "起始", "开始", "终止", "结束",
 _FIELD_ORDER = ("id_card", "licence", "phone", "start", "end", "period", "name", "kind", "org", "code",
                 "township", "village", "seq", "remark")
 
-_DIGIT_RUN = re.compile(r"\d{15}")
-_ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])[1-8]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 _TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
 _NOTE = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
                    r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
@@ -227,14 +225,6 @@ class LedgerMatch:
 
 
 # ---------------------------------------------------------------------------------------------- cells
-def scrub_ids(text: str) -> str:
-    """Blank every ID-card number (18-character, and 15-digit old form with a valid birth date)."""
-    if len(text) < 15 or not _DIGIT_RUN.search(text):
-        return text
-    text = _ID18.sub("", text)
-    return _ID15.sub("", text)
-
-
 def _float_text(value: float) -> str:
     if value.is_integer():
         return str(int(Decimal(repr(value))))
@@ -259,7 +249,7 @@ def cell_text(value: Any) -> str:
         text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
         if text.endswith(".0") and re.fullmatch(r"\d+\.0", text):
             text = text[:-2]
-    return scrub_ids(text)
+    return scrub_id_numbers(text)
 
 
 def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | None:
@@ -667,7 +657,7 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
               township: str | None, scrubbed: bool) -> LedgerRow:
     warnings: list[str] = []
     if scrubbed:
-        warnings.append(f"第{row_number}行：已删除一个身份证号码 / row {row_number}: an ID-card number was removed")
+        warnings.append(removed_note(f"第{row_number}行", f"row {row_number}"))
 
     def text(f: str) -> str | None:
         c = cols.get(f)
@@ -686,10 +676,10 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
                             f"{row_number}: '{code_text}' is not a 12-digit village code; matching by name")
     licence = _number_text(values[cols["licence"]], "执业证号", row_number, warnings) if "licence" in cols else None
     if licence:
-        licence = scrub_ids(re.sub(r"\s+", "", licence)) or None
+        licence = scrub_id_numbers(re.sub(r"\s+", "", licence)) or None
     phone = _number_text(values[cols["phone"]], "电话", row_number, warnings) if "phone" in cols else None
     if phone:
-        phone = scrub_ids(phone) or None
+        phone = scrub_id_numbers(phone) or None
     org = text("org")
     if "start" in cols or "end" in cols:
         start = _period_cell(values, texts, cols.get("start"))

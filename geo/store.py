@@ -24,6 +24,7 @@ import pandas as pd
 from . import coverage
 from .codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
 from .coverage import DEFAULT_EXPIRING_DAYS, Counts
+from .idcards import SHORTEST, scrub_id_numbers
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_DB = DATA_DIR / "coverage.duckdb"
@@ -79,6 +80,14 @@ SPANS_META, SPANS_VERSION = "coverage_spans", "1"
 
 SPANS_SQL = coverage.spans_sql(active_village("d"))
 
+#: meta key and value saying every stored text has been scrubbed of ID-card numbers by the current rules
+#: (a database written before them is scrubbed once when opened for writing)
+ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
+
+#: text columns only the app itself fills (kinds, hashes, GeoJSON coordinates): not searched for ID numbers
+APP_TEXT_COLUMNS = frozenset({("meta", "key"), ("meta", "value"), ("batches", "kind"), ("batches", "sha256"),
+                              ("batches", "status"), ("shapes", "tier"), ("shapes", "geojson")})
+
 
 class StoreError(RuntimeError):
     """A problem the user can act on (missing database, unknown scope ...)."""
@@ -133,7 +142,8 @@ class Store:
         self.read_only = read_only
         if not read_only:
             self._con.execute(SCHEMA)
-            if self.get_meta(SPANS_META) != SPANS_VERSION:   # a database written before the spans existed
+            if (self.get_meta(SPANS_META) != SPANS_VERSION        # a database written before the spans existed
+                    or self.get_meta(ID_SCRUB_META) != ID_SCRUB_VERSION):
                 with self.transaction():
                     pass
         self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
@@ -160,13 +170,15 @@ class Store:
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """All-or-nothing: anything raised inside rolls every change back.
 
-        Before committing, the derived coverage spans are rebuilt from assignments and divisions (about 0.5 s for
-        the whole country), so no writer can leave them stale.
+        Before committing, every text a file can fill is scrubbed of ID-card numbers (:meth:`scrub_id_numbers`)
+        and the derived coverage spans are rebuilt from assignments and divisions (about 0.5 s for the whole
+        country), so no writer can store an ID number or leave the spans stale.
         """
         cur = self._con.cursor()
         cur.execute("BEGIN TRANSACTION")
         try:
             yield cur
+            self.scrub_id_numbers(cur)
             self.refresh_coverage_spans(cur)
         except BaseException:
             cur.execute("ROLLBACK")
@@ -176,6 +188,29 @@ class Store:
             self._spans = True
         finally:
             cur.close()
+
+    def scrub_id_numbers(self, cur) -> int:
+        """Remove ID-card numbers from every stored text column but the app's own (inside the caller's
+        transaction); returns how many distinct values changed.  The readers remove them first, to report
+        the rows: this is the guard that no write path can miss."""
+        columns = cur.execute("""
+            SELECT c.table_name, c.column_name FROM information_schema.columns c
+            JOIN information_schema.tables t USING (table_catalog, table_schema, table_name)
+            WHERE t.table_type = 'BASE TABLE' AND c.table_schema = current_schema() AND c.data_type = 'VARCHAR'
+            ORDER BY ALL""").fetchall()
+        changed = 0
+        for table, column in columns:
+            if (table, column) in APP_TEXT_COLUMNS:
+                continue
+            # the length filter keeps the scan cheap (~50 ms over the national registry)
+            values = cur.execute(f'SELECT DISTINCT "{column}" FROM "{table}" WHERE length("{column}") >= ?',
+                                 [SHORTEST]).fetchall()
+            updates = [(new, old) for (old,) in values if (new := scrub_id_numbers(old)) != old]
+            if updates:
+                cur.executemany(f'UPDATE "{table}" SET "{column}" = ? WHERE "{column}" = ?', updates)
+                changed += len(updates)
+        self.set_meta(ID_SCRUB_META, ID_SCRUB_VERSION, cur)
+        return changed
 
     def refresh_coverage_spans(self, cur) -> None:
         """Rebuild coverage_spans from assignments and active villages (inside the caller's transaction)."""

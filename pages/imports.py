@@ -20,6 +20,7 @@ from geo import imports
 from geo.codes import Scope
 from geo.export import to_csv_bytes, to_xlsx_bytes
 from geo.i18n import TEXT, level_label, t
+from geo.idcards import scrub_file_name
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 KINDS = ("assignments", "boundaries", "registry")
@@ -84,13 +85,14 @@ def forget_upload() -> None:
 
 
 def saved(upload) -> Path:
-    """The upload as a file on disk, under its original name (kept while the same upload is shown)."""
+    """The upload as a file on disk, under its original name less any ID number (kept while it is shown)."""
     held = st.session_state.get("imp_upload")
     if held and held[0] == upload.file_id and Path(held[1]).exists():
         return Path(held[1])
     forget_upload()
     folder = Path(tempfile.mkdtemp(prefix="village-import-"))
-    path = folder / (Path(upload.name.replace("\\", "/")).name or "upload")
+    # never an ID-card number in a name that is shown, logged or stored as the batch's file name
+    path = folder / scrub_file_name(Path(upload.name.replace("\\", "/")).name or "upload")
     path.write_bytes(upload.getbuffer())
     st.session_state["imp_upload"] = (upload.file_id, str(path))
     return path
