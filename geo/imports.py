@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,34 +141,47 @@ def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, i
     return None
 
 
+# the national list is about 665,000 rows with every level; a file longer than this is not a division list
+MAX_REGISTRY_ROWS = 1_000_000
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text, no header interpretation (it is found afterwards)."""
+    """Every cell as text, no header interpretation (it is found afterwards); refused past MAX_REGISTRY_ROWS."""
+    from . import ledger
+
     ext = path.suffix.lower()
     name = path.name
+    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS)
     if ext in (".csv", ".txt"):
-        raw = path.read_bytes()
-        if not raw.strip():
+        try:
+            with open(path, encoding=ledger.text_encoding(path), newline="") as f:
+                sample = f.read(2000)
+                f.seek(0)
+                sep = "\t" if sample.count("\t") > sample.count(",") else ","
+                # title rows above the header have fewer cells: read ragged rows, then square them
+                rows = list(budget.rows(csv.reader(f, delimiter=sep)))
+        except ledger.LedgerError as e:
+            raise ImportError_(str(e)) from None
+        except UnicodeDecodeError:
+            raise _fail(name, "无法识别文字编码（应为 UTF-8 或 GBK）", "text encoding not UTF-8 or GBK") from None
+        if not any(cell.strip() for row in rows for cell in row):
             raise _fail(name, "文件是空的", "the file is empty")
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise _fail(name, "无法识别文字编码（应为 UTF-8 或 GBK）", "text encoding not UTF-8 or GBK")
-        sep = "\t" if text[:2000].count("\t") > text[:2000].count(",") else ","
-        # title rows above the header have fewer cells: read ragged rows, then square them
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
         width = max((len(r) for r in rows), default=0)
         return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     if ext in (".xlsx", ".xlsm", ".xls"):
         try:
-            return pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
-                                 engine="xlrd" if ext == ".xls" else "openpyxl")
+            if ext != ".xls":
+                ledger.check_xlsx_size(path)
+            frame = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, nrows=budget.limit + 1,
+                                  engine="xlrd" if ext == ".xls" else "openpyxl")
+        except ledger.LedgerError as e:
+            raise ImportError_(str(e)) from None
         except Exception as e:  # corrupt or mislabelled workbooks raise many kinds of errors
             raise _fail(name, f"无法读取 Excel 文件（{type(e).__name__}）",
                         f"cannot read the Excel file ({type(e).__name__})") from None
+        if len(frame) > budget.limit:
+            raise ImportError_(str(budget.refuse()))
+        return frame
     raise _fail(name, "文件类型不支持，请用 .csv、.xlsx 或 .xls", "unsupported file type; use .csv, .xlsx or .xls")
 
 
