@@ -297,9 +297,17 @@ def _ledger_doubtful(table, match) -> pd.DataFrame:
         for w in a.warnings:
             if w not in notes.setdefault(a.row_number, []):
                 notes[a.row_number].append(w)
-    rows = [{"row": n, "reason": "doubtful", "message": "；".join(ws), **raw.get(n, {})}
+    rows = [{"row": n, "reason": "doubtful", "message": _join_bilingual(ws), **raw.get(n, {})}
             for n, ws in sorted(notes.items())]
     return pd.DataFrame(rows)
+
+
+def _join_bilingual(messages: list[str]) -> str:
+    """Several "中文 / English" notes as one: the Chinese halves, then the English ones (read as one message)."""
+    halves = [m.partition(" / ") for m in messages]
+    zh = "；".join(h[0] for h in halves)
+    en = "; ".join(h[2] or h[0] for h in halves)
+    return f"{zh} / {en}"
 
 
 def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):

@@ -34,7 +34,8 @@ from geo.coverage import Period
 from geo.i18n import bilingual
 from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
                        split_village_names, village_name_keys)
-from geo.periods import PeriodError, parse_period
+from geo.periods import (EARLIEST_PLAUSIBLE_START, MAX_PLAUSIBLE_YEARS, MAX_YEARS_AHEAD, PeriodError,
+                         doubtful_period, parse_period)
 from geo.safezip import UnsafeZipError, check_archive
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
@@ -627,13 +628,15 @@ def _title_text(texts: list[list[str]], upto: int) -> str:
     return " ".join(parts)
 
 
-def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
+def read_ledger(path: str | Path, *, sheet: str | None = None, today: dt.date | None = None) -> LedgerTable:
     """Read a ledger file; raise LedgerError when it is not a readable ledger at all.
 
     Row-level problems (unreadable period, missing name...) do not raise: they stay on the rows for
-    :func:`match_ledger` to reject with the row number.
+    :func:`match_ledger` to reject with the row number.  An implausible period (see
+    :func:`geo.periods.doubtful_period`, judged against ``today``, the day of the import) is kept with a warning.
     """
     path = Path(path)
+    today = today or dt.date.today()
     sheets = _load(path)
     if sheet is not None:
         chosen = [s for s in sheets if s.name == sheet]
@@ -709,7 +712,7 @@ def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
             table.duplicate_rows.append((row_number, seen[key]))
             continue
         seen[key] = row_number
-        table.rows.append(_make_row(row_number, values, texts_i, cols, raw, township, scrubbed))
+        table.rows.append(_make_row(row_number, values, texts_i, cols, raw, township, scrubbed, today))
     return table
 
 
@@ -746,7 +749,7 @@ def _skip_kind(texts: list[str], cols: dict[str, int], id_cols: set[int]) -> str
 
 
 def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[str, int], raw: dict[str, str],
-              township: str | None, scrubbed: bool) -> LedgerRow:
+              township: str | None, scrubbed: bool, today: dt.date) -> LedgerRow:
     warnings: list[str] = []
     if scrubbed:
         warnings.append(f"第{row_number}行：已删除一个身份证号码 / row {row_number}: an ID-card number was removed")
@@ -785,6 +788,8 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
     if isinstance(result, PeriodError) and result.code == "bad_period" and "start" in cols and "end" in cols:
         if not texts[cols["start"]] and not texts[cols["end"]]:
             result = PeriodError("聘任期限为空 / the period is empty")
+    if isinstance(result, Period):
+        warnings.extend(_doubtful_period_warnings(row_number, result, today))
     name = text("name")
     if name:  # "张 三" -> "张三", but "Sun  Qi" -> "Sun Qi"
         name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip()
@@ -804,6 +809,16 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
         raw=raw,
         warnings=warnings,
     )
+
+
+_DOUBT_LIMITS = {"too_long": {"years": MAX_PLAUSIBLE_YEARS}, "too_early": {"year": EARLIEST_PLAUSIBLE_START.year},
+                 "too_far_ahead": {"years": MAX_YEARS_AHEAD}}
+
+
+def _doubtful_period_warnings(row_number: int, period: Period, today: dt.date) -> list[str]:
+    shown = f"{period.start.isoformat()} – {period.end.isoformat() if period.end else '…'}"
+    return [bilingual(f"period.{reason}", row=row_number, period=shown, today=today.isoformat(),
+                      **_DOUBT_LIMITS[reason]) for reason in doubtful_period(period, today)]
 
 
 def _period_cell(values: list[Any], texts: list[str], col: int | None) -> Any:
