@@ -322,13 +322,18 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
 
 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
-                       file_name: str | None = None, progress: Progress | None = None) -> ImportResult:
-    """A ledger (台账): one adviser per person across rows, one assignment per village and period."""
+                       file_name: str | None = None, progress: Progress | None = None,
+                       preview: tuple | None = None) -> ImportResult:
+    """A ledger (台账): one adviser per person across rows, one assignment per village and period.
+
+    ``preview`` is :func:`preview_assignments`' result for this file and county when the caller has it
+    (the import page): the file is then not read a second time.
+    """
     path, name, sha, done = _already_imported(store, "assignments", path, file_name)
     if done:
         return done
     progress and progress(0.1, "reading")
-    table, match = preview_assignments(store, path, county=county)
+    table, match = preview or preview_assignments(store, path, county=county)
     if not match.rows_read:
         raise _fail(name, f"表头（第 {table.header_row} 行）下面没有数据行", f"no data rows below the header "
                     f"(row {table.header_row})")
@@ -399,11 +404,13 @@ def preview_boundaries(store: Store, path: str | Path, **options):
 
 
 def import_boundaries(store: Store, path: str | Path, *, file_name: str | None = None,
-                      progress: Progress | None = None, **options) -> ImportResult:
+                      progress: Progress | None = None, preview=None, **options) -> ImportResult:
     """Village boundaries: replace those of the matched villages and rebuild their counties' map shapes.
 
     ``options`` go to :func:`geo.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
     gcj02).  The boundaries replaced are kept in ``geom_history`` so the batch can be rolled back.
+    ``preview`` is :func:`preview_boundaries`' result for this file and options when the caller has it: the
+    archive is then not extracted a second time.
     """
     from .geometry_store import refresh_village_display, replace_village_geoms
 
@@ -411,7 +418,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     if done:
         return done
     progress and progress(0.1, "reading")
-    read = preview_boundaries(store, path, **options)
+    read = preview or preview_boundaries(store, path, **options)
     progress and progress(0.6, "writing")
     rejects = _boundary_rejects(read)
     matched = read.matched
