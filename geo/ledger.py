@@ -437,6 +437,25 @@ def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, i
     return ranges
 
 
+_ROW_TAG = re.compile(rb"<row[\s>/]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
+    """Rows in the sheet's XML by a byte scan for row tags (text cannot hold a literal "<"), stopping early.
+
+    Cheap next to parsing, so a sheet whose stated size lies is refused in seconds; a writer that prefixes
+    its tags is not counted here, and the budget still counts what the parser yields.
+    """
+    found, tail = 0, b""
+    with archive.open(sheet_path) as source:
+        while found <= stop_after and (chunk := source.read(_SCAN_CHUNK)):
+            data = tail + chunk
+            found += len(_ROW_TAG.findall(data))
+            tail = data[-4:]  # a tag cut by the chunk boundary; too short to hold a whole one
+    return found
+
+
 def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
     import openpyxl
 
@@ -446,6 +465,7 @@ def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
     try:
         for ws in wb.worksheets:
             budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
+            budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
             ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
             grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
             _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))

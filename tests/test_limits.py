@@ -32,16 +32,19 @@ def ledger_csv(path: Path, data_rows: int) -> Path:
     return path
 
 
-def xlsx_by_hand(path: Path, rows: int, *, dimension_rows: int | None, extra: dict[str, bytes] | None = None
-                 ) -> Path:
-    """A minimal valid .xlsx written as XML (fast for any row count); the dimension may tell the truth or not."""
-    header = ('<row r="1"><c r="A1" t="inlineStr"><is><t>村（社区）名称</t></is></c>'
-              '<c r="B1" t="inlineStr"><is><t>法律顾问姓名</t></is></c></row>')
-    body = "".join(f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t>村{r}</t></is></c>'
-                   f'<c r="B{r}"><v>{r * 7919 % 100003}</v></c></row>' for r in range(2, rows + 1))
-    dim = f'<dimension ref="A1:B{dimension_rows}"/>' if dimension_rows else ""
-    sheet = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.'
-             f'openxmlformats.org/spreadsheetml/2006/main">{dim}<sheetData>{header}{body}</sheetData></worksheet>')
+def xlsx_by_hand(path: Path, rows: int, *, dimension_rows: int | None, extra: dict[str, bytes] | None = None,
+                 prefix: str = "") -> Path:
+    """A minimal valid .xlsx written as XML (fast for any row count); the dimension may tell the truth or not,
+    and the sheet's tags may carry a namespace prefix (``x:``) as some writers do."""
+    x = prefix
+    header = (f'<{x}row r="1"><{x}c r="A1" t="inlineStr"><{x}is><{x}t>村（社区）名称</{x}t></{x}is></{x}c>'
+              f'<{x}c r="B1" t="inlineStr"><{x}is><{x}t>法律顾问姓名</{x}t></{x}is></{x}c></{x}row>')
+    body = "".join(f'<{x}row r="{r}"><{x}c r="A{r}" t="inlineStr"><{x}is><{x}t>村{r}</{x}t></{x}is></{x}c>'
+                   f'<{x}c r="B{r}"><{x}v>{r * 7919 % 100003}</{x}v></{x}c></{x}row>' for r in range(2, rows + 1))
+    dim = f'<{x}dimension ref="A1:B{dimension_rows}"/>' if dimension_rows else ""
+    ns = f'xmlns{":" + x.rstrip(":") if x else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{x}worksheet {ns}>{dim}<{x}sheetData>'
+             f'{header}{body}</{x}sheetData></{x}worksheet>')
     parts = {
         "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
         '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
@@ -124,8 +127,16 @@ def test_xlsx_with_a_true_dimension_is_refused_before_any_row(tmp_path, rows_pul
     assert rows_pulled == []
 
 
-def test_xlsx_whose_dimension_lies_is_counted_while_streaming(tmp_path, rows_pulled):
-    path = xlsx_by_hand(tmp_path / "台账.xlsx", MAX_LEDGER_ROWS + 50, dimension_rows=2)
+def test_xlsx_whose_dimension_lies_is_refused_by_a_scan_of_its_rows(tmp_path, rows_pulled):
+    for dimension in (2, None):
+        path = xlsx_by_hand(tmp_path / "台账.xlsx", MAX_LEDGER_ROWS + 1, dimension_rows=dimension)
+        with pytest.raises(LedgerError, match="台账.xlsx"):
+            read_ledger(path)
+    assert rows_pulled == []                                  # refused before the parser read a row
+
+
+def test_rows_the_scan_cannot_see_are_counted_while_streaming(tmp_path, rows_pulled):
+    path = xlsx_by_hand(tmp_path / "台账.xlsx", MAX_LEDGER_ROWS + 50, dimension_rows=2, prefix="x:")
     with pytest.raises(LedgerError, match="台账.xlsx"):
         read_ledger(path)
     assert rows_pulled == [MAX_LEDGER_ROWS + 1]
@@ -138,6 +149,18 @@ def test_xlsx_without_dimension_and_wider_than_stated_is_read_whole(tmp_path):
     assert len(grid) == 12 and grid[11] == ["村12", 12 * 7919 % 100003]
     path = xlsx_by_hand(tmp_path / "短.xlsx", 12, dimension_rows=2)
     assert ledger._load(path)[0].grid == grid
+    path = xlsx_by_hand(tmp_path / "前缀.xlsx", 12, dimension_rows=12, prefix="x:")
+    assert ledger._load(path)[0].grid == grid
+
+
+@pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64, 1 << 20])
+def test_row_scan_counts_tags_cut_by_chunk_boundaries(tmp_path, monkeypatch, chunk):
+    """Every row tag is counted once, wherever the reads cut the XML; the scan stops once past the limit."""
+    monkeypatch.setattr(ledger, "_SCAN_CHUNK", chunk)
+    path = xlsx_by_hand(tmp_path / "台账.xlsx", 300, dimension_rows=None)
+    with zipfile.ZipFile(path) as zf:
+        assert ledger._row_tags(zf, "xl/worksheets/sheet1.xml", 10**9) == 300
+        assert ledger._row_tags(zf, "xl/worksheets/sheet1.xml", 10) < 300 or chunk == 1 << 20
 
 
 def test_ledger_import_over_the_limit_changes_nothing(store, tmp_path):  # noqa: F811
