@@ -375,6 +375,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.o.state": ("村（社区）状态", "village state"),
     "imp.o.abolished": ("已撤销", "abolished"),
     "imp.o.unknown": ("区划库中没有", "not in the registry"),
+    # limits on one upload (geo.safezip, geo.ledger, geo.imports)
+    "zip.ratio": ("“{name}”解压后是压缩前的 {ratio} 倍以上，不像正常文件（可能是“压缩炸弹”），已拒绝，未解压",
+                  "'{name}' would expand to more than {ratio} times its compressed size; that is not a normal "
+                  "file (a zip bomb?), so it was refused and nothing was extracted"),
+    "zip.ratio_member": ("“{name}”中的“{member}”解压后是压缩前的 {ratio} 倍以上，不像正常文件（可能是“压缩炸弹”），"
+                         "已拒绝，未解压",
+                         "'{member}' in '{name}' would expand to more than {ratio} times its compressed size; "
+                         "that is not a normal file (a zip bomb?), so it was refused and nothing was extracted"),
+    "limit.rows": ("“{name}”超过 {limit} 行的上限，已停止读取，没有导入任何内容。一个县的文件远少于这个行数："
+                   "请删除多余的行，或按县、乡镇拆分后再导入。",
+                   "'{name}' has more than the limit of {limit} rows; reading stopped and nothing was imported. "
+                   "One county's file has far fewer rows: delete the rows not needed, or split it by county or "
+                   "township, and import again."),
+    "limit.xlsx_size": ("“{name}”解压后达 {size} MB，超过 Excel 文件 {limit} MB 的上限，已拒绝",
+                        "'{name}' expands to {size} MB, more than the {limit} MB limit for an Excel file; refused"),
+    # contract periods the ledger reader accepts but flags (geo.periods.doubtful_period)
+    "period.too_long": ("第{row}行：聘任期限“{period}”超过 {years} 年，请核对",
+                        "row {row}: the period '{period}' is longer than {years} years; please check"),
+    "period.too_early": ("第{row}行：聘任期限“{period}”起始于 {year} 年以前，请核对",
+                         "row {row}: the period '{period}' starts before {year}; please check"),
+    "period.too_far_ahead": ("第{row}行：聘任期限“{period}”起始日期在导入日（{today}）{years} 年以后，请核对",
+                             "row {row}: the period '{period}' starts more than {years} years after the day of "
+                             "the import ({today}); please check"),
 }
 
 
@@ -382,6 +405,11 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+def bilingual(key: str, **fmt) -> str:
+    """A library message in both languages, "中文 / English", as every error and report note carries."""
+    return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
 
 
 def status_label(status: str, lang: str = "zh") -> str:

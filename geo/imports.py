@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -143,34 +142,47 @@ def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, i
     return None
 
 
+# the national list is about 665,000 rows with every level; a file longer than this is not a division list
+MAX_REGISTRY_ROWS = 1_000_000
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text, no header interpretation (it is found afterwards)."""
+    """Every cell as text, no header interpretation (it is found afterwards); refused past MAX_REGISTRY_ROWS."""
+    from . import ledger
+
     ext = path.suffix.lower()
     name = path.name
+    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS)
     if ext in (".csv", ".txt"):
-        raw = path.read_bytes()
-        if not raw.strip():
+        try:
+            with open(path, encoding=ledger.text_encoding(path), newline="") as f:
+                sample = f.read(2000)
+                f.seek(0)
+                sep = "\t" if sample.count("\t") > sample.count(",") else ","
+                # title rows above the header have fewer cells: read ragged rows, then square them
+                rows = list(budget.rows(csv.reader(f, delimiter=sep)))
+        except ledger.LedgerError as e:
+            raise ImportError_(str(e)) from None
+        except UnicodeDecodeError:
+            raise _fail(name, "无法识别文字编码（应为 UTF-8 或 GBK）", "text encoding not UTF-8 or GBK") from None
+        if not any(cell.strip() for row in rows for cell in row):
             raise _fail(name, "文件是空的", "the file is empty")
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                text = raw.decode(enc)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise _fail(name, "无法识别文字编码（应为 UTF-8 或 GBK）", "text encoding not UTF-8 or GBK")
-        sep = "\t" if text[:2000].count("\t") > text[:2000].count(",") else ","
-        # title rows above the header have fewer cells: read ragged rows, then square them
-        rows = list(csv.reader(io.StringIO(text), delimiter=sep))
         width = max((len(r) for r in rows), default=0)
         return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     if ext in (".xlsx", ".xlsm", ".xls"):
         try:
-            return pd.read_excel(path, header=None, dtype=str, keep_default_na=False,
-                                 engine="xlrd" if ext == ".xls" else "openpyxl")
+            if ext != ".xls":
+                ledger.check_xlsx_size(path)
+            frame = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, nrows=budget.limit + 1,
+                                  engine="xlrd" if ext == ".xls" else "openpyxl")
+        except ledger.LedgerError as e:
+            raise ImportError_(str(e)) from None
         except Exception as e:  # corrupt or mislabelled workbooks raise many kinds of errors
             raise _fail(name, f"无法读取 Excel 文件（{type(e).__name__}）",
                         f"cannot read the Excel file ({type(e).__name__})") from None
+        if len(frame) > budget.limit:
+            raise ImportError_(str(budget.refuse()))
+        return frame
     raise _fail(name, "文件类型不支持，请用 .csv、.xlsx 或 .xls", "unsupported file type; use .csv, .xlsx or .xls")
 
 
@@ -299,9 +311,17 @@ def _ledger_doubtful(table, match) -> pd.DataFrame:
         for w in a.warnings:
             if w not in notes.setdefault(a.row_number, []):
                 notes[a.row_number].append(w)
-    rows = [{"row": n, "reason": "doubtful", "message": "；".join(ws), **raw.get(n, {})}
+    rows = [{"row": n, "reason": "doubtful", "message": _join_bilingual(ws), **raw.get(n, {})}
             for n, ws in sorted(notes.items())]
     return pd.DataFrame(rows)
+
+
+def _join_bilingual(messages: list[str]) -> str:
+    """Several "中文 / English" notes as one: the Chinese halves, then the English ones (read as one message)."""
+    halves = [m.partition(" / ") for m in messages]
+    zh = "；".join(h[0] for h in halves)
+    en = "; ".join(h[2] or h[0] for h in halves)
+    return f"{zh} / {en}"
 
 
 def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):
@@ -316,13 +336,18 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
 
 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
-                       file_name: str | None = None, progress: Progress | None = None) -> ImportResult:
-    """A ledger (台账): one adviser per person across rows, one assignment per village and period."""
+                       file_name: str | None = None, progress: Progress | None = None,
+                       preview: tuple | None = None) -> ImportResult:
+    """A ledger (台账): one adviser per person across rows, one assignment per village and period.
+
+    ``preview`` is :func:`preview_assignments`' result for this file and county when the caller has it
+    (the import page): the file is then not read a second time.
+    """
     path, name, sha, done = _already_imported(store, "assignments", path, file_name)
     if done:
         return done
     progress and progress(0.1, "reading")
-    table, match = preview_assignments(store, path, county=county)
+    table, match = preview or preview_assignments(store, path, county=county)
     if not match.rows_read:
         raise _fail(name, f"表头（第 {table.header_row} 行）下面没有数据行", f"no data rows below the header "
                     f"(row {table.header_row})")
@@ -400,11 +425,13 @@ def preview_boundaries(store: Store, path: str | Path, **options):
 
 
 def import_boundaries(store: Store, path: str | Path, *, file_name: str | None = None,
-                      progress: Progress | None = None, **options) -> ImportResult:
+                      progress: Progress | None = None, preview=None, **options) -> ImportResult:
     """Village boundaries: replace those of the matched villages and rebuild their counties' map shapes.
 
     ``options`` go to :func:`geo.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
     gcj02).  The boundaries replaced are kept in ``geom_history`` so the batch can be rolled back.
+    ``preview`` is :func:`preview_boundaries`' result for this file and options when the caller has it: the
+    archive is then not extracted a second time.
     """
     from .geometry_store import refresh_village_display, replace_village_geoms
 
@@ -412,7 +439,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     if done:
         return done
     progress and progress(0.1, "reading")
-    read = preview_boundaries(store, path, **options)
+    read = preview or preview_boundaries(store, path, **options)
     progress and progress(0.6, "writing")
     rejects = _boundary_rejects(read)
     matched = read.matched

@@ -94,8 +94,13 @@ def saved(upload) -> Path:
     # never an ID-card number in a name that is shown, logged or stored as the batch's file name
     path = folder / scrub_file_name(Path(upload.name.replace("\\", "/")).name or "upload")
     path.write_bytes(upload.getbuffer())
-    st.session_state["imp_upload"] = (upload.file_id, str(path))
+    st.session_state["imp_upload"] = (upload.file_id, str(path), imports.file_sha256(path))
     return path
+
+
+def upload_sha() -> str:
+    """The content hash of the upload :func:`saved` holds, computed once when it was saved."""
+    return st.session_state["imp_upload"][2]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -121,8 +126,9 @@ def county_choice() -> str | None:
 
 
 def previewed(kind: str, path: Path, options: dict):
-    """The reader's result for this file and these options; read once, then kept for this session."""
-    key = (kind, str(path), tuple(sorted(options.items())), ctx.version)
+    """The reader's result for this upload (by content) and these options: read or extracted once, then kept
+    for the preview's reruns and for the import itself."""
+    key = (kind, upload_sha(), tuple(sorted(options.items())), ctx.version)
     memo = st.session_state.get("imp_preview")
     if memo and memo[0] == key:
         return memo[1]
@@ -271,9 +277,10 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
 
     if kind == "assignments":
         return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
-                                          progress=progress)
+                                          progress=progress, preview=previewed(kind, path, options))
     if kind == "boundaries":
-        return imports.import_boundaries(store, path, file_name=path.name, progress=progress, **options)
+        return imports.import_boundaries(store, path, file_name=path.name, progress=progress,
+                                         preview=previewed(kind, path, options), **options)
     return imports.import_registry(store, path, file_name=path.name, progress=progress)
 
 
@@ -425,8 +432,7 @@ elif Path(upload.name).suffix.lower().lstrip(".") not in TYPES[kind]:
 else:
     path = saved(upload)
     st.subheader(ctx.t("imp.step_preview"))
-    sha = imports.file_sha256(path)
-    if (prior := store.find_batch(kind, sha)) is not None:
+    if (prior := store.find_batch(kind, upload_sha())) is not None:
         st.info(ctx.t("imp.already", batch=prior))
     options: dict = {}
     ready = False

@@ -332,3 +332,33 @@ def test_page_in_english(db):
     assert at.title[0].value == "Data import"
     assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes"]
     assert t("imp.h.batch", "en") in table(at, t("imp.h.batch", "en")).columns
+
+
+def test_an_upload_is_read_and_extracted_once_for_preview_and_import(db, tmp_path, monkeypatch):
+    from geo import boundaries, ledger
+
+    calls: list[str] = []
+    for module, name in ((boundaries, "safe_extract"), (ledger, "read_ledger")):
+        original = getattr(module, name)
+        monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
+    at = open_page(scope=ZHOUZHI)
+    store = the_store(db)
+    towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
+                            ORDER BY code LIMIT 2""")
+    gdf = gpd.GeoDataFrame({"DM": [f"{c:012d}" for c in towns["code"]]}, crs="EPSG:4326",
+                           geometry=[shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in (0, 1)])
+    gdf.to_file(tmp_path / "村界.geojson", driver="GeoJSON")
+    zipped = tmp_path / "村界.zip"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(tmp_path / "村界.geojson", "村界/村界.geojson")
+    at.radio(key="imp_kind").set_value("boundaries").run()
+    upload(at, zipped)
+    at.button(key="imp_go").click().run()
+    ok(at)
+    assert t("imp.d.boundaries", villages=2, crs="EPSG:4326", encoding="utf-8") in [m.value for m in at.markdown]
+    at.radio(key="imp_kind").set_value("assignments").run()
+    upload(at, write_messy_xlsx(tmp_path / "台账.xlsx"))
+    at.button(key="imp_go").click().run()
+    ok(at)
+    assert at.session_state["imp_result"].kind == "assignments"
+    assert calls == ["safe_extract", "read_ledger"]

@@ -236,3 +236,23 @@ def test_a_fragment_without_its_county_row_abolishes_nothing(store, tmp_path):
     res = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100299", "220", "新一村村委会")]))
     assert res.details["added"] == 1 and res.details["abolished"] == 0
     assert store.scalar("SELECT count(*) FROM divisions WHERE abolished") == 0
+
+
+def test_implausible_periods_are_imported_and_reported_as_doubtful(store, tmp_path):
+    villages = store.query(f"SELECT code, name FROM divisions WHERE level = 5 AND code // 1000000 = {ZHOUZHI} "
+                           "ORDER BY code LIMIT 4")
+    periods = ["2026.1-2027.12", "2026.1-2126.12", "1900.1-1901.1", "9999.1.1-9999.12.31"]
+    lines = ["区划代码,村（社区）名称,法律顾问姓名,聘任期限"]
+    lines += [f"{c},{n},顾问{i},{p}" for i, (c, n, p) in enumerate(zip(villages["code"], villages["name"], periods))]
+    path = tmp_path / "周至县台账.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = imports.import_assignments(store, path)
+    assert res.rows_accepted == 4 and res.rows_rejected == 0
+    for lang, reason, words in (("zh", "已导入，请核对", ["超过 10 年", "2010 年以前", "2 年以后"]),
+                                ("en", "imported; please check", ["longer than 10 years", "before 2010",
+                                                                  "more than 2 years after"])):
+        report = imports.report_table(res, lang)
+        assert report["行号 / row"].tolist() == [3, 4, 5]          # the header is row 1, the plausible row 2
+        assert set(report["原因 / reason"]) == {reason}
+        for message, word in zip(report["说明 / message"], words):
+            assert word in message
