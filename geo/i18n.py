@@ -305,8 +305,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.r.county_abolish": ("{name}（{code}）{n}/{total} 个：{names}", "{name} ({code}) {n} of {total}: {names}"),
     "imp.r.more_names": ("等", " and others"),
     "imp.r.more_counties": ("另有 {n} 个县（区）", "{n} more counties"),
-    "imp.r.abolished_row": ("{name}（{code}）的名单里没有这个村（社区）；该县撤销 {n}/{total} 个",
-                            "not in the list of {name} ({code}); {n} of the county's {total} villages abolished"),
+    "imp.r.abolished_row": ("{name}（{code}）撤销 {n}/{total} 个：名单里没有这个村（社区）",
+                            "{name} ({code}) loses {n} of {total} villages: this one is not in the list"),
     "imp.r.refused": ("{file}：这份区划代码表会撤销 {n} 个村（社区）——{where}。有县（区）撤销超过其村（社区）总数的 "
                       "{share}，为防误操作，本次未导入，数据没有任何改动。核对无误后请加 --allow-abolish 重新运行。",
                       "{file}: this division list would abolish {n} villages — {where}. For at least one county "
