@@ -210,6 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name-field")
     sp.add_argument("--source-crs", help="e.g. EPSG:4545 when the file has no .prj")
     sp.add_argument("--gcj02", action="store_true", help="coordinates are GCJ-02 (Gaode/Tencent)")
+    sp.add_argument("--allow-abolish", action="store_true",
+                    help="registry: go ahead although the list abolishes more than a small share of a county's "
+                         "villages")
     sp.set_defaults(func=cmd_import)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")

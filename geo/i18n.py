@@ -266,6 +266,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.reason.invalid_geometry": ("图形无效", "invalid geometry"),
     "imp.reason.not_in_county": ("不在所选县内", "not in the chosen county"),
     "imp.reason.no_county": ("无法确定所在县", "county unknown"),
+    "imp.reason.abolished": ("撤销", "abolished"),
     "imp.b.read": ("坐标系 {crs}；文字编码 {encoding}；代码字段 {code}；名称字段 {name}；乡镇字段 {town}。",
                    "CRS {crs}; text encoding {encoding}; code field {code}; name field {name}; township field "
                    "{town}."),
@@ -306,11 +307,45 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
     "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),
-    "imp.r.after": ("新增、改名、撤销各多少个，导入后才能算出。在文件完整列出的县里，库中有而文件中没有的村（社区）"
-                    "会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
-                    "How many codes are new, renamed or abolished is known after the import. In the counties "
-                    "the file lists, villages the store has but the file lacks are marked abolished (not deleted; "
-                    "assignments pointing at them are listed under Data problems)."),
+    "imp.r.after": ("导入后：新增 {added} 个区划，改名 {renamed} 个，撤销 {abolished} 个村（社区）。只比对文件完整列出的"
+                    "县（区）：库中有而文件中没有的村（社区）会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
+                    "After the import: {added} divisions added, {renamed} renamed, {abolished} villages abolished. "
+                    "Only the counties the file lists in full are compared: villages the store has but the file "
+                    "lacks are marked abolished (not deleted; assignments pointing at them are listed under Data "
+                    "problems)."),
+    "imp.r.will_abolish": ("这份名单会撤销 {n} 个村（社区），涉及 {counties} 个县（区）。",
+                           "This list would abolish {n} villages in {counties} counties."),
+    "imp.r.needs_confirm": ("标为“需确认”的县（区）撤销的村（社区）超过该县总数的 {share}，这往往是文件只列了县、"
+                            "漏了村。请逐一核对；确需撤销，勾选下方的确认后才能导入。",
+                            "In the counties marked 'to confirm' more than {share} of the villages would be "
+                            "abolished; this often means the file lists the county but leaves out its villages. "
+                            "Check them; to go ahead, tick the confirmation below."),
+    "imp.r.col.confirm": ("需确认", "to confirm"),
+    "imp.r.yes": ("是", "yes"),
+    "imp.r.allow": ("我已核对，确认撤销以上村（社区）", "I have checked: abolish the villages listed above"),
+    "imp.r.all": ("将撤销的全部 {n} 个村（社区）", "All {n} villages to be abolished"),
+    "imp.r.col.abolished": ("撤销", "abolished"),
+    "imp.r.col.villages": ("现有村（社区）", "current villages"),
+    "imp.r.col.share": ("占比", "share"),
+    "imp.r.col.names": ("将撤销的村（社区）", "villages to be abolished"),
+    "imp.r.county_abolish": ("{name}（{code}）{n}/{total} 个：{names}", "{name} ({code}) {n} of {total}: {names}"),
+    "imp.r.more_names": ("等", " and others"),
+    "imp.r.more_counties": ("另有 {n} 个县（区）", "{n} more counties"),
+    "imp.r.abolished_row": ("{name}（{code}）撤销 {n}/{total} 个：名单里没有这个村（社区）",
+                            "{name} ({code}) loses {n} of {total} villages: this one is not in the list"),
+    "imp.r.refused": ("{file}：这份区划代码表会撤销 {n} 个村（社区）——{where}。有县（区）撤销超过其村（社区）总数的 "
+                      "{share}，为防误操作，本次未导入，数据没有任何改动。核对无误后请加 --allow-abolish 重新运行。",
+                      "{file}: this division list would abolish {n} villages — {where}. For at least one county "
+                      "that is more than {share} of its villages, so, to guard against a mistake, nothing was "
+                      "imported and the store is unchanged. If this is right, run it again with --allow-abolish."),
+    "imp.r.refused_page": ("未导入，数据没有任何改动：这份名单会撤销 {n} 个村（社区），有县（区）超过其总数的 {share}"
+                           "（见上方核对结果）。核对无误后请勾选“{box}”，再点“导入”。",
+                           "Nothing was imported and the store is unchanged: this list would abolish {n} villages, "
+                           "more than {share} of some county's villages (see the check above). If this is right, "
+                           "tick '{box}' and click Import again."),
+    "imp.r.changes": ("；新增 {added}，改名 {renamed}，撤销村（社区）{abolished} 个{where}",
+                      "; {added} added, {renamed} renamed, {abolished} villages abolished{where}"),
+    "imp.r.where": ("：{where}", ": {where}"),
     "imp.step_import": ("4. 确认导入", "4. Import"),
     "imp.do": ("导入", "Import"),
     "imp.nothing": ("没有可以导入的内容。", "There is nothing to import."),

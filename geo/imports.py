@@ -17,6 +17,7 @@ from typing import Any, Callable
 import pandas as pd
 
 from .codes import LEVEL_ENDS, significant_length, to_str
+from .i18n import t
 from .idcards import removed_note, scrub_file_name, scrub_id_numbers
 from .store import Store
 
@@ -33,7 +34,7 @@ class ImportError_(ValueError):
 class ImportResult:
     kind: str
     file_name: str
-    status: str                     # 'imported' | 'unchanged' (same file already imported)
+    status: str                     # 'imported' | 'unchanged' (same file already imported) | 'refused'
     batch_id: int | None
     rows_read: int = 0
     rows_accepted: int = 0
@@ -51,9 +52,19 @@ class ImportResult:
             return (f"{self.file_name}：与第 {self.batch_id} 批内容相同，未重复导入 / "
                     f"{self.file_name}: same content as batch {self.batch_id}; nothing changed")
         extra = "".join(f"，{k}={v}" for k, v in self.details.items() if k in ("county", "crs", "encoding"))
+        changes = {lang: self._registry_changes(lang) for lang in ("zh", "en")}
         return (f"{self.file_name}：第 {self.batch_id} 批，读取 {self.rows_read} 行，导入 {self.rows_accepted}，"
-                f"拒绝 {self.rows_rejected}{extra} / {self.file_name}: batch {self.batch_id}, "
-                f"{self.rows_read} read, {self.rows_accepted} accepted, {self.rows_rejected} rejected")
+                f"拒绝 {self.rows_rejected}{extra}{changes['zh']} / {self.file_name}: batch {self.batch_id}, "
+                f"{self.rows_read} read, {self.rows_accepted} accepted, {self.rows_rejected} rejected{changes['en']}")
+
+    def _registry_changes(self, lang: str) -> str:
+        """A registry batch's additions, renames and abolitions (with where) for its summary line."""
+        plan = self.details.get("plan")
+        if plan is None:
+            return ""
+        where = abolition_places(plan, lang)
+        return t("imp.r.changes", lang, added=plan.added, renamed=plan.renamed, abolished=len(plan.abolished_codes),
+                 where=t("imp.r.where", lang, where=where) if where else "")
 
 
 def file_sha256(path: str | Path) -> str:
@@ -239,12 +250,122 @@ def _registry_doubtful(incoming: pd.DataFrame) -> pd.DataFrame:
                          "code": marked["code"], "name": marked["name"]}).reset_index(drop=True)
 
 
-def import_registry(store: Store, path: str | Path, *, file_name: str | None = None,
+#: a registry import that would take more than this share of one county's villages away needs an explicit
+#: confirmation (a county listed by its own row alone loses all of them: the classic mistake)
+ABOLISH_CONFIRM_SHARE = 0.05
+ABOLISH_NAMES_SHOWN = 5        # village names quoted per county in one-line messages
+ABOLISH_COUNTIES_SHOWN = 5     # counties quoted in one-line messages; the report lists every village
+
+
+@dataclass(frozen=True)
+class CountyAbolition:
+    """The villages one county would lose: those the store has and the county's full list lacks."""
+
+    code: str                                   # 12-digit county code
+    name: str
+    villages: int                               # its current villages before the import
+    abolished: tuple[tuple[str, str], ...]      # (code, name) of each village that would be abolished
+
+    @property
+    def share(self) -> float:
+        return len(self.abolished) / self.villages if self.villages else 0.0
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return self.share > ABOLISH_CONFIRM_SHARE
+
+
+@dataclass(frozen=True)
+class RegistryPlan:
+    """What importing a division list would change; preview, CLI and the import itself all use this."""
+
+    added: int
+    renamed: int                                # renamed, or reinstated after being abolished
+    counties: tuple[str, ...]                   # 12-digit codes of the counties compared (listed themselves)
+    abolitions: tuple[CountyAbolition, ...]     # counties that lose villages, in code order
+
+    @property
+    def abolished_codes(self) -> list[str]:
+        return [code for county in self.abolitions for code, _ in county.abolished]
+
+    @property
+    def needs_confirmation(self) -> bool:
+        return any(county.needs_confirmation for county in self.abolitions)
+
+
+def plan_registry(incoming: pd.DataFrame, current: pd.DataFrame) -> RegistryPlan:
+    """Compare a division list (:func:`read_registry_file`) with the store's rows (Store.registry_comparison).
+
+    Only counties whose own row is in the list are compared, so a fragment listing a few new villages
+    abolishes nothing; in those, every current village the list lacks would be abolished.
+    """
+    known = current.drop_duplicates("code").set_index("code")
+    listed = pd.Index(incoming["code"])
+    present = listed.isin(known.index)
+    before = known.reindex(listed[present])
+    renamed = ((before["name"].to_numpy() != incoming["name"].to_numpy()[present])
+               | before["abolished"].eq(True).to_numpy())
+    county_rows = incoming[incoming["level"] == 3]
+    county_names = dict(zip(county_rows["code"], county_rows["name"]))
+    real_village = (current["level"] == 5) & ~current["code"].str.endswith("000") & ~current["abolished"].eq(True)
+    villages = current[real_village & current["code"].str[:6].isin({code[:6] for code in county_names})]
+    total = villages["code"].str[:6].value_counts()
+    gone = villages[~villages["code"].isin(listed)].sort_values("code")
+    abolitions = tuple(
+        CountyAbolition(prefix.ljust(12, "0"), county_names[prefix.ljust(12, "0")], int(total[prefix]),
+                        tuple(zip(group["code"], group["name"])))
+        for prefix, group in gone.groupby(gone["code"].str[:6], sort=True))
+    return RegistryPlan(added=int((~present).sum()), renamed=int(renamed.sum()),
+                        counties=tuple(sorted(county_names)), abolitions=abolitions)
+
+
+def registry_plan(store: Store, incoming: pd.DataFrame, cur=None) -> RegistryPlan:
+    """:func:`plan_registry` against the store as it is now (inside `cur`'s transaction when given)."""
+    counties = sorted({code[:6] for code, level in zip(incoming["code"], incoming["level"]) if level == 3})
+    return plan_registry(incoming, store.registry_comparison(incoming["code"].tolist(), counties, cur))
+
+
+def abolition_places(plan: RegistryPlan, lang: str = "zh") -> str:
+    """Where villages would go, in one line: county (code) n of total: the first names."""
+    sep = "、" if lang == "zh" else ", "
+    parts = []
+    for county in plan.abolitions[:ABOLISH_COUNTIES_SHOWN]:
+        names = sep.join(name for _, name in county.abolished[:ABOLISH_NAMES_SHOWN])
+        more = t("imp.r.more_names", lang) if len(county.abolished) > ABOLISH_NAMES_SHOWN else ""
+        parts.append(t("imp.r.county_abolish", lang, name=county.name, code=county.code[:6],
+                       n=len(county.abolished), total=county.villages, names=names + more))
+    if len(plan.abolitions) > ABOLISH_COUNTIES_SHOWN:
+        parts.append(t("imp.r.more_counties", lang, n=len(plan.abolitions) - ABOLISH_COUNTIES_SHOWN))
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
+def abolition_rows(plan: RegistryPlan) -> pd.DataFrame:
+    """One report row per village that would be abolished (no row number: it is the file's absence)."""
+    rows = [{"row": None, "reason": "abolished",
+             "message": " / ".join(t("imp.r.abolished_row", lang, name=county.name, code=county.code[:6],
+                                     n=len(county.abolished), total=county.villages) for lang in ("zh", "en")),
+             "code": code, "name": name}
+            for county in plan.abolitions for code, name in county.abolished]
+    return pd.DataFrame(rows, columns=["row", "reason", "message", "code", "name"])
+
+
+class AbolishNotConfirmed(ImportError_):
+    """A registry import refused because it would abolish too much of a county without a confirmation."""
+
+    def __init__(self, file_name: str, plan: RegistryPlan):
+        self.file_name, self.plan = file_name, plan
+        super().__init__(" / ".join(
+            t("imp.r.refused", lang, file=file_name, n=len(plan.abolished_codes), where=abolition_places(plan, lang),
+              share=f"{ABOLISH_CONFIRM_SHARE:.0%}") for lang in ("zh", "en")))
+
+
+def import_registry(store: Store, path: str | Path, *, file_name: str | None = None, allow_abolish: bool = False,
                     progress: Progress | None = None) -> ImportResult:
     """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
 
-    Only counties whose own row is in the file are compared, so a one-province list does not abolish the rest
-    of China and a list of a few new villages abolishes nothing.  Abolished codes stay in the store; assignments that point at them stay visible
+    What changes is :func:`plan_registry`'s plan.  When it would abolish more than ABOLISH_CONFIRM_SHARE of a
+    county's villages, nothing is written unless `allow_abolish` (raises :class:`AbolishNotConfirmed`).
+    Abolished codes stay in the store; assignments that point at them stay visible
     (:meth:`Store.orphan_assignments`).  The state before is kept in ``division_history`` for rollback.
     """
     path, name, sha, done = _already_imported(store, "registry", path, file_name)
@@ -254,6 +375,9 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
     incoming, rejects = read_registry_file(path)
     progress and progress(0.5, "writing")
     with store.transaction() as cur:
+        plan = registry_plan(store, incoming, cur)
+        if plan.needs_confirmation and not allow_abolish:
+            raise AbolishNotConfirmed(name, plan)
         batch = store.new_batch(cur, "registry", name, sha, rows_read=len(incoming) + len(rejects),
                                 rows_accepted=len(incoming), rows_rejected=len(rejects))
         cur.register("reg_in", incoming.assign(code=incoming["code"].astype("int64")))
@@ -267,20 +391,13 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
         cur.execute("""INSERT INTO division_history
                        SELECT ?, code, name, level, urban_rural, false, false FROM reg_in
                        WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
-        changed = cur.execute("""
-            SELECT count(*) FILTER (WHERE d.code IS NULL),
-                   count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
-            FROM reg_in r LEFT JOIN divisions d USING (code)""").fetchall()[0]
         cur.execute("""UPDATE divisions SET name = r.name, abolished = false,
                        urban_rural = coalesce(r.urban_rural, divisions.urban_rural)
                        FROM reg_in r WHERE divisions.code = r.code""")
         cur.execute("""INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
                        SELECT code, name, level, NULL, urban_rural, false, ? FROM reg_in
                        WHERE code NOT IN (SELECT code FROM divisions)""", [batch])
-        abolished = cur.execute(f"""
-            UPDATE divisions SET abolished = true
-            WHERE level = 5 AND NOT abolished AND code // 1000000 IN {counties}
-              AND code NOT IN (SELECT code FROM reg_in) RETURNING code""").fetchall()
+        store.abolish_divisions(cur, plan.abolished_codes)
         cur.unregister("reg_in")
         store._set_parents(cur)
         if not cur.execute("SELECT count(*) FROM shapes WHERE tier = 'national'").fetchall()[0][0]:
@@ -291,9 +408,11 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
                                   WHERE d.abolished""").fetchall()[0][0]
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
-                        len(rejects), rejects, _registry_doubtful(incoming),
-                        details={"added": int(changed[0]), "renamed": int(changed[1]), "abolished": len(abolished),
-                         "assignments_on_abolished": int(orphans)})
+                        len(rejects), rejects,
+                        pd.concat([_registry_doubtful(incoming), abolition_rows(plan)], ignore_index=True),
+                        details={"added": plan.added, "renamed": plan.renamed,
+                                 "abolished": len(plan.abolished_codes), "plan": plan,
+                                 "assignments_on_abolished": int(orphans)})
 
 
 # ------------------------------------------------------------------------------------------------ ledgers
@@ -523,8 +642,6 @@ def rollback(store: Store, batch_id: int) -> str:
 
 def report_table(result: ImportResult, lang: str = "zh") -> pd.DataFrame:
     """Rejected and doubtful rows with row number, reason (in words) and the raw values, for download."""
-    from .i18n import t
-
     head = {"row": "行号 / row", "reason": "原因 / reason", "message": "说明 / message"}
     parts = [df for df in (result.rejects, result.doubtful) if not df.empty]
     if not parts:
@@ -556,7 +673,13 @@ def run_cli_import(store: Store, args) -> ImportResult:
     if not Path(args.file).exists():
         raise ImportError_(f"{args.file}：文件不存在 / {args.file}: file not found")
     if args.kind == "registry":
-        result = import_registry(store, args.file)
+        try:
+            result = import_registry(store, args.file, allow_abolish=args.allow_abolish)
+        except AbolishNotConfirmed as refused:
+            if args.report:     # the list to check before confirming
+                write_report(ImportResult("registry", refused.file_name, "refused", None,
+                                          doubtful=abolition_rows(refused.plan)), args.report)
+            raise
     elif args.kind == "assignments":
         result = import_assignments(store, args.file, county=args.county)
     else:

@@ -290,6 +290,31 @@ class Store:
                 GROUP BY c.code) up
             WHERE divisions.code = up.code""")
 
+    def registry_comparison(self, codes: Sequence[str], counties: Sequence[str], cur=None) -> pd.DataFrame:
+        """What a division list is compared with: the stored rows of `codes` and every level-5 row of
+        `counties` (6-digit prefixes).  Columns code (12-digit str), name, level, abolished."""
+        cur = cur or self.cursor()
+        cur.register("cmp_codes", pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")}))
+        cur.register("cmp_counties", pd.DataFrame({"county": pd.array([int(c) for c in counties], dtype="int64")}))
+        try:
+            df = cur.execute("""
+                SELECT code, name, level, abolished FROM divisions
+                WHERE code IN (SELECT code FROM cmp_codes)
+                   OR (level = 5 AND code // 1000000 IN (SELECT county FROM cmp_counties))""").df()
+        finally:
+            cur.unregister("cmp_codes")
+            cur.unregister("cmp_counties")
+        df["code"] = df["code"].map(to_str).astype(object)
+        df["name"] = df["name"].astype(object)
+        return df
+
+    @staticmethod
+    def abolish_divisions(cur, codes: Sequence[str]) -> None:
+        """Mark `codes` abolished (kept, so assignments pointing at them stay visible)."""
+        cur.register("abolish_codes", pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")}))
+        cur.execute("UPDATE divisions SET abolished = true WHERE code IN (SELECT code FROM abolish_codes)")
+        cur.unregister("abolish_codes")
+
     def division(self, code: str) -> Division | None:
         rows = self.cursor().execute("SELECT code, name, level FROM divisions WHERE code = ?",
                                      [int(code)]).fetchall()

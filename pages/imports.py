@@ -80,7 +80,7 @@ def forget_upload() -> None:
     if held:
         shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
     for key in ("imp_preview", "imp_county", "imp_county_code", "imp_b_code", "imp_b_name", "imp_b_crs",
-                "imp_b_gcj02"):
+                "imp_b_gcj02", "imp_r_allow"):
         st.session_state.pop(key, None)
 
 
@@ -138,7 +138,8 @@ def previewed(kind: str, path: Path, options: dict):
         elif kind == "boundaries":
             value = imports.preview_boundaries(store, path, **options)
         else:
-            value = imports.read_registry_file(path)
+            divisions, rejects = imports.read_registry_file(path)
+            value = divisions, rejects, imports.registry_plan(store, divisions)
     st.session_state["imp_preview"] = (key, value)
     return value
 
@@ -248,23 +249,55 @@ def preview_boundaries(path: Path) -> tuple[bool, dict]:
     return len(read.matched) > 0, options
 
 
-def preview_registry(path: Path) -> bool:
-    divisions, rejects = previewed("registry", path, {})
+def preview_registry(path: Path) -> tuple[bool, dict]:
+    divisions, rejects, plan = previewed("registry", path, {})
     st.info(ctx.t("imp.r.read", rows=f"{len(divisions) + len(rejects):,}", ok=f"{len(divisions):,}",
                   bad=f"{len(rejects):,}"))
     by_level = divisions["level"].value_counts().sort_index()
     cols = st.columns(len(by_level) or 1)
     for col, (level, n) in zip(cols, by_level.items()):
         col.metric(app.cap(level_label(int(level), ctx.lang)), f"{n:,}")
-    # the counties listed themselves: only those are compared (see geo.imports.import_registry)
-    counties = sorted({c[:6] for c, lv in zip(divisions["code"], divisions["level"]) if lv == 3})
+    # the counties listed themselves: only those are compared (see geo.imports.plan_registry)
+    counties = [c[:6] for c in plan.counties]
     if counties:
         names = [store.scope_name(Scope(c)) if store.division(c.ljust(12, "0")) else c for c in counties[:12]]
         more = "…" if len(counties) > 12 else ""
         st.markdown(ctx.t("imp.r.counties", n=f"{len(counties):,}", names="、".join(names) + more))
-    st.caption(ctx.t("imp.r.after"))
+    st.caption(ctx.t("imp.r.after", added=f"{plan.added:,}", renamed=f"{plan.renamed:,}",
+                     abolished=f"{len(plan.abolished_codes):,}"))
+    options = abolitions(plan)
     rejects_table([(int(r), x, m) for r, x, m in zip(rejects["row"], rejects["reason"], rejects["message"])])
-    return len(divisions) > 0
+    return len(divisions) > 0, options
+
+
+def abolitions(plan: imports.RegistryPlan) -> dict:
+    """Where villages would be abolished, per county; the confirmation when it is more than a small share."""
+    if not plan.abolitions:
+        return {}
+    warn = st.error if plan.needs_confirmation else st.warning
+    warn(ctx.t("imp.r.will_abolish", n=f"{len(plan.abolished_codes):,}", counties=len(plan.abolitions)))
+    sep = "、" if ctx.lang == "zh" else ", "
+    st.dataframe(pd.DataFrame({
+        ctx.t("col.county"): [c.name for c in plan.abolitions],
+        ctx.t("col.code"): [c.code[:6] for c in plan.abolitions],
+        ctx.t("imp.r.col.abolished"): [len(c.abolished) for c in plan.abolitions],
+        ctx.t("imp.r.col.villages"): [c.villages for c in plan.abolitions],
+        ctx.t("imp.r.col.share"): [f"{c.share:.1%}" for c in plan.abolitions],
+        ctx.t("imp.r.col.confirm"): [ctx.t("imp.r.yes") if c.needs_confirmation else "" for c in plan.abolitions],
+        ctx.t("imp.r.col.names"): [sep.join(n for _, n in c.abolished[:imports.ABOLISH_NAMES_SHOWN])
+                                   + (ctx.t("imp.r.more_names") if len(c.abolished) > imports.ABOLISH_NAMES_SHOWN
+                                      else "") for c in plan.abolitions]}),
+        hide_index=True, width="stretch", height=table_height(len(plan.abolitions), 320))
+    rows = imports.abolition_rows(plan)
+    with st.expander(ctx.t("imp.r.all", n=f"{len(rows):,}")):
+        st.dataframe(pd.DataFrame({ctx.t("col.code"): rows["code"].tolist(),
+                                   ctx.t("col.village"): rows["name"].tolist(),
+                                   ctx.t("imp.col.message"): [one_lang(m) for m in rows["message"]]}),
+                     hide_index=True, width="stretch", height=table_height(len(rows), 360))
+    if not plan.needs_confirmation:
+        return {}
+    st.markdown(ctx.t("imp.r.needs_confirm", share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}"))
+    return {"allow_abolish": st.checkbox(ctx.t("imp.r.allow"), key="imp_r_allow")}
 
 
 # ------------------------------------------------------------------------------------------------------ import
@@ -275,13 +308,26 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
     def progress(fraction: float, stage: str) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=label("imp.stage", stage))
 
-    if kind == "assignments":
-        return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
-                                          progress=progress, preview=previewed(kind, path, options))
-    if kind == "boundaries":
-        return imports.import_boundaries(store, path, file_name=path.name, progress=progress,
-                                         preview=previewed(kind, path, options), **options)
-    return imports.import_registry(store, path, file_name=path.name, progress=progress)
+    try:
+        if kind == "assignments":
+            return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
+                                              progress=progress, preview=previewed(kind, path, options))
+        if kind == "boundaries":
+            return imports.import_boundaries(store, path, file_name=path.name, progress=progress,
+                                             preview=previewed(kind, path, options), **options)
+        return imports.import_registry(store, path, file_name=path.name, progress=progress,
+                                       allow_abolish=options.get("allow_abolish", False))
+    except Exception:
+        bar.empty()         # a refused or failed import wrote nothing: no bar left saying "writing…"
+        raise
+
+
+def row_numbers(rows: pd.Series) -> list:
+    """Row numbers for a table; as text when some entries have none (a village a division list abolishes is
+    not a row of the file), so the table shows a blank instead of "None"."""
+    if rows.notna().all():
+        return rows.tolist()
+    return ["" if pd.isna(r) else str(int(r)) for r in rows]
 
 
 def report_view(res: imports.ImportResult) -> pd.DataFrame:
@@ -290,7 +336,7 @@ def report_view(res: imports.ImportResult) -> pd.DataFrame:
     rej = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable") if parts else \
         pd.DataFrame(columns=["row", "reason", "message"])
     view = pd.DataFrame({
-        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): rej["row"].tolist(),
+        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): row_numbers(rej["row"]),
         ctx.t("imp.col.reason"): [label("imp.reason", x) for x in rej["reason"]],
         ctx.t("imp.col.message"): [bare(m) for m in rej["message"]]})
     for col in rej.columns:
@@ -330,8 +376,12 @@ def show_result(res: imports.ImportResult) -> None:
                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                     st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
                                        mime="text/csv", on_click="ignore", key="imp_dl_csv")
-                st.dataframe(report_view(res), hide_index=True, width="stretch",
-                             height=table_height(len(report), 360), column_config=WIDTHS)
+                view = report_view(res)
+                first = view.columns[0]
+                blank_rows = bool((view[first] == "").any())
+                st.dataframe(view, hide_index=True, width="stretch", height=table_height(len(report), 360),
+                             column_config={**WIDTHS, first: st.column_config.TextColumn(width=60)} if blank_rows
+                             else WIDTHS)
         st.button(ctx.t("imp.dismiss"), key="imp_dismiss", on_click=lambda: st.session_state.pop("imp_result", None))
 
 
@@ -442,7 +492,7 @@ else:
         elif kind == "boundaries":
             ready, options = preview_boundaries(path)
         else:
-            ready = preview_registry(path)
+            ready, options = preview_registry(path)
     except imports.ImportError_ as e:
         st.error(str(e))
 
@@ -457,6 +507,11 @@ else:
     if st.session_state.pop("imp_go_request", False) and ready:
         try:
             result = run_import(kind, path, options)
+        except imports.AbolishNotConfirmed as e:
+            # the places are in the check above (a table); the message says what happened and what to do
+            st.error(" / ".join(t("imp.r.refused_page", lang, n=f"{len(e.plan.abolished_codes):,}",
+                                  box=t("imp.r.allow", lang), share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}")
+                                for lang in ("zh", "en")))
         except imports.ImportError_ as e:
             st.error(str(e))
         except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback

@@ -131,3 +131,60 @@ def test_init_gives_a_real_database_without_contracts(tmp_path):
     assert html.read_text(encoding="utf-8").count('"code":') >= 31      # province outlines are there
     assert run("init", db=db).returncode == 0                           # a second init changes nothing
 
+
+
+def test_import_registry_that_abolishes_a_county_needs_allow_abolish(tmp_path):
+    """The issue's file: 周至县's own row and no village.  Refused with one line, store unchanged; with
+    --allow-abolish imported, and the output and the report say how many villages and where."""
+    import duckdb
+    from geo.registry import national_registry, villages
+
+    db = tmp_path / "real.duckdb"
+    assert run("init", db=db).returncode == 0
+    zhouzhi = villages(national_registry(), "610124")
+    assert len(zhouzhi) == 283
+    path = tmp_path / "周至县区划.csv"
+    path.write_text("统计用区划代码,名称\n610124000000,周至县\n", encoding="utf-8-sig")
+
+    def state():
+        with duckdb.connect(str(db), read_only=True) as con:
+            return (con.execute("SELECT count(*) FROM divisions WHERE abolished").fetchall()[0][0],
+                    con.execute("SELECT kind FROM batches ORDER BY batch_id").fetchall())
+
+    def report_codes(report):
+        rows = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
+        return sorted(r["code"] for r in rows if r["原因 / reason"] == "撤销")
+
+    refused_report = tmp_path / "refused.csv"
+    p = run("import", "registry", str(path), "--report", str(refused_report), db=db)
+    assert p.returncode == 2 and not p.stdout and "Traceback" not in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    for words in ("周至县（610124）283/283 个", "--allow-abolish", "未导入", "nothing was imported"):
+        assert words in p.stderr
+    assert state() == (0, [("init",)])
+    assert report_codes(refused_report) == sorted(zhouzhi["code"])      # the list to check before confirming
+
+    report = tmp_path / "report.csv"
+    p = run("import", "registry", str(path), "--allow-abolish", "--report", str(report), db=db)
+    assert p.returncode == 0, p.stderr
+    assert len(p.stdout.strip().splitlines()) == 1
+    assert "撤销村（社区）283 个" in p.stdout and "周至县 (610124) 283 of 283" in p.stdout
+    assert zhouzhi["name"].iloc[0] in p.stdout
+    assert state() == (283, [("init",), ("registry",)])
+    assert report_codes(report) == sorted(zhouzhi["code"])
+
+
+def test_import_registry_below_the_share_proceeds_and_says_what_went(tmp_path):
+    from geo.registry import national_registry, villages
+
+    db = tmp_path / "real.duckdb"
+    assert run("init", db=db).returncode == 0
+    zhouzhi = villages(national_registry(), "610124")
+    kept, gone = zhouzhi.iloc[:-2], zhouzhi.iloc[-2:]
+    path = tmp_path / "周至县区划.csv"
+    path.write_text("统计用区划代码,名称\n610124000000,周至县\n"
+                    + "".join(f"{c},{n}\n" for c, n in zip(kept["code"], kept["name"])), encoding="utf-8-sig")
+    p = run("import", "registry", str(path), db=db)
+    assert p.returncode == 0, p.stderr
+    assert "撤销村（社区）2 个：周至县（610124）2/283 个" in p.stdout
+    assert all(name in p.stdout for name in gone["name"])

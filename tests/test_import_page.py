@@ -81,6 +81,16 @@ def snapshot(store: Store) -> dict[str, str]:
             for name in ("divisions", "advisers", "assignments", "village_geoms", "batches")}
 
 
+def keys(at: AppTest) -> set[str]:
+    """Keys of the checkboxes shown."""
+    return {w.key for w in at.checkbox}
+
+
+def abolition_table(at: AppTest) -> list[list]:
+    """The preview's rows of counties that lose villages."""
+    return table(at, t("col.county"), t("imp.r.col.share")).values.tolist()
+
+
 # ------------------------------------------------------------------------------------------------- ledgers
 
 def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp_path, downloads):
@@ -247,11 +257,18 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(db, tmp_path
     assert t("imp.r.read", rows=f"{rows:,}", ok=f"{rows - 1:,}", bad="1") in [i.value for i in at.info]
     assert t("imp.r.counties", n="1", names="周至县") in [m.value for m in at.markdown]
     assert table(at, t("imp.col.row"), t("imp.col.reason"))[t("imp.col.row")].tolist() == [rows + 1]    # under the header row
+    # 1 of 283 villages: said where, and no confirmation needed
+    assert t("imp.r.will_abolish", n="1", counties=1) in [w.value for w in at.warning]
+    assert abolition_table(at) == [["周至县", ZHOUZHI, 1, len(villages), "0.4%", "",
+                                    dict(villages.itertuples(index=False))[gone]]]
+    assert "imp_r_allow" not in keys(at)
 
     at.button(key="imp_go").click().run()
     ok(at)
     n = int(store.scalar("SELECT count(*) FROM assignments WHERE village = ?", [gone]))
     assert t("imp.d.registry", added=0, renamed=0, abolished=1) in [m.value for m in at.markdown]
+    report = table(at, t("imp.col.reason"), "code")
+    assert report[report[t("imp.col.reason")] == t("imp.reason.abolished")]["code"].tolist() == [f"{gone:012d}"]
     warnings = [w.value for w in at.warning]
     assert t("imp.d.orphans", n=n) in warnings
     assert t("imp.orphans", name="陕西省", n=str(n)) in warnings
@@ -260,6 +277,47 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(db, tmp_path
     assert orphans[t("col.code")].tolist() == store.orphan_assignments(Scope.parse("61"))["code"].tolist()
     assert set(orphans[t("col.code")]) == {f"{gone:012d}"}
     assert set(orphans[t("imp.o.state")]) == {t("imp.o.abolished")}
+
+
+def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(db, tmp_path, downloads):
+    """The issue's file: 周至县's own row and no village would abolish all 283 villages of the county."""
+    at = open_page()
+    store = the_store(db)
+    zhouzhi = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code % 1000 <> 0
+                              AND code // 1000000 = {ZHOUZHI} ORDER BY code""")
+    assert len(zhouzhi) == 283
+    path = tmp_path / "周至县.csv"
+    path.write_text("统计用区划代码,名称\n610124000000,周至县\n", encoding="utf-8-sig")
+    at.radio(key="imp_kind").set_value("registry").run()
+    upload(at, path)
+    assert t("imp.r.will_abolish", n="283", counties=1) in [e.value for e in at.error]
+    first = "、".join(zhouzhi["name"].head(imports.ABOLISH_NAMES_SHOWN)) + t("imp.r.more_names")
+    assert abolition_table(at) == [["周至县", ZHOUZHI, 283, 283, "100.0%", t("imp.r.yes"), first]]
+    every = table(at, t("col.code"), t("col.village"), t("imp.col.message"))
+    assert every[t("col.code")].tolist() == [f"{c:012d}" for c in zhouzhi["code"]]
+    assert "imp_r_allow" in keys(at) and not at.checkbox(key="imp_r_allow").value
+
+    before = snapshot(store)
+    at.button(key="imp_go").click().run()
+    ok(at)
+    refused = " / ".join(t("imp.r.refused_page", lang, n="283", share="5%", box=t("imp.r.allow", lang))
+                         for lang in ("zh", "en"))
+    assert refused in [e.value for e in at.error]
+    assert snapshot(store) == before                                 # nothing written, no batch recorded
+
+    at.checkbox(key="imp_r_allow").check().run()
+    at.button(key="imp_go").click().run()
+    ok(at)
+    assert t("imp.d.registry", added=0, renamed=0, abolished=283) in [m.value for m in at.markdown]
+    assert store.scalar(f"SELECT count(*) FROM divisions WHERE abolished AND code // 1000000 = {ZHOUZHI}") == 283
+    assert store.batches()["kind"].iloc[0] == "registry"
+    report = table(at, t("imp.col.reason"), "code")
+    assert sorted(report["code"]) == [f"{c:012d}" for c in zhouzhi["code"]]
+    assert set(report[t("imp.col.row")]) == {""}                    # not rows of the file: blank, not "None"
+    [csv_bytes] = [v for k, v in downloads.items() if k.endswith(".csv")]
+    rows = list(csv.DictReader(io.StringIO(csv_bytes.decode("utf-8-sig"))))
+    assert sorted(r["code"] for r in rows if r["原因 / reason"] == t("imp.reason.abolished")) == \
+        [f"{c:012d}" for c in zhouzhi["code"]]
 
 
 # ------------------------------------------------------------------------------------------------- boundaries
