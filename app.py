@@ -18,7 +18,7 @@ from geo.assets import ensure_static
 from geo.codes import CodeError, Scope
 from geo.coverage import Counts
 from geo.demo import DEMO_PROVINCE, build_demo
-from geo.i18n import LANGS, level_label, t
+from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import Store, StoreError, default_db_path
 from geo import basemaps, views
 from geo.mapview import Basemap
@@ -122,8 +122,14 @@ class Ctx:
     def name(self) -> str:
         return scope_name(self, self.scope)
 
-    def t(self, key: str, **fmt) -> str:
-        return t(key, self.lang, **fmt)
+    def t(self, key: str, **values) -> Markdown:
+        """The catalogue's text with every value escaped: what st.markdown, st.warning, a label... may show."""
+        return md(key, self.lang, **values)
+
+    def text(self, key: str, **values) -> str:
+        """The catalogue's text with the values as they are: only for plain-text places (a selectbox option,
+        a file name, a table cell), never for anything Streamlit reads as Markdown."""
+        return t(key, self.lang, **values)
 
 
 def default_scope(store: Store) -> Scope:
@@ -150,7 +156,7 @@ def resolve_lang() -> str:
     return lang if lang in LANGS else "zh"
 
 
-def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
+def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[Markdown]]:
     """Scope and date from the URL (or this session's last view when a page link dropped them), checked.
 
     Returns (scope, as_of, notices) where notices explain a value in the link that had to be replaced.
@@ -164,7 +170,7 @@ def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
             scope = store.check_scope(Scope.parse(raw_scope))
         except (CodeError, StoreError):
             name = store.scope_name(fallback) if fallback.digits else t("level.0", lang)
-            notices.append(t("bad_scope", lang, raw=raw_scope, name=name))
+            notices.append(md("bad_scope", lang, raw=raw_scope, name=name))
             scope = fallback
     raw_date = _param("date")
     as_of = dt.date.today()
@@ -172,7 +178,7 @@ def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
         try:
             as_of = dt.date.fromisoformat(str(raw_date).strip())
         except ValueError:
-            notices.append(t("bad_date", lang, raw=raw_date))
+            notices.append(md("bad_date", lang, raw=raw_date))
     return scope, as_of, notices
 
 
@@ -298,11 +304,11 @@ def breadcrumb(ctx: Ctx) -> None:
         for i, digits in enumerate(chain):
             label = scope_name(ctx, Scope(digits))
             if i + 1 < len(chain):
-                st.button(label, key=f"crumb_{i}", type="tertiary", on_click=set_state,
+                st.button(escape_markdown(label), key=f"crumb_{i}", type="tertiary", on_click=set_state,
                           kwargs={"scope": Scope(digits)})
                 st.markdown("›", width="content")
             else:
-                st.markdown(f"**{label}**", width="content")
+                st.markdown(bold(label), width="content")
 
 
 def page_counts(ctx: Ctx, title_key: str) -> Counts:
@@ -316,10 +322,14 @@ def page_counts(ctx: Ctx, title_key: str) -> Counts:
     return counts
 
 
-def kv(ctx: Ctx, key: str, value: object) -> str:
-    """"状态：已覆盖" / "Status: covered"."""
-    label = ctx.t(key)
-    return f"{label}：{value}" if ctx.lang == "zh" else f"{cap(label)}: {value}"
+def kv(ctx: Ctx, key: str, value: object) -> Markdown:
+    """"状态：已覆盖" / "Status: covered", the value escaped unless it is Markdown already."""
+    label, value = ctx.t(key), escape_markdown(value)
+    return Markdown(f"{label}：{value}" if ctx.lang == "zh" else f"{cap(label)}: {value}")
+
+
+def bold(value: object) -> Markdown:
+    return Markdown(f"**{escape_markdown(value)}**")
 
 
 def cap(text: str) -> str:
@@ -331,7 +341,7 @@ def pct(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
-def figures_line(ctx: Ctx, counts: Counts) -> str:
+def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
     return ctx.t("figures", name=ctx.name, villages=f"{counts.villages:,}", covered=f"{counts.covered:,}",
                  rate=pct(counts.coverage_rate), expiring=f"{counts.expiring:,}", lapsed=f"{counts.lapsed:,}",
                  never=f"{counts.never:,}")
@@ -364,7 +374,7 @@ def main() -> None:
     try:
         store = get_store(str(default_db_path()))
     except StoreError as e:   # the file is held by another process: say so, no traceback
-        st.error(str(e))
+        st.error(escape_markdown(e))
         st.stop()
     scope, as_of, notices = resolve_state(store, lang)
     set_state(scope=scope, as_of=as_of, lang=lang)

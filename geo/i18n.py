@@ -2,8 +2,12 @@
 
 ``t("key")`` gives the Chinese text, ``t("key", "en")`` the English; ``t("key", lang, n=3)`` formats.
 Keys missing from the catalogue raise, so a typo is caught by the tests instead of shown to a user.
+``md("key", lang, name=...)`` is the same text for a Markdown target (st.markdown, st.warning, a button label...):
+every value is escaped by :func:`escape_markdown`, so text from a file or a link is shown, never read as Markdown.
 """
 from __future__ import annotations
+
+import re
 
 LANGS = ("zh", "en")
 
@@ -356,6 +360,37 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+class Markdown(str):
+    """Text meant to be read as Markdown: the app's own text, with every value in it escaped."""
+
+
+# Every character Streamlit's Markdown gives a meaning to: CommonMark and GFM (emphasis, code, links, images, raw
+# HTML, entities, headings, lists, quotes, tables, strikethrough, autolinks "http://", "www." and "a@b.cn"),
+# and Streamlit's own ":red[...]" directives, ":smile:" / ":material/...:" icons and "$math$".  CommonMark
+# shows any ASCII punctuation after a backslash as itself.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:@&=]")
+# a line break would let a value start a heading, a list or a new paragraph
+_LINE_BREAK = re.compile(r"[\r\n]+")
+# Streamlit finds links ("http://", "www.", "a@b.cn") and ":smile:" / ":material/...:" icons in the text after
+# the escapes have been read: an invisible word joiner after each ":" and "@" and between "www" and "." breaks
+# them up
+_FOUND_IN_TEXT = re.compile(r"[:@]|(?i:www)(?=\.)")
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(value: object) -> Markdown:
+    """`value` as Markdown that shows it literally, on one line; text already :class:`Markdown` is kept."""
+    if isinstance(value, Markdown):
+        return value
+    text = _FOUND_IN_TEXT.sub(lambda m: m.group(0) + WORD_JOINER, _LINE_BREAK.sub(" ", str(value)))
+    return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", text))
+
+
+def md(key: str, lang: str = "zh", **values) -> Markdown:
+    """The catalogue's text for `key` with every value escaped: for any Streamlit call that reads Markdown."""
+    return Markdown(t(key, lang, **{k: escape_markdown(v) for k, v in values.items()}))
 
 
 def status_label(status: str, lang: str = "zh") -> str:

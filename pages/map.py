@@ -60,8 +60,8 @@ if has_map:
                 st.info(ctx.t("detail.pick"))
             else:
                 r = row.iloc[0]
-                st.markdown(f"**{r['name']}**  \n`{r['code']}`")
-                st.markdown(app.kv(ctx, "col.status", f"**{status_label(r['status'], ctx.lang)}**"))
+                st.markdown(f"{app.bold(r['name'])}  \n`{r['code']}`")     # a code is 12 digits
+                st.markdown(app.kv(ctx, "col.status", app.bold(status_label(r['status'], ctx.lang))))
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:

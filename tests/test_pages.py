@@ -22,7 +22,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
+from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +68,7 @@ def folium_args(at: AppTest) -> dict:
 def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
     c = store.totals(Scope.parse(scope), date)
     name = store.scope_name(Scope.parse(scope))
-    return t("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
+    return md("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
              rate=f"{c.coverage_rate * 100:.1f}%", expiring=f"{c.expiring:,}", lapsed=f"{c.lapsed:,}",
              never=f"{c.never:,}")
 
@@ -103,10 +103,10 @@ def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store
 
 def test_county_without_village_boundaries_says_so(app_db, demo_store):
     at = run_app(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
-    assert t("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
+    assert md("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
     assert len(at.dataframe[0].value) == len(demo_store.children(Scope.parse("610122")))
     at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
-    assert t("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
     assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610122001"), DATE))
 
@@ -158,9 +158,32 @@ def test_query_params_drive_scope_and_date(app_db, demo_store):
 def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
     at = run_app(scope="999999", date="27.11.2026")
     warnings = [w.value for w in at.warning]
-    assert t("bad_scope", raw="999999", name="陕西省") in warnings
-    assert t("bad_date", raw="27.11.2026") in warnings
+    assert md("bad_scope", raw="999999", name="陕西省") in warnings
+    assert md("bad_date", raw="27.11.2026") in warnings
     assert figures(demo_store, "61", dt.date.today().isoformat()) in texts(at)
+
+
+# ------------------------------------------------------------------------------------------------------- hostile text
+
+# Markdown that would fetch, link, run or format: each must show as typed
+HOSTILE = ["![x](http://127.0.0.1/t.png)", "[点此](http://evil.example)", "<img src=x onerror=alert(1)>",
+           "http://evil.example", "www.evil.example", "**bold**", ":red[x]", "$x$", "`code`"]
+HOSTILE_TEXT = " ".join(HOSTILE)
+
+
+def assert_literal(shown: list[str], value: str) -> None:
+    """`value` is in one of the Markdown sources `shown`, escaped, and no payload is in any of them live."""
+    assert any(escape_markdown(value) in s for s in shown), value
+    for payload in HOSTILE:
+        assert not any(payload in s for s in shown), payload
+
+
+def test_link_values_show_literally_in_the_notices(app_db):
+    at = run_app(scope=HOSTILE_TEXT, date=HOSTILE_TEXT)
+    warnings = [w.value for w in at.warning]
+    assert md("bad_scope", raw=HOSTILE_TEXT, name="陕西省") in warnings
+    assert_literal(warnings, HOSTILE_TEXT)
+    assert len(warnings) == 2
 
 
 def test_language_switch_gives_english(app_db, demo_store):
