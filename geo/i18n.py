@@ -129,6 +129,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The village boundaries of {name} have not been imported yet, so there is no map. "
                           "Each village is listed below; village boundaries can be imported on the Data "
                           "import page."),
+    "map.village_focus": ("地图显示{village}所在的{township}，右侧是{village}的详情；点地图上的其他村（社区）可以查看它们。",
+                          "The map shows {township}, where {village} lies, with the details of {village} on the "
+                          "right; click another village on the map to see that one."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",

@@ -2,6 +2,7 @@
 and its downloads, the language switch and URL-driven state (AppTest), plus one real server in a browser."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -163,6 +164,47 @@ def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
     assert figures(demo_store, "61", dt.date.today().isoformat()) in texts(at)
 
 
+# ------------------------------------------------------------------------------------------------------- village links
+
+VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in 二曲街道, 周至县 (schematic cells)
+
+
+def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store):
+    at = run_app(scope=VILLAGE, date=DATE)
+    village, township = (demo_store.scope_name(Scope.parse(c)) for c in (VILLAGE, TOWNSHIP))
+    assert md("map.village_focus", village=village, township=township) in texts(at)
+    # the township's map and table, the village's details beside them without a click
+    args = folium_args(at)
+    town_villages = demo_store.villages(Scope.parse(TOWNSHIP), DATE)
+    assert all(f'"code":"{code}"' in args["script"] for code in town_villages["code"])
+    assert at.dataframe[0].value[t("col.code")].tolist() == town_villages["code"].tolist()
+    row = town_villages.set_index("code").loc[VILLAGE]
+    panel = [m.value for m in at.markdown]
+    assert f"**{village}**  \n`{VILLAGE}`" in panel
+    assert any(escape_markdown(row["advisers"]) in m for m in panel)
+    assert [b.label for b in at.button][-1] == township        # the breadcrumb leads back to the township
+
+
+@pytest.mark.parametrize("scope", ["610124001001", "610124001", "610122001001", "610122001", "610122"])
+@pytest.mark.parametrize("page", ["pages/gaps.py", "pages/summary.py"])
+def test_village_and_township_links_open_every_page(app_db, demo_store, scope, page):
+    at = run_app(page, scope=scope, date=DATE)
+    assert at.query_params["scope"] == scope
+    if page == "pages/gaps.py":
+        expected = demo_store.villages(Scope.parse(scope), DATE, statuses=GAPS)
+        shown = at.dataframe[0].value if at.dataframe else []
+        assert len(shown) == len(expected)
+    else:
+        c = demo_store.totals(Scope.parse(scope), DATE)
+        assert {m.label: m.value for m in at.metric}[t("metric.villages")] == f"{c.villages:,}"
+
+
+def test_village_without_boundaries_says_so(app_db, demo_store):
+    at = run_app(scope="610122001001", date=DATE)           # 蓝田县: no village boundaries
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert figures(demo_store, "610122001001", DATE) in texts(at)
+
+
 # ------------------------------------------------------------------------------------------------------- hostile text
 
 # Markdown that would fetch, link, run or format: each must show as typed
@@ -184,6 +226,32 @@ def test_link_values_show_literally_in_the_notices(app_db):
     assert md("bad_scope", raw=HOSTILE_TEXT, name="陕西省") in warnings
     assert_literal(warnings, HOSTILE_TEXT)
     assert len(warnings) == 2
+
+
+def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp_path):
+    import app
+    from geo import imports
+
+    store = app.get_store(str(app_db))                      # the app's own store (one writer per file)
+    ledger = tmp_path / "台账.csv"
+    with open(ledger, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["区划代码", "村（社区）名称", "法律顾问姓名", "执业机构", "联系电话", "聘任期限"])
+        w.writerow([VILLAGE, "淳风苑社区", f"顾问{HOSTILE_TEXT}", f"机构{HOSTILE_TEXT}", f"电话{HOSTILE_TEXT}",
+                    "2026.01.01-2027.12.31"])
+    assert imports.import_assignments(store, ledger, county="610124").rows_accepted == 1
+    registry = tmp_path / "区划.csv"
+    with open(registry, "w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows([["统计用区划代码", "名称"], [TOWNSHIP.ljust(12, "0"), f"街道{HOSTILE_TEXT}"],
+                                 [VILLAGE, f"村{HOSTILE_TEXT}"]])
+    assert imports.import_registry(store, registry).details["renamed"] == 2
+
+    at = run_app(scope=VILLAGE, date=DATE)
+    [row] = store.villages(Scope.parse(VILLAGE), DATE).itertuples(index=False)
+    shown = texts(at) + [b.label for b in at.button]
+    for value in (row.name, row.advisers, row.orgs, row.phones, store.scope_name(Scope.parse(TOWNSHIP))):
+        assert HOSTILE_TEXT in value                          # stored as typed
+        assert_literal(shown, value)
 
 
 def test_language_switch_gives_english(app_db, demo_store):
