@@ -27,6 +27,7 @@ APP_DIR = Path(__file__).resolve().parent
 GAP_STATUSES = ("lapsed", "expiring", "never")
 STATUSES = ("covered", "expiring", "lapsed", "never")
 MIN_DATE = dt.date(2000, 1, 1)
+FUTURE_DAYS = 5 * 366           # how far ahead the date picker goes
 COUNTRY = "0"
 
 
@@ -172,14 +173,29 @@ def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[Markdow
             name = store.scope_name(fallback) if fallback.digits else t("level.0", lang)
             notices.append(md("bad_scope", lang, raw=raw_scope, name=name))
             scope = fallback
-    raw_date = _param("date")
-    as_of = dt.date.today()
-    if raw_date:
-        try:
-            as_of = dt.date.fromisoformat(str(raw_date).strip())
-        except ValueError:
-            notices.append(md("bad_date", lang, raw=raw_date))
-    return scope, as_of, notices
+    as_of, notice = resolve_date(_param("date"), lang)
+    return scope, as_of, notices + ([notice] if notice else [])
+
+
+def date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates the picker offers and a link may ask for."""
+    today = today or dt.date.today()
+    return MIN_DATE, today + dt.timedelta(days=FUTURE_DAYS)
+
+
+def resolve_date(raw: str | None, lang: str, today: dt.date | None = None) -> tuple[dt.date, Markdown | None]:
+    """The date a link asks for, or today with a notice when it is not a date the picker offers."""
+    today = today or dt.date.today()
+    if not raw:
+        return today, None
+    low, high = date_range(today)
+    try:
+        as_of = dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        as_of = None
+    if as_of is None or not low <= as_of <= high:
+        return today, md("bad_date", lang, raw=raw, low=low.isoformat(), high=high.isoformat())
+    return as_of, None
 
 
 def basemap_settings() -> dict[str, str]:
@@ -284,8 +300,8 @@ def sidebar(ctx: Ctx) -> None:
         st.radio(t("language", ctx.lang), LANGS, key="w_lang", horizontal=True,
                  format_func=lambda code: t(f"lang.{code}", code), on_change=_on_lang)
         st.session_state["w_date"] = ctx.as_of
-        st.date_input(ctx.t("date"), key="w_date", min_value=MIN_DATE,
-                      max_value=dt.date.today() + dt.timedelta(days=5 * 366), help=ctx.t("date.help"),
+        low, high = date_range()
+        st.date_input(ctx.t("date"), key="w_date", min_value=low, max_value=high, help=ctx.t("date.help"),
                       format="YYYY-MM-DD", on_change=_on_date)
         scope_picker(ctx)
         offered = basemaps.available(basemap_settings())

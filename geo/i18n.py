@@ -100,8 +100,9 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Demo data: Shaanxi, with generated advisers and contracts, not real ones."),
     "bad_scope": ("链接里的区划代码“{raw}”无法识别，已改为显示{name}。",
                   "The area code '{raw}' in the link is not known; showing {name} instead."),
-    "bad_date": ("链接里的日期“{raw}”无法识别（应为 2026-11-27 这样的格式），已改为今天。",
-                 "The date '{raw}' in the link is not a date like 2026-11-27; showing today instead."),
+    "bad_date": ("链接里的日期“{raw}”无法使用（应为 {low} 至 {high} 之间、形如 2026-11-27 的日期），已改为今天。",
+                 "The date '{raw}' in the link cannot be used (it must be a date like 2026-11-27 between {low} "
+                 "and {high}); showing today instead."),
     "figures": ("{name}：村（社区）{villages} 个，已覆盖 {covered} 个，覆盖率 {rate}；"
                 "即将到期 {expiring} 个，到期未续 {lapsed} 个，从未配备 {never} 个。",
                 "{name}: {villages} villages, {covered} covered ({rate}); {expiring} expiring, "
