@@ -387,6 +387,13 @@ def main() -> None:
     st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
     lang = resolve_lang()
+    # the navigation first: until st.navigation runs, Streamlit lists the raw files of pages/ in the sidebar,
+    # and the first start spends a while building the demo below
+    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
+             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
+             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
+    nav = st.navigation(pages)
     try:
         store = get_store(str(default_db_path()))
     except StoreError as e:   # the file is held by another process: say so, no traceback
@@ -400,11 +407,6 @@ def main() -> None:
     ctx = Ctx(store, data_version(store), scope, as_of, lang)
     st.session_state["ctx"] = ctx
 
-    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
-             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
-             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
-    nav = st.navigation(pages)
     sidebar(ctx)
     for notice in notices:
         st.warning(notice)
