@@ -2,8 +2,12 @@
 
 ``t("key")`` gives the Chinese text, ``t("key", "en")`` the English; ``t("key", lang, n=3)`` formats.
 Keys missing from the catalogue raise, so a typo is caught by the tests instead of shown to a user.
+``md("key", lang, name=...)`` is the same text for a Markdown target (st.markdown, st.warning, a button label...):
+every value is escaped by :func:`escape_markdown`, so text from a file or a link is shown, never read as Markdown.
 """
 from __future__ import annotations
+
+import re
 
 LANGS = ("zh", "en")
 
@@ -96,8 +100,9 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Demo data: Shaanxi, with generated advisers and contracts, not real ones."),
     "bad_scope": ("链接里的区划代码“{raw}”无法识别，已改为显示{name}。",
                   "The area code '{raw}' in the link is not known; showing {name} instead."),
-    "bad_date": ("链接里的日期“{raw}”无法识别（应为 2026-11-27 这样的格式），已改为今天。",
-                 "The date '{raw}' in the link is not a date like 2026-11-27; showing today instead."),
+    "bad_date": ("链接里的日期“{raw}”无法使用（应为 {low} 至 {high} 之间、形如 2026-11-27 的日期），已改为今天。",
+                 "The date '{raw}' in the link cannot be used (it must be a date like 2026-11-27 between {low} "
+                 "and {high}); showing today instead."),
     "figures": ("{name}：村（社区）{villages} 个，已覆盖 {covered} 个，覆盖率 {rate}；"
                 "即将到期 {expiring} 个，到期未续 {lapsed} 个，从未配备 {never} 个。",
                 "{name}: {villages} villages, {covered} covered ({rate}); {expiring} expiring, "
@@ -125,6 +130,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The village boundaries of {name} have not been imported yet, so there is no map. "
                           "Each village is listed below; village boundaries can be imported on the Data "
                           "import page."),
+    "map.village_focus": ("地图显示{village}所在的{township}，右侧是{village}的详情；点地图上的其他村（社区）可以查看它们。",
+                          "The map shows {township}, where {village} lies, with the details of {village} on the "
+                          "right; click another village on the map to see that one."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",
@@ -445,6 +453,37 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
 def bilingual(key: str, **fmt) -> str:
     """A library message in both languages, "中文 / English", as every error and report note carries."""
     return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+
+
+class Markdown(str):
+    """Text meant to be read as Markdown: the app's own text, with every value in it escaped."""
+
+
+# Every character Streamlit's Markdown gives a meaning to: CommonMark and GFM (emphasis, code, links, images, raw
+# HTML, entities, headings, lists, quotes, tables, strikethrough, autolinks "http://", "www." and "a@b.cn"),
+# and Streamlit's own ":red[...]" directives, ":smile:" / ":material/...:" icons and "$math$".  CommonMark
+# shows any ASCII punctuation after a backslash as itself.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:@&=]")
+# a line break would let a value start a heading, a list or a new paragraph
+_LINE_BREAK = re.compile(r"[\r\n]+")
+# Streamlit finds links ("http://", "www.", "a@b.cn") and ":smile:" / ":material/...:" icons in the text after
+# the escapes have been read: an invisible word joiner after each ":" and "@" and between "www" and "." breaks
+# them up
+_FOUND_IN_TEXT = re.compile(r"[:@]|(?i:www)(?=\.)")
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(value: object) -> Markdown:
+    """`value` as Markdown that shows it literally, on one line; text already :class:`Markdown` is kept."""
+    if isinstance(value, Markdown):
+        return value
+    text = _FOUND_IN_TEXT.sub(lambda m: m.group(0) + WORD_JOINER, _LINE_BREAK.sub(" ", str(value)))
+    return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", text))
+
+
+def md(key: str, lang: str = "zh", **values) -> Markdown:
+    """The catalogue's text for `key` with every value escaped: for any Streamlit call that reads Markdown."""
+    return Markdown(t(key, lang, **{k: escape_markdown(v) for k, v in values.items()}))
 
 
 def status_label(status: str, lang: str = "zh") -> str:

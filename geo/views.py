@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -32,6 +32,7 @@ class MapView:
     table: pd.DataFrame             # the figures behind the map, one row per child unit or village
     missing: list[str] = field(default_factory=list)   # names of units with no boundary to draw
     schematic: bool = False
+    focus: str | None = None        # the village a village-level scope asked for, shown on its township's map
 
     @property
     def drawn(self) -> int:
@@ -68,7 +69,11 @@ def _unit_props(row) -> dict:
 
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
              expiring_days: int = DEFAULT_EXPIRING_DAYS) -> MapView:
-    """Child units of `scope` coloured by coverage rate, or its villages coloured by status."""
+    """Child units of `scope` coloured by coverage rate, or its villages coloured by status; a village is shown
+    on its township's map, as :attr:`MapView.focus`."""
+    if scope.level == 5:
+        township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days)
+        return replace(township, focus=scope.code)
     level = store.child_level(scope)
     if level is None:
         return MapView(scope, as_of, None, "rate", {"type": "FeatureCollection", "features": []},

@@ -19,7 +19,7 @@ import app
 from geo import imports
 from geo.codes import Scope
 from geo.export import to_csv_bytes, to_xlsx_bytes
-from geo.i18n import TEXT, level_label, t
+from geo.i18n import TEXT, Markdown, escape_markdown, level_label, md, t
 from geo.idcards import scrub_file_name
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
@@ -44,9 +44,9 @@ WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
-def both(key: str, **fmt) -> str:
+def both(key: str, **values) -> Markdown:
     """An error in both languages, as every error a user sees."""
-    return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+    return Markdown(f"{md(key, 'zh', **values)} / {md(key, 'en', **values)}")
 
 
 def one_lang(message: object) -> str:
@@ -158,7 +158,7 @@ def rejects_table(rows: list[tuple[int, str, str]], row_key: str = "imp.col.row"
 
 def show_warnings(messages: list[str]) -> None:
     for message in messages:
-        st.warning(one_lang(message))
+        st.warning(escape_markdown(one_lang(message)))
 
 
 # ------------------------------------------------------------------------------------------------------ previews
@@ -413,9 +413,9 @@ def history() -> None:
     st.markdown(f"**{ctx.t('imp.rb.title')}**")
     if (msg := st.session_state.pop("imp_rb_msg", None)) is not None:
         if msg[0] == "ok":
-            st.success(one_lang(msg[1]))
+            st.success(escape_markdown(one_lang(msg[1])))
         else:
-            st.error(msg[1])
+            st.error(escape_markdown(msg[1]))
     active = batches[batches["status"] == "active"]
     info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
                                                      active["created_at"])}
@@ -423,7 +423,7 @@ def history() -> None:
         st.session_state["imp_rb_pick"] = None
     choice = st.selectbox(ctx.t("imp.rb.pick"), list(info), index=None, key="imp_rb_pick",
                           placeholder=ctx.t("imp.rb.placeholder"),
-                          format_func=lambda b: ctx.t("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
+                          format_func=lambda b: ctx.text("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
                                                       file=info[b][1] or "", time=when(info[b][2])))
     if choice is not None:
         st.caption(label("imp.rb.what", info[choice][0]))
@@ -494,7 +494,7 @@ else:
         else:
             ready, options = preview_registry(path)
     except imports.ImportError_ as e:
-        st.error(str(e))
+        st.error(escape_markdown(e))
 
     st.subheader(ctx.t("imp.step_import"))
     if not ready:
@@ -513,7 +513,7 @@ else:
                                   box=t("imp.r.allow", lang), share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}")
                                 for lang in ("zh", "en")))
         except imports.ImportError_ as e:
-            st.error(str(e))
+            st.error(escape_markdown(e))
         except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback
             log.exception("import of %s failed", path.name)
             st.error(both("imp.failed", err=f"{type(e).__name__}: {e}"))

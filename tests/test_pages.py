@@ -2,6 +2,7 @@
 and its downloads, the language switch and URL-driven state (AppTest), plus one real server in a browser."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -22,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
+from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def folium_args(at: AppTest) -> dict:
 def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
     c = store.totals(Scope.parse(scope), date)
     name = store.scope_name(Scope.parse(scope))
-    return t("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
+    return md("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
              rate=f"{c.coverage_rate * 100:.1f}%", expiring=f"{c.expiring:,}", lapsed=f"{c.lapsed:,}",
              never=f"{c.never:,}")
 
@@ -103,10 +104,10 @@ def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store
 
 def test_county_without_village_boundaries_says_so(app_db, demo_store):
     at = run_app(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
-    assert t("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
+    assert md("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
     assert len(at.dataframe[0].value) == len(demo_store.children(Scope.parse("610122")))
     at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
-    assert t("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
     assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610122001"), DATE))
 
@@ -158,9 +159,136 @@ def test_query_params_drive_scope_and_date(app_db, demo_store):
 def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
     at = run_app(scope="999999", date="27.11.2026")
     warnings = [w.value for w in at.warning]
-    assert t("bad_scope", raw="999999", name="陕西省") in warnings
-    assert t("bad_date", raw="27.11.2026") in warnings
+    assert md("bad_scope", raw="999999", name="陕西省") in warnings
+    assert md("bad_date", raw="27.11.2026", low="2000-01-01", high=(dt.date.today() + dt.timedelta(days=5 * 366))
+              .isoformat()) in warnings
     assert figures(demo_store, "61", dt.date.today().isoformat()) in texts(at)
+
+
+TODAY = dt.date.today()
+LATEST = TODAY + dt.timedelta(days=5 * 366)        # the picker's own bound, restated
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (None, TODAY), ("", TODAY), (DATE, ANCHOR), (" 2025-06-30 ", dt.date(2025, 6, 30)),
+    ("2000-01-01", dt.date(2000, 1, 1)), (LATEST.isoformat(), LATEST),                 # the picker's ends
+    ("1999-12-31", None), ("1900-01-01", None), ("0001-01-01", None),                  # before the picker's range
+    ((LATEST + dt.timedelta(days=1)).isoformat(), None), ("2099-01-01", None), ("9999-12-31", None),  # after it
+    ("27.11.2026", None), ("2026-02-30", None), ("2026-13-01", None), ("明天", None),   # not dates
+])
+def test_link_dates_outside_the_picker_fall_back_to_today_with_the_bad_date_notice(raw, shown):
+    import app
+
+    as_of, notice = app.resolve_date(raw, "zh")
+    low, high = app.date_range()
+    assert (low, high) == (dt.date(2000, 1, 1), LATEST)
+    if shown is None:
+        assert (as_of, notice) == (TODAY, md("bad_date", raw=raw, low=low.isoformat(), high=high.isoformat()))
+    else:
+        assert (as_of, notice) == (shown, None)
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/gaps.py", "pages/summary.py", "pages/imports.py"])
+def test_every_page_survives_a_date_outside_the_picker(app_db, page):
+    at = run_app(scope="610124", date=DATE)
+    low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
+    for raw in ("2099-01-01", "1900-01-01"):
+        at.query_params["date"] = raw                          # the page opened from a link with that date
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert md("bad_date", raw=raw, low=low, high=high) in [w.value for w in at.warning]
+        assert at.sidebar.date_input[0].value == TODAY
+        assert at.query_params["date"] == TODAY.isoformat()
+
+
+# ------------------------------------------------------------------------------------------------------- village links
+
+VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in 二曲街道, 周至县 (schematic cells)
+
+
+def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store):
+    at = run_app(scope=VILLAGE, date=DATE)
+    village, township = (demo_store.scope_name(Scope.parse(c)) for c in (VILLAGE, TOWNSHIP))
+    assert md("map.village_focus", village=village, township=township) in texts(at)
+    # the township's map and table, the village's details beside them without a click
+    args = folium_args(at)
+    town_villages = demo_store.villages(Scope.parse(TOWNSHIP), DATE)
+    assert all(f'"code":"{code}"' in args["script"] for code in town_villages["code"])
+    assert at.dataframe[0].value[t("col.code")].tolist() == town_villages["code"].tolist()
+    row = town_villages.set_index("code").loc[VILLAGE]
+    panel = [m.value for m in at.markdown]
+    assert f"**{village}**  \n`{VILLAGE}`" in panel
+    assert any(escape_markdown(row["advisers"]) in m for m in panel)
+    assert [b.label for b in at.button][-1] == township        # the breadcrumb leads back to the township
+
+
+@pytest.mark.parametrize("scope", ["610124001001", "610124001", "610122001001", "610122001", "610122"])
+@pytest.mark.parametrize("page", ["pages/gaps.py", "pages/summary.py"])
+def test_village_and_township_links_open_every_page(app_db, demo_store, scope, page):
+    at = run_app(page, scope=scope, date=DATE)
+    assert at.query_params["scope"] == scope
+    if page == "pages/gaps.py":
+        expected = demo_store.villages(Scope.parse(scope), DATE, statuses=GAPS)
+        shown = at.dataframe[0].value if at.dataframe else []
+        assert len(shown) == len(expected)
+    else:
+        c = demo_store.totals(Scope.parse(scope), DATE)
+        assert {m.label: m.value for m in at.metric}[t("metric.villages")] == f"{c.villages:,}"
+
+
+def test_village_without_boundaries_says_so(app_db, demo_store):
+    at = run_app(scope="610122001001", date=DATE)           # 蓝田县: no village boundaries
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert figures(demo_store, "610122001001", DATE) in texts(at)
+
+
+# ------------------------------------------------------------------------------------------------------- hostile text
+
+# Markdown that would fetch, link, run or format: each must show as typed
+HOSTILE = ["![x](http://127.0.0.1/t.png)", "[点此](http://evil.example)", "<img src=x onerror=alert(1)>",
+           "http://evil.example", "www.evil.example", "**bold**", ":red[x]", "$x$", "`code`"]
+HOSTILE_TEXT = " ".join(HOSTILE)
+
+
+def assert_literal(shown: list[str], value: str) -> None:
+    """`value` is in one of the Markdown sources `shown`, escaped, and no payload is in any of them live."""
+    assert any(escape_markdown(value) in s for s in shown), value
+    for payload in HOSTILE:
+        assert not any(payload in s for s in shown), payload
+
+
+def test_link_values_show_literally_in_the_notices(app_db):
+    at = run_app(scope=HOSTILE_TEXT, date=HOSTILE_TEXT)
+    warnings = [w.value for w in at.warning]
+    assert md("bad_scope", raw=HOSTILE_TEXT, name="陕西省") in warnings
+    assert_literal(warnings, HOSTILE_TEXT)
+    assert len(warnings) == 2
+
+
+def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp_path):
+    import app
+    from geo import imports
+
+    store = app.get_store(str(app_db))                      # the app's own store (one writer per file)
+    ledger = tmp_path / "台账.csv"
+    with open(ledger, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["区划代码", "村（社区）名称", "法律顾问姓名", "执业机构", "联系电话", "聘任期限"])
+        w.writerow([VILLAGE, "淳风苑社区", f"顾问{HOSTILE_TEXT}", f"机构{HOSTILE_TEXT}", f"电话{HOSTILE_TEXT}",
+                    "2026.01.01-2027.12.31"])
+    assert imports.import_assignments(store, ledger, county="610124").rows_accepted == 1
+    registry = tmp_path / "区划.csv"
+    with open(registry, "w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows([["统计用区划代码", "名称"], [TOWNSHIP.ljust(12, "0"), f"街道{HOSTILE_TEXT}"],
+                                 [VILLAGE, f"村{HOSTILE_TEXT}"]])
+    assert imports.import_registry(store, registry).details["renamed"] == 2
+
+    at = run_app(scope=VILLAGE, date=DATE)
+    [row] = store.villages(Scope.parse(VILLAGE), DATE).itertuples(index=False)
+    shown = texts(at) + [b.label for b in at.button]
+    for value in (row.name, row.advisers, row.orgs, row.phones, store.scope_name(Scope.parse(TOWNSHIP))):
+        assert HOSTILE_TEXT in value                          # stored as typed
+        assert_literal(shown, value)
 
 
 def test_language_switch_gives_english(app_db, demo_store):
