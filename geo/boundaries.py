@@ -31,6 +31,7 @@ import pyogrio
 import shapely
 from pyproj import CRS, Transformer
 
+from geo.errors import UserError
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.names import clean_name, normalize_township_name, normalize_village_name, village_name_keys
 from geo.safezip import DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES, UnsafeZipError, safe_extract
@@ -55,7 +56,7 @@ _DIGITS = re.compile(r"^\d{12,19}$")
 _FAR_OUTSIDE_DEG = 0.05  # ~5 km: a name-matched feature further than this outside its county is refused
 
 
-class BoundaryError(ValueError):
+class BoundaryError(UserError, ValueError):
     """A boundary file that cannot be read; the message is bilingual and names the file."""
 
 

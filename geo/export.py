@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import UserError
 from .i18n import status_label, t
 
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
@@ -23,8 +24,8 @@ VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "ph
 SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"]
 
 
-class ExportError(ValueError):
-    pass
+class ExportError(UserError, ValueError):
+    """A file that cannot be written (format, folder); the message names it."""
 
 
 def neutralize(value: object) -> object:

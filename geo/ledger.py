@@ -31,6 +31,7 @@ import pandas as pd
 
 from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
+from geo.errors import UserError
 from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
                        split_village_names, village_name_keys)
 from geo.periods import PeriodError, parse_period
@@ -111,7 +112,7 @@ _NOTE = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说�
                    r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
 
 
-class LedgerError(Exception):
+class LedgerError(UserError):
     """A ledger file that cannot be read at all; the message is bilingual and names the file."""
 
 
@@ -379,19 +380,30 @@ def _fill_merged(grid: list[list[Any]], ranges: Iterable[tuple[int, int, int, in
                 row[c] = top
 
 
+#: what a workbook really is, told by its first bytes: an .xlsx renamed .xls (or the reverse) is common
+_WORKBOOK_MAGIC = ((b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "xls"))
+
+
+def workbook_kind(head: bytes) -> str | None:
+    """'xlsx' (a zip: Office Open XML), 'xls' (OLE2: Excel 97-2003) or None, from a file's first bytes."""
+    return next((kind for magic, kind in _WORKBOOK_MAGIC if head.startswith(magic)), None)
+
+
 def _load_xlsx(path: Path) -> list[_Sheet]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, data_only=True)  # not read-only: merged ranges are needed
-    sheets = []
-    try:
-        for ws in wb.worksheets:
-            grid = [list(r) for r in ws.iter_rows(values_only=True)]
-            _fill_merged(grid, ((m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-                                for m in ws.merged_cells.ranges))
-            sheets.append(_Sheet(ws.title, grid))
-    finally:
-        wb.close()
+    # a file object, not the path: openpyxl refuses a path whose extension is not .xlsx even when it is one
+    with open(path, "rb") as f:
+        wb = openpyxl.load_workbook(f, data_only=True)  # not read-only: merged ranges are needed
+        sheets = []
+        try:
+            for ws in wb.worksheets:
+                grid = [list(r) for r in ws.iter_rows(values_only=True)]
+                _fill_merged(grid, ((m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
+                                    for m in ws.merged_cells.ranges))
+                sheets.append(_Sheet(ws.title, grid))
+        finally:
+            wb.close()
     return sheets
 
 
@@ -459,10 +471,11 @@ def _load(path: Path) -> list[_Sheet]:
     head = path.read_bytes()[:8]
     if not head:
         raise LedgerError(f"“{name}”是空文件 / '{name}' is an empty file")
+    kind = workbook_kind(head)
     try:
-        if head.startswith(b"PK\x03\x04"):
+        if kind == "xlsx":
             sheets = _load_xlsx(path)
-        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        elif kind == "xls":
             sheets = _load_xls(path)
         elif suffix in (".csv", ".txt"):
             sheets = _load_csv(path)

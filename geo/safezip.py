@@ -17,13 +17,15 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from geo.errors import UserError
+
 DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
 DEFAULT_MAX_FILES = 10_000
 _CHUNK = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-class UnsafeZipError(ValueError):
+class UnsafeZipError(UserError, ValueError):
     """The archive is corrupt, hostile or too big.  The message is bilingual and names the zip."""
 
 
