@@ -21,7 +21,7 @@ from .i18n import status_label, t
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end"]
-SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"]
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
 
 
 class ExportError(UserError, ValueError):
@@ -52,6 +52,7 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out = summary[SUMMARY_COLUMNS].copy()
     out["coverage_rate"] = out["coverage_rate"].round(4)
+    out["has_data"] = out["has_data"].map({True: t("yes", lang), False: t("no", lang)})
     out.columns = [t(f"col.{c}", lang) for c in SUMMARY_COLUMNS]
     return out
 

@@ -48,6 +48,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.coverage_rate": ("覆盖率", "coverage rate"),
     "col.month": ("月份", "month"),
     "col.rank": ("排名", "rank"),
+    "col.has_data": ("有数据", "has data"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "open_ended": ("长期", "open-ended"),
     # map legend and tooltip (geo.mapview)
     "legend.legend_rate": ("法律顾问覆盖率", "Legal adviser coverage"),
@@ -153,7 +156,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary.ranking": ("各{unit}覆盖率排名", "Coverage ranking by {unit}"),
     "summary.ranking_note": ("按覆盖率从高到低排列，标红的是最低的 {n} 个。",
                              "Highest coverage first; the lowest {n} are marked red."),
+    "summary.ranking_plain": ("按覆盖率从高到低排列。", "Highest coverage first."),
+    "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}", "Needs attention: the {n} {unit}(s) with the lowest coverage"),
+    "summary.all_ranked": ("全部 {n} 个{unit}", "All {n} {unit}(s)"),
+    "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) with no data, not counted"),
+    "summary.no_data_list": ("无数据的 {n} 个{unit}（尚无合同记录，台账可能未导入；不参加排名）",
+                             "{n} {unit}(s) with no data (no contract on record, ledgers perhaps not imported; "
+                             "not ranked)"),
     "summary.trend": ("近 24 个月覆盖率", "Coverage over the past 24 months"),
+    "summary.trend_no_data": ("尚无合同记录，没有可画的走势。", "No contract on record yet: no trend to draw."),
     "summary.trend_note": ("每月最后一天的覆盖率（本月按所选日期）。",
                            "Coverage on the last day of each month (this month: the chosen date)."),
     # data import page

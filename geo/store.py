@@ -350,7 +350,8 @@ class Store:
                 expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
         """Coverage per unit at level `by` inside `scope`, one row per unit that has villages.
 
-        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate.
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data
+        (:func:`geo.coverage.has_data`: False for a unit with no contract on record, whose rate is no figure).
         """
         level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
         low, high = scope.int_range
@@ -378,6 +379,7 @@ class Store:
         df["code"] = df["code"].map(to_str)
         for col in ("villages", "covered", "expiring", "lapsed", "never"):
             df[col] = df[col].astype("int64")
+        df["has_data"] = coverage.has_data(df["covered"], df["lapsed"])
         return df
 
     def totals(self, scope: Scope, as_of: dt.date | str,

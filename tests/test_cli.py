@@ -29,7 +29,8 @@ def test_summary_json_equals_the_library(demo_db, demo_store):
     lib = demo_store.summary(Scope.parse("610124"), ANCHOR, by="township")
     assert [r["code"] for r in rows] == lib["code"].tolist()
     assert all(len(r["code"]) == 12 for r in rows)
-    assert set(rows[0]) == {"code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"}
+    assert set(rows[0]) == {"code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate",
+                            "has_data"}
     assert [r["covered"] for r in rows] == lib["covered"].tolist()
     assert sum(r["villages"] for r in rows) == demo_store.totals(Scope.parse("610124"), ANCHOR).villages
 
@@ -43,6 +44,23 @@ def test_summary_short_and_long_scope_agree_and_csv(demo_db):
     assert c.stdout.startswith("\ufeff")
     table = list(csv.reader(io.StringIO(c.stdout.lstrip("\ufeff"))))
     assert len(table) == 1 + 10 and table[1][0] == "610100000000"
+
+
+def test_summary_says_which_units_have_data(demo_db, demo_store):
+    """has_data is False exactly for units without a single contract started by the date; the other fields are
+    the store's figures unchanged (a unit without data keeps its coverage_rate 0)."""
+    rows = json.loads(run("summary", "--as-of", ANCHOR.isoformat(), db=demo_db).stdout)
+    for r in rows:
+        c = demo_store.totals(Scope.parse(r["code"]), ANCHOR)
+        assert r["has_data"] is (c.covered + c.lapsed > 0), r["name"]
+        assert (r["villages"], r["covered"], r["lapsed"], r["coverage_rate"]) == (
+            c.villages, c.covered, c.lapsed, round(c.coverage_rate, 6))
+    assert [r["name"] for r in rows if r["has_data"]] == ["陕西省"]
+    for raw, yes, no in ((False, "是", "否"), (True, "True", "False")):
+        p = run("summary", "--as-of", ANCHOR.isoformat(), "--format", "csv", *(["--raw"] if raw else []), db=demo_db)
+        table = list(csv.reader(io.StringIO(p.stdout.lstrip("\ufeff"))))
+        assert table[0][-1] == ("has_data" if raw else "有数据")
+        assert [row[-1] for row in table[1:]] == [yes if r["has_data"] else no for r in rows]
 
 
 def test_export_xlsx_csv_geojson(demo_db, demo_store, tmp_path):
