@@ -70,7 +70,7 @@ if has_map:
                     st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
                                               app.kv(ctx, "col.orgs", r["orgs"]),
                                               app.kv(ctx, "col.phones", r["phones"]),
-                                              app.kv(ctx, "detail.period", f"{period} {note}")]))
+                                              app.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
             names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
