@@ -124,6 +124,8 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The village boundaries of {name} have not been imported yet, so there is no map. "
                           "Each village is listed below; village boundaries can be imported on the Data "
                           "import page."),
+    "map.no_data_units": ("另有 {n} 个{unit}尚无合同记录（无数据），未计入。",
+                          "{n} {unit}(s) with no contract on record (no data) are not counted."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",
@@ -154,7 +156,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary.ranking_plain": ("按覆盖率从高到低排列。", "Highest coverage first."),
     "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}", "Needs attention: the {n} {unit}(s) with the lowest coverage"),
     "summary.all_ranked": ("全部 {n} 个{unit}", "All {n} {unit}(s)"),
-    "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) with no data, not counted"),
+    "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) excluded: no data"),
     "summary.no_data_list": ("无数据的 {n} 个{unit}（尚无合同记录，台账可能未导入；不参加排名）",
                              "{n} {unit}(s) with no data (no contract on record, ledgers perhaps not imported; "
                              "not ranked)"),

@@ -67,7 +67,7 @@ if ranking is not None:
         # the worst are the point of the ranking: shown first, whole, however many units there are
         if worst:
             st.markdown(f"**{ctx.t('summary.worst', n=len(worst), unit=unit)}**")
-            ranking_table(ranking.worst, worst, height=HEAD_PX + ROW_PX * len(worst) + 3)
+            ranking_table(ranking.worst, worst, height=ROW_PX * (len(worst) + 1) + 3)   # every row, no scrolling
             st.markdown(f"**{ctx.t('summary.all_ranked', n=len(ranking.ranked), unit=unit)}**")
         if len(ranking.ranked):
             ranking_table(ranking.ranked, worst)
