@@ -36,6 +36,7 @@ import shapely
 from pyogrio._ogr import _register_drivers  # GDALAllRegister: the one way to apply GDAL_SKIP
 from pyproj import CRS, Transformer
 
+from geo.errors import UserError
 from geo.gcj02 import geometry_gcj02_to_wgs84
 from geo.i18n import t
 from geo.idcards import scrub_id_numbers
@@ -62,7 +63,7 @@ _DIGITS = re.compile(r"^\d{12,19}$")
 _FAR_OUTSIDE_DEG = 0.05  # ~5 km: a name-matched feature further than this outside its county is refused
 
 
-class BoundaryError(ValueError):
+class BoundaryError(UserError, ValueError):
     """A boundary file that cannot be read; the message is bilingual and names the file."""
 
 

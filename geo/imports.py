@@ -19,15 +19,14 @@ import pandas as pd
 from .codes import LEVEL_ENDS, significant_length, to_str
 from .i18n import t
 from .idcards import removed_note, scrub_file_name, scrub_id_numbers
+from .errors import UserError
 from .store import Store
 
 Progress = Callable[[float, str], None]
 
 
-class ImportError_(ValueError):
+class ImportError_(UserError, ValueError):
     """A file that cannot be imported at all; the message is bilingual and names the file."""
-
-    user_facing = True
 
 
 @dataclass
@@ -181,11 +180,18 @@ def _read_table(path: Path) -> pd.DataFrame:
         width = max((len(r) for r in rows), default=0)
         return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     if ext in (".xlsx", ".xlsm", ".xls"):
-        try:
-            if ext != ".xls":
+        from .ledger import workbook_kind
+
+        with open(path, "rb") as f:
+            kind = workbook_kind(f.read(8))
+        if kind is None:
+            raise _fail(name, "已损坏或不是 Excel 文件", "corrupt or not an Excel file")
+        try:   # the engine by what the file is, not by its extension
+            if kind != "xls":
                 ledger.check_xlsx_size(path)
-            frame = pd.read_excel(path, header=None, dtype=str, keep_default_na=False, nrows=budget.limit + 1,
-                                  engine="xlrd" if ext == ".xls" else "openpyxl")
+            with open(path, "rb") as f:   # a file object: openpyxl refuses a path that ends in .xls
+                frame = pd.read_excel(f, header=None, dtype=str, keep_default_na=False, nrows=budget.limit + 1,
+                                      engine="xlrd" if kind == "xls" else "openpyxl")
         except ledger.LedgerError as e:
             raise ImportError_(str(e)) from None
         except Exception as e:  # corrupt or mislabelled workbooks raise many kinds of errors
@@ -672,6 +678,8 @@ def write_report(result: ImportResult, path: str | Path) -> Path:
 def run_cli_import(store: Store, args) -> ImportResult:
     if not Path(args.file).exists():
         raise ImportError_(f"{args.file}：文件不存在 / {args.file}: file not found")
+    if not Path(args.file).is_file():
+        raise ImportError_(f"{args.file}：是文件夹，不是文件 / {args.file}: is a folder, not a file")
     if args.kind == "registry":
         try:
             result = import_registry(store, args.file, allow_abolish=args.allow_abolish)

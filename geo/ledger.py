@@ -33,6 +33,7 @@ from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
 from geo.i18n import bilingual
 from geo.idcards import removed_note, scrub_id_numbers
+from geo.errors import UserError
 from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
                        split_village_names, village_name_keys)
 from geo.periods import (EARLIEST_PLAUSIBLE_START, MAX_PLAUSIBLE_YEARS, MAX_YEARS_AHEAD, PeriodError,
@@ -117,7 +118,7 @@ _NOTE = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说�
                    r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
 
 
-class LedgerError(Exception):
+class LedgerError(UserError):
     """A ledger file that cannot be read at all; the message is bilingual and names the file."""
 
 
@@ -377,6 +378,15 @@ def _fill_merged(grid: list[list[Any]], ranges: Iterable[tuple[int, int, int, in
                 row[c] = top
 
 
+#: what a workbook really is, told by its first bytes: an .xlsx renamed .xls (or the reverse) is common
+_WORKBOOK_MAGIC = ((b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "xls"))
+
+
+def workbook_kind(head: bytes) -> str | None:
+    """'xlsx' (a zip: Office Open XML), 'xls' (OLE2: Excel 97-2003) or None, from a file's first bytes."""
+    return next((kind for magic, kind in _WORKBOOK_MAGIC if head.startswith(magic)), None)
+
+
 class RowBudget:
     """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``."""
 
@@ -450,18 +460,20 @@ def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
     import openpyxl
 
     check_xlsx_size(path)
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)  # streamed, row by row
-    sheets = []
-    try:
-        for ws in wb.worksheets:
-            budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
-            budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
-            ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
-            grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
-            _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
-            sheets.append(_Sheet(ws.title, grid))
-    finally:
-        wb.close()
+    # a file object, not the path: openpyxl refuses a path whose extension is not .xlsx even when it is one
+    with open(path, "rb") as handle:
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)  # streamed, row by row
+        sheets = []
+        try:
+            for ws in wb.worksheets:
+                budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
+                budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
+                ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
+                grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
+                _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
+                sheets.append(_Sheet(ws.title, grid))
+        finally:
+            wb.close()
     return sheets
 
 
@@ -552,10 +564,11 @@ def _load(path: Path, max_rows: int = MAX_LEDGER_ROWS) -> list[_Sheet]:
     if not head:
         raise LedgerError(f"“{name}”是空文件 / '{name}' is an empty file")
     budget = RowBudget(name, max_rows)
+    kind = workbook_kind(head)
     try:
-        if head.startswith(b"PK\x03\x04"):
+        if kind == "xlsx":
             sheets = _load_xlsx(path, budget)
-        elif head.startswith(b"\xd0\xcf\x11\xe0"):
+        elif kind == "xls":
             sheets = _load_xls(path, budget)
         elif suffix in (".csv", ".txt"):
             sheets = _load_csv(path, budget)

@@ -48,8 +48,14 @@ Mode = Literal["rate", "status"]
 _MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100', 'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate', 'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser', 'f_org', 'f_phone', 'f_period')
 
 
+#: a village's fields are named as in the side panel and the tables: one catalogue key for both
+_SHARED_KEYS = {"f_status": "col.status", "f_adviser": "col.advisers", "f_org": "col.orgs", "f_phone": "col.phones",
+                "f_period": "col.contract_period"}
+
+
 def _catalogue(lang: str) -> dict[str, str]:
-    return {k: (i18n.status_label(k, lang) if k in STATUS_COLOURS else i18n.t(f"legend.{k}", lang)) for k in _MAP_KEYS}
+    return {k: (i18n.status_label(k, lang) if k in STATUS_COLOURS
+                else i18n.t(_SHARED_KEYS.get(k, f"legend.{k}"), lang)) for k in _MAP_KEYS}
 
 
 @dataclass(frozen=True)

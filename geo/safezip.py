@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from geo.errors import UserError
 from geo.i18n import bilingual
 
 # A whole province's 三调 village layer (shp + dbf + shx + prj) is a few hundred MB uncompressed; 1 GiB is
@@ -33,7 +34,7 @@ _CHUNK = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-class UnsafeZipError(ValueError):
+class UnsafeZipError(UserError, ValueError):
     """The archive is corrupt, hostile or too big.  The message is bilingual and names the zip."""
 
 

@@ -24,6 +24,7 @@ import pandas as pd
 from . import coverage
 from .codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
 from .coverage import DEFAULT_EXPIRING_DAYS, Counts
+from .errors import UserError
 from .idcards import SHORTEST, scrub_id_numbers
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -89,8 +90,12 @@ APP_TEXT_COLUMNS = frozenset({("meta", "key"), ("meta", "value"), ("batches", "k
                               ("batches", "status"), ("shapes", "tier"), ("shapes", "geojson")})
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """A problem the user can act on (missing database, unknown scope ...)."""
+
+
+def _not_a_database(path: Path) -> StoreError:
+    return StoreError(f"{path} 不是本软件的数据库文件（DuckDB） / {path} is not a database file of this tool (DuckDB)")
 
 
 def default_db_path() -> Path:
@@ -128,16 +133,20 @@ class Store:
         if not create and not self.path.exists():
             raise StoreError(f"数据库不存在：{self.path}（先运行 python -m geo demo） / "
                              f"database not found: {self.path} (run `python -m geo demo` first)")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} 是文件夹，不是数据库文件 / {self.path} is a folder, not a database file")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise
+                raise _not_a_database(self.path) from None
             raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
                              f"database {self.path} is in use by another process (e.g. the running app); stop it "
                              f"or work on a copy") from None
+        except duckdb.Error:
+            raise _not_a_database(self.path) from None
         self._local = threading.local()
         self.read_only = read_only
         if not read_only:
@@ -401,7 +410,8 @@ class Store:
                 expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
         """Coverage per unit at level `by` inside `scope`, one row per unit that has villages.
 
-        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate.
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data
+        (:func:`geo.coverage.has_data`: False for a unit with no contract on record, whose rate is no figure).
         """
         level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
         low, high = scope.int_range
@@ -429,6 +439,7 @@ class Store:
         df["code"] = df["code"].map(to_str)
         for col in ("villages", "covered", "expiring", "lapsed", "never"):
             df[col] = df[col].astype("int64")
+        df["has_data"] = coverage.has_data(df["covered"], df["lapsed"])
         return df
 
     def totals(self, scope: Scope, as_of: dt.date | str,

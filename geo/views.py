@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .codes import Scope
-from .coverage import DEFAULT_EXPIRING_DAYS
+from .coverage import DEFAULT_EXPIRING_DAYS, has_data
 from .i18n import level_label, t
 from .store import Store
 
@@ -61,8 +61,8 @@ def _village_props(row, lang: str) -> dict:
 
 def _unit_props(row) -> dict:
     # a unit without a single contract on record has no data yet (not imported), not 0 %
-    has_data = row.covered + row.lapsed > 0
-    return {"code": row.code, "name": row.name, "rate": round(float(row.coverage_rate), 4) if has_data else None,
+    return {"code": row.code, "name": row.name,
+            "rate": round(float(row.coverage_rate), 4) if row.has_data else None,
             "n_villages": int(row.villages), "n_covered": int(row.covered), "n_expiring": int(row.expiring),
             "n_lapsed": int(row.lapsed), "n_never": int(row.never)}
 
@@ -117,7 +117,7 @@ def outline_view(store: Store, view: MapView) -> dict:
         covered, lapsed, villages = (int(table[c].sum()) for c in ("covered", "lapsed", "villages"))
     else:
         covered = lapsed = villages = 0
-    if covered + lapsed and villages:
+    if has_data(covered, lapsed) and villages:
         rate = round(covered / villages, 4)
     feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]

@@ -9,6 +9,7 @@ import app
 from geo import views
 from geo.export import summary_table, village_table
 from geo.i18n import level_label, status_label
+from geo.ranking import rank_units
 
 MAP_HEIGHT = 620
 
@@ -17,6 +18,13 @@ counts = app.page_counts(ctx, "page.map")
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
 place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
+no_data_note = ""
+if view.mode == "rate" and len(view.table):      # as on the summary: units without data are not counted
+    ranking = rank_units(view.table)
+    counts = ranking.counts if len(ranking.ranked) else counts
+    if len(ranking.no_data):
+        no_data_note = " " + ctx.t("map.no_data_units", n=len(ranking.no_data), unit=unit)
+st.markdown(app.figures_line(ctx, counts) + no_data_note)
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
 notice = None
 if not view.features["features"] and view.child_level == 5:
@@ -73,7 +81,7 @@ if has_map:
                     st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
                                               app.kv(ctx, "col.orgs", r["orgs"]),
                                               app.kv(ctx, "col.phones", r["phones"]),
-                                              app.kv(ctx, "detail.period", f"{period} {note}")]))
+                                              app.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
             names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
@@ -83,7 +91,7 @@ st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
     table = summary_table(view.table, ctx.lang)
     rate_col = ctx.t("col.coverage_rate")
-    table[rate_col] = table[rate_col] * 100
+    table[rate_col] = (table[rate_col] * 100).where(view.table["has_data"])   # no data: no rate, as on the map
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={rate_col: st.column_config.ProgressColumn(
                      rate_col, format="%.1f%%", min_value=0.0, max_value=100.0)})

@@ -21,7 +21,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from geo.codes import Scope
+from geo.codes import LEVEL_ENDS, Scope
 from geo.demo import ANCHOR
 from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store
@@ -90,6 +90,20 @@ def test_map_page_figures_table_and_local_assets(app_db, demo_store):
     assert table[t("col.code")].tolist() == expected["code"].tolist()
     assert table[t("col.covered")].tolist() == expected["covered"].tolist()
     assert all(f'"code":"{code}"' in args["script"] for code in expected["code"])
+
+
+def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
+    """The demo's 30 provinces without a contract are no data: not in the figures line, no rate in the table."""
+    at = run_app(scope="0", date=DATE)
+    shaanxi = demo_store.totals(Scope.parse("61"), DATE)
+    line = t("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
+             rate=f"{shaanxi.coverage_rate * 100:.1f}%", expiring=f"{shaanxi.expiring:,}",
+             lapsed=f"{shaanxi.lapsed:,}", never=f"{shaanxi.never:,}")
+    assert f"{line} {t('map.no_data_units', n=30, unit=t('level.1'))}" in texts(at)
+    table = at.dataframe[0].value
+    rates = dict(zip(table[t("col.name")], table[t("col.coverage_rate")]))
+    assert rates.pop("陕西省") == pytest.approx(shaanxi.coverage_rate * 100, abs=0.01)
+    assert len(rates) == 30 and all(pd.isna(r) for r in rates.values())
 
 
 def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store):
@@ -354,17 +368,70 @@ def test_summary_metrics_ranking_and_trend(app_db, demo_store):
     assert metrics[t("metric.advisers")] == f"{advisers:,}"
     assert metrics[t("metric.per_adviser")] == f"{per:.1f}"
     summary = demo_store.summary(Scope.parse("61"), DATE, by=2)
-    ranking = at.dataframe[0].value
+    worst, ranking = at.dataframe[0].value, at.dataframe[1].value
     assert sorted(ranking[t("col.name")]) == sorted(summary["name"])
     rates = ranking[t("col.coverage_rate")].tolist()
     assert rates == sorted(rates, reverse=True)
     assert ranking[t("col.name")].iloc[-1] == summary.sort_values("coverage_rate")["name"].iloc[0]
+    assert worst[t("col.name")].tolist() == ranking[t("col.name")].iloc[::-1].head(3).tolist()
     [chart] = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
     assert not URL.search(json.dumps({k: v for k, v in json.loads(chart.proto.spec).items() if k != "$schema"}))
     plotted = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
     trend = demo_store.trend(Scope.parse("61"), DATE)
     assert plotted["month"].tolist() == trend["month"].tolist() and len(trend) == 24
     assert plotted["rate"].round(6).tolist() == trend["coverage_rate"].round(6).tolist()
+
+
+def independent_units(store, code: str) -> pd.DataFrame:
+    """Per child unit from the village list in plain pandas (not Store.summary): villages, covered, has_data."""
+    scope = Scope.parse(code)
+    digits = LEVEL_ENDS[store.child_level(scope) - 1]
+    villages = store.villages(scope, DATE)
+    unit = villages["code"].str[:digits]
+    covered = villages["status"].isin(["covered", "expiring"]).groupby(unit).sum()
+    seen = (villages["status"] != "never").groupby(unit).sum()
+    names = {c[:digits]: n for c, n in zip(store.children(scope)["code"], store.children(scope)["name"])}
+    return pd.DataFrame({"name": [names[u] for u in covered.index], "villages": unit.value_counts()[covered.index],
+                         "covered": covered, "has_data": seen > 0})
+
+
+@pytest.mark.parametrize("code", ["0", "610402", "610802"])
+def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db, demo_store, code):
+    """National demo (30 provinces without contracts), 秦都区 (a township without contracts beside two at a real
+    0 %), 榆阳区 (31 townships): no-data units are listed apart, never ranked or red, the headline rate is over
+    the units with data, and the worst are the first table, above the full ranking."""
+    at = run_app("pages/summary.py", scope=code, date=DATE)
+    units = independent_units(demo_store, code)
+    with_data, without = units[units["has_data"]], units[~units["has_data"]]
+    unit = t(f"level.{demo_store.child_level(Scope.parse(code))}")
+    [rate] = [m for m in at.metric if m.label == t("metric.rate")]
+    assert rate.value == f"{with_data['covered'].sum() / with_data['villages'].sum() * 100:.1f}%"
+    assert rate.proto.delta == (t("summary.no_data_units", n=len(without), unit=unit) if len(without) else "")
+    tables = [d.value for d in at.dataframe]
+    name = t("col.name")
+    ranking = tables[1] if len(with_data) > 1 else tables[0]
+    assert sorted(ranking[name]) == sorted(with_data["name"])
+    rates = (with_data["covered"] / with_data["villages"])
+    below_best = rates[rates < rates.max()].sort_values(kind="stable")
+    if len(below_best):
+        worst = tables[0]
+        assert len(worst) == min(3, len(below_best))
+        assert worst[t("col.coverage_rate")].round(9).tolist() == below_best.head(3).round(9).tolist()
+        assert not set(worst[name]) & set(without["name"])
+    if len(without):
+        [box] = at.expander
+        assert box.label == t("summary.no_data_list", n=len(without), unit=unit)
+        assert sorted(tables[-1][name]) == sorted(without["name"])
+    else:
+        assert not at.expander
+
+
+def test_summary_of_a_unit_without_data_says_no_data(app_db):
+    at = run_app("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
+    [rate] = [m for m in at.metric if m.label == t("metric.rate")]
+    assert rate.value == t("legend.nodata")
+    assert t("summary.trend_no_data") in [e.value for e in at.info]
+    assert not [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
 
 
 # ------------------------------------------------------------------------------------------------------- first start
