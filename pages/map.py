@@ -45,7 +45,7 @@ if has_map:
     left, right = st.columns([3, 1], gap="medium")
     with left:
         m = views.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT,
-                                   basemap=app.current_basemap())
+                                   basemap=ctx.basemap)
         out = st_folium(m, returned_objects=["last_active_drawing"], height=MAP_HEIGHT,
                         use_container_width=True, key=f"map_{st.session_state.get('map_nonce', 0)}")
         clicked = (out or {}).get("last_active_drawing")

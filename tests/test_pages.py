@@ -183,25 +183,6 @@ TODAY = dt.date.today()
 LATEST = TODAY + dt.timedelta(days=5 * 366)        # the picker's own bound, restated
 
 
-@pytest.mark.parametrize("raw, shown", [
-    (None, TODAY), ("", TODAY), (DATE, ANCHOR), (" 2025-06-30 ", dt.date(2025, 6, 30)),
-    ("2000-01-01", dt.date(2000, 1, 1)), (LATEST.isoformat(), LATEST),                 # the picker's ends
-    ("1999-12-31", None), ("1900-01-01", None), ("0001-01-01", None),                  # before the picker's range
-    ((LATEST + dt.timedelta(days=1)).isoformat(), None), ("2099-01-01", None), ("9999-12-31", None),  # after it
-    ("27.11.2026", None), ("2026-02-30", None), ("2026-13-01", None), ("明天", None),   # not dates
-])
-def test_link_dates_outside_the_picker_fall_back_to_today_with_the_bad_date_notice(raw, shown):
-    import app
-
-    as_of, notice = app.resolve_date(raw, "zh")
-    low, high = app.date_range()
-    assert (low, high) == (dt.date(2000, 1, 1), LATEST)
-    if shown is None:
-        assert (as_of, notice) == (TODAY, md("bad_date", raw=raw, low=low.isoformat(), high=high.isoformat()))
-    else:
-        assert (as_of, notice) == (shown, None)
-
-
 @pytest.mark.parametrize("page", ["pages/map.py", "pages/gaps.py", "pages/summary.py", "pages/imports.py"])
 def test_every_page_survives_a_date_outside_the_picker(app_db, page):
     at = run_app(scope="610124", date=DATE)
