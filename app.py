@@ -19,6 +19,7 @@ from geo.assets import ensure_static
 from geo.codes import Scope
 from geo.coverage import Counts
 from geo.demo import build_demo
+from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import Store, StoreError, default_target, open_store
 from geo import basemaps, viewstate, views
@@ -293,21 +294,9 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pct(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
-
-
 def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
-    return ctx.t("figures", name=ctx.name, villages=f"{counts.villages:,}", covered=f"{counts.covered:,}",
-                 rate=pct(counts.coverage_rate), expiring=f"{counts.expiring:,}", lapsed=f"{counts.lapsed:,}",
-                 never=f"{counts.never:,}")
+    return ctx.t("figures", name=ctx.name, **figures_values(counts))
 
-
-def period_text(start, end, lang: str) -> str:
-    """"2026-09-01 ~ 2028-08-31", or "... ~ 长期" for an open-ended contract."""
-    s = pd.Timestamp(start).strftime("%Y-%m-%d") if pd.notna(start) else "?"
-    e = pd.Timestamp(end).strftime("%Y-%m-%d") if pd.notna(end) else t("open_ended", lang)
-    return f"{s} ~ {e}"
 
 
 def drill_target(view: views.MapView, clicked: dict | None) -> str | None:

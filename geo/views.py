@@ -13,6 +13,7 @@ import pandas as pd
 
 from .codes import Scope
 from .coverage import DEFAULT_EXPIRING_DAYS, has_data
+from .formats import period_text
 from .i18n import level_label, t
 from .store import Store
 
@@ -39,14 +40,6 @@ class MapView:
         return len(self.features["features"])
 
 
-def _period(start, end, lang: str) -> str | None:
-    if start is None or pd.isna(start):
-        return None
-    s = pd.Timestamp(start).strftime("%Y-%m-%d")
-    e = t("open_ended", lang) if end is None or pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")
-    return f"{s} ~ {e}"
-
-
 def _clean(value):
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -56,7 +49,7 @@ def _clean(value):
 def _village_props(row, lang: str) -> dict:
     return {"code": row.code, "name": row.name, "status": row.status, "adviser": _clean(row.advisers),
             "org": _clean(row.orgs), "phone": _clean(row.phones),
-            "period": _period(row.contract_start, row.contract_end, lang)}
+            "period": period_text(row.contract_start, row.contract_end, lang) or None}
 
 
 def _unit_props(row) -> dict:

@@ -5,6 +5,7 @@ import streamlit as st
 
 import app
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
+from geo.formats import aside, count
 from geo.i18n import status_label
 
 ctx = app.current()
@@ -34,14 +35,13 @@ if villages is None or villages.empty:
 
 table = village_table(villages, ctx.lang)
 by_status = villages["status"].value_counts()
-parts = [f"{status_label(x, ctx.lang)} {by_status[x]:,}" for x in app.STATUSES if x in by_status.index]
+parts = [f"{status_label(x, ctx.lang)} {count(by_status[x])}" for x in app.STATUSES if x in by_status.index]
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
 # the next step first: how many, and the files to hand out; the list itself below
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.markdown(f"**{ctx.t('gaps.count', n=f'{len(table):,}')}**（{'，'.join(parts)}）" if ctx.lang == "zh"
-                else f"**{ctx.t('gaps.count', n=f'{len(table):,}')}** ({', '.join(parts)})", width="content")
+    st.markdown(f"**{ctx.t('gaps.count', n=count(len(table)))}**{aside(parts, ctx.lang)}", width="content")
     st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -8,6 +8,7 @@ from streamlit_folium import st_folium
 import app
 from geo import views
 from geo.export import summary_table, village_table
+from geo.formats import name_list, period_text
 from geo.i18n import level_label, status_label
 from geo.ranking import rank_units
 
@@ -76,16 +77,15 @@ if has_map:
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
-                    period = app.period_text(r["contract_start"], r["contract_end"], ctx.lang)
+                    period = period_text(r["contract_start"], r["contract_end"], ctx.lang)
                     note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
                     st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
                                               app.kv(ctx, "col.orgs", r["orgs"]),
                                               app.kv(ctx, "col.phones", r["phones"]),
                                               app.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
-            names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
-                             names=names + ("…" if len(view.missing) > 12 else "")))
+                             names=name_list(view.missing, ctx.lang)))
 
 st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
