@@ -26,8 +26,6 @@ from geo import basemaps, viewstate, views
 from geo.mapview import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
-GAP_STATUSES = ("lapsed", "expiring", "never")
-STATUSES = ("covered", "expiring", "lapsed", "never")
 
 
 # --------------------------------------------------------------------------------------------------------- store
@@ -296,17 +294,6 @@ def cap(text: str) -> str:
 
 def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
     return ctx.t("figures", name=ctx.name, **figures_values(counts))
-
-
-
-def drill_target(view: views.MapView, clicked: dict | None) -> str | None:
-    """The scope digits to open after a click on a unit of a coverage-rate map (None: stay)."""
-    if not clicked or view.mode != "rate":
-        return None
-    code = ((clicked.get("properties") or {}).get("code")) or ""
-    if code not in set(view.table.get("code", [])):
-        return None
-    return Scope.parse(code).digits
 
 
 # ---------------------------------------------------------------------------------------------------------- main

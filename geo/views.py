@@ -12,9 +12,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .codes import Scope
-from .coverage import DEFAULT_EXPIRING_DAYS, has_data
+from .coverage import DEFAULT_EXPIRING_DAYS, Counts, has_data
 from .formats import period_text
 from .i18n import level_label, t
+from .ranking import rank_units
 from .store import Store
 
 #: the display tier holding the shapes of each child level (see geo.outlines.TIERS)
@@ -95,6 +96,48 @@ def map_title(store: Store, view: MapView, lang: str = "zh") -> str:
     name = store.scope_name(view.scope) if view.scope.digits else t("level.0", lang)
     unit = level_label(view.child_level, lang) if view.child_level else ""
     return f"{name} · {unit} · {view.as_of.isoformat()}"
+
+
+def drill_target(view: MapView, clicked: dict | None) -> Scope | None:
+    """The scope to open after a click on the map: a child unit of a coverage-rate map (None: stay)."""
+    if not clicked or view.mode != "rate":
+        return None
+    code = ((clicked.get("properties") or {}).get("code")) or ""
+    if code not in set(view.table.get("code", [])):
+        return None
+    return Scope.parse(code)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the map page's first line says."""
+
+    counts: Counts              # the figures line: over the units with data on a coverage-rate map
+    no_data_units: int          # child units without a contract on record, left out of `counts`
+    village_focus: bool         # a village's link: the line names the village and its township instead
+
+
+def headline(view: MapView, totals: Counts, has_map: bool) -> Headline:
+    """The map page's first line for `view`, whose scope has the village counts `totals`."""
+    if view.mode == "rate" and len(view.table):     # as on the summary: units without data are not counted
+        ranking = rank_units(view.table)
+        return Headline(ranking.headline(totals), len(ranking.no_data), False)
+    return Headline(totals, 0, bool(view.focus and has_map))
+
+
+#: what a view without shapes of its child units says, by child level (a county shows its own outline)
+_NO_GEOMETRY_NOTICE = {4: "map.no_geoms_county", 5: "map.no_geoms_town"}
+
+
+def geometry_notice(view: MapView, has_map: bool) -> str | None:
+    """The catalogue key of what the map page says when the view's units cannot be drawn, or None.
+
+    Its values are the scope's name (``name``) and the child level's label (``unit``).  `has_map` is false
+    when not even the scope's own outline can be drawn: the page then shows this notice instead of a map.
+    """
+    if view.drawn:
+        return None
+    return _NO_GEOMETRY_NOTICE.get(view.child_level) or (None if has_map else "map.no_geoms_town")
 
 
 def outline_view(store: Store, view: MapView) -> dict:

@@ -6,6 +6,7 @@ import streamlit as st
 import app
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count
+from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
 from geo.i18n import status_label
 
 ctx = app.current()
@@ -15,7 +16,7 @@ st.caption(ctx.t("gaps.intro"))
 
 left, right = st.columns([2, 1])
 with left:
-    statuses = st.multiselect(ctx.t("col.status"), app.STATUSES, default=list(app.GAP_STATUSES),
+    statuses = st.multiselect(ctx.t("col.status"), STATUSES, default=list(DEFAULT_STATUSES),
                               format_func=lambda s: status_label(s, ctx.lang), key=f"gaps_status_{ctx.lang}")
 township = None
 if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
@@ -34,8 +35,7 @@ if villages is None or villages.empty:
     st.stop()
 
 table = village_table(villages, ctx.lang)
-by_status = villages["status"].value_counts()
-parts = [f"{status_label(x, ctx.lang)} {count(by_status[x])}" for x in app.STATUSES if x in by_status.index]
+parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(villages["status"])]
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 

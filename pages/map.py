@@ -10,36 +10,27 @@ from geo import views
 from geo.export import summary_table, village_table
 from geo.formats import name_list, period_text
 from geo.i18n import level_label, status_label
-from geo.ranking import rank_units
 
 MAP_HEIGHT = 620
 
 ctx = app.current()
-counts = app.page_counts(ctx, "page.map")
+totals = app.page_counts(ctx, "page.map")
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
 place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
-no_data_note = ""
-if view.mode == "rate" and len(view.table):      # as on the summary: units without data are not counted
-    ranking = rank_units(view.table)
-    counts = ranking.counts if len(ranking.ranked) else counts
-    if len(ranking.no_data):
-        no_data_note = " " + ctx.t("map.no_data_units", n=len(ranking.no_data), unit=unit)
-st.markdown(app.figures_line(ctx, counts) + no_data_note)
-# what is missing is said where the click hint would be: a click on a grey outline leads nowhere
-notice = None
-if not view.features["features"] and view.child_level == 5:
-    notice = ctx.t("map.no_geoms_town", name=place)
-elif not view.features["features"] and view.child_level == 4:
-    notice = ctx.t("map.no_geoms_county", name=place, unit=unit)
-# a township with neither village cells nor an outline would be an empty map of China: no map then
-has_map = bool(view.features["features"] or views.outline_view(ctx.store, view)["features"])
-if view.focus and has_map:
+# units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
+has_map = view.drawn > 0 or bool(views.outline_view(ctx.store, view)["features"])
+head = views.headline(view, totals, has_map)
+if head.village_focus:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
-    st.markdown(app.figures_line(ctx, counts))
+    no_data_note = " " + ctx.t("map.no_data_units", n=head.no_data_units, unit=unit) if head.no_data_units else ""
+    st.markdown(app.figures_line(ctx, head.counts) + no_data_note)
+# what is missing is said where the click hint would be: a click on a grey outline leads nowhere
+notice_key = views.geometry_notice(view, has_map)
+notice = ctx.t(notice_key, name=place, unit=unit) if notice_key else None
 if not has_map:
-    st.warning(notice or ctx.t("map.no_geoms_town", name=place))
+    st.warning(notice)
 
 clicked = None
 if has_map:
@@ -53,9 +44,9 @@ if has_map:
         if view.schematic:
             st.caption(ctx.t("map.schematic"))
 
-target = app.drill_target(view, clicked)
-if target is not None and target != ctx.scope.digits:
-    app.set_state(scope=app.Scope(target))
+target = views.drill_target(view, clicked)
+if target is not None and target != ctx.scope:
+    app.set_state(scope=target)
     st.rerun()
 
 if has_map:

@@ -22,8 +22,7 @@ ranking: Ranking | None = None
 if level is not None and level < 5:
     unit = level_label(level, ctx.lang)
     ranking = rank_units(app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level))
-    if len(ranking.ranked):
-        counts = ranking.counts          # the headline counts the units with data only
+    counts = ranking.headline(counts)    # the headline counts the units with data only
 no_data_note = (ctx.t("summary.no_data_units", n=len(ranking.no_data), unit=unit)
                 if ranking is not None and len(ranking.no_data) else None)
 

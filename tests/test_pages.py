@@ -78,7 +78,7 @@ def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
 
 def test_map_page_figures_table_and_local_assets(app_db, demo_store):
     at = run_app(scope="6101", date=DATE)
-    assert figures(demo_store, "6101", DATE) in texts(at)
+    assert texts(at).count(figures(demo_store, "6101", DATE)) == 1      # one figures line, above the map
     args = folium_args(at)
     for part in ("script", "html", "header"):
         assert not URL.search(args.get(part) or ""), part
@@ -145,18 +145,6 @@ def test_scope_picker_drills_down(app_db, demo_store):
     assert [s.value for s in at.sidebar.selectbox] == ["61", "6101", ""]
 
 
-def test_drill_target_only_for_child_units(demo_store):
-    import app
-    from geo.views import map_view
-
-    rate = map_view(demo_store, Scope.parse("61"), ANCHOR)
-    status = map_view(demo_store, Scope.parse("610124101"), ANCHOR)
-    assert app.drill_target(rate, {"properties": {"code": "610100000000"}}) == "6101"
-    assert app.drill_target(rate, {"properties": {"code": "110000000000"}}) is None   # not on this map
-    assert app.drill_target(rate, None) is None
-    assert app.drill_target(status, {"properties": {"code": status.table["code"].iloc[0]}}) is None
-
-
 # ------------------------------------------------------------------------------------------------------- URL state
 
 def test_query_params_drive_scope_and_date(app_db, demo_store):
@@ -205,6 +193,7 @@ def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store)
     at = run_app(scope=VILLAGE, date=DATE)
     village, township = (demo_store.scope_name(Scope.parse(c)) for c in (VILLAGE, TOWNSHIP))
     assert md("map.village_focus", village=village, township=township) in texts(at)
+    assert figures(demo_store, VILLAGE, DATE) not in texts(at)        # the focus line instead of the figures
     # the township's map and table, the village's details beside them without a click
     args = folium_args(at)
     town_villages = demo_store.villages(Scope.parse(TOWNSHIP), DATE)

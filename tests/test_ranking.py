@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo.codes import LEVEL_ENDS, Scope
+from geo.coverage import Counts
 from geo.demo import ANCHOR
 from geo.ranking import rank_units, trend_over_units_with_data
 
@@ -46,6 +47,15 @@ def test_rank_units(summary, ranked, worst, no_data):
     with_data = summary[summary["covered"] + summary["lapsed"] > 0]
     assert r.counts.villages == with_data["villages"].sum() and r.counts.covered == with_data["covered"].sum()
     assert r.no_data_villages == summary["villages"].sum() - with_data["villages"].sum()
+
+
+@pytest.mark.parametrize("summary, headline", [
+    (units(("甲", 10, 9, 1), ("乙", 30, 0, 0), ("丙", 10, 5, 0)), Counts(20, 14, 0, 1)),   # 乙 has no data
+    (units(("甲", 10, 0, 0), ("乙", 20, 0, 0)), Counts(30, 0, 0, 0)),                      # none has: the totals
+])
+def test_headline_counts_the_units_with_data(summary, headline):
+    totals = Counts(*(int(summary[c].sum()) for c in ("villages", "covered", "expiring", "lapsed")))
+    assert rank_units(summary).headline(totals) == headline
 
 
 def test_ties_share_the_better_rank():
