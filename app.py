@@ -22,7 +22,7 @@ from geo.demo import build_demo
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import Store, StoreError, default_target, open_store
-from geo import basemaps, viewstate, views
+from geo import basemaps, map_data, viewstate
 from geo.mapview import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
@@ -85,8 +85,8 @@ def q_trend(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFram
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> views.MapView:
-    return views.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
+def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> map_data.MapView:
+    return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

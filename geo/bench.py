@@ -230,7 +230,7 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
     from .mapview import map_html
-    from .views import build_folium_map, map_view
+    from .map_data import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())

@@ -139,7 +139,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from .views import standalone_map_html
+    from .map_data import standalone_map_html
 
     output = _output(args.output)
     with _open(args) as store:

@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import app
-from geo import views
+from geo import map_data
 from geo.export import summary_table, village_table
 from geo.formats import name_list, period_text
 from geo.i18n import level_label, status_label
@@ -19,15 +19,15 @@ view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.la
 place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
 # units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
-has_map = view.drawn > 0 or bool(views.outline_view(ctx.store, view)["features"])
-head = views.headline(view, totals, has_map)
+has_map = view.drawn > 0 or bool(map_data.outline_view(ctx.store, view)["features"])
+head = map_data.headline(view, totals, has_map)
 if head.village_focus:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
     no_data_note = " " + ctx.t("map.no_data_units", n=head.no_data_units, unit=unit) if head.no_data_units else ""
     st.markdown(app.figures_line(ctx, head.counts) + no_data_note)
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
-notice_key = views.geometry_notice(view, has_map)
+notice_key = map_data.geometry_notice(view, has_map)
 notice = ctx.t(notice_key, name=place, unit=unit) if notice_key else None
 if not has_map:
     st.warning(notice)
@@ -36,7 +36,7 @@ clicked = None
 if has_map:
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        m = views.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT,
+        m = map_data.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT,
                                    basemap=ctx.basemap)
         out = st_folium(m, returned_objects=["last_active_drawing"], height=MAP_HEIGHT,
                         use_container_width=True, key=f"map_{st.session_state.get('map_nonce', 0)}")
@@ -44,7 +44,7 @@ if has_map:
         if view.schematic:
             st.caption(ctx.t("map.schematic"))
 
-target = views.drill_target(view, clicked)
+target = map_data.drill_target(view, clicked)
 if target is not None and target != ctx.scope:
     app.set_state(scope=target)
     st.rerun()

@@ -5,7 +5,7 @@ import pytest
 
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.views import (Headline, build_folium_map, drill_target, geometry_notice, headline, map_view,
+from geo.map_data import (Headline, build_folium_map, drill_target, geometry_notice, headline, map_view,
                        outline_view)
 
 
