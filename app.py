@@ -23,7 +23,7 @@ from geo.formats import figures_values, period_text  # noqa: F401  (pages/import
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import Store, StoreError, default_target, open_store
 from geo import basemaps, map_data, viewstate
-from geo.mapview import Basemap
+from geo.folium_map import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
 

@@ -229,7 +229,7 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from .mapview import map_html
+    from .folium_map import map_html
     from .map_data import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)

@@ -162,7 +162,7 @@ def outline_view(store: Store, view: MapView) -> dict:
 
 def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: bool = False,
                      basemap=None, height: str | int = "100%"):
-    from .mapview import build_map
+    from .folium_map import build_map
 
     features = view.features
     mode = view.mode
@@ -184,7 +184,7 @@ def national_lines() -> dict:
 def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
                         expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None) -> str:
     """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick."""
-    from .mapview import map_html
+    from .folium_map import map_html
 
     view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days)
     return map_html(build_folium_map(store, view, lang=lang, inline=True, basemap=basemap))

@@ -22,9 +22,9 @@ from geo.bench_app import CHROMIUM, CHROMIUM_FLAGS
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.imports import import_assignments, import_registry, store_registry
-from geo.mapview import _LAYER_JS, _js_json, build_map, map_html
+from geo.folium_map import _LAYER_JS, _js_json, build_map, map_html
 from geo.store import Store, open_store
-from test_mapview import grid, page_without_vendor
+from test_folium_map import grid, page_without_vendor
 from test_pages import folium_args, run_app
 
 ROOT = Path(__file__).resolve().parent.parent
