@@ -74,9 +74,9 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int) 
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def q_villages(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None) -> pd.DataFrame:
-    return _store.villages(Scope(digits), as_of, statuses=list(statuses), township=township)
+    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

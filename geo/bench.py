@@ -319,7 +319,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
     province = _largest(vil_codes, 2)
     gaps = [s.value for s in GAP_STATUSES]
-    med, ts, gap_rows = timed(lambda: store.villages(Scope(province), as_of, statuses=gaps), runs)
+    med, ts, gap_rows = timed(lambda: store.village_statuses(Scope(province), as_of, statuses=gaps), runs)
     figs["gaps_province_ms"] = _figure("gaps_province_ms", med * 1000, [t * 1000 for t in ts])
     info.update(gaps_province=province, gaps_rows=int(len(gap_rows)))
     log(f"gaps_province_ms {med * 1000:.0f} ({len(gap_rows)} rows)")

@@ -75,7 +75,7 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
     tier = TIER_OF_CHILD_LEVEL[level]
     shapes = store.shapes_under(scope, tier).set_index("code")
     if level == 5:
-        mode, table = "status", store.villages(scope, as_of, expiring_days=expiring_days)
+        mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days)
         props = [_village_props(row, lang) for row in table.itertuples(index=False)]
     else:
         mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days)

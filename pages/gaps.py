@@ -28,7 +28,7 @@ if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
                                 key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
 # an empty selection means "no filter" in the store; here it means nothing is asked for
-villages = app.q_villages(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township) \
+villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township) \
     if statuses else None
 if villages is None or villages.empty:
     st.info(ctx.t("gaps.none"))

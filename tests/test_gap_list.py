@@ -25,7 +25,7 @@ def test_status_tally_of_the_demo_county(demo_store):
     from geo.codes import Scope
     from geo.demo import ANCHOR
 
-    villages = demo_store.villages(Scope.parse("610124"), ANCHOR, statuses=list(DEFAULT_STATUSES))
+    villages = demo_store.village_statuses(Scope.parse("610124"), ANCHOR, statuses=list(DEFAULT_STATUSES))
     tally = status_tally(villages["status"])
     assert dict(tally) == villages["status"].value_counts().to_dict()
     assert [s for s, _ in tally] == [s for s in STATUSES if s in set(villages["status"])]

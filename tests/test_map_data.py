@@ -30,7 +30,7 @@ def test_views_carry_the_store_figures(demo_store):
         assert abs(by_code[row.code]["rate"] - row.coverage_rate) < 1e-4
     villages = map_view(demo_store, Scope.parse("610124101"), ANCHOR)
     assert villages.mode == "status" and villages.schematic
-    statuses = demo_store.villages(Scope.parse("610124101"), ANCHOR).set_index("code")["status"]
+    statuses = demo_store.village_statuses(Scope.parse("610124101"), ANCHOR).set_index("code")["status"]
     assert {f["properties"]["code"]: f["properties"]["status"] for f in villages.features["features"]} == \
         statuses.to_dict()
 

@@ -212,7 +212,7 @@ def test_a_hostile_title_is_text_in_the_standalone_file(payload, tmp_path):
 
 def test_the_store_holds_the_payloads(hostile_store, payloads):
     """The imports kept the hostile text as it was: what the maps below must show."""
-    table = hostile_store.villages(Scope.parse(TOWNSHIP), ANCHOR)
+    table = hostile_store.village_statuses(Scope.parse(TOWNSHIP), ANCHOR)
     for column in ("name", "advisers", "orgs", "phones"):
         assert values(table.to_dict("records"), column) >= set(payloads), column
 

@@ -108,7 +108,7 @@ def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
 
 def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store):
     at = run_app(scope="610124101", date=DATE)        # 哑柏镇 in 周至县: schematic village cells
-    villages = demo_store.villages(Scope.parse("610124101"), DATE)
+    villages = demo_store.village_statuses(Scope.parse("610124101"), DATE)
     assert len(at.dataframe[0].value) == len(villages)
     shown = texts(at)
     assert t("map.schematic") in shown
@@ -123,7 +123,7 @@ def test_county_without_village_boundaries_says_so(app_db, demo_store):
     at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
     assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
-    assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610122001"), DATE))
+    assert len(at.dataframe[0].value) == len(demo_store.village_statuses(Scope.parse("610122001"), DATE))
 
 
 def test_breadcrumb_goes_back_up(app_db):
@@ -196,7 +196,7 @@ def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store)
     assert figures(demo_store, VILLAGE, DATE) not in texts(at)        # the focus line instead of the figures
     # the township's map and table, the village's details beside them without a click
     args = folium_args(at)
-    town_villages = demo_store.villages(Scope.parse(TOWNSHIP), DATE)
+    town_villages = demo_store.village_statuses(Scope.parse(TOWNSHIP), DATE)
     assert all(f'"code":"{code}"' in args["script"] for code in town_villages["code"])
     assert at.dataframe[0].value[t("col.code")].tolist() == town_villages["code"].tolist()
     row = town_villages.set_index("code").loc[VILLAGE]
@@ -212,7 +212,7 @@ def test_village_and_township_links_open_every_page(app_db, demo_store, scope, p
     at = run_app(page, scope=scope, date=DATE)
     assert at.query_params["scope"] == scope
     if page == "pages/gaps.py":
-        expected = demo_store.villages(Scope.parse(scope), DATE, statuses=GAPS)
+        expected = demo_store.village_statuses(Scope.parse(scope), DATE, statuses=GAPS)
         shown = at.dataframe[0].value if at.dataframe else []
         assert len(shown) == len(expected)
     else:
@@ -268,7 +268,7 @@ def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp
     assert imports.import_registry(store, registry).details["renamed"] == 2
 
     at = run_app(scope=VILLAGE, date=DATE)
-    [row] = store.villages(Scope.parse(VILLAGE), DATE).itertuples(index=False)
+    [row] = store.village_statuses(Scope.parse(VILLAGE), DATE).itertuples(index=False)
     shown = texts(at) + [b.label for b in at.button]
     for value in (row.name, row.advisers, row.orgs, row.phones, store.scope_name(Scope.parse(TOWNSHIP))):
         assert HOSTILE_TEXT in value                          # stored as typed
@@ -294,7 +294,7 @@ def test_language_switch_gives_english(app_db, demo_store):
 def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     at = run_app("pages/gaps.py", scope="610124", date=DATE)
     assert at.multiselect[0].value == GAPS
-    expected = demo_store.villages(Scope.parse("610124"), DATE, statuses=GAPS)
+    expected = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=GAPS)
     table = at.dataframe[0].value
     assert len(table) == len(expected) > 0
     assert set(table[t("col.status")]) <= {t(f"status.{s}") for s in GAPS}
@@ -311,11 +311,12 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
 def test_gap_filters_by_status_and_township(app_db, demo_store):
     at = run_app("pages/gaps.py", scope="610124", date=DATE)
     at.multiselect[0].set_value(["never"]).run()
-    assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610124"), DATE, statuses=["never"]))
+    never = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=["never"])
+    assert len(at.dataframe[0].value) == len(never)
     at.multiselect[0].set_value(GAPS).run()
     town = at.selectbox[0]
     assert town.label == t("col.township")
-    counts = {c: len(demo_store.villages(Scope.parse("610124"), DATE, statuses=GAPS, township=c))
+    counts = {c: len(demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=GAPS, township=c))
               for c in demo_store.children(Scope.parse("610124"))["code"]}
     pick = max(counts, key=counts.get)
     town.set_value(pick).run()
@@ -356,7 +357,7 @@ def independent_units(store, code: str) -> pd.DataFrame:
     """Per child unit from the village list in plain pandas (not Store.summary): villages, covered, has_data."""
     scope = Scope.parse(code)
     digits = LEVEL_ENDS[store.child_level(scope) - 1]
-    villages = store.villages(scope, DATE)
+    villages = store.village_statuses(scope, DATE)
     unit = villages["code"].str[:digits]
     covered = villages["status"].isin(["covered", "expiring"]).groupby(unit).sum()
     seen = (villages["status"] != "never").groupby(unit).sum()

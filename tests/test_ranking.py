@@ -64,8 +64,8 @@ def test_ties_share_the_better_rank():
 
 
 def recount(store, scope: Scope, child_level: int) -> pd.DataFrame:
-    """Per unit from the village list (Store.villages), in plain pandas: villages, covered, lapsed."""
-    villages = store.villages(scope, ANCHOR)
+    """Per unit from the village list (Store.village_statuses), in plain pandas: villages, covered, lapsed."""
+    villages = store.village_statuses(scope, ANCHOR)
     unit = villages["code"].str[:LEVEL_ENDS[child_level - 1]]
     covered = villages["status"].isin(["covered", "expiring"])
     lapsed = villages["status"] == "lapsed"
