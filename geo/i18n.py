@@ -8,6 +8,9 @@ every value is escaped by :func:`escape_markdown`, so text from a file or a link
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
 
 LANGS = ("zh", "en")
 
@@ -461,6 +464,40 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
 def bilingual(key: str, **fmt) -> str:
     """A library message in both languages, "中文 / English", as every error and report note carries."""
     return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+
+
+class Localizable(Protocol):
+    """Anything that can say itself in one language: a :class:`Msg`, a result's summary, a report note."""
+
+    def text(self, lang: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A catalogue key with its values, rendered in whichever language is asked for.
+
+    A value that is itself :class:`Localizable` (another Msg, a list of places ...) is rendered in the same
+    language, so a message built in the library reads in one language on the page and in both in a log line.
+    """
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **{k: localized(v, lang) for k, v in self.params.items()})
+
+    def md(self, lang: str) -> "Markdown":
+        """The text for a Markdown target: every value escaped (see :func:`md`)."""
+        return md(self.key, lang, **{k: localized(v, lang) for k, v in self.params.items()})
+
+    def bilingual(self) -> str:
+        return f"{self.text('zh')} / {self.text('en')}"
+
+
+def localized(value: object, lang: str) -> object:
+    """`value` in `lang` when it can say itself in a language; as it is otherwise (a number, a file name)."""
+    text = getattr(value, "text", None)
+    return text(lang) if callable(text) and not isinstance(value, str) else value
 
 
 class Markdown(str):
