@@ -229,17 +229,18 @@ class RegistryIndex:
     :class:`CountyIndex` per county, built when first asked for."""
 
     def __init__(self, registry: pd.DataFrame):
-        df = registry[[c for c in ("code", "name", "level", "abolished") if c in registry.columns]].copy()
+        df = registry[[c for c in ("code", "name", "level", "abolished") if c in registry.columns]]
         if pd.api.types.is_numeric_dtype(df["code"]):  # BIGINT codes straight from the store
-            df["code"] = df["code"].map(lambda c: f"{int(c):012d}")
-        df["code"] = df["code"].astype(str).astype(object)
-        df["level"] = df["level"].astype(int)
+            df = df.assign(code=df["code"].map(lambda c: f"{int(c):012d}").astype(object))
         df = df.sort_values("code", kind="stable")
-        self.codes: list[str] = df["code"].tolist()
-        self.names: list[str] = df["name"].astype(str).tolist()
-        self.levels: list[int] = df["level"].tolist()
-        villages = df[real_villages(df)].drop_duplicates("code")
-        self.village_name: dict[str, str] = dict(zip(villages["code"], villages["name"].astype(str)))
+        # plain lists: iterating pandas 3's arrow-backed strings row by row is several times slower
+        self.codes: list[str] = [str(c) for c in df["code"].tolist()]
+        self.names: list[str] = [str(n) for n in df["name"].tolist()]
+        self.levels: list[int] = [int(x) for x in df["level"].tolist()]
+        self.village_name: dict[str, str] = {}
+        for code, name, real in zip(self.codes, self.names, real_villages(df).tolist()):
+            if real:
+                self.village_name.setdefault(code, name)
         self.counties: dict[str, str] = {}   # 6 digits -> name
         self.cities: dict[str, str] = {}     # 4 digits -> name
         self.provinces: dict[str, str] = {}  # 2 digits -> name
