@@ -31,6 +31,7 @@ import pandas as pd
 from .codes import LEVEL_ENDS, Scope
 from .coverage import DEFAULT_EXPIRING_DAYS, GAP_STATUSES
 from .demo import ANCHOR, SEED
+from .matching import real_villages
 from .store import Store, open_store
 
 #: name -> (unit, comparison, target, what it measures)
@@ -119,7 +120,7 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
     """
     day = pd.Timestamp(as_of)
     reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
-    vil = reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), ["code"]]
+    vil = reg.loc[real_villages(reg), ["code"]]
     started = assignments[assignments["start_date"] <= day]
     end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))
     per = (started.assign(cur_end=end.where(end >= day))

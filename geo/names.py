@@ -72,6 +72,16 @@ def normalize_village_names(names: "pd.Series") -> "pd.Series":
     return text.str.replace(suffix, "", regex=True)
 
 
+def committee_form(name: object) -> str:
+    """The village's own name with only the committee words removed: "马村委会" -> "马村", "城关社区居委会" ->
+    "城关社区", "乌兰嘎查村民委员会" -> "乌兰嘎查", "巴音牧委会" -> "巴音"; so every form of one committee agrees."""
+    text = clean_name(name)
+    for long, short in _COMMITTEE:
+        if text.endswith(long) and len(text) > len(long):
+            return text[: -len(long)] + short
+    return text
+
+
 def village_name_keys(name: object) -> list[str]:
     """All keys a name may be filed under, most specific first, without duplicates.
 
@@ -82,10 +92,7 @@ def village_name_keys(name: object) -> list[str]:
     if not text:
         return keys
     keys.append(text)
-    for long, short in _COMMITTEE:
-        if text.endswith(long) and len(text) > len(long):
-            keys.append(text[: -len(long)] + short)
-            break
+    keys.append(committee_form(text))
     current = text
     while True:
         shorter = normalize_village_name(current)

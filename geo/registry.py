@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.matching import real_villages
+
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
 
 
@@ -22,8 +24,8 @@ def national_registry() -> pd.DataFrame:
 
 
 def villages(registry: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
-    """Real villages and communities: level 5 with non-zero village digits, optionally under a code prefix."""
-    v = registry[(registry["level"] == 5) & ~registry["code"].str.endswith("000")]
+    """Real villages and communities (:func:`geo.matching.real_villages`), optionally under a code prefix."""
+    v = registry[real_villages(registry)]
     if prefix:
         v = v[v["code"].str.startswith(prefix)]
     return v

@@ -445,10 +445,11 @@ def test_page_in_english(db):
 
 
 def test_an_upload_is_read_and_extracted_once_for_preview_and_import(db, tmp_path, monkeypatch):
-    from geo import boundaries, ledger
+    from geo import ledger
+    from geo.boundaries import files as boundary_files
 
     calls: list[str] = []
-    for module, name in ((boundaries, "safe_extract"), (ledger, "read_ledger")):
+    for module, name in ((boundary_files, "safe_extract"), (ledger, "read_ledger")):
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     at = open_page(scope=ZHOUZHI)

@@ -145,22 +145,22 @@ def test_rows_the_scan_cannot_see_are_counted_while_streaming(tmp_path, rows_pul
 def test_xlsx_without_dimension_and_wider_than_stated_is_read_whole(tmp_path):
     """The streamed reader must not trust a short dimension to cut rows or columns off."""
     path = xlsx_by_hand(tmp_path / "台账.xlsx", 12, dimension_rows=None)
-    grid = ledger._load(path)[0].grid
+    grid = ledger.read._load(path)[0].grid
     assert len(grid) == 12 and grid[11] == ["村12", 12 * 7919 % 100003]
     path = xlsx_by_hand(tmp_path / "短.xlsx", 12, dimension_rows=2)
-    assert ledger._load(path)[0].grid == grid
+    assert ledger.read._load(path)[0].grid == grid
     path = xlsx_by_hand(tmp_path / "前缀.xlsx", 12, dimension_rows=12, prefix="x:")
-    assert ledger._load(path)[0].grid == grid
+    assert ledger.read._load(path)[0].grid == grid
 
 
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64, 1 << 20])
 def test_row_scan_counts_tags_cut_by_chunk_boundaries(tmp_path, monkeypatch, chunk):
     """Every row tag is counted once, wherever the reads cut the XML; the scan stops once past the limit."""
-    monkeypatch.setattr(ledger, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(ledger.read, "_SCAN_CHUNK", chunk)
     path = xlsx_by_hand(tmp_path / "台账.xlsx", 300, dimension_rows=None)
     with zipfile.ZipFile(path) as zf:
-        assert ledger._row_tags(zf, "xl/worksheets/sheet1.xml", 10**9) == 300
-        assert ledger._row_tags(zf, "xl/worksheets/sheet1.xml", 10) < 300 or chunk == 1 << 20
+        assert ledger.read._row_tags(zf, "xl/worksheets/sheet1.xml", 10**9) == 300
+        assert ledger.read._row_tags(zf, "xl/worksheets/sheet1.xml", 10) < 300 or chunk == 1 << 20
 
 
 def test_ledger_import_over_the_limit_changes_nothing(store, tmp_path):  # noqa: F811

@@ -16,6 +16,7 @@ import pandas as pd
 from ..codes import LEVEL_ENDS, significant_length
 from ..i18n import Msg, t
 from ..idcards import scrub_id_numbers
+from ..matching import real_villages
 from ..store import Store
 from .results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
 
@@ -235,8 +236,7 @@ def plan_registry(incoming: pd.DataFrame, current: pd.DataFrame) -> RegistryPlan
                | before["abolished"].eq(True).to_numpy())
     county_rows = incoming[incoming["level"] == 3]
     county_names = dict(zip(county_rows["code"], county_rows["name"]))
-    real_village = (current["level"] == 5) & ~current["code"].str.endswith("000") & ~current["abolished"].eq(True)
-    villages = current[real_village & current["code"].str[:6].isin({code[:6] for code in county_names})]
+    villages = current[real_villages(current) & current["code"].str[:6].isin({code[:6] for code in county_names})]
     total = villages["code"].str[:6].value_counts()
     gone = villages[~villages["code"].isin(listed)].sort_values("code")
     abolitions = tuple(

@@ -1,0 +1,291 @@
+"""Reading a ledger file into grids of cells: .xlsx (streamed, merged cells filled), .xls, .csv / .txt (UTF-8
+or GBK), each refused with a clear LedgerError when it is not what it claims, too large, or empty.
+
+The first phase of :func:`geo.ledger.read_ledger`; the header and the rows are :mod:`geo.ledger.fields`' job.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+from geo.errors import UserError
+from geo.i18n import bilingual
+from geo.idcards import scrub_id_numbers
+from geo.safezip import UnsafeZipError, check_archive
+
+SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
+# rows of one file, all sheets together: the largest county has a few thousand villages, so a file this long
+# is a mistake (or an attack) and is refused before it costs minutes and gigabytes
+MAX_LEDGER_ROWS = 200_000
+# uncompressed parts of one .xlsx: a MAX_LEDGER_ROWS ledger is about 100 MB of sheet XML
+MAX_XLSX_BYTES = 512 * 1024**2
+
+
+class LedgerError(UserError):
+    """A ledger file that cannot be read at all; the message is bilingual and names the file."""
+
+
+# ---------------------------------------------------------------------------------------------- cells
+def _float_text(value: float) -> str:
+    if value.is_integer():
+        return str(int(Decimal(repr(value))))
+    return repr(value)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as the user typed it: ints without ".0", dates as YYYY-MM-DD, text stripped, IDs removed."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dt.datetime):
+        text = value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    elif isinstance(value, dt.date):
+        text = value.isoformat()
+    elif isinstance(value, float):
+        text = "" if value != value else _float_text(value)
+    elif isinstance(value, int):
+        text = str(value)
+    else:
+        text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
+        if text.endswith(".0") and re.fullmatch(r"\d+\.0", text):
+            text = text[:-2]
+    return scrub_id_numbers(text)
+
+
+
+# ---------------------------------------------------------------------------------------------- workbooks
+@dataclass
+class _Sheet:
+    name: str | None
+    grid: list[list[Any]]  # merged ranges already filled with their top-left value
+
+
+def _fill_merged(grid: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]) -> None:
+    """Copy each merged range's top-left value into all its cells (0-based inclusive bounds)."""
+    for r1, c1, r2, c2 in ranges:
+        if r1 >= len(grid):
+            continue
+        top = grid[r1][c1] if c1 < len(grid[r1]) else None
+        for r in range(r1, min(r2, len(grid) - 1) + 1):
+            row = grid[r]
+            if len(row) <= c2:
+                row.extend([None] * (c2 + 1 - len(row)))
+            for c in range(c1, c2 + 1):
+                row[c] = top
+
+
+#: what a workbook really is, told by its first bytes: an .xlsx renamed .xls (or the reverse) is common
+_WORKBOOK_MAGIC = ((b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "xls"))
+
+
+def workbook_kind(head: bytes) -> str | None:
+    """'xlsx' (a zip: Office Open XML), 'xls' (OLE2: Excel 97-2003) or None, from a file's first bytes."""
+    return next((kind for magic, kind in _WORKBOOK_MAGIC if head.startswith(magic)), None)
+
+
+class RowBudget:
+    """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``."""
+
+    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS) -> None:
+        self.file_name = file_name
+        self.limit = limit
+        self.used = 0
+
+    def refuse(self) -> LedgerError:
+        return LedgerError(bilingual("limit.rows", name=self.file_name, limit=f"{self.limit:,}"))
+
+    def expect(self, declared_rows: int | None) -> None:
+        """Refuse at once when a sheet declares more rows than are left (a declaration is never trusted for less)."""
+        if declared_rows and self.used + declared_rows > self.limit:
+            raise self.refuse()
+
+    def rows(self, source: Iterable[Any]) -> Iterable[Any]:
+        for row in source:
+            self.used += 1
+            if self.used > self.limit:
+                raise self.refuse()
+            yield row
+
+
+def check_xlsx_size(path: Path) -> None:
+    """An .xlsx is a zip: refuse a bomb (huge or implausibly compressed parts) before a reader opens it."""
+    try:
+        check_archive(path, max_total_bytes=MAX_XLSX_BYTES)
+    except UnsafeZipError as e:
+        raise LedgerError(str(e)) from None
+
+
+def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (0-based inclusive), parsed from its XML: read-only openpyxl does not give them."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges: list[tuple[int, int, int, int]] = []
+    with archive.open(sheet_path) as source:
+        for _event, element in iterparse(source):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "mergeCell" and element.get("ref"):
+                c1, r1, c2, r2 = range_boundaries(element.get("ref"))
+                ranges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+            elif tag == "row":
+                element.clear()  # keep memory flat over a long sheet
+    return ranges
+
+
+_ROW_TAG = re.compile(rb"<row[\s>/]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
+    """Rows in the sheet's XML by a byte scan for row tags (text cannot hold a literal "<"), stopping early.
+
+    Cheap next to parsing, so a sheet whose stated size lies is refused in seconds; a writer that prefixes
+    its tags is not counted here, and the budget still counts what the parser yields.
+    """
+    found, tail = 0, b""
+    with archive.open(sheet_path) as source:
+        while found <= stop_after and (chunk := source.read(_SCAN_CHUNK)):
+            data = tail + chunk
+            found += len(_ROW_TAG.findall(data))
+            tail = data[-4:]  # a tag cut by the chunk boundary; too short to hold a whole one
+    return found
+
+
+def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
+    import openpyxl
+
+    check_xlsx_size(path)
+    # a file object, not the path: openpyxl refuses a path whose extension is not .xlsx even when it is one
+    with open(path, "rb") as handle:
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)  # streamed, row by row
+        sheets = []
+        try:
+            for ws in wb.worksheets:
+                budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
+                budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
+                ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
+                grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
+                _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
+                sheets.append(_Sheet(ws.title, grid))
+        finally:
+            wb.close()
+    return sheets
+
+
+def _load_xls(path: Path, budget: RowBudget) -> list[_Sheet]:
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except NotImplementedError:  # some writers' files lack the formatting records
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    sheets = []
+    try:
+        for index in range(book.nsheets):
+            sh = book.sheet_by_index(index)   # one sheet in memory at a time; .xls holds 65,536 rows at most
+            budget.expect(sh.nrows)
+            sheets.append(_Sheet(sh.name, _xls_grid(book, sh, budget)))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
+    return sheets
+
+
+def _xls_grid(book: Any, sh: Any, budget: RowBudget) -> list[list[Any]]:
+    import xlrd
+
+    grid: list[list[Any]] = []
+    for r in budget.rows(range(sh.nrows)):
+        row: list[Any] = []
+        for c in range(sh.ncols):
+            cell = sh.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                except Exception:  # noqa: BLE001 - keep the raw serial
+                    row.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                row.append(None)
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                row.append(None)
+            else:
+                row.append(cell.value)
+        grid.append(row)
+    _fill_merged(grid, ((r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])))
+    return grid
+
+
+def text_encoding(path: Path) -> str:
+    """The encoding of a text file: its BOM, else UTF-8 when all of it decodes, else GB18030 (GBK)."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "gb18030"
+    return "utf-8"
+
+
+def _load_csv(path: Path, budget: RowBudget) -> list[_Sheet]:
+    with open(path, encoding=text_encoding(path), newline="") as f:
+        sample = f.read(8192)
+        f.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        grid = [list(r) for r in budget.rows(csv.reader(f, dialect))]
+    return [_Sheet(None, grid)]
+
+
+def _load(path: Path, max_rows: int = MAX_LEDGER_ROWS) -> list[_Sheet]:
+    """Every sheet of a ledger file as a grid of cells; LedgerError when the file is not a readable one."""
+    name = path.name
+    if not path.exists():
+        raise LedgerError(f"找不到文件“{name}” / file '{name}' not found")
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise LedgerError(f"“{name}”不是台账文件：只支持 .xlsx、.xls、.csv / '{name}' is not a ledger file: "
+                          "only .xlsx, .xls and .csv are supported")
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if not head:
+        raise LedgerError(f"“{name}”是空文件 / '{name}' is an empty file")
+    budget = RowBudget(name, max_rows)
+    kind = workbook_kind(head)
+    try:
+        if kind == "xlsx":
+            sheets = _load_xlsx(path, budget)
+        elif kind == "xls":
+            sheets = _load_xls(path, budget)
+        elif suffix in (".csv", ".txt"):
+            sheets = _load_csv(path, budget)
+        elif head.lstrip().startswith(b"<"):
+            raise LedgerError(f"“{name}”实际是网页（HTML）格式，请在 Excel 中“另存为”.xlsx 后再导入 / '{name}' "
+                              "is really an HTML page; open it in Excel and save it as .xlsx")
+        else:
+            raise LedgerError(f"“{name}”已损坏或不是 Excel 文件 / '{name}' is corrupt or not an Excel file")
+    except LedgerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unreadable
+        raise LedgerError(f"“{name}”无法读取（文件可能已损坏或加密）：{type(exc).__name__} / '{name}' cannot be "
+                          f"read (corrupt or encrypted file): {type(exc).__name__}") from None
+    if not any(any(cell_text(v) for v in row) for s in sheets for row in s.grid):
+        raise LedgerError(f"“{name}”里没有任何内容 / '{name}' contains no data")
+    return sheets
