@@ -7,8 +7,8 @@ the median of several runs and is printed with its target; missing a target does
 a report).
 
 ``pandas_ratio`` compares the store's national summary with the same figures computed the way a plain pandas
-script would (merge and groupby on code strings); :func:`pandas_summary` is also the independent check that
-the store counts right (tests/test_bench.py compares the two exactly).
+script would (merge and groupby on code strings): :func:`geo.testing.pandas_summary`, also the independent check
+that the store counts right (tests/test_bench.py compares the two exactly).
 """
 from __future__ import annotations
 
@@ -28,10 +28,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .codes import LEVEL_ENDS, Scope
-from .coverage import DEFAULT_EXPIRING_DAYS, GAP_STATUSES
+from .codes import Scope
+from .coverage import GAP_STATUSES
 from .demo import ANCHOR, SEED
 from .store import Store, open_store
+from .testing import pandas_summary, summaries_equal
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: dict[str, tuple[str, str, float, str]] = {
@@ -106,46 +107,6 @@ def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports ru_maxrss in kB, macOS in bytes)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
-
-
-# -- the independent reference -----------------------------------------------------------------------------
-def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.date, level: int = 1,
-                   expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
-    """The store's ``summary(Scope(""), as_of, by=level)`` as a plain pandas script would compute it.
-
-    `registry`: code (12-digit str), name, level.  `assignments`: village (12-digit str), start_date, end_date
-    (NaT = open-ended).  A code listed at several levels counts at its highest (the store's rule).  Same columns
-    and order as :meth:`Store.summary`.
-    """
-    day = pd.Timestamp(as_of)
-    reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
-    vil = reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), ["code"]]
-    started = assignments[assignments["start_date"] <= day]
-    end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))
-    per = (started.assign(cur_end=end.where(end >= day))
-           .groupby("village").agg(cur_end=("cur_end", "max"), seen=("village", "size")))
-    m = vil.merge(per, left_on="code", right_index=True, how="left")
-    covered = m["cur_end"].notna()
-    m = m.assign(unit=m["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0"),
-                 covered=covered, expiring=covered & (m["cur_end"] <= day + pd.Timedelta(days=expiring_days)),
-                 lapsed=m["seen"].notna() & ~covered)
-    out = m.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"),
-                                expiring=("expiring", "sum"), lapsed=("lapsed", "sum")).reset_index()
-    out = out.rename(columns={"unit": "code"})
-    out["name"] = out["code"].map(reg.set_index("code")["name"]).fillna(out["code"])
-    for col in ("villages", "covered", "expiring", "lapsed"):
-        out[col] = out[col].astype("int64")
-    out["never"] = out["villages"] - out["covered"] - out["lapsed"]
-    out["coverage_rate"] = out["covered"] / out["villages"]
-    out["has_data"] = (out["covered"] + out["lapsed"]) > 0   # any contract started by the date
-    return out[["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]]
-
-
-def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    cols = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
-    a = a[cols].reset_index(drop=True).astype({"code": object, "name": object})
-    b = b[cols].reset_index(drop=True).astype({"code": object, "name": object})
-    return a.shape == b.shape and bool((a == b).all().all())
 
 
 # -- building the dataset ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from geo import bench
 from geo.codes import Scope
 from geo.coverage import Period, village_status
 from geo.national_demo import generate_national
+from geo.testing import pandas_summary, summaries_equal
 
 PREFIX = "64"  # 宁夏: 2,912 villages, small enough for a quick full run
 
@@ -49,16 +50,16 @@ def test_pandas_reference_equals_the_store(small_run):
     covered = []
     for level, day in ((3, dt.date(2026, 11, 27)), (4, dt.date(2024, 3, 1)), (3, dt.date(2021, 1, 1))):
         ours = store.summary(Scope(""), day, by=level)
-        ref = bench.pandas_summary(reg, asg, day, level)
-        assert bench.summaries_equal(ours, ref), (level, day)
+        ref = pandas_summary(reg, asg, day, level)
+        assert summaries_equal(ours, ref), (level, day)
         assert len(ours) > 1 and ours["never"].sum() > 0
         covered.append(ours["covered"].sum())
     assert covered[0] > covered[1] > covered[2] > 0  # the rollout: fewer villages covered in the past
     # a county scope with a township breakdown, by the same reference cut to the county
     county = info["summary_county"]
     ours = store.summary(Scope(county), dt.date(2026, 11, 27), by="township")
-    ref = bench.pandas_summary(reg[reg["code"].str.startswith(county)], asg, dt.date(2026, 11, 27), 4)
-    assert bench.summaries_equal(ours, ref) and len(ours) > 3
+    ref = pandas_summary(reg[reg["code"].str.startswith(county)], asg, dt.date(2026, 11, 27), 4)
+    assert summaries_equal(ours, ref) and len(ours) > 3
 
 
 def test_summary_counts_match_the_python_rule_village_by_village(small_run):
