@@ -1,7 +1,7 @@
 """National-scale benchmark: ``python -m geo bench [--json] [--runs N]``.
 
 Builds a synthetic national dataset in a temporary store (the real registry, generated advisers and contracts
-from :mod:`geo.national_demo`, schematic village cells for a few dozen counties) and times what a user waits
+from :mod:`geo.demo`, schematic village cells for a few dozen counties) and times what a user waits
 for: imports, the national and county summaries, a province's gap list and the largest map.  Every figure is
 the median of several runs and is printed with its target; missing a target does not fail the command (it is
 a report).
@@ -30,7 +30,7 @@ import pandas as pd
 
 from .codes import Scope
 from .coverage import GAP_STATUSES
-from .demo import ANCHOR, SEED
+from .demo import ANCHOR, SEED, generate_people_and_contracts
 from .store import Store, open_store
 from .testing import pandas_summary, summaries_equal
 
@@ -205,7 +205,6 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
     `keep`: leave the store open in ``result.kept`` (tests use it); otherwise the files are removed.
     """
-    from .national_demo import generate_national
     from .registry import villages
 
     log = log or (lambda msg: None)
@@ -228,7 +227,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     log(f"registry_import_s {statistics.median(times):.2f}")
 
     t0 = time.perf_counter()
-    advisers, assignments = generate_national(registry, prefix, seed=SEED, anchor=as_of)
+    advisers, assignments = generate_people_and_contracts(registry, prefix, seed=SEED, anchor=as_of)
     info["generate_s"] = round(time.perf_counter() - t0, 2)
     vil_codes = villages(registry)["code"]
     info.update(villages=int(len(vil_codes)), advisers=int(len(advisers)), assignments=int(len(assignments)))

@@ -10,7 +10,7 @@ import pytest
 from geo import bench
 from geo.codes import Scope
 from geo.coverage import Period, village_status
-from geo.national_demo import generate_national
+from geo.demo import generate_people_and_contracts
 from geo.testing import pandas_summary, summaries_equal
 
 PREFIX = "64"  # 宁夏: 2,912 villages, small enough for a quick full run
@@ -82,8 +82,8 @@ def test_summary_counts_match_the_python_rule_village_by_village(small_run):
 
 def test_generator_is_deterministic_and_consistent():
     reg = bench.read_registry(PREFIX)
-    adv, asg = generate_national(reg, PREFIX, seed=7)
-    adv2, asg2 = generate_national(reg, PREFIX, seed=7)
+    adv, asg = generate_people_and_contracts(reg, PREFIX, seed=7)
+    adv2, asg2 = generate_people_and_contracts(reg, PREFIX, seed=7)
     pd.testing.assert_frame_equal(asg, asg2)
     pd.testing.assert_frame_equal(adv, adv2)
     vil = set(reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), "code"].astype("int64"))
