@@ -1,4 +1,4 @@
-"""The benchmark at small scale (宁夏, 2 runs, one county with cells): figures present and the counts right."""
+"""The national benchmark (benchmarks/national.py) at small scale (宁夏, 2 runs, one county with cells): figures present and the counts right."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from geo import bench
+from benchmarks import national
 from geo.codes import Scope
 from geo.coverage import Period, village_status
 from geo.demo import generate_people_and_contracts
@@ -18,14 +18,14 @@ PREFIX = "64"  # 宁夏: 2,912 villages, small enough for a quick full run
 
 @pytest.fixture(scope="module")
 def small_run():
-    result = bench.run_bench(prefix=PREFIX, runs=2, geometry_counties=1, keep=True)
+    result = national.run_bench(prefix=PREFIX, runs=2, geometry_counties=1, keep=True)
     yield result
     result.kept["store"].close()
     result.kept["tmp"].cleanup()
 
 
 def test_every_figure_is_present_positive_and_judged(small_run):
-    assert list(small_run.figures) == list(bench.TARGETS)
+    assert list(small_run.figures) == list(national.TARGETS)
     for f in small_run.figures.values():
         assert f.value > 0, f.name
         if f.op:
@@ -81,7 +81,7 @@ def test_summary_counts_match_the_python_rule_village_by_village(small_run):
 
 
 def test_generator_is_deterministic_and_consistent():
-    reg = bench.read_registry(PREFIX)
+    reg = national.read_registry(PREFIX)
     adv, asg = generate_people_and_contracts(reg, PREFIX, seed=7)
     adv2, asg2 = generate_people_and_contracts(reg, PREFIX, seed=7)
     pd.testing.assert_frame_equal(asg, asg2)
@@ -102,9 +102,9 @@ def test_generator_is_deterministic_and_consistent():
 
 def test_cli_json_report(monkeypatch, capsys):
     """`python -m geo bench --json` prints the figures with targets (measuring stubbed: it is the format)."""
-    fake = bench.BenchResult({k: bench._figure(k, 1.0) for k in bench.TARGETS},
-                             {"prefix": "全国", "runs": 1, "as_of": "2026-11-27", **bench.machine_info()})
-    monkeypatch.setattr(bench, "run_bench", lambda **kw: fake)
+    fake = national.BenchResult({k: national._figure(k, 1.0) for k in national.TARGETS},
+                             {"prefix": "全国", "runs": 1, "as_of": "2026-11-27", **national.machine_info()})
+    monkeypatch.setattr(national, "run_bench", lambda **kw: fake)
     from geo.cli import main
 
     assert main(["bench", "--json", "--runs", "1"]) == 0
@@ -114,3 +114,14 @@ def test_cli_json_report(monkeypatch, capsys):
     assert main(["bench", "--runs", "1"]) == 0
     text = capsys.readouterr().out
     assert "MISS" in text and "pandas_ratio" in text.splitlines()[-1]
+
+
+def test_cli_says_so_in_one_line_when_the_benchmarks_are_absent(monkeypatch, tmp_path, capsys):
+    """An installed copy has no benchmarks/ folder beside the library: one line on stderr, status 2."""
+    from geo import cli
+
+    monkeypatch.setattr(cli, "BENCHMARKS", tmp_path / "benchmarks")
+    for argv in (["bench"], ["bench", "--app", "--json"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "benchmarks" in err and str(tmp_path) in err

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from geo import bench_app
+from benchmarks import app_pages as bench_app
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.i18n import t

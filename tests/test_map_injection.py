@@ -18,7 +18,7 @@ import jinja2
 import pytest
 
 from geo import views
-from geo.bench_app import CHROMIUM, CHROMIUM_FLAGS
+from benchmarks.app_pages import CHROMIUM, CHROMIUM_FLAGS
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.imports import import_assignments, import_registry, store_registry

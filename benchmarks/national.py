@@ -28,11 +28,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .codes import Scope
-from .coverage import GAP_STATUSES
-from .demo import ANCHOR, SEED, generate_people_and_contracts
-from .store import Store, open_store
-from .testing import pandas_summary, summaries_equal
+from geo.codes import Scope
+from geo.coverage import GAP_STATUSES
+from geo.demo import ANCHOR, SEED, generate_people_and_contracts
+from geo.store import Store, open_store
+from geo.testing import pandas_summary, summaries_equal
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: dict[str, tuple[str, str, float, str]] = {
@@ -112,7 +112,7 @@ def peak_rss_mb() -> float:
 # -- building the dataset ----------------------------------------------------------------------------------
 def read_registry(prefix: str = "") -> pd.DataFrame:
     """The shipped registry read from its file (not the cached copy), cut to `prefix`."""
-    from .registry import national_registry
+    from geo.registry import national_registry
 
     reg = national_registry.__wrapped__()
     if prefix:
@@ -141,8 +141,8 @@ def import_people(store: Store, advisers: pd.DataFrame, assignments: pd.DataFram
 
 def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
     """`n` counties with an outline and villages, spread over the provinces (round robin, in code order)."""
-    from .outlines import county_outlines
-    from .registry import villages
+    from geo.outlines import county_outlines
+    from geo.registry import villages
 
     have = set(county_outlines()["code"].str[:6])
     vil = villages(registry)
@@ -165,10 +165,10 @@ def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
 
 def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed: int = SEED) -> int:
     """Outline tiers for the whole country and schematic village cells for `counties`; cells written."""
-    from .demo_geometry import schematic_cells, store_outline_tiers
-    from .geometry_store import refresh_village_display, replace_village_geoms
-    from .outlines import county_outlines
-    from .registry import villages
+    from geo.demo_geometry import schematic_cells, store_outline_tiers
+    from geo.geometry_store import refresh_village_display, replace_village_geoms
+    from geo.outlines import county_outlines
+    from geo.registry import villages
 
     outlines = county_outlines().set_index("code")
     written = 0
@@ -190,8 +190,8 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from .mapview import map_html
-    from .views import build_folium_map, map_view
+    from geo.mapview import map_html
+    from geo.views import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
@@ -205,7 +205,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
     `keep`: leave the store open in ``result.kept`` (tests use it); otherwise the files are removed.
     """
-    from .registry import villages
+    from geo.registry import villages
 
     log = log or (lambda msg: None)
     tmp = tempfile.TemporaryDirectory(prefix="geo-bench-", dir=workdir)

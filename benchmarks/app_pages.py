@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .codes import Scope
-from .demo import ANCHOR, DEMO_PROVINCE, build_demo
-from .store import open_store
+from geo.codes import Scope
+from geo.demo import ANCHOR, DEMO_PROVINCE, build_demo
+from geo.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
