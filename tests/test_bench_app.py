@@ -1,25 +1,17 @@
-"""The app timing script (benchmarks/app_pages.py, python -m geo bench --app) on the demo, once per action: every figure is measured.
+"""benchmarks/app_pages.py (python -m geo bench --app) on the demo, once per action: every figure is measured.
 
 Times are not asserted (they belong to the machine); what is checked is that each action reached "ready" and
-was timed, and that the report and JSON carry every figure with its target.  Needs Debian's chromium; skipped
-elsewhere unless CI is set.
+was timed, and that the report and JSON carry every figure with its target.  The measuring tests are marked
+``browser`` (Debian's chromium); the CLI wiring is checked without one.
 """
 from __future__ import annotations
 
 import json
 import os
-from pathlib import Path
 
 import pytest
 
 from benchmarks import app_pages
-
-if not Path(app_pages.CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("chromium is missing: .ci/run must install Debian's chromium")
-    pytest.skip("no chromium on this machine", allow_module_level=True)
-
-pytest.importorskip("playwright.sync_api")
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +25,7 @@ def result() -> app_pages.AppBenchResult:
         return app_pages.run_app_bench(runs=1)
 
 
+@pytest.mark.browser
 def test_every_figure_measured_once(result):
     assert list(result.figures) == list(app_pages.TARGETS)
     for name, fig in result.figures.items():
@@ -41,6 +34,7 @@ def test_every_figure_measured_once(result):
         assert fig.target == app_pages.TARGETS[name][0]
 
 
+@pytest.mark.browser
 def test_machine_facts(result):
     info = result.info
     assert info["cores"] >= 1 and info["memory_gb"] is not None
@@ -49,12 +43,14 @@ def test_machine_facts(result):
     assert info["villages"] > 10_000
 
 
+@pytest.mark.browser
 def test_server_is_stopped(result):
     # the server was killed by its PID at the end of the run
     with pytest.raises(ProcessLookupError):
         os.kill(result.info["server_pid"], 0)
 
 
+@pytest.mark.browser
 def test_report_and_json(result):
     text = app_pages.format_table(result)
     for name, fig in result.figures.items():
