@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import os
 import sys
@@ -18,6 +19,10 @@ from .coverage import GAP_STATUSES, Status
 from .errors import UserError
 from .i18n import t
 from .store import Store, default_target, open_store
+
+
+#: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 class UsageError(UserError):
@@ -183,14 +188,19 @@ def cmd_import(args) -> int:
     return 0 if result.ok else 1
 
 
+def _benchmark(name: str):
+    """The module `name` of the benchmarks/ folder beside the library (dev tooling, not in an installed copy)."""
+    if not (BENCHMARKS / f"{name}.py").is_file():
+        raise UsageError(f"没有找到测速程序 {BENCHMARKS}（只在源码仓库中提供） / the benchmarks are not in this copy "
+                         f"({BENCHMARKS} is missing): run them from a source checkout")
+    root = str(BENCHMARKS.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return importlib.import_module(f"benchmarks.{name}")
+
+
 def cmd_bench(args) -> int:
-    if getattr(args, "app", False):
-        from .bench_app import main as bench_app_main
-
-        return bench_app_main(args)
-    from .bench import main as bench_main
-
-    return bench_main(args)
+    return _benchmark("app_pages" if getattr(args, "app", False) else "national").main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

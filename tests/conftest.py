@@ -1,13 +1,17 @@
-"""Shared fixtures: a small hand-built store and the demo store (built once per test session)."""
+"""Shared fixtures: a small hand-built store, the demo store (built once per test session), a copy of it for
+the app, and headless Chromium for the tests marked ``browser`` (skipped where it is missing, except in CI)."""
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from geo.store import Store, open_store
+from benchmarks.browser import CHROMIUM, launch_chromium
+from geo.store import DB_ENV, Store, open_store
 
 # three villages in two townships of 周至县 plus their parents, as a registry would list them
 SMALL_REGISTRY = pd.DataFrame(
@@ -42,6 +46,44 @@ def demo_store(demo_db) -> Store:
     store = open_store(demo_db, read_only=True)
     yield store
     store.close()
+
+
+@pytest.fixture
+def app_db(demo_db, tmp_path, monkeypatch) -> Path:
+    """A copy of the demo database that the app opens (``$VILLAGE_COVERAGE_DB``): the app opens its store
+    read-write, and DuckDB refuses a read-write connection to a file this process (demo_store) or another one
+    already has open."""
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(demo_db, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Debian chromium for one test module (tests using it are marked ``browser``)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = launch_chromium(p)
+        yield b
+        b.close()
+
+
+def _browser_missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"no chromium at {CHROMIUM}"
+    if importlib.util.find_spec("playwright") is None:
+        return "playwright is not installed"
+    return None
+
+
+def pytest_runtest_setup(item):
+    """A ``browser`` test is skipped where the browser is missing; in CI (.ci/run installs it) it fails."""
+    if item.get_closest_marker("browser") and (missing := _browser_missing()):
+        if os.environ.get("CI"):
+            pytest.fail(f"{missing}: .ci/run must install Debian's chromium and requirements-dev.txt")
+        pytest.skip(missing)
 
 
 @pytest.fixture

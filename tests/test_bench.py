@@ -1,4 +1,4 @@
-"""The benchmark at small scale (宁夏, 2 runs, one county with cells): figures present and the counts right."""
+"""The national benchmark (benchmarks/national.py) at small scale (宁夏, 2 runs, one county with cells): figures present and the counts right."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,24 +7,25 @@ import json
 import pandas as pd
 import pytest
 
-from geo import bench
+from benchmarks import national
 from geo.codes import Scope
 from geo.coverage import Period, village_status
-from geo.national_demo import generate_national
+from geo.demo import generate_people_and_contracts
+from geo.testing import pandas_summary, summaries_equal
 
 PREFIX = "64"  # 宁夏: 2,912 villages, small enough for a quick full run
 
 
 @pytest.fixture(scope="module")
 def small_run():
-    result = bench.run_bench(prefix=PREFIX, runs=2, geometry_counties=1, keep=True)
+    result = national.run_bench(prefix=PREFIX, runs=2, geometry_counties=1, keep=True)
     yield result
     result.kept["store"].close()
     result.kept["tmp"].cleanup()
 
 
 def test_every_figure_is_present_positive_and_judged(small_run):
-    assert list(small_run.figures) == list(bench.TARGETS)
+    assert list(small_run.figures) == list(national.TARGETS)
     for f in small_run.figures.values():
         assert f.value > 0, f.name
         if f.op:
@@ -49,16 +50,16 @@ def test_pandas_reference_equals_the_store(small_run):
     covered = []
     for level, day in ((3, dt.date(2026, 11, 27)), (4, dt.date(2024, 3, 1)), (3, dt.date(2021, 1, 1))):
         ours = store.summary(Scope(""), day, by=level)
-        ref = bench.pandas_summary(reg, asg, day, level)
-        assert bench.summaries_equal(ours, ref), (level, day)
+        ref = pandas_summary(reg, asg, day, level)
+        assert summaries_equal(ours, ref), (level, day)
         assert len(ours) > 1 and ours["never"].sum() > 0
         covered.append(ours["covered"].sum())
     assert covered[0] > covered[1] > covered[2] > 0  # the rollout: fewer villages covered in the past
     # a county scope with a township breakdown, by the same reference cut to the county
     county = info["summary_county"]
     ours = store.summary(Scope(county), dt.date(2026, 11, 27), by="township")
-    ref = bench.pandas_summary(reg[reg["code"].str.startswith(county)], asg, dt.date(2026, 11, 27), 4)
-    assert bench.summaries_equal(ours, ref) and len(ours) > 3
+    ref = pandas_summary(reg[reg["code"].str.startswith(county)], asg, dt.date(2026, 11, 27), 4)
+    assert summaries_equal(ours, ref) and len(ours) > 3
 
 
 def test_summary_counts_match_the_python_rule_village_by_village(small_run):
@@ -80,9 +81,9 @@ def test_summary_counts_match_the_python_rule_village_by_village(small_run):
 
 
 def test_generator_is_deterministic_and_consistent():
-    reg = bench.read_registry(PREFIX)
-    adv, asg = generate_national(reg, PREFIX, seed=7)
-    adv2, asg2 = generate_national(reg, PREFIX, seed=7)
+    reg = national.read_registry(PREFIX)
+    adv, asg = generate_people_and_contracts(reg, PREFIX, seed=7)
+    adv2, asg2 = generate_people_and_contracts(reg, PREFIX, seed=7)
     pd.testing.assert_frame_equal(asg, asg2)
     pd.testing.assert_frame_equal(adv, adv2)
     vil = set(reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), "code"].astype("int64"))
@@ -101,9 +102,9 @@ def test_generator_is_deterministic_and_consistent():
 
 def test_cli_json_report(monkeypatch, capsys):
     """`python -m geo bench --json` prints the figures with targets (measuring stubbed: it is the format)."""
-    fake = bench.BenchResult({k: bench._figure(k, 1.0) for k in bench.TARGETS},
-                             {"prefix": "全国", "runs": 1, "as_of": "2026-11-27", **bench.machine_info()})
-    monkeypatch.setattr(bench, "run_bench", lambda **kw: fake)
+    fake = national.BenchResult({k: national._figure(k, 1.0) for k in national.TARGETS},
+                             {"prefix": "全国", "runs": 1, "as_of": "2026-11-27", **national.machine_info()})
+    monkeypatch.setattr(national, "run_bench", lambda **kw: fake)
     from geo.cli import main
 
     assert main(["bench", "--json", "--runs", "1"]) == 0
@@ -113,3 +114,14 @@ def test_cli_json_report(monkeypatch, capsys):
     assert main(["bench", "--runs", "1"]) == 0
     text = capsys.readouterr().out
     assert "MISS" in text and "pandas_ratio" in text.splitlines()[-1]
+
+
+def test_cli_says_so_in_one_line_when_the_benchmarks_are_absent(monkeypatch, tmp_path, capsys):
+    """An installed copy has no benchmarks/ folder beside the library: one line on stderr, status 2."""
+    from geo import cli
+
+    monkeypatch.setattr(cli, "BENCHMARKS", tmp_path / "benchmarks")
+    for argv in (["bench"], ["bench", "--app", "--json"]):
+        assert cli.main(argv) == 2
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "benchmarks" in err and str(tmp_path) in err

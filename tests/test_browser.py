@@ -1,55 +1,32 @@
 """The real thing: the app served by Streamlit, opened in headless Chromium, at every map level.
 
 Asserts that polygons are drawn, the legend shows, and that no request leaves the machine.  Drawing times are
-recorded (printed), not asserted.  Needs Debian's chromium (.ci/run installs it); skipped elsewhere unless CI.
+recorded (printed), not asserted.  Marked ``browser``: needs Debian's chromium (.ci/run installs it).
 """
 from __future__ import annotations
 
-import os
 import shutil
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from geo import bench_app
+from benchmarks.browser import VIEWPORT, served_app
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.i18n import t
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("chromium is missing: .ci/run must install Debian's chromium")
-    pytest.skip("no chromium on this machine", allow_module_level=True)
-
-playwright = pytest.importorskip("playwright.sync_api")
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def app_url(demo_db, tmp_path_factory):
     folder = tmp_path_factory.mktemp("browser")
-    db, log = folder / "app.duckdb", folder / "streamlit.log"
+    db = folder / "app.duckdb"
     shutil.copy(demo_db, db)
-    port = bench_app.free_port()
-    proc = bench_app.start_server(db, port, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        bench_app.wait_healthy(url, proc, log)
-        yield url
-    finally:
-        bench_app.stop_server(proc)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=bench_app.CHROMIUM_FLAGS)
-        yield b
-        b.close()
+    with served_app(db, folder / "streamlit.log") as app:
+        yield app.url
 
 
 def leaflet_frame(page, timeout_s: float = 60):
@@ -75,7 +52,7 @@ VIEWS = [
 
 @pytest.mark.parametrize("scope, level", VIEWS)
 def test_map_draws_offline(app_url, browser, scope, level):
-    page = browser.new_page(viewport=bench_app.VIEWPORT)
+    page = browser.new_page(viewport=VIEWPORT)
     requests = []
     page.on("request", lambda r: requests.append(r.url))
     page.on("websocket", lambda ws: requests.append(ws.url))
@@ -116,13 +93,15 @@ _FIND_UNIT_JS = """
 
 def click_unit(page, code: str) -> str:
     """Click with the mouse inside the map shape of unit `code` (12 digits); returns the unit's name."""
+    from playwright.sync_api import Error as PlaywrightError
+
     deadline = time.time() + 30
     spot = None
     while spot is None and time.time() < deadline:   # the map may still be laying out or fitting its bounds
         frame = leaflet_frame(page)
         try:
             spot = frame.evaluate(_FIND_UNIT_JS, code)
-        except playwright.Error:   # the frame was replaced by a newer run's map
+        except PlaywrightError:   # the frame was replaced by a newer run's map
             spot = None
         if spot is None:
             page.wait_for_timeout(250)
@@ -138,11 +117,13 @@ def scope_in_address_bar(page) -> str | None:
 
 def wait_for_view(page, name: str, scope: str) -> None:
     """The page shows `name`'s figures, and then - within a few seconds - the address bar says `scope`."""
+    from playwright.sync_api import Error as PlaywrightError
+
     page.get_by_text(f"{name}：村（社区）").wait_for(timeout=60_000)
     try:
         page.wait_for_function("(s) => new URLSearchParams(location.search).get('scope') === s", arg=scope,
                                timeout=5_000)
-    except playwright.Error:
+    except PlaywrightError:
         pass
     assert scope_in_address_bar(page) == scope, (
         f"the page shows {name} but the address bar says scope={scope_in_address_bar(page)}")
@@ -150,7 +131,7 @@ def wait_for_view(page, name: str, scope: str) -> None:
 
 def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
     """陕西省 -> 西安市 -> 周至县 -> 哑柏镇 by clicks; each step's URL, opened anew, shows that step again."""
-    page = browser.new_page(viewport=bench_app.VIEWPORT)
+    page = browser.new_page(viewport=VIEWPORT)
     page.goto(f"{app_url}/?scope=61&date={ANCHOR.isoformat()}&lang=zh", wait_until="domcontentloaded")
     wait_for_view(page, "陕西省", "61")
     links = {}
@@ -181,7 +162,7 @@ def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
 
     # a copied link reproduces the view, in a new session
     for name, (url, digits) in links.items():
-        fresh = browser.new_page(viewport=bench_app.VIEWPORT)
+        fresh = browser.new_page(viewport=VIEWPORT)
         fresh.goto(url, wait_until="domcontentloaded")
         wait_for_view(fresh, name, digits)
         fresh.close()

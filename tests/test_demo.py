@@ -7,6 +7,7 @@ from geo.codes import Scope
 from geo.coverage import Period, village_status
 from geo.demo import ANCHOR, SCHEMATIC_COUNTIES
 from geo.registry import national_registry, villages
+from geo.testing import pandas_summary, summaries_equal
 
 SHAANXI = Scope.parse("61")
 
@@ -62,3 +63,14 @@ def test_schematic_counties_have_cells_and_are_flagged(demo_store):
             "SELECT count(*), count(*) FILTER (WHERE schematic) FROM shapes WHERE tier = 'township' "
             "AND code >= ? AND code < ?", [low, low + 10**6]).fetchall()[0]
         assert n_cells == n_schematic == n_villages
+
+
+def test_demo_summary_equals_the_pandas_reference(demo_store):
+    """geo.testing's plain-pandas summary of the demo's raw rows, county by county and at two dates."""
+    registry = national_registry()
+    registry = registry[registry["code"].str.startswith("61")]
+    raw = demo_store.query("SELECT village, start_date, end_date FROM assignments")
+    raw["village"] = raw["village"].map("{:012d}".format)
+    for day in (ANCHOR, dt.date(2022, 6, 30)):
+        ours = demo_store.summary(SHAANXI, day, by="county")
+        assert summaries_equal(ours, pandas_summary(registry, raw, day, 3)), day

@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -243,37 +242,29 @@ def test_bounds_fit_the_features_or_the_given_box():
     assert "fitBounds" in empty
 
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
-def test_browser_draws_classes_offline(tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
+@pytest.mark.browser
+def test_browser_draws_classes_offline(browser, tmp_path):
     fc = grid(len(RATES) * 2, schematic=False)
     fc["features"][0]["properties"]["schematic"] = True
     path = tmp_path / "map.html"
     path.write_text(map_html(build_map(fc, mode="rate", inline=True, title="测试")), encoding="utf-8")
     requests: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1000, "height": 700})
-            page.on("request", lambda r: requests.append(r.url))
-            page.goto(path.as_uri())
-            page.wait_for_selector("path.leaflet-interactive")
-            drawn = page.evaluate("""() => {
-                const name = Object.keys(window).find(k => k.startsWith('feature_layer_'));
-                const out = [];
-                window[name].eachLayer(l => out.push([l.feature.properties.code, l.options.fillColor,
-                                                      l.options.dashArray, l._path.getAttribute('fill')]));
-                return out;
-            }""")
-            legend = page.inner_text(".cov-legend")
-            n_paths = page.locator("path.leaflet-interactive").count()
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1000, "height": 700})
+    try:
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto(path.as_uri())
+        page.wait_for_selector("path.leaflet-interactive")
+        drawn = page.evaluate("""() => {
+            const name = Object.keys(window).find(k => k.startsWith('feature_layer_'));
+            const out = [];
+            window[name].eachLayer(l => out.push([l.feature.properties.code, l.options.fillColor,
+                                                  l.options.dashArray, l._path.getAttribute('fill')]));
+            return out;
+        }""")
+        legend = page.inner_text(".cov-legend")
+        n_paths = page.locator("path.leaflet-interactive").count()
+    finally:
+        page.close()
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert n_paths == len(fc["features"])
     by_code = {f["properties"]["code"]: f["properties"] for f in fc["features"]}

@@ -6,14 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 import zipfile
 from pathlib import Path
 
 import geopandas as gpd
 import openpyxl
 import pandas as pd
-import pytest
 import shapely
 from streamlit.testing.v1 import AppTest
 
@@ -21,21 +19,13 @@ from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
 from geo.codes import Scope
 from geo.i18n import escape_markdown, md, t
-from geo.store import DB_ENV, Store, open_store
+from geo.store import Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PAGE = "pages/imports.py"
 DATE = "2026-06-01"
 ZHOUZHI = "610124"
-
-
-@pytest.fixture
-def db(demo_db, tmp_path, monkeypatch) -> Path:
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
 
 
 def open_page(page: str = PAGE, **params) -> AppTest:
@@ -54,11 +44,11 @@ def ok(at: AppTest) -> None:
     assert not at.get("help"), "a bare expression drawn by Streamlit's magic"
 
 
-def the_store(db: Path) -> Store:
+def the_store(app_db: Path) -> Store:
     """The app's own store (one read-write connection per file and process)."""
     import app
 
-    return app.get_store(str(db))
+    return app.get_store(str(app_db))
 
 
 def upload(at: AppTest, path: Path) -> None:
@@ -93,10 +83,10 @@ def abolition_table(at: AppTest) -> list[list]:
 
 # ------------------------------------------------------------------------------------------------- ledgers
 
-def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp_path, downloads):
+def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db, tmp_path, downloads):
     path = write_messy_xlsx(tmp_path / "周至县台账.xlsx")
     at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(db)
+    store = the_store(app_db)
     before = snapshot(store)
     covered_before = store.totals(Scope.parse(ZHOUZHI), DATE).covered
     upload(at, path)
@@ -163,7 +153,7 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(db, tmp
     assert snapshot(store) == after
 
 
-def test_county_can_be_chosen_or_typed(db, tmp_path):
+def test_county_can_be_chosen_or_typed(app_db, tmp_path):
     path = write_messy_xlsx(tmp_path / "台账.xlsx")
     at = open_page(scope="6101", date=DATE)
     upload(at, path)
@@ -179,7 +169,7 @@ def test_county_can_be_chosen_or_typed(db, tmp_path):
     assert any("999999" in e.value and " / " in e.value for e in at.error)
 
 
-def test_unreadable_file_is_one_bilingual_error(db):
+def test_unreadable_file_is_one_bilingual_error(app_db):
     at = open_page()
     at.file_uploader[0].set_value(("坏.xlsx", b"PK\x03\x04 not a workbook", "application/octet-stream")).run()
     ok(at)
@@ -190,9 +180,9 @@ def test_unreadable_file_is_one_bilingual_error(db):
 
 # ------------------------------------------------------------------------------------------------- history
 
-def test_history_lists_batches_and_rollback_restores(db, tmp_path):
+def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
     at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(db)
+    store = the_store(app_db)
     before = snapshot(store)
     totals_before = store.totals(Scope.parse(ZHOUZHI), DATE)
     res = imports.import_assignments(store, write_messy_xlsx(tmp_path / "周至县台账.xlsx"))
@@ -236,9 +226,9 @@ def test_history_lists_batches_and_rollback_restores(db, tmp_path):
 
 # ------------------------------------------------------------------------------------------------- registry
 
-def test_registry_import_abolishing_a_village_shows_its_assignments(db, tmp_path):
+def test_registry_import_abolishing_a_village_shows_its_assignments(app_db, tmp_path):
     at = open_page()
-    store = the_store(db)
+    store = the_store(app_db)
     assert not at.warning                                          # no data problem in the demo
     villages = store.query(f"""SELECT d.code, d.name FROM divisions d WHERE d.level = 5
                                AND d.code // 1000000 = {ZHOUZHI} ORDER BY d.code""")
@@ -279,10 +269,10 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(db, tmp_path
     assert set(orphans[t("imp.o.state")]) == {t("imp.o.abolished")}
 
 
-def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(db, tmp_path, downloads):
+def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(app_db, tmp_path, downloads):
     """The issue's file: 周至县's own row and no village would abolish all 283 villages of the county."""
     at = open_page()
-    store = the_store(db)
+    store = the_store(app_db)
     zhouzhi = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code % 1000 <> 0
                               AND code // 1000000 = {ZHOUZHI} ORDER BY code""")
     assert len(zhouzhi) == 283
@@ -321,9 +311,9 @@ def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(db, tmp_p
 
 # ------------------------------------------------------------------------------------------------- boundaries
 
-def test_boundaries_preview_override_and_import(db, tmp_path):
+def test_boundaries_preview_override_and_import(app_db, tmp_path):
     at = open_page(scope=ZHOUZHI)
-    store = the_store(db)
+    store = the_store(app_db)
     towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
                             ORDER BY code LIMIT 3""")
     cells = [shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in range(len(towns))]
@@ -356,7 +346,7 @@ def test_boundaries_preview_override_and_import(db, tmp_path):
     assert not stored["schematic"].any() and set(stored["batch_id"]) == {batch}
 
 
-def test_hostile_or_shapeless_boundary_files_get_the_readers_message(db, tmp_path):
+def test_hostile_or_shapeless_boundary_files_get_the_readers_message(app_db, tmp_path):
     """A VRT named .geojson that would read a CSV on the server, the same inside a zip, a GeoJSON whose
     features have no shapes: the reader's refusal, no traceback, no import button, nothing written."""
     secret = tmp_path / "secret.csv"
@@ -370,7 +360,7 @@ def test_hostile_or_shapeless_boundary_files_get_the_readers_message(db, tmp_pat
         {"type": "Feature", "properties": {"DM": "610124001001"}, "geometry": None}]}))
     cases = (("村界.geojson", "bnd.refused"), ("村界.zip", "bnd.refused"), ("无图形.geojson", "bnd.no_geometry"))
     at = open_page(scope=ZHOUZHI)
-    store = the_store(db)
+    store = the_store(app_db)
     before = snapshot(store)
     at.radio(key="imp_kind").set_value("boundaries").run()
     for name, key in cases:
@@ -402,9 +392,9 @@ def assert_literal(shown: list[str], value: str) -> None:
         assert not any(payload in s for s in shown), payload
 
 
-def test_file_names_and_file_text_show_literally(db, tmp_path):
+def test_file_names_and_file_text_show_literally(app_db, tmp_path):
     at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(db)
+    store = the_store(app_db)
     # a file that cannot be read: the error names it
     at.file_uploader[0].set_value((f"{HOSTILE_TEXT}.xlsx", b"PK\x03\x04 not a workbook", "application/x")).run()
     ok(at)
@@ -437,14 +427,14 @@ def test_file_names_and_file_text_show_literally(db, tmp_path):
 
 # ------------------------------------------------------------------------------------------------- language
 
-def test_page_in_english(db):
+def test_page_in_english(app_db):
     at = open_page(lang="en")
     assert at.title[0].value == "Data import"
     assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes"]
     assert t("imp.h.batch", "en") in table(at, t("imp.h.batch", "en")).columns
 
 
-def test_an_upload_is_read_and_extracted_once_for_preview_and_import(db, tmp_path, monkeypatch):
+def test_an_upload_is_read_and_extracted_once_for_preview_and_import(app_db, tmp_path, monkeypatch):
     from geo import ledger
     from geo.boundaries import files as boundary_files
 
@@ -453,7 +443,7 @@ def test_an_upload_is_read_and_extracted_once_for_preview_and_import(db, tmp_pat
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
     at = open_page(scope=ZHOUZHI)
-    store = the_store(db)
+    store = the_store(app_db)
     towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
                             ORDER BY code LIMIT 2""")
     gdf = gpd.GeoDataFrame({"DM": [f"{c:012d}" for c in towns["code"]]}, crs="EPSG:4326",

@@ -17,8 +17,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from benchmarks.browser import launch_chromium
 from geo import map_data
-from geo.bench_app import CHROMIUM, CHROMIUM_FLAGS
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.imports import import_assignments, import_registry, store_registry
@@ -261,6 +261,7 @@ def test_st_folium_gets_hostile_text_verbatim(hostile_db, hostile_store, payload
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from streamlit_folium import st_folium
+from benchmarks.browser import launch_chromium
 from geo import map_data
 from geo.codes import Scope
 from geo.demo import ANCHOR
@@ -295,14 +296,15 @@ def test_map_page_shows_hostile_text_verbatim(hostile_db, hostile_store, marks, 
     assert_nothing_ran(marks)
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
+@pytest.mark.browser
 def test_browser_shows_hostile_text_verbatim_and_runs_none(hostile_store, marks, tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
+    from playwright.sync_api import sync_playwright
+
     view = map_data.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR)
     path = tmp_path / "map.html"
     path.write_text(map_data.standalone_map_html(hostile_store, Scope.parse(TOWNSHIP), ANCHOR), encoding="utf-8")
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with sync_playwright() as p:
+        browser = launch_chromium(p)
         try:
             page = browser.new_page(viewport={"width": 1000, "height": 700})
             page.goto(path.as_uri())

@@ -6,13 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import openpyxl
@@ -21,6 +15,7 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.browser import CHART, VIEWPORT, served_app, wait_ready
 from geo.codes import LEVEL_ENDS, Scope
 from geo.demo import ANCHOR
 from geo.i18n import escape_markdown, md, t
@@ -31,16 +26,6 @@ APP = str(ROOT / "app.py")
 GAPS = ["lapsed", "expiring", "never"]
 DATE = ANCHOR.isoformat()
 URL = re.compile(r"https?://", re.I)
-
-
-@pytest.fixture
-def app_db(demo_db, tmp_path, monkeypatch) -> Path:
-    """A copy of the demo database: the app opens its store read-write, and DuckDB refuses a read-write
-    connection to a file this process (demo_store) or another one already has open."""
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
 
 
 def run_app(page: str | None = None, timeout: float = 60, **params) -> AppTest:
@@ -153,9 +138,9 @@ def test_query_params_drive_scope_and_date(app_db, demo_store):
     assert [s.value for s in at.sidebar.selectbox] == ["61", "6101", "610124", ""]
     assert at.sidebar.date_input[0].value == dt.date(2025, 6, 30)
     # a changed date goes back into the URL
-    at.sidebar.date_input[0].set_value(dt.date(2024, 1, 31)).run()
-    assert at.query_params["date"] == "2024-01-31"
-    assert figures(demo_store, "610124", "2024-01-31") in texts(at)
+    at.sidebar.date_input[0].set_value(dt.date(2025, 1, 31)).run()
+    assert at.query_params["date"] == "2025-01-31"
+    assert figures(demo_store, "610124", "2025-01-31") in texts(at)
 
 
 def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
@@ -419,54 +404,20 @@ def test_first_start_builds_the_demo(tmp_path, monkeypatch):
 
 # ------------------------------------------------------------------------------------------------------- browser
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs the system chromium")
-def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_store):
-    pytest.importorskip("playwright")
-    from playwright.sync_api import sync_playwright
-
-    port = _free_port()
-    env = {**os.environ, DB_ENV: str(app_db)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", APP, "--server.headless", "true",
-                             "--server.port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+@pytest.mark.browser
+def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_store, browser, tmp_path):
     remote: list[str] = []
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"])
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.on("request", lambda r: remote.append(r.url)
-                    if not r.url.startswith(("http://localhost", "ws://localhost", "data:", "blob:", "about:"))
-                    else None)
-            deadline = time.time() + 60
-            while True:
-                try:
-                    page.goto(f"http://localhost:{port}/?scope=610124&date={DATE}")
-                    break
-                except Exception:
-                    if time.time() > deadline:
-                        raise
-                    time.sleep(0.5)
-            page.wait_for_function("""() => {
-                const f = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
-                try { return f && f.contentDocument.querySelectorAll('path.leaflet-interactive').length > 0; }
-                catch (e) { return false; } }""", timeout=60000)
-            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
-            n_units = len(demo_store.children(Scope.parse("610124")))
-            assert frame.locator("path.leaflet-interactive").count() == n_units
-            page.goto(f"http://localhost:{port}/summary?scope=61&date={DATE}")
-            page.wait_for_selector("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg",
-                                   timeout=60000)
-            page.wait_for_timeout(1000)
-            browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with served_app(app_db, tmp_path / "streamlit.log") as app:
+        local = (app.url, app.url.replace("http", "ws", 1), "data:", "blob:", "about:")
+        page = browser.new_page(viewport=VIEWPORT)
+        page.on("request", lambda r: None if r.url.startswith(local) else remote.append(r.url))
+        page.goto(f"{app.url}/?scope=610124&date={DATE}", wait_until="commit")
+        wait_ready(page, params={"scope": "610124"}, map=True)
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        n_units = len(demo_store.children(Scope.parse("610124")))
+        assert frame.locator("path.leaflet-interactive").count() == n_units
+        page.goto(f"{app.url}/summary?scope=61&date={DATE}", wait_until="commit")
+        wait_ready(page, params={"scope": "61"}, path="/summary", selectors=(CHART,))
+        page.wait_for_timeout(1000)   # let late requests (fonts, telemetry) show themselves
+        page.close()
     assert remote == []

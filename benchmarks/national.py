@@ -1,14 +1,14 @@
 """National-scale benchmark: ``python -m geo bench [--json] [--runs N]``.
 
 Builds a synthetic national dataset in a temporary store (the real registry, generated advisers and contracts
-from :mod:`geo.national_demo`, schematic village cells for a few dozen counties) and times what a user waits
+from :mod:`geo.demo`, schematic village cells for a few dozen counties) and times what a user waits
 for: imports, the national and county summaries, a province's gap list and the largest map.  Every figure is
 the median of several runs and is printed with its target; missing a target does not fail the command (it is
 a report).
 
 ``pandas_ratio`` compares the store's national summary with the same figures computed the way a plain pandas
-script would (merge and groupby on code strings); :func:`pandas_summary` is also the independent check that
-the store counts right (tests/test_bench.py compares the two exactly).
+script would (merge and groupby on code strings): :func:`geo.testing.pandas_summary`, also the independent check
+that the store counts right (tests/test_bench.py compares the two exactly).
 """
 from __future__ import annotations
 
@@ -28,11 +28,11 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from .codes import LEVEL_ENDS, Scope
-from .coverage import DEFAULT_EXPIRING_DAYS, GAP_STATUSES
-from .demo import ANCHOR, SEED
-from .matching import real_villages
-from .store import Store, open_store
+from geo.codes import Scope
+from geo.coverage import GAP_STATUSES
+from geo.demo import ANCHOR, SEED, generate_people_and_contracts
+from geo.store import Store, open_store
+from geo.testing import pandas_summary, summaries_equal
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: dict[str, tuple[str, str, float, str]] = {
@@ -109,50 +109,10 @@ def peak_rss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
-# -- the independent reference -----------------------------------------------------------------------------
-def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.date, level: int = 1,
-                   expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
-    """The store's ``summary(Scope(""), as_of, by=level)`` as a plain pandas script would compute it.
-
-    `registry`: code (12-digit str), name, level.  `assignments`: village (12-digit str), start_date, end_date
-    (NaT = open-ended).  A code listed at several levels counts at its highest (the store's rule).  Same columns
-    and order as :meth:`Store.summary`.
-    """
-    day = pd.Timestamp(as_of)
-    reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
-    vil = reg.loc[real_villages(reg), ["code"]]
-    started = assignments[assignments["start_date"] <= day]
-    end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))
-    per = (started.assign(cur_end=end.where(end >= day))
-           .groupby("village").agg(cur_end=("cur_end", "max"), seen=("village", "size")))
-    m = vil.merge(per, left_on="code", right_index=True, how="left")
-    covered = m["cur_end"].notna()
-    m = m.assign(unit=m["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0"),
-                 covered=covered, expiring=covered & (m["cur_end"] <= day + pd.Timedelta(days=expiring_days)),
-                 lapsed=m["seen"].notna() & ~covered)
-    out = m.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"),
-                                expiring=("expiring", "sum"), lapsed=("lapsed", "sum")).reset_index()
-    out = out.rename(columns={"unit": "code"})
-    out["name"] = out["code"].map(reg.set_index("code")["name"]).fillna(out["code"])
-    for col in ("villages", "covered", "expiring", "lapsed"):
-        out[col] = out[col].astype("int64")
-    out["never"] = out["villages"] - out["covered"] - out["lapsed"]
-    out["coverage_rate"] = out["covered"] / out["villages"]
-    out["has_data"] = (out["covered"] + out["lapsed"]) > 0   # any contract started by the date
-    return out[["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]]
-
-
-def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    cols = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
-    a = a[cols].reset_index(drop=True).astype({"code": object, "name": object})
-    b = b[cols].reset_index(drop=True).astype({"code": object, "name": object})
-    return a.shape == b.shape and bool((a == b).all().all())
-
-
 # -- building the dataset ----------------------------------------------------------------------------------
 def read_registry(prefix: str = "") -> pd.DataFrame:
     """The shipped registry read from its file (not the cached copy), cut to `prefix`."""
-    from .registry import national_registry
+    from geo.registry import national_registry
 
     reg = national_registry.__wrapped__()
     if prefix:
@@ -181,8 +141,8 @@ def import_people(store: Store, advisers: pd.DataFrame, assignments: pd.DataFram
 
 def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
     """`n` counties with an outline and villages, spread over the provinces (round robin, in code order)."""
-    from .outlines import county_outlines
-    from .registry import villages
+    from geo.outlines import county_outlines
+    from geo.registry import villages
 
     have = set(county_outlines()["code"].str[:6])
     vil = villages(registry)
@@ -205,10 +165,10 @@ def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
 
 def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed: int = SEED) -> int:
     """Outline tiers for the whole country and schematic village cells for `counties`; cells written."""
-    from .demo_geometry import schematic_cells, store_outline_tiers
-    from .geometry_store import refresh_village_display, replace_village_geoms
-    from .outlines import county_outlines
-    from .registry import villages
+    from geo.demo_geometry import schematic_cells, store_outline_tiers
+    from geo.geometry_store import refresh_village_display, replace_village_geoms
+    from geo.outlines import county_outlines
+    from geo.registry import villages
 
     outlines = county_outlines().set_index("code")
     written = 0
@@ -230,8 +190,8 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from .folium_map import map_html
-    from .map_data import build_folium_map, map_view
+    from geo.folium_map import map_html
+    from geo.map_data import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
@@ -245,8 +205,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
     `keep`: leave the store open in ``result.kept`` (tests use it); otherwise the files are removed.
     """
-    from .national_demo import generate_national
-    from .registry import villages
+    from geo.registry import villages
 
     log = log or (lambda msg: None)
     tmp = tempfile.TemporaryDirectory(prefix="geo-bench-", dir=workdir)
@@ -268,7 +227,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     log(f"registry_import_s {statistics.median(times):.2f}")
 
     t0 = time.perf_counter()
-    advisers, assignments = generate_national(registry, prefix, seed=SEED, anchor=as_of)
+    advisers, assignments = generate_people_and_contracts(registry, prefix, seed=SEED, anchor=as_of)
     info["generate_s"] = round(time.perf_counter() - t0, 2)
     vil_codes = villages(registry)["code"]
     info.update(villages=int(len(vil_codes)), advisers=int(len(advisers)), assignments=int(len(assignments)))

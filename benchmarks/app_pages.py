@@ -6,7 +6,7 @@ open the map, change the scope (sidebar selectbox, breadcrumb, a click on the ma
 gap list and summary at a new scope.  The product's targets: the demo builds in under 60 s, and after a change of
 scope or date any page is ready in under 3 s with the map drawn.
 
-"Ready" means: the script run is over (``stApp`` reports ``notRunning``, the status widget is gone), the URL
+"Ready" (:func:`benchmarks.browser.wait_ready`) means: the script run is over (``stApp`` reports ``notRunning``, the status widget is gone), the URL
 carries the new scope or date (Streamlit writes the query parameters during the run, so a URL that still shows
 the old view means the run has not started yet), no element of the previous run is left (``data-stale``), and
 the page's content is there - on the map page Leaflet polygons that were not on the page before the action
@@ -23,29 +23,20 @@ import datetime as dt
 import json
 import os
 import platform
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .codes import Scope
-from .demo import ANCHOR, DEMO_PROVINCE, build_demo
-from .store import open_store
+from geo.codes import Scope
+from geo.demo import ANCHOR, DEMO_PROVINCE, build_demo
+from geo.store import open_store
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-VIEWPORT = {"width": 1400, "height": 900}
-#: the longest any single action may take before the run is abandoned (a broken app, not a slow one)
-ACTION_TIMEOUT_S = 90.0
-SERVER_START_TIMEOUT_S = 90.0
+from .browser import (ACTION_TIMEOUT_S, CHART, CHROMIUM, TABLE, VIEWPORT, AppNotReady, launch_chromium,
+                      mark_old_polygons, served_app, wait_ready)
 
 #: name -> (target in seconds, what it measures); every figure is "<= target"
 TARGETS: dict[str, tuple[float, str]] = {
@@ -59,9 +50,8 @@ TARGETS: dict[str, tuple[float, str]] = {
     "summary_scope_select_s": (3.0, "summary page, selectbox -> another city, table and chart shown"),
 }
 
-
-class AppBenchError(RuntimeError):
-    """The app could not be started or driven (not a slow app: a broken one)."""
+#: a broken app, not a slow one (the report's and the tests' name for it)
+AppBenchError = AppNotReady
 
 
 @dataclass
@@ -99,103 +89,11 @@ class AppBenchResult:
                 "info": self.info}
 
 
-# -- the server ---------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
-    """``streamlit run app.py`` on `db`, headless, bound to 127.0.0.1:`port`; output goes to `log_path`."""
-    env = {**os.environ, "VILLAGE_COVERAGE_DB": str(db)}
-    with open(log_path, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                                 "--server.port", str(port), "--server.address", "127.0.0.1"],
-                                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-
-
-def wait_healthy(url: str, proc: subprocess.Popen, log_path: Path,
-                 timeout_s: float = SERVER_START_TIMEOUT_S) -> float:
-    """Seconds until ``/_stcore/health`` answers; AppBenchError with the server's output when it does not."""
-    t0 = time.perf_counter()
-    while time.perf_counter() - t0 < timeout_s:
-        if proc.poll() is not None:
-            break
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                return time.perf_counter() - t0
-        except OSError:
-            time.sleep(0.2)
-    tail = log_path.read_text(errors="replace")[-3000:] if log_path.exists() else ""
-    raise AppBenchError(f"streamlit did not start (exit code {proc.poll()}):\n{tail}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    """Terminate the server by its PID, kill it when it does not stop within 15 s."""
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=15)
-
-
-# -- readiness, judged inside the page ----------------------------------------------------------------------
-# Runs in the browser at every animation frame until it returns true.  Frames of the st_folium component are
-# served from the app's own origin, so their documents are readable from the main page.
-_READY_JS = """
-(w) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
-  if (document.querySelector('[data-stale="true"]')) return false;
-  const q = new URLSearchParams(location.search);
-  for (const [k, v] of Object.entries(w.params)) { if (q.get(k) !== v) return false; }
-  for (const [k, v] of Object.entries(w.not_params)) { if (q.get(k) === v) return false; }
-  if (w.path !== null && location.pathname.replace(/\\/$/, '') !== w.path) return false;
-  for (const sel of w.selectors) { if (!document.querySelector(sel)) return false; }
-  if (w.map) {
-    const docs = [];
-    const walk = (doc) => { for (const f of doc.querySelectorAll('iframe')) {
-      try { if (f.contentDocument) { docs.push(f.contentDocument); walk(f.contentDocument); } } catch (e) {} } };
-    walk(document);
-    if (!docs.some(d => d.querySelector('path.leaflet-interactive:not([data-bench-old])'))) return false;
-  }
-  return true;
-}
-"""
-
-# Marks every polygon now on the page, so that "ready" can ask for polygons drawn after the action.
-_MARK_OLD_JS = """
-() => {
-  const walk = (doc) => {
-    for (const p of doc.querySelectorAll('path.leaflet-interactive')) p.setAttribute('data-bench-old', '1');
-    for (const f of doc.querySelectorAll('iframe')) { try { if (f.contentDocument) walk(f.contentDocument); }
-      catch (e) {} } };
-  walk(document);
-}
-"""
-
-TABLE = '[data-testid="stDataFrame"]'
-CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
-
-
-def wait_ready(page, *, params: dict[str, str] | None = None, not_params: dict[str, str] | None = None,
-               path: str | None = None, selectors: tuple[str, ...] = (), map: bool = False,
-               timeout_s: float = ACTION_TIMEOUT_S) -> None:
-    """Block until the page is ready in the sense of the module docstring (see ``_READY_JS``)."""
-    page.wait_for_function(_READY_JS, arg={"params": params or {}, "not_params": not_params or {},
-                                           "path": path, "selectors": list(selectors), "map": map},
-                           polling="raf", timeout=timeout_s * 1000)
-
 
 def timed_action(page, action: Callable[[], None], ready: Callable[[], None], *, map: bool) -> float:
     """Seconds from the start of `action` to the end of `ready`; on a map page the old polygons are marked."""
     if map:
-        page.evaluate(_MARK_OLD_JS)
+        mark_old_polygons(page)
     t0 = time.perf_counter()
     action()
     ready()
@@ -370,29 +268,24 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
         say(f"demo_build_s {demo_s:.2f} ({rep.villages:,} villages)")
         cities = [(Scope.parse(c).digits, n) for c, n in zip(kids["code"], kids["name"])]
 
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
         log_path = Path(tmp) / "streamlit.log"
-        proc = start_server(db, port, log_path)
         info: dict = {"runs": runs, "as_of": as_of.isoformat(), "villages": rep.villages,
-                      "server_pid": proc.pid, "date_change_by": "the sidebar date input (digits typed, applied by Tab out of it)"}
+                      "date_change_by": "the sidebar date input (digits typed, applied by Tab out of it)"}
         try:
-            info["server_start_s"] = round(wait_healthy(url, proc, log_path), 2)
-            say(f"server up in {info['server_start_s']} s (pid {proc.pid})")
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            with served_app(db, log_path) as app, sync_playwright() as p:
+                info.update(server_pid=app.pid, server_start_s=round(app.start_s, 2))
+                say(f"server up in {info['server_start_s']} s (pid {app.pid})")
+                browser = launch_chromium(p, chromium)
                 try:
                     browser_version = browser.version
-                    times = measure(url, cities, runs, as_of, browser, log=say)
+                    times = measure(app.url, cities, runs, as_of, browser, log=say)
                 finally:
                     browser.close()
+        except AppBenchError:
+            raise
         except Exception as e:
-            if isinstance(e, AppBenchError):
-                raise
             tail = log_path.read_text(errors="replace")[-2000:] if log_path.exists() else ""
             raise AppBenchError(f"{type(e).__name__}: {e}\n--- streamlit output ---\n{tail}") from e
-        finally:
-            stop_server(proc)
     figures = {"demo_build_s": AppFigure("demo_build_s", [demo_s], *TARGETS["demo_build_s"])}
     for name, values in times.items():
         figures[name] = AppFigure(name, values, *TARGETS[name])

@@ -1,0 +1,57 @@
+"""Independent oracles for tests and benchmarks (like ``geopandas.testing``): the library's figures recomputed
+another way, so a test can compare the two exactly.
+
+:func:`pandas_summary` is the store's coverage summary as a plain pandas script would compute it (merge and
+groupby on code strings); the national benchmark also times it as its speed reference.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from .codes import LEVEL_ENDS
+from .coverage import DEFAULT_EXPIRING_DAYS
+
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
+
+
+def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.date, level: int = 1,
+                   expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+    """The store's ``summary(Scope(""), as_of, by=level)`` as a plain pandas script would compute it.
+
+    `registry`: code (12-digit str), name, level.  `assignments`: village (12-digit str), start_date, end_date
+    (NaT = open-ended).  A code listed at several levels counts at its highest (the store's rule).  Same columns
+    and order as :meth:`Store.summary`.
+    """
+    day = pd.Timestamp(as_of)
+    reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
+    # written out here on purpose (not geo.matching.real_villages): an oracle shares no code with what it checks
+    vil = reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), ["code"]]
+    started = assignments[assignments["start_date"] <= day]
+    end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))
+    per = (started.assign(cur_end=end.where(end >= day))
+           .groupby("village").agg(cur_end=("cur_end", "max"), seen=("village", "size")))
+    m = vil.merge(per, left_on="code", right_index=True, how="left")
+    covered = m["cur_end"].notna()
+    m = m.assign(unit=m["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0"),
+                 covered=covered, expiring=covered & (m["cur_end"] <= day + pd.Timedelta(days=expiring_days)),
+                 lapsed=m["seen"].notna() & ~covered)
+    out = m.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"),
+                                expiring=("expiring", "sum"), lapsed=("lapsed", "sum")).reset_index()
+    out = out.rename(columns={"unit": "code"})
+    out["name"] = out["code"].map(reg.set_index("code")["name"]).fillna(out["code"])
+    for col in ("villages", "covered", "expiring", "lapsed"):
+        out[col] = out[col].astype("int64")
+    out["never"] = out["villages"] - out["covered"] - out["lapsed"]
+    out["coverage_rate"] = out["covered"] / out["villages"]
+    out["has_data"] = (out["covered"] + out["lapsed"]) > 0   # any contract started by the date
+    return out[SUMMARY_COLUMNS]
+
+
+def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    """Same rows, same order, same values in every summary column (codes and names compared as objects)."""
+    cols = SUMMARY_COLUMNS
+    a = a[cols].reset_index(drop=True).astype({"code": object, "name": object})
+    b = b[cols].reset_index(drop=True).astype({"code": object, "name": object})
+    return a.shape == b.shape and bool((a == b).all().all())
