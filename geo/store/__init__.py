@@ -24,7 +24,12 @@ def default_target() -> str:
 
 
 def open_store(target: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
-    """The store at `target` (default :func:`default_target`)."""
+    """The store at `target` (default :func:`default_target`): a ``postgresql://`` URL or a DuckDB file path."""
     from .duckdb_store import DuckDBStore
+    from .postgres_store import PostgresStore, is_postgres_url
+
+    target = target or default_target()
+    if is_postgres_url(target):
+        return PostgresStore(str(target), read_only=read_only, create=create)
 
     return DuckDBStore(Path(target or default_target()), read_only=read_only, create=create)
