@@ -18,7 +18,7 @@ from geo.assets import ensure_static
 from geo.codes import CodeError, Scope
 from geo.coverage import Counts
 from geo.demo import DEMO_PROVINCE, build_demo
-from geo.i18n import LANGS, level_label, t
+from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import Store, StoreError, default_target, open_store
 from geo import basemaps, views
 from geo.mapview import Basemap
@@ -27,6 +27,7 @@ APP_DIR = Path(__file__).resolve().parent
 GAP_STATUSES = ("lapsed", "expiring", "never")
 STATUSES = ("covered", "expiring", "lapsed", "never")
 MIN_DATE = dt.date(2000, 1, 1)
+FUTURE_DAYS = 5 * 366           # how far ahead the date picker goes
 COUNTRY = "0"
 
 
@@ -116,8 +117,14 @@ class Ctx:
     def name(self) -> str:
         return scope_name(self, self.scope)
 
-    def t(self, key: str, **fmt) -> str:
-        return t(key, self.lang, **fmt)
+    def t(self, key: str, **values) -> Markdown:
+        """The catalogue's text with every value escaped: what st.markdown, st.warning, a label... may show."""
+        return md(key, self.lang, **values)
+
+    def text(self, key: str, **values) -> str:
+        """The catalogue's text with the values as they are: only for plain-text places (a selectbox option,
+        a file name, a table cell), never for anything Streamlit reads as Markdown."""
+        return t(key, self.lang, **values)
 
 
 def default_scope(store: Store) -> Scope:
@@ -144,7 +151,7 @@ def resolve_lang() -> str:
     return lang if lang in LANGS else "zh"
 
 
-def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
+def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[Markdown]]:
     """Scope and date from the URL (or this session's last view when a page link dropped them), checked.
 
     Returns (scope, as_of, notices) where notices explain a value in the link that had to be replaced.
@@ -158,16 +165,31 @@ def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[str]]:
             scope = store.check_scope(Scope.parse(raw_scope))
         except (CodeError, StoreError):
             name = store.scope_name(fallback) if fallback.digits else t("level.0", lang)
-            notices.append(t("bad_scope", lang, raw=raw_scope, name=name))
+            notices.append(md("bad_scope", lang, raw=raw_scope, name=name))
             scope = fallback
-    raw_date = _param("date")
-    as_of = dt.date.today()
-    if raw_date:
-        try:
-            as_of = dt.date.fromisoformat(str(raw_date).strip())
-        except ValueError:
-            notices.append(t("bad_date", lang, raw=raw_date))
-    return scope, as_of, notices
+    as_of, notice = resolve_date(_param("date"), lang)
+    return scope, as_of, notices + ([notice] if notice else [])
+
+
+def date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """The dates the picker offers and a link may ask for."""
+    today = today or dt.date.today()
+    return MIN_DATE, today + dt.timedelta(days=FUTURE_DAYS)
+
+
+def resolve_date(raw: str | None, lang: str, today: dt.date | None = None) -> tuple[dt.date, Markdown | None]:
+    """The date a link asks for, or today with a notice when it is not a date the picker offers."""
+    today = today or dt.date.today()
+    if not raw:
+        return today, None
+    low, high = date_range(today)
+    try:
+        as_of = dt.date.fromisoformat(str(raw).strip())
+    except ValueError:
+        as_of = None
+    if as_of is None or not low <= as_of <= high:
+        return today, md("bad_date", lang, raw=raw, low=low.isoformat(), high=high.isoformat())
+    return as_of, None
 
 
 def basemap_settings() -> dict[str, str]:
@@ -272,8 +294,8 @@ def sidebar(ctx: Ctx) -> None:
         st.radio(t("language", ctx.lang), LANGS, key="w_lang", horizontal=True,
                  format_func=lambda code: t(f"lang.{code}", code), on_change=_on_lang)
         st.session_state["w_date"] = ctx.as_of
-        st.date_input(ctx.t("date"), key="w_date", min_value=MIN_DATE,
-                      max_value=dt.date.today() + dt.timedelta(days=5 * 366), help=ctx.t("date.help"),
+        low, high = date_range()
+        st.date_input(ctx.t("date"), key="w_date", min_value=low, max_value=high, help=ctx.t("date.help"),
                       format="YYYY-MM-DD", on_change=_on_date)
         scope_picker(ctx)
         offered = basemaps.available(basemap_settings())
@@ -292,11 +314,11 @@ def breadcrumb(ctx: Ctx) -> None:
         for i, digits in enumerate(chain):
             label = scope_name(ctx, Scope(digits))
             if i + 1 < len(chain):
-                st.button(label, key=f"crumb_{i}", type="tertiary", on_click=set_state,
+                st.button(escape_markdown(label), key=f"crumb_{i}", type="tertiary", on_click=set_state,
                           kwargs={"scope": Scope(digits)})
                 st.markdown("›", width="content")
             else:
-                st.markdown(f"**{label}**", width="content")
+                st.markdown(bold(label), width="content")
 
 
 def page_counts(ctx: Ctx, title_key: str) -> Counts:
@@ -310,10 +332,14 @@ def page_counts(ctx: Ctx, title_key: str) -> Counts:
     return counts
 
 
-def kv(ctx: Ctx, key: str, value: object) -> str:
-    """"状态：已覆盖" / "Status: covered"."""
-    label = ctx.t(key)
-    return f"{label}：{value}" if ctx.lang == "zh" else f"{cap(label)}: {value}"
+def kv(ctx: Ctx, key: str, value: object) -> Markdown:
+    """"状态：已覆盖" / "Status: covered", the value escaped unless it is Markdown already."""
+    label, value = ctx.t(key), escape_markdown(value)
+    return Markdown(f"{label}：{value}" if ctx.lang == "zh" else f"{cap(label)}: {value}")
+
+
+def bold(value: object) -> Markdown:
+    return Markdown(f"**{escape_markdown(value)}**")
 
 
 def cap(text: str) -> str:
@@ -325,7 +351,7 @@ def pct(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 
 
-def figures_line(ctx: Ctx, counts: Counts) -> str:
+def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
     return ctx.t("figures", name=ctx.name, villages=f"{counts.villages:,}", covered=f"{counts.covered:,}",
                  rate=pct(counts.coverage_rate), expiring=f"{counts.expiring:,}", lapsed=f"{counts.lapsed:,}",
                  never=f"{counts.never:,}")
@@ -355,10 +381,17 @@ def main() -> None:
     st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
     lang = resolve_lang()
+    # the navigation first: until st.navigation runs, Streamlit lists the raw files of pages/ in the sidebar,
+    # and the first start spends a while building the demo below
+    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
+             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
+             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
+    nav = st.navigation(pages)
     try:
         store = get_store(default_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback
-        st.error(str(e))
+        st.error(escape_markdown(e))
         st.stop()
     scope, as_of, notices = resolve_state(store, lang)
     set_state(scope=scope, as_of=as_of, lang=lang)
@@ -368,11 +401,6 @@ def main() -> None:
     ctx = Ctx(store, store.data_version(), scope, as_of, lang)
     st.session_state["ctx"] = ctx
 
-    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
-             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
-             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
-    nav = st.navigation(pages)
     sidebar(ctx)
     for notice in notices:
         st.warning(notice)

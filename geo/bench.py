@@ -137,11 +137,12 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
         out[col] = out[col].astype("int64")
     out["never"] = out["villages"] - out["covered"] - out["lapsed"]
     out["coverage_rate"] = out["covered"] / out["villages"]
-    return out[["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"]]
+    out["has_data"] = (out["covered"] + out["lapsed"]) > 0   # any contract started by the date
+    return out[["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]]
 
 
 def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
-    cols = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"]
+    cols = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
     a = a[cols].reset_index(drop=True).astype({"code": object, "name": object})
     b = b[cols].reset_index(drop=True).astype({"code": object, "name": object})
     return a.shape == b.shape and bool((a == b).all().all())

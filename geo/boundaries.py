@@ -15,10 +15,14 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import os
 import re
+import shutil
 import tempfile
 import weakref
 from collections import Counter, defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -29,9 +33,13 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyogrio._ogr import _register_drivers  # GDALAllRegister: the one way to apply GDAL_SKIP
 from pyproj import CRS, Transformer
 
+from geo.errors import UserError
 from geo.gcj02 import geometry_gcj02_to_wgs84
+from geo.i18n import t
+from geo.idcards import scrub_id_numbers
 from geo.names import clean_name, normalize_township_name, normalize_village_name, village_name_keys
 from geo.safezip import DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES, UnsafeZipError, safe_extract
 
@@ -55,7 +63,7 @@ _DIGITS = re.compile(r"^\d{12,19}$")
 _FAR_OUTSIDE_DEG = 0.05  # ~5 km: a name-matched feature further than this outside its county is refused
 
 
-class BoundaryError(ValueError):
+class BoundaryError(UserError, ValueError):
     """A boundary file that cannot be read; the message is bilingual and names the file."""
 
 
@@ -93,6 +101,7 @@ class BoundaryRead:
     feature_count: int
     source: str
     warnings: list[str] = field(default_factory=list)
+    id_removed: dict[int, dict[str, Any]] = field(default_factory=dict)  # 1-based feature -> attributes kept
 
 
 # --------------------------------------------------------------------------------------------- registry index
@@ -394,6 +403,17 @@ def _err(label: str, zh: str, en: str) -> BoundaryError:
     return BoundaryError(f"“{label}”：{zh} / '{label}': {en}")
 
 
+def _refusal(label: str, key: str, **fmt) -> BoundaryError:
+    """A :class:`BoundaryError` worded by the catalogue (geo.i18n) in both languages."""
+    return _err(label, t(key, "zh", **fmt), t(key, "en", **fmt))
+
+
+def _refused_as(label: str, real: str) -> BoundaryError:
+    """The refusal of a file whose content is really ``real`` (a ``bnd.real.*`` key)."""
+    return _err(label, t("bnd.refused", "zh", real=t(f"bnd.real.{real}", "zh")),
+                t("bnd.refused", "en", real=t(f"bnd.real.{real}", "en")))
+
+
 def _sibling(path: Path, ext: str) -> Path | None:
     for cand in path.parent.iterdir():
         if cand.stem == path.stem and cand.suffix.lower() == ext:
@@ -411,20 +431,166 @@ def _datasets_in(folder: Path) -> list[Path]:
     return found
 
 
+# ------------------------------------------------------------------------------------- what a file really is
+
+# The only GDAL drivers an upload is ever opened with, each chosen here from the file's own bytes.
+DRIVERS = ("ESRI Shapefile", "GeoJSON", "GPKG")
+_STAGED_NAME = {"ESRI Shapefile": "layer.shp", "GeoJSON": "layer.geojson", "GPKG": "layer.gpkg"}
+_SHAPEFILE_PARTS = (".shx", ".dbf", ".prj", ".cpg")   # staged next to a .shp; no index, no .shp.xml, nothing else
+_HEAD_BYTES = 4096
+_SHAPE_MAGIC = 9994                                    # big-endian file code at the start of .shp and .shx
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_DBF_VERSIONS = frozenset({0x02, 0x03, 0x30, 0x31, 0x32, 0x43, 0x63, 0x83, 0x8B, 0xCB, 0xE5, 0xF5, 0xFB})
+_GEOJSON_TYPES = frozenset({"FeatureCollection", "Feature", "Point", "MultiPoint", "LineString",
+                            "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"})
+# what makes GDAL read elsewhere: a virtual file system path (/vsicurl/, /vsizip/ ...) or a VRT document
+_GDAL_REFERENCE = re.compile(rb"/vsi[a-z0-9_]*/|<OGRVRTDataSource", re.I)
+_SCAN_CHUNK = 1 << 20
+
+
+def _restrict_gdal() -> None:
+    """Leave GDAL, for the whole process, only the product's three drivers and no way to the network.
+
+    Defence in depth behind :func:`_real_driver`: even a file that got past the content check cannot be opened
+    as a VRT, CSV, WFS, ... (those drivers are gone), and /vsicurl/ refuses every URL.  Idempotent.
+    """
+    skip = {d for d in pyogrio.list_drivers() if d not in DRIVERS}
+    skip |= {d for d in (pyogrio.get_gdal_config_option("GDAL_SKIP") or "").split(",") if d}
+    pyogrio.set_gdal_config_options({
+        "GDAL_SKIP": ",".join(sorted(skip)),
+        # /vsicurl/ and its kin may open only this one name, which is no URL
+        "CPL_VSIL_CURL_ALLOWED_FILENAME": "/nonexistent/network-disabled",
+        "OGR_SQLITE_ALLOW_EXTERNAL_ACCESS": "NO",   # GDAL's default, pinned: no VirtualOGR table in a GeoPackage
+    })
+    _register_drivers()
+    if set(pyogrio.list_drivers()) != set(DRIVERS):
+        raise RuntimeError(f"GDAL still offers {sorted(pyogrio.list_drivers())}; expected only {DRIVERS}")
+
+
+_restrict_gdal()
+
+
+def _is_dbf(head: bytes) -> bool:
+    """A dBase header: known version byte, a plausible last-update month and day, a header of at least 33 bytes."""
+    return (len(head) >= 32 and head[0] in _DBF_VERSIONS and 1 <= head[2] <= 12 and 1 <= head[3] <= 31
+            and int.from_bytes(head[8:10], "little") >= 33)
+
+
+def _is_shape_header(head: bytes) -> bool:
+    """The 100-byte header of a .shp or .shx: file code 9994, version 1000."""
+    return (len(head) >= 100 and int.from_bytes(head[:4], "big") == _SHAPE_MAGIC
+            and int.from_bytes(head[28:32], "little") == 1000)
+
+
+def _sniff(head: bytes) -> str:
+    """What the first bytes of a file say it is: a driver of :data:`DRIVERS`, "json" (to be parsed), or the
+    ``bnd.real.*`` key of anything else."""
+    if b"<ogrvrtdatasource" in head.lower():    # where GDAL looks for a VRT, whatever comes before it
+        return "vrt"
+    if head.startswith(_SQLITE_MAGIC):
+        return "GPKG" if head[68:72] == b"GPKG" else "sqlite"   # the GeoPackage application_id
+    if _is_shape_header(head):
+        return "ESRI Shapefile"
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "zip"
+    if _is_dbf(head):
+        return "dbf"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"{", b"[")):
+        return "json"
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "html"
+    if text.startswith(b"<"):
+        return "xml"
+    return "binary" if b"\x00" in head else "text"
+
+
+def _gdal_reference(path: Path) -> str | None:
+    """The first GDAL virtual path or VRT marker anywhere in the file, else None."""
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(_SCAN_CHUNK):
+            hit = _GDAL_REFERENCE.search(tail + chunk)
+            if hit:
+                return hit.group().decode("latin-1")
+            tail = chunk[-64:]
+    return None
+
+
+def _check_geojson(path: Path, label: str) -> None:
+    """The file parses as JSON and is a GeoJSON object (FeatureCollection, Feature or a geometry)."""
+    try:
+        doc = json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as e:   # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise _refusal(label, "bnd.bad_json", err=str(e)[:120]) from None
+    if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
+        raise _refused_as(label, "json")
+
+
 def _check_shapefile(shp: Path, label: str) -> None:
     for ext in (".dbf", ".shx"):
         if _sibling(shp, ext) is None:
             raise _err(label, f"shapefile“{shp.name}”缺少 {ext} 文件", f"shapefile '{shp.name}' has no {ext} file")
     if shp.stat().st_size <= 100:
         raise _err(label, f"“{shp.name}”是空的 shapefile（没有图形）", f"'{shp.name}' is an empty shapefile")
+    for ext, fits in ((".shx", _is_shape_header), (".dbf", _is_dbf)):
+        part = _sibling(shp, ext)
+        with open(part, "rb") as f:
+            if not fits(f.read(100)):
+                raise _refusal(label, "bnd.bad_sidecar", ext=ext, name=part.name)
 
 
-def _layers(path: Path) -> list[str | None]:
-    if path.suffix.lower() != ".gpkg":
+def _real_driver(path: Path, label: str) -> str:
+    """The driver for what the file really is, judged by its bytes and never by its name; a refusal naming
+    the file and what it really is for anything but a shapefile, GeoJSON or GeoPackage, and for any file that
+    names a GDAL virtual path or holds a VRT document."""
+    if path.stat().st_size == 0:
+        raise _err(label, "文件是空的", "the file is empty")
+    with open(path, "rb") as f:
+        kind = _sniff(f.read(_HEAD_BYTES))
+    if kind == "json":
+        _check_geojson(path, label)
+        kind = "GeoJSON"
+    if kind not in DRIVERS:
+        raise _refused_as(label, kind)
+    if kind == "ESRI Shapefile":
+        _check_shapefile(path, label)
+    for part in _parts(path, kind):
+        if (ref := _gdal_reference(part)) is not None:
+            raise _refusal(label, "bnd.gdal_path", ref=ref)
+    return kind
+
+
+def _parts(path: Path, driver: str) -> list[Path]:
+    """The files GDAL reads for the dataset: the main file, and a shapefile's own companions."""
+    if driver != "ESRI Shapefile":
+        return [path]
+    return [path, *(p for ext in _SHAPEFILE_PARTS if (p := _sibling(path, ext)) is not None)]
+
+
+@contextmanager
+def _staged(path: Path, driver: str) -> Iterator[Path]:
+    """The dataset linked (or copied) into a fresh folder under a name chosen here that fits its real type,
+    with only the parts GDAL needs: GDAL never sees the upload's own name or stray side files (a spatial
+    index, a GeoPackage's -wal journal)."""
+    with tempfile.TemporaryDirectory(prefix="boundary-read-") as tmp:
+        main = Path(tmp) / _STAGED_NAME[driver]
+        for part in _parts(path, driver):
+            target = main if part == path else main.with_suffix(part.suffix.lower())
+            try:
+                os.link(part, target)
+            except OSError:    # another file system, or links not allowed
+                shutil.copyfile(part, target)
+        yield main
+
+
+def _layers(path: Path, driver: str) -> list[str | None]:
+    if driver != "GPKG":
         return [None]
     try:
-        return [str(row[0]) for row in pyogrio.list_layers(path)
-                if row[1] is not None and "polygon" in str(row[1]).lower()] or [None]
+        with _staged(path, driver) as staged:
+            return [str(row[0]) for row in pyogrio.list_layers(staged)
+                    if row[1] is not None and "polygon" in str(row[1]).lower()] or [None]
     except Exception:
         return [None]
 
@@ -618,6 +784,25 @@ def _repair(geoms: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
 # --------------------------------------------------------------------------------------------------- reading
 
 
+def _without_id_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, np.ndarray]:
+    """`df` with ID-card numbers removed from every attribute (an 18-digit integer that is one is blanked),
+    and which features had one."""
+    had_id = np.zeros(len(df), dtype=bool)
+    out = df.copy()
+    for col in df.columns:
+        if col == "geometry":
+            continue
+        values = df[col].tolist()
+        kept = [scrub_id_numbers(v) if isinstance(v, str)
+                else (None if isinstance(v, (int, np.integer)) and not scrub_id_numbers(str(v)) else v)
+                for v in values]
+        changed = np.array([k is not v for k, v in zip(kept, values)], dtype=bool)
+        if changed.any():
+            had_id |= changed
+            out[col] = pd.Series(kept, index=df.index, dtype=object)
+    return out, had_id
+
+
 def _clean_attrs(row: dict) -> dict[str, Any]:
     out = {}
     for k, v in row.items():
@@ -633,20 +818,25 @@ def _clean_attrs(row: dict) -> dict[str, Any]:
     return out
 
 
-def _read_frame(path: Path, layer: str | None, label: str) -> tuple[gpd.GeoDataFrame, str, str]:
+def _read_frame(path: Path, driver: str, layer: str | None, label: str) -> tuple[gpd.GeoDataFrame, str, str]:
     encoding, source = "utf-8", "utf-8"
     kwargs: dict[str, Any] = {}
-    if path.suffix.lower() == ".shp":
+    if driver == "ESRI Shapefile":
         encoding, source = detect_dbf_encoding(_sibling(path, ".dbf"), _sibling(path, ".cpg"))
         kwargs["encoding"] = encoding
-    elif path.suffix.lower() == ".gpkg":
+    elif driver == "GPKG":
         source = "gpkg"
-    try:
-        df = pyogrio.read_dataframe(path, layer=layer, **kwargs)
-    except UnicodeDecodeError as e:
-        raise _err(label, f"属性文字无法按 {encoding} 解码", f"attribute text cannot be decoded as {encoding}: {e}")
-    except Exception as e:
-        raise _err(label, f"无法读取（文件损坏或格式不对）：{e}", f"cannot be read (corrupt or wrong format): {e}") from e
+    with _staged(path, driver) as staged:
+        try:
+            df = pyogrio.read_dataframe(staged, layer=layer, **kwargs)
+        except UnicodeDecodeError as e:
+            raise _err(label, f"属性文字无法按 {encoding} 解码", f"attribute text cannot be decoded as {encoding}: {e}")
+        except Exception as e:
+            why = str(e).replace(str(staged), path.name)
+            raise _err(label, f"无法读取（文件损坏或格式不对）：{why}",
+                       f"cannot be read (corrupt or wrong format): {why}") from e
+    if not isinstance(df, gpd.GeoDataFrame) or (len(df) and bool(df.geometry.isna().all())):
+        raise _refusal(label, "bnd.no_geometry")
     return df, encoding, source
 
 
@@ -700,28 +890,40 @@ class _Dataset:
     skipped: list[str]    # other datasets in the zip that could not be read
 
 
+def _shown(label: str, root: Path, p: Path, lyr: str | None) -> str:
+    """How messages name a dataset: "村界.gpkg:村", or "村界.zip/陕西/村级调查区.shp" inside a zip."""
+    if p.name == label:
+        return label + (f":{lyr}" if lyr else "")
+    return f"{label}/{p.relative_to(root).as_posix()}" + (f":{lyr}" if lyr else "")
+
+
 def _choose_dataset(found: list[Path], root: Path, layer: str | None, index: RegistryIndex, label: str,
                     code_field: str | None, name_field: str | None) -> _Dataset:
     """Read the one dataset, or the best-looking of several (registry codes, then a name column, then size).
 
     With several, unreadable ones are skipped (and reported) as long as one can be read.
     """
-    options = [(p, lyr) for p in found for lyr in _layers(p)]
+    # (file, layer, its driver or why it is refused); a refused file is never handed to GDAL
+    options: list[tuple[Path, str | None, str | BoundaryError]] = []
+    for p in found:
+        try:
+            driver = _real_driver(p, _shown(label, root, p, None))
+        except BoundaryError as e:
+            options.append((p, None, e))
+            continue
+        options += [(p, lyr, driver) for lyr in _layers(p, driver)]
     if layer is not None:
-        options = [(p, lyr) for p, lyr in options if layer in (p.stem, p.name, lyr)]
+        options = [o for o in options if layer in (o[0].stem, o[0].name, o[1])]
         if not options:
             raise _err(label, f"找不到图层“{layer}”", f"no layer or file called '{layer}'")
     best: tuple[tuple, _Dataset] | None = None
     errors: list[BoundaryError] = []
-    for p, lyr in options:
-        where = p.relative_to(root).as_posix() + (f":{lyr}" if lyr else "")
-        shown = (label + (f":{lyr}" if lyr else "")) if p.name == label else f"{label}/{where}"
+    for p, lyr, driver in options:
+        shown = _shown(label, root, p, lyr)
         try:
-            if p.suffix.lower() == ".shp":
-                _check_shapefile(p, shown)
-            elif p.stat().st_size == 0:
-                raise _err(shown, "文件是空的", "the file is empty")
-            df, enc, src = _read_frame(p, lyr, shown)
+            if isinstance(driver, BoundaryError):
+                raise driver
+            df, enc, src = _read_frame(p, driver, lyr, shown)
         except BoundaryError as e:
             if len(options) == 1:
                 raise
@@ -788,6 +990,10 @@ def _process(ds: _Dataset, index: RegistryIndex, *, county, code_field, name_fie
     if n == 0:
         raise _err(label, "文件里没有任何要素", "the file has no features")
     warnings: list[str] = [f"已跳过 / skipped: {msg}" for msg in ds.skipped]
+    df, had_id = _without_id_numbers(df)
+    if had_id.any():
+        warnings.append(f"{int(had_id.sum())} 个要素的属性里有身份证号码，已删除 / ID-card numbers were removed "
+                        f"from the attributes of {int(had_id.sum())} features")
 
     # --- CRS
     if source_crs is not None:
@@ -959,7 +1165,8 @@ def _process(ds: _Dataset, index: RegistryIndex, *, county, code_field, name_fie
         county_out = None
     return BoundaryRead(matched=matched, rejects=rejects, crs=label_crs, encoding=encoding,
                         encoding_source=encoding_source, code_field=cf, name_field=nf, township_field=tf,
-                        county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings)
+                        county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings,
+                        id_removed={int(i) + 1: _clean_attrs(attrs[i]) for i in np.flatnonzero(had_id)})
 
 
 _NEAR_DEG = 0.1      # ~10 km: how far to look for matched neighbouring villages

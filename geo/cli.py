@@ -8,16 +8,18 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
-from .codes import LEVEL_NAMES, CodeError, Scope
+from .codes import LEVEL_NAMES, Scope
 from .coverage import GAP_STATUSES, Status
-from .store import Store, StoreError, default_target, open_store
+from .errors import UserError
+from .store import Store, default_target, open_store
 
 
-class UsageError(Exception):
-    pass
+class UsageError(UserError):
+    """A bad command-line value."""
 
 
 def _date(text: str) -> dt.date:
@@ -28,15 +30,24 @@ def _date(text: str) -> dt.date:
 
 
 def _scope(store: Store, raw: str | None) -> Scope:
-    try:
-        scope = Scope.parse(raw)
-    except CodeError as e:
-        raise UsageError(str(e)) from None
-    return store.check_scope(scope)
+    return store.check_scope(Scope.parse(raw))
 
 
 def _open(args, *, create: bool = False, read_only: bool = True) -> Store:
     return open_store(args.db or default_target(), read_only=read_only, create=create)
+
+
+def _output(raw: str) -> Path:
+    """`raw` as a file this command may write: its folder must exist already (it is never created)."""
+    path = Path(raw)
+    folder = path.parent
+    if path.is_dir():
+        raise UsageError(f"{raw} 是文件夹，请给出文件名 / {raw} is a folder: give a file name")
+    if not folder.is_dir():
+        raise UsageError(f"文件夹 {folder} 不存在，请先建立 / folder {folder} does not exist: create it first")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise UsageError(f"无法写入 {raw}（没有写权限） / cannot write {raw}: permission denied")
+    return path
 
 
 def _statuses(text: str | None) -> list[str]:
@@ -93,6 +104,7 @@ def cmd_init(args) -> int:
 
 
 def cmd_summary(args) -> int:
+    output = _output(args.output) if args.output else None
     with _open(args) as store:
         scope = _scope(store, args.scope)
         by = args.by or LEVEL_NAMES[min(max(store.child_level(scope) or 5, 1), 5) - 1]
@@ -102,12 +114,12 @@ def cmd_summary(args) -> int:
     if args.format == "csv":
         from .export import summary_table, to_csv_bytes
         data = to_csv_bytes(df if args.raw else summary_table(df, args.lang))
-        (sys.stdout.buffer.write(data) if not args.output else Path(args.output).write_bytes(data))
+        (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
         records = [{**r, "coverage_rate": round(float(r["coverage_rate"]), 6)}
                    for r in df.to_dict(orient="records")]
         text = json.dumps(records, ensure_ascii=False, indent=1)
-        (print(text) if not args.output else Path(args.output).write_text(text, encoding="utf-8"))
+        (print(text) if not output else output.write_text(text, encoding="utf-8"))
     return 0
 
 
@@ -115,15 +127,13 @@ def cmd_export(args) -> int:
     from . import export
     from .geometry_store import village_geojson
 
+    output = _output(args.output)
     with _open(args) as store:
         scope = _scope(store, args.scope)
         villages = store.villages(scope, _date(args.as_of), statuses=_statuses(args.status),
                                   expiring_days=args.expiring_days)
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-    try:
-        export.write(args.output, villages, geoms, lang=args.lang)
-    except export.ExportError as e:
-        raise UsageError(str(e)) from None
+    export.write(output, villages, geoms, lang=args.lang)
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
     return 0
 
@@ -131,10 +141,11 @@ def cmd_export(args) -> int:
 def cmd_map(args) -> int:
     from .views import standalone_map_html
 
+    output = _output(args.output)
     with _open(args) as store:
         scope = _scope(store, args.scope)
         html = standalone_map_html(store, scope, _date(args.as_of), lang=args.lang)
-    Path(args.output).write_text(html, encoding="utf-8")
+    output.write_text(html, encoding="utf-8")
     print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
     return 0
 
@@ -142,7 +153,13 @@ def cmd_map(args) -> int:
 def cmd_import(args) -> int:
     from . import imports
 
-    with _open(args, create=True, read_only=False) as store:
+    if args.report:
+        _output(args.report)
+    # the database must exist (python -m geo init or demo): an import never creates an empty one
+    with _open(args, read_only=False) as store:
+        if args.kind != "registry" and store.is_empty():
+            raise UsageError(f"数据库 {store.target} 里还没有区划代码，请先运行 python -m geo init / database "
+                             f"{store.target} holds no division list yet: run `python -m geo init` first")
         result = imports.run_cli_import(store, args)
     print(result.summary_line())
     return 0 if result.ok else 2
@@ -210,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--name-field")
     sp.add_argument("--source-crs", help="e.g. EPSG:4545 when the file has no .prj")
     sp.add_argument("--gcj02", action="store_true", help="coordinates are GCJ-02 (Gaode/Tencent)")
+    sp.add_argument("--allow-abolish", action="store_true",
+                    help="registry: go ahead although the list abolishes more than a small share of a county's "
+                         "villages")
     sp.set_defaults(func=cmd_import)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
@@ -225,11 +245,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, StoreError, CodeError) as e:
+    except UserError as e:
         print(f"错误 / error: {e}", file=sys.stderr)
         return 2
-    except Exception as e:  # file-level problems raised by the importers carry their own message
-        if getattr(e, "user_facing", False):
-            print(f"错误 / error: {e}", file=sys.stderr)
-            return 2
-        raise
+    except OSError as e:
+        if e.filename is None:       # not about a file the user named: a bug, keep the traceback
+            raise
+        print(f"错误 / error: {e.filename}：{e.strerror} / {e.filename}: {e.strerror}", file=sys.stderr)
+        return 2

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .errors import UserError
+
 #: digits that end each level: province, city, county, township, village
 LEVEL_ENDS = (2, 4, 6, 9, 12)
 LEVEL_NAMES = ("province", "city", "county", "township", "village")
@@ -18,7 +20,7 @@ LEVEL_OF_NAME = {name: i + 1 for i, name in enumerate(LEVEL_NAMES)}
 _DIGITS = re.compile(r"^\d+$")
 
 
-class CodeError(ValueError):
+class CodeError(UserError, ValueError):
     """A string that cannot be a division code."""
 
 

@@ -7,7 +7,8 @@ For an as-of date D each village or community is exactly one of
 * ``never``   - no assignment starting on or before D.
 
 ``expiring`` is a subset of covered: every current assignment ends within N days after D (default 60), so an
-open-ended assignment is never expiring.  coverage_rate = covered / villages.
+open-ended assignment is never expiring.  coverage_rate = covered / villages.  A unit with no contract started on or before D has no data
+(:func:`has_data`): not 0 %, but not imported yet.
 
 The rule exists in two forms, on purpose: :func:`village_status` here in plain Python (readable, used by tests as
 the independent reference) and its SQL form in :mod:`geo.store.rules` (per village on a day, and precomputed as
@@ -63,6 +64,15 @@ def village_status(periods: Iterable[Period], as_of: dt.date,
     return Status.NEVER
 
 
+def has_data(covered, lapsed):
+    """A unit (or village) has data when any contract of it started on or before D: covered + lapsed > 0.
+
+    One without has not had its ledgers imported yet: it is "no data" (无数据), never a coverage of 0 %, so it is
+    drawn hatched, listed apart and left out of rankings and headline rates.  Works on ints and pandas Series.
+    """
+    return covered + lapsed > 0
+
+
 @dataclass(frozen=True)
 class Counts:
     """Villages of one unit by status.  ``covered`` includes ``expiring``."""
@@ -79,3 +89,8 @@ class Counts:
     @property
     def coverage_rate(self) -> float:
         return self.covered / self.villages if self.villages else 0.0
+
+    @property
+    def has_data(self) -> bool:
+        return bool(has_data(self.covered, self.lapsed))
+

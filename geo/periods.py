@@ -6,7 +6,9 @@ from the first day of the first month to the last day of the last month; year pr
 "至今" / "长期" / "无固定期限" mean an open-ended contract (``end=None``).
 
 :func:`parse_period` returns a :class:`~geo.coverage.Period` or a :class:`PeriodError` - a bilingual reason
-string that also carries a machine code (``bad_period`` or ``end_before_start``).
+string that also carries a machine code (``bad_period`` or ``end_before_start``).  :func:`doubtful_period`
+names what makes a readable period implausible (2026.1-2126.12, 1900.1-1901.1, 9999.1.1-9999.12.31): such a
+period is imported, with a warning to check it.
 """
 from __future__ import annotations
 
@@ -19,6 +21,11 @@ from geo.coverage import Period
 
 #: words meaning "no end date"
 OPEN_END_WORDS = ("至今", "长期", "无固定期限", "不定期", "今", "现在", "目前", "无", "open", "present", "now")
+
+# a readable period is still doubtful when it runs longer, starts earlier or starts later than these
+MAX_PLAUSIBLE_YEARS = 10
+EARLIEST_PLAUSIBLE_START = dt.date(2010, 1, 1)   # before the 一村一法律顾问 rollout
+MAX_YEARS_AHEAD = 2                              # a contract signed in advance starts within this
 
 # 1900 date system; serial 60 is Excel's fictitious 1900-02-29, irrelevant for contract dates
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -62,6 +69,34 @@ def parse_period(value: object, end_value: object = None) -> Period | PeriodErro
         return PeriodError(f"只有起始日期“{_show(value)}”，没有终止日期 / only a start date "
                            f"'{_show(value)}', no end date")
     return _one_text(str(value))
+
+
+def add_years(day: dt.date, years: int) -> dt.date | None:
+    """The same day ``years`` later (29 February becomes 28 February); None past the calendar's year 9999."""
+    if day.year + years > dt.MAXYEAR:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def doubtful_period(period: Period, today: dt.date) -> tuple[str, ...]:
+    """Why a readable period is implausible: ``too_early``, ``too_far_ahead``, ``too_long``; empty when fine.
+
+    Exactly MAX_PLAUSIBLE_YEARS (2026-01-01 - 2035-12-31), a start on EARLIEST_PLAUSIBLE_START and a start
+    exactly MAX_YEARS_AHEAD after ``today`` (the day of the import) are all still plausible.
+    """
+    reasons = []
+    if period.start < EARLIEST_PLAUSIBLE_START:
+        reasons.append("too_early")
+    latest_start = add_years(today, MAX_YEARS_AHEAD)
+    if latest_start is not None and period.start > latest_start:
+        reasons.append("too_far_ahead")
+    too_long_from = add_years(period.start, MAX_PLAUSIBLE_YEARS)
+    if period.end is not None and too_long_from is not None and period.end >= too_long_from:
+        reasons.append("too_long")
+    return tuple(reasons)
 
 
 def parse_date(value: object, *, is_end: bool = False) -> dt.date | None:

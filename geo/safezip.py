@@ -1,9 +1,11 @@
 """Extract user-uploaded zip files without trusting them.
 
 Rejects the whole archive (nothing is extracted) when any entry has an absolute path, a ``..`` component,
-is a symlink or is encrypted, when there are too many entries, or when the declared sizes add up past the
-limit.  While extracting, the bytes actually written are counted too (a forged header cannot hide a zip
-bomb); crossing the limit deletes what was written and raises.
+is a symlink or is encrypted, when there are too many entries, when the declared sizes add up past the
+limit, or when the archive or one member expands implausibly (more than :data:`MAX_RATIO` times its
+compressed size).  While extracting, the bytes actually written are counted too (a forged header cannot hide
+a zip bomb); crossing either limit deletes what was written and raises.  :func:`check_archive` is the same
+check of the central directory without extracting, for zips read in place (an .xlsx is one).
 
 Zips made on Chinese Windows store entry names in GBK without the UTF-8 flag; Python then decodes them as
 cp437.  :func:`entry_name` undoes that: Info-ZIP unicode-path extra field, else UTF-8, else GB18030.
@@ -17,13 +19,22 @@ import zipfile
 import zlib
 from pathlib import Path
 
-DEFAULT_MAX_TOTAL_BYTES = 2 * 1024**3
+from geo.errors import UserError
+from geo.i18n import bilingual
+
+# A whole province's 三调 village layer (shp + dbf + shx + prj) is a few hundred MB uncompressed; 1 GiB is
+# several times that and still bounds the disk and the time one upload can cost.
+DEFAULT_MAX_TOTAL_BYTES = 1024**3
 DEFAULT_MAX_FILES = 10_000
+# Shapefile geometry compresses about 2-4 times, space-padded DBF text and spreadsheet XML 5-30 times;
+# a zip bomb reaches 1,000 times.  Below RATIO_FLOOR_BYTES expanding is harmless whatever the ratio.
+MAX_RATIO = 100
+RATIO_FLOOR_BYTES = 16 * 1024**2
 _CHUNK = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
-class UnsafeZipError(ValueError):
+class UnsafeZipError(UserError, ValueError):
     """The archive is corrupt, hostile or too big.  The message is bilingual and names the zip."""
 
 
@@ -103,20 +114,16 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
             raise UnsafeZipError(f"“{label}”含 {len(infos)} 个条目，超过上限 {max_files} / '{label}' has "
                                  f"{len(infos)} entries, more than the limit of {max_files}")
         plan: list[tuple[zipfile.ZipInfo, str]] = []
-        declared = 0
         for info in infos:
             name = entry_name(info)
             reason = _unsafe_reason(name, info)
             if reason:
                 raise UnsafeZipError(f"“{label}”不安全，已拒绝整个文件：{reason.split(' / ')[0]} / '{label}' is "
                                      f"unsafe, whole zip rejected: {reason.split(' / ')[1]}")
-            declared += info.file_size
             if not info.is_dir():
                 plan.append((info, name))
-        if declared > max_total_bytes:
-            raise UnsafeZipError(f"“{label}”解压后达 {_mb(declared)}，超过上限 {_mb(max_total_bytes)} / "
-                                 f"'{label}' would expand to {_mb(declared)}, more than the "
-                                 f"{_mb(max_total_bytes)} limit")
+        _check_sizes(label, infos, max_total_bytes)
+        compressed = sum(i.compress_size for i in infos)
         dest.mkdir(parents=True, exist_ok=True)
         root = dest.resolve()
         written: list[Path] = []
@@ -139,6 +146,8 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
                                 f"“{label}”解压后超过上限 {_mb(max_total_bytes)}（或条目大小与声明不符），已停止 / "
                                 f"'{label}' expands past the {_mb(max_total_bytes)} limit (or an entry is larger "
                                 f"than declared); extraction stopped")
+                        if _implausible(entry_total, info.compress_size) or _implausible(total, compressed):
+                            raise UnsafeZipError(_ratio_message(label, name))
                         out.write(chunk)
         except UnsafeZipError:
             _cleanup(written, root)
@@ -148,6 +157,46 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
             raise UnsafeZipError(f"“{label}”已损坏，无法解压 / '{label}' is corrupt and cannot be extracted: "
                                  f"{e}") from e
     return written
+
+
+def _implausible(expanded: int, compressed: int) -> bool:
+    return expanded > RATIO_FLOOR_BYTES and expanded > MAX_RATIO * max(compressed, 1)
+
+
+def _ratio_message(label: str, member: str | None) -> str:
+    if member is None:
+        return bilingual("zip.ratio", name=label, ratio=MAX_RATIO)
+    return bilingual("zip.ratio_member", name=label, member=member, ratio=MAX_RATIO)
+
+
+def _check_sizes(label: str, infos: list[zipfile.ZipInfo], max_total_bytes: int) -> None:
+    """Refuse by the central directory: the declared total, the whole archive's and each member's ratio."""
+    declared = sum(i.file_size for i in infos)
+    if declared > max_total_bytes:
+        raise UnsafeZipError(f"“{label}”解压后达 {_mb(declared)}，超过上限 {_mb(max_total_bytes)} / "
+                             f"'{label}' would expand to {_mb(declared)}, more than the "
+                             f"{_mb(max_total_bytes)} limit")
+    for info in infos:
+        if _implausible(info.file_size, info.compress_size):
+            raise UnsafeZipError(_ratio_message(label, entry_name(info)))
+    if _implausible(declared, sum(i.compress_size for i in infos)):
+        raise UnsafeZipError(_ratio_message(label, None))
+
+
+def check_archive(path: str | Path, *, max_total_bytes: int, label: str | None = None) -> None:
+    """Refuse a zip read in place (an .xlsx) whose central directory declares a bomb.
+
+    Enough for readers going through :mod:`zipfile`: it never returns more than a member's declared size.
+    """
+    path = Path(path)
+    label = label or path.name
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
+        raise UnsafeZipError(f"“{label}”不是有效的 zip 文件（已损坏？） / '{label}' is not a valid zip file "
+                             f"(corrupt?): {e}") from e
+    _check_sizes(label, infos, max_total_bytes)
 
 
 def _cleanup(paths: list[Path], root: Path) -> None:
@@ -163,4 +212,5 @@ def _cleanup(paths: list[Path], root: Path) -> None:
             d = d.parent
 
 
-__all__ = ["safe_extract", "entry_name", "UnsafeZipError", "DEFAULT_MAX_TOTAL_BYTES", "DEFAULT_MAX_FILES"]
+__all__ = ["safe_extract", "check_archive", "entry_name", "UnsafeZipError", "DEFAULT_MAX_TOTAL_BYTES",
+           "DEFAULT_MAX_FILES", "MAX_RATIO", "RATIO_FLOOR_BYTES"]

@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from .codes import Scope
-from .coverage import DEFAULT_EXPIRING_DAYS
+from .coverage import DEFAULT_EXPIRING_DAYS, has_data
 from .i18n import level_label, t
 from .store import Store
 
@@ -32,6 +32,7 @@ class MapView:
     table: pd.DataFrame             # the figures behind the map, one row per child unit or village
     missing: list[str] = field(default_factory=list)   # names of units with no boundary to draw
     schematic: bool = False
+    focus: str | None = None        # the village a village-level scope asked for, shown on its township's map
 
     @property
     def drawn(self) -> int:
@@ -60,15 +61,19 @@ def _village_props(row, lang: str) -> dict:
 
 def _unit_props(row) -> dict:
     # a unit without a single contract on record has no data yet (not imported), not 0 %
-    has_data = row.covered + row.lapsed > 0
-    return {"code": row.code, "name": row.name, "rate": round(float(row.coverage_rate), 4) if has_data else None,
+    return {"code": row.code, "name": row.name,
+            "rate": round(float(row.coverage_rate), 4) if row.has_data else None,
             "n_villages": int(row.villages), "n_covered": int(row.covered), "n_expiring": int(row.expiring),
             "n_lapsed": int(row.lapsed), "n_never": int(row.never)}
 
 
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
              expiring_days: int = DEFAULT_EXPIRING_DAYS) -> MapView:
-    """Child units of `scope` coloured by coverage rate, or its villages coloured by status."""
+    """Child units of `scope` coloured by coverage rate, or its villages coloured by status; a village is shown
+    on its township's map, as :attr:`MapView.focus`."""
+    if scope.level == 5:
+        township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days)
+        return replace(township, focus=scope.code)
     level = store.child_level(scope)
     if level is None:
         return MapView(scope, as_of, None, "rate", {"type": "FeatureCollection", "features": []},
@@ -112,7 +117,7 @@ def outline_view(store: Store, view: MapView) -> dict:
         covered, lapsed, villages = (int(table[c].sum()) for c in ("covered", "lapsed", "villages"))
     else:
         covered = lapsed = villages = 0
-    if covered + lapsed and villages:
+    if has_data(covered, lapsed) and villages:
         rate = round(covered / villages, 4)
     feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]

@@ -19,7 +19,8 @@ import app
 from geo import imports
 from geo.codes import Scope
 from geo.export import to_csv_bytes, to_xlsx_bytes
-from geo.i18n import TEXT, level_label, t
+from geo.i18n import TEXT, Markdown, escape_markdown, level_label, md, t
+from geo.idcards import scrub_file_name
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 KINDS = ("assignments", "boundaries", "registry")
@@ -43,9 +44,9 @@ WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
-def both(key: str, **fmt) -> str:
+def both(key: str, **values) -> Markdown:
     """An error in both languages, as every error a user sees."""
-    return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+    return Markdown(f"{md(key, 'zh', **values)} / {md(key, 'en', **values)}")
 
 
 def one_lang(message: object) -> str:
@@ -79,21 +80,27 @@ def forget_upload() -> None:
     if held:
         shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
     for key in ("imp_preview", "imp_county", "imp_county_code", "imp_b_code", "imp_b_name", "imp_b_crs",
-                "imp_b_gcj02"):
+                "imp_b_gcj02", "imp_r_allow"):
         st.session_state.pop(key, None)
 
 
 def saved(upload) -> Path:
-    """The upload as a file on disk, under its original name (kept while the same upload is shown)."""
+    """The upload as a file on disk, under its original name less any ID number (kept while it is shown)."""
     held = st.session_state.get("imp_upload")
     if held and held[0] == upload.file_id and Path(held[1]).exists():
         return Path(held[1])
     forget_upload()
     folder = Path(tempfile.mkdtemp(prefix="village-import-"))
-    path = folder / (Path(upload.name.replace("\\", "/")).name or "upload")
+    # never an ID-card number in a name that is shown, logged or stored as the batch's file name
+    path = folder / scrub_file_name(Path(upload.name.replace("\\", "/")).name or "upload")
     path.write_bytes(upload.getbuffer())
-    st.session_state["imp_upload"] = (upload.file_id, str(path))
+    st.session_state["imp_upload"] = (upload.file_id, str(path), imports.file_sha256(path))
     return path
+
+
+def upload_sha() -> str:
+    """The content hash of the upload :func:`saved` holds, computed once when it was saved."""
+    return st.session_state["imp_upload"][2]
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -119,8 +126,9 @@ def county_choice() -> str | None:
 
 
 def previewed(kind: str, path: Path, options: dict):
-    """The reader's result for this file and these options; read once, then kept for this session."""
-    key = (kind, str(path), tuple(sorted(options.items())), ctx.version)
+    """The reader's result for this upload (by content) and these options: read or extracted once, then kept
+    for the preview's reruns and for the import itself."""
+    key = (kind, upload_sha(), tuple(sorted(options.items())), ctx.version)
     memo = st.session_state.get("imp_preview")
     if memo and memo[0] == key:
         return memo[1]
@@ -130,7 +138,8 @@ def previewed(kind: str, path: Path, options: dict):
         elif kind == "boundaries":
             value = imports.preview_boundaries(store, path, **options)
         else:
-            value = imports.read_registry_file(path)
+            divisions, rejects = imports.read_registry_file(path)
+            value = divisions, rejects, imports.registry_plan(store, divisions)
     st.session_state["imp_preview"] = (key, value)
     return value
 
@@ -149,7 +158,7 @@ def rejects_table(rows: list[tuple[int, str, str]], row_key: str = "imp.col.row"
 
 def show_warnings(messages: list[str]) -> None:
     for message in messages:
-        st.warning(one_lang(message))
+        st.warning(escape_markdown(one_lang(message)))
 
 
 # ------------------------------------------------------------------------------------------------------ previews
@@ -240,23 +249,55 @@ def preview_boundaries(path: Path) -> tuple[bool, dict]:
     return len(read.matched) > 0, options
 
 
-def preview_registry(path: Path) -> bool:
-    divisions, rejects = previewed("registry", path, {})
+def preview_registry(path: Path) -> tuple[bool, dict]:
+    divisions, rejects, plan = previewed("registry", path, {})
     st.info(ctx.t("imp.r.read", rows=f"{len(divisions) + len(rejects):,}", ok=f"{len(divisions):,}",
                   bad=f"{len(rejects):,}"))
     by_level = divisions["level"].value_counts().sort_index()
     cols = st.columns(len(by_level) or 1)
     for col, (level, n) in zip(cols, by_level.items()):
         col.metric(app.cap(level_label(int(level), ctx.lang)), f"{n:,}")
-    # the counties listed themselves: only those are compared (see geo.imports.import_registry)
-    counties = sorted({c[:6] for c, lv in zip(divisions["code"], divisions["level"]) if lv == 3})
+    # the counties listed themselves: only those are compared (see geo.imports.plan_registry)
+    counties = [c[:6] for c in plan.counties]
     if counties:
         names = [store.scope_name(Scope(c)) if store.division(c.ljust(12, "0")) else c for c in counties[:12]]
         more = "…" if len(counties) > 12 else ""
         st.markdown(ctx.t("imp.r.counties", n=f"{len(counties):,}", names="、".join(names) + more))
-    st.caption(ctx.t("imp.r.after"))
+    st.caption(ctx.t("imp.r.after", added=f"{plan.added:,}", renamed=f"{plan.renamed:,}",
+                     abolished=f"{len(plan.abolished_codes):,}"))
+    options = abolitions(plan)
     rejects_table([(int(r), x, m) for r, x, m in zip(rejects["row"], rejects["reason"], rejects["message"])])
-    return len(divisions) > 0
+    return len(divisions) > 0, options
+
+
+def abolitions(plan: imports.RegistryPlan) -> dict:
+    """Where villages would be abolished, per county; the confirmation when it is more than a small share."""
+    if not plan.abolitions:
+        return {}
+    warn = st.error if plan.needs_confirmation else st.warning
+    warn(ctx.t("imp.r.will_abolish", n=f"{len(plan.abolished_codes):,}", counties=len(plan.abolitions)))
+    sep = "、" if ctx.lang == "zh" else ", "
+    st.dataframe(pd.DataFrame({
+        ctx.t("col.county"): [c.name for c in plan.abolitions],
+        ctx.t("col.code"): [c.code[:6] for c in plan.abolitions],
+        ctx.t("imp.r.col.abolished"): [len(c.abolished) for c in plan.abolitions],
+        ctx.t("imp.r.col.villages"): [c.villages for c in plan.abolitions],
+        ctx.t("imp.r.col.share"): [f"{c.share:.1%}" for c in plan.abolitions],
+        ctx.t("imp.r.col.confirm"): [ctx.t("imp.r.yes") if c.needs_confirmation else "" for c in plan.abolitions],
+        ctx.t("imp.r.col.names"): [sep.join(n for _, n in c.abolished[:imports.ABOLISH_NAMES_SHOWN])
+                                   + (ctx.t("imp.r.more_names") if len(c.abolished) > imports.ABOLISH_NAMES_SHOWN
+                                      else "") for c in plan.abolitions]}),
+        hide_index=True, width="stretch", height=table_height(len(plan.abolitions), 320))
+    rows = imports.abolition_rows(plan)
+    with st.expander(ctx.t("imp.r.all", n=f"{len(rows):,}")):
+        st.dataframe(pd.DataFrame({ctx.t("col.code"): rows["code"].tolist(),
+                                   ctx.t("col.village"): rows["name"].tolist(),
+                                   ctx.t("imp.col.message"): [one_lang(m) for m in rows["message"]]}),
+                     hide_index=True, width="stretch", height=table_height(len(rows), 360))
+    if not plan.needs_confirmation:
+        return {}
+    st.markdown(ctx.t("imp.r.needs_confirm", share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}"))
+    return {"allow_abolish": st.checkbox(ctx.t("imp.r.allow"), key="imp_r_allow")}
 
 
 # ------------------------------------------------------------------------------------------------------ import
@@ -267,12 +308,26 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
     def progress(fraction: float, stage: str) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=label("imp.stage", stage))
 
-    if kind == "assignments":
-        return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
-                                          progress=progress)
-    if kind == "boundaries":
-        return imports.import_boundaries(store, path, file_name=path.name, progress=progress, **options)
-    return imports.import_registry(store, path, file_name=path.name, progress=progress)
+    try:
+        if kind == "assignments":
+            return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
+                                              progress=progress, preview=previewed(kind, path, options))
+        if kind == "boundaries":
+            return imports.import_boundaries(store, path, file_name=path.name, progress=progress,
+                                             preview=previewed(kind, path, options), **options)
+        return imports.import_registry(store, path, file_name=path.name, progress=progress,
+                                       allow_abolish=options.get("allow_abolish", False))
+    except Exception:
+        bar.empty()         # a refused or failed import wrote nothing: no bar left saying "writing…"
+        raise
+
+
+def row_numbers(rows: pd.Series) -> list:
+    """Row numbers for a table; as text when some entries have none (a village a division list abolishes is
+    not a row of the file), so the table shows a blank instead of "None"."""
+    if rows.notna().all():
+        return rows.tolist()
+    return ["" if pd.isna(r) else str(int(r)) for r in rows]
 
 
 def report_view(res: imports.ImportResult) -> pd.DataFrame:
@@ -281,7 +336,7 @@ def report_view(res: imports.ImportResult) -> pd.DataFrame:
     rej = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable") if parts else \
         pd.DataFrame(columns=["row", "reason", "message"])
     view = pd.DataFrame({
-        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): rej["row"].tolist(),
+        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): row_numbers(rej["row"]),
         ctx.t("imp.col.reason"): [label("imp.reason", x) for x in rej["reason"]],
         ctx.t("imp.col.message"): [bare(m) for m in rej["message"]]})
     for col in rej.columns:
@@ -321,8 +376,12 @@ def show_result(res: imports.ImportResult) -> None:
                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                     st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
                                        mime="text/csv", on_click="ignore", key="imp_dl_csv")
-                st.dataframe(report_view(res), hide_index=True, width="stretch",
-                             height=table_height(len(report), 360), column_config=WIDTHS)
+                view = report_view(res)
+                first = view.columns[0]
+                blank_rows = bool((view[first] == "").any())
+                st.dataframe(view, hide_index=True, width="stretch", height=table_height(len(report), 360),
+                             column_config={**WIDTHS, first: st.column_config.TextColumn(width=60)} if blank_rows
+                             else WIDTHS)
         st.button(ctx.t("imp.dismiss"), key="imp_dismiss", on_click=lambda: st.session_state.pop("imp_result", None))
 
 
@@ -354,9 +413,9 @@ def history() -> None:
     st.markdown(f"**{ctx.t('imp.rb.title')}**")
     if (msg := st.session_state.pop("imp_rb_msg", None)) is not None:
         if msg[0] == "ok":
-            st.success(one_lang(msg[1]))
+            st.success(escape_markdown(one_lang(msg[1])))
         else:
-            st.error(msg[1])
+            st.error(escape_markdown(msg[1]))
     active = batches[batches["status"] == "active"]
     info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
                                                      active["created_at"])}
@@ -364,7 +423,7 @@ def history() -> None:
         st.session_state["imp_rb_pick"] = None
     choice = st.selectbox(ctx.t("imp.rb.pick"), list(info), index=None, key="imp_rb_pick",
                           placeholder=ctx.t("imp.rb.placeholder"),
-                          format_func=lambda b: ctx.t("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
+                          format_func=lambda b: ctx.text("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
                                                       file=info[b][1] or "", time=when(info[b][2])))
     if choice is not None:
         st.caption(label("imp.rb.what", info[choice][0]))
@@ -423,8 +482,7 @@ elif Path(upload.name).suffix.lower().lstrip(".") not in TYPES[kind]:
 else:
     path = saved(upload)
     st.subheader(ctx.t("imp.step_preview"))
-    sha = imports.file_sha256(path)
-    if (prior := store.find_batch(kind, sha)) is not None:
+    if (prior := store.find_batch(kind, upload_sha())) is not None:
         st.info(ctx.t("imp.already", batch=prior))
     options: dict = {}
     ready = False
@@ -434,9 +492,9 @@ else:
         elif kind == "boundaries":
             ready, options = preview_boundaries(path)
         else:
-            ready = preview_registry(path)
+            ready, options = preview_registry(path)
     except imports.ImportError_ as e:
-        st.error(str(e))
+        st.error(escape_markdown(e))
 
     st.subheader(ctx.t("imp.step_import"))
     if not ready:
@@ -449,8 +507,13 @@ else:
     if st.session_state.pop("imp_go_request", False) and ready:
         try:
             result = run_import(kind, path, options)
+        except imports.AbolishNotConfirmed as e:
+            # the places are in the check above (a table); the message says what happened and what to do
+            st.error(" / ".join(t("imp.r.refused_page", lang, n=f"{len(e.plan.abolished_codes):,}",
+                                  box=t("imp.r.allow", lang), share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}")
+                                for lang in ("zh", "en")))
         except imports.ImportError_ as e:
-            st.error(str(e))
+            st.error(escape_markdown(e))
         except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback
             log.exception("import of %s failed", path.name)
             st.error(both("imp.failed", err=f"{type(e).__name__}: {e}"))

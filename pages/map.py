@@ -9,25 +9,36 @@ import app
 from geo import views
 from geo.export import summary_table, village_table
 from geo.i18n import level_label, status_label
+from geo.ranking import rank_units
 
 MAP_HEIGHT = 620
 
 ctx = app.current()
 counts = app.page_counts(ctx, "page.map")
-st.markdown(app.figures_line(ctx, counts))
-
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
+place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
+no_data_note = ""
+if view.mode == "rate" and len(view.table):      # as on the summary: units without data are not counted
+    ranking = rank_units(view.table)
+    counts = ranking.counts if len(ranking.ranked) else counts
+    if len(ranking.no_data):
+        no_data_note = " " + ctx.t("map.no_data_units", n=len(ranking.no_data), unit=unit)
+st.markdown(app.figures_line(ctx, counts) + no_data_note)
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
 notice = None
 if not view.features["features"] and view.child_level == 5:
-    notice = ctx.t("map.no_geoms_town", name=ctx.name)
+    notice = ctx.t("map.no_geoms_town", name=place)
 elif not view.features["features"] and view.child_level == 4:
-    notice = ctx.t("map.no_geoms_county", name=ctx.name, unit=unit)
+    notice = ctx.t("map.no_geoms_county", name=place, unit=unit)
 # a township with neither village cells nor an outline would be an empty map of China: no map then
 has_map = bool(view.features["features"] or views.outline_view(ctx.store, view)["features"])
+if view.focus and has_map:
+    st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
+else:
+    st.markdown(app.figures_line(ctx, counts))
 if not has_map:
-    st.warning(notice or ctx.t("map.no_geoms_town", name=ctx.name))
+    st.warning(notice or ctx.t("map.no_geoms_town", name=place))
 
 clicked = None
 if has_map:
@@ -54,14 +65,14 @@ if has_map:
             st.info(ctx.t("map.hint_units", unit=unit))
         else:
             st.markdown(f"##### {ctx.t('detail.title')}")
-            code = ((clicked or {}).get("properties") or {}).get("code")
+            code = ((clicked or {}).get("properties") or {}).get("code") or view.focus
             row = view.table[view.table["code"] == code] if code else view.table.iloc[0:0]
             if row.empty:
                 st.info(ctx.t("detail.pick"))
             else:
                 r = row.iloc[0]
-                st.markdown(f"**{r['name']}**  \n`{r['code']}`")
-                st.markdown(app.kv(ctx, "col.status", f"**{status_label(r['status'], ctx.lang)}**"))
+                st.markdown(f"{app.bold(r['name'])}  \n`{r['code']}`")     # a code is 12 digits
+                st.markdown(app.kv(ctx, "col.status", app.bold(status_label(r['status'], ctx.lang))))
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
@@ -70,7 +81,7 @@ if has_map:
                     st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
                                               app.kv(ctx, "col.orgs", r["orgs"]),
                                               app.kv(ctx, "col.phones", r["phones"]),
-                                              app.kv(ctx, "detail.period", f"{period} {note}")]))
+                                              app.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
             names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
@@ -80,7 +91,7 @@ st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
     table = summary_table(view.table, ctx.lang)
     rate_col = ctx.t("col.coverage_rate")
-    table[rate_col] = table[rate_col] * 100
+    table[rate_col] = (table[rate_col] * 100).where(view.table["has_data"])   # no data: no rate, as on the map
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={rate_col: st.column_config.ProgressColumn(
                      rate_col, format="%.1f%%", min_value=0.0, max_value=100.0)})

@@ -1,7 +1,8 @@
 """Ledger files in the shapes bureaus really send, written into a test's tmp_path.
 
 Villages are real ones of 陕西省西安市周至县 (610124) from data/registry_national.parquet.  The ID-card
-numbers below are made up (valid shape, fictitious people); tests assert they never leave the reader.
+numbers below are made up (fictitious people, but valid: a real birth date and the right check character, so
+only a scrubber that recognises real numbers removes them); tests assert they never leave the reader.
 """
 from __future__ import annotations
 
@@ -11,10 +12,18 @@ from pathlib import Path
 
 import openpyxl
 
-ID_IN_COLUMN = "610124199001011234"
-ID_IN_REMARK = "61012419850202345X"
+
+
+def with_check_character(first17: str) -> str:
+    """The 18-character ID number: the 17 digits and their ISO 7064 MOD 11-2 check character (GB 11643)."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    return first17 + "10X98765432"[sum(int(d) * w for d, w in zip(first17, weights)) % 11]
+
+
+ID_IN_COLUMN = with_check_character("61012419900101123")
+ID_IN_REMARK = with_check_character("61012419850202347")  # ends in X
 ID_OLD_15 = "610124850202345"
-ALL_IDS = (ID_IN_COLUMN, ID_IN_REMARK, ID_OLD_15, "199001011234", "19850202345")
+ALL_IDS = (ID_IN_COLUMN, ID_IN_REMARK, ID_OLD_15, ID_IN_COLUMN[6:], ID_IN_REMARK[6:17])
 
 LICENCE_ZHANG = "16101201810123456"  # 17 digits, stored as text
 LICENCE_SUN = "16101201910654321"

@@ -16,6 +16,7 @@ import pytest
 from geo import bench_app
 from geo.codes import Scope
 from geo.demo import ANCHOR
+from geo.i18n import t
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
@@ -165,7 +166,12 @@ def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
     detail.wait_for(timeout=30_000)
     assert village in detail.inner_text()
     tip = leaflet_frame(page).locator(".cov-tip").inner_text()   # the mouse still rests on the village
-    assert village in tip and "状态：" in tip and "法律顾问：" in tip, tip
+    assert village in tip
+    # the tooltip and the side panel name each field alike (联系电话, 合同期限 ... in both)
+    for key in ("col.status", "col.advisers", "col.orgs", "col.phones", "col.contract_period"):
+        label = t(key) + "："
+        assert label in tip, (label, tip)
+        page.locator("[data-testid='stMarkdownContainer']", has_text=label).first.wait_for(timeout=10_000)
     assert scope_in_address_bar(page) == "610124101"
 
     # the breadcrumb goes back up, and the address bar with it

@@ -1,6 +1,7 @@
 """Exports open cleanly in Excel and cannot carry formula injection."""
 import csv
 import io
+import zipfile
 
 import openpyxl
 import pandas as pd
@@ -18,17 +19,20 @@ def villages_frame():
                          "contract_end": [pd.NaT] * n})
 
 
-def test_xlsx_has_no_formulas_and_codes_as_text(tmp_path):
+def test_xlsx_cells_are_plain_text_never_formulas(tmp_path):
+    """A text cell cannot run, so it keeps the exact text: no apostrophe, no formula, type string."""
     path = export.write(tmp_path / "g.xlsx", villages_frame())
     ws = openpyxl.load_workbook(path).active
-    for row in ws.iter_rows(min_row=2):
+    rows = list(ws.iter_rows(min_row=2))
+    assert [r[1].value for r in rows] == HOSTILE and [r[4].value for r in rows] == HOSTILE
+    for row in rows:
         for cell in row:
-            assert cell.data_type != "f"
-            assert not (isinstance(cell.value, str) and cell.value and cell.value[0] in "=+-@\t")
+            assert cell.value is None or cell.data_type == "s", (cell.coordinate, cell.value)
         assert isinstance(row[0].value, str) and len(row[0].value) == 12
         assert row[6].value == "13912345678"
-    assert ws.cell(2, 2).value == "'=HYPERLINK(\"http://x\",\"点我\")"
-    assert ws.cell(7, 2).value == "正常文字"
+    with zipfile.ZipFile(path) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any("<f>" in x or "<f " in x for x in sheets)
 
 
 def test_csv_has_bom_and_is_neutralised(tmp_path):
@@ -45,4 +49,12 @@ def test_csv_has_bom_and_is_neutralised(tmp_path):
 def test_english_headers(tmp_path):
     path = export.write(tmp_path / "g.csv", villages_frame(), lang="en")
     header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
-    assert header[:4] == ["code", "village", "township", "status"]
+    assert header[:4] == ["Code", "Village", "Township", "Status"]
+
+
+def test_every_english_table_header_is_capitalised():
+    from geo.i18n import TEXT
+
+    headers = {k: en for k, (_zh, en) in TEXT.items() if k.startswith(("col.", "imp.col."))}
+    assert len(headers) > 20
+    assert {k: en for k, en in headers.items() if not en[:1].isupper()} == {}

@@ -236,3 +236,124 @@ def test_a_fragment_without_its_county_row_abolishes_nothing(store, tmp_path):
     res = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100299", "220", "新一村村委会")]))
     assert res.details["added"] == 1 and res.details["abolished"] == 0
     assert store.scalar("SELECT count(*) FROM divisions WHERE abolished") == 0
+
+
+def test_implausible_periods_are_imported_and_reported_as_doubtful(store, tmp_path):
+    villages = store.query(f"SELECT code, name FROM divisions WHERE level = 5 AND code // 1000000 = {ZHOUZHI} "
+                           "ORDER BY code LIMIT 4")
+    periods = ["2026.1-2027.12", "2026.1-2126.12", "1900.1-1901.1", "9999.1.1-9999.12.31"]
+    lines = ["区划代码,村（社区）名称,法律顾问姓名,聘任期限"]
+    lines += [f"{c},{n},顾问{i},{p}" for i, (c, n, p) in enumerate(zip(villages["code"], villages["name"], periods))]
+    path = tmp_path / "周至县台账.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    res = imports.import_assignments(store, path)
+    assert res.rows_accepted == 4 and res.rows_rejected == 0
+    for lang, reason, words in (("zh", "已导入，请核对", ["超过 10 年", "2010 年以前", "2 年以后"]),
+                                ("en", "imported; please check", ["longer than 10 years", "before 2010",
+                                                                  "more than 2 years after"])):
+        report = imports.report_table(res, lang)
+        assert report["行号 / row"].tolist() == [3, 4, 5]          # the header is row 1, the plausible row 2
+        assert set(report["原因 / reason"]) == {reason}
+        for message, word in zip(report["说明 / message"], words):
+            assert word in message
+
+
+# ------------------------------------------------------------------------------------------------ abolitions
+
+NINGSHAN, LUOCHUAN = "610923", "610629"
+
+
+def county_list(county: str, *, villages: bool = True, drop: int = 0, rename: int = 0, add: int = 0
+                ) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(rows of a division list for `county`, codes of the current villages it leaves out).
+
+    Its own row; its real villages but the last `drop`; the first `rename` of them under new names; `add` new
+    villages in a township the registry does not have.
+    """
+    from geo.registry import villages as registry_villages
+
+    reg = national_registry()
+    own = reg[(reg["code"] == county.ljust(12, "0")) & (reg["level"] == 3)]
+    current = registry_villages(reg, county)
+    kept = current.iloc[:len(current) - drop] if villages else current.iloc[:0]
+    rows = [(county, "", own["name"].iloc[0])]
+    rows += [(c, "220", f"新名{i}村委会" if i < rename else n)
+             for i, (c, n) in enumerate(zip(kept["code"], kept["name"]))]
+    rows += [(f"{county}999{i + 1:03d}", "220", f"新设{i + 1}村委会") for i in range(add)]
+    return rows, sorted(set(current["code"]) - set(kept["code"]))
+
+
+def village_count(county: str) -> int:
+    from geo.registry import villages as registry_villages
+
+    return len(registry_villages(national_registry(), county))
+
+
+# name: (per county: county_list options), added, renamed, needs confirmation
+ABOLITION_CASES = {
+    "county row only": ({ZHOUZHI: dict(villages=False)}, 0, 0, True),
+    "a few villages missing": ({ZHOUZHI: dict(drop=3)}, 0, 0, False),
+    "just under the share": ({ZHOUZHI: dict(drop=14)}, 0, 0, False),       # 14 / 283 = 4.9 %
+    "just over the share": ({ZHOUZHI: dict(drop=15)}, 0, 0, True),         # 15 / 283 = 5.3 %
+    "a newer list renames and adds": ({ZHOUZHI: dict(rename=2, add=3)}, 3, 2, False),
+    "several counties": ({ZHOUZHI: dict(drop=2), NINGSHAN: dict(villages=False), LUOCHUAN: dict(add=1)}, 1, 0,
+                         True),
+}
+
+
+@pytest.mark.parametrize("case", ABOLITION_CASES, ids=list(ABOLITION_CASES))
+def test_abolitions_are_planned_then_refused_or_imported_and_reported(store, tmp_path, case):
+    spec, added, renamed, needs_confirmation = ABOLITION_CASES[case]
+    rows, gone = [], {}
+    for county, options in spec.items():
+        county_rows, county_gone = county_list(county, **options)
+        rows += county_rows
+        if county_gone:
+            gone[county] = county_gone
+    path = registry_csv(tmp_path, rows)
+    plan = imports.registry_plan(store, imports.read_registry_file(path)[0])
+    assert {c.code[:6]: (sorted(code for code, _ in c.abolished), c.villages) for c in plan.abolitions} == \
+        {county: (codes, village_count(county)) for county, codes in gone.items()}
+    assert (plan.added, plan.renamed, plan.needs_confirmation) == (added, renamed, needs_confirmation)
+    assert village_count(ZHOUZHI) == 283                        # the issue's figure, from the shipped registry
+
+    before = snapshot(store)
+    if needs_confirmation:
+        with pytest.raises(imports.AbolishNotConfirmed) as refused:
+            imports.import_registry(store, path)
+        message = str(refused.value)
+        assert "\n" not in message and "--allow-abolish" in message and path.name in message
+        for county, codes in gone.items():
+            assert f"（{county}）{len(codes)}/{village_count(county)} 个" in message
+            assert f"({county}) {len(codes)} of {village_count(county)}" in message
+        assert snapshot(store) == before and store.batches().empty
+    res = imports.import_registry(store, path, allow_abolish=needs_confirmation)
+    every_gone = sorted(code for codes in gone.values() for code in codes)
+    abolished = store.query("SELECT code FROM divisions WHERE abolished ORDER BY code")["code"]
+    assert [f"{c:012d}" for c in abolished] == every_gone
+    assert (res.details["added"], res.details["renamed"], res.details["abolished"]) == (added, renamed,
+                                                                                        len(every_gone))
+    report = imports.report_table(res)
+    listed = report[report["原因 / reason"] == "撤销"]
+    assert sorted(listed.get("code", [])) == every_gone          # no code column when nothing is listed
+    line = res.summary_line()
+    assert "\n" not in line and f"撤销村（社区）{len(every_gone)} 个" in line
+    for county, codes in gone.items():
+        assert f"（{county}）{len(codes)}/{village_count(county)} 个" in line
+    imports.rollback(store, res.batch_id)
+    assert snapshot(store) == before
+
+
+def test_plan_compares_only_counties_listed_and_only_current_villages():
+    current = pd.DataFrame({"code": ["610124000000", "610124100201", "610124100202", "610124100203",
+                                     "610125100201"],
+                            "name": ["周至县", "东村", "西村", "旧村", "别县村"], "level": [3, 5, 5, 5, 5],
+                            "abolished": [False, False, False, True, False]})
+    incoming = pd.DataFrame({"code": ["610124000000", "610124100201", "610124100203", "610125100209"],
+                             "name": ["周至县", "东村", "旧村", "新村"], "level": [3, 5, 5, 5]})
+    plan = imports.plan_registry(incoming, current)
+    # 西村 vanishes (1 of the 2 current villages: 旧村 was abolished already and comes back as a rename);
+    # the other county is not listed itself, so its village stays and the new one is an addition
+    assert [(c.code, c.villages, c.abolished) for c in plan.abolitions] == [
+        ("610124000000", 2, (("610124100202", "西村"),))]
+    assert (plan.added, plan.renamed, plan.needs_confirmation) == (1, 1, True)

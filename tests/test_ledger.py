@@ -10,7 +10,7 @@ import pytest
 
 from fixtures_ledger import (ALL_IDS, LICENCE_SUN, LICENCE_ZHANG, MESSY_ACCEPTED, MESSY_REJECTED,
                              write_csv, write_messy_xlsx, write_two_row_header_xlsx, write_xls)
-from geo.ledger import (LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index, scrub_ids)
+from geo.ledger import LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index
 
 REGISTRY = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
 
@@ -101,15 +101,6 @@ def test_id_numbers_never_leave_the_reader(messy):
     old = next(r for r in messy.rows if r.row_number == 8).raw["备注"]
     assert old == "旧证"
     _assert_no_ids(messy)
-
-
-def test_scrub_ids_keeps_phones_licences_and_codes():
-    assert scrub_ids("13912345678") == "13912345678"
-    assert scrub_ids(LICENCE_ZHANG) == LICENCE_ZHANG  # 17 digits
-    assert scrub_ids("610124001200") == "610124001200"
-    assert scrub_ids("号码610124199001011234。") == "号码。"
-    assert scrub_ids("61012419850202345x") == ""
-    assert scrub_ids("6101241990010112345") == "6101241990010112345"  # 19 digits: not an ID
 
 
 # ------------------------------------------------------------------------------------------ matching

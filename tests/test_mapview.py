@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from geo import i18n
 from geo.assets import inline_leaflet
 from geo.gcj02 import wgs84_to_gcj02
 from geo.mapview import (RATE_CLASSES, STATUS_COLOURS, Basemap, FeatureLayer, Legend, build_map, map_html,
@@ -305,3 +306,23 @@ def test_boundary_lines_are_drawn_and_follow_the_gcj02_shift():
     gaode = Basemap("xyz", url="https://gcj.example/{z}/{x}/{y}.png", gcj02=True)
     lon, lat = wgs84_to_gcj02(110.0, 10.0)
     assert drawn(build_map(grid(4), mode="rate", lines=lines, basemap=gaode))[0] == pytest.approx([lon, lat], abs=1e-6)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_legend_classes_read_as_plain_ranges(lang):
+    """Each rate class reads "lower%–upper%"; the class below 100 % ends at 99.9 %, not "100%（不含）"."""
+    t = text(lang)
+    labels = [t[c.key] for c in RATE_CLASSES]
+    assert t["rate_95_100"] == "95%–99.9%" and t["rate_100"] == "100%"
+    assert not [x for x in labels if "不含" in x or "<" in x or "excl" in x]
+    assert rate_class(0.999).key == "rate_95_100" and rate_class(1.0).key == "rate_100"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_tooltip_names_a_village_field_as_the_side_panel_does(lang):
+    """The tooltip's field names are the catalogue keys the side panel and the tables use (see test_browser)."""
+    t = text(lang)
+    shared = {"f_status": "col.status", "f_adviser": "col.advisers", "f_org": "col.orgs",
+              "f_phone": "col.phones", "f_period": "col.contract_period"}
+    for field, key in shared.items():
+        assert t[field] == i18n.t(key, lang), field

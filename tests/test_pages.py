@@ -2,6 +2,7 @@
 and its downloads, the language switch and URL-driven state (AppTest), plus one real server in a browser."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -20,9 +21,9 @@ import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
-from geo.codes import Scope
+from geo.codes import LEVEL_ENDS, Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
+from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,7 +69,7 @@ def folium_args(at: AppTest) -> dict:
 def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
     c = store.totals(Scope.parse(scope), date)
     name = store.scope_name(Scope.parse(scope))
-    return t("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
+    return md("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
              rate=f"{c.coverage_rate * 100:.1f}%", expiring=f"{c.expiring:,}", lapsed=f"{c.lapsed:,}",
              never=f"{c.never:,}")
 
@@ -91,6 +92,20 @@ def test_map_page_figures_table_and_local_assets(app_db, demo_store):
     assert all(f'"code":"{code}"' in args["script"] for code in expected["code"])
 
 
+def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
+    """The demo's 30 provinces without a contract are no data: not in the figures line, no rate in the table."""
+    at = run_app(scope="0", date=DATE)
+    shaanxi = demo_store.totals(Scope.parse("61"), DATE)
+    line = t("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
+             rate=f"{shaanxi.coverage_rate * 100:.1f}%", expiring=f"{shaanxi.expiring:,}",
+             lapsed=f"{shaanxi.lapsed:,}", never=f"{shaanxi.never:,}")
+    assert f"{line} {t('map.no_data_units', n=30, unit=t('level.1'))}" in texts(at)
+    table = at.dataframe[0].value
+    rates = dict(zip(table[t("col.name")], table[t("col.coverage_rate")]))
+    assert rates.pop("陕西省") == pytest.approx(shaanxi.coverage_rate * 100, abs=0.01)
+    assert len(rates) == 30 and all(pd.isna(r) for r in rates.values())
+
+
 def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store):
     at = run_app(scope="610124101", date=DATE)        # 哑柏镇 in 周至县: schematic village cells
     villages = demo_store.villages(Scope.parse("610124101"), DATE)
@@ -103,10 +118,10 @@ def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store
 
 def test_county_without_village_boundaries_says_so(app_db, demo_store):
     at = run_app(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
-    assert t("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
+    assert md("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
     assert len(at.dataframe[0].value) == len(demo_store.children(Scope.parse("610122")))
     at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
-    assert t("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
     assert len(at.dataframe[0].value) == len(demo_store.villages(Scope.parse("610122001"), DATE))
 
@@ -158,9 +173,136 @@ def test_query_params_drive_scope_and_date(app_db, demo_store):
 def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
     at = run_app(scope="999999", date="27.11.2026")
     warnings = [w.value for w in at.warning]
-    assert t("bad_scope", raw="999999", name="陕西省") in warnings
-    assert t("bad_date", raw="27.11.2026") in warnings
+    assert md("bad_scope", raw="999999", name="陕西省") in warnings
+    assert md("bad_date", raw="27.11.2026", low="2000-01-01", high=(dt.date.today() + dt.timedelta(days=5 * 366))
+              .isoformat()) in warnings
     assert figures(demo_store, "61", dt.date.today().isoformat()) in texts(at)
+
+
+TODAY = dt.date.today()
+LATEST = TODAY + dt.timedelta(days=5 * 366)        # the picker's own bound, restated
+
+
+@pytest.mark.parametrize("raw, shown", [
+    (None, TODAY), ("", TODAY), (DATE, ANCHOR), (" 2025-06-30 ", dt.date(2025, 6, 30)),
+    ("2000-01-01", dt.date(2000, 1, 1)), (LATEST.isoformat(), LATEST),                 # the picker's ends
+    ("1999-12-31", None), ("1900-01-01", None), ("0001-01-01", None),                  # before the picker's range
+    ((LATEST + dt.timedelta(days=1)).isoformat(), None), ("2099-01-01", None), ("9999-12-31", None),  # after it
+    ("27.11.2026", None), ("2026-02-30", None), ("2026-13-01", None), ("明天", None),   # not dates
+])
+def test_link_dates_outside_the_picker_fall_back_to_today_with_the_bad_date_notice(raw, shown):
+    import app
+
+    as_of, notice = app.resolve_date(raw, "zh")
+    low, high = app.date_range()
+    assert (low, high) == (dt.date(2000, 1, 1), LATEST)
+    if shown is None:
+        assert (as_of, notice) == (TODAY, md("bad_date", raw=raw, low=low.isoformat(), high=high.isoformat()))
+    else:
+        assert (as_of, notice) == (shown, None)
+
+
+@pytest.mark.parametrize("page", ["pages/map.py", "pages/gaps.py", "pages/summary.py", "pages/imports.py"])
+def test_every_page_survives_a_date_outside_the_picker(app_db, page):
+    at = run_app(scope="610124", date=DATE)
+    low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
+    for raw in ("2099-01-01", "1900-01-01"):
+        at.query_params["date"] = raw                          # the page opened from a link with that date
+        at.switch_page(page).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert md("bad_date", raw=raw, low=low, high=high) in [w.value for w in at.warning]
+        assert at.sidebar.date_input[0].value == TODAY
+        assert at.query_params["date"] == TODAY.isoformat()
+
+
+# ------------------------------------------------------------------------------------------------------- village links
+
+VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in 二曲街道, 周至县 (schematic cells)
+
+
+def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store):
+    at = run_app(scope=VILLAGE, date=DATE)
+    village, township = (demo_store.scope_name(Scope.parse(c)) for c in (VILLAGE, TOWNSHIP))
+    assert md("map.village_focus", village=village, township=township) in texts(at)
+    # the township's map and table, the village's details beside them without a click
+    args = folium_args(at)
+    town_villages = demo_store.villages(Scope.parse(TOWNSHIP), DATE)
+    assert all(f'"code":"{code}"' in args["script"] for code in town_villages["code"])
+    assert at.dataframe[0].value[t("col.code")].tolist() == town_villages["code"].tolist()
+    row = town_villages.set_index("code").loc[VILLAGE]
+    panel = [m.value for m in at.markdown]
+    assert f"**{village}**  \n`{VILLAGE}`" in panel
+    assert any(escape_markdown(row["advisers"]) in m for m in panel)
+    assert [b.label for b in at.button][-1] == township        # the breadcrumb leads back to the township
+
+
+@pytest.mark.parametrize("scope", ["610124001001", "610124001", "610122001001", "610122001", "610122"])
+@pytest.mark.parametrize("page", ["pages/gaps.py", "pages/summary.py"])
+def test_village_and_township_links_open_every_page(app_db, demo_store, scope, page):
+    at = run_app(page, scope=scope, date=DATE)
+    assert at.query_params["scope"] == scope
+    if page == "pages/gaps.py":
+        expected = demo_store.villages(Scope.parse(scope), DATE, statuses=GAPS)
+        shown = at.dataframe[0].value if at.dataframe else []
+        assert len(shown) == len(expected)
+    else:
+        c = demo_store.totals(Scope.parse(scope), DATE)
+        assert {m.label: m.value for m in at.metric}[t("metric.villages")] == f"{c.villages:,}"
+
+
+def test_village_without_boundaries_says_so(app_db, demo_store):
+    at = run_app(scope="610122001001", date=DATE)           # 蓝田县: no village boundaries
+    assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
+    assert figures(demo_store, "610122001001", DATE) in texts(at)
+
+
+# ------------------------------------------------------------------------------------------------------- hostile text
+
+# Markdown that would fetch, link, run or format: each must show as typed
+HOSTILE = ["![x](http://127.0.0.1/t.png)", "[点此](http://evil.example)", "<img src=x onerror=alert(1)>",
+           "http://evil.example", "www.evil.example", "**bold**", ":red[x]", "$x$", "`code`"]
+HOSTILE_TEXT = " ".join(HOSTILE)
+
+
+def assert_literal(shown: list[str], value: str) -> None:
+    """`value` is in one of the Markdown sources `shown`, escaped, and no payload is in any of them live."""
+    assert any(escape_markdown(value) in s for s in shown), value
+    for payload in HOSTILE:
+        assert not any(payload in s for s in shown), payload
+
+
+def test_link_values_show_literally_in_the_notices(app_db):
+    at = run_app(scope=HOSTILE_TEXT, date=HOSTILE_TEXT)
+    warnings = [w.value for w in at.warning]
+    assert md("bad_scope", raw=HOSTILE_TEXT, name="陕西省") in warnings
+    assert_literal(warnings, HOSTILE_TEXT)
+    assert len(warnings) == 2
+
+
+def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp_path):
+    import app
+    from geo import imports
+
+    store = app.get_store(str(app_db))                      # the app's own store (one writer per file)
+    ledger = tmp_path / "台账.csv"
+    with open(ledger, "w", newline="", encoding="utf-8-sig") as f:
+        w = csv.writer(f)
+        w.writerow(["区划代码", "村（社区）名称", "法律顾问姓名", "执业机构", "联系电话", "聘任期限"])
+        w.writerow([VILLAGE, "淳风苑社区", f"顾问{HOSTILE_TEXT}", f"机构{HOSTILE_TEXT}", f"电话{HOSTILE_TEXT}",
+                    "2026.01.01-2027.12.31"])
+    assert imports.import_assignments(store, ledger, county="610124").rows_accepted == 1
+    registry = tmp_path / "区划.csv"
+    with open(registry, "w", newline="", encoding="utf-8-sig") as f:
+        csv.writer(f).writerows([["统计用区划代码", "名称"], [TOWNSHIP.ljust(12, "0"), f"街道{HOSTILE_TEXT}"],
+                                 [VILLAGE, f"村{HOSTILE_TEXT}"]])
+    assert imports.import_registry(store, registry).details["renamed"] == 2
+
+    at = run_app(scope=VILLAGE, date=DATE)
+    [row] = store.villages(Scope.parse(VILLAGE), DATE).itertuples(index=False)
+    shown = texts(at) + [b.label for b in at.button]
+    for value in (row.name, row.advisers, row.orgs, row.phones, store.scope_name(Scope.parse(TOWNSHIP))):
+        assert HOSTILE_TEXT in value                          # stored as typed
+        assert_literal(shown, value)
 
 
 def test_language_switch_gives_english(app_db, demo_store):
@@ -226,17 +368,70 @@ def test_summary_metrics_ranking_and_trend(app_db, demo_store):
     assert metrics[t("metric.advisers")] == f"{advisers:,}"
     assert metrics[t("metric.per_adviser")] == f"{per:.1f}"
     summary = demo_store.summary(Scope.parse("61"), DATE, by=2)
-    ranking = at.dataframe[0].value
+    worst, ranking = at.dataframe[0].value, at.dataframe[1].value
     assert sorted(ranking[t("col.name")]) == sorted(summary["name"])
     rates = ranking[t("col.coverage_rate")].tolist()
     assert rates == sorted(rates, reverse=True)
     assert ranking[t("col.name")].iloc[-1] == summary.sort_values("coverage_rate")["name"].iloc[0]
+    assert worst[t("col.name")].tolist() == ranking[t("col.name")].iloc[::-1].head(3).tolist()
     [chart] = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
     assert not URL.search(json.dumps({k: v for k, v in json.loads(chart.proto.spec).items() if k != "$schema"}))
     plotted = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
     trend = demo_store.trend(Scope.parse("61"), DATE)
     assert plotted["month"].tolist() == trend["month"].tolist() and len(trend) == 24
     assert plotted["rate"].round(6).tolist() == trend["coverage_rate"].round(6).tolist()
+
+
+def independent_units(store, code: str) -> pd.DataFrame:
+    """Per child unit from the village list in plain pandas (not Store.summary): villages, covered, has_data."""
+    scope = Scope.parse(code)
+    digits = LEVEL_ENDS[store.child_level(scope) - 1]
+    villages = store.villages(scope, DATE)
+    unit = villages["code"].str[:digits]
+    covered = villages["status"].isin(["covered", "expiring"]).groupby(unit).sum()
+    seen = (villages["status"] != "never").groupby(unit).sum()
+    names = {c[:digits]: n for c, n in zip(store.children(scope)["code"], store.children(scope)["name"])}
+    return pd.DataFrame({"name": [names[u] for u in covered.index], "villages": unit.value_counts()[covered.index],
+                         "covered": covered, "has_data": seen > 0})
+
+
+@pytest.mark.parametrize("code", ["0", "610402", "610802"])
+def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db, demo_store, code):
+    """National demo (30 provinces without contracts), 秦都区 (a township without contracts beside two at a real
+    0 %), 榆阳区 (31 townships): no-data units are listed apart, never ranked or red, the headline rate is over
+    the units with data, and the worst are the first table, above the full ranking."""
+    at = run_app("pages/summary.py", scope=code, date=DATE)
+    units = independent_units(demo_store, code)
+    with_data, without = units[units["has_data"]], units[~units["has_data"]]
+    unit = t(f"level.{demo_store.child_level(Scope.parse(code))}")
+    [rate] = [m for m in at.metric if m.label == t("metric.rate")]
+    assert rate.value == f"{with_data['covered'].sum() / with_data['villages'].sum() * 100:.1f}%"
+    assert rate.proto.delta == (t("summary.no_data_units", n=len(without), unit=unit) if len(without) else "")
+    tables = [d.value for d in at.dataframe]
+    name = t("col.name")
+    ranking = tables[1] if len(with_data) > 1 else tables[0]
+    assert sorted(ranking[name]) == sorted(with_data["name"])
+    rates = (with_data["covered"] / with_data["villages"])
+    below_best = rates[rates < rates.max()].sort_values(kind="stable")
+    if len(below_best):
+        worst = tables[0]
+        assert len(worst) == min(3, len(below_best))
+        assert worst[t("col.coverage_rate")].round(9).tolist() == below_best.head(3).round(9).tolist()
+        assert not set(worst[name]) & set(without["name"])
+    if len(without):
+        [box] = at.expander
+        assert box.label == t("summary.no_data_list", n=len(without), unit=unit)
+        assert sorted(tables[-1][name]) == sorted(without["name"])
+    else:
+        assert not at.expander
+
+
+def test_summary_of_a_unit_without_data_says_no_data(app_db):
+    at = run_app("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
+    [rate] = [m for m in at.metric if m.label == t("metric.rate")]
+    assert rate.value == t("legend.nodata")
+    assert t("summary.trend_no_data") in [e.value for e in at.info]
+    assert not [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
 
 
 # ------------------------------------------------------------------------------------------------------- first start

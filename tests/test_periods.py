@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from geo.coverage import Period
-from geo.periods import PeriodError, parse_date, parse_period
+from geo.periods import PeriodError, doubtful_period, parse_date, parse_period
 
 D = dt.date
 
@@ -90,3 +90,35 @@ def test_parse_date_rounds_ends_up():
         parse_date("至今")
     with pytest.raises(ValueError):
         parse_date(12345678901)
+
+
+TODAY = D(2026, 11, 27)
+
+
+@pytest.mark.parametrize("text, reasons", [
+    ("2026.1-2126.12", ("too_long",)),
+    ("1900.1-1901.1", ("too_early",)),
+    ("9999.1.1-9999.12.31", ("too_far_ahead",)),
+    ("2026.01.01-2035.12.31", ()),                       # exactly 10 years
+    ("2026.01.01-2036.01.01", ("too_long",)),            # 10 years and a day
+    ("2024.02.29-2034.02.27", ()),                       # from 29 February: ten years less a day ...
+    ("2024.02.29-2034.02.28", ("too_long",)),            # ... and ten years
+    ("2010.01.01-2011.12.31", ()),                       # the earliest plausible start
+    ("2009.12.31-2011.12.31", ("too_early",)),
+    ("2028.11.27-2029.11.26", ()),                       # exactly 2 years after the import day
+    ("2028.11.28-2029.11.27", ("too_far_ahead",)),
+    ("2005.1.1至今", ("too_early",)),                    # open-ended: never too long
+    ("2026.1.1至今", ()),
+    ("2000.1-2030.12", ("too_early", "too_long")),
+    ("2030.1-2050.12", ("too_far_ahead", "too_long")),
+])
+def test_doubtful_periods(text, reasons):
+    period = parse_period(text)
+    assert isinstance(period, Period)
+    assert doubtful_period(period, TODAY) == reasons
+
+
+def test_doubtful_periods_follow_the_import_day():
+    period = parse_period("2028.12.01-2029.11.30")
+    assert doubtful_period(period, TODAY) == ("too_far_ahead",)
+    assert doubtful_period(period, D(2026, 12, 1)) == ()

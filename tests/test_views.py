@@ -34,3 +34,14 @@ def test_national_view_shows_provinces_without_data_as_no_data(demo_store):
     view = map_view(demo_store, Scope.parse("0"), ANCHOR)
     rates = {f["properties"]["name"]: f["properties"]["rate"] for f in view.features["features"]}
     assert rates["陕西省"] is not None and rates["北京市"] is None and rates["台湾省"] is None
+
+
+def test_a_village_is_shown_on_its_townships_map(demo_store):
+    """A village has no units of its own to draw: the app and `geo map` show its township, the village marked."""
+    village = map_view(demo_store, Scope.parse("610124001001"), ANCHOR)
+    township = map_view(demo_store, Scope.parse("610124001"), ANCHOR)
+    assert (village.focus, township.focus) == ("610124001001", None)
+    assert (village.scope, village.mode, village.child_level) == (Scope.parse("610124001"), "status", 5)
+    assert village.table["code"].tolist() == township.table["code"].tolist()
+    assert "610124001001" in {f["properties"]["code"] for f in village.features["features"]}
+    build_folium_map(demo_store, village)   # draws without error

@@ -23,9 +23,11 @@ from typing import Any, Iterator, Sequence
 import pandas as pd
 
 from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
+from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
+from ..idcards import scrub_id_numbers
 from . import rules
+from .schema import USER_TEXT_COLUMNS
 
 Params = dict | Sequence | None
 
@@ -34,6 +36,9 @@ SPANS_META, SPANS_VERSION = "coverage_spans", "1"
 #: batches of these kinds hold the division list itself
 REGISTRY_KINDS = ("registry", "demo", "init")
 REAL_VILLAGE = rules.real_village()
+#: meta key and value saying every stored text has been scrubbed of ID-card numbers by the current rules
+#: (a database written before them is scrubbed once when opened for writing)
+ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 
 
 class StoreError(UserError):
@@ -49,6 +54,15 @@ def as_date(value: dt.date | str) -> dt.date:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
         raise StoreError(f"日期“{value}”无法识别，应为 YYYY-MM-DD / date '{value}' is not YYYY-MM-DD") from None
+
+
+def _scrubbed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`frame` with ID-card numbers removed from its text `columns` (those it has)."""
+    out = frame.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = out[col].map(lambda v: scrub_id_numbers(v) if isinstance(v, str) else v).astype(object)
+    return out
 
 
 def _width(level: int) -> int:
@@ -91,10 +105,21 @@ class RegistryChange:
     assignments_on_abolished: int
 
 
+def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
+    """Division rows as the tables hold them: BIGINT codes, names scrubbed of ID-card numbers."""
+    frame = pd.DataFrame({"code": rows["code"].astype("int64"), "name": rows["name"].astype(object),
+                          "level": rows["level"].astype("int16"),
+                          "urban_rural": rows["urban_rural"].astype(object) if "urban_rural" in rows.columns
+                          else None})
+    return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
+
+
 class Store(ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
+    #: where the store lives, fit to show (a file path, or a URL without its password)
+    target: str = ""
     #: whether reads may use coverage_spans (False for a read-only store written before the spans existed)
     _spans: bool = True
 
@@ -112,6 +137,29 @@ class Store(ABC):
             yield cur
             self.refresh_coverage_spans(cur)
         self._spans = True
+
+    def scrub_stored_text(self, cur) -> int:
+        """Remove ID-card numbers from every stored text a file can fill (once, for a database written before
+        the current rules; every write method scrubs what it stores).  Returns how many values changed."""
+        changed = 0
+        for table, columns in USER_TEXT_COLUMNS.items():
+            for column in columns:
+                values = self._rows(cur, f"SELECT DISTINCT {column} FROM {table} WHERE length({column}) >= 15")
+                for (old,) in values:
+                    if (new := scrub_id_numbers(old)) != old:
+                        self._run(cur, f"UPDATE {table} SET {column} = $new WHERE {column} = $old",
+                                  {"new": new, "old": old})
+                        changed += 1
+        self.set_meta(ID_SCRUB_META, ID_SCRUB_VERSION, cur)
+        return changed
+
+    def _upgrade(self) -> None:
+        """Bring a database written by an older version up to date (derived tables, scrubbed text)."""
+        if self.get_meta(SPANS_META) == SPANS_VERSION and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION:
+            return
+        with self.transaction() as cur:
+            if self.get_meta(ID_SCRUB_META, cur) != ID_SCRUB_VERSION:
+                self.scrub_stored_text(cur)
 
     def refresh_coverage_spans(self, cur) -> None:
         """Rebuild coverage_spans from assignments and real villages (inside the caller's transaction)."""
@@ -161,8 +209,9 @@ class Store(ABC):
         batch_id = int(self._one("SELECT nextval('batch_seq')", cur=cur))
         self._run(cur, "INSERT INTO batches (batch_id, kind, file_name, sha256, rows_read, rows_accepted, "
                        "rows_rejected, note) VALUES ($id, $kind, $file, $sha, $read, $acc, $rej, $note)",
-                  {"id": batch_id, "kind": kind, "file": file_name, "sha": sha256, "read": int(rows_read),
-                   "acc": int(rows_accepted), "rej": int(rows_rejected), "note": note})
+                  {"id": batch_id, "kind": kind, "file": file_name and scrub_id_numbers(file_name), "sha": sha256,
+                   "read": int(rows_read), "acc": int(rows_accepted), "rej": int(rows_rejected),
+                   "note": note and scrub_id_numbers(note)})
         return batch_id
 
     def set_batch_rows(self, cur, batch_id: int, rows_read: int, rows_accepted: int) -> None:
@@ -204,10 +253,7 @@ class Store(ABC):
         if cur is None:
             with self.transaction() as cur:
                 return self.load_registry(registry, cur, batch_id)
-        frame = pd.DataFrame({"code": registry["code"].astype("int64"), "name": registry["name"].astype(object),
-                              "level": registry["level"].astype("int16"),
-                              "urban_rural": (registry["urban_rural"].astype(object)
-                                              if "urban_rural" in registry.columns else None)})
+        frame = _division_frame(registry)
         self._run(cur, "DELETE FROM divisions")
         with self._table(cur, "incoming_registry", frame):
             self._run(cur, """
@@ -255,17 +301,31 @@ class Store(ABC):
         self._registry_cache = (version, df)
         return df
 
-    def apply_registry_version(self, cur, incoming: pd.DataFrame, batch_id: int) -> RegistryChange:
-        """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
+    def registry_comparison(self, codes: Sequence[str], counties: Sequence[str], cur=None) -> pd.DataFrame:
+        """What a division list is compared with: the stored rows of `codes` and every level-5 row of
+        `counties` (6-digit prefixes).  Columns code (12-digit str, object), name, level, abolished."""
+        cur = cur or self.cursor()
+        wanted = pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")})
+        within = pd.DataFrame({"county": pd.array([int(c) for c in counties], dtype="int64")})
+        with self._table(cur, "cmp_codes", wanted), self._table(cur, "cmp_counties", within):
+            df = self._codes_frame("""
+                SELECT code, name, level, abolished FROM divisions
+                WHERE code IN (SELECT code FROM cmp_codes)
+                   OR (level = 5 AND idiv(code, 1000000) IN (SELECT county FROM cmp_counties))""", cur=cur)
+        df["code"] = df["code"].astype(object)
+        df["name"] = df["name"].astype(object)
+        return df
 
-        Only counties whose own row is in `incoming` are compared, so a one-province list does not abolish the
-        rest of China and a list of a few new villages abolishes nothing.  The state before is kept in
-        ``division_history`` for :meth:`rollback_registry`.
+    def apply_registry_version(self, cur, incoming: pd.DataFrame, batch_id: int, *,
+                               abolish: Sequence[str] = ()) -> RegistryChange:
+        """A newer division list: new codes added, renamed ones updated, the villages in `abolish` (12-digit
+        codes; the import's plan says which) marked abolished, kept so assignments on them stay visible.
+
+        The state before - every row listed and every village of the counties listed by their own row - is kept
+        in ``division_history`` for :meth:`rollback_registry`.
         """
-        frame = pd.DataFrame({"code": incoming["code"].astype("int64"), "name": incoming["name"].astype(object),
-                              "level": incoming["level"].astype("int16"),
-                              "urban_rural": incoming["urban_rural"].astype(object)
-                              if "urban_rural" in incoming.columns else None})
+        frame = _division_frame(incoming)
+        gone = pd.DataFrame({"code": pd.array([int(c) for c in abolish], dtype="int64")})
         p = {"batch": batch_id}
         with self._table(cur, "reg_in", frame):
             # only a county listed itself counts as listed in full: a fragment of new villages abolishes nothing
@@ -290,10 +350,9 @@ class Store(ABC):
                 INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
                 SELECT code, name, level, NULL, urban_rural, false, $batch FROM reg_in
                 WHERE code NOT IN (SELECT code FROM divisions)""", p)
-            abolished = self._rows(cur, f"""
-                UPDATE divisions SET abolished = true
-                WHERE level = 5 AND NOT abolished AND idiv(code, 1000000) IN {counties}
-                  AND code NOT IN (SELECT code FROM reg_in) RETURNING code""")
+        with self._table(cur, "abolish_codes", gone):
+            abolished = self._rows(cur, """UPDATE divisions SET abolished = true
+                                          WHERE code IN (SELECT code FROM abolish_codes) RETURNING code""")
         self._set_parents(cur)
         orphans = self._one("""SELECT count(*) FROM assignments a JOIN divisions d ON d.code = a.village
                                WHERE d.abolished""", cur=cur)
@@ -394,8 +453,7 @@ class Store(ABC):
         frame = pd.DataFrame({c: (advisers[c] if c in advisers.columns else None) for c in cols})
         frame = frame.astype({"adviser_id": "int64", "base_code": "Int64", "lon": "float64", "lat": "float64",
                               "batch_id": "Int64"})
-        for c in ("name", "kind", "org", "licence_no", "phone"):
-            frame[c] = frame[c].astype(object)
+        frame = _scrubbed(frame, USER_TEXT_COLUMNS["advisers"])
         with self._table(cur, "incoming_advisers", frame):
             self._run(cur, f"INSERT INTO advisers ({', '.join(cols)}) SELECT {', '.join(cols)} "
                            f"FROM incoming_advisers")
@@ -492,6 +550,7 @@ class Store(ABC):
         for col in ("villages", "covered", "expiring", "lapsed", "never"):
             df[col] = df[col].astype("int64")
         df["coverage_rate"] = df["coverage_rate"].astype("float64")
+        df["has_data"] = has_data(df["covered"], df["lapsed"])
         return df
 
     def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Counts:

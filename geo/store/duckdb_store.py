@@ -22,6 +22,10 @@ from .schema import DUCKDB_TYPES, tables_sql
 _MACROS = "CREATE OR REPLACE TEMP MACRO idiv(a, b) AS a // b"
 
 
+def _not_a_database(path: Path) -> StoreError:
+    return StoreError(f"{path} 不是本软件的数据库文件（DuckDB） / {path} is not a database file of this tool (DuckDB)")
+
+
 class DuckDBStore(Store):
     backend = "duckdb"
 
@@ -31,23 +35,25 @@ class DuckDBStore(Store):
         if not create and not self.path.exists():
             raise StoreError(f"数据库不存在：{self.path}（先运行 python -m geo demo 或 init） / "
                              f"database not found: {self.path} (run `python -m geo demo` or `init` first)")
+        if self.path.is_dir():
+            raise StoreError(f"{self.path} 是文件夹，不是数据库文件 / {self.path} is a folder, not a database file")
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
-                raise
+                raise _not_a_database(self.path) from None
             raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
                              f"database {self.path} is in use by another process (e.g. the running app); stop it "
                              f"or work on a copy") from None
+        except duckdb.Error:
+            raise _not_a_database(self.path) from None
         self._local = threading.local()
         self.read_only = read_only
         if not read_only:
             self._con.execute(tables_sql(DUCKDB_TYPES))
-            if self.get_meta(SPANS_META) != SPANS_VERSION:   # a database written before the spans existed
-                with self.transaction():
-                    pass
+            self._upgrade()
         self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:

@@ -50,6 +50,15 @@ CREATE TABLE IF NOT EXISTS shapes (
 """
 
 
+#: the text columns a file can fill, which must never hold an ID-card number (geo.idcards)
+USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "batches": ("file_name", "note"),
+    "divisions": ("name", "urban_rural"),
+    "division_history": ("name", "urban_rural"),
+    "advisers": ("name", "kind", "org", "licence_no", "phone"),
+}
+
+
 def tables_sql(types: Types) -> str:
     """The CREATE statements of every table, idempotent, in the backend's type names."""
     return _TABLES.format(t=types)
