@@ -25,9 +25,21 @@ from .schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION idiv(a bigint, b bigint) RETURNS bigint
     LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT a / b';
+CREATE SEQUENCE IF NOT EXISTS adviser_seq;
 """
-#: one advisory lock key for schema changes, so app processes starting together do not race
+_BOUNDARY_VIEW = """
+CREATE OR REPLACE VIEW village_boundaries AS
+SELECT CAST(g.code AS VARCHAR(12)) AS code, d.name, t.name AS township, c.name AS county, g.schematic,
+       ST_SetSRID(ST_GeomFromWKB(g.geom), 4326)::geometry(Geometry, 4326) AS geom
+FROM village_geoms g
+LEFT JOIN divisions d ON d.code = g.code
+LEFT JOIN divisions t ON t.code = idiv(g.code, 1000) * 1000
+LEFT JOIN divisions c ON c.code = idiv(g.code, 1000000) * 1000000
+"""
+#: advisory lock keys: schema changes (app processes starting together), whole-country writes, and one per county
 _SCHEMA_LOCK = 4_200_617
+_WHOLE_COUNTRY_LOCK = 4_200_618
+_COUNTY_LOCK_BASE = 4_300_000_000
 
 
 def is_postgres_url(target: object) -> bool:
@@ -124,6 +136,7 @@ class PostgresStore(Store):
         except psycopg.Error as e:
             raise StoreError(f"无法连接数据库 {self.target}：{_scrub(str(e).strip(), url)} / "
                              f"cannot connect to {self.target}: {_scrub(str(e).strip(), url)}") from None
+        self.postgis = False
         if not read_only:
             self._create_schema()
         elif not conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchall()[0][0]:
@@ -144,10 +157,24 @@ class PostgresStore(Store):
             conn.execute(_FUNCTIONS)
             conn.execute(tables_sql(POSTGRES_TYPES))
             conn.execute(POSTGRES_INDEXES)
-            if self.get_meta(SPANS_META, conn) != SPANS_VERSION:
-                self.refresh_coverage_spans(conn)
+            self.postgis = self._boundary_view(conn)
+        self._upgrade()
 
-    def cursor(self):
+    def _boundary_view(self, conn) -> bool:
+        """Where PostGIS is installed, a view of the village boundaries with a real geometry column (SRID 4326),
+        for GIS staff to open in QGIS.  Without PostGIS (or the right to enable it) nothing else changes."""
+        available = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'").fetchall()
+        if not available[0][0]:
+            return False
+        try:
+            with conn.transaction():        # a savepoint: a refusal leaves the rest of the set-up standing
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                conn.execute(_BOUNDARY_VIEW)
+        except self._psycopg.Error:
+            return False
+        return True
+
+    def _read_cursor(self):
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
             conn = self._connect(autocommit=True)
@@ -195,6 +222,24 @@ class PostgresStore(Store):
             if d.type_code == 1082:
                 df[d.name] = pd.to_datetime(df[d.name]).astype("datetime64[us]")
         return df
+
+    def _new_ids(self, cur, n: int) -> list[int]:
+        return [int(r[0]) for r in cur.execute("SELECT nextval('adviser_seq') FROM generate_series(1, %s)",
+                                               [n]).fetchall()]
+
+    def _ids_used(self, cur, highest: int) -> None:
+        # setval is not transactional and takes no lock: concurrent importers never wait on it
+        cur.execute("SELECT setval('adviser_seq', greatest(%s, (SELECT last_value FROM adviser_seq)))", [highest])
+
+    def _lock_counties(self, cur, counties) -> None:
+        """Writers of the same counties take turns (the locks end with the transaction); writers of different
+        counties never wait for each other; a whole-country write waits for all and is waited for by all."""
+        if counties is None:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_WHOLE_COUNTRY_LOCK])
+            return
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
+        for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
 
     @contextmanager
     def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:
