@@ -24,7 +24,6 @@ if view.mode == "rate" and len(view.table):      # as on the summary: units with
     counts = ranking.counts if len(ranking.ranked) else counts
     if len(ranking.no_data):
         no_data_note = " " + ctx.t("map.no_data_units", n=len(ranking.no_data), unit=unit)
-st.markdown(app.figures_line(ctx, counts) + no_data_note)
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
 notice = None
 if not view.features["features"] and view.child_level == 5:
@@ -36,7 +35,7 @@ has_map = bool(view.features["features"] or views.outline_view(ctx.store, view)[
 if view.focus and has_map:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
-    st.markdown(app.figures_line(ctx, counts))
+    st.markdown(app.figures_line(ctx, counts) + no_data_note)
 if not has_map:
     st.warning(notice or ctx.t("map.no_geoms_town", name=place))
 

@@ -96,10 +96,10 @@ def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
     """The demo's 30 provinces without a contract are no data: not in the figures line, no rate in the table."""
     at = run_app(scope="0", date=DATE)
     shaanxi = demo_store.totals(Scope.parse("61"), DATE)
-    line = t("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
+    line = md("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
              rate=f"{shaanxi.coverage_rate * 100:.1f}%", expiring=f"{shaanxi.expiring:,}",
              lapsed=f"{shaanxi.lapsed:,}", never=f"{shaanxi.never:,}")
-    assert f"{line} {t('map.no_data_units', n=30, unit=t('level.1'))}" in texts(at)
+    assert f"{line} {md('map.no_data_units', n=30, unit=t('level.1'))}" in texts(at)
     table = at.dataframe[0].value
     rates = dict(zip(table[t("col.name")], table[t("col.coverage_rate")]))
     assert rates.pop("陕西省") == pytest.approx(shaanxi.coverage_rate * 100, abs=0.01)
