@@ -28,7 +28,7 @@ from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from . import rules
-from .schema import USER_TEXT_COLUMNS
+from .schema import TABLES, USER_TEXT_COLUMNS
 
 Params = dict | Sequence | None
 
@@ -306,6 +306,11 @@ class Store(ABC):
         rows = self._q_rows(sql, params)
         return rows[0][0] if rows else None
 
+    def execute(self, cur, sql: str, params: Params = None) -> None:
+        """A raw statement inside a transaction, in the shared SQL (``$name`` / ``?`` parameters): for tests that
+        build odd states; the product writes through named methods only."""
+        self._run(cur, sql, params)
+
     def _one(self, sql: str, params: Params = None, cur=None):
         rows = self._q_rows(sql, params, cur)
         return rows[0][0] if rows else None
@@ -328,6 +333,15 @@ class Store(ABC):
 
     def delete_meta(self, key: str, cur) -> None:
         self._run(cur, "DELETE FROM meta WHERE key = $key", {"key": key})
+
+    def erase(self, cur) -> None:
+        """Remove every row of every table (``python -m geo demo --force`` on a server)."""
+        self._changed(cur, None)
+        for table in TABLES:
+            if table != "meta":
+                self._run(cur, f"DELETE FROM {table}")
+        # what the store says about its own form stays; what it said about its data goes
+        self._run(cur, f"DELETE FROM meta WHERE key NOT IN ('{SCHEMA_META}', '{SPANS_META}', '{ID_SCRUB_META}')")
 
     def is_empty(self) -> bool:
         return not self._one("SELECT count(*) FROM divisions")
@@ -437,9 +451,10 @@ class Store(ABC):
         with self.reading(cur) as cur, self._table(cur, "cmp_codes", wanted), \
                 self._table(cur, "cmp_counties", within):
             df = self._codes_frame("""
-                SELECT code, name, level, abolished FROM divisions
-                WHERE code IN (SELECT code FROM cmp_codes)
-                   OR (level = 5 AND idiv(code, 1000000) IN (SELECT county FROM cmp_counties))""", cur=cur)
+                SELECT d.code, d.name, d.level, d.abolished FROM divisions d JOIN cmp_codes c ON c.code = d.code
+                UNION
+                SELECT d.code, d.name, d.level, d.abolished FROM divisions d
+                JOIN cmp_counties k ON k.county = idiv(d.code, 1000000) WHERE d.level = 5""", cur=cur)
         df["code"] = df["code"].astype(object)
         df["name"] = df["name"].astype(object)
         return df
@@ -462,12 +477,14 @@ class Store(ABC):
             self._run(cur, f"""
                 INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
                 SELECT $batch, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
-                WHERE d.code IN (SELECT code FROM reg_in)
-                   OR (d.level = 5 AND idiv(d.code, 1000000) IN {counties})""", p)
+                WHERE EXISTS (SELECT 1 FROM reg_in r WHERE r.code = d.code)
+                UNION
+                SELECT $batch, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
+                WHERE d.level = 5 AND idiv(d.code, 1000000) IN {counties}""", p)
             self._run(cur, """
                 INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
                 SELECT $batch, code, name, level, urban_rural, false, false FROM reg_in
-                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+                WHERE NOT EXISTS (SELECT 1 FROM divisions d WHERE d.code = reg_in.code)""", p)
             added, renamed = self._rows(cur, """
                 SELECT count(*) FILTER (WHERE d.code IS NULL),
                        count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
@@ -478,7 +495,7 @@ class Store(ABC):
             self._run(cur, """
                 INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
                 SELECT code, name, level, NULL, urban_rural, false, $batch FROM reg_in
-                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+                WHERE NOT EXISTS (SELECT 1 FROM divisions d WHERE d.code = reg_in.code)""", p)
         with self._table(cur, "abolish_codes", gone):
             abolished = self._rows(cur, """UPDATE divisions SET abolished = true
                                           WHERE code IN (SELECT code FROM abolish_codes) RETURNING code""")
@@ -635,7 +652,7 @@ class Store(ABC):
             cur, "SELECT DISTINCT village FROM assignments WHERE batch_id = $batch", p)))
         self._run(cur, "DELETE FROM assignments WHERE batch_id = $batch", p)
         self._run(cur, """DELETE FROM advisers WHERE batch_id = $batch
-                          AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", p)
+                          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = advisers.adviser_id)""", p)
 
     # -- coverage -----------------------------------------------------------------------------------------
     def _per_village_sql(self) -> str:
@@ -886,7 +903,7 @@ class Store(ABC):
                 self._run(cur, """
                     INSERT INTO geom_history (batch_id, code, geom, schematic, prior_batch, existed)
                     SELECT $batch, code, NULL, NULL, NULL, false FROM incoming_geoms
-                    WHERE code NOT IN (SELECT code FROM village_geoms)""", p)
+                    WHERE NOT EXISTS (SELECT 1 FROM village_geoms g WHERE g.code = incoming_geoms.code)""", p)
             self._run(cur, "DELETE FROM village_geoms WHERE code IN (SELECT code FROM incoming_geoms)")
             self._run(cur, "INSERT INTO village_geoms (code, geom, schematic, batch_id) "
                            "SELECT code, geom, schematic, batch_id FROM incoming_geoms")

@@ -85,6 +85,7 @@ class DuckDBStore(Store):
         self.shared = False             # until the schema is made and upgraded, on the one connection
         self._local = threading.local()
         self._gate = _Gate()
+        self._writer = threading.Lock()
         self._generation = 0
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,7 +94,7 @@ class DuckDBStore(Store):
             self._upgrade()
             if shared:
                 self._con.close()
-                self._con = self._connect(read_only=True)
+                self._reopen_reader()
                 self.shared = True
         else:
             self._con = self._connect(read_only=True)
@@ -129,7 +130,9 @@ class DuckDBStore(Store):
     @contextmanager
     def _begin(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if not self.shared:
-            with self._transaction_on(self._con) as cur:
+            # one writer at a time within the process as well: two DuckDB transactions would otherwise both
+            # read the same highest adviser id, or abort each other on a write conflict
+            with self._writer, self._transaction_on(self._con) as cur:
                 yield cur
             return
         # the file is held read-only so that other processes can read it; it is taken read-write (which no
@@ -184,7 +187,7 @@ class DuckDBStore(Store):
 
     def _new_ids(self, cur, n: int) -> list[int]:
         first = int(self._rows(cur, "SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers")[0][0])
-        return list(range(first, first + n))     # one writer at a time: nobody else takes these
+        return list(range(first, first + n))     # writers take turns (_begin): nobody else takes these
 
     @contextmanager
     def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:

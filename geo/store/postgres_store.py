@@ -36,6 +36,7 @@ LEFT JOIN divisions d ON d.code = g.code
 LEFT JOIN divisions t ON t.code = idiv(g.code, 1000) * 1000
 LEFT JOIN divisions c ON c.code = idiv(g.code, 1000000) * 1000000
 """
+WORK_MEM = "64MB"
 #: advisory lock keys: schema changes (app processes starting together), whole-country writes, and one per county
 _SCHEMA_LOCK = 4_200_617
 _WHOLE_COUNTRY_LOCK = 4_200_618
@@ -146,10 +147,16 @@ class PostgresStore(Store):
 
     def _connect(self, autocommit: bool):
         try:
-            return self._psycopg.connect(self._url, autocommit=autocommit)
+            conn = self._psycopg.connect(self._url, autocommit=autocommit)
         except self._psycopg.Error as e:
             raise StoreError(f"无法连接数据库 {self.target} / cannot connect to {self.target}: "
                              f"{_scrub(str(e).strip(), self._url)}") from None
+        # the server's default work_mem (4 MB) turns joins over a county's or a province's rows into
+        # spills and nested loops; a session may raise its own
+        conn.execute(f"SET work_mem = '{WORK_MEM}'")
+        if not autocommit:
+            conn.commit()
+        return conn
 
     def _create_schema(self) -> None:
         with self._begin() as conn:

@@ -59,6 +59,10 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
+          "geom_history", "coverage_spans", "shapes")
+
+
 def tables_sql(types: Types) -> str:
     """The CREATE statements of every table, idempotent, in the backend's type names."""
     return _TABLES.format(t=types)
