@@ -1,9 +1,10 @@
 """村居法律顾问覆盖图 - the Streamlit app: thin views over the geo library.
 
 Run with ``streamlit run app.py``.  This script holds what every page shares: the store (one per process), the
-view state (scope, date, language - kept in the URL query parameters ``scope``, ``date``, ``lang`` so a link
-reproduces the view), the sidebar controls, the breadcrumb and the cached queries.  The pages in ``pages/``
-import this module (``import app``); the navigation itself runs only when this file is the main script.
+view state (scope, date, language, basemap - kept in the URL query parameters ``scope``, ``date``, ``lang``,
+``basemap`` so a link reproduces the view; :mod:`geo.viewstate` checks them), the sidebar controls, the
+breadcrumb and the cached queries.  The pages in ``pages/`` import this module (``import app``); the
+navigation itself runs only when this file is the main script.
 """
 from __future__ import annotations
 
@@ -16,20 +17,16 @@ import pandas as pd
 import streamlit as st
 
 from geo.assets import ensure_static
-from geo.codes import CodeError, Scope
+from geo.codes import Scope
 from geo.coverage import Counts
-from geo.demo import DEMO_PROVINCE, build_demo
+from geo.demo import build_demo
+from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
-from geo import basemaps, views
-from geo.mapview import Basemap
+from geo import basemaps, map_data, viewstate
+from geo.folium_map import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
-GAP_STATUSES = ("lapsed", "expiring", "never")
-STATUSES = ("covered", "expiring", "lapsed", "never")
-MIN_DATE = dt.date(2000, 1, 1)
-FUTURE_DAYS = 5 * 366           # how far ahead the date picker goes
-COUNTRY = "0"
 
 
 # --------------------------------------------------------------------------------------------------------- store
@@ -87,9 +84,9 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int) 
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def q_villages(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None) -> pd.DataFrame:
-    return _store.villages(Scope(digits), as_of, statuses=list(statuses), township=township)
+    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -98,8 +95,8 @@ def q_trend(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFram
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> views.MapView:
-    return views.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
+def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> map_data.MapView:
+    return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -118,6 +115,7 @@ class Ctx:
     scope: Scope
     as_of: dt.date
     lang: str
+    basemap: Basemap
 
     @property
     def date(self) -> str:
@@ -137,11 +135,6 @@ class Ctx:
         return t(key, self.lang, **values)
 
 
-def default_scope(store: Store) -> Scope:
-    """The demo's province for the demo, the whole country otherwise."""
-    return Scope(DEMO_PROVINCE) if store.get_meta("dataset") == "demo" else Scope("")
-
-
 def scope_name(ctx: Ctx, scope: Scope) -> str:
     if not scope.digits:
         return t("level.0", ctx.lang)
@@ -149,57 +142,12 @@ def scope_name(ctx: Ctx, scope: Scope) -> str:
     return chain[-1][1] if chain else scope.code
 
 
-def _param(name: str) -> str | None:
-    value = st.query_params.get(name)
-    if value is None or value == "":
-        value = st.session_state.get(f"state_{name}")
-    return value
+def _link() -> dict[str, str | None]:
+    return {name: st.query_params.get(name) for name in viewstate.PARAMS}
 
 
-def resolve_lang() -> str:
-    lang = _param("lang")
-    return lang if lang in LANGS else "zh"
-
-
-def resolve_state(store: Store, lang: str) -> tuple[Scope, dt.date, list[Markdown]]:
-    """Scope and date from the URL (or this session's last view when a page link dropped them), checked.
-
-    Returns (scope, as_of, notices) where notices explain a value in the link that had to be replaced.
-    """
-    notices = []
-    fallback = default_scope(store)
-    raw_scope = _param("scope")
-    scope = fallback
-    if raw_scope is not None:
-        try:
-            scope = store.check_scope(Scope.parse(raw_scope))
-        except (CodeError, StoreError):
-            name = store.scope_name(fallback) if fallback.digits else t("level.0", lang)
-            notices.append(md("bad_scope", lang, raw=raw_scope, name=name))
-            scope = fallback
-    as_of, notice = resolve_date(_param("date"), lang)
-    return scope, as_of, notices + ([notice] if notice else [])
-
-
-def date_range(today: dt.date | None = None) -> tuple[dt.date, dt.date]:
-    """The dates the picker offers and a link may ask for."""
-    today = today or dt.date.today()
-    return MIN_DATE, today + dt.timedelta(days=FUTURE_DAYS)
-
-
-def resolve_date(raw: str | None, lang: str, today: dt.date | None = None) -> tuple[dt.date, Markdown | None]:
-    """The date a link asks for, or today with a notice when it is not a date the picker offers."""
-    today = today or dt.date.today()
-    if not raw:
-        return today, None
-    low, high = date_range(today)
-    try:
-        as_of = dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        as_of = None
-    if as_of is None or not low <= as_of <= high:
-        return today, md("bad_date", lang, raw=raw, low=low.isoformat(), high=high.isoformat())
-    return as_of, None
+def _last_view() -> dict[str, str | None]:
+    return {name: st.session_state.get(f"state_{name}") for name in viewstate.PARAMS}
 
 
 def basemap_settings() -> dict[str, str]:
@@ -211,31 +159,28 @@ def basemap_settings() -> dict[str, str]:
     return basemaps.settings_from(secrets)
 
 
-def current_basemap() -> Basemap:
-    return basemaps.choose(_param("basemap"), basemap_settings())
-
-
 def _on_basemap() -> None:
-    kind = st.session_state["w_basemap"]
-    st.session_state["state_basemap"] = kind
-    st.query_params["basemap"] = kind
+    set_state(basemap=st.session_state["w_basemap"])
 
 
-def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang: str | None = None) -> None:
+def set_state(*, scope: Scope | None = None, as_of: dt.date | None = None, lang: str | None = None,
+              basemap: str | None = None) -> None:
     """Write view state to the URL and the session (callbacks and click handlers call this)."""
     if scope is not None:
         if scope.digits != st.session_state.get("state_scope"):
             # a new map widget after every change of scope: the old one still holds its last click
             st.session_state["map_nonce"] = st.session_state.get("map_nonce", 0) + 1
         st.session_state["state_scope"] = scope.digits
-        # "0" stands for the whole country: an empty parameter would read as "not given" in a shared link
-        st.query_params["scope"] = scope.digits or COUNTRY
+        st.query_params["scope"] = scope.digits or viewstate.COUNTRY
     if as_of is not None:
         st.session_state["state_date"] = as_of.isoformat()
         st.query_params["date"] = as_of.isoformat()
     if lang is not None:
         st.session_state["state_lang"] = lang
         st.query_params["lang"] = lang
+    if basemap is not None:
+        st.session_state["state_basemap"] = basemap
+        st.query_params["basemap"] = basemap
 
 
 def current() -> Ctx:
@@ -304,13 +249,13 @@ def sidebar(ctx: Ctx) -> None:
         st.radio(t("language", ctx.lang), LANGS, key="w_lang", horizontal=True,
                  format_func=lambda code: t(f"lang.{code}", code), on_change=_on_lang)
         st.session_state["w_date"] = ctx.as_of
-        low, high = date_range()
+        low, high = viewstate.date_range(dt.date.today())
         st.date_input(ctx.t("date"), key="w_date", min_value=low, max_value=high, help=ctx.t("date.help"),
                       format="YYYY-MM-DD", on_change=_on_date)
         scope_picker(ctx)
         offered = basemaps.available(basemap_settings())
         if len(offered) > 1:   # only a deployment that configured a basemap sees the choice
-            st.session_state["w_basemap"] = current_basemap().kind
+            st.session_state["w_basemap"] = ctx.basemap.kind
             st.selectbox(ctx.t("basemap"), list(offered), key="w_basemap", on_change=_on_basemap,
                          format_func=lambda k: ctx.t(f"basemap.{k}"))
         if ctx.store.get_meta("dataset") == "demo":
@@ -357,31 +302,8 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def pct(rate: float) -> str:
-    return f"{rate * 100:.1f}%"
-
-
 def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
-    return ctx.t("figures", name=ctx.name, villages=f"{counts.villages:,}", covered=f"{counts.covered:,}",
-                 rate=pct(counts.coverage_rate), expiring=f"{counts.expiring:,}", lapsed=f"{counts.lapsed:,}",
-                 never=f"{counts.never:,}")
-
-
-def period_text(start, end, lang: str) -> str:
-    """"2026-09-01 ~ 2028-08-31", or "... ~ 长期" for an open-ended contract."""
-    s = pd.Timestamp(start).strftime("%Y-%m-%d") if pd.notna(start) else "?"
-    e = pd.Timestamp(end).strftime("%Y-%m-%d") if pd.notna(end) else t("open_ended", lang)
-    return f"{s} ~ {e}"
-
-
-def drill_target(view: views.MapView, clicked: dict | None) -> str | None:
-    """The scope digits to open after a click on a unit of a coverage-rate map (None: stay)."""
-    if not clicked or view.mode != "rate":
-        return None
-    code = ((clicked.get("properties") or {}).get("code")) or ""
-    if code not in set(view.table.get("code", [])):
-        return None
-    return Scope.parse(code).digits
+    return ctx.t("figures", name=ctx.name, **figures_values(counts))
 
 
 # ---------------------------------------------------------------------------------------------------------- main
@@ -390,7 +312,8 @@ def main() -> None:
     # no icons (page_icon, st.Page icon): an emoji or :material: favicon is fetched from a public server
     st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
-    lang = resolve_lang()
+    link, last = _link(), _last_view()
+    lang = viewstate.resolve_lang(viewstate.asked(link, last)["lang"])
     # the navigation first: until st.navigation runs, Streamlit lists the raw files of pages/ in the sidebar,
     # and the first start spends a while building the demo below
     pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
@@ -403,17 +326,17 @@ def main() -> None:
     except StoreError as e:   # the file is held by another process: say so, no traceback
         st.error(escape_markdown(e))
         st.stop()
-    scope, as_of, notices = resolve_state(store, lang)
-    set_state(scope=scope, as_of=as_of, lang=lang)
-    if (kind := _param("basemap")) and kind != "none":   # keep a chosen basemap in the link across pages
-        st.session_state["state_basemap"] = kind
-        st.query_params["basemap"] = kind
-    ctx = Ctx(store, store.data_version(), scope, as_of, lang)
+    offered = basemaps.available(basemap_settings())
+    state = viewstate.resolve_view(link, last, viewstate.facts_from_store(store, dt.date.today(), offered))
+    # a chosen basemap stays in the link across pages; none needs no parameter
+    set_state(scope=state.scope, as_of=state.as_of, lang=state.lang,
+              basemap=state.basemap if state.basemap != viewstate.NO_BASEMAP else None)
+    ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap])
     st.session_state["ctx"] = ctx
 
     sidebar(ctx)
-    for notice in notices:
-        st.warning(notice)
+    for notice in state.notices:
+        st.warning(notice.text(state.lang))
     nav.run()
 
 

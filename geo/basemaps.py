@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from typing import Mapping
 
-from .mapview import Basemap
+from .folium_map import Basemap
 
 KINDS = ("none", "tianditu_vec", "tianditu_img", "osm", "xyz")
 ENV = {"tianditu_key": "COVERAGE_TIANDITU_KEY", "osm": "COVERAGE_OSM", "xyz_url": "COVERAGE_XYZ_URL",

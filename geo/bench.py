@@ -229,8 +229,8 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from .mapview import map_html
-    from .views import build_folium_map, map_view
+    from .folium_map import map_html
+    from .map_data import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
@@ -319,7 +319,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
     province = _largest(vil_codes, 2)
     gaps = [s.value for s in GAP_STATUSES]
-    med, ts, gap_rows = timed(lambda: store.villages(Scope(province), as_of, statuses=gaps), runs)
+    med, ts, gap_rows = timed(lambda: store.village_statuses(Scope(province), as_of, statuses=gaps), runs)
     figs["gaps_province_ms"] = _figure("gaps_province_ms", med * 1000, [t * 1000 for t in ts])
     info.update(gaps_province=province, gaps_rows=int(len(gap_rows)))
     log(f"gaps_province_ms {med * 1000:.0f} ({len(gap_rows)} rows)")

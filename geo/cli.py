@@ -132,7 +132,7 @@ def cmd_export(args) -> int:
     output = _output(args.output)
     with _open(args) as store:
         scope = _scope(store, args.scope)
-        villages = store.villages(scope, _date(args.as_of), statuses=_statuses(args.status),
+        villages = store.village_statuses(scope, _date(args.as_of), statuses=_statuses(args.status),
                                   expiring_days=args.expiring_days)
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
     export.write(output, villages, geoms, lang=args.lang)
@@ -141,7 +141,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_map(args) -> int:
-    from .views import standalone_map_html
+    from .map_data import standalone_map_html
 
     output = _output(args.output)
     with _open(args) as store:

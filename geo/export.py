@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import UserError
+from .formats import contract_end, day
 from .i18n import status_label, t
 
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
@@ -40,11 +41,8 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """The gap-list table as it is exported and shown: labelled columns, statuses in words."""
     out = villages[VILLAGE_COLUMNS].copy()
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
-    end = pd.to_datetime(out["contract_end"])
-    has_people = out["advisers"].notna()
-    out["contract_end"] = [
-        d.strftime("%Y-%m-%d") if pd.notna(d) else (t("open_ended", lang) if people else "")
-        for d, people in zip(end, has_people)]
+    out["contract_end"] = [contract_end(end, lang) if people else ""      # no adviser: no contract to end
+                           for end, people in zip(out["contract_end"], out["advisers"].notna())]
     out = out.fillna("")
     out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in VILLAGE_COLUMNS]
     return out
@@ -106,7 +104,7 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         props = {"code": row.code, "name": row.name, "township": row.township, "status": row.status,
                  "status_label": status_label(row.status), "advisers": row.advisers, "orgs": row.orgs,
                  "phones": row.phones,
-                 "contract_end": None if pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")}
+                 "contract_end": None if pd.isna(end) else day(end)}
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()

@@ -57,7 +57,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("是", "yes"),
     "no": ("否", "no"),
     "open_ended": ("长期", "open-ended"),
-    # map legend and tooltip (geo.mapview)
+    # map legend and tooltip (geo.folium_map)
     "legend.legend_rate": ("法律顾问覆盖率", "Legal adviser coverage"),
     "legend.legend_status": ("村（社区）顾问状态", "Village adviser status"),
     "legend.rate_lt60": ("低于 60%", "below 60%"),

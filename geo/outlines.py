@@ -161,7 +161,7 @@ def to_geojson_text(geom: BaseGeometry, decimals: int) -> str:
 
 def to_feature_collection(gdf: gpd.GeoDataFrame, properties: Sequence[str] | None = None,
                           decimals: int | None = None) -> dict:
-    """A GeoJSON FeatureCollection dict (the input of :func:`geo.mapview.build_map`).
+    """A GeoJSON FeatureCollection dict (the input of :func:`geo.folium_map.build_map`).
 
     ``properties``: columns to copy (default all but geometry); NaN becomes None.  Much faster than
     ``GeoDataFrame.to_json`` because GEOS writes the geometries.

@@ -26,6 +26,10 @@ class Ranking:
     def no_data_villages(self) -> int:
         return int(self.no_data["villages"].sum())
 
+    def headline(self, totals: Counts) -> Counts:
+        """The counts a page heads with: over the ranked units, or the scope's `totals` while no unit has data."""
+        return self.counts if len(self.ranked) else totals
+
 
 def rank_units(summary: pd.DataFrame, worst_n: int = WORST_N) -> Ranking:
     """Rank the rows of :meth:`geo.store.Store.summary` by coverage rate (more villages first on a tie).

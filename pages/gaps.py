@@ -5,6 +5,8 @@ import streamlit as st
 
 import app
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
+from geo.formats import aside, count
+from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
 from geo.i18n import status_label
 
 ctx = app.current()
@@ -14,7 +16,7 @@ st.caption(ctx.t("gaps.intro"))
 
 left, right = st.columns([2, 1])
 with left:
-    statuses = st.multiselect(ctx.t("col.status"), app.STATUSES, default=list(app.GAP_STATUSES),
+    statuses = st.multiselect(ctx.t("col.status"), STATUSES, default=list(DEFAULT_STATUSES),
                               format_func=lambda s: status_label(s, ctx.lang), key=f"gaps_status_{ctx.lang}")
 township = None
 if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
@@ -26,22 +28,20 @@ if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
                                 key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
 # an empty selection means "no filter" in the store; here it means nothing is asked for
-villages = app.q_villages(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township) \
+villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township) \
     if statuses else None
 if villages is None or villages.empty:
     st.info(ctx.t("gaps.none"))
     st.stop()
 
 table = village_table(villages, ctx.lang)
-by_status = villages["status"].value_counts()
-parts = [f"{status_label(x, ctx.lang)} {by_status[x]:,}" for x in app.STATUSES if x in by_status.index]
+parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(villages["status"])]
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
 # the next step first: how many, and the files to hand out; the list itself below
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.markdown(f"**{ctx.t('gaps.count', n=f'{len(table):,}')}**（{'，'.join(parts)}）" if ctx.lang == "zh"
-                else f"**{ctx.t('gaps.count', n=f'{len(table):,}')}** ({', '.join(parts)})", width="content")
+    st.markdown(f"**{ctx.t('gaps.count', n=count(len(table)))}**{aside(parts, ctx.lang)}", width="content")
     st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

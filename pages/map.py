@@ -6,54 +6,47 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import app
-from geo import views
+from geo import map_data
 from geo.export import summary_table, village_table
+from geo.formats import name_list, period_text
 from geo.i18n import level_label, status_label
-from geo.ranking import rank_units
 
 MAP_HEIGHT = 620
 
 ctx = app.current()
-counts = app.page_counts(ctx, "page.map")
+totals = app.page_counts(ctx, "page.map")
 view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
 place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
-no_data_note = ""
-if view.mode == "rate" and len(view.table):      # as on the summary: units without data are not counted
-    ranking = rank_units(view.table)
-    counts = ranking.counts if len(ranking.ranked) else counts
-    if len(ranking.no_data):
-        no_data_note = " " + ctx.t("map.no_data_units", n=len(ranking.no_data), unit=unit)
-# what is missing is said where the click hint would be: a click on a grey outline leads nowhere
-notice = None
-if not view.features["features"] and view.child_level == 5:
-    notice = ctx.t("map.no_geoms_town", name=place)
-elif not view.features["features"] and view.child_level == 4:
-    notice = ctx.t("map.no_geoms_county", name=place, unit=unit)
-# a township with neither village cells nor an outline would be an empty map of China: no map then
-has_map = bool(view.features["features"] or views.outline_view(ctx.store, view)["features"])
-if view.focus and has_map:
+# units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
+has_map = view.drawn > 0 or bool(map_data.outline_view(ctx.store, view)["features"])
+head = map_data.headline(view, totals, has_map)
+if head.village_focus:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
-    st.markdown(app.figures_line(ctx, counts) + no_data_note)
+    no_data_note = " " + ctx.t("map.no_data_units", n=head.no_data_units, unit=unit) if head.no_data_units else ""
+    st.markdown(app.figures_line(ctx, head.counts) + no_data_note)
+# what is missing is said where the click hint would be: a click on a grey outline leads nowhere
+notice_key = map_data.geometry_notice(view, has_map)
+notice = ctx.t(notice_key, name=place, unit=unit) if notice_key else None
 if not has_map:
-    st.warning(notice or ctx.t("map.no_geoms_town", name=place))
+    st.warning(notice)
 
 clicked = None
 if has_map:
     left, right = st.columns([3, 1], gap="medium")
     with left:
-        m = views.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT,
-                                   basemap=app.current_basemap())
+        m = map_data.build_folium_map(ctx.store, view, lang=ctx.lang, height=MAP_HEIGHT,
+                                   basemap=ctx.basemap)
         out = st_folium(m, returned_objects=["last_active_drawing"], height=MAP_HEIGHT,
                         use_container_width=True, key=f"map_{st.session_state.get('map_nonce', 0)}")
         clicked = (out or {}).get("last_active_drawing")
         if view.schematic:
             st.caption(ctx.t("map.schematic"))
 
-target = app.drill_target(view, clicked)
-if target is not None and target != ctx.scope.digits:
-    app.set_state(scope=app.Scope(target))
+target = map_data.drill_target(view, clicked)
+if target is not None and target != ctx.scope:
+    app.set_state(scope=target)
     st.rerun()
 
 if has_map:
@@ -75,16 +68,15 @@ if has_map:
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
-                    period = app.period_text(r["contract_start"], r["contract_end"], ctx.lang)
+                    period = period_text(r["contract_start"], r["contract_end"], ctx.lang)
                     note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
                     st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
                                               app.kv(ctx, "col.orgs", r["orgs"]),
                                               app.kv(ctx, "col.phones", r["phones"]),
                                               app.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
-            names = ("、" if ctx.lang == "zh" else ", ").join(view.missing[:12])
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
-                             names=names + ("…" if len(view.missing) > 12 else "")))
+                             names=name_list(view.missing, ctx.lang)))
 
 st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":

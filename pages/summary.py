@@ -7,6 +7,7 @@ import streamlit as st
 
 import app
 from geo.coverage import DEFAULT_EXPIRING_DAYS
+from geo.formats import count, pct
 from geo.i18n import level_label
 from geo.ranking import Ranking, rank_units, trend_over_units_with_data
 
@@ -21,21 +22,20 @@ ranking: Ranking | None = None
 if level is not None and level < 5:
     unit = level_label(level, ctx.lang)
     ranking = rank_units(app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level))
-    if len(ranking.ranked):
-        counts = ranking.counts          # the headline counts the units with data only
+    counts = ranking.headline(counts)    # the headline counts the units with data only
 no_data_note = (ctx.t("summary.no_data_units", n=len(ranking.no_data), unit=unit)
                 if ranking is not None and len(ranking.no_data) else None)
 
 row1 = st.columns(4)
-row1[0].metric(ctx.t("metric.villages"), f"{counts.villages:,}")
-row1[1].metric(ctx.t("metric.covered"), f"{counts.covered:,}")
-row1[2].metric(ctx.t("metric.rate"), app.pct(counts.coverage_rate) if counts.has_data else ctx.t("legend.nodata"),
+row1[0].metric(ctx.t("metric.villages"), count(counts.villages))
+row1[1].metric(ctx.t("metric.covered"), count(counts.covered))
+row1[2].metric(ctx.t("metric.rate"), pct(counts.coverage_rate) if counts.has_data else ctx.t("legend.nodata"),
                delta=no_data_note, delta_color="off", delta_arrow="off")
-row1[3].metric(ctx.t("metric.advisers"), f"{advisers:,}")
+row1[3].metric(ctx.t("metric.advisers"), count(advisers))
 row2 = st.columns(4)
-row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), f"{counts.expiring:,}")
-row2[1].metric(ctx.t("metric.lapsed"), f"{counts.lapsed:,}")
-row2[2].metric(ctx.t("metric.never"), f"{counts.never:,}")
+row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), count(counts.expiring))
+row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
+row2[2].metric(ctx.t("metric.never"), count(counts.never))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
 
 
@@ -52,8 +52,8 @@ def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = Non
     marked = set(units.index[units["code"].isin(worst)])
     styled = (shown.style
               .apply(lambda r: [WORST_STYLE if r.name in marked else ""] * len(r), axis=1)
-              .format({ctx.t("col.coverage_rate"): "{:.1%}"})
-              .format("{:,}", subset=[ctx.t(f"col.{c}") for c in ("villages", "lapsed", "never", "expiring")]))
+              .format({ctx.t("col.coverage_rate"): pct})
+              .format(count, subset=[ctx.t(f"col.{c}") for c in ("villages", "lapsed", "never", "expiring")]))
     st.dataframe(styled, hide_index=True, width="stretch",
                  height=height or min(HEAD_PX + ROW_PX * len(shown), 640))
 

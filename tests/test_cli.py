@@ -64,7 +64,7 @@ def test_summary_says_which_units_have_data(demo_db, demo_store):
 
 
 def test_export_xlsx_csv_geojson(demo_db, demo_store, tmp_path):
-    gaps = demo_store.villages(Scope.parse("610124"), ANCHOR, statuses=["lapsed", "expiring", "never"])
+    gaps = demo_store.village_statuses(Scope.parse("610124"), ANCHOR, statuses=["lapsed", "expiring", "never"])
     for ext in ("xlsx", "csv", "geojson"):
         out = tmp_path / f"gaps.{ext}"
         p = run("export", "--scope", "610124", "--as-of", ANCHOR.isoformat(), "-o", str(out), db=demo_db)

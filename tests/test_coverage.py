@@ -58,7 +58,7 @@ def test_one_adviser_on_many_villages_and_partition(small_store):
     s = small_store.summary(Scope.parse("610124"), D, by="township").set_index("code")
     assert s.loc["610124100000", ["villages", "covered", "expiring", "lapsed", "never"]].tolist() == [2, 2, 1, 0, 0]
     assert s.loc["610124101000", ["villages", "covered", "expiring", "lapsed", "never"]].tolist() == [1, 0, 0, 1, 0]
-    v = small_store.villages(Scope.parse("610124"), D).set_index("code")
+    v = small_store.village_statuses(Scope.parse("610124"), D).set_index("code")
     assert v["status"].to_dict() == {"610124100201": "covered", "610124100202": "expiring",
                                      "610124101001": "lapsed"}
     assert v.loc["610124101001", "advisers"] == "顾问2"          # a lapsed village shows its last adviser
@@ -84,7 +84,7 @@ def test_sql_agrees_with_python_rule_on_random_histories(small_store, spans, see
     small_store._spans = spans
     for k in range(60):
         day = dt.date(2023, 12, 1) + dt.timedelta(days=k * 17)
-        got = small_store.villages(Scope.parse("61"), day).set_index("code")["status"].to_dict()
+        got = small_store.village_statuses(Scope.parse("61"), day).set_index("code")["status"].to_dict()
         want = {v: village_status(periods[v], day).value for v in villages}
         assert got == want, day
         totals = small_store.totals(Scope.parse("61"), day)

@@ -36,7 +36,7 @@ def test_store_figures_match_an_independent_count(demo_store):
         codes = villages(national_registry(), county)["code"]
         for day in (ANCHOR, dt.date(2025, 3, 31)):
             want = pd.Series([village_status(periods.get(c, []), day).value for c in codes]).value_counts()
-            got = demo_store.villages(Scope.parse(county), day)["status"].value_counts()
+            got = demo_store.village_statuses(Scope.parse(county), day)["status"].value_counts()
             assert got.sort_index().to_dict() == want.sort_index().to_dict(), (county, day)
 
 

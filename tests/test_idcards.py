@@ -271,7 +271,7 @@ def write_ledger_csv(path):
 
 def exported_text(store: Store, tmp_path) -> str:
     """What geo.export writes for the county, every cell of every format as text."""
-    villages = store.villages(Scope.parse(ZHOUZHI), AS_OF)
+    villages = store.village_statuses(Scope.parse(ZHOUZHI), AS_OF)
     assert villages["advisers"].notna().any()
     parts = []
     for ext in ("xlsx", "csv", "geojson"):

@@ -17,14 +17,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from geo import views
+from geo import map_data
 from geo.bench_app import CHROMIUM, CHROMIUM_FLAGS
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.imports import import_assignments, import_registry, store_registry
-from geo.mapview import _LAYER_JS, _js_json, build_map, map_html
+from geo.folium_map import _LAYER_JS, _js_json, build_map, map_html
 from geo.store import Store, open_store
-from test_mapview import grid, page_without_vendor
+from test_folium_map import grid, page_without_vendor
 from test_pages import folium_args, run_app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,16 +158,16 @@ def parse_tags(doc: str) -> _Tags:
     return parser
 
 
-def expected_features(store: Store, view: views.MapView) -> list[dict]:
-    fc = view.features if view.features["features"] else views.outline_view(store, view)
+def expected_features(store: Store, view: map_data.MapView) -> list[dict]:
+    fc = view.features if view.features["features"] else map_data.outline_view(store, view)
     return [f["properties"] for f in fc["features"]]
 
 
-def assert_map_carries_data_verbatim(script: str, store: Store, view: views.MapView) -> None:
+def assert_map_carries_data_verbatim(script: str, store: Store, view: map_data.MapView) -> None:
     """Every property and the title reach the browser exactly as the store holds them; nothing is template text."""
     features, _ = layer_data(script)
     assert [f["properties"] for f in features["features"]] == expected_features(store, view)
-    assert title_box(script) == views.map_title(store, view)
+    assert title_box(script) == map_data.map_title(store, view)
     # the <title> is HTML text, filled in as a value; everything else passed through a template compile
     assert not re.search(r"\{[{%#]", re.sub(r"<title>.*?</title>", "", script)), "a Jinja delimiter reached the page"
 
@@ -212,7 +212,7 @@ def test_a_hostile_title_is_text_in_the_standalone_file(payload, tmp_path):
 
 def test_the_store_holds_the_payloads(hostile_store, payloads):
     """The imports kept the hostile text as it was: what the maps below must show."""
-    table = hostile_store.villages(Scope.parse(TOWNSHIP), ANCHOR)
+    table = hostile_store.village_statuses(Scope.parse(TOWNSHIP), ANCHOR)
     for column in ("name", "advisers", "orgs", "phones"):
         assert values(table.to_dict("records"), column) >= set(payloads), column
 
@@ -220,20 +220,20 @@ def test_the_store_holds_the_payloads(hostile_store, payloads):
 def test_standalone_maps_show_hostile_text_verbatim(hostile_store, demo_store, payloads, marks):
     seen: dict[tuple[str, str], set[str]] = {}
     for level, scope in SCOPES.items():
-        view = views.map_view(hostile_store, Scope.parse(scope), ANCHOR)
-        doc = views.standalone_map_html(hostile_store, Scope.parse(scope), ANCHOR)
+        view = map_data.map_view(hostile_store, Scope.parse(scope), ANCHOR)
+        doc = map_data.standalone_map_html(hostile_store, Scope.parse(scope), ANCHOR)
         assert_map_carries_data_verbatim(page_without_vendor(doc), hostile_store, view)
         tags = parse_tags(doc)
-        assert tags.titles == [views.map_title(hostile_store, view)]
-        assert tags.tags == parse_tags(views.standalone_map_html(demo_store, Scope.parse(scope), ANCHOR)).tags
+        assert tags.titles == [map_data.map_title(hostile_store, view)]
+        assert tags.tags == parse_tags(map_data.standalone_map_html(demo_store, Scope.parse(scope), ANCHOR)).tags
         for field in FIELDS[level]:
             seen[(level, field)] = values(expected_features(hostile_store, view), field)
     assert {key: set(payloads) - found for key, found in seen.items()} == {key: set() for key in seen}
     # every payload as a map's title: the townships of 周至 carry them all
     for code in hostile_store.children(Scope.parse("610124"))["code"][:len(payloads)]:
-        view = views.map_view(hostile_store, Scope.parse(code), ANCHOR)
-        doc = views.standalone_map_html(hostile_store, Scope.parse(code), ANCHOR)
-        assert parse_tags(doc).titles == [views.map_title(hostile_store, view)] == [title_box(doc)]
+        view = map_data.map_view(hostile_store, Scope.parse(code), ANCHOR)
+        doc = map_data.standalone_map_html(hostile_store, Scope.parse(code), ANCHOR)
+        assert parse_tags(doc).titles == [map_data.map_title(hostile_store, view)] == [title_box(doc)]
     assert_nothing_ran(marks)
 
 
@@ -245,9 +245,9 @@ def test_geo_map_writes_hostile_text_verbatim(level, hostile_db, hostile_store, 
                        timeout=300)
     assert p.returncode == 0, p.stderr
     doc = out.read_text(encoding="utf-8")
-    view = views.map_view(hostile_store, Scope.parse(SCOPES[level]), ANCHOR)
+    view = map_data.map_view(hostile_store, Scope.parse(SCOPES[level]), ANCHOR)
     assert_map_carries_data_verbatim(page_without_vendor(doc), hostile_store, view)
-    assert parse_tags(doc).titles == [views.map_title(hostile_store, view)]
+    assert parse_tags(doc).titles == [map_data.map_title(hostile_store, view)]
     assert_nothing_ran(marks)
 
 
@@ -261,13 +261,13 @@ def test_st_folium_gets_hostile_text_verbatim(hostile_db, hostile_store, payload
 import sys
 sys.path.insert(0, {str(ROOT)!r})
 from streamlit_folium import st_folium
-from geo import views
+from geo import map_data
 from geo.codes import Scope
 from geo.demo import ANCHOR
 from geo.store import open_store
 store = open_store({str(hostile_db)!r}, read_only=True)
 for scope in {scopes!r}:
-    m = views.build_folium_map(store, views.map_view(store, Scope.parse(scope), ANCHOR))
+    m = map_data.build_folium_map(store, map_data.map_view(store, Scope.parse(scope), ANCHOR))
     st_folium(m, returned_objects=["last_active_drawing"], key="m" + scope)
 store.close()
 """
@@ -278,7 +278,7 @@ store.close()
     for scope, comp in zip(scopes, comps):
         args = json.loads(comp.proto.json_args)
         assert_map_carries_data_verbatim(args["script"], hostile_store,
-                                         views.map_view(hostile_store, Scope.parse(scope), ANCHOR))
+                                         map_data.map_view(hostile_store, Scope.parse(scope), ANCHOR))
         assert not re.search(r"\{[{%#]", args["header"] + args["html"])
     assert_nothing_ran(marks)
 
@@ -291,16 +291,16 @@ def test_map_page_shows_hostile_text_verbatim(hostile_db, hostile_store, marks, 
     monkeypatch.setenv(DB_ENV, str(path))
     at = run_app(scope=TOWNSHIP, date=ANCHOR.isoformat())
     assert_map_carries_data_verbatim(folium_args(at)["script"], hostile_store,
-                                     views.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR))
+                                     map_data.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR))
     assert_nothing_ran(marks)
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium")
 def test_browser_shows_hostile_text_verbatim_and_runs_none(hostile_store, marks, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
-    view = views.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR)
+    view = map_data.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR)
     path = tmp_path / "map.html"
-    path.write_text(views.standalone_map_html(hostile_store, Scope.parse(TOWNSHIP), ANCHOR), encoding="utf-8")
+    path.write_text(map_data.standalone_map_html(hostile_store, Scope.parse(TOWNSHIP), ANCHOR), encoding="utf-8")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
@@ -321,7 +321,7 @@ def test_browser_shows_hostile_text_verbatim_and_runs_none(hostile_store, marks,
             }""")
         finally:
             browser.close()
-    title = views.map_title(hostile_store, view)
+    title = map_data.map_title(hostile_store, view)
     assert (shown["title"], shown["box"], shown["pwned"], shown["images"]) == (title, title, None, 0)
     props = {p["code"]: p for p in expected_features(hostile_store, view)}
     assert {code for code, _ in shown["tips"]} == set(props)

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from geo.codes import LEVEL_ENDS, Scope
+from geo.coverage import Counts
 from geo.demo import ANCHOR
 from geo.ranking import rank_units, trend_over_units_with_data
 
@@ -48,14 +49,23 @@ def test_rank_units(summary, ranked, worst, no_data):
     assert r.no_data_villages == summary["villages"].sum() - with_data["villages"].sum()
 
 
+@pytest.mark.parametrize("summary, headline", [
+    (units(("甲", 10, 9, 1), ("乙", 30, 0, 0), ("丙", 10, 5, 0)), Counts(20, 14, 0, 1)),   # 乙 has no data
+    (units(("甲", 10, 0, 0), ("乙", 20, 0, 0)), Counts(30, 0, 0, 0)),                      # none has: the totals
+])
+def test_headline_counts_the_units_with_data(summary, headline):
+    totals = Counts(*(int(summary[c].sum()) for c in ("villages", "covered", "expiring", "lapsed")))
+    assert rank_units(summary).headline(totals) == headline
+
+
 def test_ties_share_the_better_rank():
     r = rank_units(units(("甲", 10, 5, 0), ("乙", 10, 10, 0), ("丙", 20, 10, 0), ("丁", 10, 2, 0)))
     assert dict(zip(r.ranked["name"], r.ranked["rank"])) == {"乙": 1, "丙": 2, "甲": 2, "丁": 4}
 
 
 def recount(store, scope: Scope, child_level: int) -> pd.DataFrame:
-    """Per unit from the village list (Store.villages), in plain pandas: villages, covered, lapsed."""
-    villages = store.villages(scope, ANCHOR)
+    """Per unit from the village list (Store.village_statuses), in plain pandas: villages, covered, lapsed."""
+    villages = store.village_statuses(scope, ANCHOR)
     unit = villages["code"].str[:LEVEL_ENDS[child_level - 1]]
     covered = villages["status"].isin(["covered", "expiring"])
     lapsed = villages["status"] == "lapsed"

@@ -12,7 +12,7 @@ from geo.store import StoreError, open_store
 
 
 def test_scope_limits_every_query(any_demo_store):
-    county = any_demo_store.villages(Scope.parse("610124"), ANCHOR)
+    county = any_demo_store.village_statuses(Scope.parse("610124"), ANCHOR)
     assert county["code"].str.startswith("610124").all() and len(county) > 0
     assert any_demo_store.totals(Scope.parse("610124"), ANCHOR).villages == len(county)
     with pytest.raises(StoreError):
@@ -58,7 +58,7 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
             for i in range(8):
                 day = ANCHOR - dt.timedelta(days=30 * (k % 3))
                 s = store.summary(Scope.parse("61"), day, by="city")
-                store.villages(Scope.parse("610124"), day, statuses=["never"])
+                store.village_statuses(Scope.parse("610124"), day, statuses=["never"])
                 if day == ANCHOR:
                     results.append(s.equals(expected))
         except Exception as e:  # pragma: no cover - the assertion below shows it

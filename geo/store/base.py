@@ -716,7 +716,7 @@ class Store(ABC):
             FROM v LEFT JOIN pv ON pv.village = v.code""", self._status_params(scope, as_of, expiring_days))[0]
         return Counts(*(int(x) for x in row))
 
-    def villages(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
+    def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
                  township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
         """One row per village in scope with its status and current (or, if lapsed, last) advisers.
 

@@ -13,7 +13,7 @@ import pytest
 from geo import i18n
 from geo.assets import inline_leaflet
 from geo.gcj02 import wgs84_to_gcj02
-from geo.mapview import (RATE_CLASSES, STATUS_COLOURS, Basemap, FeatureLayer, Legend, build_map, map_html,
+from geo.folium_map import (RATE_CLASSES, STATUS_COLOURS, Basemap, FeatureLayer, Legend, build_map, map_html,
                          rate_class, text)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -107,8 +107,8 @@ def test_st_folium_gets_only_local_links():
 import sys
 sys.path.insert(0, {str(REPO)!r})
 from streamlit_folium import st_folium
-from geo.mapview import build_map
-from tests.test_mapview import grid
+from geo.folium_map import build_map
+from tests.test_folium_map import grid
 st_folium(build_map(grid(30, mode="status", schematic=True), mode="status"),
           returned_objects=["last_active_drawing"], key="m")
 """
@@ -291,7 +291,7 @@ def test_browser_draws_classes_offline(tmp_path):
 
 
 def test_boundary_lines_are_drawn_and_follow_the_gcj02_shift():
-    from geo.mapview import LineLayer
+    from geo.folium_map import LineLayer
 
     lines = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "境界线"},
              "geometry": {"type": "MultiLineString", "coordinates": [[[110.0, 10.0], [112.0, 8.0]]]}}]}

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field, replace
 import pandas as pd
 
 from .codes import Scope
-from .coverage import DEFAULT_EXPIRING_DAYS, has_data
+from .coverage import DEFAULT_EXPIRING_DAYS, Counts, has_data
+from .formats import period_text
 from .i18n import level_label, t
+from .ranking import rank_units
 from .store import Store
 
 #: the display tier holding the shapes of each child level (see geo.outlines.TIERS)
@@ -39,14 +41,6 @@ class MapView:
         return len(self.features["features"])
 
 
-def _period(start, end, lang: str) -> str | None:
-    if start is None or pd.isna(start):
-        return None
-    s = pd.Timestamp(start).strftime("%Y-%m-%d")
-    e = t("open_ended", lang) if end is None or pd.isna(end) else pd.Timestamp(end).strftime("%Y-%m-%d")
-    return f"{s} ~ {e}"
-
-
 def _clean(value):
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
@@ -56,7 +50,7 @@ def _clean(value):
 def _village_props(row, lang: str) -> dict:
     return {"code": row.code, "name": row.name, "status": row.status, "adviser": _clean(row.advisers),
             "org": _clean(row.orgs), "phone": _clean(row.phones),
-            "period": _period(row.contract_start, row.contract_end, lang)}
+            "period": period_text(row.contract_start, row.contract_end, lang) or None}
 
 
 def _unit_props(row) -> dict:
@@ -81,7 +75,7 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
     tier = TIER_OF_CHILD_LEVEL[level]
     shapes = store.shapes_under(scope, tier).set_index("code")
     if level == 5:
-        mode, table = "status", store.villages(scope, as_of, expiring_days=expiring_days)
+        mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days)
         props = [_village_props(row, lang) for row in table.itertuples(index=False)]
     else:
         mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days)
@@ -102,6 +96,48 @@ def map_title(store: Store, view: MapView, lang: str = "zh") -> str:
     name = store.scope_name(view.scope) if view.scope.digits else t("level.0", lang)
     unit = level_label(view.child_level, lang) if view.child_level else ""
     return f"{name} · {unit} · {view.as_of.isoformat()}"
+
+
+def drill_target(view: MapView, clicked: dict | None) -> Scope | None:
+    """The scope to open after a click on the map: a child unit of a coverage-rate map (None: stay)."""
+    if not clicked or view.mode != "rate":
+        return None
+    code = ((clicked.get("properties") or {}).get("code")) or ""
+    if code not in set(view.table.get("code", [])):
+        return None
+    return Scope.parse(code)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the map page's first line says."""
+
+    counts: Counts              # the figures line: over the units with data on a coverage-rate map
+    no_data_units: int          # child units without a contract on record, left out of `counts`
+    village_focus: bool         # a village's link: the line names the village and its township instead
+
+
+def headline(view: MapView, totals: Counts, has_map: bool) -> Headline:
+    """The map page's first line for `view`, whose scope has the village counts `totals`."""
+    if view.mode == "rate" and len(view.table):     # as on the summary: units without data are not counted
+        ranking = rank_units(view.table)
+        return Headline(ranking.headline(totals), len(ranking.no_data), False)
+    return Headline(totals, 0, bool(view.focus and has_map))
+
+
+#: what a view without shapes of its child units says, by child level (a county shows its own outline)
+_NO_GEOMETRY_NOTICE = {4: "map.no_geoms_county", 5: "map.no_geoms_town"}
+
+
+def geometry_notice(view: MapView, has_map: bool) -> str | None:
+    """The catalogue key of what the map page says when the view's units cannot be drawn, or None.
+
+    Its values are the scope's name (``name``) and the child level's label (``unit``).  `has_map` is false
+    when not even the scope's own outline can be drawn: the page then shows this notice instead of a map.
+    """
+    if view.drawn:
+        return None
+    return _NO_GEOMETRY_NOTICE.get(view.child_level) or (None if has_map else "map.no_geoms_town")
 
 
 def outline_view(store: Store, view: MapView) -> dict:
@@ -126,7 +162,7 @@ def outline_view(store: Store, view: MapView) -> dict:
 
 def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: bool = False,
                      basemap=None, height: str | int = "100%"):
-    from .mapview import build_map
+    from .folium_map import build_map
 
     features = view.features
     mode = view.mode
@@ -148,7 +184,7 @@ def national_lines() -> dict:
 def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
                         expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None) -> str:
     """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick."""
-    from .mapview import map_html
+    from .folium_map import map_html
 
     view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days)
     return map_html(build_folium_map(store, view, lang=lang, inline=True, basemap=basemap))

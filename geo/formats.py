@@ -1,0 +1,69 @@
+"""How each fact is written out: one formatter per fact, used by the pages, the maps and the exports.
+
+Plain text, not Markdown: a caller that hands the result to Streamlit's Markdown passes it through
+:func:`geo.i18n.md` or :func:`geo.i18n.escape_markdown` as it does with any other value.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import pandas as pd
+
+from .coverage import Counts
+from .i18n import t
+
+#: how many names a list of names in a sentence shows before "…"
+NAMES_SHOWN = 12
+_NAME_SEPARATOR = {"zh": "、", "en": ", "}
+#: opening, separator and closing of a remark in brackets after a figure
+_ASIDE = {"zh": ("（", "，", "）"), "en": (" (", ", ", ")")}
+
+
+def count(n: int) -> str:
+    """12,345: a number of villages, advisers, rows."""
+    return f"{int(n):,}"
+
+
+def pct(rate: float) -> str:
+    """0.9876 -> "98.8%": a coverage rate."""
+    return f"{rate * 100:.1f}%"
+
+
+def day(value) -> str:
+    """A date as 2026-11-27, whatever form it comes in (date, datetime, Timestamp, ISO text)."""
+    return pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _missing(value) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def contract_end(end, lang: str) -> str:
+    """A contract's last day, or "长期" / "open-ended" for a contract without one."""
+    return t("open_ended", lang) if _missing(end) else day(end)
+
+
+def period_text(start, end, lang: str) -> str:
+    """"2026-09-01 ~ 2028-08-31", "2026-09-01 ~ 长期" when open-ended; "" without a contract (no start)."""
+    if _missing(start):
+        return ""
+    return f"{day(start)} ~ {contract_end(end, lang)}"
+
+
+def name_list(names: Sequence[str], lang: str, shown: int = NAMES_SHOWN) -> str:
+    """"甲村、乙村、丙村" / "A, B, C": the first `shown` names, "…" when there are more."""
+    joined = _NAME_SEPARATOR[lang].join(names[:shown])
+    return joined + ("…" if len(names) > shown else "")
+
+
+def aside(parts: Sequence[str], lang: str) -> str:
+    """"（已覆盖 3，从未配备 2）" / " (covered 3, never 2)": remarks in brackets after a figure."""
+    opening, separator, closing = _ASIDE[lang]
+    return f"{opening}{separator.join(parts)}{closing}"
+
+
+def figures_values(counts: Counts) -> dict[str, str]:
+    """The numbers of the catalogue's "figures" line (everything but the unit's name), written out."""
+    return {"villages": count(counts.villages), "covered": count(counts.covered),
+            "rate": pct(counts.coverage_rate), "expiring": count(counts.expiring),
+            "lapsed": count(counts.lapsed), "never": count(counts.never)}
