@@ -109,7 +109,10 @@ class DuckDBStore(Store):
             raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
                              f"database {self.path} is in use by another process (e.g. the running app); stop it "
                              f"or work on a copy") from None
-        except duckdb.Error:
+        except duckdb.Error as e:
+            if "different configuration" in str(e):    # this process holds it already, in the other mode
+                raise StoreError(f"数据库 {self.path} 已在本程序中以另一种方式打开 / {self.path} is already open in this "
+                                 f"process in another mode (read-only or read-write)") from None
             raise _not_a_database(self.path) from None
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
