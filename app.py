@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from geo.assets import ensure_static
 from geo.codes import Scope
 from geo.coverage import Counts
 from geo.demo import build_demo
+from geo.errors import UserError
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
@@ -287,6 +290,22 @@ def page_counts(ctx: Ctx, title_key: str) -> Counts:
     return counts
 
 
+def show_user_error(error: UserError, lang: str) -> None:
+    """The one way the app shows an error the user can act on: in the page's language when it came from the
+    catalogue (in both otherwise), escaped for Markdown (it names files and values from outside)."""
+    st.error(escape_markdown(error.text(lang)))
+
+
+@contextmanager
+def user_errors(lang: str) -> Iterator[None]:
+    """Where a page does something the user's input can refuse: a :class:`UserError` raised in the block is
+    shown (:func:`show_user_error`) and the page goes on; anything else is a bug and keeps its traceback."""
+    try:
+        yield
+    except UserError as e:
+        show_user_error(e, lang)
+
+
 def kv(ctx: Ctx, key: str, value: object) -> Markdown:
     """"状态：已覆盖" / "Status: covered", the value escaped unless it is Markdown already."""
     label, value = ctx.t(key), escape_markdown(value)
@@ -324,7 +343,7 @@ def main() -> None:
     try:
         store = get_store(store_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback
-        st.error(escape_markdown(e))
+        show_user_error(e, lang)
         st.stop()
     offered = basemaps.available(basemap_settings())
     state = viewstate.resolve_view(link, last, viewstate.facts_from_store(store, dt.date.today(), offered))

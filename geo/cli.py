@@ -1,7 +1,8 @@
 """Command line: ``python -m geo <command>`` over the same library the app uses.
 
-Errors the user can act on (unknown scope, bad date, missing database, unreadable file) print one line to
-stderr and exit with status 2.
+Errors the user can act on (unknown scope, bad date, missing database, unreadable file: every
+:class:`geo.errors.UserError`) print one line to stderr and exit with status 2; an import that accepted nothing
+exits with status 1.  Messages are in both languages unless ``--lang`` asks for one.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from .codes import LEVEL_NAMES, Scope
 from .coverage import GAP_STATUSES, Status
 from .errors import UserError
+from .i18n import t
 from .store import Store, default_target, open_store
 
 
@@ -115,7 +117,7 @@ def cmd_summary(args) -> int:
         df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days)
     if args.format == "csv":
         from .export import summary_table, to_csv_bytes
-        data = to_csv_bytes(df if args.raw else summary_table(df, args.lang))
+        data = to_csv_bytes(df if args.raw else summary_table(df, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
         records = [{**r, "coverage_rate": round(float(r["coverage_rate"]), 6)}
@@ -135,7 +137,7 @@ def cmd_export(args) -> int:
         villages = store.village_statuses(scope, _date(args.as_of), statuses=_statuses(args.status),
                                   expiring_days=args.expiring_days)
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-    export.write(output, villages, geoms, lang=args.lang)
+    export.write(output, villages, geoms, lang=_lang(args))
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
     return 0
 
@@ -146,25 +148,41 @@ def cmd_map(args) -> int:
     output = _output(args.output)
     with _open(args) as store:
         scope = _scope(store, args.scope)
-        html = standalone_map_html(store, scope, _date(args.as_of), lang=args.lang)
+        html = standalone_map_html(store, scope, _date(args.as_of), lang=_lang(args))
     output.write_text(html, encoding="utf-8")
     print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
     return 0
 
 
+def _lang(args) -> str:
+    """The language of tables and reports: --lang, Chinese when not given."""
+    return getattr(args, "lang", None) or "zh"
+
+
+def _summary(args, result) -> str:
+    """An import's line: in --lang when given, in both languages otherwise (a log reads either)."""
+    return result.text(args.lang) if args.lang else result.summary_line()
+
+
 def cmd_import(args) -> int:
     from . import imports
 
-    if args.report:
-        _output(args.report)
+    report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
     with _open(args, read_only=False) as store:
         if args.kind != "registry" and store.is_empty():
             raise UsageError(f"数据库 {store.target} 里还没有区划代码，请先运行 python -m geo init / database "
                              f"{store.target} holds no division list yet: run `python -m geo init` first")
-        result = imports.run_cli_import(store, args)
-    print(result.summary_line())
-    return 0 if result.ok else 2
+        try:
+            result = imports.run_import(store, args.kind, args.file, vars(args))
+        except imports.ImportRefused as refused:
+            if report and refused.result() is not None:     # e.g. the villages to check before confirming
+                imports.write_report(refused.result(), report, _lang(args))
+            raise
+    if report:
+        imports.write_report(result, report, _lang(args))
+    print(_summary(args, result))
+    return 0 if result.ok else 1
 
 
 def cmd_bench(args) -> int:
@@ -183,7 +201,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     def common(sp):
         sp.add_argument("--db", help="DuckDB file (default data/coverage.duckdb or $VILLAGE_COVERAGE_DB)")
-        sp.add_argument("--lang", choices=["zh", "en"], default="zh")
+        sp.add_argument("--lang", choices=["zh", "en"],
+                        help="language of tables and messages (default: tables in Chinese, messages in both)")
 
     def scoped(sp):
         common(sp)
@@ -219,19 +238,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_map)
 
-    sp = sub.add_parser("import", help="import registry / boundaries / assignments")
+    from .imports import KINDS, all_options
+
+    sp = sub.add_parser("import", help=f"import {' / '.join(k.key for k in KINDS)}")
     common(sp)
-    sp.add_argument("kind", choices=["registry", "boundaries", "assignments"])
+    sp.add_argument("kind", choices=[k.key for k in KINDS])
     sp.add_argument("file")
-    sp.add_argument("--county", help="county code the file belongs to (detected when omitted)")
     sp.add_argument("--report", help="write the rejected/doubtful rows to this .xlsx or .csv")
-    sp.add_argument("--code-field")
-    sp.add_argument("--name-field")
-    sp.add_argument("--source-crs", help="e.g. EPSG:4545 when the file has no .prj")
-    sp.add_argument("--gcj02", action="store_true", help="coordinates are GCJ-02 (Gaode/Tencent)")
-    sp.add_argument("--allow-abolish", action="store_true",
-                    help="registry: go ahead although the list abolishes more than a small share of a county's "
-                         "villages")
+    for option in all_options():
+        sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
@@ -248,7 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UserError as e:
-        print(f"错误 / error: {e}", file=sys.stderr)
+        lang = getattr(args, "lang", None)
+        print(f"{t('cli.error', lang)}: {e.text(lang)}" if lang else f"错误 / error: {e}", file=sys.stderr)
         return 2
     except OSError as e:
         if e.filename is None:       # not about a file the user named: a bug, keep the traceback

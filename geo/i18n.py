@@ -8,6 +8,9 @@ every value is escaped by :func:`escape_markdown`, so text from a file or a link
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
 
 LANGS = ("zh", "en")
 
@@ -283,6 +286,40 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.reason.not_in_county": ("不在所选县内", "not in the chosen county"),
     "imp.reason.no_county": ("无法确定所在县", "county unknown"),
     "imp.reason.abolished": ("撤销", "abolished"),
+    # an import refused as a whole (geo.imports.ImportRefused); {file} is the file's name
+    "imp.e.not_found": ("{file}：文件不存在", "{file}: file not found"),
+    "imp.e.folder": ("{file}：是文件夹，不是文件", "{file}: is a folder, not a file"),
+    "imp.e.file_type": ("{file}：{kind}不能用这种文件，请用 {types}",
+                        "{file}: not a file type for {kind}; use {types}"),
+    "imp.e.empty": ("{file}：文件是空的", "{file}: the file is empty"),
+    "imp.e.encoding": ("{file}：无法识别文字编码（应为 UTF-8 或 GBK）", "{file}: text encoding not UTF-8 or GBK"),
+    "imp.e.not_excel": ("{file}：已损坏或不是 Excel 文件", "{file}: corrupt or not an Excel file"),
+    "imp.e.excel": ("{file}：无法读取 Excel 文件（{err}）", "{file}: cannot read the Excel file ({err})"),
+    "imp.e.no_header": ("{file}：前 15 行里没有找到“区划代码”和“名称”两列的表头",
+                        "{file}: no header with a code column (区划代码/code) and a name column (名称/name) in the "
+                        "first 15 rows"),
+    "imp.e.no_code": ("{file}：没有一行有效的区划代码", "{file}: no row holds a valid division code"),
+    "imp.e.no_rows": ("{file}：表头（第 {row} 行）下面没有数据行", "{file}: no data rows below the header (row {row})"),
+    "imp.e.no_batch": ("没有第 {batch} 批", "there is no batch {batch}"),
+    "imp.e.rolled_back": ("第 {batch} 批已撤销", "batch {batch} was already rolled back"),
+    "imp.e.initial": ("初始数据（演示数据或随软件提供的区划）不能撤销，请删除数据库文件后重建",
+                      "the initial data (demo or shipped registry) cannot be rolled back; delete the database file "
+                      "instead"),
+    "imp.e.later": ("第 {batch} 批之后还有同类导入，请先撤销较新的批次", "later {kind} batches exist after batch "
+                    "{batch}; roll those back first"),
+    "imp.rb.done": ("第 {batch} 批已撤销", "batch {batch} rolled back"),
+    # one note of an import report (a row rejected or worth a look); the row number is a column of its own
+    "imp.n.bad_code": ("代码“{code}”不是 2/4/6/9/12 位数字或名称为空",
+                       "code '{code}' is not 2/4/6/9/12 digits or the name is empty"),
+    "imp.n.id_removed": ("已删除一个身份证号码", "an ID-card number was removed"),
+    "imp.n.joined": ("{first}；{rest}", "{first}; {rest}"),
+    # the one line an import ends with (CLI)
+    "imp.sum.unchanged": ("{file}：与第 {batch} 批内容相同，未重复导入", "{file}: same content as batch {batch}; "
+                          "nothing changed"),
+    "imp.sum.done": ("{file}：第 {batch} 批，读取 {read} 行，导入 {accepted}，拒绝 {rejected}{extra}{changes}",
+                     "{file}: batch {batch}, {read} read, {accepted} accepted, {rejected} rejected{extra}{changes}"),
+    "imp.sum.extra": ("，{name}={value}", ", {name}={value}"),
+    "cli.error": ("错误", "error"),
     "imp.b.read": ("坐标系 {crs}；文字编码 {encoding}；代码字段 {code}；名称字段 {name}；乡镇字段 {town}。",
                    "CRS {crs}; text encoding {encoding}; code field {code}; name field {name}; township field "
                    "{town}."),
@@ -461,6 +498,40 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
 def bilingual(key: str, **fmt) -> str:
     """A library message in both languages, "中文 / English", as every error and report note carries."""
     return f"{t(key, 'zh', **fmt)} / {t(key, 'en', **fmt)}"
+
+
+class Localizable(Protocol):
+    """Anything that can say itself in one language: a :class:`Msg`, a result's summary, a report note."""
+
+    def text(self, lang: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A catalogue key with its values, rendered in whichever language is asked for.
+
+    A value that is itself :class:`Localizable` (another Msg, a list of places ...) is rendered in the same
+    language, so a message built in the library reads in one language on the page and in both in a log line.
+    """
+
+    key: str
+    params: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **{k: localized(v, lang) for k, v in self.params.items()})
+
+    def md(self, lang: str) -> "Markdown":
+        """The text for a Markdown target: every value escaped (see :func:`md`)."""
+        return md(self.key, lang, **{k: localized(v, lang) for k, v in self.params.items()})
+
+    def bilingual(self) -> str:
+        return f"{self.text('zh')} / {self.text('en')}"
+
+
+def localized(value: object, lang: str) -> object:
+    """`value` in `lang` when it can say itself in a language; as it is otherwise (a number, a file name)."""
+    text = getattr(value, "text", None)
+    return text(lang) if callable(text) and not isinstance(value, str) else value
 
 
 class Markdown(str):

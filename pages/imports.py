@@ -7,7 +7,6 @@ to a temporary folder under its own name (the readers name the file in their mes
 from __future__ import annotations
 
 import logging
-import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -18,19 +17,17 @@ import streamlit as st
 import app
 from geo import imports
 from geo.codes import Scope
+from geo.errors import UserError
 from geo.export import to_csv_bytes, to_xlsx_bytes
-from geo.i18n import TEXT, Markdown, escape_markdown, level_label, md, t
+from geo.i18n import TEXT, escape_markdown, level_label
 from geo.idcards import scrub_file_name
+from geo.imports.results import ReaderText, reject_note
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
-KINDS = ("assignments", "boundaries", "registry")
-TYPES = {"assignments": ["xlsx", "xls", "csv"], "boundaries": ["zip", "geojson", "json", "gpkg"],
-         "registry": ["csv", "xlsx", "xls"]}
 SHOWN = 200                     # matched rows listed in a preview
 FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence", "phone", "period", "start",
           "end", "remark")
 log = logging.getLogger(__name__)
-_HEAD = re.compile(r"^\s*(?:第\s*\d+\s*(?:行|个要素)\s*[：:]|(?:row|feature)\s+\d+\s*:)\s*", re.I)
 
 ctx = app.current()
 store = ctx.store
@@ -44,21 +41,9 @@ WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
-def both(key: str, **values) -> Markdown:
-    """An error in both languages, as every error a user sees."""
-    return Markdown(f"{md(key, 'zh', **values)} / {md(key, 'en', **values)}")
-
-
-def one_lang(message: object) -> str:
-    """The half of a library message "中文 / English" in the page's language."""
-    text = "" if message is None or (isinstance(message, float) and pd.isna(message)) else str(message)
-    zh, sep, en = text.partition(" / ")
-    return (en if ctx.lang == "en" else zh) if sep else text
-
-
-def bare(message: object) -> str:
-    """A row's message without its "第 12 行：" / "row 12:" head, for a table that has a row column."""
-    return _HEAD.sub("", one_lang(message), count=1)
+def in_lang(message, *, row_column: bool = True) -> str:
+    """A reader's note in the page's language (a catalogue message, or a reader's text without params yet)."""
+    return (message if hasattr(message, "text") else ReaderText(message, strip_row=row_column)).text(ctx.lang)
 
 
 def label(prefix: str, value: str) -> str:
@@ -79,8 +64,7 @@ def forget_upload() -> None:
     held = st.session_state.pop("imp_upload", None)
     if held:
         shutil.rmtree(Path(held[1]).parent, ignore_errors=True)
-    for key in ("imp_preview", "imp_county", "imp_county_code", "imp_b_code", "imp_b_name", "imp_b_crs",
-                "imp_b_gcj02", "imp_r_allow"):
+    for key in ("imp_preview", "imp_county", "imp_county_code", *OPTION_KEYS.values()):
         st.session_state.pop(key, None)
 
 
@@ -128,46 +112,65 @@ def county_choice() -> str | None:
 def previewed(kind: str, path: Path, options: dict):
     """The reader's result for this upload (by content) and these options: read or extracted once, then kept
     for the preview's reruns and for the import itself."""
-    key = (kind, upload_sha(), tuple(sorted(options.items())), ctx.version)
+    asked = {o.name: options.get(o.name) for o in imports.BY_KEY[kind].options if o.widget != "confirm"}
+    key = (kind, upload_sha(), tuple(sorted(asked.items())), ctx.version)
     memo = st.session_state.get("imp_preview")
     if memo and memo[0] == key:
         return memo[1]
     with st.spinner(ctx.t("imp.reading", name=path.name)):
-        if kind == "assignments":
-            value = imports.preview_assignments(store, path, county=options.get("county"))
-        elif kind == "boundaries":
-            value = imports.preview_boundaries(store, path, **options)
-        else:
-            divisions, rejects = imports.read_registry_file(path)
-            value = divisions, rejects, imports.registry_plan(store, divisions)
+        value = imports.preview(store, kind, path, options)
     st.session_state["imp_preview"] = (key, value)
     return value
 
 
-def rejects_table(rows: list[tuple[int, str, str]], row_key: str = "imp.col.row") -> None:
-    """(row, reason, bilingual message) as a table with a warning above it; a short all-clear when empty."""
-    if not rows:
+def rejects_table(notes: list[imports.Note], row_key: str = "imp.col.row") -> None:
+    """Rejected rows (row, reason, message) as a table with a warning above it; a short all-clear when empty."""
+    if not notes:
         st.success(ctx.t("imp.no_rejects"))
         return
-    st.warning(ctx.t("imp.rejects", n=f"{len(rows):,}"))
-    df = pd.DataFrame({ctx.t(row_key): [r for r, _, _ in rows],
-                       ctx.t("imp.col.reason"): [label("imp.reason", x) for _, x, _ in rows],
-                       ctx.t("imp.col.message"): [bare(m) for _, _, m in rows]})
+    st.warning(ctx.t("imp.rejects", n=f"{len(notes):,}"))
+    df = pd.DataFrame({ctx.t(row_key): [n.row for n in notes],
+                       ctx.t("imp.col.reason"): [n.reason_text(ctx.lang) for n in notes],
+                       ctx.t("imp.col.message"): [n.message.text(ctx.lang) for n in notes]})
     st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360), column_config=WIDTHS)
 
 
-def show_warnings(messages: list[str]) -> None:
+def show_warnings(messages: list) -> None:
     for message in messages:
-        st.warning(escape_markdown(one_lang(message)))
+        st.warning(escape_markdown(in_lang(message, row_column=False)))
+
+
+# ------------------------------------------------------------------------------------------------------ options
+
+# the session keys of the option widgets (kept across reruns; forgotten with the upload)
+OPTION_KEYS = {"code_field": "imp_b_code", "name_field": "imp_b_name", "source_crs": "imp_b_crs",
+               "gcj02": "imp_b_gcj02", "allow_abolish": "imp_r_allow"}
+
+
+def option_widgets(kind: imports.ImportKind, *, county_heading: bool = True) -> dict:
+    """The kind's options as widgets, from the table: text boxes side by side, then checkboxes, then the county.
+    A confirmation is not asked here (it is asked where the preview shows what it confirms)."""
+    options = [o for o in kind.options if o.widget != "confirm"]
+    values: dict = {}
+    texts = [o for o in options if o.widget == "text"]
+    for column, option in zip(st.columns(len(texts)) if texts else [], texts):
+        values[option.name] = column.text_input(ctx.t(option.label_key), key=OPTION_KEYS[option.name]).strip()
+    for option in (o for o in options if o.widget == "check"):
+        values[option.name] = st.checkbox(ctx.t(option.label_key), key=OPTION_KEYS[option.name])
+    if any(o.widget == "county" for o in options):
+        if county_heading:
+            st.markdown(f"**{ctx.t('imp.county')}**")
+        values["county"] = county_choice()
+    return kind.reader_options(values)
 
 
 # ------------------------------------------------------------------------------------------------------ previews
 
-def preview_ledger(path: Path, options: dict) -> bool:
-    """Header row, column mapping, county, matched and rejected rows.  True when something can be imported."""
+def preview_ledger(path: Path) -> tuple[bool, dict]:
+    """Header row, column mapping, county, matched and rejected rows; (something can be imported, options)."""
     st.markdown(f"**{ctx.t('imp.county')}**")
     detected = st.empty()                 # the county read from the file, above the controls that change it
-    options["county"] = county_choice()
+    options = option_widgets(imports.BY_KEY["assignments"], county_heading=False)
     table, match = previewed("assignments", path, options)
     how = label("imp.how", match.county_source)
     detected.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
@@ -198,31 +201,19 @@ def preview_ledger(path: Path, options: dict) -> bool:
         ctx.t("col.code"): [a.village_code for a in shown],
         ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
         ctx.t("imp.col.period"): [app.period_text(a.start, a.end, ctx.lang) for a in shown],
-        ctx.t("imp.col.note"): ["；".join(bare(w) for w in a.warnings) for a in shown]}),
+        ctx.t("imp.col.note"): [("；" if ctx.lang == "zh" else "; ").join(in_lang(w) for w in a.warnings)
+                                for a in shown]}),
         hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
     show_warnings(table.warnings + match.warnings)
-    rejects_table([(r.row_number, r.reason, r.message) for r in match.rejects])
-    return match.accepted > 0
-
-
-def boundary_options() -> dict:
-    with st.expander(ctx.t("imp.b.options")):
-        st.caption(ctx.t("imp.b.auto"))
-        a, b, c = st.columns(3)
-        code_field = a.text_input(ctx.t("imp.b.code_field"), key="imp_b_code").strip()
-        name_field = b.text_input(ctx.t("imp.b.name_field"), key="imp_b_name").strip()
-        source_crs = c.text_input(ctx.t("imp.b.crs"), key="imp_b_crs").strip()
-        gcj02 = st.checkbox(ctx.t("imp.b.gcj02"), key="imp_b_gcj02")
-        st.markdown(f"**{ctx.t('imp.county')}**")
-        county = county_choice()
-    options = {"county": county, "code_field": code_field, "name_field": name_field, "source_crs": source_crs,
-               "gcj02": gcj02}
-    return {k: v for k, v in options.items() if v}
+    rejects_table([reject_note(r) for r in match.rejects])
+    return match.accepted > 0, options
 
 
 def preview_boundaries(path: Path) -> tuple[bool, dict]:
     results = st.container()
-    options = boundary_options()          # drawn below the results, read first
+    with st.expander(ctx.t("imp.b.options")):   # drawn below the results, read first
+        st.caption(ctx.t("imp.b.auto"))
+        options = option_widgets(imports.BY_KEY["boundaries"])
     read = previewed("boundaries", path, options)
     none = ctx.t("imp.b.none")
     with results:
@@ -245,12 +236,13 @@ def preview_boundaries(path: Path) -> tuple[bool, dict]:
                 hide_index=True, width="stretch", height=table_height(len(m)))
             st.caption(ctx.t("imp.b.replace"))
         show_warnings(read.warnings)
-        rejects_table([(r.feature_index, r.reason, r.message) for r in read.rejects], "imp.col.feature")
+        rejects_table([reject_note(r) for r in read.rejects], imports.BY_KEY["boundaries"].row_key)
     return len(read.matched) > 0, options
 
 
 def preview_registry(path: Path) -> tuple[bool, dict]:
-    divisions, rejects, plan = previewed("registry", path, {})
+    read = previewed("registry", path, {})
+    divisions, rejects, plan = read.divisions, read.rejects, read.plan
     st.info(ctx.t("imp.r.read", rows=f"{len(divisions) + len(rejects):,}", ok=f"{len(divisions):,}",
                   bad=f"{len(rejects):,}"))
     by_level = divisions["level"].value_counts().sort_index()
@@ -266,7 +258,7 @@ def preview_registry(path: Path) -> tuple[bool, dict]:
     st.caption(ctx.t("imp.r.after", added=f"{plan.added:,}", renamed=f"{plan.renamed:,}",
                      abolished=f"{len(plan.abolished_codes):,}"))
     options = abolitions(plan)
-    rejects_table([(int(r), x, m) for r, x, m in zip(rejects["row"], rejects["reason"], rejects["message"])])
+    rejects_table(list(read.rejected))
     return len(divisions) > 0, options
 
 
@@ -288,16 +280,17 @@ def abolitions(plan: imports.RegistryPlan) -> dict:
                                    + (ctx.t("imp.r.more_names") if len(c.abolished) > imports.ABOLISH_NAMES_SHOWN
                                       else "") for c in plan.abolitions]}),
         hide_index=True, width="stretch", height=table_height(len(plan.abolitions), 320))
-    rows = imports.abolition_rows(plan)
+    rows = imports.abolition_notes(plan)
     with st.expander(ctx.t("imp.r.all", n=f"{len(rows):,}")):
-        st.dataframe(pd.DataFrame({ctx.t("col.code"): rows["code"].tolist(),
-                                   ctx.t("col.village"): rows["name"].tolist(),
-                                   ctx.t("imp.col.message"): [one_lang(m) for m in rows["message"]]}),
+        st.dataframe(pd.DataFrame({ctx.t("col.code"): [n.cells["code"] for n in rows],
+                                   ctx.t("col.village"): [n.cells["name"] for n in rows],
+                                   ctx.t("imp.col.message"): [n.message.text(ctx.lang) for n in rows]}),
                      hide_index=True, width="stretch", height=table_height(len(rows), 360))
     if not plan.needs_confirmation:
         return {}
     st.markdown(ctx.t("imp.r.needs_confirm", share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}"))
-    return {"allow_abolish": st.checkbox(ctx.t("imp.r.allow"), key="imp_r_allow")}
+    [confirm] = [o for o in imports.BY_KEY["registry"].options if o.widget == "confirm"]
+    return {confirm.name: st.checkbox(ctx.t(confirm.label_key), key=OPTION_KEYS[confirm.name])}
 
 
 # ------------------------------------------------------------------------------------------------------ import
@@ -309,42 +302,45 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=label("imp.stage", stage))
 
     try:
-        if kind == "assignments":
-            return imports.import_assignments(store, path, county=options.get("county"), file_name=path.name,
-                                              progress=progress, preview=previewed(kind, path, options))
-        if kind == "boundaries":
-            return imports.import_boundaries(store, path, file_name=path.name, progress=progress,
-                                             preview=previewed(kind, path, options), **options)
-        return imports.import_registry(store, path, file_name=path.name, progress=progress,
-                                       allow_abolish=options.get("allow_abolish", False))
+        return imports.run_import(store, kind, path, options, file_name=path.name, progress=progress,
+                                  preview=previewed(kind, path, options))
     except Exception:
         bar.empty()         # a refused or failed import wrote nothing: no bar left saying "writing…"
         raise
 
 
-def row_numbers(rows: pd.Series) -> list:
-    """Row numbers for a table; as text when some entries have none (a village a division list abolishes is
-    not a row of the file), so the table shows a blank instead of "None"."""
-    if rows.notna().all():
-        return rows.tolist()
-    return ["" if pd.isna(r) else str(int(r)) for r in rows]
+def assignments_done(d: dict) -> None:
+    st.markdown(ctx.t("imp.d.assignments", county=d.get("county", ""), advisers=d["advisers_new"],
+                      assignments=d["assignments_new"], dupes=d["duplicates_dropped"]))
 
 
-def report_view(res: imports.ImportResult) -> pd.DataFrame:
-    """The report on screen: reasons in words, messages in this language, then the row's own cells."""
-    parts = [df for df in (res.rejects, res.doubtful) if not df.empty]
-    rej = pd.concat(parts, ignore_index=True).sort_values("row", kind="stable") if parts else \
-        pd.DataFrame(columns=["row", "reason", "message"])
-    view = pd.DataFrame({
-        ctx.t("imp.col.feature" if res.kind == "boundaries" else "imp.col.row"): row_numbers(rej["row"]),
-        ctx.t("imp.col.reason"): [label("imp.reason", x) for x in rej["reason"]],
-        ctx.t("imp.col.message"): [bare(m) for m in rej["message"]]})
-    for col in rej.columns:
-        if col not in ("row", "reason", "message"):
-            name = " ".join(str(col).split())       # a header typed on two lines in Excel
-            name = name if name not in view.columns else f"{name}（{ctx.t('imp.h.file')}）"
-            view[name] = rej[col].fillna("").astype(str).tolist()
-    return view
+def boundaries_done(d: dict) -> None:
+    st.markdown(ctx.t("imp.d.boundaries", villages=d["villages"], crs=d["crs"], encoding=d["encoding"]))
+
+
+def registry_done(d: dict) -> None:
+    st.markdown(ctx.t("imp.d.registry", added=d["added"], renamed=d["renamed"], abolished=d["abolished"]))
+    if d.get("assignments_on_abolished"):
+        st.warning(ctx.t("imp.d.orphans", n=d["assignments_on_abolished"]))
+
+
+# each kind's page parts: its preview (-> something to import, the options chosen) and what an import did
+VIEWS = {"assignments": preview_ledger, "boundaries": preview_boundaries, "registry": preview_registry}
+DETAILS = {"assignments": assignments_done, "boundaries": boundaries_done, "registry": registry_done}
+
+
+def import_requested(kind: str, path: Path, options: dict) -> imports.ImportResult | None:
+    """The import; a refusal raised for app.user_errors, any other failure said here (nothing was written)."""
+    try:
+        return run_import(kind, path, options)
+    except imports.AbolishNotConfirmed as e:
+        raise e.for_page() from None
+    except UserError:
+        raise
+    except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback
+        log.exception("import of %s failed", path.name)
+        st.error(ctx.t("imp.failed", err=f"{type(e).__name__}: {e}"))
+        return None
 
 
 def show_result(res: imports.ImportResult) -> None:
@@ -354,18 +350,8 @@ def show_result(res: imports.ImportResult) -> None:
         else:
             st.success(ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
                              accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}"))
-            d = res.details
-            if res.kind == "assignments":
-                st.markdown(ctx.t("imp.d.assignments", county=d.get("county", ""), advisers=d["advisers_new"],
-                                  assignments=d["assignments_new"], dupes=d["duplicates_dropped"]))
-            elif res.kind == "registry":
-                st.markdown(ctx.t("imp.d.registry", added=d["added"], renamed=d["renamed"],
-                                  abolished=d["abolished"]))
-                if d.get("assignments_on_abolished"):
-                    st.warning(ctx.t("imp.d.orphans", n=d["assignments_on_abolished"]))
-            else:
-                st.markdown(ctx.t("imp.d.boundaries", villages=d["villages"], crs=d["crs"], encoding=d["encoding"]))
-            report = imports.report_table(res).fillna("")
+            DETAILS[res.kind](res.details)
+            report = imports.report_table(res, ctx.lang)
             if len(report):
                 st.markdown(f"**{ctx.t('imp.report')}**")
                 stem = f"{ctx.t('imp.report_file')}_{Path(res.file_name).stem}_{res.batch_id}"
@@ -376,10 +362,9 @@ def show_result(res: imports.ImportResult) -> None:
                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                     st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
                                        mime="text/csv", on_click="ignore", key="imp_dl_csv")
-                view = report_view(res)
-                first = view.columns[0]
-                blank_rows = bool((view[first] == "").any())
-                st.dataframe(view, hide_index=True, width="stretch", height=table_height(len(report), 360),
+                first = report.columns[0]
+                blank_rows = bool((report[first] == "").any())
+                st.dataframe(report, hide_index=True, width="stretch", height=table_height(len(report), 360),
                              column_config={**WIDTHS, first: st.column_config.TextColumn(width=60)} if blank_rows
                              else WIDTHS)
         st.button(ctx.t("imp.dismiss"), key="imp_dismiss", on_click=lambda: st.session_state.pop("imp_result", None))
@@ -387,13 +372,15 @@ def show_result(res: imports.ImportResult) -> None:
 
 # ------------------------------------------------------------------------------------------------------ rollback
 
-def do_rollback(batch_id: int) -> None:
-    try:
-        st.session_state["imp_rb_msg"] = ("ok", imports.rollback(store, batch_id))
-    except imports.ImportError_ as e:
-        st.session_state["imp_rb_msg"] = ("error", str(e))
-    else:
+def rollback_requested() -> None:
+    """Undo the batch the rollback button asked for; on success run the page again, every figure fresh."""
+    batch_id = st.session_state.pop("imp_rb_request", None)
+    if batch_id is None:
+        return
+    with app.user_errors(ctx.lang):
+        st.session_state["imp_rb_done"] = imports.rollback(store, batch_id)
         st.session_state["imp_rb_pick"] = None
+        st.rerun()
 
 
 def history() -> None:
@@ -411,11 +398,9 @@ def history() -> None:
         hide_index=True, width="stretch", height=table_height(len(batches), 320))
 
     st.markdown(f"**{ctx.t('imp.rb.title')}**")
-    if (msg := st.session_state.pop("imp_rb_msg", None)) is not None:
-        if msg[0] == "ok":
-            st.success(escape_markdown(one_lang(msg[1])))
-        else:
-            st.error(escape_markdown(msg[1]))
+    if (done := st.session_state.pop("imp_rb_done", None)) is not None:
+        st.success(done.md(ctx.lang))
+    rollback_requested()
     active = batches[batches["status"] == "active"]
     info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
                                                      active["created_at"])}
@@ -426,8 +411,10 @@ def history() -> None:
                           format_func=lambda b: ctx.text("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
                                                       file=info[b][1] or "", time=when(info[b][2])))
     if choice is not None:
-        st.caption(label("imp.rb.what", info[choice][0]))
-        st.button(ctx.t("imp.rb.do", batch=choice), key="imp_rb_do", on_click=do_rollback, args=(int(choice),))
+        kind = imports.BY_KEY.get(info[choice][0])
+        st.caption(ctx.t(kind.undo_key if kind else "imp.rb.what.demo"))
+        st.button(ctx.t("imp.rb.do", batch=choice), key="imp_rb_do",
+                  on_click=lambda: st.session_state.update(imp_rb_request=int(choice)))
 
 
 def problems(orphans: pd.DataFrame) -> None:
@@ -458,15 +445,17 @@ if len(orphans):
     st.warning(ctx.t("imp.orphans_top", name=ctx.name, n=f"{len(orphans):,}"))
 
 st.subheader(ctx.t("imp.step_kind"))
-kind = st.radio(ctx.t("imp.kind"), KINDS, key="imp_kind", format_func=lambda k: ctx.t(f"imp.kind.{k}"),
-                captions=[ctx.t(f"imp.expect.{k}") for k in KINDS], label_visibility="collapsed")
+kind = st.radio(ctx.t("imp.kind"), [k.key for k in imports.KINDS], key="imp_kind",
+                format_func=lambda k: ctx.t(imports.BY_KEY[k].label_key),
+                captions=[ctx.t(k.expect_key) for k in imports.KINDS], label_visibility="collapsed")
+spec = imports.BY_KEY[kind]
 if st.session_state.get("imp_kind_was") != kind:
     forget_upload()
     st.session_state["imp_kind_was"] = kind
 
 st.subheader(ctx.t("imp.step_file"))
 nonce = st.session_state.get("imp_nonce", 0)
-upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(f"imp.kind.{kind}"), mb=MAX_MB), type=TYPES[kind],
+upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(spec.label_key), mb=MAX_MB), type=spec.upload_types,
                           key=f"imp_file_{kind}_{nonce}", max_upload_size=MAX_MB)
 if (res := st.session_state.get("imp_result")) is not None:
     show_result(res)
@@ -475,26 +464,17 @@ if upload is None:
     if st.session_state.get("imp_upload"):
         forget_upload()
 elif upload.size > MAX_MB * 1024 * 1024:
-    st.error(both("imp.too_big", name=upload.name, size=f"{upload.size / 1024 / 1024:.0f}", mb=MAX_MB))
-elif Path(upload.name).suffix.lower().lstrip(".") not in TYPES[kind]:
-    st.error(both("imp.bad_type", name=upload.name, kind=ctx.t(f"imp.kind.{kind}"),
-                  types=" ".join(f".{x}" for x in TYPES[kind])))
+    st.error(ctx.t("imp.too_big", name=upload.name, size=f"{upload.size / 1024 / 1024:.0f}", mb=MAX_MB))
+elif not spec.accepts(upload.name):
+    st.error(ctx.t("imp.bad_type", name=upload.name, kind=ctx.t(spec.label_key), types=" ".join(spec.file_types)))
 else:
     path = saved(upload)
     st.subheader(ctx.t("imp.step_preview"))
     if (prior := store.find_batch(kind, upload_sha())) is not None:
         st.info(ctx.t("imp.already", batch=prior))
-    options: dict = {}
-    ready = False
-    try:
-        if kind == "assignments":
-            ready = preview_ledger(path, options)
-        elif kind == "boundaries":
-            ready, options = preview_boundaries(path)
-        else:
-            ready, options = preview_registry(path)
-    except imports.ImportError_ as e:
-        st.error(escape_markdown(e))
+    ready, options = False, {}
+    with app.user_errors(ctx.lang):
+        ready, options = VIEWS[kind](path)
 
     st.subheader(ctx.t("imp.step_import"))
     if not ready:
@@ -505,19 +485,10 @@ else:
         st.button(ctx.t("imp.do"), type="primary", key="imp_go",
                   on_click=lambda: st.session_state.update(imp_go_request=True))
     if st.session_state.pop("imp_go_request", False) and ready:
-        try:
-            result = run_import(kind, path, options)
-        except imports.AbolishNotConfirmed as e:
-            # the places are in the check above (a table); the message says what happened and what to do
-            st.error(" / ".join(t("imp.r.refused_page", lang, n=f"{len(e.plan.abolished_codes):,}",
-                                  box=t("imp.r.allow", lang), share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}")
-                                for lang in ("zh", "en")))
-        except imports.ImportError_ as e:
-            st.error(escape_markdown(e))
-        except Exception as e:  # anything else: the transaction rolled back; say so instead of a traceback
-            log.exception("import of %s failed", path.name)
-            st.error(both("imp.failed", err=f"{type(e).__name__}: {e}"))
-        else:
+        result = None
+        with app.user_errors(ctx.lang):
+            result = import_requested(kind, path, options)
+        if result is not None:
             st.session_state["imp_result"] = result
             st.session_state["imp_nonce"] = nonce + 1     # a fresh, empty uploader
             forget_upload()

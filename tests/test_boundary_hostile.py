@@ -169,7 +169,7 @@ def state(store: Store) -> dict[str, str]:
 def assert_refused(store: Store, path: Path, *keys: str) -> str:
     """Importing ``path`` raises the reader's bilingual message naming the file; the store is unchanged."""
     before = state(store)
-    with pytest.raises(imports.ImportError_) as e:
+    with pytest.raises(imports.ImportRefused) as e:
         imports.import_boundaries(store, path)
     message = str(e.value)
     assert path.name in message and " / " in message, message

@@ -173,7 +173,7 @@ def test_import_registry_that_abolishes_a_county_needs_allow_abolish(tmp_path):
 
     def report_codes(report):
         rows = list(csv.DictReader(io.StringIO(report.read_text(encoding="utf-8-sig"))))
-        return sorted(r["code"] for r in rows if r["原因 / reason"] == "撤销")
+        return sorted(r["code"] for r in rows if r["原因"] == "撤销")
 
     refused_report = tmp_path / "refused.csv"
     p = run("import", "registry", str(path), "--report", str(refused_report), db=db)

@@ -9,6 +9,7 @@ import shapely
 from fixtures_ledger import ALL_IDS, MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
 from geo.codes import Scope
+from geo.i18n import t
 from geo.registry import national_registry
 from geo.store import open_store
 
@@ -70,7 +71,7 @@ def test_same_file_twice_changes_nothing_and_rollback_restores(store, tmp_path):
     assert snapshot(store) == after_first
     imports.rollback(store, first.batch_id)
     assert snapshot(store) == before
-    with pytest.raises(imports.ImportError_):
+    with pytest.raises(imports.ImportRefused):
         imports.rollback(store, first.batch_id)
 
 
@@ -78,12 +79,12 @@ def test_bad_ledger_leaves_store_unchanged(store, tmp_path):
     before = snapshot(store)
     bad = tmp_path / "坏.xlsx"
     bad.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(imports.ImportError_) as e:
+    with pytest.raises(imports.ImportRefused) as e:
         imports.import_assignments(store, bad)
     assert "坏.xlsx" in str(e.value)
     notes = tmp_path / "说明.csv"
     notes.write_text("这是一个说明文件\n没有表头\n", encoding="utf-8")
-    with pytest.raises(imports.ImportError_):
+    with pytest.raises(imports.ImportRefused):
         imports.import_assignments(store, notes)
     assert snapshot(store) == before and store.batches().empty
 
@@ -202,7 +203,7 @@ def test_registry_header_variants(tmp_path, header):
 def test_registry_without_a_code_column_is_refused(tmp_path):
     path = tmp_path / "reg.csv"
     path.write_text("城乡分类代码,名称\n220,仰天村委会\n", encoding="utf-8")
-    with pytest.raises(imports.ImportError_) as e:
+    with pytest.raises(imports.ImportRefused) as e:
         imports.read_registry_file(path)
     assert "reg.csv" in str(e.value)
 
@@ -216,7 +217,7 @@ def test_ledger_with_a_header_and_no_rows_is_refused(store, tmp_path):
     wb.active.append([None, "合计", None, None])
     path = tmp_path / "空台账.xlsx"
     wb.save(path)
-    with pytest.raises(imports.ImportError_) as e:
+    with pytest.raises(imports.ImportRefused) as e:
         imports.import_assignments(store, path, county="610124")
     assert "空台账.xlsx" in str(e.value) and "第 2 行" in str(e.value)
     assert store.batches().empty
@@ -227,7 +228,7 @@ def test_only_the_newest_registry_version_can_be_undone(store, tmp_path):
                                                         name="v1.csv"))
     second = imports.import_registry(store, registry_csv(tmp_path, [(ZHOUZHI + "100298", "220", "新二村村委会")],
                                                          name="v2.csv"))
-    with pytest.raises(imports.ImportError_) as e:
+    with pytest.raises(imports.ImportRefused) as e:
         imports.rollback(store, first.batch_id)
     assert str(first.batch_id) in str(e.value)
     imports.rollback(store, second.batch_id)
@@ -256,9 +257,9 @@ def test_implausible_periods_are_imported_and_reported_as_doubtful(store, tmp_pa
                                 ("en", "imported; please check", ["longer than 10 years", "before 2010",
                                                                   "more than 2 years after"])):
         report = imports.report_table(res, lang)
-        assert report["行号 / row"].tolist() == [3, 4, 5]          # the header is row 1, the plausible row 2
-        assert set(report["原因 / reason"]) == {reason}
-        for message, word in zip(report["说明 / message"], words):
+        assert report[t("imp.col.row", lang)].tolist() == [3, 4, 5]   # the header is row 1, the plausible row 2
+        assert set(report[t("imp.col.reason", lang)]) == {reason}
+        for message, word in zip(report[t("imp.col.message", lang)], words):
             assert word in message
 
 
@@ -338,7 +339,7 @@ def test_abolitions_are_planned_then_refused_or_imported_and_reported(store, tmp
     assert (res.details["added"], res.details["renamed"], res.details["abolished"]) == (added, renamed,
                                                                                         len(every_gone))
     report = imports.report_table(res)
-    listed = report[report["原因 / reason"] == "撤销"]
+    listed = report[report[t("imp.col.reason")] == "撤销"]
     assert sorted(listed.get("code", [])) == every_gone          # no code column when nothing is listed
     line = res.summary_line()
     assert "\n" not in line and f"撤销村（社区）{len(every_gone)} 个" in line

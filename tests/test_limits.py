@@ -165,7 +165,7 @@ def test_row_scan_counts_tags_cut_by_chunk_boundaries(tmp_path, monkeypatch, chu
 
 def test_ledger_import_over_the_limit_changes_nothing(store, tmp_path):  # noqa: F811
     before = snapshot(store), store.batches().to_csv()
-    with pytest.raises(imports.ImportError_, match="台账.csv"):
+    with pytest.raises(imports.ImportRefused, match="台账.csv"):
         imports.import_assignments(store, ledger_csv(tmp_path / "台账.csv", MAX_LEDGER_ROWS))
     assert (snapshot(store), store.batches().to_csv()) == before
 
@@ -176,7 +176,7 @@ def test_registry_over_its_limit_stops_at_the_limit(store, tmp_path, rows_pulled
         f.write("统计用区划代码,名称\n")
         f.writelines(f"61012410{i % 10000:04d},村{i}\n" for i in range(imports.MAX_REGISTRY_ROWS))
     before = snapshot(store), store.batches().to_csv()
-    with pytest.raises(imports.ImportError_, match=f"{imports.MAX_REGISTRY_ROWS:,}"):
+    with pytest.raises(imports.ImportRefused, match=f"{imports.MAX_REGISTRY_ROWS:,}"):
         imports.import_registry(store, path)
     assert rows_pulled == [imports.MAX_REGISTRY_ROWS + 1]
     assert (snapshot(store), store.batches().to_csv()) == before
@@ -248,6 +248,6 @@ def test_xlsx_bomb_is_refused_by_ledger_and_registry_readers(store, tmp_path, ro
         read_ledger(bomb)
     registry_bomb = bomb.rename(tmp_path / "区划.xlsx")
     before = snapshot(store)
-    with pytest.raises(imports.ImportError_, match="区划.xlsx"):
+    with pytest.raises(imports.ImportRefused, match="区划.xlsx"):
         imports.import_registry(store, registry_bomb)
     assert rows_pulled == [] and snapshot(store) == before

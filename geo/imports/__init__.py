@@ -1,0 +1,34 @@
+"""Imports into the store: division lists, village boundaries and assignment ledgers.
+
+Every import is one transaction and one recorded batch (kind, file name, content hash, time, rows read /
+accepted / rejected).  A failed import leaves the store exactly as it was; importing the same file twice
+changes nothing; any batch can be rolled back.  The readers (geo.ledger, geo.boundaries, the registry reader in
+:mod:`.registry`) only parse and match; this package decides what is written.
+
+- :mod:`.kinds`: the one table of import kinds (file types, preview, writer, rollback rule, options), with the
+  loops over it: :func:`run_import`, :func:`preview`, :func:`rollback`;
+- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`: each kind's preview and writer;
+- :mod:`.results`: :class:`ImportResult`, report :class:`Note` s, :class:`ImportRefused`;
+- :mod:`.report`: the report in one language (page, download, CLI ``--report``).
+"""
+from __future__ import annotations
+
+from .assignments import import_assignments, preview_assignments
+from .boundaries import import_boundaries, preview_boundaries
+from .kinds import BY_KEY, KINDS, ImportKind, Option, all_options, checked_file, preview, rollback, run_import
+from .registry import (ABOLISH_CONFIRM_SHARE, ABOLISH_COUNTIES_SHOWN, ABOLISH_NAMES_SHOWN, MAX_REGISTRY_ROWS,
+                       REGISTRY_SUFFIXES, AbolishNotConfirmed, CountyAbolition, RegistryPlan, RegistryPreview,
+                       abolition_notes, abolition_places, import_registry, plan_registry, preview_registry,
+                       read_registry_file, registry_plan, store_registry)
+from .report import report_table, write_report
+from .results import ImportRefused, ImportResult, Note, Progress, file_sha256
+
+__all__ = [
+    "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",
+    "REGISTRY_SUFFIXES", "AbolishNotConfirmed", "CountyAbolition", "ImportKind", "ImportRefused", "ImportResult",
+    "Note", "Option", "Progress", "RegistryPlan", "RegistryPreview", "abolition_notes", "abolition_places",
+    "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries", "import_registry",
+    "plan_registry", "preview", "preview_assignments", "preview_boundaries", "preview_registry",
+    "read_registry_file", "registry_plan", "report_table", "rollback", "run_import", "store_registry",
+    "write_report",
+]

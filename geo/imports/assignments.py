@@ -1,0 +1,81 @@
+"""Adviser ledgers (台账): one adviser per person across rows, one assignment per village and period."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..store import Store
+from .results import (ImportRefused, ImportResult, Joined, Note, Progress, ReaderText, already_imported, refused,
+                      reject_note)
+
+
+def _doubtful_notes(table, match) -> tuple[Note, ...]:
+    """Accepted rows the reader had doubts about (matched by name over a stale code, township ignored ...)."""
+    raw = {r.row_number: r.raw for r in table.rows}
+    notes: dict[int, list] = {}
+    for a in match.assignments:
+        for w in a.warnings:
+            if w not in notes.setdefault(a.row_number, []):
+                notes[a.row_number].append(w)
+    return tuple(Note(n, "doubtful", Joined(tuple(w if hasattr(w, "text") else ReaderText(w) for w in ws)),
+                      dict(raw.get(n, {})))
+                 for n, ws in sorted(notes.items()))
+
+
+def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):
+    """(LedgerTable, LedgerMatch) without writing anything: what the import page shows before saving."""
+    from .. import ledger
+
+    try:
+        table = ledger.read_ledger(path)
+        return table, ledger.match_ledger(table, store.registry_frame(), county=county)
+    except ledger.LedgerError as e:
+        raise ImportRefused(str(e)) from None
+
+
+def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
+                       file_name: str | None = None, progress: Progress | None = None,
+                       preview: tuple | None = None) -> ImportResult:
+    """A ledger (台账): one adviser per person across rows, one assignment per village and period.
+
+    ``preview`` is :func:`preview_assignments`' result for this file and county when the caller has it
+    (the import page): the file is then not read a second time.
+    """
+    path, name, sha, done = already_imported(store, "assignments", path, file_name)
+    if done:
+        return done
+    progress and progress(0.1, "reading")
+    table, match = preview or preview_assignments(store, path, county=county)
+    if not match.rows_read:
+        raise refused("imp.e.no_rows", file=name, row=table.header_row)
+    progress and progress(0.6, "writing")
+    people = match.advisers()
+    from ..ledger import adviser_key
+    with store.transaction() as cur:
+        batch = store.new_batch(cur, "assignments", name, sha, rows_read=match.rows_read,
+                                rows_accepted=match.accepted, rows_rejected=match.rejected,
+                                note=f"{match.county_name} {match.county_code}")
+        by_key: dict[str, int] = {}
+        for aid, nm, lic, ph in store.adviser_identities(cur):
+            by_key.setdefault(adviser_key(nm, lic, ph), aid)
+        newcomers = [(key, p) for key, p in people.items() if key not in by_key]
+        new_people = []
+        for (key, p), adviser_id in zip(newcomers, store.new_adviser_ids(cur, len(newcomers))):
+            by_key[key] = adviser_id
+            new_people.append({"adviser_id": adviser_id, "name": p.name, "kind": p.kind, "org": p.org,
+                               "licence_no": p.licence_no, "phone": p.phone, "batch_id": batch})
+        store.add_advisers(cur, pd.DataFrame(new_people))
+        n_new = store.add_assignments(cur, pd.DataFrame({
+            "adviser_id": [by_key[a.adviser_key] for a in match.assignments],
+            "village": [int(a.village_code) for a in match.assignments],
+            "start_date": [a.start for a in match.assignments],
+            "end_date": pd.Series([a.end for a in match.assignments], dtype=object),
+            "batch_id": batch}))
+    progress and progress(1.0, "done")
+    return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
+                        match.rejected, tuple(reject_note(r) for r in match.rejects), _doubtful_notes(table, match),
+                        details={"county": f"{match.county_name}（{match.county_code[:6]}）",
+                                 "county_source": match.county_source, "header_row": table.header_row,
+                                 "columns": table.mapped, "advisers_new": len(new_people), "assignments_new": n_new,
+                                 "duplicates_dropped": match.duplicates_dropped})

@@ -1,0 +1,174 @@
+"""The one table of import kinds.
+
+Each entry says everything the page, the CLI and rollback need about one kind of file: its catalogue labels,
+the file types it is read from, how it is previewed (read, nothing written) and written (one batch), how its
+batch is undone and whether later batches of the kind block that, and the options its reader takes.  The page
+builds its radio, uploader and option widgets from it, the CLI its ``import`` choices and flags, rollback its
+rule.  A new kind (service records) is one more entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from .. import boundaries as boundary_reader
+from .. import ledger as ledger_reader
+from ..i18n import Msg
+from ..store import Store
+from . import assignments, boundaries, registry
+from .results import ImportResult, Progress, refused
+
+Widget = Literal["county", "text", "check", "confirm"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a kind's reader, described once for the page's widget and the CLI's flag."""
+
+    name: str                       # the reader's / writer's keyword, and the CLI flag --name-with-dashes
+    widget: Widget                  # county picker; text box; checkbox; confirmation asked only when needed
+    label_key: str                  # the page's label in the catalogue
+    cli_help: str | None = None
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.replace("_", "-")
+
+    @property
+    def is_switch(self) -> bool:
+        return self.widget in ("check", "confirm")
+
+
+@dataclass(frozen=True)
+class ImportKind:
+    key: str                                        # batches.kind
+    file_types: tuple[str, ...]                     # ".xlsx" ...: the page's uploader, the CLI, the reader
+    preview: Callable[[Store, Path, dict[str, Any]], Any]
+    write: Callable[..., ImportResult]              # (store, path, *, file_name, progress, preview, **options)
+    undo: Callable[[Store, Any, int], None]         # (store, cur, batch_id) inside rollback's transaction
+    stacks: bool                                    # later active batches of the kind must be undone first
+    options: tuple[Option, ...] = ()
+    row_key: str = "imp.col.row"                    # what a report's row number counts
+
+    @property
+    def label_key(self) -> str:
+        return f"imp.kind.{self.key}"
+
+    @property
+    def expect_key(self) -> str:
+        return f"imp.expect.{self.key}"
+
+    @property
+    def undo_key(self) -> str:
+        return f"imp.rb.what.{self.key}"
+
+    @property
+    def upload_types(self) -> list[str]:
+        return [t.lstrip(".") for t in self.file_types]
+
+    def accepts(self, file_name: str) -> bool:
+        return Path(file_name).suffix.lower() in self.file_types
+
+    def reader_options(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The options this kind takes, from `values` (CLI arguments, page widgets); unset ones left out."""
+        return {o.name: values[o.name] for o in self.options if values.get(o.name)}
+
+
+# ------------------------------------------------------------------------------------------------ the rules
+
+def _preview_assignments(store: Store, path: Path, options: dict[str, Any]):
+    return assignments.preview_assignments(store, path, county=options.get("county"))
+
+
+def _preview_boundaries(store: Store, path: Path, options: dict[str, Any]):
+    return boundaries.preview_boundaries(store, path, **options)
+
+
+def _undo_assignments(store: Store, cur, batch_id: int) -> None:
+    store.rollback_assignments(cur, batch_id)
+
+
+def _undo_boundaries(store: Store, cur, batch_id: int) -> None:
+    from ..geometry_store import refresh_village_display
+
+    for county in store.rollback_village_geoms(cur, batch_id):
+        refresh_village_display(store, cur, county)
+
+
+def _undo_registry(store: Store, cur, batch_id: int) -> None:
+    store.rollback_registry(cur, batch_id)
+
+
+COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
+
+KINDS: tuple[ImportKind, ...] = (
+    ImportKind("assignments", ledger_reader.SUPPORTED_SUFFIXES, _preview_assignments,
+               assignments.import_assignments, _undo_assignments, stacks=False, options=(COUNTY,)),
+    ImportKind("boundaries", boundary_reader.SUPPORTED, _preview_boundaries, boundaries.import_boundaries,
+               _undo_boundaries, stacks=True, row_key="imp.col.feature", options=(
+                   Option("code_field", "text", "imp.b.code_field"),
+                   Option("name_field", "text", "imp.b.name_field"),
+                   Option("source_crs", "text", "imp.b.crs", "e.g. EPSG:4545 when the file has no .prj"),
+                   Option("gcj02", "check", "imp.b.gcj02", "coordinates are GCJ-02 (Gaode/Tencent)"),
+                   COUNTY)),
+    ImportKind("registry", registry.REGISTRY_SUFFIXES, registry.preview_registry, registry.import_registry,
+               _undo_registry, stacks=True, options=(
+                   Option("allow_abolish", "confirm", "imp.r.allow",
+                          "registry: go ahead although the list abolishes more than a small share of a county's "
+                          "villages"),)),
+)
+BY_KEY = {kind.key: kind for kind in KINDS}
+
+
+def all_options() -> tuple[Option, ...]:
+    """Every kind's options once each, in table order: the CLI's flags."""
+    return tuple({o.name: o for kind in KINDS for o in kind.options}.values())
+
+
+# ------------------------------------------------------------------------------------------------ one loop
+
+def checked_file(kind: ImportKind, path: str | Path, shown_name: str | None = None) -> Path:
+    """`path` when it is a file of a type this kind is read from; :class:`ImportRefused` saying why not."""
+    path = Path(path)
+    name = shown_name or str(path)
+    if not path.exists():
+        raise refused("imp.e.not_found", file=name)
+    if not path.is_file():
+        raise refused("imp.e.folder", file=name)
+    if not kind.accepts(path.name):
+        raise refused("imp.e.file_type", file=name, kind=Msg(kind.label_key), types=" ".join(kind.file_types))
+    return path
+
+
+def preview(store: Store, key: str, path: str | Path, options: dict[str, Any]):
+    """What the kind's reader makes of the file, nothing written."""
+    kind = BY_KEY[key]
+    return kind.preview(store, checked_file(kind, path, Path(path).name), kind.reader_options(options))
+
+
+def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any], *, file_name: str | None = None,
+               progress: Progress | None = None, preview: Any = None) -> ImportResult:
+    """Import one file as one batch of kind `key`, with its options (those it does not take are ignored)."""
+    kind = BY_KEY[key]
+    path = checked_file(kind, path, file_name or str(path))
+    return kind.write(store, path, file_name=file_name, progress=progress, preview=preview,
+                      **kind.reader_options(options))
+
+
+def rollback(store: Store, batch_id: int) -> Msg:
+    """Undo one batch by its kind's rule.  Returns what was done; raises ImportRefused when it cannot be undone."""
+    batch = store.batch(batch_id)
+    if batch is None:
+        raise refused("imp.e.no_batch", batch=batch_id)
+    if batch.status != "active":
+        raise refused("imp.e.rolled_back", batch=batch_id)
+    kind = BY_KEY.get(batch.kind)
+    if kind is None:                # demo, init: the data a store starts from
+        raise refused("imp.e.initial")
+    with store.transaction() as cur:
+        if kind.stacks and store.later_active_batches(cur, kind.key, batch_id):
+            raise refused("imp.e.later", batch=batch_id, kind=kind.key)
+        kind.undo(store, cur, batch_id)
+        store.mark_rolled_back(cur, batch_id)
+    return Msg("imp.rb.done", {"batch": batch_id})

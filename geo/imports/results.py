@@ -1,0 +1,170 @@
+"""What an import says: its result, the notes on the rows it rejected or doubted, and its refusals.
+
+Every text here is a catalogue key with values (:class:`geo.i18n.Msg`) or another :class:`Localizable`, so the
+page, the downloaded report and the CLI each render it in one language; ``str()`` / ``bilingual()`` keep the
+two-language form for log lines.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+import pandas as pd
+
+from ..errors import UserError
+from ..i18n import TEXT, Localizable, Msg, localized
+
+Progress = Callable[[float, str], None]
+Status = Literal["imported", "unchanged", "refused"]
+
+
+class ImportRefused(UserError, ValueError):
+    """A file that cannot be imported at all, or a batch that cannot be rolled back; names the file or batch."""
+
+    def result(self) -> "ImportResult | None":
+        """The refusal as a result with a report, when it has rows worth listing (see AbolishNotConfirmed)."""
+        return None
+
+
+def refused(key: str, **params: object) -> ImportRefused:
+    return ImportRefused(key=key, params=params)
+
+
+# ---------------------------------------------------------------------------------------------------- notes
+
+# "第 12 行：" / "row 12:" / "第 3 个要素：" / "feature 3:" at the start of a reader's message
+_ROW_HEAD = re.compile(r"^\s*(?:第\s*\d+\s*(?:行|个要素)\s*[：:]|(?:row|feature)\s+\d+\s*:)\s*", re.I)
+
+
+@dataclass(frozen=True)
+class ReaderText:
+    """A reader's message that carries no reason parameters yet: "第 3 行：中文 / row 3: English".
+
+    The one place a bilingual string is taken apart; it goes when every reader reject carries its params.
+    """
+
+    message: str
+    strip_row: bool = True          # in a table with a row column, "第 3 行：" is said already
+
+    def text(self, lang: str) -> str:
+        zh, sep, en = self.message.partition(" / ")
+        half = (en if lang == "en" else zh) if sep else self.message
+        return _ROW_HEAD.sub("", half, count=1) if self.strip_row else half
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several notes on one row read as one."""
+
+    parts: tuple[Localizable, ...]
+
+    def text(self, lang: str) -> str:
+        texts = [localized(p, lang) for p in self.parts]
+        return ("；" if lang == "zh" else "; ").join(dict.fromkeys(texts))
+
+
+@dataclass(frozen=True)
+class Note:
+    """One line of an import report: a row rejected or worth a look, why (a reason code), and its own cells."""
+
+    row: int | None                 # the row (or feature) of the file; None for what the file lacks
+    reason: str                     # labelled by imp.reason.<reason>
+    message: Localizable
+    cells: Mapping[str, str] = field(default_factory=dict)
+
+    def reason_text(self, lang: str) -> str:
+        key = f"imp.reason.{self.reason}"
+        return Msg(key).text(lang) if key in TEXT else self.reason
+
+    def record(self) -> dict[str, Any]:
+        """The note as a row of :attr:`ImportResult.rejects` (message in both languages)."""
+        zh, en = localized(self.message, "zh"), localized(self.message, "en")
+        return {"row": self.row, "reason": self.reason, "message": zh if zh == en else f"{zh} / {en}",
+                **self.cells}
+
+
+def reader_message(reason: str, params: Mapping[str, object] | None, message: str) -> Localizable:
+    """A reader's note in one language: from its reason and params (``imp.why.<reason>``) when it has them."""
+    key = f"imp.why.{reason}"
+    return Msg(key, params) if params is not None and key in TEXT else ReaderText(message)
+
+
+def reject_note(reject: Any) -> Note:
+    """A reader's reject as a report note, whichever reader made it (ledger rows, boundary features)."""
+    row = next(getattr(reject, name) for name in ("row", "row_number", "feature_index") if hasattr(reject, name))
+    cells = getattr(reject, "raw", None) or getattr(reject, "attributes", None) or {}
+    return Note(row, reject.reason, reader_message(reject.reason, getattr(reject, "params", None), reject.message),
+                {k: "" if v is None else str(v) for k, v in cells.items()})
+
+
+def frame(notes: tuple[Note, ...]) -> pd.DataFrame:
+    return pd.DataFrame([n.record() for n in notes])
+
+
+# ---------------------------------------------------------------------------------------------------- result
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What one import did.  ``ok`` is false when it wrote a batch that accepted nothing (every row rejected,
+    no village matched) or was refused; the CLI's exit status follows it."""
+
+    kind: str
+    file_name: str
+    status: Status
+    batch_id: int | None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rejected: tuple[Note, ...] = ()
+    doubted: tuple[Note, ...] = ()          # accepted, but worth a look
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "unchanged" or (self.status == "imported" and self.rows_accepted > 0)
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """row, reason, message (both languages), the row's cells."""
+        return frame(self.rejected)
+
+    @property
+    def doubtful(self) -> pd.DataFrame:
+        return frame(self.doubted)
+
+    def text(self, lang: str) -> str:
+        """The one line an import ends with."""
+        if self.status == "unchanged":
+            return Msg("imp.sum.unchanged", {"file": self.file_name, "batch": self.batch_id}).text(lang)
+        extra = "".join(Msg("imp.sum.extra", {"name": k, "value": v}).text(lang)
+                        for k, v in self.details.items() if k in ("county", "crs", "encoding"))
+        return Msg("imp.sum.done", {"file": self.file_name, "batch": self.batch_id, "read": self.rows_read,
+                                    "accepted": self.rows_accepted, "rejected": self.rows_rejected,
+                                    "extra": extra, "changes": self.details.get("changes", "")}).text(lang)
+
+    def summary_line(self) -> str:
+        return f"{self.text('zh')} / {self.text('en')}"
+
+
+def file_sha256(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def already_imported(store, kind: str, path: str | Path, file_name: str | None
+                     ) -> tuple[Path, str, str, ImportResult | None]:
+    """(path, name shown, content hash, the 'unchanged' result when this content was imported before)."""
+    from ..idcards import scrub_file_name
+
+    path = Path(path)
+    name = scrub_file_name(file_name or path.name)
+    sha = file_sha256(path)
+    prior = store.find_batch(kind, sha)
+    return path, name, sha, (ImportResult(kind, name, "unchanged", prior) if prior is not None else None)
