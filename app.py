@@ -9,6 +9,7 @@ navigation itself runs only when this file is the main script.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from geo.demo import build_demo
 from geo.errors import UserError
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
-from geo.store import Store, StoreError, default_target, open_store
+from geo.store import DB_ENV, Store, StoreError, default_target, open_store
 from geo import basemaps, map_data, viewstate
 from geo.folium_map import Basemap
 
@@ -34,18 +35,27 @@ APP_DIR = Path(__file__).resolve().parent
 # --------------------------------------------------------------------------------------------------------- store
 
 @st.cache_resource(show_spinner=f"{t('building_demo', 'zh')} / {t('building_demo', 'en')}")
-def get_store(path: str) -> Store:
-    """The process's one store, read-write; a missing or empty database is first filled with the demo.
+def get_store(target: str) -> Store:
+    """The process's one store; an embedded database that is missing or empty is first filled with the demo.
 
-    Read-write because the import page writes through it.  DuckDB allows one read-write connection per file
-    (no other process - CLI, second app - can open the file while the app runs) and, within this process,
-    no second connection to the same file in another mode.  Each thread reads through its own cursor
-    (``store.cursor()``); imports and rollbacks write in ``store.transaction()``.
+    A DuckDB file is opened shared: held read-only between writes, so the CLI's read commands work beside the
+    app; the import page's writes take it read-write for their length.  A PostgreSQL store is never filled
+    automatically (several app servers share it: ``python -m geo init`` or ``demo`` does it once).  Each thread
+    reads through its own cursor; imports and rollbacks write in ``store.transaction()``.
     """
-    store = open_store(path)
-    if store.is_empty():
+    store = open_store(target, shared=True)
+    if store.backend == "duckdb" and store.is_empty():
         build_demo(store)
     return store
+
+
+def store_target() -> str:
+    """$VILLAGE_COVERAGE_DB, else ``[store] url`` of Streamlit's secrets, else data/coverage.duckdb."""
+    try:
+        configured = dict(st.secrets.get("store", {})).get("url")
+    except Exception:  # no secrets.toml
+        configured = None
+    return os.environ.get(DB_ENV) or configured or default_target()
 
 
 # ------------------------------------------------------------------------------------------------ cached queries
@@ -331,7 +341,7 @@ def main() -> None:
              st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
     nav = st.navigation(pages)
     try:
-        store = get_store(default_target())
+        store = get_store(store_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback
         show_user_error(e, lang)
         st.stop()

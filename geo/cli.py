@@ -71,21 +71,23 @@ def _statuses(text: str | None) -> list[str]:
 
 def cmd_demo(args) -> int:
     from .demo import build_demo
+    from .store.postgres_store import is_postgres_url
 
-    path = Path(args.db or default_target())
-    if path.exists() and not args.force:
-        store = open_store(path)
+    target = args.db or default_target()
+    if args.force and not is_postgres_url(target):   # a file is rebuilt from nothing, damaged or not
+        Path(target).unlink(missing_ok=True)
+        Path(f"{target}.wal").unlink(missing_ok=True)
+    with open_store(target) as store:
         if not store.is_empty():
-            print(f"已存在：{path}（--force 重建） / exists: {path} (use --force to rebuild)")
-            return 0
-        store.close()
-    if path.exists():
-        path.unlink()
-        Path(str(path) + ".wal").unlink(missing_ok=True)
-    with open_store(path) as store:
+            if not args.force:
+                print(f"已存在：{store.target}（--force 重建） / exists: {store.target} (use --force to rebuild)")
+                return 0
+            with store.transaction() as cur:
+                store.erase(cur)
         rep = build_demo(store)
-    print(f"演示数据已写入 {path}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
-          f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {path}")
+        shown = store.target
+    print(f"演示数据已写入 {shown}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
+          f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {shown}")
     return 0
 
 
@@ -94,10 +96,10 @@ def cmd_init(args) -> int:
     from .demo_geometry import store_outline_tiers
     from .registry import REGISTRY_FILE, national_registry
 
-    path = Path(args.db or default_target())
-    with open_store(path) as store:
+    with open_store(args.db or default_target()) as store:
+        shown = store.target
         if not store.is_empty():
-            print(f"已存在数据：{path}，未改动 / {path} already holds data; nothing changed")
+            print(f"已存在数据：{shown}，未改动 / {shown} already holds data; nothing changed")
             return 0
         with store.transaction() as cur:
             batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
@@ -105,7 +107,7 @@ def cmd_init(args) -> int:
             store.set_batch_rows(cur, batch, n, n)
             store_outline_tiers(store, cur)
             store.set_meta("dataset", "real", cur)
-    print(f"已建立 {path}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {path} with {n} divisions "
+    print(f"已建立 {shown}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {shown} with {n} divisions "
           f"and the county outlines; next, import ledgers and village boundaries")
     return 0
 

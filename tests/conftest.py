@@ -13,6 +13,8 @@ import pytest
 from benchmarks.browser import CHROMIUM, launch_chromium
 from geo.store import DB_ENV, Store, open_store
 
+pytest_plugins = ["backends"]   # the backend / new_store / any_demo_store fixtures: store tests run on both
+
 # three villages in two townships of 周至县 plus their parents, as a registry would list them
 SMALL_REGISTRY = pd.DataFrame(
     [("610000000000", "陕西省", 1), ("610100000000", "西安市", 2), ("610124000000", "周至县", 3),
@@ -22,12 +24,12 @@ SMALL_REGISTRY = pd.DataFrame(
 
 
 @pytest.fixture
-def small_store(tmp_path) -> Store:
-    store = open_store(tmp_path / "small.duckdb")
+def small_store(new_store) -> Store:
+    """Three villages, on each backend."""
+    store = new_store("small")
     with store.transaction() as cur:
         store.load_registry(SMALL_REGISTRY, cur)
-    yield store
-    store.close()
+    return store
 
 
 @pytest.fixture(scope="session")

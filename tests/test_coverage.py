@@ -42,10 +42,11 @@ def _insert(store, rows):
     """rows: (adviser_id, village code str, start, end|None)"""
     with store.transaction() as cur:
         ids = sorted({r[0] for r in rows})
-        cur.executemany("INSERT INTO advisers (adviser_id, name, org, phone) VALUES (?, ?, ?, ?)",
-                        [(i, f"顾问{i}", f"律所{i}", f"1390000000{i}") for i in ids])
-        cur.executemany("INSERT INTO assignments (adviser_id, village, start_date, end_date) VALUES (?,?,?,?)",
-                        [(a, int(v), s, e) for a, v, s, e in rows])
+        store.add_advisers(cur, pd.DataFrame({"adviser_id": ids, "name": [f"顾问{i}" for i in ids],
+                                              "org": [f"律所{i}" for i in ids],
+                                              "phone": [f"1390000000{i}" for i in ids]}))
+        store.add_assignments(cur, pd.DataFrame(rows, columns=["adviser_id", "village", "start_date", "end_date"])
+                              .assign(batch_id=None), skip_known=False)
 
 
 def test_one_adviser_on_many_villages_and_partition(small_store):

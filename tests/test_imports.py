@@ -17,17 +17,20 @@ ZHOUZHI = "610124"
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = open_store(tmp_path / "imp.duckdb")
+def store(new_store):
+    """陕西省's registry, on each backend."""
+    s = new_store("imp")
     with s.transaction() as cur:
         s.load_registry(national_registry()[national_registry()["code"].str.startswith("61")], cur)
-    yield s
-    s.close()
+    return s
 
 
 def snapshot(store):
-    return {t: store.query(f"SELECT * FROM {t} ORDER BY ALL").to_csv()
-            for t in ("divisions", "advisers", "assignments", "village_geoms", "shapes")}
+    tables = {}
+    for t in ("divisions", "advisers", "assignments", "village_geoms", "shapes"):
+        df = store.query(f"SELECT * FROM {t}")
+        tables[t] = df.sort_values(list(df.columns)).reset_index(drop=True).to_csv() if len(df) else ""
+    return tables
 
 
 def test_ledger_import_end_to_end(store, tmp_path):
@@ -132,8 +135,9 @@ def test_newer_registry_adds_renames_abolishes_and_keeps_orphans(store, tmp_path
     zz = zz[zz["code"].str.startswith(ZHOUZHI) & (zz["level"] == 5)]
     gone, renamed = zz["code"].iloc[0], zz["code"].iloc[1]
     with store.transaction() as cur:
-        cur.execute("INSERT INTO advisers (adviser_id, name) VALUES (1, '甲')")
-        cur.execute("INSERT INTO assignments VALUES (1, ?, DATE '2026-01-01', NULL, NULL)", [int(gone)])
+        store.add_advisers(cur, pd.DataFrame([{"adviser_id": 1, "name": "甲"}]))
+        store.add_assignments(cur, pd.DataFrame([{"adviser_id": 1, "village": gone, "start_date": "2026-01-01",
+                                                  "end_date": None, "batch_id": None}]))
     before = snapshot(store)
     rows = [(ZHOUZHI, "", "周至县")] + [(c, "220", n) for c, n in zip(zz["code"], zz["name"]) if c != gone]
     rows = [(c, u, "新名字村委会" if c == renamed else n) for c, u, n in rows]
@@ -240,7 +244,7 @@ def test_a_fragment_without_its_county_row_abolishes_nothing(store, tmp_path):
 
 
 def test_implausible_periods_are_imported_and_reported_as_doubtful(store, tmp_path):
-    villages = store.query(f"SELECT code, name FROM divisions WHERE level = 5 AND code // 1000000 = {ZHOUZHI} "
+    villages = store.query(f"SELECT code, name FROM divisions WHERE level = 5 AND idiv(code, 1000000) = {ZHOUZHI} "
                            "ORDER BY code LIMIT 4")
     periods = ["2026.1-2027.12", "2026.1-2126.12", "1900.1-1901.1", "9999.1.1-9999.12.31"]
     lines = ["区划代码,村（社区）名称,法律顾问姓名,聘任期限"]

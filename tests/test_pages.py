@@ -397,7 +397,7 @@ def test_first_start_builds_the_demo(tmp_path, monkeypatch):
     monkeypatch.setenv(DB_ENV, str(path))
     at = run_app(timeout=180, date=DATE)
     assert path.exists()
-    with open_store(path) as store:   # read-write like the app's own connection: same process, same mode
+    with open_store(path, read_only=True) as store:   # as the app holds it between writes: same process, same mode
         assert store.get_meta("dataset") == "demo"
         assert figures(store, "61", DATE) in texts(at)
 

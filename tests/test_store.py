@@ -11,16 +11,16 @@ from geo.registry import national_registry
 from geo.store import StoreError, open_store
 
 
-def test_scope_limits_every_query(demo_store):
-    county = demo_store.village_statuses(Scope.parse("610124"), ANCHOR)
+def test_scope_limits_every_query(any_demo_store):
+    county = any_demo_store.village_statuses(Scope.parse("610124"), ANCHOR)
     assert county["code"].str.startswith("610124").all() and len(county) > 0
-    assert demo_store.totals(Scope.parse("610124"), ANCHOR).villages == len(county)
+    assert any_demo_store.totals(Scope.parse("610124"), ANCHOR).villages == len(county)
     with pytest.raises(StoreError):
-        demo_store.check_scope(Scope.parse("619999"))
+        any_demo_store.check_scope(Scope.parse("619999"))
 
 
-def test_places_without_a_county_level(tmp_path):
-    store = open_store(tmp_path / "dg.duckdb")
+def test_places_without_a_county_level(new_store):
+    store = new_store("dg")
     reg = national_registry()
     with store.transaction() as cur:
         store.load_registry(reg[reg["code"].str.startswith("44")], cur)
@@ -35,8 +35,8 @@ def test_places_without_a_county_level(tmp_path):
     assert store.scalar("SELECT parent FROM divisions WHERE code = 441900003000") == 441900000000
 
 
-def test_jinmen_placeholder_is_not_a_village(tmp_path):
-    store = open_store(tmp_path / "fj.duckdb")
+def test_jinmen_placeholder_is_not_a_village(new_store):
+    store = new_store("fj")
     reg = national_registry()
     with store.transaction() as cur:
         store.load_registry(reg[reg["code"].str.startswith("3505")], cur)
@@ -68,9 +68,9 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
         try:
             for i in range(5):
                 with store.transaction() as cur:
-                    cur.execute("INSERT INTO advisers (adviser_id, name) VALUES (?, '并发')", [900000 + i])
-                    cur.execute("INSERT INTO assignments VALUES (?, 610124100201, DATE '2030-01-01', NULL, NULL)",
-                                [900000 + i])
+                    store.execute(cur, "INSERT INTO advisers (adviser_id, name) VALUES (?, '并发')", [900000 + i])
+                    store.execute(cur, "INSERT INTO assignments VALUES (?, 610124100201, DATE '2030-01-01', NULL, "
+                                       "NULL)", [900000 + i])
         except Exception as e:  # pragma: no cover
             errors.append(repr(e))
 
@@ -90,8 +90,8 @@ def test_read_only_store_refuses_a_missing_file(tmp_path):
     assert "missing.duckdb" in str(e.value)
 
 
-def test_trend_is_month_ends_and_matches_totals(demo_store):
-    trend = demo_store.trend(Scope.parse("610124"), ANCHOR, months=24)
+def test_trend_is_month_ends_and_matches_totals(any_demo_store):
+    trend = any_demo_store.trend(Scope.parse("610124"), ANCHOR, months=24)
     assert len(trend) == 24 and trend["month"].iloc[-1] == "2026-11"
     for row in trend.iloc[[0, 11, 23]].itertuples():
-        assert row.covered == demo_store.totals(Scope.parse("610124"), row.as_of).covered
+        assert row.covered == any_demo_store.totals(Scope.parse("610124"), row.as_of).covered

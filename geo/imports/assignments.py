@@ -59,14 +59,12 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
         by_key: dict[str, int] = {}
         for aid, nm, lic, ph in store.adviser_identities(cur):
             by_key.setdefault(adviser_key(nm, lic, ph), aid)
-        next_id = store.next_adviser_id(cur)
+        newcomers = [(key, p) for key, p in people.items() if key not in by_key]
         new_people = []
-        for key, p in people.items():
-            if key not in by_key:
-                by_key[key] = next_id
-                new_people.append({"adviser_id": next_id, "name": p.name, "kind": p.kind, "org": p.org,
-                                   "licence_no": p.licence_no, "phone": p.phone, "batch_id": batch})
-                next_id += 1
+        for (key, p), adviser_id in zip(newcomers, store.new_adviser_ids(cur, len(newcomers))):
+            by_key[key] = adviser_id
+            new_people.append({"adviser_id": adviser_id, "name": p.name, "kind": p.kind, "org": p.org,
+                               "licence_no": p.licence_no, "phone": p.phone, "batch_id": batch})
         store.add_advisers(cur, pd.DataFrame(new_people))
         n_new = store.add_assignments(cur, pd.DataFrame({
             "adviser_id": [by_key[a.adviser_key] for a in match.assignments],

@@ -23,8 +23,17 @@ def default_target() -> str:
     return os.environ.get(DB_ENV) or str(DEFAULT_DB)
 
 
-def open_store(target: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> Store:
-    """The store at `target` (default :func:`default_target`)."""
-    from .duckdb_store import DuckDBStore
+def open_store(target: str | Path | None = None, *, read_only: bool = False, create: bool = True,
+               shared: bool = False) -> Store:
+    """The store at `target` (default :func:`default_target`): a ``postgresql://`` URL or a DuckDB file path.
 
-    return DuckDBStore(Path(target or default_target()), read_only=read_only, create=create)
+    `shared` (the app): a DuckDB file is held read-only between writes, so other processes can read it.
+    """
+    from .duckdb_store import DuckDBStore
+    from .postgres_store import PostgresStore, is_postgres_url
+
+    target = target or default_target()
+    if is_postgres_url(target):
+        return PostgresStore(str(target), read_only=read_only, create=create)
+
+    return DuckDBStore(Path(target), read_only=read_only, create=create, shared=shared)

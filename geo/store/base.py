@@ -15,10 +15,11 @@ spans are rebuilt before the commit, so no writer can leave them stale.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from abc import ABC, abstractmethod
-from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -27,7 +28,7 @@ from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from . import rules
-from .schema import USER_TEXT_COLUMNS
+from .schema import TABLES, USER_TEXT_COLUMNS
 
 Params = dict | Sequence | None
 
@@ -39,6 +40,9 @@ REAL_VILLAGE = rules.real_village()
 #: meta key and value saying every stored text has been scrubbed of ID-card numbers by the current rules
 #: (a database written before them is scrubbed once when opened for writing)
 ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
+#: meta key of the schema version; a database without it was written before versions were kept (version 1)
+SCHEMA_META = "schema_version"
+SCHEMA_VERSION = 2
 
 
 class StoreError(UserError):
@@ -95,6 +99,35 @@ class BatchInfo:
     status: str
 
 
+@dataclass
+class _Changes:
+    """What a write transaction changed that the coverage spans depend on.
+
+    Every named write method says which counties it touched (possibly none); a transaction in which none did
+    (raw SQL in a test, a bulk load) rebuilds the spans of the whole country, to be safe.
+    """
+
+    known: bool = False
+    counties: set[int] = field(default_factory=set)     # 6-digit county numbers
+    everything: bool = False
+
+    def add(self, counties: Iterable[int] | None) -> None:
+        self.known = True
+        if counties is None:
+            self.everything = True
+        else:
+            self.counties.update(int(c) for c in counties)
+
+    @property
+    def whole_country(self) -> bool:
+        return self.everything or not self.known
+
+
+def _counties_of(codes: Iterable) -> set[int]:
+    """The 6-digit county numbers of 12-digit codes (str or int)."""
+    return {int(c) // 10**6 for c in codes}
+
+
 @dataclass(frozen=True)
 class RegistryChange:
     """What applying a division list changed."""
@@ -103,6 +136,19 @@ class RegistryChange:
     renamed: int
     abolished: int
     assignments_on_abolished: int
+
+
+def _parent_candidates(table: str) -> str:
+    """Joins p1..p4 of each row `d` to the rows of `table` that could be its parent: the prefixes of its code at
+    township, county, city and province length that exist at a higher level (东莞's townships hang on the city:
+    its county-length prefix is the city itself).  The nearest one is :data:`_PARENT`."""
+    return " ".join(
+        f"LEFT JOIN (SELECT code, level FROM {table} WHERE code % {w} = 0) p{i} "
+        f"ON p{i}.code = idiv(d.code, {w}) * {w} AND p{i}.code <> d.code AND p{i}.level < d.level"
+        for i, w in enumerate((10**3, 10**6, 10**8, 10**10), start=1))
+
+
+_PARENT = "coalesce(p1.code, p2.code, p3.code, p4.code)"
 
 
 def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
@@ -118,6 +164,8 @@ class Store(ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
+    #: "duckdb" or "postgresql"
+    backend: str = ""
     #: where the store lives, fit to show (a file path, or a URL without its password)
     target: str = ""
     #: whether reads may use coverage_spans (False for a read-only store written before the spans existed)
@@ -132,11 +180,44 @@ class Store(ABC):
 
     @contextmanager
     def transaction(self) -> Iterator[Any]:
-        """All-or-nothing: anything raised inside rolls every change back; the coverage spans are rebuilt."""
-        with self._begin() as cur:
-            yield cur
-            self.refresh_coverage_spans(cur)
+        """All-or-nothing: anything raised inside rolls every change back.
+
+        Before the commit the coverage spans are refreshed for the counties the transaction touched (the whole
+        country only when it is not known what changed), so no writer leaves them stale and two imports for
+        different counties do not redo each other's work.
+        """
+        local = self._tx_local()
+        local.changes = _Changes()
+        try:
+            with self._begin() as cur:
+                local.cur = cur
+                yield cur
+                changes = local.changes
+                self.refresh_coverage_spans(cur, None if changes.whole_country else changes.counties)
+        finally:
+            local.changes = local.cur = None
         self._spans = True
+
+    def _tx_local(self) -> threading.local:
+        local = self.__dict__.get("_tx_state")
+        if local is None:
+            local = self.__dict__.setdefault("_tx_state", threading.local())
+        return local
+
+    def _changed(self, cur, counties: Iterable[int] | None = (), *, spans: bool = True) -> None:
+        """Record that the current transaction changed `counties` (6-digit numbers; None = anywhere) and hold
+        them against other writers until it ends; `spans`: what changed is contracts or villages, so their
+        coverage spans are refreshed at the commit."""
+        counties = None if counties is None else sorted(set(counties))
+        changes = getattr(self._tx_local(), "changes", None)
+        if changes is not None:
+            changes.add(counties if spans else ())
+        if counties is None or counties:
+            self._lock_counties(cur, counties)
+
+    def _lock_counties(self, cur, counties: Sequence[int] | None) -> None:
+        """Make other writers of the same counties wait until this transaction ends (a backend with one writer
+        at a time needs nothing)."""
 
     def scrub_stored_text(self, cur) -> int:
         """Remove ID-card numbers from every stored text a file can fill (once, for a database written before
@@ -154,36 +235,90 @@ class Store(ABC):
         return changed
 
     def _upgrade(self) -> None:
-        """Bring a database written by an older version up to date (derived tables, scrubbed text)."""
-        if self.get_meta(SPANS_META) == SPANS_VERSION and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION:
+        """Migrate a database written by an older version forward, one schema step at a time, in one
+        transaction; refuse one written by a newer version."""
+        version = int(self.get_meta(SCHEMA_META) or 1)
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"数据库 {self.target} 由更新版本的软件写入（结构版本 {version}），请升级软件 / {self.target} "
+                             f"was written by a newer version of this tool (schema {version}); upgrade the tool")
+        if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
+                and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):
             return
         with self.transaction() as cur:
+            for step in range(version + 1, SCHEMA_VERSION + 1):
+                MIGRATIONS[step](self, cur)
             if self.get_meta(ID_SCRUB_META, cur) != ID_SCRUB_VERSION:
                 self.scrub_stored_text(cur)
+            self.set_meta(SCHEMA_META, str(SCHEMA_VERSION), cur)
 
-    def refresh_coverage_spans(self, cur) -> None:
-        """Rebuild coverage_spans from assignments and real villages (inside the caller's transaction)."""
-        self._run(cur, "DELETE FROM coverage_spans")
-        self._run(cur, rules.spans_sql())
-        self.set_meta(SPANS_META, SPANS_VERSION, cur)
+    def refresh_coverage_spans(self, cur, counties: Iterable[int] | None = None) -> None:
+        """Rebuild coverage_spans from assignments and real villages, for `counties` (6-digit numbers) or the
+        whole country (inside the caller's transaction)."""
+        if counties is None:
+            self._run(cur, "DELETE FROM coverage_spans")
+            self._run(cur, rules.spans_sql())
+            if self.get_meta(SPANS_META, cur) != SPANS_VERSION:
+                self.set_meta(SPANS_META, SPANS_VERSION, cur)
+            return
+        low = sorted(int(c) * 10**6 for c in counties)
+        if not low:
+            return
+        ranges = pd.DataFrame({"low": pd.array(low, dtype="int64"),
+                               "high": pd.array([x + 10**6 for x in low], dtype="int64")})
+        with self._table(cur, "touched_ranges", ranges):
+            self._run(cur, """DELETE FROM coverage_spans WHERE EXISTS (SELECT 1 FROM touched_ranges t
+                              WHERE coverage_spans.village >= t.low AND coverage_spans.village < t.high)""")
+            self._run(cur, rules.spans_sql("EXISTS (SELECT 1 FROM touched_ranges t "
+                                           "WHERE a.village >= t.low AND a.village < t.high)"))
+
+    def cursor(self):
+        """The handle this thread reads with: its open transaction's, else its own read cursor."""
+        tx = getattr(self._tx_local(), "cur", None)
+        return tx if tx is not None else self._read_cursor()
+
+    @contextmanager
+    def reading(self, cur=None) -> Iterator[Any]:
+        """A handle to read with for the block: `cur` when given (inside a transaction), else :meth:`cursor`,
+        held against a change of connection (the DuckDB file shared with other processes) until the block ends."""
+        if cur is not None or getattr(self._tx_local(), "cur", None) is not None:
+            yield cur if cur is not None else self._tx_local().cur
+            return
+        with self._read_gate():
+            yield self._read_cursor()
+
+    def _read_gate(self) -> AbstractContextManager:
+        return nullcontext()
+
+    def _q_rows(self, sql: str, params: Params = None, cur=None) -> list[tuple]:
+        with self.reading(cur) as c:
+            return self._rows(c, sql, params)
+
+    def _q_frame(self, sql: str, params: Params = None, cur=None) -> pd.DataFrame:
+        with self.reading(cur) as c:
+            return self._frame(c, sql, params)
 
     def query(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Raw SQL for tests and benchmarks that look inside the store; the product calls named methods."""
-        return self._frame(self.cursor(), sql, params)
+        return self._q_frame(sql, params)
 
     def scalar(self, sql: str, params: Params = None):
         """Raw SQL, first column of the first row (tests and benchmarks only)."""
-        rows = self._rows(self.cursor(), sql, params)
+        rows = self._q_rows(sql, params)
         return rows[0][0] if rows else None
 
+    def execute(self, cur, sql: str, params: Params = None) -> None:
+        """A raw statement inside a transaction, in the shared SQL (``$name`` / ``?`` parameters): for tests that
+        build odd states; the product writes through named methods only."""
+        self._run(cur, sql, params)
+
     def _one(self, sql: str, params: Params = None, cur=None):
-        rows = self._rows(cur or self.cursor(), sql, params)
+        rows = self._q_rows(sql, params, cur)
         return rows[0][0] if rows else None
 
     def _codes_frame(self, sql: str, params: Params = None, cur=None, columns: Sequence[str] = ("code",)
                      ) -> pd.DataFrame:
         """A frame whose BIGINT code columns are turned into 12-digit strings."""
-        df = self._frame(cur or self.cursor(), sql, params)
+        df = self._q_frame(sql, params, cur)
         for col in columns:
             df[col] = df[col].map(to_str)
         return df
@@ -199,6 +334,15 @@ class Store(ABC):
     def delete_meta(self, key: str, cur) -> None:
         self._run(cur, "DELETE FROM meta WHERE key = $key", {"key": key})
 
+    def erase(self, cur) -> None:
+        """Remove every row of every table (``python -m geo demo --force`` on a server)."""
+        self._changed(cur, None)
+        for table in TABLES:
+            if table != "meta":
+                self._run(cur, f"DELETE FROM {table}")
+        # what the store says about its own form stays; what it said about its data goes
+        self._run(cur, f"DELETE FROM meta WHERE key NOT IN ('{SCHEMA_META}', '{SPANS_META}', '{ID_SCRUB_META}')")
+
     def is_empty(self) -> bool:
         return not self._one("SELECT count(*) FROM divisions")
 
@@ -206,6 +350,7 @@ class Store(ABC):
     def new_batch(self, cur, kind: str, file_name: str | None = None, sha256: str | None = None,
                   rows_read: int = 0, rows_accepted: int = 0, rows_rejected: int = 0,
                   note: str | None = None) -> int:
+        self._changed(cur)
         batch_id = int(self._one("SELECT nextval('batch_seq')", cur=cur))
         self._run(cur, "INSERT INTO batches (batch_id, kind, file_name, sha256, rows_read, rows_accepted, "
                        "rows_rejected, note) VALUES ($id, $kind, $file, $sha, $read, $acc, $rej, $note)",
@@ -222,8 +367,8 @@ class Store(ABC):
         return self.query("SELECT * FROM batches ORDER BY batch_id DESC")
 
     def batch(self, batch_id: int, cur=None) -> BatchInfo | None:
-        rows = self._rows(cur or self.cursor(), "SELECT batch_id, kind, status FROM batches WHERE batch_id = $id",
-                          {"id": int(batch_id)})
+        rows = self._q_rows("SELECT batch_id, kind, status FROM batches WHERE batch_id = $id",
+                            {"id": int(batch_id)}, cur)
         return BatchInfo(int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
 
     def find_batch(self, kind: str, sha256: str) -> int | None:
@@ -236,6 +381,7 @@ class Store(ABC):
                              "AND batch_id > $id", {"kind": kind, "id": batch_id}, cur))
 
     def mark_rolled_back(self, cur, batch_id: int) -> None:
+        self._changed(cur)
         self._run(cur, "UPDATE batches SET status = 'rolled_back' WHERE batch_id = $id", {"id": batch_id})
 
     def data_version(self) -> str:
@@ -254,32 +400,28 @@ class Store(ABC):
             with self.transaction() as cur:
                 return self.load_registry(registry, cur, batch_id)
         frame = _division_frame(registry)
+        self._changed(cur, None)
         self._run(cur, "DELETE FROM divisions")
         with self._table(cur, "incoming_registry", frame):
-            self._run(cur, """
+            # written once with its parents: updating every row afterwards costs a server a rewrite of the table
+            self._run(cur, f"""
                 INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
-                SELECT DISTINCT ON (code) code, name, level, NULL, urban_rural, false, $batch
-                FROM incoming_registry ORDER BY code, level""", {"batch": batch_id})
-        self._set_parents(cur)
+                WITH listed AS (SELECT DISTINCT ON (code) code, name, level, urban_rural
+                                FROM incoming_registry ORDER BY code, level)
+                SELECT d.code, d.name, d.level, {_PARENT}, d.urban_rural, false, $batch
+                FROM listed d {_parent_candidates("listed")}""", {"batch": batch_id})
         return int(self._one("SELECT count(*) FROM divisions", cur=cur))
 
     def _set_parents(self, cur) -> None:
-        # the parent is the nearest shorter prefix that exists: a township of 东莞 hangs on 441900000000
-        self._run(cur, """
+        """Re-derive every division's parent; only rows whose parent changes are written."""
+        self._run(cur, f"""
             UPDATE divisions SET parent = up.parent FROM (
-                WITH cand AS (
-                    SELECT code, level, idiv(code, 1000) * 1000 AS p FROM divisions
-                    UNION ALL SELECT code, level, idiv(code, 1000000) * 1000000 FROM divisions
-                    UNION ALL SELECT code, level, idiv(code, 100000000) * 100000000 FROM divisions
-                    UNION ALL SELECT code, level, idiv(code, 10000000000) * 10000000000 FROM divisions)
-                SELECT c.code, max(p.code) AS parent
-                FROM cand c JOIN divisions p ON p.code = c.p AND p.code <> c.code AND p.level < c.level
-                GROUP BY c.code) up
-            WHERE divisions.code = up.code""")
+                SELECT d.code, {_PARENT} AS parent FROM divisions d {_parent_candidates("divisions")}) up
+            WHERE divisions.code = up.code AND divisions.parent IS DISTINCT FROM up.parent""")
 
     def registry_version(self) -> str:
         """Changes whenever the division list changes (a registry batch lands or is rolled back)."""
-        row = self._rows(self.cursor(), f"""
+        row = self._q_rows(f"""
             SELECT coalesce(sum(batch_id) FILTER (WHERE status = 'active'), 0), count(*),
                    (SELECT count(*) FROM divisions WHERE NOT abolished)
             FROM batches WHERE kind IN {REGISTRY_KINDS}""")[0]
@@ -304,14 +446,15 @@ class Store(ABC):
     def registry_comparison(self, codes: Sequence[str], counties: Sequence[str], cur=None) -> pd.DataFrame:
         """What a division list is compared with: the stored rows of `codes` and every level-5 row of
         `counties` (6-digit prefixes).  Columns code (12-digit str, object), name, level, abolished."""
-        cur = cur or self.cursor()
         wanted = pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")})
         within = pd.DataFrame({"county": pd.array([int(c) for c in counties], dtype="int64")})
-        with self._table(cur, "cmp_codes", wanted), self._table(cur, "cmp_counties", within):
+        with self.reading(cur) as cur, self._table(cur, "cmp_codes", wanted), \
+                self._table(cur, "cmp_counties", within):
             df = self._codes_frame("""
-                SELECT code, name, level, abolished FROM divisions
-                WHERE code IN (SELECT code FROM cmp_codes)
-                   OR (level = 5 AND idiv(code, 1000000) IN (SELECT county FROM cmp_counties))""", cur=cur)
+                SELECT d.code, d.name, d.level, d.abolished FROM divisions d JOIN cmp_codes c ON c.code = d.code
+                UNION
+                SELECT d.code, d.name, d.level, d.abolished FROM divisions d
+                JOIN cmp_counties k ON k.county = idiv(d.code, 1000000) WHERE d.level = 5""", cur=cur)
         df["code"] = df["code"].astype(object)
         df["name"] = df["name"].astype(object)
         return df
@@ -326,6 +469,7 @@ class Store(ABC):
         """
         frame = _division_frame(incoming)
         gone = pd.DataFrame({"code": pd.array([int(c) for c in abolish], dtype="int64")})
+        self._changed(cur, _counties_of(frame.loc[frame["level"] >= 3, "code"]) | _counties_of(gone["code"]))
         p = {"batch": batch_id}
         with self._table(cur, "reg_in", frame):
             # only a county listed itself counts as listed in full: a fragment of new villages abolishes nothing
@@ -333,12 +477,14 @@ class Store(ABC):
             self._run(cur, f"""
                 INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
                 SELECT $batch, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
-                WHERE d.code IN (SELECT code FROM reg_in)
-                   OR (d.level = 5 AND idiv(d.code, 1000000) IN {counties})""", p)
+                WHERE EXISTS (SELECT 1 FROM reg_in r WHERE r.code = d.code)
+                UNION
+                SELECT $batch, d.code, d.name, d.level, d.urban_rural, d.abolished, true FROM divisions d
+                WHERE d.level = 5 AND idiv(d.code, 1000000) IN {counties}""", p)
             self._run(cur, """
                 INSERT INTO division_history (batch_id, code, name, level, urban_rural, abolished, existed)
                 SELECT $batch, code, name, level, urban_rural, false, false FROM reg_in
-                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+                WHERE NOT EXISTS (SELECT 1 FROM divisions d WHERE d.code = reg_in.code)""", p)
             added, renamed = self._rows(cur, """
                 SELECT count(*) FILTER (WHERE d.code IS NULL),
                        count(*) FILTER (WHERE d.code IS NOT NULL AND (d.name <> r.name OR d.abolished))
@@ -349,7 +495,7 @@ class Store(ABC):
             self._run(cur, """
                 INSERT INTO divisions (code, name, level, parent, urban_rural, abolished, batch_id)
                 SELECT code, name, level, NULL, urban_rural, false, $batch FROM reg_in
-                WHERE code NOT IN (SELECT code FROM divisions)""", p)
+                WHERE NOT EXISTS (SELECT 1 FROM divisions d WHERE d.code = reg_in.code)""", p)
         with self._table(cur, "abolish_codes", gone):
             abolished = self._rows(cur, """UPDATE divisions SET abolished = true
                                           WHERE code IN (SELECT code FROM abolish_codes) RETURNING code""")
@@ -361,6 +507,8 @@ class Store(ABC):
     def rollback_registry(self, cur, batch_id: int) -> None:
         """Put the division list back as it was before registry batch `batch_id` (its outlines too)."""
         p = {"batch": batch_id}
+        self._changed(cur, _counties_of(c for (c,) in self._rows(
+            cur, "SELECT code FROM division_history WHERE batch_id = $batch AND level >= 3", p)))
         self._run(cur, """DELETE FROM divisions WHERE code IN (
                               SELECT code FROM division_history WHERE batch_id = $batch AND NOT existed)""", p)
         self._run(cur, """UPDATE divisions SET name = h.name, level = h.level, urban_rural = h.urban_rural,
@@ -373,7 +521,7 @@ class Store(ABC):
         self._set_parents(cur)
 
     def division(self, code: str) -> Division | None:
-        rows = self._rows(self.cursor(), "SELECT code, name, level FROM divisions WHERE code = $code",
+        rows = self._q_rows("SELECT code, name, level FROM divisions WHERE code = $code",
                           {"code": int(code)})
         return Division(to_str(rows[0][0]), rows[0][1], int(rows[0][2])) if rows else None
 
@@ -441,8 +589,9 @@ class Store(ABC):
         return [(int(a), n, lic, ph) for a, n, lic, ph in
                 self._rows(cur, "SELECT adviser_id, name, licence_no, phone FROM advisers")]
 
-    def next_adviser_id(self, cur) -> int:
-        return int(self._one("SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers", cur=cur))
+    def new_adviser_ids(self, cur, n: int) -> list[int]:
+        """`n` adviser ids no other writer will hand out."""
+        return self._new_ids(cur, n) if n else []
 
     def add_advisers(self, cur, advisers: pd.DataFrame) -> int:
         """Insert people: columns adviser_id, name, and any of kind, org, licence_no, phone, base_code, lon, lat,
@@ -454,9 +603,11 @@ class Store(ABC):
         frame = frame.astype({"adviser_id": "int64", "base_code": "Int64", "lon": "float64", "lat": "float64",
                               "batch_id": "Int64"})
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["advisers"])
+        self._changed(cur)
         with self._table(cur, "incoming_advisers", frame):
             self._run(cur, f"INSERT INTO advisers ({', '.join(cols)}) SELECT {', '.join(cols)} "
                            f"FROM incoming_advisers")
+        self._ids_used(cur, int(frame["adviser_id"].max()))
         return len(frame)
 
     def add_assignments(self, cur, assignments: pd.DataFrame, *, skip_known: bool = True) -> int:
@@ -475,19 +626,21 @@ class Store(ABC):
         known = """AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = i.adviser_id
                        AND a.village = i.village AND a.start_date = CAST(i.start_date AS DATE)
                        AND a.end_date IS NOT DISTINCT FROM CAST(i.end_date AS DATE))""" if skip_known else ""
+        self._changed(cur, _counties_of(frame["village"].unique()))
         with self._table(cur, "incoming_assignments", frame):
-            before = int(self._one("SELECT count(*) FROM assignments", cur=cur))
-            self._run(cur, f"""
+            inserted = self._rows(cur, f"""
                 INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id)
                 SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE), CAST(i.end_date AS DATE),
                        i.batch_id
-                FROM incoming_assignments i WHERE true {known}""")
-            return int(self._one("SELECT count(*) FROM assignments", cur=cur)) - before
+                FROM incoming_assignments i WHERE true {known}
+                RETURNING village""")
+        return len(inserted)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
         """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
         frame = pd.DataFrame({"code": points["code"].astype("int64"), "lon": points["lon"].astype(float),
                               "lat": points["lat"].astype(float)})
+        self._changed(cur)
         with self._table(cur, "county_points", frame):
             self._run(cur, """UPDATE advisers SET lon = p.lon, lat = p.lat FROM county_points p
                               WHERE p.code = idiv(advisers.base_code, 1000000) * 1000000""")
@@ -495,9 +648,11 @@ class Store(ABC):
     def rollback_assignments(self, cur, batch_id: int) -> None:
         """Remove the contracts of batch `batch_id`, and the people it brought who hold no other contract."""
         p = {"batch": batch_id}
+        self._changed(cur, _counties_of(v for (v,) in self._rows(
+            cur, "SELECT DISTINCT village FROM assignments WHERE batch_id = $batch", p)))
         self._run(cur, "DELETE FROM assignments WHERE batch_id = $batch", p)
         self._run(cur, """DELETE FROM advisers WHERE batch_id = $batch
-                          AND adviser_id NOT IN (SELECT adviser_id FROM assignments)""", p)
+                          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = advisers.adviser_id)""", p)
 
     # -- coverage -----------------------------------------------------------------------------------------
     def _per_village_sql(self) -> str:
@@ -554,7 +709,7 @@ class Store(ABC):
         return df
 
     def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Counts:
-        row = self._rows(self.cursor(), f"""
+        row = self._q_rows(f"""
             WITH {self._village_status_cte()}
             SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
                    count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL)
@@ -625,8 +780,7 @@ class Store(ABC):
         """
         days = month_ends(as_date(last_month), months)
         low, high = scope.int_range
-        cur = self.cursor()
-        with self._table(cur, "trend_days", pd.DataFrame({"as_of": days})):
+        with self.reading() as cur, self._table(cur, "trend_days", pd.DataFrame({"as_of": days})):
             df = self._frame(cur, f"""
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
                 a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
@@ -646,7 +800,7 @@ class Store(ABC):
     def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
         """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""
         low, high = scope.int_range
-        row = self._rows(self.cursor(), f"""
+        row = self._q_rows(f"""
             SELECT count(DISTINCT a.adviser_id), count(DISTINCT a.village)
             FROM assignments a JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
             WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of
@@ -675,8 +829,7 @@ class Store(ABC):
         """Display geometries (GeoJSON text) of `codes` at `tier`: columns code, geojson, schematic."""
         if not len(codes):
             return pd.DataFrame(columns=["code", "geojson", "schematic"])
-        cur = self.cursor()
-        with self._wanted(cur, codes):
+        with self.reading() as cur, self._wanted(cur, codes):
             return self._codes_frame("""SELECT s.code, s.geojson, s.schematic FROM shapes s
                                         JOIN wanted_codes w ON w.code = s.code WHERE s.tier = $tier""",
                                      {"tier": tier}, cur)
@@ -696,6 +849,7 @@ class Store(ABC):
             return
         frame = pd.DataFrame({"code": rows["code"].astype("int64"), "tier": tier,
                               "geojson": rows["geojson"].astype(object), "schematic": rows["schematic"].astype(bool)})
+        self._changed(cur, _counties_of(frame["code"]) if tier in ("county", "township") else (), spans=False)
         with self._table(cur, "incoming_shapes", frame):
             self._run(cur, "DELETE FROM shapes WHERE tier = $tier AND code IN (SELECT code FROM incoming_shapes)",
                       {"tier": tier})
@@ -720,8 +874,7 @@ class Store(ABC):
         """Full-detail boundaries of the villages in `codes` that have one: code (12-digit str), geom (WKB)."""
         if not len(codes):
             return pd.DataFrame(columns=["code", "geom"])
-        cur = self.cursor()
-        with self._wanted(cur, codes):
+        with self.reading() as cur, self._wanted(cur, codes):
             df = self._codes_frame("SELECT g.code, g.geom FROM village_geoms g JOIN wanted_codes w ON w.code = g.code",
                                    cur=cur)
         df["geom"] = df["geom"].map(bytes)
@@ -738,6 +891,7 @@ class Store(ABC):
             return 0
         rows = pd.DataFrame({"code": frame["code"].astype("int64"), "geom": frame["geom"].astype(object),
                              "schematic": bool(schematic), "batch_id": batch_id})
+        self._changed(cur, _counties_of(rows["code"]), spans=False)
         rows["batch_id"] = rows["batch_id"].astype("Int64")
         with self._table(cur, "incoming_geoms", rows):
             if keep_history:
@@ -749,7 +903,7 @@ class Store(ABC):
                 self._run(cur, """
                     INSERT INTO geom_history (batch_id, code, geom, schematic, prior_batch, existed)
                     SELECT $batch, code, NULL, NULL, NULL, false FROM incoming_geoms
-                    WHERE code NOT IN (SELECT code FROM village_geoms)""", p)
+                    WHERE NOT EXISTS (SELECT 1 FROM village_geoms g WHERE g.code = incoming_geoms.code)""", p)
             self._run(cur, "DELETE FROM village_geoms WHERE code IN (SELECT code FROM incoming_geoms)")
             self._run(cur, "INSERT INTO village_geoms (code, geom, schematic, batch_id) "
                            "SELECT code, geom, schematic, batch_id FROM incoming_geoms")
@@ -769,7 +923,7 @@ class Store(ABC):
 
     # -- backend primitives -------------------------------------------------------------------------------
     @abstractmethod
-    def cursor(self):
+    def _read_cursor(self):
         """This thread's own read handle."""
 
     @abstractmethod
@@ -789,5 +943,23 @@ class Store(ABC):
     def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame: ...
 
     @abstractmethod
+    def _new_ids(self, cur, n: int) -> list[int]:
+        """`n` fresh adviser ids."""
+
+    def _ids_used(self, cur, highest: int) -> None:
+        """Ids up to `highest` were given by the caller (a bulk load): :meth:`_new_ids` must not give them."""
+
+    @abstractmethod
     def _table(self, cur, name: str, frame: pd.DataFrame) -> AbstractContextManager:
         """`frame` readable as table `name` by the statements run on `cur` inside the block."""
+
+
+def _adviser_ids_from_a_sequence(store: Store, cur) -> None:
+    """2: adviser ids come from the backend (a sequence on a server), ahead of every id already stored."""
+    highest = store._one("SELECT max(adviser_id) FROM advisers", cur=cur)
+    if highest is not None:
+        store._ids_used(cur, int(highest))
+
+
+#: schema version -> the step that brings a database of the version before up to it
+MIGRATIONS = {2: _adviser_ids_from_a_sequence}

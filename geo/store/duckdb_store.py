@@ -2,8 +2,9 @@
 
 A Streamlit server is one process with many threads.  The store keeps one DuckDB connection and hands each
 thread its own cursor (``con.cursor()``), which DuckDB documents as the thread-safe way to share a database;
-each write transaction runs on a fresh cursor.  DuckDB allows one read-write process per file: another process
-(the CLI beside the running app) gets a clear :class:`StoreError`.
+each write transaction runs on a fresh cursor.  DuckDB lets several processes read a file, or one process
+write it: the app therefore holds the file read-only and takes it read-write only while it writes, so the CLI's
+read commands work beside it; a process that cannot get the file gets a clear :class:`StoreError`.
 """
 from __future__ import annotations
 
@@ -26,10 +27,53 @@ def _not_a_database(path: Path) -> StoreError:
     return StoreError(f"{path} 不是本软件的数据库文件（DuckDB） / {path} is not a database file of this tool (DuckDB)")
 
 
+class _Gate:
+    """Many readers or one writer; a thread that already reads may read again while a writer waits."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writing = False
+        self._mine = threading.local()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        depth = getattr(self._mine, "depth", 0)
+        if not depth:
+            with self._cond:
+                self._cond.wait_for(lambda: not self._writing)
+                self._readers += 1
+        self._mine.depth = depth + 1
+        try:
+            yield
+        finally:
+            self._mine.depth = depth
+            if not depth:
+                with self._cond:
+                    self._readers -= 1
+                    self._cond.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._writing)
+            self._writing = True
+            self._cond.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writing = False
+                self._cond.notify_all()
+
+
 class DuckDBStore(Store):
+    """A DuckDB file.  With `shared` (what the app uses) the file is held read-only between writes, so the CLI's
+    read commands can open it while the app runs; otherwise it is held read-write (or read-only) throughout."""
+
     backend = "duckdb"
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True):
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, shared: bool = False):
         self.path = Path(path)
         self.target = str(self.path)
         if not create and not self.path.exists():
@@ -37,43 +81,83 @@ class DuckDBStore(Store):
                              f"database not found: {self.path} (run `python -m geo demo` or `init` first)")
         if self.path.is_dir():
             raise StoreError(f"{self.path} 是文件夹，不是数据库文件 / {self.path} is a folder, not a database file")
+        self.read_only = read_only
+        self.shared = False             # until the schema is made and upgraded, on the one connection
+        self._local = threading.local()
+        self._gate = _Gate()
+        self._writer = threading.Lock()
+        self._generation = 0
         if not read_only:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._con = self._connect(read_only=False)
+            self._con.execute(tables_sql(DUCKDB_TYPES))
+            self._upgrade()
+            if shared:
+                self._con.close()
+                self._reopen_reader()
+                self.shared = True
+        else:
+            self._con = self._connect(read_only=True)
+        self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
+
+    def _connect(self, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         try:
-            self._con = duckdb.connect(str(self.path), read_only=read_only)
+            return duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise _not_a_database(self.path) from None
             raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
                              f"database {self.path} is in use by another process (e.g. the running app); stop it "
                              f"or work on a copy") from None
-        except duckdb.Error:
+        except duckdb.Error as e:
+            if "different configuration" in str(e):    # this process holds it already, in the other mode
+                raise StoreError(f"数据库 {self.path} 已在本程序中以另一种方式打开 / {self.path} is already open in this "
+                                 f"process in another mode (read-only or read-write)") from None
             raise _not_a_database(self.path) from None
-        self._local = threading.local()
-        self.read_only = read_only
-        if not read_only:
-            self._con.execute(tables_sql(DUCKDB_TYPES))
-            self._upgrade()
-        self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._con.cursor()
         cur.execute(_MACROS)
         return cur
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        cur = getattr(self._local, "cur", None)
-        if cur is None:
-            cur = self._new_cursor()
-            self._local.cur = cur
-        return cur
+    def _read_cursor(self) -> duckdb.DuckDBPyConnection:
+        held = getattr(self._local, "cur", None)
+        if held is None or held[0] != self._generation:
+            held = (self._generation, self._new_cursor())
+            self._local.cur = held
+        return held[1]
 
     def close(self) -> None:
         self._con.close()
 
     @contextmanager
     def _begin(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        cur = self._new_cursor()
+        if not self.shared:
+            # one writer at a time within the process as well: two DuckDB transactions would otherwise both
+            # read the same highest adviser id, or abort each other on a write conflict
+            with self._writer, self._transaction_on(self._con) as cur:
+                yield cur
+            return
+        # the file is held read-only so that other processes can read it; it is taken read-write (which no
+        # other process may then open) for the length of the write only, once no read of this process is open
+        with self._gate.exclusive():
+            self._con.close()
+            try:
+                writer = self._connect(read_only=False)
+            except BaseException:
+                self._reopen_reader()
+                raise
+            try:
+                with self._transaction_on(writer) as cur:
+                    yield cur
+            finally:
+                writer.close()
+                self._reopen_reader()
+
+    @contextmanager
+    def _transaction_on(self, con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+        cur = con.cursor()
+        cur.execute(_MACROS)
         cur.execute("BEGIN TRANSACTION")
         try:
             yield cur
@@ -84,6 +168,13 @@ class DuckDBStore(Store):
             cur.execute("COMMIT")
         finally:
             cur.close()
+
+    def _reopen_reader(self) -> None:
+        self._con = self._connect(read_only=True)
+        self._generation += 1
+
+    def _read_gate(self):
+        return self._gate.shared() if self.shared else super()._read_gate()
 
     def checkpoint(self) -> None:
         self.cursor().execute("CHECKPOINT")
@@ -96,6 +187,10 @@ class DuckDBStore(Store):
 
     def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame:
         return cur.execute(sql, params or {}).df()
+
+    def _new_ids(self, cur, n: int) -> list[int]:
+        first = int(self._rows(cur, "SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers")[0][0])
+        return list(range(first, first + n))     # writers take turns (_begin): nobody else takes these
 
     @contextmanager
     def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:

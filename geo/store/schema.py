@@ -12,6 +12,7 @@ class Types:
 
 
 DUCKDB_TYPES = Types(small_int="SMALLINT", double="DOUBLE", blob="BLOB")
+POSTGRES_TYPES = Types(small_int="SMALLINT", double="DOUBLE PRECISION", blob="BYTEA")
 
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
@@ -58,6 +59,25 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
+          "geom_history", "coverage_spans", "shapes")
+
+
 def tables_sql(types: Types) -> str:
     """The CREATE statements of every table, idempotent, in the backend's type names."""
     return _TABLES.format(t=types)
+
+#: PostgreSQL plans by index; DuckDB scans columns and needs none (its indexes would only slow the bulk loads)
+POSTGRES_INDEXES = """
+CREATE UNIQUE INDEX IF NOT EXISTS divisions_code ON divisions (code);
+CREATE INDEX IF NOT EXISTS divisions_level ON divisions (level, code);
+CREATE INDEX IF NOT EXISTS advisers_id ON advisers (adviser_id);
+CREATE INDEX IF NOT EXISTS assignments_village ON assignments (village, start_date);
+CREATE INDEX IF NOT EXISTS assignments_batch ON assignments (batch_id);
+CREATE INDEX IF NOT EXISTS coverage_spans_village ON coverage_spans (village, span_from);
+CREATE INDEX IF NOT EXISTS shapes_tier_code ON shapes (tier, code);
+CREATE INDEX IF NOT EXISTS village_geoms_code ON village_geoms (code);
+CREATE INDEX IF NOT EXISTS geom_history_batch ON geom_history (batch_id);
+CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id);
+CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
+"""

@@ -1,0 +1,266 @@
+"""The server backend: PostgreSQL (and PostgreSQL-compatible databases) through the standard driver, psycopg.
+
+Several app processes and the CLI share one database.  Each thread reads through its own autocommit
+connection (every statement sees the latest committed data); each write transaction gets a connection of its
+own.  Only plain PostgreSQL SQL is used, so KingbaseES, openGauss or PolarDB can serve it too.
+
+The password in a URL never leaves this module: :attr:`target` and every error message show it as ``***``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import pandas as pd
+
+from .base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from .schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
+
+_FUNCTIONS = """
+CREATE OR REPLACE FUNCTION idiv(a bigint, b bigint) RETURNS bigint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT a / b';
+CREATE SEQUENCE IF NOT EXISTS adviser_seq;
+"""
+_BOUNDARY_VIEW = """
+CREATE OR REPLACE VIEW village_boundaries AS
+SELECT CAST(g.code AS VARCHAR(12)) AS code, d.name, t.name AS township, c.name AS county, g.schematic,
+       ST_SetSRID(ST_GeomFromWKB(g.geom), 4326)::geometry(Geometry, 4326) AS geom
+FROM village_geoms g
+LEFT JOIN divisions d ON d.code = g.code
+LEFT JOIN divisions t ON t.code = idiv(g.code, 1000) * 1000
+LEFT JOIN divisions c ON c.code = idiv(g.code, 1000000) * 1000000
+"""
+WORK_MEM = "64MB"
+#: advisory lock keys: schema changes (app processes starting together), whole-country writes, and one per county
+_SCHEMA_LOCK = 4_200_617
+_WHOLE_COUNTRY_LOCK = 4_200_618
+_COUNTY_LOCK_BASE = 4_300_000_000
+
+
+def is_postgres_url(target: object) -> bool:
+    return str(target).startswith(("postgresql://", "postgres://"))
+
+
+def redact(url: str) -> str:
+    """The URL with its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)
+    user = netloc[0].split(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+
+
+def _scrub(message: str, url: str) -> str:
+    password = urlsplit(url).password
+    return message.replace(password, "***") if password else message
+
+
+@lru_cache(maxsize=1024)
+def _pg_sql(sql: str) -> str:
+    """The shared SQL's parameters ($name, ?) in psycopg's style; literal % doubled."""
+    out = sql.replace("%", "%%")
+    out = re.sub(r"\$([A-Za-z_]\w*)", r"%(\1)s", out)
+    return out.replace("?", "%s")
+
+
+def _pg_params(params: Params):
+    if params is None:
+        return {}   # not None: psycopg then reads the query's %% as the literal % it stands for
+    if isinstance(params, dict):
+        return {k: _plain(v) for k, v in params.items()}
+    return [_plain(v) for v in params]
+
+
+def _plain(value):
+    """numpy scalars as the Python values psycopg knows."""
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _column_type(series: pd.Series) -> str:
+    kind = series.dtype.kind
+    if kind == "b" or str(series.dtype) == "boolean":
+        return "BOOLEAN"
+    if kind in "iu" or str(series.dtype) in ("Int64", "Int32", "Int16"):
+        return "BIGINT"
+    if kind == "f":
+        return "DOUBLE PRECISION"
+    if kind == "M":
+        return "DATE"
+    sample = next((v for v in series if v is not None and not (isinstance(v, float) and np.isnan(v))), None)
+    if isinstance(sample, (bytes, bytearray, memoryview)):
+        return "BYTEA"
+    if isinstance(sample, dt.date):
+        return "DATE"
+    if isinstance(sample, bool):
+        return "BOOLEAN"
+    if isinstance(sample, int):
+        return "BIGINT"
+    return "TEXT"
+
+
+def _cell(value):
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if value is pd.NA:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return _plain(value)
+
+
+class PostgresStore(Store):
+    backend = "postgresql"
+
+    def __init__(self, url: str, *, read_only: bool = False, create: bool = True):
+        import psycopg
+
+        self._psycopg = psycopg
+        self._url = url
+        self.target = redact(url)
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+        self.read_only = read_only
+        try:
+            conn = self.cursor()
+        except psycopg.Error as e:
+            raise StoreError(f"无法连接数据库 {self.target}：{_scrub(str(e).strip(), url)} / "
+                             f"cannot connect to {self.target}: {_scrub(str(e).strip(), url)}") from None
+        self.postgis = False
+        if not read_only:
+            self._create_schema()
+        elif not conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchall()[0][0]:
+            raise StoreError(f"数据库 {self.target} 还没有建立数据表（先运行 python -m geo init 或 demo） / "
+                             f"{self.target} holds no tables yet (run `python -m geo init` or `demo` first)")
+        self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
+
+    def _connect(self, autocommit: bool):
+        try:
+            conn = self._psycopg.connect(self._url, autocommit=autocommit)
+        except self._psycopg.Error as e:
+            raise StoreError(f"无法连接数据库 {self.target} / cannot connect to {self.target}: "
+                             f"{_scrub(str(e).strip(), self._url)}") from None
+        # the server's default work_mem (4 MB) turns joins over a county's or a province's rows into
+        # spills and nested loops; a session may raise its own
+        conn.execute(f"SET work_mem = '{WORK_MEM}'")
+        if not autocommit:
+            conn.commit()
+        return conn
+
+    def _create_schema(self) -> None:
+        with self._begin() as conn:
+            conn.execute(f"SELECT pg_advisory_xact_lock({_SCHEMA_LOCK})")
+            conn.execute(_FUNCTIONS)
+            conn.execute(tables_sql(POSTGRES_TYPES))
+            conn.execute(POSTGRES_INDEXES)
+            self.postgis = self._boundary_view(conn)
+        self._upgrade()
+
+    def _boundary_view(self, conn) -> bool:
+        """Where PostGIS is installed, a view of the village boundaries with a real geometry column (SRID 4326),
+        for GIS staff to open in QGIS.  Without PostGIS (or the right to enable it) nothing else changes."""
+        available = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'").fetchall()
+        if not available[0][0]:
+            return False
+        try:
+            with conn.transaction():        # a savepoint: a refusal leaves the rest of the set-up standing
+                conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+                conn.execute(_BOUNDARY_VIEW)
+        except self._psycopg.Error:
+            return False
+        return True
+
+    def _read_cursor(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None or conn.closed:
+            conn = self._connect(autocommit=True)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+
+    @contextmanager
+    def _begin(self) -> Iterator:
+        conn = self._connect(autocommit=False)
+        try:
+            with conn.transaction():
+                yield conn
+        finally:
+            conn.close()
+
+    def checkpoint(self) -> None:
+        """Nothing to do: the server manages its own checkpoints (kept for the DuckDB-shaped benchmark)."""
+
+    def _execute(self, conn, sql: str, params: Params):
+        try:
+            return conn.execute(_pg_sql(sql), _pg_params(params))
+        except self._psycopg.Error as e:
+            raise RuntimeError(_scrub(str(e), self._url)) from None
+
+    def _run(self, cur, sql: str, params: Params = None) -> None:
+        self._execute(cur, sql, params)
+
+    def _rows(self, cur, sql: str, params: Params = None) -> list[tuple]:
+        result = self._execute(cur, sql, params)
+        return result.fetchall() if result.description else []
+
+    def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame:
+        result = self._execute(cur, sql, params)
+        columns = [d.name for d in result.description]
+        df = pd.DataFrame(result.fetchall(), columns=columns)
+        for d in result.description:   # DATE columns as datetime64, as DuckDB returns them
+            if d.type_code == 1082:
+                df[d.name] = pd.to_datetime(df[d.name]).astype("datetime64[us]")
+        return df
+
+    def _new_ids(self, cur, n: int) -> list[int]:
+        return [int(r[0]) for r in cur.execute("SELECT nextval('adviser_seq') FROM generate_series(1, %s)",
+                                               [n]).fetchall()]
+
+    def _ids_used(self, cur, highest: int) -> None:
+        # setval is not transactional and takes no lock: concurrent importers never wait on it
+        cur.execute("SELECT setval('adviser_seq', greatest(%s, (SELECT last_value FROM adviser_seq)))", [highest])
+
+    def _lock_counties(self, cur, counties) -> None:
+        """Writers of the same counties take turns (the locks end with the transaction); writers of different
+        counties never wait for each other; a whole-country write waits for all and is waited for by all."""
+        if counties is None:
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_WHOLE_COUNTRY_LOCK])
+            return
+        cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
+        for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
+            cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
+
+    @contextmanager
+    def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:
+        columns = ", ".join(f"{c} {_column_type(frame[c])}" for c in frame.columns)
+        cur.execute(f"CREATE TEMP TABLE {name} ({columns})")
+        try:
+            with cur.cursor().copy(f"COPY {name} FROM STDIN") as copy:
+                for row in frame.itertuples(index=False, name=None):
+                    copy.write_row([_cell(v) for v in row])
+            cur.execute(f"ANALYZE {name}")
+            yield
+        finally:
+            if not cur.closed and not cur.broken:
+                try:
+                    cur.execute(f"DROP TABLE IF EXISTS {name}")
+                except self._psycopg.Error:
+                    pass   # the transaction failed: its temp table goes with it

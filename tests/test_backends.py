@@ -1,0 +1,259 @@
+"""Both store backends: the same figures, spans kept current per county, writers side by side, the schema's
+version, passwords never shown, the PostGIS view, and DuckDB's file shared with the CLI while the app runs."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from backends import admin_url, create_database, database_url, drop_database, require
+from fixtures_ledger import write_messy_xlsx
+from geo import imports
+from geo.codes import Scope
+from geo.demo import ANCHOR
+from geo.registry import national_registry
+from geo.store import StoreError, open_store
+from geo.store.base import SCHEMA_META, SCHEMA_VERSION
+
+ROOT = Path(__file__).resolve().parent.parent
+SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
+
+
+def frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
+
+
+# ------------------------------------------------------------------------------------------ the same figures
+
+@pytest.mark.parametrize("read", [
+    lambda s: s.summary(Scope(""), ANCHOR, by="province"),
+    lambda s: s.summary(Scope.parse("61"), ANCHOR, by="county"),
+    lambda s: s.summary(Scope.parse("610124"), ANCHOR - dt.timedelta(days=400), by="township"),
+    lambda s: s.village_statuses(Scope.parse("610124"), ANCHOR),
+    lambda s: s.village_statuses(Scope.parse("6101"), ANCHOR, statuses=["lapsed", "never"]),
+    lambda s: s.trend(Scope.parse("6109"), ANCHOR),
+    lambda s: s.children(Scope.parse("61")),
+    lambda s: s.shapes_under(Scope.parse("610124"), "township"),
+    lambda s: s.orphan_assignments(),
+    lambda s: pd.DataFrame([s.totals(Scope.parse("6107"), ANCHOR).__dict__]),
+    lambda s: pd.DataFrame([s.adviser_stats(Scope.parse("61"), ANCHOR)]),
+    lambda s: s.batches()[["batch_id", "kind", "rows_read", "rows_accepted", "status"]],
+], ids=["national", "province", "county-a-year-back", "village-list", "gap-list", "trend", "children", "shapes",
+        "orphans", "totals", "adviser-stats", "batches"])
+def test_every_read_gives_the_same_answer_on_both_backends(any_demo_store, demo_store, read):
+    frames_equal(read(any_demo_store), read(demo_store))
+
+
+# ------------------------------------------------------------------------------ spans refreshed per county
+
+def spans(store) -> pd.DataFrame:
+    df = store.query("SELECT village, CAST(span_from AS VARCHAR) AS span_from, CAST(span_until AS VARCHAR) AS "
+                     "span_until, CAST(cur_end AS VARCHAR) AS cur_end FROM coverage_spans")
+    return df.sort_values(["village", "span_from"]).reset_index(drop=True)
+
+
+def assert_spans_current(store) -> None:
+    """The spans the writes left equal the whole country's spans rebuilt from nothing."""
+    kept = spans(store)
+    with store.transaction() as cur:
+        store.refresh_coverage_spans(cur)
+    frames_equal(kept, spans(store))
+
+
+def ledger_for(tmp_path: Path, county: str, n: int, name: str, start: str = "2026.1.1") -> Path:
+    """A CSV ledger naming the first `n` villages of `county` with one adviser each."""
+    villages = SHAANXI[(SHAANXI["level"] == 5) & SHAANXI["code"].str.startswith(county)
+                       & ~SHAANXI["code"].str.endswith("000")].head(n)
+    rows = [["村（社区）代码", "村（社区）名称", "法律顾问姓名", "执业证号", "聘任期限"]]
+    rows += [[c, v, f"顾问{county}{i % 3}", f"1610{county}{i % 3:07d}", f"{start}-2027.12.31"]
+             for i, (c, v) in enumerate(zip(villages["code"], villages["name"]))]
+    path = tmp_path / name
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
+    return path
+
+
+def test_spans_are_refreshed_for_the_counties_a_write_touches(new_store, tmp_path):
+    store = new_store("spans")
+    store.load_registry(SHAANXI)
+    first = imports.import_assignments(store, ledger_for(tmp_path, "610124", 30, "a.csv"))
+    imports.import_assignments(store, ledger_for(tmp_path, "610581", 20, "b.csv", start="2025.6.1"))
+    assert_spans_current(store)
+    assert store.totals(Scope.parse("610124"), ANCHOR).covered == 30
+    imports.rollback(store, first.batch_id)
+    assert_spans_current(store)
+    assert store.totals(Scope.parse("610124"), ANCHOR).covered == 0
+    assert store.totals(Scope.parse("610581"), ANCHOR).covered == 20
+
+
+def test_a_write_says_which_counties_it_touched(new_store, tmp_path):
+    """Only the counties of the ledger are rebuilt: a stale span elsewhere stays stale (then a full rebuild
+    mends it), so the incremental path is really taken."""
+    store = new_store("touched")
+    store.load_registry(SHAANXI)
+    imports.import_assignments(store, ledger_for(tmp_path, "610581", 5, "b.csv"))
+    with store.transaction() as cur:   # a raw change the spans do not know of, in another county
+        store.execute(cur, "DELETE FROM coverage_spans WHERE village >= 610581000000 AND village < 610582000000")
+        store.execute(cur, "INSERT INTO coverage_spans VALUES (610581001001, DATE '2000-01-01', DATE '2001-01-01', "
+                           "NULL)")
+    # that raw transaction said nothing of what it changed: it rebuilt the whole country, mending it
+    assert store.totals(Scope.parse("610581"), ANCHOR).covered == 5
+    with store.transaction() as cur:
+        store.execute(cur, "DELETE FROM coverage_spans WHERE village >= 610581000000 AND village < 610582000000")
+        store.set_meta("note", "x", cur)
+        store.new_batch(cur, "test")    # a named write that touches no county: nothing is rebuilt
+    assert store.totals(Scope.parse("610581"), ANCHOR).covered == 0
+    imports.import_assignments(store, ledger_for(tmp_path, "610124", 5, "a.csv"))
+    assert store.totals(Scope.parse("610581"), ANCHOR).covered == 0        # not touched by that import
+    assert store.totals(Scope.parse("610124"), ANCHOR).covered == 5
+
+
+# -------------------------------------------------------------------------------------- writers side by side
+
+def test_imports_at_the_same_moment_all_land(new_store, backend, tmp_path):
+    """Two counties at once, and the same county twice: every import lands, each once, spans current.  On
+    PostgreSQL they run in parallel transactions (county locks serialise the same county)."""
+    store = new_store("concurrent")
+    store.load_registry(SHAANXI)
+    files = [ledger_for(tmp_path, "610124", 40, "zz.csv"), ledger_for(tmp_path, "610581", 40, "hc.csv"),
+             ledger_for(tmp_path, "610124", 20, "zz2.csv", start="2026.2.1")]
+    errors, results = [], []
+
+    def run(path):
+        try:
+            results.append(imports.import_assignments(store, path))
+        except Exception as e:  # pragma: no cover - the assertion below shows it
+            errors.append(repr(e))
+
+    threads = [threading.Thread(target=run, args=(f,)) for f in files]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    assert not errors, errors
+    assert sorted(r.details["assignments_new"] for r in results) == [20, 40, 40]
+    assert int(store.scalar("SELECT count(*) FROM assignments")) == 100
+    ids = store.query("SELECT adviser_id FROM advisers")["adviser_id"]
+    assert ids.is_unique
+    assert_spans_current(store)
+    assert store.totals(Scope.parse("610124"), ANCHOR).covered == 40
+
+
+# ------------------------------------------------------------------------------------------ schema versions
+
+def test_an_older_schema_is_migrated_forward(new_store, tmp_path):
+    store = new_store("old")
+    store.load_registry(SHAANXI)
+    imports.import_assignments(store, write_messy_xlsx(tmp_path / "台账.xlsx"))
+    target = store.target if store.backend == "duckdb" else None
+    with store.transaction() as cur:    # as a version before schema versions left it
+        store.execute(cur, f"DELETE FROM meta WHERE key = '{SCHEMA_META}'")
+    if target is None:
+        target = database_url(new_store.databases[-1])
+    store.close()
+    again = open_store(target)
+    try:
+        assert again.get_meta(SCHEMA_META) == str(SCHEMA_VERSION)
+        with again.transaction() as cur:    # ids handed out after the migration are new
+            fresh = again.new_adviser_ids(cur, 3)
+        assert min(fresh) > int(again.scalar("SELECT max(adviser_id) FROM advisers"))
+    finally:
+        again.close()
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message(new_store):
+    store = new_store("newer")
+    with store.transaction() as cur:
+        store.set_meta(SCHEMA_META, str(SCHEMA_VERSION + 1), cur)
+    target = store.target if store.backend == "duckdb" else database_url(new_store.databases[-1])
+    store.close()
+    with pytest.raises(StoreError, match="newer version"):
+        open_store(target)
+
+
+# ------------------------------------------------------------------------------------------ PostgreSQL only
+
+@pytest.fixture
+def password_url():
+    """A role with a password on a database of its own, reached over TCP: (url, password)."""
+    import psycopg
+
+    require("postgresql")
+    role, password = f"cov_{secrets.token_hex(4)}", f"Pw{secrets.token_urlsafe(12)}"
+    name = create_database()
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'")
+        conn.execute(f'ALTER DATABASE "{name}" OWNER TO {role}')
+    with psycopg.connect(database_url(name), autocommit=True) as conn:
+        conn.execute(f"GRANT ALL ON SCHEMA public TO {role}")
+    port = os.environ.get("PGPORT", "5432")
+    yield f"postgresql://{role}:{password}@127.0.0.1:{port}/{name}", password
+    drop_database(name)
+    with psycopg.connect(admin_url(), autocommit=True) as conn:
+        conn.execute(f"DROP ROLE IF EXISTS {role}")
+
+
+def test_a_password_never_appears(password_url, caplog, tmp_path):
+    url, password = password_url
+    with caplog.at_level("DEBUG"):
+        with open_store(url) as store:
+            store.load_registry(SHAANXI)
+            assert password not in store.target and "***" in store.target
+        wrong = url.replace(password, password[::-1])
+        with pytest.raises(StoreError) as refused:
+            open_store(wrong)
+    assert password not in str(refused.value) and password[::-1] not in str(refused.value)
+    assert password not in caplog.text and password[::-1] not in caplog.text
+    for args in (["summary", "--scope", "61"], ["export", "--scope", "610124", "-o", str(tmp_path / "x.csv")],
+                 ["summary", "--scope", "99"]):
+        for db in (url, wrong):
+            run = subprocess.run([sys.executable, "-m", "geo", *args, "--db", db], cwd=ROOT, capture_output=True,
+                                 text=True, timeout=300)
+            assert password not in run.stdout + run.stderr and password[::-1] not in run.stdout + run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_gis_staff_get_a_boundary_layer_where_postgis_is_installed(any_demo_store):
+    if any_demo_store.backend != "postgresql":
+        pytest.skip("a PostgreSQL view")
+    if not any_demo_store.postgis:
+        pytest.skip("PostGIS is not installed on this server")
+    layer = any_demo_store.query("SELECT code, name, ST_SRID(geom) AS srid, ST_IsValid(geom) AS valid, "
+                                 "ST_Area(geom) AS area FROM village_boundaries")
+    geoms = any_demo_store.query("SELECT count(*) AS n FROM village_geoms")
+    assert len(layer) == geoms["n"].iloc[0] > 0
+    assert set(layer["srid"]) == {4326} and layer["valid"].all() and (layer["area"] > 0).all()
+    assert layer["code"].str.len().eq(12).all() and layer["name"].notna().all()
+
+
+# -------------------------------------------------------------------------- DuckDB: the file shared with the CLI
+
+def cli(*args, db) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "geo", *args, "--db", str(db)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_cli_reads_while_the_app_holds_the_file(tmp_path):
+    db = tmp_path / "shared.duckdb"
+    with open_store(db) as store:
+        store.load_registry(SHAANXI)
+    app = open_store(db, shared=True)           # what the app opens
+    try:
+        before = cli("summary", "--scope", "610124", "--as-of", ANCHOR.isoformat(), db=db)
+        assert before.returncode == 0, before.stderr
+        refused = cli("import", "assignments", str(ledger_for(tmp_path, "610124", 3, "a.csv")), db=db)
+        assert refused.returncode == 2 and len(refused.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in refused.stderr
+        imports.import_assignments(app, ledger_for(tmp_path, "610124", 4, "b.csv"))   # the app's own write
+        after = cli("summary", "--scope", "610124", "--as-of", ANCHOR.isoformat(), "--by", "county", db=db)
+        assert after.returncode == 0, after.stderr
+        assert '"covered": 4' in after.stdout
+        assert app.totals(Scope.parse("610124"), ANCHOR).covered == 4
+    finally:
+        app.close()
