@@ -18,16 +18,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from geo import basemaps, map_data, viewstate
 from geo.assets import ensure_static
 from geo.codes import Scope
 from geo.coverage import Counts
 from geo.demo import build_demo
 from geo.errors import UserError
+from geo.folium_map import Basemap
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
-from geo import basemaps, map_data, viewstate
-from geo.folium_map import Basemap
 
 APP_DIR = Path(__file__).resolve().parent
 

@@ -6,11 +6,12 @@ open the map, change the scope (sidebar selectbox, breadcrumb, a click on the ma
 gap list and summary at a new scope.  The product's targets: the demo builds in under 60 s, and after a change of
 scope or date any page is ready in under 3 s with the map drawn.
 
-"Ready" (:func:`benchmarks.browser.wait_ready`) means: the script run is over (``stApp`` reports ``notRunning``, the status widget is gone), the URL
-carries the new scope or date (Streamlit writes the query parameters during the run, so a URL that still shows
-the old view means the run has not started yet), no element of the previous run is left (``data-stale``), and
-the page's content is there - on the map page Leaflet polygons that were not on the page before the action
-(every polygon is marked just before it), on the gap list its table, on the summary its table and chart.
+"Ready" (:func:`benchmarks.browser.wait_ready`) means: the script run is over (``stApp`` reports ``notRunning``,
+the status widget is gone), the URL carries the new scope or date (Streamlit writes the query parameters during the
+run, so a URL that still shows the old view means the run has not started yet), no element of the previous run is
+left (``data-stale``), and the page's content is there - on the map page Leaflet polygons that were not on the page
+before the action (every polygon is marked just before it), on the gap list its table, on the summary its table
+and chart.
 
 Scope changes and date changes each go to a view not seen before (another city, another date) so the app's
 query caches do not help; going back up by the breadcrumb returns to a view already seen, as a user does.
@@ -35,8 +36,18 @@ from geo.codes import Scope
 from geo.demo import ANCHOR, DEMO_PROVINCE, build_demo
 from geo.store import open_store
 
-from .browser import (ACTION_TIMEOUT_S, CHART, CHROMIUM, TABLE, VIEWPORT, AppNotReady, launch_chromium,
-                      mark_old_polygons, served_app, wait_ready)
+from .browser import (
+    ACTION_TIMEOUT_S,
+    CHART,
+    CHROMIUM,
+    TABLE,
+    VIEWPORT,
+    AppNotReady,
+    launch_chromium,
+    mark_old_polygons,
+    served_app,
+    wait_ready,
+)
 
 #: name -> (target in seconds, what it measures); every figure is "<= target"
 TARGETS: dict[str, tuple[float, str]] = {
@@ -169,8 +180,8 @@ def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, 
         ctx = browser.new_context(viewport=VIEWPORT)
         page = ctx.new_page()
         out["map_first_load_s"].append(timed_action(
-            page, lambda: page.goto(f"{url}/?{base}", wait_until="commit"),
-            lambda: wait_ready(page, params={"scope": province}, map=True), map=False))
+            page, lambda page=page: page.goto(f"{url}/?{base}", wait_until="commit"),
+            lambda page=page: wait_ready(page, params={"scope": province}, map=True), map=False))
         ctx.close()
     say(f"map_first_load_s {out['map_first_load_s']}")
 
@@ -184,7 +195,7 @@ def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, 
         digits, name = next_city()
         act = _pick(page, "w_pick_1", name)
         out["map_scope_select_s"].append(timed_action(
-            page, act, lambda: wait_ready(page, params={"scope": digits}, map=True), map=True))
+            page, act, lambda digits=digits: wait_ready(page, params={"scope": digits}, map=True), map=True))
         crumb = page.locator(".st-key-crumb_1 button")
         out["map_scope_breadcrumb_s"].append(timed_action(
             page, crumb.click, lambda: wait_ready(page, params={"scope": province}, map=True), map=True))
@@ -204,7 +215,7 @@ def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, 
         day = as_of - dt.timedelta(days=37 * (k + 1))
         act = _set_date(page, day)
         out["map_date_change_s"].append(timed_action(
-            page, act, lambda: wait_ready(page, params={"date": day.isoformat()}, map=True), map=True))
+            page, act, lambda day=day: wait_ready(page, params={"date": day.isoformat()}, map=True), map=True))
     say(f"map_date_change_s {out['map_date_change_s']}")
 
     for page_name, figure, selectors in (("gaps", "gaps_scope_select_s", (TABLE,)),
@@ -215,8 +226,8 @@ def measure(url: str, cities: list[tuple[str, str]], runs: int, as_of: dt.date, 
             digits, name = next_city()
             act = _pick(page, "w_pick_1", name)
             out[figure].append(timed_action(
-                page, act, lambda: wait_ready(page, params={"scope": digits}, path=f"/{page_name}",
-                                              selectors=selectors), map=False))
+                page, act, lambda digits=digits, page_name=page_name, selectors=selectors: wait_ready(
+                    page, params={"scope": digits}, path=f"/{page_name}", selectors=selectors), map=False))
             page.locator(".st-key-crumb_1 button").click()   # back to the province, not timed
             wait_ready(page, params={"scope": province}, path=f"/{page_name}", selectors=selectors)
         say(f"{figure} {out[figure]}")

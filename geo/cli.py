@@ -20,7 +20,6 @@ from .errors import UserError
 from .i18n import t
 from .store import Store, default_target, open_store
 
-
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 

@@ -7,8 +7,8 @@ For an as-of date D each village or community is exactly one of
 * ``never``   - no assignment starting on or before D.
 
 ``expiring`` is a subset of covered: every current assignment ends within N days after D (default 60), so an
-open-ended assignment is never expiring.  coverage_rate = covered / villages.  A unit with no contract started on or before D has no data
-(:func:`has_data`): not 0 %, but not imported yet.
+open-ended assignment is never expiring.  coverage_rate = covered / villages.  A unit with no contract started on
+or before D has no data (:func:`has_data`): not 0 %, but not imported yet.
 
 The rule exists in two forms, on purpose: :func:`village_status` here in plain Python (readable, used by tests as
 the independent reference) and its SQL form in :mod:`geo.store.rules` (per village on a day, and precomputed as

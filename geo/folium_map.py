@@ -12,7 +12,8 @@ What keeps it offline and fast:
 
 * the map's ``default_js``/``default_css`` are set on the instance to the local Leaflet only (folium's class-level
   ``add_js_link`` would change every map in the process); no jQuery, Bootstrap or icon fonts (no markers);
-* no branca colormap (streamlit-folium would then insert d3 from a public CDN): the legend is a Leaflet control built here;
+* no branca colormap (streamlit-folium would then insert d3 from a public CDN): the legend is a Leaflet control
+  built here;
 * styling and the tooltip are ONE JavaScript function each reading feature properties, not folium's
   ``style_function`` (a JS ``switch`` with a case per feature); the layer is a small :class:`FeatureLayer`
   element, so the HTML is the compact GeoJSON plus a constant few kB;
@@ -45,7 +46,10 @@ from geo.assets import inline_leaflet
 Mode = Literal["rate", "status"]
 
 #: keys of the map's text in geo.i18n (status words are the shared "status.*" ones)
-_MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100', 'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate', 'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser', 'f_org', 'f_phone', 'f_period')
+_MAP_KEYS = ('legend_rate', 'legend_status', 'rate_lt60', 'rate_60_80', 'rate_80_90', 'rate_90_95', 'rate_95_100',
+             'rate_100', 'covered', 'expiring', 'lapsed', 'never', 'nodata', 'schematic', 'f_code', 'f_rate',
+             'f_status', 'f_n_villages', 'f_n_covered', 'f_n_expiring', 'f_n_lapsed', 'f_n_never', 'f_adviser',
+             'f_org', 'f_phone', 'f_period')
 
 
 #: a village's fields are named as in the side panel and the tables: one catalogue key for both

@@ -132,7 +132,8 @@ TEXT: dict[str, tuple[str, str]] = {
                           "The village boundaries of {name} have not been imported yet, so there is no map. "
                           "Each village is listed below; village boundaries can be imported on the Data "
                           "import page."),
-    "map.village_focus": ("地图显示{village}所在的{township}，右侧是{village}的详情；点地图上的其他村（社区）可以查看它们。",
+    "map.village_focus": ("地图显示{village}所在的{township}，右侧是{village}的详情；"
+                          "点地图上的其他村（社区）可以查看它们。",
                           "The map shows {township}, where {village} lies, with the details of {village} on the "
                           "right; click another village on the map to see that one."),
     "map.no_data_units": ("另有 {n} 个{unit}尚无合同记录（无数据），未计入。",
@@ -165,7 +166,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary.ranking_note": ("按覆盖率从高到低排列，标红的是最低的 {n} 个。",
                              "Highest coverage first; the lowest {n} are marked red."),
     "summary.ranking_plain": ("按覆盖率从高到低排列。", "Highest coverage first."),
-    "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}", "Needs attention: the {n} {unit}(s) with the lowest coverage"),
+    "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}",
+                      "Needs attention: the {n} {unit}(s) with the lowest coverage"),
     "summary.all_ranked": ("全部 {n} 个{unit}", "All {n} {unit}(s)"),
     "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) excluded: no data"),
     "summary.no_data_list": ("无数据的 {n} 个{unit}（尚无合同记录，台账可能未导入；不参加排名）",
@@ -198,7 +200,8 @@ TEXT: dict[str, tuple[str, str]] = {
                               "常见坐标系均可。",
                               "A village boundary layer: a shapefile packed as .zip, or .geojson / .json / .gpkg, "
                               "with a village code or name field, in any common coordinate system."),
-    "imp.expect.registry": ("统计用区划代码表（.csv .xlsx .xls），有“区划代码”和“名称”两列；只比对文件里列出了县本身的县。",
+    "imp.expect.registry": ("统计用区划代码表（.csv .xlsx .xls），有“区划代码”和“名称”两列；"
+                            "只比对文件里列出了县本身的县。",
                             "A division code list (.csv .xlsx .xls) with a code column and a name column; only the "
                             "counties whose own row is in the file are compared."),
     "imp.step_file": ("2. 上传文件", "2. Upload the file"),
@@ -269,7 +272,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.col.level": ("级别", "Level"),
     "imp.method.code": ("代码", "code"),
     "imp.method.name": ("名称", "name"),
-    "imp.rejects": ("以下 {n} 项不能导入，请在文件中改正后重新上传：", "{n} item(s) cannot be imported; correct them in "
+    "imp.rejects": ("以下 {n} 项不能导入，请在文件中改正后重新上传：",
+                    "{n} item(s) cannot be imported; correct them in "
                     "the file and upload it again:"),
     "imp.no_rejects": ("没有不能导入的项。", "Nothing was rejected."),
     "imp.reason.doubtful": ("已导入，请核对", "imported; please check"),
@@ -330,7 +334,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.why.village_unknown": ("在{where}找不到村（社区）“{name}”", "village '{name}' not found in {where}"),
     "imp.why.ambiguous": ("{scope}有{n}个“{name}”：{listed}，请填写正确的乡镇或区划代码",
                           "{n} villages named '{name}' in {scope}: {listed}; give the right township or the code"),
-    "imp.why.ambiguous_township": ("{scope}有{n}个“{name}”：{listed}，乡镇“{township}”无法区分，请填写正确的乡镇或区划代码",
+    "imp.why.ambiguous_township": ("{scope}有{n}个“{name}”：{listed}，乡镇“{township}”无法区分，"
+                                   "请填写正确的乡镇或区划代码",
                                    "{n} villages named '{name}' in {scope}: {listed}; township '{township}' does not "
                                    "decide; give the right township or the code"),
     "imp.why.no_geometry": ("“{name}”没有图形", "{name} has no geometry"),
@@ -339,7 +344,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.why.outside_china_unnamed": ("坐标不在中国境内", "lies outside China"),
     "imp.why.invalid_geometry": ("“{name}”图形无效且无法修复为面", "{name} geometry is invalid or not a polygon"),
     "imp.why.invalid_geometry_unnamed": ("图形无效且无法修复为面", "geometry is invalid or not a polygon"),
-    "imp.why.code_not_in_county": ("代码 {code} 不属于所选县 {county}", "code {code} is not in the chosen county {county}"),
+    "imp.why.code_not_in_county": ("代码 {code} 不属于所选县 {county}",
+                                   "code {code} is not in the chosen county {county}"),
     "imp.why.no_code_no_name": ("没有代码，也没有村名", "no code and no village name"),
     "imp.why.unknown_code_no_name": ("代码“{code}”不在区划库中，也没有村名",
                                      "code '{code}' is not in the registry and no village name"),
@@ -351,7 +357,8 @@ TEXT: dict[str, tuple[str, str]] = {
                           "'{name}' matches {n} villages in county {codes} ({found}); add a township column or "
                           "village codes"),
     # remarks on rows that were used (geo.matching.Note)
-    "imp.note.code_unknown": ("区划库中没有代码{code}，已按名称匹配", "code {code} is not in the registry; matched by name"),
+    "imp.note.code_unknown": ("区划库中没有代码{code}，已按名称匹配",
+                              "code {code} is not in the registry; matched by name"),
     "imp.note.other_township": ("“{name}”在区划库中属于其他乡镇，已按名称匹配",
                                 "'{name}' belongs to another township in the registry; matched by name"),
     "imp.note.no_township": ("区划库中没有乡镇“{township}”", "township '{township}' is not in the registry"),
@@ -366,8 +373,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "match.county.not_unique": ("县名“{raw}”不唯一（{codes}），请给出县级代码",
                                 "county name '{raw}' is not unique ({codes}); give the county code"),
     "match.county.unknown_name": ("找不到县“{raw}”", "no county called '{raw}' in the registry"),
-    "match.county.undetected": ("无法判断属于哪个县，请选择县", "cannot tell which county this belongs to; please choose "
-                                "the county"),
+    "match.county.undetected": ("无法判断属于哪个县，请选择县",
+                                "cannot tell which county this belongs to; please choose the county"),
     "imp.b.read": ("坐标系 {crs}；文字编码 {encoding}；代码字段 {code}；名称字段 {name}；乡镇字段 {town}。",
                    "CRS {crs}; text encoding {encoding}; code field {code}; name field {name}; township field "
                    "{town}."),
@@ -408,7 +415,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.r.read": ("读取 {rows} 行：有效区划代码 {ok} 个，无效 {bad} 行。", "{rows} rows read: {ok} valid codes, "
                    "{bad} invalid rows."),
     "imp.r.counties": ("文件完整列出 {n} 个县（区）：{names}", "The file lists {n} counties in full: {names}"),
-    "imp.r.after": ("导入后：新增 {added} 个区划，改名 {renamed} 个，撤销 {abolished} 个村（社区）。只比对文件完整列出的"
+    "imp.r.after": ("导入后：新增 {added} 个区划，改名 {renamed} 个，撤销 {abolished} 个村（社区）。"
+                    "只比对文件完整列出的"
                     "县（区）：库中有而文件中没有的村（社区）会被标为已撤销（不删除；指向它们的聘任记录列在“数据问题”里）。",
                     "After the import: {added} divisions added, {renamed} renamed, {abolished} villages abolished. "
                     "Only the counties the file lists in full are compared: villages the store has but the file "

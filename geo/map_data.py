@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from functools import lru_cache
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import pandas as pd
 

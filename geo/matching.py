@@ -26,8 +26,14 @@ import pandas as pd
 from geo.codes import CodeError, normalize_code
 from geo.errors import UserError
 from geo.i18n import LANGS, t
-from geo.names import (clean_name, committee_form, normalize_township_name, normalize_village_name,
-                       normalize_village_names, village_name_keys)
+from geo.names import (
+    clean_name,
+    committee_form,
+    normalize_township_name,
+    normalize_village_name,
+    normalize_village_names,
+    village_name_keys,
+)
 
 
 # ------------------------------------------------------------------------------------------ the real village

@@ -13,7 +13,6 @@ from pathlib import Path
 import openpyxl
 
 
-
 def with_check_character(first17: str) -> str:
     """The 18-character ID number: the 17 digits and their ISO 7064 MOD 11-2 check character (GB 11643)."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

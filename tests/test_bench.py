@@ -1,4 +1,5 @@
-"""The national benchmark (benchmarks/national.py) at small scale (宁夏, 2 runs, one county with cells): figures present and the counts right."""
+"""The national benchmark (benchmarks/national.py) at small scale (宁夏, 2 runs, one county with cells): figures
+present and the counts right."""
 from __future__ import annotations
 
 import datetime as dt

@@ -54,10 +54,10 @@ def test_server_is_stopped(result):
 def test_report_and_json(result):
     text = app_pages.format_table(result)
     for name, fig in result.figures.items():
-        line = next(l for l in text.splitlines() if l.startswith(name + " "))
+        line = next(row for row in text.splitlines() if row.startswith(name + " "))
         assert ("PASS" in line) == fig.ok and ("MISS" in line) == (not fig.ok)
     data = json.loads(json.dumps(result.to_json()))
-    for name, fig in data["figures"].items():
+    for fig in data["figures"].values():
         assert fig["n"] == 1 and fig["min"] == fig["median"] == fig["max"] > 0
         assert fig["pass"] == (fig["median"] <= fig["target"])
     assert data["missed"] == [k for k, f in data["figures"].items() if not f["pass"]]

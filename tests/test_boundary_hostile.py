@@ -18,10 +18,10 @@ import pyogrio
 import pytest
 import shapely
 
+from conftest import SMALL_REGISTRY
 from geo import imports
 from geo.boundaries import DRIVERS, BoundaryError, read_boundaries
 from geo.i18n import t
-from conftest import SMALL_REGISTRY
 from geo.store import Store, open_store
 
 VILLAGE = "610124100201"          # 东村村委会 of conftest's SMALL_REGISTRY

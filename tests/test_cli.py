@@ -12,7 +12,7 @@ import pytest
 
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.store import Store, open_store
+from geo.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -157,6 +157,7 @@ def test_import_registry_that_abolishes_a_county_needs_allow_abolish(tmp_path):
     """The issue's file: 周至县's own row and no village.  Refused with one line, store unchanged; with
     --allow-abolish imported, and the output and the report say how many villages and where."""
     import duckdb
+
     from geo.registry import national_registry, villages
 
     db = tmp_path / "real.duckdb"

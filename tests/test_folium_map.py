@@ -11,9 +11,18 @@ import pytest
 
 from geo import i18n
 from geo.assets import inline_leaflet
+from geo.folium_map import (
+    RATE_CLASSES,
+    STATUS_COLOURS,
+    Basemap,
+    FeatureLayer,
+    Legend,
+    build_map,
+    map_html,
+    rate_class,
+    text,
+)
 from geo.gcj02 import wgs84_to_gcj02
-from geo.folium_map import (RATE_CLASSES, STATUS_COLOURS, Basemap, FeatureLayer, Legend, build_map, map_html,
-                         rate_class, text)
 
 REPO = Path(__file__).resolve().parents[1]
 URL = re.compile(r"(?:https?:)?//[A-Za-z0-9{][^\s\"'<>)\\]*")

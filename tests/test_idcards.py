@@ -5,7 +5,6 @@ and a finder of the test's own (every 18-digit window, separators ignored) looks
 """
 import csv
 import datetime as dt
-import json
 import random
 import re
 import unicodedata

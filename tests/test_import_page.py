@@ -19,7 +19,7 @@ from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
 from geo.codes import Scope
 from geo.i18n import escape_markdown, md, t
-from geo.store import Store, open_store
+from geo.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -246,7 +246,8 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(app_db, tmp_
     rows = len(villages) + 1          # the county, the villages but one, the bad code
     assert md("imp.r.read", rows=f"{rows:,}", ok=f"{rows - 1:,}", bad="1") in [i.value for i in at.info]
     assert md("imp.r.counties", n="1", names="周至县") in [m.value for m in at.markdown]
-    assert table(at, t("imp.col.row"), t("imp.col.reason"))[t("imp.col.row")].tolist() == [rows + 1]    # under the header row
+    # under the header row
+    assert table(at, t("imp.col.row"), t("imp.col.reason"))[t("imp.col.row")].tolist() == [rows + 1]
     # 1 of 283 villages: said where, and no confirmation needed
     assert t("imp.r.will_abolish", n="1", counties=1) in [w.value for w in at.warning]
     assert abolition_table(at) == [["周至县", ZHOUZHI, 1, len(villages), "0.4%", "",
@@ -403,7 +404,8 @@ def test_file_names_and_file_text_show_literally(app_db, tmp_path):
     # a ledger: the success notice names it; the history table and the rollback choice show it as typed
     ledger = tmp_path / f"{HOSTILE_TEXT}.csv"
     with open(ledger, "w", newline="", encoding="utf-8-sig") as f:
-        csv.writer(f).writerows([["村（社区）名称", "法律顾问姓名", "聘任期限"], ["淳风苑社区", "张三", "2026.01.01-2027.12.31"]])
+        csv.writer(f).writerows([["村（社区）名称", "法律顾问姓名", "聘任期限"],
+                                 ["淳风苑社区", "张三", "2026.01.01-2027.12.31"]])
     upload(at, ledger)
     at.text_input(key="imp_county_code").set_value(ZHOUZHI).run()
     at.button(key="imp_go").click().run()

@@ -11,7 +11,6 @@ from geo import imports
 from geo.codes import Scope
 from geo.i18n import t
 from geo.registry import national_registry
-from geo.store import open_store
 
 ZHOUZHI = "610124"
 
@@ -27,9 +26,9 @@ def store(new_store):
 
 def snapshot(store):
     tables = {}
-    for t in ("divisions", "advisers", "assignments", "village_geoms", "shapes"):
-        df = store.query(f"SELECT * FROM {t}")
-        tables[t] = df.sort_values(list(df.columns)).reset_index(drop=True).to_csv() if len(df) else ""
+    for table in ("divisions", "advisers", "assignments", "village_geoms", "shapes"):
+        df = store.query(f"SELECT * FROM {table}")
+        tables[table] = df.sort_values(list(df.columns)).reset_index(drop=True).to_csv() if len(df) else ""
     return tables
 
 
@@ -55,7 +54,8 @@ def test_ledger_import_end_to_end(store, tmp_path):
         assert ident not in everything
     # coverage afterwards: exactly the accepted villages are covered on 2026-06-01
     covered = store.totals(Scope.parse(ZHOUZHI), dt.date(2026, 6, 1)).covered
-    assert covered == len({c for c, _, s, e in want if s <= dt.date(2026, 6, 1) and (e is None or e >= dt.date(2026, 6, 1))})
+    day = dt.date(2026, 6, 1)
+    assert covered == len({c for c, _, s, e in want if s <= day and (e is None or e >= day)})
     batch = store.batches().iloc[0]
     assert (batch["kind"], batch["rows_accepted"], batch["rows_rejected"]) == ("assignments", res.rows_accepted,
                                                                               res.rows_rejected)

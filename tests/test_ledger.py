@@ -8,8 +8,17 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from fixtures_ledger import (ALL_IDS, LICENCE_SUN, LICENCE_ZHANG, MESSY_ACCEPTED, MESSY_REJECTED,
-                             write_csv, write_messy_xlsx, write_two_row_header_xlsx, write_xls)
+from fixtures_ledger import (
+    ALL_IDS,
+    LICENCE_SUN,
+    LICENCE_ZHANG,
+    MESSY_ACCEPTED,
+    MESSY_REJECTED,
+    write_csv,
+    write_messy_xlsx,
+    write_two_row_header_xlsx,
+    write_xls,
+)
 from geo.ledger import LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index
 
 REGISTRY = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"

@@ -16,7 +16,7 @@ import pytest
 from geo import imports, ledger
 from geo.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
 from geo.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
-from geo.store import Store, open_store
+from geo.store import open_store
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[1]

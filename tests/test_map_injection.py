@@ -21,8 +21,8 @@ from benchmarks.browser import launch_chromium
 from geo import map_data
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.imports import import_assignments, import_registry, store_registry
 from geo.folium_map import _LAYER_JS, _js_json, build_map, map_html
+from geo.imports import import_assignments, import_registry, store_registry
 from geo.store import Store, open_store
 from test_folium_map import grid, page_without_vendor
 from test_pages import folium_args, run_app

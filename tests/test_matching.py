@@ -17,8 +17,17 @@ import shapely
 from geo import imports
 from geo.boundaries import county_outline, read_boundaries
 from geo.ledger import match_ledger, read_ledger
-from geo.matching import (CountyError, Note, Reject, Wanted, is_real_village, match_villages, real_villages,
-                          registry_index, resolve_county)
+from geo.matching import (
+    CountyError,
+    Note,
+    Reject,
+    Wanted,
+    is_real_village,
+    match_villages,
+    real_villages,
+    registry_index,
+    resolve_county,
+)
 from geo.names import committee_form
 from geo.registry import national_registry
 from geo.store import open_store, rules

@@ -3,14 +3,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.names import (normalize_township_name, normalize_village_name, split_village_names,
-                       village_name_keys)
+from geo.names import normalize_township_name, normalize_village_name, split_village_names, village_name_keys
 
 REGISTRY = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
 
 
 @pytest.mark.parametrize("names, key", [
-    (["王家村", "王家村委会", "王家村民委员会", "王家", " 王 家 村 ", "王家村（原李家村）", "王家村(原李家村)"], "王家"),
+    (["王家村", "王家村委会", "王家村民委员会", "王家", " 王 家 村 ", "王家村（原李家村）",
+      "王家村(原李家村)"], "王家"),
     (["城关社区", "城关社区居委会", "城关社区居民委员会", "城关居委会", "城关居民委员会", "城关"], "城关"),
     (["新村村委会", "新村村", "新村村民委员会"], "新村"),
     (["巴彦嘎查", "巴彦嘎查村民委员会", "巴彦嘎查委员会"], "巴彦"),

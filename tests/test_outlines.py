@@ -109,7 +109,9 @@ def test_simplified_neighbours_share_their_edge(counties, tiers):
     assert a.intersection(b).length > 0.1
     # the shared edge has identical vertices on both sides, so no sliver can open between them
     assert shapely.coverage_is_valid([a, b])
-    holes = lambda g: sum(len(p.interiors) for p in getattr(g, "geoms", [g]))
+    def holes(g):
+        return sum(len(p.interiors) for p in getattr(g, "geoms", [g]))
+
     assert holes(shapely.union_all([a, b])) == holes(a) + holes(b)
 
 

@@ -33,7 +33,8 @@ def test_gbk_names_are_decoded(tmp_path):
     assert not infos[0].flag_bits & 0x800 and infos[0].filename != "陕西省/周至县/村级调查区.dbf"
     assert entry_name(infos[0]) == "陕西省/周至县/村级调查区.dbf"
     out = safe_extract(z, tmp_path / "out", max_total_bytes=1000, max_files=10)
-    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in out) == ["utf8/名称.txt", "陕西省/周至县/村级调查区.dbf"]
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in out) == ["utf8/名称.txt",
+                                                                                "陕西省/周至县/村级调查区.dbf"]
     assert (tmp_path / "out" / "陕西省" / "周至县" / "村级调查区.dbf").read_bytes() == b"x" * 10
 
 

@@ -2,7 +2,6 @@
 import datetime as dt
 import threading
 
-import pandas as pd
 import pytest
 
 from geo.codes import Scope
@@ -55,7 +54,7 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
 
     def reader(k):
         try:
-            for i in range(8):
+            for _ in range(8):
                 day = ANCHOR - dt.timedelta(days=30 * (k % 3))
                 s = store.summary(Scope.parse("61"), day, by="city")
                 store.village_statuses(Scope.parse("610124"), day, statuses=["never"])

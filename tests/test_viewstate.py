@@ -7,8 +7,16 @@ import pytest
 
 from geo.codes import Scope
 from geo.i18n import md, t
-from geo.viewstate import (MIN_DATE, Notice, ViewFacts, ViewState, date_range, facts_from_store, resolve_date,
-                           resolve_view)
+from geo.viewstate import (
+    MIN_DATE,
+    Notice,
+    ViewFacts,
+    ViewState,
+    date_range,
+    facts_from_store,
+    resolve_date,
+    resolve_view,
+)
 
 TODAY = dt.date(2026, 11, 27)
 LATEST = TODAY + dt.timedelta(days=5 * 366)        # the picker's own bound, restated

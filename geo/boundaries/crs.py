@@ -15,7 +15,6 @@ from geo.boundaries.errors import _err
 from geo.boundaries.geometry import _repair, polygonal
 from geo.gcj02 import geometry_gcj02_to_wgs84
 
-
 # ---------------------------------------------------------------------------------------------------- CRS
 
 
@@ -62,7 +61,8 @@ def _crs_hint(bounds: tuple[float, float, float, float]) -> str:
             return (f"坐标带 6 度带带号 {zone}，可试 source_crs='EPSG:{4491 + zone - 13}' / coordinates carry 6-degree "
                     f"zone number {zone}: try source_crs='EPSG:{4491 + zone - 13}'")
         if zone == 0:
-            return ("坐标像不带带号的高斯-克吕格投影，请用 source_crs 指定（CGCS2000 3 度带为 EPSG:4534-4554，按中央经线选择） / "
+            return ("坐标像不带带号的高斯-克吕格投影，请用 source_crs 指定"
+                    "（CGCS2000 3 度带为 EPSG:4534-4554，按中央经线选择） / "
                     "coordinates look like Gauss-Kruger without zone number; name it with source_crs (CGCS2000 "
                     "3-degree: EPSG:4534-4554 by central meridian)")
     return ""
@@ -84,7 +84,8 @@ def to_wgs84(df: gpd.GeoDataFrame, crs: CRS, label: str, label_crs: str, gcj02: 
         try:
             gs = gs.to_crs(4326)
         except Exception as e:
-            raise _err(label, f"无法从 {label_crs} 转换到 WGS-84", f"cannot reproject from {label_crs} to WGS-84: {e}")
+            raise _err(label, f"无法从 {label_crs} 转换到 WGS-84",
+                       f"cannot reproject from {label_crs} to WGS-84: {e}") from e
     wgs = np.asarray(gs.values, dtype=object)
     if gcj02:
         present = ~shapely.is_missing(wgs)
@@ -124,7 +125,8 @@ def source_crs_of(df: gpd.GeoDataFrame, source_crs: object, gcj02: bool, label: 
             df = df.set_crs("EPSG:4326")
         else:
             hint = _crs_hint(tuple(df.total_bounds))
-            raise _err(label, "没有坐标系信息（缺少 .prj），请指定 source_crs" + (f"；{hint.split(' / ')[0]}" if hint else ""),
+            raise _err(label, "没有坐标系信息（缺少 .prj），请指定 source_crs"
+                       + (f"；{hint.split(' / ')[0]}" if hint else ""),
                        "no coordinate reference system (no .prj); name one with source_crs"
                        + (f"; {hint.split(' / ')[1]}" if hint else ""))
     return df, CRS.from_user_input(df.crs)

@@ -224,7 +224,8 @@ def _read_frame(path: Path, driver: str, layer: str | None, label: str) -> tuple
         try:
             df = pyogrio.read_dataframe(staged, layer=layer, **kwargs)
         except UnicodeDecodeError as e:
-            raise _err(label, f"属性文字无法按 {encoding} 解码", f"attribute text cannot be decoded as {encoding}: {e}")
+            raise _err(label, f"属性文字无法按 {encoding} 解码",
+                       f"attribute text cannot be decoded as {encoding}: {e}") from e
         except Exception as e:
             why = str(e).replace(str(staged), path.name)
             raise _err(label, f"无法读取（文件损坏或格式不对）：{why}",

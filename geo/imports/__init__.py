@@ -16,10 +16,25 @@ from __future__ import annotations
 from .assignments import import_assignments, preview_assignments
 from .boundaries import import_boundaries, preview_boundaries
 from .kinds import BY_KEY, KINDS, ImportKind, Option, all_options, checked_file, preview, rollback, run_import
-from .registry import (ABOLISH_CONFIRM_SHARE, ABOLISH_COUNTIES_SHOWN, ABOLISH_NAMES_SHOWN, MAX_REGISTRY_ROWS,
-                       REGISTRY_SUFFIXES, AbolishNotConfirmed, CountyAbolition, RegistryPlan, RegistryPreview,
-                       abolition_notes, abolition_places, import_registry, plan_registry, preview_registry,
-                       read_registry_file, registry_plan, store_registry)
+from .registry import (
+                       ABOLISH_CONFIRM_SHARE,
+                       ABOLISH_COUNTIES_SHOWN,
+                       ABOLISH_NAMES_SHOWN,
+                       MAX_REGISTRY_ROWS,
+                       REGISTRY_SUFFIXES,
+                       AbolishNotConfirmed,
+                       CountyAbolition,
+                       RegistryPlan,
+                       RegistryPreview,
+                       abolition_notes,
+                       abolition_places,
+                       import_registry,
+                       plan_registry,
+                       preview_registry,
+                       read_registry_file,
+                       registry_plan,
+                       store_registry,
+)
 from .report import report_table, write_report
 from .results import ImportRefused, ImportResult, Note, Progress, file_sha256
 

@@ -6,8 +6,17 @@ from pathlib import Path
 import pandas as pd
 
 from ..store import Store
-from .results import (ImportRefused, ImportResult, Joined, Note, Progress, ReaderText, already_imported, refused,
-                      reject_note)
+from .results import (
+    ImportRefused,
+    ImportResult,
+    Joined,
+    Note,
+    Progress,
+    ReaderText,
+    already_imported,
+    refused,
+    reject_note,
+)
 
 
 def _doubtful_notes(table, match) -> tuple[Note, ...]:

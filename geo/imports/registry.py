@@ -360,7 +360,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
                                 rows_accepted=len(incoming), rows_rejected=len(rejects))
         change = store.apply_registry_version(cur, incoming, batch, abolish=plan.abolished_codes)
         if not store.has_shapes("national", cur):
-            from ..demo_geometry import store_outline_tiers   # a store started from a list: outlines too
+            from ..demo_geometry import store_outline_tiers  # a store started from a list: outlines too
             store_outline_tiers(store, cur)
             store.set_meta("outlines_batch", str(batch), cur)
     progress and progress(1.0, "done")

@@ -15,13 +15,29 @@ Three phases, one module each:
 """
 from __future__ import annotations
 
-from geo.ledger.fields import (HEADER_SCAN_ROWS, KIND_LAWYER, KIND_OTHER, KIND_WORKER, LedgerRow, LedgerTable,
-                               normalize_kind, read_ledger)
-from geo.ledger.match import (REJECT_REASONS, Adviser, Assignment, LedgerMatch, adviser_key, detect_county,
-                              match_ledger)
-from geo.ledger.read import (MAX_LEDGER_ROWS, MAX_XLSX_BYTES, SUPPORTED_SUFFIXES, LedgerError, RowBudget, cell_text,
-                             check_xlsx_size, text_encoding, workbook_kind)
-from geo.matching import Reject, RegistryIndex, registry_index
+from geo.ledger.fields import (
+                               HEADER_SCAN_ROWS,
+                               KIND_LAWYER,
+                               KIND_OTHER,
+                               KIND_WORKER,
+                               LedgerRow,
+                               LedgerTable,
+                               normalize_kind,
+                               read_ledger,
+)
+from geo.ledger.match import REJECT_REASONS, Adviser, Assignment, LedgerMatch, adviser_key, detect_county, match_ledger
+from geo.ledger.read import (
+                               MAX_LEDGER_ROWS,
+                               MAX_XLSX_BYTES,
+                               SUPPORTED_SUFFIXES,
+                               LedgerError,
+                               RowBudget,
+                               cell_text,
+                               check_xlsx_size,
+                               text_encoding,
+                               workbook_kind,
+)
+from geo.matching import RegistryIndex, Reject, registry_index
 
 __all__ = ["HEADER_SCAN_ROWS", "KIND_LAWYER", "KIND_OTHER", "KIND_WORKER", "MAX_LEDGER_ROWS", "MAX_XLSX_BYTES",
            "REJECT_REASONS", "SUPPORTED_SUFFIXES", "Adviser", "Assignment", "LedgerError", "LedgerMatch", "LedgerRow",

@@ -21,8 +21,14 @@ from geo.i18n import bilingual
 from geo.idcards import removed_note, scrub_id_numbers
 from geo.ledger.read import LedgerError, _load, _Sheet, cell_text
 from geo.names import clean_name, split_village_names
-from geo.periods import (EARLIEST_PLAUSIBLE_START, MAX_PLAUSIBLE_YEARS, MAX_YEARS_AHEAD, PeriodError,
-                         doubtful_period, parse_period)
+from geo.periods import (
+    EARLIEST_PLAUSIBLE_START,
+    MAX_PLAUSIBLE_YEARS,
+    MAX_YEARS_AHEAD,
+    PeriodError,
+    doubtful_period,
+    parse_period,
+)
 
 HEADER_SCAN_ROWS = 30
 

@@ -13,8 +13,18 @@ import pandas as pd
 
 from geo.ledger.fields import LedgerRow, LedgerTable
 from geo.ledger.read import LedgerError
-from geo.matching import (County, CountyError, Found, RegistryIndex, Reject, Wanted, choose_county,
-                          detect_county as detect_county_in, match_village, registry_index)
+from geo.matching import (
+    County,
+    CountyError,
+    Found,
+    RegistryIndex,
+    Reject,
+    Wanted,
+    choose_county,
+    match_village,
+    registry_index,
+)
+from geo.matching import detect_county as detect_county_in
 from geo.periods import PeriodError
 
 REJECT_REASONS = ("unknown_village", "ambiguous_village", "bad_period", "end_before_start", "no_adviser",

@@ -215,7 +215,7 @@ class Store(ABC):
         if counties is None or counties:
             self._lock_counties(cur, counties)
 
-    def _lock_counties(self, cur, counties: Sequence[int] | None) -> None:
+    def _lock_counties(self, cur, counties: Sequence[int] | None) -> None:  # noqa: B027 - optional hook
         """Make other writers of the same counties wait until this transaction ends (a backend with one writer
         at a time needs nothing)."""
 
@@ -239,8 +239,9 @@ class Store(ABC):
         transaction; refuse one written by a newer version."""
         version = int(self.get_meta(SCHEMA_META) or 1)
         if version > SCHEMA_VERSION:
-            raise StoreError(f"数据库 {self.target} 由更新版本的软件写入（结构版本 {version}），请升级软件 / {self.target} "
-                             f"was written by a newer version of this tool (schema {version}); upgrade the tool")
+            raise StoreError(f"数据库 {self.target} 由更新版本的软件写入（结构版本 {version}），请升级软件 / "
+                             f"{self.target} was written by a newer version of this tool (schema {version}); "
+                             f"upgrade the tool")
         if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
                 and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):
             return
@@ -946,7 +947,7 @@ class Store(ABC):
     def _new_ids(self, cur, n: int) -> list[int]:
         """`n` fresh adviser ids."""
 
-    def _ids_used(self, cur, highest: int) -> None:
+    def _ids_used(self, cur, highest: int) -> None:  # noqa: B027 - optional hook
         """Ids up to `highest` were given by the caller (a bulk load): :meth:`_new_ids` must not give them."""
 
     @abstractmethod

@@ -111,8 +111,8 @@ class DuckDBStore(Store):
                              f"or work on a copy") from None
         except duckdb.Error as e:
             if "different configuration" in str(e):    # this process holds it already, in the other mode
-                raise StoreError(f"数据库 {self.path} 已在本程序中以另一种方式打开 / {self.path} is already open in this "
-                                 f"process in another mode (read-only or read-write)") from None
+                raise StoreError(f"数据库 {self.path} 已在本程序中以另一种方式打开 / {self.path} is already open in "
+                                 f"this process in another mode (read-only or read-write)") from None
             raise _not_a_database(self.path) from None
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:
