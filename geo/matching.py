@@ -137,11 +137,10 @@ class CountyError(UserError, ValueError):
     """A county the user named that the registry does not hold (or holds twice), or one that cannot be told."""
 
     def __init__(self, key: str, **params: Any):
-        self.key, self.params = key, params
-        super().__init__(" / ".join(t(key, lang, **params) for lang in LANGS))
+        super().__init__(key=key, params=params)     # the message from the catalogue, like every user error
 
     def text(self, lang: str = "zh") -> str:
-        return t(self.key, lang, **self.params)
+        return super().text(lang)
 
 
 # ------------------------------------------------------------------------------------------------ name tiers
