@@ -43,6 +43,8 @@ ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 #: meta key of the schema version; a database without it was written before versions were kept (version 1)
 SCHEMA_META = "schema_version"
 SCHEMA_VERSION = 2
+#: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
+MAX_COUNTIES_REFRESHED = 100
 
 
 class StoreError(UserError):
@@ -61,11 +63,17 @@ def as_date(value: dt.date | str) -> dt.date:
 
 
 def _scrubbed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """`frame` with ID-card numbers removed from its text `columns` (those it has)."""
+    """`frame` with ID-card numbers removed from its text `columns` (those it has); each distinct text is
+    looked at once (a national load repeats organisations and kinds thousands of times)."""
     out = frame.copy()
     for col in columns:
-        if col in out.columns:
-            out[col] = out[col].map(lambda v: scrub_id_numbers(v) if isinstance(v, str) else v).astype(object)
+        if col not in out.columns:
+            continue
+        texts = [v for v in pd.unique(out[col].dropna()) if isinstance(v, str)]
+        changed = {v: clean for v in texts if (clean := scrub_id_numbers(v)) != v}
+        out[col] = out[col].astype(object)
+        if changed:
+            out[col] = out[col].map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v)
     return out
 
 
@@ -125,6 +133,8 @@ class _Changes:
 
 def _counties_of(codes: Iterable) -> set[int]:
     """The 6-digit county numbers of 12-digit codes (str or int)."""
+    if isinstance(codes, pd.Series) and pd.api.types.is_integer_dtype(codes):
+        return set((codes // 10**6).unique().tolist())
     return {int(c) // 10**6 for c in codes}
 
 
@@ -193,7 +203,8 @@ class Store(ABC):
                 local.cur = cur
                 yield cur
                 changes = local.changes
-                self.refresh_coverage_spans(cur, None if changes.whole_country else changes.counties)
+                per_county = not changes.whole_country and len(changes.counties) <= MAX_COUNTIES_REFRESHED
+                self.refresh_coverage_spans(cur, changes.counties if per_county else None)
         finally:
             local.changes = local.cur = None
         self._spans = True
@@ -617,25 +628,25 @@ class Store(ABC):
         is not stored twice.  Returns the number inserted."""
         if assignments.empty:
             return 0
-        frame = pd.DataFrame({
+        frame = pd.DataFrame({   # dates stay datetime64 (NaT = open-ended): no Python object per contract
             "adviser_id": assignments["adviser_id"].astype("int64"),
             "village": assignments["village"].astype("int64"),
-            "start_date": pd.to_datetime(assignments["start_date"]).dt.date,
-            "end_date": pd.Series([None if pd.isna(e) else pd.Timestamp(e).date() for e in assignments["end_date"]],
-                                  dtype=object, index=assignments.index),
+            "start_date": pd.to_datetime(assignments["start_date"]).astype("datetime64[us]"),
+            "end_date": pd.to_datetime(assignments["end_date"]).astype("datetime64[us]"),
             "batch_id": assignments["batch_id"].astype("Int64")})
         known = """AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.adviser_id = i.adviser_id
                        AND a.village = i.village AND a.start_date = CAST(i.start_date AS DATE)
                        AND a.end_date IS NOT DISTINCT FROM CAST(i.end_date AS DATE))""" if skip_known else ""
-        self._changed(cur, _counties_of(frame["village"].unique()))
+        self._changed(cur, _counties_of(frame["village"]))
+        new_rows = f"""
+            SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE) AS start_date,
+                   CAST(i.end_date AS DATE) AS end_date, i.batch_id
+            FROM incoming_assignments i WHERE true {known}"""
         with self._table(cur, "incoming_assignments", frame):
-            inserted = self._rows(cur, f"""
-                INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id)
-                SELECT DISTINCT i.adviser_id, i.village, CAST(i.start_date AS DATE), CAST(i.end_date AS DATE),
-                       i.batch_id
-                FROM incoming_assignments i WHERE true {known}
-                RETURNING village""")
-        return len(inserted)
+            # counted before the insert: the counties' locks (above) keep other writers off these villages
+            inserted = int(self._one(f"SELECT count(*) FROM ({new_rows}) n", cur=cur))
+            self._run(cur, f"INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id) {new_rows}")
+        return inserted
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
         """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
