@@ -132,11 +132,7 @@ class PostgresStore(Store):
         self._all: list = []
         self._lock = threading.Lock()
         self.read_only = read_only
-        try:
-            conn = self.cursor()
-        except psycopg.Error as e:
-            raise StoreError(f"无法连接数据库 {self.target}：{_scrub(str(e).strip(), url)} / "
-                             f"cannot connect to {self.target}: {_scrub(str(e).strip(), url)}") from None
+        conn = self.cursor()      # a server that cannot be reached is a StoreError here (see _connect)
         self.postgis = False
         if not read_only:
             self._create_schema()
