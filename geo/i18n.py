@@ -542,6 +542,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "period.too_far_ahead": ("第{row}行：聘任期限“{period}”起始日期在导入日（{today}）{years} 年以后，请核对",
                              "row {row}: the period '{period}' starts more than {years} years after the day of "
                              "the import ({today}); please check"),
+    # roles and access (geo.access)
+    "role.viewer": ("查看", "viewer"),
+    "role.editor": ("录入", "editor"),
+    "role.admin": ("管理", "admin"),
+    "acc.e.role": ("您的角色（{role}）无权执行此操作（{action}）",
+                   "your role ({role}) does not allow this ({action})"),
+    "acc.e.scope": ("{scope} 不在您的管辖范围内", "{scope} is outside your jurisdiction"),
 }
 
 

@@ -648,6 +648,33 @@ class Store(ABC):
             self._run(cur, f"INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id) {new_rows}")
         return inserted
 
+    def add_services(self, cur, services: pd.DataFrame) -> int:
+        """Insert service records: columns village (12-digit str or int), adviser_id (or missing), service_date,
+        mode ('onsite' / 'remote' / 'other'), category, hours, people, content, batch_id.  Free text is scrubbed
+        of ID numbers like every stored text.  Returns the number inserted."""
+        if services.empty:
+            return 0
+        frame = pd.DataFrame({
+            "village": services["village"].astype("int64"),
+            "adviser_id": services["adviser_id"].astype("Int64"),
+            "service_date": pd.to_datetime(services["service_date"]).astype("datetime64[us]"),
+            "mode": services["mode"].astype(str),
+            "category": services["category"],
+            "hours": pd.to_numeric(services["hours"]).astype(float),
+            "people": pd.to_numeric(services["people"]).astype("Int64"),
+            "content": services["content"],
+            "batch_id": services["batch_id"].astype("Int64")})
+        frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"])
+        with self._table(cur, "incoming_services", frame):
+            self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
+                                                    content, batch_id)
+                              SELECT village, adviser_id, CAST(service_date AS DATE), mode, category, hours, people,
+                                     content, batch_id FROM incoming_services""")
+        return len(frame)
+
+    def rollback_services(self, cur, batch_id: int) -> None:
+        self._run(cur, "DELETE FROM services WHERE batch_id = $batch", {"batch": batch_id})
+
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
         """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
         frame = pd.DataFrame({"code": points["code"].astype("int64"), "lon": points["lon"].astype(float),

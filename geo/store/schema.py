@@ -47,6 +47,10 @@ CREATE TABLE IF NOT EXISTS coverage_spans (
     village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, cur_end DATE);
 CREATE TABLE IF NOT EXISTS shapes (
     code BIGINT NOT NULL, tier VARCHAR NOT NULL, geojson VARCHAR NOT NULL, schematic BOOLEAN DEFAULT false);
+-- service records (服务台账): one row per visit, call or lecture; mode is 'onsite', 'remote' or 'other'
+CREATE TABLE IF NOT EXISTS services (
+    village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
+    category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
 """
 
 
@@ -56,11 +60,12 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "divisions": ("name", "urban_rural"),
     "division_history": ("name", "urban_rural"),
     "advisers": ("name", "kind", "org", "licence_no", "phone"),
+    "services": ("category", "content"),
 }
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes")
+          "geom_history", "coverage_spans", "shapes", "services")
 
 
 def tables_sql(types: Types) -> str:
@@ -80,4 +85,6 @@ CREATE INDEX IF NOT EXISTS village_geoms_code ON village_geoms (code);
 CREATE INDEX IF NOT EXISTS geom_history_batch ON geom_history (batch_id);
 CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id);
 CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
+CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
+CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
 """
