@@ -76,3 +76,9 @@ def spans_sql(village_filter: str = "") -> str:
     FROM span s JOIN a ON a.village = s.village AND a.start_date <= s.span_from
     GROUP BY s.village, s.span_from, s.span_until
     ORDER BY s.village, s.span_from"""
+
+
+def current_assignment(alias: str = "a") -> str:
+    """SQL condition true for an assignment (aliased `alias`) in force on $as_of: start <= D <= end, no end =
+    open-ended (:meth:`geo.coverage.Period.covers`)."""
+    return f"({alias}.start_date <= $as_of AND ({alias}.end_date IS NULL OR {alias}.end_date >= $as_of))"

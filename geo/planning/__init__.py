@@ -1,0 +1,13 @@
+"""补缺建议 / the gap plan: who can take each uncovered village, by phase (geopandas-style subpackage).
+
+* :mod:`.distance` - great-circle kilometres and unit vectors (numpy);
+* :mod:`.locate`   - where villages and advisers are, and what kind of place each location is;
+* :mod:`.solve`    - candidates (KD-tree) and the exact assignment (scipy's sparse LAPJV);
+* :mod:`.result`   - :class:`GapPlan` and :class:`PlanSummary`, and their JSON form;
+* :mod:`.plan`     - :func:`plan_gaps` (store in, plan out) and the pure :func:`make_plan`;
+* :mod:`.output`   - the plan as .xlsx / .csv / .json files and as the tables the page shows.
+"""
+from .plan import DEFAULT_CAP, make_plan, plan_gaps
+from .result import GapPlan, PlanSummary
+
+__all__ = ["DEFAULT_CAP", "GapPlan", "PlanSummary", "make_plan", "plan_gaps"]
