@@ -158,6 +158,24 @@ def cmd_map(args) -> int:
     return 0
 
 
+def cmd_plan(args) -> int:
+    from .planning import plan_gaps
+    from .planning.output import WRITERS, write_plan, written_line
+
+    output = _output(args.output)
+    if output.suffix.lower() not in WRITERS:
+        raise UsageError(key="plan.bad_format", params={"ext": output.suffix})
+    if args.cap < 1:
+        raise UsageError(key="plan.bad_cap")
+    if args.max_km is not None and not args.max_km > 0:
+        raise UsageError(key="plan.bad_km")
+    with _open(args) as store:
+        plan = plan_gaps(store, _scope(store, args.scope), _date(args.as_of), cap=args.cap, max_km=args.max_km)
+    write_plan(output, plan, _lang(args))
+    print(written_line(plan, args.output, args.lang))
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -246,6 +264,13 @@ def build_parser() -> argparse.ArgumentParser:
     scoped(sp)
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_map)
+
+    sp = sub.add_parser("plan", help="gap plan: an adviser with room for each uncovered village (.xlsx/.csv/.json)")
+    scoped(sp)
+    sp.add_argument("--cap", type=int, default=5, help="villages per adviser at most, current ones included")
+    sp.add_argument("--max-km", type=float, help="farthest great-circle distance (default: no limit)")
+    sp.add_argument("-o", "--output", required=True)
+    sp.set_defaults(func=cmd_plan)
 
     from .imports import KINDS, all_options
 

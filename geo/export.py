@@ -12,6 +12,7 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Sequence
 
 import pandas as pd
 
@@ -67,14 +68,25 @@ def to_csv_bytes(table: pd.DataFrame) -> bytes:
 
 def to_xlsx_bytes(table: pd.DataFrame, sheet: str = "Sheet1", text_columns: int = 1) -> bytes:
     """An .xlsx; the first `text_columns` columns and every string cell are written as text."""
+    return to_xlsx_book([(sheet, table)], text_columns)
+
+
+def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: int = 1) -> bytes:
+    """An .xlsx of several sheets (name, table), each written as :func:`to_xlsx_bytes` writes its one."""
     import xlsxwriter
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                      "strings_to_urls": False, "strings_to_numbers": False})
-    ws = book.add_worksheet(sheet[:31])
     head = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
     pct = book.add_format({"num_format": "0.0%"})
+    for sheet, table in sheets:
+        _write_sheet(book.add_worksheet(sheet[:31]), table, text_columns, head, pct)
+    book.close()
+    return buf.getvalue()
+
+
+def _write_sheet(ws, table: pd.DataFrame, text_columns: int, head, pct) -> None:
     for j, col in enumerate(table.columns):
         ws.write_string(0, j, str(col), head)
         width = max([len(str(col))] + [len(str(v)) for v in table.iloc[:200, j]]) * 1.8 + 2
@@ -92,8 +104,6 @@ def to_xlsx_bytes(table: pd.DataFrame, sheet: str = "Sheet1", text_columns: int 
                 ws.write_number(i, j, float(v))
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(len(table), 1), len(table.columns) - 1)
-    book.close()
-    return buf.getvalue()
 
 
 def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> bytes:

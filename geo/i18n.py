@@ -549,6 +549,58 @@ TEXT: dict[str, tuple[str, str]] = {
     "acc.e.role": ("您的角色（{role}）无权执行此操作（{action}）",
                    "your role ({role}) does not allow this ({action})"),
     "acc.e.scope": ("{scope} 不在您的管辖范围内", "{scope} is outside your jurisdiction"),
+    # gap plan 补缺建议 (geo.planning, the section of pages/gaps.py, python -m geo plan)
+    "plan.title": ("补缺建议", "Gap plan"),
+    "plan.intro": ("为{name}到期未续和从未配备的村（社区）推荐有空余名额的法律顾问：先让尽量多的村居有人负责，"
+                   "每人不超过上限（现有服务村居也算在内），再让总路程最短。这只是建议，不改动任何数据。",
+                   "Proposes an adviser with room for each lapsed or never-covered village of {name}: first as "
+                   "many villages as possible within the cap per adviser (villages already served count), then "
+                   "the shortest total distance. A proposal only: nothing is changed."),
+    "plan.cap": ("每名顾问最多服务村居数", "Villages per adviser at most"),
+    "plan.cap.help": ("省级标准通常为每人不超过 5 个村（社区）", "provincial standards usually allow 5"),
+    "plan.max_km": ("最远距离（公里，0 为不限）", "Farthest distance (km, 0 = no limit)"),
+    "plan.rate_now": ("目前覆盖率", "Coverage today"),
+    "plan.rate_after": ("按建议聘任后", "After the plan"),
+    "plan.assigned": ("现有顾问可承接", "Taken by current advisers"),
+    "plan.needs_new": ("仍需新聘顾问的村居", "Villages needing a new adviser"),
+    "plan.new_advisers": ("需新聘顾问（人）", "New advisers needed"),
+    "plan.uncovered": ("缺口村居", "Uncovered villages"),
+    "plan.leftover": ("剩余缺口最多的乡镇", "Townships with the most villages left"),
+    "plan.leftover_none": ("所有缺口都能由现有顾问承接。", "Current advisers can take every gap."),
+    "plan.none": ("{name}没有到期未续或从未配备的村（社区），无需补缺。",
+                  "{name} has no lapsed or never-covered village: nothing to plan."),
+    "plan.approx": ("距离为直线距离。标注“近似”或“示意”的位置只是乡镇中心、县界代表点或示意边界，距离仅供参考。",
+                    "Distances are straight-line. Locations marked approximate or schematic are a township "
+                    "centre, a county outline point or a made-up cell: such distances are rough."),
+    "plan.file": ("补缺建议", "gap_plan"),
+    "plan.sheet.villages": ("补缺建议", "Gap plan"),
+    "plan.sheet.leftover": ("需新聘顾问的乡镇", "Townships needing advisers"),
+    "plan.new_needed": ("需新聘", "new adviser needed"),
+    "plan.written": ("补缺建议已写入 {path}：缺口 {uncovered} 个，现有顾问可承接 {assigned} 个，需新聘 {needs_new} 个；"
+                     "覆盖率 {now} → {after}",
+                     "gap plan written to {path}: {uncovered} uncovered, {assigned} taken by current advisers, "
+                     "{needs_new} need a new adviser; coverage {now} -> {after}"),
+    "plan.bad_format": ("不支持的格式“{ext}”，请用 .xlsx、.csv 或 .json",
+                        "unsupported format '{ext}': use .xlsx, .csv or .json"),
+    "plan.bad_cap": ("--cap 至少为 1", "--cap must be at least 1"),
+    "plan.bad_km": ("--max-km 必须大于 0", "--max-km must be more than 0"),
+    "plan.col.adviser": ("建议顾问", "Proposed adviser"),
+    "plan.col.licence": ("执业证号", "Licence no."),
+    "plan.col.org": ("执业机构", "Organisation"),
+    "plan.col.distance": ("距离（公里）", "Distance (km)"),
+    "plan.col.village_at": ("村居位置依据", "Village located by"),
+    "plan.col.adviser_at": ("顾问位置依据", "Adviser located by"),
+    "plan.col.alternatives": ("备选顾问", "Alternatives"),
+    "plan.col.villages_left": ("剩余缺口村居", "Villages left"),
+    "plan.col.new_advisers": ("需新聘顾问（人）", "New advisers needed"),
+    "loc.boundary": ("村界", "village boundary"),
+    "loc.schematic": ("示意边界（非真实）", "schematic cell (not real)"),
+    "loc.township": ("乡镇中心（近似）", "township centre (approx.)"),
+    "loc.county": ("县界代表点（近似）", "county point (approx.)"),
+    "loc.none": ("无位置", "no location"),
+    "loc.base": ("驻所", "base"),
+    "loc.villages": ("所服务村居中心", "centre of villages served"),
+    "loc.last_villages": ("上次服务村居中心", "centre of villages last served"),
 }
 
 
