@@ -27,6 +27,7 @@ from geo.errors import UserError
 from geo.folium_map import Basemap
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
+from geo.planning import GapPlan, plan_gaps
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
 
 APP_DIR = Path(__file__).resolve().parent
@@ -90,6 +91,11 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int) 
 def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None) -> pd.DataFrame:
     return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_gap_plan(_store: Store, version: str, digits: str, as_of: str, cap: int, max_km: float | None) -> GapPlan:
+    return plan_gaps(_store, Scope(digits), as_of, cap=cap, max_km=max_km)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

@@ -391,3 +391,53 @@ def test_cli_refuses_bad_values(demo_db, tmp_path, capsys, args, message, monkey
     assert cli.main(argv) == 2
     assert message in capsys.readouterr().err
     assert not list(tmp_path.iterdir())
+
+
+# ------------------------------------------------------------------------------------------------ the page
+
+def plan_metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
+    from geo.formats import pct
+    from geo.i18n import t
+    from geo.planning.output import leftover_table
+    from test_pages import run_app
+
+    at = run_app("pages/gaps.py", scope="610124", date="2026-11-27")
+    assert t("plan.title") in [h.value for h in at.subheader]
+    plan = plan_gaps(demo_store, Scope.parse("610124"), "2026-11-27")
+    metrics = plan_metrics(at)
+    assert metrics[t("plan.uncovered")] == str(plan.summary.uncovered)
+    assert metrics[t("plan.assigned")] == str(plan.summary.assigned)
+    assert metrics[t("plan.rate_now")] == pct(plan.summary.coverage_rate_now)
+    assert metrics[t("plan.rate_after")] == pct(plan.summary.coverage_rate_after)
+    shown = at.dataframe[1].value
+    assert shown[t("col.code")].tolist() == plan.villages["code"].tolist()
+    assert shown[t("plan.col.adviser")].tolist() == plan_table(plan)[t("plan.col.adviser")].tolist()
+
+    # a distance limit: the figures follow the library's plan with that limit, townships left are listed
+    at.number_input(key="plan_max_km").set_value(5).run()
+    limited = plan_gaps(demo_store, Scope.parse("610124"), "2026-11-27", max_km=5)
+    assert limited.summary.needs_new > 0
+    metrics = plan_metrics(at)
+    assert metrics[t("plan.needs_new")] == str(limited.summary.needs_new)
+    assert metrics[t("plan.rate_after")] == pct(limited.summary.coverage_rate_after)
+    towns = at.dataframe[2].value
+    assert towns.to_dict("list") == leftover_table(limited).head(10).to_dict("list")
+    stem = "补缺建议_周至县_2026-11-27"
+    book = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"]))
+    assert book.worksheets[0].max_row == len(limited.villages) + 1
+    assert json.loads(downloads[f"{stem}.json"])["summary"]["needs_new"] == limited.summary.needs_new
+
+
+def test_page_section_with_no_gaps_says_so(app_db, demo_store):
+    from geo.i18n import md
+    from test_pages import run_app
+
+    town = next(c for c in demo_store.children(Scope.parse("610124"))["code"]
+                if plan_gaps(demo_store, Scope.parse(c), "2026-11-27").summary.uncovered == 0)
+    at = run_app("pages/gaps.py", scope=town, date="2026-11-27")
+    name = demo_store.scope_name(Scope.parse(town))
+    assert md("plan.none", name=name) in [i.value for i in at.info]
