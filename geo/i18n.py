@@ -561,6 +561,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "plan.max_km": ("最远距离（公里，0 为不限）", "Farthest distance (km, 0 = no limit)"),
     "plan.rate_now": ("目前覆盖率", "Coverage today"),
     "plan.rate_after": ("按建议聘任后", "After the plan"),
+    "plan.rate_gain": ("+{points} 个百分点", "+{points} points"),
+    "plan.download_json": ("下载 JSON", "Download JSON"),
     "plan.assigned": ("现有顾问可承接", "Taken by current advisers"),
     "plan.needs_new": ("仍需新聘顾问的村居", "Villages needing a new adviser"),
     "plan.new_advisers": ("需新聘顾问（人）", "New advisers needed"),

@@ -75,15 +75,15 @@ def gap_plan(ctx: app.Ctx) -> None:
         st.metric(ctx.t("plan.new_advisers"), count(s.new_advisers))
         st.metric(ctx.t("plan.rate_now"), pct(s.coverage_rate_now))
         st.metric(ctx.t("plan.rate_after"), pct(s.coverage_rate_after),
-                  delta=f"+{(s.coverage_rate_after - s.coverage_rate_now) * 100:.1f}%")
+                  delta=ctx.text("plan.rate_gain", points=f"{(s.coverage_rate_after - s.coverage_rate_now) * 100:.1f}"))
     stem = f"{ctx.t('plan.file')}_{ctx.name}_{ctx.date}"
     with st.container(horizontal=True):
         st.download_button(ctx.t("download.xlsx"), xlsx_bytes(plan, ctx.lang), file_name=f"{stem}.xlsx", mime=XLSX,
                            on_click="ignore", key="dl_plan_xlsx", type="primary")
         st.download_button(ctx.t("download.csv"), csv_bytes(plan, ctx.lang), file_name=f"{stem}.csv",
                            mime="text/csv", on_click="ignore", key="dl_plan_csv")
-        st.download_button("JSON", json_bytes(plan), file_name=f"{stem}.json", mime="application/json",
-                           on_click="ignore", key="dl_plan_json")
+        st.download_button(ctx.t("plan.download_json"), json_bytes(plan), file_name=f"{stem}.json",
+                           mime="application/json", on_click="ignore", key="dl_plan_json")
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))
