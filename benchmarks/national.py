@@ -34,6 +34,8 @@ from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
 
+from . import planning
+
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: dict[str, tuple[str, str, float, str]] = {
     "registry_import_s": ("s", "<=", 15, "read the registry file, write divisions and parents"),
@@ -298,11 +300,13 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     figs["map_build_ms_max"] = _figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
+    figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
+
     figs["rss_mb"] = _figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
     info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
-    order = list(TARGETS)
+    order = list(TARGETS) + list(planning.TARGETS)
     result = BenchResult({k: figs[k] for k in order if k in figs}, info)
     if keep:
         result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,
@@ -311,6 +315,13 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
         store.close()
         tmp.cleanup()
     return result
+
+
+def _with_info(info: dict, figures_and_info: tuple[dict, dict]) -> dict:
+    """The figures of a topic's benchmark module, its info merged into the run's."""
+    figs, extra = figures_and_info
+    info.update(extra)
+    return figs
 
 
 def _load() -> float | None:
