@@ -130,7 +130,8 @@ def square(lon: float, lat: float, half: float = 1e-5) -> bytes:
 def hand_inputs(villages: list[tuple], advisers: list[tuple], served=(), outlines=()) -> PlanInputs:
     """villages: (code, status, boundary point or None, schematic); advisers: (id, base or None, load)."""
     v = pd.DataFrame([{"code": c, "name": f"村{c[-3:]}", "township_code": c[:9] + "000",
-                       "township": f"镇{c[6:9]}", "county_code": c[:6] + "000000", "status": status,
+                       "township": f"镇{c[6:9]}", "county_code": c[:6] + "000000", "county": f"县{c[:6]}",
+                       "status": status,
                        "in_scope": True} for c, status, _, _ in villages])
     geoms = pd.DataFrame([{"code": c, "geom": square(*p), "schematic": s} for c, _, p, s in villages if p],
                          columns=["code", "geom", "schematic"])
@@ -309,6 +310,7 @@ def test_plan_inputs_on_both_backends(planning_store):
     assert v.loc[v["in_scope"], "status"].to_dict() == {
         "610124100201": "covered", "610124100202": "lapsed", "610124101001": "covered", "610124101002": "lapsed"}
     assert v.loc[~v["in_scope"]].index.tolist() == ["610125100201"]      # served by adviser 1, outside
+    assert v.loc[["610124100201", "610125100201"], "county"].tolist() == ["周至县", "鄠邑区"]
     assert inputs.advisers.set_index("adviser_id")["load"].to_dict() == {1: 2, 2: 1, 3: 0}
     served = {(r.adviser_id, r.village, r.current) for r in inputs.served.itertuples()}
     assert served == {(1, "610124100201", True), (1, "610125100201", True), (2, "610124101001", True),
@@ -373,7 +375,8 @@ def test_cli_xlsx_and_csv_open_back(demo_db, tmp_path):
     assert villages.max_row == len(plan.villages) + 1
     assert [c.value for c in villages["A"]][1:] == plan.villages["code"].tolist()       # codes stay text
     assert towns.max_row == len(plan.leftover) + 1
-    assert [c.value for c in towns["C"]][1:] == plan.leftover["villages"].tolist()
+    assert [c.value for c in towns["C"]][1:] == plan.leftover["county"].tolist()
+    assert [c.value for c in towns["D"]][1:] == plan.leftover["villages"].tolist()
     data = (tmp_path / "plan.csv").read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)

@@ -17,7 +17,7 @@ PLAN_COLUMNS = (("code", "col.code"), ("name", "col.village"), ("township", "col
                 ("status", "col.status"), ("adviser", "plan.col.adviser"), ("licence", "plan.col.licence"),
                 ("org", "plan.col.org"), ("distance", "plan.col.distance"), ("village_at", "plan.col.village_at"),
                 ("adviser_at", "plan.col.adviser_at"), ("alternatives", "plan.col.alternatives"))
-LEFTOVER_COLUMNS = (("township_code", "col.code"), ("township", "col.township"),
+LEFTOVER_COLUMNS = (("township_code", "col.code"), ("township", "col.township"), ("county", "col.county"),
                     ("villages", "plan.col.villages_left"), ("new_advisers", "plan.col.new_advisers"))
 _KM = {"zh": "{name} {km} 公里", "en": "{name} {km} km"}
 _LIST = {"zh": "；", "en": "; "}
@@ -51,7 +51,7 @@ def plan_table(plan: GapPlan, lang: str = "zh") -> pd.DataFrame:
 
 def leftover_table(plan: GapPlan, lang: str = "zh") -> pd.DataFrame:
     out = plan.leftover[[name for name, _ in LEFTOVER_COLUMNS]].copy()
-    out["township"] = out["township"].fillna("")
+    out[["township", "county"]] = out[["township", "county"]].fillna("")
     out.columns = [t(key, lang) for _, key in LEFTOVER_COLUMNS]
     return out
 

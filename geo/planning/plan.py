@@ -72,7 +72,8 @@ def _village_rows(gaps: pd.DataFrame, gap_points: pd.DataFrame, advisers: pd.Dat
     rows = pd.DataFrame({
         "code": gaps["code"].to_numpy(dtype=object), "name": gaps["name"].to_numpy(dtype=object),
         "township_code": gaps["township_code"].to_numpy(dtype=object),
-        "township": gaps["township"].to_numpy(dtype=object), "status": gaps["status"].to_numpy(dtype=object),
+        "township": gaps["township"].to_numpy(dtype=object), "county": gaps["county"].to_numpy(dtype=object),
+        "status": gaps["status"].to_numpy(dtype=object),
         "adviser_id": pd.array(np.where(taken, of_person("adviser_id"), None), dtype="Int64"),
         "adviser_licence_no": of_person("licence_no"), "adviser_name": of_person("name"),
         "adviser_org": of_person("org"), "distance_km": np.asarray(distance, dtype="float64"),
@@ -100,7 +101,8 @@ def _leftover(rows: pd.DataFrame, cap: int) -> pd.DataFrame:
     if left.empty:
         return pd.DataFrame(columns=LEFTOVER_COLUMNS)
     by_town = (left.groupby("township_code", sort=True)
-               .agg(township=("township", "first"), villages=("code", "size")).reset_index())
+               .agg(township=("township", "first"), county=("county", "first"), villages=("code", "size"))
+               .reset_index())
     by_town["new_advisers"] = [math.ceil(n / cap) for n in by_town["villages"]]
     by_town = by_town.sort_values(["villages", "township_code"], ascending=[False, True], kind="stable")
     return by_town[LEFTOVER_COLUMNS].reset_index(drop=True)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 #: the columns of :attr:`GapPlan.villages`
-VILLAGE_COLUMNS = ["code", "name", "township_code", "township", "status", "adviser_id", "adviser_licence_no",
+VILLAGE_COLUMNS = ["code", "name", "township_code", "township", "county", "status", "adviser_id", "adviser_licence_no",
                    "adviser_name", "adviser_org", "distance_km", "location_kind", "adviser_location_kind",
                    "alternatives"]
 #: the columns of :attr:`GapPlan.leftover`
-LEFTOVER_COLUMNS = ["township_code", "township", "villages", "new_advisers"]
+LEFTOVER_COLUMNS = ["township_code", "township", "county", "villages", "new_advisers"]
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,8 @@ class GapPlan:
         return {"villages": [_village_json(r) for r in self.villages.itertuples(index=False)],
                 "summary": {**self.summary.to_json(),
                             "leftover_townships": [
-                                {"code": r.township_code, "name": r.township, "villages": int(r.villages),
+                                {"code": r.township_code, "name": r.township, "county": _text(r.county),
+                                 "villages": int(r.villages),
                                  "new_advisers": int(r.new_advisers)}
                                 for r in self.leftover.itertuples(index=False)]}}
 

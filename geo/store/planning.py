@@ -27,7 +27,7 @@ class PlanInputs:
 
     * ``villages``: every real village in scope (``in_scope`` true; ``status`` by the coverage rule) and the
       villages outside it that its advisers serve (``in_scope`` false, no status): code, name, township_code,
-      township, county_code, status, in_scope;
+      township, county_code, county, status, in_scope;
     * ``advisers``: everyone with a contract started by the day on a village in scope: adviser_id, name,
       licence_no, org, lon, lat (the base, NaN when unknown), load (villages served on the day, anywhere);
     * ``served``: adviser_id, village, current - the villages each adviser serves on the day, or for one who
@@ -81,11 +81,12 @@ class PlanningQueries:
         df = self._q_frame(f"""
             WITH {self._village_status_cte()}
             SELECT v.code, d.name, idiv(v.code, 1000) * 1000 AS township_code, t.name AS township,
-                   idiv(v.code, 1000000) * 1000000 AS county_code, {rules.status_sql('pv')} AS status,
-                   true AS in_scope
+                   idiv(v.code, 1000000) * 1000000 AS county_code, c.name AS county,
+                   {rules.status_sql('pv')} AS status, true AS in_scope
             FROM v LEFT JOIN pv ON pv.village = v.code
             JOIN divisions d ON d.code = v.code
             LEFT JOIN divisions t ON t.code = idiv(v.code, 1000) * 1000
+            LEFT JOIN divisions c ON c.code = idiv(v.code, 1000000) * 1000000
             ORDER BY v.code""", params, cur)
         return df
 
@@ -93,10 +94,11 @@ class PlanningQueries:
         """The villages of ``plan_outside`` (served by the scope's advisers, outside it), without a status."""
         return self._q_frame("""
             SELECT d.code, d.name, idiv(d.code, 1000) * 1000 AS township_code, t.name AS township,
-                   idiv(d.code, 1000000) * 1000000 AS county_code, CAST(NULL AS VARCHAR) AS status,
-                   false AS in_scope
+                   idiv(d.code, 1000000) * 1000000 AS county_code, c.name AS county,
+                   CAST(NULL AS VARCHAR) AS status, false AS in_scope
             FROM divisions d JOIN plan_outside o ON o.code = d.code
             LEFT JOIN divisions t ON t.code = idiv(d.code, 1000) * 1000
+            LEFT JOIN divisions c ON c.code = idiv(d.code, 1000000) * 1000000
             ORDER BY d.code""", cur=cur)
 
     @staticmethod
