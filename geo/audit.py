@@ -102,6 +102,7 @@ def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out = pd.DataFrame({
         "time": [x.strftime("%Y-%m-%d %H:%M:%S") for x in frame["time"]],
         "user": frame["user"], "action": [t(f"audit.action.{a}", lang) for a in frame["action"]],
-        "scope": frame["scope"], "detail": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["detail"]]})
+        "scope": frame["scope"],
+        "detail": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["detail"]]})
     out.columns = [t(f"audit.col.{c}", lang) for c in COLUMNS]
     return out

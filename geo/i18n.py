@@ -595,6 +595,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "cli.user.passwd": ("已修改 {name} 的密码", "password of {name} changed"),
     "cli.user.enabled": ("已启用用户 {name}", "user {name} enabled"),
     "cli.user.disabled": ("已停用用户 {name}", "user {name} disabled"),
+    "cli.pw.prompt": ("密码：", "Password: "),
+    "cli.pw.again": ("再次输入密码：", "Password again: "),
+    "cli.init.admin_name": ("第一个管理员的用户名（全国范围）：", "user name of the first administrator (whole "
+                            "country): "),
     "cli.init.no_admin": ("尚未建立管理员：用 python -m geo user add 名称 --role admin --scope 代码 建立后才需要登录",
                           "no administrator yet: create one with `python -m geo user add NAME --role admin --scope "
                           "CODE`; until then the app runs without logins"),

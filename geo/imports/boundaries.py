@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..i18n import Msg
 from ..access import OPEN, Principal
+from ..i18n import Msg
 from ..store import Store
 from .jurisdiction import record_import
 from .results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note

@@ -8,6 +8,7 @@ Applying a limit twice changes nothing, so a preview the page limited can be lim
 from __future__ import annotations
 
 from dataclasses import replace
+
 import pandas as pd
 
 from ..access import Principal, overlaps, scoped

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..access import OPEN, Principal
 from ..codes import LEVEL_ENDS, significant_length
 from ..i18n import Msg, t
 from ..idcards import scrub_id_numbers
 from ..matching import real_villages
-from ..access import OPEN, Principal
 from ..store import Store
 from .jurisdiction import record_import
 from .results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
