@@ -11,10 +11,11 @@ from geo.access import OPEN, AccessDenied, Principal, Role
 from geo.codes import Scope
 from geo.errors import UserError
 
-# two counties of 西安市, so that one jurisdiction can lie outside another
+# two counties of 西安市 (one with two townships), so that one jurisdiction can lie outside another
 REGISTRY = pd.DataFrame(
     [("610000000000", "陕西省", 1), ("610100000000", "西安市", 2), ("610124000000", "周至县", 3),
      ("610124100000", "哑柏镇", 4), ("610124100201", "东村村委会", 5), ("610124100202", "西村村委会", 5),
+     ("610124101000", "终南镇", 4), ("610124101001", "终南社区居委会", 5),
      ("610118000000", "鄠邑区", 3), ("610118100000", "甘亭街道", 4), ("610118100201", "南村村委会", 5),
      ("620000000000", "甘肃省", 1)],
     columns=["code", "name", "level"])
