@@ -30,6 +30,7 @@ from . import audit
 from .access import AccessDenied, Principal, Role
 from .codes import Scope
 from .errors import UserError
+from .store.accounts import COOKIE_SECRET_META
 
 MIN_PASSWORD = 8
 MAX_FAILURES = 5
@@ -37,7 +38,6 @@ LOCK_MINUTES = 15
 MAX_USERNAME = 64
 #: touching a session's last_seen more often than this would be a write per page run for nothing
 TOUCH_SECONDS = 60
-COOKIE_SECRET_META = "auth_cookie_secret"
 #: roles by rank: nobody grants a role above their own
 ROLE_RANK = {Role.VIEWER: 0, Role.EDITOR: 1, Role.ADMIN: 2}
 #: letters (any script), digits and . _ @ -; no ":" (the command line's actor is "cli:<os user>")

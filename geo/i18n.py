@@ -572,6 +572,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "acc.e.boundary_county": ("边界文件属于{county}（{code}），不在您的管辖范围内，未导入",
                               "the boundary file is for {county} ({code}), outside your jurisdiction; nothing was "
                               "imported"),
+    "acc.e.registry_outside": ("区划代码表中没有您管辖范围内的区划，未导入",
+                               "the division list holds no division inside your jurisdiction; nothing was imported"),
     "acc.e.action": ("未知的审计操作“{action}”", "unknown audit action '{action}'"),
     "acc.operator": ("命令行", "command line"),
     "imp.reason.outside_jurisdiction": ("不在您的管辖范围内", "outside your jurisdiction"),

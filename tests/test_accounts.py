@@ -259,3 +259,12 @@ def test_open_mode_until_the_first_account(store):
     assert not accounts.has_accounts(store)
     accounts.add_account(store, OPEN, "first", "admin", "0", PASSWORD)
     assert accounts.has_accounts(store)
+
+
+def test_a_rebuilt_demo_keeps_the_accounts_the_trail_and_the_cookie_key(store):
+    accounts.add_account(store, OPEN, "first", "admin", "0", PASSWORD)
+    key = accounts.cookie_secret(store)
+    with store.transaction() as cur:
+        store.erase(cur)
+    assert store.is_empty() and accounts.has_accounts(store) and accounts.cookie_secret(store) == key
+    assert list(audit.entries(store, OPEN)["action"]) == ["account_add"]

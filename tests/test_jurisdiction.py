@@ -220,3 +220,11 @@ def test_a_map_shows_only_the_jurisdiction_and_phones_only_to_those_who_may(cove
     ("610124", "", "610124"), ("610124", "610118", "610124"), ("61", "62", "61"), ("610124", "610124", "610124")])
 def test_scoped_limits_any_scope_to_the_jurisdiction(jurisdiction, asked, limited):
     assert scoped(who("viewer", jurisdiction), Scope(asked)) == Scope(limited)
+
+
+def test_a_division_list_with_nothing_inside_is_refused(store, tmp_path):
+    path = tmp_path / "甘肃.csv"
+    path.write_text("统计用区划代码,名称\n620100000000,兰州市\n", encoding="utf-8")
+    with pytest.raises(imports.ImportRefused) as e:
+        imports.run_import(store, "registry", path, {}, principal=who("admin", "61"))
+    assert e.value.key == "acc.e.registry_outside" and store.batches().empty

@@ -73,6 +73,8 @@ def limit_registry(store, preview, principal: Principal):
                             "name": out["name"].to_numpy(), "reason": "outside_jurisdiction"})
     rejects["message"] = [Msg("imp.why.outside_jurisdiction", {"code": c}).bilingual() for c in rejects["code"]]
     kept = divisions[inside].reset_index(drop=True)
+    if kept.empty:
+        raise ImportRefused(key="acc.e.registry_outside")
     return RegistryPreview(kept, pd.concat([preview.rejects, rejects], ignore_index=True),
                            registry_plan(store, kept))
 

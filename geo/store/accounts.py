@@ -3,7 +3,7 @@
 
 The rules (who may do what, lockout, hashing) live in :mod:`geo.accounts` and :mod:`geo.audit`; this mixin only
 reads and writes rows.  The audit trail is append-only: there is a method to add a row and methods to read
-them, and none to change or remove one (``erase()`` for a rebuilt demo aside).
+them, and none to change or remove one (``erase()``, which rebuilds the demo, keeps them too).
 """
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ LISTED_COLUMNS = ("username", "display_name", "role", "scope", "enabled", "locke
 #: the columns an account update may set
 _UPDATABLE = frozenset({"display_name", "role", "scope", "enabled", "password_hash", "failed_logins",
                         "locked_until", "updated_at"})
+#: meta key of the key that signs login cookies (geo.accounts.cookie_secret)
+COOKIE_SECRET_META = "auth_cookie_secret"
 SESSION_COLUMNS = ("username", "created_at", "last_seen", "expires_at", "ended_at")
 #: the tables a batch writes village rows into, with the column holding the village (or division) code
 _BATCH_CODES = (("assignments", "village"), ("geom_history", "code"), ("division_history", "code"),

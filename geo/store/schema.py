@@ -83,6 +83,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
           "geom_history", "coverage_spans", "shapes", "services", "accounts", "sessions", "audit")
+#: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
+KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
 
 def tables_sql(types: Types) -> str:
