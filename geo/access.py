@@ -91,5 +91,16 @@ class Principal:
             raise AccessDenied(key="acc.e.scope", params={"scope": scope.code})
 
 
+def scoped(principal: Principal, scope: Scope) -> Scope:
+    """The one entry every query, export, map file and report goes through: `scope` limited to the principal's
+    jurisdiction (the jurisdiction itself when `scope` lies outside it or above it)."""
+    return principal.clamp(scope)[0]
+
+
+def overlaps(principal: Principal, scope: Scope) -> bool:
+    """Whether `scope` and the jurisdiction share a place: one lies inside the other."""
+    return principal.within(scope) or principal.jurisdiction.digits.startswith(scope.digits)
+
+
 #: a store without accounts: everything, for everyone (the demo, a first start)
 OPEN = Principal(username=None, display_name="", role=Role.ADMIN, jurisdiction=Scope(""), open_mode=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import importlib
 import json
 import os
@@ -91,7 +92,8 @@ def cmd_demo(args) -> int:
 
 
 def cmd_init(args) -> int:
-    """A real deployment's starting point: the shipped registry and outlines, no contracts."""
+    """A real deployment's starting point: the shipped registry and outlines, no contracts; then the first
+    administrator (asked for on a terminal, or --admin NAME --password-stdin; --no-admin to skip)."""
     from .demo_geometry import store_outline_tiers
     from .registry import REGISTRY_FILE, national_registry
 
@@ -99,16 +101,33 @@ def cmd_init(args) -> int:
         shown = store.target
         if not store.is_empty():
             print(f"已存在数据：{shown}，未改动 / {shown} already holds data; nothing changed")
-            return 0
-        with store.transaction() as cur:
-            batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
-            n = store.load_registry(national_registry(), cur, batch_id=batch)
-            store.set_batch_rows(cur, batch, n, n)
-            store_outline_tiers(store, cur)
-            store.set_meta("dataset", "real", cur)
-    print(f"已建立 {shown}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {shown} with {n} divisions "
-          f"and the county outlines; next, import ledgers and village boundaries")
+        else:
+            with store.transaction() as cur:
+                batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
+                n = store.load_registry(national_registry(), cur, batch_id=batch)
+                store.set_batch_rows(cur, batch, n, n)
+                store_outline_tiers(store, cur)
+                store.set_meta("dataset", "real", cur)
+            print(f"已建立 {shown}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {shown} with {n} "
+                  f"divisions and the county outlines; next, import ledgers and village boundaries")
+        _first_admin(store, args)
     return 0
+
+
+def _first_admin(store: Store, args) -> None:
+    """The first administrator, for the whole country, unless there are accounts already or --no-admin."""
+    from . import accounts
+
+    if args.no_admin or accounts.has_accounts(store):
+        return
+    name = args.admin
+    if name is None and sys.stdin.isatty():
+        name = input(t("cli.init.admin_name")).strip()
+    if not name:
+        print(_both("cli.init.no_admin", args))
+        return
+    account = accounts.add_account(store, accounts.operator(), name, "admin", "", _password(args))
+    print(_both("cli.user.added", args, name=account.username, role=account.role.value, scope=_place(account.scope)))
 
 
 def cmd_summary(args) -> int:
@@ -131,29 +150,57 @@ def cmd_summary(args) -> int:
     return 0
 
 
+def _open_audited(args) -> Store:
+    """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
+    when another process holds the DuckDB file (the running app), as the read commands always could."""
+    from .store import StoreError
+
+    try:
+        return _open(args, read_only=False)
+    except StoreError:
+        return _open(args)
+
+
+def _audit_output(store: Store, record) -> None:
+    """Record an export in the audit trail when the store can be written (not while the app holds the file)."""
+    if not store.read_only:
+        record()
+
+
 def cmd_export(args) -> int:
     from . import export
+    from .accounts import operator
     from .geometry_store import village_geojson
 
     output = _output(args.output)
-    with _open(args) as store:
+    fmt = output.suffix.lower().lstrip(".")
+    who = operator()
+    with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        villages = store.village_statuses(scope, _date(args.as_of), statuses=_statuses(args.status),
-                                  expiring_days=args.expiring_days)
+        gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
+                              expiring_days=args.expiring_days)
+        villages = gap.villages
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-    export.write(output, villages, geoms, lang=_lang(args))
+        export.write(output, villages, geoms, lang=_lang(args))
+        _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
     return 0
 
 
 def cmd_map(args) -> int:
+    from . import audit
+    from .accounts import operator
     from .map_data import standalone_map_html
 
     output = _output(args.output)
-    with _open(args) as store:
+    who = operator()
+    with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        html = standalone_map_html(store, scope, _date(args.as_of), lang=_lang(args))
-    output.write_text(html, encoding="utf-8")
+        as_of = _date(args.as_of)
+        html = standalone_map_html(store, scope, as_of, lang=_lang(args), principal=who)
+        output.write_text(html, encoding="utf-8")
+        _audit_output(store, lambda: audit.record(store, who, "export", scope,
+                                                  {"what": "map", "format": "html", "as_of": as_of}))
     print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
     return 0
 
@@ -188,6 +235,7 @@ def _summary(args, result) -> str:
 
 def cmd_import(args) -> int:
     from . import imports
+    from .accounts import operator
 
     report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
@@ -196,7 +244,7 @@ def cmd_import(args) -> int:
             raise UsageError(f"数据库 {store.target} 里还没有区划代码，请先运行 python -m geo init / database "
                              f"{store.target} holds no division list yet: run `python -m geo init` first")
         try:
-            result = imports.run_import(store, args.kind, args.file, vars(args))
+            result = imports.run_import(store, args.kind, args.file, vars(args), principal=operator())
         except imports.ImportRefused as refused:
             if report and refused.result() is not None:     # e.g. the villages to check before confirming
                 imports.write_report(refused.result(), report, _lang(args))
@@ -205,6 +253,74 @@ def cmd_import(args) -> int:
         imports.write_report(result, report, _lang(args))
     print(_summary(args, result))
     return 0 if result.ok else 1
+
+
+def _both(key: str, args, **values) -> str:
+    """A catalogue line in --lang, or in both languages."""
+    lang = getattr(args, "lang", None)
+    return t(key, lang, **values) if lang else f"{t(key, 'zh', **values)} / {t(key, 'en', **values)}"
+
+
+def _place(scope: Scope) -> str:
+    return scope.digits or "全国"
+
+
+def _password(args) -> str:
+    """The password from one line of standard input (--password-stdin), else asked twice on the terminal."""
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\r\n")
+    lang = getattr(args, "lang", None)
+    first = getpass.getpass(t("cli.pw.prompt", lang or "zh"))
+    if first != getpass.getpass(t("cli.pw.again", lang or "zh")):
+        raise UsageError(key="acc.e.mismatch")
+    return first
+
+
+def cmd_user(args) -> int:
+    from . import accounts
+
+    who = accounts.operator()
+    with _open(args, read_only=args.action == "list") as store:
+        if args.action == "add":
+            account = accounts.add_account(store, who, args.name, args.role, args.scope, _password(args),
+                                           args.display_name)
+            print(_both("cli.user.added", args, name=account.username, role=account.role.value,
+                        scope=_place(account.scope)))
+        elif args.action == "passwd":
+            accounts.set_password(store, who, args.name, _password(args))
+            print(_both("cli.user.passwd", args, name=args.name))
+        elif args.action in ("enable", "disable"):
+            accounts.set_enabled(store, who, args.name, args.action == "enable")
+            print(_both(f"cli.user.{args.action}d", args, name=args.name))
+        else:
+            listed = [{"username": a.username, "display_name": a.display_name, "role": a.role.value,
+                       "scope": a.scope.digits, "enabled": a.enabled} for a in accounts.list_accounts(store, who)]
+            if args.format == "json":
+                print(json.dumps(listed, ensure_ascii=False, indent=1))
+            else:
+                for a in listed:
+                    state = "" if a["enabled"] else "\t" + t("audit.action.account_disable", _lang(args))
+                    print(f"{a['username']}\t{a['display_name']}\t{t('role.' + a['role'], _lang(args))}\t"
+                          f"{_place(Scope(a['scope']))}{state}")
+    return 0
+
+
+def cmd_audit(args) -> int:
+    from . import audit
+    from .accounts import operator
+
+    output = _output(args.output) if args.output else None
+    with _open(args) as store:
+        frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
+                              action=args.action)
+    if args.format == "csv":
+        from .export import to_csv_bytes
+        data = to_csv_bytes(audit.table(frame, _lang(args)))
+        (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
+    else:
+        text = json.dumps(audit.records(frame), ensure_ascii=False, indent=1)
+        (print(text) if not output else output.write_text(text, encoding="utf-8"))
+    return 0
 
 
 def _benchmark(name: str):
@@ -242,8 +358,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--force", action="store_true", help="rebuild even if the database exists")
     sp.set_defaults(func=cmd_demo)
 
-    sp = sub.add_parser("init", help="a new empty database with the national registry and outlines (no demo)")
+    sp = sub.add_parser("init", help="a new empty database with the national registry and outlines (no demo), "
+                                     "then the first administrator")
     common(sp)
+    sp.add_argument("--admin", metavar="NAME", help="user name of the first administrator (whole country)")
+    sp.add_argument("--password-stdin", action="store_true", help="read the administrator's password from stdin")
+    sp.add_argument("--no-admin", action="store_true", help="create no administrator (the app runs without logins)")
     sp.set_defaults(func=cmd_init)
 
     sp = sub.add_parser("summary", help="coverage per unit")
@@ -282,6 +402,37 @@ def build_parser() -> argparse.ArgumentParser:
     for option in all_options():
         sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
+
+    from .audit import ACTIONS
+
+    sp = sub.add_parser("user", help="accounts: add, list, passwd, disable, enable")
+    users = sp.add_subparsers(dest="action", required=True)
+    for action, text in (("add", "create an account"), ("list", "list the accounts"),
+                         ("passwd", "set an account's password"), ("disable", "disable an account"),
+                         ("enable", "enable an account again")):
+        u = users.add_parser(action, help=text)
+        common(u)
+        if action != "list":
+            u.add_argument("name")
+        if action in ("add", "passwd"):
+            u.add_argument("--password-stdin", action="store_true", help="read the password from one line of stdin")
+        if action == "add":
+            u.add_argument("--role", required=True, choices=["viewer", "editor", "admin"])
+            u.add_argument("--scope", required=True, help="jurisdiction: a division code (61, 6101, 610124 ...) "
+                                                          "or 0 for the whole country")
+            u.add_argument("--display-name")
+        if action == "list":
+            u.add_argument("--format", choices=["text", "json"], default="text")
+        u.set_defaults(func=cmd_user)
+
+    sp = sub.add_parser("audit", help="the audit trail (who did what, where, when)")
+    common(sp)
+    sp.add_argument("--since", help="YYYY-MM-DD: entries from that day on (UTC)")
+    sp.add_argument("--user")
+    sp.add_argument("--action", choices=ACTIONS)
+    sp.add_argument("--format", choices=["json", "csv"], default="json")
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(func=cmd_audit)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")

@@ -5,17 +5,25 @@
 * .csv  - UTF-8 with a BOM so Excel shows the Chinese; a CSV cell has no type, so text that Excel would read as
   a formula is prefixed with an apostrophe (:func:`neutralize`).
 * .geojson - one feature per village, with its boundary where the store has one (null geometry otherwise).
+
+:func:`gap_list` is the one way to the rows of a gap-list file: limited to the user's jurisdiction, without the
+phone numbers for a user who may not see them; :func:`record_export` puts the download in the audit trail.
 """
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
 import pandas as pd
 
+from .access import Principal, scoped
+from .codes import Scope
+from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
 from .formats import contract_end, day
 from .i18n import status_label, t
@@ -24,6 +32,8 @@ from .i18n import status_label, t
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
 VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end"]
+#: what only a logged-in user (or anyone in open mode) gets: the gap list carries no licence numbers
+CONTACT_COLUMNS = ("phones",)
 SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
 
 
@@ -38,14 +48,55 @@ def neutralize(value: object) -> object:
     return value
 
 
+@dataclass(frozen=True)
+class GapList:
+    """The villages of a gap list as one user may have them: `scope` is already limited to their jurisdiction
+    (`narrowed`: it was asked wider), and without :data:`CONTACT_COLUMNS` when `contacts` is false."""
+
+    scope: Scope
+    as_of: dt.date
+    statuses: tuple[str, ...]
+    township: str | None
+    villages: pd.DataFrame
+    contacts: bool
+    narrowed: bool
+
+
+def gap_list(store, principal: Principal, scope: Scope, as_of: dt.date | str, statuses=None,
+             township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> GapList:
+    """The villages of `scope` (limited to the principal's jurisdiction) with the `statuses` asked for."""
+    from .store import as_date
+
+    principal.require("export")
+    limited = scoped(principal, scope)
+    villages = store.village_statuses(limited, as_date(as_of), statuses=list(statuses) if statuses else None,
+                                      township=township, expiring_days=expiring_days)
+    if not principal.sees_contacts:
+        villages = villages.drop(columns=list(CONTACT_COLUMNS))
+    return GapList(limited, as_date(as_of), tuple(statuses or ()), township, villages, principal.sees_contacts,
+                   limited != scope)
+
+
+def record_export(store, principal: Principal, gap: GapList, what: str, fmt: str) -> None:
+    """The download of `gap` as a `fmt` file (xlsx, csv, geojson) in the audit trail: what, where, which
+    statuses, how many rows."""
+    from . import audit
+
+    audit.record(store, principal, "export", gap.scope,
+                 {"what": what, "format": fmt, "as_of": gap.as_of, "statuses": list(gap.statuses),
+                  "township": gap.township, "rows": len(gap.villages), "contacts": gap.contacts})
+
+
 def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The gap-list table as it is exported and shown: labelled columns, statuses in words."""
-    out = villages[VILLAGE_COLUMNS].copy()
+    """The gap-list table as it is exported and shown: labelled columns, statuses in words (the phone column
+    only when `villages` has it: see :func:`gap_list`)."""
+    columns = [c for c in VILLAGE_COLUMNS if c in villages.columns]
+    out = villages[columns].copy()
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
     out["contract_end"] = [contract_end(end, lang) if people else ""      # no adviser: no contract to end
                            for end, people in zip(out["contract_end"], out["advisers"].notna())]
     out = out.fillna("")
-    out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in VILLAGE_COLUMNS]
+    out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in columns]
     return out
 
 
@@ -113,7 +164,7 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         end = row.contract_end
         props = {"code": row.code, "name": row.name, "township": row.township, "status": row.status,
                  "status_label": status_label(row.status), "advisers": row.advisers, "orgs": row.orgs,
-                 "phones": row.phones,
+                 "phones": getattr(row, "phones", None),
                  "contract_end": None if pd.isna(end) else day(end)}
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})

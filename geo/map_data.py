@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import pandas as pd
 
+from .access import OPEN, Principal, scoped
 from .codes import Scope
 from .coverage import DEFAULT_EXPIRING_DAYS, Counts, has_data
 from .formats import period_text
@@ -47,9 +48,9 @@ def _clean(value):
     return value
 
 
-def _village_props(row, lang: str) -> dict:
+def _village_props(row, lang: str, contacts: bool = True) -> dict:
     return {"code": row.code, "name": row.name, "status": row.status, "adviser": _clean(row.advisers),
-            "org": _clean(row.orgs), "phone": _clean(row.phones),
+            "org": _clean(row.orgs), "phone": _clean(row.phones) if contacts else None,
             "period": period_text(row.contract_start, row.contract_end, lang) or None}
 
 
@@ -62,11 +63,14 @@ def _unit_props(row) -> dict:
 
 
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
-             expiring_days: int = DEFAULT_EXPIRING_DAYS) -> MapView:
+             expiring_days: int = DEFAULT_EXPIRING_DAYS, principal: Principal = OPEN) -> MapView:
     """Child units of `scope` coloured by coverage rate, or its villages coloured by status; a village is shown
-    on its township's map, as :attr:`MapView.focus`."""
+    on its township's map, as :attr:`MapView.focus`.  `scope` is limited to the principal's jurisdiction, and
+    phone numbers are left out for a principal who may not see them."""
+    scope = scoped(principal, scope)
     if scope.level == 5:
-        township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days)
+        township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days,
+                            principal=principal)
         return replace(township, focus=scope.code)
     level = store.child_level(scope)
     if level is None:
@@ -76,7 +80,9 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
     shapes = store.shapes_under(scope, tier).set_index("code")
     if level == 5:
         mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days)
-        props = [_village_props(row, lang) for row in table.itertuples(index=False)]
+        if not principal.sees_contacts:
+            table = table.assign(phones=None)
+        props = [_village_props(row, lang, principal.sees_contacts) for row in table.itertuples(index=False)]
     else:
         mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days)
         props = [_unit_props(row) for row in table.itertuples(index=False)]
@@ -182,9 +188,11 @@ def national_lines() -> dict:
 
 
 def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
-                        expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None) -> str:
-    """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick."""
+                        expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None,
+                        principal: Principal = OPEN) -> str:
+    """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick.
+    Limited to the principal's jurisdiction like every map."""
     from .folium_map import map_html
 
-    view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days)
+    view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days, principal=principal)
     return map_html(build_folium_map(store, view, lang=lang, inline=True, basemap=basemap))

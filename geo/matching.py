@@ -112,6 +112,12 @@ class Reject:
         return self.raw
 
 
+def outside_jurisdiction(row: int, code: str, raw: Mapping[str, Any] | None = None, *, unit: str = "row",
+                         village: str | None = None) -> Reject:
+    """A row (or feature) whose village `code` lies outside the importing user's jurisdiction."""
+    return Reject(row, "outside_jurisdiction", {"code": code}, dict(raw or {}), unit=unit, village=village)
+
+
 class Note(str):
     """A remark on a row that was used, worth a look: the bilingual line (it *is* the string, as the readers'
     warnings have always been) plus its catalogue key and parameters, to be shown in one language."""

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..access import OPEN, Principal
 from ..store import Store
+from .jurisdiction import record_import
 from .results import (
     ImportRefused,
     ImportResult,
@@ -45,7 +47,7 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
                        file_name: str | None = None, progress: Progress | None = None,
-                       preview: tuple | None = None) -> ImportResult:
+                       preview: tuple | None = None, principal: Principal = OPEN) -> ImportResult:
     """A ledger (台账): one adviser per person across rows, one assignment per village and period.
 
     ``preview`` is :func:`preview_assignments`' result for this file and county when the caller has it
@@ -81,6 +83,9 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
             "start_date": [a.start for a in match.assignments],
             "end_date": pd.Series([a.end for a in match.assignments], dtype=object),
             "batch_id": batch}))
+        record_import(store, principal, cur, kind="assignments", file_name=name, sha256=sha, batch=batch,
+                      rows={"read": match.rows_read, "accepted": match.accepted, "rejected": match.rejected},
+                      codes=[a.village_code for a in match.assignments] or [match.county_code])
     progress and progress(1.0, "done")
     return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
                         match.rejected, tuple(reject_note(r) for r in match.rejects), _doubtful_notes(table, match),

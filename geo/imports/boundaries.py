@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..access import OPEN, Principal
 from ..i18n import Msg
 from ..store import Store
+from .jurisdiction import record_import
 from .results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note
 
 
@@ -25,7 +27,8 @@ def preview_boundaries(store: Store, path: str | Path, **options):
 
 
 def import_boundaries(store: Store, path: str | Path, *, file_name: str | None = None,
-                      progress: Progress | None = None, preview=None, **options) -> ImportResult:
+                      progress: Progress | None = None, preview=None, principal: Principal = OPEN,
+                      **options) -> ImportResult:
     """Village boundaries: replace those of the matched villages and rebuild their counties' map shapes.
 
     ``options`` go to :func:`geo.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
@@ -49,6 +52,9 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
         replace_village_geoms(store, cur, matched[["code", "geometry"]], batch, keep_history=True)
         for county in sorted({c[:6] for c in matched["code"]}):
             refresh_village_display(store, cur, county)
+        record_import(store, principal, cur, kind="boundaries", file_name=name, sha256=sha, batch=batch,
+                      rows={"read": read.feature_count, "accepted": accepted, "rejected": len(read.rejects)},
+                      codes=list(matched["code"]) or ([read.county[0]] if read.county else []))
     progress and progress(1.0, "done")
     return ImportResult("boundaries", name, "imported", batch, read.feature_count, accepted, len(read.rejects),
                         tuple(reject_note(r) for r in read.rejects), _doubtful_notes(read),

@@ -2,7 +2,8 @@
 
 Each entry says everything the page, the CLI and rollback need about one kind of file: its catalogue labels,
 the file types it is read from, how it is previewed (read, nothing written) and written (one batch), how its
-batch is undone and whether later batches of the kind block that, and the options its reader takes.  The page
+batch is undone and whether later batches of the kind block that, the options its reader takes, and how an
+import of it is limited to the importing user's jurisdiction (:mod:`.jurisdiction`).  The page
 builds its radio, uploader and option widgets from it, the CLI its ``import`` choices and flags, rollback its
 rule.  A new kind (service records) is one more entry.
 """
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Literal
 
+from .. import audit
 from .. import boundaries as boundary_reader
 from .. import ledger as ledger_reader
+from ..access import OPEN, AccessDenied, Principal, scoped
 from ..i18n import Msg
 from ..store import Store
 from . import assignments, boundaries, registry
+from .jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry
 from .results import ImportResult, Progress, refused
 
 Widget = Literal["county", "text", "check", "confirm"]
@@ -50,6 +54,10 @@ class ImportKind:
     stacks: bool                                    # later active batches of the kind must be undone first
     options: tuple[Option, ...] = ()
     row_key: str = "imp.col.row"                    # what a report's row number counts
+    action: str = "import"                          # what importing or undoing it needs (geo.access)
+    # (store, preview, principal) -> the preview cut to the jurisdiction; None: only whole-country accounts
+    limit: Callable[[Store, Any, Principal], Any] | None = None
+    audits: bool = False                            # the writer takes principal= and audits in its transaction
 
     @property
     def label_key(self) -> str:
@@ -104,19 +112,20 @@ COUNTY = Option("county", "county", "imp.county", "county code the file belongs 
 
 KINDS: tuple[ImportKind, ...] = (
     ImportKind("assignments", ledger_reader.SUPPORTED_SUFFIXES, _preview_assignments,
-               assignments.import_assignments, _undo_assignments, stacks=False, options=(COUNTY,)),
+               assignments.import_assignments, _undo_assignments, stacks=False, options=(COUNTY,),
+               limit=limit_assignments, audits=True),
     ImportKind("boundaries", boundary_reader.SUPPORTED, _preview_boundaries, boundaries.import_boundaries,
                _undo_boundaries, stacks=True, row_key="imp.col.feature", options=(
                    Option("code_field", "text", "imp.b.code_field"),
                    Option("name_field", "text", "imp.b.name_field"),
                    Option("source_crs", "text", "imp.b.crs", "e.g. EPSG:4545 when the file has no .prj"),
                    Option("gcj02", "check", "imp.b.gcj02", "coordinates are GCJ-02 (Gaode/Tencent)"),
-                   COUNTY)),
+                   COUNTY), limit=limit_boundaries, audits=True),
     ImportKind("registry", registry.REGISTRY_SUFFIXES, registry.preview_registry, registry.import_registry,
                _undo_registry, stacks=True, options=(
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
-                          "villages"),)),
+                          "villages"),), action="import_registry", limit=limit_registry, audits=True),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
 
@@ -141,23 +150,53 @@ def checked_file(kind: ImportKind, path: str | Path, shown_name: str | None = No
     return path
 
 
-def preview(store: Store, key: str, path: str | Path, options: dict[str, Any]):
-    """What the kind's reader makes of the file, nothing written."""
+def _limited(store: Store, kind: ImportKind, preview: Any, principal: Principal) -> Any:
+    """`preview` cut to the principal's jurisdiction (as it is for the whole country)."""
+    if not principal.jurisdiction.digits:
+        return preview
+    if kind.limit is None:
+        raise AccessDenied(key="acc.e.kind_scope", params={"kind": Msg(kind.label_key)})
+    return kind.limit(store, preview, principal)
+
+
+def preview(store: Store, key: str, path: str | Path, options: dict[str, Any], *,
+            principal: Principal = OPEN):
+    """What the kind's reader makes of the file, limited to the principal's jurisdiction; nothing written."""
     kind = BY_KEY[key]
-    return kind.preview(store, checked_file(kind, path, Path(path).name), kind.reader_options(options))
+    principal.require(kind.action)
+    read = kind.preview(store, checked_file(kind, path, Path(path).name), kind.reader_options(options))
+    return _limited(store, kind, read, principal)
 
 
 def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any], *, file_name: str | None = None,
-               progress: Progress | None = None, preview: Any = None) -> ImportResult:
-    """Import one file as one batch of kind `key`, with its options (those it does not take are ignored)."""
+               progress: Progress | None = None, preview: Any = None, principal: Principal = OPEN) -> ImportResult:
+    """Import one file as one batch of kind `key`, with its options (those it does not take are ignored).
+
+    `principal` must be allowed to import the kind; rows outside their jurisdiction are rejected (see
+    :mod:`.jurisdiction`).  The batch is recorded in the audit trail.
+    """
     kind = BY_KEY[key]
+    principal.require(kind.action)
     path = checked_file(kind, path, file_name or str(path))
-    return kind.write(store, path, file_name=file_name, progress=progress, preview=preview,
-                      **kind.reader_options(options))
+    options = kind.reader_options(options)
+    if principal.jurisdiction.digits:
+        preview = _limited(store, kind, preview if preview is not None else kind.preview(store, path, options),
+                           principal)
+    extra = {"principal": principal} if kind.audits else {}
+    result = kind.write(store, path, file_name=file_name, progress=progress, preview=preview, **options, **extra)
+    if not kind.audits and result.status == "imported":
+        audit.record(store, principal, "import", principal.jurisdiction,
+                     {"kind": kind.key, "file": result.file_name, "batch": result.batch_id,
+                      "rows": {"read": result.rows_read, "accepted": result.rows_accepted,
+                               "rejected": result.rows_rejected}})
+    return result
 
 
-def rollback(store: Store, batch_id: int) -> Msg:
-    """Undo one batch by its kind's rule.  Returns what was done; raises ImportRefused when it cannot be undone."""
+def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
+    """Undo one batch by its kind's rule.  Returns what was done; raises ImportRefused when it cannot be undone,
+    AccessDenied when the principal may not (their role, or a batch reaching outside their jurisdiction).
+    Audited."""
+    principal.require("rollback")
     batch = store.batch(batch_id)
     if batch is None:
         raise refused("imp.e.no_batch", batch=batch_id)
@@ -166,9 +205,16 @@ def rollback(store: Store, batch_id: int) -> Msg:
     kind = BY_KEY.get(batch.kind)
     if kind is None:                # demo, init: the data a store starts from
         raise refused("imp.e.initial")
+    principal.require(kind.action)
     with store.transaction() as cur:
+        if store.batch_reaches_outside(batch_id, principal.jurisdiction, cur):
+            raise AccessDenied(key="acc.e.rollback_scope", params={"batch": batch_id})
         if kind.stacks and store.later_active_batches(cur, kind.key, batch_id):
             raise refused("imp.e.later", batch=batch_id, kind=kind.key)
+        reach = store.batch_code_range(batch_id, cur)
         kind.undo(store, cur, batch_id)
         store.mark_rolled_back(cur, batch_id)
+        where = common_scope([f"{c:012d}" for c in reach]) if reach else principal.jurisdiction
+        audit.record(store, principal, "rollback", scoped(principal, where), {"kind": kind.key, "batch": batch_id},
+                     cur)
     return Msg("imp.rb.done", {"batch": batch_id})

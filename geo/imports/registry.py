@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..access import OPEN, Principal
 from ..codes import LEVEL_ENDS, significant_length
 from ..i18n import Msg, t
 from ..idcards import scrub_id_numbers
 from ..matching import real_villages
 from ..store import Store
+from .jurisdiction import record_import
 from .results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
 
 #: the file types a division list is read from (the page's uploader and the CLI check the same tuple)
@@ -167,8 +169,12 @@ def read_registry_file(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     return out, rejects
 
 
+#: the sentence of each reason a division list's row is rejected for
+_REJECT_MESSAGES = {"bad_code": "imp.n.bad_code", "outside_jurisdiction": "imp.why.outside_jurisdiction"}
+
+
 def _reject_notes(rejects: pd.DataFrame) -> tuple[Note, ...]:
-    return tuple(Note(int(r), reason, Msg("imp.n.bad_code", {"code": c}), {"code": c, "name": n})
+    return tuple(Note(int(r), reason, Msg(_REJECT_MESSAGES[reason], {"code": c}), {"code": c, "name": n})
                  for r, reason, c, n in zip(rejects["row"], rejects["reason"], rejects["code"], rejects["name"]))
 
 
@@ -336,7 +342,8 @@ def preview_registry(store: Store, path: str | Path, options: dict | None = None
 
 
 def import_registry(store: Store, path: str | Path, *, file_name: str | None = None, allow_abolish: bool = False,
-                    progress: Progress | None = None, preview: RegistryPreview | None = None) -> ImportResult:
+                    progress: Progress | None = None, preview: RegistryPreview | None = None,
+                    principal: Principal = OPEN) -> ImportResult:
     """A newer division list: new codes added, renamed ones updated, vanished villages marked abolished.
 
     What changes is :func:`plan_registry`'s plan.  When it would abolish more than ABOLISH_CONFIRM_SHARE of a
@@ -363,6 +370,9 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
             from ..demo_geometry import store_outline_tiers  # a store started from a list: outlines too
             store_outline_tiers(store, cur)
             store.set_meta("outlines_batch", str(batch), cur)
+        record_import(store, principal, cur, kind="registry", file_name=name, sha256=sha, batch=batch,
+                      rows={"read": len(incoming) + len(rejects), "accepted": len(incoming),
+                            "rejected": len(rejects)}, codes=list(incoming["code"]))
     progress and progress(1.0, "done")
     return ImportResult("registry", name, "imported", batch, len(incoming) + len(rejects), len(incoming),
                         len(rejects), _reject_notes(rejects), _doubtful_notes(incoming) + abolition_notes(plan),

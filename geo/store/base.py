@@ -28,8 +28,9 @@ from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from . import rules
+from .accounts import COOKIE_SECRET_META, AccountQueries
 from .planning import PlanningQueries
-from .schema import TABLES, USER_TEXT_COLUMNS
+from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
 
 Params = dict | Sequence | None
 
@@ -171,7 +172,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(PlanningQueries, ABC):
+class Store(AccountQueries, PlanningQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
@@ -348,13 +349,15 @@ class Store(PlanningQueries, ABC):
         self._run(cur, "DELETE FROM meta WHERE key = $key", {"key": key})
 
     def erase(self, cur) -> None:
-        """Remove every row of every table (``python -m geo demo --force`` on a server)."""
+        """Remove every row of every data table (``python -m geo demo --force`` on a server); the accounts and
+        the audit trail stay."""
         self._changed(cur, None)
         for table in TABLES:
-            if table != "meta":
+            if table not in KEPT_ON_ERASE:
                 self._run(cur, f"DELETE FROM {table}")
-        # what the store says about its own form stays; what it said about its data goes
-        self._run(cur, f"DELETE FROM meta WHERE key NOT IN ('{SCHEMA_META}', '{SPANS_META}', '{ID_SCRUB_META}')")
+        # what the store says about its own form and its logins stays; what it said about its data goes
+        kept = ", ".join(f"'{k}'" for k in (SCHEMA_META, SPANS_META, ID_SCRUB_META, COOKIE_SECRET_META))
+        self._run(cur, f"DELETE FROM meta WHERE key NOT IN ({kept})")
 
     def is_empty(self) -> bool:
         return not self._one("SELECT count(*) FROM divisions")

@@ -51,6 +51,21 @@ CREATE TABLE IF NOT EXISTS shapes (
 CREATE TABLE IF NOT EXISTS services (
     village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
     category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
+-- accounts (geo.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
+-- argon2 hash is kept.  Times are UTC.
+CREATE TABLE IF NOT EXISTS accounts (
+    username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, role VARCHAR NOT NULL, scope VARCHAR NOT NULL,
+    enabled BOOLEAN NOT NULL, password_hash VARCHAR NOT NULL, failed_logins INTEGER NOT NULL,
+    locked_until TIMESTAMP, created_at TIMESTAMP NOT NULL, updated_at TIMESTAMP NOT NULL);
+-- a login: only the SHA-256 of its random token is kept, so a copy of the table opens no session
+CREATE TABLE IF NOT EXISTS sessions (
+    token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP);
+-- the audit trail (geo.audit): append-only, no method of the store updates or deletes a row
+CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
+CREATE TABLE IF NOT EXISTS audit (
+    id BIGINT PRIMARY KEY, time TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL,
+    scope VARCHAR NOT NULL, detail VARCHAR NOT NULL);
 """
 
 
@@ -61,11 +76,15 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "division_history": ("name", "urban_rural"),
     "advisers": ("name", "kind", "org", "licence_no", "phone"),
     "services": ("category", "content"),
+    "accounts": ("display_name",),
+    # audit.detail is scrubbed when written and never afterwards: the trail is append-only
 }
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services")
+          "geom_history", "coverage_spans", "shapes", "services", "accounts", "sessions", "audit")
+#: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
+KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
 
 def tables_sql(types: Types) -> str:
@@ -87,4 +106,6 @@ CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id)
 CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
 CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
+CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 """

@@ -1,0 +1,89 @@
+"""An import limited to the importing user's jurisdiction, and its row in the audit trail.
+
+Each kind's preview is cut to the jurisdiction before anything is written (and before the page shows it):
+rows whose village lies outside become rejects with the reason ``outside_jurisdiction`` and their row number,
+reported like every other reject; a boundary file for a county outside the jurisdiction is refused as a whole.
+Applying a limit twice changes nothing, so a preview the page limited can be limited again by the writer.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from ..access import Principal, overlaps, scoped
+from ..codes import LEVEL_ENDS, Scope
+from ..i18n import Msg
+from ..matching import outside_jurisdiction
+from .results import ImportRefused
+
+
+def common_scope(codes) -> Scope:
+    """The smallest division holding every one of `codes` (12-digit strings); the country when none."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return Scope("")
+    for end in reversed(LEVEL_ENDS):
+        head = codes[0][:end]
+        if all(c[:end] == head for c in codes):
+            return Scope.parse(head.ljust(12, "0"))
+    return Scope("")
+
+
+def limit_assignments(store, preview: tuple, principal: Principal) -> tuple:
+    """A ledger's (table, match) with the villages outside the jurisdiction moved to the rejects."""
+    table, match = preview
+    outside = [a for a in match.assignments if not principal.covers(a.village_code)]
+    if not outside:
+        return preview
+    raw = {r.row_number: r.raw for r in table.rows}
+    rejects = [outside_jurisdiction(a.row_number, a.village_code, raw.get(a.row_number), village=a.ledger_village)
+               for a in outside]
+    kept = [a for a in match.assignments if principal.covers(a.village_code)]
+    return table, replace(match, assignments=kept, rejects=[*match.rejects, *rejects])
+
+
+def limit_boundaries(store, read, principal: Principal):
+    """A boundary read cut to the jurisdiction: refused when the file's county lies outside it; otherwise
+    the villages outside it are rejected feature by feature."""
+    if read.county is not None and not overlaps(principal, Scope.parse(read.county[0][:6])):
+        raise ImportRefused(key="acc.e.boundary_county", params={"county": read.county[1],
+                                                                 "code": read.county[0][:6]})
+    matched = read.matched
+    inside = matched["code"].map(principal.covers).astype(bool)
+    if inside.all():
+        return read
+    rejects = [outside_jurisdiction(int(i), code, {"code": code, "name": name}, unit="feature")
+               for code, name, indices in zip(matched.loc[~inside, "code"], matched.loc[~inside, "name"],
+                                              matched.loc[~inside, "feature_indices"])
+               for i in indices]
+    return replace(read, matched=matched[inside].reset_index(drop=True), rejects=[*read.rejects, *rejects])
+
+
+def limit_registry(store, preview, principal: Principal):
+    """A division list cut to the jurisdiction: rows outside it rejected, the plan made again without them."""
+    from .registry import RegistryPreview, registry_plan
+
+    divisions = preview.divisions
+    inside = divisions["code"].map(principal.covers).astype(bool)
+    if inside.all():
+        return preview
+    out = divisions[~inside]
+    rejects = pd.DataFrame({"row": out["row"].to_numpy(), "code": out["code"].to_numpy(),
+                            "name": out["name"].to_numpy(), "reason": "outside_jurisdiction"})
+    rejects["message"] = [Msg("imp.why.outside_jurisdiction", {"code": c}).bilingual() for c in rejects["code"]]
+    kept = divisions[inside].reset_index(drop=True)
+    if kept.empty:
+        raise ImportRefused(key="acc.e.registry_outside")
+    return RegistryPreview(kept, pd.concat([preview.rejects, rejects], ignore_index=True),
+                           registry_plan(store, kept))
+
+
+def record_import(store, principal: Principal, cur, *, kind: str, file_name: str, sha256: str, batch: int,
+                  rows: dict[str, int], codes) -> None:
+    """The import's row in the audit trail, inside the import's transaction: file, content hash, batch, rows; its scope
+    is the smallest division holding what it wrote, as far as the importer's jurisdiction reaches."""
+    from .. import audit
+
+    audit.record(store, principal, "import", scoped(principal, common_scope(codes)),
+                 {"kind": kind, "file": file_name, "sha256": sha256, "batch": batch, "rows": rows}, cur)

@@ -1,0 +1,153 @@
+"""The store's side of accounts, logins and the audit trail: every statement on ``accounts``, ``sessions`` and
+``audit``, and what a rollback needs to know about a batch's reach.
+
+The rules (who may do what, lockout, hashing) live in :mod:`geo.accounts` and :mod:`geo.audit`; this mixin only
+reads and writes rows.  The audit trail is append-only: there is a method to add a row and methods to read
+them, and none to change or remove one (``erase()``, which rebuilds the demo, keeps them too).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import pandas as pd
+
+from ..codes import Scope
+from ..idcards import scrub_id_numbers
+
+ACCOUNT_COLUMNS = ("username", "display_name", "role", "scope", "enabled", "password_hash", "failed_logins",
+                   "locked_until", "created_at", "updated_at")
+#: what an account listing shows: never the hash
+LISTED_COLUMNS = ("username", "display_name", "role", "scope", "enabled", "locked_until", "created_at",
+                  "updated_at")
+#: the columns an account update may set
+_UPDATABLE = frozenset({"display_name", "role", "scope", "enabled", "password_hash", "failed_logins",
+                        "locked_until", "updated_at"})
+#: meta key of the key that signs login cookies (geo.accounts.cookie_secret)
+COOKIE_SECRET_META = "auth_cookie_secret"
+SESSION_COLUMNS = ("username", "created_at", "last_seen", "expires_at", "ended_at")
+#: the tables a batch writes village rows into, with the column holding the village (or division) code
+_BATCH_CODES = (("assignments", "village"), ("geom_history", "code"), ("division_history", "code"),
+                ("services", "village"))
+
+
+def _prefix_param(scope: Scope) -> str:
+    return scope.digits + "%"
+
+
+class AccountQueries:
+    """Accounts, sessions and audit rows (a mixin of :class:`geo.store.Store`)."""
+
+    @contextmanager
+    def quiet_transaction(self) -> Iterator[Any]:
+        """A write transaction that touches no contract or village: nothing to refresh at its commit."""
+        with self.transaction() as cur:
+            self._changed(cur, (), spans=False)
+            yield cur
+
+    # -- accounts ---------------------------------------------------------------------------------------
+    def account_count(self, cur=None) -> int:
+        return int(self._one("SELECT count(*) FROM accounts", cur=cur))
+
+    def account_row(self, username: str, cur=None) -> dict | None:
+        rows = self._q_rows(f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts WHERE username = $name",
+                            {"name": username}, cur)
+        return dict(zip(ACCOUNT_COLUMNS, rows[0])) if rows else None
+
+    def accounts_in(self, scope: Scope) -> pd.DataFrame:
+        """Accounts whose jurisdiction lies inside `scope`, by user name (no password hash)."""
+        return self._q_frame(f"SELECT {', '.join(LISTED_COLUMNS)} FROM accounts WHERE scope LIKE $prefix "
+                             "ORDER BY username", {"prefix": _prefix_param(scope)})
+
+    def insert_account(self, cur, row: dict) -> None:
+        values = {**row, "display_name": scrub_id_numbers(row["display_name"])}
+        self._run(cur, f"INSERT INTO accounts ({', '.join(ACCOUNT_COLUMNS)}) "
+                       f"VALUES ({', '.join('$' + c for c in ACCOUNT_COLUMNS)})",
+                  {c: values.get(c) for c in ACCOUNT_COLUMNS})
+
+    def update_account(self, cur, username: str, **fields: Any) -> None:
+        unknown = set(fields) - _UPDATABLE
+        if unknown:
+            raise ValueError(f"not an updatable account column: {sorted(unknown)}")
+        sets = ", ".join(f"{c} = ${c}" for c in fields)
+        self._run(cur, f"UPDATE accounts SET {sets} WHERE username = $username", {**fields, "username": username})
+
+    # -- sessions ---------------------------------------------------------------------------------------
+    def insert_session(self, cur, token_hash: str, username: str, created: dt.datetime,
+                       expires: dt.datetime) -> None:
+        self._run(cur, "INSERT INTO sessions (token_hash, username, created_at, last_seen, expires_at) "
+                       "VALUES ($hash, $name, $created, $created, $expires)",
+                  {"hash": token_hash, "name": username, "created": created, "expires": expires})
+
+    def session_row(self, token_hash: str, cur=None) -> dict | None:
+        rows = self._q_rows(f"SELECT {', '.join(SESSION_COLUMNS)} FROM sessions WHERE token_hash = $hash",
+                            {"hash": token_hash}, cur)
+        return dict(zip(SESSION_COLUMNS, rows[0])) if rows else None
+
+    def touch_session(self, cur, token_hash: str, now: dt.datetime) -> None:
+        self._run(cur, "UPDATE sessions SET last_seen = $now WHERE token_hash = $hash",
+                  {"now": now, "hash": token_hash})
+
+    def end_session_row(self, cur, token_hash: str, now: dt.datetime) -> None:
+        self._run(cur, "UPDATE sessions SET ended_at = $now WHERE token_hash = $hash AND ended_at IS NULL",
+                  {"now": now, "hash": token_hash})
+
+    def end_sessions_of(self, cur, username: str, now: dt.datetime) -> None:
+        self._run(cur, "UPDATE sessions SET ended_at = $now WHERE username = $name AND ended_at IS NULL",
+                  {"now": now, "name": username})
+
+    # -- meta kept once -----------------------------------------------------------------------------------
+    def meta_setdefault(self, key: str, value: str) -> str:
+        """The stored value of `key`; `value` is stored first when there is none (two processes asking at
+        once both get the one that was stored first)."""
+        stored = self.get_meta(key)
+        if stored is not None:
+            return stored
+        with self.quiet_transaction() as cur:
+            self._run(cur, "INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO NOTHING",
+                      {"key": key, "value": value})
+            return self.get_meta(key, cur)
+
+    # -- audit ----------------------------------------------------------------------------------------------
+    def add_audit(self, cur, time: dt.datetime, username: str, action: str, scope: Scope, detail: str) -> None:
+        """Append one row to the audit trail (the detail is JSON text; ID-card numbers are removed from it)."""
+        self._run(cur, "INSERT INTO audit (id, time, username, action, scope, detail) "
+                       "VALUES (nextval('audit_seq'), $time, $name, $action, $scope, $detail)",
+                  {"time": time, "name": scrub_id_numbers(username), "action": action, "scope": scope.digits,
+                   "detail": scrub_id_numbers(detail)})
+
+    def audit_rows(self, scope: Scope, since: dt.datetime | None = None, username: str | None = None,
+                   action: str | None = None) -> pd.DataFrame:
+        """Audit rows about `scope` or a place inside it, oldest first: id, time, username, action, scope,
+        detail; narrowed to rows at or after `since`, of one user, of one action."""
+        where, params = ["scope LIKE $prefix"], {"prefix": _prefix_param(scope)}
+        for column, name, value in (("time", "since", since), ("username", "name", username),
+                                    ("action", "action", action)):
+            if value is not None:
+                where.append(f"{column} {'>=' if name == 'since' else '='} ${name}")
+                params[name] = value
+        return self._q_frame(f"SELECT id, time, username, action, scope, detail FROM audit "
+                             f"WHERE {' AND '.join(where)} ORDER BY id", params)
+
+    # -- what a batch reaches -------------------------------------------------------------------------------
+    def batch_code_range(self, batch_id: int, cur=None) -> tuple[int, int] | None:
+        """The lowest and highest village or division code batch `batch_id` wrote or replaced (None: none)."""
+        parts = " UNION ALL ".join(f"SELECT min({col}) AS lo, max({col}) AS hi FROM {table} WHERE batch_id = $batch"
+                                   for table, col in _BATCH_CODES)
+        lo, hi = self._q_rows(f"SELECT min(lo), max(hi) FROM ({parts}) r", {"batch": int(batch_id)}, cur)[0]
+        return None if lo is None else (int(lo), int(hi))
+
+    def batch_reaches_outside(self, batch_id: int, scope: Scope, cur=None) -> bool:
+        """Whether batch `batch_id` wrote or replaced a row of a village or division outside `scope`, or
+        brought the national outlines (a store started from its division list)."""
+        if not scope.digits:
+            return False
+        if self.get_meta("outlines_batch", cur) == str(batch_id):
+            return True
+        low, high = scope.int_range
+        parts = " UNION ALL ".join(f"SELECT count(*) AS n FROM {table} WHERE batch_id = $batch "
+                                   f"AND ({col} < $low OR {col} >= $high)" for table, col in _BATCH_CODES)
+        n = self._q_rows(f"SELECT sum(n) FROM ({parts}) r", {"batch": int(batch_id), "low": low, "high": high},
+                         cur)[0][0]
+        return bool(n)
