@@ -51,6 +51,22 @@ CREATE TABLE IF NOT EXISTS shapes (
 CREATE TABLE IF NOT EXISTS services (
     village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
     category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
+-- accounts and their sessions (geo.accounts): scope = the jurisdiction's digits ('' the whole country); only a
+-- salted slow hash of a password and only a SHA-256 of a session token are kept
+CREATE TABLE IF NOT EXISTS accounts (
+    username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, role VARCHAR NOT NULL, scope VARCHAR NOT NULL,
+    enabled BOOLEAN NOT NULL DEFAULT true, password_hash VARCHAR NOT NULL, failed_logins INTEGER DEFAULT 0,
+    locked_until TIMESTAMP, created_at TIMESTAMP DEFAULT current_timestamp);
+CREATE TABLE IF NOT EXISTS sessions (
+    token_sha256 VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, started_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL, last_seen TIMESTAMP NOT NULL, ended_at TIMESTAMP);
+-- the audit trail (geo.audit): appended to, never updated or deleted
+CREATE TABLE IF NOT EXISTS audit_log (
+    time TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL, scope VARCHAR NOT NULL,
+    detail VARCHAR);
+-- one-time tickets the app's login route exchanges for the session cookie (geo.web_login): kept a minute
+CREATE TABLE IF NOT EXISTS login_tickets (
+    ticket_sha256 VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
 """
 
 
@@ -61,11 +77,13 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "division_history": ("name", "urban_rural"),
     "advisers": ("name", "kind", "org", "licence_no", "phone"),
     "services": ("category", "content"),
+    "accounts": ("display_name",),
 }
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services")
+          "geom_history", "coverage_spans", "shapes", "services",
+          "accounts", "sessions", "audit_log", "login_tickets")
 
 
 def tables_sql(types: Types) -> str:
@@ -87,4 +105,5 @@ CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id)
 CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
 CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
+CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time);
 """
