@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import app
+from geo import audit
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count
 from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
@@ -39,13 +40,22 @@ parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(vill
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
+
+
+def downloaded(fmt: str) -> None:
+    """A download goes into the audit trail: what, where, which statuses, how many rows."""
+    audit.record(ctx.store, ctx.principal, "download", ctx.scope,
+                 {"what": "gap_list", "format": fmt, "township": township, "statuses": list(statuses),
+                  "as_of": ctx.date, "rows": len(table)})
+
+
 # the next step first: how many, and the files to hand out; the list itself below
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**{ctx.t('gaps.count', n=count(len(table)))}**{aside(parts, ctx.lang)}", width="content")
     st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
                        file_name=f"{stem}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       on_click="ignore", key="dl_xlsx", type="primary")
+                       on_click=downloaded, args=("xlsx",), key="dl_xlsx", type="primary")
     st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore", key="dl_csv")
+                       mime="text/csv", on_click=downloaded, args=("csv",), key="dl_csv")
 st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
