@@ -46,7 +46,9 @@ def sign(secret: bytes, token: str) -> str:
 
 def verify(secret: bytes, value: str | None) -> str | None:
     """The token inside a cookie value when its signature is right, else None."""
-    token, dot, mac = (value or "").rpartition(".")
+    if not isinstance(value, str):
+        return None
+    token, dot, mac = value.rpartition(".")
     if not dot or not token or not hmac.compare_digest(mac, _mac(secret, token)):
         return None
     return token
