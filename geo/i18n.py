@@ -601,6 +601,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "users.created": ("已创建账号“{user}”。", "Account '{user}' created."),
     "users.manage": ("修改账号", "Change an account"),
     "users.pick": ("选择账号", "Account"),
+    "users.pick_placeholder": ("请选择要修改的账号", "Pick an account"),
     "users.disable": ("停用", "Disable"),
     "users.enable": ("启用", "Enable"),
     "users.reset": ("重设密码", "Reset password"),

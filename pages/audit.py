@@ -46,7 +46,7 @@ table = pd.DataFrame({
     ctx.text("audit.col.user"): rows["user"].tolist(),
     ctx.text("audit.col.action"): [action_label(a) for a in rows["action"]],
     ctx.text("audit.col.scope"): [app.scope_name(ctx, Scope(s)) for s in rows["scope"]],
-    ctx.text("audit.col.detail"): rows["detail"].fillna("").tolist()})
+    ctx.text("audit.col.detail"): ["" if d in (None, "{}") else d for d in rows["detail"]]})
 stem = f"{ctx.text('audit.file')}_{ctx.date}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**{ctx.t('audit.count', n=count(len(table)))}**", width="content")

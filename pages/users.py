@@ -92,6 +92,7 @@ with right:
     st.markdown(f"**{ctx.t('users.manage')}**")
     others = {a.username: a for a in listed}
     pick = st.selectbox(ctx.t("users.pick"), list(others), key="u_pick", index=None,
+                        placeholder=ctx.text("users.pick_placeholder"),
                         format_func=lambda u: f"{others[u].display_name}（{u}）")
     if pick is not None:
         with st.container(horizontal=True):

@@ -53,6 +53,7 @@ def test_a_county_viewer_logs_in_stays_in_is_kept_to_the_county_and_logs_out(ser
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
     figures_of(page, "周至县")
+    assert PASSWORD not in page.content() and "$argon2" not in page.content()
 
     [cookie] = [c for c in context.cookies() if c["name"] == web_login.COOKIE_NAME]
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
