@@ -352,9 +352,10 @@ def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
 # --------------------------------------------------------------------------------------------------------- login
 
 def _auth_table() -> dict:
-    """``[auth]`` of Streamlit's secrets: session_hours, idle_minutes, secure_cookie."""
+    """``[login]`` of Streamlit's secrets: session_hours, idle_minutes, secure_cookie (not ``[auth]``, which
+    Streamlit's own OIDC login reads)."""
     try:
-        return dict(st.secrets.get("auth", {}))
+        return dict(st.secrets.get("login", {}))
     except Exception:  # no secrets.toml: the defaults
         return {}
 

@@ -49,7 +49,7 @@ class AuthSettings:
 
     @classmethod
     def from_mapping(cls, m: Mapping) -> "AuthSettings":
-        """From a ``[auth]`` table of settings (``session_hours``, ``idle_minutes``); missing keys keep defaults."""
+        """From a ``[login]`` table of settings (``session_hours``, ``idle_minutes``); missing keys keep defaults."""
         values = {k: float(m[k]) for k in ("session_hours", "idle_minutes") if m.get(k) not in (None, "")}
         return cls(**values)
 

@@ -29,8 +29,8 @@ COOKIE_NAME = "village_coverage_session"
 START_PATH = "/session/start"
 END_PATH = "/session/end"
 TICKET_SECONDS = 60
-#: the configuration value of ``[auth] secure_cookie`` -> whether the cookie carries ``Secure``; "auto": when the
-#: request came over https (as the proxy says in X-Forwarded-Proto)
+#: ``[login] secure_cookie`` -> whether the cookie carries ``Secure``; "auto": when the request came over https
+#: (as the proxy says in X-Forwarded-Proto)
 SECURE_CHOICES = {"auto": None, "true": True, "false": False}
 
 
@@ -96,7 +96,7 @@ class CookiePolicy:
     def from_mapping(cls, m: Mapping, session_hours: float) -> "CookiePolicy":
         raw = str(m.get("secure_cookie", "auto")).strip().lower()
         if raw not in SECURE_CHOICES:
-            raise ValueError(f"[auth] secure_cookie must be one of {', '.join(SECURE_CHOICES)}, not {raw!r}")
+            raise ValueError(f"[login] secure_cookie must be one of {', '.join(SECURE_CHOICES)}, not {raw!r}")
         return cls(max_age_s=int(session_hours * 3600), secure=SECURE_CHOICES[raw])
 
     def is_secure(self, scheme: str) -> bool:
