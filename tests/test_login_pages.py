@@ -109,6 +109,17 @@ def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(accounts_db
     assert shown == [[md("login.failed")]] * 3
 
 
+def test_after_five_failures_even_the_right_password_gets_the_same_message(accounts_db):
+    at = start()
+    for _ in range(5):
+        log_in(at, "zzedit", "wrong password")
+    log_in(at, "zzedit")                                 # locked for 15 minutes: refused, said the same way
+    assert [e.value for e in at.error] == [md("login.failed")]
+    assert [w.label for w in at.text_input] == ["用户名", "密码"] and not at.dataframe
+    log_in(at, "zzadmin")                                # another account is not locked
+    assert not at.error
+
+
 # ------------------------------------------------------------------------------------------- a county editor
 
 def county_editor(**params) -> AppTest:
