@@ -1,10 +1,12 @@
 """村居法律顾问覆盖图 - the Streamlit app: thin views over the geo library.
 
-Run with ``streamlit run app.py``.  This script holds what every page shares: the store (one per process), the
-view state (scope, date, language, basemap - kept in the URL query parameters ``scope``, ``date``, ``lang``,
-``basemap`` so a link reproduces the view; :mod:`geo.viewstate` checks them), the sidebar controls, the
+Run with ``streamlit run app.py``.  This script holds what every page shares: the store (one per process), who
+is asking (open mode, or the account of the login cookie: :mod:`geo.web_login`), the view state (scope, date,
+language, basemap - kept in the URL query parameters ``scope``, ``date``, ``lang``, ``basemap`` so a link
+reproduces the view, inside the user's jurisdiction; :mod:`geo.viewstate` checks them), the sidebar controls, the
 breadcrumb and the cached queries.  The pages in ``pages/`` import this module (``import app``); the
-navigation itself runs only when this file is the main script.
+navigation itself runs only when this file is the main script.  ``server`` at the bottom is the ``st.App`` that
+``streamlit run app.py`` finds and serves: Streamlit plus the login cookie's two routes (app_routes.py).
 """
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geo import basemaps, map_data, viewstate
+import app_routes
+from geo import accounts, basemaps, map_data, viewstate, web_login
+from geo.access import OPEN, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
 from geo.coverage import Counts
@@ -35,19 +39,26 @@ APP_DIR = Path(__file__).resolve().parent
 
 # --------------------------------------------------------------------------------------------------------- store
 
-@st.cache_resource(show_spinner=f"{t('building_demo', 'zh')} / {t('building_demo', 'en')}")
+@st.cache_resource(show_spinner=False)
 def get_store(target: str) -> Store:
-    """The process's one store; an embedded database that is missing or empty is first filled with the demo.
+    """The process's one store.
 
     A DuckDB file is opened shared: held read-only between writes, so the CLI's read commands work beside the
-    app; the import page's writes take it read-write for their length.  A PostgreSQL store is never filled
-    automatically (several app servers share it: ``python -m geo init`` or ``demo`` does it once).  Each thread
-    reads through its own cursor; imports and rollbacks write in ``store.transaction()``.
+    app; the import page's writes take it read-write for their length.  Each thread reads through its own
+    cursor; imports and rollbacks write in ``store.transaction()``.  An embedded database that is missing or
+    empty is then filled with the demo by :func:`ensure_demo`, once the navigation is registered (it takes a
+    while, and an empty store has no accounts: open mode).
     """
-    store = open_store(target, shared=True)
-    if store.backend == "duckdb" and store.is_empty():
-        build_demo(store)
-    return store
+    return open_store(target, shared=True)
+
+
+@st.cache_resource(show_spinner=f"{t('building_demo', 'zh')} / {t('building_demo', 'en')}")
+def ensure_demo(_store: Store, target: str) -> bool:
+    """Fill an empty embedded database with the demo, once per process.  A PostgreSQL store is never filled
+    automatically (several app servers share it: ``python -m geo init`` or ``demo`` does it once)."""
+    if _store.backend == "duckdb" and _store.is_empty():
+        build_demo(_store)
+    return True
 
 
 def store_target() -> str:
@@ -125,6 +136,7 @@ class Ctx:
     as_of: dt.date
     lang: str
     basemap: Basemap
+    principal: Principal = OPEN     # who is asking: open mode, or the logged-in account
 
     @property
     def date(self) -> str:
@@ -224,13 +236,14 @@ def _on_pick(key: str, parent: str) -> None:
 
 
 def scope_chain(ctx: Ctx) -> list[str]:
-    """Digits of the country, each ancestor and the scope: the selectboxes' selected values."""
+    """Digits of the user's jurisdiction (the country in open mode), each unit below it down to the scope: the
+    selectboxes' selected values and the breadcrumb's parts."""
     chain = [""]
     for code, _ in q_ancestors(ctx.store, ctx.version, ctx.scope.digits):
         digits = Scope.parse(code).digits
         if digits != chain[-1]:
             chain.append(digits)
-    return chain
+    return [d for d in chain if d.startswith(ctx.principal.jurisdiction.digits)]
 
 
 def scope_picker(ctx: Ctx) -> None:
@@ -269,6 +282,17 @@ def sidebar(ctx: Ctx) -> None:
                          format_func=lambda k: ctx.t(f"basemap.{k}"))
         if ctx.store.get_meta("dataset") == "demo":
             st.caption(ctx.t("demo_note"))
+        if ctx.principal.logged_in:
+            user_box(ctx)
+
+
+def user_box(ctx: Ctx) -> None:
+    """Who is logged in (name, role, jurisdiction) and the logout button."""
+    st.divider()
+    p = ctx.principal
+    st.markdown(ctx.t("login.who", name=p.display_name, user=p.username))
+    st.caption(ctx.t("login.role_scope", role=ctx.text(p.role.label_key), scope=scope_name(ctx, p.jurisdiction)))
+    st.button(ctx.t("login.logout"), key="logout", on_click=_on_logout)
 
 
 def breadcrumb(ctx: Ctx) -> None:
@@ -331,7 +355,109 @@ def figures_line(ctx: Ctx, counts: Counts) -> Markdown:
     return ctx.t("figures", name=ctx.name, **figures_values(counts))
 
 
+# --------------------------------------------------------------------------------------------------------- login
+
+def _auth_table() -> dict:
+    """``[login]`` of Streamlit's secrets: session_hours, idle_minutes, secure_cookie (not ``[auth]``, which
+    Streamlit's own OIDC login reads)."""
+    try:
+        return dict(st.secrets.get("login", {}))
+    except Exception:  # no secrets.toml: the defaults
+        return {}
+
+
+def auth_settings() -> accounts.AuthSettings:
+    return accounts.AuthSettings.from_mapping(_auth_table())
+
+
+def cookie_policy() -> web_login.CookiePolicy:
+    return web_login.CookiePolicy.from_mapping(_auth_table(), auth_settings().session_hours)
+
+
+def signed_in(store: Store) -> Principal | None:
+    """Who is asking: everyone in open mode (no accounts); else the account of a live session - this browser
+    session's own login, or the login cookie's - or None (the login form)."""
+    if not accounts.has_accounts(store):
+        return OPEN
+    idle = auth_settings().idle_minutes
+    from_cookie = web_login.verify(accounts.cookie_secret(store), st.context.cookies.get(web_login.COOKIE_NAME))
+    for token in (st.session_state.get("login_token"), from_cookie):
+        if token and (principal := accounts.session_principal(store, token, idle_minutes=idle)) is not None:
+            st.session_state["login_token"] = token
+            return principal
+    st.session_state.pop("login_token", None)
+    return None
+
+
+def _on_login() -> None:
+    """The form's button: check the password (the same answer for any failure), start a session and a ticket
+    for the cookie route.  The password leaves the session state here."""
+    store = get_store(store_target())
+    account = accounts.authenticate(store, st.session_state.get("login_user", ""),
+                                    st.session_state.get("login_password", ""))
+    st.session_state["login_password"] = ""
+    if account is None:
+        st.session_state["login_failed"] = True
+        return
+    token = accounts.start_session(store, account, hours=auth_settings().session_hours)
+    st.session_state.update(login_token=token, login_ticket=web_login.issue_ticket(store, token),
+                            login_failed=False)
+
+
+def _on_logout() -> None:
+    """End the session in the store at once (every tab of this browser finds it ended at its next run), then
+    send the browser to the route that clears the cookie."""
+    token = st.session_state.pop("login_token", None)
+    if token:
+        accounts.end_session(get_store(store_target()), token)
+    st.session_state["logged_out"] = True
+
+
+def go_to(path: str, *, with_page: bool) -> None:
+    """Send the browser to `path` on this site (a login route); `with_page`: with the page it is on as ``next``,
+    so that it comes back to the same link."""
+    target = f"{path}&next=' + encodeURIComponent(location.pathname + location.search) + '" if with_page else path
+    st.html(f"<script>window.location.replace('{target}');</script>", unsafe_allow_javascript=True)
+
+
+def login_form(lang: str) -> None:
+    """The only thing shown before a login: no figure, name or map."""
+    st.title(t("app_title", lang))
+    st.subheader(t("login.title", lang))
+    st.caption(md("login.intro", lang))
+    with st.form("login", width=420):
+        st.text_input(t("login.username", lang), key="login_user", autocomplete="username")
+        st.text_input(t("login.password", lang), key="login_password", type="password",
+                      autocomplete="current-password")
+        st.form_submit_button(t("login.submit", lang), type="primary", on_click=_on_login)
+    if st.session_state.get("login_failed"):
+        st.error(md("login.failed", lang))
+
+
+def cookie_handover(lang: str) -> None:
+    """Right after a login: the browser fetches the cookie with the one-time ticket and comes back here."""
+    ticket = st.session_state.pop("login_ticket")
+    st.info(md("login.entering", lang))
+    go_to(f"{web_login.START_PATH}?ticket={ticket}", with_page=True)
+    st.stop()
+
+
 # ---------------------------------------------------------------------------------------------------------- main
+
+def app_pages(principal: Principal | None, lang: str) -> list | dict:
+    """The navigation: maps, gap list and summary for everyone; imports for editors and administrators (and
+    in open mode); the account and audit pages for administrators who logged in."""
+    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
+             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary")]
+    if principal is None or principal.may("import"):
+        pages.append(st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports"))
+    if principal is None or not principal.logged_in or not principal.may("manage_accounts"):
+        return pages
+    admin = [st.Page(APP_DIR / "pages" / "users.py", title=t("page.users", lang), url_path="users"),
+             st.Page(APP_DIR / "pages" / "audit.py", title=t("page.audit", lang), url_path="audit")]
+    return {"": pages, t("nav.admin", lang): admin}
+
 
 def main() -> None:
     # no icons (page_icon, st.Page icon): an emoji or :material: favicon is fetched from a public server
@@ -339,30 +465,43 @@ def main() -> None:
     ensure_static(APP_DIR / "static")
     link, last = _link(), _last_view()
     lang = viewstate.resolve_lang(viewstate.asked(link, last)["lang"])
-    # the navigation first: until st.navigation runs, Streamlit lists the raw files of pages/ in the sidebar,
-    # and the first start spends a while building the demo below
-    pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
-             st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
-             st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports")]
-    nav = st.navigation(pages)
     try:
         store = get_store(store_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback
+        st.navigation(app_pages(None, lang), position="hidden")
         show_user_error(e, lang)
         st.stop()
+    principal = signed_in(store)       # an empty store (first start) has no accounts: open mode
+    # the navigation before anything slow: until st.navigation runs, Streamlit lists the raw files of pages/
+    nav = st.navigation(app_pages(principal, lang), position="sidebar" if principal else "hidden")
+    ensure_demo(store, store_target())
+    if principal is None:
+        st.session_state.pop("ctx", None)          # no page may run on a context left from before
+        if st.session_state.pop("logged_out", False):
+            go_to(f"{web_login.END_PATH}?next=/", with_page=False)
+        login_form(lang)
+        st.stop()
+    if "login_ticket" in st.session_state:
+        cookie_handover(lang)
+
     offered = basemaps.available(basemap_settings())
-    state = viewstate.resolve_view(link, last, viewstate.facts_from_store(store, dt.date.today(), offered))
+    state = viewstate.resolve_view(link, last, viewstate.facts_from_store(store, dt.date.today(), offered), principal)
     # a chosen basemap stays in the link across pages; none needs no parameter
     set_state(scope=state.scope, as_of=state.as_of, lang=state.lang,
               basemap=state.basemap if state.basemap != viewstate.NO_BASEMAP else None)
-    ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap])
+    ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap], principal)
     st.session_state["ctx"] = ctx
 
     sidebar(ctx)
+    if principal.open_mode:
+        st.info(ctx.t("acc.open_banner"))
     for notice in state.notices:
         st.warning(notice.text(state.lang))
     nav.run()
+
+
+#: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes on the same port
+server = st.App(__file__, routes=app_routes.routes(lambda: get_store(store_target()), cookie_policy))
 
 
 if __name__ == "__main__":

@@ -62,15 +62,16 @@ class Account:
 
 @dataclass(frozen=True)
 class AuthSettings:
-    """How long a login lasts: a working day, and an hour without a page (env or Streamlit secrets [auth])."""
+    """How long a login lasts: a working day, and an hour without a page (env or Streamlit secrets [login])."""
 
     session_hours: float = 8
     idle_minutes: float = 60
 
     @classmethod
     def from_mapping(cls, m: Mapping[str, object] | None) -> "AuthSettings":
-        """From ``{"session_hours": 8, "idle_minutes": 60}`` (secrets ``[auth]``) or the environment's
-        ``VILLAGE_COVERAGE_SESSION_HOURS`` / ``VILLAGE_COVERAGE_IDLE_MINUTES``; missing ones keep the default."""
+        """From ``{"session_hours": 8, "idle_minutes": 60}`` (secrets ``[login]``; ``[auth]`` is Streamlit's own
+        login) or the environment's ``VILLAGE_COVERAGE_SESSION_HOURS`` / ``VILLAGE_COVERAGE_IDLE_MINUTES``;
+        missing ones keep the default."""
         m = m or {}
         values = {}
         for name in ("session_hours", "idle_minutes"):

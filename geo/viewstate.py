@@ -8,9 +8,10 @@ reproduces it.  :func:`resolve_view` is the whole rule, pure: the link's paramet
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Collection, Mapping
 
+from .access import OPEN, Principal
 from .codes import CodeError, Scope
 from .demo import DEMO_PROVINCE
 from .i18n import LANGS, Markdown, md, t
@@ -50,6 +51,7 @@ class ViewFacts:
     default_scope_name: str         # its name in the registry ("" for the whole country)
     today: dt.date
     basemaps: Collection[str] = (NO_BASEMAP,)   # the kinds this deployment configured
+    scope_name: Callable[[Scope], str] = lambda scope: scope.code   # a unit's name, for the notices
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,39 @@ class ViewState:
     notices: tuple[Notice, ...] = ()
 
 
-def resolve_view(link: Params, last: Params, facts: ViewFacts) -> ViewState:
+def resolve_view(link: Params, last: Params, facts: ViewFacts, principal: Principal = OPEN) -> ViewState:
     """The view `link` asks for; a parameter it lacks (or leaves empty) comes from `last`, this session's
-    last view; a value that cannot be shown is replaced by the default with a notice saying so."""
+    last view; a value that cannot be shown is replaced by the default with a notice saying so.  The scope
+    stays inside `principal`'s jurisdiction: a link beyond it shows the jurisdiction, with a notice."""
     asked_for = asked(link, last)
     lang = resolve_lang(asked_for["lang"])
+    facts = within_jurisdiction(facts, principal, lang)
     scope, scope_notice = resolve_scope(asked_for["scope"], facts, lang)
+    scope, clamp_notice = clamp_scope(scope, principal, facts, lang)
     as_of, date_notice = resolve_date(asked_for["date"], facts.today)
-    notices = tuple(n for n in (scope_notice, date_notice) if n is not None)
+    notices = tuple(n for n in (scope_notice, clamp_notice, date_notice) if n is not None)
     return ViewState(scope, as_of, lang, resolve_basemap(asked_for["basemap"], facts.basemaps), notices)
+
+
+def unit_name(scope: Scope, facts: ViewFacts, lang: str) -> str:
+    return facts.scope_name(scope) if scope.digits else t("level.0", lang)
+
+
+def within_jurisdiction(facts: ViewFacts, principal: Principal, lang: str) -> ViewFacts:
+    """`facts` whose default view lies inside the jurisdiction: the dataset's default, else the jurisdiction."""
+    if principal.within(facts.default_scope):
+        return facts
+    own = principal.jurisdiction
+    return replace(facts, default_scope=own, default_scope_name=unit_name(own, facts, lang) if own.digits else "")
+
+
+def clamp_scope(scope: Scope, principal: Principal, facts: ViewFacts, lang: str) -> tuple[Scope, Notice | None]:
+    """`scope` when inside the jurisdiction, else the jurisdiction with a notice naming both."""
+    clamped, narrowed = principal.clamp(scope)
+    if not narrowed:
+        return scope, None
+    return clamped, Notice("acc.outside", (("asked", unit_name(scope, facts, lang)),
+                                           ("name", unit_name(clamped, facts, lang))))
 
 
 def asked(link: Params, last: Params) -> dict[str, str | None]:
@@ -125,4 +151,4 @@ def facts_from_store(store: Store, today: dt.date, basemaps: Collection[str] = (
     default = Scope(DEMO_PROVINCE) if store.get_meta("dataset") == "demo" else Scope("")
     return ViewFacts(scope_exists=lambda s: not s.digits or store.division(s.code) is not None,
                      default_scope=default, default_scope_name=store.scope_name(default) if default.digits else "",
-                     today=today, basemaps=tuple(basemaps))
+                     today=today, basemaps=tuple(basemaps), scope_name=store.scope_name)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import app
+from geo import audit
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
 from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
@@ -15,6 +16,12 @@ from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_tabl
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
 LEFTOVER_SHOWN = 10
+
+
+def downloaded_file(ctx: app.Ctx, what: str, fmt: str, detail: dict) -> None:
+    """A download goes into the audit trail: what, where, as of when, and the rest of `detail`."""
+    audit.record(ctx.store, ctx.principal, "export", ctx.scope,
+                 {"what": what, "format": fmt, "as_of": ctx.date, **detail})
 
 
 def gap_list(ctx: app.Ctx) -> None:
@@ -43,13 +50,17 @@ def gap_list(ctx: app.Ctx) -> None:
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
+    def downloaded(fmt: str) -> None:
+        downloaded_file(ctx, "gap_list", fmt, {"township": township, "statuses": list(statuses), "rows": len(table)})
+
     # the next step first: how many, and the files to hand out; the list itself below
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{ctx.t('gaps.count', n=count(len(table)))}**{aside(parts, ctx.lang)}", width="content")
         st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
-                           file_name=f"{stem}.xlsx", mime=XLSX, on_click="ignore", key="dl_xlsx", type="primary")
+                           file_name=f"{stem}.xlsx", mime=XLSX, on_click=downloaded, args=("xlsx",), key="dl_xlsx",
+                           type="primary")
         st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv",
-                           mime="text/csv", on_click="ignore", key="dl_csv")
+                           mime="text/csv", on_click=downloaded, args=("csv",), key="dl_csv")
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
 
 
@@ -77,13 +88,17 @@ def gap_plan(ctx: app.Ctx) -> None:
         st.metric(ctx.t("plan.rate_after"), pct(s.coverage_rate_after),
                   delta=ctx.text("plan.rate_gain", points=f"{(s.coverage_rate_after - s.coverage_rate_now) * 100:.1f}"))
     stem = f"{ctx.t('plan.file')}_{ctx.name}_{ctx.date}"
+    detail = {"cap": int(cap), "max_km": float(max_km) or None, "rows": s.uncovered}
     with st.container(horizontal=True):
-        st.download_button(ctx.t("download.xlsx"), xlsx_bytes(plan, ctx.lang), file_name=f"{stem}.xlsx", mime=XLSX,
-                           on_click="ignore", key="dl_plan_xlsx", type="primary")
-        st.download_button(ctx.t("download.csv"), csv_bytes(plan, ctx.lang), file_name=f"{stem}.csv",
-                           mime="text/csv", on_click="ignore", key="dl_plan_csv")
+        st.download_button(ctx.t("plan.download_xlsx"), xlsx_bytes(plan, ctx.lang), file_name=f"{stem}.xlsx", mime=XLSX,
+                           on_click=downloaded_file, args=(ctx, "gap_plan", "xlsx", detail), key="dl_plan_xlsx",
+                           type="primary")
+        st.download_button(ctx.t("plan.download_csv"), csv_bytes(plan, ctx.lang), file_name=f"{stem}.csv",
+                           mime="text/csv", on_click=downloaded_file, args=(ctx, "gap_plan", "csv", detail),
+                           key="dl_plan_csv")
         st.download_button(ctx.t("plan.download_json"), json_bytes(plan), file_name=f"{stem}.json",
-                           mime="application/json", on_click="ignore", key="dl_plan_json")
+                           mime="application/json", on_click=downloaded_file, args=(ctx, "gap_plan", "json", detail),
+                           key="dl_plan_json")
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))

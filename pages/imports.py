@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 
 ctx = app.current()
 store = ctx.store
+if not ctx.principal.may("import"):        # not in a viewer's navigation; a typed address ends here
+    st.warning(ctx.t("acc.e.role", role=ctx.text(ctx.principal.role.label_key), action=ctx.text("page.imports")))
+    st.stop()
 WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="%d"),
           ctx.t("imp.col.feature"): st.column_config.NumberColumn(width=80, format="%d"),
           ctx.t("imp.col.reason"): st.column_config.TextColumn(width=130),
@@ -303,7 +306,7 @@ def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
 
     try:
         return imports.run_import(store, kind, path, options, file_name=path.name, progress=progress,
-                                  preview=previewed(kind, path, options))
+                                  preview=previewed(kind, path, options), principal=ctx.principal)
     except Exception:
         bar.empty()         # a refused or failed import wrote nothing: no bar left saying "writing…"
         raise
@@ -378,7 +381,7 @@ def rollback_requested() -> None:
     if batch_id is None:
         return
     with app.user_errors(ctx.lang):
-        st.session_state["imp_rb_done"] = imports.rollback(store, batch_id)
+        st.session_state["imp_rb_done"] = imports.rollback(store, batch_id, principal=ctx.principal)
         st.session_state["imp_rb_pick"] = None
         st.rerun()
 

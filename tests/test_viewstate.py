@@ -98,3 +98,37 @@ def test_facts_of_the_demo_store(demo_store):
     assert resolve_view({"scope": "0"}, {}, facts).scope == Scope("")
     assert resolve_view({"scope": "6199", "basemap": "osm"}, {}, facts) == \
         ViewState(Scope("61"), TODAY, "zh", "none", (bad_scope("6199"),))
+
+
+# --- the user's jurisdiction: a link beyond it shows the jurisdiction, with a notice -----------------------------
+def account(digits: str):
+    from geo.access import Principal, Role
+
+    return Principal(username="u", display_name="U", role=Role.VIEWER, jurisdiction=Scope(digits))
+
+
+NAMES = {"61": "陕西省", "6101": "西安市", "610124": "周至县", "610124101": "哑柏镇", "6102": "铜川市"}
+NAMED = ViewFacts(scope_exists=lambda s: not s.digits or s.digits in KNOWN | {"6102"}, default_scope=Scope("61"),
+                  default_scope_name="陕西省", today=TODAY, scope_name=lambda s: NAMES.get(s.digits, s.code))
+
+
+def outside(asked: str, name: str) -> Notice:
+    return Notice("acc.outside", (("asked", asked), ("name", name)))
+
+
+@pytest.mark.parametrize("jurisdiction, link, scope, notices", [
+    ("610124", {}, "610124", ()),                                        # opens at the user's own county
+    ("610124", {"scope": "610124101"}, "610124101", ()),                 # below it: as asked
+    ("610124", {"scope": "6102"}, "610124", (outside("铜川市", "周至县"),)),   # another city
+    ("610124", {"scope": "6101"}, "610124", (outside("西安市", "周至县"),)),   # its own city: above it
+    ("610124", {"scope": "0"}, "610124", (outside("全国", "周至县"),)),        # the whole country
+    ("610124", {"scope": "999999"}, "610124", (bad_scope("999999", "周至县"),)),   # unknown: own, one notice
+    ("61", {}, "61", ()),                                                # a province admin: the demo's view
+    ("61", {"scope": "6102"}, "6102", ()),
+    ("", {"scope": "6102"}, "6102", ()),                                 # the whole country sees everything
+    ("", {}, "61", ()),
+])
+def test_a_link_is_clamped_to_the_jurisdiction(jurisdiction, link, scope, notices):
+    view = resolve_view(link, {}, NAMED, account(jurisdiction))
+    assert view.scope == Scope(scope)
+    assert view.notices == notices

@@ -66,6 +66,9 @@ CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
 CREATE TABLE IF NOT EXISTS audit (
     id BIGINT PRIMARY KEY, time TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL,
     scope VARCHAR NOT NULL, detail VARCHAR NOT NULL);
+-- one-time tickets the app's login route exchanges for the session cookie (geo.web_login): kept a minute
+CREATE TABLE IF NOT EXISTS login_tickets (
+    ticket_sha256 VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
 """
 
 
@@ -82,7 +85,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services", "accounts", "sessions", "audit")
+          "geom_history", "coverage_spans", "shapes", "services", "accounts", "sessions", "audit",
+          "login_tickets")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
 KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 

@@ -1,0 +1,28 @@
+"""One-time login tickets: what the app's login route exchanges for the session cookie (see geo.web_login).
+
+They live in the store, not in one app process, so any of several app servers behind a proxy can redeem them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+
+class LoginTicketQueries:
+    """Mixed into :class:`~geo.store.base.Store`."""
+
+    def add_login_ticket(self, ticket_sha256: str, token: str, expires: dt.datetime, now: dt.datetime) -> None:
+        with self.transaction() as cur:
+            self._changed(cur)
+            self._run(cur, "DELETE FROM login_tickets WHERE expires_at < $now", {"now": now})
+            self._run(cur, "INSERT INTO login_tickets (ticket_sha256, token, expires_at) VALUES ($t, $token, $exp)",
+                      {"t": ticket_sha256, "token": token, "exp": expires})
+
+    def take_login_ticket(self, ticket_sha256: str, now: dt.datetime) -> str | None:
+        """The token of an unexpired ticket, which is removed by the same statement: of two servers redeeming
+        one ticket at once only one gets a row back (a ticket works once)."""
+        with self.transaction() as cur:
+            self._changed(cur)
+            rows = self._rows(cur, "DELETE FROM login_tickets WHERE ticket_sha256 = $t RETURNING token, expires_at",
+                              {"t": ticket_sha256})
+            self._run(cur, "DELETE FROM login_tickets WHERE expires_at < $now", {"now": now})
+        return rows[0][0] if rows and rows[0][1] >= now else None

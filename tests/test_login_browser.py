@@ -1,0 +1,94 @@
+"""The login in a real browser: a county viewer logs in, reloads and stays in, opens a link to another city in a
+new tab and gets their own county, downloads the gap list and finds only their villages, logs out and finds
+nothing readable; the session cookie's flags as the browser holds them; no password or hash in the log."""
+from __future__ import annotations
+
+import io
+import shutil
+
+import openpyxl
+import pytest
+
+from benchmarks.browser import VIEWPORT, served_app
+from geo import accounts, web_login
+from geo.access import OPEN, Role
+from geo.codes import Scope
+from geo.demo import ANCHOR
+from geo.i18n import t
+from geo.store import open_store
+
+pytestmark = pytest.mark.browser
+DATE = ANCHOR.isoformat()
+PASSWORD = "Zhouzhi-view-2026"
+
+
+@pytest.fixture(scope="module")
+def served(demo_db, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("login_browser")
+    db = folder / "app.duckdb"
+    shutil.copy(demo_db, db)
+    with open_store(db) as store:
+        accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县查看员")
+    log = folder / "streamlit.log"
+    with served_app(db, log) as app:
+        yield app.url, log
+
+
+def login_form(page) -> None:
+    page.get_by_label("用户名").wait_for(timeout=60_000)
+
+
+def figures_of(page, name: str) -> None:
+    page.get_by_text(f"{name}：村（社区）").first.wait_for(timeout=60_000)
+
+
+def test_a_county_viewer_logs_in_stays_in_is_kept_to_the_county_and_logs_out(served, browser, tmp_path):
+    url, log = served
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{url}/?scope=610124&date={DATE}")
+    login_form(page)
+    assert "周至县" not in page.content()                 # nothing of the data before a login
+    page.get_by_label("用户名").fill("zzview")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    figures_of(page, "周至县")
+    assert PASSWORD not in page.content() and "$argon2" not in page.content()
+
+    [cookie] = [c for c in context.cookies() if c["name"] == web_login.COOKIE_NAME]
+    assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    assert cookie["secure"] is False                      # plain http here: Secure only over https
+    assert page.evaluate("document.cookie").find(web_login.COOKIE_NAME) == -1    # no script can read it
+
+    page.reload()
+    figures_of(page, "周至县")                             # still logged in after a reload
+
+    other = context.new_page()                            # a link to another city, in a new tab
+    other.goto(f"{url}/?scope=6102&date={DATE}")
+    figures_of(other, "周至县")
+    other.get_by_text("不在您的管辖范围内").first.wait_for(timeout=30_000)
+    assert other.evaluate("new URLSearchParams(location.search).get('scope')") == "610124"
+
+    other.goto(f"{url}/gaps?scope=610124&date={DATE}")
+    button = other.get_by_role("button", name=t("download.xlsx"))
+    button.wait_for(timeout=60_000)
+    with other.expect_download() as download:
+        button.click()
+    sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes and all(str(c).startswith("610124") for c in codes)
+
+    page.get_by_role("button", name="退出登录").click()
+    login_form(page)
+    assert not [c for c in context.cookies() if c["name"] == web_login.COOKIE_NAME and c["value"]]
+    fresh = context.new_page()                            # a new tab of the same browser: the form, nothing else
+    fresh.goto(f"{url}/?scope=610124&date={DATE}")
+    login_form(fresh)
+    assert "周至县" not in fresh.content()
+    other.reload()                                        # the tab that was open: logged out as well
+    login_form(other)
+    assert "周至县" not in other.content()
+    context.close()
+
+    logged = log.read_text(errors="replace")
+    assert PASSWORD not in logged and "$argon2" not in logged

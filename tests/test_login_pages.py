@@ -1,0 +1,253 @@
+"""The app with accounts (AppTest): open mode's banner, the login gate, a county editor's view, a tampered link,
+the administrators' pages; and in a real browser the login cookie across reloads, tabs and a logout."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import app
+from geo import accounts
+from geo.access import OPEN, Role
+from geo.codes import Scope
+from geo.demo import ANCHOR
+from geo.i18n import md, t
+from geo.store import open_store
+from test_pages import APP, figures
+
+DATE = ANCHOR.isoformat()
+PASSWORD = "Zhouzhi-2026!pw"
+#: user name -> (role, jurisdiction, display name)
+USERS = {"zzadmin": (Role.ADMIN, "610124", "周至县管理员"), "zzedit": (Role.EDITOR, "610124", "周至县录入员"),
+         "ytview": (Role.VIEWER, "6102", "铜川市查看员"), "root": (Role.ADMIN, "", "部管理员")}
+PAGES = ["pages/map.py", "pages/gaps.py", "pages/summary.py"]
+
+
+@pytest.fixture
+def accounts_db(app_db):
+    """The demo copy the app opens, with the accounts of USERS."""
+    with open_store(app_db) as store:
+        for name, (role, scope, display) in USERS.items():
+            accounts.add_account(store, OPEN, name, role, Scope(scope), PASSWORD, display_name=display)
+    return app_db
+
+
+def start(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def log_in(at: AppTest, user: str, password: str = PASSWORD) -> AppTest:
+    at.text_input(key="login_user").input(user)
+    at.text_input(key="login_password").input(password)
+    [submit] = [b for b in at.button if b.label == t("login.submit")]
+    submit.click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def everything_sent(at: AppTest) -> str:
+    """Every element of the run as Streamlit would send it (labels, values, tables, markdown)."""
+    return "\n".join(str(node.proto) for node in iter_nodes(at._tree) if getattr(node, "proto", None) is not None)
+
+
+def iter_nodes(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from iter_nodes(child)
+
+
+# ---------------------------------------------------------------------------------------------------- open mode
+
+@pytest.mark.parametrize("page", [None, *PAGES, "pages/imports.py"])
+def test_without_accounts_every_page_says_login_is_off(app_db, page):
+    at = start(page, scope="610124", date=DATE)
+    assert md("acc.open_banner") in [e.value for e in at.info]
+    assert not at.text_input or t("login.password") not in [w.label for w in at.text_input]
+
+
+# ---------------------------------------------------------------------------------------------------- the gate
+
+@pytest.mark.parametrize("page", [None, *PAGES, "pages/imports.py"])
+def test_before_a_login_only_the_form_is_sent(accounts_db, demo_store, page):
+    at = start(page, scope="610124", date=DATE)
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    assert [b.label for b in at.button] == ["登录"]
+    assert not at.dataframe and not at.metric and not at.selectbox and not at.sidebar.children
+    sent = everything_sent(at)
+    for secret in ("周至县", "陕西省", "610124001", demo_store.totals(Scope("610124"), DATE).villages.__str__(),
+                   "st_folium", t("acc.open_banner")[:5]):
+        assert secret not in sent, secret
+
+
+def test_the_form_speaks_english_when_the_link_asks(accounts_db):
+    at = start(lang="en")
+    assert [w.label for w in at.text_input] == ["Username", "Password"]
+    assert [b.label for b in at.button] == ["Log in"]
+
+
+def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(accounts_db):
+    shown = []
+    for user, password in (("nobody", PASSWORD), ("zzedit", "wrong password"), ("ZZEDIT", PASSWORD)):
+        at = log_in(start(), user, password)
+        shown.append([e.value for e in at.error])
+        assert [w.label for w in at.text_input] == ["用户名", "密码"]           # still the form
+        assert not at.dataframe
+        sent = everything_sent(at)
+        assert password not in sent and "$argon2" not in sent
+    assert shown == [[md("login.failed")]] * 3
+
+
+def test_after_five_failures_even_the_right_password_gets_the_same_message(accounts_db):
+    at = start()
+    for _ in range(5):
+        log_in(at, "zzedit", "wrong password")
+    log_in(at, "zzedit")                                 # locked for 15 minutes: refused, said the same way
+    assert [e.value for e in at.error] == [md("login.failed")]
+    assert [w.label for w in at.text_input] == ["用户名", "密码"] and not at.dataframe
+    log_in(at, "zzadmin")                                # another account is not locked
+    assert not at.error
+
+
+# ------------------------------------------------------------------------------------------- a county editor
+
+def county_editor(**params) -> AppTest:
+    at = log_in(start(**params), "zzedit")
+    at.run()                       # the run after the cookie handover (a browser reloads; AppTest runs again)
+    assert not at.exception
+    return at
+
+
+def test_a_county_editor_starts_at_the_county_with_its_own_pickers_and_breadcrumb(accounts_db, demo_store):
+    at = county_editor(date=DATE)
+    assert at.query_params["scope"] == "610124"
+    assert figures(demo_store, "610124", DATE) in [e.value for e in at.markdown]
+    # one picker: the county's townships; the breadcrumb starts at the county
+    assert [s.label for s in at.sidebar.selectbox] == [t("level.4").capitalize()]
+    assert [b.label for b in at.button if b.key and b.key.startswith("crumb_")] == []
+    sidebar = [e.value for e in at.sidebar.markdown] + [e.value for e in at.sidebar.caption]
+    assert md("login.who", name="周至县录入员", user="zzedit") in sidebar
+    assert md("login.role_scope", role="录入", scope="周至县") in sidebar
+    assert md("acc.open_banner") not in [e.value for e in at.info]
+    # an editor may import: the page is there; the administrators' pages are not
+    at.switch_page("pages/imports.py").run()
+    assert not at.exception and at.title[0].value == t("page.imports")
+
+
+@pytest.mark.parametrize("asked, name", [("6102", "铜川市"), ("6101", "西安市"), ("0", "全国"),
+                                         ("610122001", "蓝关街道")])
+def test_a_link_outside_the_county_shows_the_county_with_a_notice(accounts_db, demo_store, asked, name):
+    at = county_editor(date=DATE)
+    at.query_params["scope"] = asked
+    at.run()
+    assert at.query_params["scope"] == "610124"
+    assert md("acc.outside", asked=name, name="周至县") in [w.value for w in at.warning]
+    assert figures(demo_store, "610124", DATE) in [e.value for e in at.markdown]
+
+
+def test_the_gap_list_of_a_county_user_holds_only_their_villages_and_its_download_is_audited(
+        accounts_db, demo_store, downloads):
+    at = county_editor(date=DATE, scope="6102")
+    at.switch_page("pages/gaps.py").run()
+    table = at.dataframe[0].value
+    assert len(table) and table[t("col.code")].str.startswith("610124").all()
+    [xlsx] = [v for k, v in downloads.items() if k.startswith(t("gaps.file")) and k.endswith(".xlsx")]
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert codes and all(c.startswith("610124") for c in codes)
+    at.get("download_button")[0].click().run()
+    store = app.get_store(str(accounts_db))                 # the app's own (one writer per file)
+    rows = store.query("SELECT username, action, scope, detail FROM audit WHERE action = 'export'")
+    assert rows[["username", "action", "scope"]].values.tolist() == [["zzedit", "export", "610124"]]
+    assert json.loads(rows["detail"][0])["rows"] == len(codes)
+
+
+def test_a_viewer_has_no_import_page(accounts_db):
+    at = log_in(start(), "ytview")
+    at.run()
+    with pytest.raises(ValueError, match="imports.py"):       # not in a viewer's navigation at all
+        at.switch_page("pages/imports.py")
+
+
+def test_logging_out_ends_the_session(accounts_db):
+    at = county_editor(date=DATE)
+    token = at.session_state["login_token"]
+    [out] = [b for b in at.sidebar.button if b.label == t("login.logout")]
+    out.click().run()
+    assert [w.label for w in at.text_input] == ["用户名", "密码"]
+    assert accounts.session_principal(app.get_store(str(accounts_db)), token) is None
+
+
+# ------------------------------------------------------------------------------------------- administrators
+
+def test_an_admin_lists_adds_disables_and_resets_accounts_in_their_county(accounts_db):
+    at = log_in(start(), "zzadmin")
+    at.run()
+    at.switch_page("pages/users.py").run()
+    assert not at.exception
+    listed = at.dataframe[0].value[t("users.col.user")].tolist()
+    assert listed == ["zzadmin", "zzedit"]               # not the city's viewer, not the ministry's admin
+    at.text_input(key="u_name").input("zzview2")
+    at.text_input(key="u_display").input("新查看员")
+    at.selectbox(key="u_role").set_value("viewer")
+    at.text_input(key="u_scope").input("610124101")
+    at.text_input(key="u_pw").input("a-new-pass-1")
+    at.text_input(key="u_pw2").input("a-new-pass-1")
+    [create] = [b for b in at.button if b.label == t("users.create")]
+    create.click().run()
+    assert md("users.created", user="zzview2") in [e.value for e in at.success]
+    # an account above the county is refused, by the library
+    at.text_input(key="u_name").input("cityadmin")
+    at.text_input(key="u_scope").input("6101")
+    at.text_input(key="u_pw").input("a-new-pass-1")
+    at.text_input(key="u_pw2").input("a-new-pass-1")
+    [create] = [b for b in at.button if b.label == t("users.create")]
+    create.click().run()
+    assert at.error and "6101" in at.error[0].value
+    at.selectbox(key="u_pick").set_value("zzedit").run()
+    at.button(key="u_disable").click().run()
+    store = app.get_store(str(accounts_db))                 # the app's own (one writer per file)
+    enabled = {a.username: a.enabled for a in accounts.list_accounts(store, OPEN)}
+    assert enabled == {"root": True, "ytview": True, "zzadmin": True, "zzedit": False, "zzview2": True}
+    assert accounts.authenticate(store, "zzview2", "a-new-pass-1") is not None
+    sent = everything_sent(at)
+    assert "a-new-pass-1" not in sent and "$argon2" not in sent
+
+
+def test_the_audit_page_filters_and_downloads_within_the_county(accounts_db, downloads):
+    log_in(start(), "ytview").run()                      # a login in another city: not the county admin's to see
+    at = log_in(start(), "zzadmin")
+    at.run()
+    at.switch_page("pages/audit.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    # the county's: its two accounts made (in open mode) and the admin's login; not 铜川市's viewer logging in
+    shown = sorted(zip(table[t("audit.col.user")], table[t("audit.col.action")]))
+    assert shown == [("(open)", t("audit.action.account_add"))] * 2 + [("zzadmin", t("audit.action.login"))]
+    assert any(k.endswith(".csv") for k in downloads)
+    at.selectbox(key="audit_action").set_value("login").run()
+    assert at.dataframe[0].value[t("audit.col.user")].tolist() == ["zzadmin"]
+    at.selectbox(key="audit_action").set_value(None)
+    at.selectbox(key="audit_user").set_value("(open)").run()
+    assert at.dataframe[0].value[t("audit.col.action")].tolist() == [t("audit.action.account_add")] * 2
+    at.date_input(key="audit_since").set_value(dt.date.today() + dt.timedelta(days=1)).run()
+    assert t("audit.none") in [e.value for e in at.info]
+
+
+def test_a_non_admin_gets_no_admin_pages(accounts_db):
+    at = log_in(start(), "zzedit")
+    at.run()
+    for page in ("pages/users.py", "pages/audit.py"):
+        with pytest.raises(ValueError, match=page.split("/")[1]):
+            at.switch_page(page)
