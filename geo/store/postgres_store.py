@@ -260,3 +260,41 @@ class PostgresStore(Store):
                     cur.execute(f"DROP TABLE IF EXISTS {name}")
                 except self._psycopg.Error:
                     pass   # the transaction failed: its temp table goes with it
+
+
+# -- scratch databases (the benchmark's): created and dropped on a server, never an existing one ----------
+_SCRATCH_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def database_url(server_url: str, name: str) -> str:
+    """`server_url` (any database on the server) pointing at database `name` instead, query kept."""
+    parts = urlsplit(server_url)
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme}://{parts.netloc}/{name}{query}"     # urlunsplit drops the // of a socket URL
+
+
+def _admin(server_url: str, statement: str) -> None:
+    import psycopg
+
+    try:
+        with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(statement)
+    except psycopg.Error as e:
+        raise StoreError(f"PostgreSQL 服务器 {redact(server_url)} 拒绝了操作 / the server {redact(server_url)} "
+                         f"refused: {_scrub(str(e).strip(), server_url)}") from None
+
+
+def create_scratch_database(server_url: str, name: str) -> str:
+    """Create the new, empty database `name` on the server of `server_url`; returns its URL.  Fails (a
+    :class:`StoreError`) when a database of that name exists: nothing existing is ever written."""
+    if not _SCRATCH_NAME.fullmatch(name):
+        raise ValueError(f"not a plain database name: {name!r}")
+    _admin(server_url, f'CREATE DATABASE "{name}"')
+    return database_url(server_url, name)
+
+
+def drop_scratch_database(server_url: str, name: str) -> None:
+    """Drop database `name` (made by :func:`create_scratch_database`), its sessions closed first."""
+    if not _SCRATCH_NAME.fullmatch(name):
+        raise ValueError(f"not a plain database name: {name!r}")
+    _admin(server_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
