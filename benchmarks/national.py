@@ -1,4 +1,7 @@
-"""National-scale benchmark: ``python -m geo bench [--json] [--runs N]``.
+"""National-scale benchmark: ``python -m geo bench [--json] [--runs N] [--scope PREFIX] [--db postgresql://...]``.
+
+With ``--db`` the same benchmark runs on DuckDB and then on that PostgreSQL server, each in a process of its
+own and in scratch stores (:mod:`benchmarks.scratch`), and each figure is printed with both values side by side.
 
 Builds a synthetic national dataset in a temporary store (the real registry, generated advisers and contracts
 from :mod:`geo.demo`, schematic village cells for a few dozen counties) and times what a user waits
