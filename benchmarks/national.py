@@ -394,14 +394,14 @@ def format_side_by_side(results: dict[str, BenchResult]) -> str:
     lines += [f"{BACKEND_LABELS[b]}: {results[b].info['where']}; load average {results[b].info.get('load_before')}"
               f" before, {results[b].info.get('load_after')} after, whole run {results[b].info.get('total_s')} s"
               for b in order]
-    head = "  ".join(f"{BACKEND_LABELS[b]:>14}  {'target':>12}  {'result':<9}" for b in order)
+    head = "  ".join(f"{BACKEND_LABELS[b]:>14}  {'target':>13}  {'result':<9}" for b in order)
     lines += ["", f"{'figure':<{w}}  {head}"]
     for name in names:
         cells = []
         for b in order:
             f = results[b].figures.get(name)
-            cells.append(f"{_fmt(f.value, f.unit):>14}  {_target(f):>12}  {_verdict(f):<9}" if f else
-                         f"{'-':>14}  {'':>12}  {'':<9}")
+            cells.append(f"{_fmt(f.value, f.unit):>14}  {_target(f):>13}  {_verdict(f):<9}" if f else
+                         f"{'-':>14}  {'':>13}  {'':<9}")
         lines.append(f"{name:<{w}}  {'  '.join(cells)}".rstrip())
     lines.append("")
     for b in order:
