@@ -3,6 +3,7 @@ backends' figures side by side, the password never shown; the write-path figures
 county imported and rolled back).  Small: 银川市 (6401, 602 villages), one run, no geometry."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import getpass
 import json
@@ -181,3 +182,21 @@ def test_the_benchmark_ledger_is_a_file_the_reader_matches_in_full(tmp_path, bot
     # an adviser for every three neighbouring villages of a township
     per_adviser = rows.groupby("联系电话")["统计用区划代码"].agg(lambda s: (len(s), s.str[:9].nunique()))
     assert all(n <= 3 and towns == 1 for n, towns in per_adviser)
+
+
+def test_the_before_figure_rebuilds_the_whole_country_and_the_after_figure_one_county(both_runs, monkeypatch):
+    store = both_runs["duckdb"].kept["store"]
+    seen = []
+    refresh = type(store).refresh_coverage_spans
+
+    def spy(self, cur, counties=None):
+        seen.append(None if counties is None else sorted(counties))
+        return refresh(self, cur, counties)
+
+    monkeypatch.setattr(type(store), "refresh_coverage_spans", spy)
+    for whole in (False, True):
+        with write_path._whole_country_refresh(store) if whole else contextlib.nullcontext():
+            with store.transaction() as cur:
+                store._changed(cur, [640104])
+    assert seen == [[640104], None]
+    assert "refresh_coverage_spans" not in vars(store)       # the store is itself again after the block
