@@ -1,4 +1,7 @@
-"""National-scale benchmark: ``python -m geo bench [--json] [--runs N]``.
+"""National-scale benchmark: ``python -m geo bench [--json] [--runs N] [--scope PREFIX] [--db postgresql://...]``.
+
+With ``--db`` the same benchmark runs on DuckDB and then on that PostgreSQL server, each in a process of its
+own and in scratch stores (:mod:`benchmarks.scratch`), and each figure is printed with both values side by side.
 
 Builds a synthetic national dataset in a temporary store (the real registry, generated advisers and contracts
 from :mod:`geo.demo`, schematic village cells for a few dozen counties) and times what a user waits
@@ -14,14 +17,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import multiprocessing
 import os
 import platform
-import resource
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
@@ -34,10 +37,15 @@ from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
 
-from . import planning
+from . import planning, write_path
+from .figures import Figure, Targets, judge, peak_rss_mb, timed
+from .scratch import ScratchStores, scratch_stores, server_url
 
-#: name -> (unit, comparison, target, what it measures)
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+#: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
+TOPICS = (planning, write_path)
+
+#: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
+TARGETS: Targets = {
     "registry_import_s": ("s", "<=", 15, "read the registry file, write divisions and parents"),
     "assignments_import_s": ("s", "", 0, "insert advisers and assignments"),
     "summary_national_ms": ("ms", "<=", 100, "national summary by province, warm"),
@@ -48,28 +56,24 @@ TARGETS: dict[str, tuple[str, str, float, str]] = {
     "rss_mb": ("MB", "<=", 1500, "peak resident memory of the process"),
     "pandas_ratio": ("x", ">=", 10, "plain pandas national summary time / store time"),
 }
+#: a backend's own targets where they differ (a server answers over a socket, from another process)
+BACKEND_TARGETS: dict[str, dict[str, float]] = {
+    "duckdb": {},
+    "postgresql": {"registry_import_s": 60, "summary_national_ms": 300, "gaps_province_ms": 1500},
+}
+#: the order of the side-by-side report: the server first, the embedded store from the same run beside it
+SIDE_BY_SIDE = ("postgresql", "duckdb")
+BACKEND_LABELS = {"postgresql": "PostgreSQL", "duckdb": "DuckDB"}
 
 #: schematic counties in the national run (the country has 2,977 counties with villages)
 DEFAULT_GEOMETRY_COUNTIES = 30
 
 
 @dataclass
-class Figure:
-    name: str
-    value: float
-    unit: str
-    target: float | None
-    op: str
-    ok: bool | None          # None: no target, reported only
-    what: str
-    runs: list[float] = field(default_factory=list)
-
-
-@dataclass
 class BenchResult:
     figures: dict[str, Figure]
     info: dict
-    #: with ``run_bench(keep=True)``: the open store, its temporary directory and the frames behind the figures
+    #: with ``run_bench(keep=True)``: the open store, its scratch stores and the frames behind the figures
     kept: dict = field(default_factory=dict)
 
     @property
@@ -83,32 +87,8 @@ class BenchResult:
                 "missed": self.missed, "info": self.info}
 
 
-def _figure(name: str, value: float, runs: list[float] | None = None) -> Figure:
-    unit, op, target, what = TARGETS[name]
-    ok = None
-    if op == "<=":
-        ok = value <= target
-    elif op == ">=":
-        ok = value >= target
-    return Figure(name, float(value), unit, target if op else None, op, ok, what, list(runs or []))
-
-
-def timed(fn: Callable[[], object], runs: int, warm: bool = True) -> tuple[float, list[float], object]:
-    """(median seconds, every run's seconds, last result) of `runs` calls of `fn`, after one warm-up call."""
-    if warm:
-        fn()
-    times, out = [], None
-    for _ in range(max(1, runs)):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), times, out
-
-
-def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports ru_maxrss in kB, macOS in bytes)."""
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+def _figure(name: str, value: float, runs: list[float] | None = None, backend: str = "duckdb") -> Figure:
+    return judge(TARGETS, name, value, runs, BACKEND_TARGETS[backend])
 
 
 # -- building the dataset ----------------------------------------------------------------------------------
@@ -122,10 +102,10 @@ def read_registry(prefix: str = "") -> pd.DataFrame:
     return reg
 
 
-def import_registry(path: Path, prefix: str = "") -> tuple[Store, pd.DataFrame]:
-    """A new store at `path` holding the registry: the step timed as registry_import_s."""
+def import_registry(target: str | Path, prefix: str = "") -> tuple[Store, pd.DataFrame]:
+    """A new store at `target` holding the registry: the step timed as registry_import_s."""
     reg = read_registry(prefix)
-    store = open_store(path)
+    store = open_store(target)
     with store.transaction() as cur:
         batch = store.new_batch(cur, "registry", file_name="registry_national.parquet", rows_read=len(reg))
         store.load_registry(reg, cur, batch_id=batch)
@@ -202,30 +182,52 @@ def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
 # -- the benchmark -----------------------------------------------------------------------------------------
 def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_GEOMETRY_COUNTIES,
               as_of: dt.date = ANCHOR, workdir: str | Path | None = None,
-              log: Callable[[str], None] | None = None, keep: bool = False) -> BenchResult:
+              log: Callable[[str], None] | None = None, keep: bool = False,
+              server: str | None = None) -> BenchResult:
     """Build the dataset under `prefix` ("" = the whole country) in a temporary store and measure.
 
-    `keep`: leave the store open in ``result.kept`` (tests use it); otherwise the files are removed.
+    `server`: a PostgreSQL URL; the stores are then scratch databases the bench creates there and drops (else
+    DuckDB files in a temporary folder).  `keep`: leave the store open in ``result.kept`` (tests use it);
+    otherwise the scratch stores are removed.
     """
+    log = log or (lambda msg: None)
+    scratch = scratch_stores(server, workdir)
+    figs: dict[str, Figure] = {}
+    info: dict = {"prefix": prefix or "全国", "as_of": as_of.isoformat(), "runs": runs, "backend": scratch.backend,
+                  "where": scratch.where, "load_before": _load()}
+    t_all = time.perf_counter()
+    try:
+        result = _measure(scratch, figs, info, prefix, runs, geometry_counties, as_of, log)
+    except BaseException:
+        scratch.cleanup()
+        raise
+    info["total_s"] = round(time.perf_counter() - t_all, 1)
+    if keep:
+        result.kept["scratch"] = scratch
+    else:
+        result.kept["store"].close()
+        result.kept.clear()
+        scratch.cleanup()
+    return result
+
+
+def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix: str, runs: int,
+             geometry_counties: int, as_of: dt.date, log: Callable[[str], None]) -> BenchResult:
     from geo.registry import villages
 
-    log = log or (lambda msg: None)
-    tmp = tempfile.TemporaryDirectory(prefix="geo-bench-", dir=workdir)
-    root = Path(tmp.name)
-    figs: dict[str, Figure] = {}
-    info: dict = {"prefix": prefix or "全国", "as_of": as_of.isoformat(), "runs": runs,
-                  "load_before": _load()}
-    t_all = time.perf_counter()
+    figure = partial(_figure, backend=scratch.backend)
+    targets: list[str] = []
 
     # registry import, each run into a new file; the last store is kept for the rest
     times, store, registry = [], None, None
     for k in range(max(1, runs)):
         if store is not None:
             store.close()
+        targets.append(scratch.target(k))
         t0 = time.perf_counter()
-        store, registry = import_registry(root / f"bench{k}.duckdb", prefix)
+        store, registry = import_registry(targets[k], prefix)
         times.append(time.perf_counter() - t0)
-    figs["registry_import_s"] = _figure("registry_import_s", statistics.median(times), times)
+    figs["registry_import_s"] = figure("registry_import_s", statistics.median(times), times)
     log(f"registry_import_s {statistics.median(times):.2f}")
 
     t0 = time.perf_counter()
@@ -240,20 +242,20 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     times = []
     for k in range(max(1, runs)):
         last = k == max(1, runs) - 1
-        target = store if last else open_store(root / f"bench{k}.duckdb")
+        target = store if last else open_store(targets[k])
         t0 = time.perf_counter()
         import_people(target, advisers, assignments)
         times.append(time.perf_counter() - t0)
         if not last:
             target.close()
-            for suffix in ("", ".wal"):
-                Path(root / f"bench{k}.duckdb{suffix}").unlink(missing_ok=True)
-    figs["assignments_import_s"] = _figure("assignments_import_s", statistics.median(times), times)
+            scratch.discard(k)
+    figs["assignments_import_s"] = figure("assignments_import_s", statistics.median(times), times)
     log(f"assignments_import_s {statistics.median(times):.2f}")
 
     t0 = time.perf_counter()
-    counties = pick_geometry_counties(registry, geometry_counties)
-    cells = add_geometry(store, registry, counties)
+    # geometry_counties=0: no geometry at all, not even the outlines (a quick run; the maps are then empty)
+    counties = pick_geometry_counties(registry, geometry_counties) if geometry_counties else []
+    cells = add_geometry(store, registry, counties) if geometry_counties else 0
     info.update(geometry_counties=len(counties), schematic_villages=cells,
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
@@ -262,27 +264,27 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     # queries, warm
     national = Scope("")
     med, ts, summary = timed(lambda: store.summary(national, as_of, by="province"), runs)
-    figs["summary_national_ms"] = _figure("summary_national_ms", med * 1000, [t * 1000 for t in ts])
+    figs["summary_national_ms"] = figure("summary_national_ms", med * 1000, [t * 1000 for t in ts])
     log(f"summary_national_ms {med * 1000:.1f}")
 
     # the same summary in plain pandas, on object-dtype code strings as a typical script holds them
     asg_str = assignments[["village", "start_date", "end_date"]].assign(
         village=assignments["village"].astype(str).astype(object))
     pmed, pts, reference = timed(lambda: pandas_summary(registry, asg_str, as_of, 1), runs, warm=False)
-    figs["pandas_ratio"] = _figure("pandas_ratio", pmed / med, [])
+    figs["pandas_ratio"] = figure("pandas_ratio", pmed / med, [])
     info["pandas_summary_ms"] = round(pmed * 1000, 1)
     info["pandas_equal"] = summaries_equal(summary, reference)
     log(f"pandas {pmed * 1000:.0f} ms, equal={info['pandas_equal']}")
 
     county = _largest(vil_codes, 6)
     med, ts, _ = timed(lambda: store.summary(Scope(county), as_of, by="township"), runs)
-    figs["summary_county_ms"] = _figure("summary_county_ms", med * 1000, [t * 1000 for t in ts])
+    figs["summary_county_ms"] = figure("summary_county_ms", med * 1000, [t * 1000 for t in ts])
     info["summary_county"] = county
 
     province = _largest(vil_codes, 2)
     gaps = [s.value for s in GAP_STATUSES]
     med, ts, gap_rows = timed(lambda: store.village_statuses(Scope(province), as_of, statuses=gaps), runs)
-    figs["gaps_province_ms"] = _figure("gaps_province_ms", med * 1000, [t * 1000 for t in ts])
+    figs["gaps_province_ms"] = figure("gaps_province_ms", med * 1000, [t * 1000 for t in ts])
     info.update(gaps_province=province, gaps_rows=int(len(gap_rows)))
     log(f"gaps_province_ms {med * 1000:.0f} ({len(gap_rows)} rows)")
 
@@ -296,25 +298,24 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
         m, ts, size = timed(lambda scope=scope: map_once(store, scope, as_of), max(1, min(runs, 3)))
         maps[label] = {"scope": scope.code, "bytes": int(size), "ms": round(m * 1000, 1)}
     info["maps"] = maps
-    figs["map_html_bytes_max"] = _figure("map_html_bytes_max", max(v["bytes"] for v in maps.values()))
-    figs["map_build_ms_max"] = _figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
+    figs["map_html_bytes_max"] = figure("map_html_bytes_max", max(v["bytes"] for v in maps.values()))
+    figs["map_build_ms_max"] = figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
     figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
+    figs.update(write_path.measure(store, as_of, runs, BACKEND_TARGETS[scratch.backend], info, log))
 
-    figs["rss_mb"] = _figure("rss_mb", peak_rss_mb())
+    figs["rss_mb"] = figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
-    info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
-    order = list(TARGETS) + list(planning.TARGETS)
-    result = BenchResult({k: figs[k] for k in order if k in figs}, info)
-    if keep:
-        result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,
-                       "summary": summary, "reference": reference}
-    else:
-        store.close()
-        tmp.cleanup()
-    return result
+    return BenchResult({k: figs[k] for k in figure_names() if k in figs}, info,
+                       kept={"store": store, "registry": registry, "assignments": asg_str, "summary": summary,
+                             "reference": reference})
+
+
+def figure_names() -> list[str]:
+    """Every figure of a run in the order printed: this module's, then each topic module's (TOPICS)."""
+    return [*TARGETS, *(name for topic in TOPICS for name in topic.TARGETS)]
 
 
 def _with_info(info: dict, figures_and_info: tuple[dict, dict]) -> dict:
@@ -384,15 +385,86 @@ def format_table(result: BenchResult) -> str:
     return "\n".join(lines)
 
 
+def _verdict(f: Figure) -> str:
+    return "PASS" if f.ok else ("MISS  <--" if f.ok is False else "(report)")
+
+
+def _target(f: Figure) -> str:
+    return f"{f.op} {_fmt(f.target, f.unit)}" if f.op else "-"
+
+
+def format_side_by_side(results: dict[str, BenchResult]) -> str:
+    """The report of one run on several backends: each figure on one line, the server's value first and the
+    embedded store's from the same run beside it, each with its own target."""
+    order = [b for b in SIDE_BY_SIDE if b in results]
+    first = results[order[0]].info
+    names = list(dict.fromkeys(name for b in order for name in results[b].figures))
+    w = max(len(n) for n in names)
+    lines = [f"村居法律顾问覆盖图 benchmark · {first['prefix']} · {first.get('villages', 0):,} villages, "
+             f"{first.get('advisers', 0):,} advisers, {first.get('assignments', 0):,} assignments; "
+             f"median of {first['runs']} runs, as of {first['as_of']}",
+             f"machine: {first['cores']} cores, {first['memory_gb']} GB, Python {first['python']}, "
+             f"duckdb {first['duckdb']}, pandas {first['pandas']}"]
+    lines += [f"{BACKEND_LABELS[b]}: {results[b].info['where']}; load average {results[b].info.get('load_before')}"
+              f" before, {results[b].info.get('load_after')} after, whole run {results[b].info.get('total_s')} s"
+              for b in order]
+    head = "  ".join(f"{BACKEND_LABELS[b]:>14}  {'target':>13}  {'result':<9}" for b in order)
+    lines += ["", f"{'figure':<{w}}  {head}"]
+    for name in names:
+        cells = []
+        for b in order:
+            f = results[b].figures.get(name)
+            cells.append(f"{_fmt(f.value, f.unit):>14}  {_target(f):>13}  {_verdict(f):<9}" if f else
+                         f"{'-':>14}  {'':>13}  {'':<9}")
+        lines.append(f"{name:<{w}}  {'  '.join(cells)}".rstrip())
+    lines.append("")
+    for b in order:
+        i = results[b].info
+        lines.append(f"  {BACKEND_LABELS[b]}: ledger of county {i.get('ledger_county')} ({i.get('ledger_rows')} "
+                     f"rows), first import {i.get('ledger_first_import_s')} s; pandas summary identical: "
+                     f"{i.get('pandas_equal')}; maps " + ", ".join(f"{k} {m['ms']:.0f} ms"
+                                                                 for k, m in i.get("maps", {}).items()))
+    lines.append("")
+    for b in order:
+        missed = results[b].missed
+        lines.append(f"{BACKEND_LABELS[b]}: " + ("all targets met / 全部达标" if not missed else
+                                                 f"targets missed / 未达标: {', '.join(missed)}"))
+    return "\n".join(lines)
+
+
+def _child_run(options: dict) -> BenchResult:
+    """run_bench in a process of its own (peak memory and caches per backend); `verbose` logs to stderr."""
+    verbose = options.pop("verbose")
+    return run_bench(log=_stderr_log if verbose else None, **options)
+
+
+def _stderr_log(msg: str) -> None:
+    print(f"… {msg}", file=sys.stderr, flush=True)
+
+
+def run_backends(server: str, **options) -> dict[str, BenchResult]:
+    """The benchmark on DuckDB, then on the PostgreSQL `server`, each in a fresh process of its own."""
+    context = multiprocessing.get_context("spawn")
+    results = {}
+    for backend, url in (("duckdb", None), ("postgresql", server)):
+        with context.Pool(1) as pool:
+            results[backend] = pool.apply(_child_run, ({**options, "server": url},))
+    return results
+
+
 def main(args) -> int:
-    """CLI entry: prints the report (JSON with --json).  Always 0: the report is the result."""
+    """CLI entry: prints the report (JSON with --json).  Always 0: the report is the result.
+
+    With ``--db postgresql://...`` the benchmark runs on DuckDB and on that server (in scratch databases it
+    creates and drops) and prints both side by side."""
     as_json = bool(getattr(args, "json", False))
-    runs = int(getattr(args, "runs", 5) or 5)
-    prefix = getattr(args, "scope", None) or ""
-    log = None if as_json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
-    result = run_bench(prefix=prefix, runs=runs, log=log)
-    if as_json:
-        print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
-    else:
-        print(format_table(result))
+    server = server_url(getattr(args, "db", None))
+    options = {"prefix": getattr(args, "scope", None) or "", "runs": int(getattr(args, "runs", 5) or 5)}
+    if server:
+        results = run_backends(server, verbose=not as_json, **options)
+        print(json.dumps({"backends": {b: r.to_json() for b, r in results.items()}}, ensure_ascii=False, indent=1)
+              if as_json else format_side_by_side(results))
+        return 0
+    result = run_bench(log=None if as_json else _stderr_log, **options)
+    print(json.dumps(result.to_json(), ensure_ascii=False, indent=1) if as_json else format_table(result))
     return 0

@@ -437,6 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")
     sp.add_argument("--runs", type=int, default=5)
+    sp.add_argument("--db", help="a PostgreSQL server (postgresql://user@host/db): run there as well, in scratch "
+                                 "databases the benchmark creates and drops, with the DuckDB figures beside")
+    sp.add_argument("--scope", help="division code prefix, for a quick run (default: all of China)")
     sp.add_argument("--app", action="store_true",
                     help="time the app instead: demo build, then page actions in headless Chromium")
     sp.set_defaults(func=cmd_bench)

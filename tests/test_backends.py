@@ -232,6 +232,21 @@ def test_gis_staff_get_a_boundary_layer_where_postgis_is_installed(any_demo_stor
     assert layer["code"].str.len().eq(12).all() and layer["name"].notna().all()
 
 
+def test_server_sessions_are_set_for_the_store_s_queries(new_store, backend):
+    """JIT off (it spent over a second compiling the national summary), work_mem raised, on read and write
+    connections; the indexes a ledger's rollback needs on the national data are there."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL session settings and indexes")
+    store = new_store()
+    assert (store.scalar("SHOW jit"), store.scalar("SHOW work_mem")) == ("off", "64MB")
+    with store.transaction() as cur:
+        store._changed(cur, ())
+        assert store._rows(cur, "SHOW jit") == [("off",)]
+    indexes = set(store.query("SELECT indexname FROM pg_indexes WHERE tablename IN ('assignments', 'advisers')")
+                  ["indexname"])
+    assert {"assignments_adviser", "advisers_batch"} <= indexes
+
+
 # -------------------------------------------------------------------------- DuckDB: the file shared with the CLI
 
 def cli(*args, db) -> subprocess.CompletedProcess:

@@ -740,10 +740,13 @@ class Store(AccountQueries, LoginTicketQueries, PlanningQueries, ABC):
             u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
                          coalesce(lapsed, 0) AS lapsed
                   FROM n LEFT JOIN agg ON agg.unit = n.unit)
-            SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
+            -- each unit's name looked up by its code: PostgreSQL cannot estimate that u holds a few dozen units
+            -- (a grouping by code prefix) and would join all of divisions to it
+            SELECT u.unit AS code,
+                   coalesce((SELECT d.name FROM divisions d WHERE d.code = u.unit), CAST(u.unit AS VARCHAR)) AS name,
                    villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
                    CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate
-            FROM u LEFT JOIN divisions d ON d.code = u.unit
+            FROM u
             ORDER BY u.unit""", self._status_params(scope, as_of, expiring_days))
         df["code"] = df["code"].map(to_str)
         for col in ("villages", "covered", "expiring", "lapsed", "never"):
