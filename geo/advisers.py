@@ -155,9 +155,9 @@ def register(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
 #: the register's columns as exported and shown: (column of the frame, catalogue key)
 REGISTER_COLUMNS = (("name", "adv.col.name"), ("kind", "adv.col.kind"), ("org", "col.orgs"),
                     ("phone", "col.phones"), ("licence_no", "adv.col.licence_no"), ("villages", "adv.col.villages"),
-                    ("village_names", "adv.col.village_names"), ("village_codes", "adv.col.village_codes"),
-                    ("townships", "adv.col.townships"), ("next_end", "adv.col.next_end"),
-                    ("over_cap", "adv.flag.over_cap"), ("expiring", "adv.flag.expiring"), ("idle", "adv.flag.idle"))
+                    ("over_cap", "adv.flag.over_cap"), ("expiring", "adv.flag.expiring"), ("idle", "adv.flag.idle"),
+                    ("next_end", "adv.col.next_end"), ("townships", "adv.col.townships"),
+                    ("village_names", "adv.col.village_names"), ("village_codes", "adv.col.village_codes"))
 
 
 def _joined(values, lang: str) -> str:
@@ -339,6 +339,8 @@ class AdviserDetail:
     contracts: pd.DataFrame
     base: Place | None
     geometries: dict[str, dict]
+    #: villages whose boundary is schematic (示意: the demo's cells), drawn dashed and labelled so
+    schematic: frozenset[str] = frozenset()
 
 
 def contract_state(start: dt.date, end: dt.date | None, as_of: dt.date, days: int) -> str:
@@ -367,7 +369,9 @@ def detail(store, reg: Register, adviser_id: int) -> AdviserDetail | None:
     contracts["distance_km"] = [
         round(float(great_circle_km(base.lon, base.lat, points[c].lon, points[c].lat)), 1)
         if base is not None and c in points else None for c in contracts["village"]]
-    return AdviserDetail(row, contracts, base, geometries)
+    shapes = store.shapes(list(geometries), "township")
+    return AdviserDetail(row, contracts, base, geometries, frozenset(shapes.loc[shapes["schematic"].astype(bool),
+                                                                                "code"]))
 
 
 #: what a contract's state is drawn as on the adviser's map (the map's status colours)
@@ -387,13 +391,14 @@ def detail_features(d: AdviserDetail, lang: str = "zh") -> dict:
         feats.append({"type": "Feature", "geometry": d.geometries[r.village],
                       "properties": {"code": r.village, "name": r.village_name,
                                      "status": STATE_AS_STATUS[r.state], "adviser": d.row.name,
+                                     "schematic": r.village in d.schematic,
                                      "org": d.row.org, "period": period_text(r.start_date, r.end_date, lang)}})
     return {"type": "FeatureCollection", "features": feats}
 
 
-HISTORY_COLUMNS = (("village", "col.code"), ("village_name", "col.village"), ("township", "col.township"),
-                   ("county", "col.county"), ("start_date", "col.contract_start"), ("end_date", "col.contract_end"),
-                   ("state", "adv.col.state"), ("distance_km", "adv.col.distance_km"))
+HISTORY_COLUMNS = (("village_name", "col.village"), ("state", "adv.col.state"), ("start_date", "col.contract_start"),
+                   ("end_date", "col.contract_end"), ("distance_km", "adv.col.distance_km"),
+                   ("township", "col.township"), ("county", "col.county"), ("village", "col.code"))
 
 
 def history_table(d: AdviserDetail, lang: str = "zh") -> pd.DataFrame:
