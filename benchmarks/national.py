@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from benchmarks.advisers import figures as adviser_figures
 from geo.codes import Scope
 from geo.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
@@ -298,11 +299,12 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     figs["map_build_ms_max"] = _figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
+    figs.update(adviser_figures(store, as_of, runs, log))
     figs["rss_mb"] = _figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
     info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
-    order = list(TARGETS)
+    order = list(TARGETS) + [k for k in figs if k not in TARGETS]     # the topics' own figures after these
     result = BenchResult({k: figs[k] for k in order if k in figs}, info)
     if keep:
         result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,

@@ -40,8 +40,11 @@ class Flag:
 def _expiring(df: pd.DataFrame, cap: int, as_of: dt.date, days: int) -> pd.Series:
     """Every current contract ends within `days` after the day: the latest end (None = open-ended) is in it."""
     horizon = as_of + dt.timedelta(days=days)
-    return pd.Series([n > 0 and end is not None and end <= horizon
-                      for n, end in zip(df["villages"], df["last_end"])], index=df.index, dtype=bool)
+    ends = df["last_end"].to_numpy(dtype=object)
+    known = pd.notna(ends)
+    within = np.zeros(len(ends), dtype=bool)
+    within[known] = np.array([e <= horizon for e in ends[known]], dtype=bool)
+    return pd.Series((df["villages"].to_numpy() > 0) & within, index=df.index)
 
 
 #: the register's flags, in the order the page and the exports show them
@@ -107,34 +110,71 @@ class AdviserRow:
                 "over_cap": self.over_cap, "expiring": self.expiring}
 
 
+def _text(value) -> str | None:
+    """A stored text as str, a missing one (None, NaN, pandas NA) as None."""
+    return value if isinstance(value, str) else None
+
+
 @dataclass(frozen=True)
 class Register:
-    """The adviser register of a scope on a day: ``frame`` holds one row per adviser (the store's columns and
-    the flags), in adviser order."""
+    """The adviser register of a scope on a day.
+
+    ``frame``: one row per adviser in adviser order (adviser_id, name, kind, org, phone, licence_no, villages,
+    n_townships, next_end, last_end and the flags); ``served``: one row per adviser and village under a contract
+    in force (adviser_id, village as int64, village_name, township), sorted.  The lists of villages and
+    townships of a row are drawn from ``served`` when a row, a table or the JSON asks for them: a national
+    register holds 200,000 people.
+    """
 
     scope: Scope
     as_of: dt.date
     cap: int
     expiring_days: int
     frame: pd.DataFrame
+    served: pd.DataFrame
 
     def flagged(self, flag: str | None) -> "Register":
         """The register cut to the advisers with `flag` (all of them for None)."""
         if check_flag(flag) is None:
             return self
-        return Register(self.scope, self.as_of, self.cap, self.expiring_days,
-                        self.frame[self.frame[flag]].reset_index(drop=True))
+        return self._only(self.frame[flag].to_numpy())
+
+    def _only(self, keep) -> "Register":
+        frame = self.frame[keep].reset_index(drop=True)
+        served = self.served[self.served["adviser_id"].isin(frame["adviser_id"])].reset_index(drop=True)
+        return Register(self.scope, self.as_of, self.cap, self.expiring_days, frame, served)
+
+    def lists(self) -> pd.DataFrame:
+        """Per adviser of the frame (same order): village_codes, village_names, townships (tuples; townships
+        each once, in code order)."""
+        s = self.served
+        ids = self.frame["adviser_id"].to_numpy()
+        starts = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="left")
+        ends = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="right")
+        codes = [f"{v:012d}" for v in s["village"].to_numpy()]
+        names = [_text(n) or "" for n in s["village_name"].tolist()]
+        towns = s["township"].tolist()
+        town_codes = (s["village"].to_numpy() // 1000).tolist()
+        out = {"village_codes": [], "village_names": [], "townships": []}
+        for lo, hi in zip(starts, ends):
+            out["village_codes"].append(tuple(codes[lo:hi]))
+            out["village_names"].append(tuple(names[lo:hi]))
+            seen = dict.fromkeys(zip(town_codes[lo:hi], towns[lo:hi]))
+            out["townships"].append(tuple(str(n) if n is not None and n == n else f"{c:09d}" for c, n in seen))
+        return pd.DataFrame(out, index=self.frame.index)
 
     def rows(self) -> list[AdviserRow]:
-        cols = [f for f in AdviserRow.__dataclass_fields__]
-        return [AdviserRow(int(r[0]), r[1], r[2], r[3], r[4], r[5], int(r[6]), tuple(r[7]), tuple(r[8]),
-                           tuple(r[9]), r[10], bool(r[11]), bool(r[12]), bool(r[13]))
-                for r in self.frame[cols].itertuples(index=False, name=None)]
+        f, lists = self.frame, self.lists()
+        return [AdviserRow(int(a), _text(n), _text(k), _text(o), _text(p), _text(lic), int(v), vc, vn, tw, ne,
+                           bool(oc), bool(ex), bool(idle))
+                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle in zip(
+                    f["adviser_id"], f["name"], f["kind"], f["org"], f["phone"], f["licence_no"], f["villages"],
+                    lists["village_codes"], lists["village_names"], lists["townships"], f["next_end"],
+                    f["over_cap"], f["expiring"], f["idle"])]
 
     def row(self, adviser_id: int) -> AdviserRow | None:
-        hit = self.frame[self.frame["adviser_id"] == int(adviser_id)]
-        return Register(self.scope, self.as_of, self.cap, self.expiring_days, hit.iloc[:1]).rows()[0] \
-            if len(hit) else None
+        keep = (self.frame["adviser_id"] == int(adviser_id)).to_numpy()
+        return self._only(keep).rows()[0] if keep.any() else None
 
     def to_json(self) -> list[dict]:
         return [r.to_json() for r in self.rows()]
@@ -148,8 +188,7 @@ class Register:
 def register(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
              expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Register:
     """The adviser register of `scope` on `as_of` with the flags for `cap`."""
-    frame = store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
-    return Register(scope, as_of, int(cap), int(expiring_days), frame)
+    return store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
 
 
 #: the register's columns as exported and shown: (column of the frame, catalogue key)
@@ -166,14 +205,14 @@ def _joined(values, lang: str) -> str:
 
 def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
     """The register as a table for the page and the files: labelled columns, lists joined, flags as 是/否."""
-    df = reg.frame
+    df, lists = reg.frame, reg.lists()
     yes, no = t("yes", lang), t("no", lang)
     out = pd.DataFrame({
         "name": df["name"], "kind": df["kind"], "org": df["org"], "phone": df["phone"],
         "licence_no": df["licence_no"], "villages": df["villages"].astype("int64"),
-        "village_names": [_joined(v, lang) for v in df["village_names"]],
-        "village_codes": [_joined(v, "en") for v in df["village_codes"]],
-        "townships": [_joined(v, lang) for v in df["townships"]],
+        "village_names": [_joined(v, lang) for v in lists["village_names"]],
+        "village_codes": [_joined(v, "en") for v in lists["village_codes"]],
+        "townships": [_joined(v, lang) for v in lists["townships"]],
         "next_end": ["" if n == 0 else contract_end(e, lang) for n, e in zip(df["villages"], df["next_end"])],
         **{k: df[k].map({True: yes, False: no}) for k in FLAG_KEYS}})
     out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c != "villages"})

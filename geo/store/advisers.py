@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 
 from ..codes import Scope, to_str
@@ -18,24 +19,16 @@ from ..coverage import DEFAULT_EXPIRING_DAYS
 from . import rules
 
 REAL = rules.real_village("d")
-#: joins the names of a person's villages in one text (a control character: never part of a name)
-SEP = "\x1f"
 
 #: the people of a scope on a day: a contract on one of its villages started by then
 _PEOPLE = """people AS (SELECT DISTINCT adviser_id FROM assignments
                         WHERE village >= $low AND village < $high AND start_date <= $as_of)"""
 
 #: their contracts in force on the day, on real villages (one row per contract)
-_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
+_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date, d.name
                        FROM assignments a JOIN people p ON p.adviser_id = a.adviser_id
                        JOIN divisions d ON d.code = a.village AND {REAL}
                        WHERE {rules.current_contract('a')})"""
-
-_LOAD = """load AS (SELECT adviser_id, count(DISTINCT village) AS villages,
-                           count(DISTINCT idiv(village, 1000)) AS n_townships,
-                           min(end_date) AS next_end,
-                           max(coalesce(end_date, DATE '9999-12-31')) AS last_end
-                    FROM cur GROUP BY adviser_id)"""
 
 
 def _params(scope: Scope, as_of: dt.date | str, **more) -> dict:
@@ -58,50 +51,69 @@ class AdviserQueries:
         """Current load per adviser of `scope` on `as_of`: adviser_id, villages (distinct real villages under a
         contract in force, anywhere), next_end (earliest end among them, None = open-ended or none).  Advisers
         with no current contract are listed with 0: they have the most room."""
-        df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_CURRENT}, {_LOAD}
-            SELECT p.adviser_id, coalesce(l.villages, 0) AS villages, l.next_end
-            FROM people p LEFT JOIN load l ON l.adviser_id = p.adviser_id
-            ORDER BY p.adviser_id""", _params(scope, as_of))
-        df["adviser_id"] = df["adviser_id"].astype("int64")
-        df["villages"] = df["villages"].astype("int64")
-        return _dates(df, "next_end")
+        people = self._people(scope, as_of, identity=False)
+        return _per_adviser(people, self._served(scope, as_of))[["adviser_id", "villages", "next_end"]]
 
     def adviser_register(self, scope: Scope, as_of: dt.date | str, cap: int | None = None,
-                         expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
-        """One row per adviser of `scope` (see the module) with their load on `as_of` and the flags.
+                         expiring_days: int = DEFAULT_EXPIRING_DAYS):
+        """The :class:`geo.advisers.Register` of `scope` on `as_of`: one row per adviser (see the module) with
+        their load, the villages and townships they serve (``served``: one row per adviser and village) and the
+        flags of :data:`geo.advisers.FLAGS` for `cap` (default :data:`geo.advisers.DEFAULT_CAP`).
 
-        Columns: adviser_id, name, kind, org, phone, licence_no, villages (int), village_codes (list of
-        12-digit str), village_names (list), townships (list of names), n_townships, next_end (date or None:
-        the earliest end among current contracts), last_end (the latest, None = open-ended or none), and the
-        flags of :data:`geo.advisers.FLAGS` (over_cap, expiring, idle) for `cap` (default
-        :data:`geo.advisers.DEFAULT_CAP`).
+        Two reads, both without a per-adviser text aggregation (a national register has 200,000 people): the
+        people with who they are, and the (adviser, village) pairs under a contract in force; the counts, the
+        earliest and latest ends are taken from the pairs in numpy.
         """
-        from ..advisers import DEFAULT_CAP, with_flags
+        from ..advisers import DEFAULT_CAP, Register, with_flags
 
+        day = _params(scope, as_of)["as_of"]
+        served = self._served(scope, as_of, named=True)
+        frame = _per_adviser(self._people(scope, as_of), served)
+        cap = DEFAULT_CAP if cap is None else int(cap)
+        return Register(scope, day, cap, int(expiring_days),
+                        with_flags(frame, as_of=day, cap=cap, expiring_days=expiring_days), served)
+
+    def _people(self, scope: Scope, as_of: dt.date | str, identity: bool = True) -> pd.DataFrame:
+        """The people of `scope` on `as_of`, in adviser order: adviser_id and, with `identity`, name, kind, org,
+        phone, licence_no."""
+        columns = ", ad.name, ad.kind, ad.org, ad.phone, ad.licence_no" if identity else ""
         df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_CURRENT}, {_LOAD},
-            served AS (SELECT DISTINCT adviser_id, village FROM cur),
-            vlist AS (SELECT s.adviser_id,
-                             string_agg(CAST(s.village AS VARCHAR), ',' ORDER BY s.village) AS village_codes,
-                             string_agg(d.name, $sep ORDER BY s.village) AS village_names
-                      FROM served s JOIN divisions d ON d.code = s.village GROUP BY s.adviser_id),
-            towns AS (SELECT DISTINCT adviser_id, idiv(village, 1000) * 1000 AS town FROM cur),
-            tlist AS (SELECT w.adviser_id,
-                             string_agg(coalesce(t.name, CAST(w.town AS VARCHAR)), $sep ORDER BY w.town) AS townships
-                      FROM towns w LEFT JOIN divisions t ON t.code = w.town GROUP BY w.adviser_id)
-            SELECT ad.adviser_id, ad.name, ad.kind, ad.org, ad.phone, ad.licence_no,
-                   coalesce(l.villages, 0) AS villages, v.village_codes, v.village_names, tl.townships,
-                   coalesce(l.n_townships, 0) AS n_townships, l.next_end,
-                   CASE WHEN l.last_end < DATE '9999-12-31' THEN l.last_end END AS last_end
-            FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
-            LEFT JOIN load l ON l.adviser_id = p.adviser_id
-            LEFT JOIN vlist v ON v.adviser_id = p.adviser_id
-            LEFT JOIN tlist tl ON tl.adviser_id = p.adviser_id
-            ORDER BY ad.adviser_id""", _params(scope, as_of, sep=SEP))
-        df = _register_frame(df)
-        return with_flags(df, as_of=_params(scope, as_of)["as_of"], cap=DEFAULT_CAP if cap is None else cap,
-                          expiring_days=expiring_days)
+            WITH {_PEOPLE}
+            SELECT p.adviser_id{columns} FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
+            ORDER BY p.adviser_id""", _params(scope, as_of))
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        return df
+
+    def _served(self, scope: Scope, as_of: dt.date | str, named: bool = False) -> pd.DataFrame:
+        """One row per adviser of `scope` and real village under a contract in force on `as_of`, sorted:
+        adviser_id, village (int64), first_end / last_end (days since 1970-01-01 of the earliest / latest end
+        among the contracts; NaN / OPEN_DAYS when open-ended) and, when `named`, village_name and township."""
+        name = ", c.name" if named else ""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}, {_CURRENT},
+            pairs AS (SELECT c.adviser_id, c.village{name}, min(c.end_date) AS first_end,
+                             max(coalesce(c.end_date, DATE '9999-12-31')) AS last_end
+                      FROM cur c GROUP BY c.adviser_id, c.village{name})
+            SELECT adviser_id, village{name.replace('c.', '')}, first_end - DATE '1970-01-01' AS first_end,
+                   last_end - DATE '1970-01-01' AS last_end
+            FROM pairs""", _params(scope, as_of))
+        df = df.rename(columns={"name": "village_name"})
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        df["village"] = df["village"].astype("int64")
+        for col in ("first_end", "last_end"):
+            df[col] = pd.to_numeric(df[col]).astype("float64")
+        df = df.sort_values(["adviser_id", "village"], kind="stable").reset_index(drop=True)
+        if named:
+            towns = self._division_names((df["village"] // 1000 * 1000).unique())
+            df["township"] = (df["village"] // 1000 * 1000).map(towns)
+        return df
+
+    def _division_names(self, codes) -> pd.Series:
+        """code (int) -> name of the divisions in `codes` (those the registry knows)."""
+        wanted = pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")})
+        with self.reading() as cur, self._table(cur, "wanted_names", wanted):
+            df = self._frame(cur, "SELECT d.code, d.name FROM divisions d JOIN wanted_names w ON w.code = d.code")
+        return pd.Series(df["name"].astype(object).to_numpy(), index=df["code"].astype("int64").to_numpy())
 
     def renewals(self, scope: Scope, as_of: dt.date | str, days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
         """The renewal worklist of `scope` on `as_of` for a horizon of `days`.
@@ -183,19 +195,28 @@ class AdviserQueries:
         return (float(rows[0][0]), float(rows[0][1])) if rows else None
 
 
-def _split(text: object) -> list[str]:
-    return text.split(SEP) if isinstance(text, str) and text else []
+#: 9999-12-31 (the coverage rule's open end) in days since 1970-01-01
+OPEN_DAYS = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
 
 
-def _register_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """The register's SQL result with lists for the joined texts and plain Python dates."""
-    df["adviser_id"] = df["adviser_id"].astype("int64")
-    for col in ("villages", "n_townships"):
-        df[col] = df[col].astype("int64")
-    # codes are 12 digits (a province code is never below 11), so the BIGINT's text is the code
-    df["village_codes"] = [c.split(",") if isinstance(c, str) and c else [] for c in df["village_codes"]]
-    df["village_names"] = [_split(v) for v in df["village_names"]]
-    df["townships"] = [_split(v) for v in df["townships"]]
-    for col in ("name", "kind", "org", "phone", "licence_no"):
-        df[col] = df[col].astype(object).where(df[col].notna(), None)
-    return _dates(df, "next_end", "last_end")
+def _as_dates(days: pd.Series) -> list:
+    """Days since 1970-01-01 (float, NaN = none) as Python dates or None (open-ended counts as none)."""
+    values = days.to_numpy(dtype="float64")
+    keep = ~np.isnan(values) & (values < OPEN_DAYS)
+    out = np.full(len(values), None, dtype=object)
+    out[keep] = values[keep].astype("int64").astype("datetime64[D]").astype(object)
+    return list(out)
+
+
+def _per_adviser(people: pd.DataFrame, served: pd.DataFrame) -> pd.DataFrame:
+    """`people` with their load from the pairs: villages, n_townships, next_end and last_end (dates or None)."""
+    by = served.groupby("adviser_id", sort=True)
+    agg = pd.DataFrame({"villages": by.size(),
+                        "n_townships": (served["village"] // 1000).groupby(served["adviser_id"]).nunique(),
+                        "next_end": by["first_end"].min(), "last_end": by["last_end"].max()})
+    out = people.join(agg, on="adviser_id")
+    out["villages"] = out["villages"].fillna(0).astype("int64")
+    out["n_townships"] = out["n_townships"].fillna(0).astype("int64")
+    out["next_end"] = _as_dates(out["next_end"])
+    out["last_end"] = _as_dates(out["last_end"])
+    return out

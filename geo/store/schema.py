@@ -79,6 +79,7 @@ CREATE INDEX IF NOT EXISTS divisions_level ON divisions (level, code);
 CREATE INDEX IF NOT EXISTS advisers_id ON advisers (adviser_id);
 CREATE INDEX IF NOT EXISTS assignments_village ON assignments (village, start_date);
 CREATE INDEX IF NOT EXISTS assignments_batch ON assignments (batch_id);
+CREATE INDEX IF NOT EXISTS assignments_adviser ON assignments (adviser_id);
 CREATE INDEX IF NOT EXISTS coverage_spans_village ON coverage_spans (village, span_from);
 CREATE INDEX IF NOT EXISTS shapes_tier_code ON shapes (tier, code);
 CREATE INDEX IF NOT EXISTS village_geoms_code ON village_geoms (code);
