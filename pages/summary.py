@@ -47,15 +47,17 @@ row3 = st.columns([1, 3])
 row3[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(register.counts["over_cap"]))
 if len(loads):
     with row3[1]:
-        bars = (alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"})))
-                .mark_bar()
-                .encode(x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
-                        y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers")),
-                        color=alt.Color("colour:N", scale=None),
-                        tooltip=[alt.Tooltip("villages:O", title=ctx.t("adv.summary.axis_villages")),
-                                 alt.Tooltip("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), format=",")])
-                .properties(height=160, title=ctx.text("adv.summary.chart")))
-        st.altair_chart(bars, width="stretch")
+        st.markdown(f"**{ctx.t('adv.summary.chart')}**")
+        base = alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"}))).encode(
+            x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), axis=alt.Axis(tickCount=3)),
+            tooltip=[alt.Tooltip("villages:O", title=ctx.t("adv.summary.axis_villages")),
+                     alt.Tooltip("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), format=",")])
+        # the count over each bar: the few advisers far over the cap are one-pixel bars otherwise
+        labels = base.transform_filter("datum.advisers > 0").mark_text(dy=-7, fontSize=11).encode(
+            text=alt.Text("advisers:Q", format=","))
+        st.altair_chart((base.mark_bar().encode(color=alt.Color("colour:N", scale=None)) + labels)
+                        .properties(height=190), width="stretch")
 
 
 def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = None) -> None:

@@ -82,7 +82,8 @@ def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("adv.summary.over_cap", cap=5)] == f"{reg.counts['over_cap']:,}"
     charts = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
-    bars = [c for c in charts if t("adv.summary.chart") in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
+    bars = [c for c in charts
+            if t("adv.summary.axis_villages") in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
     plotted = convert_arrow_bytes_to_pandas_df(bars[0].proto.datasets[0].data.data)
     expected = advisers.load_distribution(reg)
     assert plotted["villages"].tolist() == expected["villages"].tolist()
