@@ -25,7 +25,7 @@ _PEOPLE = """people AS (SELECT DISTINCT adviser_id FROM assignments
                         WHERE village >= $low AND village < $high AND start_date <= $as_of)"""
 
 #: their contracts in force on the day, on real villages (one row per contract)
-_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date, d.name
+_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
                        FROM assignments a JOIN people p ON p.adviser_id = a.adviser_id
                        JOIN divisions d ON d.code = a.village AND {REAL}
                        WHERE {rules.current_contract('a')})"""
@@ -88,32 +88,38 @@ class AdviserQueries:
         """One row per adviser of `scope` and real village under a contract in force on `as_of`, sorted:
         adviser_id, village (int64), first_end / last_end (days since 1970-01-01 of the earliest / latest end
         among the contracts; NaN / OPEN_DAYS when open-ended) and, when `named`, village_name and township."""
-        name = ", c.name" if named else ""
         df = self._q_frame(f"""
             WITH {_PEOPLE}, {_CURRENT},
-            pairs AS (SELECT c.adviser_id, c.village{name}, min(c.end_date) AS first_end,
+            pairs AS (SELECT c.adviser_id, c.village, min(c.end_date) AS first_end,
                              max(coalesce(c.end_date, DATE '9999-12-31')) AS last_end
-                      FROM cur c GROUP BY c.adviser_id, c.village{name})
-            SELECT adviser_id, village{name.replace('c.', '')}, first_end - DATE '1970-01-01' AS first_end,
+                      FROM cur c GROUP BY c.adviser_id, c.village)
+            SELECT adviser_id, village, first_end - DATE '1970-01-01' AS first_end,
                    last_end - DATE '1970-01-01' AS last_end
             FROM pairs""", _params(scope, as_of))
-        df = df.rename(columns={"name": "village_name"})
         df["adviser_id"] = df["adviser_id"].astype("int64")
         df["village"] = df["village"].astype("int64")
         for col in ("first_end", "last_end"):
             df[col] = pd.to_numeric(df[col]).astype("float64")
         df = df.sort_values(["adviser_id", "village"], kind="stable").reset_index(drop=True)
         if named:
-            towns = self._division_names((df["village"] // 1000 * 1000).unique())
-            df["township"] = (df["village"] // 1000 * 1000).map(towns)
+            names = self._names_by_code()
+            # object columns on purpose: pandas' string dtype would copy 576,000 names twice nationally
+            for col, codes in (("village_name", df["village"]), ("township", df["village"] // 1000 * 1000)):
+                df[col] = pd.Series(names.reindex(codes.to_numpy()).to_numpy(), index=df.index, dtype=object)
         return df
 
-    def _division_names(self, codes) -> pd.Series:
-        """code (int) -> name of the divisions in `codes` (those the registry knows)."""
-        wanted = pd.DataFrame({"code": pd.array([int(c) for c in codes], dtype="int64")})
-        with self.reading() as cur, self._table(cur, "wanted_names", wanted):
-            df = self._frame(cur, "SELECT d.code, d.name FROM divisions d JOIN wanted_names w ON w.code = d.code")
-        return pd.Series(df["name"].astype(object).to_numpy(), index=df["code"].astype("int64").to_numpy())
+    def _names_by_code(self) -> pd.Series:
+        """Name of every current division by its code (int64), kept until the registry changes: naming the
+        200,000 people's villages from it costs a lookup, not a second read of their names."""
+        version = self.registry_version()
+        cached = self.__dict__.get("_names_cache")
+        if cached and cached[0] == version:
+            return cached[1]
+        reg = self.registry_frame()
+        names = pd.Series(reg["name"].to_numpy(dtype=object), index=reg["code"].astype("int64").to_numpy(),
+                          dtype=object)
+        self.__dict__["_names_cache"] = (version, names)
+        return names
 
     def renewals(self, scope: Scope, as_of: dt.date | str, days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
         """The renewal worklist of `scope` on `as_of` for a horizon of `days`.
