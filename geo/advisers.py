@@ -306,9 +306,6 @@ def renewal_table(ren: Renewals, lang: str = "zh") -> pd.DataFrame:
 
 # -------------------------------------------------------------------------------------------------- exports
 
-_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 def table_bytes(table: pd.DataFrame, ext: str, sheet: str) -> bytes:
     """A labelled table as .xlsx or .csv through the export module's safe writers (every text cell inert)."""
     from .export import ExportError, to_csv_bytes, to_xlsx_bytes

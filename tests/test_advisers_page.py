@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -84,6 +85,8 @@ def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store)
     charts = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
     bars = [c for c in charts
             if t("adv.summary.axis_villages") in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
+    assert not re.search(r"https?://", json.dumps({k: v for k, v in json.loads(bars[0].proto.spec).items()
+                                                   if k != "$schema"}))        # nothing fetched from outside
     plotted = convert_arrow_bytes_to_pandas_df(bars[0].proto.datasets[0].data.data)
     expected = advisers.load_distribution(reg)
     assert plotted["villages"].tolist() == expected["villages"].tolist()
