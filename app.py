@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 import app_routes
-from geo import accounts, basemaps, map_data, viewstate, web_login
+from geo import accounts, advisers, basemaps, map_data, viewstate, web_login
 from geo.access import OPEN, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
@@ -117,6 +117,16 @@ def q_trend(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFram
 @st.cache_data(show_spinner=False, max_entries=64)
 def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> map_data.MapView:
     return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_register(_store: Store, version: str, digits: str, as_of: str, cap: int) -> advisers.Register:
+    return advisers.register(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_renewals(_store: Store, version: str, digits: str, as_of: str, days: int) -> advisers.Renewals:
+    return advisers.renewals(_store, Scope(digits), dt.date.fromisoformat(as_of), days=days)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -275,6 +285,8 @@ def sidebar(ctx: Ctx) -> None:
         st.date_input(ctx.t("date"), key="w_date", min_value=low, max_value=high, help=ctx.t("date.help"),
                       format="YYYY-MM-DD", on_change=_on_date)
         scope_picker(ctx)
+        st.number_input(ctx.t("adv.cap"), min_value=1, max_value=advisers.MAX_CAP, step=1, key="adviser_cap",
+                        help=ctx.t("adv.cap.help"))
         offered = basemaps.available(basemap_settings())
         if len(offered) > 1:   # only a deployment that configured a basemap sees the choice
             st.session_state["w_basemap"] = ctx.basemap.kind
@@ -293,6 +305,11 @@ def user_box(ctx: Ctx) -> None:
     st.markdown(ctx.t("login.who", name=p.display_name, user=p.username))
     st.caption(ctx.t("login.role_scope", role=ctx.text(p.role.label_key), scope=scope_name(ctx, p.jurisdiction)))
     st.button(ctx.t("login.logout"), key="logout", on_click=_on_logout)
+
+
+def adviser_cap() -> int:
+    """Villages per adviser allowed: the sidebar's setting, the guides' 5 until it is changed."""
+    return int(st.session_state.get("adviser_cap") or advisers.DEFAULT_CAP)
 
 
 def breadcrumb(ctx: Ctx) -> None:
@@ -449,7 +466,8 @@ def app_pages(principal: Principal | None, lang: str) -> list | dict:
     in open mode); the account and audit pages for administrators who logged in."""
     pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
              st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
-             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary")]
+             st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
+             st.Page(APP_DIR / "pages" / "advisers.py", title=t("page.advisers", lang), url_path="advisers")]
     if principal is None or principal.may("import"):
         pages.append(st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports"))
     if principal is None or not principal.logged_in or not principal.may("manage_accounts"):
@@ -492,6 +510,7 @@ def main() -> None:
     ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap], principal)
     st.session_state["ctx"] = ctx
 
+    st.session_state.setdefault("adviser_cap", advisers.DEFAULT_CAP)
     sidebar(ctx)
     if principal.open_mode:
         st.info(ctx.t("acc.open_banner"))

@@ -37,12 +37,12 @@ from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
 
-from . import planning, write_path
+from . import advisers, planning, write_path
 from .figures import Figure, Targets, judge, peak_rss_mb, timed
 from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
-TOPICS = (planning, write_path)
+TOPICS = (advisers, planning, write_path)
 
 #: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
 TARGETS: Targets = {
@@ -303,6 +303,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     log(f"maps {maps}")
 
     figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
+    figs.update(advisers.figures(store, as_of, runs, log))
     figs.update(write_path.measure(store, as_of, runs, BACKEND_TARGETS[scratch.backend], info, log))
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())

@@ -223,6 +223,39 @@ def cmd_plan(args) -> int:
     return 0
 
 
+def cmd_advisers(args) -> int:
+    from . import advisers
+
+    output = _output(args.output) if args.output else None
+    flag = advisers.check_flag(args.flag)
+    with _open(args) as store:
+        scope = _scope(store, args.scope)
+        reg = advisers.register(store, scope, _date(args.as_of), cap=args.cap,
+                                expiring_days=args.expiring_days).flagged(flag)
+    if args.format == "csv":
+        data = advisers.table_bytes(advisers.register_table(reg, _lang(args)), ".csv", "")
+        (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
+    else:
+        text = json.dumps(reg.to_json(), ensure_ascii=False, indent=1)
+        (print(text) if not output else output.write_text(text, encoding="utf-8"))
+    return 0
+
+
+def cmd_renewals(args) -> int:
+    from . import advisers
+
+    output = _output(args.output)
+    if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
+        raise UsageError(f"不支持的格式“{output.suffix}”，请用 .xlsx、.csv 或 .json / unsupported format "
+                         f"'{output.suffix}': use .xlsx, .csv or .json")
+    with _open(args) as store:
+        scope = _scope(store, args.scope)
+        ren = advisers.renewals(store, scope, _date(args.as_of), days=args.days)
+    advisers.write_renewals(output, ren, _lang(args))
+    print(f"{len(ren.frame)} 项续聘已写入 {args.output} / {len(ren.frame)} renewals written to {args.output}")
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -391,6 +424,24 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-km", type=float, help="farthest great-circle distance (default: no limit)")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_plan)
+
+    from .advisers import DEFAULT_CAP, FLAG_KEYS
+
+    sp = sub.add_parser("advisers", help="the adviser register: each adviser's villages on the day, flags")
+    scoped(sp)
+    sp.add_argument("--cap", type=int, default=DEFAULT_CAP, help=f"villages per adviser (default {DEFAULT_CAP})")
+    sp.add_argument("--flag", choices=FLAG_KEYS, help="only the advisers with this flag")
+    sp.add_argument("--format", choices=["json", "csv"], default="json")
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(func=cmd_advisers)
+
+    sp = sub.add_parser("renewals", help="the renewal worklist to .xlsx/.csv/.json")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix (default: all of China)")
+    sp.add_argument("--as-of", default=dt.date.today().isoformat(), help="YYYY-MM-DD (default today)")
+    sp.add_argument("--days", type=int, default=60, help="horizon in days (default 60)")
+    sp.add_argument("-o", "--output", required=True)
+    sp.set_defaults(func=cmd_renewals)
 
     from .imports import KINDS, all_options
 

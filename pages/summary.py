@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import app
+from geo.advisers import load_distribution
 from geo.coverage import DEFAULT_EXPIRING_DAYS
 from geo.formats import count, pct
 from geo.i18n import level_label
@@ -37,6 +38,26 @@ row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), count(count
 row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
 row2[2].metric(ctx.t("metric.never"), count(counts.never))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
+
+# the load against the cap: advisers over it, and how many advisers serve 1, 2, 3 ... villages
+cap = app.adviser_cap()
+register = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
+loads = load_distribution(register)
+row3 = st.columns([1, 3])
+row3[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(register.counts["over_cap"]))
+if len(loads):
+    with row3[1]:
+        st.markdown(f"**{ctx.t('adv.summary.chart')}**")
+        base = alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"}))).encode(
+            x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), axis=alt.Axis(tickCount=3)),
+            tooltip=[alt.Tooltip("villages:O", title=ctx.t("adv.summary.axis_villages")),
+                     alt.Tooltip("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), format=",")])
+        # the count over each bar: the few advisers far over the cap are one-pixel bars otherwise
+        labels = base.transform_filter("datum.advisers > 0").mark_text(dy=-7, fontSize=11).encode(
+            text=alt.Text("advisers:Q", format=","))
+        st.altair_chart((base.mark_bar().encode(color=alt.Color("colour:N", scale=None)) + labels)
+                        .properties(height=190), width="stretch")
 
 
 def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = None) -> None:

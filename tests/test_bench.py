@@ -8,6 +8,7 @@ import json
 import pandas as pd
 import pytest
 
+from benchmarks import advisers as adviser_bench
 from benchmarks import national, planning, write_path
 from geo.codes import Scope
 from geo.coverage import Period, village_status
@@ -27,7 +28,7 @@ def small_run():
 
 def test_every_figure_is_present_positive_and_judged(small_run):
     assert list(small_run.figures) == national.figure_names()
-    assert set(planning.TARGETS) | set(write_path.TARGETS) <= set(small_run.figures)
+    assert set(adviser_bench.TARGETS) | set(planning.TARGETS) | set(write_path.TARGETS) <= set(small_run.figures)
     for f in small_run.figures.values():
         assert f.value > 0, f.name
         if f.op:

@@ -29,6 +29,7 @@ from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from . import rules
 from .accounts import COOKIE_SECRET_META, AccountQueries
+from .advisers import AdviserQueries
 from .login_tickets import LoginTicketQueries
 from .planning import PlanningQueries
 from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
@@ -173,7 +174,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(AccountQueries, LoginTicketQueries, PlanningQueries, ABC):
+class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False

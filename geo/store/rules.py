@@ -16,6 +16,14 @@ def real_village(alias: str = "") -> str:
     return f"({a}level = 5 AND {a}code % 1000 <> 0 AND NOT {a}abolished)"
 
 
+def current_contract(alias: str = "") -> str:
+    """SQL condition true for a contract (a row of ``assignments``, optionally aliased) in force on $as_of:
+    start <= D <= end, both inclusive, no end = open-ended.  The one definition of "current" for villages
+    (:func:`per_village_sql`) and for people (the adviser register's loads)."""
+    a = f"{alias}." if alias else ""
+    return f"({a}start_date <= $as_of AND ({a}end_date IS NULL OR {a}end_date >= $as_of))"
+
+
 def per_village_sql(table: str = "assignments") -> str:
     """One row per village that has any assignment starting on or before $as_of.
 
@@ -24,8 +32,7 @@ def per_village_sql(table: str = "assignments") -> str:
     (always true; NULL after a left join means the village had no assignment at all).  A village absent from
     the result is ``never``; one present with ``cur_end IS NULL`` is ``lapsed``.
     """
-    current_end = ("max(CASE WHEN end_date IS NULL OR end_date >= $as_of "
-                   "THEN coalesce(end_date, DATE '9999-12-31') END)")
+    current_end = f"max(CASE WHEN {current_contract()} THEN coalesce(end_date, DATE '9999-12-31') END)"
     return f"""
         SELECT village, {current_end} AS cur_end,
                coalesce({current_end} <= $as_of + CAST($days AS INTEGER), false) AS expiring,

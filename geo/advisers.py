@@ -1,0 +1,449 @@
+"""The adviser register: each adviser's load on a day against the cap, the renewal worklist, one adviser's detail.
+
+Provincial service guides cap the load (Anhui: at most 5 villages per adviser); a load counts the villages under
+a contract in force on the day (the coverage rule's "current"), anywhere, since the cap is per person.  The flags
+are one table, :data:`FLAGS`: each is a rule over the register's columns.  The store computes the loads
+(:meth:`geo.store.Store.adviser_register`); this module gives them their flags, their shapes (typed rows, the
+CLI's JSON, the exported tables) and the figures of the summary.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .codes import Scope
+from .coverage import DEFAULT_EXPIRING_DAYS
+from .errors import UserError
+from .formats import contract_end, day
+from .i18n import t
+
+#: villages per adviser allowed by the provincial guides (Anhui's 5); a setting: --cap, the app's sidebar
+DEFAULT_CAP = 5
+#: the largest cap a user may set (a guide that allowed more would not be a cap)
+MAX_CAP = 50
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Flag:
+    key: str
+    #: the register frame, the cap, the day and the expiring window -> a boolean Series
+    rule: Callable[[pd.DataFrame, int, dt.date, int], pd.Series]
+
+
+def _expiring(df: pd.DataFrame, cap: int, as_of: dt.date, days: int) -> pd.Series:
+    """Every current contract ends within `days` after the day: the latest end (None = open-ended) is in it."""
+    horizon = as_of + dt.timedelta(days=days)
+    ends = df["last_end"].to_numpy(dtype=object)
+    known = pd.notna(ends)
+    within = np.zeros(len(ends), dtype=bool)
+    within[known] = np.array([e <= horizon for e in ends[known]], dtype=bool)
+    return pd.Series((df["villages"].to_numpy() > 0) & within, index=df.index)
+
+
+#: the register's flags, in the order the page and the exports show them
+FLAGS: tuple[Flag, ...] = (
+    Flag("over_cap", lambda df, cap, as_of, days: df["villages"] > cap),
+    Flag("expiring", _expiring),
+    Flag("idle", lambda df, cap, as_of, days: df["villages"] == 0),
+)
+FLAG_KEYS = tuple(f.key for f in FLAGS)
+
+
+class AdviserError(UserError):
+    """A bad register request (an unknown flag, a cap out of range)."""
+
+
+def check_cap(cap: int) -> int:
+    if not 1 <= int(cap) <= MAX_CAP:
+        raise AdviserError(f"上限应在 1 到 {MAX_CAP} 之间 / the cap must be between 1 and {MAX_CAP}")
+    return int(cap)
+
+
+def check_flag(flag: str | None) -> str | None:
+    if flag is not None and flag not in FLAG_KEYS:
+        raise AdviserError(f"未知标记 {flag}，可选 {', '.join(FLAG_KEYS)} / unknown flag {flag}; "
+                           f"choose from {', '.join(FLAG_KEYS)}")
+    return flag
+
+
+def with_flags(df: pd.DataFrame, *, as_of: dt.date, cap: int, expiring_days: int) -> pd.DataFrame:
+    """The register frame with one boolean column per flag of :data:`FLAGS`."""
+    out = df.copy()
+    for flag in FLAGS:
+        out[flag.key] = flag.rule(out, int(cap), as_of, int(expiring_days)).astype(bool)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ the register
+
+@dataclass(frozen=True)
+class AdviserRow:
+    """One adviser on the register's day."""
+
+    adviser_id: int
+    name: str
+    kind: str | None
+    org: str | None
+    phone: str | None
+    licence_no: str | None
+    villages: int
+    village_codes: tuple[str, ...]
+    village_names: tuple[str, ...]
+    townships: tuple[str, ...]
+    next_end: dt.date | None
+    over_cap: bool
+    expiring: bool
+    idle: bool
+
+    def to_json(self) -> dict:
+        """The CLI's JSON object of one adviser."""
+        return {"licence_no": self.licence_no, "name": self.name, "kind": self.kind, "org": self.org,
+                "phone": self.phone, "villages": self.villages, "village_codes": list(self.village_codes),
+                "townships": list(self.townships), "next_end": self.next_end.isoformat() if self.next_end else None,
+                "over_cap": self.over_cap, "expiring": self.expiring}
+
+
+def _text(value) -> str | None:
+    """A stored text as str, a missing one (None, NaN, pandas NA) as None."""
+    return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Register:
+    """The adviser register of a scope on a day.
+
+    ``frame``: one row per adviser in adviser order (adviser_id, name, kind, org, phone, licence_no, villages,
+    n_townships, next_end, last_end and the flags); ``served``: one row per adviser and village under a contract
+    in force (adviser_id, village as int64, village_name, township), sorted.  The lists of villages and
+    townships of a row are drawn from ``served`` when a row, a table or the JSON asks for them: a national
+    register holds 200,000 people.
+    """
+
+    scope: Scope
+    as_of: dt.date
+    cap: int
+    expiring_days: int
+    frame: pd.DataFrame
+    served: pd.DataFrame
+
+    def flagged(self, flag: str | None) -> "Register":
+        """The register cut to the advisers with `flag` (all of them for None)."""
+        if check_flag(flag) is None:
+            return self
+        return self._only(self.frame[flag].to_numpy())
+
+    def _only(self, keep) -> "Register":
+        frame = self.frame[keep].reset_index(drop=True)
+        served = self.served[self.served["adviser_id"].isin(frame["adviser_id"])].reset_index(drop=True)
+        return Register(self.scope, self.as_of, self.cap, self.expiring_days, frame, served)
+
+    def lists(self) -> pd.DataFrame:
+        """Per adviser of the frame (same order): village_codes, village_names, townships (tuples; townships
+        each once, in code order)."""
+        s = self.served
+        ids = self.frame["adviser_id"].to_numpy()
+        starts = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="left")
+        ends = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="right")
+        codes = [f"{v:012d}" for v in s["village"].to_numpy()]
+        names = [_text(n) or "" for n in s["village_name"].tolist()]
+        towns = s["township"].tolist()
+        town_codes = (s["village"].to_numpy() // 1000).tolist()
+        out = {"village_codes": [], "village_names": [], "townships": []}
+        for lo, hi in zip(starts, ends):
+            out["village_codes"].append(tuple(codes[lo:hi]))
+            out["village_names"].append(tuple(names[lo:hi]))
+            seen = dict.fromkeys(zip(town_codes[lo:hi], towns[lo:hi]))
+            out["townships"].append(tuple(str(n) if n is not None and n == n else f"{c:09d}" for c, n in seen))
+        return pd.DataFrame(out, index=self.frame.index)
+
+    def rows(self) -> list[AdviserRow]:
+        f, lists = self.frame, self.lists()
+        return [AdviserRow(int(a), _text(n), _text(k), _text(o), _text(p), _text(lic), int(v), vc, vn, tw, ne,
+                           bool(oc), bool(ex), bool(idle))
+                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle in zip(
+                    f["adviser_id"], f["name"], f["kind"], f["org"], f["phone"], f["licence_no"], f["villages"],
+                    lists["village_codes"], lists["village_names"], lists["townships"], f["next_end"],
+                    f["over_cap"], f["expiring"], f["idle"])]
+
+    def row(self, adviser_id: int) -> AdviserRow | None:
+        keep = (self.frame["adviser_id"] == int(adviser_id)).to_numpy()
+        return self._only(keep).rows()[0] if keep.any() else None
+
+    def to_json(self) -> list[dict]:
+        return [r.to_json() for r in self.rows()]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many advisers carry each flag, and how many there are."""
+        return {"advisers": len(self.frame), **{k: int(self.frame[k].sum()) for k in FLAG_KEYS}}
+
+
+def register(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
+             expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Register:
+    """The adviser register of `scope` on `as_of` with the flags for `cap`."""
+    return store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
+
+
+#: the register's columns as exported and shown: (column of the frame, catalogue key)
+REGISTER_COLUMNS = (("name", "adv.col.name"), ("kind", "adv.col.kind"), ("org", "col.orgs"),
+                    ("phone", "col.phones"), ("licence_no", "adv.col.licence_no"), ("villages", "adv.col.villages"),
+                    ("over_cap", "adv.flag.over_cap"), ("expiring", "adv.flag.expiring"), ("idle", "adv.flag.idle"),
+                    ("next_end", "adv.col.next_end"), ("townships", "adv.col.townships"),
+                    ("village_names", "adv.col.village_names"), ("village_codes", "adv.col.village_codes"))
+
+
+def _joined(values, lang: str) -> str:
+    return ("、" if lang == "zh" else ", ").join(values)
+
+
+def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
+    """The register as a table for the page and the files: labelled columns, lists joined, flags as 是/否."""
+    df, lists = reg.frame, reg.lists()
+    yes, no = t("yes", lang), t("no", lang)
+    out = pd.DataFrame({
+        "name": df["name"], "kind": df["kind"], "org": df["org"], "phone": df["phone"],
+        "licence_no": df["licence_no"], "villages": df["villages"].astype("int64"),
+        "village_names": [_joined(v, lang) for v in lists["village_names"]],
+        "village_codes": [_joined(v, "en") for v in lists["village_codes"]],
+        "townships": [_joined(v, lang) for v in lists["townships"]],
+        "next_end": ["" if n == 0 else contract_end(e, lang) for n, e in zip(df["villages"], df["next_end"])],
+        **{k: df[k].map({True: yes, False: no}) for k in FLAG_KEYS}})
+    out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c != "villages"})
+    out = out.where(out.notna(), "")
+    out.columns = [t(key, lang, cap=reg.cap, days=reg.expiring_days) for _, key in REGISTER_COLUMNS]
+    return out
+
+
+def load_distribution(reg: Register) -> pd.DataFrame:
+    """Advisers per load on the day (advisers with a current contract only): villages, advisers, over_cap.
+    Every load from 1 to the largest is listed, 0 advisers where none has it, so a chart has no holes."""
+    loads = reg.frame.loc[reg.frame["villages"] > 0, "villages"]
+    if loads.empty:
+        return pd.DataFrame({"villages": pd.Series(dtype="int64"), "advisers": pd.Series(dtype="int64"),
+                             "over_cap": pd.Series(dtype=bool)})
+    index = pd.RangeIndex(1, int(loads.max()) + 1, name="villages")
+    counts = loads.value_counts().reindex(index, fill_value=0)
+    return pd.DataFrame({"villages": index.to_numpy(dtype="int64"), "advisers": counts.to_numpy(dtype="int64"),
+                         "over_cap": index.to_numpy() > reg.cap})
+
+
+# ------------------------------------------------------------------------------------------------- renewals
+
+@dataclass(frozen=True)
+class RenewalItem:
+    """One line of the renewal worklist: a village to renew with one adviser."""
+
+    kind: str                  # 'lapsed' (the last adviser still serves elsewhere: one call) or 'ending'
+    org: str | None
+    adviser_id: int
+    adviser: str
+    licence_no: str | None
+    phone: str | None
+    village: str
+    village_name: str
+    township: str | None
+    end_date: dt.date | None
+    current_villages: int
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "org": self.org, "adviser": self.adviser, "licence_no": self.licence_no,
+                "phone": self.phone, "village": self.village, "village_name": self.village_name,
+                "township": self.township, "end_date": self.end_date.isoformat() if self.end_date else None,
+                "current_villages": self.current_villages}
+
+
+@dataclass(frozen=True)
+class Renewals:
+    scope: Scope
+    as_of: dt.date
+    days: int
+    frame: pd.DataFrame
+
+    def items(self) -> list[RenewalItem]:
+        cols = list(RenewalItem.__dataclass_fields__)
+        return [RenewalItem(*r) for r in self.frame[cols].itertuples(index=False, name=None)]
+
+    def to_json(self) -> list[dict]:
+        return [i.to_json() for i in self.items()]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        kinds = self.frame["kind"]
+        return {"lapsed": int((kinds == "lapsed").sum()), "ending": int((kinds == "ending").sum()),
+                "advisers": int(self.frame["adviser_id"].nunique())}
+
+
+def renewals(store, scope: Scope, as_of: dt.date, days: int = DEFAULT_EXPIRING_DAYS) -> Renewals:
+    if not 0 <= int(days) <= 3660:
+        raise AdviserError("期限应在 0 到 3660 天之间 / the horizon must be 0 to 3660 days")
+    return Renewals(scope, as_of, int(days), store.renewals(scope, as_of, days=int(days)))
+
+
+RENEWAL_COLUMNS = (("kind", "adv.col.renew_kind"), ("org", "col.orgs"), ("adviser", "col.advisers"),
+                   ("phone", "col.phones"), ("licence_no", "adv.col.licence_no"), ("village", "col.code"),
+                   ("village_name", "col.village"), ("township", "col.township"), ("end_date", "col.contract_end"),
+                   ("current_villages", "adv.col.current_villages"))
+
+
+def renewal_table(ren: Renewals, lang: str = "zh") -> pd.DataFrame:
+    """The worklist for the page and the files; the village code first after the grouping columns is text."""
+    df = ren.frame
+    out = pd.DataFrame({c: df[c] for c, _ in RENEWAL_COLUMNS}).astype(object)
+    out["kind"] = df["kind"].map(lambda k: t(f"adv.renew.{k}", lang))
+    out["end_date"] = [day(e) for e in df["end_date"]]
+    out["current_villages"] = df["current_villages"].astype("int64")
+    out = out.where(out.notna(), "")
+    out.columns = [t(key, lang) for _, key in RENEWAL_COLUMNS]
+    return out
+
+
+# -------------------------------------------------------------------------------------------------- exports
+
+def table_bytes(table: pd.DataFrame, ext: str, sheet: str) -> bytes:
+    """A labelled table as .xlsx or .csv through the export module's safe writers (every text cell inert)."""
+    from .export import ExportError, to_csv_bytes, to_xlsx_bytes
+
+    if ext == ".xlsx":
+        return to_xlsx_bytes(table, sheet=sheet, text_columns=0)
+    if ext == ".csv":
+        return to_csv_bytes(table)
+    raise ExportError(f"不支持的导出格式“{ext}”，请用 .xlsx 或 .csv / unsupported format '{ext}': use .xlsx or .csv")
+
+
+def write_renewals(path: str | Path, ren: Renewals, lang: str = "zh") -> Path:
+    """The worklist to .xlsx, .csv or .json, chosen by the file's extension."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    if ext == ".json":
+        data = json.dumps(ren.to_json(), ensure_ascii=False, indent=1).encode()
+    else:
+        data = table_bytes(renewal_table(ren, lang), ext, t("adv.renewals", lang))
+    path.write_bytes(data)
+    return path
+
+
+# ------------------------------------------------------------------------------------- one adviser's detail
+
+@dataclass(frozen=True)
+class Place:
+    lon: float
+    lat: float
+    #: 'base' (the ledger or an edit gave it), 'villages' (the centre of the villages served now), 'boundary'
+    kind: str
+
+
+def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Haversine distance in km between points in degrees (arrays or scalars)."""
+    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
+    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+
+
+def village_points(geometries: dict[str, dict]) -> dict[str, Place]:
+    """Each village's boundary's representative point (inside the shape, unlike a centroid)."""
+    import shapely
+
+    out = {}
+    for code, geom in geometries.items():
+        p = shapely.point_on_surface(shapely.geometry.shape(geom))
+        out[code] = Place(float(p.x), float(p.y), "boundary")
+    return out
+
+
+def base_place(base: tuple[float, float] | None, current_points: list[Place]) -> Place | None:
+    """Where an adviser is: their base when known, else the centre of the villages they serve now."""
+    if base is not None:
+        return Place(base[0], base[1], "base")
+    if not current_points:
+        return None
+    return Place(float(np.mean([p.lon for p in current_points])), float(np.mean([p.lat for p in current_points])),
+                 "villages")
+
+
+@dataclass(frozen=True)
+class AdviserDetail:
+    row: AdviserRow
+    #: every contract on record: the store's columns plus state ('current' / 'expiring' / 'ended' / 'future')
+    #: and distance_km (None where the village has no boundary or the adviser no place)
+    contracts: pd.DataFrame
+    base: Place | None
+    geometries: dict[str, dict]
+    #: villages whose boundary is schematic (示意: the demo's cells), drawn dashed and labelled so
+    schematic: frozenset[str] = frozenset()
+
+
+def contract_state(start: dt.date, end: dt.date | None, as_of: dt.date, days: int) -> str:
+    if start > as_of:
+        return "future"
+    if end is not None and end < as_of:
+        return "ended"
+    return "expiring" if end is not None and end <= as_of + dt.timedelta(days=days) else "current"
+
+
+def detail(store, reg: Register, adviser_id: int) -> AdviserDetail | None:
+    """One adviser of the register: their contract history, their villages' boundaries and the distance from
+    their base to each village (great-circle km)."""
+    from .geometry_store import village_geojson
+
+    row = reg.row(adviser_id)
+    if row is None:
+        return None
+    contracts = store.adviser_contracts(reg.scope, reg.as_of, adviser_id)
+    contracts["state"] = [contract_state(s, e, reg.as_of, reg.expiring_days)
+                          for s, e in zip(contracts["start_date"], contracts["end_date"])]
+    geometries = village_geojson(store, sorted(set(contracts["village"])))
+    points = village_points(geometries)
+    now = [points[c] for c in row.village_codes if c in points]
+    base = base_place(store.adviser_base(adviser_id), now)
+    contracts["distance_km"] = [
+        round(float(great_circle_km(base.lon, base.lat, points[c].lon, points[c].lat)), 1)
+        if base is not None and c in points else None for c in contracts["village"]]
+    shapes = store.shapes(list(geometries), "township")
+    return AdviserDetail(row, contracts, base, geometries, frozenset(shapes.loc[shapes["schematic"].astype(bool),
+                                                                                "code"]))
+
+
+#: what a contract's state is drawn as on the adviser's map (the map's status colours)
+STATE_AS_STATUS = {"current": "covered", "expiring": "expiring", "ended": "lapsed", "future": "never"}
+
+
+def detail_features(d: AdviserDetail, lang: str = "zh") -> dict:
+    """The adviser's villages with a boundary as a FeatureCollection for :func:`geo.folium_map.build_map`
+    (mode 'status'): each village drawn by its newest contract's state."""
+    from .formats import period_text
+
+    newest = d.contracts.drop_duplicates("village")      # newest first already
+    feats = []
+    for r in newest.itertuples(index=False):
+        if r.village not in d.geometries:
+            continue
+        feats.append({"type": "Feature", "geometry": d.geometries[r.village],
+                      "properties": {"code": r.village, "name": r.village_name,
+                                     "status": STATE_AS_STATUS[r.state], "adviser": d.row.name,
+                                     "schematic": r.village in d.schematic,
+                                     "org": d.row.org, "period": period_text(r.start_date, r.end_date, lang)}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+HISTORY_COLUMNS = (("village_name", "col.village"), ("state", "adv.col.state"), ("start_date", "col.contract_start"),
+                   ("end_date", "col.contract_end"), ("distance_km", "adv.col.distance_km"),
+                   ("township", "col.township"), ("county", "col.county"), ("village", "col.code"))
+
+
+def history_table(d: AdviserDetail, lang: str = "zh") -> pd.DataFrame:
+    df = d.contracts
+    out = pd.DataFrame({c: df[c] for c, _ in HISTORY_COLUMNS}).astype(object)
+    out["start_date"] = [day(s) for s in df["start_date"]]
+    out["end_date"] = [contract_end(e, lang) for e in df["end_date"]]
+    out["state"] = df["state"].map(lambda s: t(f"adv.state.{s}", lang))
+    out["distance_km"] = df["distance_km"].astype("float64")
+    out = out.where(out.notna(), None)
+    out.columns = [t(key, lang) for _, key in HISTORY_COLUMNS]
+    return out

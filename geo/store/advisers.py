@@ -1,0 +1,228 @@
+"""The store's queries about people: each adviser's load on a day, the register, renewals, one adviser's history.
+
+A person is one ``advisers.adviser_id`` (the ledger import already decides who is the same person: by licence
+number, else by name and phone within the county).  "Current" is the coverage rule's
+(:func:`geo.store.rules.current_contract`), and a load counts real villages only, like coverage does.  A load is
+the person's whole load, inside the scope or not: the cap is per person, and an adviser with five villages in the
+next county has no room for one more here.  The scope picks the people: those with a contract on a village in it
+that started on or before the day.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from ..codes import Scope, to_str
+from ..coverage import DEFAULT_EXPIRING_DAYS
+from . import rules
+
+REAL = rules.real_village("d")
+
+#: the people of a scope on a day: a contract on one of its villages started by then
+_PEOPLE = """people AS (SELECT DISTINCT adviser_id FROM assignments
+                        WHERE village >= $low AND village < $high AND start_date <= $as_of)"""
+
+#: their contracts in force on the day, on real villages (one row per contract)
+_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
+                       FROM assignments a JOIN people p ON p.adviser_id = a.adviser_id
+                       JOIN divisions d ON d.code = a.village AND {REAL}
+                       WHERE {rules.current_contract('a')})"""
+
+
+def _params(scope: Scope, as_of: dt.date | str, **more) -> dict:
+    from .base import as_date
+
+    low, high = scope.int_range
+    return {"low": low, "high": high, "as_of": as_date(as_of), **more}
+
+
+def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for col in columns:
+        df[col] = pd.to_datetime(df[col]).dt.date.where(df[col].notna(), None)
+    return df
+
+
+class AdviserQueries:
+    """Mixed into :class:`geo.store.base.Store`: reads about advisers, written once for both backends."""
+
+    def adviser_loads(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
+        """Current load per adviser of `scope` on `as_of`: adviser_id, villages (distinct real villages under a
+        contract in force, anywhere), next_end (earliest end among them, None = open-ended or none).  Advisers
+        with no current contract are listed with 0: they have the most room."""
+        people = self._people(scope, as_of, identity=False)
+        return _per_adviser(people, self._served(scope, as_of))[["adviser_id", "villages", "next_end"]]
+
+    def adviser_register(self, scope: Scope, as_of: dt.date | str, cap: int | None = None,
+                         expiring_days: int = DEFAULT_EXPIRING_DAYS):
+        """The :class:`geo.advisers.Register` of `scope` on `as_of`: one row per adviser (see the module) with
+        their load, the villages and townships they serve (``served``: one row per adviser and village) and the
+        flags of :data:`geo.advisers.FLAGS` for `cap` (default :data:`geo.advisers.DEFAULT_CAP`).
+
+        Two reads, both without a per-adviser text aggregation (a national register has 200,000 people): the
+        people with who they are, and the (adviser, village) pairs under a contract in force; the counts, the
+        earliest and latest ends are taken from the pairs in numpy.
+        """
+        from ..advisers import DEFAULT_CAP, Register, with_flags
+
+        day = _params(scope, as_of)["as_of"]
+        served = self._served(scope, as_of, named=True)
+        frame = _per_adviser(self._people(scope, as_of), served)
+        cap = DEFAULT_CAP if cap is None else int(cap)
+        return Register(scope, day, cap, int(expiring_days),
+                        with_flags(frame, as_of=day, cap=cap, expiring_days=expiring_days), served)
+
+    def _people(self, scope: Scope, as_of: dt.date | str, identity: bool = True) -> pd.DataFrame:
+        """The people of `scope` on `as_of`, in adviser order: adviser_id and, with `identity`, name, kind, org,
+        phone, licence_no."""
+        columns = ", ad.name, ad.kind, ad.org, ad.phone, ad.licence_no" if identity else ""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}
+            SELECT p.adviser_id{columns} FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
+            ORDER BY p.adviser_id""", _params(scope, as_of))
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        return df
+
+    def _served(self, scope: Scope, as_of: dt.date | str, named: bool = False) -> pd.DataFrame:
+        """One row per adviser of `scope` and real village under a contract in force on `as_of`, sorted:
+        adviser_id, village (int64), first_end / last_end (days since 1970-01-01 of the earliest / latest end
+        among the contracts; NaN / OPEN_DAYS when open-ended) and, when `named`, village_name and township."""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}, {_CURRENT},
+            pairs AS (SELECT c.adviser_id, c.village, min(c.end_date) AS first_end,
+                             max(coalesce(c.end_date, DATE '9999-12-31')) AS last_end
+                      FROM cur c GROUP BY c.adviser_id, c.village)
+            SELECT adviser_id, village, first_end - DATE '1970-01-01' AS first_end,
+                   last_end - DATE '1970-01-01' AS last_end
+            FROM pairs""", _params(scope, as_of))
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        df["village"] = df["village"].astype("int64")
+        for col in ("first_end", "last_end"):
+            df[col] = pd.to_numeric(df[col]).astype("float64")
+        df = df.sort_values(["adviser_id", "village"], kind="stable").reset_index(drop=True)
+        if named:
+            names = self._names_by_code()
+            # object columns on purpose: pandas' string dtype would copy 576,000 names twice nationally
+            for col, codes in (("village_name", df["village"]), ("township", df["village"] // 1000 * 1000)):
+                df[col] = pd.Series(names.reindex(codes.to_numpy()).to_numpy(), index=df.index, dtype=object)
+        return df
+
+    def _names_by_code(self) -> pd.Series:
+        """Name of every current division by its code (int64), kept until the registry changes: naming the
+        200,000 people's villages from it costs a lookup, not a second read of their names."""
+        version = self.registry_version()
+        cached = self.__dict__.get("_names_cache")
+        if cached and cached[0] == version:
+            return cached[1]
+        reg = self.registry_frame()
+        names = pd.Series(reg["name"].to_numpy(dtype=object), index=reg["code"].astype("int64").to_numpy(),
+                          dtype=object)
+        self.__dict__["_names_cache"] = (version, names)
+        return names
+
+    def renewals(self, scope: Scope, as_of: dt.date | str, days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+        """The renewal worklist of `scope` on `as_of` for a horizon of `days`.
+
+        Two kinds of rows (``kind``): 'lapsed' - a village of the scope lapsed on the day (no contract in force,
+        none signed for later) whose last adviser still serves other villages, so renewing is one phone call;
+        'ending' - a contract in force ending within `days` (inclusive) after which the village would have no
+        contract on record.  Columns: kind, org, adviser_id, adviser, licence_no, phone, village (12-digit str),
+        village_name, township, county, end_date, current_villages (the adviser's load on the day).  Ordered
+        lapsed first, then by organisation, adviser, end date and village.
+        """
+        df = self._q_frame(f"""
+            WITH scoped AS (
+                SELECT a.adviser_id, a.village, a.start_date, a.end_date
+                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
+                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of),
+            ending AS (
+                SELECT 'ending' AS kind, s.adviser_id, s.village, s.end_date FROM scoped s
+                WHERE {rules.current_contract('s')} AND s.end_date <= $as_of + CAST($days AS INTEGER)
+                  AND NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village
+                                  AND b.start_date <= s.end_date + 1
+                                  AND (b.end_date IS NULL OR b.end_date > s.end_date))),
+            lapsed AS (
+                SELECT village, max(end_date) AS last_end FROM scoped GROUP BY village
+                HAVING bool_and(coalesce(end_date, DATE '9999-12-31') < $as_of)),
+            renewable AS (
+                SELECT 'lapsed' AS kind, s.adviser_id, s.village, s.end_date
+                FROM scoped s JOIN lapsed l ON l.village = s.village AND l.last_end = s.end_date
+                WHERE NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village AND b.start_date > $as_of)),
+            items AS (SELECT * FROM renewable UNION ALL SELECT * FROM ending),
+            load AS (
+                SELECT a.adviser_id, count(DISTINCT a.village) AS villages
+                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
+                WHERE {rules.current_contract('a')}
+                  AND a.adviser_id IN (SELECT adviser_id FROM items)
+                GROUP BY a.adviser_id)
+            SELECT i.kind, ad.org, i.adviser_id, ad.name AS adviser, ad.licence_no, ad.phone,
+                   i.village, v.name AS village_name, t.name AS township, c.name AS county, i.end_date,
+                   coalesce(l.villages, 0) AS current_villages
+            FROM items i JOIN advisers ad ON ad.adviser_id = i.adviser_id
+            JOIN divisions v ON v.code = i.village
+            LEFT JOIN divisions t ON t.code = idiv(i.village, 1000) * 1000
+            LEFT JOIN divisions c ON c.code = idiv(i.village, 1000000) * 1000000
+            LEFT JOIN load l ON l.adviser_id = i.adviser_id
+            WHERE i.kind = 'ending' OR l.villages > 0""", _params(scope, as_of, days=int(days)))
+        df["village"] = df["village"].map(to_str)
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        df["current_villages"] = df["current_villages"].astype("int64")
+        df = _dates(df, "end_date")
+        df["_first"] = df["kind"] != "lapsed"
+        df = df.sort_values(["_first", "org", "adviser", "adviser_id", "end_date", "village"], na_position="last",
+                            kind="stable")
+        return df.drop(columns="_first").reset_index(drop=True)
+
+    def adviser_contracts(self, scope: Scope, as_of: dt.date | str, adviser_id: int) -> pd.DataFrame:
+        """Every contract on record of one adviser of `scope` (empty when they have none there by `as_of`):
+        village (12-digit str), village_name, township, county, start_date, end_date (None = open-ended), current
+        (in force on `as_of`), real (the village is a current real village).  Newest first."""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}
+            SELECT a.village, v.name AS village_name, t.name AS township, c.name AS county,
+                   a.start_date, a.end_date, {rules.current_contract('a')} AS current,
+                   coalesce({rules.real_village('v')}, false) AS real
+            FROM assignments a JOIN people p ON p.adviser_id = a.adviser_id
+            LEFT JOIN divisions v ON v.code = a.village
+            LEFT JOIN divisions t ON t.code = idiv(a.village, 1000) * 1000
+            LEFT JOIN divisions c ON c.code = idiv(a.village, 1000000) * 1000000
+            WHERE a.adviser_id = $id
+            ORDER BY a.start_date DESC, a.village""", _params(scope, as_of, id=int(adviser_id)))
+        df["village"] = df["village"].map(to_str)
+        df["current"] = df["current"].astype(bool)
+        df["real"] = df["real"].astype(bool)
+        return _dates(df, "start_date", "end_date")
+
+    def adviser_base(self, adviser_id: int) -> tuple[float, float] | None:
+        """(lon, lat) of an adviser's base when the ledger or a later edit gave one, else None."""
+        rows = self._q_rows("SELECT lon, lat FROM advisers WHERE adviser_id = $id AND lon IS NOT NULL "
+                            "AND lat IS NOT NULL", {"id": int(adviser_id)})
+        return (float(rows[0][0]), float(rows[0][1])) if rows else None
+
+
+#: 9999-12-31 (the coverage rule's open end) in days since 1970-01-01
+OPEN_DAYS = (dt.date(9999, 12, 31) - dt.date(1970, 1, 1)).days
+
+
+def _as_dates(days: pd.Series) -> list:
+    """Days since 1970-01-01 (float, NaN = none) as Python dates or None (open-ended counts as none)."""
+    values = days.to_numpy(dtype="float64")
+    keep = ~np.isnan(values) & (values < OPEN_DAYS)
+    out = np.full(len(values), None, dtype=object)
+    out[keep] = values[keep].astype("int64").astype("datetime64[D]").astype(object)
+    return list(out)
+
+
+def _per_adviser(people: pd.DataFrame, served: pd.DataFrame) -> pd.DataFrame:
+    """`people` with their load from the pairs: villages, n_townships, next_end and last_end (dates or None)."""
+    by = served.groupby("adviser_id", sort=True)
+    agg = pd.DataFrame({"villages": by.size(),
+                        "n_townships": (served["village"] // 1000).groupby(served["adviser_id"]).nunique(),
+                        "next_end": by["first_end"].min(), "last_end": by["last_end"].max()})
+    out = people.join(agg, on="adviser_id")
+    out["villages"] = out["villages"].fillna(0).astype("int64")
+    out["n_townships"] = out["n_townships"].fillna(0).astype("int64")
+    out["next_end"] = _as_dates(out["next_end"])
+    out["last_end"] = _as_dates(out["last_end"])
+    return out

@@ -1,0 +1,105 @@
+"""顾问: the adviser register of the view's scope and date (loads against the cap, flags, downloads), one
+adviser's detail (villages on a map, contract history, distances) and the renewal worklist."""
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+import app
+from geo import advisers
+from geo.folium_map import build_map
+from geo.formats import aside, contract_end, count
+from geo.i18n import escape_markdown
+
+MAP_HEIGHT = 380
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+ctx = app.current()
+app.page_counts(ctx, "page.advisers")
+cap = app.adviser_cap()
+reg = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
+st.caption(ctx.t("adv.intro", date=ctx.date, cap=cap))
+if reg.frame.empty:
+    st.info(ctx.t("adv.none"))
+    st.stop()
+
+
+def downloads(table, stem: str, sheet: str, key: str) -> None:
+    st.download_button(ctx.t("download.xlsx"), advisers.table_bytes(table, ".xlsx", sheet), file_name=f"{stem}.xlsx",
+                       mime=XLSX, on_click="ignore", key=f"{key}_xlsx", type="primary")
+    st.download_button(ctx.t("download.csv"), advisers.table_bytes(table, ".csv", sheet), file_name=f"{stem}.csv",
+                       mime="text/csv", on_click="ignore", key=f"{key}_csv")
+
+
+# -- the register ---------------------------------------------------------------------------------------------
+options = [None, *advisers.FLAG_KEYS]
+flag = st.segmented_control(ctx.t("adv.filter"), options, default=None, key=f"adv_flag_{ctx.lang}",
+                            format_func=lambda k: ctx.text("adv.filter.all") if k is None else
+                            ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days))
+shown = reg.flagged(flag)
+table = advisers.register_table(shown, ctx.lang)
+tally = ctx.text("adv.tally", days=reg.expiring_days, **{k: count(v) for k, v in reg.counts.items()})
+with st.container(horizontal=True, vertical_alignment="center"):
+    st.markdown(f"**{ctx.t('adv.count', n=count(len(shown.frame)))}**{escape_markdown(aside([tally], ctx.lang))}",
+                width="content")
+    if len(table):
+        downloads(table, f"{ctx.t('adv.file')}_{ctx.name}_{ctx.date}", ctx.text("page.advisers"), "adv")
+if table.empty:
+    st.info(ctx.t("adv.none_flagged"))
+else:
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 560))
+
+# -- one adviser ----------------------------------------------------------------------------------------------
+st.subheader(ctx.t("adv.detail"))
+people = shown.frame if len(shown.frame) else reg.frame
+labels = {int(r.adviser_id): " · ".join(str(x) for x in (r.name, r.org, r.licence_no or r.phone) if x)
+          for r in people.itertuples(index=False)}
+# no key: a new list of people (scope, date, flag) is a new widget, never a stale choice
+chosen = st.selectbox(ctx.t("adv.pick"), list(labels), format_func=labels.get)
+d = advisers.detail(ctx.store, reg, chosen) if chosen is not None else None
+if d is not None:
+    r = d.row
+    cols = st.columns(4)
+    cols[0].metric(ctx.t("adv.detail.villages"), count(r.villages))
+    cols[1].metric(ctx.t("adv.detail.townships"), count(len(r.townships)))
+    cols[2].metric(ctx.t("adv.detail.next_end"), contract_end(r.next_end, ctx.lang) if r.villages else "—")
+    cols[3].metric(ctx.t("col.phones"), r.phone or "—")
+    flags = [ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days) for k in advisers.FLAG_KEYS
+             if getattr(r, k)]
+    if flags:
+        st.warning(escape_markdown("；".join(flags) if ctx.lang == "zh" else "; ".join(flags)))
+    left, right = st.columns([2, 3], gap="medium")
+    with left:
+        features = advisers.detail_features(d, ctx.lang)
+        if features["features"]:
+            st_folium(build_map(features, mode="status", lang=ctx.lang, basemap=ctx.basemap, height=MAP_HEIGHT),
+                      returned_objects=[], height=MAP_HEIGHT, use_container_width=True, key=f"adv_map_{chosen}")
+            if d.schematic:
+                st.caption(ctx.t("map.schematic"))
+        else:
+            st.info(ctx.t("adv.detail.no_map"))
+    with right:
+        st.markdown(f"**{ctx.t('adv.detail.history')}**")
+        st.dataframe(advisers.history_table(d, ctx.lang), hide_index=True, width="stretch")
+        st.caption(ctx.t(f"adv.place.{d.base.kind if d.base else 'none'}"))
+
+# -- renewals -------------------------------------------------------------------------------------------------
+st.subheader(ctx.t("adv.renewals"))
+days = int(st.columns([1, 4])[0].number_input(ctx.t("adv.renewals.days"), min_value=0, max_value=3660,
+                                              value=reg.expiring_days, step=30, key="adv_renew_days"))
+st.caption(ctx.t("adv.renewals.intro", days=days))
+ren = app.q_renewals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, days)
+if ren.frame.empty:
+    st.info(ctx.t("adv.renewals.none"))
+else:
+    work = advisers.renewal_table(ren, ctx.lang)
+    tally = ctx.text("adv.renewals.tally", **{k: count(v) for k, v in ren.counts.items()})
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.markdown(f"**{ctx.t('adv.renewals.count', n=count(len(work)))}**"
+                    f"{escape_markdown(aside([tally], ctx.lang))}", width="content")
+        downloads(work, f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}", ctx.text("adv.renewals"), "ren")
+    st.dataframe(work, hide_index=True, width="stretch", height=min(38 + 35 * len(work), 480))
+
+# -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
+# PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`
+# (this scope's register on this date for the sidebar's cap) and app.adviser_cap().

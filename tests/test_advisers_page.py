@@ -1,0 +1,93 @@
+"""The page 顾问 and the summary's load figures through AppTest on the demo: every figure equals the library's."""
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import openpyxl
+import pandas as pd
+from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
+
+from geo import advisers
+from geo.codes import Scope
+from geo.i18n import t
+from test_pages import DATE, run_app
+
+COUNTY = Scope.parse("610124")
+
+
+def register(store, cap: int = advisers.DEFAULT_CAP) -> advisers.Register:
+    return advisers.register(store, COUNTY, pd.Timestamp(DATE).date(), cap=cap)
+
+
+def test_register_table_counts_and_downloads_match_the_library(app_db, demo_store, downloads):
+    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    reg = register(demo_store)
+    counts = reg.counts
+    assert counts["advisers"] > 0 and counts["over_cap"] > 0
+    n = f"{counts['advisers']:,}"
+    head = f"**{t('adv.count', n=n)}**"
+    [line] = [m.value for m in at.markdown if m.value.startswith(head)]
+    assert t("adv.tally", days=60, **{k: f"{v:,}" for k, v in counts.items()}) in line.replace("\\", "")
+    table = at.dataframe[0].value
+    assert len(table) == counts["advisers"]
+    shown = dict(zip(table[t("adv.col.licence_no")], table[t("adv.col.villages")]))
+    assert shown == dict(zip(reg.frame["licence_no"], reg.frame["villages"]))
+    stem = f"法律顾问名册_周至县_{DATE}"
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == counts["advisers"] + 1
+    over = rows[0].index(t("adv.flag.over_cap", cap=5))
+    assert sum(r[over] == "是" for r in rows[1:]) == counts["over_cap"]
+    back = pd.read_csv(io.BytesIO(downloads[f"{stem}.csv"]), encoding="utf-8-sig", dtype=str)
+    assert len(back) == counts["advisers"]
+
+
+def test_flag_filter_and_cap_setting(app_db, demo_store):
+    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    at.button_group[0].set_value("expiring").run()
+    assert len(at.dataframe[0].value) == register(demo_store).counts["expiring"]
+    at.button_group[0].set_value("over_cap").run()
+    assert len(at.dataframe[0].value) == register(demo_store).counts["over_cap"]
+    [cap] = [n for n in at.sidebar.number_input if n.label == t("adv.cap")]
+    cap.set_value(3).run()
+    assert len(at.dataframe[0].value) == register(demo_store, cap=3).counts["over_cap"] > \
+        register(demo_store).counts["over_cap"]
+
+
+def test_detail_history_and_renewals_match_the_library(app_db, demo_store, downloads):
+    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    reg = register(demo_store)
+    [pick] = [s for s in at.main.selectbox if s.label == t("adv.pick")]
+    busiest = int(reg.frame.sort_values("villages").iloc[-1]["adviser_id"])
+    pick.set_value(busiest).run()
+    row = reg.row(busiest)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("adv.detail.villages")] == str(row.villages)
+    history = at.dataframe[1].value
+    assert len(history) == len(demo_store.adviser_contracts(COUNTY, DATE, busiest))
+    assert (history[t("adv.col.state")] == t("adv.state.current")).sum() + \
+        (history[t("adv.col.state")] == t("adv.state.expiring")).sum() >= row.villages
+    ren = advisers.renewals(demo_store, COUNTY, pd.Timestamp(DATE).date())
+    work = at.dataframe[2].value
+    assert len(work) == len(ren.frame) > 0
+    assert work[t("col.code")].tolist() == ren.frame["village"].tolist()
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"续聘清单_周至县_{DATE}.xlsx"])).active
+    assert sheet.max_row == len(ren.frame) + 1
+
+
+def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store):
+    at = run_app("pages/summary.py", scope=COUNTY.digits, date=DATE)
+    reg = register(demo_store)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("adv.summary.over_cap", cap=5)] == f"{reg.counts['over_cap']:,}"
+    charts = [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
+    bars = [c for c in charts
+            if t("adv.summary.axis_villages") in json.dumps(json.loads(c.proto.spec), ensure_ascii=False)]
+    assert not re.search(r"https?://", json.dumps({k: v for k, v in json.loads(bars[0].proto.spec).items()
+                                                   if k != "$schema"}))        # nothing fetched from outside
+    plotted = convert_arrow_bytes_to_pandas_df(bars[0].proto.datasets[0].data.data)
+    expected = advisers.load_distribution(reg)
+    assert plotted["villages"].tolist() == expected["villages"].tolist()
+    assert plotted["advisers"].tolist() == expected["advisers"].tolist()
