@@ -16,7 +16,7 @@ from .. import boundaries as boundary_reader
 from .. import ledger as ledger_reader
 from ..i18n import Msg
 from ..store import Store
-from . import assignments, boundaries, registry
+from . import assignments, boundaries, registry, services
 from .results import ImportResult, Progress, refused
 
 Widget = Literal["county", "text", "check", "confirm"]
@@ -100,6 +100,16 @@ def _undo_registry(store: Store, cur, batch_id: int) -> None:
     store.rollback_registry(cur, batch_id)
 
 
+def _preview_services(store: Store, path: Path, options: dict[str, Any]):
+    return services.preview_services(store, path, county=options.get("county"))
+
+
+def _undo_services(store: Store, cur, batch_id: int) -> None:
+    store.rollback_services(cur, batch_id)
+
+
+#: a service log is a table like a ledger: the same readers
+SERVICE_LOG_SUFFIXES = (".xlsx", ".xls", ".csv")
 COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
 
 KINDS: tuple[ImportKind, ...] = (
@@ -117,6 +127,8 @@ KINDS: tuple[ImportKind, ...] = (
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
                           "villages"),)),
+    ImportKind("services", SERVICE_LOG_SUFFIXES, _preview_services, services.import_services, _undo_services,
+               stacks=False, options=(COUNTY,)),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
 

@@ -30,6 +30,7 @@ from ..idcards import scrub_id_numbers
 from ..phones import scrub_personal_numbers
 from . import rules
 from .schema import TABLES, USER_TEXT_COLUMNS
+from .servicelog import ServiceLogQueries
 
 Params = dict | Sequence | None
 
@@ -172,7 +173,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(ABC):
+class Store(ServiceLogQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
