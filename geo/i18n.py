@@ -586,6 +586,27 @@ TEXT: dict[str, tuple[str, str]] = {
                               "count as service in the village"),
     "imp.note.mode_blank": ("没有填写服务方式，按“其他”导入，不计入有效服务",
                             "no mode given; imported as 'other', which does not count as service in the village"),
+    "imp.m.services": ("可导入的服务记录", "Service records to import"),
+    "imp.s.privacy": ("身份证号和电话号码不会被保存：这两类列整列跳过，服务内容和备注里写的号码在导入前删除。",
+                      "ID-card and phone numbers are never stored: such columns are skipped, and numbers written "
+                      "in the content or remarks are removed before the import."),
+    "imp.d.services": ("{county}：新增服务记录 {services} 条；重复的行 {dupes} 行只导入一次。",
+                       "{county}: {services} service records added; {dupes} duplicate rows imported once."),
+    "imp.mode.onsite": ("到村", "on site"),
+    "imp.mode.remote": ("远程", "remote"),
+    "imp.mode.other": ("其他", "other"),
+    "imp.sf.date": ("服务日期", "date"),
+    "imp.sf.township": ("乡镇（街道）", "township"),
+    "imp.sf.village": ("服务村（社区）", "village"),
+    "imp.sf.code": ("区划代码", "division code"),
+    "imp.sf.adviser": ("法律顾问", "adviser"),
+    "imp.sf.licence": ("执业证号", "licence number"),
+    "imp.sf.mode": ("服务方式", "mode"),
+    "imp.sf.category": ("服务类别", "category"),
+    "imp.sf.hours": ("服务时长（小时）", "hours"),
+    "imp.sf.people": ("服务人次", "people served"),
+    "imp.sf.content": ("服务内容", "content"),
+    "imp.sf.remark": ("备注", "remark"),
 }
 
 

@@ -30,7 +30,10 @@ class ServiceRecord:
 
     row_number: int
     village_code: str
+    village_name: str          # the registry's name
+    written_village: str       # as the log wrote it ("" when matched by code alone)
     adviser_id: int
+    adviser_name: str | None   # as the log wrote it
     service_date: dt.date
     mode: str
     category: str | None
@@ -162,5 +165,6 @@ def _match_row(row: ServiceRow, county: County, book: AdviserBook, result: Servi
     assert isinstance(adviser, int) and isinstance(row.date, dt.date) and not isinstance(row.hours, Problem)
     share = row.hours / len(found) if row.hours is not None else None
     for f in found:
-        result.records.append(ServiceRecord(row.row_number, f.code, adviser, row.date, row.mode, row.category,
-                                            share, row.people, row.content, (*row.warnings, *f.notes)))
+        result.records.append(ServiceRecord(row.row_number, f.code, f.name, f.written, adviser, row.adviser_name,
+                                            row.date, row.mode, row.category, share, row.people, row.content,
+                                            (*row.warnings, *f.notes)))
