@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from benchmarks import services as services_bench
 from geo.codes import Scope
 from geo.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
@@ -255,6 +256,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     info.update(geometry_counties=len(counties), schematic_villages=cells,
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
+    figs.update(services_bench.bench(store, assignments, as_of, root, runs=runs, log=log, info=info))
     store.checkpoint()
 
     # queries, warm
@@ -302,7 +304,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     info["load_after"] = _load()
     info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
-    order = list(TARGETS)
+    order = list(TARGETS) + [k for k in figs if k not in TARGETS]     # then the topic modules' figures
     result = BenchResult({k: figs[k] for k in order if k in figs}, info)
     if keep:
         result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,
