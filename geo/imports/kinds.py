@@ -14,6 +14,7 @@ from typing import Any, Callable, Literal
 
 from .. import boundaries as boundary_reader
 from .. import ledger as ledger_reader
+from .. import servicelog as servicelog_reader
 from ..i18n import Msg
 from ..store import Store
 from . import assignments, boundaries, registry, services
@@ -108,8 +109,6 @@ def _undo_services(store: Store, cur, batch_id: int) -> None:
     store.rollback_services(cur, batch_id)
 
 
-#: a service log is a table like a ledger: the same readers
-SERVICE_LOG_SUFFIXES = (".xlsx", ".xls", ".csv")
 COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
 
 KINDS: tuple[ImportKind, ...] = (
@@ -127,7 +126,7 @@ KINDS: tuple[ImportKind, ...] = (
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
                           "villages"),)),
-    ImportKind("services", SERVICE_LOG_SUFFIXES, _preview_services, services.import_services, _undo_services,
+    ImportKind("services", servicelog_reader.SUFFIXES, _preview_services, services.import_services, _undo_services,
                stacks=False, options=(COUNTY,)),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}

@@ -57,6 +57,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
 _ORDER = ("id_card", "licence", "phone", "hours", "date", "mode", "category", "people", "content", "remark",
           "adviser", "code", "township", "village", "seq")
 LOG_COLUMNS = Vocabulary(_EXACT, _KEYWORDS, _ORDER)
+#: the file types a service log is read from (the page's uploader and the CLI take them from the import table)
+SUFFIXES = (".xlsx", ".xls", ".csv")
 #: columns whose text is never read (nor shown in a report)
 _NEVER_READ = ("id_card", "phone")
 #: free text: ID-card and phone numbers in it are removed before anything else sees it
@@ -114,6 +116,9 @@ def read_service_log(path: str | Path, *, today: dt.date | None = None) -> Servi
     """Read a service log; LedgerError when it is not a readable one at all.  Row problems (unreadable date or
     hours, no adviser ...) stay on the rows for :func:`geo.servicelog.match_service_log` to reject."""
     path = Path(path)
+    if path.suffix.lower() not in SUFFIXES:
+        raise LedgerError(f"“{path.name}”不是服务台账文件：只支持 .xlsx、.xls、.csv / '{path.name}' is not a service "
+                          "log: only .xlsx, .xls and .csv are supported")
     layouts = _layouts(path, load_sheets(path))
     first = layouts[0]
     several = len(layouts) > 1
@@ -225,4 +230,4 @@ def _licence(text: str | None) -> str | None:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None if text else None
 
 
-__all__ = ["LOG_COLUMNS", "OTHER", "ServiceRow", "ServiceTable", "read_service_log"]
+__all__ = ["LOG_COLUMNS", "OTHER", "SUFFIXES", "ServiceRow", "ServiceTable", "read_service_log"]
