@@ -154,6 +154,7 @@ def _layouts(path: Path, sheets: list[Sheet]) -> list[_Layout]:
 def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: str | None) -> None:
     cols, width = lay.cols, len(lay.headers)
     needed = [cols[f] for f in ("village", "code", "adviser", "date") if f in cols]
+    free = {cols[f] for f in _FREE_TEXT if f in cols}
     seen: dict[tuple[str, ...], int] = {}
     township = None
     for i in range(lay.header_row + 1, len(lay.sheet.grid)):
@@ -163,7 +164,6 @@ def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: st
         if kind:
             table.skipped_rows.append((i + 1, kind))
             continue
-        free = {cols[f] for f in _FREE_TEXT if f in cols}
         texts = [scrub_personal_numbers(t) if c in free else t for c, t in enumerate(texts)]
         if "township" in cols:
             township = texts[cols["township"]] or township
@@ -227,7 +227,7 @@ def _person_name(text: str | None) -> str | None:
 
 
 def _licence(text: str | None) -> str | None:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None if text else None
+    return (re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None) if text else None
 
 
 __all__ = ["LOG_COLUMNS", "OTHER", "SUFFIXES", "ServiceRow", "ServiceTable", "read_service_log"]
