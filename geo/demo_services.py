@@ -11,6 +11,7 @@ month at a time, from its own seeded stream (the people and contracts of :mod:`g
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,14 +59,21 @@ def generate_services(assignments: pd.DataFrame, anchor: dt.date, seed: int, mon
                       ) -> pd.DataFrame:
     """Service records for `months` calendar months ending with the anchor's (no record after the anchor), in
     the columns of :meth:`geo.store.Store.add_services` without batch_id."""
+    return pd.concat(list(service_months(assignments, anchor, seed, months)), ignore_index=True)
+
+
+def service_months(assignments: pd.DataFrame, anchor: dt.date, seed: int, months: int = MONTHS
+                   ) -> Iterator[pd.DataFrame]:
+    """:func:`generate_services` one calendar month at a time, oldest first: a national year written month by
+    month never holds the whole year in memory."""
     rng = np.random.default_rng(seed)
     a_day = np.datetime64(anchor, "D")
     contracts = _running(assignments, a_day, months)
     story = _village_stories(contracts.village, rng)
     weak = _weak_advisers(contracts.adviser, rng)
     first_month = np.datetime64(anchor, "M") - (months - 1)
-    parts = [_month(contracts, story, weak, first_month + m, a_day, rng) for m in range(months)]
-    return pd.concat(parts, ignore_index=True)
+    for m in range(months):
+        yield _month(contracts, story, weak, first_month + m, a_day, rng)
 
 
 def _running(assignments: pd.DataFrame, a_day: np.datetime64, months: int) -> _Contracts:
@@ -119,11 +127,29 @@ def _records(c: _Contracts, chosen: np.ndarray, day: np.ndarray, mode: str, hour
     low = np.array([k[2] for k in kinds])[kind]
     high = np.array([k[3] for k in kinds])[kind]
     lecture = np.array([k[0] == "法治讲座" for k in kinds])[kind]
+    # the texts as categories: a national year is millions of rows drawn from a dozen texts
     return pd.DataFrame({
         "village": c.village[chosen], "adviser_id": c.adviser[chosen],
         "service_date": day[chosen].astype("datetime64[s]"),
-        "mode": np.full(n, mode, dtype=object),
-        "category": np.array([k[0] for k in kinds], dtype=object)[kind],
+        "mode": pd.Categorical.from_codes(np.full(n, MODES.index(mode), dtype=np.int8), MODES),
+        "category": pd.Categorical.from_codes(_CATEGORIES.index_of(kinds, kind), _CATEGORIES.values),
         "hours": np.where(lecture, LECTURE_HOURS, hours[chosen]) if mode == "onsite" else hours[chosen],
-        "people": (low + (rng.random(n) * (high - low + 1)).astype(np.int64)),
-        "content": np.array([k[1] for k in kinds], dtype=object)[kind]})
+        "people": (low + (rng.random(n) * (high - low + 1)).astype(np.int16)),
+        "content": pd.Categorical.from_codes(_CONTENTS.index_of(kinds, kind), _CONTENTS.values)})
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The distinct texts of one column of ONSITE_KINDS and REMOTE_KINDS, as the categories of that column."""
+    field: int
+
+    @property
+    def values(self) -> list[str]:
+        return list(dict.fromkeys(k[self.field] for k in (*ONSITE_KINDS, *REMOTE_KINDS)))
+
+    def index_of(self, kinds: tuple, kind: np.ndarray) -> np.ndarray:
+        return np.array([self.values.index(k[self.field]) for k in kinds], dtype=np.int8)[kind]
+
+
+MODES = ["onsite", "remote"]
+_CATEGORIES, _CONTENTS = _Texts(0), _Texts(1)
