@@ -22,6 +22,7 @@ import os
 import platform
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import partial
@@ -37,12 +38,13 @@ from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
 
-from . import advisers, planning, write_path
+from . import advisers as adviser_bench
+from . import planning, services, write_path
 from .figures import Figure, Targets, judge, peak_rss_mb, timed
 from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
-TOPICS = (advisers, planning, write_path)
+TOPICS = (adviser_bench, planning, services, write_path)
 
 #: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
 TARGETS: Targets = {
@@ -259,6 +261,8 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     info.update(geometry_counties=len(counties), schematic_villages=cells,
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
+    with tempfile.TemporaryDirectory(prefix="geo-bench-services-") as folder:
+        figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info))
     store.checkpoint()
 
     # queries, warm
@@ -303,7 +307,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     log(f"maps {maps}")
 
     figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
-    figs.update(advisers.figures(store, as_of, runs, log))
+    figs.update(adviser_bench.figures(store, as_of, runs, log))
     figs.update(write_path.measure(store, as_of, runs, BACKEND_TARGETS[scratch.backend], info, log))
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())

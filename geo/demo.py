@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .demo_services import generate_services
 from .registry import national_registry, villages
 from .store import Store
 
@@ -27,6 +28,8 @@ DEMO_PROVINCE = "61"
 #: the day the demo's story is told from; contracts are dated around it
 ANCHOR = dt.date(2026, 11, 27)
 SEED = 20261127
+#: the service records' own random stream (the people and contracts keep theirs)
+SERVICES_SEED = SEED + 12
 #: counties that get schematic village cells (示意): 周至县, 宁陕县, 洛川县
 SCHEMATIC_COUNTIES = ("610124", "610923", "610629")
 
@@ -40,6 +43,7 @@ class DemoReport:
     villages: int
     advisers: int
     assignments: int
+    services: int
     schematic_villages: int
     seconds: float
 
@@ -241,6 +245,7 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
                            "the demo is only written to an empty one")
     registry = national_registry()
     advisers, assignments = generate_people_and_contracts(registry)
+    services = generate_services(assignments, ANCHOR, SERVICES_SEED)
     schematic = 0
     with store.transaction() as cur:
         batch = store.new_batch(cur, "demo", note=f"演示数据 seed={SEED} anchor={ANCHOR}",
@@ -250,6 +255,7 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         assignments["batch_id"] = batch
         store.add_advisers(cur, advisers)
         store.add_assignments(cur, assignments, skip_known=False)
+        store.add_services(cur, services.assign(batch_id=batch))
         if with_geometry:
             from . import demo_geometry
             schematic = demo_geometry.build(store, cur, registry, SCHEMATIC_COUNTIES, seed=SEED,
@@ -257,6 +263,6 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         store.set_meta("dataset", "demo", cur)
         store.set_meta("demo_anchor", ANCHOR.isoformat(), cur)
     return DemoReport(villages=len(villages(registry, DEMO_PROVINCE)), advisers=len(advisers),
-                      assignments=len(assignments), schematic_villages=schematic,
+                      assignments=len(assignments), services=len(services), schematic_villages=schematic,
                       seconds=time.perf_counter() - t0)
 

@@ -625,6 +625,9 @@ TEXT: dict[str, tuple[str, str]] = {
                          "import it"),
     "acc.e.rollback_scope": ("批次 {batch} 涉及您管辖范围以外的村（社区），不能撤销",
                              "batch {batch} touches villages outside your jurisdiction; it cannot be rolled back"),
+    "acc.e.services_county": ("服务台账属于{county}（{code}），不在您的管辖范围内，未导入",
+                              "the service log is for {county} ({code}), outside your jurisdiction; nothing was "
+                              "imported"),
     "acc.e.boundary_county": ("边界文件属于{county}（{code}），不在您的管辖范围内，未导入",
                               "the boundary file is for {county} ({code}), outside your jurisdiction; nothing was "
                               "imported"),
@@ -797,6 +800,64 @@ TEXT: dict[str, tuple[str, str]] = {
     "adv.summary.chart": ("每名顾问服务村（社区）数", "Villages per adviser"),
     "adv.summary.axis_villages": ("在聘村（社区）数", "Villages served"),
     "adv.summary.axis_advisers": ("顾问人数", "Advisers"),
+    # service records import (issue 12: geo.servicelog, geo.imports.services)
+    "imp.kind.services": ("服务台账", "Service log"),
+    "imp.expect.services": ("Excel 或 CSV 服务台账（.xlsx .xls .csv），每行一次服务，有服务日期、服务村（社区）、"
+                            "法律顾问，最好还有服务方式和时长；标题行、合并单元格、合计行都可以保留。法律顾问须已"
+                            "在聘任台账中。",
+                            "An Excel or CSV service log (.xlsx .xls .csv), one service per row with its date, the "
+                            "village and the adviser, ideally the mode and the hours; title rows, merged cells "
+                            "and total rows may stay. The advisers must be in an imported adviser ledger."),
+    "imp.rb.what.services": ("撤销后，这一批导入的服务记录会被删除。",
+                             "Rolling back deletes the service records of this batch."),
+    "imp.reason.unknown_adviser": ("找不到这名法律顾问", "adviser not found"),
+    "imp.reason.ambiguous_adviser": ("同名法律顾问不止一个", "several advisers of that name"),
+    "imp.reason.bad_date": ("服务日期无法识别", "date not readable"),
+    "imp.reason.future_date": ("服务日期在今天之后", "date in the future"),
+    "imp.reason.bad_hours": ("服务时长无法识别", "hours not readable"),
+    "imp.why.adviser_unknown": ("本县的聘任记录中没有法律顾问“{name}”，请先导入其聘任台账或核对姓名",
+                                "no adviser '{name}' holds a contract in this county; import their ledger first or "
+                                "check the name"),
+    "imp.why.licence_unknown": ("本县的聘任记录中没有执业证号为 {licence} 的法律顾问",
+                                "no adviser with licence number {licence} holds a contract in this county"),
+    "imp.why.ambiguous_adviser": ("本县有 {n} 名法律顾问叫“{name}”，请填写执业证号",
+                                  "{n} advisers in this county are called '{name}'; give the licence number"),
+    "imp.why.no_date": ("没有填写服务日期", "no service date given"),
+    "imp.why.bad_date": ("服务日期“{value}”无法识别或不是真实的日期（应写到日，如 2026-03-15）",
+                         "the service date '{value}' is unreadable or not a real day (give the day, e.g. "
+                         "2026-03-15)"),
+    "imp.why.future_date": ("服务日期 {value} 在导入日（{today}）之后", "the service date {value} is after the day "
+                            "of the import ({today})"),
+    "imp.why.bad_hours": ("服务时长“{value}”无法识别（可写 2、2小时、1.5h、30分钟、半天、全天）",
+                          "the hours '{value}' are unreadable (write 2, 2小时, 1.5h, 30分钟, 半天 or 全天)"),
+    "imp.why.hours_range": ("服务时长“{value}”不在 0 到 {max} 小时之间", "the hours '{value}' are not between 0 and "
+                            "{max}"),
+    "imp.note.mode_unknown": ("服务方式“{mode}”无法归为到村或远程，按“其他”导入，不计入有效服务",
+                              "mode '{mode}' is neither on site nor remote; imported as 'other', which does not "
+                              "count as service in the village"),
+    "imp.note.mode_blank": ("没有填写服务方式，按“其他”导入，不计入有效服务",
+                            "no mode given; imported as 'other', which does not count as service in the village"),
+    "imp.m.services": ("可导入的服务记录", "Service records to import"),
+    "imp.s.privacy": ("身份证号和电话号码不会被保存：这两类列整列跳过，服务内容和备注里写的号码在导入前删除。",
+                      "ID-card and phone numbers are never stored: such columns are skipped, and numbers written "
+                      "in the content or remarks are removed before the import."),
+    "imp.d.services": ("{county}：新增服务记录 {services} 条；重复的行 {dupes} 行只导入一次。",
+                       "{county}: {services} service records added; {dupes} duplicate rows imported once."),
+    "imp.mode.onsite": ("到村", "on site"),
+    "imp.mode.remote": ("远程", "remote"),
+    "imp.mode.other": ("其他", "other"),
+    "imp.sf.date": ("服务日期", "date"),
+    "imp.sf.township": ("乡镇（街道）", "township"),
+    "imp.sf.village": ("服务村（社区）", "village"),
+    "imp.sf.code": ("区划代码", "division code"),
+    "imp.sf.adviser": ("法律顾问", "adviser"),
+    "imp.sf.licence": ("执业证号", "licence number"),
+    "imp.sf.mode": ("服务方式", "mode"),
+    "imp.sf.category": ("服务类别", "category"),
+    "imp.sf.hours": ("服务时长（小时）", "hours"),
+    "imp.sf.people": ("服务人次", "people served"),
+    "imp.sf.content": ("服务内容", "content"),
+    "imp.sf.remark": ("备注", "remark"),
 }
 
 

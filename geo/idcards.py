@@ -63,7 +63,7 @@ def is_id15(number: str) -> bool:
     return _real_birth_date(1900 + int(number[6:8]), int(number[8:10]), int(number[10:12]), dt.date.max)
 
 
-def _nfkc_with_origins(text: str) -> tuple[str, list[int]]:
+def nfkc_with_origins(text: str) -> tuple[str, list[int]]:
     """NFKC of `text` character by character, and for each output character the index it came from."""
     parts: list[str] = []
     origins: list[int] = []
@@ -94,9 +94,16 @@ def scrub_id_numbers(text: str, today: dt.date | None = None) -> str:
     """`text` without its ID-card numbers; everything else as written (ends stripped when something went)."""
     if len(text) < SHORTEST or sum(map(str.isdigit, text)) < SHORTEST:
         return text
+    return remove_found(text, lambda norm: _id_spans(norm, today or dt.date.today()))
+
+
+def remove_found(text: str, find_spans) -> str:
+    """`text` without what `find_spans` finds in its NFKC form ((start, end) pairs, not overlapping, leftmost
+    first); everything else exactly as written, ends stripped when something went.  Shared by the scrubbers
+    of ID numbers and phone numbers (geo.phones)."""
     # ASCII text is its own NFKC form: no per-character pass (a national load has 200,000 licence numbers)
-    norm, origins = (text, range(len(text))) if text.isascii() else _nfkc_with_origins(text)
-    spans = _id_spans(norm, today or dt.date.today())
+    norm, origins = (text, range(len(text))) if text.isascii() else nfkc_with_origins(text)
+    spans = find_spans(norm)
     if not spans:
         return text
     kept, last = [], 0

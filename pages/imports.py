@@ -296,6 +296,48 @@ def abolitions(plan: imports.RegistryPlan) -> dict:
     return {confirm.name: st.checkbox(ctx.t(confirm.label_key), key=OPTION_KEYS[confirm.name])}
 
 
+def preview_services(path: Path) -> tuple[bool, dict]:
+    """County, header row, columns understood, the records to import, rejected rows; as for a ledger."""
+    st.markdown(f"**{ctx.t('imp.county')}**")
+    detected = st.empty()
+    options = option_widgets(imports.BY_KEY["services"], county_heading=False)
+    read = previewed("services", path, options)
+    table, match = read.table, read.match
+    how = label("imp.how", match.county_source)
+    detected.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
+
+    cols = st.columns(4)
+    cols[0].metric(ctx.t("imp.m.rows"), f"{match.rows_read:,}")
+    cols[1].metric(ctx.t("imp.m.services"), f"{match.accepted:,}")
+    cols[2].metric(ctx.t("imp.m.rejected"), f"{match.rejected:,}")
+    cols[3].metric(ctx.t("imp.m.dupes"), f"{match.duplicate_rows:,}")
+
+    st.markdown(f"**{ctx.t('imp.columns')}**")
+    st.caption(ctx.t("imp.header_row", sheet="", row=table.header_row, start=table.header_row + 1))
+    mapped = [(f, h) for f, h in table.mapped.items() if f != "seq"]
+    st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
+                              columns=[ctx.t("imp.col.field")] + [label("imp.sf", f) for f, _ in mapped]),
+                 hide_index=True, width="stretch")
+    st.caption(ctx.t("imp.s.privacy"))
+
+    shown = match.records[:SHOWN]
+    st.markdown(f"**{ctx.t('imp.matched', n=f'{len(match.records):,}', shown=len(shown))}**")
+    st.dataframe(pd.DataFrame({
+        ctx.t("imp.col.row"): [r.row_number for r in shown],
+        ctx.t("imp.col.ledger_village"): [r.written_village for r in shown],
+        ctx.t("imp.col.reg_village"): [r.village_name for r in shown],
+        ctx.t("col.code"): [r.village_code for r in shown],
+        ctx.t("imp.col.adviser"): [r.adviser_name or "" for r in shown],
+        ctx.t("imp.sf.date"): [r.service_date.isoformat() for r in shown],
+        ctx.t("imp.sf.mode"): [label("imp.mode", r.mode) for r in shown],
+        ctx.t("imp.sf.hours"): [r.hours for r in shown],
+        ctx.t("imp.col.note"): [("；" if ctx.lang == "zh" else "; ").join(in_lang(w) for w in r.notes)
+                                for r in shown]}),
+        hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
+    rejects_table([reject_note(r) for r in match.rejects])
+    return match.accepted > 0, options
+
+
 # ------------------------------------------------------------------------------------------------------ import
 
 def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
@@ -321,6 +363,11 @@ def boundaries_done(d: dict) -> None:
     st.markdown(ctx.t("imp.d.boundaries", villages=d["villages"], crs=d["crs"], encoding=d["encoding"]))
 
 
+def services_done(d: dict) -> None:
+    st.markdown(ctx.t("imp.d.services", county=d.get("county", ""), services=d["services_new"],
+                      dupes=d["duplicates_dropped"]))
+
+
 def registry_done(d: dict) -> None:
     st.markdown(ctx.t("imp.d.registry", added=d["added"], renamed=d["renamed"], abolished=d["abolished"]))
     if d.get("assignments_on_abolished"):
@@ -328,8 +375,10 @@ def registry_done(d: dict) -> None:
 
 
 # each kind's page parts: its preview (-> something to import, the options chosen) and what an import did
-VIEWS = {"assignments": preview_ledger, "boundaries": preview_boundaries, "registry": preview_registry}
-DETAILS = {"assignments": assignments_done, "boundaries": boundaries_done, "registry": registry_done}
+VIEWS = {"assignments": preview_ledger, "boundaries": preview_boundaries, "registry": preview_registry,
+         "services": preview_services}
+DETAILS = {"assignments": assignments_done, "boundaries": boundaries_done, "registry": registry_done,
+           "services": services_done}
 
 
 def import_requested(kind: str, path: Path, options: dict) -> imports.ImportResult | None:

@@ -8,8 +8,7 @@ import json
 import pandas as pd
 import pytest
 
-from benchmarks import advisers as adviser_bench
-from benchmarks import national, planning, write_path
+from benchmarks import national
 from geo.codes import Scope
 from geo.coverage import Period, village_status
 from geo.demo import generate_people_and_contracts
@@ -28,7 +27,7 @@ def small_run():
 
 def test_every_figure_is_present_positive_and_judged(small_run):
     assert list(small_run.figures) == national.figure_names()
-    assert set(adviser_bench.TARGETS) | set(planning.TARGETS) | set(write_path.TARGETS) <= set(small_run.figures)
+    assert set().union(*(topic.TARGETS for topic in national.TOPICS)) <= set(small_run.figures)
     for f in small_run.figures.values():
         assert f.value > 0, f.name
         if f.op:
@@ -128,3 +127,13 @@ def test_cli_says_so_in_one_line_when_the_benchmarks_are_absent(monkeypatch, tmp
         assert cli.main(argv) == 2
         err = capsys.readouterr().err
         assert len(err.strip().splitlines()) == 1 and "benchmarks" in err and str(tmp_path) in err
+
+
+def test_service_records_are_stored_and_the_county_log_reads_back(small_run):
+    info, store = small_run.info, small_run.kept["store"]
+    assert store.scalar("SELECT count(*) FROM services") == info["services"] > 5 * info["villages"]
+    assert store.scalar("SELECT count(DISTINCT batch_id) FROM services") == 12      # a month per batch
+    county_rows = store.scalar(f"SELECT count(*) FROM services WHERE village >= {info['services_log_county']}000000 "
+                               f"AND village < {int(info['services_log_county']) + 1}000000")
+    assert info["services_log_rows"] == county_rows
+    assert info["services_log_accepted"] >= 0.99 * county_rows       # every adviser known, by licence number

@@ -74,3 +74,70 @@ def test_demo_summary_equals_the_pandas_reference(demo_store):
     for day in (ANCHOR, dt.date(2022, 6, 30)):
         ours = demo_store.summary(SHAANXI, day, by="county")
         assert summaries_equal(ours, pandas_summary(registry, raw, day, 3)), day
+
+
+# ------------------------------------------------------------------------------------------------ service records
+def _raw_services(demo_store) -> tuple[pd.DataFrame, pd.DataFrame]:
+    services = demo_store.query("SELECT village, adviser_id, service_date, mode, hours FROM services")
+    services["service_date"] = pd.to_datetime(services["service_date"])
+    contracts = demo_store.query("SELECT adviser_id, village, start_date, end_date FROM assignments")
+    for col in ("start_date", "end_date"):
+        contracts[col] = pd.to_datetime(contracts[col])
+    return services, contracts
+
+
+def _covered_on(contracts: pd.DataFrame, day: pd.Timestamp) -> pd.DataFrame:
+    return contracts[(contracts["start_date"] <= day) & (contracts["end_date"].isna() | (contracts["end_date"] >= day))]
+
+
+def test_demo_services_look_like_real_gaps(demo_store):
+    """Most covered villages seen on site in the last 90 days and nearly every month; some on paper only (phone
+    only, or nothing, in the last quarter); a few advisers far below 4 hours a month.  Counted in pandas."""
+    services, contracts = _raw_services(demo_store)
+    anchor = pd.Timestamp(ANCHOR)
+    covered = set(_covered_on(contracts, anchor)["village"])
+    window = services[(services["service_date"] > anchor - pd.Timedelta(days=90))
+                      & (services["service_date"] <= anchor)]
+    onsite = set(window.loc[window["mode"] == "onsite", "village"])
+    remote_only = set(window.loc[window["mode"] == "remote", "village"]) - onsite
+    silent = covered - set(window["village"])
+    share = len(covered & onsite) / len(covered)
+    assert 0.80 <= share <= 0.92, share
+    assert 0.04 <= len(covered & remote_only) / len(covered) <= 0.14
+    assert 0.03 <= len(silent) / len(covered) <= 0.10
+
+    # visited monthly: villages covered all year, seen on site in at least 10 of the 11 full months before
+    year = _covered_on(contracts, anchor - pd.Timedelta(days=365))
+    all_year = covered & set(year["village"])
+    months = services[(services["mode"] == "onsite") & services["village"].isin(all_year)
+                      & (services["service_date"] < anchor.replace(day=1))]
+    per_village = months.groupby("village")["service_date"].apply(lambda d: d.dt.to_period("M").nunique())
+    assert (per_village >= 10).sum() / len(all_year) >= 0.6
+
+    # hours standard: in October the typical adviser in force spends well over 4 h on site, a few far less
+    october = services[(services["mode"] == "onsite") & (services["service_date"].dt.to_period("M") == "2026-10")]
+    in_force = _covered_on(contracts, pd.Timestamp("2026-10-31"))["adviser_id"].drop_duplicates()
+    hours = in_force.map(october.groupby("adviser_id")["hours"].sum()).fillna(0)
+    assert hours.median() >= 8
+    assert 0.03 <= (hours < 2).mean() <= 0.15
+
+
+def test_demo_services_stay_inside_their_contracts_and_the_past(demo_store):
+    services, contracts = _raw_services(demo_store)
+    assert services["service_date"].max() <= pd.Timestamp(ANCHOR)
+    assert set(services["mode"]) == {"onsite", "remote"}
+    assert services["hours"].between(0, 24, inclusive="right").all()
+    joined = services.merge(contracts, on=["adviser_id", "village"])
+    inside = (joined["start_date"] <= joined["service_date"]) & (joined["end_date"].isna()
+                                                                 | (joined["service_date"] <= joined["end_date"]))
+    assert inside.groupby([joined["village"], joined["adviser_id"], joined["service_date"]]).any().all()
+    assert len(services.drop_duplicates(["village", "adviser_id", "service_date", "mode"])) >= 0.99 * len(services)
+
+
+def test_demo_services_are_deterministic():
+    from geo.demo import SERVICES_SEED, generate_people_and_contracts
+    from geo.demo_services import generate_services
+
+    _, contracts = generate_people_and_contracts(national_registry(), "610124")
+    first = generate_services(contracts, ANCHOR, SERVICES_SEED)
+    assert first.equals(generate_services(contracts, ANCHOR, SERVICES_SEED)) and len(first) > 1000

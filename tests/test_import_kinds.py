@@ -23,7 +23,8 @@ ZHOUZHI = "610124"
 SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
 EVERY_TYPE = sorted({ext for kind in imports.KINDS for ext in kind.file_types} | {".pdf", ".docx", ".kml", ".dbf"})
 # how each reader itself refuses a file type it does not read (its own check, without the table's in front)
-READER_REFUSES_TYPE = {"assignments": "不是台账文件", "boundaries": "文件类型不支持", "registry": "不能用这种文件"}
+READER_REFUSES_TYPE = {"assignments": "不是台账文件", "boundaries": "文件类型不支持", "registry": "不能用这种文件",
+                       "services": "不是服务台账文件"}
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,7 @@ def store(db_copy):
 
 def snapshot(store) -> dict[str, str]:
     return {name: store.query(f"SELECT * FROM {name} ORDER BY ALL").to_csv()
-            for name in ("divisions", "advisers", "assignments", "village_geoms", "shapes")}
+            for name in ("divisions", "advisers", "assignments", "village_geoms", "shapes", "services")}
 
 
 def zhouzhi_villages(n: int):
@@ -83,7 +84,21 @@ def registry_file(folder: Path) -> Path:
     return path
 
 
-GOOD_FILE = {"assignments": ledger_file, "boundaries": boundary_file, "registry": registry_file}
+def service_log_file(folder: Path) -> Path:
+    """A log of the advisers ledger_file brings: one visit each."""
+    v = zhouzhi_villages(2)
+    path = folder / "周至县服务台账.csv"
+    path.write_text("服务日期,区划代码,服务村（社区）,法律顾问,服务方式,服务时长\n"
+                    + "".join(f"2026-10-0{i + 1},{c},{n},顾问{i},到村,2小时\n"
+                              for i, (c, n) in enumerate(zip(v["code"], v["name"]))),
+                    encoding="utf-8")
+    return path
+
+
+GOOD_FILE = {"assignments": ledger_file, "boundaries": boundary_file, "registry": registry_file,
+             "services": service_log_file}
+#: a kind whose good file names what another kind brings first (a service log names a ledger's advisers)
+NEEDS = {"services": "assignments"}
 
 
 def test_every_kind_is_in_the_table_once_with_its_page_and_cli_parts():
@@ -118,12 +133,15 @@ def test_file_types_are_one_tuple_for_page_cli_and_reader(db_copy, tmp_path, cap
 
 @pytest.mark.parametrize("kind", [k.key for k in imports.KINDS])
 def test_every_kind_imports_and_rolls_back_through_the_same_loop(store, tmp_path, kind):
+    needed = [NEEDS[kind]] if kind in NEEDS else []
+    for other in needed:
+        imports.run_import(store, other, GOOD_FILE[other](tmp_path), {"county": ZHOUZHI})
     before = snapshot(store)
     path = GOOD_FILE[kind](tmp_path)
     preview = imports.preview(store, kind, path, {"county": ZHOUZHI})
     result = imports.run_import(store, kind, path, {"county": ZHOUZHI}, preview=preview)
     assert result.ok and result.status == "imported" and result.rows_accepted > 0
-    assert store.batches()["kind"].tolist() == [kind] and snapshot(store) != before
+    assert sorted(store.batches()["kind"].tolist()) == sorted([*needed, kind]) and snapshot(store) != before
     again = imports.run_import(store, kind, path, {"county": ZHOUZHI})
     assert again.ok and again.status == "unchanged"
     assert imports.rollback(store, result.batch_id).text("en") == f"batch {result.batch_id} rolled back"

@@ -228,3 +228,35 @@ def test_a_division_list_with_nothing_inside_is_refused(store, tmp_path):
     with pytest.raises(imports.ImportRefused) as e:
         imports.run_import(store, "registry", path, {}, principal=who("admin", "61"))
     assert e.value.key == "acc.e.registry_outside" and store.batches().empty
+
+
+def service_log(folder, name="周至县服务台账.csv"):
+    path = folder / name
+    path.write_text("服务日期,服务村（社区）,法律顾问,服务方式,服务时长\n"
+                    "2026-05-06,东村村委会,顾问甲,到村服务,2小时\n"
+                    "2026-05-07,西村村委会,顾问乙,到村服务,2小时\n"
+                    "2026-05-08,终南社区居委会,顾问丙,到村服务,2小时\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def with_advisers(store, tmp_path):
+    imports.run_import(store, "assignments", ledger(tmp_path), {})
+    return store
+
+
+def test_a_service_log_row_outside_a_township_jurisdiction_is_rejected_with_its_row(with_advisers, tmp_path):
+    result = imports.run_import(with_advisers, "services", service_log(tmp_path), {},
+                                principal=who("editor", "610124100", "yabai"))
+    assert (result.rows_accepted, result.rows_rejected) == (2, 1)
+    assert [(n.row, n.reason) for n in result.rejected] == [(4, "outside_jurisdiction")]
+    stored = with_advisers.query("SELECT village FROM services ORDER BY village")["village"].tolist()
+    assert stored == [610124100201, 610124100202]
+    assert audit.entries(with_advisers, OPEN, action="import")["user"].tolist()[-1] == "yabai"
+
+
+def test_a_service_log_of_another_county_is_refused(with_advisers, tmp_path):
+    with pytest.raises(imports.ImportRefused) as e:
+        imports.run_import(with_advisers, "services", service_log(tmp_path), {}, principal=who("editor", "610118"))
+    assert e.value.key == "acc.e.services_county" and "周至县" in e.value.text("zh")
+    assert with_advisers.scalar("SELECT count(*) FROM services") == 0

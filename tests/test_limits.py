@@ -145,12 +145,12 @@ def test_rows_the_scan_cannot_see_are_counted_while_streaming(tmp_path, rows_pul
 def test_xlsx_without_dimension_and_wider_than_stated_is_read_whole(tmp_path):
     """The streamed reader must not trust a short dimension to cut rows or columns off."""
     path = xlsx_by_hand(tmp_path / "台账.xlsx", 12, dimension_rows=None)
-    grid = ledger.read._load(path)[0].grid
+    grid = ledger.read.load_sheets(path)[0].grid
     assert len(grid) == 12 and grid[11] == ["村12", 12 * 7919 % 100003]
     path = xlsx_by_hand(tmp_path / "短.xlsx", 12, dimension_rows=2)
-    assert ledger.read._load(path)[0].grid == grid
+    assert ledger.read.load_sheets(path)[0].grid == grid
     path = xlsx_by_hand(tmp_path / "前缀.xlsx", 12, dimension_rows=12, prefix="x:")
-    assert ledger.read._load(path)[0].grid == grid
+    assert ledger.read.load_sheets(path)[0].grid == grid
 
 
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64, 1 << 20])

@@ -94,3 +94,15 @@ def test_trend_is_month_ends_and_matches_totals(any_demo_store):
     assert len(trend) == 24 and trend["month"].iloc[-1] == "2026-11"
     for row in trend.iloc[[0, 11, 23]].itertuples():
         assert row.covered == any_demo_store.totals(Scope.parse("610124"), row.as_of).covered
+
+
+def test_no_two_parts_of_the_store_define_the_same_name():
+    """The store is one class made of topic mixins (geo/store/<topic>.py): a name defined twice would make one
+    of them silently call the other's method."""
+    from collections import Counter
+
+    from geo.store.base import Store
+
+    parts = [c for c in Store.__mro__ if c.__module__.startswith("geo.store")]
+    names = Counter(k for c in parts for k in vars(c) if not k.startswith("__") and k != "_abc_impl")
+    assert [k for k, n in names.items() if n > 1] == []

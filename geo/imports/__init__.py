@@ -1,4 +1,4 @@
-"""Imports into the store: division lists, village boundaries and assignment ledgers.
+"""Imports into the store: division lists, village boundaries, assignment ledgers and service logs.
 
 Every import is one transaction and one recorded batch (kind, file name, content hash, time, rows read /
 accepted / rejected).  A failed import leaves the store exactly as it was; importing the same file twice
@@ -7,7 +7,7 @@ changes nothing; any batch can be rolled back.  The readers (geo.ledger, geo.bou
 
 - :mod:`.kinds`: the one table of import kinds (file types, preview, writer, rollback rule, options), with the
   loops over it: :func:`run_import`, :func:`preview`, :func:`rollback`;
-- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`: each kind's preview and writer;
+- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`, :mod:`.services`: each kind's preview and writer;
 - :mod:`.results`: :class:`ImportResult`, report :class:`Note` s, :class:`ImportRefused`;
 - :mod:`.report`: the report in one language (page, download, CLI ``--report``).
 """
@@ -37,13 +37,14 @@ from .registry import (
 )
 from .report import report_table, write_report
 from .results import ImportRefused, ImportResult, Note, Progress, file_sha256
+from .services import ServicePreview, import_services, preview_services
 
 __all__ = [
     "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",
     "REGISTRY_SUFFIXES", "AbolishNotConfirmed", "CountyAbolition", "ImportKind", "ImportRefused", "ImportResult",
-    "Note", "Option", "Progress", "RegistryPlan", "RegistryPreview", "abolition_notes", "abolition_places",
-    "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries", "import_registry",
-    "plan_registry", "preview", "preview_assignments", "preview_boundaries", "preview_registry",
-    "read_registry_file", "registry_plan", "report_table", "rollback", "run_import", "store_registry",
-    "write_report",
+    "Note", "Option", "Progress", "RegistryPlan", "RegistryPreview", "ServicePreview", "abolition_notes",
+    "abolition_places", "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries",
+    "import_registry", "import_services", "plan_registry", "preview", "preview_assignments", "preview_boundaries",
+    "preview_registry", "preview_services", "read_registry_file", "registry_plan", "report_table", "rollback",
+    "run_import", "store_registry", "write_report",
 ]

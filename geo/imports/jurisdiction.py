@@ -60,6 +60,23 @@ def limit_boundaries(store, read, principal: Principal):
     return replace(read, matched=matched[inside].reset_index(drop=True), rejects=[*read.rejects, *rejects])
 
 
+def limit_services(store, preview, principal: Principal):
+    """A service log's preview cut to the jurisdiction: refused when the log's county lies outside it; otherwise
+    the records of villages outside it are rejected row by row."""
+    match = preview.match
+    if match.county_code and not overlaps(principal, Scope.parse(match.county_code[:6])):
+        raise ImportRefused(key="acc.e.services_county", params={"county": match.county_name,
+                                                                 "code": match.county_code[:6]})
+    outside = [r for r in match.records if not principal.covers(r.village_code)]
+    if not outside:
+        return preview
+    raw = {r.row_number: r.raw for r in preview.table.rows}
+    rejects = {r.row_number: outside_jurisdiction(r.row_number, r.village_code, raw.get(r.row_number),
+                                                  village=r.written_village or r.village_name) for r in outside}
+    kept = [r for r in match.records if principal.covers(r.village_code)]
+    return replace(preview, match=replace(match, records=kept, rejects=[*match.rejects, *rejects.values()]))
+
+
 def limit_registry(store, preview, principal: Principal):
     """A division list cut to the jurisdiction: rows outside it rejected, the plan made again without them."""
     from .registry import RegistryPreview, registry_plan

@@ -16,11 +16,12 @@ from typing import Any, Callable, Literal
 from .. import audit
 from .. import boundaries as boundary_reader
 from .. import ledger as ledger_reader
+from .. import servicelog as servicelog_reader
 from ..access import OPEN, AccessDenied, Principal, scoped
 from ..i18n import Msg
 from ..store import Store
-from . import assignments, boundaries, registry
-from .jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry
+from . import assignments, boundaries, registry, services
+from .jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry, limit_services
 from .results import ImportResult, Progress, refused
 
 Widget = Literal["county", "text", "check", "confirm"]
@@ -108,6 +109,14 @@ def _undo_registry(store: Store, cur, batch_id: int) -> None:
     store.rollback_registry(cur, batch_id)
 
 
+def _preview_services(store: Store, path: Path, options: dict[str, Any]):
+    return services.preview_services(store, path, county=options.get("county"))
+
+
+def _undo_services(store: Store, cur, batch_id: int) -> None:
+    store.rollback_services(cur, batch_id)
+
+
 COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
 
 KINDS: tuple[ImportKind, ...] = (
@@ -126,6 +135,8 @@ KINDS: tuple[ImportKind, ...] = (
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
                           "villages"),), action="import_registry", limit=limit_registry, audits=True),
+    ImportKind("services", servicelog_reader.SUFFIXES, _preview_services, services.import_services, _undo_services,
+               stacks=False, options=(COUNTY,), limit=limit_services),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
 

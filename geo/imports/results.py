@@ -97,7 +97,8 @@ def reject_note(reject: Any) -> Note:
     """A reader's reject as a report note, whichever reader made it (ledger rows, boundary features)."""
     row = next(getattr(reject, name) for name in ("row", "row_number", "feature_index") if hasattr(reject, name))
     cells = getattr(reject, "raw", None) or getattr(reject, "attributes", None) or {}
-    return Note(row, reject.reason, reader_message(reject.reason, getattr(reject, "params", None), reject.message),
+    why = getattr(reject, "why", None) or reject.reason     # one reason may be worded several ways
+    return Note(row, reject.reason, reader_message(why, getattr(reject, "params", None), reject.message),
                 {k: "" if v is None else str(v) for k, v in cells.items()})
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,15 @@ from geo.codes import CodeError, normalize_code
 from geo.coverage import Period
 from geo.i18n import bilingual
 from geo.idcards import removed_note, scrub_id_numbers
-from geo.ledger.read import LedgerError, _load, _Sheet, cell_text
+from geo.ledger.headers import (
+    HEADER_SCAN_ROWS,
+    Vocabulary,
+    find_header,
+    skip_kind,
+    title_text,
+    unique_headers,
+)
+from geo.ledger.read import LedgerError, Sheet, cell_text, load_sheets
 from geo.names import clean_name, split_village_names
 from geo.periods import (
     EARLIEST_PLAUSIBLE_START,
@@ -29,8 +35,6 @@ from geo.periods import (
     doubtful_period,
     parse_period,
 )
-
-HEADER_SCAN_ROWS = 30
 
 KIND_LAWYER = "律师"
 KIND_WORKER = "基层法律服务工作者"
@@ -89,14 +93,10 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
     ("community", "village"),
     ("备注", "remark"),
 )
-_EXACT_LOOKUP = {syn: f for f, syns in _EXACT.items() for syn in syns}
 _SUB_ONLY = {"起", "止", "至", "自", "起始", "开始", "终止", "结束", "from", "to", "until", "start", "end"}
 _FIELD_ORDER = ("id_card", "licence", "phone", "start", "end", "period", "name", "kind", "org", "code",
                 "township", "village", "seq", "remark")
 
-_TOTAL = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
-_NOTE = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
-                   r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
 
 
 
@@ -181,49 +181,26 @@ def normalize_kind(text: str | None, org: str | None = None) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- header
-def _header_forms(text: str) -> tuple[str, str]:
-    """(brackets removed but content kept, bracket content removed), both compact and lower case."""
-    t = unicodedata.normalize("NFKC", text).lower()
-    t = re.sub(r"[\s*:：_]+", "", t)
-    without = re.sub(r"[(\[【〔][^)\]】〕]*[)\]】〕]", "", t)
-    kept = re.sub(r"[()\[\]【】〔〕、,，/]", "", t)
-    return kept, without
-
-
-@lru_cache(maxsize=65536)
-def _match_header(text: str, *, sub: bool = False) -> tuple[str, int] | None:
-    """(field, score) for one header cell; score 100 for an exact synonym, else keyword length."""
-    if not text or len(text) > 40:
-        return None
-    kept, without = _header_forms(text)
-    for form in (kept, without):
-        f = _EXACT_LOOKUP.get(form)
-        if f and (sub or form not in _SUB_ONLY):
-            return f, 100
-    best: tuple[str, int] | None = None
-    for kw, f in _KEYWORDS:
-        if kw in kept and (best is None or len(kw) > best[1]
-                           or (len(kw) == best[1] and _FIELD_ORDER.index(f) < _FIELD_ORDER.index(best[0]))):
-            best = (f, len(kw))
-    if best and best[0] == "period":  # "聘任期限（起）" / "聘任期限(止)"
+def _period_side(kept: str, best: tuple[str, int]) -> tuple[str, int]:
+    """"聘任期限（起）" / "聘任期限(止)": a period header that names one end of it."""
+    if best[0] == "period":
         if re.search(r"(?:起|起始|开始|自)$", kept):
-            best = ("start", best[1])
-        elif re.search(r"(?:止|终止|结束|至)$", kept):
-            best = ("end", best[1])
+            return "start", best[1]
+        if re.search(r"(?:止|终止|结束|至)$", kept):
+            return "end", best[1]
     return best
 
 
+LEDGER_COLUMNS = Vocabulary(_EXACT, _KEYWORDS, _FIELD_ORDER, frozenset(_SUB_ONLY), _period_side)
+
+
+def _match_header(text: str, *, sub: bool = False) -> tuple[str, int] | None:
+    """(field, score) for one header cell; score 100 for an exact synonym, else keyword length."""
+    return LEDGER_COLUMNS.match(text, sub=sub)
+
+
 def _map_header(texts: list[str], *, sub: bool = False) -> dict[str, tuple[int, int]]:
-    """field -> (column, score), each column used once, the best-scoring column per field (first on ties)."""
-    out: dict[str, tuple[int, int]] = {}
-    for col, text in enumerate(texts):
-        m = _match_header(text, sub=sub)
-        if not m:
-            continue
-        f, score = m
-        if f not in out or score > out[f][1]:
-            out[f] = (col, score)
-    return out
+    return LEDGER_COLUMNS.map_header(texts, sub=sub)
 
 
 def _is_header(mapping: dict[str, Any]) -> bool:
@@ -233,18 +210,7 @@ def _is_header(mapping: dict[str, Any]) -> bool:
 
 # ---------------------------------------------------------------------------------------------- reading
 def _find_header(texts: list[list[str]]) -> tuple[int, dict[str, tuple[int, int]]] | None:
-    best: tuple[int, dict[str, tuple[int, int]]] | None = None
-    for i, row in enumerate(texts[:HEADER_SCAN_ROWS]):
-        mapping = _map_header(row)
-        if not _is_header(mapping):
-            continue
-        if best is None or _header_score(mapping) > _header_score(best[1]):
-            best = (i, mapping)
-    return best
-
-
-def _header_score(mapping: dict[str, tuple[int, int]]) -> tuple[int, int]:
-    return len(mapping), sum(1 for _c, score in mapping.values() if score == 100)
+    return find_header(LEDGER_COLUMNS, texts, _is_header)
 
 
 def _sub_header(texts: list[list[str]], h: int) -> dict[str, tuple[int, int]] | None:
@@ -263,38 +229,6 @@ def _sub_header(texts: list[list[str]], h: int) -> dict[str, tuple[int, int]] | 
     return found or None
 
 
-def _unique_headers(top: list[str], sub: list[str] | None) -> list[str]:
-    out: list[str] = []
-    seen: Counter[str] = Counter()
-    for col, text in enumerate(top):
-        name = text
-        if sub is not None and col < len(sub) and sub[col] and sub[col] != text:
-            name = f"{text}-{sub[col]}" if text else sub[col]
-        if not name:
-            name = f"列{_col_letter(col)}"
-        seen[name] += 1
-        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return out
-
-
-def _col_letter(col: int) -> str:
-    s = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        s = chr(65 + rem) + s
-    return s
-
-
-def _title_text(texts: list[list[str]], upto: int) -> str:
-    parts: list[str] = []
-    for row in texts[:upto]:
-        for t in row:
-            if t and t not in parts:
-                parts.append(t)
-    return " ".join(parts)
-
-
 def read_ledger(path: str | Path, *, sheet: str | None = None, today: dt.date | None = None) -> LedgerTable:
     """Read a ledger file; raise LedgerError when it is not a readable ledger at all.
 
@@ -303,7 +237,7 @@ def read_ledger(path: str | Path, *, sheet: str | None = None, today: dt.date | 
     :func:`geo.periods.doubtful_period`, judged against ``today``, the day of the import) is kept with a warning.
     """
     path = Path(path)
-    sheets = _chosen_sheets(path, _load(path), sheet)
+    sheets = _chosen_sheets(path, load_sheets(path), sheet)
     found = _sheets_with_header(path, sheets)
     layout = _layout(*found[0])
     table = LedgerTable(path=str(path), sheet=layout.sheet.name, header_row=layout.header_row,
@@ -313,7 +247,7 @@ def read_ledger(path: str | Path, *, sheet: str | None = None, today: dt.date | 
     return table
 
 
-def _chosen_sheets(path: Path, sheets: list[_Sheet], wanted: str | None) -> list[_Sheet]:
+def _chosen_sheets(path: Path, sheets: list[Sheet], wanted: str | None) -> list[Sheet]:
     if wanted is None:
         return sheets
     chosen = [s for s in sheets if s.name == wanted]
@@ -322,10 +256,10 @@ def _chosen_sheets(path: Path, sheets: list[_Sheet], wanted: str | None) -> list
     return chosen
 
 
-_Found = tuple[_Sheet, list[list[str]], int, dict[str, tuple[int, int]]]
+_Found = tuple[Sheet, list[list[str]], int, dict[str, tuple[int, int]]]
 
 
-def _sheets_with_header(path: Path, sheets: list[_Sheet]) -> list[_Found]:
+def _sheets_with_header(path: Path, sheets: list[Sheet]) -> list[_Found]:
     """(sheet, texts of its first rows, header row index, header mapping) of every sheet that has a header."""
     found: list[_Found] = []
     for s in sheets:
@@ -351,7 +285,7 @@ def _not_read_warning(sheet: str | None) -> str:
 class _Layout:
     """Where the fields of one sheet are: header rows, columns, the first data row (0-based indexes)."""
 
-    sheet: _Sheet
+    sheet: Sheet
     header_row: int        # 1-based; the first row of the header when it spans two rows
     data_start: int
     cols: dict[str, int]   # canonical field -> column
@@ -365,7 +299,7 @@ class _Layout:
         return {f: self.headers[c] for f, c in self.cols.items() if f != "id_card"}
 
 
-def _layout(s: _Sheet, texts: list[list[str]], h: int, mapping: dict[str, tuple[int, int]]) -> _Layout:
+def _layout(s: Sheet, texts: list[list[str]], h: int, mapping: dict[str, tuple[int, int]]) -> _Layout:
     # a header over two rows whose merged cells made the second row the better match: report the first
     h_top = h - 1 if h > 0 and _is_header(_map_header(texts[h - 1])) else h
     cols = {f: c for f, (c, _score) in mapping.items()}
@@ -383,8 +317,8 @@ def _layout(s: _Sheet, texts: list[list[str]], h: int, mapping: dict[str, tuple[
     top_idx, sub_idx = (h_top, h) if h_top < h else (h, h + 1 if sub else None)
     top = [cell_text(v) for v in s.grid[top_idx]] + [""] * width
     sub_texts = [cell_text(v) for v in s.grid[sub_idx]] + [""] * width if sub_idx is not None else None
-    return _Layout(s, h_top + 1, data_start, cols, _unique_headers(top, sub_texts),
-                   _id_columns(top, sub_texts, cols, width), width, _title_text(texts, h_top))
+    return _Layout(s, h_top + 1, data_start, cols, unique_headers(top, sub_texts),
+                   _id_columns(top, sub_texts, cols, width), width, title_text(texts, h_top))
 
 
 def _id_columns(top: list[str], sub: list[str] | None, cols: dict[str, int], width: int) -> set[int]:
@@ -436,27 +370,8 @@ def _plain_text(value: Any) -> str:
 
 
 def _skip_kind(texts: list[str], cols: dict[str, int], id_cols: set[int]) -> str | None:
-    nonblank = [t for c, t in enumerate(texts) if t and c not in id_cols]
-    if not nonblank:
-        return "blank"
-    compact = [re.sub(r"\s+", "", t) for t in nonblank]
-    if any(_TOTAL.match(t) for t in compact[:4]):
-        return "total"
-    if _NOTE.match(compact[0]):
-        return "note"
-    if len(compact) >= 3 and len(set(compact)) == 1:
-        return "note"  # one text merged across the whole row: a section title or remark
-    exact = {m[0] for t in texts if t and (m := _match_header(t)) and m[1] == 100}
-    if _is_header(exact):
-        return "header"  # the header repeated further down (e.g. on every printed page)
-    if len(compact) >= 3 and all(re.fullmatch(r"\d+", t) for t in compact):
-        nums = [int(t) for t in compact]
-        if nums == list(range(nums[0], nums[0] + len(nums))):
-            return "numbering"  # the "1 2 3 4 ..." row under some headers
-    interesting = [cols[f] for f in ("village", "code", "name") if f in cols]
-    if not any(texts[c] for c in interesting):
-        return "blank"  # only a 序号 or a stray remark: nothing to import
-    return None
+    needed = [cols[f] for f in ("village", "code", "name") if f in cols]
+    return skip_kind(LEDGER_COLUMNS, _is_header, texts, needed, id_cols)
 
 
 def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[str, int], raw: dict[str, str],

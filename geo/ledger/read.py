@@ -62,7 +62,7 @@ def cell_text(value: Any) -> str:
 
 # ---------------------------------------------------------------------------------------------- workbooks
 @dataclass
-class _Sheet:
+class Sheet:
     name: str | None
     grid: list[list[Any]]  # merged ranges already filled with their top-left value
 
@@ -159,7 +159,7 @@ def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
     return found
 
 
-def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
+def _load_xlsx(path: Path, budget: RowBudget) -> list[Sheet]:
     import openpyxl
 
     check_xlsx_size(path)
@@ -174,13 +174,13 @@ def _load_xlsx(path: Path, budget: RowBudget) -> list[_Sheet]:
                 ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
                 grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
                 _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
-                sheets.append(_Sheet(ws.title, grid))
+                sheets.append(Sheet(ws.title, grid))
         finally:
             wb.close()
     return sheets
 
 
-def _load_xls(path: Path, budget: RowBudget) -> list[_Sheet]:
+def _load_xls(path: Path, budget: RowBudget) -> list[Sheet]:
     import xlrd
 
     try:
@@ -192,7 +192,7 @@ def _load_xls(path: Path, budget: RowBudget) -> list[_Sheet]:
         for index in range(book.nsheets):
             sh = book.sheet_by_index(index)   # one sheet in memory at a time; .xls holds 65,536 rows at most
             budget.expect(sh.nrows)
-            sheets.append(_Sheet(sh.name, _xls_grid(book, sh, budget)))
+            sheets.append(Sheet(sh.name, _xls_grid(book, sh, budget)))
             book.unload_sheet(index)
     finally:
         book.release_resources()
@@ -242,7 +242,7 @@ def text_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _load_csv(path: Path, budget: RowBudget) -> list[_Sheet]:
+def _load_csv(path: Path, budget: RowBudget) -> list[Sheet]:
     with open(path, encoding=text_encoding(path), newline="") as f:
         sample = f.read(8192)
         f.seek(0)
@@ -251,10 +251,10 @@ def _load_csv(path: Path, budget: RowBudget) -> list[_Sheet]:
         except csv.Error:
             dialect = csv.excel
         grid = [list(r) for r in budget.rows(csv.reader(f, dialect))]
-    return [_Sheet(None, grid)]
+    return [Sheet(None, grid)]
 
 
-def _load(path: Path, max_rows: int = MAX_LEDGER_ROWS) -> list[_Sheet]:
+def load_sheets(path: Path, max_rows: int = MAX_LEDGER_ROWS) -> list[Sheet]:
     """Every sheet of a ledger file as a grid of cells; LedgerError when the file is not a readable one."""
     name = path.name
     if not path.exists():

@@ -19,7 +19,7 @@ import threading
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
@@ -27,12 +27,14 @@ from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
 from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
+from ..phones import scrub_personal_numbers
 from . import rules
 from .accounts import COOKIE_SECRET_META, AccountQueries
 from .advisers import AdviserQueries
 from .login_tickets import LoginTicketQueries
 from .planning import PlanningQueries
 from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
+from .servicelog import ServiceLogQueries
 
 Params = dict | Sequence | None
 
@@ -66,15 +68,16 @@ def as_date(value: dt.date | str) -> dt.date:
         raise StoreError(f"日期“{value}”无法识别，应为 YYYY-MM-DD / date '{value}' is not YYYY-MM-DD") from None
 
 
-def _scrubbed(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """`frame` with ID-card numbers removed from its text `columns` (those it has); each distinct text is
-    looked at once (a national load repeats organisations and kinds thousands of times)."""
+def _scrubbed(frame: pd.DataFrame, columns: Sequence[str],
+              scrub: Callable[[str], str] = scrub_id_numbers) -> pd.DataFrame:
+    """`frame` with ID-card numbers (or what `scrub` removes) taken out of its text `columns` (those it has);
+    each distinct text is looked at once (a national load repeats organisations and kinds thousands of times)."""
     out = frame.copy()
     for col in columns:
         if col not in out.columns:
             continue
         texts = [v for v in pd.unique(out[col].dropna()) if isinstance(v, str)]
-        changed = {v: clean for v in texts if (clean := scrub_id_numbers(v)) != v}
+        changed = {v: clean for v in texts if (clean := scrub(v)) != v}
         out[col] = out[col].astype(object)
         if changed:
             out[col] = out[col].map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v)
@@ -174,7 +177,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ABC):
+class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ServiceLogQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
@@ -670,7 +673,8 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
             "people": pd.to_numeric(services["people"]).astype("Int64"),
             "content": services["content"],
             "batch_id": services["batch_id"].astype("Int64")})
-        frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"])
+        # a log's free text names the people served: their phone numbers go too, not only ID numbers
+        frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"], scrub_personal_numbers)
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)

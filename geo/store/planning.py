@@ -58,7 +58,7 @@ class PlanningQueries:
         with self.reading() as cur:
             villages = self._scope_villages(cur, params)
             advisers = self._adviser_loads(cur, window)
-            served = self._served(cur, window)
+            served = self._plan_served(cur, window)
             outside = served.loc[~served["village"].isin(villages["code"]), "village"].unique()
             with self._table(cur, "plan_outside", pd.DataFrame({"code": pd.array(outside, dtype="int64")})):
                 villages = pd.concat([villages, self._outside_villages(cur)], ignore_index=True)
@@ -125,7 +125,7 @@ class PlanningQueries:
             ORDER BY p.adviser_id""", params, cur)
         return df.astype({"adviser_id": "int64", "lon": "float64", "lat": "float64", "load": "int64"})
 
-    def _served(self, cur, params: dict) -> pd.DataFrame:
+    def _plan_served(self, cur, params: dict) -> pd.DataFrame:
         """(adviser_id, village, current): what each of the scope's advisers serves on the day, or for one who
         serves nothing then, the villages of their last contract."""
         df = self._q_frame(f"""
