@@ -24,11 +24,13 @@ from typing import Any, Iterable, Iterator, Sequence
 import pandas as pd
 
 from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
+from ..coverage import DEFAULT_EXPIRING_DAYS, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
+from ..service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, ServiceStatus, has_service_data
 from . import rules
 from .schema import TABLES, USER_TEXT_COLUMNS
+from .service_rule import ServiceRuleQueries
 
 Params = dict | Sequence | None
 
@@ -43,6 +45,8 @@ ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 #: meta key of the schema version; a database without it was written before versions were kept (version 1)
 SCHEMA_META = "schema_version"
 SCHEMA_VERSION = 2
+#: meta key and value saying service_days is built and kept current by every write transaction
+SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "1"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -170,7 +174,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(ABC):
+class Store(ServiceRuleQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
@@ -180,6 +184,8 @@ class Store(ABC):
     target: str = ""
     #: whether reads may use coverage_spans (False for a read-only store written before the spans existed)
     _spans: bool = True
+    #: whether reads may use service_days (None: not looked up yet; see :meth:`_service_days_ready`)
+    _service_days: bool | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------------
     def __enter__(self) -> "Store":
@@ -205,9 +211,10 @@ class Store(ABC):
                 changes = local.changes
                 per_county = not changes.whole_country and len(changes.counties) <= MAX_COUNTIES_REFRESHED
                 self.refresh_coverage_spans(cur, changes.counties if per_county else None)
+                self.refresh_service_days(cur, changes.counties if per_county else None)
         finally:
             local.changes = local.cur = None
-        self._spans = True
+        self._spans = self._service_days = True
 
     def _tx_local(self) -> threading.local:
         local = self.__dict__.get("_tx_state")
@@ -254,6 +261,7 @@ class Store(ABC):
                              f"{self.target} was written by a newer version of this tool (schema {version}); "
                              f"upgrade the tool")
         if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
+                and self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
                 and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):
             return
         with self.transaction() as cur:
@@ -282,6 +290,26 @@ class Store(ABC):
                               WHERE coverage_spans.village >= t.low AND coverage_spans.village < t.high)""")
             self._run(cur, rules.spans_sql("EXISTS (SELECT 1 FROM touched_ranges t "
                                            "WHERE a.village >= t.low AND a.village < t.high)"))
+
+    def refresh_service_days(self, cur, counties: Iterable[int] | None = None) -> None:
+        """Rebuild service_days from the service records of real villages, for `counties` (6-digit numbers) or
+        the whole country (inside the caller's transaction)."""
+        if counties is None:
+            self._run(cur, "DELETE FROM service_days")
+            self._run(cur, rules.service_days_sql())
+            if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
+                self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
+            return
+        low = sorted(int(c) * 10**6 for c in counties)
+        if not low:
+            return
+        ranges = pd.DataFrame({"low": pd.array(low, dtype="int64"),
+                               "high": pd.array([x + 10**6 for x in low], dtype="int64")})
+        with self._table(cur, "touched_service_ranges", ranges):
+            self._run(cur, """DELETE FROM service_days WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
+                              WHERE service_days.village >= t.low AND service_days.village < t.high)""")
+            self._run(cur, rules.service_days_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
+                                                  "WHERE s.village >= t.low AND s.village < t.high)"))
 
     def cursor(self):
         """The handle this thread reads with: its open transaction's, else its own read cursor."""
@@ -665,6 +693,7 @@ class Store(ABC):
             "content": services["content"],
             "batch_id": services["batch_id"].astype("Int64")})
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"])
+        self._changed(cur, _counties_of(frame["village"]))
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)
@@ -673,7 +702,10 @@ class Store(ABC):
         return len(frame)
 
     def rollback_services(self, cur, batch_id: int) -> None:
-        self._run(cur, "DELETE FROM services WHERE batch_id = $batch", {"batch": batch_id})
+        p = {"batch": batch_id}
+        self._changed(cur, _counties_of(v for (v,) in self._rows(
+            cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)))
+        self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
         """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
@@ -712,70 +744,121 @@ class Store(ABC):
         low, high = scope.int_range
         return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high}
 
-    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
-                expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
-        """Coverage per unit at level `by` inside `scope`, one row per unit that has villages.
+    # -- effective service (geo.service_rule) ----------------------------------------------------------------
+    def _service_days_ready(self) -> bool:
+        if self._service_days is None:
+            self._service_days = self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
+        return self._service_days
 
-        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate.
+    def _service_cte(self, params: dict, settings: ServiceSettings, whole_counties: bool) -> tuple[str, dict]:
+        """CTEs ``ps`` (per village in [$low, $high) with a record by $as_of: last_counting) and ``sc`` (counties
+        with a record by $as_of) for :func:`rules.service_status_sql`, and `params` (as_of, low, high) with
+        what they read.  Unless the range is made of `whole_counties`, ``sc`` looks at the whole counties
+        around it: a township without records in a county with records is nominal, not without data."""
+        n = len(settings.counting_modes)
+        per_village = (rules.service_per_village_sql if self._service_days_ready()
+                       else rules.raw_service_per_village_sql)
+        params = {**params, "window_start": settings.window(params["as_of"])[0],
+                  **{f"mode{i}": m for i, m in enumerate(settings.counting_modes)}}
+        counties = "ps"
+        if not whole_counties:
+            county = 10**6
+            params.update(clow=params["low"] // county * county, chigh=-(-params["high"] // county) * county)
+            counties = f"({per_village(n, '$clow', '$chigh')}) whole_counties"
+        return f"ps AS ({per_village(n)}), sc AS ({rules.service_counties_sql(counties)})", params
+
+    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
+                expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE
+                ) -> pd.DataFrame:
+        """Coverage and effective service per unit at level `by` inside `scope`, one row per unit with villages.
+
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
+        nominal, served_rate, recorded (villages with any service record by the date), has_service_data.
         """
         level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
         w = _width(level)
         # villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows),
         # not per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join
         only_real = "" if self._spans else "WHERE pv.village IN (SELECT code FROM v)"
+        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service,
+                                                scope.level <= 3)
         df = self.query(f"""
-            WITH {self._village_status_cte()},
+            WITH {self._village_status_cte()}, {service_cte},
             n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
             agg AS (
                 SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
-                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed
-                FROM pv {only_real}
+                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed,
+                       count(*) FILTER (WHERE {rules.served_sql()}) AS served,
+                       count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal') AS nominal
+                FROM pv LEFT JOIN ps ON ps.village = pv.village
+                LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
                 GROUP BY 1),
+            rec AS (SELECT idiv(village, {w}) * {w} AS unit, count(*) AS recorded FROM ps GROUP BY 1),
             u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
-                         coalesce(lapsed, 0) AS lapsed
-                  FROM n LEFT JOIN agg ON agg.unit = n.unit)
+                         coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
+                         coalesce(nominal, 0) AS nominal, coalesce(recorded, 0) AS recorded
+                  FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN rec ON rec.unit = n.unit)
             SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
                    villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
-                   CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate
+                   CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate, served, nominal,
+                   CAST(served AS DOUBLE PRECISION) / villages AS served_rate, recorded
             FROM u LEFT JOIN divisions d ON d.code = u.unit
-            ORDER BY u.unit""", self._status_params(scope, as_of, expiring_days))
+            ORDER BY u.unit""", params)
         df["code"] = df["code"].map(to_str)
-        for col in ("villages", "covered", "expiring", "lapsed", "never"):
+        for col in ("villages", "covered", "expiring", "lapsed", "never", "served", "nominal", "recorded"):
             df[col] = df[col].astype("int64")
-        df["coverage_rate"] = df["coverage_rate"].astype("float64")
+        for col in ("coverage_rate", "served_rate"):
+            df[col] = df[col].astype("float64")
         df["has_data"] = has_data(df["covered"], df["lapsed"])
+        df["has_service_data"] = has_service_data(df["recorded"])
         return df
 
-    def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Counts:
+    def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+               service: ServiceSettings = DEFAULT_SERVICE) -> ServedCounts:
+        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service,
+                                                scope.level <= 3)
         row = self._q_rows(f"""
-            WITH {self._village_status_cte()}
+            WITH {self._village_status_cte()}, {service_cte}
             SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
-                   count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL)
-            FROM v LEFT JOIN pv ON pv.village = v.code""", self._status_params(scope, as_of, expiring_days))[0]
-        return Counts(*(int(x) for x in row))
+                   count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL),
+                   count(*) FILTER (WHERE {rules.served_sql()}),
+                   count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal'), count(ps.village)
+            FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
+            LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)""", params)[0]
+        return ServedCounts(*(int(x) for x in row))
 
     def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
-                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+                 service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
         """One row per village in scope with its status and current (or, if lapsed, last) advisers.
 
-        Columns: code, name, township_code, township, county, status, advisers, orgs, phones,
-        contract_start, contract_end (NaT = open-ended or none).  Filter by `statuses` and a township code.
+        Columns: code, name, township_code, township, county, status, service_status (served / nominal / lapsed
+        / never / no_data, geo.service_rule), last_onsite (the latest record of a counting mode on or before the
+        date: on site by default; NaT = none), advisers, orgs, phones, contract_start, contract_end (NaT =
+        open-ended or none).  Filter by `statuses` (coverage statuses, and effective ones such as 'nominal')
+        and a township code.
         """
         params = self._status_params(scope, as_of, expiring_days)
         if township:
             low, high = Scope.parse(township).int_range
             params["low"], params["high"] = max(low, params["low"]), min(high, params["high"])
+        service_cte, params = self._service_cte(params, service, scope.level <= 3 and not township)
         where = ""
         if statuses:
-            allowed = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
-            where = "WHERE status IN (" + ", ".join(f"'{s}'" for s in allowed) + ")"
+            coverage = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
+            effective = [s for s in statuses if s in {x.value for x in ServiceStatus}] or ["-"]
+            where = ("WHERE status IN (" + ", ".join(f"'{s}'" for s in coverage) + ") OR service_status IN ("
+                     + ", ".join(f"'{s}'" for s in effective) + ")")
         # the status filter applies before the advisers are looked up: a gap list of a province needs the
         # names of a few thousand villages' advisers, not of all 60,000
         df = self.query(f"""
-            WITH {self._village_status_cte()},
-            sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status
-                                  FROM v LEFT JOIN pv ON pv.village = v.code) s {where}),
+            WITH {self._village_status_cte()}, {service_cte},
+            sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status,
+                                         {rules.service_status_sql()} AS service_status,
+                                         ps.last_counting AS last_onsite
+                                  FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
+                                  LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)) s {where}),
             -- advisers shown: the current ones; for a lapsed village those of its last contract
             cand AS (
                 SELECT a.village, a.adviser_id, a.start_date, a.end_date,
@@ -799,7 +882,7 @@ class Store(ABC):
                 GROUP BY s.village),
             rows AS (
                 SELECT sv.code, d.name, idiv(sv.code, 1000) * 1000 AS township_code, t.name AS township,
-                       c.name AS county, sv.status,
+                       c.name AS county, sv.status, sv.service_status, sv.last_onsite,
                        p.advisers, p.orgs, p.phones, p.contract_start, p.contract_end
                 FROM sv JOIN divisions d ON d.code = sv.code
                 LEFT JOIN divisions t ON t.code = idiv(sv.code, 1000) * 1000
@@ -808,33 +891,55 @@ class Store(ABC):
             SELECT * FROM rows ORDER BY code""", params)
         df["code"] = df["code"].map(to_str)
         df["township_code"] = df["township_code"].map(to_str)
-        for col in ("contract_start", "contract_end"):
+        for col in ("contract_start", "contract_end", "last_onsite"):
             df[col] = pd.to_datetime(df[col])
         return df
 
-    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24) -> pd.DataFrame:
-        """Coverage on the last day of each of the `months` months ending with `last_month`'s month.
+    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24,
+              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+        """Coverage and effective service on the last day of each of the `months` months ending with
+        `last_month`'s month.
 
-        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate.
+        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate, served, served_rate, has_service_data
+        (any service record in scope by that day: before it the served line is not a figure).
         """
         days = month_ends(as_date(last_month), months)
         low, high = scope.int_range
-        with self.reading() as cur, self._table(cur, "trend_days", pd.DataFrame({"as_of": days})):
+        frame = pd.DataFrame({"as_of": days, "window_start": [service.window(d)[0] for d in days]})
+        records = ("(SELECT village, mode, day FROM service_days)" if self._service_days_ready()
+                   else "(SELECT village, mode, service_date AS day FROM services)")
+        modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
+        with self.reading() as cur, self._table(cur, "trend_days", frame):
             df = self._frame(cur, f"""
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
                 a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
                       FROM assignments a JOIN v ON v.code = a.village),
-                c AS (SELECT t.as_of, count(DISTINCT a.village) AS covered
-                      FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of
-                      GROUP BY t.as_of)
-                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered
-                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of ORDER BY t.as_of""",
-                             {"low": low, "high": high})
+                cv AS (SELECT DISTINCT t.as_of, a.village
+                       FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of),
+                c AS (SELECT as_of, count(*) AS covered FROM cv GROUP BY as_of),
+                r AS (SELECT village, mode, day FROM {records} rec
+                      WHERE village >= $low AND village < $high),
+                visited AS (SELECT DISTINCT t.as_of, r.village FROM trend_days t
+                            JOIN r ON r.day <= t.as_of AND r.day >= t.window_start
+                            WHERE {rules.modes_in('r.mode', len(modes))}),
+                s AS (SELECT cv.as_of, count(*) AS served FROM cv
+                      JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village
+                      GROUP BY cv.as_of)
+                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered,
+                       coalesce(s.served, 0) AS served,
+                       EXISTS (SELECT 1 FROM r JOIN v ON v.code = r.village WHERE r.day <= t.as_of)
+                           AS has_service_data
+                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of LEFT JOIN s ON s.as_of = t.as_of
+                ORDER BY t.as_of""", {"low": low, "high": high, **modes})
         df.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in pd.to_datetime(df["as_of"])])
-        df["villages"] = df["villages"].astype("int64")
-        df["covered"] = df["covered"].astype("int64")
-        df["coverage_rate"] = (df["covered"] / df["villages"].where(df["villages"] > 0)).fillna(0.0)
-        return df
+        for col in ("villages", "covered", "served"):
+            df[col] = df[col].astype("int64")
+        villages = df["villages"].where(df["villages"] > 0)
+        df["coverage_rate"] = (df["covered"] / villages).fillna(0.0)
+        df["served_rate"] = (df["served"] / villages).fillna(0.0)
+        df["has_service_data"] = df["has_service_data"].astype(bool)
+        return df[["month", "as_of", "villages", "covered", "coverage_rate", "served", "served_rate",
+                   "has_service_data"]]
 
     def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
         """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""

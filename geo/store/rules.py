@@ -76,3 +76,68 @@ def spans_sql(village_filter: str = "") -> str:
     FROM span s JOIN a ON a.village = s.village AND a.start_date <= s.span_from
     GROUP BY s.village, s.span_from, s.span_until
     ORDER BY s.village, s.span_from"""
+
+
+# -- the effective-service rule (geo.service_rule) ------------------------------------------------------------
+def service_days_sql(village_filter: str = "") -> str:
+    """SQL inserting ``service_days`` for the real villages (optionally only those matching `village_filter`, a
+    condition on ``s.village``): one row per village, mode and day with a record, ``next_day`` the next such day
+    of the same village and mode (infinity after the last).  "The latest record on or before D" is then the one
+    row with ``day <= D < next_day``, whatever the window: a range filter, not a grouping of every record."""
+    extra = f" AND {village_filter}" if village_filter else ""
+    return f"""
+    INSERT INTO service_days (village, mode, day, next_day)
+    WITH d AS (SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s
+               WHERE EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')}){extra})
+    SELECT village, mode, day,
+           coalesce(lead(day) OVER (PARTITION BY village, mode ORDER BY day), DATE 'infinity')
+    FROM d ORDER BY village, day"""
+
+
+def modes_in(column: str, n_modes: int) -> str:
+    """SQL condition: `column` is one of the counting modes, given as parameters $mode0 .. $mode{n-1}."""
+    return f"{column} IN ({', '.join(f'$mode{i}' for i in range(n_modes))})"
+
+
+def service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
+    """One row per village in [$low, $high) with a service record (any mode) on or before $as_of, read from
+    ``service_days``: ``village``, ``last_counting`` (the latest day on or before $as_of of a record in a
+    counting mode, parameters $mode0 .. : NULL when none).  Served on $as_of = covered and
+    ``last_counting >= $window_start``."""
+    return f"""
+        SELECT village, max(CASE WHEN {modes_in('mode', n_modes)} THEN day END) AS last_counting
+        FROM service_days
+        WHERE day <= $as_of AND next_day > $as_of AND village >= {low} AND village < {high}
+        GROUP BY village"""
+
+
+def raw_service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
+    """The columns of :func:`service_per_village_sql` grouped from the ``services`` records themselves (a
+    read-only store written before ``service_days``; the tests' second form)."""
+    return f"""
+        SELECT village, max(CASE WHEN {modes_in('mode', n_modes)} THEN service_date END) AS last_counting
+        FROM services s
+        WHERE service_date <= $as_of AND village >= {low} AND village < {high}
+          AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})
+        GROUP BY village"""
+
+
+def service_counties_sql(per_village: str = "ps") -> str:
+    """The counties (``county``, 6-digit) with any service record on or before $as_of, from the rows of
+    :func:`service_per_village_sql` (named `per_village`, or given as a subquery over the whole counties of a
+    scope below county level)."""
+    return f"SELECT DISTINCT idiv(village, 1000000) AS county FROM {per_village}"
+
+
+def served_sql(pv: str = "pv", ps: str = "ps") -> str:
+    """SQL condition: the village of `pv` (coverage, :func:`per_village_sql`) is served by the records of `ps`."""
+    return f"({pv}.cur_end IS NOT NULL AND {ps}.last_counting >= $window_start)"
+
+
+def service_status_sql(pv: str = "pv", ps: str = "ps", sc: str = "sc") -> str:
+    """SQL CASE giving the effective status (geo.service_rule.ServiceStatus) of a village from its coverage `pv`,
+    its service records `ps` and its county's row `sc` of :func:`service_counties_sql` (all left-joined)."""
+    return (f"CASE WHEN {served_sql(pv, ps)} THEN 'served' "
+            f"WHEN {pv}.cur_end IS NOT NULL AND {sc}.county IS NOT NULL THEN 'nominal' "
+            f"WHEN {pv}.cur_end IS NOT NULL THEN 'no_data' "
+            f"WHEN {pv}.seen THEN 'lapsed' ELSE 'never' END")

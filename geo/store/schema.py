@@ -51,6 +51,11 @@ CREATE TABLE IF NOT EXISTS shapes (
 CREATE TABLE IF NOT EXISTS services (
     village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
     category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
+-- derived (Store.refresh_service_days): per real village and mode, each day with a service record and the next
+-- such day (infinity after the last).  The one row with day <= D < next_day holds the latest record on or before
+-- D, so "served on D" is a range filter over it instead of a grouping of five million records per query.
+CREATE TABLE IF NOT EXISTS service_days (
+    village BIGINT NOT NULL, mode VARCHAR NOT NULL, day DATE NOT NULL, next_day DATE NOT NULL);
 """
 
 
@@ -65,7 +70,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services")
+          "geom_history", "coverage_spans", "shapes", "services", "service_days")
 
 
 def tables_sql(types: Types) -> str:
@@ -87,4 +92,5 @@ CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id)
 CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
 CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
+CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
 """
