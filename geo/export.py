@@ -22,8 +22,11 @@ from .i18n import status_label, t
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
-VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end"]
-SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
+VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end",
+                   "service_status", "last_onsite"]
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
+                   "served", "nominal", "served_rate", "has_service_data"]
+_YES_NO = ("has_data", "has_service_data")
 
 
 class ExportError(UserError, ValueError):
@@ -43,6 +46,8 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
     out["contract_end"] = [contract_end(end, lang) if people else ""      # no adviser: no contract to end
                            for end, people in zip(out["contract_end"], out["advisers"].notna())]
+    out["service_status"] = out["service_status"].map(lambda s: t(f"svc.status.{s}", lang))
+    out["last_onsite"] = [day(d) if not pd.isna(d) else "" for d in out["last_onsite"]]
     out = out.fillna("")
     out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in VILLAGE_COLUMNS]
     return out
@@ -50,8 +55,10 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out = summary[SUMMARY_COLUMNS].copy()
-    out["coverage_rate"] = out["coverage_rate"].round(4)
-    out["has_data"] = out["has_data"].map({True: t("yes", lang), False: t("no", lang)})
+    for col in ("coverage_rate", "served_rate"):
+        out[col] = out[col].round(4)
+    for col in _YES_NO:
+        out[col] = out[col].map({True: t("yes", lang), False: t("no", lang)})
     out.columns = [t(f"col.{c}", lang) for c in SUMMARY_COLUMNS]
     return out
 
@@ -104,7 +111,8 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         props = {"code": row.code, "name": row.name, "township": row.township, "status": row.status,
                  "status_label": status_label(row.status), "advisers": row.advisers, "orgs": row.orgs,
                  "phones": row.phones,
-                 "contract_end": None if pd.isna(end) else day(end)}
+                 "contract_end": None if pd.isna(end) else day(end), "service_status": row.service_status,
+                 "last_onsite": None if pd.isna(row.last_onsite) else day(row.last_onsite)}
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()

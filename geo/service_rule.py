@@ -25,6 +25,7 @@ from enum import Enum
 from typing import Iterable
 
 from .coverage import Counts, Status
+from .errors import UserError
 
 #: every mode a service record can have (geo.store.schema: services.mode)
 MODES = ("onsite", "remote", "other")
@@ -32,7 +33,7 @@ DEFAULT_WINDOW_DAYS = 90
 DEFAULT_HOURS_STANDARD = 4.0
 
 
-class ServiceSettingsError(ValueError):
+class ServiceSettingsError(UserError, ValueError):
     """A window or mode no rule can use."""
 
 
@@ -43,11 +44,11 @@ class ServiceSettings:
     hours_standard: float = DEFAULT_HOURS_STANDARD
 
     def __post_init__(self) -> None:
-        if int(self.window_days) < 1:
-            raise ServiceSettingsError(f"window_days must be at least 1, not {self.window_days}")
-        unknown = [m for m in self.counting_modes if m not in MODES]
-        if unknown or not self.counting_modes:
-            raise ServiceSettingsError(f"counting_modes must be some of {MODES}, not {self.counting_modes}")
+        if not isinstance(self.window_days, int) or self.window_days < 1:
+            raise ServiceSettingsError(key="svc.e.window", params={"value": self.window_days})
+        if not self.counting_modes or any(m not in MODES for m in self.counting_modes):
+            raise ServiceSettingsError(key="svc.e.modes", params={"value": ",".join(map(str, self.counting_modes)),
+                                                                "known": ",".join(MODES)})
 
     def window(self, as_of: dt.date) -> tuple[dt.date, dt.date]:
         """The first and last day (both inclusive) whose records can make a village served on `as_of`."""
@@ -117,20 +118,23 @@ def meets_hours_standard(hours: float, settings: ServiceSettings = DEFAULT_SERVI
     return hours >= settings.hours_standard
 
 
-def has_service_data(recorded_villages) -> bool:
-    """A unit has service data when any of its villages has a service record (any mode) on or before D.  One
-    without shows 无服务记录, never 0 % served.  Works on ints and pandas Series."""
-    return recorded_villages > 0
+def has_service_data(villages_in_recorded_counties) -> bool:
+    """A unit has service data when any of its villages with a contract lies in a county with a service record
+    (any mode) on or before D: the logs are kept and imported per county.  One without shows 无服务记录, never
+    0 % served, and is left out of headline rates and rankings.  Works on ints and pandas Series."""
+    return villages_in_recorded_counties > 0
 
 
 @dataclass(frozen=True)
 class ServedCounts(Counts):
     """:class:`Counts` with the effective figures: ``served`` and ``nominal`` are subsets of ``covered``;
-    ``recorded`` = villages with any service record on or before D (0: no service data)."""
+    ``recorded`` = villages with any service record on or before D; ``in_recorded_counties`` = villages with a
+    contract in counties with such a record (0: no service data)."""
 
     served: int = 0
     nominal: int = 0
     recorded: int = 0
+    in_recorded_counties: int = 0
 
     @property
     def served_rate(self) -> float:
@@ -138,7 +142,7 @@ class ServedCounts(Counts):
 
     @property
     def has_service_data(self) -> bool:
-        return bool(has_service_data(self.recorded))
+        return bool(has_service_data(self.in_recorded_counties))
 
     @property
     def rate_gap(self) -> float:

@@ -184,10 +184,11 @@ def test_summary_counts_served_nominal_and_marks_units_without_records(county_st
     assert zhouzhi["recorded"] == 4 and zhouzhi["has_service_data"]
     assert (huyi["covered"], huyi["served"], huyi["nominal"], huyi["has_service_data"]) == (1, 0, 0, False)
     towns = county_store.summary(Scope.parse("610124"), D, by="township").set_index("code")
-    assert towns[["served", "nominal", "recorded"]].to_dict("index") == {
-        "610124100000": {"served": 1, "nominal": 1, "recorded": 3},
-        "610124101000": {"served": 1, "nominal": 0, "recorded": 1},
-        "610124102000": {"served": 0, "nominal": 1, "recorded": 0}}
+    assert towns[["served", "nominal", "recorded", "has_service_data"]].to_dict("index") == {
+        "610124100000": {"served": 1, "nominal": 1, "recorded": 3, "has_service_data": True},
+        "610124101000": {"served": 1, "nominal": 0, "recorded": 1, "has_service_data": True},
+        # no record of its own, but its county keeps logs: its village is nominal, the township has data
+        "610124102000": {"served": 0, "nominal": 1, "recorded": 0, "has_service_data": True}}
 
 
 def test_totals_carry_the_effective_figures(county_store):

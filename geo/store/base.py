@@ -773,7 +773,9 @@ class Store(ServiceRuleQueries, ABC):
         """Coverage and effective service per unit at level `by` inside `scope`, one row per unit with villages.
 
         Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
-        nominal, served_rate, recorded (villages with any service record by the date), has_service_data.
+        nominal, served_rate, recorded (villages with any service record by the date), in_recorded_counties
+        (villages with a contract started by the date in a county with service records), has_service_data (a
+        village with contracts lies in a county with service records: else 无服务记录, not 0 % served).
         """
         level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
         w = _width(level)
@@ -790,28 +792,31 @@ class Store(ServiceRuleQueries, ABC):
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
                        count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed,
                        count(*) FILTER (WHERE {rules.served_sql()}) AS served,
-                       count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal') AS nominal
+                       count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal') AS nominal,
+                       count(sc.county) AS in_recorded_counties
                 FROM pv LEFT JOIN ps ON ps.village = pv.village
                 LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
                 GROUP BY 1),
             rec AS (SELECT idiv(village, {w}) * {w} AS unit, count(*) AS recorded FROM ps GROUP BY 1),
             u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
                          coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
-                         coalesce(nominal, 0) AS nominal, coalesce(recorded, 0) AS recorded
+                         coalesce(nominal, 0) AS nominal, coalesce(recorded, 0) AS recorded,
+                         coalesce(in_recorded_counties, 0) AS in_recorded_counties
                   FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN rec ON rec.unit = n.unit)
             SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
                    villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
                    CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate, served, nominal,
-                   CAST(served AS DOUBLE PRECISION) / villages AS served_rate, recorded
+                   CAST(served AS DOUBLE PRECISION) / villages AS served_rate, recorded, in_recorded_counties
             FROM u LEFT JOIN divisions d ON d.code = u.unit
             ORDER BY u.unit""", params)
         df["code"] = df["code"].map(to_str)
-        for col in ("villages", "covered", "expiring", "lapsed", "never", "served", "nominal", "recorded"):
+        for col in ("villages", "covered", "expiring", "lapsed", "never", "served", "nominal", "recorded",
+                    "in_recorded_counties"):
             df[col] = df[col].astype("int64")
         for col in ("coverage_rate", "served_rate"):
             df[col] = df[col].astype("float64")
         df["has_data"] = has_data(df["covered"], df["lapsed"])
-        df["has_service_data"] = has_service_data(df["recorded"])
+        df["has_service_data"] = has_service_data(df["in_recorded_counties"])
         return df
 
     def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS,
@@ -823,7 +828,8 @@ class Store(ServiceRuleQueries, ABC):
             SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
                    count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL),
                    count(*) FILTER (WHERE {rules.served_sql()}),
-                   count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal'), count(ps.village)
+                   count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal'), count(ps.village),
+                   count(*) FILTER (WHERE pv.seen AND sc.county IS NOT NULL)
             FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
             LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)""", params)[0]
         return ServedCounts(*(int(x) for x in row))
