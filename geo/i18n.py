@@ -584,6 +584,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "svc.metric.served": ("有效服务", "Served"),
     "svc.metric.served_rate": ("有效服务率", "Served rate"),
     "svc.metric.nominal": ("挂名（有合同无到村）", "Nominal (contract, no visit)"),
+    "svc.metric.gap": ("比覆盖率低 {gap} 个百分点", "{gap} points below coverage"),
     "svc.headline": ("合同覆盖率 {coverage}，有效服务率 {served}：{nominal} 个村（社区）有合同，但近 {days} 天没有"
                      "到村服务记录，两者相差 {gap} 个百分点。",
                      "Contract coverage {coverage}, effective service {served}: {nominal} villages have a contract "
@@ -604,6 +605,7 @@ TEXT: dict[str, tuple[str, str]] = {
                        "any service record have no served rate."),
     "svc.line.coverage": ("合同覆盖率", "Contract coverage"),
     "svc.line.served": ("有效服务率", "Effective service"),
+    "svc.rate": ("比率", "Rate"),
     "map.layer": ("地图显示", "Map shows"),
     "map.layer.coverage": ("合同覆盖", "Contract coverage"),
     "map.layer.served": ("有效服务", "Effective service"),

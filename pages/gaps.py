@@ -6,7 +6,7 @@ import streamlit as st
 import app
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count
-from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
+from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
 from geo.i18n import status_label
 
 ctx = app.current()
@@ -28,14 +28,15 @@ if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
                                 key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
 # an empty selection means "no filter" in the store; here it means nothing is asked for
-villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township) \
-    if statuses else None
+villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses), township,
+                                  ctx.service) if statuses else None
 if villages is None or villages.empty:
     st.info(ctx.t("gaps.none"))
     st.stop()
 
 table = village_table(villages, ctx.lang)
-parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(villages["status"])]
+listed = [listed_status(s, v, statuses) for s, v in zip(villages["status"], villages["service_status"])]
+parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed)]
 place = ctx.name if township is None else f"{ctx.name}{names[township]}"
 stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
