@@ -298,11 +298,14 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     figs["map_build_ms_max"] = _figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
+    from benchmarks.services_rule import served_figures
+    figs.update(served_figures(store, as_of, runs, log))
+
     figs["rss_mb"] = _figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
     info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
-    order = list(TARGETS)
+    order = list(TARGETS) + [k for k in figs if k not in TARGETS]   # the topic modules' figures after these
     result = BenchResult({k: figs[k] for k in order if k in figs}, info)
     if keep:
         result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,

@@ -15,7 +15,7 @@ from .i18n import Markdown, md
 from .service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings
 
 #: the columns of Store.summary that add up to a ServedCounts, in its field order
-COUNT_COLUMNS = ("villages", "covered", "expiring", "lapsed", "served", "nominal", "recorded", "in_recorded_counties")
+COUNT_COLUMNS = ("villages", "covered", "expiring", "lapsed", "served", "nominal", "in_recorded_counties")
 
 
 @dataclass(frozen=True)

@@ -128,12 +128,11 @@ def has_service_data(villages_in_recorded_counties) -> bool:
 @dataclass(frozen=True)
 class ServedCounts(Counts):
     """:class:`Counts` with the effective figures: ``served`` and ``nominal`` are subsets of ``covered``;
-    ``recorded`` = villages with any service record on or before D; ``in_recorded_counties`` = villages with a
-    contract in counties with such a record (0: no service data)."""
+    ``in_recorded_counties`` = villages with a contract started by D in counties with a service record on or
+    before D (0: no service data)."""
 
     served: int = 0
     nominal: int = 0
-    recorded: int = 0
     in_recorded_counties: int = 0
 
     @property

@@ -57,7 +57,8 @@ def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     return a.shape == b.shape and bool((a == b).all().all())
 
 
-SERVED_COLUMNS = ["code", "villages", "covered", "served", "nominal", "served_rate", "recorded", "has_service_data"]
+SERVED_COLUMNS = ["code", "villages", "covered", "served", "nominal", "served_rate", "in_recorded_counties",
+                  "has_service_data"]
 
 
 def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, services: pd.DataFrame,
@@ -67,8 +68,8 @@ def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, ser
 
     `services`: village (12-digit str), service_date, mode.  Written from the issue's words, not from
     geo.service_rule: served = covered and a record of a counting mode dated D-(W-1) .. D; nominal = covered,
-    not served, in a county with a record (any mode) by D; recorded = villages with a record by D; a unit has
-    service data when a village of it with a contract started by D lies in such a county.
+    not served, in a county with a record (any mode) by D; a unit has service data when a village of it with a
+    contract started by D lies in such a county (in_recorded_counties counts them).
     """
     day = pd.Timestamp(as_of)
     cover = pandas_summary(registry, assignments, as_of, level=5)          # one row per village
@@ -83,16 +84,15 @@ def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, ser
     v["covered"] = v["code"].isin(covered)
     v["served"] = v["covered"] & v["code"].isin(visited)
     v["nominal"] = v["covered"] & ~v["served"] & v["code"].str[:6].isin(counties)
-    v["recorded"] = v["code"].isin(set(known["village"]))
     v["in_recorded_county"] = v["code"].isin(set(cover.loc[(cover["covered"] + cover["lapsed"]) > 0, "code"])) \
         & v["code"].str[:6].isin(counties)
     v["unit"] = v["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0")
     out = v.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"), served=("served", "sum"),
-                                nominal=("nominal", "sum"), recorded=("recorded", "sum"),
-                                in_county=("in_recorded_county", "sum")).reset_index()
+                                nominal=("nominal", "sum"),
+                                in_recorded_counties=("in_recorded_county", "sum")).reset_index()
     out = out.rename(columns={"unit": "code"})
-    for col in ("villages", "covered", "served", "nominal", "recorded"):
+    for col in ("villages", "covered", "served", "nominal", "in_recorded_counties"):
         out[col] = out[col].astype("int64")
     out["served_rate"] = out["served"] / out["villages"]
-    out["has_service_data"] = out["in_county"] > 0
+    out["has_service_data"] = out["in_recorded_counties"] > 0
     return out[SERVED_COLUMNS]

@@ -181,19 +181,20 @@ def test_summary_counts_served_nominal_and_marks_units_without_records(county_st
     zhouzhi, huyi = by_county.loc["610124000000"], by_county.loc["610125000000"]
     assert (zhouzhi["villages"], zhouzhi["covered"], zhouzhi["served"], zhouzhi["nominal"]) == (6, 4, 2, 2)
     assert zhouzhi["served_rate"] == pytest.approx(2 / 6)
-    assert zhouzhi["recorded"] == 4 and zhouzhi["has_service_data"]
+    assert zhouzhi["in_recorded_counties"] == 5 and zhouzhi["has_service_data"]
     assert (huyi["covered"], huyi["served"], huyi["nominal"], huyi["has_service_data"]) == (1, 0, 0, False)
     towns = county_store.summary(Scope.parse("610124"), D, by="township").set_index("code")
-    assert towns[["served", "nominal", "recorded", "has_service_data"]].to_dict("index") == {
-        "610124100000": {"served": 1, "nominal": 1, "recorded": 3, "has_service_data": True},
-        "610124101000": {"served": 1, "nominal": 0, "recorded": 1, "has_service_data": True},
+    assert towns[["served", "nominal", "has_service_data"]].to_dict("index") == {
+        "610124100000": {"served": 1, "nominal": 1, "has_service_data": True},
+        "610124101000": {"served": 1, "nominal": 0, "has_service_data": True},
         # no record of its own, but its county keeps logs: its village is nominal, the township has data
-        "610124102000": {"served": 0, "nominal": 1, "recorded": 0, "has_service_data": True}}
+        "610124102000": {"served": 0, "nominal": 1, "has_service_data": True}}
 
 
 def test_totals_carry_the_effective_figures(county_store):
     totals = county_store.totals(Scope.parse("6101"), D)
-    assert (totals.villages, totals.covered, totals.served, totals.nominal, totals.recorded) == (7, 5, 2, 2, 4)
+    assert (totals.villages, totals.covered, totals.served, totals.nominal) == (7, 5, 2, 2)
+    assert totals.in_recorded_counties == 5                  # 周至县's villages with a contract, 南村 included
     assert totals.served_rate == pytest.approx(2 / 7)
     assert totals.rate_gap == pytest.approx(5 / 7 - 2 / 7)
     assert not county_store.totals(Scope.parse("610125"), D).has_service_data
@@ -254,7 +255,7 @@ def test_service_days_follow_every_write(county_store):
     with county_store.transaction() as cur:
         county_store.rollback_services(cur, county_store.services_batch)
     after = county_store.totals(scope, D)
-    assert (after.served, after.recorded) == (1, 1)
+    assert (after.served, after.nominal) == (1, 3)           # only the record added above is left
     assert county_store.village_statuses(scope, D).set_index("code").at["610124100201", "service_status"] \
         == "nominal"
 

@@ -46,7 +46,7 @@ ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 SCHEMA_META = "schema_version"
 SCHEMA_VERSION = 2
 #: meta key and value saying service_days is built and kept current by every write transaction
-SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "1"
+SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "3"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -292,11 +292,16 @@ class Store(ServiceRuleQueries, ABC):
                                            "WHERE a.village >= t.low AND a.village < t.high)"))
 
     def refresh_service_days(self, cur, counties: Iterable[int] | None = None) -> None:
-        """Rebuild service_days from the service records of real villages, for `counties` (6-digit numbers) or
-        the whole country (inside the caller's transaction)."""
+        """Rebuild service_days from the service records of real villages, and served_spans from them and the
+        coverage spans (refreshed first), for `counties` (6-digit numbers) or the whole country (inside the
+        caller's transaction)."""
         if counties is None:
             self._run(cur, "DELETE FROM service_days")
             self._run(cur, rules.service_days_sql())
+            self._run(cur, "DELETE FROM served_spans")
+            self._run(cur, rules.served_spans_sql())
+            self._run(cur, "DELETE FROM service_counties")
+            self._run(cur, rules.service_counties_build_sql())
             if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
                 self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
             return
@@ -310,6 +315,13 @@ class Store(ServiceRuleQueries, ABC):
                               WHERE service_days.village >= t.low AND service_days.village < t.high)""")
             self._run(cur, rules.service_days_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
                                                   "WHERE s.village >= t.low AND s.village < t.high)"))
+            self._run(cur, """DELETE FROM served_spans WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
+                              WHERE served_spans.village >= t.low AND served_spans.village < t.high)""")
+            self._run(cur, rules.served_spans_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
+                                                  "WHERE village >= t.low AND village < t.high)"))
+            touched = "county IN (SELECT idiv(low, 1000000) FROM touched_service_ranges)"
+            self._run(cur, f"DELETE FROM service_counties WHERE {touched}")
+            self._run(cur, rules.service_counties_build_sql(touched))
 
     def cursor(self):
         """The handle this thread reads with: its open transaction's, else its own read cursor."""
@@ -750,40 +762,41 @@ class Store(ServiceRuleQueries, ABC):
             self._service_days = self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
         return self._service_days
 
-    def _service_cte(self, params: dict, settings: ServiceSettings, whole_counties: bool) -> tuple[str, dict]:
-        """CTEs ``ps`` (per village in [$low, $high) with a record by $as_of: last_counting) and ``sc`` (counties
-        with a record by $as_of) for :func:`rules.service_status_sql`, and `params` (as_of, low, high) with
-        what they read.  Unless the range is made of `whole_counties`, ``sc`` looks at the whole counties
-        around it: a township without records in a county with records is nominal, not without data."""
+    def _service_cte(self, params: dict, settings: ServiceSettings) -> tuple[str, dict]:
+        """CTEs ``ps`` (per village in [$low, $high) with a record of a counting mode by $as_of: last_counting)
+        and ``sc`` (counties with any record by $as_of, looked at whole: a township without records in a county
+        with records is nominal, not without data), and `params` (as_of, low, high) with what they read."""
         n = len(settings.counting_modes)
-        per_village = (rules.service_per_village_sql if self._service_days_ready()
-                       else rules.raw_service_per_village_sql)
+        county = 10**6
         params = {**params, "window_start": settings.window(params["as_of"])[0],
+                  "clow": params["low"] // county * county, "chigh": -(-params["high"] // county) * county,
                   **{f"mode{i}": m for i, m in enumerate(settings.counting_modes)}}
-        counties = "ps"
-        if not whole_counties:
-            county = 10**6
-            params.update(clow=params["low"] // county * county, chigh=-(-params["high"] // county) * county)
-            counties = f"({per_village(n, '$clow', '$chigh')}) whole_counties"
-        return f"ps AS ({per_village(n)}), sc AS ({rules.service_counties_sql(counties)})", params
+        if self._service_days_ready():
+            per_village, counties = rules.service_per_village_sql(n), rules.service_counties_sql()
+        else:
+            per_village, counties = rules.raw_service_per_village_sql(n), rules.raw_service_counties_sql()
+        return f"ps AS ({per_village}), sc AS ({counties})", params
 
-    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
-                expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE
-                ) -> pd.DataFrame:
-        """Coverage and effective service per unit at level `by` inside `scope`, one row per unit with villages.
+    def _unit_figures(self, scope: Scope, as_of, width: int, expiring_days: int,
+                      service: ServiceSettings) -> pd.DataFrame:
+        """Per unit of `width` in `scope`: unit, villages, covered, expiring, lapsed, served, nominal,
+        in_recorded_counties (villages with a contract started by the date in a county with service records).
 
-        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
-        nominal, served_rate, recorded (villages with any service record by the date), in_recorded_counties
-        (villages with a contract started by the date in a county with service records), has_service_data (a
-        village with contracts lies in a county with service records: else 无服务记录, not 0 % served).
+        Villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows), not
+        per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join.  Served
+        villages are counted from served_spans (the default counting mode, any window) with a range filter; the
+        general form joins coverage and records village by village.
         """
-        level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
-        w = _width(level)
-        # villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows),
-        # not per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join
+        w = width
         only_real = "" if self._spans else "WHERE pv.village IN (SELECT code FROM v)"
-        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service,
-                                                scope.level <= 3)
+        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service)
+        if self._service_days_ready() and tuple(service.counting_modes) == rules.SERVED_SPANS_MODES:
+            served = rules.served_per_unit_sql(w)
+            params = {k: v for k, v in params.items() if not k.startswith("mode")}
+            service_cte = service_cte[service_cte.index("sc AS"):]
+        else:
+            served = f"""SELECT idiv(pv.village, {w}) * {w} AS unit, count(*) AS served
+                         FROM pv JOIN ps ON ps.village = pv.village WHERE {rules.served_sql()} GROUP BY 1"""
         df = self.query(f"""
             WITH {self._village_status_cte()}, {service_cte},
             n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
@@ -791,48 +804,51 @@ class Store(ServiceRuleQueries, ABC):
                 SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
                        count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed,
-                       count(*) FILTER (WHERE {rules.served_sql()}) AS served,
-                       count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal') AS nominal,
+                       count(*) FILTER (WHERE pv.cur_end IS NOT NULL AND sc.county IS NOT NULL) AS covered_recorded,
                        count(sc.county) AS in_recorded_counties
-                FROM pv LEFT JOIN ps ON ps.village = pv.village
-                LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
+                FROM pv LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
                 GROUP BY 1),
-            rec AS (SELECT idiv(village, {w}) * {w} AS unit, count(*) AS recorded FROM ps GROUP BY 1),
-            u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
-                         coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
-                         coalesce(nominal, 0) AS nominal, coalesce(recorded, 0) AS recorded,
-                         coalesce(in_recorded_counties, 0) AS in_recorded_counties
-                  FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN rec ON rec.unit = n.unit)
-            SELECT u.unit AS code, coalesce(d.name, CAST(u.unit AS VARCHAR)) AS name,
-                   villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
-                   CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate, served, nominal,
-                   CAST(served AS DOUBLE PRECISION) / villages AS served_rate, recorded, in_recorded_counties
-            FROM u LEFT JOIN divisions d ON d.code = u.unit
-            ORDER BY u.unit""", params)
-        df["code"] = df["code"].map(to_str)
-        for col in ("villages", "covered", "expiring", "lapsed", "never", "served", "nominal", "recorded",
-                    "in_recorded_counties"):
+            srv AS ({served})
+            SELECT n.unit, coalesce(d.name, CAST(n.unit AS VARCHAR)) AS name, villages,
+                   coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
+                   coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
+                   coalesce(covered_recorded, 0) - coalesce(served, 0) AS nominal,
+                   coalesce(in_recorded_counties, 0) AS in_recorded_counties
+            FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN srv ON srv.unit = n.unit
+            LEFT JOIN divisions d ON d.code = n.unit
+            ORDER BY n.unit""", params)
+        for col in ("villages", "covered", "expiring", "lapsed", "served", "nominal", "in_recorded_counties"):
             df[col] = df[col].astype("int64")
-        for col in ("coverage_rate", "served_rate"):
-            df[col] = df[col].astype("float64")
-        df["has_data"] = has_data(df["covered"], df["lapsed"])
-        df["has_service_data"] = has_service_data(df["in_recorded_counties"])
         return df
+
+    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
+                expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE
+                ) -> pd.DataFrame:
+        """Coverage and effective service per unit at level `by` inside `scope`, one row per unit with villages.
+
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
+        nominal, served_rate, in_recorded_counties (villages with a contract started by the date in a county
+        with service records), has_service_data (there are such villages: else 无服务记录, not 0 % served).
+        """
+        level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
+        df = self._unit_figures(scope, as_of, _width(level), expiring_days, service)
+        out = pd.DataFrame({"code": df["unit"].map(to_str), "name": df["name"]})
+        for col in ("villages", "covered", "expiring", "lapsed"):
+            out[col] = df[col]
+        out["never"] = df["villages"] - df["covered"] - df["lapsed"]
+        out["coverage_rate"] = (df["covered"] / df["villages"]).astype("float64")
+        out["has_data"] = has_data(out["covered"], out["lapsed"])
+        out["served"], out["nominal"] = df["served"], df["nominal"]
+        out["served_rate"] = (df["served"] / df["villages"]).astype("float64")
+        out["in_recorded_counties"] = df["in_recorded_counties"]
+        out["has_service_data"] = has_service_data(out["in_recorded_counties"])
+        return out
 
     def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS,
                service: ServiceSettings = DEFAULT_SERVICE) -> ServedCounts:
-        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service,
-                                                scope.level <= 3)
-        row = self._q_rows(f"""
-            WITH {self._village_status_cte()}, {service_cte}
-            SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
-                   count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL),
-                   count(*) FILTER (WHERE {rules.served_sql()}),
-                   count(*) FILTER (WHERE {rules.service_status_sql()} = 'nominal'), count(ps.village),
-                   count(*) FILTER (WHERE pv.seen AND sc.county IS NOT NULL)
-            FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
-            LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)""", params)[0]
-        return ServedCounts(*(int(x) for x in row))
+        df = self._unit_figures(scope, as_of, 10**12, expiring_days, service)
+        return ServedCounts(*(int(df[c].sum()) for c in ("villages", "covered", "expiring", "lapsed", "served",
+                                                           "nominal", "in_recorded_counties")))
 
     def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
                  township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
@@ -849,7 +865,7 @@ class Store(ServiceRuleQueries, ABC):
         if township:
             low, high = Scope.parse(township).int_range
             params["low"], params["high"] = max(low, params["low"]), min(high, params["high"])
-        service_cte, params = self._service_cte(params, service, scope.level <= 3 and not township)
+        service_cte, params = self._service_cte(params, service)
         where = ""
         if statuses:
             coverage = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
@@ -912,9 +928,23 @@ class Store(ServiceRuleQueries, ABC):
         days = month_ends(as_date(last_month), months)
         low, high = scope.int_range
         frame = pd.DataFrame({"as_of": days, "window_start": [service.window(d)[0] for d in days]})
+        modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
         records = ("(SELECT village, mode, day FROM service_days)" if self._service_days_ready()
                    else "(SELECT village, mode, service_date AS day FROM services)")
-        modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
+        if self._service_days_ready() and tuple(service.counting_modes) == rules.SERVED_SPANS_MODES:
+            modes = {}
+            served = """SELECT t.as_of, count(*) AS served FROM trend_days t
+                        JOIN served_spans ss ON ss.span_from <= t.as_of AND ss.span_until > t.as_of
+                                            AND ss.last_onsite >= t.window_start
+                        WHERE ss.village >= $low AND ss.village < $high GROUP BY t.as_of"""
+        else:
+            served = f"""
+                WITH visited AS (SELECT DISTINCT t.as_of, r.village FROM trend_days t
+                                 JOIN {records} r ON r.day <= t.as_of AND r.day >= t.window_start
+                                 WHERE {rules.modes_in('r.mode', len(modes))}
+                                   AND r.village >= $low AND r.village < $high)
+                SELECT cv.as_of, count(*) AS served FROM cv
+                JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village GROUP BY cv.as_of"""
         with self.reading() as cur, self._table(cur, "trend_days", frame):
             df = self._frame(cur, f"""
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
@@ -923,18 +953,13 @@ class Store(ServiceRuleQueries, ABC):
                 cv AS (SELECT DISTINCT t.as_of, a.village
                        FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of),
                 c AS (SELECT as_of, count(*) AS covered FROM cv GROUP BY as_of),
-                r AS (SELECT village, mode, day FROM {records} rec
-                      WHERE village >= $low AND village < $high),
-                visited AS (SELECT DISTINCT t.as_of, r.village FROM trend_days t
-                            JOIN r ON r.day <= t.as_of AND r.day >= t.window_start
-                            WHERE {rules.modes_in('r.mode', len(modes))}),
-                s AS (SELECT cv.as_of, count(*) AS served FROM cv
-                      JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village
-                      GROUP BY cv.as_of)
+                s AS ({served}),
+                first_record AS (SELECT min(r.day) AS day FROM {records} r
+                                 WHERE r.village >= $low AND r.village < $high
+                                   AND r.village IN (SELECT code FROM v))
                 SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered,
                        coalesce(s.served, 0) AS served,
-                       EXISTS (SELECT 1 FROM r JOIN v ON v.code = r.village WHERE r.day <= t.as_of)
-                           AS has_service_data
+                       coalesce((SELECT day FROM first_record) <= t.as_of, false) AS has_service_data
                 FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of LEFT JOIN s ON s.as_of = t.as_of
                 ORDER BY t.as_of""", {"low": low, "high": high, **modes})
         df.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in pd.to_datetime(df["as_of"])])

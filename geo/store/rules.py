@@ -99,15 +99,49 @@ def modes_in(column: str, n_modes: int) -> str:
     return f"{column} IN ({', '.join(f'$mode{i}' for i in range(n_modes))})"
 
 
-def service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
-    """One row per village in [$low, $high) with a service record (any mode) on or before $as_of, read from
-    ``service_days``: ``village``, ``last_counting`` (the latest day on or before $as_of of a record in a
-    counting mode, parameters $mode0 .. : NULL when none).  Served on $as_of = covered and
-    ``last_counting >= $window_start``."""
+def served_spans_sql(village_filter: str = "") -> str:
+    """SQL inserting ``served_spans`` (optionally only for villages matching `village_filter`, a condition on
+    ``village``): for each village, the spans [span_from, span_until) in which it is covered (a coverage span with
+    a current contract) and its latest on-site record is one same day, ``last_onsite``.  Served on D with a
+    window W = a span holding D with ``last_onsite >= D-(W-1)``: a range filter over one table, for any window,
+    where the general form joins coverage and records village by village."""
+    extra = f" AND {village_filter}" if village_filter else ""
     return f"""
-        SELECT village, max(CASE WHEN {modes_in('mode', n_modes)} THEN day END) AS last_counting
+    INSERT INTO served_spans (village, span_from, span_until, last_onsite)
+    WITH cs AS (SELECT village, span_from, span_until FROM coverage_spans WHERE cur_end IS NOT NULL{extra}),
+    od AS (SELECT village, day, next_day FROM service_days WHERE mode = 'onsite'{extra})
+    SELECT cs.village, greatest(cs.span_from, od.day), least(cs.span_until, od.next_day), od.day
+    FROM cs JOIN od ON od.village = cs.village AND od.day < cs.span_until AND od.next_day > cs.span_from
+    ORDER BY 1, 2"""
+
+
+#: the counting modes served_spans answers for (the rule's default)
+SERVED_SPANS_MODES = ("onsite",)
+
+
+def served_per_unit_sql(width: int) -> str:
+    """Served villages per unit (``unit``, ``served``) on $as_of in [$low, $high), from ``served_spans``."""
+    return f"""
+        SELECT idiv(village, {width}) * {width} AS unit, count(*) AS served FROM served_spans
+        WHERE span_from <= $as_of AND span_until > $as_of AND last_onsite >= $window_start
+          AND village >= $low AND village < $high
+        GROUP BY 1"""
+
+
+def service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
+    """One row per village in [$low, $high) with a record of a counting mode (parameters $mode0 ..) on or before
+    $as_of, read from ``service_days``: ``village``, ``last_counting`` (the latest such day).  Served on $as_of =
+    covered and ``last_counting >= $window_start``.  With one counting mode it is one row of service_days per
+    village, without any grouping."""
+    if n_modes == 1:
+        return f"""
+        SELECT village, day AS last_counting FROM service_days
+        WHERE mode = $mode0 AND day <= $as_of AND next_day > $as_of AND village >= {low} AND village < {high}"""
+    return f"""
+        SELECT village, max(day) AS last_counting
         FROM service_days
-        WHERE day <= $as_of AND next_day > $as_of AND village >= {low} AND village < {high}
+        WHERE {modes_in('mode', n_modes)} AND day <= $as_of AND next_day > $as_of
+          AND village >= {low} AND village < {high}
         GROUP BY village"""
 
 
@@ -115,18 +149,33 @@ def raw_service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$h
     """The columns of :func:`service_per_village_sql` grouped from the ``services`` records themselves (a
     read-only store written before ``service_days``; the tests' second form)."""
     return f"""
-        SELECT village, max(CASE WHEN {modes_in('mode', n_modes)} THEN service_date END) AS last_counting
+        SELECT village, max(service_date) AS last_counting
         FROM services s
-        WHERE service_date <= $as_of AND village >= {low} AND village < {high}
+        WHERE {modes_in('mode', n_modes)} AND service_date <= $as_of AND village >= {low} AND village < {high}
           AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})
         GROUP BY village"""
 
 
-def service_counties_sql(per_village: str = "ps") -> str:
-    """The counties (``county``, 6-digit) with any service record on or before $as_of, from the rows of
-    :func:`service_per_village_sql` (named `per_village`, or given as a subquery over the whole counties of a
-    scope below county level)."""
-    return f"SELECT DISTINCT idiv(village, 1000000) AS county FROM {per_village}"
+def service_counties_build_sql(county_filter: str = "") -> str:
+    """SQL inserting ``service_counties`` (optionally only counties matching `county_filter`, a condition on
+    ``county``): each county's first day with a record in ``service_days``."""
+    where = f"WHERE {county_filter}" if county_filter else ""
+    return f"""
+    INSERT INTO service_counties (county, first_day)
+    SELECT county, first_day FROM (SELECT idiv(village, 1000000) AS county, min(day) AS first_day
+                                   FROM service_days GROUP BY 1) c {where}"""
+
+
+def service_counties_sql() -> str:
+    """The counties (``county``, 6-digit) in [$clow, $chigh) with any service record on or before $as_of."""
+    return ("SELECT county FROM service_counties WHERE first_day <= $as_of "
+            "AND county >= idiv($clow, 1000000) AND county < idiv($chigh, 1000000)")
+
+
+def raw_service_counties_sql() -> str:
+    """:func:`service_counties_sql` from the ``services`` records themselves."""
+    return ("SELECT DISTINCT idiv(village, 1000000) AS county FROM services "
+            "WHERE service_date <= $as_of AND village >= $clow AND village < $chigh")
 
 
 def served_sql(pv: str = "pv", ps: str = "ps") -> str:

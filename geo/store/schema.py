@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS services (
 -- D, so "served on D" is a range filter over it instead of a grouping of five million records per query.
 CREATE TABLE IF NOT EXISTS service_days (
     village BIGINT NOT NULL, mode VARCHAR NOT NULL, day DATE NOT NULL, next_day DATE NOT NULL);
+-- derived (Store.refresh_service_days): per village, the spans in which it is covered and its latest on-site
+-- record is the same day (last_onsite); served on D = a span holding D whose last_onsite is in the window
+CREATE TABLE IF NOT EXISTS served_spans (
+    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, last_onsite DATE NOT NULL);
+-- derived with service_days: each county's first day with a service record (before it: no service data)
+CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
 """
 
 
@@ -70,7 +76,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services", "service_days")
+          "geom_history", "coverage_spans", "shapes", "services", "service_days",
+          "served_spans", "service_counties")
 
 
 def tables_sql(types: Types) -> str:
@@ -93,4 +100,5 @@ CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
 CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
 CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
+CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
 """
