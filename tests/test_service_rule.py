@@ -321,3 +321,32 @@ def test_default_settings_are_the_issues():
     assert (DEFAULT_SERVICE.window_days, DEFAULT_SERVICE.counting_modes, DEFAULT_SERVICE.hours_standard) == \
         (90, ("onsite",), 4.0)
     assert DEFAULT_SERVICE.window(D) == (FIRST, D)
+
+
+# ------------------------------------------------------------------------------------------------------ CLI
+
+def test_cli_summary_and_nominal_export(county_store, backend, tmp_path, capsys):
+    import csv
+    import json
+
+    from geo.cli import main
+
+    if backend != "duckdb":
+        pytest.skip("the command line reads the same store either way; one backend is enough")
+    target = county_store.target
+    county_store.close()
+    assert main(["summary", "--db", target, "--scope", "6101", "--as-of", D.isoformat(), "--by", "county"]) == 0
+    rows = {r["code"]: r for r in json.loads(capsys.readouterr().out)}
+    assert {k: rows["610124000000"][k] for k in ("served", "nominal", "served_rate", "has_service_data")} == {
+        "served": 2, "nominal": 2, "served_rate": round(2 / 6, 6), "has_service_data": True}
+    assert rows["610125000000"]["has_service_data"] is False
+    assert main(["summary", "--db", target, "--scope", "6101", "--as-of", D.isoformat(), "--by", "county",
+                 "--window-days", "91"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["served"] == 3            # 西村's visit on D-90 now counts
+    out = tmp_path / "挂名.csv"
+    assert main(["export", "--db", target, "--scope", "6101", "--as-of", D.isoformat(), "--status", "nominal",
+                 "-o", str(out)]) == 0
+    table = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["区划代码"], r["法律顾问"], r["最近到村服务"]) for r in table] == [
+        ("610124100202", "乙", BEFORE.isoformat()), ("610124102001", "丁", "")]
+    assert main(["summary", "--db", target, "--window-days", "0"]) == 2
