@@ -77,7 +77,7 @@ def served_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str],
     figs["summary_served_national_ms"] = _figure("summary_served_national_ms", med * 1000, [t * 1000 for t in ts])
     log(f"summary_served_national_ms {med * 1000:.1f} (served {int(summary['served'].sum()):,}, "
         f"nominal {int(summary['nominal'].sum()):,}, {have:,} records)")
-    return figs
+    return {k: figs[k] for k in TARGETS if k in figs}
 
 
 def _figure(name: str, value: float, runs: list[float]):
