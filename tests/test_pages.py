@@ -375,11 +375,11 @@ def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db,
         assert worst[t("col.coverage_rate")].round(9).tolist() == below_best.head(3).round(9).tolist()
         assert not set(worst[name]) & set(without["name"])
     if len(without):
-        [box] = at.expander
+        [box] = at.main.expander          # the sidebar has its own: the effective-service settings
         assert box.label == t("summary.no_data_list", n=len(without), unit=unit)
         assert sorted(tables[-1][name]) == sorted(without["name"])
     else:
-        assert not at.expander
+        assert not at.main.expander
 
 
 def test_summary_of_a_unit_without_data_says_no_data(app_db):
