@@ -46,7 +46,7 @@ ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 SCHEMA_META = "schema_version"
 SCHEMA_VERSION = 2
 #: meta key and value saying service_days is built and kept current by every write transaction
-SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "3"
+SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -762,6 +762,11 @@ class Store(ServiceRuleQueries, ABC):
             self._service_days = self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
         return self._service_days
 
+    def _served_spans_answer(self, settings: ServiceSettings) -> bool:
+        """Whether served_spans holds the answer for `settings` (the rule's default window and modes)."""
+        return (self._service_days_ready() and tuple(settings.counting_modes) == rules.SERVED_SPANS_MODES
+                and settings.window_days == rules.SERVED_SPANS_WINDOW)
+
     def _service_cte(self, params: dict, settings: ServiceSettings) -> tuple[str, dict]:
         """CTEs ``ps`` (per village in [$low, $high) with a record of a counting mode by $as_of: last_counting)
         and ``sc`` (counties with any record by $as_of, looked at whole: a township without records in a county
@@ -790,9 +795,9 @@ class Store(ServiceRuleQueries, ABC):
         w = width
         only_real = "" if self._spans else "WHERE pv.village IN (SELECT code FROM v)"
         service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service)
-        if self._service_days_ready() and tuple(service.counting_modes) == rules.SERVED_SPANS_MODES:
+        if self._served_spans_answer(service):
             served = rules.served_per_unit_sql(w)
-            params = {k: v for k, v in params.items() if not k.startswith("mode")}
+            params = {k: v for k, v in params.items() if not k.startswith("mode") and k != "window_start"}
             service_cte = service_cte[service_cte.index("sc AS"):]
         else:
             served = f"""SELECT idiv(pv.village, {w}) * {w} AS unit, count(*) AS served
@@ -931,11 +936,10 @@ class Store(ServiceRuleQueries, ABC):
         modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
         records = ("(SELECT village, mode, day FROM service_days)" if self._service_days_ready()
                    else "(SELECT village, mode, service_date AS day FROM services)")
-        if self._service_days_ready() and tuple(service.counting_modes) == rules.SERVED_SPANS_MODES:
+        if self._served_spans_answer(service):
             modes = {}
             served = """SELECT t.as_of, count(*) AS served FROM trend_days t
                         JOIN served_spans ss ON ss.span_from <= t.as_of AND ss.span_until > t.as_of
-                                            AND ss.last_onsite >= t.window_start
                         WHERE ss.village >= $low AND ss.village < $high GROUP BY t.as_of"""
         else:
             served = f"""

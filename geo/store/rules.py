@@ -101,30 +101,39 @@ def modes_in(column: str, n_modes: int) -> str:
 
 def served_spans_sql(village_filter: str = "") -> str:
     """SQL inserting ``served_spans`` (optionally only for villages matching `village_filter`, a condition on
-    ``village``): for each village, the spans [span_from, span_until) in which it is covered (a coverage span with
-    a current contract) and its latest on-site record is one same day, ``last_onsite``.  Served on D with a
-    window W = a span holding D with ``last_onsite >= D-(W-1)``: a range filter over one table, for any window,
-    where the general form joins coverage and records village by village."""
+    ``village``): for each village, the spans [span_from, span_until) in which it is served under the default
+    rule - covered (a coverage span with a current contract) and an on-site record at most
+    :data:`SERVED_SPANS_WINDOW` - 1 days before.  A record on day s serves [s, s + W); overlapping or touching
+    windows of one village are merged (gaps and islands), then cut by its covered spans.  "Served on D" is then a
+    range filter over about one row per village, like coverage_spans; another window or mode takes the general
+    form, which joins coverage and records village by village."""
     extra = f" AND {village_filter}" if village_filter else ""
+    w = SERVED_SPANS_WINDOW
     return f"""
-    INSERT INTO served_spans (village, span_from, span_until, last_onsite)
-    WITH cs AS (SELECT village, span_from, span_until FROM coverage_spans WHERE cur_end IS NOT NULL{extra}),
-    od AS (SELECT village, day, next_day FROM service_days WHERE mode = 'onsite'{extra})
-    SELECT cs.village, greatest(cs.span_from, od.day), least(cs.span_until, od.next_day), od.day
-    FROM cs JOIN od ON od.village = cs.village AND od.day < cs.span_until AND od.next_day > cs.span_from
+    INSERT INTO served_spans (village, span_from, span_until)
+    WITH od AS (SELECT village, day, lag(day) OVER (PARTITION BY village ORDER BY day) AS prev
+                FROM service_days WHERE mode = 'onsite'{extra}),
+    isl AS (SELECT village, day,
+                   sum(CASE WHEN prev IS NULL OR day > prev + {w} THEN 1 ELSE 0 END)
+                       OVER (PARTITION BY village ORDER BY day) AS island
+            FROM od),
+    win AS (SELECT village, min(day) AS w_from, max(day) + {w} AS w_until FROM isl GROUP BY village, island),
+    cs AS (SELECT village, span_from, span_until FROM coverage_spans WHERE cur_end IS NOT NULL{extra})
+    SELECT cs.village, greatest(cs.span_from, win.w_from), least(cs.span_until, win.w_until)
+    FROM cs JOIN win ON win.village = cs.village AND win.w_from < cs.span_until AND win.w_until > cs.span_from
     ORDER BY 1, 2"""
 
 
-#: the counting modes served_spans answers for (the rule's default)
+#: the counting modes and the window served_spans answers for (the rule's defaults)
 SERVED_SPANS_MODES = ("onsite",)
+SERVED_SPANS_WINDOW = 90
 
 
 def served_per_unit_sql(width: int) -> str:
     """Served villages per unit (``unit``, ``served``) on $as_of in [$low, $high), from ``served_spans``."""
     return f"""
         SELECT idiv(village, {width}) * {width} AS unit, count(*) AS served FROM served_spans
-        WHERE span_from <= $as_of AND span_until > $as_of AND last_onsite >= $window_start
-          AND village >= $low AND village < $high
+        WHERE span_from <= $as_of AND span_until > $as_of AND village >= $low AND village < $high
         GROUP BY 1"""
 
 

@@ -56,10 +56,10 @@ CREATE TABLE IF NOT EXISTS services (
 -- D, so "served on D" is a range filter over it instead of a grouping of five million records per query.
 CREATE TABLE IF NOT EXISTS service_days (
     village BIGINT NOT NULL, mode VARCHAR NOT NULL, day DATE NOT NULL, next_day DATE NOT NULL);
--- derived (Store.refresh_service_days): per village, the spans in which it is covered and its latest on-site
--- record is the same day (last_onsite); served on D = a span holding D whose last_onsite is in the window
+-- derived (Store.refresh_service_days): per village, the spans [span_from, span_until) in which it is served under
+-- the default rule (covered, and an on-site record in the 90 days up to the day); served on D = a span holding D
 CREATE TABLE IF NOT EXISTS served_spans (
-    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, last_onsite DATE NOT NULL);
+    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL);
 -- derived with service_days: each county's first day with a service record (before it: no service data)
 CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
 """
