@@ -32,6 +32,7 @@ from geo.folium_map import Basemap
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.planning import GapPlan, plan_gaps
+from geo.service_rule import DEFAULT_SERVICE, MODES, ServiceSettings
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
 
 APP_DIR = Path(__file__).resolve().parent
@@ -71,11 +72,13 @@ def store_target() -> str:
 
 
 # ------------------------------------------------------------------------------------------------ cached queries
-# `_store` is not hashed; the version string, the scope digits, the date and the language are the key.
+# `_store` is not hashed; the version string, the scope digits, the date, the language and the effective-service
+# settings (a frozen dataclass, hashed by value) are the key.
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def q_totals(_store: Store, version: str, digits: str, as_of: str) -> Counts:
-    return _store.totals(Scope(digits), as_of)
+def q_totals(_store: Store, version: str, digits: str, as_of: str,
+             service: ServiceSettings = DEFAULT_SERVICE) -> Counts:
+    return _store.totals(Scope(digits), as_of, service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -94,14 +97,16 @@ def q_children(_store: Store, version: str, digits: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int) -> pd.DataFrame:
-    return _store.summary(Scope(digits), as_of, by=level)
+def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int,
+              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.summary(Scope(digits), as_of, by=level, service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
-               township: str | None) -> pd.DataFrame:
-    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township)
+               township: str | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,
+                                   service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -110,13 +115,16 @@ def q_gap_plan(_store: Store, version: str, digits: str, as_of: str, cap: int, m
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
-def q_trend(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFrame:
-    return _store.trend(Scope(digits), as_of, months=24)
+def q_trend(_store: Store, version: str, digits: str, as_of: str,
+            service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.trend(Scope(digits), as_of, months=24, service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str) -> map_data.MapView:
-    return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang)
+def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str,
+               service: ServiceSettings = DEFAULT_SERVICE, layer: str = "coverage") -> map_data.MapView:
+    return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang, service=service,
+                             layer=layer)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -147,6 +155,7 @@ class Ctx:
     lang: str
     basemap: Basemap
     principal: Principal = OPEN     # who is asking: open mode, or the logged-in account
+    service: ServiceSettings = DEFAULT_SERVICE
 
     @property
     def date(self) -> str:
@@ -275,6 +284,22 @@ def scope_picker(ctx: Ctx) -> None:
                      on_change=_on_pick, args=(key, parent))
 
 
+def service_settings() -> ServiceSettings:
+    """The effective-service rule's settings chosen in the sidebar (the rule's defaults until changed)."""
+    window = st.session_state.get("w_window_days", DEFAULT_SERVICE.window_days)
+    modes = tuple(m for m in MODES if m in st.session_state.get("w_counting_modes", DEFAULT_SERVICE.counting_modes))
+    return ServiceSettings(window_days=int(window), counting_modes=modes or DEFAULT_SERVICE.counting_modes)
+
+
+def service_settings_box(ctx: Ctx) -> None:
+    with st.expander(ctx.t("svc.settings")):
+        st.number_input(ctx.t("svc.window_days"), min_value=1, max_value=730, step=1, key="w_window_days",
+                        value=DEFAULT_SERVICE.window_days, help=ctx.t("svc.window_help"))
+        st.multiselect(ctx.t("svc.counting_modes"), MODES, key="w_counting_modes",
+                       default=list(DEFAULT_SERVICE.counting_modes),
+                       format_func=lambda m: ctx.text(f"svc.mode.{m}"))
+
+
 def sidebar(ctx: Ctx) -> None:
     with st.sidebar:
         st.session_state["w_lang"] = ctx.lang
@@ -292,6 +317,7 @@ def sidebar(ctx: Ctx) -> None:
             st.session_state["w_basemap"] = ctx.basemap.kind
             st.selectbox(ctx.t("basemap"), list(offered), key="w_basemap", on_change=_on_basemap,
                          format_func=lambda k: ctx.t(f"basemap.{k}"))
+        service_settings_box(ctx)
         if ctx.store.get_meta("dataset") == "demo":
             st.caption(ctx.t("demo_note"))
         if ctx.principal.logged_in:
@@ -330,7 +356,7 @@ def page_counts(ctx: Ctx, title_key: str) -> Counts:
     """Title, breadcrumb and the scope's village counts; a scope without villages ends the page with a note."""
     st.title(ctx.t(title_key))
     breadcrumb(ctx)
-    counts = q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+    counts = q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
     if not counts.villages:
         st.info(ctx.t("no_villages", name=ctx.name))
         st.stop()
@@ -507,7 +533,8 @@ def main() -> None:
     # a chosen basemap stays in the link across pages; none needs no parameter
     set_state(scope=state.scope, as_of=state.as_of, lang=state.lang,
               basemap=state.basemap if state.basemap != viewstate.NO_BASEMAP else None)
-    ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap], principal)
+    ctx = Ctx(store, store.data_version(), state.scope, state.as_of, state.lang, offered[state.basemap], principal,
+              service_settings())
     st.session_state["ctx"] = ctx
 
     st.session_state.setdefault("adviser_cap", advisers.DEFAULT_CAP)

@@ -19,6 +19,7 @@ from .codes import LEVEL_NAMES, Scope
 from .coverage import GAP_STATUSES, Status
 from .errors import UserError
 from .i18n import t
+from .service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
 from .store import Store, default_target, open_store
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
@@ -61,12 +62,23 @@ def _statuses(text: str | None) -> list[str]:
     if not text:
         return [s.value for s in GAP_STATUSES]
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    known = {s.value for s in Status}
+    known = {s.value for s in Status} | {ServiceStatus.NOMINAL.value}
     bad = [s for s in wanted if s not in known]
     if bad:
         raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
                          f"unknown status {','.join(bad)}; choose from {','.join(sorted(known))}")
     return wanted
+
+
+def _service(args) -> ServiceSettings:
+    """The effective-service rule's settings the command asks for (--window-days)."""
+    return ServiceSettings(window_days=args.window_days)
+
+
+#: what `summary` JSON says of each unit, in this order (the store's frame has a few more columns)
+SUMMARY_FIELDS = ("code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
+                  "served", "nominal", "served_rate", "has_service_data")
+RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
@@ -137,14 +149,15 @@ def cmd_summary(args) -> int:
         by = args.by or LEVEL_NAMES[min(max(store.child_level(scope) or 5, 1), 5) - 1]
         if LEVEL_NAMES.index(by) + 1 < scope.level:
             raise UsageError(f"--by {by} 高于范围 {scope.code} 的层级 / --by {by} is above the scope's level")
-        df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days)
+        df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days,
+                           service=_service(args))
     if args.format == "csv":
         from .export import summary_table, to_csv_bytes
-        data = to_csv_bytes(df if args.raw else summary_table(df, _lang(args)))
+        data = to_csv_bytes(df[list(SUMMARY_FIELDS)] if args.raw else summary_table(df, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
-        records = [{**r, "coverage_rate": round(float(r["coverage_rate"]), 6)}
-                   for r in df.to_dict(orient="records")]
+        records = [{**r, **{k: round(float(r[k]), 6) for k in RATE_FIELDS}}
+                   for r in df[list(SUMMARY_FIELDS)].to_dict(orient="records")]
         text = json.dumps(records, ensure_ascii=False, indent=1)
         (print(text) if not output else output.write_text(text, encoding="utf-8"))
     return 0
@@ -178,7 +191,7 @@ def cmd_export(args) -> int:
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
         gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
-                              expiring_days=args.expiring_days)
+                              expiring_days=args.expiring_days, service=_service(args))
         villages = gap.villages
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
         export.write(output, villages, geoms, lang=_lang(args))
@@ -197,7 +210,8 @@ def cmd_map(args) -> int:
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
         as_of = _date(args.as_of)
-        html = standalone_map_html(store, scope, as_of, lang=_lang(args), principal=who)
+        html = standalone_map_html(store, scope, as_of, lang=_lang(args), principal=who, service=_service(args),
+                                   layer=args.layer)
         output.write_text(html, encoding="utf-8")
         _audit_output(store, lambda: audit.record(store, who, "export", scope,
                                                   {"what": "map", "format": "html", "as_of": as_of}))
@@ -385,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--scope", help="division code prefix: 61, 6101, 610124 ... (default: all of China)")
         sp.add_argument("--as-of", default=dt.date.today().isoformat(), help="YYYY-MM-DD (default today)")
         sp.add_argument("--expiring-days", type=int, default=60)
+        sp.add_argument("--window-days", type=int, default=DEFAULT_WINDOW_DAYS,
+                        help="an on-site visit in this many days up to the date makes a covered village served "
+                             f"(default {DEFAULT_WINDOW_DAYS})")
 
     sp = sub.add_parser("demo", help="build the demo database")
     common(sp)
@@ -409,12 +426,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("export", help="village list (gaps by default) to .xlsx/.csv/.geojson")
     scoped(sp)
-    sp.add_argument("--status", help="comma list of covered,expiring,lapsed,never (default lapsed,expiring,never)")
+    sp.add_argument("--status", help="comma list of covered,expiring,lapsed,never,nominal "
+                                     "(default lapsed,expiring,never)")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_export)
 
     sp = sub.add_parser("map", help="the map as one self-contained HTML file")
     scoped(sp)
+    sp.add_argument("--layer", choices=["coverage", "served"], default="coverage",
+                    help="contract coverage (default) or effective service")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_map)
 

@@ -27,14 +27,18 @@ from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
 from .formats import contract_end, day
 from .i18n import status_label, t
+from .service_rule import DEFAULT_SERVICE, ServiceSettings
 
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
-VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end"]
+VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end",
+                   "service_status", "last_onsite"]
 #: what only a logged-in user (or anyone in open mode) gets: the gap list carries no licence numbers
 CONTACT_COLUMNS = ("phones",)
-SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
+                   "served", "nominal", "served_rate", "has_service_data"]
+_YES_NO = ("has_data", "has_service_data")
 
 
 class ExportError(UserError, ValueError):
@@ -63,14 +67,15 @@ class GapList:
 
 
 def gap_list(store, principal: Principal, scope: Scope, as_of: dt.date | str, statuses=None,
-             township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> GapList:
+             township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+             service: ServiceSettings = DEFAULT_SERVICE) -> GapList:
     """The villages of `scope` (limited to the principal's jurisdiction) with the `statuses` asked for."""
     from .store import as_date
 
     principal.require("export")
     limited = scoped(principal, scope)
     villages = store.village_statuses(limited, as_date(as_of), statuses=list(statuses) if statuses else None,
-                                      township=township, expiring_days=expiring_days)
+                                      township=township, expiring_days=expiring_days, service=service)
     if not principal.sees_contacts:
         villages = villages.drop(columns=list(CONTACT_COLUMNS))
     return GapList(limited, as_date(as_of), tuple(statuses or ()), township, villages, principal.sees_contacts,
@@ -95,6 +100,8 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
     out["contract_end"] = [contract_end(end, lang) if people else ""      # no adviser: no contract to end
                            for end, people in zip(out["contract_end"], out["advisers"].notna())]
+    out["service_status"] = out["service_status"].map(lambda s: t(f"svc.status.{s}", lang))
+    out["last_onsite"] = [day(d) if not pd.isna(d) else "" for d in out["last_onsite"]]
     out = out.fillna("")
     out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in columns]
     return out
@@ -102,8 +109,10 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 
 def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     out = summary[SUMMARY_COLUMNS].copy()
-    out["coverage_rate"] = out["coverage_rate"].round(4)
-    out["has_data"] = out["has_data"].map({True: t("yes", lang), False: t("no", lang)})
+    for col in ("coverage_rate", "served_rate"):
+        out[col] = out[col].round(4)
+    for col in _YES_NO:
+        out[col] = out[col].map({True: t("yes", lang), False: t("no", lang)})
     out.columns = [t(f"col.{c}", lang) for c in SUMMARY_COLUMNS]
     return out
 
@@ -165,7 +174,8 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         props = {"code": row.code, "name": row.name, "township": row.township, "status": row.status,
                  "status_label": status_label(row.status), "advisers": row.advisers, "orgs": row.orgs,
                  "phones": getattr(row, "phones", None),
-                 "contract_end": None if pd.isna(end) else day(end)}
+                 "contract_end": None if pd.isna(end) else day(end), "service_status": row.service_status,
+                 "last_onsite": None if pd.isna(row.last_onsite) else day(row.last_onsite)}
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()

@@ -8,6 +8,12 @@ Input is a GeoJSON FeatureCollection (dict).  Feature properties the map reads:
 * ``mode="status"`` (villages): ``status`` one of covered/expiring/lapsed/never (None = no data); optional
   ``adviser``, ``org``, ``phone``, ``period``.
 
+A map shows one of the :data:`LAYERS`: ``coverage`` (contracts, as above) or ``served`` (effective service,
+geo.service_rule): ``rate`` is then the served rate (None = no service data), the optional counts are
+``n_villages``, ``n_covered``, ``n_served``, ``n_nominal``, and a village's ``status`` is served / nominal /
+lapsed / never / no_data, with ``last_onsite``.  Only the table of the layer differs: the same JS, other words
+and colours.
+
 What keeps it offline and fast:
 
 * the map's ``default_js``/``default_css`` are set on the instance to the local Leaflet only (folium's class-level
@@ -63,6 +69,28 @@ def _catalogue(lang: str) -> dict[str, str]:
 
 
 @dataclass(frozen=True)
+class MapLayer:
+    """What a map of one layer says and paints: legend titles, the words for its statuses and for no data,
+    the colour of each village status, and the fields its tooltips list (catalogue keys throughout)."""
+
+    rate_title: str
+    status_title: str
+    rate_label: str
+    nodata: str
+    status_colours: dict[str, str]
+    status_labels: str                       # catalogue prefix of the status words
+    rate_fields: tuple[tuple[str, str], ...]
+    status_fields: tuple[tuple[str, str], ...]
+
+    def words(self, lang: str) -> dict[str, str]:
+        """The tooltip and legend words of this layer, keyed as :func:`text` keys them."""
+        t = lambda key: i18n.t(key, lang)   # noqa: E731 - a local shorthand
+        return {"legend_rate": t(self.rate_title), "legend_status": t(self.status_title),
+                "f_rate": t(self.rate_label), "nodata": t(self.nodata),
+                **{k: t(f"{self.status_labels}{k}") for k in self.status_colours}}
+
+
+@dataclass(frozen=True)
 class ColourClass:
     """One legend entry: features with ``rate >= lower`` (and below the next class) get ``colour``."""
 
@@ -86,6 +114,13 @@ STATUS_COLOURS: dict[str, str] = {
     "lapsed": "#d7301f",
     "never": "#54278f",
 }
+#: villages on the effective-service map: nominal (a contract nobody visits) is the finding, in strong orange
+SERVICE_COLOURS: dict[str, str] = {
+    "served": "#1b9e77",
+    "nominal": "#e66101",
+    "lapsed": "#d7301f",
+    "never": "#54278f",
+}
 NODATA_COLOUR = "#d9d9d9"     # fallback where the hatch pattern is not available
 _EPS = 1e-9                   # 0.95 computed as 19/20 must land in the 95% class
 
@@ -93,6 +128,21 @@ _EPS = 1e-9                   # 0.95 computed as 19/20 must land in the 95% clas
 _BASE_STYLE = {"color": "#4d4d4d", "weight": 0.7, "opacity": 0.9, "fillOpacity": 0.8}
 _SCHEMATIC_DASH = "4 3"
 _HIGHLIGHT = {"color": "#000000", "weight": 2.5}
+
+
+_VILLAGE_FIELDS = (("adviser", "col.advisers"), ("org", "col.orgs"), ("phone", "col.phones"),
+                   ("period", "col.contract_period"))
+LAYERS: dict[str, MapLayer] = {
+    "coverage": MapLayer("legend.legend_rate", "legend.legend_status", "legend.f_rate", "legend.nodata",
+                         STATUS_COLOURS, "status.",
+                         tuple((f"n_{k}", f"legend.f_n_{k}") for k in ("villages", "covered", "expiring", "lapsed",
+                                                                       "never")),
+                         _VILLAGE_FIELDS),
+    "served": MapLayer("legend.legend_served", "legend.legend_service", "legend.f_served_rate",
+                       "legend.svc_no_data", SERVICE_COLOURS, "svc.status.",
+                       tuple((f"n_{k}", f"legend.f_n_{k}") for k in ("villages", "covered", "served", "nominal")),
+                       (("last_onsite", "legend.f_last_onsite"), *_VILLAGE_FIELDS)),
+}
 
 
 def rate_class(rate: float | None) -> ColourClass | None:
@@ -106,11 +156,11 @@ def rate_class(rate: float | None) -> ColourClass | None:
     return found
 
 
-def text(lang: str) -> dict[str, str]:
-    """The map's strings in `lang`, from the one catalogue geo.i18n."""
+def text(lang: str, layer: str = "coverage") -> dict[str, str]:
+    """The map's strings in `lang` for `layer`, from the one catalogue geo.i18n."""
     if lang not in i18n.LANGS:
         raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)")
-    return _catalogue(lang)
+    return {**_catalogue(lang), **LAYERS[layer].words(lang)}
 
 
 # --------------------------------------------------------------------------------------------------- basemaps
@@ -280,21 +330,21 @@ class StyleConfig:
 
     mode: Mode
     lang: str
+    layer: str = "coverage"
     classes: tuple[tuple[float, str], ...] = tuple((c.lower, c.colour) for c in RATE_CLASSES)
-    status: dict[str, str] = field(default_factory=lambda: dict(STATUS_COLOURS))
     base: dict[str, Any] = field(default_factory=lambda: dict(_BASE_STYLE))
 
     def to_js(self) -> dict:
-        t = text(self.lang)
-        fields = (["n_villages", "n_covered", "n_expiring", "n_lapsed", "n_never"] if self.mode == "rate"
-                  else ["adviser", "org", "phone", "period"])
+        layer = LAYERS[self.layer]
+        t = text(self.lang, self.layer)
+        fields = layer.rate_fields if self.mode == "rate" else layer.status_fields
         return {
             "mode": self.mode, "classes": [list(c) for c in self.classes], "eps": _EPS,
-            "status": self.status, "base": self.base, "dash": _SCHEMATIC_DASH, "highlight": _HIGHLIGHT,
-            "nodata": f"url(#cov-nodata) {NODATA_COLOUR}",
+            "status": dict(layer.status_colours), "base": self.base, "dash": _SCHEMATIC_DASH,
+            "highlight": _HIGHLIGHT, "nodata": f"url(#cov-nodata) {NODATA_COLOUR}",
             "labels": {k: t[k] for k in ("f_code", "f_rate", "f_status", "nodata", "schematic",
-                                         *STATUS_COLOURS)},
-            "fields": [[k, t["f_" + k]] for k in fields],
+                                         *layer.status_colours)},
+            "fields": [[k, i18n.t(key, self.lang)] for k, key in fields],
             "sep": "：" if self.lang == "zh" else ": ",
         }
 
@@ -442,12 +492,12 @@ class Legend(_DataElement):
         self.title_json = _js_json(html.escape(title)) if title else None
 
 
-def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False) -> str:
+def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False, layer: str = "coverage") -> str:
     """The legend's inner HTML: a swatch and label per class, no data, and the schematic note if needed."""
-    t = text(lang)
+    t = text(lang, layer)
     rows = [f'<div class="cov-legend-title">{html.escape(t["legend_" + mode])}</div>']
     entries = ([(c.colour, t[c.key]) for c in reversed(RATE_CLASSES)] if mode == "rate"
-               else [(colour, t[key]) for key, colour in STATUS_COLOURS.items()])
+               else [(colour, t[key]) for key, colour in LAYERS[layer].status_colours.items()])
     for colour, label in entries:
         rows.append(f'<div><span class="cov-sw" style="background:{colour}"></span>{html.escape(label)}</div>')
     rows.append(f'<div><span class="cov-sw cov-sw-nodata"></span>{html.escape(t["nodata"])}</div>')
@@ -473,6 +523,7 @@ def build_map(
     bounds: Sequence[float] | None = None,
     height: str | int = "100%",
     lines: dict | None = None,
+    layer: str = "coverage",
 ) -> folium.Map:
     """A folium map of ``features`` coloured by coverage ``rate`` or village ``status``.
 
@@ -481,9 +532,12 @@ def build_map(
     ``bounds``: (min lon, min lat, max lon, max lat) in WGS-84 to fit; default the features' extent.
     ``lines``: an optional FeatureCollection of lines drawn on top without interaction (national views:
     ``outlines.boundary_lines()``, which includes the South China Sea line that a map of China must show).
+    ``layer``: one of :data:`LAYERS` (contract coverage, or effective service).
     """
     if mode not in ("rate", "status"):
         raise ValueError(f"mode must be 'rate' or 'status', got {mode!r}")
+    if layer not in LAYERS:
+        raise ValueError(f"layer must be one of {tuple(LAYERS)}, got {layer!r}")
     text(lang)
     basemap = basemap or Basemap()
     if basemap.gcj02:
@@ -517,11 +571,11 @@ def build_map(
         folium.TileLayer(tiles=spec.url, attr=spec.attribution, subdomains=spec.subdomains, overlay=spec.overlay,
                          control=False, max_zoom=basemap.max_zoom, name=None).add_to(m)
 
-    FeatureLayer(features, StyleConfig(mode=mode, lang=lang)).add_to(m)
+    FeatureLayer(features, StyleConfig(mode=mode, lang=lang, layer=layer)).add_to(m)
     if lines and lines.get("features"):
         LineLayer(lines).add_to(m)
     schematic = any((f.get("properties") or {}).get("schematic") for f in features.get("features", []))
-    Legend(legend_html(mode, lang, schematic=schematic), title).add_to(m)
+    Legend(legend_html(mode, lang, schematic=schematic, layer=layer), title).add_to(m)
 
     m.fit_bounds([[s, w], [n, e]])
     return m

@@ -14,9 +14,10 @@ import pandas as pd
 from .access import OPEN, Principal, scoped
 from .codes import Scope
 from .coverage import DEFAULT_EXPIRING_DAYS, Counts, has_data
-from .formats import period_text
+from .formats import day, period_text
 from .i18n import level_label, t
 from .ranking import rank_units
+from .service_rule import DEFAULT_SERVICE, ServiceSettings
 from .store import Store
 
 #: the display tier holding the shapes of each child level (see geo.outlines.TIERS)
@@ -36,6 +37,7 @@ class MapView:
     missing: list[str] = field(default_factory=list)   # names of units with no boundary to draw
     schematic: bool = False
     focus: str | None = None        # the village a village-level scope asked for, shown on its township's map
+    layer: str = "coverage"         # 'coverage' (contracts) or 'served' (effective service): geo.folium_map.LAYERS
 
     @property
     def drawn(self) -> int:
@@ -48,10 +50,16 @@ def _clean(value):
     return value
 
 
-def _village_props(row, lang: str, contacts: bool = True) -> dict:
+def _village_props(row, lang: str) -> dict:
+    # a principal who may not see phones gets a table whose phones are blank (map_view)
     return {"code": row.code, "name": row.name, "status": row.status, "adviser": _clean(row.advisers),
-            "org": _clean(row.orgs), "phone": _clean(row.phones) if contacts else None,
+            "org": _clean(row.orgs), "phone": _clean(row.phones),
             "period": period_text(row.contract_start, row.contract_end, lang) or None}
+
+
+def _served_village_props(row, lang: str) -> dict:
+    return {**_village_props(row, lang), "status": row.service_status,
+            "last_onsite": None if pd.isna(row.last_onsite) else day(row.last_onsite)}
 
 
 def _unit_props(row) -> dict:
@@ -62,30 +70,46 @@ def _unit_props(row) -> dict:
             "n_lapsed": int(row.lapsed), "n_never": int(row.never)}
 
 
+def _served_unit_props(row) -> dict:
+    # no contract or no service log on record: no served rate (无服务记录), not 0 %
+    return {"code": row.code, "name": row.name,
+            "rate": round(float(row.served_rate), 4) if row.has_data and row.has_service_data else None,
+            "n_villages": int(row.villages), "n_covered": int(row.covered), "n_served": int(row.served),
+            "n_nominal": int(row.nominal)}
+
+
+#: the feature properties of each layer: (units, villages)
+_PROPS = {"coverage": (lambda row, lang: _unit_props(row), _village_props),
+          "served": (lambda row, lang: _served_unit_props(row), _served_village_props)}
+
+
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
-             expiring_days: int = DEFAULT_EXPIRING_DAYS, principal: Principal = OPEN) -> MapView:
-    """Child units of `scope` coloured by coverage rate, or its villages coloured by status; a village is shown
-    on its township's map, as :attr:`MapView.focus`.  `scope` is limited to the principal's jurisdiction, and
-    phone numbers are left out for a principal who may not see them."""
+             expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE,
+             layer: str = "coverage", principal: Principal = OPEN) -> MapView:
+    """Child units of `scope` coloured by coverage rate (or served rate on the ``served`` layer), or its villages
+    coloured by status (or service status); a village is shown on its township's map, as
+    :attr:`MapView.focus`.  `scope` is limited to the principal's jurisdiction, and phone numbers are left out
+    for a principal who may not see them."""
     scope = scoped(principal, scope)
     if scope.level == 5:
         township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days,
-                            principal=principal)
+                            service=service, layer=layer, principal=principal)
         return replace(township, focus=scope.code)
     level = store.child_level(scope)
     if level is None:
         return MapView(scope, as_of, None, "rate", {"type": "FeatureCollection", "features": []},
-                       pd.DataFrame())
+                       pd.DataFrame(), layer=layer)
     tier = TIER_OF_CHILD_LEVEL[level]
     shapes = store.shapes_under(scope, tier).set_index("code")
+    unit_props, village_props = _PROPS[layer]
     if level == 5:
-        mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days)
+        mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days, service=service)
         if not principal.sees_contacts:
             table = table.assign(phones=None)
-        props = [_village_props(row, lang, principal.sees_contacts) for row in table.itertuples(index=False)]
+        props = [village_props(row, lang) for row in table.itertuples(index=False)]
     else:
-        mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days)
-        props = [_unit_props(row) for row in table.itertuples(index=False)]
+        mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days, service=service)
+        props = [unit_props(row, lang) for row in table.itertuples(index=False)]
         # outlines with no registry villages (台湾, 香港, 澳门 on a national map) are drawn as no data
         props += [{"code": code, "name": EXTRA_NAMES.get(code) or store.scope_name(Scope.parse(code)),
                    "rate": None} for code in shapes.index.difference(pd.Index(table["code"]))]
@@ -95,7 +119,7 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
     drawn = {f["properties"]["code"] for f in features}
     missing = [n for c, n in zip(table["code"], table["name"]) if c not in drawn]
     return MapView(scope, as_of, level, mode, {"type": "FeatureCollection", "features": features}, table,
-                   missing, any(f["properties"]["schematic"] for f in features))
+                   missing, any(f["properties"]["schematic"] for f in features), layer=layer)
 
 
 def map_title(store: Store, view: MapView, lang: str = "zh") -> str:
@@ -155,12 +179,18 @@ def outline_view(store: Store, view: MapView) -> dict:
     if len(table) and "status" in table:        # a township's villages
         covered, lapsed, villages = (int(table["status"].isin(["covered", "expiring"]).sum()),
                                      int((table["status"] == "lapsed").sum()), len(table))
+        served = int((table["service_status"] == "served").sum())
+        service_data = bool((table["service_status"] != "no_data").any() and covered)
     elif len(table):                            # units of a county or above
-        covered, lapsed, villages = (int(table[c].sum()) for c in ("covered", "lapsed", "villages"))
+        covered, lapsed, villages, served = (int(table[c].sum()) for c in ("covered", "lapsed", "villages",
+                                                                            "served"))
+        service_data = bool(table["has_service_data"].any())
     else:
-        covered = lapsed = villages = 0
-    if has_data(covered, lapsed) and villages:
-        rate = round(covered / villages, 4)
+        covered = lapsed = villages = served = 0
+        service_data = False
+    shown = {"coverage": (covered, True), "served": (served, service_data)}[view.layer]
+    if has_data(covered, lapsed) and villages and shown[1]:
+        rate = round(shown[0] / villages, 4)
     feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]
     return {"type": "FeatureCollection", "features": feats}
@@ -177,7 +207,7 @@ def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: b
     # a map of the whole country must carry the national boundary lines (incl. the South China Sea line)
     lines = national_lines() if not view.scope.digits else None
     return build_map(features, mode=mode, lang=lang, inline=inline, basemap=basemap,
-                     title=map_title(store, view, lang), height=height, lines=lines)
+                     title=map_title(store, view, lang), height=height, lines=lines, layer=view.layer)
 
 
 @lru_cache(maxsize=1)
@@ -189,10 +219,12 @@ def national_lines() -> dict:
 
 def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
                         expiring_days: int = DEFAULT_EXPIRING_DAYS, basemap=None,
+                        service: ServiceSettings = DEFAULT_SERVICE, layer: str = "coverage",
                         principal: Principal = OPEN) -> str:
     """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick.
     Limited to the principal's jurisdiction like every map."""
     from .folium_map import map_html
 
-    view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days, principal=principal)
+    view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days, service=service, layer=layer,
+                    principal=principal)
     return map_html(build_folium_map(store, view, lang=lang, inline=True, basemap=basemap))

@@ -55,3 +55,44 @@ def summaries_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
     a = a[cols].reset_index(drop=True).astype({"code": object, "name": object})
     b = b[cols].reset_index(drop=True).astype({"code": object, "name": object})
     return a.shape == b.shape and bool((a == b).all().all())
+
+
+SERVED_COLUMNS = ["code", "villages", "covered", "served", "nominal", "served_rate", "in_recorded_counties",
+                  "has_service_data"]
+
+
+def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, services: pd.DataFrame,
+                          as_of: dt.date, level: int = 1, window_days: int = 90,
+                          counting_modes: tuple[str, ...] = ("onsite",)) -> pd.DataFrame:
+    """The effective-service columns of the store's ``summary(Scope(""), as_of, by=level)``, in plain pandas.
+
+    `services`: village (12-digit str), service_date, mode.  Written from the issue's words, not from
+    geo.service_rule: served = covered and a record of a counting mode dated D-(W-1) .. D; nominal = covered,
+    not served, in a county with a record (any mode) by D; a unit has service data when a village of it with a
+    contract started by D lies in such a county (in_recorded_counties counts them).
+    """
+    day = pd.Timestamp(as_of)
+    cover = pandas_summary(registry, assignments, as_of, level=5)          # one row per village
+    covered = set(cover.loc[cover["covered"] == 1, "code"])
+    known = services[pd.to_datetime(services["service_date"]) <= day]
+    known = known[known["village"].isin(set(cover["code"]))]
+    first = day - pd.Timedelta(days=window_days - 1)
+    visited = set(known.loc[known["mode"].isin(counting_modes)
+                            & (pd.to_datetime(known["service_date"]) >= first), "village"])
+    counties = set(known["village"].str[:6])
+    v = cover[["code"]].copy()
+    v["covered"] = v["code"].isin(covered)
+    v["served"] = v["covered"] & v["code"].isin(visited)
+    v["nominal"] = v["covered"] & ~v["served"] & v["code"].str[:6].isin(counties)
+    v["in_recorded_county"] = v["code"].isin(set(cover.loc[(cover["covered"] + cover["lapsed"]) > 0, "code"])) \
+        & v["code"].str[:6].isin(counties)
+    v["unit"] = v["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0")
+    out = v.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"), served=("served", "sum"),
+                                nominal=("nominal", "sum"),
+                                in_recorded_counties=("in_recorded_county", "sum")).reset_index()
+    out = out.rename(columns={"unit": "code"})
+    for col in ("villages", "covered", "served", "nominal", "in_recorded_counties"):
+        out[col] = out[col].astype("int64")
+    out["served_rate"] = out["served"] / out["villages"]
+    out["has_service_data"] = out["in_recorded_counties"] > 0
+    return out[SERVED_COLUMNS]

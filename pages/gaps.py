@@ -8,7 +8,7 @@ import app
 from geo import audit
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
-from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
+from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
 from geo.i18n import status_label
 from geo.planning import DEFAULT_CAP
 from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
@@ -40,13 +40,14 @@ def gap_list(ctx: app.Ctx) -> None:
 
     # an empty selection means "no filter" in the store; here it means nothing is asked for
     villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses),
-                                      township) if statuses else None
+                                      township, ctx.service) if statuses else None
     if villages is None or villages.empty:
         st.info(ctx.t("gaps.none"))
         return
 
     table = village_table(villages, ctx.lang)
-    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(villages["status"])]
+    listed = [listed_status(s, v, statuses) for s, v in zip(villages["status"], villages["service_status"])]
+    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed)]
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 

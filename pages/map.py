@@ -1,4 +1,5 @@
-"""覆盖地图: the scope's child units coloured by coverage rate, or its villages coloured by status."""
+"""覆盖地图: the scope's child units coloured by coverage rate, or its villages coloured by status; a switch shows
+effective service instead (served rate, villages served / nominal / lapsed / never)."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,14 +9,19 @@ from streamlit_folium import st_folium
 import app
 from geo import map_data
 from geo.export import summary_table, village_table
-from geo.formats import name_list, period_text
-from geo.i18n import level_label, status_label
+from geo.formats import day, name_list, period_text
+from geo.i18n import level_label, status_label, t
+from geo.service_ranking import served_figures
 
 MAP_HEIGHT = 620
+LAYERS = ("coverage", "served")
 
 ctx = app.current()
 totals = app.page_counts(ctx, "page.map")
-view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang)
+layer = st.segmented_control(ctx.t("map.layer"), LAYERS, default="coverage", key="map_layer",
+                             format_func=lambda k: ctx.text(f"map.layer.{k}"), label_visibility="collapsed",
+                             ) or "coverage"
+view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang, ctx.service, layer)
 place = app.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
 # units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
@@ -26,6 +32,8 @@ if head.village_focus:
 else:
     no_data_note = " " + ctx.t("map.no_data_units", n=head.no_data_units, unit=unit) if head.no_data_units else ""
     st.markdown(app.figures_line(ctx, head.counts) + no_data_note)
+if layer == "served":
+    st.markdown(served_figures(view.table, totals, view.mode, ctx.service, ctx.lang, name=ctx.name))
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
 notice_key = map_data.geometry_notice(view, has_map)
 notice = ctx.t(notice_key, name=place, unit=unit) if notice_key else None
@@ -65,6 +73,12 @@ if has_map:
                 r = row.iloc[0]
                 st.markdown(f"{app.bold(r['name'])}  \n`{r['code']}`")     # a code is 12 digits
                 st.markdown(app.kv(ctx, "col.status", app.bold(status_label(r['status'], ctx.lang))))
+                if layer == "served":
+                    last = "" if pd.isna(r["last_onsite"]) else day(r["last_onsite"])
+                    st.markdown("  \n".join([
+                        app.kv(ctx, "col.service_status", app.bold(t(f"svc.status.{r['service_status']}",
+                                                                     ctx.lang))),
+                        app.kv(ctx, "col.last_onsite", last or "—")]))
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
@@ -81,10 +95,12 @@ if has_map:
 st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
     table = summary_table(view.table, ctx.lang)
-    rate_col = ctx.t("col.coverage_rate")
+    rate_col, served_col = ctx.text("col.coverage_rate"), ctx.text("col.served_rate")
     table[rate_col] = (table[rate_col] * 100).where(view.table["has_data"])   # no data: no rate, as on the map
+    table[served_col] = (table[served_col] * 100).where(view.table["has_data"] & view.table["has_service_data"])
     st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={rate_col: st.column_config.ProgressColumn(
-                     rate_col, format="%.1f%%", min_value=0.0, max_value=100.0)})
+                 column_config={col: st.column_config.ProgressColumn(col, format="%.1f%%", min_value=0.0,
+                                                                     max_value=100.0)
+                                for col in (rate_col, served_col)})
 else:
     st.dataframe(village_table(view.table, ctx.lang), hide_index=True, width="stretch")

@@ -1,4 +1,5 @@
-"""总览: the scope's figures for leaders - metrics, a ranking of its units, coverage over 24 months."""
+"""总览: the scope's figures for leaders - metrics, a ranking of its units, coverage over 24 months, and beside
+coverage on paper the effective service: the gap between the two as the headline, ranked by unit, both trends."""
 from __future__ import annotations
 
 import altair as alt
@@ -11,19 +12,25 @@ from geo.coverage import DEFAULT_EXPIRING_DAYS
 from geo.formats import count, pct
 from geo.i18n import level_label
 from geo.ranking import Ranking, rank_units, trend_over_units_with_data
+from geo.service_ranking import GapRanking, headline, rank_by_gap, trend_over_units_with_logs
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
 ROW_PX, HEAD_PX = 35, 38
 
 ctx = app.current()
 counts = app.page_counts(ctx, "page.summary")
+served_counts = counts                   # the effective figures: over the units with service records
 advisers, per_adviser = app.q_adviser_stats(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
 level = app.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
 ranking: Ranking | None = None
+gaps: GapRanking | None = None
 if level is not None and level < 5:
     unit = level_label(level, ctx.lang)
-    ranking = rank_units(app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level))
+    units = app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level, ctx.service)
+    ranking = rank_units(units)
     counts = ranking.headline(counts)    # the headline counts the units with data only
+    gaps = rank_by_gap(units)
+    served_counts = gaps.counts if len(gaps.ranked) else served_counts
 no_data_note = (ctx.t("summary.no_data_units", n=len(ranking.no_data), unit=unit)
                 if ranking is not None and len(ranking.no_data) else None)
 
@@ -39,14 +46,28 @@ row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
 row2[2].metric(ctx.t("metric.never"), count(counts.never))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
 
+# effective service: the distance between contracts on paper and advisers who show up is the headline
+st.markdown(f"**{headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service)}**",
+            help=ctx.t("svc.help", days=ctx.service.window_days))
+if served_counts.has_service_data:
+    no_logs_note = (ctx.t("svc.no_data_units", n=len(gaps.no_data), unit=unit)
+                    if gaps is not None and len(gaps.no_data) else None)
+    row3 = st.columns(4)
+    row3[0].metric(ctx.t("svc.metric.served_rate"), pct(served_counts.served_rate),
+                   delta=ctx.text("svc.metric.gap", gap=f"{served_counts.rate_gap * 100:.1f}"), delta_color="red",
+                   delta_arrow="down")
+    row3[1].metric(ctx.t("svc.metric.served"), count(served_counts.served), delta=no_logs_note,
+                   delta_color="off", delta_arrow="off")
+    row3[2].metric(ctx.t("svc.metric.nominal"), count(served_counts.nominal))
+
 # the load against the cap: advisers over it, and how many advisers serve 1, 2, 3 ... villages
 cap = app.adviser_cap()
 register = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
 loads = load_distribution(register)
-row3 = st.columns([1, 3])
-row3[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(register.counts["over_cap"]))
+row_load = st.columns([1, 3])
+row_load[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(register.counts["over_cap"]))
 if len(loads):
-    with row3[1]:
+    with row_load[1]:
         st.markdown(f"**{ctx.t('adv.summary.chart')}**")
         base = alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"}))).encode(
             x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
@@ -97,27 +118,62 @@ if ranking is not None:
                 st.dataframe(pd.DataFrame({ctx.t("col.name"): ranking.no_data["name"],
                                            ctx.t("col.villages"): ranking.no_data["villages"]}),
                              hide_index=True, width="stretch")
+    if gaps is not None and len(gaps.ranked):
+        with left:
+            st.subheader(ctx.t("svc.ranking", unit=unit))
+            st.caption(ctx.t("svc.ranking_note"))
+            shown = pd.DataFrame({
+                ctx.text("col.rank"): gaps.ranked["rank"],
+                ctx.text("col.name"): gaps.ranked["name"],
+                ctx.text("col.coverage_rate"): gaps.ranked["coverage_rate"],
+                ctx.text("col.served_rate"): gaps.ranked["served_rate"],
+                ctx.text("col.rate_gap"): gaps.ranked["rate_gap"],
+                ctx.text("col.nominal"): gaps.ranked["nominal"],
+                ctx.text("col.villages"): gaps.ranked["villages"]})
+            rates = [ctx.text(f"col.{c}") for c in ("coverage_rate", "served_rate", "rate_gap")]
+            st.dataframe(shown.style.format(pct, subset=rates)
+                         .format(count, subset=[ctx.text("col.nominal"), ctx.text("col.villages")]),
+                         hide_index=True, width="stretch", height=min(HEAD_PX + ROW_PX * len(shown), 640))
+            if len(gaps.no_data):
+                with st.expander(ctx.t("svc.no_data_list", n=len(gaps.no_data), unit=unit)):
+                    st.dataframe(pd.DataFrame({ctx.text("col.name"): gaps.no_data["name"],
+                                               ctx.text("col.villages"): gaps.no_data["villages"]}),
+                                 hide_index=True, width="stretch")
     chart_box = right
 else:
     chart_box = left
 
-trend = app.q_trend(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+trend = app.q_trend(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
 if ranking is not None and len(ranking.ranked):
     trend = trend_over_units_with_data(trend, ranking)
+if gaps is not None and len(gaps.ranked):
+    trend = trend_over_units_with_logs(trend, gaps)
+elif not served_counts.has_service_data:
+    trend = trend.assign(served_rate=float("nan"))
+else:
+    trend = trend.assign(served_rate=trend["served_rate"].where(trend["has_service_data"]))
 with chart_box:
-    st.subheader(ctx.t("summary.trend"))
-    st.caption(ctx.t("summary.trend_note"))
+    both = served_counts.has_service_data
+    st.subheader(ctx.t("svc.trend") if both else ctx.t("summary.trend"))
+    st.caption(ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
     if not counts.has_data:      # a unit with no contract on record has no trend, not a flat 0 %
         st.info(ctx.t("summary.trend_no_data"))
         st.stop()
-    low = max(0.0, float(trend["coverage_rate"].min()) - 0.05)
-    chart = (alt.Chart(trend.assign(rate=trend["coverage_rate"]))
+    lines = {"coverage_rate": ctx.text("svc.line.coverage"), "served_rate": ctx.text("svc.line.served")}
+    long = (trend.melt(id_vars=["month"], value_vars=list(lines) if both else ["coverage_rate"],
+                       var_name="line", value_name="rate")
+            .dropna(subset=["rate"]).assign(line=lambda d: d["line"].map(lines)))
+    low = max(0.0, float(long["rate"].min()) - 0.05)
+    chart = (alt.Chart(long)
              .mark_line(point=True)
-             .encode(x=alt.X("month:O", title=ctx.t("col.month"), axis=alt.Axis(labelAngle=-45)),
+             .encode(x=alt.X("month:O", title=ctx.text("col.month"), axis=alt.Axis(labelAngle=-45)),
                      y=alt.Y("rate:Q", title=None, axis=alt.Axis(format="%"),
                              scale=alt.Scale(domain=[low, 1.0])),
-                     tooltip=[alt.Tooltip("month:O", title=ctx.t("col.month")),
-                              alt.Tooltip("rate:Q", title=ctx.t("col.coverage_rate"), format=".1%"),
-                              alt.Tooltip("covered:Q", title=ctx.t("col.covered"), format=",")])
+                     color=alt.Color("line:N", title=None, sort=list(lines.values()),
+                                     scale=alt.Scale(range=["#4575b4", "#e66101"]),
+                                     legend=alt.Legend(orient="bottom")),
+                     tooltip=[alt.Tooltip("month:O", title=ctx.text("col.month")),
+                              alt.Tooltip("line:N", title=None),
+                              alt.Tooltip("rate:Q", title=ctx.text("svc.rate"), format=".1%")])
              .properties(height=360))
     st.altair_chart(chart, width="stretch")

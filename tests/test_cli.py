@@ -29,8 +29,8 @@ def test_summary_json_equals_the_library(demo_db, demo_store):
     lib = demo_store.summary(Scope.parse("610124"), ANCHOR, by="township")
     assert [r["code"] for r in rows] == lib["code"].tolist()
     assert all(len(r["code"]) == 12 for r in rows)
-    assert set(rows[0]) == {"code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate",
-                            "has_data"}
+    assert list(rows[0]) == ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate",
+                             "has_data", "served", "nominal", "served_rate", "has_service_data"]
     assert [r["covered"] for r in rows] == lib["covered"].tolist()
     assert sum(r["villages"] for r in rows) == demo_store.totals(Scope.parse("610124"), ANCHOR).villages
 
@@ -59,8 +59,8 @@ def test_summary_says_which_units_have_data(demo_db, demo_store):
     for raw, yes, no in ((False, "是", "否"), (True, "True", "False")):
         p = run("summary", "--as-of", ANCHOR.isoformat(), "--format", "csv", *(["--raw"] if raw else []), db=demo_db)
         table = list(csv.reader(io.StringIO(p.stdout.lstrip("\ufeff"))))
-        assert table[0][-1] == ("has_data" if raw else "有数据")
-        assert [row[-1] for row in table[1:]] == [yes if r["has_data"] else no for r in rows]
+        column = table[0].index("has_data" if raw else "有数据")
+        assert [row[column] for row in table[1:]] == [yes if r["has_data"] else no for r in rows]
 
 
 def test_export_xlsx_csv_geojson(demo_db, demo_store, tmp_path):

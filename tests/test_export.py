@@ -16,7 +16,8 @@ def villages_frame():
     return pd.DataFrame({"code": [f"61012410020{i}" for i in range(n)], "name": HOSTILE,
                          "township": ["哑柏镇"] * n, "status": ["never"] * n, "advisers": HOSTILE,
                          "orgs": [None] * n, "phones": ["13912345678"] * n,
-                         "contract_end": [pd.NaT] * n})
+                         "contract_end": [pd.NaT] * n, "service_status": ["never"] * n,
+                         "last_onsite": [pd.NaT] * n})
 
 
 def test_xlsx_cells_are_plain_text_never_formulas(tmp_path):

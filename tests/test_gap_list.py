@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.gap_list import DEFAULT_STATUSES, STATUSES, status_tally
+from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
 
 
 def test_statuses_offered_and_shown_by_default():
-    assert STATUSES == ("covered", "expiring", "lapsed", "never")
+    assert STATUSES == ("covered", "expiring", "lapsed", "never", "nominal")
     assert DEFAULT_STATUSES == ("lapsed", "expiring", "never")     # every village that needs action
 
 
@@ -19,6 +19,17 @@ def test_statuses_offered_and_shown_by_default():
 ])
 def test_status_tally_in_list_order(statuses, tally):
     assert status_tally(statuses) == tally
+
+
+@pytest.mark.parametrize("status, service_status, selected, listed", [
+    ("covered", "nominal", ["nominal"], "nominal"),
+    ("expiring", "nominal", ["expiring", "nominal"], "nominal"),
+    ("expiring", "nominal", ["expiring"], "expiring"),
+    ("covered", "served", ["covered", "nominal"], "covered"),
+    ("lapsed", "lapsed", ["lapsed", "nominal"], "lapsed"),
+])
+def test_a_nominal_village_is_tallied_as_nominal_when_asked_for(status, service_status, selected, listed):
+    assert listed_status(status, service_status, selected) == listed
 
 
 def test_status_tally_of_the_demo_county(demo_store):

@@ -4,6 +4,7 @@ from dataclasses import replace
 import pytest
 
 from geo.codes import Scope
+from geo.coverage import Counts
 from geo.demo import ANCHOR
 from geo.map_data import Headline, build_folium_map, drill_target, geometry_notice, headline, map_view, outline_view
 
@@ -84,6 +85,8 @@ def test_headline_of_the_map_page(demo_store):
     """The figures line counts units with data only; a village's link names the village instead."""
     national = map_view(demo_store, Scope.parse("0"), ANCHOR)
     shaanxi = demo_store.totals(Scope.parse("61"), ANCHOR)       # the demo's contracts are all in 陕西省
+    # the ranking counts contracts only (Counts); totals carry the effective figures too (ServedCounts)
+    shaanxi = Counts(shaanxi.villages, shaanxi.covered, shaanxi.expiring, shaanxi.lapsed)
     assert headline(national, demo_store.totals(Scope.parse("0"), ANCHOR), has_map=True) == \
         Headline(shaanxi, 30, False)
     town = map_view(demo_store, Scope.parse("610124001"), ANCHOR)

@@ -335,6 +335,7 @@ def test_summary_metrics_ranking_and_trend(app_db, demo_store):
     [chart] = [c for c in charts if '"month' in c.proto.spec]        # the trend (the other: advisers' loads)
     assert not URL.search(json.dumps({k: v for k, v in json.loads(chart.proto.spec).items() if k != "$schema"}))
     plotted = convert_arrow_bytes_to_pandas_df(chart.proto.datasets[0].data.data)
+    plotted = plotted[plotted["line"] == t("svc.line.coverage")]      # beside it, the served line (the demo has logs)
     trend = demo_store.trend(Scope.parse("61"), DATE)
     assert plotted["month"].tolist() == trend["month"].tolist() and len(trend) == 24
     assert plotted["rate"].round(6).tolist() == trend["coverage_rate"].round(6).tolist()
@@ -377,11 +378,11 @@ def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db,
         assert worst[t("col.coverage_rate")].round(9).tolist() == below_best.head(3).round(9).tolist()
         assert not set(worst[name]) & set(without["name"])
     if len(without):
-        [box] = at.expander
+        [box] = at.main.expander          # the sidebar has its own: the effective-service settings
         assert box.label == t("summary.no_data_list", n=len(without), unit=unit)
-        assert sorted(tables[-1][name]) == sorted(without["name"])
+        assert sorted(box.dataframe[0].value[name]) == sorted(without["name"])
     else:
-        assert not at.expander
+        assert not at.main.expander
 
 
 def test_summary_of_a_unit_without_data_says_no_data(app_db):

@@ -24,16 +24,18 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import pandas as pd
 
 from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
+from ..coverage import DEFAULT_EXPIRING_DAYS, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from ..phones import scrub_personal_numbers
+from ..service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, ServiceStatus, has_service_data
 from . import rules
 from .accounts import COOKIE_SECRET_META, AccountQueries
 from .advisers import AdviserQueries
 from .login_tickets import LoginTicketQueries
 from .planning import PlanningQueries
 from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
+from .service_rule import ServiceRuleQueries
 from .servicelog import ServiceLogQueries
 
 Params = dict | Sequence | None
@@ -49,6 +51,8 @@ ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 #: meta key of the schema version; a database without it was written before versions were kept (version 1)
 SCHEMA_META = "schema_version"
 SCHEMA_VERSION = 2
+#: meta key and value saying service_days is built and kept current by every write transaction
+SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -177,7 +181,8 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ServiceLogQueries, ABC):
+class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ServiceLogQueries,
+            ServiceRuleQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
@@ -187,6 +192,8 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
     target: str = ""
     #: whether reads may use coverage_spans (False for a read-only store written before the spans existed)
     _spans: bool = True
+    #: whether reads may use service_days (None: not looked up yet; see :meth:`_service_days_ready`)
+    _service_days: bool | None = None
 
     # -- life cycle ---------------------------------------------------------------------------------------
     def __enter__(self) -> "Store":
@@ -212,9 +219,10 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
                 changes = local.changes
                 per_county = not changes.whole_country and len(changes.counties) <= MAX_COUNTIES_REFRESHED
                 self.refresh_coverage_spans(cur, changes.counties if per_county else None)
+                self.refresh_service_days(cur, changes.counties if per_county else None)
         finally:
             local.changes = local.cur = None
-        self._spans = True
+        self._spans = self._service_days = True
 
     def _tx_local(self) -> threading.local:
         local = self.__dict__.get("_tx_state")
@@ -261,6 +269,7 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
                              f"{self.target} was written by a newer version of this tool (schema {version}); "
                              f"upgrade the tool")
         if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
+                and self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
                 and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):
             return
         with self.transaction() as cur:
@@ -289,6 +298,38 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
                               WHERE coverage_spans.village >= t.low AND coverage_spans.village < t.high)""")
             self._run(cur, rules.spans_sql("EXISTS (SELECT 1 FROM touched_ranges t "
                                            "WHERE a.village >= t.low AND a.village < t.high)"))
+
+    def refresh_service_days(self, cur, counties: Iterable[int] | None = None) -> None:
+        """Rebuild service_days from the service records of real villages, and served_spans from them and the
+        coverage spans (refreshed first), for `counties` (6-digit numbers) or the whole country (inside the
+        caller's transaction)."""
+        if counties is None:
+            self._run(cur, "DELETE FROM service_days")
+            self._run(cur, rules.service_days_sql())
+            self._run(cur, "DELETE FROM served_spans")
+            self._run(cur, rules.served_spans_sql())
+            self._run(cur, "DELETE FROM service_counties")
+            self._run(cur, rules.service_counties_build_sql())
+            if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
+                self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
+            return
+        low = sorted(int(c) * 10**6 for c in counties)
+        if not low:
+            return
+        ranges = pd.DataFrame({"low": pd.array(low, dtype="int64"),
+                               "high": pd.array([x + 10**6 for x in low], dtype="int64")})
+        with self._table(cur, "touched_service_ranges", ranges):
+            self._run(cur, """DELETE FROM service_days WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
+                              WHERE service_days.village >= t.low AND service_days.village < t.high)""")
+            self._run(cur, rules.service_days_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
+                                                  "WHERE s.village >= t.low AND s.village < t.high)"))
+            self._run(cur, """DELETE FROM served_spans WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
+                              WHERE served_spans.village >= t.low AND served_spans.village < t.high)""")
+            self._run(cur, rules.served_spans_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
+                                                  "WHERE village >= t.low AND village < t.high)"))
+            touched = "county IN (SELECT idiv(low, 1000000) FROM touched_service_ranges)"
+            self._run(cur, f"DELETE FROM service_counties WHERE {touched}")
+            self._run(cur, rules.service_counties_build_sql(touched))
 
     def cursor(self):
         """The handle this thread reads with: its open transaction's, else its own read cursor."""
@@ -675,6 +716,7 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
             "batch_id": services["batch_id"].astype("Int64")})
         # a log's free text names the people served: their phone numbers go too, not only ID numbers
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"], scrub_personal_numbers)
+        self._changed(cur, _counties_of(frame["village"]))
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)
@@ -683,7 +725,10 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
         return len(frame)
 
     def rollback_services(self, cur, batch_id: int) -> None:
-        self._run(cur, "DELETE FROM services WHERE batch_id = $batch", {"batch": batch_id})
+        p = {"batch": batch_id}
+        self._changed(cur, _counties_of(v for (v,) in self._rows(
+            cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)))
+        self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
         """Place advisers at a point of their base's county: `points` has code (county, int), lon, lat."""
@@ -722,73 +767,140 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
         low, high = scope.int_range
         return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high}
 
-    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
-                expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
-        """Coverage per unit at level `by` inside `scope`, one row per unit that has villages.
+    # -- effective service (geo.service_rule) ----------------------------------------------------------------
+    def _service_days_ready(self) -> bool:
+        if self._service_days is None:
+            self._service_days = self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
+        return self._service_days
 
-        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate.
+    def _served_spans_answer(self, settings: ServiceSettings) -> bool:
+        """Whether served_spans holds the answer for `settings` (the rule's default window and modes)."""
+        return (self._service_days_ready() and tuple(settings.counting_modes) == rules.SERVED_SPANS_MODES
+                and settings.window_days == rules.SERVED_SPANS_WINDOW)
+
+    def _service_cte(self, params: dict, settings: ServiceSettings) -> tuple[str, dict]:
+        """CTEs ``ps`` (per village in [$low, $high) with a record of a counting mode by $as_of: last_counting)
+        and ``sc`` (counties with any record by $as_of, looked at whole: a township without records in a county
+        with records is nominal, not without data), and `params` (as_of, low, high) with what they read."""
+        n = len(settings.counting_modes)
+        county = 10**6
+        params = {**params, "window_start": settings.window(params["as_of"])[0],
+                  "clow": params["low"] // county * county, "chigh": -(-params["high"] // county) * county,
+                  **{f"mode{i}": m for i, m in enumerate(settings.counting_modes)}}
+        if self._service_days_ready():
+            per_village, counties = rules.service_per_village_sql(n), rules.service_counties_sql()
+        else:
+            per_village, counties = rules.raw_service_per_village_sql(n), rules.raw_service_counties_sql()
+        return f"ps AS ({per_village}), sc AS ({counties})", params
+
+    def _unit_figures(self, scope: Scope, as_of, width: int, expiring_days: int,
+                      service: ServiceSettings) -> pd.DataFrame:
+        """Per unit of `width` in `scope`: unit, villages, covered, expiring, lapsed, served, nominal,
+        in_recorded_counties (villages with a contract started by the date in a county with service records).
+
+        Villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows), not
+        per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join.  Served
+        villages are counted from served_spans (the default counting mode, any window) with a range filter; the
+        general form joins coverage and records village by village.
         """
-        level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
-        w = _width(level)
-        # villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows),
-        # not per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join
+        w = width
         only_real = "" if self._spans else "WHERE pv.village IN (SELECT code FROM v)"
+        service_cte, params = self._service_cte(self._status_params(scope, as_of, expiring_days), service)
+        if self._served_spans_answer(service):
+            served = rules.served_per_unit_sql(w)
+            params = {k: v for k, v in params.items() if not k.startswith("mode") and k != "window_start"}
+            service_cte = service_cte[service_cte.index("sc AS"):]
+        else:
+            served = f"""SELECT idiv(pv.village, {w}) * {w} AS unit, count(*) AS served
+                         FROM pv JOIN ps ON ps.village = pv.village WHERE {rules.served_sql()} GROUP BY 1"""
         df = self.query(f"""
-            WITH {self._village_status_cte()},
+            WITH {self._village_status_cte()}, {service_cte},
             n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
             agg AS (
                 SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
-                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed
-                FROM pv {only_real}
+                       count(*) FILTER (WHERE pv.cur_end IS NULL) AS lapsed,
+                       count(*) FILTER (WHERE pv.cur_end IS NOT NULL AND sc.county IS NOT NULL) AS covered_recorded,
+                       count(sc.county) AS in_recorded_counties
+                FROM pv LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
                 GROUP BY 1),
+            srv AS ({served}),
             u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
-                         coalesce(lapsed, 0) AS lapsed
-                  FROM n LEFT JOIN agg ON agg.unit = n.unit)
+                         coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
+                         coalesce(covered_recorded, 0) - coalesce(served, 0) AS nominal,
+                         coalesce(in_recorded_counties, 0) AS in_recorded_counties
+                  FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN srv ON srv.unit = n.unit)
             -- each unit's name looked up by its code: PostgreSQL cannot estimate that u holds a few dozen units
             -- (a grouping by code prefix) and would join all of divisions to it
-            SELECT u.unit AS code,
+            SELECT u.unit,
                    coalesce((SELECT d.name FROM divisions d WHERE d.code = u.unit), CAST(u.unit AS VARCHAR)) AS name,
-                   villages, covered, expiring, lapsed, villages - covered - lapsed AS never,
-                   CAST(covered AS DOUBLE PRECISION) / villages AS coverage_rate
+                   villages, covered, expiring, lapsed, served, nominal, in_recorded_counties
             FROM u
-            ORDER BY u.unit""", self._status_params(scope, as_of, expiring_days))
-        df["code"] = df["code"].map(to_str)
-        for col in ("villages", "covered", "expiring", "lapsed", "never"):
+            ORDER BY u.unit""", params)
+        for col in ("villages", "covered", "expiring", "lapsed", "served", "nominal", "in_recorded_counties"):
             df[col] = df[col].astype("int64")
-        df["coverage_rate"] = df["coverage_rate"].astype("float64")
-        df["has_data"] = has_data(df["covered"], df["lapsed"])
         return df
 
-    def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Counts:
-        row = self._q_rows(f"""
-            WITH {self._village_status_cte()}
-            SELECT count(*), count(pv.cur_end), count(*) FILTER (WHERE pv.expiring),
-                   count(*) FILTER (WHERE pv.seen AND pv.cur_end IS NULL)
-            FROM v LEFT JOIN pv ON pv.village = v.code""", self._status_params(scope, as_of, expiring_days))[0]
-        return Counts(*(int(x) for x in row))
+    def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
+                expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE
+                ) -> pd.DataFrame:
+        """Coverage and effective service per unit at level `by` inside `scope`, one row per unit with villages.
+
+        Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
+        nominal, served_rate, in_recorded_counties (villages with a contract started by the date in a county
+        with service records), has_service_data (there are such villages: else 无服务记录, not 0 % served).
+        """
+        level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
+        df = self._unit_figures(scope, as_of, _width(level), expiring_days, service)
+        out = pd.DataFrame({"code": df["unit"].map(to_str), "name": df["name"]})
+        for col in ("villages", "covered", "expiring", "lapsed"):
+            out[col] = df[col]
+        out["never"] = df["villages"] - df["covered"] - df["lapsed"]
+        out["coverage_rate"] = (df["covered"] / df["villages"]).astype("float64")
+        out["has_data"] = has_data(out["covered"], out["lapsed"])
+        out["served"], out["nominal"] = df["served"], df["nominal"]
+        out["served_rate"] = (df["served"] / df["villages"]).astype("float64")
+        out["in_recorded_counties"] = df["in_recorded_counties"]
+        out["has_service_data"] = has_service_data(out["in_recorded_counties"])
+        return out
+
+    def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+               service: ServiceSettings = DEFAULT_SERVICE) -> ServedCounts:
+        df = self._unit_figures(scope, as_of, 10**12, expiring_days, service)
+        return ServedCounts(*(int(df[c].sum()) for c in ("villages", "covered", "expiring", "lapsed", "served",
+                                                           "nominal", "in_recorded_counties")))
 
     def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
-                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS) -> pd.DataFrame:
+                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+                 service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
         """One row per village in scope with its status and current (or, if lapsed, last) advisers.
 
-        Columns: code, name, township_code, township, county, status, advisers, orgs, phones,
-        contract_start, contract_end (NaT = open-ended or none).  Filter by `statuses` and a township code.
+        Columns: code, name, township_code, township, county, status, service_status (served / nominal / lapsed
+        / never / no_data, geo.service_rule), last_onsite (the latest record of a counting mode on or before the
+        date: on site by default; NaT = none), advisers, orgs, phones, contract_start, contract_end (NaT =
+        open-ended or none).  Filter by `statuses` (coverage statuses, and effective ones such as 'nominal')
+        and a township code.
         """
         params = self._status_params(scope, as_of, expiring_days)
         if township:
             low, high = Scope.parse(township).int_range
             params["low"], params["high"] = max(low, params["low"]), min(high, params["high"])
+        service_cte, params = self._service_cte(params, service)
         where = ""
         if statuses:
-            allowed = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
-            where = "WHERE status IN (" + ", ".join(f"'{s}'" for s in allowed) + ")"
+            coverage = [s for s in statuses if s in {x.value for x in Status}] or ["-"]
+            effective = [s for s in statuses if s in {x.value for x in ServiceStatus}] or ["-"]
+            where = ("WHERE status IN (" + ", ".join(f"'{s}'" for s in coverage) + ") OR service_status IN ("
+                     + ", ".join(f"'{s}'" for s in effective) + ")")
         # the status filter applies before the advisers are looked up: a gap list of a province needs the
         # names of a few thousand villages' advisers, not of all 60,000
         df = self.query(f"""
-            WITH {self._village_status_cte()},
-            sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status
-                                  FROM v LEFT JOIN pv ON pv.village = v.code) s {where}),
+            WITH {self._village_status_cte()}, {service_cte},
+            sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status,
+                                         {rules.service_status_sql()} AS service_status,
+                                         ps.last_counting AS last_onsite
+                                  FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
+                                  LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)) s {where}),
             -- advisers shown: the current ones; for a lapsed village those of its last contract
             cand AS (
                 SELECT a.village, a.adviser_id, a.start_date, a.end_date,
@@ -812,7 +924,7 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
                 GROUP BY s.village),
             rows AS (
                 SELECT sv.code, d.name, idiv(sv.code, 1000) * 1000 AS township_code, t.name AS township,
-                       c.name AS county, sv.status,
+                       c.name AS county, sv.status, sv.service_status, sv.last_onsite,
                        p.advisers, p.orgs, p.phones, p.contract_start, p.contract_end
                 FROM sv JOIN divisions d ON d.code = sv.code
                 LEFT JOIN divisions t ON t.code = idiv(sv.code, 1000) * 1000
@@ -821,33 +933,63 @@ class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries,
             SELECT * FROM rows ORDER BY code""", params)
         df["code"] = df["code"].map(to_str)
         df["township_code"] = df["township_code"].map(to_str)
-        for col in ("contract_start", "contract_end"):
+        for col in ("contract_start", "contract_end", "last_onsite"):
             df[col] = pd.to_datetime(df[col])
         return df
 
-    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24) -> pd.DataFrame:
-        """Coverage on the last day of each of the `months` months ending with `last_month`'s month.
+    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24,
+              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+        """Coverage and effective service on the last day of each of the `months` months ending with
+        `last_month`'s month.
 
-        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate.
+        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate, served, served_rate, has_service_data
+        (any service record in scope by that day: before it the served line is not a figure).
         """
         days = month_ends(as_date(last_month), months)
         low, high = scope.int_range
-        with self.reading() as cur, self._table(cur, "trend_days", pd.DataFrame({"as_of": days})):
+        frame = pd.DataFrame({"as_of": days, "window_start": [service.window(d)[0] for d in days]})
+        modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
+        records = ("(SELECT village, mode, day FROM service_days)" if self._service_days_ready()
+                   else "(SELECT village, mode, service_date AS day FROM services)")
+        if self._served_spans_answer(service):
+            modes = {}
+            served = """SELECT t.as_of, count(*) AS served FROM trend_days t
+                        JOIN served_spans ss ON ss.span_from <= t.as_of AND ss.span_until > t.as_of
+                        WHERE ss.village >= $low AND ss.village < $high GROUP BY t.as_of"""
+        else:
+            served = f"""
+                WITH visited AS (SELECT DISTINCT t.as_of, r.village FROM trend_days t
+                                 JOIN {records} r ON r.day <= t.as_of AND r.day >= t.window_start
+                                 WHERE {rules.modes_in('r.mode', len(modes))}
+                                   AND r.village >= $low AND r.village < $high)
+                SELECT cv.as_of, count(*) AS served FROM cv
+                JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village GROUP BY cv.as_of"""
+        with self.reading() as cur, self._table(cur, "trend_days", frame):
             df = self._frame(cur, f"""
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
                 a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
                       FROM assignments a JOIN v ON v.code = a.village),
-                c AS (SELECT t.as_of, count(DISTINCT a.village) AS covered
-                      FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of
-                      GROUP BY t.as_of)
-                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered
-                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of ORDER BY t.as_of""",
-                             {"low": low, "high": high})
+                cv AS (SELECT DISTINCT t.as_of, a.village
+                       FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of),
+                c AS (SELECT as_of, count(*) AS covered FROM cv GROUP BY as_of),
+                s AS ({served}),
+                first_record AS (SELECT min(r.day) AS day FROM {records} r
+                                 WHERE r.village >= $low AND r.village < $high
+                                   AND r.village IN (SELECT code FROM v))
+                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered,
+                       coalesce(s.served, 0) AS served,
+                       coalesce((SELECT day FROM first_record) <= t.as_of, false) AS has_service_data
+                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of LEFT JOIN s ON s.as_of = t.as_of
+                ORDER BY t.as_of""", {"low": low, "high": high, **modes})
         df.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in pd.to_datetime(df["as_of"])])
-        df["villages"] = df["villages"].astype("int64")
-        df["covered"] = df["covered"].astype("int64")
-        df["coverage_rate"] = (df["covered"] / df["villages"].where(df["villages"] > 0)).fillna(0.0)
-        return df
+        for col in ("villages", "covered", "served"):
+            df[col] = df[col].astype("int64")
+        villages = df["villages"].where(df["villages"] > 0)
+        df["coverage_rate"] = (df["covered"] / villages).fillna(0.0)
+        df["served_rate"] = (df["served"] / villages).fillna(0.0)
+        df["has_service_data"] = df["has_service_data"].astype(bool)
+        return df[["month", "as_of", "villages", "covered", "coverage_rate", "served", "served_rate",
+                   "has_service_data"]]
 
     def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
         """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""

@@ -18,7 +18,7 @@ from ..coverage import DEFAULT_EXPIRING_DAYS
 from . import rules
 
 REAL = rules.real_village("d")
-CURRENT = rules.current_assignment("a")
+CURRENT = rules.current_contract("a")
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,124 @@ def spans_sql(village_filter: str = "") -> str:
     ORDER BY s.village, s.span_from"""
 
 
-def current_assignment(alias: str = "a") -> str:
-    """SQL condition true for an assignment (aliased `alias`) in force on $as_of: start <= D <= end, no end =
-    open-ended (:meth:`geo.coverage.Period.covers`)."""
-    return f"({alias}.start_date <= $as_of AND ({alias}.end_date IS NULL OR {alias}.end_date >= $as_of))"
+# -- the effective-service rule (geo.service_rule) ------------------------------------------------------------
+def service_days_sql(village_filter: str = "") -> str:
+    """SQL inserting ``service_days`` for the real villages (optionally only those matching `village_filter`, a
+    condition on ``s.village``): one row per village, mode and day with a record, ``next_day`` the next such day
+    of the same village and mode (infinity after the last).  "The latest record on or before D" is then the one
+    row with ``day <= D < next_day``, whatever the window: a range filter, not a grouping of every record."""
+    extra = f" AND {village_filter}" if village_filter else ""
+    return f"""
+    INSERT INTO service_days (village, mode, day, next_day)
+    WITH d AS (SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s
+               WHERE EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')}){extra})
+    SELECT village, mode, day,
+           coalesce(lead(day) OVER (PARTITION BY village, mode ORDER BY day), DATE 'infinity')
+    FROM d ORDER BY village, day"""
+
+
+def modes_in(column: str, n_modes: int) -> str:
+    """SQL condition: `column` is one of the counting modes, given as parameters $mode0 .. $mode{n-1}."""
+    return f"{column} IN ({', '.join(f'$mode{i}' for i in range(n_modes))})"
+
+
+def served_spans_sql(village_filter: str = "") -> str:
+    """SQL inserting ``served_spans`` (optionally only for villages matching `village_filter`, a condition on
+    ``village``): for each village, the spans [span_from, span_until) in which it is served under the default
+    rule - covered (a coverage span with a current contract) and an on-site record at most
+    :data:`SERVED_SPANS_WINDOW` - 1 days before.  A record on day s serves [s, s + W); overlapping or touching
+    windows of one village are merged (gaps and islands), then cut by its covered spans.  "Served on D" is then a
+    range filter over about one row per village, like coverage_spans; another window or mode takes the general
+    form, which joins coverage and records village by village."""
+    extra = f" AND {village_filter}" if village_filter else ""
+    w = SERVED_SPANS_WINDOW
+    return f"""
+    INSERT INTO served_spans (village, span_from, span_until)
+    WITH od AS (SELECT village, day, lag(day) OVER (PARTITION BY village ORDER BY day) AS prev
+                FROM service_days WHERE mode = 'onsite'{extra}),
+    isl AS (SELECT village, day,
+                   sum(CASE WHEN prev IS NULL OR day > prev + {w} THEN 1 ELSE 0 END)
+                       OVER (PARTITION BY village ORDER BY day) AS island
+            FROM od),
+    win AS (SELECT village, min(day) AS w_from, max(day) + {w} AS w_until FROM isl GROUP BY village, island),
+    cs AS (SELECT village, span_from, span_until FROM coverage_spans WHERE cur_end IS NOT NULL{extra})
+    SELECT cs.village, greatest(cs.span_from, win.w_from), least(cs.span_until, win.w_until)
+    FROM cs JOIN win ON win.village = cs.village AND win.w_from < cs.span_until AND win.w_until > cs.span_from
+    ORDER BY 1, 2"""
+
+
+#: the counting modes and the window served_spans answers for (the rule's defaults)
+SERVED_SPANS_MODES = ("onsite",)
+SERVED_SPANS_WINDOW = 90
+
+
+def served_per_unit_sql(width: int) -> str:
+    """Served villages per unit (``unit``, ``served``) on $as_of in [$low, $high), from ``served_spans``."""
+    return f"""
+        SELECT idiv(village, {width}) * {width} AS unit, count(*) AS served FROM served_spans
+        WHERE span_from <= $as_of AND span_until > $as_of AND village >= $low AND village < $high
+        GROUP BY 1"""
+
+
+def service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
+    """One row per village in [$low, $high) with a record of a counting mode (parameters $mode0 ..) on or before
+    $as_of, read from ``service_days``: ``village``, ``last_counting`` (the latest such day).  Served on $as_of =
+    covered and ``last_counting >= $window_start``.  With one counting mode it is one row of service_days per
+    village, without any grouping."""
+    if n_modes == 1:
+        return f"""
+        SELECT village, day AS last_counting FROM service_days
+        WHERE mode = $mode0 AND day <= $as_of AND next_day > $as_of AND village >= {low} AND village < {high}"""
+    return f"""
+        SELECT village, max(day) AS last_counting
+        FROM service_days
+        WHERE {modes_in('mode', n_modes)} AND day <= $as_of AND next_day > $as_of
+          AND village >= {low} AND village < {high}
+        GROUP BY village"""
+
+
+def raw_service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
+    """The columns of :func:`service_per_village_sql` grouped from the ``services`` records themselves (a
+    read-only store written before ``service_days``; the tests' second form)."""
+    return f"""
+        SELECT village, max(service_date) AS last_counting
+        FROM services s
+        WHERE {modes_in('mode', n_modes)} AND service_date <= $as_of AND village >= {low} AND village < {high}
+          AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})
+        GROUP BY village"""
+
+
+def service_counties_build_sql(county_filter: str = "") -> str:
+    """SQL inserting ``service_counties`` (optionally only counties matching `county_filter`, a condition on
+    ``county``): each county's first day with a record in ``service_days``."""
+    where = f"WHERE {county_filter}" if county_filter else ""
+    return f"""
+    INSERT INTO service_counties (county, first_day)
+    SELECT county, first_day FROM (SELECT idiv(village, 1000000) AS county, min(day) AS first_day
+                                   FROM service_days GROUP BY 1) c {where}"""
+
+
+def service_counties_sql() -> str:
+    """The counties (``county``, 6-digit) in [$clow, $chigh) with any service record on or before $as_of."""
+    return ("SELECT county FROM service_counties WHERE first_day <= $as_of "
+            "AND county >= idiv($clow, 1000000) AND county < idiv($chigh, 1000000)")
+
+
+def raw_service_counties_sql() -> str:
+    """:func:`service_counties_sql` from the ``services`` records themselves."""
+    return ("SELECT DISTINCT idiv(village, 1000000) AS county FROM services "
+            "WHERE service_date <= $as_of AND village >= $clow AND village < $chigh")
+
+
+def served_sql(pv: str = "pv", ps: str = "ps") -> str:
+    """SQL condition: the village of `pv` (coverage, :func:`per_village_sql`) is served by the records of `ps`."""
+    return f"({pv}.cur_end IS NOT NULL AND {ps}.last_counting >= $window_start)"
+
+
+def service_status_sql(pv: str = "pv", ps: str = "ps", sc: str = "sc") -> str:
+    """SQL CASE giving the effective status (geo.service_rule.ServiceStatus) of a village from its coverage `pv`,
+    its service records `ps` and its county's row `sc` of :func:`service_counties_sql` (all left-joined)."""
+    return (f"CASE WHEN {served_sql(pv, ps)} THEN 'served' "
+            f"WHEN {pv}.cur_end IS NOT NULL AND {sc}.county IS NOT NULL THEN 'nominal' "
+            f"WHEN {pv}.cur_end IS NOT NULL THEN 'no_data' "
+            f"WHEN {pv}.seen THEN 'lapsed' ELSE 'never' END")

@@ -51,6 +51,17 @@ CREATE TABLE IF NOT EXISTS shapes (
 CREATE TABLE IF NOT EXISTS services (
     village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
     category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
+-- derived (Store.refresh_service_days): per real village and mode, each day with a service record and the next
+-- such day (infinity after the last).  The one row with day <= D < next_day holds the latest record on or before
+-- D, so "served on D" is a range filter over it instead of a grouping of five million records per query.
+CREATE TABLE IF NOT EXISTS service_days (
+    village BIGINT NOT NULL, mode VARCHAR NOT NULL, day DATE NOT NULL, next_day DATE NOT NULL);
+-- derived (Store.refresh_service_days): per village, the spans [span_from, span_until) in which it is served under
+-- the default rule (covered, and an on-site record in the 90 days up to the day); served on D = a span holding D
+CREATE TABLE IF NOT EXISTS served_spans (
+    village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL);
+-- derived with service_days: each county's first day with a service record (before it: no service data)
+CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
 -- accounts (geo.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
 -- argon2 hash is kept.  Times are UTC.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -85,8 +96,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "shapes", "services", "accounts", "sessions", "audit",
-          "login_tickets")
+          "geom_history", "coverage_spans", "shapes", "services", "service_days", "served_spans",
+          "service_counties", "accounts", "sessions", "audit", "login_tickets")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
 KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
@@ -116,4 +127,6 @@ CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
+CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
+CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
 """
