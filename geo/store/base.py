@@ -28,6 +28,7 @@ from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from . import rules
+from .briefing import BriefingQueries
 from .schema import TABLES, USER_TEXT_COLUMNS
 
 Params = dict | Sequence | None
@@ -170,7 +171,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(ABC):
+class Store(BriefingQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 
     read_only: bool = False
