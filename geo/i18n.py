@@ -618,7 +618,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.trend_no_data": ("尚无聘任数据，没有走势。", "No contracts on record yet: no trend."),
     "brief.appendix_intro": ("共{total}个村（社区）到期未续或从未配备，按所属乡镇（街道）排列。",
                              "{total} villages have lapsed or never had an adviser, listed by township."),
-    "brief.appendix_cut": ("数量较多，以下只列前{shown}个；完整名单请在“缺口清单”页面导出，或运行 python -m geo export。",
+    "brief.appendix_cut": ("数量较多，以下只列前{shown}个；完整名单请在“缺口清单”页面导出，"
+                           "或运行 python -m geo export。",
                            "Only the first {shown} are listed; export the full list from the gap list page, or "
                            "with python -m geo export."),
     "brief.appendix_none": ("没有到期未续或从未配备的村（社区）。", "No village has lapsed or never had an adviser."),
@@ -626,9 +627,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.col.ended": ("合同到期日", "Contract ended"),
     "brief.note.batches": ("本报告依据以下导入批次（截至生成时有效）：",
                            "This report rests on these imports (active when it was generated):"),
-    "brief.note.rules": ("口径：统计日在合同起止日期之内（含当天）为已覆盖；在聘合同均在统计日后{days}天内到期为即将到期"
-                         "（计入已覆盖）；曾有合同但均已到期为到期未续；统计日前从未签订合同为从未配备。覆盖率＝已覆盖÷村"
-                         "（社区）总数。没有任何聘任记录的单位视为尚未导入数据，不计入覆盖率和排名。每名顾问服务村"
+    "brief.note.rules": ("口径：统计日在合同起止日期之内（含当天）为已覆盖；在聘合同均在统计日后{days}天内到期为"
+                         "即将到期（计入已覆盖）；曾有合同但均已到期为到期未续；统计日前从未签订合同为从未配备。"
+                         "覆盖率＝已覆盖÷村（社区）总数。没有任何聘任记录的单位视为尚未导入数据，不计入覆盖率和排名。每名顾问服务村"
                          "（社区）上限按{cap}个计。有效服务指已覆盖且统计日前{window}天内（含当天）有到村服务记录。",
                          "Rules: a village is covered when the date lies within a contract (both ends included); "
                          "expiring when every contract in force ends within {days} days (still covered); lapsed "
@@ -650,7 +651,8 @@ TEXT: dict[str, tuple[str, str]] = {
                      "（apt-get install fonts-noto-cjk）后重试。",
                      "No Chinese font found, so the report cannot be made. Install the Debian package "
                      "fonts-noto-cjk (apt-get install fonts-noto-cjk) and try again."),
-    "brief.e.format": ("不支持的报告格式“{ext}”，请用 .docx 或 .pdf", "unsupported report format '{ext}': use .docx or .pdf"),
+    "brief.e.format": ("不支持的报告格式“{ext}”，请用 .docx 或 .pdf",
+                       "unsupported report format '{ext}': use .docx or .pdf"),
 }
 
 

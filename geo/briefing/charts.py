@@ -23,6 +23,7 @@ from matplotlib.patches import Patch, PathPatch  # noqa: E402
 from matplotlib.path import Path  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
+from shapely.geometry.polygon import orient  # noqa: E402
 
 from .. import folium_map as web  # noqa: E402
 from ..i18n import t  # noqa: E402
@@ -68,8 +69,10 @@ def outline_path(geometry: dict, tolerance: float) -> Path | None:
     """A GeoJSON (multi)polygon as one compound path (islands and holes included), simplified to what the print
     shows; one path per unit keeps a national map of a thousand islands quick to draw."""
     geom = shape(geometry).simplify(tolerance, preserve_topology=True)
-    rings = [ring for part in getattr(geom, "geoms", [geom]) if part.geom_type == "Polygon" and not part.is_empty
-             for ring in (part.exterior, *part.interiors)]
+    # matplotlib fills by the winding rule: a hole is a hole when it runs against its exterior
+    polygons = [orient(part) for part in getattr(geom, "geoms", [geom])
+                if part.geom_type == "Polygon" and not part.is_empty]
+    rings = [ring for part in polygons for ring in (part.exterior, *part.interiors)]
     if not rings:
         return None
     vertices = np.concatenate([np.asarray(ring.coords) for ring in rings])

@@ -50,9 +50,13 @@ def _find(role: str, dirs: tuple[Path, ...]) -> FontFace | None:
     return None
 
 
-@lru_cache(maxsize=4)
-def cjk_fonts(dirs: tuple[Path, ...] = FONT_DIRS) -> dict[str, FontFace]:
+def cjk_fonts() -> dict[str, FontFace]:
     """role ("serif", "serif_bold", "sans", "sans_bold") -> the face to use; FontMissing when none is there."""
+    return _faces(FONT_DIRS)
+
+
+@lru_cache(maxsize=4)
+def _faces(dirs: tuple[Path, ...]) -> dict[str, FontFace]:
     found = {role: _find(role, dirs) for role in CANDIDATES}
     if found["serif"] is None and found["sans"] is None:
         raise FontMissing(key="brief.e.font")
