@@ -463,3 +463,41 @@ def test_cli_report(demo_db, tmp_path):
     assert "编制单位：周至县司法局办公室" in pdf_text(out)
     bad = subprocess.run(cmd[:-1] + [str(tmp_path / "x.txt")], capture_output=True, text=True, cwd=ROOT)
     assert bad.returncode == 2 and ".docx" in bad.stderr and not (tmp_path / "x.txt").exists()
+
+
+# ------------------------------------------------------------------------------------------- the summary page
+
+@pytest.fixture
+def deferred_downloads(monkeypatch) -> dict:
+    """File name -> the callable of every download button built on click."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, fn, mimetype, coordinates, file_name=None, **kwargs):
+        seen[file_name] = fn
+        return original(self, fn, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return seen
+
+
+def test_summary_page_offers_both_forms_built_on_click(app_db, deferred_downloads, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params["scope"], at.query_params["date"] = "610124", ANCHOR.isoformat()
+    at.run()
+    at.switch_page("pages/summary.py")
+    at.run()
+    at.text_input(key="brief_issuer_610124").input("周至县司法局（公共法律服务科）").run()
+    assert not at.exception
+    stem = f"工作情况报告_周至县_{ANCHOR.isoformat()}"
+    assert set(deferred_downloads) == {f"{stem}.docx", f"{stem}.pdf"}
+    doc = docx_of(deferred_downloads[f"{stem}.docx"]())
+    assert doc.paragraphs[0].text == "周至县村（居）法律顾问工作情况"
+    assert "编制单位：周至县司法局（公共法律服务科）" in [p.text for p in doc.paragraphs]
+    path = tmp_path / "page.pdf"
+    path.write_bytes(deferred_downloads[f"{stem}.pdf"]())
+    assert squeezed("编制单位：周至县司法局（公共法律服务科）") in squeezed(pdf_text(path))
