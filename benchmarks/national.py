@@ -28,6 +28,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
+from benchmarks import briefing
 from geo.codes import Scope
 from geo.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
@@ -298,12 +299,13 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
     figs["map_build_ms_max"] = _figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
+    figs.update(briefing.briefing_figures(store, as_of, runs, log))
     figs["rss_mb"] = _figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
     info["total_s"] = round(time.perf_counter() - t_all, 1)
     info.update(machine_info())
     order = list(TARGETS)
-    result = BenchResult({k: figs[k] for k in order if k in figs}, info)
+    result = BenchResult({k: figs[k] for k in order + [k for k in figs if k not in TARGETS] if k in figs}, info)
     if keep:
         result.kept = {"store": store, "tmp": tmp, "registry": registry, "assignments": asg_str,
                        "summary": summary, "reference": reference}

@@ -118,22 +118,27 @@ def nice_length(km: float) -> float:
 
 
 def _scale_bar(ax, bounds: tuple[float, float, float, float], lang: str) -> None:
+    """A bar of a round length under the map's lower left corner (x in degrees at the map's middle latitude,
+    y below the drawing, where no shape can hide it)."""
     w, s, e, n = bounds
     km_per_degree = 111.32 * math.cos(math.radians((s + n) / 2))
     length_km = nice_length((e - w) * km_per_degree / 4)
     if not length_km:
         return
-    x0, y0 = w + (e - w) * 0.04, s + (n - s) * 0.04
-    dx = length_km / km_per_degree
-    ax.plot([x0, x0 + dx], [y0, y0], color="black", linewidth=2.5, solid_capstyle="butt")
-    ax.plot([x0, x0 + dx / 2], [y0, y0], color="white", linewidth=1.2, solid_capstyle="butt")
-    label = f"{length_km:g} {t('brief.map_km', lang)}"
-    ax.text(x0 + dx / 2, y0 + (n - s) * 0.015, label, ha="center", va="bottom", fontsize=7)
+    x0, dx = w, length_km / km_per_degree
+    below = ax.get_xaxis_transform()          # x in data, y in axes fractions
+    ax.plot([x0, x0 + dx], [-0.03, -0.03], color="black", linewidth=2.5, solid_capstyle="butt", transform=below,
+            clip_on=False)
+    ax.plot([x0, x0 + dx / 2], [-0.03, -0.03], color="white", linewidth=1.2, solid_capstyle="butt",
+            transform=below, clip_on=False)
+    for x, label in ((x0, "0"), (x0 + dx, f"{length_km:g} {t('brief.map_km', lang)}")):
+        ax.text(x, -0.045, label, ha="center", va="top", fontsize=7, transform=below, clip_on=False)
 
 
 def _north_arrow(ax, lang: str) -> None:
-    ax.annotate(t("brief.map_north", lang), xy=(0.05, 0.97), xytext=(0.05, 0.86), xycoords="axes fraction",
-                ha="center", va="center", fontsize=9, fontweight="bold",
+    """An arrow pointing up (the map is drawn north up), beside the map under the legend."""
+    ax.annotate(t("brief.map_north", lang), xy=(1.06, 0.22), xytext=(1.06, 0.06), xycoords="axes fraction",
+                ha="center", va="top", fontsize=9, fontweight="bold", annotation_clip=False,
                 arrowprops={"arrowstyle": "-|>", "color": "black", "linewidth": 1.2})
 
 
