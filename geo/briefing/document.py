@@ -193,7 +193,7 @@ def appendix_table(f: BriefingFigures, lang: str) -> Table:
         cell(x.township), cell(x.name), status_label(x.status, lang), cell(x.advisers),
         contract_end(x.contract_end, lang) if isinstance(x.advisers, str) else "")
         for x in a.itertuples(index=False))
-    widths = ((2,) if with_county else ()) + (2.5, 3, 1.6, 2.5, 2)
+    widths = ((2,) if with_county else ()) + (2.5, 3, 2, 2.5, 2)
     return Table(header, rows, widths)
 
 
