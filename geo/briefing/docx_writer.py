@@ -64,6 +64,7 @@ def _styles(doc) -> None:
     for name in ("Table", "Caption"):
         styles[name].paragraph_format.first_line_indent = Pt(0)
         styles[name].paragraph_format.space_after = Pt(0)
+    styles["Heading 1"].paragraph_format.keep_with_next = True        # a heading never ends a page alone
     styles["Heading 1"].paragraph_format.space_before = Pt(12)
     styles["Heading 1"].paragraph_format.space_after = Pt(6)
     styles["Title"].paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -159,8 +160,10 @@ def _table(doc, block: Table) -> None:
 
 def _image(doc, block: Image) -> None:
     doc.add_picture(io.BytesIO(block.png), width=Mm(min(block.width_mm, TEXT_WIDTH_MM)))
-    doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    doc.paragraphs[-1].paragraph_format.first_line_indent = Pt(0)
+    picture = doc.paragraphs[-1]
+    picture.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.first_line_indent = Pt(0)
+    picture.paragraph_format.keep_with_next = True                    # with its caption
     caption = doc.add_paragraph(block.caption, style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
