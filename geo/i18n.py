@@ -576,6 +576,9 @@ TEXT: dict[str, tuple[str, str]] = {
                        "As of {date}, {covered} of the {villages} villages and communities in {whole} had a legal "
                        "adviser under contract, a coverage rate of {rate}{changes}. {expiring} are about to "
                        "expire, {lapsed} have lapsed and {never} have never had an adviser{where}."),
+    "brief.headline_no_data": ("截至{date}，{whole}{villages}个村（社区）尚无聘任数据：法律顾问台账尚未导入。",
+                               "As of {date}, none of the {villages} villages and communities in {whole} has a "
+                               "contract on record: the adviser ledgers have not been imported yet."),
     "brief.change.up": ("较{against}上升{points}个百分点", "up {points} points on {against}"),
     "brief.change.down": ("较{against}下降{points}个百分点", "down {points} points on {against}"),
     "brief.change.flat": ("与{against}持平", "unchanged on {against}"),
@@ -623,6 +626,7 @@ TEXT: dict[str, tuple[str, str]] = {
                            "Only the first {shown} are listed; export the full list from the gap list page, or "
                            "with python -m geo export."),
     "brief.appendix_none": ("没有到期未续或从未配备的村（社区）。", "No village has lapsed or never had an adviser."),
+    "brief.appendix_no_data": ("法律顾问台账尚未导入，暂无名单。", "No ledgers imported yet: no list."),
     "brief.col.last_adviser": ("原法律顾问", "Last adviser"),
     "brief.col.ended": ("合同到期日", "Contract ended"),
     "brief.note.batches": ("本报告依据以下导入批次（截至生成时有效）：",

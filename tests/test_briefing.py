@@ -422,6 +422,14 @@ def test_hostile_names_come_out_as_stored(hostile_store, tmp_path):
     assert squeezed("'=cmd|'/c calc'!A1 {{7*7}} <b>台账</b>.xlsx") in text
 
 
+def test_a_scope_without_contracts_says_so(small_store):
+    doc = docx_of(build_report(small_store, COUNTY, dt.date(2026, 6, 30), "docx"))
+    texts = [p.text for p in doc.paragraphs]
+    assert "截至6月30日，全县3个村（社区）尚无聘任数据：法律顾问台账尚未导入。" in texts
+    assert "法律顾问台账尚未导入，暂无名单。" in texts and "尚无聘任数据，没有走势。" in texts
+    assert not any("覆盖率0.0%" in p for p in texts)
+
+
 def test_advisers_over_cap(new_store):
     store = new_store("cap")
     villages = [f"610124100{201 + i:03d}" for i in range(8)] + [f"610125100{201 + i:03d}" for i in range(4)]

@@ -110,6 +110,10 @@ def points(now: float, then: RateThen | None, against: str, lang: str) -> str | 
 
 def headline(f: BriefingFigures, lang: str) -> str:
     c = f.counts
+    if not c.has_data:      # nothing imported yet: no rate to state, not 0 %
+        return t("brief.headline_no_data", lang, date=t("brief.month_day", lang, m=f.as_of.month, d=f.as_of.day,
+                                                        iso=f.as_of.isoformat()),
+                 whole=whole_unit(clean(f.name), f.level, lang), villages=count(c.villages))
     changes = [p for p in (points(c.coverage_rate, f.previous_month, "month", lang),
                            points(c.coverage_rate, f.year_ago, "year", lang)) if p]
     where = t("brief.where", lang, names=name_list([clean(n) for n in f.gap_units], lang)) if f.gap_units else ""
@@ -198,6 +202,8 @@ def appendix_table(f: BriefingFigures, lang: str) -> Table:
 
 
 def appendix_blocks(f: BriefingFigures, lang: str) -> list[Block]:
+    if not f.counts.has_data:
+        return [Paragraph(t("brief.appendix_no_data", lang))]
     if not f.appendix_total:
         return [Paragraph(t("brief.appendix_none", lang))]
     blocks: list[Block] = [Paragraph(t("brief.appendix_intro", lang, total=count(f.appendix_total)))]

@@ -139,7 +139,7 @@ def _appendix(store: Store, scope: Scope, as_of: dt.date, ranking: Ranking | Non
               expiring_days: int) -> tuple[pd.DataFrame, int]:
     """The lapsed and never villages of the units with data, in code order (so by township), at most `limit`;
     and how many there are in all."""
-    total = counts.lapsed + counts.never
+    total = counts.lapsed + counts.never if counts.has_data else 0     # nothing imported: no gaps to list yet
     if ranking is None or not len(ranking.no_data):
         units = [scope]
     else:                       # a unit without data is not imported yet: its villages are not gaps to list
