@@ -509,3 +509,14 @@ def test_summary_page_offers_both_forms_built_on_click(app_db, deferred_download
     path = tmp_path / "page.pdf"
     path.write_bytes(deferred_downloads[f"{stem}.pdf"]())
     assert squeezed("编制单位：周至县司法局（公共法律服务科）") in squeezed(pdf_text(path))
+
+
+def test_cli_without_a_chinese_font_says_what_to_install(demo_db, tmp_path, monkeypatch, capsys):
+    from geo import cli
+
+    monkeypatch.setattr(briefing_fonts, "FONT_DIRS", (tmp_path,))
+    out = tmp_path / "x.pdf"
+    code = cli.main(["report", "--db", str(demo_db), "--scope", "610124", "--as-of", ANCHOR.isoformat(),
+                     "--lang", "zh", "-o", str(out)])
+    assert code == 2 and not out.exists()
+    assert "apt-get install fonts-noto-cjk" in capsys.readouterr().err
