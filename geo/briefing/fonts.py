@@ -1,10 +1,10 @@
 """The Chinese fonts the briefing embeds in its PDF and draws its charts with, found on the machine.
 
-Debian's ``fonts-noto-cjk`` is the expected source (``.ci/run`` installs it): Noto Serif CJK SC is a Song (宋体)
-face, Noto Sans CJK SC a Hei (黑体) face.  Both come as OpenType collections (.ttc, CFF outlines); the simplified
-Chinese face is number 2 of each.  fpdf2 embeds them as subset CID fonts (``pdffonts``: CID Type 0C, emb yes).
-Other Debian CJK packages serve as fall-backs.  Without any, :func:`cjk_fonts` raises a :class:`FontMissing`
-saying what to install, instead of a PDF of empty boxes.
+Debian's ``fonts-noto-cjk`` is the expected source (``.ci/run`` installs it): Noto Serif CJK SC, a Song (宋体)
+face, for the PDF's text; Noto Sans CJK SC, a Hei (黑体) face, for the charts.  Both come as OpenType collections
+(.ttc, CFF outlines); the simplified Chinese face is number 2 of each.  fpdf2 embeds it as a subset CID font
+(``pdffonts``: CID Type 0C, emb yes).  Other Debian CJK packages serve as fall-backs.  Without any,
+:func:`cjk_fonts` raises a :class:`FontMissing` saying what to install, instead of a PDF of empty boxes.
 """
 from __future__ import annotations
 
@@ -29,13 +29,11 @@ CANDIDATES: dict[str, tuple[tuple[str, int, str], ...]] = {
     "serif": (("opentype/noto/NotoSerifCJK-Regular.ttc", 2, "Noto Serif CJK SC"),
               ("truetype/arphic/uming.ttc", 0, "AR PL UMing CN"),
               ("truetype/wqy/wqy-zenhei.ttc", 0, "WenQuanYi Zen Hei")),
-    "serif_bold": (("opentype/noto/NotoSerifCJK-Bold.ttc", 2, "Noto Serif CJK SC"),),
     "sans": (("opentype/noto/NotoSansCJK-Regular.ttc", 2, "Noto Sans CJK SC"),
              ("truetype/wqy/wqy-zenhei.ttc", 0, "WenQuanYi Zen Hei")),
-    "sans_bold": (("opentype/noto/NotoSansCJK-Bold.ttc", 2, "Noto Sans CJK SC"),),
 }
 #: a role without a face of its own borrows this one's
-FALLBACK = {"serif_bold": "serif", "sans": "serif", "sans_bold": "sans"}
+FALLBACK = {"sans": "serif"}
 
 
 class FontMissing(UserError):
@@ -51,7 +49,7 @@ def _find(role: str, dirs: tuple[Path, ...]) -> FontFace | None:
 
 
 def cjk_fonts() -> dict[str, FontFace]:
-    """role ("serif", "serif_bold", "sans", "sans_bold") -> the face to use; FontMissing when none is there."""
+    """role ("serif": the PDF's text, "sans": the charts') -> the face to use; FontMissing when none is there."""
     return _faces(FONT_DIRS)
 
 

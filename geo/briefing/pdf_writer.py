@@ -1,6 +1,7 @@
 """Phase 4b: the briefing as a PDF to print or forward as it is (fpdf2).
 
-A4, the Chinese fonts embedded as subsets (:mod:`geo.briefing.fonts`: Song, bold for the title and headings),
+A4, the Chinese font embedded as a subset (:mod:`geo.briefing.fonts`: a Song face, stroked bold for the title
+and headings),
 text selectable and searchable, the page number in the footer.  Nothing is fetched: fonts come from the machine,
 images from the charts drawn here.  Text is written as text (fpdf2's markdown is off): a name like ``**x**`` or
 ``<b>`` shows as it is.
@@ -8,19 +9,22 @@ images from the charts drawn here.  Text is written as text (fpdf2's markdown is
 from __future__ import annotations
 
 import io
+from contextlib import AbstractContextManager, nullcontext
 from typing import Callable
 
 from fpdf import FPDF
-from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.enums import TextMode, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from .document import Document, Heading, Image, Paragraph, Table
 from .docx_writer import HEADER_FILL, MARGINS_MM, MARKED_FILL
 from .fonts import cjk_fonts
 
-#: family -> (role in geo.briefing.fonts, fpdf2 style); two faces only: each embedded face costs about a second
-#: of subsetting
-FACES = {"song": (("serif", ""), ("serif_bold", "B"))}
+#: family -> (role in geo.briefing.fonts, fpdf2 style).  One face only: subsetting a 65,000-glyph CJK face is most of
+#: a report's time, so bold (title, headings) is the same face drawn with an outline stroke
+FACES = {"song": (("serif", ""),)}
+#: outline stroke in mm that makes the regular face bold, by kind of text; 0 = plain
+BOLD_STROKE = {"title": 0.3, "heading": 0.2}
 #: block kind -> (family, size in points, line height in mm)
 SIZES = {"title": ("song", 20, 10), "subtitle": ("song", 13, 7), "byline": ("song", 10.5, 5.5),
          "heading": ("song", 14, 8), "text": ("song", 12, 7), "small": ("song", 10, 5.5), "table": ("song", 9, 5),
@@ -47,10 +51,16 @@ class _Pdf(FPDF):
             # subsetting); the whole font's boxes, which it keeps, hold every glyph of the subset too
             font.ttfont.recalcBBoxes = False
 
-    def use(self, kind: str, bold: bool = False) -> float:
+    def use(self, kind: str) -> float:
         family, size, height = SIZES[kind]
-        self.set_font(family, "B" if bold or kind == "heading" else "", size)
+        self.set_font(family, "", size)
         return height
+
+    def bold(self, kind: str, bold: bool) -> AbstractContextManager:
+        """Text drawn stroked as well as filled, inside its own graphics state (fpdf2 leaves a text mode set
+        without one in force for every later text)."""
+        stroke = BOLD_STROKE.get(kind, 0) if bold or kind == "heading" else 0
+        return self.local_context(text_mode=TextMode.FILL_STROKE, line_width=stroke) if stroke else nullcontext()
 
     def footer(self) -> None:
         self.set_y(-(MARGINS_MM["bottom"] - 15) + 2)
@@ -75,14 +85,15 @@ def cjk_lines(text: str, width: float, measure: Callable[[str], float]) -> list[
 
 
 def _text(pdf: _Pdf, kind: str, text: str, *, align: str = "L", indent: bool = False, bold: bool = False) -> None:
-    height = pdf.use(kind, bold)
+    height = pdf.use(kind)
     prefix = "\u3000\u3000" if indent else ""
-    if pdf.wrap is WrapMode.WORD:
-        pdf.multi_cell(0, height, prefix + text, align="J" if align == "L" else align, new_x=XPos.LMARGIN,
-                       new_y=YPos.NEXT)
-        return
-    for line in cjk_lines(prefix + text, pdf.epw, pdf.get_string_width):
-        pdf.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    with pdf.bold(kind, bold):
+        if pdf.wrap is WrapMode.WORD:
+            pdf.multi_cell(0, height, prefix + text, align="J" if align == "L" else align, new_x=XPos.LMARGIN,
+                           new_y=YPos.NEXT)
+            return
+        for line in cjk_lines(prefix + text, pdf.epw, pdf.get_string_width):
+            pdf.cell(0, height, line, align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _heading(pdf: _Pdf, block: Heading, following: object = None) -> None:
@@ -102,7 +113,7 @@ def _paragraph(pdf: _Pdf, block: Paragraph, following: object = None) -> None:
 
 def _table(pdf: _Pdf, block: Table, following: object = None) -> None:
     height = pdf.use("table")
-    heading = FontFace(emphasis="BOLD", fill_color=_rgb(HEADER_FILL))
+    heading = FontFace(emphasis=None, fill_color=_rgb(HEADER_FILL))
     marked = FontFace(fill_color=_rgb(MARKED_FILL))
     with pdf.table(col_widths=block.widths, line_height=height, text_align="LEFT", wrapmode=pdf.wrap,
                    headings_style=heading, repeat_headings=1, padding=(0.8, 1.2), markdown=False,
