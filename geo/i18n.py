@@ -594,7 +594,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.advisers": ("在聘法律顾问{advisers}名，平均每名服务{per}个村（社区）{over}。",
                        "{advisers} advisers serve them, {per} villages each on average{over}."),
     "brief.over_cap": ("，其中{n}名超过{cap}个村的上限", "; {n} serve more than the cap of {cap} villages"),
-    "brief.no_data": ("另有{n}个{unit}（{villages}个村（社区））尚无聘任数据，未计入以上统计。",
+    "brief.no_data": ("另有{n}个{unit}共{villages}个村（社区）尚无聘任数据，未计入以上统计。",
                       "{n} {unit} units ({villages} villages) have no contracts on record yet and are not "
                       "counted above."),
     "brief.col.figure": ("指标", "Figure"),

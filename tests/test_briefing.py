@@ -342,7 +342,7 @@ def test_national_report(demo_store, tmp_path):
     text = squeezed(pdf_text(path))
     assert f"全国{now['villages']:,}个村（社区）中已配备法律顾问的{now['covered']:,}个" in text
     no_data = units[~units["has_data"]]
-    assert f"另有{len(no_data)}个省（{int(no_data['villages'].sum()):,}个村（社区））尚无聘任数据" in text
+    assert f"另有{len(no_data)}个省共{int(no_data['villages'].sum()):,}个村（社区）尚无聘任数据" in text
     # the appendix is cut to the stated number, and says where the whole list is
     total = now["lapsed"] + now["never"]
     assert f"共{total:,}个村（社区）到期未续或从未配备" in text and "以下只列前50个" in text
