@@ -137,6 +137,14 @@ def q_renewals(_store: Store, version: str, digits: str, as_of: str, days: int) 
     return advisers.renewals(_store, Scope(digits), dt.date.fromisoformat(as_of), days=days)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_report(_store: Store, version: str, digits: str, as_of: str, lang: str, fmt: str, issuer: str) -> bytes:
+    """The leaders' briefing as file bytes, built when its download is clicked (and kept per data version)."""
+    from geo.briefing import build_report
+
+    return build_report(_store, Scope(digits), dt.date.fromisoformat(as_of), fmt, lang=lang, issuer=issuer or None)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def q_ancestors(_store: Store, version: str, digits: str) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in _store.ancestors(Scope(digits))]

@@ -39,12 +39,12 @@ from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
 
 from . import advisers as adviser_bench
-from . import planning, services, services_rule, write_path
+from . import briefing, planning, services, services_rule, write_path
 from .figures import Figure, Targets, judge, peak_rss_mb, timed
 from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
-TOPICS = (adviser_bench, planning, services, services_rule, write_path)
+TOPICS = (adviser_bench, planning, services, services_rule, briefing, write_path)
 
 #: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
 TARGETS: Targets = {
@@ -309,6 +309,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
     figs.update(adviser_bench.figures(store, as_of, runs, log))
     figs.update(services_rule.served_figures(store, as_of, runs, log))
+    figs.update(briefing.briefing_figures(store, as_of, runs, log))
     figs.update(write_path.measure(store, as_of, runs, BACKEND_TARGETS[scratch.backend], info, log))
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())

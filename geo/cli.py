@@ -270,6 +270,21 @@ def cmd_renewals(args) -> int:
     return 0
 
 
+def cmd_report(args) -> int:
+    from .briefing import build_report, format_of
+
+    fmt = format_of(args.output)
+    output = _output(args.output)
+    lang = _lang(args)
+    with _open(args) as store:
+        data = build_report(store, _scope(store, args.scope), _date(args.as_of), fmt, lang=lang,
+                            issuer=args.issuer, cap=args.cap)
+    output.write_bytes(data)
+    print(t("brief.written", lang, file=args.output) if args.lang else
+          f"{t('brief.written', 'zh', file=args.output)} / {t('brief.written', 'en', file=args.output)}")
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -462,6 +477,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--days", type=int, default=60, help="horizon in days (default 60)")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_renewals)
+
+    sp = sub.add_parser("report", help="the leaders' briefing as a Word (.docx) or PDF (.pdf) file")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix: 61, 6101, 610124 ... (default: all of China)")
+    sp.add_argument("--as-of", default=dt.date.today().isoformat(), help="YYYY-MM-DD (default today)")
+    sp.add_argument("--issuer", help="the issuing unit printed under the title (default: the scope's bureau)")
+    sp.add_argument("--cap", type=int, default=5, help="villages per adviser above which one is over the cap")
+    sp.add_argument("-o", "--output", required=True, help="FILE.docx or FILE.pdf")
+    sp.set_defaults(func=cmd_report)
 
     from .imports import KINDS, all_options
 

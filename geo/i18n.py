@@ -928,6 +928,114 @@ TEXT: dict[str, tuple[str, str]] = {
     "legend.f_last_onsite": ("最近到村", "Last on-site visit"),
     "svc.figures": ("有效服务 {served} 个，有效服务率 {rate}；挂名 {nominal} 个。",
                     "{served} served ({rate}); {nominal} nominal."),
+    # the leaders' briefing (geo.briefing: .docx and .pdf)
+    "brief.title": ("{name}村（居）法律顾问工作情况", "Village legal advisers in {name}"),
+    "brief.as_of": ("（截至{date}）", "(as of {date})"),
+    "brief.date": ("{y}年{m}月{d}日", "{iso}"),
+    "brief.month_day": ("{m}月{d}日", "{iso}"),
+    "brief.issuer": ("编制单位：{issuer}", "Issued by: {issuer}"),
+    "brief.generated": ("生成日期：{date}", "Generated on {date}"),
+    "brief.issuer.0": ("司法部", "Ministry of Justice"),
+    "brief.issuer.1": ("{name}司法厅", "{name} Department of Justice"),
+    "brief.issuer.2": ("{name}司法局", "{name} Justice Bureau"),
+    "brief.issuer.3": ("{name}司法局", "{name} Justice Bureau"),
+    "brief.issuer.4": ("{name}司法所", "{name} Judicial Office"),
+    "brief.page": ("— {n} —", "- {n} -"),
+    "brief.heading": ("{n}、{text}", "{n}. {text}"),
+    "brief.h.overview": ("总体情况", "Overview"),
+    "brief.h.figures": ("主要数据", "Key figures"),
+    "brief.h.map": ("覆盖分布", "Coverage by area"),
+    "brief.h.ranking": ("各{unit}排名", "Ranking of the {unit} units"),
+    "brief.h.trend": ("近24个月走势", "The last 24 months"),
+    "brief.h.appendix": ("附件：到期未续和从未配备的村（社区）名单", "Appendix: villages lapsed or never covered"),
+    "brief.h.note": ("数据说明", "About the data"),
+    "brief.whole": ("全{unit}", "{name}"),
+    "brief.headline": ("截至{date}，{whole}{villages}个村（社区）中已配备法律顾问的{covered}个，覆盖率{rate}{changes}；"
+                       "即将到期{expiring}个，到期未续{lapsed}个，从未配备{never}个{where}。",
+                       "As of {date}, {covered} of the {villages} villages and communities in {whole} had a legal "
+                       "adviser under contract, a coverage rate of {rate}{changes}. {expiring} are about to "
+                       "expire, {lapsed} have lapsed and {never} have never had an adviser{where}."),
+    "brief.headline_no_data": ("截至{date}，{whole}{villages}个村（社区）尚无聘任数据：法律顾问台账尚未导入。",
+                               "As of {date}, none of the {villages} villages and communities in {whole} has a "
+                               "contract on record: the adviser ledgers have not been imported yet."),
+    "brief.change.up": ("较{against}上升{points}个百分点", "up {points} points on {against}"),
+    "brief.change.down": ("较{against}下降{points}个百分点", "down {points} points on {against}"),
+    "brief.change.flat": ("与{against}持平", "unchanged on {against}"),
+    "brief.change.join": ("，", " and "),
+    "brief.change.lead": ("，", ", "),
+    "brief.against.month": ("上月末", "the end of last month"),
+    "brief.against.year": ("去年同期", "a year earlier"),
+    "brief.where": ("，主要集中在{names}", "; the gaps are concentrated in {names}"),
+    "brief.served": ("有效服务（近{window}天内有到村服务记录）的{served}个，有效服务率{rate}；有合同但无到村服务记录的"
+                     "{nominal}个。",
+                     "{served} were served on site within the last {window} days, a served rate of {rate}; "
+                     "{nominal} have a contract but no on-site service."),
+    "brief.advisers": ("在聘法律顾问{advisers}名，平均每名服务{per}个村（社区）{over}。",
+                       "{advisers} advisers serve them, {per} villages each on average{over}."),
+    "brief.over_cap": ("，其中{n}名超过{cap}个村的上限", "; {n} serve more than the cap of {cap} villages"),
+    "brief.no_data": ("另有{n}个{unit}共{villages}个村（社区）尚无聘任数据，未计入以上统计。",
+                      "{n} {unit} units ({villages} villages) have no contracts on record yet and are not "
+                      "counted above."),
+    "brief.col.figure": ("指标", "Figure"),
+    "brief.col.value": ("数值", "Value"),
+    "brief.fig.over_cap": ("超过上限（{cap}个村）的顾问", "Advisers over the cap ({cap} villages)"),
+    "brief.fig.served": ("有效服务", "Served on site"),
+    "brief.fig.nominal": ("仅有合同（无到村服务）", "Contract only (no on-site service)"),
+    "brief.fig.served_rate": ("有效服务率", "Served rate"),
+    "brief.map_caption": ("{name}各{unit}法律顾问覆盖率（{date}）", "Coverage by {unit} in {name} ({date})"),
+    "brief.map_caption_status": ("{name}各村（社区）法律顾问状态（{date}）",
+                                 "Adviser status of the villages of {name} ({date})"),
+    "brief.map_missing": ("{n}个单位没有边界数据，图中未画出：{names}。",
+                          "{n} units have no boundary to draw: {names}."),
+    "brief.map_none": ("本范围还没有可绘制的边界数据，略去地图。", "No boundaries to draw for this scope: no map."),
+    "brief.map_north": ("北", "N"),
+    "brief.map_km": ("公里", "km"),
+    "brief.ranking_note": ("覆盖率最低的{n}个{unit}以底色标出：{names}。",
+                           "The {n} lowest ranked are shaded: {names}."),
+    "brief.ranking_plain": ("各{unit}覆盖率相同或只有一个，不标注末位。",
+                            "The units are level or alone: none is marked lowest."),
+    "brief.ranking_no_data": ("尚无聘任数据、未参加排名的{unit}：{names}。",
+                              "Not ranked ({unit} units with no contracts on record yet): {names}."),
+    "brief.trend_caption": ("{name}近24个月法律顾问覆盖率（每月末）", "Coverage in {name}, last 24 month ends"),
+    "brief.trend_no_data": ("尚无聘任数据，没有走势。", "No contracts on record yet: no trend."),
+    "brief.appendix_intro": ("共{total}个村（社区）到期未续或从未配备，按所属乡镇（街道）排列。",
+                             "{total} villages have lapsed or never had an adviser, listed by township."),
+    "brief.appendix_cut": ("数量较多，以下只列前{shown}个；完整名单请在“缺口清单”页面导出，"
+                           "或运行 python -m geo export。",
+                           "Only the first {shown} are listed; export the full list from the gap list page, or "
+                           "with python -m geo export."),
+    "brief.appendix_none": ("没有到期未续或从未配备的村（社区）。", "No village has lapsed or never had an adviser."),
+    "brief.appendix_no_data": ("法律顾问台账尚未导入，暂无名单。", "No ledgers imported yet: no list."),
+    "brief.col.last_adviser": ("原法律顾问", "Last adviser"),
+    "brief.col.ended": ("合同到期日", "Contract ended"),
+    "brief.note.batches": ("本报告依据以下导入批次（截至生成时有效）：",
+                           "This report rests on these imports (active when it was generated):"),
+    "brief.note.rules": ("口径：统计日在合同起止日期之内（含当天）为已覆盖；在聘合同均在统计日后{days}天内到期为"
+                         "即将到期（计入已覆盖）；曾有合同但均已到期为到期未续；统计日前从未签订合同为从未配备。"
+                         "覆盖率＝已覆盖÷村（社区）总数。没有任何聘任记录的单位视为尚未导入数据，不计入覆盖率和排名。每名顾问服务村"
+                         "（社区）上限按{cap}个计。有效服务指已覆盖且统计日前{window}天内（含当天）有到村服务记录。",
+                         "Rules: a village is covered when the date lies within a contract (both ends included); "
+                         "expiring when every contract in force ends within {days} days (still covered); lapsed "
+                         "when it had contracts that have all ended; never when no contract started by the date. "
+                         "Coverage rate = covered / villages. A unit without any contract on record has not been "
+                         "imported yet and is left out of the rates and the ranking. The cap is {cap} villages "
+                         "per adviser. Served means covered with an on-site service record in the {window} days "
+                         "up to the date."),
+    "brief.note.no_services": ("尚未导入服务记录，本报告不含有效服务数据。",
+                               "No service records have been imported: the report has no served figures."),
+    "brief.section": ("工作情况报告", "Briefing"),
+    "brief.section_note": ("供领导阅看和转发：Word 版可编辑，PDF 版可直接打印。点击后生成。",
+                           "For leaders: Word to edit, PDF to print or forward. Built when clicked."),
+    "brief.issuer_input": ("编制单位", "Issued by"),
+    "brief.download_docx": ("下载 Word 版", "Download Word"),
+    "brief.download_pdf": ("下载 PDF 版", "Download PDF"),
+    "brief.written": ("报告已写入 {file}", "report written to {file}"),
+    "brief.e.font": ("没有找到中文字体，无法生成报告。请安装 Debian 软件包 fonts-noto-cjk"
+                     "（apt-get install fonts-noto-cjk）后重试。",
+                     "No Chinese font found, so the report cannot be made. Install the Debian package "
+                     "fonts-noto-cjk (apt-get install fonts-noto-cjk) and try again."),
+    "brief.e.format": ("不支持的报告格式“{ext}”，请用 .docx 或 .pdf",
+                       "unsupported report format '{ext}': use .docx or .pdf"),
 }
 
 

@@ -8,6 +8,8 @@ import streamlit as st
 
 import app
 from geo.advisers import load_distribution
+from geo.briefing import FORMATS
+from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.coverage import DEFAULT_EXPIRING_DAYS
 from geo.formats import count, pct
 from geo.i18n import level_label
@@ -79,6 +81,30 @@ if len(loads):
             text=alt.Text("advisers:Q", format=","))
         st.altair_chart((base.mark_bar().encode(color=alt.Color("colour:N", scale=None)) + labels)
                         .properties(height=190), width="stretch")
+
+
+def briefing_downloads() -> None:
+    """The leaders' briefing in both forms, each built only when its button is clicked."""
+    try:
+        cjk_fonts()
+    except FontMissing as missing:        # say what to install, instead of a file of empty boxes
+        st.warning(missing.text(ctx.lang))
+        return
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        issuer = st.text_input(ctx.t("brief.issuer_input"), key=f"brief_issuer_{ctx.scope.digits}",
+                               placeholder=ctx.text(f"brief.issuer.{min(ctx.scope.level, 4)}", name=ctx.name),
+                               width=320)
+        stem = f"{ctx.text('brief.section')}_{ctx.name}_{ctx.date}"
+        for fmt, label in (("docx", "brief.download_docx"), ("pdf", "brief.download_pdf")):
+            st.download_button(ctx.t(label), lambda fmt=fmt: app.q_report(ctx.store, ctx.version, ctx.scope.digits,
+                                                                          ctx.date, ctx.lang, fmt, issuer.strip()),
+                               file_name=f"{stem}{FORMATS[fmt].suffix}", mime=FORMATS[fmt].mime,
+                               on_click="ignore", key=f"dl_brief_{fmt}")
+    st.caption(ctx.t("brief.section_note"))
+
+
+st.subheader(ctx.t("brief.section"))
+briefing_downloads()
 
 
 def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = None) -> None:

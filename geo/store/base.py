@@ -32,6 +32,7 @@ from ..service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, Servi
 from . import rules
 from .accounts import COOKIE_SECRET_META, AccountQueries
 from .advisers import AdviserQueries
+from .briefing import BriefingQueries
 from .login_tickets import LoginTicketQueries
 from .planning import PlanningQueries
 from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
@@ -181,7 +182,7 @@ def _division_frame(rows: pd.DataFrame) -> pd.DataFrame:
     return _scrubbed(frame, USER_TEXT_COLUMNS["divisions"])
 
 
-class Store(AccountQueries, AdviserQueries, LoginTicketQueries, PlanningQueries, ServiceLogQueries,
+class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries, PlanningQueries, ServiceLogQueries,
             ServiceRuleQueries, ABC):
     """The registry, advisers, assignments and geometries of one deployment, behind named methods."""
 

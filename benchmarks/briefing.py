@@ -1,0 +1,36 @@
+"""The briefing's figures on the national benchmark store: the PDF of the largest province and of the largest
+county (python -m geo bench; called from benchmarks.national.run_bench)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from geo.briefing import build_report
+from geo.codes import Scope
+from geo.store import Store
+
+#: name -> (unit, comparison, target, what it measures)
+TARGETS: dict[str, tuple[str, str, float, str]] = {
+    "report_province_s": ("s", "<=", 15, "the briefing PDF of the province with the most villages"),
+    "report_county_s": ("s", "<=", 5, "the briefing PDF of the county with the most villages"),
+}
+
+
+def _largest(store: Store, scope: Scope, as_of: dt.date, level: str) -> Scope:
+    units = store.summary(scope, as_of, by=level)
+    return Scope.parse(units.sort_values(["villages", "code"], ascending=[False, True])["code"].iloc[0])
+
+
+def briefing_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print) -> dict:
+    """report_province_s and report_county_s as Figures of benchmarks.national (median of up to 3 warm runs)."""
+    from benchmarks.national import Figure, timed
+
+    province = _largest(store, Scope(""), as_of, "province")
+    county = _largest(store, province, as_of, "county")
+    figures = {}
+    for name, scope in (("report_province_s", province), ("report_county_s", county)):
+        med, times, data = timed(lambda scope=scope: build_report(store, scope, as_of, "pdf"), max(1, min(runs, 3)))
+        unit, op, target, what = TARGETS[name]
+        figures[name] = Figure(name, med, unit, target, op, med <= target, f"{what} ({scope.code})", times)
+        log(f"{name} {med:.2f} ({scope.code}, {len(data) / 1e6:.1f} MB)")
+    return figures
