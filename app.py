@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 import app_routes
-from geo import accounts, advisers, basemaps, map_data, viewstate, web_login
+from geo import accounts, advisers, audit, basemaps, map_data, viewstate, web_login
 from geo.access import OPEN, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
@@ -128,8 +128,9 @@ def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str,
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def q_register(_store: Store, version: str, digits: str, as_of: str, cap: int) -> advisers.Register:
-    return advisers.register(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap)
+def q_register(_store: Store, version: str, digits: str, as_of: str, cap: int,
+               service: ServiceSettings = DEFAULT_SERVICE) -> advisers.Register:
+    return advisers.register(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap, service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -138,11 +139,13 @@ def q_renewals(_store: Store, version: str, digits: str, as_of: str, days: int) 
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def q_report(_store: Store, version: str, digits: str, as_of: str, lang: str, fmt: str, issuer: str) -> bytes:
+def q_report(_store: Store, version: str, digits: str, as_of: str, lang: str, fmt: str, issuer: str,
+             cap: int = advisers.DEFAULT_CAP) -> bytes:
     """The leaders' briefing as file bytes, built when its download is clicked (and kept per data version)."""
     from geo.briefing import build_report
 
-    return build_report(_store, Scope(digits), dt.date.fromisoformat(as_of), fmt, lang=lang, issuer=issuer or None)
+    return build_report(_store, Scope(digits), dt.date.fromisoformat(as_of), fmt, lang=lang, issuer=issuer or None,
+                        cap=cap)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -339,6 +342,13 @@ def user_box(ctx: Ctx) -> None:
     st.markdown(ctx.t("login.who", name=p.display_name, user=p.username))
     st.caption(ctx.t("login.role_scope", role=ctx.text(p.role.label_key), scope=scope_name(ctx, p.jurisdiction)))
     st.button(ctx.t("login.logout"), key="logout", on_click=_on_logout)
+
+
+def record_download(ctx: Ctx, what: str, fmt: str, detail: dict | None = None) -> None:
+    """A download goes into the audit trail (a download button's on_click): what, where, as of when, and the
+    rest of `detail`."""
+    audit.record(ctx.store, ctx.principal, "export", ctx.scope,
+                 {"what": what, "format": fmt, "as_of": ctx.date, **(detail or {})})
 
 
 def adviser_cap() -> int:

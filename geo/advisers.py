@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
 from .formats import contract_end, day
 from .i18n import t
+from .service_rule import DEFAULT_SERVICE, ServiceSettings
 
 #: villages per adviser allowed by the provincial guides (Anhui's 5); a setting: --cap, the app's sidebar
 DEFAULT_CAP = 5
@@ -53,7 +54,10 @@ FLAGS: tuple[Flag, ...] = (
     Flag("expiring", _expiring),
     Flag("idle", lambda df, cap, as_of, days: df["villages"] == 0),
 )
-FLAG_KEYS = tuple(f.key for f in FLAGS)
+#: the flag from the service logs (geo.service_rule): a current adviser whose on-site hours this month fall short
+#: of the standard; only where the scope has service records at all (no logs is no data, not a shortfall)
+BELOW_STANDARD = "below_standard"
+FLAG_KEYS = (*(f.key for f in FLAGS), BELOW_STANDARD)
 
 
 class AdviserError(UserError):
@@ -101,13 +105,21 @@ class AdviserRow:
     over_cap: bool
     expiring: bool
     idle: bool
+    onsite_hours_month: float = 0.0
+    records_window: int = 0
+    last_onsite: dt.date | None = None
+    meets_hours_standard: bool = False
+    below_standard: bool = False
 
     def to_json(self) -> dict:
         """The CLI's JSON object of one adviser."""
         return {"licence_no": self.licence_no, "name": self.name, "kind": self.kind, "org": self.org,
                 "phone": self.phone, "villages": self.villages, "village_codes": list(self.village_codes),
                 "townships": list(self.townships), "next_end": self.next_end.isoformat() if self.next_end else None,
-                "over_cap": self.over_cap, "expiring": self.expiring}
+                "over_cap": self.over_cap, "expiring": self.expiring,
+                "onsite_hours_month": round(self.onsite_hours_month, 2), "records_window": self.records_window,
+                "meets_hours_standard": self.meets_hours_standard,
+                "last_onsite": self.last_onsite.isoformat() if self.last_onsite else None}
 
 
 def _text(value) -> str | None:
@@ -137,7 +149,7 @@ class Register:
         """The register cut to the advisers with `flag` (all of them for None)."""
         if check_flag(flag) is None:
             return self
-        return self._only(self.frame[flag].to_numpy())
+        return self._only(_with_service_columns(self.frame)[flag].to_numpy())
 
     def _only(self, keep) -> "Register":
         frame = self.frame[keep].reset_index(drop=True)
@@ -164,13 +176,14 @@ class Register:
         return pd.DataFrame(out, index=self.frame.index)
 
     def rows(self) -> list[AdviserRow]:
-        f, lists = self.frame, self.lists()
+        f, lists = _with_service_columns(self.frame), self.lists()
         return [AdviserRow(int(a), _text(n), _text(k), _text(o), _text(p), _text(lic), int(v), vc, vn, tw, ne,
-                           bool(oc), bool(ex), bool(idle))
-                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle in zip(
+                           bool(oc), bool(ex), bool(idle), float(h), int(rw), _day(lo), bool(meets), bool(below))
+                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle, h, rw, lo, meets, below in zip(
                     f["adviser_id"], f["name"], f["kind"], f["org"], f["phone"], f["licence_no"], f["villages"],
                     lists["village_codes"], lists["village_names"], lists["townships"], f["next_end"],
-                    f["over_cap"], f["expiring"], f["idle"])]
+                    f["over_cap"], f["expiring"], f["idle"], f["onsite_hours_month"], f["records_window"],
+                    f["last_onsite"], f["meets_hours_standard"], f[BELOW_STANDARD])]
 
     def row(self, adviser_id: int) -> AdviserRow | None:
         keep = (self.frame["adviser_id"] == int(adviser_id)).to_numpy()
@@ -182,19 +195,56 @@ class Register:
     @property
     def counts(self) -> dict[str, int]:
         """How many advisers carry each flag, and how many there are."""
-        return {"advisers": len(self.frame), **{k: int(self.frame[k].sum()) for k in FLAG_KEYS}}
+        frame = _with_service_columns(self.frame)
+        return {"advisers": len(frame), **{k: int(frame[k].sum()) for k in FLAG_KEYS}}
 
 
 def register(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
-             expiring_days: int = DEFAULT_EXPIRING_DAYS) -> Register:
-    """The adviser register of `scope` on `as_of` with the flags for `cap`."""
-    return store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
+             expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE) -> Register:
+    """The adviser register of `scope` on `as_of` with the flags for `cap`, and each adviser's service in scope
+    (on-site hours this month, records in the window, the last on-site day) against the hours standard."""
+    reg = store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
+    stats = store.adviser_service_stats(scope, as_of, service)
+    return replace(reg, frame=_joined_service(reg.frame, stats, service))
+
+
+#: the service columns of a register frame, and their value for an adviser without any record
+SERVICE_COLUMNS = {"onsite_hours_month": 0.0, "records_window": 0, "last_onsite": None,
+                   "meets_hours_standard": False, BELOW_STANDARD: False}
+
+
+def _joined_service(frame: pd.DataFrame, stats: pd.DataFrame, service: ServiceSettings) -> pd.DataFrame:
+    """`frame` with :data:`SERVICE_COLUMNS` from :meth:`Store.adviser_service_stats`; below the standard is a
+    current adviser short of the hours, and only where the scope has service records at all."""
+    by_id = stats.set_index("adviser_id")
+    ids = frame["adviser_id"]
+    out = frame.copy()
+    out["onsite_hours_month"] = ids.map(by_id["onsite_hours_month"]).fillna(0.0).astype(float).to_numpy()
+    out["records_window"] = ids.map(by_id["records_window"]).fillna(0).astype(int).to_numpy()
+    last = ids.map(by_id["last_onsite"])
+    out["last_onsite"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in last]
+    out["meets_hours_standard"] = (out["onsite_hours_month"] >= service.hours_standard).to_numpy()
+    has_logs = bool(len(stats)) and bool(stats["records_window"].sum() or stats["last_onsite"].notna().any())
+    out[BELOW_STANDARD] = ((out["villages"] > 0) & ~out["meets_hours_standard"] & has_logs).to_numpy()
+    return out
+
+
+def _with_service_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame from the store alone (no service join) gets the columns' empty values."""
+    missing = {c: v for c, v in SERVICE_COLUMNS.items() if c not in frame.columns}
+    return frame.assign(**{c: [v] * len(frame) for c, v in missing.items()}) if missing else frame
+
+
+def _day(value) -> dt.date | None:
+    return None if value is None or (not isinstance(value, dt.date) and pd.isna(value)) else value
 
 
 #: the register's columns as exported and shown: (column of the frame, catalogue key)
 REGISTER_COLUMNS = (("name", "adv.col.name"), ("kind", "adv.col.kind"), ("org", "col.orgs"),
                     ("phone", "col.phones"), ("licence_no", "adv.col.licence_no"), ("villages", "adv.col.villages"),
                     ("over_cap", "adv.flag.over_cap"), ("expiring", "adv.flag.expiring"), ("idle", "adv.flag.idle"),
+                    (BELOW_STANDARD, "adv.flag.below_standard"), ("onsite_hours_month", "adv.col.onsite_hours"),
+                    ("records_window", "adv.col.records_window"), ("last_onsite", "adv.col.last_onsite"),
                     ("next_end", "adv.col.next_end"), ("townships", "adv.col.townships"),
                     ("village_names", "adv.col.village_names"), ("village_codes", "adv.col.village_codes"))
 
@@ -205,7 +255,7 @@ def _joined(values, lang: str) -> str:
 
 def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
     """The register as a table for the page and the files: labelled columns, lists joined, flags as 是/否."""
-    df, lists = reg.frame, reg.lists()
+    df, lists = _with_service_columns(reg.frame), reg.lists()
     yes, no = t("yes", lang), t("no", lang)
     out = pd.DataFrame({
         "name": df["name"], "kind": df["kind"], "org": df["org"], "phone": df["phone"],
@@ -214,10 +264,15 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
         "village_codes": [_joined(v, "en") for v in lists["village_codes"]],
         "townships": [_joined(v, lang) for v in lists["townships"]],
         "next_end": ["" if n == 0 else contract_end(e, lang) for n, e in zip(df["villages"], df["next_end"])],
+        "onsite_hours_month": df["onsite_hours_month"].astype(float).round(1),
+        "records_window": df["records_window"].astype("int64"),
+        "last_onsite": [day(d) if d else "" for d in df["last_onsite"]],
         **{k: df[k].map({True: yes, False: no}) for k in FLAG_KEYS}})
-    out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c != "villages"})
+    numbers = ("villages", "onsite_hours_month", "records_window")
+    out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c not in numbers})
     out = out.where(out.notna(), "")
-    out.columns = [t(key, lang, cap=reg.cap, days=reg.expiring_days) for _, key in REGISTER_COLUMNS]
+    out.columns = [t(key, lang, cap=reg.cap, days=reg.expiring_days, hours=f"{DEFAULT_SERVICE.hours_standard:g}",
+                     window=DEFAULT_SERVICE.window_days) for _, key in REGISTER_COLUMNS]
     return out
 
 

@@ -17,7 +17,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = app.current()
 app.page_counts(ctx, "page.advisers")
 cap = app.adviser_cap()
-reg = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
+reg = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap, ctx.service)
+HOURS = f"{ctx.service.hours_standard:g}"
 st.caption(ctx.t("adv.intro", date=ctx.date, cap=cap))
 if reg.frame.empty:
     st.info(ctx.t("adv.none"))
@@ -25,20 +26,23 @@ if reg.frame.empty:
 
 
 def downloads(table, stem: str, sheet: str, key: str) -> None:
+    detail = {"rows": len(table)}
     st.download_button(ctx.t("download.xlsx"), advisers.table_bytes(table, ".xlsx", sheet), file_name=f"{stem}.xlsx",
-                       mime=XLSX, on_click="ignore", key=f"{key}_xlsx", type="primary")
+                       mime=XLSX, on_click=app.record_download, args=(ctx, key, "xlsx", detail), key=f"{key}_xlsx",
+                       type="primary")
     st.download_button(ctx.t("download.csv"), advisers.table_bytes(table, ".csv", sheet), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore", key=f"{key}_csv")
+                       mime="text/csv", on_click=app.record_download, args=(ctx, key, "csv", detail),
+                       key=f"{key}_csv")
 
 
 # -- the register ---------------------------------------------------------------------------------------------
 options = [None, *advisers.FLAG_KEYS]
 flag = st.segmented_control(ctx.t("adv.filter"), options, default=None, key=f"adv_flag_{ctx.lang}",
                             format_func=lambda k: ctx.text("adv.filter.all") if k is None else
-                            ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days))
+                            ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days, hours=HOURS))
 shown = reg.flagged(flag)
 table = advisers.register_table(shown, ctx.lang)
-tally = ctx.text("adv.tally", days=reg.expiring_days, **{k: count(v) for k, v in reg.counts.items()})
+tally = ctx.text("adv.tally", days=reg.expiring_days, hours=HOURS, **{k: count(v) for k, v in reg.counts.items()})
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**{ctx.t('adv.count', n=count(len(shown.frame)))}**{escape_markdown(aside([tally], ctx.lang))}",
                 width="content")
@@ -64,7 +68,7 @@ if d is not None:
     cols[1].metric(ctx.t("adv.detail.townships"), count(len(r.townships)))
     cols[2].metric(ctx.t("adv.detail.next_end"), contract_end(r.next_end, ctx.lang) if r.villages else "—")
     cols[3].metric(ctx.t("col.phones"), r.phone or "—")
-    flags = [ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days) for k in advisers.FLAG_KEYS
+    flags = [ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days, hours=HOURS) for k in advisers.FLAG_KEYS
              if getattr(r, k)]
     if flags:
         st.warning(escape_markdown("；".join(flags) if ctx.lang == "zh" else "; ".join(flags)))

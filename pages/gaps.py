@@ -5,23 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 import app
-from geo import audit
 from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
 from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
 from geo.i18n import status_label
-from geo.planning import DEFAULT_CAP
 from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
 LEFTOVER_SHOWN = 10
-
-
-def downloaded_file(ctx: app.Ctx, what: str, fmt: str, detail: dict) -> None:
-    """A download goes into the audit trail: what, where, as of when, and the rest of `detail`."""
-    audit.record(ctx.store, ctx.principal, "export", ctx.scope,
-                 {"what": what, "format": fmt, "as_of": ctx.date, **detail})
 
 
 def gap_list(ctx: app.Ctx) -> None:
@@ -52,7 +44,8 @@ def gap_list(ctx: app.Ctx) -> None:
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
 
     def downloaded(fmt: str) -> None:
-        downloaded_file(ctx, "gap_list", fmt, {"township": township, "statuses": list(statuses), "rows": len(table)})
+        app.record_download(ctx, "gap_list", fmt,
+                            {"township": township, "statuses": list(statuses), "rows": len(table)})
 
     # the next step first: how many, and the files to hand out; the list itself below
     with st.container(horizontal=True, vertical_alignment="center"):
@@ -70,7 +63,7 @@ def gap_plan(ctx: app.Ctx) -> None:
     st.subheader(ctx.t("plan.title"))
     st.caption(ctx.t("plan.intro", name=ctx.name))
     left, right, _ = st.columns([1, 1, 2])
-    cap = left.number_input(ctx.t("plan.cap"), min_value=1, max_value=30, value=DEFAULT_CAP, step=1,
+    cap = left.number_input(ctx.t("plan.cap"), min_value=1, max_value=30, value=app.adviser_cap(), step=1,
                             help=ctx.t("plan.cap.help"), key="plan_cap")
     max_km = right.number_input(ctx.t("plan.max_km"), min_value=0, max_value=1000, value=0, step=5,
                                 key="plan_max_km")
@@ -92,14 +85,14 @@ def gap_plan(ctx: app.Ctx) -> None:
     detail = {"cap": int(cap), "max_km": float(max_km) or None, "rows": s.uncovered}
     with st.container(horizontal=True):
         st.download_button(ctx.t("plan.download_xlsx"), xlsx_bytes(plan, ctx.lang), file_name=f"{stem}.xlsx", mime=XLSX,
-                           on_click=downloaded_file, args=(ctx, "gap_plan", "xlsx", detail), key="dl_plan_xlsx",
+                           on_click=app.record_download, args=(ctx, "gap_plan", "xlsx", detail), key="dl_plan_xlsx",
                            type="primary")
         st.download_button(ctx.t("plan.download_csv"), csv_bytes(plan, ctx.lang), file_name=f"{stem}.csv",
-                           mime="text/csv", on_click=downloaded_file, args=(ctx, "gap_plan", "csv", detail),
+                           mime="text/csv", on_click=app.record_download, args=(ctx, "gap_plan", "csv", detail),
                            key="dl_plan_csv")
         st.download_button(ctx.t("plan.download_json"), json_bytes(plan), file_name=f"{stem}.json",
-                           mime="application/json", on_click=downloaded_file, args=(ctx, "gap_plan", "json", detail),
-                           key="dl_plan_json")
+                           mime="application/json", on_click=app.record_download,
+                           args=(ctx, "gap_plan", "json", detail), key="dl_plan_json")
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))

@@ -97,9 +97,10 @@ def briefing_downloads() -> None:
         stem = f"{ctx.text('brief.section')}_{ctx.name}_{ctx.date}"
         for fmt, label in (("docx", "brief.download_docx"), ("pdf", "brief.download_pdf")):
             st.download_button(ctx.t(label), lambda fmt=fmt: app.q_report(ctx.store, ctx.version, ctx.scope.digits,
-                                                                          ctx.date, ctx.lang, fmt, issuer.strip()),
+                                                                          ctx.date, ctx.lang, fmt, issuer.strip(),
+                                                                          app.adviser_cap()),
                                file_name=f"{stem}{FORMATS[fmt].suffix}", mime=FORMATS[fmt].mime,
-                               on_click="ignore", key=f"dl_brief_{fmt}")
+                               on_click=app.record_download, args=(ctx, "briefing", fmt), key=f"dl_brief_{fmt}")
     st.caption(ctx.t("brief.section_note"))
 
 

@@ -325,3 +325,33 @@ def test_cli_renewals_files(ledgers, tmp_path):
         ["终南村委会", "景联社区"]
     assert main(["renewals", "--db", db, "--scope", "610124", "-o", str(tmp_path / "x.txt")]) == 2
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_the_register_carries_each_advisers_service_against_the_hours_standard(demo_store):
+    """On the demo (which keeps service logs): on-site hours in the date's month, records in the window and the
+    last on-site day per adviser, computed here from the records themselves; below the standard = a current
+    adviser under 4 hours this month."""
+    county, day = Scope.parse("610124"), dt.date(2026, 11, 27)
+    low, high = county.int_range
+    records = demo_store.query(f"SELECT adviser_id, service_date, mode, hours FROM services "
+                               f"WHERE village >= {low} AND village < {high} AND adviser_id IS NOT NULL")
+    records["service_date"] = pd.to_datetime(records["service_date"]).dt.date
+    upto = records[records["service_date"] <= day]
+    onsite = upto[upto["mode"] == "onsite"]
+    month = onsite[onsite["service_date"] >= day.replace(day=1)].groupby("adviser_id")["hours"].sum()
+    window = upto[upto["service_date"] >= day - dt.timedelta(days=89)].groupby("adviser_id").size()
+    last = onsite.groupby("adviser_id")["service_date"].max()
+
+    reg = advisers.register(demo_store, county, day)
+    rows = {r.adviser_id: r for r in reg.rows()}
+    assert rows and month.sum() > 0
+    for a, r in rows.items():
+        assert r.onsite_hours_month == pytest.approx(float(month.get(a, 0.0)))
+        assert r.records_window == int(window.get(a, 0))
+        assert r.last_onsite == last.get(a)
+        assert r.meets_hours_standard == (r.onsite_hours_month >= 4)
+        assert r.below_standard == (r.villages > 0 and r.onsite_hours_month < 4)
+    assert any(r.below_standard for r in rows.values()) and any(r.meets_hours_standard for r in rows.values())
+    assert reg.counts["below_standard"] == sum(r.below_standard for r in rows.values())
+    first = reg.to_json()[0]
+    assert {"onsite_hours_month", "meets_hours_standard", "last_onsite"} <= set(first)

@@ -29,7 +29,7 @@ def test_register_table_counts_and_downloads_match_the_library(app_db, demo_stor
     n = f"{counts['advisers']:,}"
     head = f"**{t('adv.count', n=n)}**"
     [line] = [m.value for m in at.markdown if m.value.startswith(head)]
-    assert t("adv.tally", days=60, **{k: f"{v:,}" for k, v in counts.items()}) in line.replace("\\", "")
+    assert t("adv.tally", days=60, hours="4", **{k: f"{v:,}" for k, v in counts.items()}) in line.replace("\\", "")
     table = at.dataframe[0].value
     assert len(table) == counts["advisers"]
     shown = dict(zip(table[t("adv.col.licence_no")], table[t("adv.col.villages")]))

@@ -28,7 +28,7 @@ from geo.demo import ANCHOR
 from geo.errors import UserError
 from geo.export import neutralize
 from geo.folium_map import RATE_CLASSES, STATUS_COLOURS
-from geo.testing import pandas_summary
+from geo.testing import pandas_served_summary, pandas_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = Scope.parse("610124")      # 周至县: schematic village cells, so township shapes to draw
@@ -160,6 +160,20 @@ def oracle(store, scope: Scope, as_of: dt.date, level: int) -> pd.DataFrame:
     return units[units["code"].str.startswith(scope.digits)].reset_index(drop=True)
 
 
+def served_oracle(store, scope: Scope, as_of: dt.date) -> tuple[int, int]:
+    """(served, nominal) of the scope by geo.testing's pandas script of the service rule (not the store's)."""
+    registry = store.registry_frame()
+    assignments = store.query("SELECT village, start_date, end_date FROM assignments")
+    services = store.query("SELECT village, service_date, mode FROM services")
+    for frame in (assignments, services):
+        frame["village"] = frame["village"].map(lambda c: f"{int(c):012d}")
+    for col in ("start_date", "end_date"):
+        assignments[col] = pd.to_datetime(assignments[col])
+    units = pandas_served_summary(registry, assignments, services, as_of, level=5)
+    units = units[units["code"].str.startswith(scope.digits)]
+    return int(units["served"].sum()), int(units["nominal"].sum())
+
+
 def gap_villages(store, scope: Scope, as_of: dt.date) -> dict[str, str]:
     """code -> status of every lapsed or never village in scope, by the plain-Python coverage rule."""
     low, high = scope.int_range
@@ -247,7 +261,10 @@ def test_county_docx_headline_equals_the_oracle(demo_store, county_docx):
     assert f"即将到期{now['expiring']}个，到期未续{now['lapsed']}个，从未配备{now['never']}个" in headline
     ranked = units[units["has_data"]].assign(gaps=lambda u: u["lapsed"] + u["never"])
     most = ranked[ranked["gaps"] > 0].sort_values(["gaps", "code"], ascending=[False, True])["name"].head(2)
-    assert headline.endswith(f"主要集中在{'、'.join(most)}。")
+    assert f"主要集中在{'、'.join(most)}。" in headline
+    served, nominal = served_oracle(demo_store, COUNTY, ANCHOR)       # the demo keeps service logs
+    assert served and headline.endswith(f"有效服务（近90天内有到村服务记录）的{served}个，有效服务率"
+                                        f"{served / now['villages'] * 100:.1f}%；有合同但无到村服务记录的{nominal}个。")
 
 
 def test_county_docx_tables_equal_the_oracle(demo_store, county_docx):

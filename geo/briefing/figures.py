@@ -2,8 +2,7 @@
 
 The headline counts are those of the summary page: over the units with data (:mod:`geo.ranking`), so a unit
 whose ledgers are not imported yet lowers no rate.  The optional parts are None where the store cannot give
-them yet (service records: the served rate; the adviser register: a load cap of its own), and the text and
-tables then leave them out.
+them (no service log imported: no served rate), and the text and tables then leave them out.
 """
 from __future__ import annotations
 
@@ -12,16 +11,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from ..advisers import DEFAULT_CAP
 from ..codes import Scope
 from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
 from ..map_data import MapView, map_view
 from ..ranking import Ranking, rank_units, trend_over_units_with_data
+from ..service_rule import DEFAULT_SERVICE
 from ..store import Store
 
-#: villages per adviser above which an adviser is over the cap (provincial standards: Anhui allows 5)
-DEFAULT_CAP = 5
-#: days up to the date in which an on-site service makes a covered village served (the services rule)
-SERVICE_WINDOW_DAYS = 90
+#: the service window the briefing's note names (the rule's own default, geo.service_rule)
+SERVICE_WINDOW_DAYS = DEFAULT_SERVICE.window_days
 #: appendix rows shown at most; the full list is the gap list's export
 APPENDIX_ROWS = 300
 #: how many units the headline names as holding the most gaps
@@ -79,8 +78,9 @@ def gather(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh", cap:
     """Everything the briefing of `scope` on `as_of` states (the scope already checked and clamped)."""
     child_level = store.child_level(scope)
     ranking = _ranking(store, scope, as_of, child_level, expiring_days)
-    counts = ranking.headline(store.totals(scope, as_of, expiring_days)) if ranking else \
-        store.totals(scope, as_of, expiring_days)
+    totals = store.totals(scope, as_of, expiring_days)
+    counts = ranking.headline(totals) if ranking else totals
+    logged = totals.has_service_data          # no service log imported: no served figures (无服务记录), not 0
     advisers, per_adviser = store.adviser_stats(scope, as_of)
     appendix, total = _appendix(store, scope, as_of, ranking, counts, appendix_rows, expiring_days)
     return BriefingFigures(
@@ -91,7 +91,8 @@ def gather(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh", cap:
         trend=_trend(store, scope, as_of, ranking), map=map_view(store, scope, as_of, lang=lang,
                                                                    expiring_days=expiring_days),
         appendix=appendix, appendix_total=total, batches=store.batches_behind(scope), cap=cap,
-        expiring_days=expiring_days, advisers_over_cap=store.advisers_over_cap(scope, as_of, cap))
+        expiring_days=expiring_days, advisers_over_cap=store.advisers_over_cap(scope, as_of, cap),
+        served=totals.served if logged else None, nominal=totals.nominal if logged else None)
 
 
 def _ranking(store: Store, scope: Scope, as_of: dt.date, child_level: int | None,

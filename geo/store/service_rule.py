@@ -39,8 +39,7 @@ class ServiceRuleQueries:
                          AND village >= $low AND village < $high),
             current AS (SELECT DISTINCT a.adviser_id FROM assignments a
                         JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
-                        WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of
-                          AND (a.end_date IS NULL OR a.end_date >= $as_of)),
+                        WHERE a.village >= $low AND a.village < $high AND {rules.current_contract('a')}),
             people AS (SELECT adviser_id FROM current UNION SELECT adviser_id FROM s),
             stats AS (SELECT adviser_id,
                              sum(hours) FILTER (WHERE mode = 'onsite' AND service_date >= $month_start)
