@@ -145,15 +145,18 @@ def _click_centre_target(page) -> Callable[[], None]:
         n = paths.count()
         if not n:
             continue
+        # the map may start below the fold (controls above it): a click outside the viewport reaches nothing
+        frame.frame_element().scroll_into_view_if_needed()
+        box = frame.frame_element().bounding_box()
+        height = page.viewport_size["height"]
         start = int(page.evaluate("() => window.__benchNext || 0"))
         for k in range(n):
             i = (start + k) % n
             hit = paths.nth(i).evaluate("""(p) => { const r = p.getBoundingClientRect();
                 const x = r.left + r.width / 2, y = r.top + r.height / 2;
                 return p.ownerDocument.elementFromPoint(x, y) === p ? [x, y] : null; }""")
-            if hit:
+            if hit and 0 <= box["y"] + hit[1] < height:
                 page.evaluate(f"() => {{ window.__benchNext = {i + 1}; }}")
-                box = frame.frame_element().bounding_box()
                 x, y = box["x"] + hit[0], box["y"] + hit[1]
                 return lambda: page.mouse.click(x, y)
     raise AppBenchError("no polygon on the map to click / 地图上没有可点击的多边形")

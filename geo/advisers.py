@@ -216,6 +216,8 @@ SERVICE_COLUMNS = {"onsite_hours_month": 0.0, "records_window": 0, "last_onsite"
 def _joined_service(frame: pd.DataFrame, stats: pd.DataFrame, service: ServiceSettings) -> pd.DataFrame:
     """`frame` with :data:`SERVICE_COLUMNS` from :meth:`Store.adviser_service_stats`; below the standard is a
     current adviser short of the hours, and only where the scope has service records at all."""
+    if stats.empty:          # no record in scope by the day (an empty frame's columns have no usable types)
+        return _with_service_columns(frame)
     by_id = stats.set_index("adviser_id")
     ids = frame["adviser_id"]
     out = frame.copy()
