@@ -146,7 +146,7 @@ def _click_centre_target(page) -> Callable[[], None]:
         if not n:
             continue
         # the map may start below the fold (controls above it): a click outside the viewport reaches nothing
-        frame.frame_element().scroll_into_view_if_needed()
+        frame.frame_element().evaluate("e => e.scrollIntoView({block: 'center'})")
         box = frame.frame_element().bounding_box()
         height = page.viewport_size["height"]
         start = int(page.evaluate("() => window.__benchNext || 0"))

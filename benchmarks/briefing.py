@@ -17,7 +17,12 @@ TARGETS: dict[str, tuple[str, str, float, str]] = {
 
 
 def _largest(store: Store, scope: Scope, as_of: dt.date, level: str) -> Scope:
+    """The unit at `level` with the most villages; only a unit the registry names (a run on a city's prefix
+    holds its villages without the province's own row)."""
     units = store.summary(scope, as_of, by=level)
+    units = units[[store.division(code) is not None for code in units["code"]]]
+    if units.empty:          # a run on a city's prefix has no province row: the report of everything there is
+        return scope
     return Scope.parse(units.sort_values(["villages", "code"], ascending=[False, True])["code"].iloc[0])
 
 

@@ -106,6 +106,8 @@ def click_unit(page, code: str) -> str:
         if spot is None:
             page.wait_for_timeout(250)
     assert spot, f"{code} is not drawn (or not clickable) on the map"
+    # the controls above the map (layer switch, figures) can push it below the fold: a click there reaches nothing
+    frame.frame_element().evaluate("e => e.scrollIntoView({block: 'center'})")
     box = frame.frame_element().bounding_box()
     page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
     return spot["name"]
