@@ -73,6 +73,13 @@ def as_date(value: dt.date | str) -> dt.date:
         raise StoreError(f"日期“{value}”无法识别，应为 YYYY-MM-DD / date '{value}' is not YYYY-MM-DD") from None
 
 
+def _county_ranges(counties: Iterable[int]) -> pd.DataFrame:
+    """The BIGINT code ranges [low, high) of `counties` (6-digit numbers), sorted: what a refresh joins."""
+    low = sorted(int(c) * 10**6 for c in counties)
+    return pd.DataFrame({"low": pd.array(low, dtype="int64"),
+                         "high": pd.array([x + 10**6 for x in low], dtype="int64")})
+
+
 def _scrubbed(frame: pd.DataFrame, columns: Sequence[str],
               scrub: Callable[[str], str] = scrub_id_numbers) -> pd.DataFrame:
     """`frame` with ID-card numbers (or what `scrub` removes) taken out of its text `columns` (those it has);
@@ -289,11 +296,9 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             if self.get_meta(SPANS_META, cur) != SPANS_VERSION:
                 self.set_meta(SPANS_META, SPANS_VERSION, cur)
             return
-        low = sorted(int(c) * 10**6 for c in counties)
-        if not low:
+        ranges = _county_ranges(counties)
+        if ranges.empty:
             return
-        ranges = pd.DataFrame({"low": pd.array(low, dtype="int64"),
-                               "high": pd.array([x + 10**6 for x in low], dtype="int64")})
         with self._table(cur, "touched_ranges", ranges):
             self._run(cur, """DELETE FROM coverage_spans WHERE EXISTS (SELECT 1 FROM touched_ranges t
                               WHERE coverage_spans.village >= t.low AND coverage_spans.village < t.high)""")
@@ -314,11 +319,9 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
                 self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
             return
-        low = sorted(int(c) * 10**6 for c in counties)
-        if not low:
+        ranges = _county_ranges(counties)
+        if ranges.empty:
             return
-        ranges = pd.DataFrame({"low": pd.array(low, dtype="int64"),
-                               "high": pd.array([x + 10**6 for x in low], dtype="int64")})
         with self._table(cur, "touched_service_ranges", ranges):
             self._run(cur, """DELETE FROM service_days WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
                               WHERE service_days.village >= t.low AND service_days.village < t.high)""")
