@@ -114,6 +114,49 @@ def test_a_write_says_which_counties_it_touched(new_store, tmp_path):
     assert store.totals(Scope.parse("610124"), ANCHOR).covered == 5
 
 
+def refreshes(store, monkeypatch) -> list[tuple[str, object]]:
+    """The derived-table refreshes each later commit of `store` asks for: (which, counties or None)."""
+    calls: list[tuple[str, object]] = []
+    for name in ("refresh_coverage_spans", "refresh_service_days"):
+        real = getattr(type(store), name)
+
+        def spy(cur, counties=None, real=real, name=name):
+            calls.append((name, None if counties is None else sorted(counties)))
+            return real(store, cur, counties)
+        monkeypatch.setattr(store, name, spy)
+    return calls
+
+
+def service_rows(codes: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({"village": codes, "adviser_id": None, "service_date": "2026-03-02", "mode": "onsite",
+                         "category": "法律咨询", "hours": 4.0, "people": 3, "content": "坐班"})
+
+
+def test_service_records_refresh_only_the_service_tables_of_their_counties(new_store, tmp_path, monkeypatch):
+    """Service records change no contract: their commit leaves the coverage spans alone and rebuilds the
+    service tables of their counties only; a contract change rebuilds both for its county."""
+    from geo.store.base import MAX_COUNTIES_REFRESHED
+
+    store = new_store("derived")
+    store.load_registry(SHAANXI)
+    villages = SHAANXI[(SHAANXI["level"] == 5) & ~SHAANXI["code"].str.endswith("000")]
+    calls = refreshes(store, monkeypatch)
+    first = villages[villages["code"].str.startswith("610124")]["code"].head(3).tolist()
+    with store.transaction() as cur:
+        store.add_services(cur, service_rows(first).assign(batch_id=store.new_batch(cur, "services")))
+    assert calls == [("refresh_coverage_spans", []), ("refresh_service_days", [610124])]
+    calls.clear()
+    imports.import_assignments(store, ledger_for(tmp_path, "610581", 5, "b.csv"))
+    assert calls == [("refresh_coverage_spans", [610581]), ("refresh_service_days", [610581])]
+    calls.clear()
+    one_each = villages.groupby(villages["code"].str[:6]).head(1)["code"].tolist()
+    assert len(one_each) > MAX_COUNTIES_REFRESHED
+    with store.transaction() as cur:     # a province's records at once: its service tables are rebuilt whole
+        store.add_services(cur, service_rows(one_each).assign(batch_id=store.new_batch(cur, "services")))
+    assert calls == [("refresh_coverage_spans", []), ("refresh_service_days", None)]
+    assert store.scalar("SELECT count(*) FROM service_days") == len(set(one_each) | set(first))
+
+
 # -------------------------------------------------------------------------------------- writers side by side
 
 def test_imports_at_the_same_moment_all_land(new_store, backend, tmp_path):
@@ -272,3 +315,39 @@ def test_cli_reads_while_the_app_holds_the_file(tmp_path):
         assert app.totals(Scope.parse("610124"), ANCHOR).covered == 4
     finally:
         app.close()
+
+
+# -------------------------------------------------------------------------- a frame written as a table, read back
+
+#: every kind of value a write sends: text that COPY's text format must escape, nulls of every dtype, the words
+#: that mean null or a separator elsewhere, bytes, dates, categories
+HOSTILE_TEXTS = ["", "\\N", "\\", "a\tb", "line\nnext", "cr\rlf", "back\\slash\\n", "\\.", "NULL", "'; DROP TABLE x;--",
+                 "=1+1", "赵\u3000钱", "\U0001f600", ",\"quoted\"", None]
+
+
+def test_a_frame_written_as_a_table_reads_back_exactly(new_store):
+    store = new_store()
+    n = len(HOSTILE_TEXTS)
+    frame = pd.DataFrame({
+        "text": HOSTILE_TEXTS,
+        "label": pd.Categorical(HOSTILE_TEXTS),
+        "count": pd.array([None, *range(-3, n - 4)], dtype="Int64"),
+        "big": pd.array([2**62 - k for k in range(n)], dtype="int64"),
+        "ratio": [float("nan"), 0.1, -2.5e-12, 1e300, *[k / 7 for k in range(n - 4)]],
+        "day": pd.to_datetime([None, *[f"2026-{1 + k % 12:02d}-{1 + k:02d}" for k in range(n - 1)]]).astype(
+            "datetime64[us]"),
+        "flag": pd.array([None, *[k % 2 == 0 for k in range(n - 1)]], dtype="boolean"),
+        "blob": [None, b"", b"\x00\\\t\n\xff", *[bytes([k]) * k for k in range(n - 3)]],
+    })
+    with store.transaction() as cur, store._table(cur, "roundtrip", frame):
+        back = store._frame(cur, "SELECT * FROM roundtrip")
+    for column in ("text", "label", "count", "big", "ratio", "flag"):
+        assert plain(back[column]) == plain(frame[column]), column
+    assert plain(pd.to_datetime(back["day"])) == plain(frame["day"])
+    assert [None if v is None else bytes(v) for v in plain(back["blob"])] == frame["blob"].tolist()
+
+
+def plain(values: pd.Series) -> list:
+    """Values as Python objects, every kind of null as None (the backends return nulls as NaN, NA or None)."""
+    return [None if not isinstance(v, (bytes, bytearray, memoryview)) and pd.isna(v) else
+            (v.item() if hasattr(v, "item") else v) for v in values.astype(object)]

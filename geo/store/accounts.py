@@ -43,7 +43,7 @@ class AccountQueries:
     def quiet_transaction(self) -> Iterator[Any]:
         """A write transaction that touches no contract or village: nothing to refresh at its commit."""
         with self.transaction() as cur:
-            self._changed(cur, (), spans=False)
+            self._changed(cur, (), derived=None)
             yield cur
 
     # -- accounts ---------------------------------------------------------------------------------------

@@ -128,22 +128,27 @@ class BatchInfo:
 
 @dataclass
 class _Changes:
-    """What a write transaction changed that the coverage spans depend on.
+    """What a write transaction changed that the derived tables depend on.
 
-    Every named write method says which counties it touched (possibly none); a transaction in which none did
-    (raw SQL in a test, a bulk load) rebuilds the spans of the whole country, to be safe.
+    Every named write method says which counties it touched (possibly none) and what it touched: contracts and
+    villages (the coverage spans, and the served spans built on them) or only service records (the service
+    tables).  A transaction in which no named write did (raw SQL in a test, a bulk load) rebuilds everything for
+    the whole country, to be safe.
     """
 
     known: bool = False
-    counties: set[int] = field(default_factory=set)     # 6-digit county numbers
+    counties: set[int] = field(default_factory=set)             # 6-digit county numbers: coverage changed
+    service_counties: set[int] = field(default_factory=set)     # service records changed
     everything: bool = False
 
-    def add(self, counties: Iterable[int] | None) -> None:
+    def add(self, counties: Iterable[int] | None, derived: str | None = "coverage") -> None:
         self.known = True
-        if counties is None:
+        if counties is None and derived is not None:
             self.everything = True
-        else:
+        elif derived == "coverage":
             self.counties.update(int(c) for c in counties)
+        elif derived == "services":
+            self.service_counties.update(int(c) for c in counties)
 
     @property
     def whole_country(self) -> bool:
@@ -224,10 +229,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             with self._begin() as cur:
                 local.cur = cur
                 yield cur
-                changes = local.changes
-                per_county = not changes.whole_country and len(changes.counties) <= MAX_COUNTIES_REFRESHED
-                self.refresh_coverage_spans(cur, changes.counties if per_county else None)
-                self.refresh_service_days(cur, changes.counties if per_county else None)
+                self._refresh_derived(cur, local.changes)
         finally:
             local.changes = local.cur = None
         self._spans = self._service_days = True
@@ -238,14 +240,25 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             local = self.__dict__.setdefault("_tx_state", threading.local())
         return local
 
-    def _changed(self, cur, counties: Iterable[int] | None = (), *, spans: bool = True) -> None:
+    def _refresh_derived(self, cur, changes: _Changes) -> None:
+        """Before the commit: the coverage spans of the counties whose contracts or villages changed, then the
+        service tables of those and of the counties whose service records changed (too many counties, or not
+        known which: the whole country)."""
+        coverage = None if changes.whole_country or len(changes.counties) > MAX_COUNTIES_REFRESHED \
+            else changes.counties
+        served = None if coverage is None else coverage | changes.service_counties
+        self.refresh_coverage_spans(cur, coverage)
+        self.refresh_service_days(cur, None if served is None or len(served) > MAX_COUNTIES_REFRESHED else served)
+
+    def _changed(self, cur, counties: Iterable[int] | None = (), *, derived: str | None = "coverage") -> None:
         """Record that the current transaction changed `counties` (6-digit numbers; None = anywhere) and hold
-        them against other writers until it ends; `spans`: what changed is contracts or villages, so their
-        coverage spans are refreshed at the commit."""
+        them against other writers until it ends.  `derived`: what the commit refreshes for them: "coverage"
+        (contracts or villages changed: the coverage spans and what is built on them), "services" (only service
+        records changed: the service tables), or None (nothing derived depends on the change)."""
         counties = None if counties is None else sorted(set(counties))
         changes = getattr(self._tx_local(), "changes", None)
         if changes is not None:
-            changes.add(counties if spans else ())
+            changes.add(counties, derived)
         if counties is None or counties:
             self._lock_counties(cur, counties)
 
@@ -720,7 +733,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             "batch_id": services["batch_id"].astype("Int64")})
         # a log's free text names the people served: their phone numbers go too, not only ID numbers
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"], scrub_personal_numbers)
-        self._changed(cur, _counties_of(frame["village"]))
+        self._changed(cur, _counties_of(frame["village"]), derived="services")
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)
@@ -731,7 +744,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
     def rollback_services(self, cur, batch_id: int) -> None:
         p = {"batch": batch_id}
         self._changed(cur, _counties_of(v for (v,) in self._rows(
-            cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)))
+            cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)), derived="services")
         self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
@@ -1047,7 +1060,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             return
         frame = pd.DataFrame({"code": rows["code"].astype("int64"), "tier": tier,
                               "geojson": rows["geojson"].astype(object), "schematic": rows["schematic"].astype(bool)})
-        self._changed(cur, _counties_of(frame["code"]) if tier in ("county", "township") else (), spans=False)
+        self._changed(cur, _counties_of(frame["code"]) if tier in ("county", "township") else (), derived=None)
         with self._table(cur, "incoming_shapes", frame):
             self._run(cur, "DELETE FROM shapes WHERE tier = $tier AND code IN (SELECT code FROM incoming_shapes)",
                       {"tier": tier})
@@ -1089,7 +1102,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             return 0
         rows = pd.DataFrame({"code": frame["code"].astype("int64"), "geom": frame["geom"].astype(object),
                              "schematic": bool(schematic), "batch_id": batch_id})
-        self._changed(cur, _counties_of(rows["code"]), spans=False)
+        self._changed(cur, _counties_of(rows["code"]), derived=None)
         rows["batch_id"] = rows["batch_id"].astype("Int64")
         with self._table(cur, "incoming_geoms", rows):
             if keep_history:
