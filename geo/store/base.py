@@ -73,11 +73,13 @@ def as_date(value: dt.date | str) -> dt.date:
         raise StoreError(f"日期“{value}”无法识别，应为 YYYY-MM-DD / date '{value}' is not YYYY-MM-DD") from None
 
 
-def _county_ranges(counties: Iterable[int]) -> pd.DataFrame:
-    """The BIGINT code ranges [low, high) of `counties` (6-digit numbers), sorted: what a refresh joins."""
-    low = sorted(int(c) * 10**6 for c in counties)
-    return pd.DataFrame({"low": pd.array(low, dtype="int64"),
-                         "high": pd.array([x + 10**6 for x in low], dtype="int64")})
+def _county_ranges(counties: Iterable[int]) -> list[dict[str, int]]:
+    """The BIGINT code ranges {low, high} of `counties` (6-digit numbers), in order: what a refresh reads."""
+    return [{"low": int(c) * 10**6, "high": (int(c) + 1) * 10**6} for c in sorted(set(counties))]
+
+
+#: SQL condition: a code column inside the range of a county's parameters $low, $high
+_IN_RANGE = "{column} >= $low AND {column} < $high"
 
 
 def _scrubbed(frame: pd.DataFrame, columns: Sequence[str],
@@ -309,14 +311,11 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             if self.get_meta(SPANS_META, cur) != SPANS_VERSION:
                 self.set_meta(SPANS_META, SPANS_VERSION, cur)
             return
-        ranges = _county_ranges(counties)
-        if ranges.empty:
-            return
-        with self._table(cur, "touched_ranges", ranges):
-            self._run(cur, """DELETE FROM coverage_spans WHERE EXISTS (SELECT 1 FROM touched_ranges t
-                              WHERE coverage_spans.village >= t.low AND coverage_spans.village < t.high)""")
-            self._run(cur, rules.spans_sql("EXISTS (SELECT 1 FROM touched_ranges t "
-                                           "WHERE a.village >= t.low AND a.village < t.high)"))
+        # a statement per county with its bounds as parameters: each reads its county through the village
+        # indexes (a join with a table of ranges made PostgreSQL scan the whole country for every county)
+        for p in _county_ranges(counties):
+            self._run(cur, f"DELETE FROM coverage_spans WHERE {_IN_RANGE.format(column='village')}", p)
+            self._run(cur, rules.spans_sql(_IN_RANGE.format(column="a.village")), p)
 
     def refresh_service_days(self, cur, counties: Iterable[int] | None = None) -> None:
         """Rebuild service_days from the service records of real villages, and served_spans from them and the
@@ -332,21 +331,14 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
                 self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
             return
-        ranges = _county_ranges(counties)
-        if ranges.empty:
-            return
-        with self._table(cur, "touched_service_ranges", ranges):
-            self._run(cur, """DELETE FROM service_days WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
-                              WHERE service_days.village >= t.low AND service_days.village < t.high)""")
-            self._run(cur, rules.service_days_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
-                                                  "WHERE s.village >= t.low AND s.village < t.high)"))
-            self._run(cur, """DELETE FROM served_spans WHERE EXISTS (SELECT 1 FROM touched_service_ranges t
-                              WHERE served_spans.village >= t.low AND served_spans.village < t.high)""")
-            self._run(cur, rules.served_spans_sql("EXISTS (SELECT 1 FROM touched_service_ranges t "
-                                                  "WHERE village >= t.low AND village < t.high)"))
-            touched = "county IN (SELECT idiv(low, 1000000) FROM touched_service_ranges)"
-            self._run(cur, f"DELETE FROM service_counties WHERE {touched}")
-            self._run(cur, rules.service_counties_build_sql(touched))
+        for p in _county_ranges(counties):
+            in_range = _IN_RANGE.format(column="village")
+            self._run(cur, f"DELETE FROM service_days WHERE {in_range}", p)
+            self._run(cur, rules.service_days_sql(_IN_RANGE.format(column="s.village")), p)
+            self._run(cur, f"DELETE FROM served_spans WHERE {in_range}", p)
+            self._run(cur, rules.served_spans_sql(in_range), p)
+            self._run(cur, "DELETE FROM service_counties WHERE county = idiv($low, 1000000)", {"low": p["low"]})
+            self._run(cur, rules.service_counties_build_sql(in_range), p)
 
     def cursor(self):
         """The handle this thread reads with: its open transaction's, else its own read cursor."""

@@ -67,6 +67,11 @@ def spans_sql(village_filter: str = "") -> str:
     (span boundaries are every start day and every day after an end); ``cur_end`` is the latest end among the
     contracts current in the span (9999-12-31 open-ended) or NULL when none is (lapsed).  Before its first span
     a village is ``never``.  "Status on D" is then a range filter instead of a grouping of every assignment.
+
+    The latest end among the contracts started by a day is a running maximum; when it is on or after the day,
+    that contract is current and no current one ends later, else none is current.  Window functions only, no
+    join of contracts to spans: a join is quadratic in a county's contracts when the planner misjudges a
+    county's code range as a handful of rows (PostgreSQL's histograms do).
     """
     extra = f" AND {village_filter}" if village_filter else ""
     return f"""
@@ -74,15 +79,15 @@ def spans_sql(village_filter: str = "") -> str:
     WITH a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
                FROM assignments a
                WHERE EXISTS (SELECT 1 FROM divisions d WHERE d.code = a.village AND {real_village('d')}){extra}),
-    bp AS (SELECT village, start_date AS day FROM a
-           UNION SELECT village, end_date + 1 FROM a WHERE end_date < DATE '9999-12-31'),
-    span AS (SELECT village, day AS span_from,
-                    coalesce(lead(day) OVER (PARTITION BY village ORDER BY day), DATE 'infinity') AS span_until
-             FROM bp)
-    SELECT s.village, s.span_from, s.span_until, max(CASE WHEN a.end_date >= s.span_from THEN a.end_date END)
-    FROM span s JOIN a ON a.village = s.village AND a.start_date <= s.span_from
-    GROUP BY s.village, s.span_from, s.span_until
-    ORDER BY s.village, s.span_from"""
+    ev AS (SELECT village, start_date AS day, end_date FROM a
+           UNION ALL SELECT village, end_date + 1, NULL FROM a WHERE end_date < DATE '9999-12-31'),
+    bp AS (SELECT village, day, max(end_date) AS ends FROM ev GROUP BY village, day),
+    run AS (SELECT village, day, max(ends) OVER (PARTITION BY village ORDER BY day) AS latest_end,
+                   coalesce(lead(day) OVER (PARTITION BY village ORDER BY day), DATE 'infinity') AS next_day
+            FROM bp)
+    SELECT village, day, next_day, CASE WHEN latest_end >= day THEN latest_end END
+    FROM run WHERE latest_end IS NOT NULL
+    ORDER BY village, day"""
 
 
 # -- the effective-service rule (geo.service_rule) ------------------------------------------------------------
@@ -124,10 +129,14 @@ def served_spans_sql(village_filter: str = "") -> str:
                    sum(CASE WHEN prev IS NULL OR day > prev + {w} THEN 1 ELSE 0 END)
                        OVER (PARTITION BY village ORDER BY day) AS island
             FROM od),
-    win AS (SELECT village, min(day) AS w_from, max(day) + {w} AS w_until FROM isl GROUP BY village, island),
-    cs AS (SELECT village, span_from, span_until FROM coverage_spans WHERE cur_end IS NOT NULL{extra})
-    SELECT cs.village, greatest(cs.span_from, win.w_from), least(cs.span_until, win.w_until)
-    FROM cs JOIN win ON win.village = cs.village AND win.w_from < cs.span_until AND win.w_until > cs.span_from
+    win AS (SELECT village, min(day) AS w_from, max(day) + {w} AS w_until FROM isl GROUP BY village, island)
+    -- each window looks up the covered spans of its village that it overlaps (an index probe each): a join of
+    -- the two whole sets becomes quadratic when the planner takes a county's code range for a handful of rows
+    SELECT win.village, greatest(cs.span_from, win.w_from), least(cs.span_until, win.w_until)
+    FROM win CROSS JOIN LATERAL (
+        SELECT c.span_from, c.span_until FROM coverage_spans c
+        WHERE c.village = win.village AND c.cur_end IS NOT NULL AND c.span_from < win.w_until
+          AND c.span_until > win.w_from) cs
     ORDER BY 1, 2"""
 
 
@@ -172,14 +181,13 @@ def raw_service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$h
         GROUP BY village"""
 
 
-def service_counties_build_sql(county_filter: str = "") -> str:
-    """SQL inserting ``service_counties`` (optionally only counties matching `county_filter`, a condition on
-    ``county``): each county's first day with a record in ``service_days``."""
-    where = f"WHERE {county_filter}" if county_filter else ""
+def service_counties_build_sql(village_filter: str = "") -> str:
+    """SQL inserting ``service_counties`` (optionally only from the rows matching `village_filter`, a condition on
+    ``village``, that takes whole counties): each county's first day with a record in ``service_days``."""
+    where = f"WHERE {village_filter}" if village_filter else ""
     return f"""
     INSERT INTO service_counties (county, first_day)
-    SELECT county, first_day FROM (SELECT idiv(village, 1000000) AS county, min(day) AS first_day
-                                   FROM service_days GROUP BY 1) c {where}"""
+    SELECT idiv(village, 1000000), min(day) FROM service_days {where} GROUP BY 1"""
 
 
 def service_counties_sql() -> str:
