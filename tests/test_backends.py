@@ -59,12 +59,21 @@ def spans(store) -> pd.DataFrame:
     return df.sort_values(["village", "span_from"]).reset_index(drop=True)
 
 
+def county_counts(store) -> pd.DataFrame:
+    spans_ = store.query("SELECT county, CAST(span_from AS VARCHAR) AS span_from, CAST(span_until AS VARCHAR) AS "
+                         "span_until, covered, lapsed FROM county_spans")
+    villages = store.query("SELECT county, villages FROM county_villages")
+    return pd.concat([spans_.sort_values(["county", "span_from"]), villages.sort_values("county")])
+
+
 def assert_spans_current(store) -> None:
-    """The spans the writes left equal the whole country's spans rebuilt from nothing."""
-    kept = spans(store)
+    """The spans and county counts the writes left equal the whole country's rebuilt from nothing."""
+    kept, counts = spans(store), county_counts(store)
     with store.transaction() as cur:
         store.refresh_coverage_spans(cur)
     frames_equal(kept, spans(store))
+    frames_equal(counts, county_counts(store))
+    assert len(counts) > 0
 
 
 def ledger_for(tmp_path: Path, county: str, n: int, name: str, start: str = "2026.1.1") -> Path:
@@ -92,6 +101,12 @@ def test_spans_are_refreshed_for_the_counties_a_write_touches(new_store, tmp_pat
     assert store.totals(Scope.parse("610581"), ANCHOR).covered == 20
 
 
+def drop_spans(store, cur, county: int) -> None:
+    """Remove a county's coverage spans and its county-level counts behind the store's back."""
+    store.execute(cur, f"DELETE FROM coverage_spans WHERE village >= {county}000000 AND village < {county + 1}000000")
+    store.execute(cur, f"DELETE FROM county_spans WHERE county = {county}")
+
+
 def test_a_write_says_which_counties_it_touched(new_store, tmp_path):
     """Only the counties of the ledger are rebuilt: a stale span elsewhere stays stale (then a full rebuild
     mends it), so the incremental path is really taken."""
@@ -99,13 +114,13 @@ def test_a_write_says_which_counties_it_touched(new_store, tmp_path):
     store.load_registry(SHAANXI)
     imports.import_assignments(store, ledger_for(tmp_path, "610581", 5, "b.csv"))
     with store.transaction() as cur:   # a raw change the spans do not know of, in another county
-        store.execute(cur, "DELETE FROM coverage_spans WHERE village >= 610581000000 AND village < 610582000000")
+        drop_spans(store, cur, 610581)
         store.execute(cur, "INSERT INTO coverage_spans VALUES (610581001001, DATE '2000-01-01', DATE '2001-01-01', "
                            "NULL)")
     # that raw transaction said nothing of what it changed: it rebuilt the whole country, mending it
     assert store.totals(Scope.parse("610581"), ANCHOR).covered == 5
     with store.transaction() as cur:
-        store.execute(cur, "DELETE FROM coverage_spans WHERE village >= 610581000000 AND village < 610582000000")
+        drop_spans(store, cur, 610581)
         store.set_meta("note", "x", cur)
         store.new_batch(cur, "test")    # a named write that touches no county: nothing is rebuilt
     assert store.totals(Scope.parse("610581"), ANCHOR).covered == 0

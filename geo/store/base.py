@@ -42,7 +42,7 @@ from .servicelog import ServiceLogQueries
 Params = dict | Sequence | None
 
 #: meta key and value saying coverage_spans is built and kept current by every write transaction
-SPANS_META, SPANS_VERSION = "coverage_spans", "1"
+SPANS_META, SPANS_VERSION = "coverage_spans", "2"   # 2: with county_spans and county_villages
 #: batches of these kinds hold the division list itself
 REGISTRY_KINDS = ("registry", "demo", "init")
 REAL_VILLAGE = rules.real_village()
@@ -306,8 +306,11 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         """Rebuild coverage_spans from assignments and real villages, for `counties` (6-digit numbers) or the
         whole country (inside the caller's transaction)."""
         if counties is None:
-            self._run(cur, "DELETE FROM coverage_spans")
+            for table in ("coverage_spans", "county_spans", "county_villages"):
+                self._run(cur, f"DELETE FROM {table}")
             self._run(cur, rules.spans_sql())
+            self._run(cur, rules.county_spans_sql())
+            self._run(cur, rules.county_villages_sql())
             if self.get_meta(SPANS_META, cur) != SPANS_VERSION:
                 self.set_meta(SPANS_META, SPANS_VERSION, cur)
             return
@@ -316,6 +319,11 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         for p in _county_ranges(counties):
             self._run(cur, f"DELETE FROM coverage_spans WHERE {_IN_RANGE.format(column='village')}", p)
             self._run(cur, rules.spans_sql(_IN_RANGE.format(column="a.village")), p)
+            for table in ("county_spans", "county_villages"):
+                self._run(cur, f"DELETE FROM {table} WHERE county >= idiv($low, 1000000) "
+                               "AND county < idiv($high, 1000000)", p)
+            self._run(cur, rules.county_spans_sql(_IN_RANGE.format(column="village")), p)
+            self._run(cur, rules.county_villages_sql(_IN_RANGE.format(column="code")), p)
 
     def refresh_service_days(self, cur, counties: Iterable[int] | None = None) -> None:
         """Rebuild service_days from the service records of real villages, and served_spans from them and the
@@ -808,7 +816,8 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         in_recorded_counties (villages with a contract started by the date in a county with service records).
 
         Villages per unit and statuses per unit are counted apart and joined per unit (a few hundred rows), not
-        per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join.  Served
+        per village (620,000): pv holds real villages only (spans) or is cut to them by the semi join.  Units of
+        a county or wider in a scope of whole counties are summed from the per-county tables instead.  Served
         villages are counted from served_spans (the default counting mode, any window) with a range filter; the
         general form joins coverage and records village by village.
         """
@@ -822,8 +831,11 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         else:
             served = f"""SELECT idiv(pv.village, {w}) * {w} AS unit, count(*) AS served
                          FROM pv JOIN ps ON ps.village = pv.village WHERE {rules.served_sql()} GROUP BY 1"""
-        df = self.query(f"""
-            WITH {self._village_status_cte()}, {service_cte},
+        low, high = params["low"], params["high"]
+        if self._spans and w >= 10**6 and low % 10**6 == 0 and high % 10**6 == 0:
+            counts = rules.county_figures_sql(w)
+        else:
+            counts = f"""
             n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
             agg AS (
                 SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
@@ -832,7 +844,9 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
                        count(*) FILTER (WHERE pv.cur_end IS NOT NULL AND sc.county IS NOT NULL) AS covered_recorded,
                        count(sc.county) AS in_recorded_counties
                 FROM pv LEFT JOIN sc ON sc.county = idiv(pv.village, 1000000) {only_real}
-                GROUP BY 1),
+                GROUP BY 1)"""
+        df = self.query(f"""
+            WITH {self._village_status_cte()}, {service_cte}, {counts},
             srv AS ({served}),
             u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
                          coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,

@@ -90,6 +90,66 @@ def spans_sql(village_filter: str = "") -> str:
     ORDER BY village, day"""
 
 
+def county_spans_sql(village_filter: str = "") -> str:
+    """SQL inserting ``county_spans`` from ``coverage_spans`` (optionally only the rows matching `village_filter`,
+    a condition on ``village`` that takes whole counties): per county, the spans in which its numbers of covered
+    and lapsed villages do not change.  A sweep: each village span adds its village to one count from its first
+    day and takes it off at its end."""
+    where = f" AND {village_filter}" if village_filter else ""
+    kind = "CASE WHEN cur_end IS NULL THEN 0 ELSE 1 END"
+    return f"""
+    INSERT INTO county_spans (county, span_from, span_until, covered, lapsed)
+    WITH ev AS (SELECT idiv(village, 1000000) AS county, span_from AS day, {kind} AS covered, 1 - {kind} AS lapsed
+                FROM coverage_spans WHERE true{where}
+                UNION ALL
+                SELECT idiv(village, 1000000), span_until, -{kind}, {kind} - 1
+                FROM coverage_spans WHERE span_until < DATE 'infinity'{where}),
+    d AS (SELECT county, day, CAST(sum(covered) AS INTEGER) AS covered, CAST(sum(lapsed) AS INTEGER) AS lapsed
+          FROM ev GROUP BY county, day),
+    run AS (SELECT county, day, sum(covered) OVER (PARTITION BY county ORDER BY day) AS covered,
+                   sum(lapsed) OVER (PARTITION BY county ORDER BY day) AS lapsed,
+                   coalesce(lead(day) OVER (PARTITION BY county ORDER BY day), DATE 'infinity') AS next_day
+            FROM d)
+    SELECT county, day, next_day, CAST(covered AS INTEGER), CAST(lapsed AS INTEGER) FROM run
+    WHERE covered > 0 OR lapsed > 0
+    ORDER BY county, day"""
+
+
+def county_villages_sql(code_filter: str = "") -> str:
+    """SQL inserting ``county_villages``: each county's number of real villages (optionally only the counties
+    matching `code_filter`, a condition on ``code`` that takes whole counties)."""
+    where = f" AND {code_filter}" if code_filter else ""
+    return f"""
+    INSERT INTO county_villages (county, villages)
+    SELECT idiv(code, 1000000), count(*) FROM divisions WHERE {real_village()}{where} GROUP BY 1"""
+
+
+def county_figures_sql(width: int) -> str:
+    """CTEs ``n`` (unit, villages) and ``agg`` (unit, covered, expiring, lapsed, covered_recorded,
+    in_recorded_counties) for units of `width` (a county or wider) in the county-aligned range [$low, $high),
+    from the per-county tables: a few thousand rows, not a row per village.  Expiring contracts are looked up by
+    their end day; ``sc`` (counties with service records) comes from the caller."""
+    per = width // 10**6
+    counties = "county >= idiv($low, 1000000) AND county < idiv($high, 1000000)"
+    return f"""
+    n AS (SELECT idiv(county, {per}) * {width} AS unit, CAST(sum(villages) AS BIGINT) AS villages
+          FROM county_villages WHERE {counties} GROUP BY 1),
+    pc AS (SELECT county, covered, lapsed FROM county_spans
+           WHERE span_from <= $as_of AND span_until > $as_of AND {counties}),
+    ex AS (SELECT idiv(village, 1000000) AS county, count(*) AS expiring FROM coverage_spans
+           WHERE cur_end <= $as_of + CAST($days AS INTEGER) AND span_from <= $as_of AND span_until > $as_of
+             AND village >= $low AND village < $high
+           GROUP BY 1),
+    agg AS (SELECT idiv(pc.county, {per}) * {width} AS unit, CAST(sum(pc.covered) AS BIGINT) AS covered,
+                   CAST(sum(coalesce(ex.expiring, 0)) AS BIGINT) AS expiring, CAST(sum(pc.lapsed) AS BIGINT) AS lapsed,
+                   CAST(sum(CASE WHEN sc.county IS NOT NULL THEN pc.covered ELSE 0 END) AS BIGINT)
+                       AS covered_recorded,
+                   CAST(sum(CASE WHEN sc.county IS NOT NULL THEN pc.covered + pc.lapsed ELSE 0 END) AS BIGINT)
+                       AS in_recorded_counties
+            FROM pc LEFT JOIN ex ON ex.county = pc.county LEFT JOIN sc ON sc.county = pc.county
+            GROUP BY 1)"""
+
+
 # -- the effective-service rule (geo.service_rule) ------------------------------------------------------------
 def service_days_sql(village_filter: str = "") -> str:
     """SQL inserting ``service_days`` for the real villages (optionally only those matching `village_filter`, a
