@@ -127,6 +127,10 @@ CREATE INDEX IF NOT EXISTS coverage_spans_village ON coverage_spans (village, sp
 -- the contracts about to expire: a few percent of the spans, found without reading the rest
 CREATE INDEX IF NOT EXISTS coverage_spans_end ON coverage_spans (cur_end);
 CREATE INDEX IF NOT EXISTS county_spans_county ON county_spans (county, span_from);
+CREATE INDEX IF NOT EXISTS county_villages_county ON county_villages (county);
+-- a county's summary looks its county up once per village: without the index, a scan of 3,000 rows each time
+-- (PostgreSQL takes a county's code range for a row or two and plans a nested loop)
+CREATE INDEX IF NOT EXISTS service_counties_county ON service_counties (county);
 CREATE INDEX IF NOT EXISTS shapes_tier_code ON shapes (tier, code);
 CREATE INDEX IF NOT EXISTS village_geoms_code ON village_geoms (code);
 CREATE INDEX IF NOT EXISTS geom_history_batch ON geom_history (batch_id);
