@@ -76,12 +76,13 @@ def assert_spans_current(store) -> None:
     assert len(counts) > 0
 
 
-def ledger_for(tmp_path: Path, county: str, n: int, name: str, start: str = "2026.1.1") -> Path:
+def ledger_for(tmp_path: Path, county: str, n: int, name: str, start: str = "2026.1.1", end: str = "2027.12.31",
+               skip: int = 0) -> Path:
     """A CSV ledger naming the first `n` villages of `county` with one adviser each."""
     villages = SHAANXI[(SHAANXI["level"] == 5) & SHAANXI["code"].str.startswith(county)
-                       & ~SHAANXI["code"].str.endswith("000")].head(n)
+                       & ~SHAANXI["code"].str.endswith("000")].iloc[skip:skip + n]
     rows = [["村（社区）代码", "村（社区）名称", "法律顾问姓名", "执业证号", "聘任期限"]]
-    rows += [[c, v, f"顾问{county}{i % 3}", f"1610{county}{i % 3:07d}", f"{start}-2027.12.31"]
+    rows += [[c, v, f"顾问{county}{i % 3}", f"1610{county}{i % 3:07d}", f"{start}-{end}"]
              for i, (c, v) in enumerate(zip(villages["code"], villages["name"]))]
     path = tmp_path / name
     path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
@@ -148,8 +149,9 @@ def service_rows(codes: list[str]) -> pd.DataFrame:
 
 
 def test_service_records_refresh_only_the_service_tables_of_their_counties(new_store, tmp_path, monkeypatch):
-    """Service records change no contract: their commit leaves the coverage spans alone and rebuilds the
-    service tables of their counties only; a contract change rebuilds both for its county."""
+    """Service records change no contract: a commit that must rebuild the service tables (a log older than what
+    is stored) leaves the coverage spans alone and rebuilds the service tables of its counties only; a contract
+    change rebuilds both for its county."""
     from geo.store.base import MAX_COUNTIES_REFRESHED
 
     store = new_store("derived")
@@ -159,6 +161,10 @@ def test_service_records_refresh_only_the_service_tables_of_their_counties(new_s
     first = villages[villages["code"].str.startswith("610124")]["code"].head(3).tolist()
     with store.transaction() as cur:
         store.add_services(cur, service_rows(first).assign(batch_id=store.new_batch(cur, "services")))
+    assert calls == []      # records in date order: the tables are extended (see the next test)
+    with store.transaction() as cur:
+        store.add_services(cur, service_rows(first[:1]).assign(service_date="2026-01-05",
+                                                               batch_id=store.new_batch(cur, "services")))
     assert calls == [("refresh_coverage_spans", []), ("refresh_service_days", [610124])]
     calls.clear()
     imports.import_assignments(store, ledger_for(tmp_path, "610581", 5, "b.csv"))
@@ -166,10 +172,77 @@ def test_service_records_refresh_only_the_service_tables_of_their_counties(new_s
     calls.clear()
     one_each = villages.groupby(villages["code"].str[:6]).head(1)["code"].tolist()
     assert len(one_each) > MAX_COUNTIES_REFRESHED
-    with store.transaction() as cur:     # a province's records at once: its service tables are rebuilt whole
-        store.add_services(cur, service_rows(one_each).assign(batch_id=store.new_batch(cur, "services")))
+    with store.transaction() as cur:     # a province's late records at once: its service tables are rebuilt whole
+        store.add_services(cur, service_rows(one_each).assign(service_date="2026-01-01",
+                                                              batch_id=store.new_batch(cur, "services")))
     assert calls == [("refresh_coverage_spans", []), ("refresh_service_days", None)]
-    assert store.scalar("SELECT count(*) FROM service_days") == len(set(one_each) | set(first))
+    assert store.scalar("SELECT count(*) FROM service_days") == len(first) + 1 + len(set(one_each))
+
+
+def service_tables(store) -> list[pd.DataFrame]:
+    return [store.query(f"SELECT {cols} FROM {table}").sort_values(order).reset_index(drop=True)
+            for table, cols, order in (
+                ("service_days", "village, mode, CAST(day AS VARCHAR) AS day, CAST(next_day AS VARCHAR) AS next_day",
+                 ["village", "mode", "day"]),
+                ("served_spans", "village, CAST(span_from AS VARCHAR) AS span_from, "
+                                 "CAST(span_until AS VARCHAR) AS span_until", ["village", "span_from"]),
+                ("service_counties", "county, CAST(first_day AS VARCHAR) AS first_day", ["county"]))]
+
+
+def assert_service_tables_current(store) -> None:
+    """The service tables the writes left equal the whole country's rebuilt from the records."""
+    kept = service_tables(store)
+    with store.transaction() as cur:
+        store.refresh_service_days(cur)
+    for a, b in zip(kept, service_tables(store)):
+        frames_equal(a, b)
+
+
+def test_appended_service_records_extend_the_service_tables_as_a_rebuild_would(new_store, tmp_path,
+                                                                                monkeypatch):
+    """Logs imported in date order extend service_days, served_spans and service_counties in place; after
+    every batch they equal a rebuild: visits on the last stored day, within and beyond the 90-day window of the
+    last one, in covered, lapsed and never-covered villages, remote ones, several counties.  A log older than
+    what is stored, or a rollback, rebuilds instead."""
+    import numpy as np
+
+    store = new_store("append")
+    store.load_registry(SHAANXI)
+    # coverage with gaps: contracts that end, villages covered again later, villages never covered
+    imports.import_assignments(store, ledger_for(tmp_path, "610124", 12, "a.csv", "2025.1.1", "2025.6.30"))
+    imports.import_assignments(store, ledger_for(tmp_path, "610124", 6, "b.csv", "2025.9.1", "2026.12.31"))
+    imports.import_assignments(store, ledger_for(tmp_path, "610581", 8, "c.csv", "2025.3.1", "2026.3.31"))
+    real = SHAANXI[(SHAANXI["level"] == 5) & ~SHAANXI["code"].str.endswith("000")]
+    villages = [*real[real["code"].str.startswith("610124")]["code"].head(16),
+                *real[real["code"].str.startswith("610581")]["code"].head(10)]
+    rng = np.random.default_rng(9)
+    calls = refreshes(store, monkeypatch)
+    day = pd.Timestamp("2025-01-10")
+    batches = []
+    for k in range(8):
+        # each batch starts on the previous one's last day (a day already stored) and runs on
+        days = [day + pd.Timedelta(days=int(d)) for d in np.sort(rng.integers(0, 120 if k % 3 else 20, size=25))]
+        rows = service_rows(list(rng.choice(villages, size=25))).assign(
+            service_date=days, mode=rng.choice(["onsite", "onsite", "remote"], size=25))
+        calls.clear()
+        with store.transaction() as cur:
+            batch = store.new_batch(cur, "services")
+            store.add_services(cur, rows.assign(batch_id=batch))
+        batches.append(batch)
+        assert calls == [], "records in date order extend the tables, without a refresh"
+        assert_service_tables_current(store)
+        day = max(days)
+    assert store.scalar("SELECT count(*) FROM served_spans") > 0
+    calls.clear()
+    with store.transaction() as cur:    # a late log: older than what is stored for its village
+        store.add_services(cur, service_rows([villages[0]]).assign(
+            service_date="2025-02-01", batch_id=store.new_batch(cur, "services")))
+    assert [c[0] for c in calls] == ["refresh_coverage_spans", "refresh_service_days"]
+    assert_service_tables_current(store)
+    calls.clear()
+    imports.rollback(store, batches[3])
+    assert [c[0] for c in calls] == ["refresh_coverage_spans", "refresh_service_days"]
+    assert_service_tables_current(store)
 
 
 # -------------------------------------------------------------------------------------- writers side by side

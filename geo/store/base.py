@@ -142,6 +142,14 @@ class _Changes:
     counties: set[int] = field(default_factory=set)             # 6-digit county numbers: coverage changed
     service_counties: set[int] = field(default_factory=set)     # service records changed
     everything: bool = False
+    appended_batches: set[int] = field(default_factory=set)     # service records added by these batches
+    services_removed: bool = False                               # service records deleted
+
+    @property
+    def only_appended_services(self) -> bool:
+        """Nothing changed but service records added: the service tables can be extended, not rebuilt."""
+        return (self.known and not self.everything and not self.counties and not self.services_removed
+                and bool(self.appended_batches))
 
     def add(self, counties: Iterable[int] | None, derived: str | None = "coverage") -> None:
         self.known = True
@@ -246,11 +254,31 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         """Before the commit: the coverage spans of the counties whose contracts or villages changed, then the
         service tables of those and of the counties whose service records changed (too many counties, or not
         known which: the whole country)."""
+        if changes.only_appended_services and self._append_service_days(cur, changes.appended_batches):
+            return
         coverage = None if changes.whole_country or len(changes.counties) > MAX_COUNTIES_REFRESHED \
             else changes.counties
         served = None if coverage is None else coverage | changes.service_counties
         self.refresh_coverage_spans(cur, coverage)
         self.refresh_service_days(cur, None if served is None or len(served) > MAX_COUNTIES_REFRESHED else served)
+
+    def _append_service_days(self, cur, batch_ids: Iterable[int]) -> bool:
+        """Extend the service tables by the records of `batch_ids` (:func:`rules.service_append_sql`); False, with
+        nothing changed, when some record is older than its village's latest stored day (then they are rebuilt)."""
+        if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
+            return False
+        steps = rules.service_append_sql(sorted(batch_ids))
+        try:
+            for sql in steps.prepare:
+                self._run(cur, sql)
+            if int(self._rows(cur, steps.late)[0][0]):
+                return False
+            for sql in steps.apply:
+                self._run(cur, sql)
+            return True
+        finally:
+            for sql in steps.cleanup:
+                self._run(cur, sql)
 
     def _changed(self, cur, counties: Iterable[int] | None = (), *, derived: str | None = "coverage") -> None:
         """Record that the current transaction changed `counties` (6-digit numbers; None = anywhere) and hold
@@ -734,6 +762,10 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         # a log's free text names the people served: their phone numbers go too, not only ID numbers
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"], scrub_personal_numbers)
         self._changed(cur, _counties_of(frame["village"]), derived="services")
+        changes = getattr(self._tx_local(), "changes", None)
+        if changes is not None:
+            changes.appended_batches.update(int(b) for b in frame["batch_id"].dropna().unique())
+            changes.services_removed |= bool(frame["batch_id"].isna().any())   # no batch: not known to extend
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)
@@ -745,6 +777,8 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         p = {"batch": batch_id}
         self._changed(cur, _counties_of(v for (v,) in self._rows(
             cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)), derived="services")
+        if (changes := getattr(self._tx_local(), "changes", None)) is not None:
+            changes.services_removed = True
         self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:

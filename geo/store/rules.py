@@ -9,6 +9,9 @@ function in PostgreSQL), parameters are ``$name``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Sequence
+
 
 def real_village(alias: str = "") -> str:
     """SQL condition true for a real, current village row of ``divisions`` (optionally aliased)."""
@@ -164,6 +167,103 @@ def service_days_sql(village_filter: str = "") -> str:
     SELECT village, mode, day,
            coalesce(lead(day) OVER (PARTITION BY village, mode ORDER BY day), DATE 'infinity')
     FROM d ORDER BY village, day"""
+
+
+@dataclass(frozen=True)
+class AppendSteps:
+    """The statements of :func:`service_append_sql`: `prepare` (temporary tables of what is new), `late` (a query
+    counting new records dated before their village's latest stored day of the mode: then the append cannot be
+    applied and the tables are rebuilt), `apply`, and `cleanup` (run in any case)."""
+
+    prepare: tuple[str, ...]
+    late: str
+    apply: tuple[str, ...]
+    cleanup: tuple[str, ...]
+
+
+def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
+    """The service tables brought up to date after the records of `batch_ids` were added (and nothing else
+    changed), without rebuilding what stays: for a year of national records written a month at a time, a
+    rebuild rewrote every earlier month's rows at each commit.
+
+    Applies only when each village's new days of a mode come on or after its latest stored day of that mode (logs
+    arrive in order); :attr:`AppendSteps.late` says when they do not.  Then, per village and mode: the latest
+    stored day's next day becomes the first new day, and the new days are inserted as :func:`service_days_sql`
+    would.  Served spans: windows are formed over the latest stored on-site day and the new ones; a window that
+    continues the old last island replaces the served piece that ended where that island ended (it starts where
+    that piece started), the others are new; each is cut by the covered spans as :func:`served_spans_sql` cuts.
+    The tests compare the result with a rebuild after every append.
+    """
+    ids = ", ".join(str(int(b)) for b in batch_ids) or "NULL"
+    w = SERVED_SPANS_WINDOW
+    prepare = (
+        f"""CREATE TEMP TABLE svc_new AS
+            SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s
+            WHERE s.batch_id IN ({ids})
+              AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})""",
+        # a village's latest stored day of a mode is its row without a next day
+        """CREATE TEMP TABLE svc_tail AS
+           SELECT g.village, g.mode, g.first_new, sd.day AS last_old
+           FROM (SELECT village, mode, min(day) AS first_new FROM svc_new GROUP BY village, mode) g
+           LEFT JOIN service_days sd ON sd.village = g.village AND sd.mode = g.mode
+                                    AND sd.next_day = DATE 'infinity'""",
+    )
+    late = "SELECT count(*) FROM svc_tail WHERE last_old > first_new"
+    apply = (
+        # a new day that is the stored latest day is no new day
+        """DELETE FROM svc_new WHERE EXISTS (SELECT 1 FROM svc_tail t WHERE t.village = svc_new.village
+                                             AND t.mode = svc_new.mode AND t.last_old = svc_new.day)""",
+        """UPDATE service_days SET next_day = n.first_day
+           FROM (SELECT n.village, n.mode, min(n.day) AS first_day
+                 FROM svc_new n JOIN svc_tail t ON t.village = n.village AND t.mode = n.mode
+                 WHERE t.last_old IS NOT NULL GROUP BY n.village, n.mode) n
+           WHERE service_days.village = n.village AND service_days.mode = n.mode
+             AND service_days.next_day = DATE 'infinity'""",
+        """INSERT INTO service_days (village, mode, day, next_day)
+           SELECT village, mode, day,
+                  coalesce(lead(day) OVER (PARTITION BY village, mode ORDER BY day), DATE 'infinity')
+           FROM svc_new ORDER BY village, day""",
+        """CREATE TEMP TABLE svc_counties AS
+           SELECT c.county, CASE WHEN sc.first_day < c.first_new THEN sc.first_day ELSE c.first_new END
+                      AS first_day
+           FROM (SELECT idiv(village, 1000000) AS county, min(day) AS first_new FROM svc_new GROUP BY 1) c
+           LEFT JOIN service_counties sc ON sc.county = c.county""",
+        "DELETE FROM service_counties WHERE county IN (SELECT county FROM svc_counties)",
+        "INSERT INTO service_counties (county, first_day) SELECT county, first_day FROM svc_counties",
+        f"""CREATE TEMP TABLE svc_win AS
+            WITH tail AS (SELECT village, last_old FROM svc_tail WHERE mode = 'onsite' AND last_old IS NOT NULL
+                          AND EXISTS (SELECT 1 FROM svc_new n WHERE n.village = svc_tail.village
+                                      AND n.mode = 'onsite')),
+            od0 AS (SELECT village, day FROM svc_new WHERE mode = 'onsite'
+                    UNION ALL SELECT village, last_old FROM tail),
+            od AS (SELECT village, day, lag(day) OVER (PARTITION BY village ORDER BY day) AS prev FROM od0),
+            isl AS (SELECT village, day,
+                           sum(CASE WHEN prev IS NULL OR day > prev + {w} THEN 1 ELSE 0 END)
+                               OVER (PARTITION BY village ORDER BY day) AS island
+                    FROM od),
+            win AS (SELECT village, min(day) AS w_from, max(day) AS last_day FROM isl GROUP BY village, island)
+            SELECT win.village, win.w_from, win.last_day + {w} AS w_until, tail.last_old
+            FROM win LEFT JOIN tail ON tail.village = win.village AND tail.last_old = win.w_from
+            WHERE tail.last_old IS NULL OR win.last_day > tail.last_old""",
+        # a window that continues the old last island: from where its served piece began, else from its end
+        f"""UPDATE svc_win SET w_from = coalesce(
+                (SELECT sp.span_from FROM served_spans sp
+                 WHERE sp.village = svc_win.village AND sp.span_until = svc_win.last_old + {w}),
+                svc_win.last_old + {w})
+            WHERE last_old IS NOT NULL""",
+        f"""DELETE FROM served_spans WHERE EXISTS (
+                SELECT 1 FROM svc_win w WHERE w.village = served_spans.village AND w.last_old IS NOT NULL
+                  AND served_spans.span_until = w.last_old + {w})""",
+        """INSERT INTO served_spans (village, span_from, span_until)
+           SELECT w.village, greatest(cs.span_from, w.w_from), least(cs.span_until, w.w_until)
+           FROM svc_win w CROSS JOIN LATERAL (
+               SELECT c.span_from, c.span_until FROM coverage_spans c
+               WHERE c.village = w.village AND c.cur_end IS NOT NULL AND c.span_from < w.w_until
+                 AND c.span_until > w.w_from) cs
+           ORDER BY 1, 2""",
+    )
+    cleanup = tuple(f"DROP TABLE IF EXISTS {t}" for t in ("svc_win", "svc_counties", "svc_tail", "svc_new"))
+    return AppendSteps(prepare, late, apply, cleanup)
 
 
 def modes_in(column: str, n_modes: int) -> str:

@@ -141,5 +141,7 @@ CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
+-- each village's latest day of a mode: what appending a month of records reads and changes
+CREATE INDEX IF NOT EXISTS service_days_last ON service_days (village) WHERE next_day = DATE 'infinity';
 CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
 """
