@@ -131,7 +131,8 @@ def county_figures_sql(width: int) -> str:
     """CTEs ``n`` (unit, villages) and ``agg`` (unit, covered, expiring, lapsed, covered_recorded,
     in_recorded_counties) for units of `width` (a county or wider) in the county-aligned range [$low, $high),
     from the per-county tables: a few thousand rows, not a row per village.  Expiring contracts are looked up by
-    their end day; ``sc`` (counties with service records) comes from the caller."""
+    their end day (a span current on D that is covered ends on or after D: its contracts last to its end at
+    least); ``sc`` (counties with service records) comes from the caller."""
     per = width // 10**6
     counties = "county >= idiv($low, 1000000) AND county < idiv($high, 1000000)"
     return f"""
@@ -140,7 +141,8 @@ def county_figures_sql(width: int) -> str:
     pc AS (SELECT county, covered, lapsed FROM county_spans
            WHERE span_from <= $as_of AND span_until > $as_of AND {counties}),
     ex AS (SELECT idiv(village, 1000000) AS county, count(*) AS expiring FROM coverage_spans
-           WHERE cur_end <= $as_of + CAST($days AS INTEGER) AND span_from <= $as_of AND span_until > $as_of
+           WHERE cur_end >= $as_of AND cur_end <= $as_of + CAST($days AS INTEGER)
+             AND span_from <= $as_of AND span_until > $as_of
              AND village >= $low AND village < $high
            GROUP BY 1),
     agg AS (SELECT idiv(pc.county, {per}) * {width} AS unit, CAST(sum(pc.covered) AS BIGINT) AS covered,
