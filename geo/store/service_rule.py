@@ -40,7 +40,6 @@ class ServiceRuleQueries:
             current AS (SELECT DISTINCT a.adviser_id FROM assignments a
                         JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
                         WHERE a.village >= $low AND a.village < $high AND {rules.current_contract('a')}),
-            people AS (SELECT adviser_id FROM current UNION SELECT adviser_id FROM s),
             stats AS (SELECT adviser_id,
                              sum(hours) FILTER (WHERE mode = 'onsite' AND service_date >= $month_start)
                                  AS onsite_hours_month,
@@ -48,7 +47,9 @@ class ServiceRuleQueries:
                              count(*) FILTER (WHERE mode = 'onsite' AND service_date >= $window_start)
                                  AS onsite_records_window,
                              max(service_date) FILTER (WHERE mode = 'onsite') AS last_onsite
-                      FROM s GROUP BY adviser_id)
+                      FROM s GROUP BY adviser_id),
+            -- the people from the grouped records, not from the records again: a union of millions of rows
+            people AS (SELECT adviser_id FROM current UNION SELECT adviser_id FROM stats)
             SELECT p.adviser_id, coalesce(st.onsite_hours_month, 0) AS onsite_hours_month,
                    coalesce(st.records_window, 0) AS records_window,
                    coalesce(st.onsite_records_window, 0) AS onsite_records_window, st.last_onsite
