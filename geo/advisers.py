@@ -110,11 +110,14 @@ class AdviserRow:
     last_onsite: dt.date | None = None
     meets_hours_standard: bool = False
     below_standard: bool = False
+    #: of `villages`, those outside the register's scope: counted (the cap is per person), never named
+    villages_elsewhere: int = 0
 
     def to_json(self) -> dict:
         """The CLI's JSON object of one adviser."""
         return {"licence_no": self.licence_no, "name": self.name, "kind": self.kind, "org": self.org,
-                "phone": self.phone, "villages": self.villages, "village_codes": list(self.village_codes),
+                "phone": self.phone, "villages": self.villages, "villages_elsewhere": self.villages_elsewhere,
+                "village_codes": list(self.village_codes),
                 "townships": list(self.townships), "next_end": self.next_end.isoformat() if self.next_end else None,
                 "over_cap": self.over_cap, "expiring": self.expiring,
                 "onsite_hours_month": round(self.onsite_hours_month, 2), "records_window": self.records_window,
@@ -136,6 +139,9 @@ class Register:
     in force (adviser_id, village as int64, village_name, township), sorted.  The lists of villages and
     townships of a row are drawn from ``served`` when a row, a table or the JSON asks for them: a national
     register holds 200,000 people.
+
+    A load (``villages``, the cap) counts a person's villages everywhere; the lists name only those inside the
+    scope, and ``villages_elsewhere`` says how many others there are: a county sees its own villages only.
     """
 
     scope: Scope
@@ -157,9 +163,11 @@ class Register:
         return Register(self.scope, self.as_of, self.cap, self.expiring_days, frame, served)
 
     def lists(self) -> pd.DataFrame:
-        """Per adviser of the frame (same order): village_codes, village_names, townships (tuples; townships
-        each once, in code order)."""
-        s = self.served
+        """Per adviser of the frame (same order): village_codes, village_names, townships (tuples, inside the
+        scope; townships each once, in code order) and villages_elsewhere (how many outside it)."""
+        low, high = self.scope.int_range
+        inside = ((self.served["village"] >= low) & (self.served["village"] < high)).to_numpy()
+        s = self.served[inside]
         ids = self.frame["adviser_id"].to_numpy()
         starts = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="left")
         ends = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="right")
@@ -173,17 +181,19 @@ class Register:
             out["village_names"].append(tuple(names[lo:hi]))
             seen = dict.fromkeys(zip(town_codes[lo:hi], towns[lo:hi]))
             out["townships"].append(tuple(str(n) if n is not None and n == n else f"{c:09d}" for c, n in seen))
+        out["villages_elsewhere"] = (self.frame["villages"].to_numpy() - (ends - starts)).astype("int64")
         return pd.DataFrame(out, index=self.frame.index)
 
     def rows(self) -> list[AdviserRow]:
         f, lists = _with_service_columns(self.frame), self.lists()
         return [AdviserRow(int(a), _text(n), _text(k), _text(o), _text(p), _text(lic), int(v), vc, vn, tw, ne,
-                           bool(oc), bool(ex), bool(idle), float(h), int(rw), _day(lo), bool(meets), bool(below))
-                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle, h, rw, lo, meets, below in zip(
+                           bool(oc), bool(ex), bool(idle), float(h), int(rw), _day(lo), bool(meets), bool(below),
+                           int(away))
+                for a, n, k, o, p, lic, v, vc, vn, tw, ne, oc, ex, idle, h, rw, lo, meets, below, away in zip(
                     f["adviser_id"], f["name"], f["kind"], f["org"], f["phone"], f["licence_no"], f["villages"],
                     lists["village_codes"], lists["village_names"], lists["townships"], f["next_end"],
                     f["over_cap"], f["expiring"], f["idle"], f["onsite_hours_month"], f["records_window"],
-                    f["last_onsite"], f["meets_hours_standard"], f[BELOW_STANDARD])]
+                    f["last_onsite"], f["meets_hours_standard"], f[BELOW_STANDARD], lists["villages_elsewhere"])]
 
     def row(self, adviser_id: int) -> AdviserRow | None:
         keep = (self.frame["adviser_id"] == int(adviser_id)).to_numpy()
@@ -244,6 +254,7 @@ def _day(value) -> dt.date | None:
 #: the register's columns as exported and shown: (column of the frame, catalogue key)
 REGISTER_COLUMNS = (("name", "adv.col.name"), ("kind", "adv.col.kind"), ("org", "col.orgs"),
                     ("phone", "col.phones"), ("licence_no", "adv.col.licence_no"), ("villages", "adv.col.villages"),
+                    ("villages_elsewhere", "adv.col.villages_elsewhere"),
                     ("over_cap", "adv.flag.over_cap"), ("expiring", "adv.flag.expiring"), ("idle", "adv.flag.idle"),
                     (BELOW_STANDARD, "adv.flag.below_standard"), ("onsite_hours_month", "adv.col.onsite_hours"),
                     ("records_window", "adv.col.records_window"), ("last_onsite", "adv.col.last_onsite"),
@@ -262,6 +273,7 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
     out = pd.DataFrame({
         "name": df["name"], "kind": df["kind"], "org": df["org"], "phone": df["phone"],
         "licence_no": df["licence_no"], "villages": df["villages"].astype("int64"),
+        "villages_elsewhere": lists["villages_elsewhere"],
         "village_names": [_joined(v, lang) for v in lists["village_names"]],
         "village_codes": [_joined(v, "en") for v in lists["village_codes"]],
         "townships": [_joined(v, lang) for v in lists["townships"]],
@@ -270,7 +282,7 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
         "records_window": df["records_window"].astype("int64"),
         "last_onsite": [day(d) if d else "" for d in df["last_onsite"]],
         **{k: df[k].map({True: yes, False: no}) for k in FLAG_KEYS}})
-    numbers = ("villages", "onsite_hours_month", "records_window")
+    numbers = ("villages", "villages_elsewhere", "onsite_hours_month", "records_window")
     out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c not in numbers})
     out = out.where(out.notna(), "")
     out.columns = [t(key, lang, cap=reg.cap, days=reg.expiring_days, hours=f"{DEFAULT_SERVICE.hours_standard:g}",

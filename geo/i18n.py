@@ -743,6 +743,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "adv.col.kind": ("类别", "Kind"),
     "adv.col.licence_no": ("执业证号", "Licence no."),
     "adv.col.villages": ("在聘村（社区）数", "Villages served"),
+    "adv.col.villages_elsewhere": ("其中辖区外", "Of which outside this area"),
     "adv.col.village_names": ("服务村（社区）", "Villages"),
     "adv.col.village_codes": ("村（社区）代码", "Village codes"),
     "adv.col.townships": ("涉及乡镇（街道）", "Townships"),

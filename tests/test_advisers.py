@@ -299,7 +299,8 @@ def test_cli_advisers_json_shape(ledgers, tmp_path, capsys):
                  "-o", str(out)]) == 0
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert len(rows) == 6
-    keys = ["licence_no", "name", "kind", "org", "phone", "villages", "village_codes", "townships", "next_end",
+    keys = ["licence_no", "name", "kind", "org", "phone", "villages", "villages_elsewhere", "village_codes",
+            "townships", "next_end",
             "over_cap", "expiring", "onsite_hours_month", "records_window", "meets_hours_standard", "last_onsite"]
     assert all(list(r) == keys for r in rows)
     zhang = next(r for r in rows if r["licence_no"] == L_ZHANG)
@@ -356,3 +357,38 @@ def test_the_register_carries_each_advisers_service_against_the_hours_standard(d
     assert reg.counts["below_standard"] == sum(r.below_standard for r in rows.values())
     first = reg.to_json()[0]
     assert {"onsite_hours_month", "meets_hours_standard", "last_onsite"} <= set(first)
+
+
+def test_a_county_sees_only_its_own_villages_of_an_adviser_who_also_serves_elsewhere(new_store, tmp_path):
+    """The cap is per person, so the load counts the villages in the next county too; their names, codes,
+    townships and contracts are that county's business: the register and the detail name only the scope's."""
+    reg_all = national_registry()
+    codes = reg_all["code"]
+    store = new_store("two_counties")
+    with store.transaction() as cur:
+        store.load_registry(reg_all[codes.str.startswith(("610124", "610118")) | codes.isin(PARENTS)], cur)
+    names = dict(zip(reg_all["code"], reg_all["name"]))
+    huyi = reg_all[codes.str.startswith("610118") & (reg_all["level"] == 5) & ~codes.str.endswith("000")].iloc[0]
+    elsewhere = ((names[huyi["code"][:9] + "000"], huyi["name"], "张律师", "律师", LAW_A, L_ZHANG, "13900000001",
+                  "2026.01.01-2027.12.31"),)
+    for name, rows, county in (("周至.csv", FIRST[:2], "610124"), ("鄠邑.csv", elsewhere, "610118")):
+        res = imports.import_assignments(store, write_ledger(tmp_path / name, rows), county=county)
+        assert res.rows_rejected == 0 and res.rows_accepted == len(rows), res.rejects
+
+    county = advisers.register(store, ZHOUZHI, DAY)
+    zhang = next(r for r in county.rows() if r.licence_no == L_ZHANG)
+    assert (zhang.villages, zhang.villages_elsewhere, len(zhang.village_codes)) == (3, 1, 2)
+    assert all(c.startswith("610124") for c in zhang.village_codes)
+    assert huyi["name"] not in zhang.village_names and zhang.townships == ("二曲街道",)
+    as_json = next(r for r in county.to_json() if r["licence_no"] == L_ZHANG)
+    assert (as_json["villages"], as_json["villages_elsewhere"], len(as_json["village_codes"])) == (3, 1, 2)
+    table = advisers.register_table(county)
+    row = table[table[t("adv.col.licence_no")] == L_ZHANG].iloc[0]
+    assert (row[t("adv.col.villages")], row[t("adv.col.villages_elsewhere")]) == (3, 1)
+    assert huyi["name"] not in " ".join(str(v) for v in row.to_numpy())
+    detail = advisers.detail(store, county, zhang.adviser_id)
+    assert set(detail.contracts["village"]) == set(zhang.village_codes)
+
+    everywhere = next(r for r in advisers.register(store, Scope(""), DAY).rows() if r.licence_no == L_ZHANG)
+    assert (everywhere.villages, everywhere.villages_elsewhere) == (3, 0)
+    assert huyi["code"] in everywhere.village_codes

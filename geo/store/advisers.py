@@ -175,9 +175,10 @@ class AdviserQueries:
         return df.drop(columns="_first").reset_index(drop=True)
 
     def adviser_contracts(self, scope: Scope, as_of: dt.date | str, adviser_id: int) -> pd.DataFrame:
-        """Every contract on record of one adviser of `scope` (empty when they have none there by `as_of`):
-        village (12-digit str), village_name, township, county, start_date, end_date (None = open-ended), current
-        (in force on `as_of`), real (the village is a current real village).  Newest first."""
+        """Every contract on record of one adviser of `scope` on a village of the scope (empty when they have none
+        there by `as_of`; their contracts elsewhere are another jurisdiction's): village (12-digit str),
+        village_name, township, county, start_date, end_date (None = open-ended), current (in force on `as_of`),
+        real (the village is a current real village).  Newest first."""
         df = self._q_frame(f"""
             WITH {_PEOPLE}
             SELECT a.village, v.name AS village_name, t.name AS township, c.name AS county,
@@ -187,7 +188,7 @@ class AdviserQueries:
             LEFT JOIN divisions v ON v.code = a.village
             LEFT JOIN divisions t ON t.code = idiv(a.village, 1000) * 1000
             LEFT JOIN divisions c ON c.code = idiv(a.village, 1000000) * 1000000
-            WHERE a.adviser_id = $id
+            WHERE a.adviser_id = $id AND a.village >= $low AND a.village < $high
             ORDER BY a.start_date DESC, a.village""", _params(scope, as_of, id=int(adviser_id)))
         df["village"] = df["village"].map(to_str)
         df["current"] = df["current"].astype(bool)
