@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Sequence
 
 import pandas as pd
 
@@ -129,15 +130,22 @@ def detect_county(table: LedgerTable, registry: pd.DataFrame | RegistryIndex) ->
     return found
 
 
-def _county(table: LedgerTable, index: RegistryIndex, given: object) -> County:
+def table_county(index: RegistryIndex, given: object, text: str, rows: Sequence,
+                 undetected: Callable[[], LedgerError]) -> County:
+    """The county of a file's `rows` (each with village_names and village_code): `given` (code or name) when
+    there is one, else detected from the title words `text` and the rows; every refusal a LedgerError, the
+    file's own `undetected()` when nothing tells."""
     try:
-        return choose_county(index, given, text=_title_words(table),
-                             names=[n for r in table.rows for n in r.village_names],
-                             codes=[r.village_code for r in table.rows])
+        return choose_county(index, given, text=text, names=[n for r in rows for n in r.village_names],
+                             codes=[r.village_code for r in rows])
     except CountyError as e:
         if e.key == "match.county.undetected":
-            raise _undetected(table) from None
+            raise undetected() from None
         raise LedgerError(str(e)) from None
+
+
+def _county(table: LedgerTable, index: RegistryIndex, given: object) -> County:
+    return table_county(index, given, _title_words(table), table.rows, lambda: _undetected(table))
 
 
 # ---------------------------------------------------------------------------------------------- rows

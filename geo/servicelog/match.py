@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.ledger.match import table_county
 from geo.ledger.read import LedgerError
-from geo.matching import County, CountyError, Found, RegistryIndex, Reject, Wanted, choose_county, match_village
+from geo.matching import County, Found, RegistryIndex, Reject, Wanted, match_village
 from geo.matching import registry_index as _registry_index
 from geo.servicelog.fields import ServiceRow, ServiceTable
 from geo.servicelog.values import Problem
@@ -100,17 +101,14 @@ def _title_words(table: ServiceTable) -> str:
     return " ".join(x for x in (table.title, Path(table.path).stem) if x)
 
 
+def _undetected(table: ServiceTable) -> LedgerError:
+    name = Path(table.path).name
+    return LedgerError(f"“{name}”：无法判断服务台账属于哪个县，请选择县 / '{name}': cannot tell which county this "
+                       "service log belongs to; please choose the county")
+
+
 def _county(table: ServiceTable, index: RegistryIndex, given: object) -> County:
-    try:
-        return choose_county(index, given, text=_title_words(table),
-                             names=[n for r in table.rows for n in r.village_names],
-                             codes=[r.village_code for r in table.rows])
-    except CountyError as e:
-        if e.key == "match.county.undetected":
-            name = Path(table.path).name
-            raise LedgerError(f"“{name}”：无法判断服务台账属于哪个县，请选择县 / '{name}': cannot tell which "
-                              "county this service log belongs to; please choose the county") from None
-        raise LedgerError(str(e)) from None
+    return table_county(index, given, _title_words(table), table.rows, lambda: _undetected(table))
 
 
 def service_county(table: ServiceTable, registry: pd.DataFrame | RegistryIndex, county: object = None) -> County:
