@@ -138,6 +138,14 @@ def rejects_table(notes: list[imports.Note], row_key: str = "imp.col.row") -> No
     st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360), column_config=WIDTHS)
 
 
+def file_headers(mapped: list[tuple[str, object]], prefix: str) -> None:
+    """The fields understood (labels under `prefix`) and, in one row under them, the file's own headers, as wide
+    as the file itself."""
+    st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
+                              columns=[ctx.t("imp.col.field")] + [label(prefix, f) for f, _ in mapped]),
+                 hide_index=True, width="stretch")
+
+
 def show_warnings(messages: list) -> None:
     for message in messages:
         st.warning(escape_markdown(in_lang(message, row_column=False)))
@@ -189,10 +197,7 @@ def preview_ledger(path: Path) -> tuple[bool, dict]:
     st.caption(ctx.t("imp.header_row", sheet=sheet, row=table.header_row, start=table.data_start_row))
     mapped = [(f, table.mapped[f]) for f in FIELDS if f in table.mapped]
     mapped += [(f, h) for f, h in table.mapped.items() if f not in FIELDS]
-    # one row under the fields understood: the file's own headers, as wide as the ledger itself
-    st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
-                              columns=[ctx.t("imp.col.field")] + [label("imp.field", f) for f, _ in mapped]),
-                 hide_index=True, width="stretch")
+    file_headers(mapped, "imp.field")
     st.caption(ctx.t("imp.id_note"))
 
     shown = match.assignments[:SHOWN]
@@ -315,9 +320,7 @@ def preview_services(path: Path) -> tuple[bool, dict]:
     st.markdown(f"**{ctx.t('imp.columns')}**")
     st.caption(ctx.t("imp.header_row", sheet="", row=table.header_row, start=table.header_row + 1))
     mapped = [(f, h) for f, h in table.mapped.items() if f != "seq"]
-    st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
-                              columns=[ctx.t("imp.col.field")] + [label("imp.sf", f) for f, _ in mapped]),
-                 hide_index=True, width="stretch")
+    file_headers(mapped, "imp.sf")
     st.caption(ctx.t("imp.s.privacy"))
 
     shown = match.records[:SHOWN]
