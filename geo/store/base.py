@@ -151,7 +151,9 @@ class _Changes:
         return (self.known and not self.everything and not self.counties and not self.services_removed
                 and bool(self.appended_batches))
 
-    def add(self, counties: Iterable[int] | None, derived: str | None = "coverage") -> None:
+    def add(self, counties: Iterable[int] | None, derived: str | None = "coverage",
+            appended: Iterable[int] | None = None) -> None:
+        """`appended`: for service records, the batches that only added them (anything else, a removal)."""
         self.known = True
         if counties is None and derived is not None:
             self.everything = True
@@ -159,6 +161,11 @@ class _Changes:
             self.counties.update(int(c) for c in counties)
         elif derived == "services":
             self.service_counties.update(int(c) for c in counties)
+        if derived == "services":
+            if appended is None:
+                self.services_removed = True
+            else:
+                self.appended_batches.update(int(b) for b in appended)
 
     @property
     def whole_country(self) -> bool:
@@ -280,15 +287,17 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             for sql in steps.cleanup:
                 self._run(cur, sql)
 
-    def _changed(self, cur, counties: Iterable[int] | None = (), *, derived: str | None = "coverage") -> None:
+    def _changed(self, cur, counties: Iterable[int] | None = (), *, derived: str | None = "coverage",
+                 appended: Iterable[int] | None = None) -> None:
         """Record that the current transaction changed `counties` (6-digit numbers; None = anywhere) and hold
         them against other writers until it ends.  `derived`: what the commit refreshes for them: "coverage"
         (contracts or villages changed: the coverage spans and what is built on them), "services" (only service
-        records changed: the service tables), or None (nothing derived depends on the change)."""
+        records changed: the service tables; `appended` names the batches when records were only added, which
+        lets the commit extend the tables instead of rebuilding them), or None (nothing derived depends on it)."""
         counties = None if counties is None else sorted(set(counties))
         changes = getattr(self._tx_local(), "changes", None)
         if changes is not None:
-            changes.add(counties, derived)
+            changes.add(counties, derived, appended)
         if counties is None or counties:
             self._lock_counties(cur, counties)
 
@@ -761,11 +770,10 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             "batch_id": services["batch_id"].astype("Int64")})
         # a log's free text names the people served: their phone numbers go too, not only ID numbers
         frame = _scrubbed(frame, USER_TEXT_COLUMNS["services"], scrub_personal_numbers)
-        self._changed(cur, _counties_of(frame["village"]), derived="services")
-        changes = getattr(self._tx_local(), "changes", None)
-        if changes is not None:
-            changes.appended_batches.update(int(b) for b in frame["batch_id"].dropna().unique())
-            changes.services_removed |= bool(frame["batch_id"].isna().any())   # no batch: not known to extend
+        batches = frame["batch_id"]
+        # records without a batch cannot be told apart from the stored ones: the commit rebuilds instead
+        self._changed(cur, _counties_of(frame["village"]), derived="services",
+                      appended=None if batches.isna().any() else batches.unique().tolist())
         with self._table(cur, "incoming_services", frame):
             self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
                                                     content, batch_id)
@@ -777,8 +785,6 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         p = {"batch": batch_id}
         self._changed(cur, _counties_of(v for (v,) in self._rows(
             cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)), derived="services")
-        if (changes := getattr(self._tx_local(), "changes", None)) is not None:
-            changes.services_removed = True
         self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
 
     def set_adviser_locations_by_county(self, cur, points: pd.DataFrame) -> None:
