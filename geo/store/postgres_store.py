@@ -156,10 +156,6 @@ def _text_column(series: pd.Series) -> list[str]:
     """A column in COPY's text format, a whole column at a time where its dtype allows (a national load writes
     millions of rows: a Python call per value was most of its time)."""
     dtype = series.dtype
-    if isinstance(dtype, pd.CategoricalDtype):
-        words = [_text_value(v) for v in dtype.categories]
-        codes = series.cat.codes.to_numpy()
-        return [words[c] if c >= 0 else _NULL for c in codes]
     null = series.isna().to_numpy()
     if dtype.kind == "b" or str(dtype) == "boolean":
         out = np.where(series.fillna(False).to_numpy(dtype=bool), "t", "f").astype(object)
@@ -176,7 +172,8 @@ def _text_column(series: pd.Series) -> list[str]:
 
 
 def _text_by_value(series: pd.Series) -> list[str]:
-    """Text, dates or bytes: each distinct value converted once (a log repeats its modes and categories)."""
+    """Text, categories, dates or bytes: each distinct value converted once (a log repeats its modes and
+    categories)."""
     try:
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
     except TypeError:           # values that cannot be hashed (a memoryview)
