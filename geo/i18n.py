@@ -1043,6 +1043,20 @@ TEXT: dict[str, tuple[str, str]] = {
                      "fonts-noto-cjk (apt-get install fonts-noto-cjk) and try again."),
     "brief.e.format": ("不支持的报告格式“{ext}”，请用 .docx 或 .pdf",
                        "unsupported report format '{ext}': use .docx or .pdf"),
+    # figures (issue 19 items 1-2: the no-data rule, national gap list, counties without a ledger)
+    # (end of this block)
+    # people and admin (issue 19 items 3, 11, 12: one person once, the audit page, the first account)
+    # (end of this block)
+    # national pages and downloads (issue 19 item 4, issue 20 item 9)
+    # (end of this block)
+    # finish (issue 19 items 5-10: exports, uploads, map, adviser page, messages, charts)
+    # (end of this block)
+    # parsers under limits (issue 20 items 1-3)
+    # (end of this block)
+    # logins and sessions (issue 20 items 4-7)
+    # (end of this block)
+    # audit trail and jurisdiction (issue 20 items 8, 10-13)
+    # (end of this block)
 }
 
 
