@@ -7,7 +7,8 @@ and spends the same work on each, so a failed login tells nobody whether the nam
 
 A login is a session: a random token handed to the browser (in a signed cookie, see :func:`cookie_secret`)
 whose SHA-256 alone is stored.  It ends at :meth:`AuthSettings.session_hours`, after
-:meth:`AuthSettings.idle_minutes` without a page, at logout, or when its account is disabled.
+:meth:`AuthSettings.idle_minutes` without a page, at logout, or when its account is disabled or its password,
+role or jurisdiction changes.
 
 Account management is limited to the actor's jurisdiction: an administrator creates, lists and changes only
 accounts inside it, never one with a wider jurisdiction or a higher role.  Every change is audited.
@@ -144,11 +145,6 @@ def _account(row: dict) -> Account:
                    bool(row["enabled"]))
 
 
-def _locked(row: dict, now: dt.datetime) -> bool:
-    until = row["locked_until"]
-    return until is not None and now < until
-
-
 # ------------------------------------------------------------------------------------------------ accounts
 def has_accounts(store) -> bool:
     """Whether logins are required: a store without accounts runs in open mode."""
@@ -187,7 +183,8 @@ def add_account(store, actor: Principal, username: str, role: Role | str, scope:
 
 
 def set_password(store, actor: Principal, username: str, password: str) -> None:
-    """A new password for `username` (one's own, or an account the actor manages); the lock is lifted."""
+    """A new password for `username` (one's own, or an account the actor manages); the lock is lifted and every
+    session of the account ends (a cookie stolen before the reset stops working).  Audited."""
     checked_password(password)
     now = audit.utcnow()
     with store.quiet_transaction() as cur:
@@ -206,9 +203,7 @@ def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
     now = audit.utcnow()
     with store.quiet_transaction() as cur:
         row = _target(store, actor, username, cur)
-        store.update_account(cur, username, enabled=bool(enabled), updated_at=now)
-        if not enabled:
-            store.end_sessions_of(cur, username, now)
+        store.update_account(cur, username, enabled=bool(enabled), updated_at=now)     # disabling ends sessions
         audit.record(store, actor, "account_enable" if enabled else "account_disable", Scope(row["scope"]),
                      {"account": username}, cur, now=now)
 
@@ -223,16 +218,25 @@ def list_accounts(store, actor: Principal) -> list[Account]:
 # ------------------------------------------------------------------------------------------------ logins
 def authenticate(store, username: str, password: str, *, now: dt.datetime | None = None) -> Account | None:
     """The account when `password` is right and the account enabled and not locked; None otherwise, the same
-    for every failure.  The 5th wrong password in a row locks the account for 15 minutes.  Audited."""
+    for every failure.  The 5th wrong password in a row locks the account for 15 minutes.  Audited.
+
+    The attempt is counted before the password is checked, in one statement (:meth:`count_login_attempt`),
+    and only an attempt numbered within the limit is checked against the account's hash: however many arrive
+    at once, at most :data:`MAX_FAILURES` passwords are tried before the lock.  The slow argon2 check runs
+    outside any transaction, so it holds no lock on the store."""
     now = _now(now)
     name = str(username or "").strip()
     with store.quiet_transaction() as cur:
+        attempt = store.count_login_attempt(cur, name, now) if name else None
         row = store.account_row(name, cur) if name else None
-        usable = row is not None and row["enabled"] and not _locked(row, now)
-        right = _verify(row["password_hash"] if usable else _DUMMY_HASH, password or "") and usable
+        if attempt is not None and attempt > MAX_FAILURES:     # attempts in parallel beyond the limit
+            _lock(store, cur, name, now)
+    usable = attempt is not None and attempt <= MAX_FAILURES
+    right = _verify(row["password_hash"] if usable else _DUMMY_HASH, password or "") and usable
+    with store.quiet_transaction() as cur:
         if right:
             return _logged_in(store, cur, row, password, now)
-        _failed(store, cur, row, usable, now)
+        _failed(store, cur, row, attempt, now)
     return None
 
 
@@ -243,31 +247,36 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
+def _lock(store, cur, username: str, now: dt.datetime) -> None:
+    store.update_account(cur, username, failed_logins=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES))
+
+
 def _logged_in(store, cur, row: dict, password: str, now: dt.datetime) -> Account:
     fields = {"failed_logins": 0, "locked_until": None}
     if _HASHER.check_needs_rehash(row["password_hash"]):
         fields["password_hash"] = _HASHER.hash(password)
-    store.update_account(cur, row["username"], **fields)
+    store.update_account(cur, row["username"], keep_sessions=True, **fields)
     account = _account(row)
     audit.record(store, account.principal(), "login", account.scope, {}, cur, now=now)
     return account
 
 
-def _failed(store, cur, row: dict | None, usable: bool, now: dt.datetime) -> None:
-    """Count a wrong password against a usable account (locking it at the limit); audit every failure.  The
-    name typed for an unknown account is not recorded: it may be a password typed into the wrong field."""
+def _failed(store, cur, row: dict | None, attempt: int | None, now: dt.datetime) -> None:
+    """Lock the account at the limit of wrong passwords in a row (`attempt`, already counted); audit every
+    failure.  The name typed for an unknown account is not recorded: it may be a password typed into the
+    wrong field."""
     if row is None:
         audit.record(store, Principal(None, "", Role.VIEWER, Scope("")), "login_failed", Scope(""),
                      {"reason": "unknown_user"}, cur, user="(unknown)", now=now)
         return
-    detail: dict[str, object] = {"reason": "wrong_password" if usable else
+    checked = attempt is not None and attempt <= MAX_FAILURES
+    detail: dict[str, object] = {"reason": "wrong_password" if checked else
                                  ("disabled" if not row["enabled"] else "locked")}
-    if usable:
-        failures = int(row["failed_logins"]) + 1
-        locked = failures >= MAX_FAILURES
-        store.update_account(cur, row["username"], failed_logins=0 if locked else failures,
-                             locked_until=now + dt.timedelta(minutes=LOCK_MINUTES) if locked else None)
-        detail.update(failures=failures, locked=locked)
+    if checked:
+        locked = attempt >= MAX_FAILURES
+        if locked:
+            _lock(store, cur, row["username"], now)
+        detail.update(failures=attempt, locked=locked)
     audit.record(store, _account(row).principal(), "login_failed", Scope(row["scope"]), detail, cur, now=now)
 
 

@@ -2,6 +2,8 @@
 import datetime as dt
 import json
 import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import pytest
@@ -129,13 +131,85 @@ def test_sessions_end_by_logout_expiry_idleness_and_a_disabled_account(store):
     assert list(audit.entries(store, OPEN, action="logout")["user"]) == ["zhang"]
 
 
-def test_a_session_sees_role_and_jurisdiction_as_stored_now(store):
+def test_a_new_password_ends_every_session_of_the_account(store):
+    admin = county_admin(store)
+    account = accounts.add_account(store, admin, "zhang", "viewer", "610124", PASSWORD)
+    tokens = [accounts.start_session(store, account, now=T0) for _ in range(2)]     # two browsers
+    bystander = accounts.start_session(store, accounts.authenticate(store, "zz_admin", PASSWORD, now=T0), now=T0)
+    accounts.set_password(store, admin, "zhang", "reset-by-admin")
+    assert [accounts.session_principal(store, tok, now=T0) for tok in tokens] == [None, None]
+    assert accounts.session_principal(store, bystander, now=T0) is not None       # another account's stays
+    # one's own new password ends one's own sessions too: the point of changing it after a theft
+    mine = accounts.start_session(store, account, now=T0)
+    accounts.set_password(store, account.principal(), "zhang", "my-own-new-pw")
+    assert accounts.session_principal(store, mine, now=T0) is None
+    assert accounts.authenticate(store, "zhang", "my-own-new-pw", now=T0) is not None
+
+
+@pytest.mark.parametrize("change", [{"role": "editor"}, {"scope": "610124100"}, {"enabled": False},
+                                    {"role": "viewer", "scope": "610124"}])
+def test_a_change_of_role_or_jurisdiction_ends_the_sessions(store, change):
     account = accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
     token = accounts.start_session(store, account, now=T0)
     with store.quiet_transaction() as cur:
-        store.update_account(cur, "zhang", role="editor", scope="610124100")
-    who = accounts.session_principal(store, token, now=T0)
-    assert (who.role, who.jurisdiction) == (Role.EDITOR, Scope("610124100"))
+        store.update_account(cur, "zhang", **change, updated_at=T0)
+    assert accounts.session_principal(store, token, now=T0) is None
+    assert store.session_row(accounts._token_hash(token))["ended_at"] == T0
+
+
+def test_a_login_and_its_lock_do_not_end_other_sessions(store):
+    account = accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
+    token = accounts.start_session(store, account, now=T0)
+    assert accounts.authenticate(store, "zhang", PASSWORD, now=T0) is not None
+    for i in range(5):
+        accounts.authenticate(store, "zhang", f"wrong{i}xxxx", now=T0)
+    assert accounts.session_principal(store, token, now=T0) is not None
+
+
+def test_parallel_wrong_passwords_are_checked_at_most_five_times(store, monkeypatch):
+    """16 attempts at once (the probe's case): each is counted before its password is checked, so at most five
+    reach the account's hash, and the account is locked against the right password afterwards."""
+    accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
+    real_hash = store.account_row("zhang")["password_hash"]
+    checked, verify = [], accounts._verify
+
+    def spy(password_hash, password):
+        if password_hash == real_hash:
+            checked.append(password)
+        return verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "_verify", spy)
+    n = 16
+    start = threading.Barrier(n)
+
+    def attempt(i):
+        start.wait()
+        return accounts.authenticate(store, "zhang", f"wrong-{i}-password")
+
+    with ThreadPoolExecutor(n) as pool:
+        assert list(pool.map(attempt, range(n))) == [None] * n
+    assert 1 <= len(checked) <= accounts.MAX_FAILURES
+    assert store.account_row("zhang")["locked_until"] is not None
+    checked.clear()
+    assert accounts.authenticate(store, "zhang", PASSWORD) is None           # locked: not even checked
+    assert checked == []
+    failed = audit.entries(store, OPEN, action="login_failed")["detail"].tolist()
+    numbers = [d["failures"] for d in failed if d["reason"] == "wrong_password"]
+    assert len(failed) == n + 1 and sorted(numbers) == list(range(1, len(numbers) + 1))   # each its own count
+
+
+def test_parallel_right_and_wrong_passwords_each_get_their_answer(store):
+    accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
+    start = threading.Barrier(4)
+
+    def attempt(password):
+        start.wait()
+        return accounts.authenticate(store, "zhang", password)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(attempt, [PASSWORD, "wrong-one-xx", PASSWORD, "wrong-two-xx"]))
+    assert [a is not None for a in answers] == [True, False, True, False]
+    assert store.account_row("zhang")["locked_until"] is None
 
 
 # (actor's role, actor's jurisdiction, new role, new scope, allowed)

@@ -56,6 +56,21 @@ def test_user_add_list_passwd_disable_enable(db, capsys, monkeypatch):
         assert accounts.authenticate(store, "zhang", PASSWORD) is None
 
 
+def test_a_password_set_on_the_command_line_ends_the_accounts_sessions(db, capsys, monkeypatch):
+    from geo import accounts
+
+    user_add(capsys, monkeypatch, db, "zhang")
+    user_add(capsys, monkeypatch, db, "li")
+    with open_store(db) as store:
+        stolen = accounts.start_session(store, accounts.authenticate(store, "zhang", PASSWORD))
+        other = accounts.start_session(store, accounts.authenticate(store, "li", PASSWORD))
+    assert run(capsys, monkeypatch, "user", "passwd", "zhang", "--password-stdin", "--db", str(db),
+               stdin="another-pass\n")[0] == 0
+    with open_store(db) as store:
+        assert accounts.session_principal(store, stolen) is None
+        assert accounts.session_principal(store, other) is not None
+
+
 @pytest.mark.parametrize("args, stdin, words", [
     (("user", "add", "li", "--role", "viewer", "--scope", "610124", "--password-stdin"), "short\n", "至少需要 8"),
     (("user", "add", "li", "--role", "viewer", "--scope", "999999", "--password-stdin"), PASSWORD + "\n",

@@ -217,9 +217,15 @@ def test_an_admin_lists_adds_disables_and_resets_accounts_in_their_county(accoun
     [create] = [b for b in at.button if b.label == t("users.create")]
     create.click().run()
     assert at.error and "6101" in at.error[0].value
-    at.selectbox(key="u_pick").set_value("zzedit").run()
-    at.button(key="u_disable").click().run()
     store = app.get_store(str(accounts_db))                 # the app's own (one writer per file)
+    edit_session = accounts.start_session(store, accounts.authenticate(store, "zzedit", PASSWORD))
+    at.selectbox(key="u_pick").set_value("zzedit").run()
+    at.text_input(key="u_new_pw").input("reset-by-admin")
+    [reset] = [b for b in at.button if b.label == t("users.reset")]
+    reset.click().run()
+    assert md("users.done_reset", user="zzedit") in [e.value for e in at.success]
+    assert accounts.session_principal(store, edit_session) is None          # a stolen cookie stops working
+    at.button(key="u_disable").click().run()
     enabled = {a.username: a.enabled for a in accounts.list_accounts(store, OPEN)}
     assert enabled == {"root": True, "ytview": True, "zzadmin": True, "zzedit": False, "zzview2": True}
     assert accounts.authenticate(store, "zzview2", "a-new-pass-1") is not None

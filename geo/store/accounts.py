@@ -24,6 +24,8 @@ LISTED_COLUMNS = ("username", "display_name", "role", "scope", "enabled", "locke
 #: the columns an account update may set
 _UPDATABLE = frozenset({"display_name", "role", "scope", "enabled", "password_hash", "failed_logins",
                         "locked_until", "updated_at"})
+#: what, when it changes, ends the account's sessions: a stolen cookie must not outlive a password reset
+_ENDS_SESSIONS = frozenset({"password_hash", "role", "scope"})
 #: meta key of the key that signs login cookies (geo.accounts.cookie_secret)
 COOKIE_SECRET_META = "auth_cookie_secret"
 SESSION_COLUMNS = ("username", "created_at", "last_seen", "expires_at", "ended_at")
@@ -66,12 +68,27 @@ class AccountQueries:
                        f"VALUES ({', '.join('$' + c for c in ACCOUNT_COLUMNS)})",
                   {c: values.get(c) for c in ACCOUNT_COLUMNS})
 
-    def update_account(self, cur, username: str, **fields: Any) -> None:
+    def update_account(self, cur, username: str, *, keep_sessions: bool = False, **fields: Any) -> None:
+        """Set `fields` of one account.  A new password, role or jurisdiction, or disabling, ends every session
+        of the account (here, so that no caller can forget it); `keep_sessions`: a rehash of the same password
+        at a login, which changes nothing about who may do what."""
         unknown = set(fields) - _UPDATABLE
         if unknown:
             raise ValueError(f"not an updatable account column: {sorted(unknown)}")
         sets = ", ".join(f"{c} = ${c}" for c in fields)
         self._run(cur, f"UPDATE accounts SET {sets} WHERE username = $username", {**fields, "username": username})
+        if not keep_sessions and (_ENDS_SESSIONS & set(fields) or fields.get("enabled") is False):
+            self.end_sessions_of(cur, username, fields.get("updated_at") or dt.datetime.now(dt.timezone.utc)
+                                 .replace(tzinfo=None))
+
+    def count_login_attempt(self, cur, username: str, now: dt.datetime) -> int | None:
+        """Count one more login attempt against an enabled account that is not locked, and return the count, in
+        one statement: of parallel attempts each gets its own number (a row lock on PostgreSQL, one writer at a
+        time on DuckDB).  None: no such account, or disabled, or locked."""
+        rows = self._rows(cur, "UPDATE accounts SET failed_logins = failed_logins + 1 WHERE username = $name "
+                               "AND enabled AND (locked_until IS NULL OR locked_until <= $now) "
+                               "RETURNING failed_logins", {"name": username, "now": now})
+        return int(rows[0][0]) if rows else None
 
     # -- sessions ---------------------------------------------------------------------------------------
     def insert_session(self, cur, token_hash: str, username: str, created: dt.datetime,
