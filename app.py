@@ -461,8 +461,11 @@ def _on_login() -> None:
         st.session_state["login_failed"] = True
         return
     token = accounts.start_session(store, account, hours=auth_settings().session_hours)
-    st.session_state.update(login_token=token, login_ticket=web_login.issue_ticket(store, token),
-                            login_failed=False)
+    st.session_state.update(login_token=token, login_failed=False)
+    # the cookie's ticket is bound to this browser's nonce; a browser that keeps no cookie stays logged in in
+    # this tab only (the session state), as far as a reload
+    if browser := st.context.cookies.get(web_login.NONCE_COOKIE):
+        st.session_state["login_ticket"] = web_login.issue_ticket(store, token, browser)
 
 
 def _on_logout() -> None:
@@ -479,6 +482,23 @@ def go_to(path: str, *, with_page: bool) -> None:
     so that it comes back to the same link."""
     target = f"{path}&next=' + encodeURIComponent(location.pathname + location.search) + '" if with_page else path
     st.html(f"<script>window.location.replace('{target}');</script>", unsafe_allow_javascript=True)
+
+
+def post_to(path: str) -> None:
+    """Send the browser to `path` on this site by a POST (the logout: a request only this site's page makes)."""
+    st.html(f"<script>const f = document.createElement('form'); f.method = 'POST'; f.action = '{path}'; "
+            "document.body.appendChild(f); f.submit();</script>", unsafe_allow_javascript=True)
+
+
+def fetch_nonce() -> None:
+    """Before the login form: a browser without its nonce cookie fetches one and comes back (once per tab, so
+    that a browser refusing cookies is not sent round for ever: it logs in for this tab only)."""
+    if st.context.cookies.get(web_login.NONCE_COOKIE):
+        return
+    target = f"{web_login.PREPARE_PATH}?next=' + encodeURIComponent(location.pathname + location.search)"
+    st.html("<script>if (!sessionStorage.getItem('village_coverage_nonce')) {"
+            "sessionStorage.setItem('village_coverage_nonce', '1'); "
+            f"window.location.replace('{target});}}</script>", unsafe_allow_javascript=True)
 
 
 def login_form(lang: str) -> None:
@@ -540,7 +560,9 @@ def main() -> None:
     if principal is None:
         st.session_state.pop("ctx", None)          # no page may run on a context left from before
         if st.session_state.pop("logged_out", False):
-            go_to(f"{web_login.END_PATH}?next=/", with_page=False)
+            post_to(f"{web_login.END_PATH}?next=/")
+        else:
+            fetch_nonce()
         login_form(lang)
         st.stop()
     if "login_ticket" in st.session_state:

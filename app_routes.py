@@ -1,7 +1,7 @@
 """The HTTP routes served beside the Streamlit app: the login cookie's start and end (see geo.web_login).
 
 ``streamlit run app.py`` finds the ``st.App`` in app.py and serves these with the app, on the same port.  They
-are thin: the ticket, the signature and the session are the library's.
+are thin: the ticket, the signature, the checks of where a request came from and the session are the library's.
 """
 from __future__ import annotations
 
@@ -18,22 +18,48 @@ from geo.store import Store, StoreError
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
-def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.CookiePolicy]) -> list[Route]:
-    """``/session/start`` and ``/session/end`` on the store `store_of` gives (the app's own)."""
+def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.CookiePolicy],
+           limit: web_login.FailureLimit | None = None) -> list[Route]:
+    """``/session/prepare``, ``/session/start`` and ``/session/end`` on the store `store_of` gives (the app's
+    own); `limit`: failed ticket redemptions per client (this process's own count)."""
+    limit = limit or web_login.FailureLimit()
+
+    def prepare(request: Request):
+        """Give the browser its nonce (kept when it has one: another tab may be logging in with it)."""
+        response = RedirectResponse(web_login.safe_next(request.query_params.get("next")), status_code=303,
+                                    headers=NO_STORE)
+        if not request.cookies.get(web_login.NONCE_COOKIE):
+            response.headers.append("set-cookie", web_login.nonce_cookie_header(
+                web_login.new_nonce(), policy_of(), request.url.scheme))
+        return response
 
     def start(request: Request):
+        client = _client(request)
+        if limit.blocked(client):
+            return PlainTextResponse("too many failed logins from this address; wait a minute", status_code=429,
+                                     headers={**NO_STORE, "Retry-After": str(int(limit.window_s))})
+        if not web_login.fetched_by_this_site(request.headers, request.headers.get("host"), navigation=True):
+            limit.failed(client)
+            return PlainTextResponse("a login is started from this site's own page", status_code=403,
+                                     headers=NO_STORE)
         store = _store(store_of)
         if store is None:
             return PlainTextResponse("store unavailable", status_code=503, headers=NO_STORE)
         target = web_login.safe_next(request.query_params.get("next"))
         response = RedirectResponse(target, status_code=303, headers=NO_STORE)
-        token = web_login.redeem_ticket(store, request.query_params.get("ticket"))
-        if token is not None:
+        token = web_login.redeem_ticket(store, request.query_params.get("ticket"),
+                                        request.cookies.get(web_login.NONCE_COOKIE))
+        if token is None:
+            limit.failed(client)
+        else:
             value = web_login.sign(accounts.cookie_secret(store), token)
             response.headers.append("set-cookie", web_login.cookie_header(value, policy_of(), request.url.scheme))
         return response
 
     def end(request: Request):
+        if not web_login.fetched_by_this_site(request.headers, request.headers.get("host"), navigation=False):
+            return PlainTextResponse("a logout is sent from this site's own page", status_code=403,
+                                     headers=NO_STORE)
         store = _store(store_of)
         target = web_login.safe_next(request.query_params.get("next"))
         if store is not None:
@@ -44,7 +70,13 @@ def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.Cook
         response.headers.append("set-cookie", web_login.clear_cookie_header(policy_of(), request.url.scheme))
         return response
 
-    return [Route(web_login.START_PATH, start, methods=["GET"]), Route(web_login.END_PATH, end, methods=["GET"])]
+    return [Route(web_login.PREPARE_PATH, prepare, methods=["GET"]),
+            Route(web_login.START_PATH, start, methods=["GET"]),
+            Route(web_login.END_PATH, end, methods=["POST"])]
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
 
 
 def _store(store_of: Callable[[], Store]) -> Store | None:

@@ -19,10 +19,16 @@ class LoginTicketQueries:
 
     def take_login_ticket(self, ticket_sha256: str, now: dt.datetime) -> str | None:
         """The token of an unexpired ticket, which is removed by the same statement: of two servers redeeming
-        one ticket at once only one gets a row back (a ticket works once)."""
+        one ticket at once only one gets a row back (a ticket works once).
+
+        An unknown or expired ticket is answered by a read alone: a made-up one must not open a write
+        transaction (on DuckDB that reopens the file and holds off every reader).  Expired rows are cleared
+        when the next ticket is issued."""
+        found = self._q_rows("SELECT expires_at FROM login_tickets WHERE ticket_sha256 = $t", {"t": ticket_sha256})
+        if not found or found[0][0] < now:
+            return None
         with self.transaction() as cur:
             self._changed(cur)
             rows = self._rows(cur, "DELETE FROM login_tickets WHERE ticket_sha256 = $t RETURNING token, expires_at",
                               {"t": ticket_sha256})
-            self._run(cur, "DELETE FROM login_tickets WHERE expires_at < $now", {"now": now})
         return rows[0][0] if rows and rows[0][1] >= now else None
