@@ -12,6 +12,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse
 from starlette.routing import Route
 
 from geo import accounts, web_login
+from geo.i18n import t
 from geo.store import Store, StoreError
 
 #: nothing about a login is cached, and the ticket in the address is sent on to no one
@@ -36,12 +37,11 @@ def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.Cook
     def start(request: Request):
         client = _client(request)
         if limit.blocked(client):
-            return PlainTextResponse("too many failed logins from this address; wait a minute", status_code=429,
+            return PlainTextResponse(_both("login.route.too_many"), status_code=429,
                                      headers={**NO_STORE, "Retry-After": str(int(limit.window_s))})
         if not web_login.fetched_by_this_site(request.headers, request.headers.get("host"), navigation=True):
             limit.failed(client)
-            return PlainTextResponse("a login is started from this site's own page", status_code=403,
-                                     headers=NO_STORE)
+            return PlainTextResponse(_both("login.route.foreign"), status_code=403, headers=NO_STORE)
         store = _store(store_of)
         if store is None:
             return PlainTextResponse("store unavailable", status_code=503, headers=NO_STORE)
@@ -58,8 +58,7 @@ def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.Cook
 
     def end(request: Request):
         if not web_login.fetched_by_this_site(request.headers, request.headers.get("host"), navigation=False):
-            return PlainTextResponse("a logout is sent from this site's own page", status_code=403,
-                                     headers=NO_STORE)
+            return PlainTextResponse(_both("login.route.foreign"), status_code=403, headers=NO_STORE)
         store = _store(store_of)
         target = web_login.safe_next(request.query_params.get("next"))
         if store is not None:
@@ -73,6 +72,11 @@ def routes(store_of: Callable[[], Store], policy_of: Callable[[], web_login.Cook
     return [Route(web_login.PREPARE_PATH, prepare, methods=["GET"]),
             Route(web_login.START_PATH, start, methods=["GET"]),
             Route(web_login.END_PATH, end, methods=["POST"])]
+
+
+def _both(key: str) -> str:
+    """A route's answer is plain text with no page around it and no language chosen: both languages."""
+    return f"{t(key, 'zh')}\n{t(key, 'en')}"
 
 
 def _client(request: Request) -> str:

@@ -1056,6 +1056,10 @@ TEXT: dict[str, tuple[str, str]] = {
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)
     # logins and sessions (issue 20 items 4-7)
+    "login.route.too_many": ("本机登录失败次数过多，请一分钟后再试。",
+                             "Too many failed logins from this computer; try again in a minute."),
+    "login.route.foreign": ("请从本系统自己的页面登录或退出，不接受来自其他网站的请求。",
+                            "Log in or out from this app's own page; requests from other sites are refused."),
     # (end of this block)
     # audit trail and jurisdiction (issue 20 items 8, 10-13)
     # (end of this block)

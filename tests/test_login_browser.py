@@ -1,15 +1,19 @@
 """The login in a real browser: a county viewer logs in, reloads and stays in, opens a link to another city in a
 new tab and gets their own county, downloads the gap list and finds only their villages, logs out and finds
-nothing readable; the session cookie's flags as the browser holds them; no password or hash in the log."""
+nothing readable; the session cookie's flags as the browser holds them; no password or hash in the log.  And
+another site's page (served on another loopback port, and under another host name) can neither log a visitor in
+as someone else nor log them out."""
 from __future__ import annotations
 
 import io
 import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import openpyxl
 import pytest
 
-from benchmarks.browser import VIEWPORT, served_app
+from benchmarks.browser import VIEWPORT, free_port, served_app
 from geo import accounts, web_login
 from geo.access import OPEN, Role
 from geo.codes import Scope
@@ -29,6 +33,8 @@ def served(demo_db, tmp_path_factory):
     shutil.copy(demo_db, db)
     with open_store(db) as store:
         accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县查看员")
+        accounts.add_account(store, OPEN, "intruder", Role.EDITOR, Scope("6102"), PASSWORD, display_name="铜川市录入员")
+        accounts.add_account(store, OPEN, "victim", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县受害者")
     log = folder / "streamlit.log"
     with served_app(db, log) as app:
         yield app.url, log
@@ -92,3 +98,118 @@ def test_a_county_viewer_logs_in_stays_in_is_kept_to_the_county_and_logs_out(ser
 
     logged = log.read_text(errors="replace")
     assert PASSWORD not in logged and "$argon2" not in logged
+
+
+# ------------------------------------------------------------------------------------------ another site's page
+@pytest.fixture(scope="module")
+def hostile():
+    """A page of another site, on another loopback port: ``/<name>`` answers the HTML put in `pages[name]`."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = pages.get(self.path.lstrip("/"), "").encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1], pages
+    server.shutdown()
+    server.server_close()
+
+
+#: 127.0.0.1 on another port is the same *site* to the browser (SameSite cookies go along) but another origin;
+#: localhost is another site altogether
+HOSTILE_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def log_in(page, url: str, user: str) -> None:
+    page.goto(f"{url}/?date={DATE}")
+    login_form(page)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def session_cookie(context) -> list[dict]:
+    return [c for c in context.cookies() if c["name"] == web_login.COOKIE_NAME and c["value"]]
+
+
+def attackers_ticket(browser, url: str) -> str:
+    """What an attacker gets by logging in to their own account and stopping at the cookie's route."""
+    context = browser.new_context(viewport=VIEWPORT)
+    seen = []
+
+    def stop(route):
+        seen.append(route.request.url)
+        route.abort()
+
+    context.route("**/session/start*", stop)
+    page = context.new_page()
+    log_in(page, url, "intruder")
+    for _ in range(300):
+        if seen:
+            break
+        page.wait_for_timeout(200)
+    context.close()
+    [start] = seen
+    return start
+
+
+@pytest.mark.parametrize("host", HOSTILE_HOSTS)
+def test_another_site_cannot_log_a_visitor_in_as_the_attacker(served, browser, hostile, host):
+    url, _ = served
+    port, pages = hostile
+    start = attackers_ticket(browser, url)
+    assert "ticket=" in start
+    victim = browser.new_context(viewport=VIEWPORT)
+    page = victim.new_page()
+    page.goto(f"{url}/?date={DATE}")
+    login_form(page)              # the victim has been on the app (holds its browser nonce): the hardest case
+    assert [c for c in victim.cookies() if c["name"] == web_login.NONCE_COOKIE]
+    for how, html in (("link", f"<script>location.href = {start!r};</script>"),
+                      ("image", f"<img src={start!r}><script>setTimeout(() => document.title = 'done', 1500)"
+                                "</script>")):
+        pages[f"login-{how}"] = html
+        page.goto(f"http://{host}:{port}/login-{how}")
+        page.wait_for_timeout(2000)
+        assert not session_cookie(victim), how
+    page.goto(f"{url}/?date={DATE}")
+    login_form(page)                                       # still the form: nobody's data, not the attacker's
+    assert "铜川市" not in page.content()
+    victim.close()
+
+
+@pytest.mark.parametrize("host", HOSTILE_HOSTS)
+def test_another_site_cannot_log_a_user_out_and_the_user_still_can(served, browser, hostile, host):
+    url, _ = served
+    port, pages = hostile
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    log_in(page, url, "victim")
+    figures_of(page, "周至县")
+    assert session_cookie(context)
+    end = f"{url}{web_login.END_PATH}?next=/"
+    pages["logout-form"] = f"<form method=post action={end!r}></form><script>document.forms[0].submit()</script>"
+    pages["logout-link"] = f"<script>location.href = {end!r};</script>"
+    for name in ("logout-form", "logout-link"):
+        other = context.new_page()
+        other.goto(f"http://{host}:{port}/{name}")
+        other.wait_for_timeout(2000)
+        other.close()
+        assert session_cookie(context), name
+    fresh = context.new_page()
+    fresh.goto(f"{url}/?date={DATE}")
+    figures_of(fresh, "周至县")                             # still logged in
+    fresh.get_by_role("button", name="退出登录").click()   # and the app's own logout still works
+    login_form(fresh)
+    assert not session_cookie(context)
+    context.close()
