@@ -185,10 +185,12 @@ class FailureLimit:
     answered 429 without a look at the store.
 
     Kept in this process's memory: each app server counts its own, and a restart forgets.  That is enough to
-    keep one machine from hammering the store with made-up tickets.  Behind a reverse proxy every client has the
-    proxy's address and shares one count; a real login fails a redemption only when its ticket has expired, so
-    the limit is set well above what people do.  At most `max_clients` addresses are remembered (the ones
-    seen least recently are forgotten first), so the table itself cannot be made to grow without end."""
+    keep one machine from hammering the store with made-up tickets.  Behind the README's nginx on the same
+    machine the client is the browser's address (uvicorn takes X-Forwarded-For from 127.0.0.1); behind a proxy
+    elsewhere every client has the proxy's address and shares one count, which is why the limit is set well
+    above what people do (a real login fails a redemption only when its ticket has expired).  At most
+    `max_clients` addresses are remembered (the ones seen least recently are forgotten first), so the table
+    itself cannot be made to grow without end."""
 
     limit: int = 20
     window_s: float = 60.0
