@@ -229,10 +229,14 @@ def test_start_sets_the_cookie_only_for_the_browser_that_logged_in(served_routes
 def test_failed_redemptions_from_one_client_are_answered_429(served_routes, monkeypatch):
     store, route = served_routes
     start = route[web_login.START_PATH]
+    writes, begin = [], store._begin
+    monkeypatch.setattr(store, "_begin", lambda: writes.append(1) or begin())
     for i in range(5):
         response = start(_request("GET", "/session/start", f"ticket=made-up-{i}",
                                   cookies={web_login.NONCE_COOKIE: "n"}))
         assert response.status_code == 303 and _set_cookies(response) == []
+    assert writes == []                                   # made-up tickets: not one write transaction
+    monkeypatch.undo()
     looked = []
     monkeypatch.setattr(store, "take_login_ticket", lambda *a: looked.append(a))
     real = web_login.issue_ticket(store, "token", "n")
