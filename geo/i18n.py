@@ -1046,6 +1046,13 @@ TEXT: dict[str, tuple[str, str]] = {
     # figures (issue 19 items 1-2: the no-data rule, national gap list, counties without a ledger)
     # (end of this block)
     # people and admin (issue 19 items 3, 11, 12: one person once, the audit page, the first account)
+    "acc.e.first_admin": ("第一个账号必须是管理员（admin）：有了账号就要登录，只有管理员能管理账号；"
+                          "请先建立一个管理员，管辖范围可以是本县",
+                          "the first account must be an administrator (admin): once an account exists everyone must "
+                          "log in, and only an administrator can manage accounts; create an administrator first "
+                          "(its jurisdiction may be your county)"),
+    "cli.init.admin_name_in": ("第一个管理员的用户名（管辖范围 {place}）：",
+                               "user name of the first administrator (jurisdiction {place}): "),
     # (end of this block)
     # national pages and downloads (issue 19 item 4, issue 20 item 9)
     # (end of this block)

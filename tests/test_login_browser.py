@@ -28,6 +28,7 @@ def served(demo_db, tmp_path_factory):
     db = folder / "app.duckdb"
     shutil.copy(demo_db, db)
     with open_store(db) as store:
+        accounts.add_account(store, OPEN, "zzadmin", Role.ADMIN, Scope("610124"), PASSWORD)    # the first: an admin
         accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县查看员")
     log = folder / "streamlit.log"
     with served_app(db, log) as app:
