@@ -1051,6 +1051,24 @@ TEXT: dict[str, tuple[str, str]] = {
                           "the first account must be an administrator (admin): once an account exists everyone must "
                           "log in, and only an administrator can manage accounts; create an administrator first "
                           "(its jurisdiction may be your county)"),
+    "imp.reason.possible_duplicate": ("可能是同一人", "possibly the same person"),
+    "people.whom.row": ("第 {row} 行的顾问", "the adviser on row {row}"),
+    "people.whom.stored": ("已登记的顾问“{name}”（{org}）", "the stored adviser '{name}' ({org})"),
+    "people.doubt.licence_other_name": ("执业证号与{whom}相同，但姓名不同：已按两人导入，请核对",
+                                        "same licence number as {whom} but another name: imported as two people; "
+                                        "please check"),
+    "people.doubt.other_licence": ("与{whom}同名、电话相同，但执业证号不同：已按两人导入，请核对是否同一人",
+                                   "same name and phone as {whom} but another licence number: imported as two "
+                                   "people; please check whether they are one"),
+    "people.doubt.other_phone": ("与{whom}同名，但电话不同：已按两人导入，请核对是否同一人",
+                                 "same name as {whom} but another phone: imported as two people; please check "
+                                 "whether they are one"),
+    "people.doubt.other_org": ("与{whom}同名，没有执业证号或电话可以比对，单位不同：已按两人导入，请核对是否同一人",
+                               "same name as {whom}, no licence number or phone to compare, another organisation: "
+                               "imported as two people; please check whether they are one"),
+    "people.doubt.unconfirmed": ("与{whom}同名，但没有相同的执业证号或电话可以确认：已按两人导入，请核对是否同一人",
+                                 "same name as {whom}, but no shared licence number or phone confirms it: imported "
+                                 "as two people; please check whether they are one"),
     "cli.init.admin_name_in": ("第一个管理员的用户名（管辖范围 {place}）：",
                                "user name of the first administrator (jurisdiction {place}): "),
     # (end of this block)
