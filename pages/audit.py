@@ -67,4 +67,5 @@ with st.container(horizontal=True, vertical_alignment="center"):
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
                        on_click="ignore", key="audit_csv")
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
+st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600),
+             column_config={table.columns[-1]: st.column_config.TextColumn(width="large")})
