@@ -1117,6 +1117,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.key.reason": ("原因", "reason"),
     "audit.bool.true": ("是", "yes"),
     "audit.bool.false": ("否", "no"),
+    "people.doubt.taken": ("与{whom}相符，但本文件中另有一人已对应该顾问：已按两人导入，请核对是否同一人",
+                           "matches {whom}, but another person of this file already does: imported as two people; "
+                           "please check whether they are one"),
     "cli.init.admin_name_in": ("第一个管理员的用户名（管辖范围 {place}）：",
                                "user name of the first administrator (jurisdiction {place}): "),
     # (end of this block)

@@ -180,3 +180,14 @@ def test_a_possible_duplicate_reads_in_the_report_in_both_languages(shared, tmp_
         line = report[report[t("imp.col.reason", lang)] == reason]
         assert line[t("imp.col.row", lang)].tolist() == [3]
         assert words in line[t("imp.col.message", lang)].iloc[0]
+
+
+def test_two_people_the_file_keeps_apart_are_not_joined_through_a_stored_one(shared, tmp_path):
+    stored = {"name": "赵六", "licence": "16101201910099991", "phone": "13600000001", "org": ORG}
+    imports.import_assignments(shared, ledger_csv(tmp_path / "周至县台账赵六1.csv", [stored], 2020), county="610124")
+    rows = [{**stored, "licence": None},                               # the stored one by phone
+            {**stored, "phone": "13600000002"}]                         # the stored one by licence, another phone
+    res = imports.import_assignments(shared, ledger_csv(tmp_path / "周至县台账赵六2.csv", rows, 2021), county="610124")
+    assert res.details["advisers_new"] == 1
+    noted = {n.message.key.rsplit(".", 1)[1]: n.row for n in duplicates(res)}
+    assert noted == {"other_phone": 3, "taken": 3}

@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..access import OPEN, Principal
 from ..i18n import Msg
-from ..ledger.people import Identity
+from ..ledger.people import TAKEN, Identity
 from ..store import Store
 from .jurisdiction import record_import
 from .results import (
@@ -51,6 +51,8 @@ def _stored_people(store: Store, cur, match, people: dict) -> tuple[dict[str, in
     by_key: dict[str, int] = {}
     for key, person in people.items():
         aid, doubts = stored.find(known[key])
+        if aid in by_key.values():      # the file kept two people apart: the store does not join them
+            aid, doubts = None, [*doubts, (aid, TAKEN)]
         if aid is not None:
             by_key[key] = aid
         stored.note(person.rows[0], key, doubts)

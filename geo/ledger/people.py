@@ -28,6 +28,8 @@ from geo.phones import phone_numbers
 Verdict = Literal["same", "apart", "doubt"]
 #: why a pair is doubtful: labels of the catalogue's people.doubt.<why>
 DOUBTS = ("licence_other_name", "other_licence", "other_phone", "other_org", "unconfirmed")
+#: and, against the store only: a stored person another person of the same file is already matched to
+TAKEN = "taken"
 
 _DOTS = re.compile(r"[\u00b7\u2022\u2027\u30fb\u2219\uff65.]")        # 买买提·艾力 in any middle dot
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff]) (?=[\u3400-\u9fff])")
