@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..access import OPEN, Principal
 from ..i18n import Msg
-from ..ledger.people import TAKEN, Identity
+from ..ledger.people import TAKEN, Identity, People
 from ..store import Store
 from .jurisdiction import record_import
 from .results import (
@@ -39,8 +39,6 @@ def _doubtful_notes(table, match) -> tuple[Note, ...]:
 def _stored_people(store: Store, cur, match, people: dict) -> tuple[dict[str, int], dict[int, tuple], list]:
     """Which of the file's people are stored already ({file key: adviser_id}) by the rule of
     :mod:`geo.ledger.people`, the stored candidates by id, and every doubtful likeness (the file's own first)."""
-    from ..ledger.people import People
-
     known = match.identities
     names = {n for key in people for n in (people[key].name, known[key].name)}
     licences = {x for key in people for x in (people[key].licence_no, known[key].licence) if x}
@@ -69,7 +67,7 @@ def _likeness_notes(table, likenesses: list, people: dict, stored: dict[int, tup
             whom = Msg("people.whom.row", {"row": people[like.other].rows[0]})
         else:
             _, name, _, _, org = stored[like.other]
-            whom = Msg("people.whom.stored", {"name": name, "org": org or "—", "id": like.other})
+            whom = Msg("people.whom.stored", {"name": name, "org": org or "—"})
         notes.append(Note(like.row, "possible_duplicate", Msg(f"people.doubt.{like.why}", {"whom": whom}),
                           dict(raw.get(like.row, {}))))
     return tuple(notes)

@@ -169,7 +169,7 @@ def match_ledger(table: LedgerTable, registry: pd.DataFrame | RegistryIndex,
     people = People()
     for row in table.rows:
         _match_row(row, chosen, result, seen, people)
-    result.identities = {k: v for k, v in people.known.items() if isinstance(k, str)}
+    result.identities = dict(people.known)
     result.likenesses = people.likenesses
     return result
 
