@@ -164,7 +164,8 @@ def _target(store, actor: Principal, username: str, cur=None) -> dict:
 
 def add_account(store, actor: Principal, username: str, role: Role | str, scope: Scope | str, password: str,
                 display_name: str | None = None) -> Account:
-    """A new account inside `actor`'s jurisdiction (never wider, never a higher role); audited."""
+    """A new account inside `actor`'s jurisdiction (never wider, never a higher role); audited.  The first account
+    of a store must be an administrator (of any jurisdiction)."""
     username, role = checked_username(username), role_of(role)
     scope = store.check_scope(scope if isinstance(scope, Scope) else Scope.parse(scope))
     _may_manage(actor, scope, role)
@@ -174,6 +175,9 @@ def add_account(store, actor: Principal, username: str, role: Role | str, scope:
     with store.quiet_transaction() as cur:
         if store.account_row(username, cur) is not None:
             raise UserError(key="acc.e.exists", params={"name": username})
+        if role is not Role.ADMIN and store.account_count(cur) == 0:
+            # the first account turns logins on: anything but an administrator would lock account management out
+            raise UserError(key="acc.e.first_admin")
         store.insert_account(cur, {"username": username, "display_name": display, "role": role.value,
                                    "scope": scope.digits, "enabled": True, "password_hash": _HASHER.hash(password),
                                    "failed_logins": 0, "locked_until": None, "created_at": now, "updated_at": now})

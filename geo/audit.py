@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
@@ -96,7 +97,8 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """:func:`entries` as the page and the CSV show it: labelled columns, actions in words, detail as JSON."""
+    """:func:`entries` as the command line's CSV gives it: labelled columns, actions in words, times in UTC (the
+    header says so), detail as JSON (:func:`page_table` is the page's)."""
     from .i18n import t
 
     out = pd.DataFrame({
@@ -106,3 +108,129 @@ def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
         "detail": [json.dumps(d, ensure_ascii=False, sort_keys=True) for d in frame["detail"]]})
     out.columns = [t(f"audit.col.{c}", lang) for c in COLUMNS]
     return out
+
+
+# ------------------------------------------------------------------------------------------------ display
+#: the zone the app shows times in unless ``[display] timezone`` of its secrets, or this variable, says otherwise
+DEFAULT_ZONE = "Asia/Shanghai"
+ZONE_ENV = "VILLAGE_COVERAGE_TIMEZONE"
+#: zones a county official knows as 北京时间
+_BEIJING = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia/Harbin", "PRC"})
+#: which details a sentence of its action says, in order: the rest are listed as key: value after it
+_SAID = {"import": ("kind", "file", "batch", "rows"), "rollback": ("kind", "batch"),
+         "export": ("what", "format", "as_of"), "account_add": ("account", "display_name", "role"),
+         "account_passwd": ("account",), "account_enable": ("account",), "account_disable": ("account",),
+         "login_failed": ("reason",)}
+#: values said in words, by their key: the catalogue prefix of their words
+_WORDS = {"kind": "imp.kind", "what": "audit.what", "role": "role", "reason": "audit.reason", "statuses": "status"}
+
+
+def display_zone(name: object = None) -> ZoneInfo:
+    """The zone times are shown in: `name` (an IANA name such as "Asia/Shanghai"), else :data:`DEFAULT_ZONE`;
+    a name that is not a zone is refused, saying so."""
+    text = str(name or "").strip() or DEFAULT_ZONE
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UserError(key="audit.e.zone", params={"zone": text}) from None
+
+
+def zone_label(zone: ZoneInfo, lang: str = "zh") -> str:
+    """How a column header names `zone`: 北京时间 for China's zone, else its name; with today's UTC offset."""
+    from .i18n import t
+
+    offset = dt.datetime.now(zone).utcoffset() or dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    hours = f"{abs(minutes) // 60}" + (f":{abs(minutes) % 60:02d}" if minutes % 60 else "")
+    utc = "UTC" if not minutes else f"UTC{'+' if minutes > 0 else '-'}{hours}"
+    if zone.key in _BEIJING:
+        return t("audit.zone.beijing", lang, utc=utc)
+    return utc if zone.key in ("UTC", "Etc/UTC") else f"{zone.key}, {utc}"
+
+
+def local_times(times: pd.Series, zone: ZoneInfo) -> list[str]:
+    """The trail's times (UTC, as stored) as `zone`'s wall clock, to the second."""
+    stamps = pd.to_datetime(pd.Series(times, dtype="datetime64[ns]"))
+    return list(stamps.dt.tz_localize("UTC").dt.tz_convert(zone).dt.strftime("%Y-%m-%d %H:%M:%S"))
+
+
+def utc_start(day: dt.date, zone: ZoneInfo) -> dt.datetime:
+    """The UTC moment (without a zone, as stored) `day` begins in `zone`: where "since a day" starts."""
+    return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def describe(action: str, detail: Mapping[str, Any] | None, lang: str = "zh") -> str:
+    """A detail as the audit page says it: a short sentence for its action, then any other values as
+    key: value; a detail of an action or shape not known here as key: value pairs only."""
+    d = dict(detail or {})
+    sentence = _sentence(action, d, lang)
+    said = _SAID.get(action, ()) if sentence else ()
+    colon = "：" if lang == "zh" else ": "
+    rest = [f"{_label('audit.key', k, lang)}{colon}{_value(v, lang, k)}"
+            for k, v in sorted(d.items(), key=lambda kv: str(kv[0])) if k not in said and v not in (None, "", [], {})]
+    return ("；" if lang == "zh" else "; ").join([*([sentence] if sentence else []), *rest])
+
+
+def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
+    """The sentence of `action` from `d`, or None when `d` lacks what it says."""
+    from .i18n import t
+
+    if any(k not in d for k in _SAID.get(action, ("?",))):
+        return None
+    if action == "import":
+        rows = d["rows"] if isinstance(d["rows"], Mapping) else {}
+        if not all(k in rows for k in ("read", "accepted", "rejected")):
+            return None
+        return t("audit.say.import", lang, kind=_label("imp.kind", d["kind"], lang), file=_value(d["file"], lang),
+                 batch=_value(d["batch"], lang), **{k: _value(rows[k], lang) for k in ("read", "accepted", "rejected")})
+    if action == "rollback":
+        return t("audit.say.rollback", lang, kind=_label("imp.kind", d["kind"], lang), batch=_value(d["batch"], lang))
+    if action == "export":
+        return t("audit.say.export", lang, what=_label("audit.what", d["what"], lang),
+                 format=str(d["format"]).upper(), as_of=_value(d["as_of"], lang))
+    if action == "account_add":
+        return t("audit.say.account_add", lang, account=_value(d["account"], lang),
+                 name=_value(d["display_name"], lang), role=_label("role", d["role"], lang))
+    if action == "login_failed":
+        return _label("audit.reason", d["reason"], lang)
+    return t("audit.say.account", lang, account=_value(d["account"], lang))
+
+
+def _label(prefix: str, value: object, lang: str) -> str:
+    """The catalogue's word for `value` under `prefix` (imp.kind.assignments ...), else the value itself."""
+    from .i18n import TEXT, t
+
+    key = f"{prefix}.{value}"
+    return t(key, lang) if key in TEXT else str(value)
+
+
+def _value(value: object, lang: str, key: object = None) -> str:
+    words = _WORDS.get(str(key))
+    if words and isinstance(value, (list, tuple)):
+        value = [_label(words, v, lang) for v in value]
+    elif words and isinstance(value, str):
+        return _label(words, value, lang)
+    if isinstance(value, bool):
+        return _label("audit.bool", str(value).lower(), lang)
+    if isinstance(value, Mapping):
+        return ("，" if lang == "zh" else ", ").join(f"{_label('audit.key', k, lang)} {_value(v, lang)}"
+                                                    for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(_value(v, lang) for v in value)
+    if isinstance(value, str) and re.fullmatch(r"[0-9a-f]{64}", value):
+        return value[:12] + "…"                 # a file's SHA-256: its head tells files apart on a page
+    return str(value)
+
+
+def page_table(frame: pd.DataFrame, zone: ZoneInfo, lang: str = "zh", place=None) -> pd.DataFrame:
+    """:func:`entries` as the audit page shows and downloads it: times on `zone`'s clock with the zone named in
+    the header, actions in words, places by `place(scope digits)` (default: the digits), details as sentences."""
+    from .i18n import t
+
+    columns = {
+        t("audit.col.time_in", lang, zone=zone_label(zone, lang)): local_times(frame["time"], zone),
+        t("audit.col.user", lang): list(frame["user"]),
+        t("audit.col.action", lang): [_label("audit.action", a, lang) for a in frame["action"]],
+        t("audit.col.scope", lang): [place(s) if place else s for s in frame["scope"]],
+        t("audit.col.detail", lang): [describe(a, d, lang) for a, d in zip(frame["action"], frame["detail"])]}
+    return pd.DataFrame(columns)

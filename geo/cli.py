@@ -127,18 +127,21 @@ def cmd_init(args) -> int:
 
 
 def _first_admin(store: Store, args) -> None:
-    """The first administrator, for the whole country, unless there are accounts already or --no-admin."""
+    """The first administrator, for the whole country or --admin-scope (a county's own deployment), unless there
+    are accounts already or --no-admin."""
     from . import accounts
 
     if args.no_admin or accounts.has_accounts(store):
         return
+    scope = _scope(store, args.admin_scope) if args.admin_scope else Scope("")
     name = args.admin
     if name is None and sys.stdin.isatty():
-        name = input(t("cli.init.admin_name")).strip()
+        name = input(t("cli.init.admin_name_in", place=_place(scope)) if scope.digits
+                     else t("cli.init.admin_name")).strip()
     if not name:
         print(_both("cli.init.no_admin", args))
         return
-    account = accounts.add_account(store, accounts.operator(), name, "admin", "", _password(args))
+    account = accounts.add_account(store, accounts.operator(), name, "admin", scope, _password(args))
     print(_both("cli.user.added", args, name=account.username, role=account.role.value, scope=_place(account.scope)))
 
 
@@ -427,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
                                      "then the first administrator")
     common(sp)
     sp.add_argument("--admin", metavar="NAME", help="user name of the first administrator (whole country)")
+    sp.add_argument("--admin-scope", metavar="CODE", help="the first administrator's jurisdiction instead of the "
+                                                          "whole country, e.g. 610124 for a county's own server")
     sp.add_argument("--password-stdin", action="store_true", help="read the administrator's password from stdin")
     sp.add_argument("--no-admin", action="store_true", help="create no administrator (the app runs without logins)")
     sp.set_defaults(func=cmd_init)

@@ -1046,6 +1046,82 @@ TEXT: dict[str, tuple[str, str]] = {
     # figures (issue 19 items 1-2: the no-data rule, national gap list, counties without a ledger)
     # (end of this block)
     # people and admin (issue 19 items 3, 11, 12: one person once, the audit page, the first account)
+    "acc.e.first_admin": ("第一个账号必须是管理员（admin）：有了账号就要登录，只有管理员能管理账号；"
+                          "请先建立一个管理员，管辖范围可以是本县",
+                          "the first account must be an administrator (admin): once an account exists everyone must "
+                          "log in, and only an administrator can manage accounts; create an administrator first "
+                          "(its jurisdiction may be your county)"),
+    "imp.reason.possible_duplicate": ("可能是同一人", "possibly the same person"),
+    "people.whom.row": ("第 {row} 行的顾问", "the adviser on row {row}"),
+    "people.whom.stored": ("已登记的顾问“{name}”（{org}）", "the stored adviser '{name}' ({org})"),
+    "people.doubt.licence_other_name": ("执业证号与{whom}相同，但姓名不同：已按两人导入，请核对",
+                                        "same licence number as {whom} but another name: imported as two people; "
+                                        "please check"),
+    "people.doubt.other_licence": ("与{whom}同名、电话相同，但执业证号不同：已按两人导入，请核对是否同一人",
+                                   "same name and phone as {whom} but another licence number: imported as two "
+                                   "people; please check whether they are one"),
+    "people.doubt.other_phone": ("与{whom}同名，但电话不同：已按两人导入，请核对是否同一人",
+                                 "same name as {whom} but another phone: imported as two people; please check "
+                                 "whether they are one"),
+    "people.doubt.other_org": ("与{whom}同名，没有执业证号或电话可以比对，单位不同：已按两人导入，请核对是否同一人",
+                               "same name as {whom}, no licence number or phone to compare, another organisation: "
+                               "imported as two people; please check whether they are one"),
+    "people.doubt.unconfirmed": ("与{whom}同名，但没有相同的执业证号或电话可以确认：已按两人导入，请核对是否同一人",
+                                 "same name as {whom}, but no shared licence number or phone confirms it: imported "
+                                 "as two people; please check whether they are one"),
+    "audit.e.zone": ("显示时区“{zone}”无效：请在 .streamlit/secrets.toml 的 [display] 下写时区名，如 "
+                     "timezone = \"Asia/Shanghai\"",
+                     "display time zone '{zone}' is not a time zone: under [display] in .streamlit/secrets.toml "
+                     "write a zone name, e.g. timezone = \"Asia/Shanghai\""),
+    "audit.zone.beijing": ("北京时间，{utc}", "Beijing time, {utc}"),
+    "audit.col.time_in": ("时间（{zone}）", "Time ({zone})"),
+    "audit.since_in": ("起始日期（{zone}）", "Since ({zone})"),
+    "audit.say.import": ("{kind}“{file}”，批次 {batch}：读取 {read} 行，导入 {accepted} 行，未导入 {rejected} 行",
+                         "{kind} '{file}', batch {batch}: {read} rows read, {accepted} imported, {rejected} not "
+                         "imported"),
+    "audit.say.rollback": ("撤销{kind}批次 {batch}", "{kind} batch {batch} rolled back"),
+    "audit.say.export": ("{what}（{format}，截至 {as_of}）", "{what} ({format}, as of {as_of})"),
+    "audit.say.account_add": ("账号 {account}（{name}），角色：{role}", "account {account} ({name}), role: {role}"),
+    "audit.say.account": ("账号 {account}", "account {account}"),
+    "audit.reason.unknown_user": ("用户名不存在", "unknown user name"),
+    "audit.reason.wrong_password": ("密码错误", "wrong password"),
+    "audit.reason.disabled": ("账号已停用", "account disabled"),
+    "audit.reason.locked": ("账号锁定中", "account locked"),
+    "audit.what.gap_list": ("缺口村居清单", "gap list"),
+    "audit.what.gap_plan": ("补缺方案", "gap plan"),
+    "audit.what.briefing": ("工作简报", "briefing"),
+    "audit.what.map": ("离线地图", "offline map"),
+    "audit.what.adv": ("法律顾问名册", "adviser register"),
+    "audit.what.ren": ("续聘清单", "renewal list"),
+    "audit.key.rows": ("行数", "rows"),
+    "audit.key.read": ("读取", "read"),
+    "audit.key.accepted": ("导入", "imported"),
+    "audit.key.rejected": ("未导入", "not imported"),
+    "audit.key.sha256": ("文件指纹", "SHA-256"),
+    "audit.key.statuses": ("状态", "statuses"),
+    "audit.key.township": ("乡镇", "township"),
+    "audit.key.contacts": ("含联系方式", "with contacts"),
+    "audit.key.cap": ("每人上限", "cap per adviser"),
+    "audit.key.max_km": ("最远距离（公里）", "max distance (km)"),
+    "audit.key.failures": ("连续失败次数", "failures in a row"),
+    "audit.key.locked": ("已锁定", "locked"),
+    "audit.key.kind": ("类型", "kind"),
+    "audit.key.file": ("文件", "file"),
+    "audit.key.batch": ("批次", "batch"),
+    "audit.key.what": ("内容", "what"),
+    "audit.key.format": ("格式", "format"),
+    "audit.key.as_of": ("截至", "as of"),
+    "audit.key.account": ("账号", "account"),
+    "audit.key.role": ("角色", "role"),
+    "audit.key.display_name": ("显示名称", "display name"),
+    "audit.key.reason": ("原因", "reason"),
+    "audit.bool.true": ("是", "yes"),
+    "audit.bool.false": ("否", "no"),
+    "people.doubt.taken": ("与{whom}相符，但本文件中另有一人已对应该顾问：已按两人导入，请核对是否同一人",
+                           "matches {whom}, but another person of this file already does: imported as two people; "
+                           "please check whether they are one"),
+    "cli.init.admin_name_in": ("第一个管理员的用户名（管辖范围 {place}）：",
+                               "user name of the first administrator (jurisdiction {place}): "),
     # (end of this block)
     # national pages and downloads (issue 19 item 4, issue 20 item 9)
     # (end of this block)

@@ -10,6 +10,7 @@ code, an ID number) are not a phone.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from geo.idcards import remove_found, scrub_id_numbers
 
@@ -36,3 +37,24 @@ def scrub_phone_numbers(text: str) -> str:
 def scrub_personal_numbers(text: str) -> str:
     """`text` without ID-card numbers and then without phone numbers: what free text may keep."""
     return scrub_phone_numbers(scrub_id_numbers(text))
+
+
+def phone_numbers(cell: str) -> frozenset[str]:
+    """The numbers of a phone cell, as comparable digits: a mobile's 11 (no +86), a landline's area code and
+    number.  A cell without a recognisable number gives its digits when they are a number's length, a leading 0
+    put back on a landline that Excel stored as a number (029-87654321 typed as 2987654321)."""
+    norm = unicodedata.normalize("NFKC", cell)
+    found = {_digits(m.group()) for m in _PHONE.finditer(norm)}
+    if not found:
+        digits = _digits(norm)
+        if len(digits) in (9, 10) and digits[0] in "23456789":
+            digits = "0" + digits
+        if len(digits) >= 7:
+            found.add(digits)
+    return frozenset(found)
+
+
+def _digits(text: str) -> str:
+    digits = re.sub(r"\D", "", text)
+    # +86 / 0086 / 86 before a mobile: the regex allows a country code only there
+    return digits[-11:] if len(digits) > 11 and digits[-11] == "1" and "86" in digits[:-11] else digits

@@ -33,12 +33,18 @@ def store(new_store):
     return s
 
 
+def first_admin(store) -> None:
+    """The store's first account, which must be an administrator: after it any role may be added."""
+    accounts.add_account(store, OPEN, "root", "admin", "0", PASSWORD)
+
+
 def county_admin(store, name="zz_admin"):
     accounts.add_account(store, OPEN, name, "admin", "610124", PASSWORD, "周至县司法局")
     return accounts.authenticate(store, name, PASSWORD, now=T0).principal()
 
 
 def test_passwords_are_kept_only_as_argon2_hashes(store):
+    first_admin(store)
     accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD, "张三")
     stored = store.account_row("zhang")["password_hash"]
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
@@ -72,6 +78,7 @@ def test_user_names(name, ok):
 
 
 def test_five_failures_lock_for_fifteen_minutes(store):
+    first_admin(store)
     accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
     for i in range(4):
         assert accounts.authenticate(store, "zhang", f"wrong{i}xxxx", now=T0) is None
@@ -87,6 +94,7 @@ def test_five_failures_lock_for_fifteen_minutes(store):
 
 
 def test_every_failed_login_gives_the_same_answer(store):
+    first_admin(store)
     accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
     accounts.add_account(store, OPEN, "off", "editor", "610124", PASSWORD)
     accounts.set_enabled(store, OPEN, "off", False)
@@ -105,6 +113,7 @@ def test_every_failed_login_gives_the_same_answer(store):
 
 
 def test_sessions_end_by_logout_expiry_idleness_and_a_disabled_account(store):
+    first_admin(store)
     account = accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
     token = accounts.start_session(store, account, now=T0, hours=8)
     assert token not in store.query("SELECT * FROM sessions").to_csv()        # only its hash is kept
@@ -149,6 +158,7 @@ def test_a_new_password_ends_every_session_of_the_account(store):
 @pytest.mark.parametrize("change", [{"role": "editor"}, {"scope": "610124100"}, {"enabled": False},
                                     {"role": "viewer", "scope": "610124"}])
 def test_a_change_of_role_or_jurisdiction_ends_the_sessions(store, change):
+    first_admin(store)
     account = accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
     token = accounts.start_session(store, account, now=T0)
     with store.quiet_transaction() as cur:
@@ -158,6 +168,7 @@ def test_a_change_of_role_or_jurisdiction_ends_the_sessions(store, change):
 
 
 def test_a_login_and_its_lock_do_not_end_other_sessions(store):
+    first_admin(store)
     account = accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
     token = accounts.start_session(store, account, now=T0)
     assert accounts.authenticate(store, "zhang", PASSWORD, now=T0) is not None
@@ -169,6 +180,7 @@ def test_a_login_and_its_lock_do_not_end_other_sessions(store):
 def test_parallel_wrong_passwords_are_checked_at_most_five_times(store, monkeypatch):
     """16 attempts at once (the probe's case): each is counted before its password is checked, so at most five
     reach the account's hash, and the account is locked against the right password afterwards."""
+    first_admin(store)
     accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
     real_hash = store.account_row("zhang")["password_hash"]
     checked, verify = [], accounts._verify
@@ -199,6 +211,7 @@ def test_parallel_wrong_passwords_are_checked_at_most_five_times(store, monkeypa
 
 
 def test_parallel_right_and_wrong_passwords_each_get_their_answer(store):
+    first_admin(store)
     accounts.add_account(store, OPEN, "zhang", "editor", "610124", PASSWORD)
     start = threading.Barrier(4)
 
@@ -228,6 +241,7 @@ MANAGEMENT = [
 
 @pytest.mark.parametrize("role, within, new_role, new_scope, allowed", MANAGEMENT)
 def test_account_management_stays_inside_the_jurisdiction(store, role, within, new_role, new_scope, allowed):
+    first_admin(store)
     actor = Principal("boss", "", Role(role), Scope.parse(within))
     if allowed:
         made = accounts.add_account(store, actor, "new", new_role, new_scope, PASSWORD)
@@ -333,6 +347,22 @@ def test_open_mode_until_the_first_account(store):
     assert not accounts.has_accounts(store)
     accounts.add_account(store, OPEN, "first", "admin", "0", PASSWORD)
     assert accounts.has_accounts(store)
+
+
+@pytest.mark.parametrize("role, scope, allowed", [
+    ("viewer", "610124", False), ("editor", "610124", False), ("viewer", "0", False), ("editor", "61", False),
+    ("admin", "0", True), ("admin", "610124", True),       # a county bureau's own deployment: its administrator
+])
+def test_the_first_account_must_be_an_administrator(store, role, scope, allowed):
+    if not allowed:
+        with pytest.raises(UserError) as refused:
+            accounts.add_account(store, OPEN, "first", role, scope, PASSWORD)
+        assert refused.value.key == "acc.e.first_admin" and not accounts.has_accounts(store)
+        assert audit.entries(store, OPEN).empty
+        return
+    accounts.add_account(store, OPEN, "first", role, scope, PASSWORD)
+    accounts.add_account(store, OPEN, "second", "viewer", scope, PASSWORD)      # after it, any role
+    assert {a.username for a in accounts.list_accounts(store, OPEN)} == {"first", "second"}
 
 
 def test_a_rebuilt_demo_keeps_the_accounts_the_trail_and_the_cookie_key(store):

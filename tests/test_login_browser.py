@@ -32,6 +32,7 @@ def served(demo_db, tmp_path_factory):
     db = folder / "app.duckdb"
     shutil.copy(demo_db, db)
     with open_store(db) as store:
+        accounts.add_account(store, OPEN, "zzadmin", Role.ADMIN, Scope("610124"), PASSWORD)    # the first: an admin
         accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县查看员")
         accounts.add_account(store, OPEN, "intruder", Role.EDITOR, Scope("6102"), PASSWORD, display_name="铜川市录入员")
         accounts.add_account(store, OPEN, "victim", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县受害者")

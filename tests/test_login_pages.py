@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from zoneinfo import ZoneInfo
 
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -252,8 +254,27 @@ def test_the_audit_page_filters_and_downloads_within_the_county(accounts_db, dow
     at.selectbox(key="audit_user").set_value("(open)").run()
     actions = at.dataframe[0].value[t("audit.col.action")].tolist()
     assert [a for a in actions if a != t("audit.action.export")] == [t("audit.action.account_add")] * 2
-    at.date_input(key="audit_since").set_value(dt.date.today() + dt.timedelta(days=1)).run()
+    tomorrow = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date() + dt.timedelta(days=1)   # the page's days
+    at.date_input(key="audit_since").set_value(tomorrow).run()
     assert t("audit.none") in [e.value for e in at.info]
+
+
+def test_the_audit_page_says_details_in_words_and_times_in_beijing_time(accounts_db):
+    at = log_in(start(), "zzadmin")
+    at.run()
+    at.switch_page("pages/audit.py").run()
+    table = at.dataframe[0].value
+    time = t("audit.col.time_in", zone="北京时间，UTC+8")
+    assert list(table.columns) == [time, *(t(f"audit.col.{c}") for c in ("user", "action", "scope", "detail"))]
+    store = app.get_store(str(accounts_db))
+    [[stored]] = store.query("SELECT time FROM audit WHERE username = 'zzadmin' AND action = 'login'").values
+    login = table[table[t("audit.col.action")] == t("audit.action.login")]
+    assert login[time].tolist() == [(pd.Timestamp(stored) + pd.Timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")]
+    assert login[t("audit.col.detail")].tolist() == [""]
+    made = table[t("audit.col.detail")][table[t("audit.col.action")] == t("audit.action.account_add")].tolist()
+    assert "账号 zzadmin（周至县管理员），角色：管理" in made
+    assert not any("{" in d for d in table[t("audit.col.detail")])
+    assert table[time].tolist() == sorted(table[time], reverse=True)          # newest first, as the page says
 
 
 def test_a_non_admin_gets_no_admin_pages(accounts_db):

@@ -258,7 +258,7 @@ def test_failed_redemptions_from_one_client_are_answered_429(served_routes, monk
 ])
 def test_logout_is_a_post_from_this_site_only(served_routes, headers, status):
     store, route = served_routes
-    account = accounts.add_account(store, OPEN, "zhang", Role.VIEWER, Scope(""), "Zhouzhi-2026!")
+    account = accounts.add_account(store, OPEN, "zhang", Role.ADMIN, Scope(""), "Zhouzhi-2026!")
     token = accounts.start_session(store, account)
     cookie = web_login.sign(accounts.cookie_secret(store), token)
     response = route[web_login.END_PATH](_request("POST", "/session/end", "next=/",

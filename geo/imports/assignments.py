@@ -6,6 +6,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..access import OPEN, Principal
+from ..i18n import Msg
+from ..ledger.people import TAKEN, Identity, People
 from ..store import Store
 from .jurisdiction import record_import
 from .results import (
@@ -32,6 +34,43 @@ def _doubtful_notes(table, match) -> tuple[Note, ...]:
     return tuple(Note(n, "doubtful", Joined(tuple(w if hasattr(w, "text") else ReaderText(w) for w in ws)),
                       dict(raw.get(n, {})))
                  for n, ws in sorted(notes.items()))
+
+
+def _stored_people(store: Store, cur, match, people: dict) -> tuple[dict[str, int], dict[int, tuple], list]:
+    """Which of the file's people are stored already ({file key: adviser_id}) by the rule of
+    :mod:`geo.ledger.people`, the stored candidates by id, and every doubtful likeness (the file's own first)."""
+    known = match.identities
+    names = {n for key in people for n in (people[key].name, known[key].name)}
+    licences = {x for key in people for x in (people[key].licence_no, known[key].licence) if x}
+    rows = store.adviser_candidates(cur, sorted(names), sorted(licences))
+    stored = People()
+    for aid, nm, lic, ph, org in rows:
+        stored.add(aid, Identity.of(nm, lic, ph, org))
+    by_key: dict[str, int] = {}
+    for key, person in people.items():
+        aid, doubts = stored.find(known[key])
+        if aid in by_key.values():      # the file kept two people apart: the store does not join them
+            aid, doubts = None, [*doubts, (aid, TAKEN)]
+        if aid is not None:
+            by_key[key] = aid
+        stored.note(person.rows[0], key, doubts)
+    return by_key, {r[0]: r for r in rows}, [*match.likenesses, *stored.likenesses]
+
+
+def _likeness_notes(table, likenesses: list, people: dict, stored: dict[int, tuple]) -> tuple[Note, ...]:
+    """Each pair of people kept apart who look alike, at the row where the doubt arose: with whom (a row of the
+    file, or the stored adviser by name and organisation; never a phone number) and why."""
+    raw = {r.row_number: r.raw for r in table.rows}
+    notes = []
+    for like in sorted(likenesses, key=lambda x: x.row):
+        if isinstance(like.other, str):
+            whom = Msg("people.whom.row", {"row": people[like.other].rows[0]})
+        else:
+            _, name, _, _, org = stored[like.other]
+            whom = Msg("people.whom.stored", {"name": name, "org": org or "—"})
+        notes.append(Note(like.row, "possible_duplicate", Msg(f"people.doubt.{like.why}", {"whom": whom}),
+                          dict(raw.get(like.row, {}))))
+    return tuple(notes)
 
 
 def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):
@@ -62,14 +101,11 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
         raise refused("imp.e.no_rows", file=name, row=table.header_row)
     progress and progress(0.6, "writing")
     people = match.advisers()
-    from ..ledger import adviser_key
     with store.transaction() as cur:
         batch = store.new_batch(cur, "assignments", name, sha, rows_read=match.rows_read,
                                 rows_accepted=match.accepted, rows_rejected=match.rejected,
                                 note=f"{match.county_name} {match.county_code}")
-        by_key: dict[str, int] = {}
-        for aid, nm, lic, ph in store.adviser_identities(cur):
-            by_key.setdefault(adviser_key(nm, lic, ph), aid)
+        by_key, stored, likenesses = _stored_people(store, cur, match, people)
         newcomers = [(key, p) for key, p in people.items() if key not in by_key]
         new_people = []
         for (key, p), adviser_id in zip(newcomers, store.new_adviser_ids(cur, len(newcomers))):
@@ -88,7 +124,8 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
                       codes=[a.village_code for a in match.assignments] or [match.county_code])
     progress and progress(1.0, "done")
     return ImportResult("assignments", name, "imported", batch, match.rows_read, match.accepted,
-                        match.rejected, tuple(reject_note(r) for r in match.rejects), _doubtful_notes(table, match),
+                        match.rejected, tuple(reject_note(r) for r in match.rejects),
+                        _doubtful_notes(table, match) + _likeness_notes(table, likenesses, people, stored),
                         details={"county": f"{match.county_name}（{match.county_code[:6]}）",
                                  "county_source": match.county_source, "header_row": table.header_row,
                                  "columns": table.mapped, "advisers_new": len(new_people), "assignments_new": n_new,

@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 import pandas as pd
 
 from geo.ledger.fields import LedgerRow, LedgerTable
+from geo.ledger.people import Identity, Likeness, People
 from geo.ledger.read import LedgerError
 from geo.matching import (
     County,
@@ -37,7 +38,7 @@ class Assignment:
     row_number: int
     village_code: str  # 12 digits
     village_name: str  # registry name
-    adviser_key: str  # same person across rows: "licence:<no>" or "name:<name>|phone:<digits>"
+    adviser_key: str  # one person across rows (geo.ledger.people): the adviser_key of their first row
     adviser_name: str
     kind: str
     org: str | None
@@ -72,6 +73,8 @@ class LedgerMatch:
     duplicate_rows: int  # identical rows dropped by read_ledger
     duplicate_assignments: int  # same village + adviser + period given again on another row
     warnings: list[str] = field(default_factory=list)
+    identities: dict[str, Identity] = field(default_factory=dict)  # each person's, by adviser_key
+    likenesses: list[Likeness] = field(default_factory=list)  # people kept apart who look alike
 
     @property
     def accepted(self) -> int:
@@ -103,7 +106,8 @@ class LedgerMatch:
 
 
 def adviser_key(name: str, licence_no: str | None, phone: str | None) -> str:
-    """One person across rows: the licence number when present, else name + phone digits."""
+    """A readable key of the person first met with these details (who is who is decided by
+    :mod:`geo.ledger.people`): the licence number when present, else name + phone digits."""
     if licence_no:
         return f"licence:{licence_no}"
     digits = re.sub(r"\D", "", phone or "")
@@ -162,8 +166,11 @@ def match_ledger(table: LedgerTable, registry: pd.DataFrame | RegistryIndex,
                          assignments=[], rejects=[], rows_read=len(table.rows) + len(table.duplicate_rows),
                          duplicate_rows=len(table.duplicate_rows), duplicate_assignments=0)
     seen: set[tuple[str, str, dt.date, dt.date | None]] = set()
+    people = People()
     for row in table.rows:
-        _match_row(row, chosen, result, seen)
+        _match_row(row, chosen, result, seen, people)
+    result.identities = dict(people.known)
+    result.likenesses = people.likenesses
     return result
 
 
@@ -191,22 +198,39 @@ def _wanted(row: LedgerRow) -> list[Wanted]:
     return [Wanted(row.row_number, name, row.township, None, raw) for name in row.village_names]
 
 
-def _match_row(row: LedgerRow, county: County, result: LedgerMatch, seen: set) -> None:
+def _match_row(row: LedgerRow, county: County, result: LedgerMatch, seen: set, people: People) -> None:
     rejected = _row_reject(row)
     if rejected is not None:
         result.rejects.append(rejected)
         return
+    key = None
     for want in _wanted(row):
         outcome = match_village(county, want)
         if isinstance(outcome, Reject):
             result.rejects.append(outcome)
         else:
-            _accept(result, row, outcome, seen)
+            key = key or _person(people, row)       # only a row with a village accepted brings a person
+            _accept(result, row, outcome, seen, key)
 
 
-def _accept(result: LedgerMatch, row: LedgerRow, found: Found, seen: set) -> None:
+def _person(people: People, row: LedgerRow) -> str:
+    """The key of the row's adviser: a person met on an earlier row, or a new one."""
+    assert row.adviser_name
+    who = Identity.of(row.adviser_name, row.licence_no, row.phone, row.org)
+    key, doubts = people.find(who)
+    if key is None:
+        key = adviser_key(row.adviser_name, row.licence_no, row.phone)
+        if key in people.known:                     # a namesake kept apart: another key
+            key = f"{key}#{row.row_number}"
+        people.add(key, who)
+    else:
+        people.merge(key, who)
+    people.note(row.row_number, key, doubts)
+    return key
+
+
+def _accept(result: LedgerMatch, row: LedgerRow, found: Found, seen: set, key: str) -> None:
     assert row.period is not None and row.adviser_name
-    key = adviser_key(row.adviser_name, row.licence_no, row.phone)
     dedupe = (found.code, key, row.period.start, row.period.end)
     if dedupe in seen:
         result.duplicate_assignments += 1

@@ -1,7 +1,7 @@
 """The store's queries about people: each adviser's load on a day, the register, renewals, one adviser's history.
 
-A person is one ``advisers.adviser_id`` (the ledger import already decides who is the same person: by licence
-number, else by name and phone within the county).  "Current" is the coverage rule's
+A person is one ``advisers.adviser_id`` (the ledger import already decides who is the same person:
+:mod:`geo.ledger.people`).  "Current" is the coverage rule's
 (:func:`geo.store.rules.current_contract`), and a load counts real villages only, like coverage does.  A load is
 the person's whole load, inside the scope or not: the cap is per person, and an adviser with five villages in the
 next county has no room for one more here.  The scope picks the people: those with a contract on a village in it

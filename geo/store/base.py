@@ -700,10 +700,17 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             FROM u LEFT JOIN divisions d ON d.code = u.code ORDER BY u.code""", {"low": low, "high": high})
 
     # -- people and contracts -----------------------------------------------------------------------------
-    def adviser_identities(self, cur) -> list[tuple[int, str, str | None, str | None]]:
-        """(adviser_id, name, licence_no, phone) of every stored adviser, for matching people across files."""
-        return [(int(a), n, lic, ph) for a, n, lic, ph in
-                self._rows(cur, "SELECT adviser_id, name, licence_no, phone FROM advisers")]
+    def adviser_candidates(self, cur, names: list[str], licences: list[str]) -> list[tuple]:
+        """(adviser_id, name, licence_no, phone, org) of the stored advisers named one of `names` or holding one
+        of `licences`, in id order: whom a ledger's people may be (geo.ledger.people decides)."""
+        wanted = pd.DataFrame({"v": pd.Series([*names, *licences], dtype=object)}).drop_duplicates()
+        if wanted.empty:
+            return []
+        with self._table(cur, "wanted_people", wanted):
+            rows = self._rows(cur, "SELECT adviser_id, name, licence_no, phone, org FROM advisers "
+                                   "WHERE name IN (SELECT v FROM wanted_people) "
+                                   "OR licence_no IN (SELECT v FROM wanted_people) ORDER BY adviser_id")
+        return [(int(a), *rest) for a, *rest in rows]
 
     def new_adviser_ids(self, cur, n: int) -> list[int]:
         """`n` adviser ids no other writer will hand out."""
