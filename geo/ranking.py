@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .coverage import Counts
+from .formats import count
+from .i18n import Markdown, md
 
 #: how many of the lowest-ranked units the summary marks for attention
 WORST_N = 3
@@ -64,3 +66,14 @@ def trend_over_units_with_data(trend: pd.DataFrame, ranking: Ranking) -> pd.Data
     villages = trend["villages"] - ranking.no_data_villages
     rate = (trend["covered"] / villages.where(villages > 0)).fillna(0.0)
     return trend.assign(villages=villages, coverage_rate=rate)
+
+
+def no_data_note(counts: Counts, lang: str, *, name: str) -> Markdown | None:
+    """What a page says of no data beside a scope's figures `counts`: that the scope itself has not imported a
+    ledger yet, or how many counties and villages its figures leave out as no data (None: nothing left out)."""
+    if not counts.has_data:
+        return md("nodata.scope", lang, name=name, villages=count(counts.villages))
+    if counts.no_data_counties:
+        return md("nodata.left_out", lang, counties=count(counts.no_data_counties),
+                  villages=count(counts.no_data_villages))
+    return None

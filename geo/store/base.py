@@ -951,6 +951,31 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             "villages", "covered", "expiring", "lapsed", "no_data_counties", "no_data_villages", "served", "nominal",
             "in_recorded_counties")})
 
+    def no_data_counties(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
+        """The counties of `scope` (or the county of a narrower one) without data on `as_of` (geo.coverage: no
+        contract of theirs started by then, their ledger not imported yet), most villages first: code, name,
+        city, province (names), villages.  东莞, 中山 and 儋州, cities without counties, are their own county
+        (and city)."""
+        params = self._status_params(scope, as_of, DEFAULT_EXPIRING_DAYS)
+        params = {k: params[k] for k in ("as_of", "clow", "chigh")}
+        villages = ("SELECT county, villages FROM county_villages" if self._spans else
+                    f"SELECT idiv(code, 1000000) AS county, count(*) AS villages FROM divisions WHERE {REAL_VILLAGE} "
+                    "GROUP BY 1")
+        df = self._codes_frame(f"""
+            WITH cd AS ({rules.data_counties_sql(self._spans)}),
+            cv AS ({villages}),
+            left_out AS (SELECT cv.county * 1000000 AS code, cv.villages FROM cv
+                         WHERE cv.county >= idiv($clow, 1000000) AND cv.county < idiv($chigh, 1000000)
+                           AND cv.county NOT IN (SELECT county FROM cd))
+            SELECT l.code, coalesce(d.name, CAST(l.code AS VARCHAR)) AS name,
+                   coalesce(c.name, '') AS city, coalesce(p.name, '') AS province, l.villages
+            FROM left_out l LEFT JOIN divisions d ON d.code = l.code
+            LEFT JOIN divisions c ON c.code = idiv(l.code, 100000000) * 100000000
+            LEFT JOIN divisions p ON p.code = idiv(l.code, 10000000000) * 10000000000
+            ORDER BY l.villages DESC, l.code""", params)
+        df["villages"] = df["villages"].astype("int64")
+        return df
+
     def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
                  township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
                  service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
