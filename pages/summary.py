@@ -48,8 +48,8 @@ row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), count(count
 row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
 row2[2].metric(ctx.t("metric.never"), count(counts.never))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
-if (left_out := no_data_note(counts, ctx.lang, name=ctx.name)) is not None:
-    st.caption(left_out)
+if not counts.has_data:             # the scope's counties have not imported a ledger yet
+    st.caption(no_data_note(counts, ctx.lang, name=ctx.name))
 
 # effective service: the distance between contracts on paper and advisers who show up is the headline
 st.markdown(f"**{headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service)}**",
