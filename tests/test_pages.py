@@ -297,6 +297,35 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     assert len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)) == len(expected)
 
 
+def test_gap_list_leaves_out_and_lists_the_counties_without_a_ledger(app_db, demo_store, downloads):
+    """陕西省 on a day when only some counties had contracts: their villages are not gaps, the list says how many
+    it left out, and 未导入台账的县（区） lists them with the store's figures and both downloads."""
+    early = "2018-06-15"
+    at = run_app("pages/gaps.py", scope="61", date=early)
+    totals = demo_store.totals(Scope.parse("61"), early)
+    missing = demo_store.no_data_counties(Scope.parse("61"), early)
+    assert 0 < totals.no_data_counties == len(missing)
+    gaps = at.dataframe[0].value
+    assert len(gaps) == len(demo_store.village_statuses(Scope.parse("61"), early, statuses=GAPS))
+    assert not set(gaps[t("col.code")].str[:6]) & set(missing["code"].str[:6])
+    assert t("gaps.left_out", counties=f"{totals.no_data_counties:,}",
+             villages=f"{totals.no_data_villages:,}") in texts(at)
+    assert t("nodata.title") in texts(at)
+    listed = at.dataframe[1].value
+    assert listed[t("col.county_code")].tolist() == missing["code"].tolist()
+    assert listed[t("col.villages")].sum() == totals.no_data_villages
+    stem = f"未导入台账的县区_陕西省_{early}"
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
+    assert sheet.max_row == len(missing) + 1 and sheet.cell(2, 5).data_type == "n"
+    assert len(pd.read_csv(io.BytesIO(downloads[f"{stem}.csv"]), encoding="utf-8-sig")) == len(missing)
+
+
+def test_gap_list_of_a_county_without_a_ledger_says_so(app_db):
+    at = run_app("pages/gaps.py", scope="110101", date=DATE)          # 东城区: no contract in the demo
+    assert t("gaps.scope_no_data", name="东城区") in [e.value for e in at.info]
+    assert at.dataframe[0].value[t("col.county")].tolist() == ["东城区"]
+
+
 def test_gap_filters_by_status_and_township(app_db, demo_store):
     at = run_app("pages/gaps.py", scope="610124", date=DATE)
     at.multiselect[0].set_value(["never"]).run()
