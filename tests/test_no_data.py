@@ -14,6 +14,7 @@ from geo.coverage import NO_DATA, counted_villages
 from geo.demo import ANCHOR
 from geo.export import gap_list, no_data_counties
 from geo.gap_list import DEFAULT_STATUSES
+from geo.planning import plan_gaps
 from geo.registry import national_registry
 from geo.testing import pandas_summary
 
@@ -132,3 +133,14 @@ def test_the_national_gap_list_leaves_out_counties_without_data(any_demo_store):
     early = no_data_counties(store, OPEN, SHAANXI, DAYS[1]).counties
     summary = store.summary(SHAANXI, DAYS[1], by="county")
     assert sorted(early["code"]) == sorted(summary.loc[~summary["has_data"], "code"])
+
+
+def test_the_gap_plan_counts_the_counties_with_data_only(demo_store):
+    """西安市 on a day when some of its counties had no contract yet: the plan's villages, gaps and rate are the
+    totals' (the villages of counties with data), not those of the whole city."""
+    plan = plan_gaps(demo_store, Scope.parse("6101"), DAYS[1]).summary
+    totals = demo_store.totals(Scope.parse("6101"), DAYS[1])
+    assert totals.no_data_counties > 0
+    assert (plan.villages, plan.covered, plan.uncovered) == (totals.villages, totals.covered,
+                                                             totals.lapsed + totals.never)
+    assert plan.coverage_rate_now == pytest.approx(totals.coverage_rate)
