@@ -1065,8 +1065,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "nodata.title": ("未导入台账的县（区）", "Counties without a ledger"),
     "nodata.intro": ("截至 {date}，以下 {n} 个县（区）共 {villages} 个村（社区）还没有任何法律顾问合同记录，"
                      "应先督促导入台账。",
-                     "On {date}, these {n} counties ({villages} villages) have no adviser contract on record: "
-                     "chase their ledgers first."),
+                     "Counties with no adviser contract on record on {date}: {n} ({villages} villages). Chase "
+                     "their ledgers first."),
     "nodata.none": ("{name}各县（区）均已导入法律顾问台账。", "Every county of {name} has imported an adviser ledger."),
     "nodata.file": ("未导入台账的县区", "counties_without_ledger"),
     "nodata.sheet": ("未导入台账的县区", "Counties without ledger"),

@@ -46,7 +46,8 @@ row1[3].metric(ctx.t("metric.advisers"), count(advisers))
 row2 = st.columns(4)
 row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), count(counts.expiring))
 row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
-row2[2].metric(ctx.t("metric.never"), count(counts.never))
+# a scope without data has villages with no contract on record, not gaps: no count of never covered either
+row2[2].metric(ctx.t("metric.never"), count(counts.never) if counts.has_data else ctx.t("legend.nodata"))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
 if not counts.has_data:             # the scope's counties have not imported a ledger yet
     st.caption(no_data_note(counts, ctx.lang, name=ctx.name))

@@ -425,6 +425,10 @@ def test_summary_of_a_unit_without_data_says_no_data(app_db):
     at = run_app("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
     [rate] = [m for m in at.metric if m.label == t("metric.rate")]
     assert rate.value == t("legend.nodata")
+    [never] = [m for m in at.metric if m.label == t("metric.never")]    # not imported is not never covered
+    assert never.value == t("legend.nodata")
+    villages = [m.value for m in at.metric if m.label == t("metric.villages")][0]
+    assert t("nodata.scope", name="北京市", villages=villages) in texts(at)
     assert t("summary.trend_no_data") in [e.value for e in at.info]
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
 
