@@ -1068,6 +1068,7 @@ TEXT: dict[str, tuple[str, str]] = {
                      "Counties with no adviser contract on record on {date}: {n} ({villages} villages). Chase "
                      "their ledgers first."),
     "nodata.none": ("{name}各县（区）均已导入法律顾问台账。", "Every county of {name} has imported an adviser ledger."),
+    "nodata.none_here": ("{name}已导入法律顾问台账。", "{name} has imported an adviser ledger."),
     "nodata.file": ("未导入台账的县区", "counties_without_ledger"),
     "nodata.sheet": ("未导入台账的县区", "Counties without ledger"),
     "col.county_code": ("县（区）代码", "County code"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import app
+from geo.codes import Scope
 from geo.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
 from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
@@ -74,7 +75,9 @@ def no_data_counties(ctx: app.Ctx) -> None:
     counties = app.q_no_data_counties(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
     st.subheader(ctx.t("nodata.title"))
     if counties.empty:
-        st.caption(ctx.t("nodata.none", name=ctx.name))
+        county = ctx.scope.level >= 3        # a county, or a township or village of it: its own ledger
+        name = app.scope_name(ctx, Scope.parse(ctx.scope.digits[:6])) if county else ctx.name
+        st.caption(ctx.t("nodata.none_here" if county else "nodata.none", name=name))
         return
     table = county_table(counties, ctx.lang)
     stem = f"{ctx.t('nodata.file')}_{ctx.name}_{ctx.date}"

@@ -286,6 +286,7 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     table = at.dataframe[0].value
     assert len(table) == len(expected) > 0
     assert set(table[t("col.status")]) <= {t(f"status.{s}") for s in GAPS}
+    assert t("nodata.none_here", name="周至县") in texts(at)       # its ledger is imported: no county to chase
     # the gap list's two, first (the gap plan's follow below it)
     assert [b.label for b in at.get("download_button")][:2] == [t("download.xlsx"), t("download.csv")]
     stem = f"缺口清单_周至县_{DATE}"
