@@ -110,6 +110,11 @@ def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, sta
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def q_no_data_counties(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFrame:
+    return _store.no_data_counties(Scope(digits), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def q_gap_plan(_store: Store, version: str, digits: str, as_of: str, cap: int, max_km: float | None) -> GapPlan:
     return plan_gaps(_store, Scope(digits), as_of, cap=cap, max_km=max_km)
 

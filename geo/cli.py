@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from .codes import LEVEL_NAMES, Scope
-from .coverage import GAP_STATUSES, Status
+from .coverage import GAP_STATUSES, NO_DATA, Status
 from .errors import UserError
 from .i18n import t
 from .service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
@@ -77,7 +77,7 @@ def _service(args) -> ServiceSettings:
 
 #: what `summary` JSON says of each unit, in this order (the store's frame has a few more columns)
 SUMMARY_FIELDS = ("code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
-                  "served", "nominal", "served_rate", "has_service_data")
+                  "served", "nominal", "served_rate", "has_service_data", "no_data_counties", "no_data_villages")
 RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
@@ -191,6 +191,8 @@ def cmd_export(args) -> int:
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
     who = operator()
+    if args.status and args.status.strip() == NO_DATA:
+        return _export_no_data_counties(args, output, fmt, who)
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
         gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
@@ -199,7 +201,28 @@ def cmd_export(args) -> int:
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
         export.write(output, villages, geoms, lang=_lang(args))
         _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
+        left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
+    if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.coverage)
+        print(f"另有 {left.no_data_counties} 个县（区）共 {left.no_data_villages} 个村居尚未导入台账（无数据），"
+              f"未列入；名单见 --status {NO_DATA} / {left.no_data_counties} counties "
+              f"({left.no_data_villages} villages) without a ledger are not listed: see --status {NO_DATA}")
+    return 0
+
+
+def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
+    """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
+    from . import audit, export
+
+    with _open_audited(args) as store:
+        scope = _scope(store, args.scope)
+        missing = export.no_data_counties(store, who, scope, _date(args.as_of))
+        export.write_counties(output, missing.counties, lang=_lang(args))
+        _audit_output(store, lambda: audit.record(store, who, "export", missing.scope, {
+            "what": "no_data_counties", "format": fmt, "as_of": missing.as_of, "rows": len(missing.counties)}))
+    n = len(missing.counties)
+    print(f"{n} 个未导入台账的县（区）（{missing.villages} 个村居）已导出到 {args.output} / "
+          f"{n} counties without a ledger ({missing.villages} villages) written to {args.output}")
     return 0
 
 
@@ -447,7 +470,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp = sub.add_parser("export", help="village list (gaps by default) to .xlsx/.csv/.geojson")
     scoped(sp)
     sp.add_argument("--status", help="comma list of covered,expiring,lapsed,never,nominal "
-                                     "(default lapsed,expiring,never)")
+                                     "(default lapsed,expiring,never); or no_data alone: the counties that have "
+                                     "not imported a ledger yet (.xlsx/.csv)")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_export)
 

@@ -82,6 +82,44 @@ def gap_list(store, principal: Principal, scope: Scope, as_of: dt.date | str, st
                    limited != scope)
 
 
+@dataclass(frozen=True)
+class NoDataCounties:
+    """The counties of a scope (limited to the user's jurisdiction) that have not imported a ledger by `as_of`:
+    no data at every level (geo.coverage), left out of the gap list, the first ones a planner chases."""
+
+    scope: Scope
+    as_of: dt.date
+    counties: pd.DataFrame      # code, name, city, province, villages (Store.no_data_counties)
+    narrowed: bool
+
+    @property
+    def villages(self) -> int:
+        return int(self.counties["villages"].sum())
+
+
+def no_data_counties(store, principal: Principal, scope: Scope, as_of: dt.date | str) -> NoDataCounties:
+    """The counties of `scope` (limited to the principal's jurisdiction) without data on `as_of`."""
+    from .store import as_date
+
+    principal.require("export")
+    limited = scoped(principal, scope)
+    return NoDataCounties(limited, as_date(as_of), store.no_data_counties(limited, as_date(as_of)),
+                          limited != scope)
+
+
+#: the columns of the list of counties without a ledger, as exported and shown
+COUNTY_COLUMNS = (("code", "col.county_code"), ("name", "col.county"), ("city", "col.city"),
+                  ("province", "col.province"), ("villages", "col.villages"))
+
+
+def county_table(counties: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The list of counties without a ledger with labelled columns (the code a text cell, villages a number)."""
+    out = counties[[c for c, _ in COUNTY_COLUMNS]].copy()
+    out["villages"] = out["villages"].astype("int64")
+    out.columns = [t(key, lang) for _, key in COUNTY_COLUMNS]
+    return out
+
+
 def record_export(store, principal: Principal, gap: GapList, what: str, fmt: str) -> None:
     """The download of `gap` as a `fmt` file (xlsx, csv, geojson) in the audit trail: what, where, which
     statuses, how many rows."""
@@ -179,6 +217,22 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
+
+
+def write_counties(path: str | Path, counties: pd.DataFrame, lang: str = "zh") -> Path:
+    """Write the list of counties without a ledger to .xlsx or .csv, chosen by the file's extension."""
+    path = Path(path)
+    ext = path.suffix.lower()
+    table = county_table(counties, lang)
+    if ext == ".xlsx":
+        data = to_xlsx_bytes(table, sheet=t("nodata.sheet", lang))
+    elif ext == ".csv":
+        data = to_csv_bytes(table)
+    else:
+        raise ExportError(f"未导入台账的县（区）只能导出为 .xlsx 或 .csv，不支持“{ext}” / "
+                          f"the counties without a ledger are written as .xlsx or .csv, not '{ext}'")
+    path.write_bytes(data)
+    return path
 
 
 def write(path: str | Path, villages: pd.DataFrame, geometries: dict[str, dict] | None = None,

@@ -1044,6 +1044,36 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.e.format": ("不支持的报告格式“{ext}”，请用 .docx 或 .pdf",
                        "unsupported report format '{ext}': use .docx or .pdf"),
     # figures (issue 19 items 1-2: the no-data rule, national gap list, counties without a ledger)
+    "nodata.left_out": ("另有 {counties} 个县（区）共 {villages} 个村（社区）尚未导入法律顾问台账（无数据），未计入。",
+                        "{counties} counties ({villages} villages) have not imported an adviser ledger yet (no data) "
+                        "and are not counted."),
+    "nodata.left_out_short": ("{counties} 个县（区）无数据，未计入", "{counties} counties excluded: no data"),
+    "nodata.scope": ("{name}尚未导入法律顾问台账（无数据）：{villages} 个村（社区）都没有合同记录，暂不计算覆盖率。",
+                     "{name} has not imported an adviser ledger yet (no data): none of its {villages} villages has "
+                     "a contract on record, so there is no coverage rate yet."),
+    "brief.left_out": ("另有{counties}个县（区）共{villages}个村（社区）尚未导入法律顾问台账，未计入以上统计。",
+                       "{counties} counties ({villages} villages) have not imported an adviser ledger yet and are "
+                       "not counted above."),
+    "status.no_data": ("无数据（台账未导入）", "no data (ledger not imported)"),
+    "gaps.left_out": ("另有 {counties} 个县（区）共 {villages} 个村（社区）尚未导入法律顾问台账，不列入缺口清单，"
+                      "见下方“未导入台账的县（区）”。",
+                      "{counties} counties ({villages} villages) have not imported an adviser ledger yet and are "
+                      "not listed as gaps: see “Counties without a ledger” below."),
+    "gaps.scope_no_data": ("{name}尚未导入法律顾问台账（无数据），还没有可列的缺口。请先导入台账。",
+                           "{name} has not imported an adviser ledger yet (no data): there are no gaps to list "
+                           "yet. Import its ledger first."),
+    "nodata.title": ("未导入台账的县（区）", "Counties without a ledger"),
+    "nodata.intro": ("截至 {date}，以下 {n} 个县（区）共 {villages} 个村（社区）还没有任何法律顾问合同记录，"
+                     "应先督促导入台账。",
+                     "Counties with no adviser contract on record on {date}: {n} ({villages} villages). Chase "
+                     "their ledgers first."),
+    "nodata.none": ("{name}各县（区）均已导入法律顾问台账。", "Every county of {name} has imported an adviser ledger."),
+    "nodata.none_here": ("{name}已导入法律顾问台账。", "{name} has imported an adviser ledger."),
+    "nodata.file": ("未导入台账的县区", "counties_without_ledger"),
+    "nodata.sheet": ("未导入台账的县区", "Counties without ledger"),
+    "col.county_code": ("县（区）代码", "County code"),
+    "col.city": ("市（州）", "City"),
+    "col.province": ("省（区、市）", "Province"),
     # (end of this block)
     # people and admin (issue 19 items 3, 11, 12: one person once, the audit page, the first account)
     "acc.e.first_admin": ("第一个账号必须是管理员（admin）：有了账号就要登录，只有管理员能管理账号；"

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .access import OPEN, Principal, scoped
 from .codes import Scope
-from .coverage import DEFAULT_EXPIRING_DAYS, Counts, has_data
+from .coverage import DEFAULT_EXPIRING_DAYS, NO_DATA, Counts
 from .formats import day, period_text
 from .i18n import level_label, t
 from .ranking import rank_units
@@ -177,19 +177,20 @@ def outline_view(store: Store, view: MapView) -> dict:
     shapes = store.shapes([scope.code], tier)
     rate, table = None, view.table
     if len(table) and "status" in table:        # a township's villages
-        covered, lapsed, villages = (int(table["status"].isin(["covered", "expiring"]).sum()),
-                                     int((table["status"] == "lapsed").sum()), len(table))
+        covered, villages = int(table["status"].isin(["covered", "expiring"]).sum()), len(table)
+        data = bool((table["status"] != NO_DATA).any())       # its county decides (geo.coverage)
         served = int((table["service_status"] == "served").sum())
         service_data = bool((table["service_status"] != "no_data").any() and covered)
     elif len(table):                            # units of a county or above
-        covered, lapsed, villages, served = (int(table[c].sum()) for c in ("covered", "lapsed", "villages",
-                                                                            "served"))
+        with_data = table[table["has_data"].astype(bool)]     # the units' figures count these only
+        covered, villages, served = (int(with_data[c].sum()) for c in ("covered", "villages", "served"))
+        data = bool(len(with_data))
         service_data = bool(table["has_service_data"].any())
     else:
-        covered = lapsed = villages = served = 0
-        service_data = False
+        covered = villages = served = 0
+        data = service_data = False
     shown = {"coverage": (covered, True), "served": (served, service_data)}[view.layer]
-    if has_data(covered, lapsed) and villages and shown[1]:
+    if data and villages and shown[1]:
         rate = round(shown[0] / villages, 4)
     feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]

@@ -30,7 +30,7 @@ class GapRanking:
 
 
 def _sum_counts(units: pd.DataFrame) -> ServedCounts:
-    return ServedCounts(*(int(units[c].sum()) for c in COUNT_COLUMNS))
+    return ServedCounts(**{c: int(units[c].sum()) for c in COUNT_COLUMNS})
 
 
 def rank_by_gap(summary: pd.DataFrame) -> GapRanking:

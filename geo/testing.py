@@ -13,7 +13,8 @@ import pandas as pd
 from .codes import LEVEL_ENDS
 from .coverage import DEFAULT_EXPIRING_DAYS
 
-SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data"]
+SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
+                   "no_data_counties", "no_data_villages"]
 
 
 def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.date, level: int = 1,
@@ -22,7 +23,9 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
 
     `registry`: code (12-digit str), name, level.  `assignments`: village (12-digit str), start_date, end_date
     (NaT = open-ended).  A code listed at several levels counts at its highest (the store's rule).  Same columns
-    and order as :meth:`Store.summary`.
+    and order as :meth:`Store.summary`.  No data, written from the rule's words: a county (the first six digits)
+    with no contract started by the date is left out of every unit's figures; a unit with no county with data
+    counts all its villages, as never, and has no data.
     """
     day = pd.Timestamp(as_of)
     reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
@@ -34,18 +37,24 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
            .groupby("village").agg(cur_end=("cur_end", "max"), seen=("village", "size")))
     m = vil.merge(per, left_on="code", right_index=True, how="left")
     covered = m["cur_end"].notna()
-    m = m.assign(unit=m["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0"),
+    m = m.assign(unit=m["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0"), county=m["code"].str[:6],
                  covered=covered, expiring=covered & (m["cur_end"] <= day + pd.Timedelta(days=expiring_days)),
                  lapsed=m["seen"].notna() & ~covered)
-    out = m.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"),
+    counties_with_data = set(m.loc[m["seen"].notna(), "county"])     # any contract started by the date
+    m["in_data"] = m["county"].isin(counties_with_data)
+    m["left_county"] = m["county"].where(~m["in_data"])
+    out = m.groupby("unit").agg(all_villages=("code", "size"), data_villages=("in_data", "sum"),
+                                no_data_counties=("left_county", "nunique"), covered=("covered", "sum"),
                                 expiring=("expiring", "sum"), lapsed=("lapsed", "sum")).reset_index()
     out = out.rename(columns={"unit": "code"})
     out["name"] = out["code"].map(reg.set_index("code")["name"]).fillna(out["code"])
-    for col in ("villages", "covered", "expiring", "lapsed"):
+    out["has_data"] = out["data_villages"] > 0
+    out["villages"] = out["data_villages"].where(out["has_data"], out["all_villages"])
+    out["no_data_villages"] = out["all_villages"] - out["data_villages"]
+    for col in ("villages", "covered", "expiring", "lapsed", "no_data_counties", "no_data_villages"):
         out[col] = out[col].astype("int64")
     out["never"] = out["villages"] - out["covered"] - out["lapsed"]
     out["coverage_rate"] = out["covered"] / out["villages"]
-    out["has_data"] = (out["covered"] + out["lapsed"]) > 0   # any contract started by the date
     return out[SUMMARY_COLUMNS]
 
 
@@ -87,10 +96,13 @@ def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, ser
     v["in_recorded_county"] = v["code"].isin(set(cover.loc[(cover["covered"] + cover["lapsed"]) > 0, "code"])) \
         & v["code"].str[:6].isin(counties)
     v["unit"] = v["code"].str[:LEVEL_ENDS[level - 1]].str.ljust(12, "0")
-    out = v.groupby("unit").agg(villages=("code", "size"), covered=("covered", "sum"), served=("served", "sum"),
+    out = v.groupby("unit").agg(covered=("covered", "sum"), served=("served", "sum"),
                                 nominal=("nominal", "sum"),
                                 in_recorded_counties=("in_recorded_county", "sum")).reset_index()
     out = out.rename(columns={"unit": "code"})
+    # the villages counted are the coverage summary's (those of counties with data)
+    out["villages"] = out["code"].map(pandas_summary(registry, assignments, as_of, level=level)
+                                      .set_index("code")["villages"])
     for col in ("villages", "covered", "served", "nominal", "in_recorded_counties"):
         out[col] = out[col].astype("int64")
     out["served_rate"] = out["served"] / out["villages"]

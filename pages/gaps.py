@@ -5,7 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import app
-from geo.export import to_csv_bytes, to_xlsx_bytes, village_table
+from geo.codes import Scope
+from geo.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
 from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
 from geo.i18n import status_label
@@ -30,11 +31,20 @@ def gap_list(ctx: app.Ctx) -> None:
                                     format_func=lambda c: names.get(c, ctx.t("scope.all")),
                                     key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
+    # no data is decided per county (geo.coverage): their villages are not gaps, and the list says so
+    totals = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
+    if not totals.has_data:
+        st.info(ctx.t("gaps.scope_no_data", name=ctx.name))
+        return
+    left_out = (ctx.t("gaps.left_out", counties=count(totals.no_data_counties),
+                      villages=count(totals.no_data_villages)) if totals.no_data_counties else None)
     # an empty selection means "no filter" in the store; here it means nothing is asked for
     villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses),
                                       township, ctx.service) if statuses else None
     if villages is None or villages.empty:
         st.info(ctx.t("gaps.none"))
+        if left_out:
+            st.caption(left_out)
         return
 
     table = village_table(villages, ctx.lang)
@@ -55,7 +65,33 @@ def gap_list(ctx: app.Ctx) -> None:
                            type="primary")
         st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv",
                            mime="text/csv", on_click=downloaded, args=("csv",), key="dl_csv")
+    if left_out:
+        st.caption(left_out)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
+
+
+def no_data_counties(ctx: app.Ctx) -> None:
+    """未导入台账的县（区）: the counties of the scope without a contract on record, the first ones to chase."""
+    counties = app.q_no_data_counties(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+    st.subheader(ctx.t("nodata.title"))
+    if counties.empty:
+        county = ctx.scope.level >= 3        # a county, or a township or village of it: its own ledger
+        name = app.scope_name(ctx, Scope.parse(ctx.scope.digits[:6])) if county else ctx.name
+        st.caption(ctx.t("nodata.none_here" if county else "nodata.none", name=name))
+        return
+    table = county_table(counties, ctx.lang)
+    stem = f"{ctx.t('nodata.file')}_{ctx.name}_{ctx.date}"
+    detail = {"rows": len(table)}
+    villages = count(int(counties["villages"].sum()))
+    st.markdown(ctx.t("nodata.intro", date=ctx.date, n=count(len(table)), villages=villages))
+    with st.container(horizontal=True):
+        st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("nodata.sheet")),
+                           file_name=f"{stem}.xlsx", mime=XLSX, on_click=app.record_download,
+                           args=(ctx, "no_data_counties", "xlsx", detail), key="dl_nodata_xlsx")
+        st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
+                           on_click=app.record_download, args=(ctx, "no_data_counties", "csv", detail),
+                           key="dl_nodata_csv")
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
 
 
 def gap_plan(ctx: app.Ctx) -> None:
@@ -108,5 +144,6 @@ st.title(ctx.t("page.gaps"))
 app.breadcrumb(ctx)
 st.caption(ctx.t("gaps.intro"))
 gap_list(ctx)
+no_data_counties(ctx)
 st.divider()
 gap_plan(ctx)

@@ -11,6 +11,7 @@ from geo import map_data
 from geo.export import summary_table, village_table
 from geo.formats import day, name_list, period_text
 from geo.i18n import level_label, status_label, t
+from geo.ranking import no_data_note
 from geo.service_ranking import served_figures
 
 MAP_HEIGHT = 620
@@ -30,8 +31,10 @@ head = map_data.headline(view, totals, has_map)
 if head.village_focus:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
-    no_data_note = " " + ctx.t("map.no_data_units", n=head.no_data_units, unit=unit) if head.no_data_units else ""
-    st.markdown(app.figures_line(ctx, head.counts) + no_data_note)
+    # no data is decided per county (geo.coverage): a scope without it has no figures, one with it says what
+    # its figures leave out
+    note = no_data_note(head.counts, ctx.lang, name=ctx.name)
+    st.markdown(note if not head.counts.has_data else app.figures_line(ctx, head.counts) + (f" {note}" if note else ""))
 if layer == "served":
     st.markdown(served_figures(view.table, totals, view.mode, ctx.service, ctx.lang, name=ctx.name))
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere

@@ -13,7 +13,7 @@ from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.coverage import DEFAULT_EXPIRING_DAYS
 from geo.formats import count, pct
 from geo.i18n import level_label
-from geo.ranking import Ranking, rank_units, trend_over_units_with_data
+from geo.ranking import Ranking, no_data_note, rank_units, trend_over_units_with_data
 from geo.service_ranking import GapRanking, headline, rank_by_gap, trend_over_units_with_logs
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
@@ -33,20 +33,24 @@ if level is not None and level < 5:
     counts = ranking.headline(counts)    # the headline counts the units with data only
     gaps = rank_by_gap(units)
     served_counts = gaps.counts if len(gaps.ranked) else served_counts
-no_data_note = (ctx.t("summary.no_data_units", n=len(ranking.no_data), unit=unit)
-                if ranking is not None and len(ranking.no_data) else None)
+# the counties without data that the figures leave out (geo.coverage: no data is decided per county)
+left_out_delta = (ctx.t("nodata.left_out_short", counties=count(counts.no_data_counties))
+                if counts.has_data and counts.no_data_counties else None)
 
 row1 = st.columns(4)
 row1[0].metric(ctx.t("metric.villages"), count(counts.villages))
 row1[1].metric(ctx.t("metric.covered"), count(counts.covered))
 row1[2].metric(ctx.t("metric.rate"), pct(counts.coverage_rate) if counts.has_data else ctx.t("legend.nodata"),
-               delta=no_data_note, delta_color="off", delta_arrow="off")
+               delta=left_out_delta, delta_color="off", delta_arrow="off")
 row1[3].metric(ctx.t("metric.advisers"), count(advisers))
 row2 = st.columns(4)
 row2[0].metric(ctx.t("metric.expiring", days=DEFAULT_EXPIRING_DAYS), count(counts.expiring))
 row2[1].metric(ctx.t("metric.lapsed"), count(counts.lapsed))
-row2[2].metric(ctx.t("metric.never"), count(counts.never))
+# a scope without data has villages with no contract on record, not gaps: no count of never covered either
+row2[2].metric(ctx.t("metric.never"), count(counts.never) if counts.has_data else ctx.t("legend.nodata"))
 row2[3].metric(ctx.t("metric.per_adviser"), f"{per_adviser:.1f}")
+if not counts.has_data:             # the scope's counties have not imported a ledger yet
+    st.caption(no_data_note(counts, ctx.lang, name=ctx.name))
 
 # effective service: the distance between contracts on paper and advisers who show up is the headline
 st.markdown(f"**{headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service)}**",

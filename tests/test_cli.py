@@ -30,7 +30,8 @@ def test_summary_json_equals_the_library(demo_db, demo_store):
     assert [r["code"] for r in rows] == lib["code"].tolist()
     assert all(len(r["code"]) == 12 for r in rows)
     assert list(rows[0]) == ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate",
-                             "has_data", "served", "nominal", "served_rate", "has_service_data"]
+                             "has_data", "served", "nominal", "served_rate", "has_service_data", "no_data_counties",
+                             "no_data_villages"]
     assert [r["covered"] for r in rows] == lib["covered"].tolist()
     assert sum(r["villages"] for r in rows) == demo_store.totals(Scope.parse("610124"), ANCHOR).villages
 
@@ -93,6 +94,35 @@ def test_export_status_filter(demo_db, demo_store, tmp_path):
     rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]
     assert len(rows) == demo_store.totals(Scope.parse("61"), ANCHOR).never
     assert {r[3] for r in rows} == {"从未配备"}
+
+
+def test_export_of_the_national_gap_list_leaves_out_counties_without_a_ledger(demo_db, demo_store, tmp_path):
+    """`export --scope 0` lists the gaps of the counties with data only and says how many it left out; `--status
+    no_data` writes those counties (code as text, villages as a number), most villages first."""
+    national = demo_store.totals(Scope(""), ANCHOR)
+    out = tmp_path / "gaps.csv"
+    p = run("export", "--scope", "0", "--as-of", ANCHOR.isoformat(), "-o", str(out), db=demo_db)
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))[1:]
+    assert len(rows) == national.lapsed + national.never + national.expiring
+    assert f"另有 {national.no_data_counties} 个县（区）共 {national.no_data_villages} 个村居" in p.stdout
+    for ext in ("xlsx", "csv"):
+        out = tmp_path / f"counties.{ext}"
+        p = run("export", "--scope", "0", "--as-of", ANCHOR.isoformat(), "--status", "no_data", "-o", str(out),
+                db=demo_db)
+        assert p.returncode == 0, p.stderr
+        if ext == "xlsx":
+            table = [list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+        else:
+            table = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+            table = [table[0]] + [[*r[:4], int(r[4])] for r in table[1:]]
+        assert table[0] == ["县（区）代码", "县（区）", "市（州）", "省（区、市）", "村居数"]
+        body = table[1:]
+        assert len(body) == national.no_data_counties and sum(r[4] for r in body) == national.no_data_villages
+        assert all(isinstance(r[0], str) and len(r[0]) == 12 and not r[0].startswith("61") for r in body)
+        assert [r[4] for r in body] == sorted((r[4] for r in body), reverse=True)
+    bad = run("export", "--scope", "0", "--status", "no_data", "-o", str(tmp_path / "x.geojson"), db=demo_db)
+    assert bad.returncode != 0 and ".geojson" in bad.stderr
 
 
 def test_map_html_is_self_contained(demo_db, tmp_path):

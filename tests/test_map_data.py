@@ -85,10 +85,12 @@ def test_headline_of_the_map_page(demo_store):
     """The figures line counts units with data only; a village's link names the village instead."""
     national = map_view(demo_store, Scope.parse("0"), ANCHOR)
     shaanxi = demo_store.totals(Scope.parse("61"), ANCHOR)       # the demo's contracts are all in 陕西省
-    # the ranking counts contracts only (Counts); totals carry the effective figures too (ServedCounts)
-    shaanxi = Counts(shaanxi.villages, shaanxi.covered, shaanxi.expiring, shaanxi.lapsed)
-    assert headline(national, demo_store.totals(Scope.parse("0"), ANCHOR), has_map=True) == \
-        Headline(shaanxi, 30, False)
+    country = demo_store.totals(Scope.parse("0"), ANCHOR)
+    # the ranking counts contracts only (Counts), and the counties it leaves out; totals carry the effective
+    # figures too (ServedCounts)
+    shaanxi = Counts(shaanxi.villages, shaanxi.covered, shaanxi.expiring, shaanxi.lapsed, country.no_data_counties,
+                     country.no_data_villages)
+    assert headline(national, country, has_map=True) == Headline(shaanxi, 30, False)
     town = map_view(demo_store, Scope.parse("610124001"), ANCHOR)
     totals = demo_store.totals(Scope.parse("610124001"), ANCHOR)
     assert headline(town, totals, has_map=True) == Headline(totals, 0, False)

@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from benchmarks.browser import CHART, VIEWPORT, served_app, wait_ready
 from geo.codes import LEVEL_ENDS, Scope
+from geo.coverage import NO_DATA
 from geo.demo import ANCHOR
 from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store, open_store
@@ -84,7 +85,9 @@ def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
     line = md("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
               rate=f"{shaanxi.coverage_rate * 100:.1f}%", expiring=f"{shaanxi.expiring:,}",
               lapsed=f"{shaanxi.lapsed:,}", never=f"{shaanxi.never:,}")
-    assert f"{line} {md('map.no_data_units', n=30, unit=t('level.1'))}" in texts(at)
+    national = demo_store.totals(Scope(""), DATE)       # the counties without a ledger, left out and said so
+    note = md("nodata.left_out", counties=f"{national.no_data_counties:,}", villages=f"{national.no_data_villages:,}")
+    assert national.no_data_counties > 0 and f"{line} {note}" in texts(at)
     table = at.dataframe[0].value
     rates = dict(zip(table[t("col.name")], table[t("col.coverage_rate")]))
     assert rates.pop("陕西省") == pytest.approx(shaanxi.coverage_rate * 100, abs=0.01)
@@ -283,6 +286,7 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     table = at.dataframe[0].value
     assert len(table) == len(expected) > 0
     assert set(table[t("col.status")]) <= {t(f"status.{s}") for s in GAPS}
+    assert t("nodata.none_here", name="周至县") in texts(at)       # its ledger is imported: no county to chase
     # the gap list's two, first (the gap plan's follow below it)
     assert [b.label for b in at.get("download_button")][:2] == [t("download.xlsx"), t("download.csv")]
     stem = f"缺口清单_周至县_{DATE}"
@@ -292,6 +296,35 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     csv = downloads[f"{stem}.csv"]
     assert csv.startswith(b"\xef\xbb\xbf")
     assert len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)) == len(expected)
+
+
+def test_gap_list_leaves_out_and_lists_the_counties_without_a_ledger(app_db, demo_store, downloads):
+    """陕西省 on a day when only some counties had contracts: their villages are not gaps, the list says how many
+    it left out, and 未导入台账的县（区） lists them with the store's figures and both downloads."""
+    early = "2018-06-15"
+    at = run_app("pages/gaps.py", scope="61", date=early)
+    totals = demo_store.totals(Scope.parse("61"), early)
+    missing = demo_store.no_data_counties(Scope.parse("61"), early)
+    assert 0 < totals.no_data_counties == len(missing)
+    gaps = at.dataframe[0].value
+    assert len(gaps) == len(demo_store.village_statuses(Scope.parse("61"), early, statuses=GAPS))
+    assert not set(gaps[t("col.code")].str[:6]) & set(missing["code"].str[:6])
+    assert t("gaps.left_out", counties=f"{totals.no_data_counties:,}",
+             villages=f"{totals.no_data_villages:,}") in texts(at)
+    assert t("nodata.title") in texts(at)
+    listed = at.dataframe[1].value
+    assert listed[t("col.county_code")].tolist() == missing["code"].tolist()
+    assert listed[t("col.villages")].sum() == totals.no_data_villages
+    stem = f"未导入台账的县区_陕西省_{early}"
+    sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
+    assert sheet.max_row == len(missing) + 1 and sheet.cell(2, 5).data_type == "n"
+    assert len(pd.read_csv(io.BytesIO(downloads[f"{stem}.csv"]), encoding="utf-8-sig")) == len(missing)
+
+
+def test_gap_list_of_a_county_without_a_ledger_says_so(app_db):
+    at = run_app("pages/gaps.py", scope="110101", date=DATE)          # 东城区: no contract in the demo
+    assert t("gaps.scope_no_data", name="东城区") in [e.value for e in at.info]
+    assert at.dataframe[0].value[t("col.county")].tolist() == ["东城区"]
 
 
 def test_gap_filters_by_status_and_township(app_db, demo_store):
@@ -342,13 +375,14 @@ def test_summary_metrics_ranking_and_trend(app_db, demo_store):
 
 
 def independent_units(store, code: str) -> pd.DataFrame:
-    """Per child unit from the village list in plain pandas (not Store.summary): villages, covered, has_data."""
+    """Per child unit from the village list in plain pandas (not Store.summary): villages, covered, has_data (a
+    unit has data when a village of it is not no data: its county decides)."""
     scope = Scope.parse(code)
     digits = LEVEL_ENDS[store.child_level(scope) - 1]
     villages = store.village_statuses(scope, DATE)
     unit = villages["code"].str[:digits]
     covered = villages["status"].isin(["covered", "expiring"]).groupby(unit).sum()
-    seen = (villages["status"] != "never").groupby(unit).sum()
+    seen = (villages["status"] != NO_DATA).groupby(unit).sum()
     names = {c[:digits]: n for c, n in zip(store.children(scope)["code"], store.children(scope)["name"])}
     return pd.DataFrame({"name": [names[u] for u in covered.index], "villages": unit.value_counts()[covered.index],
                          "covered": covered, "has_data": seen > 0})
@@ -356,16 +390,19 @@ def independent_units(store, code: str) -> pd.DataFrame:
 
 @pytest.mark.parametrize("code", ["0", "610402", "610802"])
 def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db, demo_store, code):
-    """National demo (30 provinces without contracts), 秦都区 (a township without contracts beside two at a real
-    0 %), 榆阳区 (31 townships): no-data units are listed apart, never ranked or red, the headline rate is over
-    the units with data, and the worst are the first table, above the full ranking."""
+    """National demo (30 provinces without contracts), 秦都区 (a township without contracts, a gap at 0 % like
+    two others: its county has data), 榆阳区 (31 townships): no-data units are listed apart, never ranked or red,
+    the headline rate is over the units with data, the metric says how many counties it leaves out, and the worst
+    are the first table, above the full ranking."""
     at = run_app("pages/summary.py", scope=code, date=DATE)
     units = independent_units(demo_store, code)
     with_data, without = units[units["has_data"]], units[~units["has_data"]]
     unit = t(f"level.{demo_store.child_level(Scope.parse(code))}")
     [rate] = [m for m in at.metric if m.label == t("metric.rate")]
     assert rate.value == f"{with_data['covered'].sum() / with_data['villages'].sum() * 100:.1f}%"
-    assert rate.proto.delta == (t("summary.no_data_units", n=len(without), unit=unit) if len(without) else "")
+    villages = demo_store.village_statuses(Scope.parse(code), DATE)
+    left = int(villages["status"].eq(NO_DATA).groupby(villages["code"].str[:6]).all().sum())   # counties
+    assert rate.proto.delta == (t("nodata.left_out_short", counties=f"{left:,}") if left else "")
     tables = [d.value for d in at.dataframe]
     name = t("col.name")
     ranking = tables[1] if len(with_data) > 1 else tables[0]
@@ -389,6 +426,10 @@ def test_summary_of_a_unit_without_data_says_no_data(app_db):
     at = run_app("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
     [rate] = [m for m in at.metric if m.label == t("metric.rate")]
     assert rate.value == t("legend.nodata")
+    [never] = [m for m in at.metric if m.label == t("metric.never")]    # not imported is not never covered
+    assert never.value == t("legend.nodata")
+    villages = [m.value for m in at.metric if m.label == t("metric.villages")][0]
+    assert t("nodata.scope", name="北京市", villages=villages) in texts(at)
     assert t("summary.trend_no_data") in [e.value for e in at.info]
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
 

@@ -13,13 +13,16 @@ from geo.ranking import rank_units, trend_over_units_with_data
 
 
 def units(*rows: tuple[str, int, int, int]) -> pd.DataFrame:
-    """(name, villages, covered, lapsed) -> rows shaped like Store.summary (has_data by the coverage rule)."""
+    """(name, villages, covered, lapsed) -> rows of counties shaped like Store.summary (has_data by the coverage
+    rule: a county without a covered or lapsed village has no data and is itself left out)."""
     df = pd.DataFrame(rows, columns=["name", "villages", "covered", "lapsed"])
     df.insert(0, "code", [f"61012410{i:01d}000" for i in range(len(df))])
     df["expiring"] = 0
     df["never"] = df["villages"] - df["covered"] - df["lapsed"]
     df["coverage_rate"] = df["covered"] / df["villages"]
     df["has_data"] = df["covered"] + df["lapsed"] > 0
+    df["no_data_counties"] = (~df["has_data"]).astype("int64")
+    df["no_data_villages"] = df["villages"].where(~df["has_data"], 0)
     return df
 
 
@@ -50,7 +53,7 @@ def test_rank_units(summary, ranked, worst, no_data):
 
 
 @pytest.mark.parametrize("summary, headline", [
-    (units(("甲", 10, 9, 1), ("乙", 30, 0, 0), ("丙", 10, 5, 0)), Counts(20, 14, 0, 1)),   # 乙 has no data
+    (units(("甲", 10, 9, 1), ("乙", 30, 0, 0), ("丙", 10, 5, 0)), Counts(20, 14, 0, 1, 1, 30)),   # 乙 has no data
     (units(("甲", 10, 0, 0), ("乙", 20, 0, 0)), Counts(30, 0, 0, 0)),                      # none has: the totals
 ])
 def test_headline_counts_the_units_with_data(summary, headline):
@@ -97,7 +100,11 @@ def test_national_headline_and_trend_count_units_with_data_only(demo_store):
     shaanxi = demo_store.totals(Scope.parse("61"), ANCHOR)
     assert r.ranked["name"].tolist() == ["陕西省"] and len(r.no_data) == 30 and r.worst.empty
     coverage = ("villages", "covered", "expiring", "lapsed")
-    assert r.counts == Counts(*(getattr(shaanxi, f) for f in coverage))   # the demo's only province with contracts
+    # the demo's only province with contracts; the counties of the others are left out, as the totals say
+    assert [getattr(r.counts, f) for f in coverage] == [getattr(shaanxi, f) for f in coverage]
+    national = demo_store.totals(everything, ANCHOR)
+    assert r.counts == Counts(*(getattr(national, f) for f in (*coverage, "no_data_counties", "no_data_villages")))
+    assert r.no_data_villages == r.no_data["villages"].sum() > 0
     trend = trend_over_units_with_data(demo_store.trend(everything, ANCHOR), r)
     alone = demo_store.trend(Scope.parse("61"), ANCHOR)
     assert trend["coverage_rate"].round(9).tolist() == alone["coverage_rate"].round(9).tolist()

@@ -139,10 +139,11 @@ def _adviser_sentence(f: BriefingFigures, lang: str) -> str:
 
 
 def _no_data_sentence(f: BriefingFigures, lang: str) -> str | None:
-    if f.ranking is None or not len(f.ranking.no_data):
+    """The counties without data that the figures leave out (geo.coverage: no data is decided per county)."""
+    if not f.counts.has_data or not f.counts.no_data_counties:
         return None
-    return t("brief.no_data", lang, n=len(f.ranking.no_data), unit=level_label(f.child_level, lang),
-             villages=count(f.ranking.no_data_villages))
+    return t("brief.left_out", lang, counties=count(f.counts.no_data_counties),
+             villages=count(f.counts.no_data_villages))
 
 
 def overview(f: BriefingFigures, lang: str) -> list[Block]:

@@ -24,7 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import pandas as pd
 
 from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS, Status, has_data
+from ..coverage import DEFAULT_EXPIRING_DAYS, Status, counted_villages, has_data
 from ..errors import UserError
 from ..idcards import scrub_id_numbers
 from ..phones import scrub_personal_numbers
@@ -822,14 +822,20 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             table="(SELECT * FROM assignments WHERE village >= $low AND village < $high) scoped")
 
     def _village_status_cte(self) -> str:
+        """CTEs ``pv`` (:meth:`_per_village_sql`), ``v`` (the real villages in [$low, $high)) and ``cd`` (the
+        counties of [$clow, $chigh) with data on the day: :func:`rules.data_counties_sql`)."""
         return f"""
             pv AS ({self._per_village_sql()}),
-            v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high)"""
+            v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
+            cd AS ({rules.data_counties_sql(self._spans)})"""
 
     @staticmethod
     def _status_params(scope: Scope, as_of, expiring_days: int) -> dict:
+        """The parameters of :meth:`_village_status_cte`: the scope's range and that of its whole counties."""
         low, high = scope.int_range
-        return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high}
+        county = 10**6
+        return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high,
+                "clow": low // county * county, "chigh": -(-high // county) * county}
 
     # -- effective service (geo.service_rule) ----------------------------------------------------------------
     def _service_days_ready(self) -> bool:
@@ -883,7 +889,9 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             counts = rules.county_figures_sql(w)
         else:
             counts = f"""
-            n AS (SELECT idiv(code, {w}) * {w} AS unit, count(*) AS villages FROM v GROUP BY 1),
+            n AS (SELECT idiv(v.code, {w}) * {w} AS unit, count(*) AS villages, count(cd.county) AS data_villages,
+                         count(DISTINCT CASE WHEN cd.county IS NULL THEN idiv(v.code, 1000000) END) AS no_data_counties
+                  FROM v LEFT JOIN cd ON cd.county = idiv(v.code, 1000000) GROUP BY 1),
             agg AS (
                 SELECT idiv(pv.village, {w}) * {w} AS unit, count(pv.cur_end) AS covered,
                        count(*) FILTER (WHERE pv.expiring) AS expiring,
@@ -895,7 +903,8 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         df = self.query(f"""
             WITH {self._village_status_cte()}, {service_cte}, {counts},
             srv AS ({served}),
-            u AS (SELECT n.unit, villages, coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
+            u AS (SELECT n.unit, villages, data_villages, no_data_counties,
+                         coalesce(covered, 0) AS covered, coalesce(expiring, 0) AS expiring,
                          coalesce(lapsed, 0) AS lapsed, coalesce(served, 0) AS served,
                          coalesce(covered_recorded, 0) - coalesce(served, 0) AS nominal,
                          coalesce(in_recorded_counties, 0) AS in_recorded_counties
@@ -904,12 +913,16 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             -- (a grouping by code prefix) and would join all of divisions to it
             SELECT u.unit,
                    coalesce((SELECT d.name FROM divisions d WHERE d.code = u.unit), CAST(u.unit AS VARCHAR)) AS name,
-                   villages, covered, expiring, lapsed, served, nominal, in_recorded_counties
+                   villages, data_villages, no_data_counties, covered, expiring, lapsed, served, nominal,
+                   in_recorded_counties
             FROM u
             ORDER BY u.unit""", params)
-        for col in ("villages", "covered", "expiring", "lapsed", "served", "nominal", "in_recorded_counties"):
+        for col in ("villages", "data_villages", "no_data_counties", "covered", "expiring", "lapsed", "served",
+                    "nominal", "in_recorded_counties"):
             df[col] = df[col].astype("int64")
-        return df
+        # the no-data rule (geo.coverage): only the villages of counties with data count
+        counted = counted_villages(df["villages"], df["data_villages"])
+        return df.assign(no_data_villages=df["villages"] - df["data_villages"], villages=counted)
 
     def summary(self, scope: Scope, as_of: dt.date | str, by: str | int = "county",
                 expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE
@@ -918,7 +931,10 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
 
         Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
         nominal, served_rate, in_recorded_counties (villages with a contract started by the date in a county
-        with service records), has_service_data (there are such villages: else 无服务记录, not 0 % served).
+        with service records), has_service_data (there are such villages: else 无服务记录, not 0 % served),
+        no_data_counties, no_data_villages.  The no-data rule is geo.coverage's: ``villages`` counts the
+        villages of the unit's counties with data (all of them, and has_data false, when none has), and the
+        counties without data and their villages are the last two columns.
         """
         level = LEVEL_OF_NAME[by] if isinstance(by, str) else int(by)
         df = self._unit_figures(scope, as_of, _width(level), expiring_days, service)
@@ -927,18 +943,45 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             out[col] = df[col]
         out["never"] = df["villages"] - df["covered"] - df["lapsed"]
         out["coverage_rate"] = (df["covered"] / df["villages"]).astype("float64")
-        out["has_data"] = has_data(out["covered"], out["lapsed"])
+        out["has_data"] = has_data(out["covered"], out["lapsed"], out["villages"], df["no_data_villages"])
         out["served"], out["nominal"] = df["served"], df["nominal"]
         out["served_rate"] = (df["served"] / df["villages"]).astype("float64")
         out["in_recorded_counties"] = df["in_recorded_counties"]
         out["has_service_data"] = has_service_data(out["in_recorded_counties"])
+        out["no_data_counties"], out["no_data_villages"] = df["no_data_counties"], df["no_data_villages"]
         return out
 
     def totals(self, scope: Scope, as_of: dt.date | str, expiring_days: int = DEFAULT_EXPIRING_DAYS,
                service: ServiceSettings = DEFAULT_SERVICE) -> ServedCounts:
         df = self._unit_figures(scope, as_of, 10**12, expiring_days, service)
-        return ServedCounts(*(int(df[c].sum()) for c in ("villages", "covered", "expiring", "lapsed", "served",
-                                                           "nominal", "in_recorded_counties")))
+        return ServedCounts(**{c: int(df[c].sum()) for c in (
+            "villages", "covered", "expiring", "lapsed", "no_data_counties", "no_data_villages", "served", "nominal",
+            "in_recorded_counties")})
+
+    def no_data_counties(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
+        """The counties of `scope` (or the county of a narrower one) without data on `as_of` (geo.coverage: no
+        contract of theirs started by then, their ledger not imported yet), most villages first: code, name,
+        city, province (names), villages.  东莞, 中山 and 儋州, cities without counties, are their own county
+        (and city)."""
+        params = self._status_params(scope, as_of, DEFAULT_EXPIRING_DAYS)
+        params = {k: params[k] for k in ("as_of", "clow", "chigh")}
+        villages = ("SELECT county, villages FROM county_villages" if self._spans else
+                    f"SELECT idiv(code, 1000000) AS county, count(*) AS villages FROM divisions WHERE {REAL_VILLAGE} "
+                    "GROUP BY 1")
+        df = self._codes_frame(f"""
+            WITH cd AS ({rules.data_counties_sql(self._spans)}),
+            cv AS ({villages}),
+            left_out AS (SELECT cv.county * 1000000 AS code, cv.villages FROM cv
+                         WHERE cv.county >= idiv($clow, 1000000) AND cv.county < idiv($chigh, 1000000)
+                           AND cv.county NOT IN (SELECT county FROM cd))
+            SELECT l.code, coalesce(d.name, CAST(l.code AS VARCHAR)) AS name,
+                   coalesce(c.name, '') AS city, coalesce(p.name, '') AS province, l.villages
+            FROM left_out l LEFT JOIN divisions d ON d.code = l.code
+            LEFT JOIN divisions c ON c.code = idiv(l.code, 100000000) * 100000000
+            LEFT JOIN divisions p ON p.code = idiv(l.code, 10000000000) * 10000000000
+            ORDER BY l.villages DESC, l.code""", params)
+        df["villages"] = df["villages"].astype("int64")
+        return df
 
     def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
                  township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
@@ -970,7 +1013,8 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
                                          {rules.service_status_sql()} AS service_status,
                                          ps.last_counting AS last_onsite
                                   FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
-                                  LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)) s {where}),
+                                  LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)
+                                  LEFT JOIN cd ON cd.county = idiv(v.code, 1000000)) s {where}),
             -- advisers shown: the current ones; for a lapsed village those of its last contract
             cand AS (
                 SELECT a.village, a.adviser_id, a.start_date, a.end_date,

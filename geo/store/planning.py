@@ -77,13 +77,14 @@ class PlanningQueries:
                           _codes(served, "village"), _codes(geoms, "code"), _codes(outlines, "code"))
 
     def _scope_villages(self, cur, params: dict) -> pd.DataFrame:
-        """Every real village in scope with its status on the day (the coverage rule's SQL)."""
+        """Every real village in scope with its status on the day (the coverage rule's SQL), but those of counties
+        without data: not imported yet, they are neither gaps nor counted (geo.coverage)."""
         df = self._q_frame(f"""
             WITH {self._village_status_cte()}
             SELECT v.code, d.name, idiv(v.code, 1000) * 1000 AS township_code, t.name AS township,
                    idiv(v.code, 1000000) * 1000000 AS county_code, c.name AS county,
                    {rules.status_sql('pv')} AS status, true AS in_scope
-            FROM v LEFT JOIN pv ON pv.village = v.code
+            FROM v LEFT JOIN pv ON pv.village = v.code JOIN cd ON cd.county = idiv(v.code, 1000000)
             JOIN divisions d ON d.code = v.code
             LEFT JOIN divisions t ON t.code = idiv(v.code, 1000) * 1000
             LEFT JOIN divisions c ON c.code = idiv(v.code, 1000000) * 1000000

@@ -55,11 +55,27 @@ def spans_per_village_sql() -> str:
         WHERE span_from <= $as_of AND span_until > $as_of AND village >= $low AND village < $high"""
 
 
-def status_sql(alias: str = "pv") -> str:
-    """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status."""
-    return (f"CASE WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
+def status_sql(alias: str = "pv", counties: str = "cd") -> str:
+    """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status, with the
+    village's row of :func:`data_counties_sql` left-joined as `counties`: a village of a county without data is
+    ``no_data`` (geo.coverage.NO_DATA), not ``never``."""
+    return (f"CASE WHEN {counties}.county IS NULL THEN 'no_data' "
+            f"WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
             f"WHEN {alias}.cur_end IS NOT NULL THEN 'covered' "
             f"WHEN {alias}.seen THEN 'lapsed' ELSE 'never' END")
+
+
+def data_counties_sql(spans: bool = True) -> str:
+    """The counties (``county``, 6-digit) in [$clow, $chigh) that have data on $as_of: a contract of a real
+    village of theirs started on or before it (geo.coverage.county_has_data), read from ``county_spans`` (a row
+    is current exactly when the county has a covered or lapsed village), else from the contracts themselves (a
+    read-only store written before the spans)."""
+    if spans:
+        return ("SELECT county FROM county_spans WHERE span_from <= $as_of AND span_until > $as_of "
+                "AND county >= idiv($clow, 1000000) AND county < idiv($chigh, 1000000)")
+    return f"""SELECT DISTINCT idiv(a.village, 1000000) AS county FROM assignments a
+               WHERE a.start_date <= $as_of AND a.village >= $clow AND a.village < $chigh
+                 AND EXISTS (SELECT 1 FROM divisions d WHERE d.code = a.village AND {real_village('d')})"""
 
 
 def spans_sql(village_filter: str = "") -> str:
@@ -128,18 +144,22 @@ def county_villages_sql(code_filter: str = "") -> str:
 
 
 def county_figures_sql(width: int) -> str:
-    """CTEs ``n`` (unit, villages) and ``agg`` (unit, covered, expiring, lapsed, covered_recorded,
-    in_recorded_counties) for units of `width` (a county or wider) in the county-aligned range [$low, $high),
-    from the per-county tables: a few thousand rows, not a row per village.  Expiring contracts are looked up by
-    their end day (a span current on D that is covered ends on or after D: its contracts last to its end at
-    least); ``sc`` (counties with service records) comes from the caller."""
+    """CTEs ``n`` (unit, villages, data_villages, no_data_counties) and ``agg`` (unit, covered, expiring, lapsed,
+    covered_recorded, in_recorded_counties) for units of `width` (a county or wider) in the county-aligned range
+    [$low, $high), from the per-county tables: a few thousand rows, not a row per village.  A county has data when
+    its row of ``county_spans`` is current (``pc``).  Expiring contracts are looked up by their end day (a span
+    current on D that is covered ends on or after D: its contracts last to its end at least); ``sc`` (counties
+    with service records) comes from the caller."""
     per = width // 10**6
     counties = "county >= idiv($low, 1000000) AND county < idiv($high, 1000000)"
     return f"""
-    n AS (SELECT idiv(county, {per}) * {width} AS unit, CAST(sum(villages) AS BIGINT) AS villages
-          FROM county_villages WHERE {counties} GROUP BY 1),
     pc AS (SELECT county, covered, lapsed FROM county_spans
            WHERE span_from <= $as_of AND span_until > $as_of AND {counties}),
+    n AS (SELECT idiv(cv.county, {per}) * {width} AS unit, CAST(sum(cv.villages) AS BIGINT) AS villages,
+                 CAST(sum(CASE WHEN pc.county IS NOT NULL THEN cv.villages ELSE 0 END) AS BIGINT) AS data_villages,
+                 CAST(sum(CASE WHEN pc.county IS NULL THEN 1 ELSE 0 END) AS BIGINT) AS no_data_counties
+          FROM county_villages cv LEFT JOIN pc ON pc.county = cv.county
+          WHERE cv.county >= idiv($low, 1000000) AND cv.county < idiv($high, 1000000) GROUP BY 1),
     ex AS (SELECT idiv(village, 1000000) AS county, count(*) AS expiring FROM coverage_spans
            WHERE cur_end >= $as_of AND cur_end <= $as_of + CAST($days AS INTEGER)
              AND span_from <= $as_of AND span_until > $as_of
@@ -369,10 +389,11 @@ def served_sql(pv: str = "pv", ps: str = "ps") -> str:
     return f"({pv}.cur_end IS NOT NULL AND {ps}.last_counting >= $window_start)"
 
 
-def service_status_sql(pv: str = "pv", ps: str = "ps", sc: str = "sc") -> str:
+def service_status_sql(pv: str = "pv", ps: str = "ps", sc: str = "sc", counties: str = "cd") -> str:
     """SQL CASE giving the effective status (geo.service_rule.ServiceStatus) of a village from its coverage `pv`,
-    its service records `ps` and its county's row `sc` of :func:`service_counties_sql` (all left-joined)."""
-    return (f"CASE WHEN {served_sql(pv, ps)} THEN 'served' "
+    its service records `ps`, its county's row `sc` of :func:`service_counties_sql` and its county's row
+    `counties` of :func:`data_counties_sql` (all left-joined): a county without contracts has no data either."""
+    return (f"CASE WHEN {counties}.county IS NULL THEN 'no_data' WHEN {served_sql(pv, ps)} THEN 'served' "
             f"WHEN {pv}.cur_end IS NOT NULL AND {sc}.county IS NOT NULL THEN 'nominal' "
             f"WHEN {pv}.cur_end IS NOT NULL THEN 'no_data' "
             f"WHEN {pv}.seen THEN 'lapsed' ELSE 'never' END")
