@@ -1050,6 +1050,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # national pages and downloads (issue 19 item 4, issue 20 item 9)
     # (end of this block)
     # finish (issue 19 items 5, 6, 7, 10: exports, uploads, map, charts)
+    "svc.trend_begins": ("服务记录自{year}年{month}月起，此前的月份没有有效服务率。",
+                         "Service records begin in {month_name} {year}; the months before have no served rate."),
     # (end of this block)
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
     # (end of this block)

@@ -14,7 +14,7 @@ from geo.coverage import DEFAULT_EXPIRING_DAYS
 from geo.formats import count, pct
 from geo.i18n import level_label
 from geo.ranking import Ranking, rank_units, trend_over_units_with_data
-from geo.service_ranking import GapRanking, headline, rank_by_gap, trend_over_units_with_logs
+from geo.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
 ROW_PX, HEAD_PX = 35, 38
@@ -73,7 +73,8 @@ if len(loads):
         st.markdown(f"**{ctx.t('adv.summary.chart')}**")
         base = alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"}))).encode(
             x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), axis=alt.Axis(tickCount=3)),
+            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"),
+                    axis=alt.Axis(tickCount=3, tickMinStep=1, format="d")),          # people: whole numbers
             tooltip=[alt.Tooltip("villages:O", title=ctx.t("adv.summary.axis_villages")),
                      alt.Tooltip("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), format=",")])
         # the count over each bar: the few advisers far over the cap are one-pixel bars otherwise
@@ -183,6 +184,9 @@ with chart_box:
     both = served_counts.has_service_data
     st.subheader(ctx.t("svc.trend") if both else ctx.t("summary.trend"))
     st.caption(ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
+    begins = records_begin(trend, ctx.lang) if both else None
+    if begins:
+        st.caption(begins)
     if not counts.has_data:      # a unit with no contract on record has no trend, not a flat 0 %
         st.info(ctx.t("summary.trend_no_data"))
         st.stop()

@@ -424,3 +424,22 @@ def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_st
         page.wait_for_timeout(1000)   # let late requests (fonts, telemetry) show themselves
         page.close()
     assert remote == []
+
+
+def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, demo_store):
+    from geo.service_ranking import records_begin
+
+    at = run_app("pages/summary.py", scope="610103", date=DATE)
+    charts = [json.loads(e.proto.spec) for e in at.main
+              if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
+    [loads] = [c for c in charts if '"advisers' in json.dumps(c) and '"month' not in json.dumps(c)]
+    y_axes = [layer["encoding"]["y"]["axis"] for layer in loads["layer"]]
+    assert y_axes and all(a["tickMinStep"] == 1 and a["format"] == "d" for a in y_axes)
+    trend = demo_store.trend(Scope.parse("610103"), DATE)
+    first = trend.loc[trend["has_service_data"], "month"].iloc[0]
+    assert first > trend["month"].iloc[0]                  # the demo's records begin inside the 24 months
+    year, month = (int(x) for x in first.split("-"))
+    assert f"服务记录自{year}年{month}月起" in records_begin(trend, "zh")
+    assert records_begin(trend, "zh") in [c.value for c in at.caption]
+    assert records_begin(trend[trend["month"] >= first], "zh") is None
+    assert records_begin(trend, "en").startswith("Service records begin in ")
