@@ -1052,6 +1052,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # finish (issue 19 items 5, 6, 7, 10: exports, uploads, map, charts)
     "svc.trend_begins": ("服务记录自{year}年{month}月起，此前的月份没有有效服务率。",
                          "Service records begin in {month_name} {year}; the months before have no served rate."),
+    "brief.map_note": ("注：本图为示意图，图中界线不作为实际划界依据。",
+                       "Note: a schematic map; the boundaries shown are not authoritative for delimitation."),
     # (end of this block)
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
     # (end of this block)
