@@ -183,10 +183,9 @@ else:
 with chart_box:
     both = served_counts.has_service_data
     st.subheader(ctx.t("svc.trend") if both else ctx.t("summary.trend"))
-    st.caption(ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
     begins = records_begin(trend, ctx.lang) if both else None
-    if begins:
-        st.caption(begins)
+    st.caption(f"{ctx.t('svc.trend_note')}{' ' if ctx.lang == 'en' else ''}{begins}" if begins else
+               ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
     if not counts.has_data:      # a unit with no contract on record has no trend, not a flat 0 %
         st.info(ctx.t("summary.trend_no_data"))
         st.stop()
