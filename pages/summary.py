@@ -11,7 +11,7 @@ from geo.advisers import load_distribution
 from geo.briefing import FORMATS
 from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.coverage import DEFAULT_EXPIRING_DAYS
-from geo.formats import count, pct
+from geo.formats import count, pct, text_width_px
 from geo.i18n import level_label
 from geo.ranking import Ranking, rank_units, trend_over_units_with_data
 from geo.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
@@ -124,8 +124,9 @@ def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = Non
               .apply(lambda r: [WORST_STYLE if r.name in marked else ""] * len(r), axis=1)
               .format({ctx.t("col.coverage_rate"): pct})
               .format(count, subset=[ctx.t(f"col.{c}") for c in ("villages", "lapsed", "never", "expiring")]))
-    st.dataframe(styled, hide_index=True, width="stretch",
-                 height=height or min(HEAD_PX + ROW_PX * len(shown), 640))
+    name = ctx.t("col.name")
+    st.dataframe(styled, hide_index=True, width="stretch", height=height or min(HEAD_PX + ROW_PX * len(shown), 640),
+                 column_config={name: st.column_config.TextColumn(name, width=text_width_px(shown[name], name))})
 
 
 left, right = st.columns([3, 2], gap="large")
@@ -159,9 +160,12 @@ if ranking is not None:
                 ctx.text("col.nominal"): gaps.ranked["nominal"],
                 ctx.text("col.villages"): gaps.ranked["villages"]})
             rates = [ctx.text(f"col.{c}") for c in ("coverage_rate", "served_rate", "rate_gap")]
+            name = ctx.text("col.name")
             st.dataframe(shown.style.format(pct, subset=rates)
                          .format(count, subset=[ctx.text("col.nominal"), ctx.text("col.villages")]),
-                         hide_index=True, width="stretch", height=min(HEAD_PX + ROW_PX * len(shown), 640))
+                         hide_index=True, width="stretch", height=min(HEAD_PX + ROW_PX * len(shown), 640),
+                         column_config={name: st.column_config.TextColumn(name, width=text_width_px(shown[name],
+                                                                                                    name))})
             if len(gaps.no_data):
                 with st.expander(ctx.t("svc.no_data_list", n=len(gaps.no_data), unit=unit)):
                     st.dataframe(pd.DataFrame({ctx.text("col.name"): gaps.no_data["name"],

@@ -443,3 +443,21 @@ def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, d
     assert any(c.value.endswith(records_begin(trend, "zh")) for c in at.caption)
     assert records_begin(trend[trend["month"] >= first], "zh") is None
     assert records_begin(trend, "en").startswith("Service records begin in ")
+
+
+@pytest.mark.parametrize("page, scope", [("pages/map.py", "610103"), ("pages/summary.py", "610103"),
+                                         ("pages/map.py", "610103001")])
+def test_name_columns_are_as_wide_as_their_longest_name(app_db, page, scope):
+    """A table sizes its columns before the Chinese font is in and cut 南院门街道 to 南院门街: the pages set them."""
+    at = run_app(page, scope=scope, date=DATE)
+    checked = 0
+    for frame in at.dataframe:
+        if len(frame.value.columns) <= 2:            # a name and a number share the whole width
+            continue
+        config = json.loads(frame.proto.columns or "{}")
+        for col in (t("col.name"), t("col.village"), t("col.township")):
+            if col in frame.value.columns:
+                longest = max(len(str(v)) for v in [col, *frame.value[col]])
+                assert config[col]["width"] >= 14 * longest, (page, col)
+                checked += 1
+    assert checked
