@@ -312,7 +312,8 @@ def service_settings_box(ctx: Ctx) -> None:
         st.number_input(ctx.t("svc.window_days"), min_value=1, max_value=730, step=1, key="w_window_days",
                         value=DEFAULT_SERVICE.window_days, help=ctx.t("svc.window_help"))
         st.multiselect(ctx.t("svc.counting_modes"), MODES, key="w_counting_modes",
-                       default=list(DEFAULT_SERVICE.counting_modes),
+                       default=list(DEFAULT_SERVICE.counting_modes), select_all=False,
+                       placeholder=ctx.text("select.placeholder"),
                        format_func=lambda m: ctx.text(f"svc.mode.{m}"))
 
 
@@ -400,6 +401,37 @@ def user_errors(lang: str) -> Iterator[None]:
         yield
     except UserError as e:
         show_user_error(e, lang)
+
+
+# ------------------------------------------------------------------------------ Streamlit's own words, in ours
+# Streamlit 1.67 writes a few words of its widgets itself, in English only, with no parameter for them: the file
+# uploader's button and limits, and "Press Enter to apply / submit form" under a typed input.  Its DOM names
+# them by data-testid; the English is hidden (display: none, so it is not on the page's text) and ours is shown
+# in its place as generated content.  Our own catalogue text only, written as CSS string literals.
+_UPLOAD_BUTTON = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+_UPLOAD_HINT = '[data-testid="stFileUploaderDropzoneInstructions"]'
+_UPLOAD_DRAG = '[data-testid="stFileUploaderDropzone"] > div:not([data-testid])'    # shown while a file is dragged
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal (quotes, backslashes and line breaks escaped)."""
+    return '"' + "".join(f"\\{ord(c):x} " if c in '"\\\n\r<>' else c for c in text) + '"'
+
+
+def uploader_css(button: str, hint: str, drop: str) -> str:
+    """The file uploader's button, the line beside it and what it says while a file is dragged over it, in our
+    words."""
+    return (f"{_UPLOAD_BUTTON} p, {_UPLOAD_HINT} span, {_UPLOAD_DRAG} > span {{ display: none; }}\n"
+            f"{_UPLOAD_BUTTON}::after {{ content: {css_string(button)}; }}\n"
+            f"{_UPLOAD_HINT} > div::after {{ content: {css_string(hint)}; font-size: 0.875rem; }}\n"
+            f"{_UPLOAD_DRAG}::after {{ content: {css_string(drop)}; }}")
+
+
+def streamlit_words(lang: str) -> None:
+    """Every page: in Chinese, no English "Press Enter to apply" under a typed input (an input is applied when
+    it loses focus too, so the hint is not needed)."""
+    if lang == "zh":
+        st.html('<style>[data-testid="InputInstructions"] { display: none; }</style>')
 
 
 def kv(ctx: Ctx, key: str, value: object) -> Markdown:
@@ -552,6 +584,7 @@ def main() -> None:
     ensure_static(APP_DIR / "static")
     link, last = _link(), _last_view()
     lang = viewstate.resolve_lang(viewstate.asked(link, last)["lang"])
+    streamlit_words(lang)
     try:
         store = get_store(store_target())
     except StoreError as e:   # the file is held by another process: say so, no traceback

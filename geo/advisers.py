@@ -20,7 +20,7 @@ import pandas as pd
 from .codes import Scope
 from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
-from .formats import contract_end, day
+from .formats import contract_end, date_cell, day
 from .i18n import t
 from .service_rule import DEFAULT_SERVICE, ServiceSettings
 
@@ -277,10 +277,11 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
         "village_names": [_joined(v, lang) for v in lists["village_names"]],
         "village_codes": [_joined(v, "en") for v in lists["village_codes"]],
         "townships": [_joined(v, lang) for v in lists["townships"]],
-        "next_end": ["" if n == 0 else contract_end(e, lang) for n, e in zip(df["villages"], df["next_end"])],
+        "next_end": ["" if n == 0 else t("open_ended", lang) if pd.isna(e) else date_cell(e)
+                     for n, e in zip(df["villages"], df["next_end"])],
         "onsite_hours_month": df["onsite_hours_month"].astype(float).round(1),
         "records_window": df["records_window"].astype("int64"),
-        "last_onsite": [day(d) if d else "" for d in df["last_onsite"]],
+        "last_onsite": [date_cell(d) if d else "" for d in df["last_onsite"]],
         **{k: df[k].map({True: yes, False: no}) for k in FLAG_KEYS}})
     numbers = ("villages", "villages_elsewhere", "onsite_hours_month", "records_window")
     out = out[[c for c, _ in REGISTER_COLUMNS]].astype({c: object for c, _ in REGISTER_COLUMNS if c not in numbers})
@@ -366,7 +367,7 @@ def renewal_table(ren: Renewals, lang: str = "zh") -> pd.DataFrame:
     df = ren.frame
     out = pd.DataFrame({c: df[c] for c, _ in RENEWAL_COLUMNS}).astype(object)
     out["kind"] = df["kind"].map(lambda k: t(f"adv.renew.{k}", lang))
-    out["end_date"] = [day(e) for e in df["end_date"]]
+    out["end_date"] = [date_cell(e) for e in df["end_date"]]
     out["current_villages"] = df["current_villages"].astype("int64")
     out = out.where(out.notna(), "")
     out.columns = [t(key, lang) for _, key in RENEWAL_COLUMNS]

@@ -2,6 +2,8 @@
 
 * .xlsx - codes and phone numbers are written as text (never 6.10124E+11); every string is a text cell
   (write_string), which Excel never evaluates, so "=1+1" stays exactly "=1+1", with no apostrophe added.
+  Numbers are number cells and dates date cells (:func:`cell_kind`), so Excel sorts, sums and filters them: a
+  table meant for a file keeps its counts, distances and days as numbers and dates, never as their text.
 * .csv  - UTF-8 with a BOM so Excel shows the Chinese; a CSV cell has no type, so text that Excel would read as
   a formula is prefixed with an apostrophe (:func:`neutralize`).
 * .geojson - one feature per village, with its boundary where the store has one (null geometry otherwise).
@@ -19,13 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from .access import Principal, scoped
 from .codes import Scope
 from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
-from .formats import contract_end, day
+from .formats import date_cell, day
 from .i18n import status_label, t
 from .service_rule import DEFAULT_SERVICE, ServiceSettings
 
@@ -136,10 +139,11 @@ def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     columns = [c for c in VILLAGE_COLUMNS if c in villages.columns]
     out = villages[columns].copy()
     out["status"] = out["status"].map(lambda s: status_label(s, lang))
-    out["contract_end"] = [contract_end(end, lang) if people else ""      # no adviser: no contract to end
+    out["contract_end"] = [(t("open_ended", lang) if pd.isna(end) else date_cell(end)) if people
+                           else ""                                  # no adviser: no contract to end
                            for end, people in zip(out["contract_end"], out["advisers"].notna())]
     out["service_status"] = out["service_status"].map(lambda s: t(f"svc.status.{s}", lang))
-    out["last_onsite"] = [day(d) if not pd.isna(d) else "" for d in out["last_onsite"]]
+    out["last_onsite"] = [date_cell(d) for d in out["last_onsite"]]
     out = out.fillna("")
     out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in columns]
     return out
@@ -155,12 +159,41 @@ def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     return out
 
 
+def cell_kind(value: object) -> str:
+    """How a table's value goes into a spreadsheet: 'blank', 'text', 'number', 'date' or 'time' (a date with a
+    time of day). Text stays text whatever it looks like: a code, a licence or a phone number is never a number."""
+    if value is None or value is pd.NaT or (isinstance(value, str) and value == ""):
+        return "blank"
+    if isinstance(value, (str, bool, np.bool_)):
+        return "text"
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        stamp = pd.Timestamp(value)
+        return "date" if stamp == stamp.normalize() else "time"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "blank" if pd.isna(value) else "number"
+    return "text"
+
+
+def _plain(value: object) -> str:
+    """A value as the text a CSV cell (or a forced text cell) carries."""
+    kind = cell_kind(value)
+    if kind == "blank":
+        return ""
+    if kind == "date":
+        return day(value)
+    if kind == "time":
+        return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S")
+    return value if isinstance(value, str) else str(value)
+
+
 def to_csv_bytes(table: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([neutralize(str(c)) for c in table.columns])
     for row in table.itertuples(index=False):
-        writer.writerow(["" if v is None else neutralize(v if isinstance(v, str) else str(v)) for v in row])
+        writer.writerow([neutralize(_plain(v)) for v in row])
     return "\ufeff".encode() + buf.getvalue().encode("utf-8")
 
 
@@ -175,29 +208,35 @@ def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: int =
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_urls": False, "strings_to_numbers": False})
-    head = book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1})
-    pct = book.add_format({"num_format": "0.0%"})
+                                     "strings_to_urls": False, "strings_to_numbers": False,
+                                     "remove_timezone": True})
+    formats = {"head": book.add_format({"bold": True, "bg_color": "#E8EEF4", "border": 1}),
+               "pct": book.add_format({"num_format": "0.0%"}),
+               "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+               "time": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}
     for sheet, table in sheets:
-        _write_sheet(book.add_worksheet(sheet[:31]), table, text_columns, head, pct)
+        _write_sheet(book.add_worksheet(sheet[:31]), table, text_columns, formats)
     book.close()
     return buf.getvalue()
 
 
-def _write_sheet(ws, table: pd.DataFrame, text_columns: int, head, pct) -> None:
+def _write_sheet(ws, table: pd.DataFrame, text_columns: int, formats: dict) -> None:
     for j, col in enumerate(table.columns):
-        ws.write_string(0, j, str(col), head)
-        width = max([len(str(col))] + [len(str(v)) for v in table.iloc[:200, j]]) * 1.8 + 2
+        ws.write_string(0, j, str(col), formats["head"])
+        width = max([len(str(col))] + [len(_plain(v)) for v in table.iloc[:200, j]]) * 1.8 + 2
         ws.set_column(j, j, min(width, 50))
     rate_cols = {j for j, c in enumerate(table.columns) if "rate" in str(c) or "率" in str(c)}
     for i, row in enumerate(table.itertuples(index=False), start=1):
         for j, v in enumerate(row):
-            if v is None or (isinstance(v, float) and pd.isna(v)):
+            kind = cell_kind(v)
+            if kind == "blank":
                 continue
-            if isinstance(v, str) or j < text_columns:
-                ws.write_string(i, j, str(v))
+            if kind == "text" or j < text_columns:
+                ws.write_string(i, j, _plain(v))
+            elif kind in ("date", "time"):
+                ws.write_datetime(i, j, pd.Timestamp(v).to_pydatetime(), formats[kind])
             elif j in rate_cols:
-                ws.write_number(i, j, float(v), pct)
+                ws.write_number(i, j, float(v), formats["pct"])
             else:
                 ws.write_number(i, j, float(v))
     ws.freeze_panes(1, 0)

@@ -433,10 +433,11 @@ _CSS = """
 <style>
 .leaflet-container { background: #f4f6f8; font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC",
   sans-serif; }
-.cov-legend { background: rgba(255,255,255,.92); padding: 6px 9px; border-radius: 4px; line-height: 18px;
-  font-size: 12px; color: #222; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
-.cov-legend .cov-legend-title { font-weight: 600; margin-bottom: 3px; }
-.cov-legend .cov-sw { display: inline-block; width: 16px; height: 12px; margin-right: 6px; vertical-align: -1px;
+.cov-legend { background: rgba(255,255,255,.92); padding: 4px 7px; border-radius: 4px; line-height: 15px;
+  font-size: 11px; color: #222; box-shadow: 0 1px 4px rgba(0,0,0,.3); }
+.cov-legend .cov-legend-title { font-weight: 600; margin-bottom: 2px; cursor: pointer; }
+.cov-legend details:not([open]) .cov-legend-title { margin-bottom: 0; }
+.cov-legend .cov-sw { display: inline-block; width: 14px; height: 10px; margin-right: 5px; vertical-align: -1px;
   border: 1px solid #4d4d4d; box-sizing: border-box; }
 .cov-legend .cov-sw-nodata { background: repeating-linear-gradient(45deg, #eeeeee 0 3px, #a6a6a6 3px 5px); }
 .cov-legend .cov-sw-schematic { border: 1.5px dashed #4d4d4d; background: transparent; }
@@ -492,10 +493,25 @@ class Legend(_DataElement):
         self.title_json = _js_json(html.escape(title)) if title else None
 
 
+class MetricScale(MacroElement):
+    """The scale bar in metres and kilometres only: folium's ``control_scale`` adds Leaflet's default, which
+    also shows miles and feet."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({metric: true, imperial: false}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self):
+        super().__init__()
+        self._name = "MetricScale"
+
+
 def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False, layer: str = "coverage") -> str:
     """The legend's inner HTML: a swatch and label per class, no data, and the schematic note if needed."""
     t = text(lang, layer)
-    rows = [f'<div class="cov-legend-title">{html.escape(t["legend_" + mode])}</div>']
+    rows = [f'<details open><summary class="cov-legend-title">{html.escape(t["legend_" + mode])}</summary>']
     entries = ([(c.colour, t[c.key]) for c in reversed(RATE_CLASSES)] if mode == "rate"
                else [(colour, t[key]) for key, colour in LAYERS[layer].status_colours.items()])
     for colour, label in entries:
@@ -503,12 +519,14 @@ def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False, layer:
     rows.append(f'<div><span class="cov-sw cov-sw-nodata"></span>{html.escape(t["nodata"])}</div>')
     if schematic:
         rows.append(f'<div><span class="cov-sw cov-sw-schematic"></span>{html.escape(t["schematic"])}</div>')
-    return "".join(rows)
+    return "".join(rows) + "</details>"
 
 
 # --------------------------------------------------------------------------------------------------- the map
 
 DEFAULT_ASSET_BASE_URL = "/app/static/vendor"
+#: the width of the legend in each language (the longest label, 11px type) and a margin, in screen pixels
+LEGEND_STRIP_PX = {"zh": 170, "en": 215}
 
 
 def build_map(
@@ -552,7 +570,7 @@ def build_map(
     w, s, e, n = extent if extent is not None else (73.5, 18.0, 135.0, 53.5)
     tiles = basemap.tile_layers()
     m = folium.Map(location=[(s + n) / 2, (w + e) / 2], tiles=None, zoom_start=4, height=height,
-                   control_scale=True, attribution_control=bool(tiles), zoom_snap=0.25)
+                   control_scale=False, attribution_control=bool(tiles), zoom_snap=0.25)
     # per instance: never folium's class-level lists, which every other map shares
     if inline:
         m.default_js, m.default_css = [], []
@@ -572,12 +590,14 @@ def build_map(
                          control=False, max_zoom=basemap.max_zoom, name=None).add_to(m)
 
     FeatureLayer(features, StyleConfig(mode=mode, lang=lang, layer=layer)).add_to(m)
+    MetricScale().add_to(m)
     if lines and lines.get("features"):
         LineLayer(lines).add_to(m)
     schematic = any((f.get("properties") or {}).get("schematic") for f in features.get("features", []))
     Legend(legend_html(mode, lang, schematic=schematic, layer=layer), title).add_to(m)
 
-    m.fit_bounds([[s, w], [n, e]])
+    # the legend sits bottom right, folded open: keep a strip of its width free so that it hides no unit
+    m.fit_bounds([[s, w], [n, e]], padding_bottom_right=(LEGEND_STRIP_PX[lang], 0))
     return m
 
 

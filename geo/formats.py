@@ -5,6 +5,7 @@ Plain text, not Markdown: a caller that hands the result to Streamlit's Markdown
 """
 from __future__ import annotations
 
+import datetime as dt
 from typing import Sequence
 
 import pandas as pd
@@ -34,6 +35,12 @@ def day(value) -> str:
     return pd.Timestamp(value).strftime("%Y-%m-%d")
 
 
+def date_cell(value) -> dt.date | str:
+    """A date as the date itself ("" when there is none): what a table keeps so that a spreadsheet gets a date
+    cell (:func:`geo.export.cell_kind`) and a page or a CSV shows 2026-11-27."""
+    return "" if _missing(value) else pd.Timestamp(value).date()
+
+
 def _missing(value) -> bool:
     return value is None or bool(pd.isna(value))
 
@@ -48,6 +55,18 @@ def period_text(start, end, lang: str) -> str:
     if _missing(start):
         return ""
     return f"{day(start)} ~ {contract_end(end, lang)}"
+
+
+#: screen pixels of one character in a table (a Chinese character at the table's type size; Latin is narrower)
+_CHAR_PX = 14
+_CELL_PADDING_PX = 28
+
+
+def text_width_px(values: Sequence[object], header: str = "") -> int:
+    """The width a table column needs to show its longest text (and its header) in full, in pixels: a table
+    that sizes columns itself measures before the Chinese font is in and cuts names short (南院门街…)."""
+    longest = max([len(str(header)), *(len(str(v)) for v in values)], default=0)
+    return longest * _CHAR_PX + _CELL_PADDING_PX
 
 
 def name_list(names: Sequence[str], lang: str, shown: int = NAMES_SHOWN) -> str:

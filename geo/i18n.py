@@ -191,18 +191,18 @@ TEXT: dict[str, tuple[str, str]] = {
     "imp.kind.registry": ("区划代码", "Division codes"),
     "imp.kind.demo": ("演示数据", "Demo data"),
     "imp.kind.init": ("初始区划（随软件提供）", "Initial registry (shipped)"),
-    "imp.expect.assignments": ("Excel 或 CSV 台账（.xlsx .xls .csv），每行一个村（社区），有村名、法律顾问姓名和"
+    "imp.expect.assignments": ("Excel 或 CSV 台账（{types}），每行一个村（社区），有村名、法律顾问姓名和"
                                "聘任期限；标题行、合并单元格、合计行都可以保留。",
-                               "An Excel or CSV ledger (.xlsx .xls .csv), one village per row with the village "
+                               "An Excel or CSV ledger ({types}), one village per row with the village "
                                "name, the adviser's name and the contract period; title rows, merged cells and "
                                "total rows may stay."),
-    "imp.expect.boundaries": ("村界图层：shapefile 打包的 .zip，或 .geojson / .json / .gpkg，要有村代码或村名字段，"
+    "imp.expect.boundaries": ("村界图层（{types}，shapefile 请连同 .dbf、.prj 打包成 .zip），要有村代码或村名字段，"
                               "常见坐标系均可。",
-                              "A village boundary layer: a shapefile packed as .zip, or .geojson / .json / .gpkg, "
+                              "A village boundary layer ({types}; a shapefile packed with its .dbf and .prj as .zip), "
                               "with a village code or name field, in any common coordinate system."),
-    "imp.expect.registry": ("统计用区划代码表（.csv .xlsx .xls），有“区划代码”和“名称”两列；"
+    "imp.expect.registry": ("统计用区划代码表（{types}），有“区划代码”和“名称”两列；"
                             "只比对文件里列出了县本身的县。",
-                            "A division code list (.csv .xlsx .xls) with a code column and a name column; only the "
+                            "A division code list ({types}) with a code column and a name column; only the "
                             "counties whose own row is in the file are compared."),
     "imp.step_file": ("2. 上传文件", "2. Upload the file"),
     "imp.upload": ("选择{kind}文件（不超过 {mb} MB）", "Choose the {kind} file (up to {mb} MB)"),
@@ -809,10 +809,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "adv.summary.axis_advisers": ("顾问人数", "Advisers"),
     # service records import (issue 12: geo.servicelog, geo.imports.services)
     "imp.kind.services": ("服务台账", "Service log"),
-    "imp.expect.services": ("Excel 或 CSV 服务台账（.xlsx .xls .csv），每行一次服务，有服务日期、服务村（社区）、"
+    "imp.expect.services": ("Excel 或 CSV 服务台账（{types}），每行一次服务，有服务日期、服务村（社区）、"
                             "法律顾问，最好还有服务方式和时长；标题行、合并单元格、合计行都可以保留。法律顾问须已"
                             "在聘任台账中。",
-                            "An Excel or CSV service log (.xlsx .xls .csv), one service per row with its date, the "
+                            "An Excel or CSV service log ({types}), one service per row with its date, the "
                             "village and the adviser, ideally the mode and the hours; title rows, merged cells "
                             "and total rows may stay. The advisers must be in an imported adviser ledger."),
     "imp.rb.what.services": ("撤销后，这一批导入的服务记录会被删除。",
@@ -1156,6 +1156,14 @@ TEXT: dict[str, tuple[str, str]] = {
     # national pages and downloads (issue 19 item 4, issue 20 item 9)
     # (end of this block)
     # finish (issue 19 items 5, 6, 7, 10: exports, uploads, map, charts)
+    "svc.trend_begins": ("服务记录自{year}年{month}月起。", "Service records begin in {month_name} {year}."),
+    "select.placeholder": ("请选择", "Choose"),
+    "imp.upload_button": ("选择文件", "Browse"),
+    "imp.upload_drop": ("松开鼠标即可上传", "Release to upload"),
+    "imp.upload_hint": ("或把文件拖到这里 · 不超过 {mb} MB · 可用 {types}",
+                        "or drop the file here · up to {mb} MB · {types}"),
+    "brief.map_note": ("注：本图为示意图，图中界线不作为实际划界依据。",
+                       "Note: a schematic map; the boundaries shown are not authoritative for delimitation."),
     # (end of this block)
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
     # (end of this block)

@@ -6,12 +6,14 @@ headline: here that is a unit without service records (无服务记录), whose s
 """
 from __future__ import annotations
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
 
 from .formats import count, pct
-from .i18n import Markdown, md
+from .i18n import Markdown, md, t
 from .service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings
 
 #: the columns of Store.summary that add up to a ServedCounts, in its field order
@@ -58,6 +60,16 @@ def trend_over_units_with_logs(trend: pd.DataFrame, ranking: GapRanking) -> pd.D
     villages = ranking.counts.villages
     rate = trend["served"] / villages if villages else pd.Series(float("nan"), index=trend.index)
     return trend.assign(served_rate=rate.where(trend["has_service_data"]))
+
+
+def records_begin(trend: pd.DataFrame, lang: str) -> str | None:
+    """What a served-rate trend says of its start: the month its service records begin, when that is after the
+    trend's first month (the line starts there, not at the chart's left edge); None otherwise."""
+    months = trend.loc[trend["has_service_data"].astype(bool), "month"]
+    if months.empty or months.iloc[0] == trend["month"].iloc[0]:
+        return None
+    first = dt.date.fromisoformat(f"{months.iloc[0]}-01")
+    return t("svc.trend_begins", lang, year=first.year, month=first.month, month_name=calendar.month_name[first.month])
 
 
 def headline(counts: ServedCounts, lang: str, *, name: str,

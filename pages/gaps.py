@@ -21,7 +21,8 @@ def gap_list(ctx: app.Ctx) -> None:
     left, right = st.columns([2, 1])
     with left:
         statuses = st.multiselect(ctx.t("col.status"), STATUSES, default=list(DEFAULT_STATUSES),
-                                  format_func=lambda s: status_label(s, ctx.lang), key=f"gaps_status_{ctx.lang}")
+                                  format_func=lambda s: status_label(s, ctx.lang), key=f"gaps_status_{ctx.lang}",
+                                  placeholder=ctx.text("select.placeholder"), select_all=False)
     township, names = None, {}
     if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
         towns = app.q_children(ctx.store, ctx.version, ctx.scope.digits)

@@ -502,7 +502,8 @@ if len(orphans):
 st.subheader(ctx.t("imp.step_kind"))
 kind = st.radio(ctx.t("imp.kind"), [k.key for k in imports.KINDS], key="imp_kind",
                 format_func=lambda k: ctx.t(imports.BY_KEY[k].label_key),
-                captions=[ctx.t(k.expect_key) for k in imports.KINDS], label_visibility="collapsed")
+                captions=[ctx.t(k.expect_key, types=" ".join(k.file_types)) for k in imports.KINDS],
+                label_visibility="collapsed")
 spec = imports.BY_KEY[kind]
 if st.session_state.get("imp_kind_was") != kind:
     forget_upload()
@@ -510,8 +511,11 @@ if st.session_state.get("imp_kind_was") != kind:
 
 st.subheader(ctx.t("imp.step_file"))
 nonce = st.session_state.get("imp_nonce", 0)
-upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(spec.label_key), mb=MAX_MB), type=spec.upload_types,
+# any file: a wrong type is told in words below (Streamlit's own refusal is an English tooltip on a red icon)
+upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(spec.label_key), mb=MAX_MB), type=None,
                           key=f"imp_file_{kind}_{nonce}", max_upload_size=MAX_MB)
+hint = ctx.text("imp.upload_hint", mb=MAX_MB, types=" ".join(spec.file_types))
+st.html(f"<style>{app.uploader_css(ctx.text('imp.upload_button'), hint, ctx.text('imp.upload_drop'))}</style>")
 if (res := st.session_state.get("imp_result")) is not None:
     show_result(res)
 

@@ -9,12 +9,18 @@ from streamlit_folium import st_folium
 import app
 from geo import map_data
 from geo.export import summary_table, village_table
-from geo.formats import day, name_list, period_text
+from geo.formats import day, name_list, period_text, text_width_px
 from geo.i18n import level_label, status_label, t
 from geo.ranking import no_data_note
 from geo.service_ranking import served_figures
 
 MAP_HEIGHT = 620
+
+
+def full_names(table: pd.DataFrame, keys: tuple[str, ...]) -> dict:
+    """Name columns wide enough for their longest name."""
+    return {col: st.column_config.TextColumn(col, width=text_width_px(table[col], col))
+            for col in (ctx.text(k) for k in keys) if col in table.columns}
 LAYERS = ("coverage", "served")
 
 ctx = app.current()
@@ -102,8 +108,11 @@ if view.mode == "rate":
     table[rate_col] = (table[rate_col] * 100).where(view.table["has_data"])   # no data: no rate, as on the map
     table[served_col] = (table[served_col] * 100).where(view.table["has_data"] & view.table["has_service_data"])
     st.dataframe(table, hide_index=True, width="stretch",
-                 column_config={col: st.column_config.ProgressColumn(col, format="%.1f%%", min_value=0.0,
-                                                                     max_value=100.0)
-                                for col in (rate_col, served_col)})
+                 column_config={**full_names(table, ("col.name",)),
+                                **{col: st.column_config.ProgressColumn(col, format="%.1f%%", min_value=0.0,
+                                                                        max_value=100.0)
+                                   for col in (rate_col, served_col)}})
 else:
-    st.dataframe(village_table(view.table, ctx.lang), hide_index=True, width="stretch")
+    table = village_table(view.table, ctx.lang)
+    st.dataframe(table, hide_index=True, width="stretch",
+                 column_config=full_names(table, ("col.village", "col.township", "col.advisers", "col.orgs")))

@@ -11,10 +11,10 @@ from geo.advisers import load_distribution
 from geo.briefing import FORMATS
 from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.coverage import DEFAULT_EXPIRING_DAYS
-from geo.formats import count, pct
+from geo.formats import count, pct, text_width_px
 from geo.i18n import level_label
 from geo.ranking import Ranking, no_data_note, rank_units, trend_over_units_with_data
-from geo.service_ranking import GapRanking, headline, rank_by_gap, trend_over_units_with_logs
+from geo.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
 ROW_PX, HEAD_PX = 35, 38
@@ -77,7 +77,8 @@ if len(loads):
         st.markdown(f"**{ctx.t('adv.summary.chart')}**")
         base = alt.Chart(loads.assign(colour=loads["over_cap"].map({True: "#c0392b", False: "#4a7ab5"}))).encode(
             x=alt.X("villages:O", title=ctx.t("adv.summary.axis_villages"), axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), axis=alt.Axis(tickCount=3)),
+            y=alt.Y("advisers:Q", title=ctx.t("adv.summary.axis_advisers"),
+                    axis=alt.Axis(tickCount=3, tickMinStep=1, format="d")),          # people: whole numbers
             tooltip=[alt.Tooltip("villages:O", title=ctx.t("adv.summary.axis_villages")),
                      alt.Tooltip("advisers:Q", title=ctx.t("adv.summary.axis_advisers"), format=",")])
         # the count over each bar: the few advisers far over the cap are one-pixel bars otherwise
@@ -127,8 +128,9 @@ def ranking_table(units: pd.DataFrame, worst: set[str], height: int | None = Non
               .apply(lambda r: [WORST_STYLE if r.name in marked else ""] * len(r), axis=1)
               .format({ctx.t("col.coverage_rate"): pct})
               .format(count, subset=[ctx.t(f"col.{c}") for c in ("villages", "lapsed", "never", "expiring")]))
-    st.dataframe(styled, hide_index=True, width="stretch",
-                 height=height or min(HEAD_PX + ROW_PX * len(shown), 640))
+    name = ctx.t("col.name")
+    st.dataframe(styled, hide_index=True, width="stretch", height=height or min(HEAD_PX + ROW_PX * len(shown), 640),
+                 column_config={name: st.column_config.TextColumn(name, width=text_width_px(shown[name], name))})
 
 
 left, right = st.columns([3, 2], gap="large")
@@ -162,9 +164,12 @@ if ranking is not None:
                 ctx.text("col.nominal"): gaps.ranked["nominal"],
                 ctx.text("col.villages"): gaps.ranked["villages"]})
             rates = [ctx.text(f"col.{c}") for c in ("coverage_rate", "served_rate", "rate_gap")]
+            name = ctx.text("col.name")
             st.dataframe(shown.style.format(pct, subset=rates)
                          .format(count, subset=[ctx.text("col.nominal"), ctx.text("col.villages")]),
-                         hide_index=True, width="stretch", height=min(HEAD_PX + ROW_PX * len(shown), 640))
+                         hide_index=True, width="stretch", height=min(HEAD_PX + ROW_PX * len(shown), 640),
+                         column_config={name: st.column_config.TextColumn(name, width=text_width_px(shown[name],
+                                                                                                    name))})
             if len(gaps.no_data):
                 with st.expander(ctx.t("svc.no_data_list", n=len(gaps.no_data), unit=unit)):
                     st.dataframe(pd.DataFrame({ctx.text("col.name"): gaps.no_data["name"],
@@ -186,7 +191,9 @@ else:
 with chart_box:
     both = served_counts.has_service_data
     st.subheader(ctx.t("svc.trend") if both else ctx.t("summary.trend"))
-    st.caption(ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
+    begins = records_begin(trend, ctx.lang) if both else None
+    st.caption(f"{ctx.t('svc.trend_note')}{' ' if ctx.lang == 'en' else ''}{begins}" if begins else
+               ctx.t("svc.trend_note") if both else ctx.t("summary.trend_note"))
     if not counts.has_data:      # a unit with no contract on record has no trend, not a flat 0 %
         st.info(ctx.t("summary.trend_no_data"))
         st.stop()

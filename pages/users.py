@@ -77,7 +77,7 @@ st.dataframe(pd.DataFrame({
     hide_index=True, width="stretch")
 
 left, right = st.columns(2, gap="large")
-with left, st.form("users_add"):
+with left, st.form("users_add", enter_to_submit=False):
     st.markdown(f"**{ctx.t('users.add')}**")
     st.text_input(ctx.t("login.username"), key="u_name", max_chars=64)
     st.text_input(ctx.t("users.display_name"), key="u_display", max_chars=64)
@@ -101,6 +101,6 @@ with right:
                           disabled=pick == me.username)
             else:
                 st.button(ctx.t("users.enable"), key="u_enable", on_click=_on_change, args=("enable",))
-        with st.form("users_reset"):
+        with st.form("users_reset", enter_to_submit=False):
             st.text_input(ctx.t("users.new_password"), key="u_new_pw", type="password", autocomplete="new-password")
             st.form_submit_button(ctx.t("users.reset"), on_click=_on_change, args=("reset",))

@@ -19,7 +19,7 @@ from geo.access import Principal, Role
 from geo.briefing import briefing_document, build_report, format_of
 from geo.briefing import fonts as briefing_fonts
 from geo.briefing.charts import fill_of, nice_length, outline_path
-from geo.briefing.document import cell, clean, points, whole_unit
+from geo.briefing.document import Image, cell, clean, points, whole_unit
 from geo.briefing.figures import RateThen
 from geo.briefing.pdf_writer import NO_LINE_START, cjk_lines
 from geo.codes import Scope
@@ -28,6 +28,7 @@ from geo.demo import ANCHOR
 from geo.errors import UserError
 from geo.export import neutralize
 from geo.folium_map import RATE_CLASSES, STATUS_COLOURS
+from geo.i18n import t
 from geo.testing import pandas_served_summary, pandas_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +110,22 @@ def test_cjk_lines_never_start_with_closing_punctuation(text):
     assert all(line[0] not in NO_LINE_START for line in lines[1:])
     # a line is only ever too wide by the punctuation it kept
     assert all(len(line.rstrip("".join(NO_LINE_START))) <= width for line in lines)
+
+
+@pytest.mark.parametrize("width", range(8, 40))
+def test_cjk_lines_never_break_a_number_from_its_unit(width):
+    text = ("截至11月27日，全县283个村（社区）中已配备法律顾问的250个，覆盖率88.3%，有效服务率77.4%；"
+            "差距-10.9个百分点，共1,234名顾问。")
+    lines = cjk_lines(text, float(width), lambda s: float(len(s)))
+    assert "".join(lines) == text
+    for number in ("11月", "27日", "283个", "250个", "88.3%", "77.4%", "-10.9", "1,234名"):
+        assert any(number in line for line in lines), (width, number, lines)
+    assert all(len(line.rstrip("".join(NO_LINE_START))) <= width for line in lines)
+
+
+def test_cjk_lines_split_a_piece_wider_than_a_line():
+    lines = cjk_lines("网址" + "x" * 30 + "。", 10.0, lambda s: float(len(s)))
+    assert "".join(lines) == "网址" + "x" * 30 + "。" and all(len(line) <= 11 for line in lines)
 
 
 HOSTILE = ["=HYPERLINK(\"http://evil.example\",\"点我\")村", "+1+1村", "-2村", "@SUM(A1)村", "**加粗**村",
@@ -341,6 +358,11 @@ def test_county_pdf(demo_store, county_pdf, county_docx):
         assert tuple(row) in lines
     for row in table_rows(appendix)[1:]:
         assert tuple(v for v in row if v) in lines
+    # a number keeps its unit on one line: every rate of the Word file's paragraphs is whole on a line of the PDF
+    rates = {r for p in doc.paragraphs for r in re.findall(r"\d+(?:\.\d+)?%", p.text)}
+    pdf_lines = [squeezed(line) for line in text.splitlines()]
+    assert rates and all(any(r in line for line in pdf_lines) for r in rates), rates
+    assert brief_map_note("zh") not in squeezed(text)       # a county's own map needs no schematic note
     pages = subprocess.run(["pdfinfo", str(county_pdf)], capture_output=True, text=True).stdout
     assert "A4" in pages or "595.2" in pages
     n = int(re.search(r"Pages:\s+(\d+)", pages).group(1))
@@ -370,6 +392,25 @@ def test_national_report(demo_store, tmp_path):
     appendix = doc.tables[2]
     assert len(appendix.rows) == 51 and appendix.rows[0].cells[0].text == "County"
     assert doc.paragraphs[0].text == "Village legal advisers in China"
+
+
+def brief_map_note(lang: str) -> str:
+    return squeezed(t("brief.map_note", lang))
+
+
+def test_national_and_provincial_maps_say_they_are_schematic(demo_store, tmp_path, monkeypatch):
+    monkeypatch.delenv("VILLAGE_COVERAGE_MAP_NOTE", raising=False)
+    path = tmp_path / "national.pdf"
+    path.write_bytes(build_report(demo_store, Scope(""), ANCHOR, "pdf", appendix_rows=5))
+    text = pdf_text(path)
+    caption = next(i for i, line in enumerate(text.splitlines()) if "法律顾问覆盖率（" in line)
+    assert squeezed(text.splitlines()[caption + 1]) == brief_map_note("zh")        # right under the caption
+    monkeypatch.setenv("VILLAGE_COVERAGE_MAP_NOTE", "本图边界仅供参考")
+    _, document = briefing_document(demo_store, Scope.parse("61"), ANCHOR)
+    [image] = [b for b in document.blocks if isinstance(b, Image) and b.note]
+    assert image.note == "本图边界仅供参考"
+    doc = docx_of(build_report(demo_store, Scope.parse("61"), ANCHOR, "docx", lang="en"))
+    assert t("brief.map_note", "en") in [p.text for p in doc.paragraphs]
 
 
 def test_principal_narrows_the_scope(demo_store):

@@ -272,8 +272,19 @@ def test_browser_draws_classes_offline(browser, tmp_path):
         }""")
         legend = page.inner_text(".cov-legend")
         n_paths = page.locator("path.leaflet-interactive").count()
+        scale = page.inner_text(".leaflet-control-scale")
+        box = page.locator(".cov-legend").bounding_box()
+        hidden = page.evaluate("""(b) => [...document.querySelectorAll('path.leaflet-interactive')].filter(p => {
+            const r = p.getBoundingClientRect();
+            return r.right > b.x && r.left < b.x + b.width && r.bottom > b.y && r.top < b.y + b.height; }).length""",
+                               box)
+        page.click(".cov-legend summary")                    # the legend folds away to its title
+        folded = page.inner_text(".cov-legend")
     finally:
         page.close()
+    assert scale.strip().endswith(("km", "m")) and not any(u in scale for u in ("mi", "ft")), scale
+    assert hidden == 0                                      # the legend's strip is kept free of units
+    assert folded.strip().lstrip("▶▼ ") == text("zh")["legend_rate"] and text("zh")["nodata"] not in folded
     assert all(u.startswith(("file:", "data:")) for u in requests), requests
     assert n_paths == len(fc["features"])
     by_code = {f["properties"]["code"]: f["properties"] for f in fc["features"]}

@@ -465,3 +465,40 @@ def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_st
         page.wait_for_timeout(1000)   # let late requests (fonts, telemetry) show themselves
         page.close()
     assert remote == []
+
+
+def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, demo_store):
+    from geo.service_ranking import records_begin
+
+    at = run_app("pages/summary.py", scope="610103", date=DATE)
+    charts = [json.loads(e.proto.spec) for e in at.main
+              if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
+    [loads] = [c for c in charts if '"advisers' in json.dumps(c) and '"month' not in json.dumps(c)]
+    y_axes = [layer["encoding"]["y"]["axis"] for layer in loads["layer"]]
+    assert y_axes and all(a["tickMinStep"] == 1 and a["format"] == "d" for a in y_axes)
+    trend = demo_store.trend(Scope.parse("610103"), DATE)
+    first = trend.loc[trend["has_service_data"], "month"].iloc[0]
+    assert first > trend["month"].iloc[0]                  # the demo's records begin inside the 24 months
+    year, month = (int(x) for x in first.split("-"))
+    assert f"服务记录自{year}年{month}月起" in records_begin(trend, "zh")
+    assert any(c.value.endswith(records_begin(trend, "zh")) for c in at.caption)
+    assert records_begin(trend[trend["month"] >= first], "zh") is None
+    assert records_begin(trend, "en").startswith("Service records begin in ")
+
+
+@pytest.mark.parametrize("page, scope", [("pages/map.py", "610103"), ("pages/summary.py", "610103"),
+                                         ("pages/map.py", "610103001")])
+def test_name_columns_are_as_wide_as_their_longest_name(app_db, page, scope):
+    """A table sizes its columns before the Chinese font is in and cut 南院门街道 to 南院门街: the pages set them."""
+    at = run_app(page, scope=scope, date=DATE)
+    checked = 0
+    for frame in at.dataframe:
+        if len(frame.value.columns) <= 2:            # a name and a number share the whole width
+            continue
+        config = json.loads(frame.proto.columns or "{}")
+        for col in (t("col.name"), t("col.village"), t("col.township")):
+            if col in frame.value.columns:
+                longest = max(len(str(v)) for v in [col, *frame.value[col]])
+                assert config[col]["width"] >= 14 * longest, (page, col)
+                checked += 1
+    assert checked

@@ -8,7 +8,9 @@ like a formula (:func:`geo.export.neutralize`), as in every export.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -65,6 +67,7 @@ class Image:
     png: bytes
     caption: str
     width_mm: float
+    note: str = ""                                 # a line under the caption (a map's schematic note)
 
 
 Block = Heading | Paragraph | Table | Image
@@ -240,14 +243,15 @@ def numbered(n: int, text: str, lang: str) -> Heading:
 
 
 def compose(f: BriefingFigures, lang: str, *, map_png: bytes | None, trend_png: bytes | None,
-            issuer: str | None = None, generated: dt.date | None = None) -> Document:
-    """The whole briefing; `map_png` / `trend_png` are the charts (None: left out, with a line saying why)."""
+            issuer: str | None = None, generated: dt.date | None = None, map_note: str | None = None) -> Document:
+    """The whole briefing; `map_png` / `trend_png` are the charts (None: left out, with a line saying why);
+    `map_note` replaces the configured schematic note of a national or provincial map."""
     name = clean(f.name) if f.level else t("level.0", lang)
     unit = level_label(f.child_level, lang) if f.child_level else ""
     sections: list[tuple[str, list[Block]]] = [
         (t("brief.h.overview", lang), overview(f, lang)),
         (t("brief.h.figures", lang), [key_figures(f, lang)]),
-        (t("brief.h.map", lang), _map_blocks(f, lang, map_png, name, unit)),
+        (t("brief.h.map", lang), _map_blocks(f, lang, map_png, name, unit, map_note)),
     ]
     if f.ranking is not None:
         sections.append((t("brief.h.ranking", lang, unit=unit), ranking_blocks(f, lang)))
@@ -267,13 +271,30 @@ def compose(f: BriefingFigures, lang: str, *, map_png: bytes | None, trend_png: 
         blocks=tuple(blocks), lang=lang, page_label=t("brief.page", lang, n="{n}"))
 
 
-def _map_blocks(f: BriefingFigures, lang: str, png: bytes | None, name: str, unit: str) -> list[Block]:
+#: the setting (environment, or the app's secrets passed on) that replaces the schematic note, by language
+MAP_NOTE_SETTINGS = {"zh": "VILLAGE_COVERAGE_MAP_NOTE", "en": "VILLAGE_COVERAGE_MAP_NOTE_EN"}
+#: the map of the country and of a province carry the note: their outlines are drawn simplified, at a scale
+#: where a boundary line can be read as a claim
+NOTED_LEVELS = (0, 1)
+
+
+def map_note(lang: str, settings: Mapping[str, str] | None = None) -> str:
+    """The note under the national and provincial maps: the setting's text when it is set (`settings`: the
+    environment by default), else the catalogue's 示意图 wording."""
+    settings = os.environ if settings is None else settings
+    own = clean(str(settings.get(MAP_NOTE_SETTINGS[lang]) or "")).strip()
+    return own or t("brief.map_note", lang)
+
+
+def _map_blocks(f: BriefingFigures, lang: str, png: bytes | None, name: str, unit: str,
+                note: str | None = None) -> list[Block]:
     if png is None:
         return [Paragraph(t("brief.map_none", lang))]
     caption = (t("brief.map_caption", lang, name=name, unit=unit, date=long_date(f.as_of, lang))
                if f.map.mode == "rate" else
                t("brief.map_caption_status", lang, name=name, date=long_date(f.as_of, lang)))
-    blocks: list[Block] = [Image(png, caption, 150)]
+    noted = (map_note(lang) if note is None else note) if f.level in NOTED_LEVELS else ""
+    blocks: list[Block] = [Image(png, caption, 150, noted)]
     if f.map.missing:
         blocks.append(Paragraph(t("brief.map_missing", lang, n=len(f.map.missing),
                                   names=name_list([clean(n) for n in f.map.missing], lang)), small=True))

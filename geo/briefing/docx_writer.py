@@ -166,6 +166,10 @@ def _image(doc, block: Image) -> None:
     picture.paragraph_format.keep_with_next = True                    # with its caption
     caption = doc.add_paragraph(block.caption, style="Caption")
     caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if block.note:
+        caption.paragraph_format.keep_with_next = True
+        note = doc.add_paragraph(block.note, style="Caption")
+        note.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _title(doc, document: Document) -> None:

@@ -9,6 +9,7 @@ images from the charts drawn here.  Text is written as text (fpdf2's markdown is
 from __future__ import annotations
 
 import io
+import re
 from contextlib import AbstractContextManager, nullcontext
 from typing import Callable
 
@@ -32,6 +33,10 @@ SIZES = {"title": ("song", 20, 10), "subtitle": ("song", 13, 7), "byline": ("son
 
 #: what a line of Chinese text never starts with (the common part of the line-breaking rules, 避头点)
 NO_LINE_START = frozenset("，。、；：？！）》」』”’】〕…—·%％,.;:?!)]}")
+#: what a line never breaks inside: a number with its sign, thousands, decimals and unit, a Latin word; else one
+#: character
+UNBROKEN = re.compile(r"[+\-−]?\d[\d,]*(?:\.\d+)?\s?(?:%|％|‰|个|名|人|次|天|小时|公里|km|年|月|日|岁|倍)?"
+                      r"|[A-Za-z][A-Za-z'’\-]*|.", re.S)
 
 
 class _Pdf(FPDF):
@@ -72,15 +77,25 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
     return tuple(int(hex_colour[i:i + 2], 16) for i in (0, 2, 4))
 
 
+def _units(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """`text` as the pieces a line may break between: a number with its sign, decimals and unit (77.4%, 2026年,
+    1,234个), a Latin word, else one character; a piece wider than a whole line is split into characters."""
+    pieces = []
+    for piece in UNBROKEN.findall(text):
+        pieces.extend(piece if len(piece) > 1 and measure(piece) > width else [piece])
+    return pieces
+
+
 def cjk_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
-    """`text` broken into lines no wider than `width`, a character at a time, never starting a line with closing
-    punctuation (，。、）》 ...): such a character stays at the end of the line before, past the edge."""
+    """`text` broken into lines no wider than `width`, a character at a time but never inside a number with its
+    unit or a Latin word (:func:`_units`), and never starting a line with closing punctuation (，。、）》 ...): such
+    a character stays at the end of the line before, past the edge."""
     lines, line = [], ""
-    for ch in text:
-        if line and measure(line + ch) > width and ch not in NO_LINE_START:
+    for piece in _units(text, width, measure):
+        if line and measure(line + piece) > width and piece[0] not in NO_LINE_START:
             lines.append(line)
             line = ""
-        line += ch
+        line += piece
     return lines + [line] if line else lines
 
 
@@ -142,10 +157,12 @@ def _image_height(pdf: _Pdf, block: Image) -> float:
 
 def _image(pdf: _Pdf, block: Image, following: object = None) -> None:
     width, height = _image_width(pdf, block), _image_height(pdf, block)
-    if pdf.will_page_break(height + 8):
+    if pdf.will_page_break(height + (13 if block.note else 8)):
         pdf.add_page()
     pdf.image(io.BytesIO(block.png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width, h=height)
     _text(pdf, "caption", block.caption, align="C")
+    if block.note:
+        _text(pdf, "caption", block.note, align="C")
     pdf.ln(2)
 
 

@@ -19,10 +19,8 @@ def _notes(result: ImportResult) -> list[Note]:
 
 
 def _row_column(notes: list[Note]) -> list:
-    """Numbers when every note has a row; as text otherwise, so that a missing one shows blank, not "None"."""
-    if all(n.row is not None for n in notes):
-        return [n.row for n in notes]
-    return ["" if n.row is None else str(n.row) for n in notes]
+    """Row numbers as numbers (a spreadsheet sorts them); a note about the whole file has a blank, not "None"."""
+    return ["" if n.row is None else n.row for n in notes]
 
 
 def _cell_header(header: str, taken: set[str], lang: str) -> str:

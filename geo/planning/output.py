@@ -40,7 +40,7 @@ def plan_table(plan: GapPlan, lang: str = "zh") -> pd.DataFrame:
         "status": v["status"].map(lambda s: status_label(s, lang)),
         "adviser": v["adviser_name"].where(taken, t("plan.new_needed", lang)),
         "licence": v["adviser_licence_no"].fillna(""), "org": v["adviser_org"].fillna(""),
-        "distance": [km_text(d) if ok else "" for d, ok in zip(v["distance_km"], taken)],
+        "distance": [round(float(d), 1) if ok else "" for d, ok in zip(v["distance_km"], taken)],
         "village_at": v["location_kind"].map(lambda k: t(f"loc.{k}", lang)),
         "adviser_at": [t(f"loc.{k}", lang) if ok else "" for k, ok in zip(v["adviser_location_kind"], taken)],
         "alternatives": [_alternatives_text(a, lang) for a in v["alternatives"]]}
