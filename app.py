@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 import app_routes
-from geo import accounts, advisers, audit, basemaps, map_data, viewstate, web_login
+from geo import accounts, advisers, audit, basemaps, downloads, map_data, viewstate, web_login
 from geo.access import OPEN, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
@@ -102,7 +102,7 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int,
     return _store.summary(Scope(digits), as_of, by=level, service=service)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_data(show_spinner=False, max_entries=8)     # a national list is 100 MB: a few at most
 def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
     return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,
@@ -345,10 +345,28 @@ def user_box(ctx: Ctx) -> None:
 
 
 def record_download(ctx: Ctx, what: str, fmt: str, detail: dict | None = None) -> None:
-    """A download goes into the audit trail (a download button's on_click): what, where, as of when, and the
-    rest of `detail`."""
+    """A download goes into the audit trail: what, where, as of when, and the rest of `detail`."""
     audit.record(ctx.store, ctx.principal, "export", ctx.scope,
                  {"what": what, "format": fmt, "as_of": ctx.date, **(detail or {})})
+
+
+def download_button(ctx: Ctx, label: str, build: Callable[[], bytes], *, what: str, fmt: str, file_name: str,
+                    mime: str, key: str, detail: dict | None = None, primary: bool = False,
+                    disabled: bool = False, help: str | None = None) -> None:
+    """Every download button of the app.  Nothing is built while the page runs: Streamlit calls the builder
+    when the button is clicked (in a thread of its own, with no page run), and the export goes into the audit
+    trail as it is built.  The built file is then announced for one fetch by this browser's login cookie
+    (geo.downloads; app_routes.MediaGuard refuses every other fetch of it)."""
+    owner = downloads.owner_of(st.context.cookies.get(web_login.COOKIE_NAME))
+
+    def built() -> bytes:
+        data = build()
+        record_download(ctx, what, fmt, detail)
+        downloads.PENDING.add(data, owner)
+        return data
+
+    st.download_button(label, built, file_name=file_name, mime=mime, on_click="ignore", key=key,
+                       type="primary" if primary else "secondary", disabled=disabled, help=help)
 
 
 def adviser_cap() -> int:
@@ -565,7 +583,8 @@ def main() -> None:
 
 
 #: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes on the same port
-server = st.App(__file__, routes=app_routes.routes(lambda: get_store(store_target()), cookie_policy))
+server = st.App(__file__, routes=app_routes.routes(lambda: get_store(store_target()), cookie_policy),
+                middleware=app_routes.middleware())
 
 
 if __name__ == "__main__":

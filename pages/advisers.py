@@ -27,12 +27,11 @@ if reg.frame.empty:
 
 def downloads(table, stem: str, sheet: str, key: str) -> None:
     detail = {"rows": len(table)}
-    st.download_button(ctx.t("download.xlsx"), advisers.table_bytes(table, ".xlsx", sheet), file_name=f"{stem}.xlsx",
-                       mime=XLSX, on_click=app.record_download, args=(ctx, key, "xlsx", detail), key=f"{key}_xlsx",
-                       type="primary")
-    st.download_button(ctx.t("download.csv"), advisers.table_bytes(table, ".csv", sheet), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click=app.record_download, args=(ctx, key, "csv", detail),
-                       key=f"{key}_csv")
+    app.download_button(ctx, ctx.t("download.xlsx"), lambda: advisers.table_bytes(table, ".xlsx", sheet), what=key,
+                        fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", detail=detail,
+                        primary=True)
+    app.download_button(ctx, ctx.t("download.csv"), lambda: advisers.table_bytes(table, ".csv", sheet), what=key,
+                        fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", detail=detail)
 
 
 # -- the register ---------------------------------------------------------------------------------------------
