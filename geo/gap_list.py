@@ -25,6 +25,15 @@ def listed_status(status: str, service_status: str, selected: Iterable[str]) -> 
     return nominal if service_status == nominal and nominal in selected else status
 
 
+def listed_statuses(villages: pd.DataFrame, selected: Iterable[str]) -> pd.Series:
+    """:func:`listed_status` of every row of `villages` (status, service_status) at once: a national list has
+    600,000 rows."""
+    nominal = ServiceStatus.NOMINAL.value
+    if nominal not in set(selected):
+        return villages["status"].astype(str)
+    return villages["status"].astype(str).where(villages["service_status"] != nominal, nominal)
+
+
 def status_tally(statuses: Iterable[str]) -> list[tuple[str, int]]:
     """(status, villages) for each status present among `statuses` (one per listed village), in list order."""
     tally = Counter(statuses)
@@ -53,9 +62,8 @@ def by_unit(villages: pd.DataFrame, level: int, statuses: Iterable[str]) -> pd.D
     """The listed villages counted per unit of `level` (the scope's child level): code (12 digits), villages, and
     one column per status of `statuses` present (tallied as :func:`listed_status`), most villages first."""
     end = LEVEL_ENDS[level - 1]
-    selected = list(statuses)
-    listed = [listed_status(s, v, selected) for s, v in zip(villages["status"], villages["service_status"])]
-    frame = pd.DataFrame({"code": villages["code"].astype(str).str[:end].str.ljust(12, "0"), "status": listed})
+    frame = pd.DataFrame({"code": villages["code"].astype(str).str[:end].str.ljust(12, "0"),
+                          "status": listed_statuses(villages, statuses).to_numpy()})
     table = pd.crosstab(frame["code"], frame["status"])
     table = table[[s for s in STATUSES if s in table.columns]]
     table.insert(0, "villages", table.sum(axis=1))

@@ -14,7 +14,7 @@ from geo.gap_list import (
     STATUSES,
     XLSX_MAX_ROWS,
     by_unit,
-    listed_status,
+    listed_statuses,
     page_count,
     page_rows,
     status_tally,
@@ -50,8 +50,7 @@ def gap_list(ctx: app.Ctx) -> None:
         return
 
     selected = list(statuses)
-    listed = [listed_status(s, v, selected) for s, v in zip(villages["status"], villages["service_status"])]
-    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed)]
+    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed_statuses(villages, selected))]
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
     rows = len(villages)

@@ -285,6 +285,7 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     assert set(table[t("col.status")]) <= {t(f"status.{s}") for s in GAPS}
     # the gap list's two, first (the gap plan's follow below it)
     assert [b.label for b in at.get("download_button")][:2] == [t("download.xlsx"), t("download.csv")]
+    assert not downloads.static                 # offered, not built: each file is made when it is clicked
     stem = f"缺口清单_周至县_{DATE}"
     assert {f"{stem}.xlsx", f"{stem}.csv"} <= set(downloads)
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
@@ -292,6 +293,25 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     csv = downloads[f"{stem}.csv"]
     assert csv.startswith(b"\xef\xbb\xbf")
     assert len(pd.read_csv(io.BytesIO(csv), encoding="utf-8-sig", dtype=str)) == len(expected)
+
+
+def test_a_long_gap_list_is_drawn_a_page_at_a_time_under_its_count_by_unit(app_db, demo_store):
+    from geo.formats import count
+    from geo.gap_list import PAGE_ROWS
+
+    at = run_app("pages/gaps.py", scope="61", date=DATE)
+    expected = demo_store.village_statuses(Scope.parse("61"), DATE, statuses=GAPS)
+    assert len(expected) > 2 * PAGE_ROWS
+    by_city, rows = at.dataframe[0].value, at.dataframe[1].value
+    cities = demo_store.children(Scope.parse("61"))
+    assert set(by_city[t("col.name")]) <= set(cities["name"])
+    assert by_city[t("col.villages")].sum() == len(expected)
+    assert rows[t("col.code")].tolist() == expected["code"].head(PAGE_ROWS).tolist()
+    assert md("gaps.page_rows", first="1", last=count(PAGE_ROWS), n=count(len(expected))) in \
+        [c.value for c in at.caption]
+    at.number_input(key=f"gaps_page_61_None_{DATE}").set_value(2).run()
+    rows = at.dataframe[1].value
+    assert rows[t("col.code")].tolist() == expected["code"].iloc[PAGE_ROWS:2 * PAGE_ROWS].tolist()
 
 
 def test_gap_filters_by_status_and_township(app_db, demo_store):
