@@ -30,6 +30,7 @@ from geo.demo import build_demo
 from geo.errors import UserError
 from geo.folium_map import Basemap
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
+from geo.gap_list import page_count, page_rows
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.planning import GapPlan, plan_gaps
 from geo.service_rule import DEFAULT_SERVICE, MODES, ServiceSettings
@@ -367,6 +368,23 @@ def download_button(ctx: Ctx, label: str, build: Callable[[], bytes], *, what: s
 
     st.download_button(label, built, file_name=file_name, mime=mime, on_click="ignore", key=key,
                        type="primary" if primary else "secondary", disabled=disabled, help=help)
+
+
+def paged(ctx: Ctx, rows: int, key: str) -> slice:
+    """The rows of a long list to draw on this run (geo.gap_list.PAGE_ROWS a page): with more than one page, a
+    page number input keyed `key` first.  The download has every row; the browser gets one page."""
+    pages = page_count(rows)
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(ctx.t("gaps.page"), min_value=1, max_value=pages, value=1, step=1, key=key,
+                                   width=160))
+    return page_rows(rows, page)
+
+
+def page_caption(ctx: Ctx, part: slice, rows: int, caption_key: str = "list.page_rows") -> None:
+    """Under a paged table: which rows of how many it shows (nothing when it shows them all)."""
+    if part.stop - part.start < rows:
+        st.caption(ctx.t(caption_key, first=f"{part.start + 1:,}", last=f"{part.stop:,}", n=f"{rows:,}"))
 
 
 def adviser_cap() -> int:

@@ -1056,6 +1056,8 @@ TEXT: dict[str, tuple[str, str]] = {
                            "或缩小范围后再下载 Excel。",
                            "The list has more than {n} rows, too many for an Excel file. Download the CSV (every "
                            "row; Excel and WPS open it), or narrow the scope for an Excel file."),
+    "list.page_rows": ("显示第 {first}–{last} 行，共 {n} 行；下载的文件含全部行。",
+                       "Showing rows {first}–{last} of {n}; the download has every row."),
     "plan.run": ("生成补缺建议", "Make the plan"),
     "plan.run_note": ("补缺建议在点击后计算，范围越大用时越长。", "The plan is computed when asked for; a larger "
                       "scope takes longer."),

@@ -15,8 +15,6 @@ from geo.gap_list import (
     XLSX_MAX_ROWS,
     by_unit,
     listed_statuses,
-    page_count,
-    page_rows,
     status_tally,
 )
 from geo.i18n import level_label, status_label
@@ -74,16 +72,10 @@ def gap_list(ctx: app.Ctx) -> None:
     if township is None and level is not None and level < 4:
         by_unit_table(ctx, villages, level, selected)
     # a long list is drawn a page at a time: 600,000 rows would take the browser and the server minutes
-    pages = page_count(rows)
-    page = 1
-    if pages > 1:
-        page = int(st.number_input(ctx.t("gaps.page"), min_value=1, max_value=pages, value=1, step=1,
-                                   key=f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}", width=160))
-    part = page_rows(rows, page)
+    part = app.paged(ctx, rows, f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}")
     table = village_table(villages.iloc[part], ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
-    if pages > 1:
-        st.caption(ctx.t("gaps.page_rows", first=count(part.start + 1), last=count(part.stop), n=count(rows)))
+    app.page_caption(ctx, part, rows, "gaps.page_rows")
 
 
 def by_unit_table(ctx: app.Ctx, villages, level: int, selected: list[str]) -> None:
