@@ -103,7 +103,9 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int,
     return _store.summary(Scope(digits), as_of, by=level, service=service)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)     # a national list is 100 MB: a few at most
+# a national list is 600,000 rows, 100 MB: kept as it is (no pickled copy per run, as cache_data makes), a few at a
+# time; the pages only read it
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=dt.timedelta(minutes=30))
 def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
     return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,

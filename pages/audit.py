@@ -56,4 +56,6 @@ with st.container(horizontal=True, vertical_alignment="center"):
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail=detail)
     app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="audit", fmt="csv",
                         file_name=f"{stem}.csv", mime="text/csv", key="audit_csv", detail=detail)
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
+part = app.paged(ctx, len(table), f"audit_page_{since}_{user}_{action}")
+st.dataframe(table.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(table.iloc[part]), 600))
+app.page_caption(ctx, part, len(table))
