@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,7 @@ import pandas as pd
 import streamlit as st
 
 import app_routes
-from geo import accounts, advisers, audit, basemaps, map_data, viewstate, web_login
+from geo import accounts, advisers, audit, basemaps, downloads, map_data, viewstate, web_login
 from geo.access import OPEN, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
@@ -30,6 +30,7 @@ from geo.demo import build_demo
 from geo.errors import UserError
 from geo.folium_map import Basemap
 from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
+from geo.gap_list import page_count, page_rows
 from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
 from geo.planning import GapPlan, plan_gaps
 from geo.service_rule import DEFAULT_SERVICE, MODES, ServiceSettings
@@ -102,7 +103,9 @@ def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int,
     return _store.summary(Scope(digits), as_of, by=level, service=service)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+# a national list is 600,000 rows, 100 MB: kept as it is (no pickled copy per run, as cache_data makes), a few at a
+# time; the pages only read it
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=dt.timedelta(minutes=30))
 def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
                township: str | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
     return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,
@@ -351,10 +354,45 @@ def user_box(ctx: Ctx) -> None:
 
 
 def record_download(ctx: Ctx, what: str, fmt: str, detail: dict | None = None) -> None:
-    """A download goes into the audit trail (a download button's on_click): what, where, as of when, and the
-    rest of `detail`."""
+    """A download goes into the audit trail: what, where, as of when, and the rest of `detail`."""
     audit.record(ctx.store, ctx.principal, "export", ctx.scope,
                  {"what": what, "format": fmt, "as_of": ctx.date, **(detail or {})})
+
+
+def download_button(ctx: Ctx, label: str, build: Callable[[], bytes], *, what: str, fmt: str, file_name: str,
+                    mime: str, key: str, detail: dict | None = None, primary: bool = False,
+                    disabled: bool = False, help: str | None = None) -> None:
+    """Every download button of the app.  Nothing is built while the page runs: Streamlit calls the builder
+    when the button is clicked (in a thread of its own, with no page run), and the export goes into the audit
+    trail as it is built.  The built file is then announced for one fetch by this browser's login cookie
+    (geo.downloads; app_routes.MediaGuard refuses every other fetch of it)."""
+    owner = downloads.owner_of(st.context.cookies.get(web_login.COOKIE_NAME))
+
+    def built() -> bytes:
+        data = build()
+        record_download(ctx, what, fmt, detail)
+        downloads.PENDING.add(data, owner)
+        return data
+
+    st.download_button(label, built, file_name=file_name, mime=mime, on_click="ignore", key=key,
+                       type="primary" if primary else "secondary", disabled=disabled, help=help)
+
+
+def paged(ctx: Ctx, rows: int, key: str) -> slice:
+    """The rows of a long list to draw on this run (geo.gap_list.PAGE_ROWS a page): with more than one page, a
+    page number input keyed `key` first.  The download has every row; the browser gets one page."""
+    pages = page_count(rows)
+    page = 1
+    if pages > 1:
+        page = int(st.number_input(ctx.t("gaps.page"), min_value=1, max_value=pages, value=1, step=1, key=key,
+                                   width=160))
+    return page_rows(rows, page)
+
+
+def page_caption(ctx: Ctx, part: slice, rows: int, caption_key: str = "list.page_rows") -> None:
+    """Under a paged table: which rows of how many it shows (nothing when it shows them all)."""
+    if part.stop - part.start < rows:
+        st.caption(ctx.t(caption_key, first=f"{part.start + 1:,}", last=f"{part.stop:,}", n=f"{rows:,}"))
 
 
 def adviser_cap() -> int:
@@ -625,7 +663,8 @@ def main() -> None:
 
 
 #: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes on the same port
-server = st.App(__file__, routes=app_routes.routes(lambda: get_store(store_target()), cookie_policy))
+server = st.App(__file__, routes=app_routes.routes(lambda: get_store(store_target()), cookie_policy),
+                middleware=app_routes.middleware())
 
 
 if __name__ == "__main__":

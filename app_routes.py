@@ -1,4 +1,5 @@
-"""The HTTP routes served beside the Streamlit app: the login cookie's start and end (see geo.web_login).
+"""The HTTP routes served beside the Streamlit app: the login cookie's start and end (see geo.web_login), and the
+guard in front of Streamlit's ``/media`` files (:class:`MediaGuard`, see geo.downloads).
 
 ``streamlit run app.py`` finds the ``st.App`` in app.py and serves these with the app, on the same port.  They
 are thin: the ticket, the signature, the checks of where a request came from and the session are the library's.
@@ -7,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from geo import accounts, web_login
+from geo import accounts, downloads, web_login
 from geo.i18n import t
 from geo.store import Store, StoreError
 
@@ -88,3 +90,61 @@ def _store(store_of: Callable[[], Store]) -> Store | None:
         return store_of()
     except StoreError:
         return None
+
+
+# ------------------------------------------------------------------------------------------------ the /media guard
+
+def _streamlit_file(name: str):
+    """The file Streamlit stores under `name` (``<id>.<ext>``), or None (none, or a storage that cannot say)."""
+    from streamlit.runtime import Runtime
+
+    if not Runtime.exists():
+        return None
+    manager = Runtime.instance().media_file_mgr
+    return manager.read_file(name) if manager.can_read_files else None
+
+
+class MediaGuard:
+    """ASGI middleware in front of Streamlit's ``/media/<id>``: a downloadable file (a download button's) is
+    served once, to the login cookie of the session whose click built it (:mod:`geo.downloads`); any other fetch
+    of it gets 404, as an unknown file does.  Images and other media pass as before.
+
+    Streamlit's button fetches the address twice after a click: a script ``fetch`` that only checks the status
+    (Sec-Fetch-Mode ``cors``), then the download itself (a navigation).  The check gets an empty 204 and claims
+    nothing, so the navigation is the one fetch that gets the file."""
+
+    def __init__(self, app, files: Callable[[str], object | None] = _streamlit_file,
+                 pending: downloads.Pending = downloads.PENDING) -> None:
+        self.app, self.files, self.pending = app, files, pending
+
+    async def __call__(self, scope, receive, send) -> None:
+        name = _media_name(scope["path"]) if scope["type"] == "http" else None
+        if name is not None:
+            file = self.files(name)
+            if file is not None and _is_download(file):
+                request = Request(scope)
+                if request.headers.get("sec-fetch-mode", "navigate") != "navigate":
+                    await Response(status_code=204, headers=NO_STORE)(scope, receive, send)
+                    return
+                owner = downloads.owner_of(request.cookies.get(web_login.COOKIE_NAME))
+                if not self.pending.claim(file.content, owner):
+                    await PlainTextResponse("File not found", status_code=404, headers=NO_STORE)(scope, receive, send)
+                    return
+        await self.app(scope, receive, send)
+
+
+def _media_name(path: str) -> str | None:
+    """``<id>.<ext>`` of a path of Streamlit's media route (``[base]/media/<id>.<ext>``), else None (the app's
+    own static files live under ``/static/media/``)."""
+    head, sep, name = path.rpartition("/media/")
+    return name if sep and name and "/" not in name and not head.endswith("/static") else None
+
+
+def _is_download(file) -> bool:
+    from streamlit.runtime.media_file_storage import MediaFileKind
+
+    return file.kind == MediaFileKind.DOWNLOADABLE
+
+
+def middleware() -> list[Middleware]:
+    return [Middleware(MediaGuard)]

@@ -181,6 +181,22 @@ def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
 
 
+def build_store(target: str | Path, geometry_counties: int = DEFAULT_GEOMETRY_COUNTIES,
+                as_of: dt.date = ANCHOR) -> dict:
+    """The benchmark's national store at `target`, as :func:`run_bench` builds it (the registry, generated
+    advisers and contracts, outlines and schematic cells for `geometry_counties` counties), for ``python -m geo
+    bench --app --national`` to serve; returns its counts."""
+    store, registry = import_registry(target, "")
+    try:
+        advisers, assignments = generate_people_and_contracts(registry, "", seed=SEED, anchor=as_of)
+        import_people(store, advisers, assignments)
+        if geometry_counties:
+            add_geometry(store, registry, pick_geometry_counties(registry, geometry_counties))
+    finally:
+        store.close()
+    return {"advisers": int(len(advisers)), "assignments": int(len(assignments))}
+
+
 # -- the benchmark -----------------------------------------------------------------------------------------
 def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_GEOMETRY_COUNTIES,
               as_of: dt.date = ANCHOR, workdir: str | Path | None = None,

@@ -157,6 +157,12 @@ class Register:
             return self
         return self._only(_with_service_columns(self.frame)[flag].to_numpy())
 
+    def page(self, part: slice) -> "Register":
+        """The register cut to the advisers of rows `part` (a page of the list)."""
+        keep = np.zeros(len(self.frame), dtype=bool)
+        keep[part] = True
+        return self._only(keep)
+
     def _only(self, keep) -> "Register":
         frame = self.frame[keep].reset_index(drop=True)
         served = self.served[self.served["adviser_id"].isin(frame["adviser_id"])].reset_index(drop=True)

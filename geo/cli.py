@@ -566,6 +566,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scope", help="division code prefix, for a quick run (default: all of China)")
     sp.add_argument("--app", action="store_true",
                     help="time the app instead: demo build, then page actions in headless Chromium")
+    sp.add_argument("--national", action="store_true",
+                    help="with --app: serve the national benchmark's store (contracts in every county) instead of "
+                         "the demo")
     sp.set_defaults(func=cmd_bench)
     return p
 

@@ -1154,6 +1154,23 @@ TEXT: dict[str, tuple[str, str]] = {
                                "user name of the first administrator (jurisdiction {place}): "),
     # (end of this block)
     # national pages and downloads (issue 19 item 4, issue 20 item 9)
+    "gaps.page": ("页码", "Page"),
+    "gaps.page_rows": ("显示第 {first}–{last} 个，共 {n} 个；完整清单请下载。",
+                       "Showing {first}–{last} of {n}; the download has every village."),
+    "gaps.by_unit": ("按{unit}统计", "By {unit}"),
+    "gaps.xlsx_too_many": ("清单超过 {n} 行，Excel 文件生成太慢。请下载 CSV（含全部行，Excel 和 WPS 均可打开），"
+                           "或缩小范围后再下载 Excel。",
+                           "The list has more than {n} rows, too many for an Excel file. Download the CSV (every "
+                           "row; Excel and WPS open it), or narrow the scope for an Excel file."),
+    "list.page_rows": ("显示第 {first}–{last} 行，共 {n} 行；下载的文件含全部行。",
+                       "Showing rows {first}–{last} of {n}; the download has every row."),
+    "plan.run": ("生成补缺建议", "Make the plan"),
+    "plan.run_note": ("补缺建议在点击后计算，范围越大用时越长。", "The plan is computed when asked for; a larger "
+                      "scope takes longer."),
+    "plan.too_large": ("{name}有 {n} 个到期未续或从未配备的村（社区），超过一次补缺建议的上限 {max} 个。"
+                       "请先选择一个省或市。",
+                       "{name} has {n} lapsed or never-covered villages, more than one plan takes ({max}). "
+                       "Choose a province or a city first."),
     # (end of this block)
     # finish (issue 19 items 5, 6, 7, 10: exports, uploads, map, charts)
     "svc.trend_begins": ("服务记录自{year}年{month}月起。", "Service records begin in {month_name} {year}."),

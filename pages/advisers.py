@@ -2,6 +2,9 @@
 adviser's detail (villages on a map, contract history, distances) and the renewal worklist."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -9,6 +12,7 @@ import app
 from geo import advisers
 from geo.folium_map import build_map
 from geo.formats import aside, contract_end, count
+from geo.gap_list import PAGE_ROWS
 from geo.i18n import escape_markdown
 
 MAP_HEIGHT = 380
@@ -25,14 +29,14 @@ if reg.frame.empty:
     st.stop()
 
 
-def downloads(table, stem: str, sheet: str, key: str) -> None:
-    detail = {"rows": len(table)}
-    st.download_button(ctx.t("download.xlsx"), advisers.table_bytes(table, ".xlsx", sheet), file_name=f"{stem}.xlsx",
-                       mime=XLSX, on_click=app.record_download, args=(ctx, key, "xlsx", detail), key=f"{key}_xlsx",
-                       type="primary")
-    st.download_button(ctx.t("download.csv"), advisers.table_bytes(table, ".csv", sheet), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click=app.record_download, args=(ctx, key, "csv", detail),
-                       key=f"{key}_csv")
+def downloads(table: Callable[[], pd.DataFrame], rows: int, stem: str, sheet: str, key: str) -> None:
+    """The xlsx and csv of `table` (built when clicked, like the files)."""
+    detail = {"rows": rows}
+    app.download_button(ctx, ctx.t("download.xlsx"), lambda: advisers.table_bytes(table(), ".xlsx", sheet),
+                        what=key, fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", detail=detail,
+                        primary=True)
+    app.download_button(ctx, ctx.t("download.csv"), lambda: advisers.table_bytes(table(), ".csv", sheet), what=key,
+                        fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", detail=detail)
 
 
 # -- the register ---------------------------------------------------------------------------------------------
@@ -41,21 +45,28 @@ flag = st.segmented_control(ctx.t("adv.filter"), options, default=None, key=f"ad
                             format_func=lambda k: ctx.text("adv.filter.all") if k is None else
                             ctx.text(f"adv.flag.{k}", cap=cap, days=reg.expiring_days, hours=HOURS))
 shown = reg.flagged(flag)
-table = advisers.register_table(shown, ctx.lang)
+listed = len(shown.frame)
 tally = ctx.text("adv.tally", days=reg.expiring_days, hours=HOURS, **{k: count(v) for k, v in reg.counts.items()})
 with st.container(horizontal=True, vertical_alignment="center"):
-    st.markdown(f"**{ctx.t('adv.count', n=count(len(shown.frame)))}**{escape_markdown(aside([tally], ctx.lang))}",
+    st.markdown(f"**{ctx.t('adv.count', n=count(listed))}**{escape_markdown(aside([tally], ctx.lang))}",
                 width="content")
-    if len(table):
-        downloads(table, f"{ctx.t('adv.file')}_{ctx.name}_{ctx.date}", ctx.text("page.advisers"), "adv")
-if table.empty:
+    if listed:
+        downloads(lambda: advisers.register_table(shown, ctx.lang), listed,
+                  f"{ctx.t('adv.file')}_{ctx.name}_{ctx.date}", ctx.text("page.advisers"), "adv")
+shown_rows = slice(0, PAGE_ROWS)
+if not listed:
     st.info(ctx.t("adv.none_flagged"))
 else:
+    # a national register has hundreds of thousands of advisers: drawn (and made a table) a page at a time
+    shown_rows = app.paged(ctx, listed, f"adv_page_{ctx.scope.digits}_{ctx.date}_{flag}")
+    table = advisers.register_table(shown.page(shown_rows), ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 560))
+    app.page_caption(ctx, shown_rows, listed)
 
 # -- one adviser ----------------------------------------------------------------------------------------------
 st.subheader(ctx.t("adv.detail"))
-people = shown.frame if len(shown.frame) else reg.frame
+# the picker offers the advisers of the page shown above (the whole register would be a list too long to use)
+people = (shown.frame if listed else reg.frame).iloc[shown_rows]
 labels = {int(r.adviser_id): " · ".join(str(x) for x in (r.name, r.org, r.licence_no or r.phone) if x)
           for r in people.itertuples(index=False)}
 # no key: a new list of people (scope, date, flag) is a new widget, never a stale choice
@@ -101,8 +112,11 @@ else:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{ctx.t('adv.renewals.count', n=count(len(work)))}**"
                     f"{escape_markdown(aside([tally], ctx.lang))}", width="content")
-        downloads(work, f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}", ctx.text("adv.renewals"), "ren")
-    st.dataframe(work, hide_index=True, width="stretch", height=min(38 + 35 * len(work), 480))
+        downloads(lambda: work, len(work), f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}",
+                  ctx.text("adv.renewals"), "ren")
+    part = app.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
+    st.dataframe(work.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(work.iloc[part]), 480))
+    app.page_caption(ctx, part, len(work))
 
 # -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
 # PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`

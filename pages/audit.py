@@ -62,10 +62,13 @@ table = audit.page_table(rows.iloc[::-1], zone, ctx.lang, place=lambda s: app.sc
 stem = f"{ctx.text('audit.file')}_{ctx.date}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**{ctx.t('audit.count', n=count(len(table)))}**", width="content")
-    st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.text("page.audit")),
-                       file_name=f"{stem}.xlsx", on_click="ignore", key="audit_xlsx", type="primary",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
-                       on_click="ignore", key="audit_csv")
-st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600),
+    detail = {"since": since.isoformat() if since else None, "user": user, "action": action, "rows": len(table)}
+    app.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("page.audit")),
+                        what="audit", fmt="xlsx", file_name=f"{stem}.xlsx", key="audit_xlsx", primary=True,
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail=detail)
+    app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="audit", fmt="csv",
+                        file_name=f"{stem}.csv", mime="text/csv", key="audit_csv", detail=detail)
+part = app.paged(ctx, len(table), f"audit_page_{since}_{user}_{action}")
+st.dataframe(table.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(table.iloc[part]), 600),
              column_config={table.columns[-1]: st.column_config.TextColumn(width="large")})
+app.page_caption(ctx, part, len(table))

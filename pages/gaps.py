@@ -2,14 +2,24 @@
 补缺建议: who can take each gap (the plan of geo.planning)."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import app
 from geo.codes import Scope
 from geo.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
 from geo.formats import aside, count, pct
-from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
-from geo.i18n import status_label
+from geo.gap_list import (
+    DEFAULT_STATUSES,
+    PAGE_ROWS,
+    STATUSES,
+    XLSX_MAX_ROWS,
+    by_unit,
+    listed_statuses,
+    status_tally,
+)
+from geo.i18n import level_label, status_label
+from geo.planning import MAX_GAPS, too_large
 from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -48,27 +58,51 @@ def gap_list(ctx: app.Ctx) -> None:
             st.caption(left_out)
         return
 
-    table = village_table(villages, ctx.lang)
-    listed = [listed_status(s, v, statuses) for s, v in zip(villages["status"], villages["service_status"])]
-    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed)]
+    selected = list(statuses)
+    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed_statuses(villages, selected))]
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
+    rows = len(villages)
+    detail = {"township": township, "statuses": selected, "rows": rows}
+    sheet = ctx.text("page.gaps")
 
-    def downloaded(fmt: str) -> None:
-        app.record_download(ctx, "gap_list", fmt,
-                            {"township": township, "statuses": list(statuses), "rows": len(table)})
-
-    # the next step first: how many, and the files to hand out; the list itself below
+    # the next step first: how many, and the files to hand out (built when clicked); the list itself below
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{ctx.t('gaps.count', n=count(len(table)))}**{aside(parts, ctx.lang)}", width="content")
-        st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("page.gaps")),
-                           file_name=f"{stem}.xlsx", mime=XLSX, on_click=downloaded, args=("xlsx",), key="dl_xlsx",
-                           type="primary")
-        st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv",
-                           mime="text/csv", on_click=downloaded, args=("csv",), key="dl_csv")
+        st.markdown(f"**{ctx.t('gaps.count', n=count(rows))}**{aside(parts, ctx.lang)}", width="content")
+        too_many = rows > XLSX_MAX_ROWS
+        app.download_button(ctx, ctx.t("download.xlsx"),
+                            lambda: to_xlsx_bytes(village_table(villages, ctx.lang), sheet=sheet),
+                            what="gap_list", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key="dl_xlsx",
+                            detail=detail, primary=not too_many, disabled=too_many)
+        app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(village_table(villages, ctx.lang)),
+                            what="gap_list", fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
+                            detail=detail, primary=too_many)
+    if too_many:
+        st.caption(ctx.t("gaps.xlsx_too_many", n=count(XLSX_MAX_ROWS)))
     if left_out:
         st.caption(left_out)
+    level = app.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
+    if township is None and level is not None and level < 4:
+        by_unit_table(ctx, villages, level, selected)
+    # a long list is drawn a page at a time: 600,000 rows would take the browser and the server minutes
+    part = app.paged(ctx, rows, f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}")
+    table = village_table(villages.iloc[part], ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
+    app.page_caption(ctx, part, rows, "gaps.page_rows")
+
+
+def by_unit_table(ctx: app.Ctx, villages, level: int, selected: list[str]) -> None:
+    """The list counted per child unit (province, city, county): where the gaps are, before the rows."""
+    units = by_unit(villages, level, selected)
+    kids = app.q_children(ctx.store, ctx.version, ctx.scope.digits)
+    names = dict(zip(kids["code"].astype(str), kids["name"]))
+    unit = level_label(level, ctx.lang)
+    shown = pd.DataFrame({ctx.text("col.name"): [names.get(c, c) for c in units["code"]],
+                          ctx.text("col.villages"): units["villages"]})
+    for status in units.columns[2:]:
+        shown[status_label(status, ctx.lang)] = units[status]
+    with st.expander(ctx.t("gaps.by_unit", unit=unit), expanded=len(villages) > PAGE_ROWS):
+        st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
 
 
 def no_data_counties(ctx: app.Ctx) -> None:
@@ -86,12 +120,11 @@ def no_data_counties(ctx: app.Ctx) -> None:
     villages = count(int(counties["villages"].sum()))
     st.markdown(ctx.t("nodata.intro", date=ctx.date, n=count(len(table)), villages=villages))
     with st.container(horizontal=True):
-        st.download_button(ctx.t("download.xlsx"), to_xlsx_bytes(table, sheet=ctx.t("nodata.sheet")),
-                           file_name=f"{stem}.xlsx", mime=XLSX, on_click=app.record_download,
-                           args=(ctx, "no_data_counties", "xlsx", detail), key="dl_nodata_xlsx")
-        st.download_button(ctx.t("download.csv"), to_csv_bytes(table), file_name=f"{stem}.csv", mime="text/csv",
-                           on_click=app.record_download, args=(ctx, "no_data_counties", "csv", detail),
-                           key="dl_nodata_csv")
+        app.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("nodata.sheet")),
+                            what="no_data_counties", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX,
+                            key="dl_nodata_xlsx", detail=detail)
+        app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="no_data_counties",
+                            fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_nodata_csv", detail=detail)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
 
 
@@ -104,6 +137,18 @@ def gap_plan(ctx: app.Ctx) -> None:
                             help=ctx.t("plan.cap.help"), key="plan_cap")
     max_km = right.number_input(ctx.t("plan.max_km"), min_value=0, max_value=1000, value=0, step=5,
                                 key="plan_max_km")
+    totals = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
+    uncovered = totals.villages - totals.covered
+    if too_large(uncovered):     # refused before anything is computed: a national plan takes minutes
+        st.info(ctx.t("plan.too_large", name=ctx.name, n=count(uncovered), max=count(MAX_GAPS)))
+        return
+    # computed when asked for, then kept for this scope and date while the cap and distance change
+    asked = (ctx.scope.digits, ctx.date)
+    if st.session_state.get("plan_asked") != asked:
+        st.button(ctx.t("plan.run"), key="plan_run", type="primary",
+                  on_click=lambda: st.session_state.update(plan_asked=asked))
+        st.caption(ctx.t("plan.run_note"))
+        return
     plan = app.q_gap_plan(ctx.store, ctx.version, ctx.scope.digits, ctx.date, int(cap),
                           float(max_km) if max_km else None)
     s = plan.summary
@@ -121,15 +166,12 @@ def gap_plan(ctx: app.Ctx) -> None:
     stem = f"{ctx.t('plan.file')}_{ctx.name}_{ctx.date}"
     detail = {"cap": int(cap), "max_km": float(max_km) or None, "rows": s.uncovered}
     with st.container(horizontal=True):
-        st.download_button(ctx.t("plan.download_xlsx"), xlsx_bytes(plan, ctx.lang), file_name=f"{stem}.xlsx", mime=XLSX,
-                           on_click=app.record_download, args=(ctx, "gap_plan", "xlsx", detail), key="dl_plan_xlsx",
-                           type="primary")
-        st.download_button(ctx.t("plan.download_csv"), csv_bytes(plan, ctx.lang), file_name=f"{stem}.csv",
-                           mime="text/csv", on_click=app.record_download, args=(ctx, "gap_plan", "csv", detail),
-                           key="dl_plan_csv")
-        st.download_button(ctx.t("plan.download_json"), json_bytes(plan), file_name=f"{stem}.json",
-                           mime="application/json", on_click=app.record_download,
-                           args=(ctx, "gap_plan", "json", detail), key="dl_plan_json")
+        for fmt, build, mime, primary in (("xlsx", lambda: xlsx_bytes(plan, ctx.lang), XLSX, True),
+                                          ("csv", lambda: csv_bytes(plan, ctx.lang), "text/csv", False),
+                                          ("json", lambda: json_bytes(plan), "application/json", False)):
+            app.download_button(ctx, ctx.t(f"plan.download_{fmt}"), build, what="gap_plan", fmt=fmt,
+                                file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_plan_{fmt}", detail=detail,
+                                primary=primary)
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))

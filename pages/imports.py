@@ -411,12 +411,16 @@ def show_result(res: imports.ImportResult) -> None:
                 st.markdown(f"**{ctx.t('imp.report')}**")
                 stem = f"{ctx.t('imp.report_file')}_{Path(res.file_name).stem}_{res.batch_id}"
                 with st.container(horizontal=True):
-                    st.download_button(ctx.t("download.xlsx"),
-                                       to_xlsx_bytes(report, sheet=ctx.t("imp.report_file"), text_columns=0),
-                                       file_name=f"{stem}.xlsx", on_click="ignore", key="imp_dl_xlsx",
-                                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                    st.download_button(ctx.t("download.csv"), to_csv_bytes(report), file_name=f"{stem}.csv",
-                                       mime="text/csv", on_click="ignore", key="imp_dl_csv")
+                    detail = {"batch": res.batch_id, "kind": res.kind, "rows": len(report)}
+                    app.download_button(ctx, ctx.t("download.xlsx"),
+                                        lambda: to_xlsx_bytes(report, sheet=ctx.text("imp.report_file"),
+                                                              text_columns=0),
+                                        what="import_report", fmt="xlsx", file_name=f"{stem}.xlsx",
+                                        key="imp_dl_xlsx", detail=detail,
+                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(report),
+                                        what="import_report", fmt="csv", file_name=f"{stem}.csv", mime="text/csv",
+                                        key="imp_dl_csv", detail=detail)
                 first = report.columns[0]
                 blank_rows = bool((report[first] == "").any())
                 st.dataframe(report, hide_index=True, width="stretch", height=table_height(len(report), 360),

@@ -100,12 +100,13 @@ def briefing_downloads() -> None:
                                placeholder=ctx.text(f"brief.issuer.{min(ctx.scope.level, 4)}", name=ctx.name),
                                width=320)
         stem = f"{ctx.text('brief.section')}_{ctx.name}_{ctx.date}"
+        cap = app.adviser_cap()      # read here: the builder runs outside the page run, without its state
         for fmt, label in (("docx", "brief.download_docx"), ("pdf", "brief.download_pdf")):
-            st.download_button(ctx.t(label), lambda fmt=fmt: app.q_report(ctx.store, ctx.version, ctx.scope.digits,
-                                                                          ctx.date, ctx.lang, fmt, issuer.strip(),
-                                                                          app.adviser_cap()),
-                               file_name=f"{stem}{FORMATS[fmt].suffix}", mime=FORMATS[fmt].mime,
-                               on_click=app.record_download, args=(ctx, "briefing", fmt), key=f"dl_brief_{fmt}")
+            app.download_button(ctx, ctx.t(label), lambda fmt=fmt: app.q_report(ctx.store, ctx.version,
+                                                                               ctx.scope.digits, ctx.date, ctx.lang,
+                                                                               fmt, issuer.strip(), cap),
+                                what="briefing", fmt=fmt, file_name=f"{stem}{FORMATS[fmt].suffix}",
+                                mime=FORMATS[fmt].mime, key=f"dl_brief_{fmt}")
     st.caption(ctx.t("brief.section_note"))
 
 

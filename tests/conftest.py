@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -89,20 +90,45 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture
-def downloads(monkeypatch) -> dict[str, bytes]:
-    """File name -> bytes of every Streamlit download button created while the fixture is active."""
+def downloads(monkeypatch) -> "Downloads":
+    """Every Streamlit download button created while the fixture is active, by file name (see Downloads)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    seen: dict[str, bytes] = {}
-    original = MediaFileManager.add
+    seen = Downloads()
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
-    def add(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+    def add_static(self, path_or_data, mimetype, coordinates, file_name=None, is_for_static_download=False):
+        if file_name and is_for_static_download:
+            seen.static[file_name] = path_or_data
+        return add(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+
+    def add_later(self, data_callable, mimetype, coordinates, file_name=None, *, element_id=""):
         if file_name:
-            seen[file_name] = path_or_data
-        return original(self, path_or_data, mimetype, coordinates, file_name, is_for_static_download)
+            seen.builders[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, element_id=element_id)
 
-    monkeypatch.setattr(MediaFileManager, "add", add)
+    monkeypatch.setattr(MediaFileManager, "add", add_static)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_later)
     return seen
+
+
+class Downloads(Mapping):
+    """File name -> the file, built when asked for as a click builds it (the builder the page registered runs:
+    the file is made and the export audited then).  ``static`` holds files a page built while it ran (none
+    should be: every download is built when clicked)."""
+
+    def __init__(self) -> None:
+        self.builders: dict[str, Callable[[], bytes]] = {}
+        self.static: dict[str, bytes] = {}
+
+    def __getitem__(self, name: str) -> bytes:
+        return self.builders[name]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.builders)
+
+    def __len__(self) -> int:
+        return len(self.builders)
 
 
 def pytest_configure(config):

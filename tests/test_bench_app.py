@@ -87,3 +87,25 @@ def test_failure_is_reported_and_exit_0(monkeypatch, capsys):
     monkeypatch.setattr(app_pages, "run_app_bench", broken)
     assert app_pages.main(type("A", (), {"json": False, "runs": 1})()) == 0
     assert "streamlit did not start" in capsys.readouterr().out
+
+
+def test_national_flag_reaches_the_app_bench(monkeypatch, capsys):
+    from geo import cli
+
+    seen = {}
+
+    def fake(runs, log=None, national=False):
+        seen["national"] = national
+        return app_pages.AppBenchResult(
+            {"national_gaps_s": app_pages.AppFigure("national_gaps_s", [2.5], 5.0, "x")},
+            {"cores": 2, "store": "national benchmark store"})
+
+    monkeypatch.setattr(app_pages, "run_app_bench", fake)
+    assert cli.main(["bench", "--app", "--national", "--runs", "1"]) == 0
+    assert seen["national"] is True and "national benchmark store" in capsys.readouterr().out
+
+
+def test_every_page_has_a_national_figure():
+    pages = {path for _, path, *_ in app_pages.NATIONAL_PAGES}
+    assert pages == {"", "summary", "gaps", "advisers", "imports"}
+    assert all(f"national_{key}_s" in app_pages.TARGETS for key, *_ in app_pages.NATIONAL_PAGES)

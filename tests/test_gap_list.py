@@ -1,10 +1,21 @@
-"""The gap list's rules: the statuses offered and shown by default, and the tally above the list."""
+"""The gap list's rules: the statuses offered and shown by default, the tally above the list, its pages and its
+count by unit."""
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from geo.gap_list import DEFAULT_STATUSES, STATUSES, listed_status, status_tally
+from geo.gap_list import (
+    DEFAULT_STATUSES,
+    PAGE_ROWS,
+    STATUSES,
+    by_unit,
+    listed_status,
+    listed_statuses,
+    page_count,
+    page_rows,
+    status_tally,
+)
 
 
 def test_statuses_offered_and_shown_by_default():
@@ -40,3 +51,48 @@ def test_status_tally_of_the_demo_county(demo_store):
     tally = status_tally(villages["status"])
     assert dict(tally) == villages["status"].value_counts().to_dict()
     assert [s for s, _ in tally] == [s for s in STATUSES if s in set(villages["status"])]
+
+
+@pytest.mark.parametrize("rows, size, pages", [(0, 100, 1), (1, 100, 1), (100, 100, 1), (101, 100, 2),
+                                               (602_283, 100, 6023)])
+def test_page_count(rows, size, pages):
+    assert page_count(rows, size) == pages
+
+
+def test_pages_cover_every_row_once_and_clamp():
+    rows = 2 * PAGE_ROWS + 7
+    seen = [i for p in range(1, page_count(rows) + 1) for i in range(rows)[page_rows(rows, p)]]
+    assert seen == list(range(rows))
+    assert page_rows(rows, 0) == page_rows(rows, 1) == slice(0, PAGE_ROWS)
+    assert page_rows(rows, 99) == slice(2 * PAGE_ROWS, rows)
+    assert page_rows(0, 1) == slice(0, 0)
+
+
+@pytest.fixture(scope="module")
+def province_list(demo_db):
+    from geo.codes import Scope
+    from geo.demo import ANCHOR
+    from geo.store import open_store
+
+    with open_store(demo_db, read_only=True) as store:
+        return store.village_statuses(Scope.parse("61"), ANCHOR, statuses=[*DEFAULT_STATUSES, "nominal"])
+
+
+@pytest.mark.parametrize("selected", [list(DEFAULT_STATUSES), [*DEFAULT_STATUSES, "nominal"], ["nominal"]])
+def test_listed_statuses_are_listed_status_of_every_row(province_list, selected):
+    one_by_one = [listed_status(s, v, selected) for s, v in zip(province_list["status"],
+                                                                province_list["service_status"])]
+    assert listed_statuses(province_list, selected).tolist() == one_by_one
+
+
+@pytest.mark.parametrize("level, digits", [(2, 4), (3, 6)])
+def test_by_unit_counts_each_village_once_under_its_unit(province_list, level, digits):
+    selected = [*DEFAULT_STATUSES, "nominal"]
+    units = by_unit(province_list, level, selected)
+    assert units["villages"].sum() == len(province_list)
+    assert units["villages"].is_monotonic_decreasing
+    listed = listed_statuses(province_list, selected)
+    for row in units.head(3).itertuples(index=False):
+        mine = listed[province_list["code"].str[:digits] == row.code[:digits]]
+        assert row.code.endswith("0" * (12 - digits)) and row.villages == len(mine)
+        assert {s: getattr(row, s) for s in units.columns[2:]} == {s: int((mine == s).sum()) for s in units.columns[2:]}

@@ -38,7 +38,13 @@ def served(demo_db, tmp_path_factory):
         accounts.add_account(store, OPEN, "victim", Role.VIEWER, Scope("610124"), PASSWORD, display_name="周至县受害者")
     log = folder / "streamlit.log"
     with served_app(db, log) as app:
-        yield app.url, log
+        yield app.url, log, db
+
+
+def audit_count(served, sql: str) -> int:
+    """A count from the app's store, read beside the running app (it holds the DuckDB file only while writing)."""
+    with open_store(served[2], read_only=True) as store:
+        return int(store.query(sql)["n"][0])
 
 
 def login_form(page) -> None:
@@ -50,7 +56,7 @@ def figures_of(page, name: str) -> None:
 
 
 def test_a_county_viewer_logs_in_stays_in_is_kept_to_the_county_and_logs_out(served, browser, tmp_path):
-    url, log = served
+    url, log, _ = served
     context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
     page = context.new_page()
     page.goto(f"{url}/?scope=610124&date={DATE}")
@@ -79,11 +85,21 @@ def test_a_county_viewer_logs_in_stays_in_is_kept_to_the_county_and_logs_out(ser
     other.goto(f"{url}/gaps?scope=610124&date={DATE}")
     button = other.get_by_role("button", name=t("download.xlsx"))
     button.wait_for(timeout=60_000)
+    exports = "SELECT count(*) AS n FROM audit WHERE action = 'export' AND username = 'zzview'"
+    # offered, not built: no address of a file in the page, nothing recorded
+    assert other.locator("a[href*='/media/']").count() == 0 and audit_count(served, exports) == 0
     with other.expect_download() as download:
         button.click()
     sheet = openpyxl.load_workbook(io.BytesIO(open(download.value.path(), "rb").read())).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes and all(str(c).startswith("610124") for c in codes)
+    assert audit_count(served, exports) == 1                 # the click built it and recorded it
+    address = download.value.url
+    assert "/media/" in address
+    assert context.request.get(address).status == 404       # served once: the same session cannot fetch it again
+    stranger = browser.new_context()                         # nor anyone without the session
+    assert stranger.request.get(address).status == 404
+    stranger.close()
 
     page.get_by_role("button", name="退出登录").click()
     login_form(page)

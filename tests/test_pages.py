@@ -289,6 +289,7 @@ def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
     assert t("nodata.none_here", name="周至县") in texts(at)       # its ledger is imported: no county to chase
     # the gap list's two, first (the gap plan's follow below it)
     assert [b.label for b in at.get("download_button")][:2] == [t("download.xlsx"), t("download.csv")]
+    assert not downloads.static                 # offered, not built: each file is made when it is clicked
     stem = f"缺口清单_周至县_{DATE}"
     assert {f"{stem}.xlsx", f"{stem}.csv"} <= set(downloads)
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
@@ -306,13 +307,14 @@ def test_gap_list_leaves_out_and_lists_the_counties_without_a_ledger(app_db, dem
     totals = demo_store.totals(Scope.parse("61"), early)
     missing = demo_store.no_data_counties(Scope.parse("61"), early)
     assert 0 < totals.no_data_counties == len(missing)
-    gaps = at.dataframe[0].value
-    assert len(gaps) == len(demo_store.village_statuses(Scope.parse("61"), early, statuses=GAPS))
+    by_city, gaps = at.dataframe[0].value, at.dataframe[1].value      # the count by city, then a page of rows
+    assert by_city[t("col.villages")].sum() == len(demo_store.village_statuses(Scope.parse("61"), early,
+                                                                                 statuses=GAPS))
     assert not set(gaps[t("col.code")].str[:6]) & set(missing["code"].str[:6])
     assert t("gaps.left_out", counties=f"{totals.no_data_counties:,}",
              villages=f"{totals.no_data_villages:,}") in texts(at)
     assert t("nodata.title") in texts(at)
-    listed = at.dataframe[1].value
+    listed = at.dataframe[2].value
     assert listed[t("col.county_code")].tolist() == missing["code"].tolist()
     assert listed[t("col.villages")].sum() == totals.no_data_villages
     stem = f"未导入台账的县区_陕西省_{early}"
@@ -325,6 +327,25 @@ def test_gap_list_of_a_county_without_a_ledger_says_so(app_db):
     at = run_app("pages/gaps.py", scope="110101", date=DATE)          # 东城区: no contract in the demo
     assert t("gaps.scope_no_data", name="东城区") in [e.value for e in at.info]
     assert at.dataframe[0].value[t("col.county")].tolist() == ["东城区"]
+
+
+def test_a_long_gap_list_is_drawn_a_page_at_a_time_under_its_count_by_unit(app_db, demo_store):
+    from geo.formats import count
+    from geo.gap_list import PAGE_ROWS
+
+    at = run_app("pages/gaps.py", scope="61", date=DATE)
+    expected = demo_store.village_statuses(Scope.parse("61"), DATE, statuses=GAPS)
+    assert len(expected) > 2 * PAGE_ROWS
+    by_city, rows = at.dataframe[0].value, at.dataframe[1].value
+    cities = demo_store.children(Scope.parse("61"))
+    assert set(by_city[t("col.name")]) <= set(cities["name"])
+    assert by_city[t("col.villages")].sum() == len(expected)
+    assert rows[t("col.code")].tolist() == expected["code"].head(PAGE_ROWS).tolist()
+    assert md("gaps.page_rows", first="1", last=count(PAGE_ROWS), n=count(len(expected))) in \
+        [c.value for c in at.caption]
+    at.number_input(key=f"gaps_page_61_None_{DATE}").set_value(2).run()
+    rows = at.dataframe[1].value
+    assert rows[t("col.code")].tolist() == expected["code"].iloc[PAGE_ROWS:2 * PAGE_ROWS].tolist()
 
 
 def test_gap_filters_by_status_and_township(app_db, demo_store):

@@ -410,6 +410,9 @@ def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
 
     at = run_app("pages/gaps.py", scope="610124", date="2026-11-27")
     assert t("plan.title") in [h.value for h in at.subheader]
+    # nothing is computed until asked for
+    assert not plan_metrics(at) and not [k for k in downloads if k.startswith("补缺建议")]
+    at.button(key="plan_run").click().run()
     plan = plan_gaps(demo_store, Scope.parse("610124"), "2026-11-27")
     metrics = plan_metrics(at)
     assert metrics[t("plan.uncovered")] == str(plan.summary.uncovered)
@@ -442,5 +445,21 @@ def test_page_section_with_no_gaps_says_so(app_db, demo_store):
     town = next(c for c in demo_store.children(Scope.parse("610124"))["code"]
                 if plan_gaps(demo_store, Scope.parse(c), "2026-11-27").summary.uncovered == 0)
     at = run_app("pages/gaps.py", scope=town, date="2026-11-27")
+    at.button(key="plan_run").click().run()
     name = demo_store.scope_name(Scope.parse(town))
     assert md("plan.none", name=name) in [i.value for i in at.info]
+
+
+def test_page_refuses_a_plan_beyond_its_limit_and_says_why(app_db, demo_store):
+    from geo.formats import count
+    from geo.i18n import md
+    from geo.planning import MAX_GAPS
+    from test_pages import run_app
+
+    at = run_app("pages/gaps.py", scope="0", date="2026-11-27")
+    totals = demo_store.totals(Scope(""), "2026-11-27")
+    uncovered = totals.villages - totals.covered
+    assert uncovered > MAX_GAPS                      # the demo's country: 600,000 villages without a contract
+    assert md("plan.too_large", name="全国", n=count(uncovered), max=count(MAX_GAPS)) in [i.value for i in at.info]
+    assert "plan_run" not in [b.key for b in at.button]
+    assert not plan_metrics(at)

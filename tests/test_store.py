@@ -2,6 +2,7 @@
 import datetime as dt
 import threading
 
+import pandas as pd
 import pytest
 
 from geo.codes import Scope
@@ -94,6 +95,15 @@ def test_trend_is_month_ends_and_matches_totals(any_demo_store):
     assert len(trend) == 24 and trend["month"].iloc[-1] == "2026-11"
     for row in trend.iloc[[0, 11, 23]].itertuples():
         assert row.covered == any_demo_store.totals(Scope.parse("610124"), row.as_of).covered
+
+
+@pytest.mark.parametrize("digits", ["61", "6101", "610124"])
+def test_trend_by_contract_masks_is_the_trend_by_joining_days_and_contracts(any_demo_store, digits):
+    # 24 months take the bit masks of Store._covered_days_cte; 70 months the plain join: the same months agree
+    masks = any_demo_store.trend(Scope.parse(digits), ANCHOR, months=24)
+    joined = any_demo_store.trend(Scope.parse(digits), ANCHOR, months=70).tail(24).reset_index(drop=True)
+    assert masks["covered"].sum() > 0
+    pd.testing.assert_frame_equal(masks, joined)
 
 
 def test_no_two_parts_of_the_store_define_the_same_name():

@@ -106,3 +106,13 @@ def _leftover(rows: pd.DataFrame, cap: int) -> pd.DataFrame:
     by_town["new_advisers"] = [math.ceil(n / cap) for n in by_town["villages"]]
     by_town = by_town.sort_values(["villages", "township_code"], ascending=[False, True], kind="stable")
     return by_town[LEFTOVER_COLUMNS].reset_index(drop=True)
+
+
+#: the most uncovered villages a plan is made for at once: 600,000 (the whole country) take 45 s and gigabytes,
+#: a province's tens of thousands a few seconds; beyond, a province or city is asked for instead
+MAX_GAPS = 100_000
+
+
+def too_large(uncovered: int) -> bool:
+    """Whether a scope with `uncovered` villages (lapsed or never covered) is beyond what one plan is made for."""
+    return uncovered > MAX_GAPS

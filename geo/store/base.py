@@ -1083,8 +1083,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
                 a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
                       FROM assignments a JOIN v ON v.code = a.village),
-                cv AS (SELECT DISTINCT t.as_of, a.village
-                       FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of),
+                {self._covered_days_cte(len(days))},
                 c AS (SELECT as_of, count(*) AS covered FROM cv GROUP BY as_of),
                 s AS ({served}),
                 first_record AS (SELECT min(r.day) AS day FROM {records} r
@@ -1104,6 +1103,26 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         df["has_service_data"] = df["has_service_data"].astype(bool)
         return df[["month", "as_of", "villages", "covered", "coverage_rate", "served", "served_rate",
                    "has_service_data"]]
+
+    @staticmethod
+    def _covered_days_cte(days: int) -> str:
+        """``cv``: (as_of, village) for each day of ``trend_days`` a village of ``a`` is under contract.
+
+        A contract covers a run of the sorted days, [i0, i1) by index: one bit mask per contract, OR-ed per
+        village, then one row per set bit.  The plain join of days and contracts with DISTINCT is the same set, a
+        dozen times slower on a national store (730,000 contracts: 13 s against 0.9 s); it stays for more days
+        than a BIGINT has bits."""
+        if days > 62:
+            return """cv AS (SELECT DISTINCT t.as_of, a.village
+                       FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of)"""
+        return """ti AS (SELECT as_of, CAST(row_number() OVER (ORDER BY as_of) - 1 AS INTEGER) AS i FROM trend_days),
+                ai AS (SELECT a.village,
+                              CAST((SELECT count(*) FROM ti WHERE ti.as_of < a.start_date) AS INTEGER) AS i0,
+                              CAST((SELECT count(*) FROM ti WHERE ti.as_of <= a.end_date) AS INTEGER) AS i1
+                       FROM a),
+                cm AS (SELECT village, bit_or((CAST(1 AS BIGINT) << i1) - (CAST(1 AS BIGINT) << i0)) AS mask
+                       FROM ai WHERE i1 > i0 GROUP BY village),
+                cv AS (SELECT ti.as_of, cm.village FROM ti JOIN cm ON (cm.mask >> ti.i) & 1 = 1)"""
 
     def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
         """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""
