@@ -796,7 +796,7 @@ TEXT: dict[str, tuple[str, str]] = {
                            "renewing them is one phone call."),
     "adv.renewals.days": ("期限（天）", "Horizon (days)"),
     "adv.renewals.count": ("待续聘 {n} 项", "{n} to renew"),
-    "adv.renewals.tally": ("到期未续可一键续聘 {lapsed}，即将到期 {ending}，涉及顾问 {advisers} 名",
+    "adv.renewals.tally": ("到期未续（原顾问仍在服务）{lapsed}，即将到期 {ending}，涉及顾问 {advisers} 名",
                            "lapsed, adviser still serving {lapsed}; ending {ending}; {advisers} advisers"),
     "adv.renewals.none": ("该期限内没有需要续聘的合同。", "Nothing to renew within this horizon."),
     "adv.renewals.file": ("续聘清单", "renewals"),
@@ -1052,6 +1052,12 @@ TEXT: dict[str, tuple[str, str]] = {
     # finish (issue 19 items 5, 6, 7, 10: exports, uploads, map, charts)
     # (end of this block)
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
+    "adv.kind.lawyer": ("律师", "lawyer"),
+    "adv.kind.worker": ("基层法律服务工作者", "grassroots legal service worker"),
+    "adv.kind.other": ("其他", "other"),
+    "adv.distance.none": ("距离为“—”的村（社区）没有村级边界（或顾问没有驻地），无法计算距离。",
+                          "A distance of “—”: the village has no boundary (or the adviser no base), so there is "
+                          "no distance to give."),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)
