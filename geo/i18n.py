@@ -1058,6 +1058,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "adv.distance.none": ("距离为“—”的村（社区）没有村级边界（或顾问没有驻地），无法计算距离。",
                           "A distance of “—”: the village has no boundary (or the adviser no base), so there is "
                           "no distance to give."),
+    "msg.gaps.pick_status": ("请至少选择一种状态，清单才会列出村（社区）。",
+                             "Choose at least one status to list villages."),
+    "msg.rb.option_nofile": ("第 {batch} 批 · {kind} · {time}", "batch {batch} · {kind} · {time}"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)

@@ -199,10 +199,13 @@ def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
 
     # the demo cannot be rolled back: the library's reason is shown
     pick = at.selectbox(key="imp_rb_pick")
-    assert pick.options == [t("imp.rb.option", batch=b, kind=t(f"imp.kind.{k}"), file=f or "",
-                              time=pd.Timestamp(c).strftime("%Y-%m-%d %H:%M"))
+    # a batch without a file name (the demo's) is listed without one, never as "nan"
+    assert pick.options == [t("imp.rb.option" if isinstance(f, str) else "msg.rb.option_nofile", batch=b,
+                              kind=t(f"imp.kind.{k}"), file=f, time=pd.Timestamp(c).strftime("%Y-%m-%d %H:%M"))
                             for b, k, f, c in batches[["batch_id", "kind", "file_name", "created_at"]]
                             .itertuples(index=False)]
+    assert not isinstance(batches.loc[batches["kind"] == "demo", "file_name"].iloc[0], str)
+    assert not any("nan" in o for o in pick.options)
     demo = int(batches.loc[batches["kind"] == "demo", "batch_id"].iloc[0])
     pick.set_value(demo).run()
     at.button(key="imp_rb_do").click().run()

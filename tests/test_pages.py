@@ -299,6 +299,8 @@ def test_gap_filters_by_status_and_township(app_db, demo_store):
     at.multiselect[0].set_value(["never"]).run()
     never = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=["never"])
     assert len(at.dataframe[0].value) == len(never)
+    at.multiselect[0].set_value([]).run()          # every status removed: ask for one, not "no village matches"
+    assert t("msg.gaps.pick_status") in [i.value for i in at.info] and t("gaps.none") not in [i.value for i in at.info]
     at.multiselect[0].set_value(GAPS).run()
     town = at.selectbox[0]
     assert town.label == t("col.township")
