@@ -1061,6 +1061,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "msg.gaps.pick_status": ("请至少选择一种状态，清单才会列出村（社区）。",
                              "Choose at least one status to list villages."),
     "msg.rb.option_nofile": ("第 {batch} 批 · {kind} · {time}", "batch {batch} · {kind} · {time}"),
+    "msg.imp.reason_n": ("{reason}（{n}）", "{reason} ({n})"),
+    "msg.imp.reason_other": ("其他原因（{n}）", "other reasons ({n})"),
+    "msg.imp.reasons": ("不能导入的主要原因：{reasons}；逐行原因见下表。",
+                        "Main reasons for the rejected rows: {reasons}; each row's reason is in the table below."),
+    "msg.imp.reasons_clause": ("；主要原因：{reasons}", "; main reasons: {reasons}"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)

@@ -403,8 +403,11 @@ def show_result(res: imports.ImportResult) -> None:
         if res.status == "unchanged":
             st.info(ctx.t("imp.unchanged", file=res.file_name, batch=res.batch_id))
         else:
-            st.success(ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
-                             accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}"))
+            done = ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
+                         accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}")
+            if res.main_reasons is not None:     # why, in the line itself: not only in the table below
+                done += ctx.t("msg.imp.reasons", reasons=res.main_reasons.text(ctx.lang))
+            st.success(done)
             DETAILS[res.kind](res.details)
             report = imports.report_table(res, ctx.lang)
             if len(report):

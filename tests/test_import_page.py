@@ -116,8 +116,12 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db,
     at.button(key="imp_go").click().run()
     ok(at)
     batch = int(store.batches()["batch_id"].max())
+    # the line names the commonest reasons (here one row each: the first three, then the rest summed)
+    first = [md("msg.imp.reason_n", reason=t(f"imp.reason.{r}"), n=1) for r in list(MESSY_REJECTED.values())[:3]]
+    others = md("msg.imp.reason_other", n=len(MESSY_REJECTED) - 3)
     assert [s.value for s in at.success][0] == md("imp.done", file=path.name, batch=batch, read=15,
-                                                    accepted=len(want), rejected=len(MESSY_REJECTED))
+                                                    accepted=len(want), rejected=len(MESSY_REJECTED)) \
+        + md("msg.imp.reasons", reasons="、".join([*first, others]))
     assert not at.file_uploader[0].value                   # a fresh uploader, the preview is gone
     stem = f"导入报告_周至县台账_{batch}"
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
