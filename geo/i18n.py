@@ -1066,6 +1066,22 @@ TEXT: dict[str, tuple[str, str]] = {
     "msg.imp.reasons": ("不能导入的主要原因：{reasons}；逐行原因见下表。",
                         "Main reasons for the rejected rows: {reasons}; each row's reason is in the table below."),
     "msg.imp.reasons_clause": ("；主要原因：{reasons}", "; main reasons: {reasons}"),
+    "msg.denied.role": ("您的角色（{role}）不能使用“{page}”，所以没有打开这个页面。"
+                        "如确需使用，请联系本单位的系统管理员。",
+                        "Your role ({role}) does not allow “{page}”, so the page was not opened. If you need it, "
+                        "ask your administrator."),
+    "msg.denied.open": ("“{page}”只对登录的管理员开放；本系统还没有启用登录（没有任何账号），所以没有这个页面。",
+                        "“{page}” is for administrators who log in; this deployment has no accounts yet (no "
+                        "login), so there is no such page."),
+    "msg.denied.back": ("返回覆盖地图", "Back to the coverage map"),
+    "msg.date.range": ("可选 {low} 至 {high}。", "Dates from {low} to {high}."),
+    "msg.date.refused": ("{raw} 不在可选范围（{low} 至 {high}）内，未采用；仍按 {used} 统计。",
+                         "{raw} is outside the dates offered ({low} to {high}) and was not used; the figures "
+                         "are still as of {used}."),
+    "msg.svc.begins_later": ("{name}的服务记录从 {day} 开始，{date} 还没有服务记录，有效服务率暂不计算；"
+                             "请选择 {day} 以后的日期。",
+                             "The service records of {name} begin on {day}: there are none by {date}, so the "
+                             "served rate is not computed. Choose a date from {day} on."),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)

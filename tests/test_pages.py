@@ -169,6 +169,23 @@ def test_every_page_survives_a_date_outside_the_picker(app_db, page):
         assert at.query_params["date"] == TODAY.isoformat()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_date_typed_outside_the_picker_is_refused_with_a_word(app_db, demo_store, lang):
+    at = run_app(scope="610124", date="2025-06-30", lang=lang)
+    low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
+    assert md("msg.date.range", lang, low=low, high=high) in at.sidebar.date_input[0].help
+    for typed in (dt.date(1999, 12, 31), LATEST + dt.timedelta(days=1)):
+        at.sidebar.date_input[0].set_value(typed).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert [w.value for w in at.sidebar.warning] == [md("msg.date.refused", lang, raw=typed.isoformat(), low=low,
+                                                            high=high, used="2025-06-30")]
+        assert at.sidebar.date_input[0].value == dt.date(2025, 6, 30)          # the date in use, unchanged
+        assert at.query_params["date"] == "2025-06-30"
+        assert figures(demo_store, "610124", "2025-06-30", lang) in texts(at)
+    at.sidebar.date_input[0].set_value(dt.date(2000, 1, 1)).run()              # the first date offered is taken
+    assert at.query_params["date"] == "2000-01-01" and not at.sidebar.warning
+
+
 # ------------------------------------------------------------------------------------------------------- village links
 
 VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in 二曲街道, 周至县 (schematic cells)
