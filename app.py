@@ -524,16 +524,16 @@ def cookie_handover(lang: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------------- main
 
-#: the pages a role may not reach: url path -> (title key, the action it needs)
-GUARDED_PAGES = {"imports": ("page.imports", "import"), "users": ("page.users", "manage_accounts"),
-                 "audit": ("page.audit", "read_audit")}
+#: the pages a role may not reach: url path -> title key
+GUARDED_PAGES = {"imports": "page.imports", "users": "page.users", "audit": "page.audit"}
 
 
-def refused_pages(principal: Principal, lang: str, allowed: set[str]) -> list:
-    """The guarded pages this principal may not open, as hidden pages under their own links: a link to one says
-    why it is not shown (pages/denied.py) instead of landing on the map without a word."""
+def refused_pages(lang: str, shown: list) -> list:
+    """The guarded pages missing from `shown`, as hidden pages under their own links: a link to one says why it
+    is not there (pages/denied.py) instead of landing on the map without a word."""
+    listed = {page.url_path for page in shown}
     return [st.Page(APP_DIR / "pages" / "denied.py", title=t(key, lang), url_path=path, visibility="hidden")
-            for path, (key, _) in GUARDED_PAGES.items() if path not in allowed]
+            for path, key in GUARDED_PAGES.items() if path not in listed]
 
 
 def app_pages(principal: Principal | None, lang: str) -> list | dict:
@@ -549,8 +549,7 @@ def app_pages(principal: Principal | None, lang: str) -> list | dict:
     if principal is None:
         return pages
     if not principal.logged_in or not principal.may("manage_accounts"):
-        allowed = {"imports"} if principal.may("import") else set()
-        return pages + refused_pages(principal, lang, allowed)
+        return pages + refused_pages(lang, pages)
     admin = [st.Page(APP_DIR / "pages" / "users.py", title=t("page.users", lang), url_path="users"),
              st.Page(APP_DIR / "pages" / "audit.py", title=t("page.audit", lang), url_path="audit")]
     return {"": pages, t("nav.admin", lang): admin}

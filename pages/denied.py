@@ -7,7 +7,7 @@ import streamlit as st
 import app
 
 ctx = app.current()
-title_key, _ = app.GUARDED_PAGES.get(st.session_state.get("page_path"), ("page.imports", "import"))
+title_key = app.GUARDED_PAGES[st.session_state["page_path"]]     # set by app.main for the page it runs
 st.title(ctx.t(title_key))
 page = ctx.text(title_key)
 if ctx.principal.open_mode:

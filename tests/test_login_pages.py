@@ -201,7 +201,7 @@ def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, pat
     at.query_params["lang"] = lang
     at.run()
     follow_link(at, path)
-    title_key, _ = app.GUARDED_PAGES[path]
+    title_key = app.GUARDED_PAGES[path]
     role = t(USERS[user][0].label_key, lang)
     assert [x.value for x in at.title] == [t(title_key, lang)]
     assert [w.value for w in at.warning] == [md("msg.denied.role", lang, page=t(title_key, lang), role=role)]
