@@ -157,6 +157,11 @@ def q_report(_store: Store, version: str, digits: str, as_of: str, lang: str, fm
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def q_first_service_day(_store: Store, version: str, digits: str) -> dt.date | None:
+    return _store.first_service_day(Scope(digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
 def q_ancestors(_store: Store, version: str, digits: str) -> list[tuple[str, str]]:
     return [(d.code, d.name) for d in _store.ancestors(Scope(digits))]
 
@@ -262,10 +267,20 @@ def _on_lang() -> None:
     set_state(lang=st.session_state["w_lang"])
 
 
+#: what the date box accepts from the keyboard: wider than the dates offered, so that a date typed outside them
+#: reaches the app and is refused with a word (the browser's picker would drop it without one)
+PICKER_BOUNDS = (dt.date(1900, 1, 1), dt.date(2099, 12, 31))
+
+
 def _on_date() -> None:
     value = st.session_state["w_date"]
-    if value:
+    if not value:
+        return
+    low, high = viewstate.date_range(dt.date.today())
+    if low <= value <= high:
         set_state(as_of=value)
+    else:
+        st.session_state["date_refused"] = value.isoformat()
 
 
 def _on_pick(key: str, parent: str) -> None:
@@ -327,8 +342,12 @@ def sidebar(ctx: Ctx) -> None:
                  format_func=lambda code: t(f"lang.{code}", code), on_change=_on_lang)
         st.session_state["w_date"] = ctx.as_of
         low, high = viewstate.date_range(dt.date.today())
-        st.date_input(ctx.t("date"), key="w_date", min_value=low, max_value=high, help=ctx.t("date.help"),
-                      format="YYYY-MM-DD", on_change=_on_date)
+        span = {"low": low.isoformat(), "high": high.isoformat()}
+        st.date_input(ctx.t("date"), key="w_date", min_value=PICKER_BOUNDS[0], max_value=PICKER_BOUNDS[1],
+                      help=f"{ctx.t('date.help')} {ctx.t('msg.date.range', **span)}", format="YYYY-MM-DD",
+                      on_change=_on_date)
+        if refused := st.session_state.pop("date_refused", None):
+            st.warning(ctx.t("msg.date.refused", raw=refused, used=ctx.date, **span))
         scope_picker(ctx)
         st.number_input(ctx.t("adv.cap"), min_value=1, max_value=advisers.MAX_CAP, step=1, key="adviser_cap",
                         help=ctx.t("adv.cap.help"))
@@ -600,17 +619,32 @@ def cookie_handover(lang: str) -> None:
 
 # ---------------------------------------------------------------------------------------------------------- main
 
+#: the pages a role may not reach: url path -> title key
+GUARDED_PAGES = {"imports": "page.imports", "users": "page.users", "audit": "page.audit"}
+
+
+def refused_pages(lang: str, shown: list) -> list:
+    """The guarded pages missing from `shown`, as hidden pages under their own links: a link to one says why it
+    is not there (pages/denied.py) instead of landing on the map without a word."""
+    listed = {page.url_path for page in shown}
+    return [st.Page(APP_DIR / "pages" / "denied.py", title=t(key, lang), url_path=path, visibility="hidden")
+            for path, key in GUARDED_PAGES.items() if path not in listed]
+
+
 def app_pages(principal: Principal | None, lang: str) -> list | dict:
     """The navigation: maps, gap list and summary for everyone; imports for editors and administrators (and
-    in open mode); the account and audit pages for administrators who logged in."""
+    in open mode); the account and audit pages for administrators who logged in.  Any other guarded page is
+    there, hidden, only to say that the role does not allow it."""
     pages = [st.Page(APP_DIR / "pages" / "map.py", title=t("page.map", lang), url_path="map", default=True),
              st.Page(APP_DIR / "pages" / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
              st.Page(APP_DIR / "pages" / "summary.py", title=t("page.summary", lang), url_path="summary"),
              st.Page(APP_DIR / "pages" / "advisers.py", title=t("page.advisers", lang), url_path="advisers")]
     if principal is None or principal.may("import"):
         pages.append(st.Page(APP_DIR / "pages" / "imports.py", title=t("page.imports", lang), url_path="imports"))
-    if principal is None or not principal.logged_in or not principal.may("manage_accounts"):
+    if principal is None:
         return pages
+    if not principal.logged_in or not principal.may("manage_accounts"):
+        return pages + refused_pages(lang, pages)
     admin = [st.Page(APP_DIR / "pages" / "users.py", title=t("page.users", lang), url_path="users"),
              st.Page(APP_DIR / "pages" / "audit.py", title=t("page.audit", lang), url_path="audit")]
     return {"": pages, t("nav.admin", lang): admin}
@@ -659,6 +693,7 @@ def main() -> None:
         st.info(ctx.t("acc.open_banner"))
     for notice in state.notices:
         st.warning(notice.text(state.lang))
+    st.session_state["page_path"] = nav.url_path       # pages/denied.py says which page it stands for
     nav.run()
 
 

@@ -22,6 +22,7 @@ from .coverage import DEFAULT_EXPIRING_DAYS
 from .errors import UserError
 from .formats import contract_end, date_cell, day
 from .i18n import t
+from .ledger.fields import KIND_LAWYER, KIND_OTHER, KIND_WORKER
 from .service_rule import DEFAULT_SERVICE, ServiceSettings
 
 #: villages per adviser allowed by the provincial guides (Anhui's 5); a setting: --cap, the app's sidebar
@@ -268,6 +269,17 @@ REGISTER_COLUMNS = (("name", "adv.col.name"), ("kind", "adv.col.kind"), ("org", 
                     ("village_names", "adv.col.village_names"), ("village_codes", "adv.col.village_codes"))
 
 
+#: the adviser kinds the ledger stores (geo.ledger.fields.normalize_kind) and their catalogue keys
+KIND_KEYS = {KIND_LAWYER: "adv.kind.lawyer", KIND_WORKER: "adv.kind.worker", KIND_OTHER: "adv.kind.other"}
+
+
+def kind_label(kind: str | None, lang: str = "zh") -> str:
+    """An adviser's kind in `lang`; a kind the catalogue does not know (an older store's text) as it is."""
+    if not isinstance(kind, str):
+        return ""
+    return t(KIND_KEYS[kind], lang) if kind in KIND_KEYS else kind
+
+
 def _joined(values, lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(values)
 
@@ -277,7 +289,7 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
     df, lists = _with_service_columns(reg.frame), reg.lists()
     yes, no = t("yes", lang), t("no", lang)
     out = pd.DataFrame({
-        "name": df["name"], "kind": df["kind"], "org": df["org"], "phone": df["phone"],
+        "name": df["name"], "kind": [kind_label(k, lang) for k in df["kind"]], "org": df["org"], "phone": df["phone"],
         "licence_no": df["licence_no"], "villages": df["villages"].astype("int64"),
         "villages_elsewhere": lists["villages_elsewhere"],
         "village_names": [_joined(v, lang) for v in lists["village_names"]],
@@ -508,6 +520,9 @@ def detail_features(d: AdviserDetail, lang: str = "zh") -> dict:
     return {"type": "FeatureCollection", "features": feats}
 
 
+#: the history's distance where there is none (a village without a boundary, an adviser without a place)
+NO_DISTANCE = "—"
+
 HISTORY_COLUMNS = (("village_name", "col.village"), ("state", "adv.col.state"), ("start_date", "col.contract_start"),
                    ("end_date", "col.contract_end"), ("distance_km", "adv.col.distance_km"),
                    ("township", "col.township"), ("county", "col.county"), ("village", "col.code"))
@@ -519,7 +534,8 @@ def history_table(d: AdviserDetail, lang: str = "zh") -> pd.DataFrame:
     out["start_date"] = [day(s) for s in df["start_date"]]
     out["end_date"] = [contract_end(e, lang) for e in df["end_date"]]
     out["state"] = df["state"].map(lambda s: t(f"adv.state.{s}", lang))
-    out["distance_km"] = df["distance_km"].astype("float64")
+    # text, so that a missing distance reads as a dash and not as Streamlit's "None" (the page explains it)
+    out["distance_km"] = [NO_DISTANCE if pd.isna(km) else f"{km:.1f}" for km in df["distance_km"]]
     out = out.where(out.notna(), None)
     out.columns = [t(key, lang) for _, key in HISTORY_COLUMNS]
     return out

@@ -796,7 +796,7 @@ TEXT: dict[str, tuple[str, str]] = {
                            "renewing them is one phone call."),
     "adv.renewals.days": ("期限（天）", "Horizon (days)"),
     "adv.renewals.count": ("待续聘 {n} 项", "{n} to renew"),
-    "adv.renewals.tally": ("到期未续可一键续聘 {lapsed}，即将到期 {ending}，涉及顾问 {advisers} 名",
+    "adv.renewals.tally": ("到期未续（原顾问仍在服务）{lapsed}，即将到期 {ending}，涉及顾问 {advisers} 名",
                            "lapsed, adviser still serving {lapsed}; ending {ending}; {advisers} advisers"),
     "adv.renewals.none": ("该期限内没有需要续聘的合同。", "Nothing to renew within this horizon."),
     "adv.renewals.file": ("续聘清单", "renewals"),
@@ -1183,6 +1183,36 @@ TEXT: dict[str, tuple[str, str]] = {
                        "Note: a schematic map; the boundaries shown are not authoritative for delimitation."),
     # (end of this block)
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
+    "adv.kind.lawyer": ("律师", "lawyer"),
+    "adv.kind.worker": ("基层法律服务工作者", "grassroots legal service worker"),
+    "adv.kind.other": ("其他", "other"),
+    "adv.distance.none": ("距离为“—”的村（社区）没有村级边界（或顾问没有驻地），无法计算距离。",
+                          "A distance of “—”: the village has no boundary (or the adviser no base), so there is "
+                          "no distance to give."),
+    "msg.gaps.pick_status": ("请至少选择一种状态，清单才会列出村（社区）。",
+                             "Choose at least one status to list villages."),
+    "msg.rb.option_nofile": ("第 {batch} 批 · {kind} · {time}", "batch {batch} · {kind} · {time}"),
+    "msg.imp.reason_n": ("{reason}（{n}）", "{reason} ({n})"),
+    "msg.imp.reason_other": ("其他原因（{n}）", "other reasons ({n})"),
+    "msg.imp.reasons": ("不能导入的主要原因：{reasons}；逐行原因见下表。",
+                        "Main reasons for the rejected rows: {reasons}; each row's reason is in the table below."),
+    "msg.imp.reasons_clause": ("；主要原因：{reasons}", "; main reasons: {reasons}"),
+    "msg.denied.role": ("您的角色（{role}）不能使用“{page}”，所以没有打开这个页面。"
+                        "如确需使用，请联系本单位的系统管理员。",
+                        "Your role ({role}) does not allow “{page}”, so the page was not opened. If you need it, "
+                        "ask your administrator."),
+    "msg.denied.open": ("“{page}”只对登录的管理员开放；本系统还没有启用登录（没有任何账号），所以没有这个页面。",
+                        "“{page}” is for administrators who log in; this deployment has no accounts yet (no "
+                        "login), so there is no such page."),
+    "msg.denied.back": ("返回覆盖地图", "Back to the coverage map"),
+    "msg.date.range": ("可选 {low} 至 {high}。", "Dates from {low} to {high}."),
+    "msg.date.refused": ("{raw} 不在可选范围（{low} 至 {high}）内，未采用；仍按 {used} 统计。",
+                         "{raw} is outside the dates offered ({low} to {high}) and was not used; the figures "
+                         "are still as of {used}."),
+    "msg.svc.begins_later": ("{name}的服务记录从 {day} 开始，{date} 还没有服务记录，有效服务率暂不计算；"
+                             "请选择 {day} 以后的日期。",
+                             "The service records of {name} begin on {day}: there are none by {date}, so the "
+                             "served rate is not computed. Choose a date from {day} on."),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     # (end of this block)

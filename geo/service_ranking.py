@@ -73,10 +73,13 @@ def records_begin(trend: pd.DataFrame, lang: str) -> str | None:
 
 
 def headline(counts: ServedCounts, lang: str, *, name: str,
-             settings: ServiceSettings = DEFAULT_SERVICE) -> Markdown:
+             settings: ServiceSettings = DEFAULT_SERVICE, records_begin: dt.date | None = None,
+             as_of: dt.date | None = None) -> Markdown:
     """The effective-service headline: the two rates and the distance between them, or that there are no
-    service records to judge by."""
+    service records to judge by: none imported, or (`records_begin` after `as_of`) none yet on the day."""
     if not counts.has_service_data:
+        if records_begin is not None and as_of is not None and records_begin > as_of:
+            return md("msg.svc.begins_later", lang, name=name, day=records_begin.isoformat(), date=as_of.isoformat())
         return md("svc.no_data", lang, name=name)
     return md("svc.headline", lang, coverage=pct(counts.coverage_rate), served=pct(counts.served_rate),
               nominal=count(counts.nominal), days=settings.window_days, gap=f"{counts.rate_gap * 100:.1f}")

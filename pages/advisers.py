@@ -97,6 +97,8 @@ if d is not None:
         st.markdown(f"**{ctx.t('adv.detail.history')}**")
         st.dataframe(advisers.history_table(d, ctx.lang), hide_index=True, width="stretch")
         st.caption(ctx.t(f"adv.place.{d.base.kind if d.base else 'none'}"))
+        if d.base is not None and d.contracts["distance_km"].isna().any():
+            st.caption(ctx.t("adv.distance.none"))
 
 # -- renewals -------------------------------------------------------------------------------------------------
 st.subheader(ctx.t("adv.renewals"))

@@ -49,10 +49,13 @@ def gap_list(ctx: app.Ctx) -> None:
         return
     left_out = (ctx.t("gaps.left_out", counties=count(totals.no_data_counties),
                       villages=count(totals.no_data_villages)) if totals.no_data_counties else None)
-    # an empty selection means "no filter" in the store; here it means nothing is asked for
+    # an empty selection means "no filter" in the store; here it means nothing is asked for: ask for a status
+    if not statuses:
+        st.info(ctx.t("msg.gaps.pick_status"))
+        return
     villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses),
-                                      township, ctx.service) if statuses else None
-    if villages is None or villages.empty:
+                                      township, ctx.service)
+    if villages.empty:
         st.info(ctx.t("gaps.none"))
         if left_out:
             st.caption(left_out)

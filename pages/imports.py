@@ -403,8 +403,11 @@ def show_result(res: imports.ImportResult) -> None:
         if res.status == "unchanged":
             st.info(ctx.t("imp.unchanged", file=res.file_name, batch=res.batch_id))
         else:
-            st.success(ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
-                             accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}"))
+            done = ctx.t("imp.done", file=res.file_name, batch=res.batch_id, read=f"{res.rows_read:,}",
+                         accepted=f"{res.rows_accepted:,}", rejected=f"{res.rows_rejected:,}")
+            if res.main_reasons is not None:     # why, in the line itself: not only in the table below
+                done += ctx.t("msg.imp.reasons", reasons=res.main_reasons.text(ctx.lang))
+            st.success(done)
             DETAILS[res.kind](res.details)
             report = imports.report_table(res, ctx.lang)
             if len(report):
@@ -461,14 +464,16 @@ def history() -> None:
         st.success(done.md(ctx.lang))
     rollback_requested()
     active = batches[batches["status"] == "active"]
-    info = {int(b): (k, f, c) for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"],
-                                                     active["created_at"])}
+    # a batch without a file (the demo's) has a missing name, which pandas reads as NaN: no name, not "nan"
+    info = {int(b): (k, f if isinstance(f, str) else "", c)
+            for b, k, f, c in zip(active["batch_id"], active["kind"], active["file_name"], active["created_at"])}
     if st.session_state.get("imp_rb_pick") not in info:
         st.session_state["imp_rb_pick"] = None
     choice = st.selectbox(ctx.t("imp.rb.pick"), list(info), index=None, key="imp_rb_pick",
                           placeholder=ctx.t("imp.rb.placeholder"),
-                          format_func=lambda b: ctx.text("imp.rb.option", batch=b, kind=label("imp.kind", info[b][0]),
-                                                      file=info[b][1] or "", time=when(info[b][2])))
+                          format_func=lambda b: ctx.text("imp.rb.option" if info[b][1] else "msg.rb.option_nofile",
+                                                      batch=b, kind=label("imp.kind", info[b][0]), file=info[b][1],
+                                                      time=when(info[b][2])))
     if choice is not None:
         kind = imports.BY_KEY.get(info[choice][0])
         st.caption(ctx.t(kind.undo_key if kind else "imp.rb.what.demo"))

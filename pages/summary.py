@@ -53,8 +53,11 @@ if not counts.has_data:             # the scope's counties have not imported a l
     st.caption(no_data_note(counts, ctx.lang, name=ctx.name))
 
 # effective service: the distance between contracts on paper and advisers who show up is the headline
-st.markdown(f"**{headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service)}**",
-            help=ctx.t("svc.help", days=ctx.service.window_days))
+# no service data on the day may only mean that the records begin later: then say when
+begins = None if served_counts.has_service_data else app.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits)
+served_line = headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service, records_begin=begins,
+                       as_of=ctx.as_of)
+st.markdown(f"**{served_line}**", help=ctx.t("svc.help", days=ctx.service.window_days))
 if served_counts.has_service_data:
     no_logs_note = (ctx.t("svc.no_data_units", n=len(gaps.no_data), unit=unit)
                     if gaps is not None and len(gaps.no_data) else None)

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 
 import openpyxl
 import pandas as pd
@@ -15,6 +16,7 @@ from geo import advisers, imports
 from geo.advisers import DEFAULT_CAP, great_circle_km
 from geo.cli import main
 from geo.codes import Scope
+from geo.formats import contract_end
 from geo.i18n import t
 from geo.registry import national_registry
 
@@ -273,6 +275,10 @@ def test_detail_history_and_distances(ledgers):
     assert km[codes["毓兴村"]] == 0.0
     assert km[codes["终南村"]] == pytest.approx(float(great_circle_km(108.105, 34.005, 108.005, 34.005)), abs=0.1)
     assert pd.isna(km[codes["东关村"]])                                 # no boundary, no distance
+    shown = advisers.history_table(d, "en")
+    shown_km = dict(zip(shown[t("col.code", "en")], shown[t("adv.col.distance_km", "en")]))
+    assert shown_km[codes["东关村"]] == advisers.NO_DISTANCE          # a dash, never Streamlit's "None"
+    assert float(shown_km[codes["终南村"]]) == pytest.approx(km[codes["终南村"]])
     with ledgers.transaction() as cur:
         ledgers.execute(cur, f"UPDATE advisers SET lon = 108.0, lat = 34.0 WHERE adviser_id = {zhao.adviser_id}")
     d = advisers.detail(ledgers, reg, zhao.adviser_id)
@@ -281,6 +287,30 @@ def test_detail_history_and_distances(ledgers):
     assert {f["properties"]["code"]: f["properties"]["status"] for f in feats} == \
         {codes["终南村"]: "lapsed", codes["毓兴村"]: "covered"}
     assert advisers.detail(ledgers, reg, 10**8) is None
+
+
+def test_an_adviser_whose_every_contract_is_open_ended_has_a_detail(ledgers, tmp_path):
+    """An all-open-ended history once came back as NaT instead of None, and the detail failed on it."""
+    row = ("马召镇", "马召社区", "孙律师", "律师", LAW_A, "16101201810000005", "13900000005", "2026.01.01至今")
+    imports.import_assignments(ledgers, write_ledger(tmp_path / "台账三.csv", [row]), county="610124")
+    reg = advisers.register(ledgers, ZHOUZHI, DAY)
+    sun = next(r for r in reg.rows() if r.name == "孙律师")
+    d = advisers.detail(ledgers, reg, sun.adviser_id)
+    assert d.contracts["end_date"].tolist() == [None] and d.contracts["state"].tolist() == ["current"]
+    assert advisers.history_table(d, "zh")[t("col.contract_end")].tolist() == [contract_end(None, "zh")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_kind_column_speaks_the_pages_language(ledgers, lang):
+    table = advisers.register_table(advisers.register(ledgers, ZHOUZHI, DAY), lang)
+    kinds = dict(zip(table[t("adv.col.name", lang)], table[t("adv.col.kind", lang)]))
+    assert kinds["张律师"] == t("adv.kind.lawyer", lang) and kinds["李工作者"] == t("adv.kind.worker", lang)
+    if lang == "en":
+        assert not any(re.search(r"[\u4e00-\u9fff]", k) for k in table[t("adv.col.kind", lang)])
+
+
+def test_a_kind_the_catalogue_does_not_know_is_shown_as_stored():
+    assert advisers.kind_label("公证员", "en") == "公证员" and advisers.kind_label(None, "en") == ""
 
 
 # ------------------------------------------------------------------------------------------------ CLI

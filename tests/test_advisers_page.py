@@ -11,7 +11,7 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
 from geo import advisers
 from geo.codes import Scope
-from geo.i18n import t
+from geo.i18n import TEXT, t
 from test_pages import DATE, run_app
 
 COUNTY = Scope.parse("610124")
@@ -72,6 +72,10 @@ def test_detail_history_and_renewals_match_the_library(app_db, demo_store, downl
     ren = advisers.renewals(demo_store, COUNTY, pd.Timestamp(DATE).date())
     work = at.dataframe[2].value
     assert len(work) == len(ren.frame) > 0
+    tally = t("adv.renewals.tally", **{k: f"{v:,}" for k, v in ren.counts.items()})
+    assert any(tally in m.value.replace("\\", "") for m in at.markdown)
+    # no renewal action exists yet (the records issue adds it): no text may promise one
+    assert not any("一键" in zh or "one click" in en.lower() for zh, en in TEXT.values() if "续聘" in zh)
     assert work[t("col.code")].tolist() == ren.frame["village"].tolist()
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"续聘清单_周至县_{DATE}.xlsx"])).active
     assert sheet.max_row == len(ren.frame) + 1
@@ -91,3 +95,21 @@ def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store)
     expected = advisers.load_distribution(reg)
     assert plotted["villages"].tolist() == expected["villages"].tolist()
     assert plotted["advisers"].tolist() == expected["advisers"].tolist()
+
+
+def test_in_english_a_county_without_village_boundaries(app_db, demo_store):
+    """新城区 has no village boundaries: its advisers' distances are dashes with a word of why, the kinds are in
+    English, and an adviser whose every contract is open-ended has a detail."""
+    county = Scope.parse("610102")
+    at = run_app("pages/advisers.py", scope=county.digits, date=DATE, lang="en")
+    reg = advisers.register(demo_store, county, pd.Timestamp(DATE).date())
+    kinds = set(at.dataframe[0].value[t("adv.col.kind", "en")])
+    assert kinds and kinds <= {t(key, "en") for key in advisers.KIND_KEYS.values()}
+    open_ended = [int(a) for a in reg.frame["adviser_id"]
+                  if demo_store.adviser_contracts(county, DATE, int(a))["end_date"].isna().all()]
+    [pick] = [s for s in at.main.selectbox if s.label == t("adv.pick", "en")]
+    pick.set_value(open_ended[0]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    history = at.dataframe[1].value
+    assert set(history[t("adv.col.distance_km", "en")]) == {advisers.NO_DISTANCE}
+    assert t("adv.distance.none", "en") in [c.value for c in at.caption]

@@ -168,3 +168,19 @@ def test_map_clicks_drill_down_and_the_link_follows(app_url, browser):
         fresh.goto(url, wait_until="domcontentloaded")
         wait_for_view(fresh, name, digits)
         fresh.close()
+
+
+def test_a_date_typed_outside_the_range_is_refused_with_a_word(app_url, browser):
+    """The browser's own picker dropped such a date without a word; now the app receives it and says why."""
+    page = browser.new_page(viewport=VIEWPORT)
+    day = ANCHOR.isoformat()
+    page.goto(f"{app_url}/?scope=610124&date={day}")
+    wait_for_view(page, "周至县", "610124")
+    page.locator(".st-key-w_date [role='spinbutton'][data-type='year']").focus()
+    page.keyboard.type("19991231")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")                     # the focus leaves the date: the value is sent
+    page.get_by_text("1999-12-31 不在可选范围").wait_for(timeout=60_000)
+    assert page.evaluate("() => new URLSearchParams(location.search).get('date')") == day
+    page.get_by_text("周至县：村（社区）").wait_for(timeout=10_000)        # the figures of the date in use
+    page.close()

@@ -116,8 +116,12 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db,
     at.button(key="imp_go").click().run()
     ok(at)
     batch = int(store.batches()["batch_id"].max())
+    # the line names the commonest reasons (here one row each: the first three, then the rest summed)
+    first = [md("msg.imp.reason_n", reason=t(f"imp.reason.{r}"), n=1) for r in list(MESSY_REJECTED.values())[:3]]
+    others = md("msg.imp.reason_other", n=len(MESSY_REJECTED) - 3)
     assert [s.value for s in at.success][0] == md("imp.done", file=path.name, batch=batch, read=15,
-                                                    accepted=len(want), rejected=len(MESSY_REJECTED))
+                                                    accepted=len(want), rejected=len(MESSY_REJECTED)) \
+        + md("msg.imp.reasons", reasons="、".join([*first, others]))
     assert not at.file_uploader[0].value                   # a fresh uploader, the preview is gone
     stem = f"导入报告_周至县台账_{batch}"
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"{stem}.xlsx"])).active
@@ -199,10 +203,13 @@ def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
 
     # the demo cannot be rolled back: the library's reason is shown
     pick = at.selectbox(key="imp_rb_pick")
-    assert pick.options == [t("imp.rb.option", batch=b, kind=t(f"imp.kind.{k}"), file=f or "",
-                              time=pd.Timestamp(c).strftime("%Y-%m-%d %H:%M"))
+    # a batch without a file name (the demo's) is listed without one, never as "nan"
+    assert pick.options == [t("imp.rb.option" if isinstance(f, str) else "msg.rb.option_nofile", batch=b,
+                              kind=t(f"imp.kind.{k}"), file=f, time=pd.Timestamp(c).strftime("%Y-%m-%d %H:%M"))
                             for b, k, f, c in batches[["batch_id", "kind", "file_name", "created_at"]]
                             .itertuples(index=False)]
+    assert not isinstance(batches.loc[batches["kind"] == "demo", "file_name"].iloc[0], str)
+    assert not any("nan" in o for o in pick.options)
     demo = int(batches.loc[batches["kind"] == "demo", "batch_id"].iloc[0])
     pick.set_value(demo).run()
     at.button(key="imp_rb_do").click().run()

@@ -185,6 +185,7 @@ def test_import_page_previews_then_imports_a_log(app_db, tmp_path):
     assert not at.exception, [e.value for e in at.exception]
     batch = int(store.batches()["batch_id"].max())
     assert [s.value for s in at.success][0] == md("imp.done", file=path.name, batch=batch, read=3, accepted=2,
-                                                    rejected=1)
+                                                    rejected=1) \
+        + md("msg.imp.reasons", reasons=t("msg.imp.reason_n", reason=t("imp.reason.unknown_adviser"), n=1))
     added = store.query(f"SELECT * FROM services WHERE batch_id = {batch}")
     assert len(added) == 2 and set(added["mode"]) == {"onsite"} and set(added["content"]) == {"电话"}

@@ -83,6 +83,10 @@ def test_another_countys_ledger_is_rejected_row_by_row(store, tmp_path):
     assert not result.ok and result.rows_accepted == 0
     assert [n.row for n in result.rejected] == [2, 3, 4]
     assert stored_villages(store) == []
+    # the line (the CLI's, the page's) says why, not only the report's table
+    zh, en = result.text("zh"), result.text("en")
+    assert "导入 0，拒绝 3" in zh and zh.endswith("；主要原因：不在您的管辖范围内（3）")
+    assert "0 accepted, 3 rejected" in en and en.endswith("; main reasons: outside your jurisdiction (3)")
 
 
 @pytest.mark.parametrize("kind", ["assignments", "boundaries"])

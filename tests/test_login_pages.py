@@ -188,6 +188,46 @@ def test_a_viewer_has_no_import_page(accounts_db):
         at.switch_page("pages/imports.py")
 
 
+def follow_link(at: AppTest, url_path: str) -> AppTest:
+    """Open the page a link ``/<url_path>`` names, as a browser would: AppTest switches pages by file only, and
+    one file (pages/denied.py) stands for every refused page."""
+    from streamlit.util import calc_hash
+
+    at._page_hash = calc_hash(url_path)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("user, path", [("ytview", "imports"), ("ytview", "users"), ("ytview", "audit"),
+                                        ("zzedit", "users")])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, path, lang):
+    at = log_in(start(), user)
+    at.query_params["lang"] = lang
+    at.run()
+    follow_link(at, path)
+    title_key = app.GUARDED_PAGES[path]
+    role = t(USERS[user][0].label_key, lang)
+    assert [x.value for x in at.title] == [t(title_key, lang)]
+    assert [w.value for w in at.warning] == [md("msg.denied.role", lang, page=t(title_key, lang), role=role)]
+    assert not at.dataframe and not at.get("file_uploader")          # nothing of the page itself
+
+
+def test_a_viewer_opening_the_import_link_is_told_not_shown_the_map(accounts_db):
+    at = log_in(start(), "ytview")
+    at.run()
+    at.switch_page("pages/denied.py").run()      # the first refused page: 数据导入
+    assert [x.value for x in at.title] == [t("page.imports")]
+    assert md("msg.denied.role", page=t("page.imports"), role=t("role.viewer")) in [w.value for w in at.warning]
+
+
+def test_in_open_mode_the_admin_pages_link_says_there_are_no_accounts(app_db):
+    at = start()
+    follow_link(at, "users")
+    assert md("msg.denied.open", page=t("page.users")) in [w.value for w in at.warning]
+
+
 def test_logging_out_ends_the_session(accounts_db):
     at = county_editor(date=DATE)
     token = at.session_state["login_token"]

@@ -172,6 +172,23 @@ def test_every_page_survives_a_date_outside_the_picker(app_db, page):
         assert at.query_params["date"] == TODAY.isoformat()
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_date_typed_outside_the_picker_is_refused_with_a_word(app_db, demo_store, lang):
+    at = run_app(scope="610124", date="2025-06-30", lang=lang)
+    low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
+    assert md("msg.date.range", lang, low=low, high=high) in at.sidebar.date_input[0].help
+    for typed in (dt.date(1999, 12, 31), LATEST + dt.timedelta(days=1)):
+        at.sidebar.date_input[0].set_value(typed).run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert [w.value for w in at.sidebar.warning] == [md("msg.date.refused", lang, raw=typed.isoformat(), low=low,
+                                                            high=high, used="2025-06-30")]
+        assert at.sidebar.date_input[0].value == dt.date(2025, 6, 30)          # the date in use, unchanged
+        assert at.query_params["date"] == "2025-06-30"
+        assert figures(demo_store, "610124", "2025-06-30", lang) in texts(at)
+    at.sidebar.date_input[0].set_value(dt.date(2000, 1, 1)).run()              # the first date offered is taken
+    assert at.query_params["date"] == "2000-01-01" and not at.sidebar.warning
+
+
 # ------------------------------------------------------------------------------------------------------- village links
 
 VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in 二曲街道, 周至县 (schematic cells)
@@ -353,6 +370,8 @@ def test_gap_filters_by_status_and_township(app_db, demo_store):
     at.multiselect[0].set_value(["never"]).run()
     never = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=["never"])
     assert len(at.dataframe[0].value) == len(never)
+    at.multiselect[0].set_value([]).run()          # every status removed: ask for one, not "no village matches"
+    assert t("msg.gaps.pick_status") in [i.value for i in at.info] and t("gaps.none") not in [i.value for i in at.info]
     at.multiselect[0].set_value(GAPS).run()
     town = at.selectbox[0]
     assert town.label == t("col.township")

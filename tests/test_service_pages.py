@@ -3,6 +3,7 @@ headline, ranking and trend, 挂名 on the gap list and the sidebar's settings (
 library's), and the effective map in a real browser."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from urllib.parse import urlsplit
@@ -13,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
+from geo.i18n import md, t
 from geo.service_ranking import headline, rank_by_gap
 from geo.service_rule import ServiceSettings
 from geo.store import DB_ENV, open_store
@@ -124,6 +125,16 @@ def test_a_county_without_logs_says_so_instead_of_zero(served_app_db):
     at.segmented_control[0].set_value("served").run()
     assert t("svc.no_data", name="蓝田县") in texts(at)
     assert {p["rate"] for p in features(at).values()} == {None}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_before_the_records_begin_the_summary_says_when_they_do(app_db, demo_store, lang):
+    first = demo_store.first_service_day(Scope.parse(COUNTY))
+    early = (first - dt.timedelta(days=1)).isoformat()
+    at = run_app("pages/summary.py", scope=COUNTY, date=early, lang=lang)
+    said = md("msg.svc.begins_later", lang, name="周至县", day=first.isoformat(), date=early)
+    assert any(said in x for x in texts(at))
+    assert not any(md("svc.no_data", lang, name="周至县") in x for x in texts(at))   # not "never imported"
 
 
 def test_summary_headline_ranking_and_both_trends(served_app_db, served_store):

@@ -90,6 +90,20 @@ def test_read_only_store_refuses_a_missing_file(tmp_path):
     assert "missing.duckdb" in str(e.value)
 
 
+def test_service_data_begins_on_the_first_service_day(any_demo_store):
+    """The day the summary names when the records begin later than the chosen date: from it on, and not the day
+    before, the scope has service data; a county without logs has no such day."""
+    for scope in (Scope.parse("610124"), Scope.parse("61")):
+        first = any_demo_store.first_service_day(scope)
+        assert first is not None and first <= ANCHOR
+        assert not any_demo_store.totals(scope, first - dt.timedelta(days=1)).has_service_data
+        assert any_demo_store.totals(scope, first).has_service_data
+    # inside a county the county's day: whether there is service data is decided per county
+    assert any_demo_store.first_service_day(Scope.parse("610124100")) == \
+        any_demo_store.first_service_day(Scope.parse("610124"))
+    assert any_demo_store.first_service_day(Scope.parse("11")) is None            # 北京: no record at all
+
+
 def test_trend_is_month_ends_and_matches_totals(any_demo_store):
     trend = any_demo_store.trend(Scope.parse("610124"), ANCHOR, months=24)
     assert len(trend) == 24 and trend["month"].iloc[-1] == "2026-11"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -106,6 +107,28 @@ def frame(notes: tuple[Note, ...]) -> pd.DataFrame:
     return pd.DataFrame([n.record() for n in notes])
 
 
+#: how many reasons the result line names; the report lists every row
+MAIN_REASONS = 3
+
+
+@dataclass(frozen=True)
+class MainReasons:
+    """The commonest reasons among rejected rows with their counts, the rest summed: "不在管辖范围内（12）、…".
+
+    The result line says why nothing (or little) was imported, so that the reason is not left to the table."""
+
+    notes: tuple[Note, ...]
+
+    def text(self, lang: str) -> str:
+        labels = {n.reason: n.reason_text(lang) for n in self.notes}
+        ranked = Counter(n.reason for n in self.notes).most_common()
+        parts = [Msg("msg.imp.reason_n", {"reason": labels[r], "n": f"{n:,}"}).text(lang)
+                 for r, n in ranked[:MAIN_REASONS]]
+        if rest := sum(n for _, n in ranked[MAIN_REASONS:]):
+            parts.append(Msg("msg.imp.reason_other", {"n": f"{rest:,}"}).text(lang))
+        return ("、" if lang == "zh" else ", ").join(parts)
+
+
 # ---------------------------------------------------------------------------------------------------- result
 
 @dataclass(frozen=True)
@@ -143,9 +166,17 @@ class ImportResult:
             return Msg("imp.sum.unchanged", {"file": self.file_name, "batch": self.batch_id}).text(lang)
         extra = "".join(Msg("imp.sum.extra", {"name": k, "value": v}).text(lang)
                         for k, v in self.details.items() if k in ("county", "crs", "encoding"))
-        return Msg("imp.sum.done", {"file": self.file_name, "batch": self.batch_id, "read": self.rows_read,
+        line = Msg("imp.sum.done", {"file": self.file_name, "batch": self.batch_id, "read": self.rows_read,
                                     "accepted": self.rows_accepted, "rejected": self.rows_rejected,
                                     "extra": extra, "changes": self.details.get("changes", "")}).text(lang)
+        if self.main_reasons is None:
+            return line
+        return line + Msg("msg.imp.reasons_clause", {"reasons": self.main_reasons}).text(lang)
+
+    @property
+    def main_reasons(self) -> MainReasons | None:
+        """Why rows were rejected, the commonest reasons first (None when none was)."""
+        return MainReasons(self.rejected) if self.rejected else None
 
     def summary_line(self) -> str:
         return f"{self.text('zh')} / {self.text('en')}"

@@ -40,7 +40,9 @@ def _params(scope: Scope, as_of: dt.date | str, **more) -> dict:
 
 def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     for col in columns:
-        df[col] = pd.to_datetime(df[col]).dt.date.where(df[col].notna(), None)
+        # element by element: a column of nothing but open ends would come back as NaT from .where()
+        days = pd.to_datetime(df[col]).dt.date
+        df[col] = pd.Series([None if pd.isna(d) else d for d in days], index=df.index, dtype=object)
     return df
 
 

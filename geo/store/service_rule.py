@@ -18,6 +18,16 @@ from . import rules
 class ServiceRuleQueries:
     """Mixin of :class:`geo.store.base.Store`: reads over the ``services`` records."""
 
+    def first_service_day(self, scope: Scope) -> dt.date | None:
+        """The earliest day with a service record at a village of `scope` (None: no record at all).  Before it the
+        scope has no service data, which is not the same as logs never imported: the summary says which.  Inside
+        a county the county's day counts, as whether there is service data is the county's (rules.py)."""
+        low, high = (Scope(scope.digits[:6]) if len(scope.digits) > 6 else scope).int_range
+        rows = self._q_rows("SELECT min(service_date) FROM services WHERE village >= $low AND village < $high",
+                            {"low": low, "high": high})
+        day = rows[0][0] if rows else None
+        return None if day is None else pd.Timestamp(day).date()
+
     def adviser_service_stats(self, scope: Scope, as_of: dt.date | str,
                               settings: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
         """One row per adviser with a current contract in `scope` on `as_of` or a service record there by then.

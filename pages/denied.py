@@ -1,0 +1,17 @@
+"""A page the user's role does not allow, reached by its link (app.GUARDED_PAGES): say so and why, instead of
+showing the map without a word.  Nothing of the page itself runs here."""
+from __future__ import annotations
+
+import streamlit as st
+
+import app
+
+ctx = app.current()
+title_key = app.GUARDED_PAGES[st.session_state["page_path"]]     # set by app.main for the page it runs
+st.title(ctx.t(title_key))
+page = ctx.text(title_key)
+if ctx.principal.open_mode:
+    st.warning(ctx.t("msg.denied.open", page=page))
+else:
+    st.warning(ctx.t("msg.denied.role", page=page, role=ctx.text(ctx.principal.role.label_key)))
+st.page_link(app.APP_DIR / "pages" / "map.py", label=ctx.t("msg.denied.back"))
