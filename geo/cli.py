@@ -82,25 +82,44 @@ RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
+    from . import audit
+    from .accounts import operator
     from .demo import build_demo
     from .store.postgres_store import is_postgres_url
 
     target = args.db or default_target()
-    if args.force and not is_postgres_url(target):   # a file is rebuilt from nothing, damaged or not
-        Path(target).unlink(missing_ok=True)
-        Path(f"{target}.wal").unlink(missing_ok=True)
+    if args.force and not is_postgres_url(target):
+        _set_aside_if_damaged(Path(target))
     with open_store(target) as store:
         if not store.is_empty():
             if not args.force:
                 print(f"已存在：{store.target}（--force 重建） / exists: {store.target} (use --force to rebuild)")
                 return 0
+            # the data goes; the accounts, their sessions and the audit trail stay, on either backend
             with store.transaction() as cur:
                 store.erase(cur)
+                audit.record(store, operator(), "demo_rebuild", Scope(""), {"store": store.target}, cur)
         rep = build_demo(store)
         shown = store.target
     print(f"演示数据已写入 {shown}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
           f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {shown}")
     return 0
+
+
+def _set_aside_if_damaged(path: Path) -> None:
+    """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
+    built afresh: whatever accounts and audit trail it held stay for someone to recover."""
+    from .store.duckdb_store import NotADatabase
+
+    if not path.exists():
+        return
+    try:
+        open_store(str(path)).close()
+    except NotADatabase:
+        stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+        for part in (path, Path(f"{path}.wal")):
+            if part.exists():
+                part.rename(part.with_name(f"{part.name}.damaged-{stamp}"))
 
 
 def cmd_init(args) -> int:
@@ -371,6 +390,8 @@ def cmd_audit(args) -> int:
     from . import audit
     from .accounts import operator
 
+    if args.verify:
+        return _verify_audit(args)
     output = _output(args.output) if args.output else None
     with _open(args) as store:
         frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
@@ -383,6 +404,21 @@ def cmd_audit(args) -> int:
         text = json.dumps(audit.records(frame), ensure_ascii=False, indent=1)
         (print(text) if not output else output.write_text(text, encoding="utf-8"))
     return 0
+
+
+def _verify_audit(args) -> int:
+    """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
+    from . import audit
+    from .store.base import SCHEMA_META
+
+    with _open(args) as store:
+        if int(store.get_meta(SCHEMA_META) or 1) < 3:
+            raise UsageError(key="audit.chain.old", params={"db": store.target})
+        check = audit.verify_chain(store)
+    lang = getattr(args, "lang", None)
+    line = check.text(lang) if lang else f"{check.text('zh')} / {check.text('en')}"
+    print(line, file=sys.stdout if check.whole else sys.stderr)
+    return 0 if check.whole else 1
 
 
 def _benchmark(name: str):
@@ -527,6 +563,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--action", choices=ACTIONS)
     sp.add_argument("--format", choices=["json", "csv"], default="json")
     sp.add_argument("-o", "--output")
+    sp.add_argument("--verify", action="store_true",
+                    help="recompute the hash chain: exit 0 when whole, 1 naming the first broken entry")
     sp.set_defaults(func=cmd_audit)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
