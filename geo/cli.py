@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from .codes import LEVEL_NAMES, Scope
 from .coverage import GAP_STATUSES, Status
 from .errors import UserError
@@ -357,6 +359,29 @@ def _password(args) -> str:
     return first
 
 
+#: what `batches` JSON says of each import batch
+BATCH_FIELDS = ("batch_id", "kind", "file_name", "created_at", "rows_read", "rows_accepted", "rows_rejected",
+                "status", "note", "scope")
+
+
+def _batch_value(field: str, value):
+    if pd.isna(value):
+        return None
+    if field == "created_at":
+        return pd.Timestamp(value).isoformat()
+    return int(value) if field.startswith(("rows_", "batch_")) else value
+
+
+def cmd_batches(args) -> int:
+    """The import batches inside a scope (as the import page's history lists them), newest first, as JSON."""
+    with _open(args) as store:
+        frame = store.batches(_scope(store, args.scope))
+    listed = [{f: _batch_value(f, v) for f, v in zip(BATCH_FIELDS, row)}
+              for row in frame[list(BATCH_FIELDS)].itertuples(index=False)]
+    print(json.dumps(listed, ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_user(args) -> int:
     from . import accounts
 
@@ -533,6 +558,11 @@ def build_parser() -> argparse.ArgumentParser:
     for option in all_options():
         sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("batches", help="the import batches inside a scope (history), newest first, as JSON")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix: only the batches whose rows all lie inside it")
+    sp.set_defaults(func=cmd_batches)
 
     from .audit import ACTIONS
 

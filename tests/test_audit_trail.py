@@ -72,6 +72,23 @@ def test_a_batch_that_wrote_nothing_stays_with_its_importer(store, tmp_path):
         imports.rollback(store, result.batch_id, who("editor", "610118"))
 
 
+def test_the_cli_lists_the_batches_inside_a_scope(tmp_path, capsys):
+    import json
+
+    db = tmp_path / "cli.duckdb"
+    with open_store(str(db)) as s:
+        with s.transaction() as cur:
+            s.load_registry(REGISTRY, cur)
+        imports.run_import(s, "assignments", ledger(tmp_path), {}, principal=who("editor", "610124"))
+        imports.run_import(s, "assignments", ledger(tmp_path, HUYI, "鄠邑区台账.csv"), {},
+                           principal=who("editor", "610118"))
+    assert main(["batches", "--db", str(db), "--scope", "610118"]) == 0
+    (only,) = json.loads(capsys.readouterr().out)
+    assert (only["file_name"], only["scope"], only["rows_accepted"]) == ("鄠邑区台账.csv", "610118100201", 1)
+    assert main(["batches", "--db", str(db)]) == 0
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+
 def test_a_service_log_batch_lies_where_its_records_do(store, tmp_path):
     imports.run_import(store, "assignments", ledger(tmp_path), {})
     imports.run_import(store, "services", service_log(tmp_path), {}, principal=who("editor", "610124100", "yb"))
