@@ -130,18 +130,32 @@ class AccountQueries:
     # -- audit ----------------------------------------------------------------------------------------------
     def add_audit(self, cur, time: dt.datetime, username: str, action: str, scope: Scope, detail: str) -> None:
         """Append one row to the audit trail (the detail is JSON text; ID-card numbers are removed from it),
-        chained to the row before it.  Appends take turns (:meth:`_lock_audit`) until the transaction ends, so
-        two servers never chain two rows to the same predecessor."""
+        chained to the row before it.  Inside :meth:`transaction` the row is written just before the commit
+        (:meth:`_append_audit`): an import holds the chain for its commit only, not for its whole length."""
+        row = {"time": time, "username": scrub_id_numbers(username), "action": action, "scope": scope.digits,
+               "detail": scrub_id_numbers(detail)}
+        local = self._tx_local()
+        if getattr(local, "cur", None) is cur and getattr(local, "audit", None) is not None:
+            local.audit.append(row)
+        else:
+            self._append_audit(cur, [row])
+
+    def _append_audit(self, cur, rows: list[dict]) -> None:
+        """Write `rows` (without id) to the trail, each chained to the one before.  Appends take turns
+        (:meth:`_lock_audit`) until the transaction ends, and ids are handed out in that turn, so the chain's
+        order is the ids' order and two servers never chain two rows to the same predecessor."""
+        if not rows:
+            return
         self._lock_audit(cur)
         head = self.get_meta(AUDIT_HEAD_META, cur)
         previous = head.split(" ", 1)[1] if head else ""
-        row_id = int(self._one("SELECT nextval('audit_seq')", cur=cur))
-        row = {"id": row_id, "time": time, "username": scrub_id_numbers(username), "action": action,
-               "scope": scope.digits, "detail": scrub_id_numbers(detail)}
-        row_hash = chain_hash(previous, *(row[c] for c in AUDIT_CHAINED))
-        self._run(cur, "INSERT INTO audit (id, time, username, action, scope, detail, hash) "
-                       "VALUES ($id, $time, $username, $action, $scope, $detail, $hash)", {**row, "hash": row_hash})
-        self.set_meta(AUDIT_HEAD_META, head_text(row_id, row_hash), cur)
+        for values in rows:
+            row = {"id": int(self._one("SELECT nextval('audit_seq')", cur=cur)), **values}
+            previous = chain_hash(previous, *(row[c] for c in AUDIT_CHAINED))
+            self._run(cur, "INSERT INTO audit (id, time, username, action, scope, detail, hash) "
+                           "VALUES ($id, $time, $username, $action, $scope, $detail, $hash)",
+                      {**row, "hash": previous})
+        self.set_meta(AUDIT_HEAD_META, head_text(row["id"], previous), cur)
 
     def _lock_audit(self, cur) -> None:  # noqa: B027 - optional hook
         """Make other appenders to the audit trail wait until this transaction ends (a backend with one writer

@@ -242,13 +242,16 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         """
         local = self._tx_local()
         local.changes = _Changes()
+        local.audit = []
         try:
             with self._begin() as cur:
                 local.cur = cur
                 yield cur
                 self._refresh_derived(cur, local.changes)
+                # last, so that other writers wait for the chain's turn only while this one commits
+                self._append_audit(cur, local.audit)
         finally:
-            local.changes = local.cur = None
+            local.changes = local.cur = local.audit = None
         self._spans = self._service_days = True
 
     def _tx_local(self) -> threading.local:
