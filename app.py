@@ -22,7 +22,7 @@ import streamlit as st
 
 import app_routes
 from geo import accounts, advisers, audit, basemaps, downloads, map_data, viewstate, web_login
-from geo.access import OPEN, Principal
+from geo.access import OPEN, AccessDenied, Principal
 from geo.assets import ensure_static
 from geo.codes import Scope
 from geo.coverage import Counts
@@ -458,6 +458,19 @@ def user_errors(lang: str) -> Iterator[None]:
         yield
     except UserError as e:
         show_user_error(e, lang)
+
+
+def allowed(ctx: Ctx, action: str) -> bool:
+    """Whether the user may `action` (a page of theirs: imports, accounts, the audit trail); a refusal (a typed
+    address past the navigation) is recorded in the audit trail, once a session."""
+    try:
+        ctx.principal.require(action)
+        return True
+    except AccessDenied as e:
+        if not st.session_state.get(f"refused_{action}"):
+            st.session_state[f"refused_{action}"] = True
+            audit.record_refusal(ctx.store, ctx.principal, action, e)
+        return False
 
 
 # ------------------------------------------------------------------------------ Streamlit's own words, in ours

@@ -157,11 +157,12 @@ def _target(store, actor: Principal, username: str, cur=None) -> dict:
     row = store.account_row(username, cur)
     if row is None or not actor.within(Scope(row["scope"])):
         actor.require("manage_accounts")
-        raise UserError(key="acc.e.unknown", params={"name": username})
+        raise AccessDenied(key="acc.e.unknown", params={"name": username})
     _may_manage(actor, Scope(row["scope"]), Role(row["role"]))
     return row
 
 
+@audit.refusals("account_add")
 def add_account(store, actor: Principal, username: str, role: Role | str, scope: Scope | str, password: str,
                 display_name: str | None = None) -> Account:
     """A new account inside `actor`'s jurisdiction (never wider, never a higher role); audited.  The first account
@@ -186,6 +187,7 @@ def add_account(store, actor: Principal, username: str, role: Role | str, scope:
     return Account(username, display, role, scope, True)
 
 
+@audit.refusals("account_passwd")
 def set_password(store, actor: Principal, username: str, password: str) -> None:
     """A new password for `username` (one's own, or an account the actor manages); the lock is lifted and every
     session of the account ends (a cookie stolen before the reset stops working).  Audited."""
@@ -200,6 +202,7 @@ def set_password(store, actor: Principal, username: str, password: str) -> None:
         audit.record(store, actor, "account_passwd", Scope(row["scope"]), {"account": username}, cur, now=now)
 
 
+@audit.refusals("account_enabled")
 def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
     """Enable or disable an account the actor manages; disabling ends its sessions.  Audited."""
     if not enabled and actor.username == username:
@@ -212,6 +215,7 @@ def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
                      {"account": username}, cur, now=now)
 
 
+@audit.refusals("account_list")
 def list_accounts(store, actor: Principal) -> list[Account]:
     """The accounts inside the actor's jurisdiction (administrators only), by user name."""
     actor.require("manage_accounts")

@@ -15,6 +15,8 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from .codes import LEVEL_NAMES, Scope
 from .coverage import GAP_STATUSES, NO_DATA, Status
 from .errors import UserError
@@ -82,25 +84,44 @@ RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
+    from . import audit
+    from .accounts import operator
     from .demo import build_demo
     from .store.postgres_store import is_postgres_url
 
     target = args.db or default_target()
-    if args.force and not is_postgres_url(target):   # a file is rebuilt from nothing, damaged or not
-        Path(target).unlink(missing_ok=True)
-        Path(f"{target}.wal").unlink(missing_ok=True)
+    if args.force and not is_postgres_url(target):
+        _set_aside_if_damaged(Path(target))
     with open_store(target) as store:
         if not store.is_empty():
             if not args.force:
                 print(f"已存在：{store.target}（--force 重建） / exists: {store.target} (use --force to rebuild)")
                 return 0
+            # the data goes; the accounts, their sessions and the audit trail stay, on either backend
             with store.transaction() as cur:
                 store.erase(cur)
+                audit.record(store, operator(), "demo_rebuild", Scope(""), {"store": store.target}, cur)
         rep = build_demo(store)
         shown = store.target
     print(f"演示数据已写入 {shown}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
           f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {shown}")
     return 0
+
+
+def _set_aside_if_damaged(path: Path) -> None:
+    """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
+    built afresh: whatever accounts and audit trail it held stay for someone to recover."""
+    from .store.duckdb_store import NotADatabase
+
+    if not path.exists():
+        return
+    try:
+        open_store(str(path)).close()
+    except NotADatabase:
+        stamp = dt.datetime.now().strftime("%Y%m%d%H%M%S")
+        for part in (path, Path(f"{path}.wal")):
+            if part.exists():
+                part.rename(part.with_name(f"{part.name}.damaged-{stamp}"))
 
 
 def cmd_init(args) -> int:
@@ -364,6 +385,29 @@ def _password(args) -> str:
     return first
 
 
+#: what `batches` JSON says of each import batch
+BATCH_FIELDS = ("batch_id", "kind", "file_name", "created_at", "rows_read", "rows_accepted", "rows_rejected",
+                "status", "note", "scope")
+
+
+def _batch_value(field: str, value):
+    if pd.isna(value):
+        return None
+    if field == "created_at":
+        return pd.Timestamp(value).isoformat()
+    return int(value) if field.startswith(("rows_", "batch_")) else value
+
+
+def cmd_batches(args) -> int:
+    """The import batches inside a scope (as the import page's history lists them), newest first, as JSON."""
+    with _open(args) as store:
+        frame = store.batches(_scope(store, args.scope))
+    listed = [{f: _batch_value(f, v) for f, v in zip(BATCH_FIELDS, row)}
+              for row in frame[list(BATCH_FIELDS)].itertuples(index=False)]
+    print(json.dumps(listed, ensure_ascii=False, indent=1))
+    return 0
+
+
 def cmd_user(args) -> int:
     from . import accounts
 
@@ -397,6 +441,8 @@ def cmd_audit(args) -> int:
     from . import audit
     from .accounts import operator
 
+    if args.verify:
+        return _verify_audit(args)
     output = _output(args.output) if args.output else None
     with _open(args) as store:
         frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
@@ -409,6 +455,21 @@ def cmd_audit(args) -> int:
         text = json.dumps(audit.records(frame), ensure_ascii=False, indent=1)
         (print(text) if not output else output.write_text(text, encoding="utf-8"))
     return 0
+
+
+def _verify_audit(args) -> int:
+    """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
+    from . import audit
+    from .store.base import SCHEMA_META
+
+    with _open(args) as store:
+        if int(store.get_meta(SCHEMA_META) or 1) < 3:
+            raise UsageError(key="audit.chain.old", params={"db": store.target})
+        check = audit.verify_chain(store)
+    lang = getattr(args, "lang", None)
+    line = check.text(lang) if lang else f"{check.text('zh')} / {check.text('en')}"
+    print(line, file=sys.stdout if check.whole else sys.stderr)
+    return 0 if check.whole else 1
 
 
 def _benchmark(name: str):
@@ -527,6 +588,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
 
+    sp = sub.add_parser("batches", help="the import batches inside a scope (history), newest first, as JSON")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix: only the batches whose rows all lie inside it")
+    sp.set_defaults(func=cmd_batches)
+
     from .audit import ACTIONS
 
     sp = sub.add_parser("user", help="accounts: add, list, passwd, disable, enable")
@@ -556,6 +622,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--action", choices=ACTIONS)
     sp.add_argument("--format", choices=["json", "csv"], default="json")
     sp.add_argument("-o", "--output")
+    sp.add_argument("--verify", action="store_true",
+                    help="recompute the hash chain: exit 0 when whole, 1 naming the first broken entry")
     sp.set_defaults(func=cmd_audit)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")

@@ -1223,6 +1223,27 @@ TEXT: dict[str, tuple[str, str]] = {
                             "Log in or out from this app's own page; requests from other sites are refused."),
     # (end of this block)
     # audit trail and jurisdiction (issue 20 items 8, 10-13)
+    "audit.action.refused": ("越权操作被拒绝", "refused"),
+    "audit.action.demo_rebuild": ("重建演示数据", "demo data rebuilt"),
+    "audit.chain.whole": ("审计日志完整：{n} 条记录首尾相接，未被改动；末条记录的哈希为 {head}"
+                          "（请另行保存，以便日后核对）",
+                          "the audit trail is whole: {n} entries, each linked to the one before; the last one's "
+                          "hash is {head} (keep it elsewhere to compare later)"),
+    "audit.chain.broken": ("审计日志在第 {id} 条记录（{time}）处断开：{why}",
+                           "the audit trail breaks at entry {id} ({time}): {why}"),
+    "audit.chain.changed": ("这条记录被改动过，或它前面的记录被删除、改动或调换了次序",
+                            "this entry was changed, or one before it was removed, changed or moved"),
+    "audit.chain.unhashed": ("这条记录没有哈希（不是本软件写入的）",
+                             "this entry has no hash (not written by this tool)"),
+    "audit.chain.cut": ("链尾记载的最后一条是第 {id} 条，与实际不符：末尾有记录被删除或添加",
+                        "the chain's recorded end is entry {id}, not this one: entries at the end were removed or "
+                        "added"),
+    "audit.chain.nohead": ("链尾记载（meta 表的 audit_head）不见了：无法确认末尾没有记录被删除",
+                           "the chain's recorded end (audit_head in the meta table) is missing: entries at the end "
+                           "may have been removed"),
+    "audit.chain.old": ("数据库 {db} 还没有升级到带哈希链的版本，请先用本版本的软件以可写方式打开一次（例如启动应用）",
+                        "{db} has not been upgraded to the chained audit trail yet: open it once for writing with "
+                        "this version (start the app, for example)"),
     # (end of this block)
 }
 

@@ -18,7 +18,7 @@ from geo.i18n import TEXT
 ctx = app.current()
 me = ctx.principal
 st.title(ctx.t("page.audit"))
-if not me.may("read_audit"):
+if not app.allowed(ctx, "read_audit"):
     st.warning(ctx.t("acc.admin_only"))
     st.stop()
 st.caption(ctx.t("audit.intro", name=app.scope_name(ctx, me.jurisdiction)))

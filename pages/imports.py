@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 ctx = app.current()
 store = ctx.store
-if not ctx.principal.may("import"):        # not in a viewer's navigation; a typed address ends here
+if not app.allowed(ctx, "import"):        # not in a viewer's navigation; a typed address ends here
     st.warning(ctx.t("acc.e.role", role=ctx.text(ctx.principal.role.label_key), action=ctx.text("page.imports")))
     st.stop()
 WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="%d"),
@@ -447,7 +447,7 @@ def rollback_requested() -> None:
 
 def history() -> None:
     st.subheader(ctx.t("imp.history"))
-    batches = store.batches()
+    batches = store.batches(ctx.principal.jurisdiction)      # only the batches inside the jurisdiction
     kinds = [label("imp.kind", k) for k in batches["kind"]]
     files = [f if isinstance(f, str) and f else "" for f in batches["file_name"]]
     st.dataframe(pd.DataFrame({

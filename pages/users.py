@@ -17,7 +17,7 @@ from geo.errors import UserError
 ctx = app.current()
 me = ctx.principal
 st.title(ctx.t("page.users"))
-if not me.may("manage_accounts"):
+if not app.allowed(ctx, "manage_accounts"):
     st.warning(ctx.t("acc.admin_only"))
     st.stop()
 st.caption(ctx.t("users.intro", name=app.scope_name(ctx, me.jurisdiction)))

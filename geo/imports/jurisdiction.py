@@ -11,11 +11,16 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..access import Principal, overlaps, scoped
+from ..access import AccessDenied, Principal, overlaps, scoped
 from ..codes import LEVEL_ENDS, Scope
 from ..i18n import Msg
 from ..matching import outside_jurisdiction
 from .results import ImportRefused
+
+
+class OutsideJurisdiction(ImportRefused, AccessDenied):
+    """A file that lies wholly outside the importer's jurisdiction: refused like any import (nothing written)
+    and, like every denied access, recorded in the audit trail."""
 
 
 def common_scope(codes) -> Scope:
@@ -47,7 +52,7 @@ def limit_boundaries(store, read, principal: Principal):
     """A boundary read cut to the jurisdiction: refused when the file's county lies outside it; otherwise
     the villages outside it are rejected feature by feature."""
     if read.county is not None and not overlaps(principal, Scope.parse(read.county[0][:6])):
-        raise ImportRefused(key="acc.e.boundary_county", params={"county": read.county[1],
+        raise OutsideJurisdiction(key="acc.e.boundary_county", params={"county": read.county[1],
                                                                  "code": read.county[0][:6]})
     matched = read.matched
     inside = matched["code"].map(principal.covers).astype(bool)
@@ -65,7 +70,7 @@ def limit_services(store, preview, principal: Principal):
     the records of villages outside it are rejected row by row."""
     match = preview.match
     if match.county_code and not overlaps(principal, Scope.parse(match.county_code[:6])):
-        raise ImportRefused(key="acc.e.services_county", params={"county": match.county_name,
+        raise OutsideJurisdiction(key="acc.e.services_county", params={"county": match.county_name,
                                                                  "code": match.county_code[:6]})
     outside = [r for r in match.records if not principal.covers(r.village_code)]
     if not outside:
@@ -91,7 +96,7 @@ def limit_registry(store, preview, principal: Principal):
     rejects["message"] = [Msg("imp.why.outside_jurisdiction", {"code": c}).bilingual() for c in rejects["code"]]
     kept = divisions[inside].reset_index(drop=True)
     if kept.empty:
-        raise ImportRefused(key="acc.e.registry_outside")
+        raise OutsideJurisdiction(key="acc.e.registry_outside")
     return RegistryPreview(kept, pd.concat([preview.rejects, rejects], ignore_index=True),
                            registry_plan(store, kept))
 
@@ -99,8 +104,11 @@ def limit_registry(store, preview, principal: Principal):
 def record_import(store, principal: Principal, cur, *, kind: str, file_name: str, sha256: str, batch: int,
                   rows: dict[str, int], codes) -> None:
     """The import's row in the audit trail, inside the import's transaction: file, content hash, batch, rows; its scope
-    is the smallest division holding what it wrote, as far as the importer's jurisdiction reaches."""
+    is the smallest division holding what it wrote, as far as the importer's jurisdiction reaches.  The batch
+    is placed there too, which decides who sees it in a history (Store.batches)."""
     from .. import audit
 
-    audit.record(store, principal, "import", scoped(principal, common_scope(codes)),
+    where = scoped(principal, common_scope(codes))
+    store.set_batch_scope(cur, batch, where)
+    audit.record(store, principal, "import", where,
                  {"kind": kind, "file": file_name, "sha256": sha256, "batch": batch, "rows": rows}, cur)

@@ -170,6 +170,7 @@ def _limited(store: Store, kind: ImportKind, preview: Any, principal: Principal)
     return kind.limit(store, preview, principal)
 
 
+@audit.refusals("preview")
 def preview(store: Store, key: str, path: str | Path, options: dict[str, Any], *,
             principal: Principal = OPEN):
     """What the kind's reader makes of the file, limited to the principal's jurisdiction; nothing written."""
@@ -179,6 +180,7 @@ def preview(store: Store, key: str, path: str | Path, options: dict[str, Any], *
     return _limited(store, kind, read, principal)
 
 
+@audit.refusals("import")
 def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any], *, file_name: str | None = None,
                progress: Progress | None = None, preview: Any = None, principal: Principal = OPEN) -> ImportResult:
     """Import one file as one batch of kind `key`, with its options (those it does not take are ignored).
@@ -196,13 +198,18 @@ def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any]
     extra = {"principal": principal} if kind.audits else {}
     result = kind.write(store, path, file_name=file_name, progress=progress, preview=preview, **options, **extra)
     if not kind.audits and result.status == "imported":
-        audit.record(store, principal, "import", principal.jurisdiction,
-                     {"kind": kind.key, "file": result.file_name, "batch": result.batch_id,
-                      "rows": {"read": result.rows_read, "accepted": result.rows_accepted,
-                               "rejected": result.rows_rejected}})
+        reach = store.batch_code_range(result.batch_id)
+        where = scoped(principal, common_scope([f"{c:012d}" for c in reach])) if reach else principal.jurisdiction
+        with store.quiet_transaction() as cur:
+            store.set_batch_scope(cur, result.batch_id, where)
+            audit.record(store, principal, "import", where,
+                         {"kind": kind.key, "file": result.file_name, "batch": result.batch_id,
+                          "rows": {"read": result.rows_read, "accepted": result.rows_accepted,
+                                   "rejected": result.rows_rejected}}, cur)
     return result
 
 
+@audit.refusals("rollback")
 def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
     """Undo one batch by its kind's rule.  Returns what was done; raises ImportRefused when it cannot be undone,
     AccessDenied when the principal may not (their role, or a batch reaching outside their jurisdiction).
@@ -218,7 +225,8 @@ def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
         raise refused("imp.e.initial")
     principal.require(kind.action)
     with store.transaction() as cur:
-        if store.batch_reaches_outside(batch_id, principal.jurisdiction, cur):
+        if (not principal.within(store.batch_scope(batch_id, cur))
+                or store.batch_reaches_outside(batch_id, principal.jurisdiction, cur)):
             raise AccessDenied(key="acc.e.rollback_scope", params={"batch": batch_id})
         if kind.stacks and store.later_active_batches(cur, kind.key, batch_id):
             raise refused("imp.e.later", batch=batch_id, kind=kind.key)

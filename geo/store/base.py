@@ -30,7 +30,7 @@ from ..idcards import scrub_id_numbers
 from ..phones import scrub_personal_numbers
 from ..service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, ServiceStatus, has_service_data
 from . import rules
-from .accounts import COOKIE_SECRET_META, AccountQueries
+from .accounts import AUDIT_HEAD_META, COOKIE_SECRET_META, AccountQueries
 from .advisers import AdviserQueries
 from .briefing import BriefingQueries
 from .login_tickets import LoginTicketQueries
@@ -51,7 +51,7 @@ REAL_VILLAGE = rules.real_village()
 ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 #: meta key of the schema version; a database without it was written before versions were kept (version 1)
 SCHEMA_META = "schema_version"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: meta key and value saying service_days is built and kept current by every write transaction
 SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
@@ -242,13 +242,16 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         """
         local = self._tx_local()
         local.changes = _Changes()
+        local.audit = []
         try:
             with self._begin() as cur:
                 local.cur = cur
                 yield cur
                 self._refresh_derived(cur, local.changes)
+                # last, so that other writers wait for the chain's turn only while this one commits
+                self._append_audit(cur, local.audit)
         finally:
-            local.changes = local.cur = None
+            local.changes = local.cur = local.audit = None
         self._spans = self._service_days = True
 
     def _tx_local(self) -> threading.local:
@@ -456,7 +459,8 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             if table not in KEPT_ON_ERASE:
                 self._run(cur, f"DELETE FROM {table}")
         # what the store says about its own form and its logins stays; what it said about its data goes
-        kept = ", ".join(f"'{k}'" for k in (SCHEMA_META, SPANS_META, ID_SCRUB_META, COOKIE_SECRET_META))
+        kept = ", ".join(f"'{k}'" for k in (SCHEMA_META, SPANS_META, ID_SCRUB_META, COOKIE_SECRET_META,
+                                            AUDIT_HEAD_META))
         self._run(cur, f"DELETE FROM meta WHERE key NOT IN ({kept})")
 
     def is_empty(self) -> bool:
@@ -479,8 +483,21 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         self._run(cur, "UPDATE batches SET rows_read = $read, rows_accepted = $acc WHERE batch_id = $id",
                   {"read": int(rows_read), "acc": int(rows_accepted), "id": batch_id})
 
-    def batches(self) -> pd.DataFrame:
-        return self.query("SELECT * FROM batches ORDER BY batch_id DESC")
+    def batches(self, scope: Scope = Scope("")) -> pd.DataFrame:
+        """The batches inside `scope`, newest first: those whose rows all lie inside it (their ``scope`` column;
+        a batch without one, such as the demo's, belongs to the whole country)."""
+        return self._q_frame("SELECT * FROM batches WHERE coalesce(scope, '') LIKE $prefix ORDER BY batch_id DESC",
+                             {"prefix": scope.digits + "%"})
+
+    def set_batch_scope(self, cur, batch_id: int, scope: Scope) -> None:
+        """Say where batch `batch_id` lies (see :meth:`batches`); set by the import that made it."""
+        self._run(cur, "UPDATE batches SET scope = $scope WHERE batch_id = $id",
+                  {"scope": scope.digits, "id": int(batch_id)})
+
+    def batch_scope(self, batch_id: int, cur=None) -> Scope:
+        """Where batch `batch_id` lies: the whole country when the store does not say."""
+        return Scope(self._one("SELECT coalesce(scope, '') FROM batches WHERE batch_id = $id",
+                               {"id": int(batch_id)}, cur) or "")
 
     def batch(self, batch_id: int, cur=None) -> BatchInfo | None:
         rows = self._q_rows("SELECT batch_id, kind, status FROM batches WHERE batch_id = $id",
@@ -1288,5 +1305,20 @@ def _adviser_ids_from_a_sequence(store: Store, cur) -> None:
         store._ids_used(cur, int(highest))
 
 
+def _chained_audit_and_batch_scopes(store: Store, cur) -> None:
+    """3: audit rows carry a hash chain (the existing rows are chained in id order) and batches say where they
+    lie (the smallest division holding the rows each wrote; the whole country for one that wrote none)."""
+    from ..imports.jurisdiction import common_scope
+
+    store._run(cur, "ALTER TABLE batches ADD COLUMN IF NOT EXISTS scope VARCHAR")
+    store._run(cur, "ALTER TABLE audit ADD COLUMN IF NOT EXISTS hash VARCHAR")
+    for (batch_id,) in store._rows(cur, "SELECT batch_id FROM batches WHERE scope IS NULL "
+                                        "AND kind NOT IN ('demo', 'init')"):
+        reach = store.batch_code_range(batch_id, cur)
+        if reach is not None and str(batch_id) != store.get_meta("outlines_batch", cur):
+            store.set_batch_scope(cur, batch_id, common_scope([f"{c:012d}" for c in reach]))
+    store.chain_audit(cur)
+
+
 #: schema version -> the step that brings a database of the version before up to it
-MIGRATIONS = {2: _adviser_ids_from_a_sequence}
+MIGRATIONS = {2: _adviser_ids_from_a_sequence, 3: _chained_audit_and_batch_scopes}

@@ -23,8 +23,13 @@ from .schema import DUCKDB_TYPES, tables_sql
 _MACROS = "CREATE OR REPLACE TEMP MACRO idiv(a, b) AS a // b"
 
 
+class NotADatabase(StoreError):
+    """The file is there but is not a DuckDB database (another file, or a damaged one)."""
+
+
 def _not_a_database(path: Path) -> StoreError:
-    return StoreError(f"{path} 不是本软件的数据库文件（DuckDB） / {path} is not a database file of this tool (DuckDB)")
+    return NotADatabase(f"{path} 不是本软件的数据库文件（DuckDB） / "
+                        f"{path} is not a database file of this tool (DuckDB)")
 
 
 class _Gate:

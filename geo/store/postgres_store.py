@@ -46,6 +46,8 @@ SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off")
 _SCHEMA_LOCK = 4_200_617
 _WHOLE_COUNTRY_LOCK = 4_200_618
 _COUNTY_LOCK_BASE = 4_300_000_000
+#: appends to the audit trail take turns: each chains to the row before it
+_AUDIT_LOCK = 4_200_619
 
 
 def is_postgres_url(target: object) -> bool:
@@ -320,6 +322,9 @@ class PostgresStore(Store):
         cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
         for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
+
+    def _lock_audit(self, cur) -> None:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK])
 
     @contextmanager
     def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:

@@ -17,10 +17,12 @@ POSTGRES_TYPES = Types(small_int="SMALLINT", double="DOUBLE PRECISION", blob="BY
 _TABLES = """
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE SEQUENCE IF NOT EXISTS batch_seq START 1;
+-- scope: the smallest division holding every row the batch wrote, or its importer's jurisdiction when it wrote
+-- none (digits; NULL the whole country): who sees the batch in a history (Store.batches)
 CREATE TABLE IF NOT EXISTS batches (
     batch_id INTEGER PRIMARY KEY, kind VARCHAR NOT NULL, file_name VARCHAR, sha256 VARCHAR,
     created_at TIMESTAMP DEFAULT current_timestamp, rows_read INTEGER, rows_accepted INTEGER,
-    rows_rejected INTEGER, status VARCHAR DEFAULT 'active', note VARCHAR);
+    rows_rejected INTEGER, status VARCHAR DEFAULT 'active', note VARCHAR, scope VARCHAR);
 CREATE TABLE IF NOT EXISTS divisions (
     code BIGINT NOT NULL, name VARCHAR NOT NULL, level {t.small_int} NOT NULL, parent BIGINT,
     urban_rural VARCHAR, abolished BOOLEAN DEFAULT false, batch_id INTEGER);
@@ -78,11 +80,12 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
     last_seen TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP);
--- the audit trail (geo.audit): append-only, no method of the store updates or deletes a row
+-- the audit trail (geo.audit): append-only, no method of the store updates or deletes a row.  hash chains the
+-- rows in id order: SHA-256 of the row before's hash and this row's content (geo.store.accounts.chain_hash)
 CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
 CREATE TABLE IF NOT EXISTS audit (
     id BIGINT PRIMARY KEY, time TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL,
-    scope VARCHAR NOT NULL, detail VARCHAR NOT NULL);
+    scope VARCHAR NOT NULL, detail VARCHAR NOT NULL, hash VARCHAR);
 -- one-time tickets the app's login route exchanges for the session cookie (geo.web_login): kept a minute
 CREATE TABLE IF NOT EXISTS login_tickets (
     ticket_sha256 VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
