@@ -1054,6 +1054,11 @@ TEXT: dict[str, tuple[str, str]] = {
     # messages (issue 19 items 8, 9, 13: adviser page, small messages, how to use it)
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
+    "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
+                   "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
+    "imp.reason.too_long": ("单元格内容过长", "cell too long"),
+    "imp.why.too_long": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
+                         "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
     # (end of this block)
     # logins and sessions (issue 20 items 4-7)
     # (end of this block)
