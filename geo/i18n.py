@@ -1056,6 +1056,20 @@ TEXT: dict[str, tuple[str, str]] = {
     # parsers under limits (issue 20 items 1-3)
     "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
                    "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
+    "limit.sheets": ("“{name}”的工作表超过 {limit} 个的上限，已拒绝，没有导入任何内容",
+                     "'{name}' has more than the limit of {limit} sheets; refused, nothing was imported"),
+    "limit.columns": ("“{name}”有内容超出第 {limit} 列（上限），已拒绝，没有导入任何内容。请删除右侧多余的列后再导入。",
+                      "'{name}' has content beyond column {limit} (the limit); refused, nothing was imported. "
+                      "Delete the columns not needed on the right and import again."),
+    "limit.cells": ("“{name}”的单元格超过 {limit} 个的上限，已停止读取，没有导入任何内容",
+                    "'{name}' has more than the limit of {limit} cells; reading stopped and nothing was imported"),
+    "limit.merged_ranges": ("“{name}”的合并单元格超过 {limit} 处的上限，已拒绝，没有导入任何内容",
+                            "'{name}' has more than the limit of {limit} merged ranges; refused, nothing was "
+                            "imported"),
+    "limit.merged_cells": ("“{name}”的合并单元格共覆盖超过 {limit} 个单元格（上限），已拒绝，没有导入任何内容。"
+                           "请取消整行、整列的合并后再导入。",
+                           "the merged ranges of '{name}' cover more than the limit of {limit} cells; refused, "
+                           "nothing was imported. Unmerge whole rows or columns and import again."),
     "imp.reason.too_long": ("单元格内容过长", "cell too long"),
     "imp.why.too_long": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
                          "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
