@@ -1070,6 +1070,18 @@ TEXT: dict[str, tuple[str, str]] = {
                            "请取消整行、整列的合并后再导入。",
                            "the merged ranges of '{name}' cover more than the limit of {limit} cells; refused, "
                            "nothing was imported. Unmerge whole rows or columns and import again."),
+    "limit.time": ("读取“{file}”超过 {seconds} 秒的时限，已停止，没有导入任何内容。文件可能过大或结构异常，"
+                   "请检查后重试，或按乡镇拆分后再导入。",
+                   "reading '{file}' took longer than the limit of {seconds} seconds; it was stopped and nothing "
+                   "was imported. The file may be too large or malformed: check it, or split it by township, "
+                   "and import again."),
+    "limit.memory": ("读取“{file}”需要的内存超过 {mb} MB 的上限，已停止，没有导入任何内容。文件可能过大或结构异常，"
+                     "请检查后重试，或按乡镇拆分后再导入。",
+                     "reading '{file}' needed more than the limit of {mb} MB of memory; it was stopped and "
+                     "nothing was imported. The file may be too large or malformed: check it, or split it by "
+                     "township, and import again."),
+    "limit.failed": ("“{file}”无法读取（文件可能已损坏），没有导入任何内容",
+                     "'{file}' could not be read (the file may be corrupt); nothing was imported"),
     "imp.reason.too_long": ("单元格内容过长", "cell too long"),
     "imp.why.too_long": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
                          "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),

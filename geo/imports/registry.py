@@ -341,8 +341,9 @@ class RegistryPreview:
         return _reject_notes(self.rejects)
 
 
-def preview_registry(store: Store, path: str | Path, options: dict | None = None) -> RegistryPreview:
-    divisions, rejects = read_registry_file(path)
+def preview_registry(store: Store, path: str | Path, options: dict | None = None, read=None) -> RegistryPreview:
+    """The list read (``read``: :func:`read_registry_file`'s answer when it was read already) and planned."""
+    divisions, rejects = read if read is not None else read_registry_file(path)
     return RegistryPreview(divisions, rejects, registry_plan(store, divisions))
 
 
