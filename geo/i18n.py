@@ -1082,6 +1082,16 @@ TEXT: dict[str, tuple[str, str]] = {
                      "township, and import again."),
     "limit.failed": ("“{file}”无法读取（文件可能已损坏），没有导入任何内容",
                      "'{file}' could not be read (the file may be corrupt); nothing was imported"),
+    "limit.vertices_feature": ("第 {n} 个要素有 {count} 个顶点，超过每个要素 {limit} 个的上限，已拒绝整个文件，"
+                               "没有导入任何内容。请在 GIS 软件中简化该图形后再导入。",
+                               "feature {n} has {count} vertices, more than the limit of {limit} per feature; the "
+                               "whole file was refused and nothing was imported. Simplify that shape in a GIS "
+                               "program and import again."),
+    "limit.vertices_file": ("文件共有 {count} 个顶点，超过每个文件 {limit} 个的上限，已拒绝，没有导入任何内容。"
+                            "请按县拆分，或在 GIS 软件中简化图形后再导入。",
+                            "the file has {count} vertices in all, more than the limit of {limit} per file; "
+                            "refused, nothing was imported. Split it by county, or simplify the shapes in a GIS "
+                            "program, and import again."),
     "imp.reason.too_long": ("单元格内容过长", "cell too long"),
     "imp.why.too_long": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
                          "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),

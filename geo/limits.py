@@ -26,7 +26,7 @@ MAX_MERGED_CELLS = 1_000_000
 #: vertices (coordinates) of one feature, and of one file: a province's village layer has a few million; a
 #: detailed village outline a few thousand
 MAX_FEATURE_VERTICES = 200_000
-MAX_FILE_VERTICES = 10_000_000
+MAX_FILE_VERTICES = 20_000_000
 
 # ------------------------------------------------------------------------------------------------ one parse
 #: memory a worker reading one upload may take beyond what it starts with, and the time it may run
