@@ -109,3 +109,21 @@ def test_linear_rewrites_keep_their_answers():
     assert names.village_name_keys("新村村委会") == ["新村村委会", "新村村", "新村", "新"]
     assert headers.header_forms("村名（社区）(必填") == ("村名社区必填", "村名(必填")
     assert periods.parse_period("2026年1月1日起聘期三年") == periods.parse_period("2026.1.1-2028.12.31")
+
+
+def test_a_service_log_row_with_an_over_long_date_is_rejected_with_a_worded_reason(tmp_path):
+    from geo.i18n import t
+    from geo.servicelog import REJECT_REASONS, read_service_log
+
+    path = tmp_path / "服务台账.csv"
+    path.write_text("服务日期,服务村（社区）,法律顾问,服务时长\n"
+                    f"2026-03-15 {'12:' * 300}x,东村村,张三,2\n2026-03-16,东村村,张三,2\n", encoding="utf-8")
+    start = time.perf_counter()
+    first, second = read_service_log(path, today=TODAY).rows
+    assert time.perf_counter() - start < BOUND_SECONDS
+    assert isinstance(first.date, Problem) and first.date.reason in REJECT_REASONS
+    assert second.date == dt.date(2026, 3, 16)
+    for lang in ("zh", "en"):
+        worded = t(f"imp.why.{first.date.why}", lang, **first.date.params)
+        assert f"{MAX_VALUE_CHARS}" in worded and "2026-03-15" in worded and "912" in worded
+        assert t(f"imp.reason.{first.date.reason}", lang)
