@@ -18,6 +18,8 @@ MAX_SHEETS = 200
 MAX_COLUMNS = 1000
 #: cells one file may hold once read, all sheets together (a MAX_LEDGER_ROWS ledger of 25 columns)
 MAX_CELLS = 5_000_000
+#: cells of one division list: the national list (665,000 rows) with a dozen columns
+MAX_REGISTRY_CELLS = 10_000_000
 #: merged ranges of one file, and the cells they may fill together
 MAX_MERGED_RANGES = 20_000
 MAX_MERGED_CELLS = 1_000_000

@@ -17,6 +17,7 @@ from ..access import OPEN, Principal
 from ..codes import LEVEL_ENDS, significant_length
 from ..i18n import Msg, t
 from ..idcards import scrub_id_numbers
+from ..limits import MAX_REGISTRY_CELLS
 from ..matching import real_villages
 from ..store import Store
 from .jurisdiction import record_import
@@ -94,7 +95,7 @@ def _read_table(path: Path) -> pd.DataFrame:
 
     ext = path.suffix.lower()
     name = path.name
-    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS)
+    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS, MAX_REGISTRY_CELLS)
     if ext in (".csv", ".txt"):
         try:
             with open(path, encoding=ledger.text_encoding(path), newline="") as f:
@@ -102,7 +103,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                 f.seek(0)
                 sep = "\t" if sample.count("\t") > sample.count(",") else ","
                 # title rows above the header have fewer cells: read ragged rows, then square them
-                rows = list(budget.rows(csv.reader(f, delimiter=sep)))
+                rows = [budget.cells(r) for r in budget.rows(csv.reader(f, delimiter=sep))]
         except ledger.LedgerError as e:
             raise ImportRefused(str(e)) from None
         except UnicodeDecodeError:

@@ -97,9 +97,10 @@ class RowBudget:
     """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``; and the
     sheets, columns, cells and merged ranges (:mod:`geo.limits`) that it reads."""
 
-    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS) -> None:
+    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS, cells_limit: int | None = None) -> None:
         self.file_name = file_name
         self.limit = limit
+        self.cells_limit = MAX_CELLS if cells_limit is None else cells_limit
         self.used = 0
         self.cells_used = 0
         self.merged_ranges = 0
@@ -127,8 +128,8 @@ class RowBudget:
                 row.pop()
             self.columns(len(row))
         self.cells_used += len(row)
-        if self.cells_used > MAX_CELLS:
-            raise self._over("limit.cells", MAX_CELLS)
+        if self.cells_used > self.cells_limit:
+            raise self._over("limit.cells", self.cells_limit)
         return row
 
     def merged(self, grid: list[list[Any]], ranges: list[tuple[int, int, int, int]]) -> None:
