@@ -1215,6 +1215,47 @@ TEXT: dict[str, tuple[str, str]] = {
                              "served rate is not computed. Choose a date from {day} on."),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
+    "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
+                   "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
+    "limit.sheets": ("“{name}”的工作表超过 {limit} 个的上限，已拒绝，没有导入任何内容",
+                     "'{name}' has more than the limit of {limit} sheets; refused, nothing was imported"),
+    "limit.columns": ("“{name}”有内容超出第 {limit} 列（上限），已拒绝，没有导入任何内容。请删除右侧多余的列后再导入。",
+                      "'{name}' has content beyond column {limit} (the limit); refused, nothing was imported. "
+                      "Delete the columns not needed on the right and import again."),
+    "limit.cells": ("“{name}”的单元格超过 {limit} 个的上限，已停止读取，没有导入任何内容",
+                    "'{name}' has more than the limit of {limit} cells; reading stopped and nothing was imported"),
+    "limit.merged_ranges": ("“{name}”的合并单元格超过 {limit} 处的上限，已拒绝，没有导入任何内容",
+                            "'{name}' has more than the limit of {limit} merged ranges; refused, nothing was "
+                            "imported"),
+    "limit.merged_cells": ("“{name}”的合并单元格共覆盖超过 {limit} 个单元格（上限），已拒绝，没有导入任何内容。"
+                           "请取消整行、整列的合并后再导入。",
+                           "the merged ranges of '{name}' cover more than the limit of {limit} cells; refused, "
+                           "nothing was imported. Unmerge whole rows or columns and import again."),
+    "limit.time": ("读取“{file}”超过 {seconds} 秒的时限，已停止，没有导入任何内容。文件可能过大或结构异常，"
+                   "请检查后重试，或按乡镇拆分后再导入。",
+                   "reading '{file}' took longer than the limit of {seconds} seconds; it was stopped and nothing "
+                   "was imported. The file may be too large or malformed: check it, or split it by township, "
+                   "and import again."),
+    "limit.memory": ("读取“{file}”需要的内存超过 {mb} MB 的上限，已停止，没有导入任何内容。文件可能过大或结构异常，"
+                     "请检查后重试，或按乡镇拆分后再导入。",
+                     "reading '{file}' needed more than the limit of {mb} MB of memory; it was stopped and "
+                     "nothing was imported. The file may be too large or malformed: check it, or split it by "
+                     "township, and import again."),
+    "limit.failed": ("“{file}”无法读取（文件可能已损坏），没有导入任何内容",
+                     "'{file}' could not be read (the file may be corrupt); nothing was imported"),
+    "limit.vertices_feature": ("第 {n} 个要素有 {count} 个顶点，超过每个要素 {limit} 个的上限，已拒绝整个文件，"
+                               "没有导入任何内容。请在 GIS 软件中简化该图形后再导入。",
+                               "feature {n} has {count} vertices, more than the limit of {limit} per feature; the "
+                               "whole file was refused and nothing was imported. Simplify that shape in a GIS "
+                               "program and import again."),
+    "limit.vertices_file": ("文件共有 {count} 个顶点，超过每个文件 {limit} 个的上限，已拒绝，没有导入任何内容。"
+                            "请按县拆分，或在 GIS 软件中简化图形后再导入。",
+                            "the file has {count} vertices in all, more than the limit of {limit} per file; "
+                            "refused, nothing was imported. Split it by county, or simplify the shapes in a GIS "
+                            "program, and import again."),
+    "imp.reason.too_long": ("单元格内容过长", "cell too long"),
+    "imp.why.too_long": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
+                         "the cell '{start}…' has {chars} characters, more than the limit of {limit}; not read"),
     # (end of this block)
     # logins and sessions (issue 20 items 4-7)
     "login.route.too_many": ("本机登录失败次数过多，请一分钟后再试。",

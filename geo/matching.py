@@ -138,6 +138,13 @@ class Note(str):
     def line(self, lang: str = "zh") -> str:
         return _at(self.unit, self.row, self.text(lang), lang)
 
+    def __reduce__(self):  # a reader's result comes back pickled from its worker (geo.imports.worker)
+        return _note, (self.row, self.key, self.unit, self.params)
+
+
+def _note(row: int, key: str, unit: str, params: dict[str, Any]) -> Note:
+    return Note(row, key, unit, **params)
+
 
 class CountyError(UserError, ValueError):
     """A county the user named that the registry does not hold (or holds twice), or one that cannot be told."""

@@ -19,6 +19,8 @@ VILLAGE_SUFFIXES = (
     "社区居民委员会", "嘎查村民委员会", "社区居委会", "村民委员会", "居民委员会", "牧民委员会",
     "嘎查委员会", "村委员会", "村委会", "居委会", "牧委会", "委员会", "社区", "嘎查", "村",
 )
+#: suffixes village_name_keys strips one after another at most
+MAX_SUFFIXES_STRIPPED = 4
 # committee words only: "王家村委会" -> "王家村", "城关社区居委会" -> "城关社区"
 _COMMITTEE = (
     ("社区居民委员会", "社区"), ("社区居委会", "社区"), ("嘎查村民委员会", "嘎查"), ("嘎查委员会", "嘎查"),
@@ -32,12 +34,16 @@ ETHNIC_GROUPS = (
     "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒", "乌孜别克",
     "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺",
 )
-_ETHNIC_TOWNSHIP = re.compile(
-    "(?:(?:" + "|".join(sorted(ETHNIC_GROUPS, key=len, reverse=True)) + ")族)+(?:民族)?(?:乡|镇|苏木)$")
+# matched on the reversed name from its start: anchored at the end, a search would retry from every position
+# of a long run of 族 words (quadratic); "苗族乡" reversed is "乡族苗"
+_ETHNIC_TOWNSHIP_REVERSED = re.compile(
+    "(?:乡|镇|木苏)(?:族民)?(?:族(?:" + "|".join(sorted((g[::-1] for g in ETHNIC_GROUPS), key=len, reverse=True))
+    + "))+")
 _TOWNSHIP_SUFFIX = re.compile(
     r"(?:街道办事处|街道办|办事处|街道|民族乡|民族镇|民族苏木|苏木|镇|乡)$")
 
 _BRACKETS = re.compile(r"[(\[{【〔［][^)\]}】〕］]*[)\]}】〕］]")
+_CLOSERS = ")]}】〕］"
 _PUNCT = re.compile(r"[\s\u3000·•.。\"'“”‘’]+")
 _SPLIT = re.compile(r"[、,，;；/|\n\r]+")
 
@@ -47,8 +53,18 @@ def clean_name(name: object) -> str:
     if name is None:
         return ""
     text = unicodedata.normalize("NFKC", str(name))
-    text = _BRACKETS.sub("", text)
+    text = without_bracketed(text, _BRACKETS, _CLOSERS)
     return _PUNCT.sub("", text)
+
+
+def without_bracketed(text: str, pattern: re.Pattern[str], closers: str) -> str:
+    """`text` without what `pattern` (an opener, no closer, a closer) finds, in linear time.
+
+    Only the text up to the last closer is searched: there every opener finds its closer, whereas an opener
+    with no closer after it would make the search scan to the end from each of a long run of openers.
+    """
+    last = max(text.rfind(c) for c in closers)
+    return pattern.sub("", text[:last + 1]) + text[last + 1:] if last >= 0 else text
 
 
 def normalize_village_name(name: object) -> str:
@@ -66,7 +82,8 @@ def normalize_village_name(name: object) -> str:
 def normalize_village_names(names: "pd.Series") -> "pd.Series":
     """Vectorised :func:`normalize_village_name` for a whole registry column (same results, much faster)."""
     text = names.astype(str).str.normalize("NFKC")
-    text = text.str.replace(_BRACKETS.pattern, "", regex=True)
+    bracketed = text.str.contains(f"[{re.escape(_CLOSERS)}]", regex=True)
+    text = text.mask(bracketed, text[bracketed].map(lambda s: without_bracketed(s, _BRACKETS, _CLOSERS)))
     text = text.str.replace(_PUNCT.pattern, "", regex=True)
     suffix = "(?<=.)(?:" + "|".join(VILLAGE_SUFFIXES) + ")$"
     return text.str.replace(suffix, "", regex=True)
@@ -94,7 +111,7 @@ def village_name_keys(name: object) -> list[str]:
     keys.append(text)
     keys.append(committee_form(text))
     current = text
-    while True:
+    for _ in range(MAX_SUFFIXES_STRIPPED):  # "新村村委会" needs three; "村村村…" would need one per character
         shorter = normalize_village_name(current)
         if shorter == current:
             break
@@ -110,7 +127,8 @@ def village_name_keys(name: object) -> list[str]:
 def normalize_township_name(name: object) -> str:
     """The comparable key of a township: "城关镇" / "城关街道办事处" / "城关" -> "城关"; "XX苗族乡" -> "XX"."""
     text = clean_name(name)
-    stripped = _ETHNIC_TOWNSHIP.sub("", text)
+    ethnic = _ETHNIC_TOWNSHIP_REVERSED.match(text[::-1])
+    stripped = text[:len(text) - ethnic.end()] if ethnic else text
     if stripped and stripped != text:
         return stripped
     stripped = _TOWNSHIP_SUFFIX.sub("", text)

@@ -18,6 +18,8 @@ import re
 import unicodedata
 
 from geo.coverage import Period
+from geo.i18n import bilingual
+from geo.limits import MAX_VALUE_CHARS
 
 #: words meaning "no end date"
 OPEN_END_WORDS = ("至今", "长期", "无固定期限", "不定期", "今", "现在", "目前", "无", "open", "present", "now")
@@ -35,7 +37,8 @@ _SERIAL_MIN, _SERIAL_MAX = 29221, 73051  # 1980-01-01 .. 2099-12-31
 _SEPARATORS = re.compile(r"\s*(?:至|到|~|～|〜|—+|–+|－+|-{2,}|―+|→|—|起至)\s*")
 _DATE = r"(?:\d{8}|\d{6}|(?:\d{4}|\d{2})(?:[./\-]\d{1,2}(?:[./\-]\d{1,2})?)?)"
 _HYPHEN_RANGE = re.compile(rf"^({_DATE})\s*-\s*({_DATE}|{'|'.join(OPEN_END_WORDS[:4])})$")
-_DURATION = re.compile(r"^(.+?)起?(?:聘期|为期|期限)?([一二两三四五六七八九十\d]+)年$")
+# at most 3 characters of years: "(.+?)" tries every split, and an unbounded count after it scanned to the end each time
+_DURATION = re.compile(r"^(.+?)起?(?:聘期|为期|期限)?([一二两三四五六七八九十\d]{1,3})年$")
 _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 
@@ -68,7 +71,11 @@ def parse_period(value: object, end_value: object = None) -> Period | PeriodErro
         # a lone date cell in a single "period" column, or an empty end column
         return PeriodError(f"只有起始日期“{_show(value)}”，没有终止日期 / only a start date "
                            f"'{_show(value)}', no end date")
-    return _one_text(str(value))
+    text = str(value)
+    if len(text) > MAX_VALUE_CHARS:
+        return PeriodError(bilingual("limit.cell", start=text.strip()[:20], chars=f"{len(text):,}",
+                                     limit=MAX_VALUE_CHARS))
+    return _one_text(text)
 
 
 def add_years(day: dt.date, years: int) -> dt.date | None:
@@ -116,6 +123,8 @@ def parse_date(value: object, *, is_end: bool = False) -> dt.date | None:
         if _SERIAL_MIN <= value <= _SERIAL_MAX:  # a date-time serial such as 46023.5
             return _EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise ValueError(str(value))
+    if len(str(value)) > MAX_VALUE_CHARS:
+        raise ValueError("too long")
     text = _clean(str(value))
     if is_end and text.lower() in OPEN_END_WORDS:
         return None
@@ -182,6 +191,10 @@ def _clean(text: str) -> str:
 
 
 def _two_cells(start_value: object, end_value: object) -> Period | PeriodError:
+    for value in (start_value, end_value):
+        if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
+            return PeriodError(bilingual("limit.cell", start=value.strip()[:20], chars=f"{len(value):,}",
+                                         limit=MAX_VALUE_CHARS))
     if _blank(start_value):
         return PeriodError(f"缺少起始日期（终止日期为“{_show(end_value)}”） / start date missing "
                            f"(end date '{_show(end_value)}')")

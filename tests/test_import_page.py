@@ -446,7 +446,9 @@ def test_page_in_english(app_db):
 def test_an_upload_is_read_and_extracted_once_for_preview_and_import(app_db, tmp_path, monkeypatch):
     from geo import ledger
     from geo.boundaries import files as boundary_files
+    from geo.imports import worker
 
+    monkeypatch.setattr(worker, "IN_PROCESS", True)  # the readers counted here, not in a worker process
     calls: list[str] = []
     for module, name in ((boundary_files, "safe_extract"), (ledger, "read_ledger")):
         original = getattr(module, name)

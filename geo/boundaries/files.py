@@ -18,8 +18,10 @@ from typing import Any
 
 import geopandas as gpd
 import pyogrio
+import shapely
 from pyogrio._ogr import _register_drivers  # GDALAllRegister: the one way to apply GDAL_SKIP
 
+from geo import limits
 from geo.boundaries.errors import BoundaryError, _err, _refusal, _refused_as
 from geo.boundaries.fields import _detect_code_field, _detect_name_field, detect_dbf_encoding
 from geo.matching import RegistryIndex
@@ -232,7 +234,21 @@ def _read_frame(path: Path, driver: str, layer: str | None, label: str) -> tuple
                        f"cannot be read (corrupt or wrong format): {why}") from e
     if not isinstance(df, gpd.GeoDataFrame) or (len(df) and bool(df.geometry.isna().all())):
         raise _refusal(label, "bnd.no_geometry")
+    check_vertices(df, label)
     return df, encoding, source
+
+
+def check_vertices(df: gpd.GeoDataFrame, label: str) -> None:
+    """Refuse a dataset with a feature of more than MAX_FEATURE_VERTICES vertices, or more than MAX_FILE_VERTICES
+    in all: repairing, dissolving and drawing cost grows with them, and no village outline needs that many."""
+    counts = shapely.get_num_coordinates(df.geometry.array)
+    if len(counts) and int(counts.max()) > limits.MAX_FEATURE_VERTICES:
+        worst = int(counts.argmax())
+        raise _refusal(label, "limit.vertices_feature", n=worst + 1, count=f"{int(counts[worst]):,}",
+                       limit=f"{limits.MAX_FEATURE_VERTICES:,}")
+    total = int(counts.sum())
+    if total > limits.MAX_FILE_VERTICES:
+        raise _refusal(label, "limit.vertices_file", count=f"{total:,}", limit=f"{limits.MAX_FILE_VERTICES:,}")
 
 
 @dataclass

@@ -73,12 +73,14 @@ def _likeness_notes(table, likenesses: list, people: dict, stored: dict[int, tup
     return tuple(notes)
 
 
-def preview_assignments(store: Store, path: str | Path, *, county: str | None = None):
-    """(LedgerTable, LedgerMatch) without writing anything: what the import page shows before saving."""
+def preview_assignments(store: Store, path: str | Path, *, county: str | None = None, read=None):
+    """(LedgerTable, LedgerMatch) without writing anything: what the import page shows before saving.
+
+    ``read`` is the file's :func:`geo.ledger.read_ledger` when it was read already (in a worker, geo.imports.kinds)."""
     from .. import ledger
 
     try:
-        table = ledger.read_ledger(path)
+        table = read if read is not None else ledger.read_ledger(path)
         return table, ledger.match_ledger(table, store.registry_frame(), county=county)
     except ledger.LedgerError as e:
         raise ImportRefused(str(e)) from None

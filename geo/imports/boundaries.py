@@ -17,9 +17,12 @@ def _doubtful_notes(read) -> tuple[Note, ...]:
                  for i, attrs in read.id_removed.items())
 
 
-def preview_boundaries(store: Store, path: str | Path, **options):
+def preview_boundaries(store: Store, path: str | Path, read=None, **options):
+    """The file read and matched (``read`` when that was done already, in a worker: geo.imports.kinds)."""
     from .. import boundaries
 
+    if read is not None:
+        return read
     try:
         return boundaries.read_boundaries(path, store.registry_frame(), **options)
     except boundaries.BoundaryError as e:

@@ -23,8 +23,11 @@ from ..store import Store
 from . import assignments, boundaries, registry, services
 from .jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry, limit_services
 from .results import ImportResult, Progress, refused
+from .worker import read_limited
 
 Widget = Literal["county", "text", "check", "confirm"]
+#: a file's reading phase as (reader, args, kwargs): run in a worker process under the limits (see .worker)
+Reading = tuple[Callable[..., Any], tuple, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,8 @@ class Option:
 class ImportKind:
     key: str                                        # batches.kind
     file_types: tuple[str, ...]                     # ".xlsx" ...: the page's uploader, the CLI, the reader
-    preview: Callable[[Store, Path, dict[str, Any]], Any]
+    read: Callable[[Store, Path, dict[str, Any]], Reading]   # what reads the file alone, without the store
+    preview: Callable[..., Any]     # (store, path, options, what read gave: read by itself when not given)
     write: Callable[..., ImportResult]              # (store, path, *, file_name, progress, preview, **options)
     undo: Callable[[Store, Any, int], None]         # (store, cur, batch_id) inside rollback's transaction
     stacks: bool                                    # later active batches of the kind must be undone first
@@ -86,12 +90,29 @@ class ImportKind:
 
 # ------------------------------------------------------------------------------------------------ the rules
 
-def _preview_assignments(store: Store, path: Path, options: dict[str, Any]):
-    return assignments.preview_assignments(store, path, county=options.get("county"))
+def _read_assignments(store: Store, path: Path, options: dict[str, Any]) -> Reading:
+    return ledger_reader.read_ledger, (path,), {}
 
 
-def _preview_boundaries(store: Store, path: Path, options: dict[str, Any]):
-    return boundaries.preview_boundaries(store, path, **options)
+def _preview_assignments(store: Store, path: Path, options: dict[str, Any], read: Any = None):
+    return assignments.preview_assignments(store, path, county=options.get("county"), read=read)
+
+
+def _read_boundaries(store: Store, path: Path, options: dict[str, Any]) -> Reading:
+    # the features are matched to the registry while reading: the registry travels to the worker
+    return boundary_reader.read_boundaries, (path, store.registry_frame()), options
+
+
+def _preview_boundaries(store: Store, path: Path, options: dict[str, Any], read: Any = None):
+    return boundaries.preview_boundaries(store, path, read=read, **options)
+
+
+def _read_registry(store: Store, path: Path, options: dict[str, Any]) -> Reading:
+    return registry.read_registry_file, (path,), {}
+
+
+def _preview_registry(store: Store, path: Path, options: dict[str, Any], read: Any = None):
+    return registry.preview_registry(store, path, options, read=read)
 
 
 def _undo_assignments(store: Store, cur, batch_id: int) -> None:
@@ -109,8 +130,12 @@ def _undo_registry(store: Store, cur, batch_id: int) -> None:
     store.rollback_registry(cur, batch_id)
 
 
-def _preview_services(store: Store, path: Path, options: dict[str, Any]):
-    return services.preview_services(store, path, county=options.get("county"))
+def _read_services(store: Store, path: Path, options: dict[str, Any]) -> Reading:
+    return servicelog_reader.read_service_log, (path,), {}
+
+
+def _preview_services(store: Store, path: Path, options: dict[str, Any], read: Any = None):
+    return services.preview_services(store, path, county=options.get("county"), read=read)
 
 
 def _undo_services(store: Store, cur, batch_id: int) -> None:
@@ -120,22 +145,24 @@ def _undo_services(store: Store, cur, batch_id: int) -> None:
 COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
 
 KINDS: tuple[ImportKind, ...] = (
-    ImportKind("assignments", ledger_reader.SUPPORTED_SUFFIXES, _preview_assignments,
+    ImportKind("assignments", ledger_reader.SUPPORTED_SUFFIXES, _read_assignments, _preview_assignments,
                assignments.import_assignments, _undo_assignments, stacks=False, options=(COUNTY,),
                limit=limit_assignments, audits=True),
-    ImportKind("boundaries", boundary_reader.SUPPORTED, _preview_boundaries, boundaries.import_boundaries,
+    ImportKind("boundaries", boundary_reader.SUPPORTED, _read_boundaries, _preview_boundaries,
+               boundaries.import_boundaries,
                _undo_boundaries, stacks=True, row_key="imp.col.feature", options=(
                    Option("code_field", "text", "imp.b.code_field"),
                    Option("name_field", "text", "imp.b.name_field"),
                    Option("source_crs", "text", "imp.b.crs", "e.g. EPSG:4545 when the file has no .prj"),
                    Option("gcj02", "check", "imp.b.gcj02", "coordinates are GCJ-02 (Gaode/Tencent)"),
                    COUNTY), limit=limit_boundaries, audits=True),
-    ImportKind("registry", registry.REGISTRY_SUFFIXES, registry.preview_registry, registry.import_registry,
+    ImportKind("registry", registry.REGISTRY_SUFFIXES, _read_registry, _preview_registry, registry.import_registry,
                _undo_registry, stacks=True, options=(
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
                           "villages"),), action="import_registry", limit=limit_registry, audits=True),
-    ImportKind("services", servicelog_reader.SUFFIXES, _preview_services, services.import_services, _undo_services,
+    ImportKind("services", servicelog_reader.SUFFIXES, _read_services, _preview_services, services.import_services,
+               _undo_services,
                stacks=False, options=(COUNTY,), limit=limit_services),
 )
 BY_KEY = {kind.key: kind for kind in KINDS}
@@ -161,6 +188,13 @@ def checked_file(kind: ImportKind, path: str | Path, shown_name: str | None = No
     return path
 
 
+def _previewed(store: Store, kind: ImportKind, path: Path, options: dict[str, Any], file_name: str) -> Any:
+    """The kind's preview of the file: read in a worker under the memory and time limits, then matched."""
+    reader, args, kwargs = kind.read(store, path, options)
+    read = read_limited(reader, *args, file_name=file_name, **kwargs)
+    return kind.preview(store, path, options, read)
+
+
 def _limited(store: Store, kind: ImportKind, preview: Any, principal: Principal) -> Any:
     """`preview` cut to the principal's jurisdiction (as it is for the whole country)."""
     if not principal.jurisdiction.digits:
@@ -176,7 +210,8 @@ def preview(store: Store, key: str, path: str | Path, options: dict[str, Any], *
     """What the kind's reader makes of the file, limited to the principal's jurisdiction; nothing written."""
     kind = BY_KEY[key]
     principal.require(kind.action)
-    read = kind.preview(store, checked_file(kind, path, Path(path).name), kind.reader_options(options))
+    read = _previewed(store, kind, checked_file(kind, path, Path(path).name), kind.reader_options(options),
+                      Path(path).name)
     return _limited(store, kind, read, principal)
 
 
@@ -192,9 +227,10 @@ def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any]
     principal.require(kind.action)
     path = checked_file(kind, path, file_name or str(path))
     options = kind.reader_options(options)
+    if preview is None:  # read here, in a worker: the writer then never reads the file itself
+        preview = _previewed(store, kind, path, options, Path(file_name or path).name)
     if principal.jurisdiction.digits:
-        preview = _limited(store, kind, preview if preview is not None else kind.preview(store, path, options),
-                           principal)
+        preview = _limited(store, kind, preview, principal)
     extra = {"principal": principal} if kind.audits else {}
     result = kind.write(store, path, file_name=file_name, progress=progress, preview=preview, **options, **extra)
     if not kind.audits and result.status == "imported":

@@ -17,6 +17,7 @@ from ..access import OPEN, Principal
 from ..codes import LEVEL_ENDS, significant_length
 from ..i18n import Msg, t
 from ..idcards import scrub_id_numbers
+from ..limits import MAX_REGISTRY_CELLS
 from ..matching import real_villages
 from ..store import Store
 from .jurisdiction import record_import
@@ -79,13 +80,22 @@ def _find_columns(frame: pd.DataFrame, scan: int = 15) -> tuple[int, dict[str, i
 MAX_REGISTRY_ROWS = 1_000_000
 
 
+def _cell_str(value: object) -> str:
+    """A workbook cell as text, as pandas reads it with dtype=str: whole numbers without ".0", blank as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _read_table(path: Path) -> pd.DataFrame:
     """Every cell as text, no header interpretation (it is found afterwards); refused past MAX_REGISTRY_ROWS."""
     from .. import ledger
 
     ext = path.suffix.lower()
     name = path.name
-    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS)
+    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS, MAX_REGISTRY_CELLS)
     if ext in (".csv", ".txt"):
         try:
             with open(path, encoding=ledger.text_encoding(path), newline="") as f:
@@ -93,7 +103,7 @@ def _read_table(path: Path) -> pd.DataFrame:
                 f.seek(0)
                 sep = "\t" if sample.count("\t") > sample.count(",") else ","
                 # title rows above the header have fewer cells: read ragged rows, then square them
-                rows = list(budget.rows(csv.reader(f, delimiter=sep)))
+                rows = [budget.cells(r) for r in budget.rows(csv.reader(f, delimiter=sep))]
         except ledger.LedgerError as e:
             raise ImportRefused(str(e)) from None
         except UnicodeDecodeError:
@@ -109,19 +119,15 @@ def _read_table(path: Path) -> pd.DataFrame:
             kind = workbook_kind(f.read(8))
         if kind is None:
             raise refused("imp.e.not_excel", file=name)
-        try:   # the engine by what the file is, not by its extension
-            if kind != "xls":
-                ledger.check_xlsx_size(path)
-            with open(path, "rb") as f:   # a file object: openpyxl refuses a path that ends in .xls
-                frame = pd.read_excel(f, header=None, dtype=str, keep_default_na=False, nrows=budget.limit + 1,
-                                      engine="xlrd" if kind == "xls" else "openpyxl")
+        try:   # the reader by what the file is, not by its extension; bounded as a ledger is (geo.limits)
+            grid = ledger.first_sheet_cells(path, kind, budget)
         except ledger.LedgerError as e:
             raise ImportRefused(str(e)) from None
-        except Exception as e:  # corrupt or mislabelled workbooks raise many kinds of errors
-            raise refused("imp.e.excel", file=name, err=type(e).__name__) from None
-        if len(frame) > budget.limit:
-            raise ImportRefused(str(budget.refuse()))
-        return frame
+        rows = [[_cell_str(v) for v in row] for row in grid]
+        while rows and not any(rows[-1]):
+            rows.pop()
+        width = max((len(r) for r in rows), default=0)
+        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     raise refused("imp.e.file_type", file=name, kind=Msg("imp.kind.registry"),
                   types=" ".join(REGISTRY_SUFFIXES))
 
@@ -336,8 +342,9 @@ class RegistryPreview:
         return _reject_notes(self.rejects)
 
 
-def preview_registry(store: Store, path: str | Path, options: dict | None = None) -> RegistryPreview:
-    divisions, rejects = read_registry_file(path)
+def preview_registry(store: Store, path: str | Path, options: dict | None = None, read=None) -> RegistryPreview:
+    """The list read (``read``: :func:`read_registry_file`'s answer when it was read already) and planned."""
+    divisions, rejects = read if read is not None else read_registry_file(path)
     return RegistryPreview(divisions, rejects, registry_plan(store, divisions))
 
 

@@ -32,14 +32,16 @@ class ServicePreview:
 
 
 def preview_services(store: Store, path: str | Path, *, county: str | None = None,
-                     today: dt.date | None = None) -> ServicePreview:
-    """The log read and matched (county, villages, advisers known to the store) without writing anything."""
+                     today: dt.date | None = None, read=None) -> ServicePreview:
+    """The log read and matched (county, villages, advisers known to the store) without writing anything.
+
+    ``read`` is the file's :func:`geo.servicelog.read_service_log` when it was read already (geo.imports.kinds)."""
     from .. import servicelog
     from ..ledger import LedgerError
 
     today = today or dt.date.today()
     try:
-        table = servicelog.read_service_log(path, today=today)
+        table = read if read is not None else servicelog.read_service_log(path, today=today)
         chosen = servicelog.service_county(table, store.registry_frame(), county)
     except LedgerError as e:
         raise ImportRefused(str(e)) from None

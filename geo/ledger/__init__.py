@@ -34,6 +34,7 @@ from geo.ledger.read import (
                                RowBudget,
                                cell_text,
                                check_xlsx_size,
+                               first_sheet_cells,
                                text_encoding,
                                workbook_kind,
 )
@@ -42,5 +43,5 @@ from geo.matching import RegistryIndex, Reject, registry_index
 __all__ = ["HEADER_SCAN_ROWS", "KIND_LAWYER", "KIND_OTHER", "KIND_WORKER", "MAX_LEDGER_ROWS", "MAX_XLSX_BYTES",
            "REJECT_REASONS", "SUPPORTED_SUFFIXES", "Adviser", "Assignment", "LedgerError", "LedgerMatch", "LedgerRow",
            "LedgerTable", "RegistryIndex", "Reject", "RowBudget", "adviser_key", "cell_text", "check_xlsx_size",
-           "detect_county", "match_ledger", "normalize_kind", "read_ledger", "registry_index", "text_encoding",
-           "workbook_kind"]
+           "detect_county", "first_sheet_cells", "match_ledger", "normalize_kind", "read_ledger", "registry_index",
+           "text_encoding", "workbook_kind"]

@@ -14,6 +14,8 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Callable
 
+from geo.names import without_bracketed
+
 HEADER_SCAN_ROWS = 30
 
 Match = tuple[str, int]               # (field, score): 100 for an exact synonym, else the keyword's length
@@ -22,13 +24,14 @@ Mapping_ = dict[str, tuple[int, int]]  # field -> (column, score)
 TOTAL_ROW = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
 NOTE_ROW = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
                       r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
+_BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
 
 
 def header_forms(text: str) -> tuple[str, str]:
     """(brackets removed but content kept, bracket content removed), both compact and lower case."""
     t = unicodedata.normalize("NFKC", text).lower()
     t = re.sub(r"[\s*:：_]+", "", t)
-    without = re.sub(r"[(\[【〔][^)\]】〕]*[)\]】〕]", "", t)
+    without = without_bracketed(t, _BRACKETED, ")]】〕")
     kept = re.sub(r"[()\[\]【】〔〕、,，/]", "", t)
     return kept, without
 

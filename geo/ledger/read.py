@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from geo.errors import UserError
 from geo.i18n import bilingual
 from geo.idcards import scrub_id_numbers
+from geo.limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_MERGED_RANGES, MAX_SHEETS
 from geo.safezip import UnsafeZipError, check_archive
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
@@ -67,8 +68,10 @@ class Sheet:
     grid: list[list[Any]]  # merged ranges already filled with their top-left value
 
 
-def _fill_merged(grid: list[list[Any]], ranges: Iterable[tuple[int, int, int, int]]) -> None:
-    """Copy each merged range's top-left value into all its cells (0-based inclusive bounds)."""
+def _fill_merged(grid: list[list[Any]], ranges: list[tuple[int, int, int, int]], budget: "RowBudget") -> None:
+    """Copy each merged range's top-left value into all its cells (0-based inclusive bounds), after checking
+    what the ranges would cost against the budget: they are filled one cell at a time."""
+    budget.merged(grid, ranges)
     for r1, c1, r2, c2 in ranges:
         if r1 >= len(grid):
             continue
@@ -91,15 +94,55 @@ def workbook_kind(head: bytes) -> str | None:
 
 
 class RowBudget:
-    """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``."""
+    """Counts the rows a reader takes from one file and stops it, with a clear refusal, past ``limit``; and the
+    sheets, columns, cells and merged ranges (:mod:`geo.limits`) that it reads."""
 
-    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS) -> None:
+    def __init__(self, file_name: str, limit: int = MAX_LEDGER_ROWS, cells_limit: int | None = None) -> None:
         self.file_name = file_name
         self.limit = limit
+        self.cells_limit = MAX_CELLS if cells_limit is None else cells_limit
         self.used = 0
+        self.cells_used = 0
+        self.merged_ranges = 0
+        self.merged_cells = 0
 
     def refuse(self) -> LedgerError:
         return LedgerError(bilingual("limit.rows", name=self.file_name, limit=f"{self.limit:,}"))
+
+    def _over(self, key: str, limit: int) -> LedgerError:
+        return LedgerError(bilingual(key, name=self.file_name, limit=f"{limit:,}"))
+
+    def sheets(self, count: int) -> None:
+        if count > MAX_SHEETS:
+            raise self._over("limit.sheets", MAX_SHEETS)
+
+    def columns(self, last_column: int | None) -> None:
+        """Refuse a sheet that declares, or has a value in, a column past MAX_COLUMNS (1-based)."""
+        if last_column and last_column > MAX_COLUMNS:
+            raise self._over("limit.columns", MAX_COLUMNS)
+
+    def cells(self, row: list[Any]) -> list[Any]:
+        """`row`, counted against MAX_CELLS and MAX_COLUMNS (trailing blanks of a text row do not count)."""
+        if len(row) > MAX_COLUMNS:
+            while row and row[-1] in ("", None):
+                row.pop()
+            self.columns(len(row))
+        self.cells_used += len(row)
+        if self.cells_used > self.cells_limit:
+            raise self._over("limit.cells", self.cells_limit)
+        return row
+
+    def merged(self, grid: list[list[Any]], ranges: list[tuple[int, int, int, int]]) -> None:
+        """Refuse merged ranges too many, too wide, or filling too many cells (clipped to the rows read)."""
+        self.merged_ranges += len(ranges)
+        if self.merged_ranges > MAX_MERGED_RANGES:
+            raise self._over("limit.merged_ranges", MAX_MERGED_RANGES)
+        for r1, c1, r2, c2 in ranges:
+            self.columns(c2 + 1)
+            rows = max(0, min(r2, len(grid) - 1) - r1 + 1)
+            self.merged_cells += rows * (c2 - c1 + 1)
+            if self.merged_cells > MAX_MERGED_CELLS:
+                raise self._over("limit.merged_cells", MAX_MERGED_CELLS)
 
     def expect(self, declared_rows: int | None) -> None:
         """Refuse at once when a sheet declares more rows than are left (a declaration is never trusted for less)."""
@@ -123,9 +166,10 @@ def check_xlsx_size(path: Path) -> None:
 
 
 def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges (0-based inclusive), parsed from its XML: read-only openpyxl does not give them."""
-    from xml.etree.ElementTree import iterparse
+    """The sheet's merged ranges (0-based inclusive), parsed from its XML: read-only openpyxl does not give them.
 
+    Stops one past MAX_MERGED_RANGES: the budget refuses that many, so more are not worth parsing."""
+    from defusedxml.ElementTree import iterparse
     from openpyxl.utils.cell import range_boundaries
 
     ranges: list[tuple[int, int, int, int]] = []
@@ -135,9 +179,40 @@ def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, i
             if tag == "mergeCell" and element.get("ref"):
                 c1, r1, c2, r2 = range_boundaries(element.get("ref"))
                 ranges.append((r1 - 1, c1 - 1, r2 - 1, c2 - 1))
-            elif tag == "row":
+                if len(ranges) > MAX_MERGED_RANGES:
+                    break
+            elif tag in ("row", "mergeCell"):
                 element.clear()  # keep memory flat over a long sheet
     return ranges
+
+
+def _sheet_rows(ws: Any, budget: RowBudget) -> Iterator[list[Any]]:
+    """The values of a read-only sheet, row by row, each only as wide as its last value.
+
+    openpyxl pads every row to its last cell, even an empty one, so one cell in column XFD per row made a small
+    file take gigabytes; here a row costs what it holds, and a value past MAX_COLUMNS refuses the file.
+    Missing rows come as empty rows, as openpyxl gives them.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    book = ws.parent
+    with ws._get_source() as source:
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=book.data_only, epoch=book.epoch,
+                                 date_formats=book._date_formats, timedelta_formats=book._timedelta_formats)
+        expected = 1
+        for index, cells in parser.parse():
+            if index < expected:  # a row out of order: openpyxl skips it too
+                continue
+            for _ in range(expected, index):
+                yield []
+            expected = index + 1
+            values = {cell["column"]: cell["value"] for cell in cells if cell["value"] is not None}
+            last = max(values, default=0)
+            budget.columns(last)
+            row: list[Any] = [None] * last
+            for column, value in values.items():
+                row[column - 1] = value
+            yield budget.cells(row)
 
 
 _ROW_TAG = re.compile(rb"<row[\s>/]")
@@ -159,7 +234,7 @@ def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
     return found
 
 
-def _load_xlsx(path: Path, budget: RowBudget) -> list[Sheet]:
+def _load_xlsx(path: Path, budget: RowBudget, *, first_only: bool = False, merge: bool = True) -> list[Sheet]:
     import openpyxl
 
     check_xlsx_size(path)
@@ -168,19 +243,22 @@ def _load_xlsx(path: Path, budget: RowBudget) -> list[Sheet]:
         wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)  # streamed, row by row
         sheets = []
         try:
-            for ws in wb.worksheets:
+            budget.sheets(len(wb.sheetnames))
+            for ws in wb.worksheets[:1] if first_only else wb.worksheets:
                 budget.expect(ws.max_row)   # the sheet's stated size, read without reading the rows
+                budget.columns(ws.max_column)
                 budget.expect(_row_tags(wb._archive, ws._worksheet_path, budget.limit - budget.used))
-                ws.reset_dimensions()        # a wrong stated size must not cut rows or columns off
-                grid = [list(r) for r in budget.rows(ws.iter_rows(values_only=True))]
-                _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path))
+                # the stated size is not trusted further: rows are as long as their values, however many
+                grid = list(budget.rows(_sheet_rows(ws, budget)))
+                if merge:
+                    _fill_merged(grid, _merged_ranges(wb._archive, ws._worksheet_path), budget)
                 sheets.append(Sheet(ws.title, grid))
         finally:
             wb.close()
     return sheets
 
 
-def _load_xls(path: Path, budget: RowBudget) -> list[Sheet]:
+def _load_xls(path: Path, budget: RowBudget, *, first_only: bool = False, merge: bool = True) -> list[Sheet]:
     import xlrd
 
     try:
@@ -189,17 +267,19 @@ def _load_xls(path: Path, budget: RowBudget) -> list[Sheet]:
         book = xlrd.open_workbook(str(path), on_demand=True)
     sheets = []
     try:
-        for index in range(book.nsheets):
+        budget.sheets(book.nsheets)
+        for index in range(1 if first_only else book.nsheets):
             sh = book.sheet_by_index(index)   # one sheet in memory at a time; .xls holds 65,536 rows at most
             budget.expect(sh.nrows)
-            sheets.append(Sheet(sh.name, _xls_grid(book, sh, budget)))
+            budget.columns(sh.ncols)
+            sheets.append(Sheet(sh.name, _xls_grid(book, sh, budget, merge)))
             book.unload_sheet(index)
     finally:
         book.release_resources()
     return sheets
 
 
-def _xls_grid(book: Any, sh: Any, budget: RowBudget) -> list[list[Any]]:
+def _xls_grid(book: Any, sh: Any, budget: RowBudget, merge: bool = True) -> list[list[Any]]:
     import xlrd
 
     grid: list[list[Any]] = []
@@ -218,9 +298,27 @@ def _xls_grid(book: Any, sh: Any, budget: RowBudget) -> list[list[Any]]:
                 row.append(None)
             else:
                 row.append(cell.value)
-        grid.append(row)
-    _fill_merged(grid, ((r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])))
+        grid.append(budget.cells(row))
+    if merge:
+            _fill_merged(grid, [(r1, c1, r2 - 1, c2 - 1) for r1, r2, c1, c2 in getattr(sh, "merged_cells", [])],
+                     budget)
     return grid
+
+
+def first_sheet_cells(path: Path, kind: str, budget: RowBudget) -> list[list[Any]]:
+    """The first sheet of a workbook (`kind` 'xlsx' or 'xls') as read, merged ranges left as they are, under the
+    same bounds as a ledger: the division list's reader."""
+    try:
+        if kind == "xlsx":
+            sheets = _load_xlsx(path, budget, first_only=True, merge=False)
+        else:
+            sheets = _load_xls(path, budget, first_only=True, merge=False)
+    except LedgerError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any parser failure means the file is unreadable
+        raise LedgerError(f"“{path.name}”无法读取（文件可能已损坏或加密）：{type(exc).__name__} / '{path.name}' "
+                          f"cannot be read (corrupt or encrypted file): {type(exc).__name__}") from None
+    return sheets[0].grid if sheets else []
 
 
 def text_encoding(path: Path) -> str:
@@ -250,7 +348,7 @@ def _load_csv(path: Path, budget: RowBudget) -> list[Sheet]:
             dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
         except csv.Error:
             dialect = csv.excel
-        grid = [list(r) for r in budget.rows(csv.reader(f, dialect))]
+        grid = [budget.cells(list(r)) for r in budget.rows(csv.reader(f, dialect))]
     return [Sheet(None, grid)]
 
 

@@ -22,7 +22,7 @@ from geo.servicelog.fields import ServiceRow, ServiceTable
 from geo.servicelog.values import Problem
 
 REJECT_REASONS = ("unknown_adviser", "ambiguous_adviser", "no_adviser", "unknown_village", "ambiguous_village",
-                  "no_village", "bad_date", "future_date", "bad_hours")
+                  "no_village", "bad_date", "future_date", "bad_hours", "too_long")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from geo.limits import MAX_VALUE_CHARS
 from geo.periods import parse_date
 
 ONSITE, REMOTE, OTHER = "onsite", "remote", "other"
@@ -39,7 +40,9 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z\u4e00-\u9fff]*)")
 #: one service longer than a day is a typing error (a month's total, minutes in the hours column)
 MAX_HOURS = 24.0
 
-_TIME_OF_DAY = re.compile(r"(?:\s*(?:上午|下午|晚上|早上|中午)?\s*\d{1,2}[:：点]\d{0,2}(?:[:：]\d{2})?(?:分)?)+$|"
+# each time is atomic: with a free choice of where "12:1212:12" splits into times, the repeat backtracked
+# exponentially; a cell longer than MAX_VALUE_CHARS never gets here (the search from every position is quadratic)
+_TIME_OF_DAY = re.compile(r"(?:(?>\s*(?:上午|下午|晚上|早上|中午)?\s*\d{1,2}[:：点]\d{0,2}(?:[:：]\d{2})?分?))++$|"
                           r"\s*(?:上午|下午|晚上|全天)$")
 
 
@@ -50,6 +53,16 @@ class Problem:
     reason: str
     why: str
     params: dict[str, Any] = field(default_factory=dict)
+
+
+def too_long(value: Any) -> bool:
+    """A text cell longer than any value a parser reads: refused unread (see geo.limits)."""
+    return isinstance(value, str) and len(value) > MAX_VALUE_CHARS
+
+
+def _too_long(shown: str) -> Problem:
+    return Problem("too_long", "too_long", {"start": shown[:20], "chars": f"{len(shown):,}",
+                                            "limit": MAX_VALUE_CHARS})
 
 
 def _compact(text: str) -> str:
@@ -64,6 +77,8 @@ def service_date(value: Any, today: dt.date) -> dt.date | Problem:
     if value is None or (isinstance(value, str) and not value.strip()):
         return Problem("bad_date", "no_date")
     shown = value.date().isoformat() if isinstance(value, dt.datetime) else str(value).strip()
+    if too_long(value):
+        return _too_long(shown)
     if isinstance(value, str):
         value = _TIME_OF_DAY.sub("", unicodedata.normalize("NFKC", value).strip())
     try:
@@ -85,6 +100,8 @@ def service_hours(value: Any) -> float | None | Problem:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     shown = str(value).strip()
+    if too_long(value):
+        return _too_long(shown)
     if isinstance(value, bool):
         return Problem("bad_hours", "bad_hours", {"value": shown})
     hours = float(value) if isinstance(value, (int, float)) else _hours_text(_compact(str(value)))
@@ -112,7 +129,7 @@ def _hours_text(text: str) -> float | None:
 # ------------------------------------------------------------------------------------------------ modes
 def service_mode(text: str | None) -> tuple[str, bool]:
     """(onsite / remote / other, whether the log said so clearly); an unknown or blank mode is 'other'."""
-    t = _compact(text or "")
+    t = _compact(text or "") if not too_long(text) else ""
     if not t:
         return OTHER, False
     if t in _MODE_EXACT:
@@ -130,5 +147,7 @@ def people_served(value: Any) -> int | None:
         return None
     if isinstance(value, (int, float)):
         return int(value) if value == value and value >= 0 and float(value).is_integer() else None
+    if too_long(value):
+        return None
     m = re.fullmatch(r"(?:约|共|计)?(\d+)(?:人次|人|次|名|户)?", _compact(value))
     return int(m.group(1)) if m else None

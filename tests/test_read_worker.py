@@ -1,0 +1,86 @@
+"""Every upload is read in a worker process under a memory and a time limit: a hostile or buggy file is refused
+with a message naming the limit, nothing is stored, and the server goes on serving meanwhile."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import pytest
+
+from geo import imports, limits
+from geo.i18n import t
+from geo.imports.worker import read_limited
+from geo.ledger import read_ledger
+from test_imports import snapshot, store  # noqa: F401 - the fixture
+from test_limits import ledger_csv
+
+
+def allocate(n: int) -> int:
+    return len(bytearray(n))
+
+
+def die() -> None:
+    os._exit(3)
+
+
+def _zh(key: str, **params) -> str:
+    return t(key, "zh", **params)
+
+
+def test_memory_past_the_limit_is_refused_naming_it():
+    with pytest.raises(imports.ImportRefused) as refused:
+        read_limited(allocate, 3 * 1024**3, file_name="台账.xlsx", memory=512 * 1024**2)
+    assert _zh("limit.memory", file="台账.xlsx", mb="512") in str(refused.value)
+    assert read_limited(allocate, 1024**2, file_name="台账.xlsx", memory=512 * 1024**2) == 1024**2
+
+
+def test_time_past_the_limit_is_refused_naming_it():
+    start = time.monotonic()
+    with pytest.raises(imports.ImportRefused) as refused:
+        read_limited(time.sleep, 60, file_name="台账.xlsx", seconds=2)
+    assert time.monotonic() - start < 20
+    assert _zh("limit.time", file="台账.xlsx", seconds="2") in str(refused.value)
+
+
+def test_a_reader_refusal_or_a_crash_comes_back_as_a_refusal(tmp_path):
+    with pytest.raises(imports.ImportRefused, match="nothing.csv"):
+        read_limited(read_ledger, tmp_path / "nothing.csv", file_name="nothing.csv")
+    with pytest.raises(imports.ImportRefused, match="台账.csv"):
+        read_limited(die, file_name="台账.csv")
+    table = read_limited(read_ledger, ledger_csv(tmp_path / "台账.csv", 3), file_name="台账.csv")
+    assert [r.village_names for r in table.rows] == [["东村村"]] * 3     # the result comes back whole
+
+
+def test_the_server_keeps_serving_while_one_upload_is_refused(tmp_path):
+    """Two requests at once: a file that runs into the time limit, and an ordinary one read meanwhile."""
+    outcome: list[BaseException] = []
+
+    def hostile() -> None:
+        try:
+            read_limited(time.sleep, 60, file_name="hostile.xlsx", seconds=8)
+        except imports.ImportRefused as e:
+            outcome.append(e)
+
+    slow = threading.Thread(target=hostile)
+    slow.start()
+    time.sleep(0.5)
+    start = time.monotonic()
+    table = read_limited(read_ledger, ledger_csv(tmp_path / "台账.csv", 5), file_name="台账.csv")
+    served_in = time.monotonic() - start
+    assert len(table.rows) == 5 and slow.is_alive() and served_in < 8
+    slow.join(30)
+    assert outcome and "hostile.xlsx" in str(outcome[0])
+
+
+@pytest.mark.parametrize("limit, value, key", [("PARSE_MEMORY_BYTES", 16 * 1024**2, "limit.memory"),
+                                              ("PARSE_SECONDS", 0.01, "limit.time")])
+def test_an_import_over_a_limit_changes_nothing(store, tmp_path, monkeypatch, limit, value, key):  # noqa: F811
+    """A real ledger, refused by the worker's limits set low: through run_import, as the page and the CLI."""
+    monkeypatch.setattr(limits, limit, value)
+    path = ledger_csv(tmp_path / "台账.csv", 30_000)
+    before = snapshot(store)
+    with pytest.raises(imports.ImportRefused, match="台账.csv") as refused:
+        imports.run_import(store, "assignments", path, {})
+    assert t(key, "zh", file="台账.csv", mb="16", seconds="0.01").split("，")[0] in str(refused.value)
+    assert snapshot(store) == before
