@@ -96,6 +96,8 @@ def map_counts(table: pd.DataFrame, totals: ServedCounts, mode: str) -> ServedCo
 
 
 def served_figures(table: pd.DataFrame, totals: ServedCounts, mode: str, settings: ServiceSettings, lang: str,
-                   *, name: str) -> Markdown:
-    """The map page's effective-service line for a view whose figures are `table`."""
-    return headline(map_counts(table, totals, mode), lang, name=name, settings=settings)
+                   *, name: str, records_begin: dt.date | None = None, as_of: dt.date | None = None) -> Markdown:
+    """The map page's effective-service line for a view whose figures are `table` (`records_begin`, `as_of`: as
+    for :func:`headline`, so that a day before the records begin says so)."""
+    return headline(map_counts(table, totals, mode), lang, name=name, settings=settings,
+                    records_begin=records_begin, as_of=as_of)

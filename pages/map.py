@@ -42,7 +42,9 @@ else:
     note = no_data_note(head.counts, ctx.lang, name=ctx.name)
     st.markdown(note if not head.counts.has_data else app.figures_line(ctx, head.counts) + (f" {note}" if note else ""))
 if layer == "served":
-    st.markdown(served_figures(view.table, totals, view.mode, ctx.service, ctx.lang, name=ctx.name))
+    begins = None if totals.has_service_data else app.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits)
+    st.markdown(served_figures(view.table, totals, view.mode, ctx.service, ctx.lang, name=ctx.name,
+                               records_begin=begins, as_of=ctx.as_of))
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
 notice_key = map_data.geometry_notice(view, has_map)
 notice = ctx.t(notice_key, name=place, unit=unit) if notice_key else None

@@ -137,6 +137,17 @@ def test_before_the_records_begin_the_summary_says_when_they_do(app_db, demo_sto
     assert not any(md("svc.no_data", lang, name="周至县") in x for x in texts(at))   # not "never imported"
 
 
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_before_the_records_begin_the_served_map_says_when_they_do(app_db, demo_store, lang):
+    first = demo_store.first_service_day(Scope.parse(COUNTY))
+    early = (first - dt.timedelta(days=1)).isoformat()
+    at = run_app(scope=COUNTY, date=early, lang=lang)
+    at.segmented_control[0].set_value("served").run()
+    said = md("msg.svc.begins_later", lang, name="周至县", day=first.isoformat(), date=early)
+    assert any(said in x for x in texts(at))
+    assert not any(md("svc.no_data", lang, name="周至县") in x for x in texts(at))   # not "never imported"
+
+
 def test_summary_headline_ranking_and_both_trends(served_app_db, served_store):
     at = run_app("pages/summary.py", scope="61", date=DATE)
     summary = served_store.summary(Scope.parse("61"), DATE, by=2)
