@@ -152,8 +152,12 @@ def test_a_township_editor_rolls_back_their_own_batch(store, tmp_path):
 
 @pytest.fixture
 def covered(store, tmp_path):
-    """周至县's three villages under contract, phones on record; 鄠邑区's one village never covered."""
+    """周至县's three villages under contract, phones on record; 鄠邑区's one village lapsed (a county with no
+    contract on record at all would be no data, and its village no gap)."""
     imports.run_import(store, "assignments", ledger(tmp_path), {})
+    huyi = tmp_path / "鄠邑区台账.csv"
+    huyi.write_text("区划代码,村（社区）名称,法律顾问姓名,聘任期限\n610118100201,,顾问丁,2024.1-2025.12\n", encoding="utf-8")
+    imports.run_import(store, "assignments", huyi, {})
     return store
 
 
@@ -199,11 +203,11 @@ def test_a_geojson_export_without_contacts_has_no_phones(covered):
 
 def test_an_export_is_audited_with_what_where_statuses_and_rows(covered):
     editor = who("editor", "610118", "huyi")
-    gap = export.gap_list(covered, editor, Scope("61"), AS_OF, ("never",))
+    gap = export.gap_list(covered, editor, Scope("61"), AS_OF, ("lapsed",))
     export.record_export(covered, editor, gap, "gap_list", "xlsx")
     (row,) = audit.entries(covered, OPEN, action="export").itertuples(index=False)
     assert (row.user, row.scope) == ("huyi", "610118")
-    assert row.detail == {"what": "gap_list", "format": "xlsx", "as_of": "2026-06-01", "statuses": ["never"],
+    assert row.detail == {"what": "gap_list", "format": "xlsx", "as_of": "2026-06-01", "statuses": ["lapsed"],
                           "township": None, "rows": 1, "contacts": True}
 
 
