@@ -183,7 +183,7 @@ def attackers_ticket(browser, url: str) -> str:
 
 @pytest.mark.parametrize("host", HOSTILE_HOSTS)
 def test_another_site_cannot_log_a_visitor_in_as_the_attacker(served, browser, hostile, host):
-    url, _ = served
+    url, *_ = served
     port, pages = hostile
     start = attackers_ticket(browser, url)
     assert "ticket=" in start
@@ -207,7 +207,7 @@ def test_another_site_cannot_log_a_visitor_in_as_the_attacker(served, browser, h
 
 @pytest.mark.parametrize("host", HOSTILE_HOSTS)
 def test_another_site_cannot_log_a_user_out_and_the_user_still_can(served, browser, hostile, host):
-    url, _ = served
+    url, *_ = served
     port, pages = hostile
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
