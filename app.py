@@ -141,6 +141,12 @@ def q_register(_store: Store, version: str, digits: str, as_of: str, cap: int,
     return advisers.register(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap, service=service)
 
 
+@st.cache_data(show_spinner=False, max_entries=128)
+def q_loads(_store: Store, version: str, digits: str, as_of: str, cap: int) -> advisers.Loads:
+    """The summary's loads chart: counted by the store, without building the register."""
+    return advisers.loads(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap)
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def q_renewals(_store: Store, version: str, digits: str, as_of: str, days: int) -> advisers.Renewals:
     return advisers.renewals(_store, Scope(digits), dt.date.fromisoformat(as_of), days=days)
