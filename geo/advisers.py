@@ -312,14 +312,44 @@ def register_table(reg: Register, lang: str = "zh") -> pd.DataFrame:
 def load_distribution(reg: Register) -> pd.DataFrame:
     """Advisers per load on the day (advisers with a current contract only): villages, advisers, over_cap.
     Every load from 1 to the largest is listed, 0 advisers where none has it, so a chart has no holes."""
-    loads = reg.frame.loc[reg.frame["villages"] > 0, "villages"]
+    per_load = reg.frame["villages"].value_counts()
+    return _distribution(pd.Series(per_load.to_numpy(), index=per_load.index.to_numpy(dtype="int64")), reg.cap)
+
+
+def _distribution(advisers_per_load: pd.Series, cap: int) -> pd.DataFrame:
+    """:func:`load_distribution` from the number of advisers by load (the index; 0 = idle, left out)."""
+    loads = advisers_per_load[advisers_per_load.index > 0]
     if loads.empty:
         return pd.DataFrame({"villages": pd.Series(dtype="int64"), "advisers": pd.Series(dtype="int64"),
                              "over_cap": pd.Series(dtype=bool)})
-    index = pd.RangeIndex(1, int(loads.max()) + 1, name="villages")
-    counts = loads.value_counts().reindex(index, fill_value=0)
+    index = pd.RangeIndex(1, int(loads.index.max()) + 1, name="villages")
+    counts = loads.reindex(index, fill_value=0)
     return pd.DataFrame({"villages": index.to_numpy(dtype="int64"), "advisers": counts.to_numpy(dtype="int64"),
-                         "over_cap": index.to_numpy() > reg.cap})
+                         "over_cap": index.to_numpy() > cap})
+
+
+@dataclass(frozen=True)
+class Loads:
+    """The summary's view of the register: how many advisers carry each load on the day, against the cap."""
+
+    cap: int
+    #: advisers per load: villages (0 = idle), advisers (:meth:`geo.store.Store.adviser_load_counts`)
+    per_load: pd.DataFrame
+
+    @property
+    def over_cap(self) -> int:
+        """The register's ``counts["over_cap"]``."""
+        return int(self.per_load.loc[self.per_load["villages"] > self.cap, "advisers"].sum())
+
+    def distribution(self) -> pd.DataFrame:
+        """:func:`load_distribution` of the register."""
+        return _distribution(self.per_load.set_index("villages")["advisers"], self.cap)
+
+
+def loads(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP) -> Loads:
+    """The register's loads on `as_of` counted by the store, without the register (a national one is 200,000
+    people and 576,000 villages served)."""
+    return Loads(check_cap(cap), store.adviser_load_counts(scope, as_of))
 
 
 # ------------------------------------------------------------------------------------------------- renewals

@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 import app
-from geo.advisers import load_distribution
 from geo.briefing import FORMATS
 from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.coverage import DEFAULT_EXPIRING_DAYS
@@ -71,10 +70,10 @@ if served_counts.has_service_data:
 
 # the load against the cap: advisers over it, and how many advisers serve 1, 2, 3 ... villages
 cap = app.adviser_cap()
-register = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
-loads = load_distribution(register)
+load_counts = app.q_loads(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
+loads = load_counts.distribution()
 row_load = st.columns([1, 3])
-row_load[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(register.counts["over_cap"]))
+row_load[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(load_counts.over_cap))
 if len(loads):
     with row_load[1]:
         st.markdown(f"**{ctx.t('adv.summary.chart')}**")

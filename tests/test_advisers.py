@@ -180,6 +180,20 @@ def test_load_distribution(ledgers):
     assert dist["over_cap"].tolist() == [False] * 5 + [True, True]
 
 
+
+@pytest.mark.parametrize("cap", [1, 2, 5])
+def test_loads_counted_by_the_store_are_the_registers(ledgers, cap):
+    """The summary's chart and its count over the cap, counted in SQL, are those of the register built whole,
+    for the county, its province and the country, before and after contracts start or end."""
+    for scope in (ZHOUZHI, Scope.parse("61"), Scope("")):
+        for day in (dt.date(2025, 6, 1), DAY, dt.date(2026, 7, 1), dt.date(2028, 1, 1)):
+            reg = advisers.register(ledgers, scope, day, cap=cap)
+            loads = advisers.loads(ledgers, scope, day, cap=cap)
+            assert loads.over_cap == reg.counts["over_cap"]
+            pd.testing.assert_frame_equal(loads.distribution(), advisers.load_distribution(reg))
+            assert int(loads.per_load["advisers"].sum()) == reg.counts["advisers"]
+
+
 # ------------------------------------------------------------------------------------------------ renewals
 
 def test_renewals_put_one_call_lapses_first(ledgers):

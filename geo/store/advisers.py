@@ -75,6 +75,20 @@ class AdviserQueries:
         return Register(scope, day, cap, int(expiring_days),
                         with_flags(frame, as_of=day, cap=cap, expiring_days=expiring_days), served)
 
+    def adviser_load_counts(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
+        """How many advisers of `scope` on `as_of` carry each load, the register's ``villages`` counted in SQL
+        (the summary's chart and its count over the cap need no 200,000-row register): columns villages (0 =
+        idle) and advisers, by villages."""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}, {_CURRENT},
+            loads AS (SELECT p.adviser_id, count(DISTINCT c.village) AS villages
+                      FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
+                      LEFT JOIN cur c ON c.adviser_id = p.adviser_id
+                      GROUP BY p.adviser_id)
+            SELECT villages, count(*) AS advisers FROM loads GROUP BY villages ORDER BY villages""",
+                           _params(scope, as_of))
+        return df.astype({"villages": "int64", "advisers": "int64"})
+
     def _people(self, scope: Scope, as_of: dt.date | str, identity: bool = True) -> pd.DataFrame:
         """The people of `scope` on `as_of`, in adviser order: adviser_id and, with `identity`, name, kind, org,
         phone, licence_no."""
