@@ -156,7 +156,8 @@ def covered(store, tmp_path):
     contract on record at all would be no data, and its village no gap)."""
     imports.run_import(store, "assignments", ledger(tmp_path), {})
     huyi = tmp_path / "鄠邑区台账.csv"
-    huyi.write_text("区划代码,村（社区）名称,法律顾问姓名,聘任期限\n610118100201,,顾问丁,2024.1-2025.12\n", encoding="utf-8")
+    huyi.write_text("区划代码,村（社区）名称,法律顾问姓名,聘任期限\n610118100201,,顾问丁,2024.1-2025.12\n",
+                    encoding="utf-8")
     imports.run_import(store, "assignments", huyi, {})
     return store
 
