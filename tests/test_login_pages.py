@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app
-from geo import accounts
+from geo import accounts, audit
 from geo.access import OPEN, Role
 from geo.codes import Scope
 from geo.demo import ANCHOR
@@ -212,6 +212,18 @@ def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, pat
     assert [x.value for x in at.title] == [t(title_key, lang)]
     assert [w.value for w in at.warning] == [md("msg.denied.role", lang, page=t(title_key, lang), role=role)]
     assert not at.dataframe and not at.get("file_uploader")          # nothing of the page itself
+
+
+def test_a_link_to_a_refused_page_is_recorded_once_a_session_with_who_and_why(accounts_db):
+    at = log_in(start(), "ytview")
+    at.run()
+    for path in ("imports", "audit", "imports"):
+        follow_link(at, path)
+    follow_link(log_in(start(), "zzedit"), "users")
+    rows = audit.entries(app.get_store(str(accounts_db)), OPEN, action="refused")
+    tried = sorted((u, d["attempt"], d["reason"]) for u, d in zip(rows["user"], rows["detail"]))
+    assert tried == [("ytview", "import", "acc.e.role"), ("ytview", "read_audit", "acc.e.role"),
+                     ("zzedit", "manage_accounts", "acc.e.role")]
 
 
 def test_a_viewer_opening_the_import_link_is_told_not_shown_the_map(accounts_db):
