@@ -1241,6 +1241,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "audit.what.audit": ("审计日志", "audit trail"),
     "audit.what.import_report": ("导入报告", "import report"),
     "audit.what.no_data_counties": ("未导入台账的县（区）清单", "counties without a ledger"),
+    # a ledger or service log whose county cannot be told ({name}: the file's name)
+    "match.e.undetected_ledger": ("“{name}”：无法判断台账属于哪个县，请选择县",
+                                  "'{name}': cannot tell which county this ledger belongs to; please choose the "
+                                  "county"),
+    "match.e.undetected_services": ("“{name}”：无法判断服务台账属于哪个县，请选择县",
+                                    "'{name}': cannot tell which county this service log belongs to; please choose "
+                                    "the county"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
