@@ -497,11 +497,17 @@ def uploader_css(button: str, hint: str, drop: str) -> str:
             f"{_UPLOAD_DRAG}::after {{ content: {css_string(drop)}; }}")
 
 
+_SKIP_LINK = '[data-testid="stSkipToContent"]'
+
+
 def streamlit_words(lang: str) -> None:
     """Every page: in Chinese, no English "Press Enter to apply" under a typed input (an input is applied when
-    it loses focus too, so the hint is not needed)."""
+    it loses focus too, so the hint is not needed), and the keyboard's "Skip to main content" link in ours."""
     if lang == "zh":
-        st.html('<style>[data-testid="InputInstructions"] { display: none; }</style>')
+        st.html('<style>[data-testid="InputInstructions"] { display: none; }\n'
+                f'{_SKIP_LINK} {{ font-size: 0 !important; }}\n'
+                f'{_SKIP_LINK}::after {{ content: {css_string(t("msg.skip_to_content", lang))}; font-size: 0.875rem; }}'
+                '</style>')
 
 
 def kv(ctx: Ctx, key: str, value: object) -> Markdown:

@@ -1248,6 +1248,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "match.e.undetected_services": ("“{name}”：无法判断服务台账属于哪个县，请选择县",
                                     "'{name}': cannot tell which county this service log belongs to; please choose "
                                     "the county"),
+    # Streamlit's keyboard link to the page's content (shown when Tab reaches it), in our words
+    "msg.skip_to_content": ("跳到正文", "Skip to main content"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",

@@ -109,6 +109,8 @@ def test_no_streamlit_english_on_any_chinese_page(app_url, browser, tmp_path):
         wait_ready(page, path="/imports", selectors=('[data-testid="stFileUploader"]',))
         button = page.evaluate("""() => getComputedStyle(document.querySelector(
             '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'), '::after').content""")
+        skip = page.evaluate("""() => { const a = document.querySelector('[data-testid="stSkipToContent"]');
+            return [getComputedStyle(a, '::after').content, getComputedStyle(a).fontSize]; }""")
         dragged = page.evaluate_handle("() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.xlsx'));"
                                        " return d; }")
         page.dispatch_event('[data-testid="stFileUploaderDropzone"]', "dragenter", {"dataTransfer": dragged})
@@ -123,4 +125,5 @@ def test_no_streamlit_english_on_any_chinese_page(app_url, browser, tmp_path):
         page.close()
     assert seen == {k: [] for k in seen}
     assert button == f'"{t("imp.upload_button")}"'
+    assert skip == [f'"{t("msg.skip_to_content")}"', "0px"]        # the keyboard's skip link, in our words
     assert "情况汇报.pdf" in error and t("imp.kind.assignments") in error and ".xlsx" in error
