@@ -1250,6 +1250,8 @@ TEXT: dict[str, tuple[str, str]] = {
                                     "the county"),
     # Streamlit's keyboard link to the page's content (shown when Tab reaches it), in our words
     "msg.skip_to_content": ("跳到正文", "Skip to main content"),
+    # a picker's list when what is typed into it matches no option
+    "msg.no_options": ("没有匹配的选项", "No results"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",
