@@ -260,7 +260,7 @@ def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
 def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str, ...]]:
     """Why a refusal was refused, in `lang`, with its role and action in words, and the detail's keys it says;
     (None, ()) when the stored values no longer give the stored message (a value of what was tried took the
-    name of one of the reason's own): the stored bilingual message is then shown as it is."""
+    name of one of the reason's own): the caller then shows the stored message."""
     from .i18n import TEXT, t
 
     reason = str(d.get("reason"))
