@@ -505,11 +505,27 @@ def uploader_css(button: str, hint: str, drop: str) -> str:
             f"{_UPLOAD_DRAG}::after {{ content: {css_string(drop)}; }}")
 
 
+_SKIP_LINK = '[data-testid="stSkipToContent"]'
+# a picker's list with nothing matching what was typed: Streamlit's "No results" is the one option's text
+_NO_OPTIONS = ('[data-testid="stMultiSelectDropdown"] [role="listbox"][data-empty="true"]',
+               '[data-testid="stSelectboxVirtualDropdown"] [role="listbox"][data-empty="true"]')
+
+
 def streamlit_words(lang: str) -> None:
     """Every page: in Chinese, no English "Press Enter to apply" under a typed input (an input is applied when
-    it loses focus too, so the hint is not needed)."""
-    if lang == "zh":
-        st.html('<style>[data-testid="InputInstructions"] { display: none; }</style>')
+    it loses focus too, so the hint is not needed), and the keyboard's "Skip to main content" link and a
+    picker's "No results" in ours."""
+    if lang != "zh":
+        return
+    skip, none = css_string(t("msg.skip_to_content", lang)), css_string(t("msg.no_options", lang))
+    st.html("<style>"
+            '[data-testid="InputInstructions"] { display: none; }\n'
+            f"{_SKIP_LINK} {{ font-size: 0 !important; }}\n"
+            f"{_SKIP_LINK}::after {{ content: {skip}; font-size: 0.875rem; }}\n"
+            f"{', '.join(f'{e} [role=option] span' for e in _NO_OPTIONS)} {{ display: none; }}\n"
+            f"{', '.join(f'{e}::after' for e in _NO_OPTIONS)} {{ content: {none}; display: block; "
+            "text-align: center; padding: 1rem; font-size: 0.875rem; opacity: 0.6; }"
+            "</style>")
 
 
 def kv(ctx: Ctx, key: str, value: object) -> Markdown:

@@ -13,6 +13,7 @@ import inspect
 import json
 import logging
 import re
+import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -169,9 +170,12 @@ _BEIJING = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia
 _SAID = {"import": ("kind", "file", "batch", "rows"), "rollback": ("kind", "batch"),
          "export": ("what", "format", "as_of"), "account_add": ("account", "display_name", "role"),
          "account_passwd": ("account",), "account_enable": ("account",), "account_disable": ("account",),
-         "login_failed": ("reason",)}
+         "login_failed": ("reason",), "refused": ("attempt", "reason", "message"), "demo_rebuild": ("store",)}
+#: the values of a refusal's reason said in words (the role and action of "your role (editor) may not import")
+_REASON_WORDS = {"action": "audit.attempt", "role": "role"}
 #: values said in words, by their key: the catalogue prefix of their words
-_WORDS = {"kind": "imp.kind", "what": "audit.what", "role": "role", "reason": "audit.reason", "statuses": "status"}
+_WORDS = {"kind": "imp.kind", "what": "audit.what", "role": "role", "reason": "audit.reason", "statuses": "status",
+          "action": "audit.action"}
 
 
 def display_zone(name: object = None) -> ZoneInfo:
@@ -213,7 +217,7 @@ def describe(action: str, detail: Mapping[str, Any] | None, lang: str = "zh") ->
     key: value; a detail of an action or shape not known here as key: value pairs only."""
     d = dict(detail or {})
     sentence = _sentence(action, d, lang)
-    said = _SAID.get(action, ()) if sentence else ()
+    said = (*_SAID.get(action, ()), *(_why(d)[1] if action == "refused" else ())) if sentence else ()
     colon = "：" if lang == "zh" else ": "
     rest = [f"{_label('audit.key', k, lang)}{colon}{_value(v, lang, k)}"
             for k, v in sorted(d.items(), key=lambda kv: str(kv[0])) if k not in said and v not in (None, "", [], {})]
@@ -242,7 +246,40 @@ def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
                  name=_value(d["display_name"], lang), role=_label("role", d["role"], lang))
     if action == "login_failed":
         return _label("audit.reason", d["reason"], lang)
+    if action == "refused":
+        why = _why(d, lang)[0]
+        if why is None:     # "中文 / English" as stored: its half in `lang` when it splits one way only
+            halves = str(d["message"]).split(" / ")
+            why = halves[lang == "en"] if len(halves) == 2 else str(d["message"])
+        return t("audit.say.refused", lang, attempt=_label("audit.attempt", d["attempt"], lang), why=why)
+    if action == "demo_rebuild":
+        return t("audit.say.demo_rebuild", lang, store=_value(d["store"], lang))
     return t("audit.say.account", lang, account=_value(d["account"], lang))
+
+
+def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str, ...]]:
+    """Why a refusal was refused, in `lang`, with its role and action in words, and the detail's keys it says;
+    (None, ()) when the stored values no longer give the stored message (a value of what was tried took the
+    name of one of the reason's own): the caller then shows the stored message."""
+    from .i18n import TEXT, t
+
+    reason = str(d.get("reason"))
+    if reason not in TEXT:
+        return None, ()
+    names = tuple(sorted({f for text in TEXT[reason] for _, f, _, _ in string.Formatter().parse(text) if f}))
+    if any(n not in d for n in names):
+        return None, ()
+
+    def said(language: str, words: Mapping[str, str]) -> str:
+        return t(reason, language, **{n: _label(words[n], d[n], language) if n in words
+                                      else t(d[n], language) if isinstance(d[n], str) and d[n] in TEXT else d[n]
+                                      for n in names})
+    try:
+        if f"{said('zh', {})} / {said('en', {})}" != d.get("message"):
+            return None, ()
+    except (KeyError, IndexError, ValueError):
+        return None, ()
+    return said(lang, _REASON_WORDS), names
 
 
 def _label(prefix: str, value: object, lang: str) -> str:

@@ -1213,6 +1213,45 @@ TEXT: dict[str, tuple[str, str]] = {
                              "请选择 {day} 以后的日期。",
                              "The service records of {name} begin on {day}: there are none by {date}, so the "
                              "served rate is not computed. Choose a date from {day} on."),
+    # the audit page's words for the actions the audit branch added (refusals, the demo rebuilt)
+    "audit.say.refused": ("拒绝了{attempt}：{why}", "refused to {attempt}: {why}"),
+    "audit.say.demo_rebuild": ("演示数据已清空重建（{store}），账号和审计日志保留",
+                               "demo data erased and rebuilt ({store}); accounts and the audit trail kept"),
+    "audit.attempt.account_add": ("新建账号", "create an account"),
+    "audit.attempt.account_passwd": ("修改密码", "set a password"),
+    "audit.attempt.account_enabled": ("启用或停用账号", "enable or disable an account"),
+    "audit.attempt.account_list": ("查看账号列表", "list the accounts"),
+    "audit.attempt.manage_accounts": ("管理用户", "manage accounts"),
+    "audit.attempt.read_audit": ("查看审计日志", "read the audit trail"),
+    "audit.attempt.preview": ("预览导入文件", "preview an import"),
+    "audit.attempt.import": ("导入数据", "import data"),
+    "audit.attempt.import_registry": ("导入区划代码表", "import a division list"),
+    "audit.attempt.rollback": ("撤销导入", "roll back an import"),
+    "audit.attempt.export": ("下载导出", "download an export"),
+    "audit.attempt.view": ("查看", "view"),
+    "audit.key.attempt": ("尝试的操作", "attempted"),
+    "audit.key.message": ("说明", "message"),
+    "audit.key.scope": ("范围", "scope"),
+    "audit.key.store": ("数据库", "database"),
+    "audit.key.enabled": ("启用", "enabled"),
+    "audit.key.name": ("名称", "name"),
+    "audit.key.action": ("操作", "action"),
+    "audit.key.since": ("起始日期", "since"),
+    "audit.key.user": ("用户", "user"),
+    "audit.what.audit": ("审计日志", "audit trail"),
+    "audit.what.import_report": ("导入报告", "import report"),
+    "audit.what.no_data_counties": ("未导入台账的县（区）清单", "counties without a ledger"),
+    # a ledger or service log whose county cannot be told ({name}: the file's name)
+    "match.e.undetected_ledger": ("“{name}”：无法判断台账属于哪个县，请选择县",
+                                  "'{name}': cannot tell which county this ledger belongs to; please choose the "
+                                  "county"),
+    "match.e.undetected_services": ("“{name}”：无法判断服务台账属于哪个县，请选择县",
+                                    "'{name}': cannot tell which county this service log belongs to; please choose "
+                                    "the county"),
+    # Streamlit's keyboard link to the page's content (shown when Tab reaches it), in our words
+    "msg.skip_to_content": ("跳到正文", "Skip to main content"),
+    # a picker's list when what is typed into it matches no option
+    "msg.no_options": ("没有匹配的选项", "No results"),
     # (end of this block)
     # parsers under limits (issue 20 items 1-3)
     "limit.cell": ("单元格“{start}…”长达 {chars} 个字符，超过 {limit} 个字符的上限，未读取",

@@ -6,12 +6,17 @@ import streamlit as st
 
 import app
 
+#: what each guarded page asks of its user (the check the page makes first): a refusal here is recorded as that
+PAGE_ACTIONS = {"imports": "import", "users": "manage_accounts", "audit": "read_audit"}
+
 ctx = app.current()
-title_key = app.GUARDED_PAGES[st.session_state["page_path"]]     # set by app.main for the page it runs
+path = st.session_state["page_path"]                             # set by app.main for the page it runs
+title_key = app.GUARDED_PAGES[path]
 st.title(ctx.t(title_key))
 page = ctx.text(title_key)
 if ctx.principal.open_mode:
     st.warning(ctx.t("msg.denied.open", page=page))
 else:
+    app.allowed(ctx, PAGE_ACTIONS[path])         # records the refusal (a typed address past the navigation), once
     st.warning(ctx.t("msg.denied.role", page=page, role=ctx.text(ctx.principal.role.label_key)))
 st.page_link(app.APP_DIR / "pages" / "map.py", label=ctx.t("msg.denied.back"))

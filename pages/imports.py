@@ -113,15 +113,22 @@ def county_choice() -> str | None:
 
 
 def previewed(kind: str, path: Path, options: dict):
-    """The reader's result for this upload (by content) and these options: read or extracted once, then kept
-    for the preview's reruns and for the import itself."""
+    """The reader's result for this upload (by content) and these options, cut to the user's jurisdiction as
+    the import will be (rows outside it are shown as not importable): read or extracted once, then kept for the
+    preview's reruns and for the import itself.  A refusal is kept too, so a rerun does not record it again."""
     asked = {o.name: options.get(o.name) for o in imports.BY_KEY[kind].options if o.widget != "confirm"}
-    key = (kind, upload_sha(), tuple(sorted(asked.items())), ctx.version)
+    key = (kind, upload_sha(), tuple(sorted(asked.items())), ctx.version, ctx.principal)
     memo = st.session_state.get("imp_preview")
     if memo and memo[0] == key:
+        if isinstance(memo[1], UserError):
+            raise memo[1]
         return memo[1]
     with st.spinner(ctx.t("imp.reading", name=path.name)):
-        value = imports.preview(store, kind, path, options)
+        try:
+            value = imports.preview(store, kind, path, options, principal=ctx.principal)
+        except UserError as e:
+            st.session_state["imp_preview"] = (key, e)
+            raise
     st.session_state["imp_preview"] = (key, value)
     return value
 
@@ -538,7 +545,8 @@ elif not spec.accepts(upload.name):
 else:
     path = saved(upload)
     st.subheader(ctx.t("imp.step_preview"))
-    if (prior := store.find_batch(kind, upload_sha())) is not None:
+    prior = store.find_batch(kind, upload_sha())
+    if prior is not None and ctx.principal.within(store.batch_scope(prior)):    # never another county's batch
         st.info(ctx.t("imp.already", batch=prior))
     ready, options = False, {}
     with app.user_errors(ctx.lang):

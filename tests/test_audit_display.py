@@ -1,12 +1,16 @@
 """The audit trail as the page shows it: details in words in the page's language, times on a named local clock."""
 import datetime as dt
+import json
 
 import pandas as pd
 import pytest
 
 from geo import audit
+from geo.access import AccessDenied, Principal, Role
+from geo.codes import Scope
 from geo.errors import UserError
 from geo.export import to_csv_bytes
+from geo.i18n import TEXT, t
 
 IMPORT = {"kind": "assignments", "file": "周至县台账.xlsx", "sha256": "ab" * 32, "batch": 3,
           "rows": {"read": 12, "accepted": 10, "rejected": 2}}
@@ -70,3 +74,67 @@ def test_a_zone_that_is_not_one_is_refused_saying_where_to_set_it(name):
     with pytest.raises(UserError) as refused:
         audit.display_zone(name)
     assert refused.value.key == "audit.e.zone" and "[display]" in refused.value.text("zh")
+
+
+def refusal_detail(error, attempt: str, **tried) -> dict:
+    """The detail :func:`audit.record_refusal` stores for `error` (recorded into a list, not a store)."""
+    rows = []
+
+    class Trail:
+        def quiet_transaction(self):
+            import contextlib
+            return contextlib.nullcontext(None)
+
+        def add_audit(self, cur, time, user, action, scope, detail):
+            rows.append(json.loads(detail))
+
+    audit.record_refusal(Trail(), Principal("tester", "t", Role.VIEWER, Scope("610124")), attempt, error, tried)
+    return rows[0]
+
+
+@pytest.mark.parametrize("error, attempt, tried, zh, en", [
+    (AccessDenied(key="acc.e.role", params={"action": "import", "role": "viewer"}), "import",
+     {"kind": "assignments"}, "拒绝了导入数据：您的角色（查看）无权执行此操作（导入数据）；类型：法律顾问台账",
+     "refused to import data: your role (viewer) does not allow this (import data); kind: Adviser ledger"),
+    (AccessDenied(key="acc.e.rollback_scope", params={"batch": 7}), "rollback", {"batch": 7},
+     "拒绝了撤销导入：" + t("acc.e.rollback_scope", "zh", batch=7),
+     "refused to roll back an import: " + t("acc.e.rollback_scope", "en", batch=7)),
+    (AccessDenied(key="acc.e.unknown", params={"name": "root"}), "account_passwd", {"account": "root"},
+     "拒绝了修改密码：没有用户“root”；账号：root", "refused to set a password: no user 'root'; account: root"),
+    # what was tried (scope 61) took the name of the reason's own value: the stored message, in one language
+    (AccessDenied(key="acc.e.scope", params={"scope": "610000000000"}), "account_add",
+     {"account": "sx", "role": "admin", "scope": "61"},
+     "拒绝了新建账号：" + t("acc.e.scope", "zh", scope="610000000000") + "；账号：sx；角色：管理；范围：61",
+     "refused to create an account: " + t("acc.e.scope", "en", scope="610000000000")
+     + "; account: sx; role: admin; scope: 61"),
+])
+def test_a_refusal_reads_as_what_was_tried_and_why(error, attempt, tried, zh, en):
+    detail = refusal_detail(error, attempt, **tried)
+    assert audit.describe("refused", detail, "zh") == zh
+    assert audit.describe("refused", detail, "en") == en
+
+
+def test_every_action_recorded_has_a_word_and_a_sentence():
+    details = {"login": {}, "logout": {}, "login_failed": {"reason": "locked"},
+               "import": IMPORT, "rollback": {"kind": "services", "batch": 4}, "export": EXPORT,
+               "account_add": {"account": "z", "role": "viewer", "display_name": "Z"},
+               "account_passwd": {"account": "z"}, "account_enable": {"account": "z"},
+               "account_disable": {"account": "z"}, "demo_rebuild": {"store": "/srv/coverage.duckdb"},
+               "refused": refusal_detail(AccessDenied(key="acc.e.role", params={"action": "read_audit",
+                                                                                 "role": "editor"}), "read_audit")}
+    assert set(details) == set(audit.ACTIONS)
+    for action, detail in details.items():
+        for lang in ("zh", "en"):
+            assert f"audit.action.{action}" in TEXT
+            said = audit.describe(action, detail, lang)
+            assert "attempt" not in said and "{" not in said and "acc.e." not in said and " / " not in said
+    assert audit.describe("demo_rebuild", details["demo_rebuild"], "zh").startswith("演示数据已清空重建")
+    assert audit.describe("refused", details["refused"], "en") == \
+        "refused to read the audit trail: your role (editor) does not allow this (read the audit trail)"
+    # every attempt a refusal can name, and every export the app records, is said in words
+    for attempt in ("account_add", "account_passwd", "account_enabled", "account_list", "preview", "import",
+                    "rollback", "read_audit", "manage_accounts"):
+        assert f"audit.attempt.{attempt}" in TEXT
+    for what in ("gap_list", "gap_plan", "briefing", "map", "adv", "ren", "audit", "import_report",
+                 "no_data_counties"):
+        assert f"audit.what.{what}" in TEXT

@@ -252,8 +252,10 @@ def test_county_from_villages_alone(tmp_path, registry):
 
 def test_county_cannot_be_told(tmp_path, registry):
     table = read_ledger(_simple_xlsx(tmp_path / "台账.xlsx", None, ["不存在的村甲", "不存在的村乙"]))
-    with pytest.raises(LedgerError, match="请选择县"):
+    with pytest.raises(LedgerError, match="请选择县") as e:
         match_ledger(table, registry)
+    assert e.value.text("en") == ("'台账.xlsx': cannot tell which county this ledger belongs to; "
+                                 "please choose the county")
     for county in ("610124", "610124000000"):
         assert match_ledger(table, registry, county=county).county_name == "周至县"
     with pytest.raises(LedgerError):

@@ -111,6 +111,8 @@ def test_csv_ledger_over_the_limit_stops_at_the_limit(tmp_path, rows_pulled):
     message = str(err.value)
     assert "台账.csv" in message and f"{MAX_LEDGER_ROWS:,}" in message and " / " in message
     assert rows_pulled == [MAX_LEDGER_ROWS + 1]
+    # the page says it in its own language only (the CLI and the log keep both)
+    assert err.value.key == "limit.rows" and " / " not in err.value.text("zh") and "台账.csv" in err.value.text("en")
 
 
 def test_csv_far_over_the_limit_is_not_read_to_the_end(tmp_path, rows_pulled):

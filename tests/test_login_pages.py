@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app
-from geo import accounts
+from geo import accounts, audit, imports
 from geo.access import OPEN, Role
 from geo.codes import Scope
 from geo.demo import ANCHOR
@@ -147,6 +147,25 @@ def test_a_county_editor_starts_at_the_county_with_its_own_pickers_and_breadcrum
     assert not at.exception and at.title[0].value == t("page.imports")
 
 
+def test_a_county_editors_preview_of_another_countys_ledger_is_what_the_import_would_do(accounts_db, tmp_path):
+    """A 碑林区 ledger, imported already by the country: to 周至县's editor its rows are not importable (as the
+    import would reject them), no import is offered, and the other county's batch is not named."""
+    ledger = tmp_path / "碑林区台账.csv"
+    ledger.write_text("区划代码,村（社区）名称,法律顾问姓名,联系电话,聘任期限\n"
+                      "610103001002,大车家巷社区居委会,碑林顾问甲,13800000011,2026.1-2027.12\n"
+                      "610103001004,南院门社区居委会,碑林顾问乙,13800000012,2026.1-2027.12\n", encoding="utf-8")
+    store = app.get_store(str(accounts_db))
+    batch = imports.run_import(store, "assignments", ledger, {}).batch_id
+    at = county_editor(date=DATE)
+    at.switch_page("pages/imports.py").run()
+    at.file_uploader[0].set_value((ledger.name, ledger.read_bytes(), "text/csv")).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown[t("imp.m.accepted")], shown[t("imp.m.rejected")]) == ("0", "2")
+    assert t("imp.do") not in [b.label for b in at.button]
+    assert md("imp.already", batch=batch) not in [i.value for i in at.info]
+
+
 @pytest.mark.parametrize("asked, name", [("6102", "铜川市"), ("6101", "西安市"), ("0", "全国"),
                                          ("610122001", "蓝关街道")])
 def test_a_link_outside_the_county_shows_the_county_with_a_notice(accounts_db, demo_store, asked, name):
@@ -212,6 +231,18 @@ def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, pat
     assert [x.value for x in at.title] == [t(title_key, lang)]
     assert [w.value for w in at.warning] == [md("msg.denied.role", lang, page=t(title_key, lang), role=role)]
     assert not at.dataframe and not at.get("file_uploader")          # nothing of the page itself
+
+
+def test_a_link_to_a_refused_page_is_recorded_once_a_session_with_who_and_why(accounts_db):
+    at = log_in(start(), "ytview")
+    at.run()
+    for path in ("imports", "audit", "imports"):
+        follow_link(at, path)
+    follow_link(log_in(start(), "zzedit"), "users")
+    rows = audit.entries(app.get_store(str(accounts_db)), OPEN, action="refused")
+    tried = sorted((u, d["attempt"], d["reason"]) for u, d in zip(rows["user"], rows["detail"]))
+    assert tried == [("ytview", "import", "acc.e.role"), ("ytview", "read_audit", "acc.e.role"),
+                     ("zzedit", "manage_accounts", "acc.e.role")]
 
 
 def test_a_viewer_opening_the_import_link_is_told_not_shown_the_map(accounts_db):

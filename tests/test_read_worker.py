@@ -52,6 +52,20 @@ def test_a_reader_refusal_or_a_crash_comes_back_as_a_refusal(tmp_path):
     assert [r.village_names for r in table.rows] == [["东村村"]] * 3     # the result comes back whole
 
 
+def refuse_with_a_key(file: str) -> None:
+    raise imports.ImportRefused(key="limit.time", params={"file": file, "seconds": "7"})
+
+
+@pytest.mark.parametrize("in_process", [False, True])
+def test_a_reader_refusal_keeps_its_words_so_the_page_says_it_in_one_language(monkeypatch, in_process):
+    monkeypatch.setattr("geo.imports.worker.IN_PROCESS", in_process)
+    with pytest.raises(imports.ImportRefused) as refused:
+        read_limited(refuse_with_a_key, "台账.xlsx", file_name="台账.xlsx")
+    assert refused.value.key == "limit.time"
+    assert refused.value.text("zh") == _zh("limit.time", file="台账.xlsx", seconds="7")
+    assert refused.value.text("en") == t("limit.time", "en", file="台账.xlsx", seconds="7")
+
+
 def test_the_server_keeps_serving_while_one_upload_is_refused(tmp_path):
     """Two requests at once: a file that runs into the time limit, and an ordinary one read meanwhile."""
     outcome: list[BaseException] = []

@@ -101,6 +101,12 @@ def test_no_streamlit_english_on_any_chinese_page(app_url, browser, tmp_path):
                 page.locator('[data-testid="stMain"] [data-testid="stMultiSelect"] input').first.click()
             page.wait_for_timeout(500)
             seen[name] = STREAMLIT_ENGLISH.findall(shown_text(page))
+            if name == "gaps":                              # a filter typed that matches no option
+                page.keyboard.type("zzqq")
+                page.wait_for_timeout(500)
+                seen["typed"] = STREAMLIT_ENGLISH.findall(shown_text(page))
+                nothing = page.evaluate("""() => getComputedStyle(document.querySelector(
+                    '[role="listbox"][data-empty="true"]'), '::after').content""")
             page.keyboard.press("Escape")
         # the uploader in our words, and a PDF told in words, not a red icon with an English tooltip
         pdf = tmp_path / "情况汇报.pdf"
@@ -109,6 +115,8 @@ def test_no_streamlit_english_on_any_chinese_page(app_url, browser, tmp_path):
         wait_ready(page, path="/imports", selectors=('[data-testid="stFileUploader"]',))
         button = page.evaluate("""() => getComputedStyle(document.querySelector(
             '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'), '::after').content""")
+        skip = page.evaluate("""() => { const a = document.querySelector('[data-testid="stSkipToContent"]');
+            return [getComputedStyle(a, '::after').content, getComputedStyle(a).fontSize]; }""")
         dragged = page.evaluate_handle("() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.xlsx'));"
                                        " return d; }")
         page.dispatch_event('[data-testid="stFileUploaderDropzone"]', "dragenter", {"dataTransfer": dragged})
@@ -123,4 +131,6 @@ def test_no_streamlit_english_on_any_chinese_page(app_url, browser, tmp_path):
         page.close()
     assert seen == {k: [] for k in seen}
     assert button == f'"{t("imp.upload_button")}"'
+    assert skip == [f'"{t("msg.skip_to_content")}"', "0px"]        # the keyboard's skip link, in our words
+    assert nothing == f'"{t("msg.no_options")}"'
     assert "情况汇报.pdf" in error and t("imp.kind.assignments") in error and ".xlsx" in error

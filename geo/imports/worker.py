@@ -8,12 +8,13 @@ that is hit refuses the file with a message naming the limit; nothing is stored,
 Children are forked from a *forkserver*: a clean process started once, with the readers' libraries imported,
 so a child starts in milliseconds and never inherits the Streamlit server's threads (forking a threaded process
 can deadlock).  The reader's result comes back pickled; a user error raised by the reader comes back as its
-message.
+message, with its catalogue key and values so that the page says it in one language.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import resource
 import time
 import traceback
@@ -56,7 +57,7 @@ def _child(send: Any, reader: Callable[..., Any], args: tuple, kwargs: dict, mem
     except MemoryError:
         message = ("memory",)
     except UserError as e:
-        message = ("refused", str(e))
+        message = ("refused", str(e), _picklable(e.msg))
     except Exception:  # noqa: BLE001 - a parser bug: refused, and its traceback kept for the log
         message = ("failed", traceback.format_exc(limit=-8))
     try:
@@ -80,7 +81,7 @@ def read_limited(reader: Callable[..., Any], *args: Any, file_name: str, memory:
         try:
             return reader(*args, **kwargs)
         except UserError as e:
-            raise ImportRefused(str(e)) from None
+            raise _refusal(str(e), e.msg) from None
     ctx = _ctx()
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(send, reader, args, kwargs, memory, int(seconds)), daemon=True)
@@ -98,13 +99,28 @@ def read_limited(reader: Callable[..., Any], *args: Any, file_name: str, memory:
     if message[0] == "ok":
         return message[1]
     if message[0] == "refused":
-        raise ImportRefused(message[1])
+        raise _refusal(*message[1:])
     if message[0] == "failed":
         import logging
 
         logging.getLogger(__name__).error("reading %s failed in its worker:\n%s", file_name, message[1])
         raise refused("limit.failed", file=file_name)
     raise refused("limit.memory", file=file_name, mb=f"{memory // 1024**2:,}")
+
+
+def _picklable(msg: Any) -> Any:
+    """A reader's catalogue message as it can cross back to the app, or None (its bilingual text then does)."""
+    try:
+        pickle.dumps(msg)
+        return msg
+    except Exception:  # noqa: BLE001 - any value pickle refuses: the text alone goes back
+        return None
+
+
+def _refusal(text: str, msg: Any = None) -> ImportRefused:
+    """The reader's refusal in the app: with its catalogue key and values when it had them, so the page says
+    it in the page's language only, else as the bilingual text."""
+    return ImportRefused(key=msg.key, params=msg.params) if msg is not None else ImportRefused(text)
 
 
 def _wait(receive: Any, process: Any, seconds: float) -> tuple | None:

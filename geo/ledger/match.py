@@ -120,9 +120,7 @@ def _title_words(table: LedgerTable) -> str:
 
 
 def _undetected(table: LedgerTable) -> LedgerError:
-    name = Path(table.path).name
-    return LedgerError(f"“{name}”：无法判断台账属于哪个县，请选择县 / '{name}': cannot tell which county this "
-                       "ledger belongs to; please choose the county")
+    return LedgerError(key="match.e.undetected_ledger", params={"name": Path(table.path).name})
 
 
 def detect_county(table: LedgerTable, registry: pd.DataFrame | RegistryIndex) -> tuple[str, str]:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from geo.errors import UserError
-from geo.i18n import bilingual
 from geo.idcards import scrub_id_numbers
 from geo.limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_MERGED_RANGES, MAX_SHEETS
 from geo.safezip import UnsafeZipError, check_archive
@@ -107,10 +106,10 @@ class RowBudget:
         self.merged_cells = 0
 
     def refuse(self) -> LedgerError:
-        return LedgerError(bilingual("limit.rows", name=self.file_name, limit=f"{self.limit:,}"))
+        return self._over("limit.rows", self.limit)
 
     def _over(self, key: str, limit: int) -> LedgerError:
-        return LedgerError(bilingual(key, name=self.file_name, limit=f"{limit:,}"))
+        return LedgerError(key=key, params={"name": self.file_name, "limit": f"{limit:,}"})
 
     def sheets(self, count: int) -> None:
         if count > MAX_SHEETS:

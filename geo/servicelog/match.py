@@ -102,9 +102,7 @@ def _title_words(table: ServiceTable) -> str:
 
 
 def _undetected(table: ServiceTable) -> LedgerError:
-    name = Path(table.path).name
-    return LedgerError(f"“{name}”：无法判断服务台账属于哪个县，请选择县 / '{name}': cannot tell which county this "
-                       "service log belongs to; please choose the county")
+    return LedgerError(key="match.e.undetected_services", params={"name": Path(table.path).name})
 
 
 def _county(table: ServiceTable, index: RegistryIndex, given: object) -> County:
