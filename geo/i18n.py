@@ -721,8 +721,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "users.done_disable": ("已停用账号“{user}”。", "Account '{user}' disabled."),
     "users.done_enable": ("已启用账号“{user}”。", "Account '{user}' enabled."),
     "users.done_reset": ("已为“{user}”重设密码。", "Password of '{user}' reset."),
-    "audit.intro": ("{name}范围内的登录、导入、回滚、下载和账号变动记录，最新的在前。",
-                    "Logins, imports, rollbacks, downloads and account changes within {name}, newest first."),
+    "audit.intro": ("{name}范围内的登录、导入、回滚、下载、账号变动和被拒绝的越权操作记录，最新的在前。",
+                    "Logins, imports, rollbacks, downloads, account changes and refused attempts within {name}, "
+                    "newest first."),
     "audit.since": ("起始日期", "Since"),
     "audit.user": ("用户", "User"),
     "audit.action": ("操作", "Action"),
