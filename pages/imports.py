@@ -545,8 +545,8 @@ elif not spec.accepts(upload.name):
 else:
     path = saved(upload)
     st.subheader(ctx.t("imp.step_preview"))
-    prior = store.find_batch(kind, upload_sha())
-    if prior is not None and ctx.principal.within(store.batch_scope(prior)):    # never another county's batch
+    prior = store.find_batch(kind, upload_sha(), ctx.principal.jurisdiction)     # never another county's batch
+    if prior is not None:
         st.info(ctx.t("imp.already", batch=prior))
     ready, options = False, {}
     with app.user_errors(ctx.lang):

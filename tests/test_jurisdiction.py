@@ -269,3 +269,19 @@ def test_a_service_log_of_another_county_is_refused(with_advisers, tmp_path):
         imports.run_import(with_advisers, "services", service_log(tmp_path), {}, principal=who("editor", "610118"))
     assert e.value.key == "acc.e.services_county" and "周至县" in e.value.text("zh")
     assert with_advisers.scalar("SELECT count(*) FROM services") == 0
+
+
+@pytest.mark.parametrize("kind, file_of", [("assignments", ledger), ("services", service_log)])
+def test_a_file_imported_in_one_jurisdiction_is_no_earlier_import_in_another(with_advisers, tmp_path, kind, file_of):
+    """The same file from a township next door is read afresh (its rows outside the township rejected), never
+    answered with the other township's batch; inside the first township it is 'unchanged', naming its batch."""
+    path = file_of(tmp_path, name=f"{kind}.csv")
+    yabai = who("editor", "610124100", "yabai")
+    first = imports.run_import(with_advisers, kind, path, {}, principal=yabai)
+    assert first.status == "imported" and first.rows_accepted == 2
+    again = imports.run_import(with_advisers, kind, path, {}, principal=yabai)
+    assert (again.status, again.batch_id) == ("unchanged", first.batch_id)
+    zhongnan = imports.run_import(with_advisers, kind, path, {}, principal=who("editor", "610124101", "zn"))
+    assert zhongnan.status == "imported" and zhongnan.batch_id != first.batch_id
+    assert (zhongnan.rows_accepted, [n.reason for n in zhongnan.rejected]) == \
+        (1, ["outside_jurisdiction", "outside_jurisdiction"])

@@ -94,7 +94,7 @@ def import_assignments(store: Store, path: str | Path, *, county: str | None = N
     ``preview`` is :func:`preview_assignments`' result for this file and county when the caller has it
     (the import page): the file is then not read a second time.
     """
-    path, name, sha, done = already_imported(store, "assignments", path, file_name)
+    path, name, sha, done = already_imported(store, "assignments", path, file_name, principal)
     if done:
         return done
     progress and progress(0.1, "reading")

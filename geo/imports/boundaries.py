@@ -41,7 +41,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     """
     from ..geometry_store import refresh_village_display, replace_village_geoms
 
-    path, name, sha, done = already_imported(store, "boundaries", path, file_name)
+    path, name, sha, done = already_imported(store, "boundaries", path, file_name, principal)
     if done:
         return done
     progress and progress(0.1, "reading")

@@ -62,7 +62,8 @@ class ImportKind:
     action: str = "import"                          # what importing or undoing it needs (geo.access)
     # (store, preview, principal) -> the preview cut to the jurisdiction; None: only whole-country accounts
     limit: Callable[[Store, Any, Principal], Any] | None = None
-    audits: bool = False                            # the writer takes principal= and audits in its transaction
+    audits: bool = False                            # the writer audits in its transaction (every writer takes
+    #                                                 principal=: an earlier import of the file counts inside it)
 
     @property
     def label_key(self) -> str:
@@ -231,8 +232,8 @@ def run_import(store: Store, key: str, path: str | Path, options: dict[str, Any]
         preview = _previewed(store, kind, path, options, Path(file_name or path).name)
     if principal.jurisdiction.digits:
         preview = _limited(store, kind, preview, principal)
-    extra = {"principal": principal} if kind.audits else {}
-    result = kind.write(store, path, file_name=file_name, progress=progress, preview=preview, **options, **extra)
+    result = kind.write(store, path, file_name=file_name, progress=progress, preview=preview, **options,
+                        principal=principal)
     if not kind.audits and result.status == "imported":
         reach = store.batch_code_range(result.batch_id)
         where = scoped(principal, common_scope([f"{c:012d}" for c in reach])) if reach else principal.jurisdiction

@@ -360,7 +360,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
     ``preview`` is :func:`preview_registry`'s result for this file when the caller has it; the plan is made again
     inside the transaction, against the store as it is then.
     """
-    path, name, sha, done = already_imported(store, "registry", path, file_name)
+    path, name, sha, done = already_imported(store, "registry", path, file_name, principal)
     if done:
         return done
     progress and progress(0.1, "reading")

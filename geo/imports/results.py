@@ -16,6 +16,7 @@ from typing import Any, Callable, Literal
 
 import pandas as pd
 
+from ..access import OPEN, Principal
 from ..errors import UserError
 from ..i18n import TEXT, Localizable, Msg, localized
 
@@ -190,13 +191,15 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def already_imported(store, kind: str, path: str | Path, file_name: str | None
+def already_imported(store, kind: str, path: str | Path, file_name: str | None, principal: Principal = OPEN
                      ) -> tuple[Path, str, str, ImportResult | None]:
-    """(path, name shown, content hash, the 'unchanged' result when this content was imported before)."""
+    """(path, name shown, content hash, the 'unchanged' result when this content was imported before inside
+    `principal`'s jurisdiction; the same file imported by another jurisdiction is read again, its rows there
+    rejected as outside, and that jurisdiction's batch never named)."""
     from ..idcards import scrub_file_name
 
     path = Path(path)
     name = scrub_file_name(file_name or path.name)
     sha = file_sha256(path)
-    prior = store.find_batch(kind, sha)
+    prior = store.find_batch(kind, sha, principal.jurisdiction)
     return path, name, sha, (ImportResult(kind, name, "unchanged", prior) if prior is not None else None)

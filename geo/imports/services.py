@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..access import OPEN, Principal
 from ..codes import Scope
 from ..i18n import Msg
 from ..store import Store
@@ -80,9 +81,11 @@ def _frame(records: list, batch: int) -> pd.DataFrame:
 
 
 def import_services(store: Store, path: str | Path, *, county: str | None = None, file_name: str | None = None,
-                    progress: Progress | None = None, preview: ServicePreview | None = None) -> ImportResult:
-    """A service log: every accepted row stored as service records of one batch, in one transaction."""
-    path, name, sha, done = already_imported(store, "services", path, file_name)
+                    progress: Progress | None = None, preview: ServicePreview | None = None,
+                    principal: Principal = OPEN) -> ImportResult:
+    """A service log: every accepted row stored as service records of one batch, in one transaction (the
+    caller, geo.imports.kinds, audits it; `principal` decides only which earlier import of the file counts)."""
+    path, name, sha, done = already_imported(store, "services", path, file_name, principal)
     if done:
         return done
     progress and progress(0.1, "reading")

@@ -504,9 +504,12 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
                             {"id": int(batch_id)}, cur)
         return BatchInfo(int(rows[0][0]), rows[0][1], rows[0][2]) if rows else None
 
-    def find_batch(self, kind: str, sha256: str) -> int | None:
-        return self._one("SELECT batch_id FROM batches WHERE kind = $kind AND sha256 = $sha AND status = 'active'",
-                         {"kind": kind, "sha": sha256})
+    def find_batch(self, kind: str, sha256: str, scope: Scope = Scope("")) -> int | None:
+        """The active batch of `kind` that imported this content, among the batches inside `scope` (another
+        jurisdiction's batch is not named: its rows are that jurisdiction's)."""
+        return self._one("SELECT batch_id FROM batches WHERE kind = $kind AND sha256 = $sha AND status = 'active' "
+                         "AND coalesce(scope, '') LIKE $prefix ORDER BY batch_id DESC LIMIT 1",
+                         {"kind": kind, "sha": sha256, "prefix": scope.digits + "%"})
 
     def later_active_batches(self, cur, kind: str, batch_id: int) -> int:
         """How many active batches of `kind` are newer than `batch_id`."""
