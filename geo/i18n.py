@@ -136,8 +136,6 @@ TEXT: dict[str, tuple[str, str]] = {
                           "点地图上的其他村（社区）可以查看它们。",
                           "The map shows {township}, where {village} lies, with the details of {village} on the "
                           "right; click another village on the map to see that one."),
-    "map.no_data_units": ("另有 {n} 个{unit}尚无合同记录（无数据），未计入。",
-                          "{n} {unit}(s) with no contract on record (no data) are not counted."),
     "map.table": ("各{unit}情况", "Figures by {unit}"),
     "detail.title": ("村（社区）详情", "Village details"),
     "detail.pick": ("在地图上点一个村（社区），这里会显示它的法律顾问、执业机构、电话和合同期限。",
@@ -169,7 +167,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "summary.worst": ("需关注：覆盖率最低的 {n} 个{unit}",
                       "Needs attention: the {n} {unit}(s) with the lowest coverage"),
     "summary.all_ranked": ("全部 {n} 个{unit}", "All {n} {unit}(s)"),
-    "summary.no_data_units": ("{n} 个{unit}无数据，未计入", "{n} {unit}(s) excluded: no data"),
     "summary.no_data_list": ("无数据的 {n} 个{unit}（尚无合同记录，台账可能未导入；不参加排名）",
                              "{n} {unit}(s) with no data (no contract on record, ledgers perhaps not imported; "
                              "not ranked)"),
@@ -981,9 +978,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "brief.advisers": ("在聘法律顾问{advisers}名，平均每名服务{per}个村（社区）{over}。",
                        "{advisers} advisers serve them, {per} villages each on average{over}."),
     "brief.over_cap": ("，其中{n}名超过{cap}个村的上限", "; {n} serve more than the cap of {cap} villages"),
-    "brief.no_data": ("另有{n}个{unit}共{villages}个村（社区）尚无聘任数据，未计入以上统计。",
-                      "{n} {unit} units ({villages} villages) have no contracts on record yet and are not "
-                      "counted above."),
     "brief.col.figure": ("指标", "Figure"),
     "brief.col.value": ("数值", "Value"),
     "brief.fig.over_cap": ("超过上限（{cap}个村）的顾问", "Advisers over the cap ({cap} villages)"),
