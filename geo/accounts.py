@@ -210,6 +210,10 @@ def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
     now = audit.utcnow()
     with store.quiet_transaction() as cur:
         row = _target(store, actor, username, cur)
+        if (not enabled and row["role"] == Role.ADMIN.value and row["enabled"]
+                and store.enabled_admin_count(cur) == 1):
+            # logins stay on with accounts: without an enabled administrator nobody could manage them any more
+            raise UserError(key="acc.e.last_admin", params={"name": username})
         store.update_account(cur, username, enabled=bool(enabled), updated_at=now)     # disabling ends sessions
         audit.record(store, actor, "account_enable" if enabled else "account_disable", Scope(row["scope"]),
                      {"account": username}, cur, now=now)

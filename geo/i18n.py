@@ -1071,6 +1071,10 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.province": ("省（区、市）", "Province"),
     # (end of this block)
     # people and admin (issue 19 items 3, 11, 12: one person once, the audit page, the first account)
+    "acc.e.last_admin": ("{name} 是最后一个启用的管理员，不能停用：停用后就没有人能管理账号了；"
+                         "请先建立或启用另一个管理员",
+                         "{name} is the last enabled administrator and cannot be disabled: nobody could manage "
+                         "accounts afterwards; create or enable another administrator first"),
     "acc.e.first_admin": ("第一个账号必须是管理员（admin）：有了账号就要登录，只有管理员能管理账号；"
                           "请先建立一个管理员，管辖范围可以是本县",
                           "the first account must be an administrator (admin): once an account exists everyone must "

@@ -372,3 +372,18 @@ def test_a_rebuilt_demo_keeps_the_accounts_the_trail_and_the_cookie_key(store):
         store.erase(cur)
     assert store.is_empty() and accounts.has_accounts(store) and accounts.cookie_secret(store) == key
     assert list(audit.entries(store, OPEN)["action"]) == ["account_add"]
+
+
+def test_the_last_enabled_administrator_cannot_be_disabled(store):
+    first_admin(store)                                             # root, the only administrator
+    accounts.add_account(store, OPEN, "zhang", "viewer", "610124", PASSWORD)
+    with pytest.raises(UserError) as e:
+        accounts.set_enabled(store, OPEN, "root", False)
+    assert e.value.key == "acc.e.last_admin" and "root" in e.value.text("zh")
+    assert store.account_row("root")["enabled"]
+    accounts.set_enabled(store, OPEN, "zhang", False)             # any other account still can be
+    county_admin(store)
+    accounts.set_enabled(store, OPEN, "root", False)               # another administrator is left
+    assert not store.account_row("root")["enabled"]
+    with pytest.raises(UserError):
+        accounts.set_enabled(store, OPEN, "zz_admin", False)

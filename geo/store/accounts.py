@@ -70,6 +70,10 @@ class AccountQueries:
     def account_count(self, cur=None) -> int:
         return int(self._one("SELECT count(*) FROM accounts", cur=cur))
 
+    def enabled_admin_count(self, cur=None) -> int:
+        """Accounts that can still manage accounts: enabled administrators."""
+        return int(self._one("SELECT count(*) FROM accounts WHERE role = 'admin' AND enabled", cur=cur))
+
     def account_row(self, username: str, cur=None) -> dict | None:
         rows = self._q_rows(f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts WHERE username = $name",
                             {"name": username}, cur)
