@@ -7,11 +7,11 @@ of sheets, a shared-strings bomb.  The .xls and CSV readers share the budget.
 from __future__ import annotations
 
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
 
+from fixtures_xlsx import MAIN, xlsx_package
 from geo import imports, limits
 from geo.ledger import LedgerError, read_ledger
 from geo.safezip import RATIO_FLOOR_BYTES
@@ -19,8 +19,7 @@ from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 #: a refusal takes well under a second; before the bounds these took minutes and gigabytes
 BOUND_SECONDS = 10.0
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_MAIN = MAIN
 
 
 def _cell(ref: str, text: str) -> str:
@@ -42,35 +41,9 @@ def workbook(path: Path, sheets: list[str], *, dimension: str | None = None, mer
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     merged = (f'<mergeCells count="{len(merges)}">' + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
               + "</mergeCells>") if merges else ""
-    n = len(sheets)
-    types = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/vnd.openxmlformats-'
-                    f'officedocument.spreadsheetml.worksheet+xml"/>' for i in range(1, n + 1))
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
-        '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
-        f'xml"/>{types}</Types>',
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
-        '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_MAIN}" xmlns:r="{_REL}">'
-        '<sheets>' + "".join(f'<sheet name="表{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, n + 1))
-        + '</sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-        'openxmlformats.org/package/2006/relationships">' + "".join(
-            f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-            for i in range(1, n + 1)) + '</Relationships>',
-    }
-    for i, data in enumerate(sheets, 1):
-        parts[f"xl/worksheets/sheet{i}.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'
-                                                f'{dim}<sheetData>{data}</sheetData>{merged}</worksheet>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
-        for name, data in (extra or {}).items():
-            zf.writestr(name, data)
-    return path
+    return xlsx_package(path, [f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{_MAIN}">'
+                               f'{dim}<sheetData>{data}</sheetData>{merged}</worksheet>' for data in sheets],
+                        extra=extra)
 
 
 HOSTILE = {

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_xlsx import xlsx_package
 from geo import imports, ledger
 from geo.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
 from geo.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
@@ -45,31 +46,7 @@ def xlsx_by_hand(path: Path, rows: int, *, dimension_rows: int | None, extra: di
     ns = f'xmlns{":" + x.rstrip(":") if x else ""}="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
     sheet = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><{x}worksheet {ns}>{dim}<{x}sheetData>'
              f'{header}{body}</{x}sheetData></{x}worksheet>')
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats'
-        '.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName='
-        '"/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+'
-        'xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-        'officedocument.spreadsheetml.worksheet+xml"/></Types>',
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats'
-        '.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
-        'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.'
-        'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships"><sheets><sheet name="台账" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-        'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-        'openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-        '</Relationships>',
-        "xl/worksheets/sheet1.xml": sheet,
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, text in parts.items():
-            zf.writestr(name, text)
-        for name, data in (extra or {}).items():
-            zf.writestr(name, data)
-    return path
+    return xlsx_package(path, [sheet], names=["台账"], extra=extra)
 
 
 @pytest.fixture
