@@ -1,9 +1,9 @@
 """村居法律顾问覆盖图 - the Streamlit app: thin views over the geo library.
 
 Run with ``streamlit run app.py``.  This script holds what every page shares: the store (one per process), who
-is asking (open mode, or the account of the login cookie: :mod:`geo.web_login`), the view state (scope, date,
+is asking (open mode, or the account of the login cookie: :mod:`geo.auth.web_login`), the view state (scope, date,
 language, basemap - kept in the URL query parameters ``scope``, ``date``, ``lang``, ``basemap`` so a link
-reproduces the view, inside the user's jurisdiction; :mod:`geo.viewstate` checks them), the sidebar controls, the
+reproduces the view, inside the user's jurisdiction; :mod:`geo.views.viewstate` checks them), the sidebar controls, the
 breadcrumb and the cached queries.  The pages in ``pages/`` import this module (``import app``); the
 navigation itself runs only when this file is the main script.  ``server`` at the bottom is the ``st.App`` that
 ``streamlit run app.py`` finds and serves: Streamlit plus the login cookie's two routes (app_routes.py).
@@ -21,20 +21,23 @@ import pandas as pd
 import streamlit as st
 
 import app_routes
-from geo import accounts, advisers, audit, basemaps, downloads, map_data, viewstate, web_login
-from geo.access import OPEN, AccessDenied, Principal
-from geo.assets import ensure_static
-from geo.codes import Scope
-from geo.coverage import Counts
+from geo.auth import accounts, audit, web_login
+from geo.auth.access import OPEN, AccessDenied, Principal
+from geo.core.codes import Scope
+from geo.core.coverage import Counts
+from geo.core.errors import UserError
+from geo.core.service_rule import DEFAULT_SERVICE, MODES, ServiceSettings
 from geo.demo import build_demo
-from geo.errors import UserError
-from geo.folium_map import Basemap
-from geo.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
-from geo.gap_list import page_count, page_rows
-from geo.i18n import LANGS, Markdown, escape_markdown, level_label, md, t
+from geo.outputs import basemaps, downloads
+from geo.outputs.assets import ensure_static
+from geo.outputs.folium_map import Basemap
 from geo.planning import GapPlan, plan_gaps
-from geo.service_rule import DEFAULT_SERVICE, MODES, ServiceSettings
 from geo.store import DB_ENV, Store, StoreError, default_target, open_store
+from geo.text.catalogue import LANGS, Markdown, escape_markdown, level_label, md, t
+from geo.text.formats import figures_values, period_text  # noqa: F401  (pages/imports.py calls app.period_text)
+from geo.views import advisers, viewstate
+from geo.views import map_view as map_data
+from geo.views.gap_list import page_count, page_rows
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -392,7 +395,7 @@ def download_button(ctx: Ctx, label: str, build: Callable[[], bytes], *, what: s
     """Every download button of the app.  Nothing is built while the page runs: Streamlit calls the builder
     when the button is clicked (in a thread of its own, with no page run), and the export goes into the audit
     trail as it is built.  The built file is then announced for one fetch by this browser's login cookie
-    (geo.downloads; app_routes.MediaGuard refuses every other fetch of it)."""
+    (geo.outputs.downloads; app_routes.MediaGuard refuses every other fetch of it)."""
     owner = downloads.owner_of(st.context.cookies.get(web_login.COOKIE_NAME))
 
     def built() -> bytes:
@@ -406,7 +409,7 @@ def download_button(ctx: Ctx, label: str, build: Callable[[], bytes], *, what: s
 
 
 def paged(ctx: Ctx, rows: int, key: str) -> slice:
-    """The rows of a long list to draw on this run (geo.gap_list.PAGE_ROWS a page): with more than one page, a
+    """The rows of a long list to draw on this run (geo.views.gap_list.PAGE_ROWS a page): with more than one page, a
     page number input keyed `key` first.  The download has every row; the browser gets one page."""
     pages = page_count(rows)
     page = 1

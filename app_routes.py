@@ -1,5 +1,5 @@
-"""The HTTP routes served beside the Streamlit app: the login cookie's start and end (see geo.web_login), and the
-guard in front of Streamlit's ``/media`` files (:class:`MediaGuard`, see geo.downloads).
+"""The HTTP routes served beside the Streamlit app: the login cookie's start and end (see geo.auth.web_login), and the
+guard in front of Streamlit's ``/media`` files (:class:`MediaGuard`, see geo.outputs.downloads).
 
 ``streamlit run app.py`` finds the ``st.App`` in app.py and serves these with the app, on the same port.  They
 are thin: the ticket, the signature, the checks of where a request came from and the session are the library's.
@@ -13,9 +13,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from geo import accounts, downloads, web_login
-from geo.i18n import t
+from geo.auth import accounts, web_login
+from geo.outputs import downloads
 from geo.store import Store, StoreError
+from geo.text.catalogue import t
 
 #: nothing about a login is cached, and the ticket in the address is sent on to no one
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
@@ -106,7 +107,7 @@ def _streamlit_file(name: str):
 
 class MediaGuard:
     """ASGI middleware in front of Streamlit's ``/media/<id>``: a downloadable file (a download button's) is
-    served once, to the login cookie of the session whose click built it (:mod:`geo.downloads`); any other fetch
+    served once, to the login cookie of the session whose click built it (:mod:`geo.outputs.downloads`); any other fetch
     of it gets 404, as an unknown file does.  Images and other media pass as before.
 
     Streamlit's button fetches the address twice after a click: a script ``fetch`` that only checks the status

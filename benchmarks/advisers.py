@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from geo import advisers
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.store import Store
+from geo.views import advisers
 
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS
 TARGETS: dict[str, tuple[str, str, float, str]] = {

@@ -33,7 +33,7 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR, DEMO_PROVINCE, build_demo
 from geo.store import open_store
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Callable
 
 from geo.briefing import build_report
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.store import Store
 
 #: name -> (unit, comparison, target, what it measures)

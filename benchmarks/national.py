@@ -32,8 +32,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from geo.codes import Scope
-from geo.coverage import GAP_STATUSES
+from geo.core.codes import Scope
+from geo.core.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
 from geo.testing import pandas_summary, summaries_equal
@@ -96,7 +96,7 @@ def _figure(name: str, value: float, runs: list[float] | None = None, backend: s
 # -- building the dataset ----------------------------------------------------------------------------------
 def read_registry(prefix: str = "") -> pd.DataFrame:
     """The shipped registry read from its file (not the cached copy), cut to `prefix`."""
-    from geo.registry import national_registry
+    from geo.sources.national import national_registry
 
     reg = national_registry.__wrapped__()
     if prefix:
@@ -125,8 +125,8 @@ def import_people(store: Store, advisers: pd.DataFrame, assignments: pd.DataFram
 
 def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
     """`n` counties with an outline and villages, spread over the provinces (round robin, in code order)."""
-    from geo.outlines import county_outlines
-    from geo.registry import villages
+    from geo.outputs.outlines import county_outlines
+    from geo.sources.national import villages
 
     have = set(county_outlines()["code"].str[:6])
     vil = villages(registry)
@@ -149,10 +149,10 @@ def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
 
 def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed: int = SEED) -> int:
     """Outline tiers for the whole country and schematic village cells for `counties`; cells written."""
-    from geo.demo_geometry import schematic_cells, store_outline_tiers
-    from geo.geometry_store import refresh_village_display, replace_village_geoms
-    from geo.outlines import county_outlines
-    from geo.registry import villages
+    from geo.demo.geometry import schematic_cells, store_outline_tiers
+    from geo.outputs.outlines import county_outlines
+    from geo.sources.national import villages
+    from geo.store.geometry import refresh_village_display, replace_village_geoms
 
     outlines = county_outlines().set_index("code")
     written = 0
@@ -174,8 +174,8 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from geo.folium_map import map_html
-    from geo.map_data import build_folium_map, map_view
+    from geo.outputs.folium_map import map_html
+    from geo.views.map_view import build_folium_map, map_view
 
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
@@ -231,7 +231,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
 def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix: str, runs: int,
              geometry_counties: int, as_of: dt.date, log: Callable[[str], None]) -> BenchResult:
-    from geo.registry import villages
+    from geo.sources.national import villages
 
     figure = partial(_figure, backend=scratch.backend)
     targets: list[str] = []

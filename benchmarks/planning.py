@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.planning import plan_gaps
 from geo.store import Store
 

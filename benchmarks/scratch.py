@@ -9,7 +9,7 @@ import uuid
 from pathlib import Path
 from typing import Protocol
 
-from geo.errors import UserError
+from geo.core.errors import UserError
 from geo.store.postgres_store import create_scratch_database, drop_scratch_database, is_postgres_url, redact
 
 

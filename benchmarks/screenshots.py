@@ -49,8 +49,8 @@ def pages() -> list[NavPage]:
     from unittest import mock
 
     import app
-    from geo.access import Principal, Role
-    from geo.codes import Scope
+    from geo.auth.access import Principal, Role
+    from geo.core.codes import Scope
 
     admin = Principal(ADMIN, "", Role.ADMIN, Scope(""))
     with mock.patch.object(app.st, "Page", _Listed):
@@ -74,9 +74,9 @@ def small_png(path: Path, colours: int = 128) -> None:
 
 def prepared_db(folder: Path, source: Path | None) -> Path:
     """A demo database with an administrator account, in `folder`."""
-    from geo import accounts
-    from geo.access import OPEN, Role
-    from geo.codes import Scope
+    from geo.auth import accounts
+    from geo.auth.access import OPEN, Role
+    from geo.core.codes import Scope
     from geo.demo import build_demo
     from geo.store import open_store
 

@@ -14,7 +14,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.store import Store
 
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS

@@ -20,7 +20,7 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from geo.imports import rollback, run_import
-from geo.matching import real_villages
+from geo.sources.matching import real_villages
 from geo.store import Store
 
 from .figures import Figure, Targets, judge

@@ -1,7 +1,7 @@
 """Command line: ``python -m geo <command>`` over the same library the app uses.
 
 Errors the user can act on (unknown scope, bad date, missing database, unreadable file: every
-:class:`geo.errors.UserError`) print one line to stderr and exit with status 2; an import that accepted nothing
+:class:`geo.core.errors.UserError`) print one line to stderr and exit with status 2; an import that accepted nothing
 exits with status 1.  Messages are in both languages unless ``--lang`` asks for one.
 """
 from __future__ import annotations
@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .codes import LEVEL_NAMES, Scope
-from .coverage import GAP_STATUSES, NO_DATA, Status
-from .errors import UserError
-from .i18n import t
-from .service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
-from .store import Store, default_target, open_store
+from geo.core.codes import LEVEL_NAMES, Scope
+from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
+from geo.core.errors import UserError
+from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
+from geo.store import Store, default_target, open_store
+from geo.text.catalogue import t
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -84,10 +84,10 @@ RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
-    from . import audit
-    from .accounts import operator
-    from .demo import build_demo
-    from .store.postgres_store import is_postgres_url
+    from geo.auth import audit
+    from geo.auth.accounts import operator
+    from geo.demo import build_demo
+    from geo.store.postgres_store import is_postgres_url
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):
@@ -111,7 +111,7 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-    from .store.duckdb_store import NotADatabase
+    from geo.store.duckdb_store import NotADatabase
 
     if not path.exists():
         return
@@ -127,8 +127,8 @@ def _set_aside_if_damaged(path: Path) -> None:
 def cmd_init(args) -> int:
     """A real deployment's starting point: the shipped registry and outlines, no contracts; then the first
     administrator (asked for on a terminal, or --admin NAME --password-stdin; --no-admin to skip)."""
-    from .demo_geometry import store_outline_tiers
-    from .registry import REGISTRY_FILE, national_registry
+    from geo.demo.geometry import store_outline_tiers
+    from geo.sources.national import REGISTRY_FILE, national_registry
 
     with open_store(args.db or default_target()) as store:
         shown = store.target
@@ -150,7 +150,7 @@ def cmd_init(args) -> int:
 def _first_admin(store: Store, args) -> None:
     """The first administrator, for the whole country or --admin-scope (a county's own deployment), unless there
     are accounts already or --no-admin."""
-    from . import accounts
+    from geo.auth import accounts
 
     if args.no_admin or accounts.has_accounts(store):
         return
@@ -176,7 +176,7 @@ def cmd_summary(args) -> int:
         df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days,
                            service=_service(args))
     if args.format == "csv":
-        from .export import summary_table, to_csv_bytes
+        from geo.outputs.export import summary_table, to_csv_bytes
         data = to_csv_bytes(df[list(SUMMARY_FIELDS)] if args.raw else summary_table(df, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -190,7 +190,7 @@ def cmd_summary(args) -> int:
 def _open_audited(args) -> Store:
     """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
     when another process holds the DuckDB file (the running app), as the read commands always could."""
-    from .store import StoreError
+    from geo.store import StoreError
 
     try:
         return _open(args, read_only=False)
@@ -205,9 +205,9 @@ def _audit_output(store: Store, record) -> None:
 
 
 def cmd_export(args) -> int:
-    from . import export
-    from .accounts import operator
-    from .geometry_store import village_geojson
+    from geo.auth.accounts import operator
+    from geo.outputs import export
+    from geo.store.geometry import village_geojson
 
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
@@ -224,7 +224,7 @@ def cmd_export(args) -> int:
         _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
         left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
-    if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.coverage)
+    if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.core.coverage)
         print(f"另有 {left.no_data_counties} 个县（区）共 {left.no_data_villages} 个村居尚未导入台账（无数据），"
               f"未列入；名单见 --status {NO_DATA} / {left.no_data_counties} counties "
               f"({left.no_data_villages} villages) without a ledger are not listed: see --status {NO_DATA}")
@@ -233,7 +233,8 @@ def cmd_export(args) -> int:
 
 def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
-    from . import audit, export
+    from geo.auth import audit
+    from geo.outputs import export
 
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
@@ -248,9 +249,9 @@ def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
 
 
 def cmd_map(args) -> int:
-    from . import audit
-    from .accounts import operator
-    from .map_data import standalone_map_html
+    from geo.auth import audit
+    from geo.auth.accounts import operator
+    from geo.views.map_view import standalone_map_html
 
     output = _output(args.output)
     who = operator()
@@ -267,8 +268,8 @@ def cmd_map(args) -> int:
 
 
 def cmd_plan(args) -> int:
-    from .planning import plan_gaps
-    from .planning.output import WRITERS, write_plan, written_line
+    from geo.planning import plan_gaps
+    from geo.planning.output import WRITERS, write_plan, written_line
 
     output = _output(args.output)
     if output.suffix.lower() not in WRITERS:
@@ -285,7 +286,7 @@ def cmd_plan(args) -> int:
 
 
 def cmd_advisers(args) -> int:
-    from . import advisers
+    from geo.views import advisers
 
     output = _output(args.output) if args.output else None
     flag = advisers.check_flag(args.flag)
@@ -303,7 +304,7 @@ def cmd_advisers(args) -> int:
 
 
 def cmd_renewals(args) -> int:
-    from . import advisers
+    from geo.views import advisers
 
     output = _output(args.output)
     if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
@@ -318,7 +319,7 @@ def cmd_renewals(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .briefing import build_report, format_of
+    from geo.briefing import build_report, format_of
 
     fmt = format_of(args.output)
     output = _output(args.output)
@@ -343,8 +344,8 @@ def _summary(args, result) -> str:
 
 
 def cmd_import(args) -> int:
-    from . import imports
-    from .accounts import operator
+    from geo import imports
+    from geo.auth.accounts import operator
 
     report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
@@ -409,7 +410,7 @@ def cmd_batches(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from . import accounts
+    from geo.auth import accounts
 
     who = accounts.operator()
     with _open(args, read_only=args.action == "list") as store:
@@ -438,8 +439,8 @@ def cmd_user(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from . import audit
-    from .accounts import operator
+    from geo.auth import audit
+    from geo.auth.accounts import operator
 
     if args.verify:
         return _verify_audit(args)
@@ -448,7 +449,7 @@ def cmd_audit(args) -> int:
         frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
                               action=args.action)
     if args.format == "csv":
-        from .export import to_csv_bytes
+        from geo.outputs.export import to_csv_bytes
         data = to_csv_bytes(audit.table(frame, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -459,8 +460,8 @@ def cmd_audit(args) -> int:
 
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
-    from . import audit
-    from .store.base import SCHEMA_META
+    from geo.auth import audit
+    from geo.store.base import SCHEMA_META
 
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:
@@ -550,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_plan)
 
-    from .advisers import DEFAULT_CAP, FLAG_KEYS
+    from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
 
     sp = sub.add_parser("advisers", help="the adviser register: each adviser's villages on the day, flags")
     scoped(sp)
@@ -577,7 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, help="FILE.docx or FILE.pdf")
     sp.set_defaults(func=cmd_report)
 
-    from .imports import KINDS, all_options
+    from geo.imports import KINDS, all_options
 
     sp = sub.add_parser("import", help=f"import {' / '.join(k.key for k in KINDS)}")
     common(sp)
@@ -593,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--scope", help="division code prefix: only the batches whose rows all lie inside it")
     sp.set_defaults(func=cmd_batches)
 
-    from .audit import ACTIONS
+    from geo.auth.audit import ACTIONS
 
     sp = sub.add_parser("user", help="accounts: add, list, passwd, disable, enable")
     users = sp.add_subparsers(dest="action", required=True)

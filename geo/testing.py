@@ -10,8 +10,8 @@ import datetime as dt
 
 import pandas as pd
 
-from .codes import LEVEL_ENDS
-from .coverage import DEFAULT_EXPIRING_DAYS
+from geo.core.codes import LEVEL_ENDS
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS
 
 SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
                    "no_data_counties", "no_data_villages"]
@@ -29,7 +29,7 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
     """
     day = pd.Timestamp(as_of)
     reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
-    # written out here on purpose (not geo.matching.real_villages): an oracle shares no code with what it checks
+    # written out here on purpose (not geo.sources.matching.real_villages): an oracle shares no code with what it checks
     vil = reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), ["code"]]
     started = assignments[assignments["start_date"] <= day]
     end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))
@@ -76,7 +76,7 @@ def pandas_served_summary(registry: pd.DataFrame, assignments: pd.DataFrame, ser
     """The effective-service columns of the store's ``summary(Scope(""), as_of, by=level)``, in plain pandas.
 
     `services`: village (12-digit str), service_date, mode.  Written from the issue's words, not from
-    geo.service_rule: served = covered and a record of a counting mode dated D-(W-1) .. D; nominal = covered,
+    geo.core.service_rule: served = covered and a record of a counting mode dated D-(W-1) .. D; nominal = covered,
     not served, in a county with a record (any mode) by D; a unit has service data when a village of it with a
     contract started by D lies in such a county (in_recorded_counties counts them).
     """

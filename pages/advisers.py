@@ -9,11 +9,11 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import app
-from geo import advisers
-from geo.folium_map import build_map
-from geo.formats import aside, contract_end, count
-from geo.gap_list import PAGE_ROWS
-from geo.i18n import escape_markdown
+from geo.outputs.folium_map import build_map
+from geo.text.catalogue import escape_markdown
+from geo.text.formats import aside, contract_end, count
+from geo.views import advisers
+from geo.views.gap_list import PAGE_ROWS
 
 MAP_HEIGHT = 380
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

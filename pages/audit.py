@@ -1,5 +1,5 @@
 """审计日志: the audit trail inside the administrator's jurisdiction, filtered by date, user and action, with a
-download.  geo.audit.entries checks the role and limits the rows to the jurisdiction."""
+download.  geo.auth.audit.entries checks the role and limits the rows to the jurisdiction."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,12 +8,12 @@ import os
 import streamlit as st
 
 import app
-from geo import audit
-from geo.codes import Scope
-from geo.errors import UserError
-from geo.export import to_csv_bytes, to_xlsx_bytes
-from geo.formats import count
-from geo.i18n import TEXT
+from geo.auth import audit
+from geo.core.codes import Scope
+from geo.core.errors import UserError
+from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
+from geo.text.catalogue import TEXT
+from geo.text.formats import count
 
 ctx = app.current()
 me = ctx.principal

@@ -6,10 +6,13 @@ import pandas as pd
 import streamlit as st
 
 import app
-from geo.codes import Scope
-from geo.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
-from geo.formats import aside, count, pct
-from geo.gap_list import (
+from geo.core.codes import Scope
+from geo.outputs.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
+from geo.planning import MAX_GAPS, too_large
+from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
+from geo.text.catalogue import level_label, status_label
+from geo.text.formats import aside, count, pct
+from geo.views.gap_list import (
     DEFAULT_STATUSES,
     PAGE_ROWS,
     STATUSES,
@@ -18,9 +21,6 @@ from geo.gap_list import (
     listed_statuses,
     status_tally,
 )
-from geo.i18n import level_label, status_label
-from geo.planning import MAX_GAPS, too_large
-from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
@@ -42,7 +42,7 @@ def gap_list(ctx: app.Ctx) -> None:
                                     format_func=lambda c: names.get(c, ctx.t("scope.all")),
                                     key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
-    # no data is decided per county (geo.coverage): their villages are not gaps, and the list says so
+    # no data is decided per county (geo.core.coverage): their villages are not gaps, and the list says so
     totals = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
     if not totals.has_data:
         st.info(ctx.t("gaps.scope_no_data", name=ctx.name))

@@ -16,12 +16,12 @@ import streamlit as st
 
 import app
 from geo import imports
-from geo.codes import Scope
-from geo.errors import UserError
-from geo.export import to_csv_bytes, to_xlsx_bytes
-from geo.i18n import TEXT, escape_markdown, level_label
-from geo.idcards import scrub_file_name
+from geo.core.codes import Scope
+from geo.core.errors import UserError
 from geo.imports.results import ReaderText, reject_note
+from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
+from geo.privacy.idcards import scrub_file_name
+from geo.text.catalogue import TEXT, escape_markdown, level_label
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 SHOWN = 200                     # matched rows listed in a preview

@@ -7,12 +7,12 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 import app
-from geo import map_data
-from geo.export import summary_table, village_table
-from geo.formats import day, name_list, period_text, text_width_px
-from geo.i18n import level_label, status_label, t
-from geo.ranking import no_data_note
-from geo.service_ranking import served_figures
+from geo.core.ranking import no_data_note
+from geo.core.service_ranking import served_figures
+from geo.outputs.export import summary_table, village_table
+from geo.text.catalogue import level_label, status_label, t
+from geo.text.formats import day, name_list, period_text, text_width_px
+from geo.views import map_view as map_data
 
 MAP_HEIGHT = 620
 
@@ -37,7 +37,7 @@ head = map_data.headline(view, totals, has_map)
 if head.village_focus:
     st.markdown(ctx.t("map.village_focus", village=ctx.name, township=place))
 else:
-    # no data is decided per county (geo.coverage): a scope without it has no figures, one with it says what
+    # no data is decided per county (geo.core.coverage): a scope without it has no figures, one with it says what
     # its figures leave out
     note = no_data_note(head.counts, ctx.lang, name=ctx.name)
     st.markdown(note if not head.counts.has_data else app.figures_line(ctx, head.counts) + (f" {note}" if note else ""))

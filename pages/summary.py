@@ -9,11 +9,11 @@ import streamlit as st
 import app
 from geo.briefing import FORMATS
 from geo.briefing.fonts import FontMissing, cjk_fonts
-from geo.coverage import DEFAULT_EXPIRING_DAYS
-from geo.formats import count, pct, text_width_px
-from geo.i18n import level_label
-from geo.ranking import Ranking, no_data_note, rank_units, trend_over_units_with_data
-from geo.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS
+from geo.core.ranking import Ranking, no_data_note, rank_units, trend_over_units_with_data
+from geo.core.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
+from geo.text.catalogue import level_label
+from geo.text.formats import count, pct, text_width_px
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
 ROW_PX, HEAD_PX = 35, 38
@@ -32,7 +32,7 @@ if level is not None and level < 5:
     counts = ranking.headline(counts)    # the headline counts the units with data only
     gaps = rank_by_gap(units)
     served_counts = gaps.counts if len(gaps.ranked) else served_counts
-# the counties without data that the figures leave out (geo.coverage: no data is decided per county)
+# the counties without data that the figures leave out (geo.core.coverage: no data is decided per county)
 left_out_delta = (ctx.t("nodata.left_out_short", counties=count(counts.no_data_counties))
                 if counts.has_data and counts.no_data_counties else None)
 

@@ -1,6 +1,6 @@
 """用户管理: the accounts inside the administrator's jurisdiction - list, add, disable / enable, reset a password.
 
-Every change goes through geo.accounts, which checks the role and the jurisdiction again and records it in the
+Every change goes through geo.auth.accounts, which checks the role and the jurisdiction again and records it in the
 audit trail; this page only draws the forms.
 """
 from __future__ import annotations
@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 import app
-from geo import accounts
-from geo.access import Role
-from geo.codes import CodeError, Scope
-from geo.errors import UserError
+from geo.auth import accounts
+from geo.auth.access import Role
+from geo.core.codes import CodeError, Scope
+from geo.core.errors import UserError
 
 ctx = app.current()
 me = ctx.principal

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from geo.briefing import build_report  # noqa: E402
-from geo.codes import Scope  # noqa: E402
+from geo.core.codes import Scope  # noqa: E402
 from geo.store import open_store  # noqa: E402
 
 

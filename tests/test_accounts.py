@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pandas as pd
 import pytest
 
-from geo import accounts, audit
-from geo.access import OPEN, AccessDenied, Principal, Role
-from geo.codes import Scope
-from geo.errors import UserError
+from geo.auth import accounts, audit
+from geo.auth.access import OPEN, AccessDenied, Principal, Role
+from geo.core.codes import Scope
+from geo.core.errors import UserError
 
 # two counties of 西安市 (one with two townships), so that one jurisdiction can lie outside another
 REGISTRY = pd.DataFrame(

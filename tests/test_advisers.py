@@ -12,13 +12,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from geo import advisers, imports
-from geo.advisers import DEFAULT_CAP, great_circle_km
+from geo import imports
 from geo.cli import main
-from geo.codes import Scope
-from geo.formats import contract_end
-from geo.i18n import t
-from geo.registry import national_registry
+from geo.core.codes import Scope
+from geo.sources.national import national_registry
+from geo.text.catalogue import t
+from geo.text.formats import contract_end
+from geo.views import advisers
+from geo.views.advisers import DEFAULT_CAP, great_circle_km
 
 ZHOUZHI = Scope.parse("610124")
 PARENTS = ("610000000000", "610100000000")

@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from geo import advisers
-from geo.codes import Scope
-from geo.i18n import TEXT, t
+from geo.core.codes import Scope
+from geo.text.catalogue import TEXT, t
+from geo.views import advisers
 from test_pages import DATE, run_app
 
 COUNTY = Scope.parse("610124")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from geo.assets import LICENCES, VENDOR_DIR, asset_files, ensure_static, inline_leaflet
+from geo.outputs.assets import LICENCES, VENDOR_DIR, asset_files, ensure_static, inline_leaflet
 
 REPO = Path(__file__).resolve().parents[1]
 

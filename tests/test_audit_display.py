@@ -5,12 +5,12 @@ import json
 import pandas as pd
 import pytest
 
-from geo import audit
-from geo.access import AccessDenied, Principal, Role
-from geo.codes import Scope
-from geo.errors import UserError
-from geo.export import to_csv_bytes
-from geo.i18n import TEXT, t
+from geo.auth import audit
+from geo.auth.access import AccessDenied, Principal, Role
+from geo.core.codes import Scope
+from geo.core.errors import UserError
+from geo.outputs.export import to_csv_bytes
+from geo.text.catalogue import TEXT, t
 
 IMPORT = {"kind": "assignments", "file": "周至县台账.xlsx", "sha256": "ab" * 32, "batch": 3,
           "rows": {"read": 12, "accepted": 10, "rejected": 2}}

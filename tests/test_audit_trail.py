@@ -8,10 +8,11 @@ import threading
 import pytest
 
 from backends import database_url
-from geo import accounts, audit, imports
-from geo.access import OPEN, AccessDenied
+from geo import imports
+from geo.auth import accounts, audit
+from geo.auth.access import OPEN, AccessDenied
 from geo.cli import main
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.store import open_store
 from geo.store.accounts import AUDIT_HEAD_META
 from test_accounts import PASSWORD, REGISTRY

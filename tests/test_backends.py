@@ -16,9 +16,9 @@ import pytest
 from backends import admin_url, create_database, database_url, drop_database, require
 from fixtures_ledger import write_messy_xlsx
 from geo import imports
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.registry import national_registry
+from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
 from geo.store.base import SCHEMA_META, SCHEMA_VERSION
 

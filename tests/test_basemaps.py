@@ -1,5 +1,5 @@
-from geo import basemaps
-from geo.folium_map import build_map, map_html
+from geo.outputs import basemaps
+from geo.outputs.folium_map import build_map, map_html
 
 FEATURES = {"type": "FeatureCollection", "features": [
     {"type": "Feature", "properties": {"code": "610124000000", "name": "周至县", "rate": 0.9},

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from benchmarks import national, services_rule
-from geo.codes import Scope
-from geo.coverage import Period, village_status
+from geo.core.codes import Scope
+from geo.core.coverage import Period, village_status
 from geo.demo import generate_people_and_contracts
 from geo.testing import SERVED_COLUMNS, SUMMARY_COLUMNS, pandas_served_summary, pandas_summary, summaries_equal
 
@@ -78,7 +78,7 @@ def test_pandas_reference_equals_the_store(small_run):
 
 
 def test_summary_counts_match_the_python_rule_village_by_village(small_run):
-    """Third opinion: geo.coverage.village_status over the generated contracts of every village."""
+    """Third opinion: geo.core.coverage.village_status over the generated contracts of every village."""
     kept = small_run.kept
     asg, day = kept["assignments"], dt.date(2026, 11, 27)
     periods: dict[str, list[Period]] = {}

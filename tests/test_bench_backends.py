@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from benchmarks import national, scratch, write_path
-from geo.codes import Scope
-from geo.ledger import match_ledger, read_ledger
+from geo.core.codes import Scope
+from geo.sources.ledger import match_ledger, read_ledger
 from geo.testing import summaries_equal
 from tests.backends import admin_url, require
 

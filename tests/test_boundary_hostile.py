@@ -20,9 +20,9 @@ import shapely
 
 from conftest import SMALL_REGISTRY
 from geo import imports
-from geo.boundaries import DRIVERS, BoundaryError, read_boundaries
-from geo.i18n import t
+from geo.sources.boundaries import DRIVERS, BoundaryError, read_boundaries
 from geo.store import Store, open_store
+from geo.text.catalogue import t
 
 VILLAGE = "610124100201"          # 东村村委会 of conftest's SMALL_REGISTRY
 CELL = "POLYGON((108.20 34.10, 108.21 34.10, 108.21 34.11, 108.20 34.11, 108.20 34.10))"

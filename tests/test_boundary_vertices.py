@@ -1,4 +1,4 @@
-"""A boundary file may not hold more vertices per feature or per file than geo.limits allows: generated files
+"""A boundary file may not hold more vertices per feature or per file than geo.core.limits allows: generated files
 of a million vertices are refused with a message naming the limit, before any repair, matching or drawing."""
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_REGISTRY
-from geo import imports, limits
-from geo.boundaries import BoundaryError, read_boundaries
-from geo.i18n import t
+from geo import imports
+from geo.core import limits
+from geo.sources.boundaries import BoundaryError, read_boundaries
+from geo.text.catalogue import t
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 

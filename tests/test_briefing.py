@@ -15,21 +15,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.access import Principal, Role
+from geo.auth.access import Principal, Role
 from geo.briefing import briefing_document, build_report, format_of
 from geo.briefing import fonts as briefing_fonts
 from geo.briefing.charts import fill_of, nice_length, outline_path
 from geo.briefing.document import Image, cell, clean, points, whole_unit
 from geo.briefing.figures import RateThen
 from geo.briefing.pdf_writer import NO_LINE_START, cjk_lines
-from geo.codes import Scope
-from geo.coverage import Period, Status, village_status
+from geo.core.codes import Scope
+from geo.core.coverage import Period, Status, village_status
+from geo.core.errors import UserError
 from geo.demo import ANCHOR
-from geo.errors import UserError
-from geo.export import neutralize
-from geo.folium_map import RATE_CLASSES, STATUS_COLOURS
-from geo.i18n import t
+from geo.outputs.export import neutralize
+from geo.outputs.folium_map import RATE_CLASSES, STATUS_COLOURS
 from geo.testing import pandas_served_summary, pandas_summary
+from geo.text.catalogue import t
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNTY = Scope.parse("610124")      # 周至县: schematic village cells, so township shapes to draw

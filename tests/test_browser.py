@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from benchmarks.browser import VIEWPORT, served_app
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
+from geo.text.catalogue import t
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 pytestmark = pytest.mark.browser

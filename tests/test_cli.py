@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.store import open_store
 
@@ -188,7 +188,7 @@ def test_import_registry_that_abolishes_a_county_needs_allow_abolish(tmp_path):
     --allow-abolish imported, and the output and the report say how many villages and where."""
     import duckdb
 
-    from geo.registry import national_registry, villages
+    from geo.sources.national import national_registry, villages
 
     db = tmp_path / "real.duckdb"
     assert run("init", db=db).returncode == 0
@@ -226,7 +226,7 @@ def test_import_registry_that_abolishes_a_county_needs_allow_abolish(tmp_path):
 
 
 def test_import_registry_below_the_share_proceeds_and_says_what_went(tmp_path):
-    from geo.registry import national_registry, villages
+    from geo.sources.national import national_registry, villages
 
     db = tmp_path / "real.duckdb"
     assert run("init", db=db).returncode == 0

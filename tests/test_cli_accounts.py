@@ -54,7 +54,7 @@ def test_user_add_list_passwd_disable_enable(db, capsys, monkeypatch):
     code, out, _ = run(capsys, monkeypatch, "user", "list", "--db", str(db))
     assert out.splitlines()[1].split("\t")[:3] == ["zhang", "张三", "录入"] and "停用账号" in out
     assert run(capsys, monkeypatch, "user", "enable", "zhang", "--db", str(db))[0] == 0
-    from geo import accounts
+    from geo.auth import accounts
 
     with open_store(db) as store:
         assert store.account_row("zhang")["password_hash"].startswith("$argon2id$")
@@ -63,7 +63,7 @@ def test_user_add_list_passwd_disable_enable(db, capsys, monkeypatch):
 
 
 def test_a_password_set_on_the_command_line_ends_the_accounts_sessions(db, capsys, monkeypatch):
-    from geo import accounts
+    from geo.auth import accounts
 
     first_admin(capsys, monkeypatch, db)
     user_add(capsys, monkeypatch, db, "zhang")
@@ -118,7 +118,7 @@ def test_audit_prints_json_objects_and_csv(db, capsys, monkeypatch, tmp_path):
     assert code == 0 and [e["action"] for e in entries] == ["account_add", "account_disable", "export"]
     assert all(set(e) == {"time", "user", "action", "scope", "detail"} for e in entries)
     assert all(e["user"].startswith("cli:") for e in entries)
-    # no contract on record: the county is no data (geo.coverage), so none of its three villages is a gap
+    # no contract on record: the county is no data (geo.core.coverage), so none of its three villages is a gap
     assert entries[2]["scope"] == "610124" and entries[2]["detail"]["rows"] == 0
     assert entries[0]["detail"] == {"account": "zhang", "role": "editor", "display_name": "zhang"}
     _, out, _ = run(capsys, monkeypatch, "audit", "--action", "export", "--format", "csv", "--db", str(db))

@@ -1,7 +1,7 @@
 """Division codes: the short and long forms users and survey files bring, scopes, levels, village kinds."""
 import pytest
 
-from geo.codes import CodeError, Scope, level_of, normalize_code, prefix, village_kind
+from geo.core.codes import CodeError, Scope, level_of, normalize_code, prefix, village_kind
 
 
 @pytest.mark.parametrize("raw, code", [

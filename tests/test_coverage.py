@@ -5,8 +5,8 @@ import random
 import pandas as pd
 import pytest
 
-from geo.codes import Scope
-from geo.coverage import NO_DATA, Period, Status, county_statuses, village_status
+from geo.core.codes import Scope
+from geo.core.coverage import NO_DATA, Period, Status, county_statuses, village_status
 
 D = dt.date(2026, 6, 15)
 

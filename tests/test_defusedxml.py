@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from geo.ledger.fields import read_ledger
+from geo.sources.ledger.fields import read_ledger
 
 ROOT = Path(__file__).resolve().parent.parent
 _LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE worksheet [\n<!ENTITY a0 "ha">\n'

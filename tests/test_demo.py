@@ -3,10 +3,10 @@ import datetime as dt
 
 import pandas as pd
 
-from geo.codes import Scope
-from geo.coverage import Period, village_status
+from geo.core.codes import Scope
+from geo.core.coverage import Period, village_status
 from geo.demo import ANCHOR, SCHEMATIC_COUNTIES
-from geo.registry import national_registry, villages
+from geo.sources.national import national_registry, villages
 from geo.testing import pandas_summary, summaries_equal
 
 SHAANXI = Scope.parse("61")
@@ -136,7 +136,7 @@ def test_demo_services_stay_inside_their_contracts_and_the_past(demo_store):
 
 def test_demo_services_are_deterministic():
     from geo.demo import SERVICES_SEED, generate_people_and_contracts
-    from geo.demo_services import generate_services
+    from geo.demo.services import generate_services
 
     _, contracts = generate_people_and_contracts(national_registry(), "610124")
     first = generate_services(contracts, ANCHOR, SERVICES_SEED)

@@ -1,4 +1,4 @@
-"""Files built for a download: announced for one fetch by the session that asked (geo.downloads), and the guard
+"""Files built for a download: announced for one fetch by the session that asked (geo.outputs.downloads), and the guard
 in front of Streamlit's /media route that serves them (app_routes.MediaGuard)."""
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryFile
 
 from app_routes import MediaGuard
-from geo import web_login
-from geo.downloads import Pending, owner_of
+from geo.auth import web_login
+from geo.outputs.downloads import Pending, owner_of
 
 ALICE, BOB = owner_of("alice-cookie"), owner_of("bob-cookie")
 

@@ -7,8 +7,8 @@ import zipfile
 import openpyxl
 import pandas as pd
 
-from geo import export
-from geo.formats import day
+from geo.outputs import export
+from geo.text.formats import day
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "正常文字"]
 
@@ -56,7 +56,7 @@ def test_english_headers(tmp_path):
 
 
 def test_every_english_table_header_is_capitalised():
-    from geo.i18n import TEXT
+    from geo.text.catalogue import TEXT
 
     headers = {k: en for k, (_zh, en) in TEXT.items() if k.startswith(("col.", "imp.col."))}
     assert len(headers) > 20
@@ -101,8 +101,8 @@ NUMBERISH = __import__("re").compile(r"^-?\d+(\.\d+)?$|^\d{4}-\d{2}-\d{2}")
 
 
 def test_gap_list_dates_are_date_cells_and_codes_stay_text(demo_store):
-    from geo.access import OPEN
-    from geo.codes import Scope
+    from geo.auth.access import OPEN
+    from geo.core.codes import Scope
 
     gap = export.gap_list(demo_store, OPEN, Scope.parse("610124"), DAY)
     data = export.to_xlsx_bytes(export.village_table(gap.villages))
@@ -120,7 +120,7 @@ def test_gap_list_dates_are_date_cells_and_codes_stay_text(demo_store):
 
 
 def test_plan_distances_are_numbers(demo_store):
-    from geo.codes import Scope
+    from geo.core.codes import Scope
     from geo.planning import plan_gaps
     from geo.planning.output import xlsx_bytes
 
@@ -136,8 +136,8 @@ def test_plan_distances_are_numbers(demo_store):
 
 
 def test_register_and_renewals_counts_and_dates(demo_store):
-    from geo import advisers
-    from geo.codes import Scope
+    from geo.core.codes import Scope
+    from geo.views import advisers
 
     reg = advisers.register(demo_store, Scope.parse("610124"), dt.date.fromisoformat(DAY))
     table = advisers.register_table(reg)

@@ -9,9 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from geo import i18n
-from geo.assets import inline_leaflet
-from geo.folium_map import (
+from geo.outputs.assets import inline_leaflet
+from geo.outputs.folium_map import (
     RATE_CLASSES,
     STATUS_COLOURS,
     Basemap,
@@ -22,7 +21,8 @@ from geo.folium_map import (
     rate_class,
     text,
 )
-from geo.gcj02 import wgs84_to_gcj02
+from geo.outputs.gcj02 import wgs84_to_gcj02
+from geo.text import catalogue as i18n
 
 REPO = Path(__file__).resolve().parents[1]
 URL = re.compile(r"(?:https?:)?//[A-Za-z0-9{][^\s\"'<>)\\]*")
@@ -115,7 +115,7 @@ def test_st_folium_gets_only_local_links():
 import sys
 sys.path.insert(0, {str(REPO)!r})
 from streamlit_folium import st_folium
-from geo.folium_map import build_map
+from geo.outputs.folium_map import build_map
 from tests.test_folium_map import grid
 st_folium(build_map(grid(30, mode="status", schematic=True), mode="status"),
           returned_objects=["last_active_drawing"], key="m")
@@ -189,7 +189,7 @@ def test_style_is_one_function_and_size_grows_with_data_only():
 
 
 def test_a_few_thousand_village_cells_stay_under_2_mb():
-    from geo import outlines as ol
+    from geo.outputs import outlines as ol
 
     outline = ol.county_outlines().set_index("code").geometry["610124000000"]
     pts = ol.random_points_in(outline, 3000, seed=11)
@@ -302,7 +302,7 @@ def test_browser_draws_classes_offline(browser, tmp_path):
 
 
 def test_boundary_lines_are_drawn_and_follow_the_gcj02_shift():
-    from geo.folium_map import LineLayer
+    from geo.outputs.folium_map import LineLayer
 
     lines = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {"name": "境界线"},
              "geometry": {"type": "MultiLineString", "coordinates": [[[110.0, 10.0], [112.0, 8.0]]]}}]}

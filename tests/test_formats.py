@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.coverage import Counts
-from geo.formats import aside, contract_end, count, day, figures_values, name_list, pct, period_text
-from geo.i18n import t
+from geo.core.coverage import Counts
+from geo.text.catalogue import t
+from geo.text.formats import aside, contract_end, count, day, figures_values, name_list, pct, period_text
 
 
 @pytest.mark.parametrize("n, text", [(0, "0"), (7, "7"), (1234, "1,234"), (620572, "620,572"),

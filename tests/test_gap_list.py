@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.gap_list import (
+from geo.views.gap_list import (
     DEFAULT_STATUSES,
     PAGE_ROWS,
     STATUSES,
@@ -44,7 +44,7 @@ def test_a_nominal_village_is_tallied_as_nominal_when_asked_for(status, service_
 
 
 def test_status_tally_of_the_demo_county(demo_store):
-    from geo.codes import Scope
+    from geo.core.codes import Scope
     from geo.demo import ANCHOR
 
     villages = demo_store.village_statuses(Scope.parse("610124"), ANCHOR, statuses=list(DEFAULT_STATUSES))
@@ -70,7 +70,7 @@ def test_pages_cover_every_row_once_and_clamp():
 
 @pytest.fixture(scope="module")
 def province_list(demo_db):
-    from geo.codes import Scope
+    from geo.core.codes import Scope
     from geo.demo import ANCHOR
     from geo.store import open_store
 

@@ -6,7 +6,13 @@ import shapely
 from fast_geocn import coord as reference
 from shapely.geometry import MultiPolygon, Polygon
 
-from geo.gcj02 import gcj02_to_wgs84, geometry_gcj02_to_wgs84, geometry_wgs84_to_gcj02, out_of_china, wgs84_to_gcj02
+from geo.outputs.gcj02 import (
+    gcj02_to_wgs84,
+    geometry_gcj02_to_wgs84,
+    geometry_wgs84_to_gcj02,
+    out_of_china,
+    wgs84_to_gcj02,
+)
 
 RNG = np.random.default_rng(20261127)
 LON = RNG.uniform(74, 134, 500)

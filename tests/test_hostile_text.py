@@ -13,12 +13,13 @@ from typing import Any, Callable
 
 import pytest
 
-from geo import idcards, names, periods, phones
-from geo.ledger import headers
-from geo.limits import MAX_VALUE_CHARS
-from geo.periods import PeriodError
-from geo.servicelog import values
-from geo.servicelog.values import Problem
+from geo.core.limits import MAX_VALUE_CHARS
+from geo.privacy import idcards, phones
+from geo.sources import names, periods
+from geo.sources.ledger import headers
+from geo.sources.periods import PeriodError
+from geo.sources.servicelog import values
+from geo.sources.servicelog.values import Problem
 
 TODAY = dt.date(2026, 6, 1)
 #: far above what a linear parser needs for 100,000 characters, far below what a quadratic one takes
@@ -112,8 +113,8 @@ def test_linear_rewrites_keep_their_answers():
 
 
 def test_a_service_log_row_with_an_over_long_date_is_rejected_with_a_worded_reason(tmp_path):
-    from geo.i18n import t
-    from geo.servicelog import REJECT_REASONS, read_service_log
+    from geo.sources.servicelog import REJECT_REASONS, read_service_log
+    from geo.text.catalogue import t
 
     path = tmp_path / "服务台账.csv"
     path.write_text("服务日期,服务村（社区）,法律顾问,服务时长\n"

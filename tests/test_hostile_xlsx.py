@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from fixtures_xlsx import MAIN, xlsx_package
-from geo import imports, limits
-from geo.ledger import LedgerError, read_ledger
-from geo.safezip import RATIO_FLOOR_BYTES
+from geo import imports
+from geo.core import limits
+from geo.privacy.safezip import RATIO_FLOOR_BYTES
+from geo.sources.ledger import LedgerError, read_ledger
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 #: a refusal takes well under a second; before the bounds these took minutes and gigabytes
@@ -71,7 +72,7 @@ HOSTILE = {
 
 def _message(key: str) -> str:
     """The part of the limit's Chinese sentence before its first value: enough to tell which limit spoke."""
-    from geo.i18n import TEXT
+    from geo.text.catalogue import TEXT
 
     zh = TEXT[key][0]
     return zh.split("}")[-1][:6] if zh.startswith("“{name}”") else zh[:6]
@@ -106,7 +107,7 @@ def test_csv_rows_are_bounded_by_columns_and_cells(tmp_path, monkeypatch):
     trailing.write_text("村（社区）名称,法律顾问姓名\n东村村,张三" + "," * limits.MAX_COLUMNS * 2 + "\n",
                         encoding="utf-8")
     assert len(read_ledger(trailing).rows) == 1
-    monkeypatch.setattr("geo.ledger.read.MAX_CELLS", 100)
+    monkeypatch.setattr("geo.sources.ledger.read.MAX_CELLS", 100)
     many = tmp_path / "多.csv"
     many.write_text("村（社区）名称,法律顾问姓名\n" + "东村村,张三\n" * 60, encoding="utf-8")
     with pytest.raises(LedgerError, match="多.csv") as refused:

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from geo.i18n import TEXT, WORD_JOINER, Markdown, escape_markdown, md, t
+from geo.text.catalogue import TEXT, WORD_JOINER, Markdown, escape_markdown, md, t
 
 # the characters Streamlit's Markdown gives a meaning to somewhere (listed here, not taken from the code)
 MEANINGFUL = set("\\`*_{}[]()#+-.!|<>~$:@&=")

@@ -17,10 +17,11 @@ import pytest
 import shapely
 
 from fixtures_ledger import LICENCE_SUN, LICENCE_ZHANG, with_check_character
-from geo import export, imports
-from geo.codes import Scope
-from geo.idcards import scrub_file_name, scrub_id_numbers
-from geo.registry import national_registry
+from geo import imports
+from geo.core.codes import Scope
+from geo.outputs import export
+from geo.privacy.idcards import scrub_file_name, scrub_id_numbers
+from geo.sources.national import national_registry
 from geo.store import Store, open_store
 
 ZHOUZHI = "610124"
@@ -269,7 +270,7 @@ def write_ledger_csv(path):
 
 
 def exported_text(store: Store, tmp_path) -> str:
-    """What geo.export writes for the county, every cell of every format as text."""
+    """What geo.outputs.export writes for the county, every cell of every format as text."""
     villages = store.village_statuses(Scope.parse(ZHOUZHI), AS_OF)
     assert villages["advisers"].notna().any()
     parts = []

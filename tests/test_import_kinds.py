@@ -14,10 +14,10 @@ import shapely
 from fixtures_ledger import with_check_character, write_messy_xlsx
 from geo import imports
 from geo.cli import main
-from geo.errors import UserError
-from geo.i18n import t
-from geo.registry import national_registry
+from geo.core.errors import UserError
+from geo.sources.national import national_registry
 from geo.store import open_store
+from geo.text.catalogue import t
 
 ZHOUZHI = "610124"
 SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]

@@ -17,9 +17,9 @@ from streamlit.testing.v1 import AppTest
 
 from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
-from geo.codes import Scope
-from geo.i18n import escape_markdown, md, t
+from geo.core.codes import Scope
 from geo.store import Store
+from geo.text.catalogue import escape_markdown, md, t
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -444,9 +444,9 @@ def test_page_in_english(app_db):
 
 
 def test_an_upload_is_read_and_extracted_once_for_preview_and_import(app_db, tmp_path, monkeypatch):
-    from geo import ledger
-    from geo.boundaries import files as boundary_files
     from geo.imports import worker
+    from geo.sources import ledger
+    from geo.sources.boundaries import files as boundary_files
 
     monkeypatch.setattr(worker, "IN_PROCESS", True)  # the readers counted here, not in a worker process
     calls: list[str] = []

@@ -16,9 +16,9 @@ from streamlit.testing.v1 import AppTest
 from fixtures_ledger import write_messy_xlsx
 from fixtures_services import ACCEPTED, DOUBTFUL, PRIVATE, REJECTED, write_messy_log
 from geo import imports
-from geo.codes import Scope
-from geo.i18n import md, t
-from geo.registry import national_registry
+from geo.core.codes import Scope
+from geo.sources.national import national_registry
+from geo.text.catalogue import md, t
 
 ROOT = Path(__file__).resolve().parent.parent
 

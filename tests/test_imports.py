@@ -8,9 +8,9 @@ import shapely
 
 from fixtures_ledger import ALL_IDS, MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
-from geo.codes import Scope
-from geo.i18n import t
-from geo.registry import national_registry
+from geo.core.codes import Scope
+from geo.sources.national import national_registry
+from geo.text.catalogue import t
 
 ZHOUZHI = "610124"
 
@@ -275,7 +275,7 @@ def county_list(county: str, *, villages: bool = True, drop: int = 0, rename: in
     Its own row; its real villages but the last `drop`; the first `rename` of them under new names; `add` new
     villages in a township the registry does not have.
     """
-    from geo.registry import villages as registry_villages
+    from geo.sources.national import villages as registry_villages
 
     reg = national_registry()
     own = reg[(reg["code"] == county.ljust(12, "0")) & (reg["level"] == 3)]
@@ -289,7 +289,7 @@ def county_list(county: str, *, villages: bool = True, drop: int = 0, rename: in
 
 
 def village_count(county: str) -> int:
-    from geo.registry import villages as registry_villages
+    from geo.sources.national import villages as registry_villages
 
     return len(registry_villages(national_registry(), county))
 

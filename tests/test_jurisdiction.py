@@ -7,10 +7,12 @@ import openpyxl
 import pytest
 import shapely
 
-from geo import audit, export, imports
-from geo.access import OPEN, AccessDenied, Principal, Role, scoped
-from geo.codes import Scope
-from geo.map_data import map_view
+from geo import imports
+from geo.auth import audit
+from geo.auth.access import OPEN, AccessDenied, Principal, Role, scoped
+from geo.core.codes import Scope
+from geo.outputs import export
+from geo.views.map_view import map_view
 from test_accounts import REGISTRY
 
 AS_OF = dt.date(2026, 6, 1)

@@ -19,7 +19,7 @@ from fixtures_ledger import (
     write_two_row_header_xlsx,
     write_xls,
 )
-from geo.ledger import LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index
+from geo.sources.ledger import LedgerError, RegistryIndex, match_ledger, read_ledger, registry_index
 
 REGISTRY = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
 
@@ -422,6 +422,6 @@ def test_registry_with_bigint_codes_from_the_store(tmp_path, registry):
     ("签订日期", "start"), ("到期时间", "end"), ("签约律师", "name"), ("律师事务所", "org"), ("联系方式", "phone"),
 ])
 def test_more_header_wordings(header, field):
-    from geo.ledger.fields import _match_header
+    from geo.sources.ledger.fields import _match_header
 
     assert _match_header(header)[0] == field

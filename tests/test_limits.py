@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 
 from fixtures_xlsx import xlsx_package
-from geo import imports, ledger
-from geo.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
-from geo.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
+from geo import imports
+from geo.privacy.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
+from geo.sources import ledger
+from geo.sources.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
 from geo.store import open_store
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 

@@ -14,12 +14,12 @@ import openpyxl
 import pytest
 
 from benchmarks.browser import VIEWPORT, free_port, served_app
-from geo import accounts, web_login
-from geo.access import OPEN, Role
-from geo.codes import Scope
+from geo.auth import accounts, web_login
+from geo.auth.access import OPEN, Role
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import t
 from geo.store import open_store
+from geo.text.catalogue import t
 
 pytestmark = pytest.mark.browser
 DATE = ANCHOR.isoformat()

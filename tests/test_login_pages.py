@@ -13,12 +13,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import app
-from geo import accounts, audit, imports
-from geo.access import OPEN, Role
-from geo.codes import Scope
+from geo import imports
+from geo.auth import accounts, audit
+from geo.auth.access import OPEN, Role
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.i18n import md, t
 from geo.store import open_store
+from geo.text.catalogue import md, t
 from test_pages import APP, figures
 
 DATE = ANCHOR.isoformat()

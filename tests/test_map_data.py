@@ -3,10 +3,18 @@ from dataclasses import replace
 
 import pytest
 
-from geo.codes import Scope
-from geo.coverage import Counts
+from geo.core.codes import Scope
+from geo.core.coverage import Counts
 from geo.demo import ANCHOR
-from geo.map_data import Headline, build_folium_map, drill_target, geometry_notice, headline, map_view, outline_view
+from geo.views.map_view import (
+    Headline,
+    build_folium_map,
+    drill_target,
+    geometry_notice,
+    headline,
+    map_view,
+    outline_view,
+)
 
 
 def test_county_without_boundaries_is_drawn_in_its_own_colour(demo_db, demo_store, tmp_path):

@@ -18,12 +18,12 @@ import jinja2
 import pytest
 
 from benchmarks.browser import launch_chromium
-from geo import map_data
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.folium_map import _LAYER_JS, _js_json, build_map, map_html
 from geo.imports import import_assignments, import_registry, store_registry
+from geo.outputs.folium_map import _LAYER_JS, _js_json, build_map, map_html
 from geo.store import Store, open_store
+from geo.views import map_view as map_data
 from test_folium_map import grid, page_without_vendor
 from test_pages import folium_args, run_app
 
@@ -263,7 +263,7 @@ sys.path.insert(0, {str(ROOT)!r})
 from streamlit_folium import st_folium
 from benchmarks.browser import launch_chromium
 from geo import map_data
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.store import open_store
 store = open_store({str(hostile_db)!r}, read_only=True)

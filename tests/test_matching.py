@@ -1,4 +1,4 @@
-"""The one matching core (geo.matching): the real-village rule against its SQL form, the name tiers, the reject
+"""The one matching core (geo.sources.matching): the real-village rule against its SQL form, the name tiers, the reject
 type, and the done-when test of issue 8 - a ledger, a boundary file (GeoJSON and a zipped GBK shapefile) and a
 division list that write the same villages in every committee form all match the same villages.
 """
@@ -15,9 +15,9 @@ import pytest
 import shapely
 
 from geo import imports
-from geo.boundaries import county_outline, read_boundaries
-from geo.ledger import match_ledger, read_ledger
-from geo.matching import (
+from geo.sources.boundaries import county_outline, read_boundaries
+from geo.sources.ledger import match_ledger, read_ledger
+from geo.sources.matching import (
     CountyError,
     Note,
     Reject,
@@ -28,8 +28,8 @@ from geo.matching import (
     registry_index,
     resolve_county,
 )
-from geo.names import committee_form
-from geo.registry import national_registry
+from geo.sources.names import committee_form
+from geo.sources.national import national_registry
 from geo.store import open_store, rules
 
 

@@ -3,7 +3,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.names import normalize_township_name, normalize_village_name, split_village_names, village_name_keys
+from geo.sources.names import normalize_township_name, normalize_village_name, split_village_names, village_name_keys
 
 REGISTRY = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"
 
@@ -77,5 +77,5 @@ def test_vectorised_normaliser_agrees_with_the_scalar_one():
     reg = pd.read_parquet(REGISTRY, filters=[("level", "=", 5)])
     sample = pd.concat([reg["name"].sample(20000, random_state=1),
                         pd.Series(["王家村（原李家村）", " 城关 社区居委会", "村", "新村村委会", "巴彦嘎查委员会"])])
-    from geo.names import normalize_village_names
+    from geo.sources.names import normalize_village_names
     assert normalize_village_names(sample).tolist() == [normalize_village_name(n) for n in sample]

@@ -1,4 +1,4 @@
-"""No data is decided once, per county (geo.coverage): a county's figures are the same whichever level they are
+"""No data is decided once, per county (geo.core.coverage): a county's figures are the same whichever level they are
 read from, on both backends and by an independent pandas oracle; a county without data is no data at every
 level and leaves the national gap list, which says how many counties and villages it left out."""
 from __future__ import annotations
@@ -8,15 +8,15 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from geo.access import OPEN
-from geo.codes import Scope
-from geo.coverage import NO_DATA, counted_villages
+from geo.auth.access import OPEN
+from geo.core.codes import Scope
+from geo.core.coverage import NO_DATA, counted_villages
 from geo.demo import ANCHOR
-from geo.export import gap_list, no_data_counties
-from geo.gap_list import DEFAULT_STATUSES
+from geo.outputs.export import gap_list, no_data_counties
 from geo.planning import plan_gaps
-from geo.registry import national_registry
+from geo.sources.national import national_registry
 from geo.testing import pandas_summary
+from geo.views.gap_list import DEFAULT_STATUSES
 
 SHAANXI = Scope.parse("61")
 #: the demo's anchor, when every county of 陕西 has contracts, and a day when only some had started

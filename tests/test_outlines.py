@@ -11,7 +11,7 @@ import pytest
 import shapely
 from shapely.geometry import Point, box
 
-from geo import outlines as ol
+from geo.outputs import outlines as ol
 
 
 @pytest.fixture(scope="module")

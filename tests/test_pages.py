@@ -16,11 +16,11 @@ from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.browser import CHART, VIEWPORT, served_app, wait_ready
-from geo.codes import LEVEL_ENDS, Scope
-from geo.coverage import NO_DATA
+from geo.core.codes import LEVEL_ENDS, Scope
+from geo.core.coverage import NO_DATA
 from geo.demo import ANCHOR
-from geo.i18n import escape_markdown, md, t
 from geo.store import DB_ENV, Store, open_store
+from geo.text.catalogue import escape_markdown, md, t
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -347,8 +347,8 @@ def test_gap_list_of_a_county_without_a_ledger_says_so(app_db):
 
 
 def test_a_long_gap_list_is_drawn_a_page_at_a_time_under_its_count_by_unit(app_db, demo_store):
-    from geo.formats import count
-    from geo.gap_list import PAGE_ROWS
+    from geo.text.formats import count
+    from geo.views.gap_list import PAGE_ROWS
 
     at = run_app("pages/gaps.py", scope="61", date=DATE)
     expected = demo_store.village_statuses(Scope.parse("61"), DATE, statuses=GAPS)
@@ -508,7 +508,7 @@ def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_st
 
 
 def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, demo_store):
-    from geo.service_ranking import records_begin
+    from geo.core.service_ranking import records_begin
 
     at = run_app("pages/summary.py", scope="610103", date=DATE)
     charts = [json.loads(e.proto.spec) for e in at.main

@@ -1,6 +1,6 @@
 """One person once: who is who among advisers, across the rows of one ledger and against the people stored.
 
-The rule table (geo.ledger.people.compare) is written out below for every combination of licence number, name,
+The rule table (geo.sources.ledger.people.compare) is written out below for every combination of licence number, name,
 phone and organisation, and each combination is tried three ways: the rule itself (both ways round), two rows of
 one ledger imported together, and a row imported after a stored person, on both store backends.
 """
@@ -12,9 +12,9 @@ import pytest
 
 from backends import BACKENDS, StoreMaker, require
 from geo import imports
-from geo.i18n import t
-from geo.ledger.people import Identity, compare, normal_name
-from geo.phones import phone_numbers
+from geo.privacy.phones import phone_numbers
+from geo.sources.ledger.people import Identity, compare, normal_name
+from geo.text.catalogue import t
 from test_accounts import REGISTRY
 
 VILLAGE = "610124100201"

@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from geo.coverage import Period
-from geo.periods import PeriodError, doubtful_period, parse_date, parse_period
+from geo.core.coverage import Period
+from geo.sources.periods import PeriodError, doubtful_period, parse_date, parse_period
 
 D = dt.date
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from fixtures_ledger import ID_IN_COLUMN, ID_IN_REMARK, ID_OLD_15
-from geo.phones import scrub_personal_numbers, scrub_phone_numbers
+from geo.privacy.phones import scrub_personal_numbers, scrub_phone_numbers
 
 
 def full_width(text: str) -> str:

@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from geo import cli
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.planning import make_plan, plan_gaps
 from geo.planning.distance import EARTH_RADIUS_KM, haversine_km
 from geo.planning.locate import locate_advisers, locate_villages
@@ -403,9 +403,9 @@ def plan_metrics(at) -> dict[str, str]:
 
 
 def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
-    from geo.formats import pct
-    from geo.i18n import t
     from geo.planning.output import leftover_table
+    from geo.text.catalogue import t
+    from geo.text.formats import pct
     from test_pages import run_app
 
     at = run_app("pages/gaps.py", scope="610124", date="2026-11-27")
@@ -439,7 +439,7 @@ def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
 
 
 def test_page_section_with_no_gaps_says_so(app_db, demo_store):
-    from geo.i18n import md
+    from geo.text.catalogue import md
     from test_pages import run_app
 
     town = next(c for c in demo_store.children(Scope.parse("610124"))["code"]
@@ -452,8 +452,8 @@ def test_page_section_with_no_gaps_says_so(app_db, demo_store):
 
 def test_page_refuses_a_plan_beyond_its_limit_and_says_why(app_db, demo_store, monkeypatch):
     import geo.planning
-    from geo.formats import count
-    from geo.i18n import md
+    from geo.text.catalogue import md
+    from geo.text.formats import count
     from test_pages import run_app
 
     # the demo's country has data in 陕西 alone (1,370 gaps; the national store's are 100,000s): a lower limit

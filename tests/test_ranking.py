@@ -6,10 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.codes import LEVEL_ENDS, Scope
-from geo.coverage import Counts
+from geo.core.codes import LEVEL_ENDS, Scope
+from geo.core.coverage import Counts
+from geo.core.ranking import rank_units, trend_over_units_with_data
 from geo.demo import ANCHOR
-from geo.ranking import rank_units, trend_over_units_with_data
 
 
 def units(*rows: tuple[str, int, int, int]) -> pd.DataFrame:

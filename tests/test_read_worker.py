@@ -8,10 +8,11 @@ import time
 
 import pytest
 
-from geo import imports, limits
-from geo.i18n import t
+from geo import imports
+from geo.core import limits
 from geo.imports.worker import read_limited
-from geo.ledger import read_ledger
+from geo.sources.ledger import read_ledger
+from geo.text.catalogue import t
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 from test_limits import ledger_csv
 

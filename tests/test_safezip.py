@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from geo.safezip import UnsafeZipError, entry_name, safe_extract
+from geo.privacy.safezip import UnsafeZipError, entry_name, safe_extract
 
 
 class GbkName(zipfile.ZipInfo):

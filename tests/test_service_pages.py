@@ -12,12 +12,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo.codes import Scope
+from geo.core.codes import Scope
+from geo.core.service_ranking import headline, rank_by_gap
+from geo.core.service_rule import ServiceSettings
 from geo.demo import ANCHOR
-from geo.i18n import md, t
-from geo.service_ranking import headline, rank_by_gap
-from geo.service_rule import ServiceSettings
 from geo.store import DB_ENV, open_store
+from geo.text.catalogue import md, t
 from test_pages import folium_args, run_app, texts
 
 DATE = ANCHOR.isoformat()

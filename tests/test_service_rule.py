@@ -1,4 +1,4 @@
-"""The rule of effective service (geo.service_rule) and its SQL form in the store, on both backends: hand-built
+"""The rule of effective service (geo.core.service_rule) and its SQL form in the store, on both backends: hand-built
 villages around the window's edges, remote-only and lapsed villages, an adviser on several villages, units
 without service records, and a generated county log against the pandas oracle."""
 from __future__ import annotations
@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.codes import Scope
-from geo.coverage import Status
-from geo.registry import national_registry
-from geo.service_rule import (
+from geo.core.codes import Scope
+from geo.core.coverage import Status
+from geo.core.service_rule import (
     DEFAULT_SERVICE,
     Record,
     ServiceSettings,
@@ -24,6 +23,7 @@ from geo.service_rule import (
     onsite_hours_in_month,
     village_service_status,
 )
+from geo.sources.national import national_registry
 from geo.testing import SERVED_COLUMNS, pandas_served_summary
 
 D = dt.date(2026, 11, 27)

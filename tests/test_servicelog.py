@@ -1,4 +1,4 @@
-"""The service log reader and matcher (geo.servicelog), on hand-built files and hand-written expectations: every
+"""The service log reader and matcher (geo.sources.servicelog), on hand-built files and hand-written expectations: every
 date, hours and mode format, each reject reason with its row, the messy shapes, the numbers that must go."""
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 
 from fixtures_ledger import LICENCE_SUN, LICENCE_ZHANG
 from fixtures_services import ACCEPTED, DOUBTFUL, DUPLICATES, PRIVATE, REJECTED, SKIPPED, write_messy_log
-from geo import servicelog
-from geo.matching import registry_index
-from geo.registry import national_registry
-from geo.servicelog import Problem, service_date, service_hours, service_mode
+from geo.sources import servicelog
+from geo.sources.matching import registry_index
+from geo.sources.national import national_registry
+from geo.sources.servicelog import Problem, service_date, service_hours, service_mode
 
 TODAY = dt.date(2026, 11, 27)
 ZHOUZHI = "610124"

@@ -5,9 +5,9 @@ import threading
 import pandas as pd
 import pytest
 
-from geo.codes import Scope
+from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.registry import national_registry
+from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
 
 

@@ -15,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from benchmarks.browser import VIEWPORT, served_app, wait_ready
 from geo import imports
 from geo.demo import ANCHOR
-from geo.i18n import escape_markdown, md, t
+from geo.text.catalogue import escape_markdown, md, t
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

@@ -12,7 +12,7 @@ import pytest
 from backends import create_database, database_url, drop_database, require
 from benchmarks.browser import VIEWPORT, served_app
 from geo.demo import ANCHOR
-from geo.registry import national_registry, villages
+from geo.sources.national import national_registry, villages
 
 ROOT = Path(__file__).resolve().parent.parent
 DONGCHENG = "110101"          # 北京市东城区: no contract in the demo, so the import is all that covers it
@@ -61,7 +61,7 @@ def test_a_ledger_imported_beside_two_servers_shows_in_both(shared_database, two
         f"{c},{n},顾问{i % 2},2026.1.1-2027.12.31\n" for i, (c, n) in enumerate(zip(rows["code"], rows["name"]))),
         encoding="utf-8-sig")
     for url in two_servers:
-        # no contract on record: the county is no data (geo.coverage), said instead of its figures
+        # no contract on record: the county is no data (geo.core.coverage), said instead of its figures
         assert "尚未导入" in figures_text(browser, url, "东城区尚未导入")
     imported = cli("import", "assignments", str(ledger), "--county", DONGCHENG, db=shared_database)
     assert imported.returncode == 0, imported.stderr

@@ -5,9 +5,9 @@ import datetime as dt
 
 import pytest
 
-from geo.codes import Scope
-from geo.i18n import md, t
-from geo.viewstate import (
+from geo.core.codes import Scope
+from geo.text.catalogue import md, t
+from geo.views.viewstate import (
     MIN_DATE,
     Notice,
     ViewFacts,
@@ -102,7 +102,7 @@ def test_facts_of_the_demo_store(demo_store):
 
 # --- the user's jurisdiction: a link beyond it shows the jurisdiction, with a notice -----------------------------
 def account(digits: str):
-    from geo.access import Principal, Role
+    from geo.auth.access import Principal, Role
 
     return Principal(username="u", display_name="U", role=Role.VIEWER, jurisdiction=Scope(digits))
 

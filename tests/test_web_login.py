@@ -8,10 +8,10 @@ import pytest
 from starlette.requests import Request
 
 import app_routes
-from geo import accounts, web_login
-from geo.access import OPEN, Role
-from geo.codes import Scope
-from geo.web_login import CookiePolicy, clear_cookie_header, cookie_header, safe_next, sign, verify
+from geo.auth import accounts, web_login
+from geo.auth.access import OPEN, Role
+from geo.auth.web_login import CookiePolicy, clear_cookie_header, cookie_header, safe_next, sign, verify
+from geo.core.codes import Scope
 
 SECRET = b"k" * 32
 NOW = dt.datetime(2026, 12, 1, 9, 0, 0)

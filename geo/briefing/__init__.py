@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..access import OPEN, Principal
-from ..codes import Scope
-from ..errors import UserError
-from ..store import Store
-from .document import Document, compose
-from .figures import APPENDIX_ROWS, DEFAULT_CAP, BriefingFigures, gather
+from geo.auth.access import OPEN, Principal
+from geo.briefing.document import Document, compose
+from geo.briefing.figures import APPENDIX_ROWS, DEFAULT_CAP, BriefingFigures, gather
+from geo.core.codes import Scope
+from geo.core.errors import UserError
+from geo.store import Store
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,13 @@ class ReportFormat:
 
 
 def _docx(document: Document) -> bytes:
-    from .docx_writer import to_docx
+    from geo.briefing.docx_writer import to_docx
 
     return to_docx(document)
 
 
 def _pdf(document: Document) -> bytes:
-    from .pdf_writer import to_pdf
+    from geo.briefing.pdf_writer import to_pdf
 
     return to_pdf(document)
 
@@ -60,7 +60,7 @@ def briefing_document(store: Store, scope: Scope, as_of: dt.date, *, lang: str =
                       issuer: str | None = None, cap: int = DEFAULT_CAP, appendix_rows: int = APPENDIX_ROWS,
                       generated: dt.date | None = None) -> tuple[BriefingFigures, Document]:
     """The figures and the document of the briefing of `scope` (narrowed to the principal's jurisdiction)."""
-    from .charts import map_png, trend_png
+    from geo.briefing.charts import map_png, trend_png
 
     scope, _ = principal.clamp(store.check_scope(scope))
     figures = gather(store, scope, as_of, lang=lang, cap=cap, appendix_rows=appendix_rows)

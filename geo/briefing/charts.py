@@ -2,8 +2,8 @@
 network, no tiles).
 
 The map is the web map on paper: the same rate classes and status colours, the same outline, the same hatched
-no-data fill and dashed schematic (示意) cells, all taken from :mod:`geo.folium_map`; its shapes are the stored
-display shapes of :func:`geo.map_data.map_view`.  It adds what paper needs: a legend, a scale bar and a north
+no-data fill and dashed schematic (示意) cells, all taken from :mod:`geo.outputs.folium_map`; its shapes are the stored
+display shapes of :func:`geo.views.map_view.map_view`.  It adds what paper needs: a legend, a scale bar and a north
 arrow.
 """
 from __future__ import annotations
@@ -25,10 +25,10 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 from shapely.geometry import shape  # noqa: E402
 from shapely.geometry.polygon import orient  # noqa: E402
 
-from .. import folium_map as web  # noqa: E402
-from ..i18n import t  # noqa: E402
-from ..map_data import MapView, national_lines  # noqa: E402
-from .fonts import cjk_fonts  # noqa: E402
+from geo.briefing.fonts import cjk_fonts  # noqa: E402
+from geo.outputs import folium_map as web  # noqa: E402
+from geo.text.catalogue import t  # noqa: E402
+from geo.views.map_view import MapView, national_lines  # noqa: E402
 
 DPI = 200
 #: the web map's no-data pattern (a light fill with darker 45° stripes) and its outline, as matplotlib styles

@@ -1,9 +1,10 @@
 """Phase 2 of the briefing: the figures written out as a document both writers render the same way.
 
 A :class:`Document` is a title block and a list of blocks (headings, paragraphs, tables, images); all its words
-come from the catalogue (:mod:`geo.i18n`).  Text from the store (names, file names) is data: control characters
+come from the catalogue (:mod:`geo.text.catalogue`).  Text from the store (names, file names) is data: control
+characters
 are removed here (they are not valid XML in a .docx, and draw nothing in a PDF), and a table cell never starts
-like a formula (:func:`geo.export.neutralize`), as in every export.
+like a formula (:func:`geo.outputs.export.neutralize`), as in every export.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..export import neutralize
-from ..formats import contract_end, count, name_list, pct
-from ..i18n import level_label, status_label, t
-from .figures import BriefingFigures, RateThen
+from geo.briefing.figures import BriefingFigures, RateThen
+from geo.outputs.export import neutralize
+from geo.text.catalogue import level_label, status_label, t
+from geo.text.formats import contract_end, count, name_list, pct
 
 #: characters XML 1.0 forbids (and the C1 controls, which no name means): removed from stored text
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -142,7 +143,7 @@ def _adviser_sentence(f: BriefingFigures, lang: str) -> str:
 
 
 def _no_data_sentence(f: BriefingFigures, lang: str) -> str | None:
-    """The counties without data that the figures leave out (geo.coverage: no data is decided per county)."""
+    """The counties without data that the figures leave out (geo.core.coverage: no data is decided per county)."""
     if not f.counts.has_data or not f.counts.no_data_counties:
         return None
     return t("brief.left_out", lang, counties=count(f.counts.no_data_counties),
@@ -218,7 +219,7 @@ def appendix_blocks(f: BriefingFigures, lang: str) -> list[Block]:
 
 def _kind(kind: str, lang: str) -> str:
     key = f"imp.kind.{kind}"
-    from ..i18n import TEXT
+    from geo.text.catalogue import TEXT
 
     return t(key, lang) if key in TEXT else clean(kind)
 

@@ -16,7 +16,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .document import Document, Heading, Image, Paragraph, Table
+from geo.briefing.document import Document, Heading, Image, Paragraph, Table
 
 LATIN = "Times New Roman"
 #: style -> (East Asian font, size in points, bold)

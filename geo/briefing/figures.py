@@ -1,6 +1,6 @@
 """Phase 1 of the briefing: every figure it states, read from the store for one scope and one date.
 
-The headline counts are those of the summary page: over the units with data (:mod:`geo.ranking`), so a unit
+The headline counts are those of the summary page: over the units with data (:mod:`geo.core.ranking`), so a unit
 whose ledgers are not imported yet lowers no rate.  The optional parts are None where the store cannot give
 them (no service log imported: no served rate), and the text and tables then leave them out.
 """
@@ -11,15 +11,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..advisers import DEFAULT_CAP
-from ..codes import Scope
-from ..coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
-from ..map_data import MapView, map_view
-from ..ranking import Ranking, rank_units, trend_over_units_with_data
-from ..service_rule import DEFAULT_SERVICE
-from ..store import Store
+from geo.core.codes import Scope
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
+from geo.core.ranking import Ranking, rank_units, trend_over_units_with_data
+from geo.core.service_rule import DEFAULT_SERVICE
+from geo.store import Store
+from geo.views.advisers import DEFAULT_CAP
+from geo.views.map_view import MapView, map_view
 
-#: the service window the briefing's note names (the rule's own default, geo.service_rule)
+#: the service window the briefing's note names (the rule's own default, geo.core.service_rule)
 SERVICE_WINDOW_DAYS = DEFAULT_SERVICE.window_days
 #: appendix rows shown at most; the full list is the gap list's export
 APPENDIX_ROWS = 300

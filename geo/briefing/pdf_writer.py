@@ -17,9 +17,9 @@ from fpdf import FPDF
 from fpdf.enums import TextMode, WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
-from .document import Document, Heading, Image, Paragraph, Table
-from .docx_writer import HEADER_FILL, MARGINS_MM, MARKED_FILL
-from .fonts import cjk_fonts
+from geo.briefing.document import Document, Heading, Image, Paragraph, Table
+from geo.briefing.docx_writer import HEADER_FILL, MARGINS_MM, MARKED_FILL
+from geo.briefing.fonts import cjk_fonts
 
 #: family -> (role in geo.briefing.fonts, fpdf2 style).  One face only: subsetting a 65,000-glyph CJK face is most of
 #: a report's time, so bold (title, headings) is the same face drawn with an outline stroke

@@ -2,7 +2,8 @@
 
 Every import is one transaction and one recorded batch (kind, file name, content hash, time, rows read /
 accepted / rejected).  A failed import leaves the store exactly as it was; importing the same file twice
-changes nothing; any batch can be rolled back.  The readers (geo.ledger, geo.boundaries, the registry reader in
+changes nothing; any batch can be rolled back.  The readers (geo.sources.ledger, geo.sources.boundaries, the registry
+reader in
 :mod:`.registry`) only parse and match; this package decides what is written.
 
 - :mod:`.kinds`: the one table of import kinds (file types, preview, writer, rollback rule, options), with the
@@ -13,31 +14,41 @@ changes nothing; any batch can be rolled back.  The readers (geo.ledger, geo.bou
 """
 from __future__ import annotations
 
-from .assignments import import_assignments, preview_assignments
-from .boundaries import import_boundaries, preview_boundaries
-from .kinds import BY_KEY, KINDS, ImportKind, Option, all_options, checked_file, preview, rollback, run_import
-from .registry import (
-                       ABOLISH_CONFIRM_SHARE,
-                       ABOLISH_COUNTIES_SHOWN,
-                       ABOLISH_NAMES_SHOWN,
-                       MAX_REGISTRY_ROWS,
-                       REGISTRY_SUFFIXES,
-                       AbolishNotConfirmed,
-                       CountyAbolition,
-                       RegistryPlan,
-                       RegistryPreview,
-                       abolition_notes,
-                       abolition_places,
-                       import_registry,
-                       plan_registry,
-                       preview_registry,
-                       read_registry_file,
-                       registry_plan,
-                       store_registry,
+from geo.imports.assignments import import_assignments, preview_assignments
+from geo.imports.boundaries import import_boundaries, preview_boundaries
+from geo.imports.kinds import (
+    BY_KEY,
+    KINDS,
+    ImportKind,
+    Option,
+    all_options,
+    checked_file,
+    preview,
+    rollback,
+    run_import,
 )
-from .report import report_table, write_report
-from .results import ImportRefused, ImportResult, Note, Progress, file_sha256
-from .services import ServicePreview, import_services, preview_services
+from geo.imports.registry import (
+    ABOLISH_CONFIRM_SHARE,
+    ABOLISH_COUNTIES_SHOWN,
+    ABOLISH_NAMES_SHOWN,
+    MAX_REGISTRY_ROWS,
+    REGISTRY_SUFFIXES,
+    AbolishNotConfirmed,
+    CountyAbolition,
+    RegistryPlan,
+    RegistryPreview,
+    abolition_notes,
+    abolition_places,
+    import_registry,
+    plan_registry,
+    preview_registry,
+    read_registry_file,
+    registry_plan,
+    store_registry,
+)
+from geo.imports.report import report_table, write_report
+from geo.imports.results import ImportRefused, ImportResult, Note, Progress, file_sha256
+from geo.imports.services import ServicePreview, import_services, preview_services
 
 __all__ = [
     "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",

@@ -5,12 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..access import OPEN, Principal
-from ..i18n import Msg
-from ..ledger.people import TAKEN, Identity, People
-from ..store import Store
-from .jurisdiction import record_import
-from .results import (
+from geo.auth.access import OPEN, Principal
+from geo.imports.jurisdiction import record_import
+from geo.imports.results import (
     ImportRefused,
     ImportResult,
     Joined,
@@ -21,6 +18,9 @@ from .results import (
     refused,
     reject_note,
 )
+from geo.sources.ledger.people import TAKEN, Identity, People
+from geo.store import Store
+from geo.text.catalogue import Msg
 
 
 def _doubtful_notes(table, match) -> tuple[Note, ...]:
@@ -38,7 +38,8 @@ def _doubtful_notes(table, match) -> tuple[Note, ...]:
 
 def _stored_people(store: Store, cur, match, people: dict) -> tuple[dict[str, int], dict[int, tuple], list]:
     """Which of the file's people are stored already ({file key: adviser_id}) by the rule of
-    :mod:`geo.ledger.people`, the stored candidates by id, and every doubtful likeness (the file's own first)."""
+    :mod:`geo.sources.ledger.people`, the stored candidates by id, and every doubtful likeness (the file's own
+    first)."""
     known = match.identities
     names = {n for key in people for n in (people[key].name, known[key].name)}
     licences = {x for key in people for x in (people[key].licence_no, known[key].licence) if x}
@@ -76,8 +77,9 @@ def _likeness_notes(table, likenesses: list, people: dict, stored: dict[int, tup
 def preview_assignments(store: Store, path: str | Path, *, county: str | None = None, read=None):
     """(LedgerTable, LedgerMatch) without writing anything: what the import page shows before saving.
 
-    ``read`` is the file's :func:`geo.ledger.read_ledger` when it was read already (in a worker, geo.imports.kinds)."""
-    from .. import ledger
+    ``read`` is the file's :func:`geo.sources.ledger.read_ledger` when it was read already (in a worker,
+    geo.imports.kinds)."""
+    from geo.sources import ledger
 
     try:
         table = read if read is not None else ledger.read_ledger(path)

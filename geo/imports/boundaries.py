@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..access import OPEN, Principal
-from ..i18n import Msg
-from ..store import Store
-from .jurisdiction import record_import
-from .results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note
+from geo.auth.access import OPEN, Principal
+from geo.imports.jurisdiction import record_import
+from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note
+from geo.store import Store
+from geo.text.catalogue import Msg
 
 
 def _doubtful_notes(read) -> tuple[Note, ...]:
@@ -19,7 +19,7 @@ def _doubtful_notes(read) -> tuple[Note, ...]:
 
 def preview_boundaries(store: Store, path: str | Path, read=None, **options):
     """The file read and matched (``read`` when that was done already, in a worker: geo.imports.kinds)."""
-    from .. import boundaries
+    from geo.sources import boundaries
 
     if read is not None:
         return read
@@ -34,12 +34,12 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
                       **options) -> ImportResult:
     """Village boundaries: replace those of the matched villages and rebuild their counties' map shapes.
 
-    ``options`` go to :func:`geo.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
+    ``options`` go to :func:`geo.sources.boundaries.read_boundaries` (county, code_field, name_field, source_crs,
     gcj02).  The boundaries replaced are kept in ``geom_history`` so the batch can be rolled back.
     ``preview`` is :func:`preview_boundaries`' result for this file and options when the caller has it: the
     archive is then not extracted a second time.
     """
-    from ..geometry_store import refresh_village_display, replace_village_geoms
+    from geo.store.geometry import refresh_village_display, replace_village_geoms
 
     path, name, sha, done = already_imported(store, "boundaries", path, file_name, principal)
     if done:

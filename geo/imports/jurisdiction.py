@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import pandas as pd
 
-from ..access import AccessDenied, Principal, overlaps, scoped
-from ..codes import LEVEL_ENDS, Scope
-from ..i18n import Msg
-from ..matching import outside_jurisdiction
-from .results import ImportRefused
+from geo.auth.access import AccessDenied, Principal, overlaps, scoped
+from geo.core.codes import LEVEL_ENDS, Scope
+from geo.imports.results import ImportRefused
+from geo.sources.matching import outside_jurisdiction
+from geo.text.catalogue import Msg
 
 
 class OutsideJurisdiction(ImportRefused, AccessDenied):
@@ -84,7 +84,7 @@ def limit_services(store, preview, principal: Principal):
 
 def limit_registry(store, preview, principal: Principal):
     """A division list cut to the jurisdiction: rows outside it rejected, the plan made again without them."""
-    from .registry import RegistryPreview, registry_plan
+    from geo.imports.registry import RegistryPreview, registry_plan
 
     divisions = preview.divisions
     inside = divisions["code"].map(principal.covers).astype(bool)
@@ -106,7 +106,7 @@ def record_import(store, principal: Principal, cur, *, kind: str, file_name: str
     """The import's row in the audit trail, inside the import's transaction: file, content hash, batch, rows; its scope
     is the smallest division holding what it wrote, as far as the importer's jurisdiction reaches.  The batch
     is placed there too, which decides who sees it in a history (Store.batches)."""
-    from .. import audit
+    from geo.auth import audit
 
     where = scoped(principal, common_scope(codes))
     store.set_batch_scope(cur, batch, where)

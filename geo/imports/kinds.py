@@ -13,17 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from .. import audit
-from .. import boundaries as boundary_reader
-from .. import ledger as ledger_reader
-from .. import servicelog as servicelog_reader
-from ..access import OPEN, AccessDenied, Principal, scoped
-from ..i18n import Msg
-from ..store import Store
-from . import assignments, boundaries, registry, services
-from .jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry, limit_services
-from .results import ImportResult, Progress, refused
-from .worker import read_limited
+from geo.auth import audit
+from geo.auth.access import OPEN, AccessDenied, Principal, scoped
+from geo.imports import assignments, boundaries, registry, services
+from geo.imports.jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry, limit_services
+from geo.imports.results import ImportResult, Progress, refused
+from geo.imports.worker import read_limited
+from geo.sources import boundaries as boundary_reader
+from geo.sources import ledger as ledger_reader
+from geo.sources import servicelog as servicelog_reader
+from geo.store import Store
+from geo.text.catalogue import Msg
 
 Widget = Literal["county", "text", "check", "confirm"]
 #: a file's reading phase as (reader, args, kwargs): run in a worker process under the limits (see .worker)
@@ -59,7 +59,7 @@ class ImportKind:
     stacks: bool                                    # later active batches of the kind must be undone first
     options: tuple[Option, ...] = ()
     row_key: str = "imp.col.row"                    # what a report's row number counts
-    action: str = "import"                          # what importing or undoing it needs (geo.access)
+    action: str = "import"                          # what importing or undoing it needs (geo.auth.access)
     # (store, preview, principal) -> the preview cut to the jurisdiction; None: only whole-country accounts
     limit: Callable[[Store, Any, Principal], Any] | None = None
     audits: bool = False                            # the writer audits in its transaction (every writer takes
@@ -121,7 +121,7 @@ def _undo_assignments(store: Store, cur, batch_id: int) -> None:
 
 
 def _undo_boundaries(store: Store, cur, batch_id: int) -> None:
-    from ..geometry_store import refresh_village_display
+    from geo.store.geometry import refresh_village_display
 
     for county in store.rollback_village_geoms(cur, batch_id):
         refresh_village_display(store, cur, county)

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..access import OPEN, Principal
-from ..codes import LEVEL_ENDS, significant_length
-from ..i18n import Msg, t
-from ..idcards import scrub_id_numbers
-from ..limits import MAX_REGISTRY_CELLS
-from ..matching import real_villages
-from ..store import Store
-from .jurisdiction import record_import
-from .results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
+from geo.auth.access import OPEN, Principal
+from geo.core.codes import LEVEL_ENDS, significant_length
+from geo.core.limits import MAX_REGISTRY_CELLS
+from geo.imports.jurisdiction import record_import
+from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
+from geo.privacy.idcards import scrub_id_numbers
+from geo.sources.matching import real_villages
+from geo.store import Store
+from geo.text.catalogue import Msg, t
 
 #: the file types a division list is read from (the page's uploader and the CLI check the same tuple)
 REGISTRY_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
@@ -91,7 +91,7 @@ def _cell_str(value: object) -> str:
 
 def _read_table(path: Path) -> pd.DataFrame:
     """Every cell as text, no header interpretation (it is found afterwards); refused past MAX_REGISTRY_ROWS."""
-    from .. import ledger
+    from geo.sources import ledger
 
     ext = path.suffix.lower()
     name = path.name
@@ -113,13 +113,13 @@ def _read_table(path: Path) -> pd.DataFrame:
         width = max((len(r) for r in rows), default=0)
         return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
     if ext in (".xlsx", ".xlsm", ".xls"):
-        from ..ledger import workbook_kind
+        from geo.sources.ledger import workbook_kind
 
         with open(path, "rb") as f:
             kind = workbook_kind(f.read(8))
         if kind is None:
             raise refused("imp.e.not_excel", file=name)
-        try:   # the reader by what the file is, not by its extension; bounded as a ledger is (geo.limits)
+        try:   # the reader by what the file is, not by its extension; bounded as a ledger is (geo.core.limits)
             grid = ledger.first_sheet_cells(path, kind, budget)
         except ledger.LedgerError as e:
             raise ImportRefused(str(e)) from None
@@ -374,7 +374,7 @@ def import_registry(store: Store, path: str | Path, *, file_name: str | None = N
                                 rows_accepted=len(incoming), rows_rejected=len(rejects))
         change = store.apply_registry_version(cur, incoming, batch, abolish=plan.abolished_codes)
         if not store.has_shapes("national", cur):
-            from ..demo_geometry import store_outline_tiers  # a store started from a list: outlines too
+            from geo.demo.geometry import store_outline_tiers  # a store started from a list: outlines too
             store_outline_tiers(store, cur)
             store.set_meta("outlines_batch", str(batch), cur)
         record_import(store, principal, cur, kind="registry", file_name=name, sha256=sha, batch=batch,

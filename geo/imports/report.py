@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..i18n import t
-from .kinds import BY_KEY
-from .results import ImportResult, Note
+from geo.imports.kinds import BY_KEY
+from geo.imports.results import ImportResult, Note
+from geo.text.catalogue import t
 
 
 def _notes(result: ImportResult) -> list[Note]:
@@ -42,7 +42,7 @@ def report_table(result: ImportResult, lang: str = "zh") -> pd.DataFrame:
 
 
 def write_report(result: ImportResult, path: str | Path, lang: str = "zh") -> Path:
-    from ..export import to_csv_bytes, to_xlsx_bytes
+    from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 
     path = Path(path)
     table = report_table(result, lang)

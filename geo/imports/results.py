@@ -1,6 +1,6 @@
 """What an import says: its result, the notes on the rows it rejected or doubted, and its refusals.
 
-Every text here is a catalogue key with values (:class:`geo.i18n.Msg`) or another :class:`Localizable`, so the
+Every text here is a catalogue key with values (:class:`geo.text.catalogue.Msg`) or another :class:`Localizable`, so the
 page, the downloaded report and the CLI each render it in one language; ``str()`` / ``bilingual()`` keep the
 two-language form for log lines.
 """
@@ -16,9 +16,9 @@ from typing import Any, Callable, Literal
 
 import pandas as pd
 
-from ..access import OPEN, Principal
-from ..errors import UserError
-from ..i18n import TEXT, Localizable, Msg, localized
+from geo.auth.access import OPEN, Principal
+from geo.core.errors import UserError
+from geo.text.catalogue import TEXT, Localizable, Msg, localized
 
 Progress = Callable[[float, str], None]
 Status = Literal["imported", "unchanged", "refused"]
@@ -196,7 +196,7 @@ def already_imported(store, kind: str, path: str | Path, file_name: str | None, 
     """(path, name shown, content hash, the 'unchanged' result when this content was imported before inside
     `principal`'s jurisdiction; the same file imported by another jurisdiction is read again, its rows there
     rejected as outside, and that jurisdiction's batch never named)."""
-    from ..idcards import scrub_file_name
+    from geo.privacy.idcards import scrub_file_name
 
     path = Path(path)
     name = scrub_file_name(file_name or path.name)

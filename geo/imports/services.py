@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..access import OPEN, Principal
-from ..codes import Scope
-from ..i18n import Msg
-from ..store import Store
-from .results import (
+from geo.auth.access import OPEN, Principal
+from geo.core.codes import Scope
+from geo.imports.results import (
     ImportRefused,
     ImportResult,
     Joined,
@@ -22,23 +20,26 @@ from .results import (
     refused,
     reject_note,
 )
+from geo.store import Store
+from geo.text.catalogue import Msg
 
 
 @dataclass(frozen=True)
 class ServicePreview:
     """What the import page shows before saving: the table as read and its matches."""
 
-    table: object       # geo.servicelog.ServiceTable
-    match: object       # geo.servicelog.ServiceMatch
+    table: object       # geo.sources.servicelog.ServiceTable
+    match: object       # geo.sources.servicelog.ServiceMatch
 
 
 def preview_services(store: Store, path: str | Path, *, county: str | None = None,
                      today: dt.date | None = None, read=None) -> ServicePreview:
     """The log read and matched (county, villages, advisers known to the store) without writing anything.
 
-    ``read`` is the file's :func:`geo.servicelog.read_service_log` when it was read already (geo.imports.kinds)."""
-    from .. import servicelog
-    from ..ledger import LedgerError
+    ``read`` is the file's :func:`geo.sources.servicelog.read_service_log` when it was read already
+    (geo.imports.kinds)."""
+    from geo.sources import servicelog
+    from geo.sources.ledger import LedgerError
 
     today = today or dt.date.today()
     try:
@@ -63,7 +64,7 @@ def _doubtful_notes(preview: ServicePreview) -> tuple[Note, ...]:
 
 
 def _one_language(note) -> Msg | ReaderText:
-    """A reader's note (geo.matching.Note: the bilingual line, with its key) as text of one language."""
+    """A reader's note (geo.sources.matching.Note: the bilingual line, with its key) as text of one language."""
     return Msg(note.key, note.params) if hasattr(note, "key") else ReaderText(str(note))
 
 

@@ -1,4 +1,4 @@
-"""Reading an uploaded file in a worker process with a memory and a time limit (:mod:`geo.limits`).
+"""Reading an uploaded file in a worker process with a memory and a time limit (:mod:`geo.core.limits`).
 
 The readers are bounded one by one (rows, cells, merged ranges, vertices, cell length), but a parser bug, known
 or not, must not take the server down for every user: the reading phase of every import kind runs here, in a
@@ -20,12 +20,12 @@ import time
 import traceback
 from typing import Any, Callable
 
-from .. import limits
-from ..errors import UserError
-from .results import ImportRefused, refused
+from geo.core import limits
+from geo.core.errors import UserError
+from geo.imports.results import ImportRefused, refused
 
 #: what the forkserver imports once, so that each child starts with the readers loaded
-PRELOAD = ["geo.ledger", "geo.servicelog", "geo.boundaries", "geo.imports.registry"]
+PRELOAD = ["geo.sources.ledger", "geo.sources.servicelog", "geo.sources.boundaries", "geo.imports.registry"]
 _POLL_SECONDS = 0.1
 #: set VILLAGE_COVERAGE_IN_PROCESS_READS=1 to read in the calling process (a debugger, a profiler)
 IN_PROCESS = os.environ.get("VILLAGE_COVERAGE_IN_PROCESS_READS") == "1"

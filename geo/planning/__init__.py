@@ -7,7 +7,7 @@
 * :mod:`.plan`     - :func:`plan_gaps` (store in, plan out) and the pure :func:`make_plan`;
 * :mod:`.output`   - the plan as .xlsx / .csv / .json files and as the tables the page shows.
 """
-from .plan import DEFAULT_CAP, MAX_GAPS, make_plan, plan_gaps, too_large
-from .result import GapPlan, PlanSummary
+from geo.planning.plan import DEFAULT_CAP, MAX_GAPS, make_plan, plan_gaps, too_large
+from geo.planning.result import GapPlan, PlanSummary
 
 __all__ = ["DEFAULT_CAP", "MAX_GAPS", "GapPlan", "PlanSummary", "make_plan", "plan_gaps", "too_large"]

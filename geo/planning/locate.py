@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from .distance import lonlat_of, unit_vectors
+from geo.planning.distance import lonlat_of, unit_vectors
 
 VILLAGE_KINDS = ("boundary", "schematic", "township", "county", "none")
 ADVISER_KINDS = ("base", "villages", "last_villages", "none")

@@ -1,4 +1,5 @@
-"""The gap plan as people read it: the page's tables and the files (.xlsx, .csv through geo.export's safe writers,
+"""The gap plan as people read it: the page's tables and the files (.xlsx, .csv through geo.outputs.export's safe
+writers,
 and .json as ``python -m geo plan`` promises it)."""
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..export import ExportError, to_csv_bytes, to_xlsx_book
-from ..formats import count, pct
-from ..i18n import status_label, t
-from .result import GapPlan
+from geo.outputs.export import ExportError, to_csv_bytes, to_xlsx_book
+from geo.planning.result import GapPlan
+from geo.text.catalogue import status_label, t
+from geo.text.formats import count, pct
 
 #: catalogue key of each column of the plan table, in order
 PLAN_COLUMNS = (("code", "col.code"), ("name", "col.village"), ("township", "col.township"),

@@ -11,12 +11,12 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..codes import Scope
-from ..coverage import Status
-from ..store.planning import PlanInputs
-from .locate import locate_advisers, locate_villages
-from .result import LEFTOVER_COLUMNS, VILLAGE_COLUMNS, GapPlan, PlanSummary
-from .solve import DEFAULT_NEIGHBOURS, Candidates, assign, candidate_pairs
+from geo.core.codes import Scope
+from geo.core.coverage import Status
+from geo.planning.locate import locate_advisers, locate_villages
+from geo.planning.result import LEFTOVER_COLUMNS, VILLAGE_COLUMNS, GapPlan, PlanSummary
+from geo.planning.solve import DEFAULT_NEIGHBOURS, Candidates, assign, candidate_pairs
+from geo.store.planning import PlanInputs
 
 #: villages per adviser that a provincial standard allows (安徽's service guide: at most 5)
 DEFAULT_CAP = 5

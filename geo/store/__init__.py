@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .base import BatchInfo, Division, RegistryChange, Store, StoreError, as_date, month_ends
+from geo.store.base import BatchInfo, Division, RegistryChange, Store, StoreError, as_date, month_ends
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_DB = DATA_DIR / "coverage.duckdb"
@@ -29,8 +29,8 @@ def open_store(target: str | Path | None = None, *, read_only: bool = False, cre
 
     `shared` (the app): a DuckDB file is held read-only between writes, so other processes can read it.
     """
-    from .duckdb_store import DuckDBStore
-    from .postgres_store import PostgresStore, is_postgres_url
+    from geo.store.duckdb_store import DuckDBStore
+    from geo.store.postgres_store import PostgresStore, is_postgres_url
 
     target = target or default_target()
     if is_postgres_url(target):

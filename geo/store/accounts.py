@@ -1,7 +1,8 @@
 """The store's side of accounts, logins and the audit trail: every statement on ``accounts``, ``sessions`` and
 ``audit``, and what a rollback needs to know about a batch's reach.
 
-The rules (who may do what, lockout, hashing) live in :mod:`geo.accounts` and :mod:`geo.audit`; this mixin only
+The rules (who may do what, lockout, hashing) live in :mod:`geo.auth.accounts` and :mod:`geo.auth.audit`; this mixin
+only
 reads and writes rows.  The audit trail is append-only: there is a method to add a row and methods to read
 them, and none to change or remove one (``erase()``, which rebuilds the demo, keeps them too).
 """
@@ -15,8 +16,8 @@ from typing import Any, Iterator
 
 import pandas as pd
 
-from ..codes import Scope
-from ..idcards import scrub_id_numbers
+from geo.core.codes import Scope
+from geo.privacy.idcards import scrub_id_numbers
 
 ACCOUNT_COLUMNS = ("username", "display_name", "role", "scope", "enabled", "password_hash", "failed_logins",
                    "locked_until", "created_at", "updated_at")
@@ -28,7 +29,7 @@ _UPDATABLE = frozenset({"display_name", "role", "scope", "enabled", "password_ha
                         "locked_until", "updated_at"})
 #: what, when it changes, ends the account's sessions: a stolen cookie must not outlive a password reset
 _ENDS_SESSIONS = frozenset({"password_hash", "role", "scope"})
-#: meta key of the key that signs login cookies (geo.accounts.cookie_secret)
+#: meta key of the key that signs login cookies (geo.auth.accounts.cookie_secret)
 COOKIE_SECRET_META = "auth_cookie_secret"
 #: meta key of the audit chain's head: "<id of the last row> <its hash>" (a removed last row shows against it)
 AUDIT_HEAD_META = "audit_head"

@@ -1,7 +1,7 @@
 """The store's queries about people: each adviser's load on a day, the register, renewals, one adviser's history.
 
 A person is one ``advisers.adviser_id`` (the ledger import already decides who is the same person:
-:mod:`geo.ledger.people`).  "Current" is the coverage rule's
+:mod:`geo.sources.ledger.people`).  "Current" is the coverage rule's
 (:func:`geo.store.rules.current_contract`), and a load counts real villages only, like coverage does.  A load is
 the person's whole load, inside the scope or not: the cap is per person, and an adviser with five villages in the
 next county has no room for one more here.  The scope picks the people: those with a contract on a village in it
@@ -14,9 +14,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ..codes import Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS
-from . import rules
+from geo.core.codes import Scope, to_str
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS
+from geo.store import rules
 
 REAL = rules.real_village("d")
 
@@ -32,7 +32,7 @@ _CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
 
 
 def _params(scope: Scope, as_of: dt.date | str, **more) -> dict:
-    from .base import as_date
+    from geo.store.base import as_date
 
     low, high = scope.int_range
     return {"low": low, "high": high, "as_of": as_date(as_of), **more}
@@ -58,15 +58,15 @@ class AdviserQueries:
 
     def adviser_register(self, scope: Scope, as_of: dt.date | str, cap: int | None = None,
                          expiring_days: int = DEFAULT_EXPIRING_DAYS):
-        """The :class:`geo.advisers.Register` of `scope` on `as_of`: one row per adviser (see the module) with
+        """The :class:`geo.views.advisers.Register` of `scope` on `as_of`: one row per adviser (see the module) with
         their load, the villages and townships they serve (``served``: one row per adviser and village) and the
-        flags of :data:`geo.advisers.FLAGS` for `cap` (default :data:`geo.advisers.DEFAULT_CAP`).
+        flags of :data:`geo.views.advisers.FLAGS` for `cap` (default :data:`geo.views.advisers.DEFAULT_CAP`).
 
         Two reads, both without a per-adviser text aggregation (a national register has 200,000 people): the
         people with who they are, and the (adviser, village) pairs under a contract in force; the counts, the
         earliest and latest ends are taken from the pairs in numpy.
         """
-        from ..advisers import DEFAULT_CAP, Register, with_flags
+        from geo.views.advisers import DEFAULT_CAP, Register, with_flags
 
         day = _params(scope, as_of)["as_of"]
         served = self._served(scope, as_of, named=True)

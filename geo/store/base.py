@@ -1,6 +1,6 @@
 """The store's one interface: every read and write of the product, each a named method, all SQL written once.
 
-Every read takes a :class:`~geo.codes.Scope` (a division-code prefix) and an as-of date, so jurisdiction limits
+Every read takes a :class:`~geo.core.codes.Scope` (a division-code prefix) and an as-of date, so jurisdiction limits
 and history come for free.  Codes are BIGINT in the tables (fast joins and prefix arithmetic: the county of a
 village is ``idiv(village, 10^6) * 10^6``) and 12-character strings in everything returned.
 
@@ -23,21 +23,21 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
 
-from ..codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS, Status, counted_villages, has_data
-from ..errors import UserError
-from ..idcards import scrub_id_numbers
-from ..phones import scrub_personal_numbers
-from ..service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, ServiceStatus, has_service_data
-from . import rules
-from .accounts import AUDIT_HEAD_META, COOKIE_SECRET_META, AccountQueries
-from .advisers import AdviserQueries
-from .briefing import BriefingQueries
-from .login_tickets import LoginTicketQueries
-from .planning import PlanningQueries
-from .schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
-from .service_rule import ServiceRuleQueries
-from .servicelog import ServiceLogQueries
+from geo.core.codes import LEVEL_ENDS, LEVEL_OF_NAME, Scope, to_str
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS, Status, counted_villages, has_data
+from geo.core.errors import UserError
+from geo.core.service_rule import DEFAULT_SERVICE, ServedCounts, ServiceSettings, ServiceStatus, has_service_data
+from geo.privacy.idcards import scrub_id_numbers
+from geo.privacy.phones import scrub_personal_numbers
+from geo.store import rules
+from geo.store.accounts import AUDIT_HEAD_META, COOKIE_SECRET_META, AccountQueries
+from geo.store.advisers import AdviserQueries
+from geo.store.briefing import BriefingQueries
+from geo.store.login_tickets import LoginTicketQueries
+from geo.store.planning import PlanningQueries
+from geo.store.schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
+from geo.store.service_rule import ServiceRuleQueries
+from geo.store.servicelog import ServiceLogQueries
 
 Params = dict | Sequence | None
 
@@ -722,7 +722,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
     # -- people and contracts -----------------------------------------------------------------------------
     def adviser_candidates(self, cur, names: list[str], licences: list[str]) -> list[tuple]:
         """(adviser_id, name, licence_no, phone, org) of the stored advisers named one of `names` or holding one
-        of `licences`, in id order: whom a ledger's people may be (geo.ledger.people decides)."""
+        of `licences`, in id order: whom a ledger's people may be (geo.sources.ledger.people decides)."""
         wanted = pd.DataFrame({"v": pd.Series([*names, *licences], dtype=object)}).drop_duplicates()
         if wanted.empty:
             return []
@@ -857,7 +857,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         return {"as_of": as_date(as_of), "days": int(expiring_days), "low": low, "high": high,
                 "clow": low // county * county, "chigh": -(-high // county) * county}
 
-    # -- effective service (geo.service_rule) ----------------------------------------------------------------
+    # -- effective service (geo.core.service_rule) ----------------------------------------------------------------
     def _service_days_ready(self) -> bool:
         if self._service_days is None:
             self._service_days = self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
@@ -940,7 +940,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         for col in ("villages", "data_villages", "no_data_counties", "covered", "expiring", "lapsed", "served",
                     "nominal", "in_recorded_counties"):
             df[col] = df[col].astype("int64")
-        # the no-data rule (geo.coverage): only the villages of counties with data count
+        # the no-data rule (geo.core.coverage): only the villages of counties with data count
         counted = counted_villages(df["villages"], df["data_villages"])
         return df.assign(no_data_villages=df["villages"] - df["data_villages"], villages=counted)
 
@@ -952,7 +952,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         Columns: code, name, villages, covered, expiring, lapsed, never, coverage_rate, has_data, served,
         nominal, served_rate, in_recorded_counties (villages with a contract started by the date in a county
         with service records), has_service_data (there are such villages: else 无服务记录, not 0 % served),
-        no_data_counties, no_data_villages.  The no-data rule is geo.coverage's: ``villages`` counts the
+        no_data_counties, no_data_villages.  The no-data rule is geo.core.coverage's: ``villages`` counts the
         villages of the unit's counties with data (all of them, and has_data false, when none has), and the
         counties without data and their villages are the last two columns.
         """
@@ -979,7 +979,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
             "in_recorded_counties")})
 
     def no_data_counties(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
-        """The counties of `scope` (or the county of a narrower one) without data on `as_of` (geo.coverage: no
+        """The counties of `scope` (or the county of a narrower one) without data on `as_of` (geo.core.coverage: no
         contract of theirs started by then, their ledger not imported yet), most villages first: code, name,
         city, province (names), villages.  东莞, 中山 and 儋州, cities without counties, are their own county
         (and city)."""
@@ -1009,7 +1009,7 @@ class Store(AccountQueries, AdviserQueries, BriefingQueries, LoginTicketQueries,
         """One row per village in scope with its status and current (or, if lapsed, last) advisers.
 
         Columns: code, name, township_code, township, county, status, service_status (served / nominal / lapsed
-        / never / no_data, geo.service_rule), last_onsite (the latest record of a counting mode on or before the
+        / never / no_data, geo.core.service_rule), last_onsite (the latest record of a counting mode on or before the
         date: on site by default; NaT = none), advisers, orgs, phones, contract_start, contract_end (NaT =
         open-ended or none).  Filter by `statuses` (coverage statuses, and effective ones such as 'nominal')
         and a township code.
@@ -1322,7 +1322,7 @@ def _adviser_ids_from_a_sequence(store: Store, cur) -> None:
 def _chained_audit_and_batch_scopes(store: Store, cur) -> None:
     """3: audit rows carry a hash chain (the existing rows are chained in id order) and batches say where they
     lie (the smallest division holding the rows each wrote; the whole country for one that wrote none)."""
-    from ..imports.jurisdiction import common_scope
+    from geo.imports.jurisdiction import common_scope
 
     store._run(cur, "ALTER TABLE batches ADD COLUMN IF NOT EXISTS scope VARCHAR")
     store._run(cur, "ALTER TABLE audit ADD COLUMN IF NOT EXISTS hash VARCHAR")

@@ -5,8 +5,8 @@ import datetime as dt
 
 import pandas as pd
 
-from ..codes import Scope
-from . import rules
+from geo.core.codes import Scope
+from geo.store import rules
 
 
 class BriefingQueries:
@@ -15,7 +15,7 @@ class BriefingQueries:
     def advisers_over_cap(self, scope: Scope, as_of: dt.date | str, cap: int) -> int:
         """Advisers serving a village in `scope` on `as_of` whose current villages (anywhere: the load is the
         person's, not the scope's) are more than `cap`."""
-        from .base import as_date
+        from geo.store.base import as_date
 
         low, high = scope.int_range
         return int(self._one(f"""
@@ -32,7 +32,7 @@ class BriefingQueries:
         """The active batches a scope's figures rest on: the division list, and every import that brought
         contracts, boundaries or service records of a village in `scope`.  Columns batch_id, kind, file_name,
         created_at, rows_accepted; oldest first."""
-        from .base import REGISTRY_KINDS
+        from geo.store.base import REGISTRY_KINDS
 
         low, high = scope.int_range
         in_scope = " OR ".join(

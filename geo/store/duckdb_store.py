@@ -16,8 +16,8 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
-from .base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
-from .schema import DUCKDB_TYPES, tables_sql
+from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.schema import DUCKDB_TYPES, tables_sql
 
 #: integer division under the name the shared SQL uses (PostgreSQL's `/` on integers)
 _MACROS = "CREATE OR REPLACE TEMP MACRO idiv(a, b) AS a // b"

@@ -1,4 +1,4 @@
-"""One-time login tickets: what the app's login route exchanges for the session cookie (see geo.web_login).
+"""One-time login tickets: what the app's login route exchanges for the session cookie (see geo.auth.web_login).
 
 They live in the store, not in one app process, so any of several app servers behind a proxy can redeem them.
 """

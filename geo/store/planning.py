@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..codes import Scope, to_str
-from ..coverage import DEFAULT_EXPIRING_DAYS
-from . import rules
+from geo.core.codes import Scope, to_str
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS
+from geo.store import rules
 
 REAL = rules.real_village("d")
 CURRENT = rules.current_contract("a")
@@ -78,7 +78,7 @@ class PlanningQueries:
 
     def _scope_villages(self, cur, params: dict) -> pd.DataFrame:
         """Every real village in scope with its status on the day (the coverage rule's SQL), but those of counties
-        without data: not imported yet, they are neither gaps nor counted (geo.coverage)."""
+        without data: not imported yet, they are neither gaps nor counted (geo.core.coverage)."""
         df = self._q_frame(f"""
             WITH {self._village_status_cte()}
             SELECT v.code, d.name, idiv(v.code, 1000) * 1000 AS township_code, t.name AS township,

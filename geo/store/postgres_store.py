@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
-from .base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
-from .schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
+from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION idiv(a bigint, b bigint) RETURNS bigint

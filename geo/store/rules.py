@@ -1,8 +1,8 @@
 """The SQL forms of two domain rules, beside their Python homes and tested against them.
 
-* the real-village rule (:func:`geo.codes.is_real_village`): level 5, village digits not 000 (金门县
+* the real-village rule (:func:`geo.core.codes.is_real_village`): level 5, village digits not 000 (金门县
   350527000000 is listed at levels 3-5 as a placeholder with no real children), not abolished by a newer registry;
-* the coverage rule (:mod:`geo.coverage`): per village on a day D, and precomputed as ``coverage_spans``.
+* the coverage rule (:mod:`geo.core.coverage`): per village on a day D, and precomputed as ``coverage_spans``.
 
 Every statement is written once for both backends: ``idiv(a, b)`` is integer division (a macro in DuckDB, a SQL
 function in PostgreSQL), parameters are ``$name``.
@@ -58,7 +58,7 @@ def spans_per_village_sql() -> str:
 def status_sql(alias: str = "pv", counties: str = "cd") -> str:
     """SQL CASE turning the columns of :func:`per_village_sql` (left-joined as `alias`) into a status, with the
     village's row of :func:`data_counties_sql` left-joined as `counties`: a village of a county without data is
-    ``no_data`` (geo.coverage.NO_DATA), not ``never``."""
+    ``no_data`` (geo.core.coverage.NO_DATA), not ``never``."""
     return (f"CASE WHEN {counties}.county IS NULL THEN 'no_data' "
             f"WHEN {alias}.cur_end IS NOT NULL AND {alias}.expiring THEN 'expiring' "
             f"WHEN {alias}.cur_end IS NOT NULL THEN 'covered' "
@@ -67,7 +67,7 @@ def status_sql(alias: str = "pv", counties: str = "cd") -> str:
 
 def data_counties_sql(spans: bool = True) -> str:
     """The counties (``county``, 6-digit) in [$clow, $chigh) that have data on $as_of: a contract of a real
-    village of theirs started on or before it (geo.coverage.county_has_data), read from ``county_spans`` (a row
+    village of theirs started on or before it (geo.core.coverage.county_has_data), read from ``county_spans`` (a row
     is current exactly when the county has a covered or lapsed village), else from the contracts themselves (a
     read-only store written before the spans)."""
     if spans:
@@ -175,7 +175,7 @@ def county_figures_sql(width: int) -> str:
             GROUP BY 1)"""
 
 
-# -- the effective-service rule (geo.service_rule) ------------------------------------------------------------
+# -- the effective-service rule (geo.core.service_rule) ------------------------------------------------------------
 def service_days_sql(village_filter: str = "") -> str:
     """SQL inserting ``service_days`` for the real villages (optionally only those matching `village_filter`, a
     condition on ``s.village``): one row per village, mode and day with a record, ``next_day`` the next such day
@@ -390,7 +390,7 @@ def served_sql(pv: str = "pv", ps: str = "ps") -> str:
 
 
 def service_status_sql(pv: str = "pv", ps: str = "ps", sc: str = "sc", counties: str = "cd") -> str:
-    """SQL CASE giving the effective status (geo.service_rule.ServiceStatus) of a village from its coverage `pv`,
+    """SQL CASE giving the effective status (geo.core.service_rule.ServiceStatus) of a village from its coverage `pv`,
     its service records `ps`, its county's row `sc` of :func:`service_counties_sql` and its county's row
     `counties` of :func:`data_counties_sql` (all left-joined): a county without contracts has no data either."""
     return (f"CASE WHEN {counties}.county IS NULL THEN 'no_data' WHEN {served_sql(pv, ps)} THEN 'served' "

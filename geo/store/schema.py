@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS served_spans (
     village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL);
 -- derived with service_days: each county's first day with a service record (before it: no service data)
 CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
--- accounts (geo.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
+-- accounts (geo.auth.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
 -- argon2 hash is kept.  Times are UTC.
 CREATE TABLE IF NOT EXISTS accounts (
     username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, role VARCHAR NOT NULL, scope VARCHAR NOT NULL,
@@ -80,19 +80,19 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS sessions (
     token_hash VARCHAR PRIMARY KEY, username VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
     last_seen TIMESTAMP NOT NULL, expires_at TIMESTAMP NOT NULL, ended_at TIMESTAMP);
--- the audit trail (geo.audit): append-only, no method of the store updates or deletes a row.  hash chains the
+-- the audit trail (geo.auth.audit): append-only, no method of the store updates or deletes a row.  hash chains the
 -- rows in id order: SHA-256 of the row before's hash and this row's content (geo.store.accounts.chain_hash)
 CREATE SEQUENCE IF NOT EXISTS audit_seq START 1;
 CREATE TABLE IF NOT EXISTS audit (
     id BIGINT PRIMARY KEY, time TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL,
     scope VARCHAR NOT NULL, detail VARCHAR NOT NULL, hash VARCHAR);
--- one-time tickets the app's login route exchanges for the session cookie (geo.web_login): kept a minute
+-- one-time tickets the app's login route exchanges for the session cookie (geo.auth.web_login): kept a minute
 CREATE TABLE IF NOT EXISTS login_tickets (
     ticket_sha256 VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
 """
 
 
-#: the text columns a file can fill, which must never hold an ID-card number (geo.idcards)
+#: the text columns a file can fill, which must never hold an ID-card number (geo.privacy.idcards)
 USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "batches": ("file_name", "note"),
     "divisions": ("name", "urban_rural"),

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pandas as pd
 
-from ..codes import Scope
-from ..service_rule import DEFAULT_SERVICE, ServiceSettings, meets_hours_standard, month_of
-from . import rules
+from geo.core.codes import Scope
+from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings, meets_hours_standard, month_of
+from geo.store import rules
 
 
 class ServiceRuleQueries:
@@ -34,10 +34,10 @@ class ServiceRuleQueries:
 
         Columns: adviser_id, onsite_hours_month (on-site hours in `as_of`'s calendar month up to `as_of`),
         records_window (records of any mode in the window D-(W-1) .. D), onsite_records_window, last_onsite
-        (NaT = none by `as_of`), meets_hours_standard (geo.service_rule).  Only records at villages in `scope`
+        (NaT = none by `as_of`), meets_hours_standard (geo.core.service_rule).  Only records at villages in `scope`
         count: a county sees what its advisers did in the county.
         """
-        from .base import as_date
+        from geo.store.base import as_date
 
         day = as_date(as_of)
         low, high = scope.int_range

@@ -1,11 +1,11 @@
-"""What a service log import asks the store: the advisers its rows may name (geo.servicelog matches them)."""
+"""What a service log import asks the store: the advisers its rows may name (geo.sources.servicelog matches them)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pandas as pd
 
-from ..codes import Scope
+from geo.core.codes import Scope
 
 
 class ServiceLogQueries:
@@ -14,7 +14,7 @@ class ServiceLogQueries:
     def known_advisers(self, scope: Scope, as_of: dt.date, cur=None) -> pd.DataFrame:
         """adviser_id, name, licence_no of every adviser who held a contract for a village in `scope` that
         started on or before `as_of`: the people a log of that county can name (by licence, else by name)."""
-        from .base import as_date
+        from geo.store.base import as_date
 
         low, high = scope.int_range
         return self._q_frame("""

@@ -1,0 +1,1 @@
+"""Who may do what: access scopes, accounts, the audit trail, the web login."""

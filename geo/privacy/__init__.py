@@ -1,0 +1,1 @@
+"""What must not leak: ID-card columns, phone numbers, and archives that could exhaust the server (safe zip)."""
