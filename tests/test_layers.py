@@ -29,13 +29,15 @@ LOADERS = {"import_module", "__import__"}
 
 @dataclass(frozen=True)
 class Cycle:
-    """Modules that import one another round a cycle (a strongly connected part of the graph), and one such round."""
+    """Modules that import one another round a cycle (a strongly connected part of the graph), one such round, and
+    every import between them with its lines."""
 
     modules: tuple[str, ...]
     example: tuple[str, ...]
+    imports: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return f"{', '.join(self.modules)}\n    e.g. {' -> '.join(self.example)}"
+        return "\n    ".join([", ".join(self.modules), "e.g. " + " -> ".join(self.example), *self.imports])
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,16 @@ def cycles(graph: grimp.ImportGraph) -> list[Cycle]:
         seen.update(group)
         following = min(m for m in graph.find_modules_directly_imported_by(module) if m in around or m == module)
         back = graph.find_shortest_chain(importer=following, imported=module) if following != module else (module,)
-        found.append(Cycle(group, (module, *back)))
+        found.append(Cycle(group, (module, *back), tuple(imports_between(graph, group))))
     return found
+
+
+def imports_between(graph: grimp.ImportGraph, modules: tuple[str, ...]) -> Iterator[str]:
+    """Each direct import among `modules`, as ``importer -> imported (l.N, ...)``."""
+    for importer in modules:
+        for imported in sorted(set(graph.find_modules_directly_imported_by(importer)) & set(modules)):
+            lines = sorted({d["line_number"] for d in graph.get_import_details(importer=importer, imported=imported)})
+            yield f"{importer} -> {imported} (l.{', '.join(map(str, lines))})"
 
 
 def function_imports(source: str, path: str = "<source>") -> Iterator[FunctionImport]:
@@ -168,6 +178,7 @@ def test_a_cycle_is_found_with_its_modules_and_one_round():
     [cycle] = cycles(made_up)
     assert cycle.modules == ("p.a", "p.b", "p.c")
     assert cycle.example == ("p.a", "p.b", "p.c", "p.a")
+    assert [i.split(" (")[0] for i in cycle.imports] == ["p.a -> p.b", "p.b -> p.c", "p.c -> p.a"]
 
 
 def test_the_cycles_of_a_function_level_import_are_in_the_graph(tmp_path, monkeypatch):
