@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from geo.outputs.gcj02 import geometry_gcj02_to_wgs84
+from geo.core.gcj02 import geometry_gcj02_to_wgs84
 from geo.sources.boundaries.errors import _err
 from geo.sources.boundaries.geometry import _repair, polygonal
 
