@@ -13,7 +13,6 @@ import inspect
 import json
 import logging
 import re
-import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,6 +24,7 @@ from geo.auth.access import AccessDenied, Principal
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
+from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
            "account_enable", "account_disable", "refused", "demo_rebuild")
@@ -149,8 +149,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """:func:`entries` as the command line's CSV gives it: labelled columns, actions in words, times in UTC (the
     header says so), detail as JSON (:func:`page_table` is the page's)."""
-    from geo.text.catalogue import t
-
     out = pd.DataFrame({
         "time": [x.strftime("%Y-%m-%d %H:%M:%S") for x in frame["time"]],
         "user": frame["user"], "action": [t(f"audit.action.{a}", lang) for a in frame["action"]],
@@ -190,8 +188,6 @@ def display_zone(name: object = None) -> ZoneInfo:
 
 def zone_label(zone: ZoneInfo, lang: str = "zh") -> str:
     """How a column header names `zone`: 北京时间 for China's zone, else its name; with today's UTC offset."""
-    from geo.text.catalogue import t
-
     offset = dt.datetime.now(zone).utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     hours = f"{abs(minutes) // 60}" + (f":{abs(minutes) % 60:02d}" if minutes % 60 else "")
@@ -226,8 +222,6 @@ def describe(action: str, detail: Mapping[str, Any] | None, lang: str = "zh") ->
 
 def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
     """The sentence of `action` from `d`, or None when `d` lacks what it says."""
-    from geo.text.catalogue import t
-
     if any(k not in d for k in _SAID.get(action, ("?",))):
         return None
     if action == "import":
@@ -261,18 +255,16 @@ def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str,
     """Why a refusal was refused, in `lang`, with its role and action in words, and the detail's keys it says;
     (None, ()) when the stored values no longer give the stored message (a value of what was tried took the
     name of one of the reason's own): the caller then shows the stored message."""
-    from geo.text.catalogue import TEXT, t
-
     reason = str(d.get("reason"))
-    if reason not in TEXT:
+    if not has(reason):
         return None, ()
-    names = tuple(sorted({f for text in TEXT[reason] for _, f, _, _ in string.Formatter().parse(text) if f}))
+    names = tuple(sorted(placeholders(reason)))
     if any(n not in d for n in names):
         return None, ()
 
     def said(language: str, words: Mapping[str, str]) -> str:
         return t(reason, language, **{n: _label(words[n], d[n], language) if n in words
-                                      else t(d[n], language) if isinstance(d[n], str) and d[n] in TEXT else d[n]
+                                      else t(d[n], language) if isinstance(d[n], str) and has(d[n]) else d[n]
                                       for n in names})
     try:
         if f"{said('zh', {})} / {said('en', {})}" != d.get("message"):
@@ -284,10 +276,7 @@ def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str,
 
 def _label(prefix: str, value: object, lang: str) -> str:
     """The catalogue's word for `value` under `prefix` (imp.kind.assignments ...), else the value itself."""
-    from geo.text.catalogue import TEXT, t
-
-    key = f"{prefix}.{value}"
-    return t(key, lang) if key in TEXT else str(value)
+    return t_or(f"{prefix}.{value}", lang, str(value))
 
 
 def _value(value: object, lang: str, key: object = None) -> str:
@@ -311,8 +300,6 @@ def _value(value: object, lang: str, key: object = None) -> str:
 def page_table(frame: pd.DataFrame, zone: ZoneInfo, lang: str = "zh", place=None) -> pd.DataFrame:
     """:func:`entries` as the audit page shows and downloads it: times on `zone`'s clock with the zone named in
     the header, actions in words, places by `place(scope digits)` (default: the digits), details as sentences."""
-    from geo.text.catalogue import t
-
     columns = {
         t("audit.col.time_in", lang, zone=zone_label(zone, lang)): local_times(frame["time"], zone),
         t("audit.col.user", lang): list(frame["user"]),
@@ -338,8 +325,6 @@ class ChainCheck:
         return self.reason is None
 
     def text(self, lang: str) -> str:
-        from geo.text.catalogue import t
-
         if self.whole:
             return t("audit.chain.whole", lang, n=self.rows, head=self.head or "-")
         if self.reason == "cut":

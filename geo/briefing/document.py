@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.briefing.figures import BriefingFigures, RateThen
 from geo.outputs.export import neutralize
-from geo.text.catalogue import level_label, status_label, t
+from geo.text.catalogue import level_label, status_label, t, t_or
 from geo.text.formats import contract_end, count, name_list, pct
 
 #: characters XML 1.0 forbids (and the C1 controls, which no name means): removed from stored text
@@ -218,10 +218,7 @@ def appendix_blocks(f: BriefingFigures, lang: str) -> list[Block]:
 
 
 def _kind(kind: str, lang: str) -> str:
-    key = f"imp.kind.{kind}"
-    from geo.text.catalogue import TEXT
-
-    return t(key, lang) if key in TEXT else clean(kind)
+    return t_or(f"imp.kind.{kind}", lang, clean(kind))
 
 
 def note_blocks(f: BriefingFigures, lang: str) -> list[Block]:
