@@ -22,7 +22,7 @@ from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
 from geo.store import Store, default_target, open_store
-from geo.text.catalogue import t
+from geo.text.catalogue import Msg, bilingual, localized, t
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -36,7 +36,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"日期“{text}”无法识别，应为 YYYY-MM-DD / bad date '{text}': use YYYY-MM-DD") from None
+        raise UsageError(key="cli.e.date", params={"text": text}) from None
 
 
 def _scope(store: Store, raw: str | None) -> Scope:
@@ -52,11 +52,11 @@ def _output(raw: str) -> Path:
     path = Path(raw)
     folder = path.parent
     if path.is_dir():
-        raise UsageError(f"{raw} 是文件夹，请给出文件名 / {raw} is a folder: give a file name")
+        raise UsageError(key="cli.e.is_folder", params={"path": raw})
     if not folder.is_dir():
-        raise UsageError(f"文件夹 {folder} 不存在，请先建立 / folder {folder} does not exist: create it first")
+        raise UsageError(key="cli.e.no_folder", params={"folder": folder})
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"无法写入 {raw}（没有写权限） / cannot write {raw}: permission denied")
+        raise UsageError(key="cli.e.not_writable", params={"path": raw})
     return path
 
 
@@ -67,8 +67,7 @@ def _statuses(text: str | None) -> list[str]:
     known = {s.value for s in Status} | {ServiceStatus.NOMINAL.value}
     bad = [s for s in wanted if s not in known]
     if bad:
-        raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
-                         f"unknown status {','.join(bad)}; choose from {','.join(sorted(known))}")
+        raise UsageError(key="cli.e.status", params={"bad": ",".join(bad), "known": ",".join(sorted(known))})
     return wanted
 
 
@@ -95,7 +94,7 @@ def cmd_demo(args) -> int:
     with open_store(target) as store:
         if not store.is_empty():
             if not args.force:
-                print(f"已存在：{store.target}（--force 重建） / exists: {store.target} (use --force to rebuild)")
+                print(_both("cli.demo.exists", args, db=store.target))
                 return 0
             # the data goes; the accounts, their sessions and the audit trail stay, on either backend
             with store.transaction() as cur:
@@ -103,8 +102,8 @@ def cmd_demo(args) -> int:
                 audit.record(store, operator(), "demo_rebuild", Scope(""), {"store": store.target}, cur)
         rep = build_demo(store)
         shown = store.target
-    print(f"演示数据已写入 {shown}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
-          f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {shown}")
+    print(_both("cli.demo.written", args, db=shown, villages=rep.villages, advisers=rep.advisers,
+                assignments=rep.assignments, schematic=rep.schematic_villages, seconds=f"{rep.seconds:.1f}"))
     return 0
 
 
@@ -133,16 +132,15 @@ def cmd_init(args) -> int:
     with open_store(args.db or default_target()) as store:
         shown = store.target
         if not store.is_empty():
-            print(f"已存在数据：{shown}，未改动 / {shown} already holds data; nothing changed")
+            print(_both("cli.init.exists", args, db=shown))
         else:
             with store.transaction() as cur:
-                batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
+                batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note=t("cli.init.note"))
                 n = store.load_registry(national_registry(), cur, batch_id=batch)
                 store.set_batch_rows(cur, batch, n, n)
                 store_outline_tiers(store, cur)
                 store.set_meta("dataset", "real", cur)
-            print(f"已建立 {shown}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {shown} with {n} "
-                  f"divisions and the county outlines; next, import ledgers and village boundaries")
+            print(_both("cli.init.created", args, db=shown, n=n))
         _first_admin(store, args)
     return 0
 
@@ -172,7 +170,7 @@ def cmd_summary(args) -> int:
         scope = _scope(store, args.scope)
         by = args.by or LEVEL_NAMES[min(max(store.child_level(scope) or 5, 1), 5) - 1]
         if LEVEL_NAMES.index(by) + 1 < scope.level:
-            raise UsageError(f"--by {by} 高于范围 {scope.code} 的层级 / --by {by} is above the scope's level")
+            raise UsageError(key="cli.e.by_above", params={"by": by, "scope": scope.code})
         df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days,
                            service=_service(args))
     if args.format == "csv":
@@ -223,11 +221,10 @@ def cmd_export(args) -> int:
         export.write(output, villages, geoms, lang=_lang(args))
         _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
         left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
-    print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
+    print(_both("cli.export.written", args, n=len(villages), file=args.output))
     if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.core.coverage)
-        print(f"另有 {left.no_data_counties} 个县（区）共 {left.no_data_villages} 个村居尚未导入台账（无数据），"
-              f"未列入；名单见 --status {NO_DATA} / {left.no_data_counties} counties "
-              f"({left.no_data_villages} villages) without a ledger are not listed: see --status {NO_DATA}")
+        print(_both("cli.export.left_out", args, counties=left.no_data_counties, villages=left.no_data_villages,
+                    status=NO_DATA))
     return 0
 
 
@@ -243,8 +240,7 @@ def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
         _audit_output(store, lambda: audit.record(store, who, "export", missing.scope, {
             "what": "no_data_counties", "format": fmt, "as_of": missing.as_of, "rows": len(missing.counties)}))
     n = len(missing.counties)
-    print(f"{n} 个未导入台账的县（区）（{missing.villages} 个村居）已导出到 {args.output} / "
-          f"{n} counties without a ledger ({missing.villages} villages) written to {args.output}")
+    print(_both("cli.export.no_data_written", args, n=n, villages=missing.villages, file=args.output))
     return 0
 
 
@@ -263,7 +259,7 @@ def cmd_map(args) -> int:
         output.write_text(html, encoding="utf-8")
         _audit_output(store, lambda: audit.record(store, who, "export", scope,
                                                   {"what": "map", "format": "html", "as_of": as_of}))
-    print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
+    print(_both("cli.map.written", args, file=args.output, mb=f"{len(html.encode()) / 1e6:.1f}"))
     return 0
 
 
@@ -308,13 +304,12 @@ def cmd_renewals(args) -> int:
 
     output = _output(args.output)
     if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-        raise UsageError(f"不支持的格式“{output.suffix}”，请用 .xlsx、.csv 或 .json / unsupported format "
-                         f"'{output.suffix}': use .xlsx, .csv or .json")
+        raise UsageError(key="plan.bad_format", params={"ext": output.suffix})
     with _open(args) as store:
         scope = _scope(store, args.scope)
         ren = advisers.renewals(store, scope, _date(args.as_of), days=args.days)
     advisers.write_renewals(output, ren, _lang(args))
-    print(f"{len(ren.frame)} 项续聘已写入 {args.output} / {len(ren.frame)} renewals written to {args.output}")
+    print(_both("cli.renewals.written", args, n=len(ren.frame), file=args.output))
     return 0
 
 
@@ -328,8 +323,7 @@ def cmd_report(args) -> int:
         data = build_report(store, _scope(store, args.scope), _date(args.as_of), fmt, lang=lang,
                             issuer=args.issuer, cap=args.cap)
     output.write_bytes(data)
-    print(t("brief.written", lang, file=args.output) if args.lang else
-          f"{t('brief.written', 'zh', file=args.output)} / {t('brief.written', 'en', file=args.output)}")
+    print(_both("brief.written", args, file=args.output))
     return 0
 
 
@@ -351,8 +345,7 @@ def cmd_import(args) -> int:
     # the database must exist (python -m geo init or demo): an import never creates an empty one
     with _open(args, read_only=False) as store:
         if args.kind != "registry" and store.is_empty():
-            raise UsageError(f"数据库 {store.target} 里还没有区划代码，请先运行 python -m geo init / database "
-                             f"{store.target} holds no division list yet: run `python -m geo init` first")
+            raise UsageError(key="cli.e.no_registry", params={"db": store.target})
         try:
             result = imports.run_import(store, args.kind, args.file, vars(args), principal=operator())
         except imports.ImportRefused as refused:
@@ -366,13 +359,14 @@ def cmd_import(args) -> int:
 
 
 def _both(key: str, args, **values) -> str:
-    """A catalogue line in --lang, or in both languages."""
+    """A catalogue line in --lang, or in both languages (a value may be a :class:`Msg`: said in each)."""
     lang = getattr(args, "lang", None)
-    return t(key, lang, **values) if lang else f"{t(key, 'zh', **values)} / {t(key, 'en', **values)}"
+    msg = Msg(key, values)
+    return msg.text(lang) if lang else msg.bilingual()
 
 
-def _place(scope: Scope) -> str:
-    return scope.digits or "全国"
+def _place(scope: Scope) -> str | Msg:
+    return scope.digits or Msg("level.0")
 
 
 def _password(args) -> str:
@@ -434,7 +428,7 @@ def cmd_user(args) -> int:
                 for a in listed:
                     state = "" if a["enabled"] else "\t" + t("audit.action.account_disable", _lang(args))
                     print(f"{a['username']}\t{a['display_name']}\t{t('role.' + a['role'], _lang(args))}\t"
-                          f"{_place(Scope(a['scope']))}{state}")
+                          f"{localized(_place(Scope(a['scope'])), _lang(args))}{state}")
     return 0
 
 
@@ -476,8 +470,7 @@ def _verify_audit(args) -> int:
 def _benchmark(name: str):
     """The module `name` of the benchmarks/ folder beside the library (dev tooling, not in an installed copy)."""
     if not (BENCHMARKS / f"{name}.py").is_file():
-        raise UsageError(f"没有找到测速程序 {BENCHMARKS}（只在源码仓库中提供） / the benchmarks are not in this copy "
-                         f"({BENCHMARKS} is missing): run them from a source checkout")
+        raise UsageError(key="cli.e.no_benchmarks", params={"folder": BENCHMARKS})
     root = str(BENCHMARKS.parent)
     if root not in sys.path:
         sys.path.insert(0, root)
@@ -489,7 +482,7 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m geo", description="村居法律顾问覆盖图 / village legal adviser coverage")
+    p = argparse.ArgumentParser(prog="python -m geo", description=bilingual("app_title"))
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
@@ -648,10 +641,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as e:
         lang = getattr(args, "lang", None)
-        print(f"{t('cli.error', lang)}: {e.text(lang)}" if lang else f"错误 / error: {e}", file=sys.stderr)
+        print(f"{t('cli.error', lang)}: {e.text(lang)}" if lang else f"{bilingual('cli.error')}: {e}", file=sys.stderr)
         return 2
     except OSError as e:
         if e.filename is None:       # not about a file the user named: a bug, keep the traceback
             raise
-        print(f"错误 / error: {e.filename}：{e.strerror} / {e.filename}: {e.strerror}", file=sys.stderr)
+        print(f"{bilingual('cli.error')}: {bilingual('cli.e.os', file=e.filename, why=e.strerror)}", file=sys.stderr)
         return 2

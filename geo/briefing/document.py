@@ -91,7 +91,7 @@ def long_date(day: dt.date, lang: str) -> str:
 def whole_unit(name: str, level: int, lang: str) -> str:
     """"全县" / "全省" / "全国" for the headline (the scope's name in English)."""
     if level == 0:
-        return t("level.0", lang) if lang == "en" else "全国"
+        return t("level.0", lang)
     for ending, unit in WHOLE_UNIT_ENDINGS:
         if name.endswith(ending):
             return t("brief.whole", lang, unit=unit, name=name)

@@ -31,18 +31,17 @@ def normalize_code(raw: object) -> str:
     (land-survey ZLDWDM).  Numbers read from Excel as floats ("610124100200.0") are accepted too.
     """
     if raw is None:
-        raise CodeError("空代码 / empty code")
+        raise CodeError(key="code.e.empty")
     s = str(raw).strip()
     if s.endswith(".0"):
         s = s[:-2]
     if not _DIGITS.match(s):
-        raise CodeError(f"“{raw}”不是区划代码（应为数字） / '{raw}' is not a division code (digits only)")
+        raise CodeError(key="code.e.not_digits", params={"raw": raw})
     if len(s) in (2, 4, 6, 9):
         return s.ljust(12, "0")
     if 12 <= len(s) <= 19:
         return s[:12]
-    raise CodeError(f"“{raw}”的位数（{len(s)}）不对，应为 2/4/6/9/12 位 / '{raw}' has {len(s)} digits; "
-                    "expected 2, 4, 6, 9 or 12")
+    raise CodeError(key="code.e.length", params={"raw": raw, "n": len(s)})
 
 
 def significant_length(code: str) -> int:

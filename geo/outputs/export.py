@@ -286,7 +286,6 @@ def write(path: str | Path, villages: pd.DataFrame, geometries: dict[str, dict] 
     elif ext in (".geojson", ".json"):
         data = to_geojson_bytes(villages, geometries or {})
     else:
-        raise ExportError(f"不支持的导出格式“{ext}”，请用 .xlsx、.csv 或 .geojson / "
-                          f"unsupported export format '{ext}': use .xlsx, .csv or .geojson")
+        raise ExportError(key="export.e.format", params={"ext": ext})
     path.write_bytes(data)
     return path

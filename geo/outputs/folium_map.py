@@ -159,7 +159,7 @@ def rate_class(rate: float | None) -> ColourClass | None:
 def text(lang: str, layer: str = "coverage") -> dict[str, str]:
     """The map's strings in `lang` for `layer`, from the one catalogue geo.text.catalogue."""
     if lang not in i18n.LANGS:
-        raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)")
+        raise ValueError(i18n.bilingual("map.e.lang", lang=repr(lang)))
     return {**_catalogue(lang), **LAYERS[layer].words(lang)}
 
 
@@ -200,11 +200,11 @@ class Basemap:
 
     def __post_init__(self) -> None:
         if self.kind not in ("none", "tianditu_vec", "tianditu_img", "osm", "xyz"):
-            raise ValueError(f"未知底图类型 {self.kind!r} / unknown basemap kind {self.kind!r}")
+            raise ValueError(i18n.bilingual("basemap.e.kind", kind=repr(self.kind)))
         if self.kind.startswith("tianditu") and not self.key:
-            raise ValueError("天地图底图需要密钥（tk）/ a Tianditu basemap needs a key (tk)")
+            raise ValueError(i18n.bilingual("basemap.e.key"))
         if self.kind == "xyz" and not (self.url and "{z}" in self.url):
-            raise ValueError("自定义底图需要含 {z}/{x}/{y} 的 URL / an xyz basemap needs a URL with {z}/{x}/{y}")
+            raise ValueError(i18n.bilingual("basemap.e.url"))
 
     def tile_layers(self) -> list[TileSpec]:
         """The tile layers to draw, bottom first (empty for ``none``)."""

@@ -23,6 +23,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.core.codes import LEVEL_ENDS, LEVEL_OF_NAME
+from geo.text.catalogue import bilingual
 
 CRS = "EPSG:4326"
 
@@ -124,7 +125,7 @@ def derive_parents(gdf: gpd.GeoDataFrame, level: int | str) -> gpd.GeoDataFrame:
     """
     n = _level_number(level)
     if n not in (1, 2):
-        raise ValueError("derive_parents builds provinces (1) or cities (2) / 只能派生省（1）或市（2）")
+        raise ValueError(bilingual("outline.e.derive"))
     return union_by_prefix(gdf, n)
 
 
