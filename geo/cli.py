@@ -418,7 +418,7 @@ def cmd_user(args) -> int:
             print(_both("cli.user.passwd", args, name=args.name))
         elif args.action in ("enable", "disable"):
             accounts.set_enabled(store, who, args.name, args.action == "enable")
-            print(_both(f"cli.user.{args.action}d", args, name=args.name))
+            print(_both("cli.user.enabled" if args.action == "enable" else "cli.user.disabled", args, name=args.name))
         else:
             listed = [{"username": a.username, "display_name": a.display_name, "role": a.role.value,
                        "scope": a.scope.digits, "enabled": a.enabled} for a in accounts.list_accounts(store, who)]

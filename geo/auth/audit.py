@@ -309,6 +309,10 @@ def page_table(frame: pd.DataFrame, zone: ZoneInfo, lang: str = "zh", place=None
     return pd.DataFrame(columns)
 
 
+#: why a link of the chain is broken, in the catalogue's words ("cut" has its own sentence, naming the end)
+CHAIN_BREAKS = {"changed": "audit.chain.changed", "unhashed": "audit.chain.unhashed", "nohead": "audit.chain.nohead"}
+
+
 @dataclass(frozen=True)
 class ChainCheck:
     """What :func:`verify_chain` found: the rows checked, and the first broken link (None: the chain is whole)."""
@@ -317,7 +321,7 @@ class ChainCheck:
     head: str                                  # the last row's hash ("" for an empty trail)
     broken_id: int | None = None               # the first row that does not follow from the one before it
     broken_time: dt.datetime | None = None
-    reason: str | None = None                  # "changed", "unhashed" or "cut" (rows after the last removed)
+    reason: str | None = None                  # a CHAIN_BREAKS key, or "cut" (rows after the last removed)
     expected_end: int | None = None            # for "cut": the id the chain's head names
 
     @property
@@ -330,7 +334,7 @@ class ChainCheck:
         if self.reason == "cut":
             why = t("audit.chain.cut", lang, id=self.expected_end)
         else:
-            why = t(f"audit.chain.{self.reason}", lang)
+            why = t(CHAIN_BREAKS[self.reason], lang)
         stamp = self.broken_time.strftime("%Y-%m-%d %H:%M:%S") if self.broken_time is not None else "-"
         return t("audit.chain.broken", lang, id=self.broken_id or 0, time=stamp, why=why)
 

@@ -102,13 +102,18 @@ def default_issuer(name: str, level: int, lang: str) -> str:
     return t(f"brief.issuer.{min(level, 4)}", lang, name=name)
 
 
+#: the catalogue's sentence for each direction of a change, and its word for each date it is measured against
+CHANGE_KEYS = {"up": "brief.change.up", "down": "brief.change.down", "flat": "brief.change.flat"}
+AGAINST_KEYS = {"month": "brief.against.month", "year": "brief.against.year"}
+
+
 def points(now: float, then: RateThen | None, against: str, lang: str) -> str | None:
     """"较上月末上升1.4个百分点": the change in percentage points, rounded as the rates are shown."""
     if then is None:
         return None
     diff = round(now * 100, 1) - round(then.rate * 100, 1)
     direction = "flat" if abs(diff) < 0.05 else ("up" if diff > 0 else "down")
-    return t(f"brief.change.{direction}", lang, against=t(f"brief.against.{against}", lang),
+    return t(CHANGE_KEYS[direction], lang, against=t(AGAINST_KEYS[against], lang),
              points=f"{abs(diff):.1f}")
 
 

@@ -181,6 +181,10 @@ class TileSpec:
     overlay: bool = False
 
 
+#: the kinds of tile background; each is named by the catalogue's ``basemap.<kind>``
+BASEMAP_KINDS = ("none", "tianditu_vec", "tianditu_img", "osm", "xyz")
+
+
 @dataclass(frozen=True)
 class Basemap:
     """A tile background.  ``none`` (default) draws outlines on a plain light background and loads nothing.
@@ -199,7 +203,7 @@ class Basemap:
     max_zoom: int = 18
 
     def __post_init__(self) -> None:
-        if self.kind not in ("none", "tianditu_vec", "tianditu_img", "osm", "xyz"):
+        if self.kind not in BASEMAP_KINDS:
             raise ValueError(i18n.bilingual("basemap.e.kind", kind=repr(self.kind)))
         if self.kind.startswith("tianditu") and not self.key:
             raise ValueError(i18n.bilingual("basemap.e.key"))
