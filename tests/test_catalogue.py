@@ -330,3 +330,15 @@ def test_no_text_is_written_inline_in_two_languages():
     found = [f"{path.relative_to(ROOT)}:{line}: {text[:60]}"
              for path in _python_files(UI_SOURCES) for line, text, _ in _strings(path) if _BILINGUAL.search(text)]
     assert not found, "\n".join(found)
+
+
+def test_the_text_layer_imports_nothing_else_of_geo():
+    """geo.text is the lowest layer: every other part may use the catalogue, so it may use none of them."""
+    imported = set()
+    for path in _python_files(["geo/text"]):
+        for node in ast.walk(_tree(path)):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add(node.module)
+            elif isinstance(node, ast.Import):
+                imported.update(alias.name for alias in node.names)
+    assert not sorted(m for m in imported if m.split(".")[0] == "geo" and not m.startswith("geo.text"))
