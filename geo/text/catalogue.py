@@ -1,4 +1,4 @@
-"""The one catalogue of user-facing text: every sentence the app, the CLI and the library show, by key.
+"""The one catalogue of user-facing text: one key per sentence, one .po file per language.
 
 Where the text is: one gettext file per language, ``geo/text/locale/<lang>.po`` (``zh.po``, the default, and
 ``en.po``), read with Babel once at import.  Each entry's ``msgid`` is the key, its ``msgstr`` the text, with
