@@ -17,12 +17,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import imports
+from geo.auth import accounts, audit
+from geo.auth.accounts import operator
 from geo.core.codes import LEVEL_NAMES, Scope
 from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
-from geo.store import Store, default_target, open_store
+from geo.imports import KINDS, all_options
+from geo.outputs import export
+from geo.outputs.export import summary_table, to_csv_bytes
+from geo.store import Store, StoreError, default_target, open_store
+from geo.store.base import SCHEMA_META
+from geo.store.duckdb_store import NotADatabase
+from geo.store.geometry import village_geojson
+from geo.store.postgres_store import is_postgres_url
 from geo.text.catalogue import Msg, bilingual, localized, t
+from geo.views import advisers
+from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -83,10 +95,7 @@ RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
-    from geo.demo import build_demo
-    from geo.store.postgres_store import is_postgres_url
+    from geo.demo import build_demo  # imported here: start-up time
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):
@@ -110,7 +119,6 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-    from geo.store.duckdb_store import NotADatabase
 
     if not path.exists():
         return
@@ -126,8 +134,8 @@ def _set_aside_if_damaged(path: Path) -> None:
 def cmd_init(args) -> int:
     """A real deployment's starting point: the shipped registry and outlines, no contracts; then the first
     administrator (asked for on a terminal, or --admin NAME --password-stdin; --no-admin to skip)."""
-    from geo.demo.geometry import store_outline_tiers
-    from geo.sources.national import REGISTRY_FILE, national_registry
+    from geo.demo.geometry import store_outline_tiers  # imported here: start-up time
+    from geo.sources.national import REGISTRY_FILE, national_registry  # imported here: start-up time
 
     with open_store(args.db or default_target()) as store:
         shown = store.target
@@ -148,7 +156,6 @@ def cmd_init(args) -> int:
 def _first_admin(store: Store, args) -> None:
     """The first administrator, for the whole country or --admin-scope (a county's own deployment), unless there
     are accounts already or --no-admin."""
-    from geo.auth import accounts
 
     if args.no_admin or accounts.has_accounts(store):
         return
@@ -174,7 +181,6 @@ def cmd_summary(args) -> int:
         df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days,
                            service=_service(args))
     if args.format == "csv":
-        from geo.outputs.export import summary_table, to_csv_bytes
         data = to_csv_bytes(df[list(SUMMARY_FIELDS)] if args.raw else summary_table(df, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -188,7 +194,6 @@ def cmd_summary(args) -> int:
 def _open_audited(args) -> Store:
     """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
     when another process holds the DuckDB file (the running app), as the read commands always could."""
-    from geo.store import StoreError
 
     try:
         return _open(args, read_only=False)
@@ -203,9 +208,6 @@ def _audit_output(store: Store, record) -> None:
 
 
 def cmd_export(args) -> int:
-    from geo.auth.accounts import operator
-    from geo.outputs import export
-    from geo.store.geometry import village_geojson
 
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
@@ -230,8 +232,6 @@ def cmd_export(args) -> int:
 
 def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
-    from geo.auth import audit
-    from geo.outputs import export
 
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
@@ -245,9 +245,7 @@ def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
 
 
 def cmd_map(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
-    from geo.views.map_view import standalone_map_html
+    from geo.views.map_view import standalone_map_html  # imported here: start-up time
 
     output = _output(args.output)
     who = operator()
@@ -264,8 +262,8 @@ def cmd_map(args) -> int:
 
 
 def cmd_plan(args) -> int:
-    from geo.planning import plan_gaps
-    from geo.planning.output import WRITERS, write_plan, written_line
+    from geo.planning import plan_gaps  # imported here: start-up time
+    from geo.planning.output import WRITERS, write_plan, written_line  # imported here: start-up time
 
     output = _output(args.output)
     if output.suffix.lower() not in WRITERS:
@@ -282,7 +280,6 @@ def cmd_plan(args) -> int:
 
 
 def cmd_advisers(args) -> int:
-    from geo.views import advisers
 
     output = _output(args.output) if args.output else None
     flag = advisers.check_flag(args.flag)
@@ -300,7 +297,6 @@ def cmd_advisers(args) -> int:
 
 
 def cmd_renewals(args) -> int:
-    from geo.views import advisers
 
     output = _output(args.output)
     if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
@@ -314,7 +310,7 @@ def cmd_renewals(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from geo.briefing import build_report, format_of
+    from geo.briefing import build_report, format_of  # imported here: start-up time
 
     fmt = format_of(args.output)
     output = _output(args.output)
@@ -338,8 +334,6 @@ def _summary(args, result) -> str:
 
 
 def cmd_import(args) -> int:
-    from geo import imports
-    from geo.auth.accounts import operator
 
     report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
@@ -404,7 +398,6 @@ def cmd_batches(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from geo.auth import accounts
 
     who = accounts.operator()
     with _open(args, read_only=args.action == "list") as store:
@@ -433,8 +426,6 @@ def cmd_user(args) -> int:
 
 
 def cmd_audit(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
 
     if args.verify:
         return _verify_audit(args)
@@ -443,7 +434,6 @@ def cmd_audit(args) -> int:
         frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
                               action=args.action)
     if args.format == "csv":
-        from geo.outputs.export import to_csv_bytes
         data = to_csv_bytes(audit.table(frame, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -454,8 +444,6 @@ def cmd_audit(args) -> int:
 
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
-    from geo.auth import audit
-    from geo.store.base import SCHEMA_META
 
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:
@@ -544,8 +532,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_plan)
 
-    from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
-
     sp = sub.add_parser("advisers", help="the adviser register: each adviser's villages on the day, flags")
     scoped(sp)
     sp.add_argument("--cap", type=int, default=DEFAULT_CAP, help=f"villages per adviser (default {DEFAULT_CAP})")
@@ -571,8 +557,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, help="FILE.docx or FILE.pdf")
     sp.set_defaults(func=cmd_report)
 
-    from geo.imports import KINDS, all_options
-
     sp = sub.add_parser("import", help=f"import {' / '.join(k.key for k in KINDS)}")
     common(sp)
     sp.add_argument("kind", choices=[k.key for k in KINDS])
@@ -586,8 +570,6 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--scope", help="division code prefix: only the batches whose rows all lie inside it")
     sp.set_defaults(func=cmd_batches)
-
-    from geo.auth.audit import ACTIONS
 
     sp = sub.add_parser("user", help="accounts: add, list, passwd, disable, enable")
     users = sp.add_subparsers(dest="action", required=True)
@@ -613,7 +595,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--since", help="YYYY-MM-DD: entries from that day on (UTC)")
     sp.add_argument("--user")
-    sp.add_argument("--action", choices=ACTIONS)
+    sp.add_argument("--action", choices=audit.ACTIONS)
     sp.add_argument("--format", choices=["json", "csv"], default="json")
     sp.add_argument("-o", "--output")
     sp.add_argument("--verify", action="store_true",

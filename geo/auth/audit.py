@@ -24,6 +24,8 @@ from geo.auth.access import AccessDenied, Principal
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
+from geo.store import Store, as_date
+from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
@@ -59,7 +61,7 @@ def detail_json(detail: Mapping[str, Any]) -> str:
     return json.dumps(_clean(detail), ensure_ascii=False, sort_keys=True)
 
 
-def record(store, actor: Principal, action: str, scope: Scope, detail: Mapping[str, Any], cur=None, *,
+def record(store: Store, actor: Principal, action: str, scope: Scope, detail: Mapping[str, Any], cur=None, *,
            user: str | None = None, now: dt.datetime | None = None) -> None:
     """Append one row: `actor` (or `user`, for a login attempt made before anyone is known) did `action` on
     `scope`.  Inside `cur`'s transaction when given, else in one of its own."""
@@ -80,7 +82,8 @@ _TRIED = {"key": "kind", "batch_id": "batch", "username": "account", "role": "ro
           "enabled": "enabled", "file_name": "file"}
 
 
-def record_refusal(store, actor: Principal, attempt: str, error: AccessDenied, tried: Mapping[str, Any] = ()) -> None:
+def record_refusal(store: Store, actor: Principal, attempt: str, error: AccessDenied,
+                   tried: Mapping[str, Any] = ()) -> None:
     """Append a 'refused' row: `actor` tried `attempt` and `error` says why (its catalogue key, values and
     message).  In the actor's jurisdiction, so the administrators above them see it.  Nothing is recorded on
     a store opened read-only (the refusal itself stands)."""
@@ -122,13 +125,12 @@ def _since(value: dt.date | dt.datetime | str | None) -> dt.datetime | None:
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
-    from geo.store import as_date
     return dt.datetime.combine(as_date(value), dt.time())
 
 
 @refusals("read_audit")
-def entries(store, actor: Principal, *, since: dt.date | dt.datetime | str | None = None, user: str | None = None,
-            action: str | None = None) -> pd.DataFrame:
+def entries(store: Store, actor: Principal, *, since: dt.date | dt.datetime | str | None = None,
+            user: str | None = None, action: str | None = None) -> pd.DataFrame:
     """The trail inside `actor`'s jurisdiction (administrators only), oldest first: time, user, action, scope
     (digits; "" the whole country), detail (a dict)."""
     actor.require("read_audit")
@@ -339,11 +341,9 @@ class ChainCheck:
         return t("audit.chain.broken", lang, id=self.broken_id or 0, time=stamp, why=why)
 
 
-def verify_chain(store) -> ChainCheck:
+def verify_chain(store: Store) -> ChainCheck:
     """Recompute the audit trail's hash chain (the operator's check, whole country): the first row whose hash
     does not follow from its content and the row before it, or a removed tail (against the chain's head)."""
-    from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
-
     rows = store.audit_chain()
     previous, last_id = "", None
     for values, stored in zip(zip(*(rows[c] for c in AUDIT_CHAINED)), rows["hash"]):

@@ -150,7 +150,7 @@ def _image_width(pdf: _Pdf, block: Image) -> float:
 
 
 def _image_height(pdf: _Pdf, block: Image) -> float:
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # imported here: start-up time
 
     with PILImage.open(io.BytesIO(block.png)) as picture:
         return _image_width(pdf, block) * picture.height / picture.width

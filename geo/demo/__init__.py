@@ -257,7 +257,7 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         store.add_assignments(cur, assignments, skip_known=False)
         store.add_services(cur, services.assign(batch_id=batch))
         if with_geometry:
-            from geo.demo import geometry as demo_geometry
+            from geo.demo import geometry as demo_geometry  # imported here: start-up time (geopandas)
             schematic = demo_geometry.build(store, cur, registry, SCHEMATIC_COUNTIES, seed=SEED,
                                             batch_id=batch)
         store.set_meta("dataset", "demo", cur)

@@ -12,6 +12,7 @@ import re
 import shutil
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import xstatic.pkg.leaflet as _xs_leaflet
@@ -46,8 +47,6 @@ class Licence:
 
 
 def _dist_version(dist: str, fallback: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version(dist)
     except PackageNotFoundError:

@@ -204,7 +204,7 @@ def to_xlsx_bytes(table: pd.DataFrame, sheet: str = "Sheet1", text_columns: int 
 
 def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: int = 1) -> bytes:
     """An .xlsx of several sheets (name, table), each written as :func:`to_xlsx_bytes` writes its one."""
-    import xlsxwriter
+    import xlsxwriter  # imported here: start-up time
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,

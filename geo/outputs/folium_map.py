@@ -46,6 +46,7 @@ import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.core.gcj02 import wgs84_to_gcj02
 from geo.outputs.assets import inline_leaflet
 from geo.text import catalogue as i18n
 
@@ -248,7 +249,6 @@ def _walk_coords(geometry: dict | None, fn) -> dict | None:
 
 
 def _shift_gcj02(xy: np.ndarray) -> np.ndarray:
-    from geo.core.gcj02 import wgs84_to_gcj02
 
     lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
     return np.round(np.column_stack([lon, lat]), 6)

