@@ -119,7 +119,6 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-
     if not path.exists():
         return
     try:
@@ -156,7 +155,6 @@ def cmd_init(args) -> int:
 def _first_admin(store: Store, args) -> None:
     """The first administrator, for the whole country or --admin-scope (a county's own deployment), unless there
     are accounts already or --no-admin."""
-
     if args.no_admin or accounts.has_accounts(store):
         return
     scope = _scope(store, args.admin_scope) if args.admin_scope else Scope("")
@@ -194,7 +192,6 @@ def cmd_summary(args) -> int:
 def _open_audited(args) -> Store:
     """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
     when another process holds the DuckDB file (the running app), as the read commands always could."""
-
     try:
         return _open(args, read_only=False)
     except StoreError:
@@ -208,7 +205,6 @@ def _audit_output(store: Store, record) -> None:
 
 
 def cmd_export(args) -> int:
-
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
     who = operator()
@@ -232,7 +228,6 @@ def cmd_export(args) -> int:
 
 def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
-
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
         missing = export.no_data_counties(store, who, scope, _date(args.as_of))
@@ -280,7 +275,6 @@ def cmd_plan(args) -> int:
 
 
 def cmd_advisers(args) -> int:
-
     output = _output(args.output) if args.output else None
     flag = advisers.check_flag(args.flag)
     with _open(args) as store:
@@ -297,7 +291,6 @@ def cmd_advisers(args) -> int:
 
 
 def cmd_renewals(args) -> int:
-
     output = _output(args.output)
     if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
         raise UsageError(key="plan.bad_format", params={"ext": output.suffix})
@@ -334,7 +327,6 @@ def _summary(args, result) -> str:
 
 
 def cmd_import(args) -> int:
-
     report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
     with _open(args, read_only=False) as store:
@@ -398,7 +390,6 @@ def cmd_batches(args) -> int:
 
 
 def cmd_user(args) -> int:
-
     who = accounts.operator()
     with _open(args, read_only=args.action == "list") as store:
         if args.action == "add":
@@ -426,7 +417,6 @@ def cmd_user(args) -> int:
 
 
 def cmd_audit(args) -> int:
-
     if args.verify:
         return _verify_audit(args)
     output = _output(args.output) if args.output else None
@@ -444,7 +434,6 @@ def cmd_audit(args) -> int:
 
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
-
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:
             raise UsageError(key="audit.chain.old", params={"db": store.target})

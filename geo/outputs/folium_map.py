@@ -249,7 +249,6 @@ def _walk_coords(geometry: dict | None, fn) -> dict | None:
 
 
 def _shift_gcj02(xy: np.ndarray) -> np.ndarray:
-
     lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
     return np.round(np.column_stack([lon, lat]), 6)
 
