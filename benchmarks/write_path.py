@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
+from geo.core.codes import real_villages
 from geo.imports import rollback, run_import
-from geo.sources.matching import real_villages
 from geo.store import Store
 
 from .figures import Figure, Targets, judge
