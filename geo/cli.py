@@ -18,11 +18,12 @@ from pathlib import Path
 import pandas as pd
 
 from geo.core.codes import LEVEL_NAMES, Scope
-from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
+from geo.core.coverage import NO_DATA
 from geo.core.errors import UserError
-from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
+from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.store import Store, default_target, open_store
 from geo.text.catalogue import t
+from geo.views.gap_list import DEFAULT_STATUSES, STATUSES
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -62,9 +63,9 @@ def _output(raw: str) -> Path:
 
 def _statuses(text: str | None) -> list[str]:
     if not text:
-        return [s.value for s in GAP_STATUSES]
+        return list(DEFAULT_STATUSES)
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    known = {s.value for s in Status} | {ServiceStatus.NOMINAL.value}
+    known = set(STATUSES)
     bad = [s for s in wanted if s not in known]
     if bad:
         raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
