@@ -23,7 +23,7 @@ from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.store import Store, default_target, open_store
 from geo.text.catalogue import t
-from geo.views.gap_list import DEFAULT_STATUSES, STATUSES
+from geo.views import gap_list
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -63,9 +63,9 @@ def _output(raw: str) -> Path:
 
 def _statuses(text: str | None) -> list[str]:
     if not text:
-        return list(DEFAULT_STATUSES)
+        return list(gap_list.DEFAULT_STATUSES)
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    known = set(STATUSES)
+    known = set(gap_list.STATUSES)
     bad = [s for s in wanted if s not in known]
     if bad:
         raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
@@ -207,7 +207,6 @@ def _audit_output(store: Store, record) -> None:
 
 def cmd_export(args) -> int:
     from geo.auth.accounts import operator
-    from geo.outputs import export
     from geo.store.geometry import village_geojson
 
     output = _output(args.output)
@@ -217,12 +216,12 @@ def cmd_export(args) -> int:
         return _export_no_data_counties(args, output, fmt, who)
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
-                              expiring_days=args.expiring_days, service=_service(args))
+        gap = gap_list.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
+                                expiring_days=args.expiring_days, service=_service(args))
         villages = gap.villages
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-        export.write(output, villages, geoms, lang=_lang(args))
-        _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
+        gap_list.write(output, villages, geoms, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_export(store, who, gap, "gap_list", fmt))
         left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
     print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
     if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.core.coverage)
@@ -234,15 +233,11 @@ def cmd_export(args) -> int:
 
 def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
-    from geo.auth import audit
-    from geo.outputs import export
-
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        missing = export.no_data_counties(store, who, scope, _date(args.as_of))
-        export.write_counties(output, missing.counties, lang=_lang(args))
-        _audit_output(store, lambda: audit.record(store, who, "export", missing.scope, {
-            "what": "no_data_counties", "format": fmt, "as_of": missing.as_of, "rows": len(missing.counties)}))
+        missing = gap_list.no_data_counties(store, who, scope, _date(args.as_of))
+        gap_list.write_counties(output, missing.counties, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_no_data(store, who, missing, fmt))
     n = len(missing.counties)
     print(f"{n} 个未导入台账的县（区）（{missing.villages} 个村居）已导出到 {args.output} / "
           f"{n} counties without a ledger ({missing.villages} villages) written to {args.output}")
