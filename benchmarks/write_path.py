@@ -85,7 +85,7 @@ def ledger_rows(store: Store, county: str, start: dt.date) -> pd.DataFrame:
 
 def write_ledger(rows: pd.DataFrame, path: Path, title: str) -> Path:
     """`rows` as a bureau's xlsx: a title line above the header."""
-    import openpyxl
+    import openpyxl  # imported here: start-up time (only the ledger file is written with it)
 
     wb = openpyxl.Workbook()
     ws = wb.active
