@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import importlib
 import json
 import os
 import sys
@@ -24,9 +23,6 @@ from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.store import Store, default_target, open_store
 from geo.text.catalogue import t
 from geo.views import gap_list
-
-#: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 class UsageError(UserError):
@@ -469,19 +465,19 @@ def _verify_audit(args) -> int:
     return 0 if check.whole else 1
 
 
-def _benchmark(name: str):
-    """The module `name` of the benchmarks/ folder beside the library (dev tooling, not in an installed copy)."""
-    if not (BENCHMARKS / f"{name}.py").is_file():
-        raise UsageError(f"没有找到测速程序 {BENCHMARKS}（只在源码仓库中提供） / the benchmarks are not in this copy "
-                         f"({BENCHMARKS} is missing): run them from a source checkout")
-    root = str(BENCHMARKS.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    return importlib.import_module(f"benchmarks.{name}")
-
-
 def cmd_bench(args) -> int:
-    return _benchmark("app_pages" if getattr(args, "app", False) else "national").main(args)
+    """The benchmarks (benchmarks/, the top layer above the library, in a source checkout only), run from its
+    root: ``python -m geo bench`` puts the working directory on the import path."""
+    try:
+        if getattr(args, "app", False):
+            from benchmarks import app_pages as bench  # imported here: the top layer, only for this command
+        else:
+            from benchmarks import national as bench  # imported here: the top layer, only for this command
+    except ModuleNotFoundError as e:
+        if e.name != "benchmarks":
+            raise
+        raise UsageError(key="cli.bench.absent", params={"folder": Path.cwd()}) from e
+    return bench.main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -132,10 +133,11 @@ def test_cli_json_report(monkeypatch, capsys):
 
 
 def test_cli_says_so_in_one_line_when_the_benchmarks_are_absent(monkeypatch, tmp_path, capsys):
-    """An installed copy has no benchmarks/ folder beside the library: one line on stderr, status 2."""
+    """Where benchmarks/ cannot be imported (an installed copy, another folder): one line on stderr, status 2."""
     from geo import cli
 
-    monkeypatch.setattr(cli, "BENCHMARKS", tmp_path / "benchmarks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "benchmarks", None)       # as if no benchmarks/ were on the import path
     for argv in (["bench"], ["bench", "--app", "--json"]):
         assert cli.main(argv) == 2
         err = capsys.readouterr().err
