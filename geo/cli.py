@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import importlib
 import json
 import os
 import sys
@@ -21,11 +20,10 @@ from geo import imports
 from geo.auth import accounts, audit
 from geo.auth.accounts import operator
 from geo.core.codes import LEVEL_NAMES, Scope
-from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
+from geo.core.coverage import NO_DATA
 from geo.core.errors import UserError
-from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
+from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.imports import KINDS, all_options
-from geo.outputs import export
 from geo.outputs.export import summary_table, to_csv_bytes
 from geo.store import Store, StoreError, default_target, open_store
 from geo.store.base import SCHEMA_META
@@ -33,11 +31,8 @@ from geo.store.duckdb_store import NotADatabase
 from geo.store.geometry import village_geojson
 from geo.store.postgres_store import is_postgres_url
 from geo.text.catalogue import Msg, bilingual, localized, t
-from geo.views import advisers
+from geo.views import advisers, gap_list
 from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
-
-#: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 class UsageError(UserError):
@@ -74,9 +69,9 @@ def _output(raw: str) -> Path:
 
 def _statuses(text: str | None) -> list[str]:
     if not text:
-        return [s.value for s in GAP_STATUSES]
+        return list(gap_list.DEFAULT_STATUSES)
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    known = {s.value for s in Status} | {ServiceStatus.NOMINAL.value}
+    known = set(gap_list.STATUSES)
     bad = [s for s in wanted if s not in known]
     if bad:
         raise UsageError(key="cli.e.status", params={"bad": ",".join(bad), "known": ",".join(sorted(known))})
@@ -212,12 +207,12 @@ def cmd_export(args) -> int:
         return _export_no_data_counties(args, output, fmt, who)
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
-                              expiring_days=args.expiring_days, service=_service(args))
+        gap = gap_list.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
+                                expiring_days=args.expiring_days, service=_service(args))
         villages = gap.villages
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-        export.write(output, villages, geoms, lang=_lang(args))
-        _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
+        gap_list.write(output, villages, geoms, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_export(store, who, gap, "gap_list", fmt))
         left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
     print(_both("cli.export.written", args, n=len(villages), file=args.output))
     if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.core.coverage)
@@ -230,10 +225,9 @@ def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        missing = export.no_data_counties(store, who, scope, _date(args.as_of))
-        export.write_counties(output, missing.counties, lang=_lang(args))
-        _audit_output(store, lambda: audit.record(store, who, "export", missing.scope, {
-            "what": "no_data_counties", "format": fmt, "as_of": missing.as_of, "rows": len(missing.counties)}))
+        missing = gap_list.no_data_counties(store, who, scope, _date(args.as_of))
+        gap_list.write_counties(output, missing.counties, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_no_data(store, who, missing, fmt))
     n = len(missing.counties)
     print(_both("cli.export.no_data_written", args, n=n, villages=missing.villages, file=args.output))
     return 0
@@ -444,18 +438,19 @@ def _verify_audit(args) -> int:
     return 0 if check.whole else 1
 
 
-def _benchmark(name: str):
-    """The module `name` of the benchmarks/ folder beside the library (dev tooling, not in an installed copy)."""
-    if not (BENCHMARKS / f"{name}.py").is_file():
-        raise UsageError(key="cli.e.no_benchmarks", params={"folder": BENCHMARKS})
-    root = str(BENCHMARKS.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    return importlib.import_module(f"benchmarks.{name}")
-
-
 def cmd_bench(args) -> int:
-    return _benchmark("app_pages" if getattr(args, "app", False) else "national").main(args)
+    """The benchmarks (benchmarks/, the top layer above the library, in a source checkout only), run from its
+    root: ``python -m geo bench`` puts the working directory on the import path."""
+    try:
+        if getattr(args, "app", False):
+            from benchmarks import app_pages as bench  # imported here: the top layer, only for this command
+        else:
+            from benchmarks import national as bench  # imported here: the top layer, only for this command
+    except ModuleNotFoundError as e:
+        if e.name != "benchmarks":
+            raise
+        raise UsageError(key="cli.bench.absent", params={"folder": Path.cwd()}) from e
+    return bench.main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:

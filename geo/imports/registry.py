@@ -14,12 +14,11 @@ from pathlib import Path
 import pandas as pd
 
 from geo.auth.access import OPEN, Principal
-from geo.core.codes import LEVEL_ENDS, significant_length
+from geo.core.codes import LEVEL_ENDS, real_villages, significant_length
 from geo.core.limits import MAX_REGISTRY_CELLS
 from geo.imports.jurisdiction import record_import
 from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, refused
 from geo.privacy.idcards import scrub_id_numbers
-from geo.sources.matching import real_villages
 from geo.store import Store
 from geo.text.catalogue import Msg, t
 
