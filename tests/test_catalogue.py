@@ -128,7 +128,8 @@ def _audit_columns() -> list[str]:
 
 
 def _location_kinds() -> list[str]:
-    from geo.planning.locate import ADVISER_KINDS, VILLAGE_KINDS
+    from geo.core.sphere import ADVISER_KINDS
+    from geo.planning.locate import VILLAGE_KINDS
     return [*VILLAGE_KINDS, *ADVISER_KINDS]
 
 
@@ -154,7 +155,8 @@ def _match_units() -> list[str]:
 
 def _ranking_and_summary_columns() -> list[str]:
     from geo.briefing.document import RANKING_COLUMNS
-    from geo.outputs.export import SUMMARY_COLUMNS, VILLAGE_COLUMNS
+    from geo.outputs.export import SUMMARY_COLUMNS
+    from geo.views.gap_list import VILLAGE_COLUMNS
     return [*RANKING_COLUMNS, *SUMMARY_COLUMNS, *VILLAGE_COLUMNS]
 
 
