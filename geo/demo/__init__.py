@@ -261,6 +261,7 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
             schematic = demo_geometry.build(store, cur, registry, SCHEMATIC_COUNTIES, seed=SEED,
                                             batch_id=batch)
         store.set_meta("dataset", "demo", cur)
+        store.set_meta("default_scope", DEMO_PROVINCE, cur)
         store.set_meta("demo_anchor", ANCHOR.isoformat(), cur)
     return DemoReport(villages=len(villages(registry, DEMO_PROVINCE)), advisers=len(advisers),
                       assignments=len(assignments), services=len(services), schematic_villages=schematic,

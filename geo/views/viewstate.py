@@ -13,7 +13,6 @@ from typing import Callable, Collection, Mapping
 
 from geo.auth.access import OPEN, Principal
 from geo.core.codes import CodeError, Scope
-from geo.demo import DEMO_PROVINCE
 from geo.store import Store
 from geo.text.catalogue import LANGS, Markdown, md, t
 
@@ -147,8 +146,9 @@ def resolve_basemap(raw: str | None, configured: Collection[str]) -> str:
 
 
 def facts_from_store(store: Store, today: dt.date, basemaps: Collection[str] = (NO_BASEMAP,)) -> ViewFacts:
-    """The facts of `store`: its registry, and the demo's province as the default view of the demo."""
-    default = Scope(DEMO_PROVINCE) if store.get_meta("dataset") == "demo" else Scope("")
+    """The facts of `store`: its registry, and the view a link without a scope opens on (the store's
+    ``default_scope``: the demo writes its province there; a real deployment opens on the whole country)."""
+    default = Scope(store.get_meta("default_scope") or "")
     return ViewFacts(scope_exists=lambda s: not s.digits or store.division(s.code) is not None,
                      default_scope=default, default_scope_name=store.scope_name(default) if default.digits else "",
                      today=today, basemaps=tuple(basemaps), scope_name=store.scope_name)
