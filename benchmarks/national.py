@@ -150,9 +150,9 @@ def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
 def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed: int = SEED) -> int:
     """Outline tiers for the whole country and schematic village cells for `counties`; cells written."""
     from geo.demo.geometry import schematic_cells, store_outline_tiers
-    from geo.outputs.outlines import county_outlines
+    from geo.outputs.outlines import county_outlines, village_display
     from geo.sources.national import villages
-    from geo.store.geometry import refresh_village_display, replace_village_geoms
+    from geo.store.geometry import replace_village_geoms
 
     outlines = county_outlines().set_index("code")
     written = 0
@@ -163,7 +163,7 @@ def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed
             cells = schematic_cells(outlines.loc[county.ljust(12, "0"), "geometry"], vil, seed + 1000 * i)
             cells = cells[~cells["geometry"].map(lambda g: g.is_empty)]
             written += replace_village_geoms(store, cur, cells, None, schematic=True)
-            refresh_village_display(store, cur, county)
+            store.refresh_village_display(cur, county, village_display)
     return written
 
 

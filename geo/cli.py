@@ -87,7 +87,7 @@ def cmd_demo(args) -> int:
     from geo.auth import audit
     from geo.auth.accounts import operator
     from geo.demo import build_demo
-    from geo.store.postgres_store import is_postgres_url
+    from geo.store.backends.postgres import is_postgres_url
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):
@@ -111,7 +111,7 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-    from geo.store.duckdb_store import NotADatabase
+    from geo.store.backends.duckdb import NotADatabase
 
     if not path.exists():
         return
@@ -461,7 +461,7 @@ def cmd_audit(args) -> int:
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
     from geo.auth import audit
-    from geo.store.base import SCHEMA_META
+    from geo.store.maintenance import SCHEMA_META
 
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:
@@ -551,7 +551,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_plan)
 
-    from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
+    from geo.core.caps import DEFAULT_CAP
+    from geo.views.advisers import FLAG_KEYS
 
     sp = sub.add_parser("advisers", help="the adviser register: each adviser's villages on the day, flags")
     scoped(sp)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from geo.auth.access import AccessDenied, Principal
 from geo.core.codes import Scope
+from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
 
@@ -122,7 +123,6 @@ def _since(value: dt.date | dt.datetime | str | None) -> dt.datetime | None:
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
-    from geo.store import as_date
     return dt.datetime.combine(as_date(value), dt.time())
 
 
@@ -353,7 +353,7 @@ class ChainCheck:
 def verify_chain(store) -> ChainCheck:
     """Recompute the audit trail's hash chain (the operator's check, whole country): the first row whose hash
     does not follow from its content and the row before it, or a removed tail (against the chain's head)."""
-    from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
+    from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 
     rows = store.audit_chain()
     previous, last_id = "", None

@@ -8,6 +8,7 @@ ZLDWDM is the 12-digit village code plus 7 more), so everything entering the sys
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from geo.core.errors import UserError
@@ -115,3 +116,15 @@ def village_kind(code: str) -> str:
 
 def to_str(code: int) -> str:
     return f"{int(code):012d}"
+
+
+def common_scope(codes: Iterable[str]) -> Scope:
+    """The smallest division holding every one of `codes` (12-digit strings); the country when none."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return Scope("")
+    for end in reversed(LEVEL_ENDS):
+        head = codes[0][:end]
+        if all(c[:end] == head for c in codes):
+            return Scope.parse(head.ljust(12, "0"))
+    return Scope("")

@@ -27,6 +27,7 @@ import pandas as pd
 from geo.auth.access import Principal, scoped
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
+from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.text.catalogue import status_label, t
@@ -73,7 +74,6 @@ def gap_list(store, principal: Principal, scope: Scope, as_of: dt.date | str, st
              township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
              service: ServiceSettings = DEFAULT_SERVICE) -> GapList:
     """The villages of `scope` (limited to the principal's jurisdiction) with the `statuses` asked for."""
-    from geo.store import as_date
 
     principal.require("export")
     limited = scoped(principal, scope)
@@ -102,8 +102,6 @@ class NoDataCounties:
 
 def no_data_counties(store, principal: Principal, scope: Scope, as_of: dt.date | str) -> NoDataCounties:
     """The counties of `scope` (limited to the principal's jurisdiction) without data on `as_of`."""
-    from geo.store import as_date
-
     principal.require("export")
     limited = scoped(principal, scope)
     return NoDataCounties(limited, as_date(as_of), store.no_data_counties(limited, as_date(as_of)),

@@ -16,8 +16,10 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 
-from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.base import Params, StoreError
+from geo.store.derived import SPANS_META, SPANS_VERSION
 from geo.store.schema import DUCKDB_TYPES, tables_sql
+from geo.store.store import Store
 
 #: integer division under the name the shared SQL uses (PostgreSQL's `/` on integers)
 _MACROS = "CREATE OR REPLACE TEMP MACRO idiv(a, b) AS a // b"

@@ -19,8 +19,10 @@ from urllib.parse import urlsplit, urlunsplit
 import numpy as np
 import pandas as pd
 
-from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.base import Params, StoreError
+from geo.store.derived import SPANS_META, SPANS_VERSION
 from geo.store.schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
+from geo.store.store import Store
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION idiv(a bigint, b bigint) RETURNS bigint
