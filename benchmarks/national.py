@@ -36,6 +36,7 @@ from geo.core.codes import Scope
 from geo.core.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.store import Store, open_store
+from geo.store.geometry import replace_village_geoms
 from geo.testing import pandas_summary, summaries_equal
 
 from . import advisers as adviser_bench
@@ -152,7 +153,6 @@ def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed
     from geo.demo.geometry import schematic_cells, store_outline_tiers
     from geo.outputs.outlines import county_outlines, village_display
     from geo.sources.national import villages
-    from geo.store.geometry import replace_village_geoms
 
     outlines = county_outlines().set_index("code")
     written = 0

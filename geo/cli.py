@@ -21,7 +21,9 @@ from geo.core.codes import LEVEL_NAMES, Scope
 from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
-from geo.store import Store, default_target, open_store
+from geo.store import Store, StoreError, default_target, open_store
+from geo.store.geometry import village_geojson
+from geo.store.maintenance import SCHEMA_META
 from geo.text.catalogue import t
 
 #: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
@@ -87,7 +89,7 @@ def cmd_demo(args) -> int:
     from geo.auth import audit
     from geo.auth.accounts import operator
     from geo.demo import build_demo
-    from geo.store.backends.postgres import is_postgres_url
+    from geo.store.backends.postgres import is_postgres_url  # imported here: start-up time (psycopg)
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):
@@ -111,7 +113,7 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-    from geo.store.backends.duckdb import NotADatabase
+    from geo.store.backends.duckdb import NotADatabase  # imported here: start-up time (duckdb)
 
     if not path.exists():
         return
@@ -190,8 +192,6 @@ def cmd_summary(args) -> int:
 def _open_audited(args) -> Store:
     """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
     when another process holds the DuckDB file (the running app), as the read commands always could."""
-    from geo.store import StoreError
-
     try:
         return _open(args, read_only=False)
     except StoreError:
@@ -207,7 +207,6 @@ def _audit_output(store: Store, record) -> None:
 def cmd_export(args) -> int:
     from geo.auth.accounts import operator
     from geo.outputs import export
-    from geo.store.geometry import village_geojson
 
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
@@ -461,7 +460,6 @@ def cmd_audit(args) -> int:
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
     from geo.auth import audit
-    from geo.store.maintenance import SCHEMA_META
 
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:

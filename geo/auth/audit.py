@@ -26,6 +26,7 @@ from geo.core.codes import Scope
 from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
+from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
            "account_enable", "account_disable", "refused", "demo_rebuild")
@@ -353,8 +354,6 @@ class ChainCheck:
 def verify_chain(store) -> ChainCheck:
     """Recompute the audit trail's hash chain (the operator's check, whole country): the first row whose hash
     does not follow from its content and the row before it, or a removed tail (against the chain's head)."""
-    from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
-
     rows = store.audit_chain()
     previous, last_id = "", None
     for values, stored in zip(zip(*(rows[c] for c in AUDIT_CHAINED)), rows["hash"]):
