@@ -2,7 +2,7 @@
 way in every reader (ledgers, boundary files, division lists, and the readers still to come).
 
 * the real-village rule (:func:`is_real_village`, vectorised :func:`real_villages`); its SQL form is
-  :func:`geo.store.rules.real_village` and a test holds the two together on the shipped registry;
+  :func:`geo.store.sql.rules.real_village` and a test holds the two together on the shipped registry;
 * :class:`RegistryIndex`: the registry indexed once per frame object (:func:`registry_index`), with one
   :class:`CountyIndex` per county keyed by the name tiers of :mod:`geo.sources.names`;
 * county resolution: :func:`resolve_county` (a code or a name given by the user), :func:`detect_county` (from
