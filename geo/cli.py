@@ -22,6 +22,7 @@ from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
 from geo.store import Store, StoreError, default_target, open_store
+from geo.store.backends.postgres import is_postgres_url
 from geo.store.geometry import village_geojson
 from geo.store.maintenance import SCHEMA_META
 from geo.text.catalogue import t
@@ -89,7 +90,6 @@ def cmd_demo(args) -> int:
     from geo.auth import audit
     from geo.auth.accounts import operator
     from geo.demo import build_demo
-    from geo.store.backends.postgres import is_postgres_url  # imported here: start-up time (psycopg)
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from geo.core.dates import as_date, month_ends
+from geo.store.backends.postgres import PostgresStore, is_postgres_url
 from geo.store.base import StoreError
 from geo.store.batches import BatchInfo
 from geo.store.registry import Division, RegistryChange
@@ -34,7 +35,6 @@ def open_store(target: str | Path | None = None, *, read_only: bool = False, cre
     `shared` (the app): a DuckDB file is held read-only between writes, so other processes can read it.
     """
     from geo.store.backends.duckdb import DuckDBStore  # imported here: start-up time (duckdb)
-    from geo.store.backends.postgres import PostgresStore, is_postgres_url  # imported here: start-up time
 
     target = target or default_target()
     if is_postgres_url(target):

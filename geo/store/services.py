@@ -60,6 +60,7 @@ class ServiceQueries(DerivedTables):
         self._changed(cur, counties_of(v for (v,) in self._rows(
             cur, "SELECT DISTINCT village FROM services WHERE batch_id = $batch", p)), derived="services")
         self._run(cur, "DELETE FROM services WHERE batch_id = $batch", p)
+
     def known_advisers(self, scope: Scope, as_of: dt.date, cur: Cursor | None = None) -> pd.DataFrame:
         """adviser_id, name, licence_no of every adviser who held a contract for a village in `scope` that
         started on or before `as_of`: the people a log of that county can name (by licence, else by name)."""
@@ -95,7 +96,7 @@ class ServiceQueries(DerivedTables):
     def first_service_day(self, scope: Scope) -> dt.date | None:
         """The earliest day with a service record at a village of `scope` (None: no record at all).  Before it the
         scope has no service data, which is not the same as logs never imported: the summary says which.  Inside
-        a county the county's day counts, as whether there is service data is the county's (rules.py)."""
+        a county the county's day counts, as whether there is service data is the county's (sql/rules.py)."""
         low, high = (Scope(scope.digits[:6]) if len(scope.digits) > 6 else scope).int_range
         rows = self._q_rows("SELECT min(service_date) FROM services WHERE village >= $low AND village < $high",
                             {"low": low, "high": high})
