@@ -38,10 +38,10 @@ from geo.core.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
 from geo.demo.geometry import schematic_cells, store_outline_tiers
 from geo.outputs.folium_map import map_html
-from geo.outputs.outlines import county_outlines
+from geo.outputs.outlines import county_outlines, village_display
 from geo.sources.national import national_registry, villages
 from geo.store import Store, open_store
-from geo.store.geometry import refresh_village_display, replace_village_geoms
+from geo.store.geometry import replace_village_geoms
 from geo.testing import pandas_summary, summaries_equal
 from geo.views.map_view import build_folium_map, map_view
 
@@ -160,7 +160,7 @@ def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed
             cells = schematic_cells(outlines.loc[county.ljust(12, "0"), "geometry"], vil, seed + 1000 * i)
             cells = cells[~cells["geometry"].map(lambda g: g.is_empty)]
             written += replace_village_geoms(store, cur, cells, None, schematic=True)
-            refresh_village_display(store, cur, county)
+            store.refresh_village_display(cur, county, village_display)
     return written
 
 

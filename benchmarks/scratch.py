@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Protocol
 
 from geo.core.errors import UserError
-from geo.store.postgres_store import create_scratch_database, drop_scratch_database, is_postgres_url, redact
+from geo.store.backends.postgres import create_scratch_database, drop_scratch_database, is_postgres_url, redact
 
 
 class ScratchStores(Protocol):

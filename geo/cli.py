@@ -19,6 +19,7 @@ import pandas as pd
 from geo import imports
 from geo.auth import accounts, audit
 from geo.auth.accounts import operator
+from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import LEVEL_NAMES, Scope
 from geo.core.coverage import NO_DATA
 from geo.core.errors import UserError
@@ -26,13 +27,12 @@ from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.imports import KINDS, all_options
 from geo.outputs.export import summary_table, to_csv_bytes
 from geo.store import Store, StoreError, default_target, open_store
-from geo.store.base import SCHEMA_META
-from geo.store.duckdb_store import NotADatabase
+from geo.store.backends.postgres import is_postgres_url
 from geo.store.geometry import village_geojson
-from geo.store.postgres_store import is_postgres_url
+from geo.store.maintenance import SCHEMA_META
 from geo.text.catalogue import Msg, bilingual, localized, t
 from geo.views import advisers, gap_list
-from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
+from geo.views.advisers import FLAG_KEYS
 
 
 class UsageError(UserError):
@@ -114,6 +114,8 @@ def cmd_demo(args) -> int:
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
+    from geo.store.backends.duckdb import NotADatabase  # imported here: start-up time (duckdb)
+
     if not path.exists():
         return
     try:

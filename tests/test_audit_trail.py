@@ -14,7 +14,7 @@ from geo.auth.access import OPEN, AccessDenied
 from geo.cli import main
 from geo.core.codes import Scope
 from geo.store import open_store
-from geo.store.accounts import AUDIT_HEAD_META
+from geo.store.audit import AUDIT_HEAD_META
 from test_accounts import PASSWORD, REGISTRY
 from test_jurisdiction import LEDGER, boundaries, ledger, service_log, who
 from test_login_pages import accounts_db  # noqa: F401  (a fixture)

@@ -20,7 +20,7 @@ from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
-from geo.store.base import SCHEMA_META, SCHEMA_VERSION
+from geo.store.maintenance import SCHEMA_META, SCHEMA_VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
@@ -152,7 +152,7 @@ def test_service_records_refresh_only_the_service_tables_of_their_counties(new_s
     """Service records change no contract: a commit that must rebuild the service tables (a log older than what
     is stored) leaves the coverage spans alone and rebuilds the service tables of its counties only; a contract
     change rebuilds both for its county."""
-    from geo.store.base import MAX_COUNTIES_REFRESHED
+    from geo.store.derived import MAX_COUNTIES_REFRESHED
 
     store = new_store("derived")
     store.load_registry(SHAANXI)

@@ -29,7 +29,8 @@ from geo.sources.matching import (
 )
 from geo.sources.names import committee_form
 from geo.sources.national import national_registry
-from geo.store import open_store, rules
+from geo.store import open_store
+from geo.store.sql import rules
 
 
 # ------------------------------------------------------------------------------------- the real-village rule

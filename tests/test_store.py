@@ -125,7 +125,7 @@ def test_no_two_parts_of_the_store_define_the_same_name():
     of them silently call the other's method."""
     from collections import Counter
 
-    from geo.store.base import Store
+    from geo.store import Store
 
     parts = [c for c in Store.__mro__ if c.__module__.startswith("geo.store")]
     names = Counter(k for c in parts for k in vars(c) if not k.startswith("__") and k != "_abc_impl")

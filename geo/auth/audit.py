@@ -22,10 +22,11 @@ import pandas as pd
 
 from geo.auth.access import AccessDenied, Principal
 from geo.core.codes import Scope
+from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
-from geo.store import Store, as_date
-from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
+from geo.store import Store
+from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",

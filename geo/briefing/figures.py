@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
 from geo.core.ranking import Ranking, rank_units, trend_over_units_with_data
 from geo.core.service_rule import DEFAULT_SERVICE
 from geo.store import Store
-from geo.views.advisers import DEFAULT_CAP
 from geo.views.map_view import MapView, map_view
 
 #: the service window the briefing's note names (the rule's own default, geo.core.service_rule)

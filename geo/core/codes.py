@@ -12,6 +12,7 @@ test holds the two together on the shipped registry.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -143,3 +144,13 @@ def real_villages(frame: pd.DataFrame) -> pd.Series:
     if "abolished" in frame.columns:
         mask &= ~frame["abolished"].astype("boolean").fillna(False).astype(bool)
     return mask.astype(bool)
+def common_scope(codes: Iterable[str]) -> Scope:
+    """The smallest division holding every one of `codes` (12-digit strings); the country when none."""
+    codes = list(dict.fromkeys(codes))
+    if not codes:
+        return Scope("")
+    for end in reversed(LEVEL_ENDS):
+        head = codes[0][:end]
+        if all(c[:end] == head for c in codes):
+            return Scope.parse(head.ljust(12, "0"))
+    return Scope("")

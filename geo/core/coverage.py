@@ -18,7 +18,7 @@ its figures (villages, never, rate) count the villages of those counties only, a
 villages were left out (:class:`Counts`).  One with no county with data counts all its villages, as never.
 
 The rule exists in two forms, on purpose: :func:`village_status` here in plain Python (readable, used by tests as
-the independent reference) and its SQL form in :mod:`geo.store.rules` (per village on a day, and precomputed as
+the independent reference) and its SQL form in :mod:`geo.store.sql.rules` (per village on a day, and precomputed as
 coverage spans so that a national summary over 700,000 assignments stays under 100 ms, see ``python -m geo
 bench``).  The tests check that both agree on random cases.
 """

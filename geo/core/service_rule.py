@@ -15,7 +15,7 @@ and no rate.  An adviser's on-site hours for a month are the sum of their on-sit
 month; they meet the hours standard when the sum is at least ``hours_standard`` (default 4).
 
 As with the coverage rule, the Python form here is the readable reference the tests compare with; the SQL form
-is in :mod:`geo.store.rules` (per village on a day, read from the derived ``service_days``).
+is in :mod:`geo.store.sql.rules` (per village on a day, read from the derived ``service_days``).
 """
 from __future__ import annotations
 

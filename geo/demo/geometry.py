@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.outputs.outlines import TIERS, county_outlines, display_tiers, random_points_in, to_geojson_text, voronoi_cells
+from geo.outputs.outlines import (
+    TIERS,
+    county_outlines,
+    display_tiers,
+    random_points_in,
+    to_geojson_text,
+    village_display,
+    voronoi_cells,
+)
 from geo.sources.national import villages
-from geo.store.geometry import refresh_village_display, replace_village_geoms
+from geo.store import Store
+from geo.store.base import Cursor
+from geo.store.geometry import replace_village_geoms
 
 
-def store_outline_tiers(store, cur) -> None:
+def store_outline_tiers(store: Store, cur: Cursor) -> None:
     """Provinces, cities and counties of the whole country, simplified for the three upper map tiers."""
     for tier, gdf in display_tiers().items():
         decimals = TIERS[tier].decimals
@@ -37,7 +47,8 @@ def schematic_cells(county_outline, village_codes: list[str], seed: int) -> pd.D
     return pd.DataFrame(rows, columns=["code", "geometry"])
 
 
-def build(store, cur, registry: pd.DataFrame, counties: tuple[str, ...], seed: int, batch_id: int) -> int:
+def build(store: Store, cur: Cursor, registry: pd.DataFrame, counties: tuple[str, ...], seed: int,
+          batch_id: int) -> int:
     """Write outline tiers and schematic cells; also place advisers at their base.  Returns cells written."""
     store_outline_tiers(store, cur)
     outlines = county_outlines().set_index("code")
@@ -48,7 +59,7 @@ def build(store, cur, registry: pd.DataFrame, counties: tuple[str, ...], seed: i
         cells = schematic_cells(outlines.loc[code12, "geometry"], vil, seed + 1000 * i)
         cells = cells[~cells["geometry"].map(lambda g: g.is_empty)]
         written += replace_village_geoms(store, cur, cells, batch_id, schematic=True)
-        refresh_village_display(store, cur, county)
+        store.refresh_village_display(cur, county, village_display)
     # advisers sit at the centre of their county seat or township office (county centroid as a fallback)
     cent = outlines.geometry.representative_point()
     store.set_adviser_locations_by_county(cur, pd.DataFrame({"code": outlines.index.astype("int64"),

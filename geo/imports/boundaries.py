@@ -7,6 +7,7 @@ from geo.auth.access import OPEN, Principal
 from geo.imports.jurisdiction import record_import
 from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note
 from geo.store import Store
+from geo.store.geometry import replace_village_geoms
 from geo.text.catalogue import Msg
 
 
@@ -39,7 +40,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
     ``preview`` is :func:`preview_boundaries`' result for this file and options when the caller has it: the
     archive is then not extracted a second time.
     """
-    from geo.store.geometry import refresh_village_display, replace_village_geoms
+    from geo.outputs.outlines import village_display  # imported here: start-up time (geopandas)
 
     path, name, sha, done = already_imported(store, "boundaries", path, file_name, principal)
     if done:
@@ -54,7 +55,7 @@ def import_boundaries(store: Store, path: str | Path, *, file_name: str | None =
                                 rows_accepted=accepted, rows_rejected=len(read.rejects), note=read.crs)
         replace_village_geoms(store, cur, matched[["code", "geometry"]], batch, keep_history=True)
         for county in sorted({c[:6] for c in matched["code"]}):
-            refresh_village_display(store, cur, county)
+            store.refresh_village_display(cur, county, village_display)
         record_import(store, principal, cur, kind="boundaries", file_name=name, sha256=sha, batch=batch,
                       rows={"read": read.feature_count, "accepted": accepted, "rejected": len(read.rejects)},
                       codes=list(matched["code"]) or ([read.county[0]] if read.county else []))

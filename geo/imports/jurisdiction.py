@@ -12,7 +12,7 @@ from dataclasses import replace
 import pandas as pd
 
 from geo.auth.access import AccessDenied, Principal, overlaps, scoped
-from geo.core.codes import LEVEL_ENDS, Scope
+from geo.core.codes import Scope, common_scope
 from geo.imports.results import ImportRefused
 from geo.sources.matching import outside_jurisdiction
 from geo.text.catalogue import Msg
@@ -21,18 +21,6 @@ from geo.text.catalogue import Msg
 class OutsideJurisdiction(ImportRefused, AccessDenied):
     """A file that lies wholly outside the importer's jurisdiction: refused like any import (nothing written)
     and, like every denied access, recorded in the audit trail."""
-
-
-def common_scope(codes) -> Scope:
-    """The smallest division holding every one of `codes` (12-digit strings); the country when none."""
-    codes = list(dict.fromkeys(codes))
-    if not codes:
-        return Scope("")
-    for end in reversed(LEVEL_ENDS):
-        head = codes[0][:end]
-        if all(c[:end] == head for c in codes):
-            return Scope.parse(head.ljust(12, "0"))
-    return Scope("")
 
 
 def limit_assignments(store, preview: tuple, principal: Principal) -> tuple:

@@ -15,8 +15,9 @@ from typing import Any, Callable, Literal
 
 from geo.auth import audit
 from geo.auth.access import OPEN, AccessDenied, Principal, scoped
+from geo.core.codes import common_scope
 from geo.imports import assignments, boundaries, registry, services
-from geo.imports.jurisdiction import common_scope, limit_assignments, limit_boundaries, limit_registry, limit_services
+from geo.imports.jurisdiction import limit_assignments, limit_boundaries, limit_registry, limit_services
 from geo.imports.results import ImportResult, Progress, refused
 from geo.imports.worker import read_limited
 from geo.sources import boundaries as boundary_reader
@@ -121,10 +122,10 @@ def _undo_assignments(store: Store, cur, batch_id: int) -> None:
 
 
 def _undo_boundaries(store: Store, cur, batch_id: int) -> None:
-    from geo.store.geometry import refresh_village_display
+    from geo.outputs.outlines import village_display  # imported here: start-up time (geopandas)
 
     for county in store.rollback_village_geoms(cur, batch_id):
-        refresh_village_display(store, cur, county)
+        store.refresh_village_display(cur, county, village_display)
 
 
 def _undo_registry(store: Store, cur, batch_id: int) -> None:

@@ -240,3 +240,25 @@ def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     if not parts:
         return shapely.Polygon()
     return shapely.union_all(parts)
+
+
+def village_display(geoms: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The display shapes of one county drawn from its village boundaries as the store returns them (code, geom
+    as WKB, schematic): per tier, rows of code, geojson (text), schematic.
+
+    Villages are simplified together as one coverage for the township view ('township' tier); townships are the
+    union of their villages for the county view ('county' tier).
+    """
+    gdf = gpd.GeoDataFrame({"code": geoms["code"].to_numpy(dtype=object), "schematic": geoms["schematic"].to_numpy()},
+                           geometry=shapely.from_wkb(geoms["geom"].to_numpy()), crs=CRS)
+    out = {}
+    for tier, frame in (("township", gdf), ("county", union_by_prefix(gdf, 4))):
+        if tier == "county":
+            frame["schematic"] = frame["code"].map(
+                gdf.groupby(gdf["code"].str[:9].str.ljust(12, "0"))["schematic"].any())
+        simple = simplify_for_display(frame, tier)
+        decimals = TIERS[tier].decimals
+        out[tier] = pd.DataFrame({"code": simple["code"],
+                                  "geojson": [to_geojson_text(g, decimals) for g in simple.geometry],
+                                  "schematic": simple["schematic"].astype(bool)})
+    return out

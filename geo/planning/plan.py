@@ -11,23 +11,23 @@ import math
 import numpy as np
 import pandas as pd
 
+from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import Scope
 from geo.core.coverage import Status
 from geo.core.sphere import locate_advisers
 from geo.planning.locate import locate_villages
 from geo.planning.result import LEFTOVER_COLUMNS, VILLAGE_COLUMNS, GapPlan, PlanSummary
 from geo.planning.solve import DEFAULT_NEIGHBOURS, Candidates, assign, candidate_pairs
+from geo.store import Store
 from geo.store.planning import PlanInputs
 
-#: villages per adviser that a provincial standard allows (安徽's service guide: at most 5)
-DEFAULT_CAP = 5
 #: alternative advisers listed beside each proposal
 ALTERNATIVES = 2
 UNCOVERED = (Status.LAPSED.value, Status.NEVER.value)
 COVERED = (Status.COVERED.value, Status.EXPIRING.value)
 
 
-def plan_gaps(store, scope: Scope, as_of: dt.date | str, cap: int = DEFAULT_CAP, max_km: float | None = None,
+def plan_gaps(store: Store, scope: Scope, as_of: dt.date | str, cap: int = DEFAULT_CAP, max_km: float | None = None,
               neighbours: int = DEFAULT_NEIGHBOURS) -> GapPlan:
     """The plan for the uncovered villages of `scope` on `as_of` (nothing is written)."""
     return make_plan(store.plan_inputs(scope, as_of), cap=cap, max_km=max_km, neighbours=neighbours)

@@ -8,7 +8,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from geo.store.base import BatchInfo, Division, RegistryChange, Store, StoreError, as_date, month_ends
+from geo.core.dates import as_date, month_ends
+from geo.store.backends.postgres import PostgresStore, is_postgres_url
+from geo.store.base import StoreError
+from geo.store.batches import BatchInfo
+from geo.store.registry import Division, RegistryChange
+from geo.store.store import Store
 
 DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 DEFAULT_DB = DATA_DIR / "coverage.duckdb"
@@ -29,8 +34,7 @@ def open_store(target: str | Path | None = None, *, read_only: bool = False, cre
 
     `shared` (the app): a DuckDB file is held read-only between writes, so other processes can read it.
     """
-    from geo.store.duckdb_store import DuckDBStore
-    from geo.store.postgres_store import PostgresStore, is_postgres_url
+    from geo.store.backends.duckdb import DuckDBStore  # imported here: start-up time (duckdb)
 
     target = target or default_target()
     if is_postgres_url(target):

@@ -2,7 +2,7 @@
 
 A person is one ``advisers.adviser_id`` (the ledger import already decides who is the same person:
 :mod:`geo.sources.ledger.people`).  "Current" is the coverage rule's
-(:func:`geo.store.rules.current_contract`), and a load counts real villages only, like coverage does.  A load is
+(:func:`geo.store.sql.rules.current_contract`), and a load counts real villages only, like coverage does.  A load is
 the person's whole load, inside the scope or not: the cap is per person, and an adviser with five villages in the
 next county has no room for one more here.  The scope picks the people: those with a contract on a village in it
 that started on or before the day.
@@ -10,13 +10,17 @@ that started on or before the day.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.core.codes import Scope, to_str
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
-from geo.store import rules
+from geo.core.dates import as_date
+from geo.store.registry import RegistryQueries
+from geo.store.sql import rules
 
 REAL = rules.real_village("d")
 
@@ -31,9 +35,7 @@ _CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
                        WHERE {rules.current_contract('a')})"""
 
 
-def _params(scope: Scope, as_of: dt.date | str, **more) -> dict:
-    from geo.store.base import as_date
-
+def _params(scope: Scope, as_of: dt.date | str, **more: Any) -> dict[str, Any]:
     low, high = scope.int_range
     return {"low": low, "high": high, "as_of": as_date(as_of), **more}
 
@@ -46,8 +48,22 @@ def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df
 
 
-class AdviserQueries:
-    """Mixed into :class:`geo.store.base.Store`: reads about advisers, written once for both backends."""
+@dataclass(frozen=True)
+class RegisterFrames:
+    """What the adviser register (:func:`geo.views.advisers.register`) is built from.
+
+    * ``advisers``: one row per adviser of the scope on the day, in adviser order: adviser_id, name, kind, org,
+      phone, licence_no, villages, n_townships, next_end, last_end (dates or None);
+    * ``served``: one row per adviser and real village under a contract in force on the day: adviser_id,
+      village (int64), first_end, last_end (days since 1970-01-01), village_name, township.
+    """
+
+    advisers: pd.DataFrame
+    served: pd.DataFrame
+
+
+class AdviserQueries(RegistryQueries):
+    """Reads about advisers, written once for both backends."""
 
     def adviser_loads(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
         """Current load per adviser of `scope` on `as_of`: adviser_id, villages (distinct real villages under a
@@ -56,24 +72,16 @@ class AdviserQueries:
         people = self._people(scope, as_of, identity=False)
         return _per_adviser(people, self._served(scope, as_of))[["adviser_id", "villages", "next_end"]]
 
-    def adviser_register(self, scope: Scope, as_of: dt.date | str, cap: int | None = None,
-                         expiring_days: int = DEFAULT_EXPIRING_DAYS):
-        """The :class:`geo.views.advisers.Register` of `scope` on `as_of`: one row per adviser (see the module) with
-        their load, the villages and townships they serve (``served``: one row per adviser and village) and the
-        flags of :data:`geo.views.advisers.FLAGS` for `cap` (default :data:`geo.views.advisers.DEFAULT_CAP`).
+    def adviser_register_frames(self, scope: Scope, as_of: dt.date | str) -> RegisterFrames:
+        """The people of `scope` on `as_of` with their load, and the villages they serve (see
+        :class:`RegisterFrames`): what :func:`geo.views.advisers.register` flags and shapes.
 
         Two reads, both without a per-adviser text aggregation (a national register has 200,000 people): the
         people with who they are, and the (adviser, village) pairs under a contract in force; the counts, the
         earliest and latest ends are taken from the pairs in numpy.
         """
-        from geo.views.advisers import DEFAULT_CAP, Register, with_flags
-
-        day = _params(scope, as_of)["as_of"]
         served = self._served(scope, as_of, named=True)
-        frame = _per_adviser(self._people(scope, as_of), served)
-        cap = DEFAULT_CAP if cap is None else int(cap)
-        return Register(scope, day, cap, int(expiring_days),
-                        with_flags(frame, as_of=day, cap=cap, expiring_days=expiring_days), served)
+        return RegisterFrames(_per_adviser(self._people(scope, as_of), served), served)
 
     def adviser_load_counts(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
         """How many advisers of `scope` on `as_of` carry each load, the register's ``villages`` counted in SQL

@@ -6,17 +6,18 @@ import datetime as dt
 import pandas as pd
 
 from geo.core.codes import Scope
-from geo.store import rules
+from geo.core.dates import as_date
+from geo.store.base import StoreBase
+from geo.store.registry import REGISTRY_KINDS
+from geo.store.sql import rules
 
 
-class BriefingQueries:
-    """Mixin of :class:`geo.store.Store` (uses its primitives only)."""
+class BriefingQueries(StoreBase):
+    """The briefing's reads (the store's primitives only)."""
 
     def advisers_over_cap(self, scope: Scope, as_of: dt.date | str, cap: int) -> int:
         """Advisers serving a village in `scope` on `as_of` whose current villages (anywhere: the load is the
         person's, not the scope's) are more than `cap`."""
-        from geo.store.base import as_date
-
         low, high = scope.int_range
         return int(self._one(f"""
             WITH cur AS (SELECT a.adviser_id, a.village FROM assignments a
@@ -32,8 +33,6 @@ class BriefingQueries:
         """The active batches a scope's figures rest on: the division list, and every import that brought
         contracts, boundaries or service records of a village in `scope`.  Columns batch_id, kind, file_name,
         created_at, rows_accepted; oldest first."""
-        from geo.store.base import REGISTRY_KINDS
-
         low, high = scope.int_range
         in_scope = " OR ".join(
             f"EXISTS (SELECT 1 FROM {table} x WHERE x.batch_id = b.batch_id AND x.{column} >= $low "

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from geo.store.base import StoreBase
 
-class LoginTicketQueries:
-    """Mixed into :class:`~geo.store.base.Store`."""
+
+class LoginTicketQueries(StoreBase):
+    """Tickets issued and redeemed (each in a transaction of its own)."""
 
     def add_login_ticket(self, ticket_sha256: str, token: str, expires: dt.datetime, now: dt.datetime) -> None:
         with self.transaction() as cur:

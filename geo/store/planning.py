@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
 from geo.core.codes import Scope, to_str
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
-from geo.store import rules
+from geo.store.base import Cursor
+from geo.store.coverage import CoverageQueries
+from geo.store.sql import rules
 
 REAL = rules.real_village("d")
 CURRENT = rules.current_contract("a")
@@ -49,8 +52,8 @@ def _codes(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df
 
 
-class PlanningQueries:
-    """The store's reads for :mod:`geo.planning` (a mixin of :class:`geo.store.Store`)."""
+class PlanningQueries(CoverageQueries):
+    """The store's reads for :mod:`geo.planning`."""
 
     def plan_inputs(self, scope: Scope, as_of: dt.date | str) -> PlanInputs:
         params = self._status_params(scope, as_of, DEFAULT_EXPIRING_DAYS)
@@ -76,7 +79,7 @@ class PlanningQueries:
         return PlanInputs(_codes(villages, "code", "township_code", "county_code"), advisers,
                           _codes(served, "village"), _codes(geoms, "code"), _codes(outlines, "code"))
 
-    def _scope_villages(self, cur, params: dict) -> pd.DataFrame:
+    def _scope_villages(self, cur: Cursor, params: dict[str, Any]) -> pd.DataFrame:
         """Every real village in scope with its status on the day (the coverage rule's SQL), but those of counties
         without data: not imported yet, they are neither gaps nor counted (geo.core.coverage)."""
         df = self._q_frame(f"""
@@ -91,7 +94,7 @@ class PlanningQueries:
             ORDER BY v.code""", params, cur)
         return df
 
-    def _outside_villages(self, cur) -> pd.DataFrame:
+    def _outside_villages(self, cur: Cursor) -> pd.DataFrame:
         """The villages of ``plan_outside`` (served by the scope's advisers, outside it), without a status."""
         return self._q_frame("""
             SELECT d.code, d.name, idiv(d.code, 1000) * 1000 AS township_code, t.name AS township,
@@ -109,7 +112,7 @@ class PlanningQueries:
                             WHERE a.village >= $low AND a.village < $high AND {REAL}
                               AND a.start_date <= $as_of)"""
 
-    def _adviser_loads(self, cur, params: dict) -> pd.DataFrame:
+    def _adviser_loads(self, cur: Cursor, params: dict[str, Any]) -> pd.DataFrame:
         """The scope's advisers with their base and load: the real villages they serve on the day, anywhere
         (the cap counts every village of a person, not only those in scope)."""
         df = self._q_frame(f"""
@@ -126,7 +129,7 @@ class PlanningQueries:
             ORDER BY p.adviser_id""", params, cur)
         return df.astype({"adviser_id": "int64", "lon": "float64", "lat": "float64", "load": "int64"})
 
-    def _plan_served(self, cur, params: dict) -> pd.DataFrame:
+    def _plan_served(self, cur: Cursor, params: dict[str, Any]) -> pd.DataFrame:
         """(adviser_id, village, current): what each of the scope's advisers serves on the day, or for one who
         serves nothing then, the villages of their last contract."""
         df = self._q_frame(f"""

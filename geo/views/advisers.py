@@ -3,7 +3,7 @@
 Provincial service guides cap the load (Anhui: at most 5 villages per adviser); a load counts the villages under
 a contract in force on the day (the coverage rule's "current"), anywhere, since the cap is per person.  The flags
 are one table, :data:`FLAGS`: each is a rule over the register's columns.  The store computes the loads
-(:meth:`geo.store.Store.adviser_register`); this module gives them their flags, their shapes (typed rows, the
+(:meth:`geo.store.Store.adviser_register_frames`); this module gives them their flags, their shapes (typed rows, the
 CLI's JSON, the exported tables) and the figures of the summary.
 """
 from __future__ import annotations
@@ -18,17 +18,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
+from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.core.sphere import haversine_km, locate_advisers, located
 from geo.sources.ledger.fields import KIND_LAWYER, KIND_OTHER, KIND_WORKER
+from geo.store import Store
+from geo.store.geometry import village_geojson
 from geo.text.catalogue import t
 from geo.text.formats import contract_end, date_cell, day
 
-#: villages per adviser allowed by the provincial guides (Anhui's 5); a setting: --cap, the app's sidebar
-DEFAULT_CAP = 5
 #: the largest cap a user may set (a guide that allowed more would not be a cap)
 MAX_CAP = 50
 
@@ -217,11 +219,17 @@ class Register:
         return {"advisers": len(frame), **{k: int(frame[k].sum()) for k in FLAG_KEYS}}
 
 
-def register(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
+def register(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
              expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE) -> Register:
     """The adviser register of `scope` on `as_of` with the flags for `cap`, and each adviser's service in scope
-    (on-site hours this month, records in the window, the last on-site day) against the hours standard."""
-    reg = store.adviser_register(scope, as_of, cap=check_cap(cap), expiring_days=expiring_days)
+    (on-site hours this month, records in the window, the last on-site day) against the hours standard.
+
+    Built from the frames the store returns (:meth:`geo.store.Store.adviser_register_frames`): the people with
+    their load, flagged here (:func:`with_flags`), and the villages they serve."""
+    cap, day = check_cap(cap), as_date(as_of)
+    frames = store.adviser_register_frames(scope, day)
+    flagged = with_flags(frames.advisers, as_of=day, cap=cap, expiring_days=expiring_days)
+    reg = Register(scope, day, cap, int(expiring_days), flagged, frames.served)
     stats = store.adviser_service_stats(scope, as_of, service)
     return replace(reg, frame=_joined_service(reg.frame, stats, service))
 
@@ -347,7 +355,7 @@ class Loads:
         return _distribution(self.per_load.set_index("villages")["advisers"], self.cap)
 
 
-def loads(store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP) -> Loads:
+def loads(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP) -> Loads:
     """The register's loads on `as_of` counted by the store, without the register (a national one is 200,000
     people and 576,000 villages served)."""
     return Loads(check_cap(cap), store.adviser_load_counts(scope, as_of))
@@ -399,7 +407,7 @@ class Renewals:
                 "advisers": int(self.frame["adviser_id"].nunique())}
 
 
-def renewals(store, scope: Scope, as_of: dt.date, days: int = DEFAULT_EXPIRING_DAYS) -> Renewals:
+def renewals(store: Store, scope: Scope, as_of: dt.date, days: int = DEFAULT_EXPIRING_DAYS) -> Renewals:
     if not 0 <= int(days) <= 3660:
         raise AdviserError("期限应在 0 到 3660 天之间 / the horizon must be 0 to 3660 days")
     return Renewals(scope, as_of, int(days), store.renewals(scope, as_of, days=int(days)))
@@ -515,11 +523,9 @@ def contract_state(start: dt.date, end: dt.date | None, as_of: dt.date, days: in
     return "expiring" if end is not None and end <= as_of + dt.timedelta(days=days) else "current"
 
 
-def detail(store, reg: Register, adviser_id: int) -> AdviserDetail | None:
+def detail(store: Store, reg: Register, adviser_id: int) -> AdviserDetail | None:
     """One adviser of the register: their contract history, their villages' boundaries and the distance from
     their place (:func:`adviser_place`) to each village with a boundary (great-circle km)."""
-    from geo.store.geometry import village_geojson
-
     row = reg.row(adviser_id)
     if row is None:
         return None

@@ -20,9 +20,10 @@ from geo.auth import audit
 from geo.auth.access import Principal, scoped
 from geo.core.codes import LEVEL_ENDS, Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS, GAP_STATUSES, Status
+from geo.core.dates import as_date
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings, ServiceStatus
 from geo.outputs.export import ExportError, to_csv_bytes, to_geojson_bytes, to_xlsx_bytes
-from geo.store import Store, as_date
+from geo.store import Store
 from geo.text.catalogue import status_label, t
 from geo.text.formats import date_cell
 

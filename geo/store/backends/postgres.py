@@ -13,14 +13,16 @@ import re
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Iterator
+from typing import Any, Iterator, Sequence
 from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pandas as pd
 
-from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.base import Cursor, Params, StoreError
+from geo.store.derived import SPANS_META, SPANS_VERSION
 from geo.store.schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
+from geo.store.store import Store
 
 _FUNCTIONS = """
 CREATE OR REPLACE FUNCTION idiv(a bigint, b bigint) RETURNS bigint
@@ -77,7 +79,7 @@ def _pg_sql(sql: str) -> str:
     return out.replace("?", "%s")
 
 
-def _pg_params(params: Params):
+def _pg_params(params: Params) -> dict[str, Any] | list[Any]:
     if params is None:
         return {}   # not None: psycopg then reads the query's %% as the literal % it stands for
     if isinstance(params, dict):
@@ -85,7 +87,7 @@ def _pg_params(params: Params):
     return [_plain(v) for v in params]
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """numpy scalars as the Python values psycopg knows."""
     if isinstance(value, np.generic):
         return value.item()
@@ -114,7 +116,7 @@ def _column_type(series: pd.Series) -> str:
     return "TEXT"
 
 
-def _cell(value):
+def _cell(value: Any) -> Any:
     if value is None or value is pd.NaT:
         return None
     if isinstance(value, float) and np.isnan(value):
@@ -140,7 +142,7 @@ def _escaped(text: str) -> str:
     return text
 
 
-def _text_value(value) -> str:
+def _text_value(value: Any) -> str:
     """One value of an object column in COPY's text format."""
     value = _cell(value)
     if value is None:
@@ -195,14 +197,14 @@ def copy_text(frame: pd.DataFrame, chunk_rows: int = COPY_CHUNK_ROWS) -> Iterato
 class PostgresStore(Store):
     backend = "postgresql"
 
-    def __init__(self, url: str, *, read_only: bool = False, create: bool = True):
-        import psycopg
+    def __init__(self, url: str, *, read_only: bool = False, create: bool = True) -> None:
+        import psycopg  # imported here: start-up time
 
         self._psycopg = psycopg
         self._url = url
         self.target = redact(url)
         self._local = threading.local()
-        self._all: list = []
+        self._all: list[Cursor] = []
         self._lock = threading.Lock()
         self.read_only = read_only
         conn = self.cursor()      # a server that cannot be reached is a StoreError here (see _connect)
@@ -214,7 +216,7 @@ class PostgresStore(Store):
                              f"{self.target} holds no tables yet (run `python -m geo init` or `demo` first)")
         self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
 
-    def _connect(self, autocommit: bool):
+    def _connect(self, autocommit: bool) -> Cursor:
         try:
             conn = self._psycopg.connect(self._url, autocommit=autocommit)
         except self._psycopg.Error as e:
@@ -239,7 +241,7 @@ class PostgresStore(Store):
             self.postgis = self._boundary_view(conn)
         self._upgrade()
 
-    def _boundary_view(self, conn) -> bool:
+    def _boundary_view(self, conn: Cursor) -> bool:
         """Where PostGIS is installed, a view of the village boundaries with a real geometry column (SRID 4326),
         for GIS staff to open in QGIS.  Without PostGIS (or the right to enable it) nothing else changes."""
         available = conn.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'postgis'").fetchall()
@@ -253,7 +255,7 @@ class PostgresStore(Store):
             return False
         return True
 
-    def _read_cursor(self):
+    def _read_cursor(self) -> Cursor:
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
             conn = self._connect(autocommit=True)
@@ -269,7 +271,7 @@ class PostgresStore(Store):
             self._all.clear()
 
     @contextmanager
-    def _begin(self) -> Iterator:
+    def _begin(self) -> Iterator[Cursor]:
         conn = self._connect(autocommit=False)
         try:
             with conn.transaction():
@@ -283,20 +285,20 @@ class PostgresStore(Store):
         its own checkpoints)."""
         self._read_cursor().execute("VACUUM ANALYZE")
 
-    def _execute(self, conn, sql: str, params: Params):
+    def _execute(self, conn: Cursor, sql: str, params: Params) -> Any:
         try:
             return conn.execute(_pg_sql(sql), _pg_params(params))
         except self._psycopg.Error as e:
             raise RuntimeError(_scrub(str(e), self._url)) from None
 
-    def _run(self, cur, sql: str, params: Params = None) -> None:
+    def _run(self, cur: Cursor, sql: str, params: Params = None) -> None:
         self._execute(cur, sql, params)
 
-    def _rows(self, cur, sql: str, params: Params = None) -> list[tuple]:
+    def _rows(self, cur: Cursor, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         result = self._execute(cur, sql, params)
         return result.fetchall() if result.description else []
 
-    def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame:
+    def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
         result = self._execute(cur, sql, params)
         columns = [d.name for d in result.description]
         df = pd.DataFrame(result.fetchall(), columns=columns)
@@ -305,15 +307,15 @@ class PostgresStore(Store):
                 df[d.name] = pd.to_datetime(df[d.name]).astype("datetime64[us]")
         return df
 
-    def _new_ids(self, cur, n: int) -> list[int]:
+    def _new_ids(self, cur: Cursor, n: int) -> list[int]:
         return [int(r[0]) for r in cur.execute("SELECT nextval('adviser_seq') FROM generate_series(1, %s)",
                                                [n]).fetchall()]
 
-    def _ids_used(self, cur, highest: int) -> None:
+    def _ids_used(self, cur: Cursor, highest: int) -> None:
         # setval is not transactional and takes no lock: concurrent importers never wait on it
         cur.execute("SELECT setval('adviser_seq', greatest(%s, (SELECT last_value FROM adviser_seq)))", [highest])
 
-    def _lock_counties(self, cur, counties) -> None:
+    def _lock_counties(self, cur: Cursor, counties: Sequence[int] | None) -> None:
         """Writers of the same counties take turns (the locks end with the transaction); writers of different
         counties never wait for each other; a whole-country write waits for all and is waited for by all."""
         if counties is None:
@@ -323,11 +325,11 @@ class PostgresStore(Store):
         for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
 
-    def _lock_audit(self, cur) -> None:
+    def _lock_audit(self, cur: Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK])
 
     @contextmanager
-    def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    def _table(self, cur: Cursor, name: str, frame: pd.DataFrame) -> Iterator[None]:
         columns = ", ".join(f"{c} {_column_type(frame[c])}" for c in frame.columns)
         cur.execute(f"CREATE TEMP TABLE {name} ({columns})")
         try:

@@ -9,15 +9,17 @@ read commands work beside it; a process that cannot get the file gets a clear :c
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import duckdb
 import pandas as pd
 
-from geo.store.base import SPANS_META, SPANS_VERSION, Params, Store, StoreError
+from geo.store.base import Cursor, Params, StoreError
+from geo.store.derived import SPANS_META, SPANS_VERSION
 from geo.store.schema import DUCKDB_TYPES, tables_sql
+from geo.store.store import Store
 
 #: integer division under the name the shared SQL uses (PostgreSQL's `/` on integers)
 _MACROS = "CREATE OR REPLACE TEMP MACRO idiv(a, b) AS a // b"
@@ -78,7 +80,8 @@ class DuckDBStore(Store):
 
     backend = "duckdb"
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, shared: bool = False):
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = True, shared: bool = False
+                 ) -> None:
         self.path = Path(path)
         self.target = str(self.path)
         if not create and not self.path.exists():
@@ -178,27 +181,27 @@ class DuckDBStore(Store):
         self._con = self._connect(read_only=True)
         self._generation += 1
 
-    def _read_gate(self):
+    def _read_gate(self) -> AbstractContextManager[Any]:
         return self._gate.shared() if self.shared else super()._read_gate()
 
     def checkpoint(self) -> None:
         self.cursor().execute("CHECKPOINT")
 
-    def _run(self, cur, sql: str, params: Params = None) -> None:
+    def _run(self, cur: Cursor, sql: str, params: Params = None) -> None:
         cur.execute(sql, params or {}).fetchall()
 
-    def _rows(self, cur, sql: str, params: Params = None) -> list[tuple]:
+    def _rows(self, cur: Cursor, sql: str, params: Params = None) -> list[tuple[Any, ...]]:
         return cur.execute(sql, params or {}).fetchall()
 
-    def _frame(self, cur, sql: str, params: Params = None) -> pd.DataFrame:
+    def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
         return cur.execute(sql, params or {}).df()
 
-    def _new_ids(self, cur, n: int) -> list[int]:
+    def _new_ids(self, cur: Cursor, n: int) -> list[int]:
         first = int(self._rows(cur, "SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers")[0][0])
         return list(range(first, first + n))     # writers take turns (_begin): nobody else takes these
 
     @contextmanager
-    def _table(self, cur, name: str, frame: pd.DataFrame) -> Iterator[None]:
+    def _table(self, cur: Cursor, name: str, frame: pd.DataFrame) -> Iterator[None]:
         cur.register(name, frame)
         try:
             yield

@@ -1,0 +1,102 @@
+"""The trend: coverage and effective service on the last day of each of a run of months, in one query."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo.core.codes import Scope
+from geo.core.dates import as_date, month_ends
+from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
+from geo.store.registry import REAL_VILLAGE
+from geo.store.services import ServiceQueries
+from geo.store.sql import rules
+
+
+class TrendQueries(ServiceQueries):
+    """:meth:`trend`, with the day-by-contract counting it needs."""
+
+    def trend(self, scope: Scope, last_month: dt.date | str, months: int = 24,
+              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+        """Coverage and effective service on the last day of each of the `months` months ending with
+        `last_month`'s month.
+
+        Columns: month (YYYY-MM), as_of, villages, covered, coverage_rate, served, served_rate, has_service_data
+        (any service record in scope by that day: before it the served line is not a figure).
+        """
+        days = month_ends(as_date(last_month), months)
+        low, high = scope.int_range
+        frame = pd.DataFrame({"as_of": days, "window_start": [service.window(d)[0] for d in days]})
+        modes = {f"mode{i}": m for i, m in enumerate(service.counting_modes)}
+        records = ("(SELECT village, mode, day FROM service_days)" if self._service_days_ready()
+                   else "(SELECT village, mode, service_date AS day FROM services)")
+        if self._served_spans_answer(service):
+            modes = {}
+            served = """SELECT t.as_of, count(*) AS served FROM trend_days t
+                        JOIN served_spans ss ON ss.span_from <= t.as_of AND ss.span_until > t.as_of
+                        WHERE ss.village >= $low AND ss.village < $high GROUP BY t.as_of"""
+        else:
+            served = f"""
+                WITH visited AS (SELECT DISTINCT t.as_of, r.village FROM trend_days t
+                                 JOIN {records} r ON r.day <= t.as_of AND r.day >= t.window_start
+                                 WHERE {rules.modes_in('r.mode', len(modes))}
+                                   AND r.village >= $low AND r.village < $high)
+                SELECT cv.as_of, count(*) AS served FROM cv
+                JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village GROUP BY cv.as_of"""
+        with self.reading() as cur, self._table(cur, "trend_days", frame):
+            df = self._frame(cur, f"""
+                WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
+                a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
+                      FROM assignments a JOIN v ON v.code = a.village),
+                {self._covered_days_cte(len(days))},
+                s AS ({served}),
+                first_record AS (SELECT min(r.day) AS day FROM {records} r
+                                 WHERE r.village >= $low AND r.village < $high
+                                   AND r.village IN (SELECT code FROM v))
+                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered,
+                       coalesce(s.served, 0) AS served,
+                       coalesce((SELECT day FROM first_record) <= t.as_of, false) AS has_service_data
+                FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of LEFT JOIN s ON s.as_of = t.as_of
+                ORDER BY t.as_of""", {"low": low, "high": high, **modes})
+        df.insert(0, "month", [f"{d.year:04d}-{d.month:02d}" for d in pd.to_datetime(df["as_of"])])
+        for col in ("villages", "covered", "served"):
+            df[col] = df[col].astype("int64")
+        villages = df["villages"].where(df["villages"] > 0)
+        df["coverage_rate"] = (df["covered"] / villages).fillna(0.0)
+        df["served_rate"] = (df["served"] / villages).fillna(0.0)
+        df["has_service_data"] = df["has_service_data"].astype(bool)
+        return df[["month", "as_of", "villages", "covered", "coverage_rate", "served", "served_rate",
+                   "has_service_data"]]
+
+    @staticmethod
+    def _covered_days_cte(days: int) -> str:
+        """``cv``: (as_of, village) for each day of ``trend_days`` a village of ``a`` is under contract, and ``c``:
+        the count of them per day (as_of, covered).
+
+        A contract covers a run of the sorted days, [i0, i1) by index: one bit mask per contract period (the
+        distinct (start, end) pairs, a few thousand for 730,000 contracts), OR-ed per village, then one row per set
+        bit.  The plain join of days and contracts with DISTINCT is the same set, a dozen times slower on a
+        national store (730,000 contracts: 13 s against 0.9 s); it stays for more days than a BIGINT has bits.
+        The indices are counted by a grouped join, not a subquery per row: PostgreSQL inlines the CTE and ran the
+        subqueries once per contract.  ``c`` counts villages per distinct mask first, not the 14 million rows of
+        ``cv`` nationally (PostgreSQL sorted them on disk: 8 s in all)."""
+        if days > 62:
+            return """cv AS (SELECT DISTINCT t.as_of, a.village
+                       FROM trend_days t JOIN a ON a.start_date <= t.as_of AND a.end_date >= t.as_of),
+                c AS (SELECT as_of, count(*) AS covered FROM cv GROUP BY as_of)"""
+        return """ti AS (SELECT as_of, CAST(row_number() OVER (ORDER BY as_of) - 1 AS INTEGER) AS i FROM trend_days),
+                pi AS (SELECT p.start_date, p.end_date,
+                              CAST(count(*) FILTER (WHERE ti.as_of < p.start_date) AS INTEGER) AS i0,
+                              CAST(count(*) FILTER (WHERE ti.as_of <= p.end_date) AS INTEGER) AS i1
+                       FROM (SELECT DISTINCT start_date, end_date FROM a) p CROSS JOIN ti
+                       GROUP BY p.start_date, p.end_date),
+                pm AS (SELECT start_date, end_date, (CAST(1 AS BIGINT) << i1) - (CAST(1 AS BIGINT) << i0) AS mask
+                       FROM pi WHERE i1 > i0),
+                cm AS (SELECT a.village, bit_or(pm.mask) AS mask
+                       FROM a JOIN pm ON pm.start_date = a.start_date AND pm.end_date = a.end_date
+                       GROUP BY a.village),
+                cv AS (SELECT ti.as_of, cm.village FROM ti JOIN cm ON (cm.mask >> ti.i) & 1 = 1),
+                mn AS (SELECT mask, count(*) AS n FROM cm GROUP BY mask),
+                c AS (SELECT ti.as_of, sum(mn.n) AS covered FROM ti JOIN mn ON (mn.mask >> ti.i) & 1 = 1
+                      GROUP BY ti.as_of)"""
+
