@@ -14,7 +14,9 @@ import pytest
 from benchmarks.browser import CHROMIUM, launch_chromium
 from geo.store import DB_ENV, Store, open_store
 
-pytest_plugins = ["backends"]   # the backend / new_store / any_demo_store fixtures: store tests run on both
+# backends: the backend / new_store / any_demo_store fixtures (store tests run on both); fixtures_app: the app's
+# (accounts_db, app_url); fixtures_stores: a store with 陕西省's registry (store)
+pytest_plugins = ["backends", "fixtures_app", "fixtures_stores"]
 
 # three villages in two townships of 周至县 plus their parents, as a registry would list them
 SMALL_REGISTRY = pd.DataFrame(

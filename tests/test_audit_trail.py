@@ -8,6 +8,8 @@ import threading
 import pytest
 
 from backends import database_url
+from fixtures_app import log_in, open_page
+from fixtures_county import LEDGER, PASSWORD, REGISTRY, boundaries, ledger, service_log, who
 from geo import imports
 from geo.auth import accounts, audit
 from geo.auth.access import OPEN, AccessDenied
@@ -15,9 +17,6 @@ from geo.cli import main
 from geo.core.codes import Scope
 from geo.store import open_store
 from geo.store.accounts import AUDIT_HEAD_META
-from test_accounts import PASSWORD, REGISTRY
-from test_jurisdiction import LEDGER, boundaries, ledger, service_log, who
-from test_login_pages import accounts_db  # noqa: F401  (a fixture)
 
 HUYI = [("610118100201", "南村村委会", "顾问丁", "13800000004")]
 
@@ -301,9 +300,7 @@ def test_demo_force_keeps_accounts_and_the_trail_and_records_the_rebuild(new_sto
 
 # ------------------------------------------------------------------------------------------ the import page
 
-def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accounts_db, tmp_path):  # noqa: F811
-    from test_login_pages import log_in, start
-
+def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accounts_db, tmp_path):
     with open_store(accounts_db) as s:
         ours = s.query("SELECT code, name FROM divisions WHERE level = 5 AND code >= 610124000000 "
                        "AND code < 610125000000 ORDER BY code LIMIT 1").iloc[0]
@@ -313,7 +310,7 @@ def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accoun
         for row, name, digits in ((ours, "周至县台账.csv", "610124"), (theirs, "别县台账.csv", other)):
             rows = [(f"{int(row['code']):012d}", row["name"], "顾问甲", "13800000009")]
             imports.run_import(s, "assignments", ledger(tmp_path, rows, name), {}, principal=who("editor", digits))
-    at = log_in(start(), "zzedit")
+    at = log_in(open_page(), "zzedit")
     at.run()
     at.switch_page("pages/imports.py").run()
     assert not at.exception, [e.value for e in at.exception]

@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from backends import BACKENDS, StoreMaker, require
+from fixtures_county import REGISTRY
 from geo import imports
 from geo.privacy.phones import phone_numbers
 from geo.sources.ledger.people import Identity, compare, normal_name
 from geo.text.catalogue import t
-from test_accounts import REGISTRY
 
 VILLAGE = "610124100201"
 LICENCE, OTHER_LICENCE = "16101201910012345", "16101201910054321"
