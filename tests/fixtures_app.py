@@ -1,6 +1,7 @@
 """The app under test: the one helper that opens it on a page (AppTest), its own store, what a page shows (texts,
-the map's arguments, the figures line), the accounts of ``accounts_db`` and their login; and ``app_url``, the app
-served for real on a copy of the demo, for browser tests.
+the map's arguments, the figures line), ``app_db`` (the copy of the demo that the app opens), the accounts of
+``accounts_db`` and their login; and ``app_url``, the app served for real on a copy of the demo, for browser
+tests.
 
 A plugin of conftest.py (its fixtures are everyone's, its asserts rewritten); test modules import its helpers."""
 from __future__ import annotations
@@ -19,7 +20,7 @@ from geo.auth import accounts
 from geo.auth.access import OPEN, Role
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.store import Store, open_store
+from geo.store import DB_ENV, Store, open_store
 from geo.text.catalogue import md, t
 from ui.state import get_store
 
@@ -31,6 +32,22 @@ DATE = ANCHOR.isoformat()
 USERS = {"zzadmin": (Role.ADMIN, "610124", "周至县管理员"), "zzedit": (Role.EDITOR, "610124", "周至县录入员"),
          "ytview": (Role.VIEWER, "6102", "铜川市查看员"), "root": (Role.ADMIN, "", "部管理员")}
 PASSWORD = "Zhouzhi-2026!pw"
+
+
+def app_copy(source: Path, folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the database `source` in `folder` that the app opens (``$VILLAGE_COVERAGE_DB``): the app opens its
+    store read-write, and DuckDB refuses a read-write connection to a file this process (demo_store) or another
+    one already has open."""
+    path = folder / "app.duckdb"
+    shutil.copyfile(source, path)
+    monkeypatch.setenv(DB_ENV, str(path))
+    return path
+
+
+@pytest.fixture
+def app_db(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the demo database that the app opens."""
+    return app_copy(demo_db, tmp_path, monkeypatch)
 
 
 @pytest.fixture

@@ -3,12 +3,15 @@ accounts, jurisdiction and audit tests, a ledger and a service log of 周至县,
 asking (a principal of a role and a jurisdiction)."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geo.auth.access import Principal, Role
 from geo.core.codes import Scope
+from geo.store import Store
 
 # two counties of 西安市 (one with two townships), so that one jurisdiction can lie outside another
 REGISTRY = pd.DataFrame(
@@ -18,11 +21,20 @@ REGISTRY = pd.DataFrame(
      ("610118000000", "鄠邑区", 3), ("610118100000", "甘亭街道", 4), ("610118100201", "南村村委会", 5),
      ("620000000000", "甘肃省", 1)],
     columns=["code", "name", "level"])
+#: the password of the accounts the library tests add
 PASSWORD = "Zhouzhi-2026!"
 # (village code, name, adviser, phone): two townships of 周至县
 LEDGER = [("610124100201", "东村村委会", "顾问甲", "13800000001"),
           ("610124100202", "西村村委会", "顾问乙", "13800000002"),
           ("610124101001", "终南社区居委会", "顾问丙", "13800000003")]
+
+
+def county_store(make: Callable[[str], Store], name: str) -> Store:
+    """A fresh store named `name`, of the backend `make` opens (``new_store``, a StoreMaker), holding REGISTRY."""
+    store = make(name)
+    with store.transaction() as cur:
+        store.load_registry(REGISTRY, cur)
+    return store
 
 
 def who(role: str, digits: str, name: str | None = "u") -> Principal:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from fixtures_county import PASSWORD, REGISTRY
+from fixtures_county import PASSWORD, county_store
 from geo.auth import accounts, audit
 from geo.auth.access import OPEN, AccessDenied, Principal, Role
 from geo.core.codes import Scope
@@ -16,13 +16,9 @@ from geo.core.errors import UserError
 T0 = dt.datetime(2026, 12, 1, 9, 0)
 
 
-
 @pytest.fixture
 def store(new_store):
-    s = new_store("acc")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
+    return county_store(new_store, "acc")
 
 
 def first_admin(store) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from backends import database_url
 from fixtures_app import log_in, open_page
-from fixtures_county import LEDGER, PASSWORD, REGISTRY, boundaries, ledger, service_log, who
+from fixtures_county import LEDGER, PASSWORD, REGISTRY, boundaries, county_store, ledger, service_log, who
 from geo import imports
 from geo.auth import accounts, audit
 from geo.auth.access import OPEN, AccessDenied
@@ -23,10 +23,7 @@ HUYI = [("610118100201", "南村村委会", "顾问丁", "13800000004")]
 
 @pytest.fixture
 def store(new_store):
-    s = new_store("trail")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
+    return county_store(new_store, "trail")
 
 
 def target_of(store, new_store) -> str:
@@ -282,9 +279,7 @@ def test_the_cli_verifies_the_chain(tmp_path, capsys):
 # ------------------------------------------------------------------------------------------ 11: demo --force
 
 def test_demo_force_keeps_accounts_and_the_trail_and_records_the_rebuild(new_store, tmp_path):
-    s = new_store("demo_force")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
+    s = county_store(new_store, "demo_force")
     accounts.add_account(s, OPEN, "root", "admin", "", PASSWORD)
     some_rows(s, 2)
     target = target_of(s, new_store)

@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from fixtures_county import LEDGER, REGISTRY, boundaries, ledger, service_log, who
+from fixtures_county import LEDGER, boundaries, county_store, ledger, service_log, who
 from geo import imports
 from geo.auth import audit
 from geo.auth.access import OPEN, AccessDenied, Principal, Role, scoped
@@ -22,10 +22,7 @@ ANONYMOUS = Principal(None, "", Role.VIEWER, Scope(""))     # logged in as nobod
 
 @pytest.fixture
 def store(new_store):
-    s = new_store("jur")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
+    return county_store(new_store, "jur")
 
 
 def stored_villages(store) -> list[str]:

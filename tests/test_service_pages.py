@@ -13,12 +13,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.browser import VIEWPORT, served_app
-from fixtures_app import LOCAL_HOSTS, folium_args, leaflet_frame, open_page, texts
+from fixtures_app import LOCAL_HOSTS, app_copy, folium_args, leaflet_frame, open_page, texts
 from geo.core.codes import Scope
 from geo.core.service_ranking import headline, rank_by_gap
 from geo.core.service_rule import ServiceSettings
 from geo.demo import ANCHOR
-from geo.store import DB_ENV, open_store
+from geo.store import open_store
 from geo.text.catalogue import md, t
 
 DATE = ANCHOR.isoformat()
@@ -69,10 +69,7 @@ def without_demo_records(store) -> None:
 
 @pytest.fixture
 def served_app_db(served_db, tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(served_db, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
+    return app_copy(served_db, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
