@@ -41,7 +41,7 @@ class NavPage:
 
 @dataclass(frozen=True)
 class _Listed:
-    """What app.app_pages asks st.Page for (st.Page keeps nothing outside a script run)."""
+    """What ui.navigation.app_pages asks st.Page for (st.Page keeps nothing outside a script run)."""
 
     page: object
     title: str
@@ -52,11 +52,14 @@ class _Listed:
 
 def pages() -> list[NavPage]:
     """Every page of the app's navigation for a logged-in national administrator (who sees them all)."""
-    import app  # imported here: start-up time (the Streamlit app), only when the pages are listed
+
+    from geo.auth.access import Role
+    from geo.core.codes import Scope
+    from ui import navigation
 
     admin = Principal(ADMIN, "", Role.ADMIN, Scope(""))
-    with mock.patch.object(app.st, "Page", _Listed):
-        nav = app.app_pages(admin, "zh")
+    with mock.patch.object(navigation.st, "Page", _Listed):
+        nav = navigation.app_pages(admin, "zh")
     listed = [p for group in (nav.values() if isinstance(nav, dict) else [nav]) for p in group]
     return [NavPage(p.url_path, p.title, p.default) for p in listed if p.visibility == "visible"]
 

@@ -8,20 +8,20 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-import app
 from geo.outputs.folium_map import build_map
 from geo.text.catalogue import escape_markdown
 from geo.text.formats import aside, contract_end, count
 from geo.views import advisers
 from geo.views.gap_list import PAGE_ROWS
+from ui import queries, state, widgets
 
 MAP_HEIGHT = 380
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-ctx = app.current()
-app.page_counts(ctx, "page.advisers")
-cap = app.adviser_cap()
-reg = app.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap, ctx.service)
+ctx = state.current()
+widgets.page_counts(ctx, "page.advisers")
+cap = state.adviser_cap()
+reg = queries.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap, ctx.service)
 HOURS = f"{ctx.service.hours_standard:g}"
 st.caption(ctx.t("adv.intro", date=ctx.date, cap=cap))
 if reg.frame.empty:
@@ -32,11 +32,11 @@ if reg.frame.empty:
 def downloads(table: Callable[[], pd.DataFrame], rows: int, stem: str, sheet: str, key: str) -> None:
     """The xlsx and csv of `table` (built when clicked, like the files)."""
     detail = {"rows": rows}
-    app.download_button(ctx, ctx.t("download.xlsx"), lambda: advisers.table_bytes(table(), ".xlsx", sheet),
-                        what=key, fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", detail=detail,
-                        primary=True)
-    app.download_button(ctx, ctx.t("download.csv"), lambda: advisers.table_bytes(table(), ".csv", sheet), what=key,
-                        fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", detail=detail)
+    widgets.download_button(ctx, ctx.t("download.xlsx"), lambda: advisers.table_bytes(table(), ".xlsx", sheet),
+                            what=key, fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key=f"{key}_xlsx", detail=detail,
+                            primary=True)
+    widgets.download_button(ctx, ctx.t("download.csv"), lambda: advisers.table_bytes(table(), ".csv", sheet), what=key,
+                            fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", detail=detail)
 
 
 # -- the register ---------------------------------------------------------------------------------------------
@@ -58,10 +58,10 @@ if not listed:
     st.info(ctx.t("adv.none_flagged"))
 else:
     # a national register has hundreds of thousands of advisers: drawn (and made a table) a page at a time
-    shown_rows = app.paged(ctx, listed, f"adv_page_{ctx.scope.digits}_{ctx.date}_{flag}")
+    shown_rows = widgets.paged(ctx, listed, f"adv_page_{ctx.scope.digits}_{ctx.date}_{flag}")
     table = advisers.register_table(shown.page(shown_rows), ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 560))
-    app.page_caption(ctx, shown_rows, listed)
+    widgets.page_caption(ctx, shown_rows, listed)
 
 # -- one adviser ----------------------------------------------------------------------------------------------
 st.subheader(ctx.t("adv.detail"))
@@ -105,7 +105,7 @@ st.subheader(ctx.t("adv.renewals"))
 days = int(st.columns([1, 4])[0].number_input(ctx.t("adv.renewals.days"), min_value=0, max_value=3660,
                                               value=reg.expiring_days, step=30, key="adv_renew_days"))
 st.caption(ctx.t("adv.renewals.intro", days=days))
-ren = app.q_renewals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, days)
+ren = queries.q_renewals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, days)
 if ren.frame.empty:
     st.info(ctx.t("adv.renewals.none"))
 else:
@@ -116,10 +116,10 @@ else:
                     f"{escape_markdown(aside([tally], ctx.lang))}", width="content")
         downloads(lambda: work, len(work), f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}",
                   ctx.text("adv.renewals"), "ren")
-    part = app.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
+    part = widgets.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
     st.dataframe(work.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(work.iloc[part]), 480))
-    app.page_caption(ctx, part, len(work))
+    widgets.page_caption(ctx, part, len(work))
 
 # -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
 # PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`
-# (this scope's register on this date for the sidebar's cap) and app.adviser_cap().
+# (this scope's register on this date for the sidebar's cap) and state.adviser_cap().

@@ -7,21 +7,21 @@ import os
 
 import streamlit as st
 
-import app
 from geo.auth import audit
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.text.catalogue import TEXT
 from geo.text.formats import count
+from ui import state, widgets
 
-ctx = app.current()
+ctx = state.current()
 me = ctx.principal
 st.title(ctx.t("page.audit"))
-if not app.allowed(ctx, "read_audit"):
+if not widgets.allowed(ctx, "read_audit"):
     st.warning(ctx.t("acc.admin_only"))
     st.stop()
-st.caption(ctx.t("audit.intro", name=app.scope_name(ctx, me.jurisdiction)))
+st.caption(ctx.t("audit.intro", name=state.scope_name(ctx, me.jurisdiction)))
 
 
 def display_zone():
@@ -41,7 +41,7 @@ def action_label(action: str) -> str:
 try:
     zone = display_zone()
 except UserError as e:
-    app.show_user_error(e, ctx.lang)
+    widgets.show_user_error(e, ctx.lang)
     st.stop()
 zone_name = audit.zone_label(zone, ctx.lang)
 every = audit.entries(ctx.store, me)
@@ -58,17 +58,17 @@ if rows.empty:
     st.info(ctx.t("audit.none"))
     st.stop()
 
-table = audit.page_table(rows.iloc[::-1], zone, ctx.lang, place=lambda s: app.scope_name(ctx, Scope(s)))
+table = audit.page_table(rows.iloc[::-1], zone, ctx.lang, place=lambda s: state.scope_name(ctx, Scope(s)))
 stem = f"{ctx.text('audit.file')}_{ctx.date}"
 with st.container(horizontal=True, vertical_alignment="center"):
     st.markdown(f"**{ctx.t('audit.count', n=count(len(table)))}**", width="content")
     detail = {"since": since.isoformat() if since else None, "user": user, "action": action, "rows": len(table)}
-    app.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("page.audit")),
-                        what="audit", fmt="xlsx", file_name=f"{stem}.xlsx", key="audit_xlsx", primary=True,
-                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail=detail)
-    app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="audit", fmt="csv",
-                        file_name=f"{stem}.csv", mime="text/csv", key="audit_csv", detail=detail)
-part = app.paged(ctx, len(table), f"audit_page_{since}_{user}_{action}")
+    widgets.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("page.audit")),
+                            what="audit", fmt="xlsx", file_name=f"{stem}.xlsx", key="audit_xlsx", primary=True,
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", detail=detail)
+    widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="audit", fmt="csv",
+                            file_name=f"{stem}.csv", mime="text/csv", key="audit_csv", detail=detail)
+part = widgets.paged(ctx, len(table), f"audit_page_{since}_{user}_{action}")
 st.dataframe(table.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(table.iloc[part]), 600),
              column_config={table.columns[-1]: st.column_config.TextColumn(width="large")})
-app.page_caption(ctx, part, len(table))
+widgets.page_caption(ctx, part, len(table))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app
 from geo.core.codes import Scope
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.planning import MAX_GAPS, too_large
@@ -28,21 +27,22 @@ from geo.views.gap_list import (
     status_tally,
     village_table,
 )
+from ui import queries, state, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
 LEFTOVER_SHOWN = 10
 
 
-def gap_list(ctx: app.Ctx) -> None:
+def gap_list(ctx: state.Ctx) -> None:
     left, right = st.columns([2, 1])
     with left:
         statuses = st.multiselect(ctx.t("col.status"), STATUSES, default=list(DEFAULT_STATUSES),
                                   format_func=lambda s: status_label(s, ctx.lang), key=f"gaps_status_{ctx.lang}",
                                   placeholder=ctx.text("select.placeholder"), select_all=False)
     township, names = None, {}
-    if app.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
-        towns = app.q_children(ctx.store, ctx.version, ctx.scope.digits)
+    if queries.q_child_level(ctx.store, ctx.version, ctx.scope.digits) == 4:
+        towns = queries.q_children(ctx.store, ctx.version, ctx.scope.digits)
         names = dict(zip(towns["code"], towns["name"]))
         with right:
             township = st.selectbox(ctx.t("col.township"), [None, *names],
@@ -50,7 +50,7 @@ def gap_list(ctx: app.Ctx) -> None:
                                     key=f"gaps_town_{ctx.scope.digits}_{ctx.lang}")
 
     # no data is decided per county (geo.core.coverage): their villages are not gaps, and the list says so
-    totals = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
+    totals = queries.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
     if not totals.has_data:
         st.info(ctx.t("gaps.scope_no_data", name=ctx.name))
         return
@@ -61,8 +61,8 @@ def gap_list(ctx: app.Ctx) -> None:
         st.info(ctx.t("msg.gaps.pick_status"))
         return
     # the rows a file of the list may carry for this user (geo.views.gap_list), read through the page's cache
-    villages = app.q_village_statuses(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date,
-                                      tuple(statuses), township, ctx.service)
+    villages = queries.q_village_statuses(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date,
+                                          tuple(statuses), township, ctx.service)
     gap = listed(ctx.principal, ctx.scope, ctx.date, statuses, township, villages)
     villages = gap.villages
     if villages.empty:
@@ -82,31 +82,31 @@ def gap_list(ctx: app.Ctx) -> None:
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{ctx.t('gaps.count', n=count(rows))}**{aside(parts, ctx.lang)}", width="content")
         too_many = rows > XLSX_MAX_ROWS
-        app.download_button(ctx, ctx.t("download.xlsx"),
-                            lambda: to_xlsx_bytes(village_table(villages, ctx.lang), sheet=sheet),
-                            what="gap_list", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key="dl_xlsx",
-                            detail=export_record(gap, "gap_list", "xlsx"), primary=not too_many, disabled=too_many)
-        app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(village_table(villages, ctx.lang)),
-                            what="gap_list", fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
-                            detail=export_record(gap, "gap_list", "csv"), primary=too_many)
+        widgets.download_button(ctx, ctx.t("download.xlsx"),
+                                lambda: to_xlsx_bytes(village_table(villages, ctx.lang), sheet=sheet),
+                                what="gap_list", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key="dl_xlsx",
+                                detail=export_record(gap, "gap_list", "xlsx"), primary=not too_many, disabled=too_many)
+        widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(village_table(villages, ctx.lang)),
+                                what="gap_list", fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
+                                detail=export_record(gap, "gap_list", "csv"), primary=too_many)
     if too_many:
         st.caption(ctx.t("gaps.xlsx_too_many", n=count(XLSX_MAX_ROWS)))
     if left_out:
         st.caption(left_out)
-    level = app.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
+    level = queries.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
     if township is None and level is not None and level < 4:
         by_unit_table(ctx, villages, level, selected)
     # a long list is drawn a page at a time: 600,000 rows would take the browser and the server minutes
-    part = app.paged(ctx, rows, f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}")
+    part = widgets.paged(ctx, rows, f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}")
     table = village_table(villages.iloc[part], ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
-    app.page_caption(ctx, part, rows, "gaps.page_rows")
+    widgets.page_caption(ctx, part, rows, "gaps.page_rows")
 
 
-def by_unit_table(ctx: app.Ctx, villages, level: int, selected: list[str]) -> None:
+def by_unit_table(ctx: state.Ctx, villages, level: int, selected: list[str]) -> None:
     """The list counted per child unit (province, city, county): where the gaps are, before the rows."""
     units = by_unit(villages, level, selected)
-    kids = app.q_children(ctx.store, ctx.version, ctx.scope.digits)
+    kids = queries.q_children(ctx.store, ctx.version, ctx.scope.digits)
     names = dict(zip(kids["code"].astype(str), kids["name"]))
     unit = level_label(level, ctx.lang)
     shown = pd.DataFrame({ctx.text("col.name"): [names.get(c, c) for c in units["code"]],
@@ -117,14 +117,14 @@ def by_unit_table(ctx: app.Ctx, villages, level: int, selected: list[str]) -> No
         st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
 
 
-def no_data_counties(ctx: app.Ctx) -> None:
+def no_data_counties(ctx: state.Ctx) -> None:
     """未导入台账的县（区）: the counties of the scope without a contract on record, the first ones to chase."""
-    counties = app.q_no_data_counties(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date)
+    counties = queries.q_no_data_counties(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date)
     missing = no_data_listed(ctx.principal, ctx.scope, ctx.date, counties)
     st.subheader(ctx.t("nodata.title"))
     if counties.empty:
         county = ctx.scope.level >= 3        # a county, or a township or village of it: its own ledger
-        name = app.scope_name(ctx, Scope.parse(ctx.scope.digits[:6])) if county else ctx.name
+        name = state.scope_name(ctx, Scope.parse(ctx.scope.digits[:6])) if county else ctx.name
         st.caption(ctx.t("nodata.none_here" if county else "nodata.none", name=name))
         return
     table = county_table(counties, ctx.lang)
@@ -132,25 +132,26 @@ def no_data_counties(ctx: app.Ctx) -> None:
     villages = count(int(counties["villages"].sum()))
     st.markdown(ctx.t("nodata.intro", date=ctx.date, n=count(len(table)), villages=villages))
     with st.container(horizontal=True):
-        app.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("nodata.sheet")),
-                            what="no_data_counties", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX,
-                            key="dl_nodata_xlsx", detail=no_data_record(missing, "xlsx"))
-        app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="no_data_counties",
-                            fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_nodata_csv",
-                            detail=no_data_record(missing, "csv"))
+        widgets.download_button(ctx, ctx.t("download.xlsx"),
+                                lambda: to_xlsx_bytes(table, sheet=ctx.text("nodata.sheet")),
+                                what="no_data_counties", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX,
+                                key="dl_nodata_xlsx", detail=no_data_record(missing, "xlsx"))
+        widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="no_data_counties",
+                                fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_nodata_csv",
+                                detail=no_data_record(missing, "csv"))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
 
 
-def gap_plan(ctx: app.Ctx) -> None:
+def gap_plan(ctx: state.Ctx) -> None:
     """补缺建议: the plan for the scope's lapsed and never-covered villages, with its what-if and files."""
     st.subheader(ctx.t("plan.title"))
     st.caption(ctx.t("plan.intro", name=ctx.name))
     left, right, _ = st.columns([1, 1, 2])
-    cap = left.number_input(ctx.t("plan.cap"), min_value=1, max_value=30, value=app.adviser_cap(), step=1,
+    cap = left.number_input(ctx.t("plan.cap"), min_value=1, max_value=30, value=state.adviser_cap(), step=1,
                             help=ctx.t("plan.cap.help"), key="plan_cap")
     max_km = right.number_input(ctx.t("plan.max_km"), min_value=0, max_value=1000, value=0, step=5,
                                 key="plan_max_km")
-    totals = app.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
+    totals = queries.q_totals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
     uncovered = totals.villages - totals.covered
     if too_large(uncovered):     # refused before anything is computed: a national plan takes minutes
         st.info(ctx.t("plan.too_large", name=ctx.name, n=count(uncovered), max=count(MAX_GAPS)))
@@ -162,8 +163,8 @@ def gap_plan(ctx: app.Ctx) -> None:
                   on_click=lambda: st.session_state.update(plan_asked=asked))
         st.caption(ctx.t("plan.run_note"))
         return
-    plan = app.q_gap_plan(ctx.store, ctx.version, ctx.scope.digits, ctx.date, int(cap),
-                          float(max_km) if max_km else None)
+    plan = queries.q_gap_plan(ctx.store, ctx.version, ctx.scope.digits, ctx.date, int(cap),
+                              float(max_km) if max_km else None)
     s = plan.summary
     if not s.uncovered:
         st.info(ctx.t("plan.none", name=ctx.name))
@@ -182,9 +183,9 @@ def gap_plan(ctx: app.Ctx) -> None:
         for fmt, build, mime, primary in (("xlsx", lambda: xlsx_bytes(plan, ctx.lang), XLSX, True),
                                           ("csv", lambda: csv_bytes(plan, ctx.lang), "text/csv", False),
                                           ("json", lambda: json_bytes(plan), "application/json", False)):
-            app.download_button(ctx, ctx.t(f"plan.download_{fmt}"), build, what="gap_plan", fmt=fmt,
-                                file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_plan_{fmt}", detail=detail,
-                                primary=primary)
+            widgets.download_button(ctx, ctx.t(f"plan.download_{fmt}"), build, what="gap_plan", fmt=fmt,
+                                    file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_plan_{fmt}", detail=detail,
+                                    primary=primary)
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))
@@ -195,9 +196,9 @@ def gap_plan(ctx: app.Ctx) -> None:
         st.dataframe(leftover_table(plan, ctx.lang).head(LEFTOVER_SHOWN), hide_index=True, width="content")
 
 
-ctx = app.current()
+ctx = state.current()
 st.title(ctx.t("page.gaps"))
-app.breadcrumb(ctx)
+widgets.breadcrumb(ctx)
 st.caption(ctx.t("gaps.intro"))
 gap_list(ctx)
 no_data_counties(ctx)

@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-import app
 from geo import imports
 from geo.core.codes import Scope
 from geo.core.errors import UserError
@@ -22,6 +21,8 @@ from geo.imports.results import ReaderText, reject_note
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
 from geo.text.catalogue import TEXT, escape_markdown, level_label
+from geo.text.formats import period_text
+from ui import state, streamlit_words, widgets
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 SHOWN = 200                     # matched rows listed in a preview
@@ -29,9 +30,9 @@ FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence"
           "end", "remark")
 log = logging.getLogger(__name__)
 
-ctx = app.current()
+ctx = state.current()
 store = ctx.store
-if not app.allowed(ctx, "import"):        # not in a viewer's navigation; a typed address ends here
+if not widgets.allowed(ctx, "import"):        # not in a viewer's navigation; a typed address ends here
     st.warning(ctx.t("acc.e.role", role=ctx.text(ctx.principal.role.label_key), action=ctx.text("page.imports")))
     st.stop()
 WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="%d"),
@@ -215,7 +216,7 @@ def preview_ledger(path: Path) -> tuple[bool, dict]:
         ctx.t("imp.col.reg_village"): [a.village_name for a in shown],
         ctx.t("col.code"): [a.village_code for a in shown],
         ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
-        ctx.t("imp.col.period"): [app.period_text(a.start, a.end, ctx.lang) for a in shown],
+        ctx.t("imp.col.period"): [period_text(a.start, a.end, ctx.lang) for a in shown],
         ctx.t("imp.col.note"): [("；" if ctx.lang == "zh" else "; ").join(in_lang(w) for w in a.warnings)
                                 for a in shown]}),
         hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
@@ -263,7 +264,7 @@ def preview_registry(path: Path) -> tuple[bool, dict]:
     by_level = divisions["level"].value_counts().sort_index()
     cols = st.columns(len(by_level) or 1)
     for col, (level, n) in zip(cols, by_level.items()):
-        col.metric(app.cap(level_label(int(level), ctx.lang)), f"{n:,}")
+        col.metric(widgets.cap(level_label(int(level), ctx.lang)), f"{n:,}")
     # the counties listed themselves: only those are compared (see geo.imports.plan_registry)
     counties = [c[:6] for c in plan.counties]
     if counties:
@@ -392,7 +393,7 @@ DETAILS = {"assignments": assignments_done, "boundaries": boundaries_done, "regi
 
 
 def import_requested(kind: str, path: Path, options: dict) -> imports.ImportResult | None:
-    """The import; a refusal raised for app.user_errors, any other failure said here (nothing was written)."""
+    """The import; a refusal raised for widgets.user_errors, any other failure said here (nothing was written)."""
     try:
         return run_import(kind, path, options)
     except imports.AbolishNotConfirmed as e:
@@ -422,15 +423,15 @@ def show_result(res: imports.ImportResult) -> None:
                 stem = f"{ctx.t('imp.report_file')}_{Path(res.file_name).stem}_{res.batch_id}"
                 with st.container(horizontal=True):
                     detail = {"batch": res.batch_id, "kind": res.kind, "rows": len(report)}
-                    app.download_button(ctx, ctx.t("download.xlsx"),
-                                        lambda: to_xlsx_bytes(report, sheet=ctx.text("imp.report_file"),
+                    widgets.download_button(ctx, ctx.t("download.xlsx"),
+                                            lambda: to_xlsx_bytes(report, sheet=ctx.text("imp.report_file"),
                                                               text_columns=0),
-                                        what="import_report", fmt="xlsx", file_name=f"{stem}.xlsx",
-                                        key="imp_dl_xlsx", detail=detail,
-                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                    app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(report),
-                                        what="import_report", fmt="csv", file_name=f"{stem}.csv", mime="text/csv",
-                                        key="imp_dl_csv", detail=detail)
+                                            what="import_report", fmt="xlsx", file_name=f"{stem}.xlsx",
+                                            key="imp_dl_xlsx", detail=detail,
+                                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                    widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(report),
+                                            what="import_report", fmt="csv", file_name=f"{stem}.csv", mime="text/csv",
+                                            key="imp_dl_csv", detail=detail)
                 first = report.columns[0]
                 blank_rows = bool((report[first] == "").any())
                 st.dataframe(report, hide_index=True, width="stretch", height=table_height(len(report), 360),
@@ -446,7 +447,7 @@ def rollback_requested() -> None:
     batch_id = st.session_state.pop("imp_rb_request", None)
     if batch_id is None:
         return
-    with app.user_errors(ctx.lang):
+    with widgets.user_errors(ctx.lang):
         st.session_state["imp_rb_done"] = imports.rollback(store, batch_id, principal=ctx.principal)
         st.session_state["imp_rb_pick"] = None
         st.rerun()
@@ -500,7 +501,7 @@ def problems(orphans: pd.DataFrame) -> None:
         ctx.t("imp.o.state"): [ctx.t("imp.o.abolished") if a is True else ctx.t("imp.o.unknown")
                                for a in orphans["abolished"]],
         ctx.t("imp.col.adviser"): orphans["adviser"].tolist(),
-        ctx.t("imp.col.period"): [app.period_text(s, e, ctx.lang)
+        ctx.t("imp.col.period"): [period_text(s, e, ctx.lang)
                                   for s, e in zip(orphans["start_date"], orphans["end_date"])],
         ctx.t("imp.h.batch"): orphans["batch_id"].tolist()}),
         hide_index=True, width="stretch", height=table_height(len(orphans), 360))
@@ -509,7 +510,7 @@ def problems(orphans: pd.DataFrame) -> None:
 # ------------------------------------------------------------------------------------------------------ page
 
 st.title(ctx.t("page.imports"))
-app.breadcrumb(ctx)
+widgets.breadcrumb(ctx)
 st.caption(ctx.t("imp.intro"))
 orphans = store.orphan_assignments(ctx.scope)
 if len(orphans):
@@ -531,7 +532,8 @@ nonce = st.session_state.get("imp_nonce", 0)
 upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(spec.label_key), mb=MAX_MB), type=None,
                           key=f"imp_file_{kind}_{nonce}", max_upload_size=MAX_MB)
 hint = ctx.text("imp.upload_hint", mb=MAX_MB, types=" ".join(spec.file_types))
-st.html(f"<style>{app.uploader_css(ctx.text('imp.upload_button'), hint, ctx.text('imp.upload_drop'))}</style>")
+uploader = streamlit_words.uploader_css(ctx.text("imp.upload_button"), hint, ctx.text("imp.upload_drop"))
+st.html(f"<style>{uploader}</style>")
 if (res := st.session_state.get("imp_result")) is not None:
     show_result(res)
 
@@ -549,20 +551,20 @@ else:
     if prior is not None:
         st.info(ctx.t("imp.already", batch=prior))
     ready, options = False, {}
-    with app.user_errors(ctx.lang):
+    with widgets.user_errors(ctx.lang):
         ready, options = VIEWS[kind](path)
 
     st.subheader(ctx.t("imp.step_import"))
     if not ready:
         st.caption(ctx.t("imp.nothing"))
     else:
-        # a callback, not the button's return value: the request must survive the rerun that app.current()
+        # a callback, not the button's return value: the request must survive the rerun that state.current()
         # may make before this page draws (AppTest runs; the first request of a fresh server)
         st.button(ctx.t("imp.do"), type="primary", key="imp_go",
                   on_click=lambda: st.session_state.update(imp_go_request=True))
     if st.session_state.pop("imp_go_request", False) and ready:
         result = None
-        with app.user_errors(ctx.lang):
+        with widgets.user_errors(ctx.lang):
             result = import_requested(kind, path, options)
         if result is not None:
             st.session_state["imp_result"] = result

@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-import app
 from geo.core.ranking import no_data_note
 from geo.core.service_ranking import served_figures
 from geo.outputs.export import summary_table
@@ -14,6 +13,7 @@ from geo.text.catalogue import level_label, status_label, t
 from geo.text.formats import day, name_list, period_text, text_width_px
 from geo.views import map_view as map_data
 from geo.views.gap_list import village_table
+from ui import queries, state, widgets
 
 MAP_HEIGHT = 620
 
@@ -24,13 +24,13 @@ def full_names(table: pd.DataFrame, keys: tuple[str, ...]) -> dict:
             for col in (ctx.text(k) for k in keys) if col in table.columns}
 LAYERS = ("coverage", "served")
 
-ctx = app.current()
-totals = app.page_counts(ctx, "page.map")
+ctx = state.current()
+totals = widgets.page_counts(ctx, "page.map")
 layer = st.segmented_control(ctx.t("map.layer"), LAYERS, default="coverage", key="map_layer",
                              format_func=lambda k: ctx.text(f"map.layer.{k}"), label_visibility="collapsed",
                              ) or "coverage"
-view = app.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang, ctx.service, layer)
-place = app.scope_name(ctx, view.scope)          # a village's link shows its township
+view = queries.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang, ctx.service, layer)
+place = state.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
 # units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
 has_map = view.drawn > 0 or bool(map_data.outline_view(ctx.store, view)["features"])
@@ -41,9 +41,10 @@ else:
     # no data is decided per county (geo.core.coverage): a scope without it has no figures, one with it says what
     # its figures leave out
     note = no_data_note(head.counts, ctx.lang, name=ctx.name)
-    st.markdown(note if not head.counts.has_data else app.figures_line(ctx, head.counts) + (f" {note}" if note else ""))
+    st.markdown(note if not head.counts.has_data
+                else widgets.figures_line(ctx, head.counts) + (f" {note}" if note else ""))
 if layer == "served":
-    begins = None if totals.has_service_data else app.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits)
+    begins = None if totals.has_service_data else queries.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits)
     st.markdown(served_figures(view.table, totals, view.mode, ctx.service, ctx.lang, name=ctx.name,
                                records_begin=begins, as_of=ctx.as_of))
 # what is missing is said where the click hint would be: a click on a grey outline leads nowhere
@@ -66,7 +67,7 @@ if has_map:
 
 target = map_data.drill_target(view, clicked)
 if target is not None and target != ctx.scope:
-    app.set_state(scope=target)
+    state.set_state(scope=target)
     st.rerun()
 
 if has_map:
@@ -83,23 +84,23 @@ if has_map:
                 st.info(ctx.t("detail.pick"))
             else:
                 r = row.iloc[0]
-                st.markdown(f"{app.bold(r['name'])}  \n`{r['code']}`")     # a code is 12 digits
-                st.markdown(app.kv(ctx, "col.status", app.bold(status_label(r['status'], ctx.lang))))
+                st.markdown(f"{widgets.bold(r['name'])}  \n`{r['code']}`")     # a code is 12 digits
+                st.markdown(widgets.kv(ctx, "col.status", widgets.bold(status_label(r['status'], ctx.lang))))
                 if layer == "served":
                     last = "" if pd.isna(r["last_onsite"]) else day(r["last_onsite"])
                     st.markdown("  \n".join([
-                        app.kv(ctx, "col.service_status", app.bold(t(f"svc.status.{r['service_status']}",
-                                                                     ctx.lang))),
-                        app.kv(ctx, "col.last_onsite", last or "—")]))
+                        widgets.kv(ctx, "col.service_status", widgets.bold(t(f"svc.status.{r['service_status']}",
+                                                                             ctx.lang))),
+                        widgets.kv(ctx, "col.last_onsite", last or "—")]))
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
                     period = period_text(r["contract_start"], r["contract_end"], ctx.lang)
                     note = ctx.t("detail.last") if r["status"] == "lapsed" else ""
-                    st.markdown("  \n".join([app.kv(ctx, "col.advisers", r["advisers"]),
-                                              app.kv(ctx, "col.orgs", r["orgs"]),
-                                              app.kv(ctx, "col.phones", r["phones"]),
-                                              app.kv(ctx, "col.contract_period", f"{period} {note}")]))
+                    st.markdown("  \n".join([widgets.kv(ctx, "col.advisers", r["advisers"]),
+                                              widgets.kv(ctx, "col.orgs", r["orgs"]),
+                                              widgets.kv(ctx, "col.phones", r["phones"]),
+                                              widgets.kv(ctx, "col.contract_period", f"{period} {note}")]))
         if view.missing and not notice:
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
                              names=name_list(view.missing, ctx.lang)))

@@ -6,7 +6,6 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-import app
 from geo.briefing import FORMATS
 from geo.briefing.fonts import FontMissing, cjk_fonts
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
@@ -14,20 +13,21 @@ from geo.core.ranking import Ranking, no_data_note, rank_units, trend_over_units
 from geo.core.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
 from geo.text.catalogue import level_label
 from geo.text.formats import count, pct, text_width_px
+from ui import queries, state, widgets
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
 ROW_PX, HEAD_PX = 35, 38
 
-ctx = app.current()
-counts = app.page_counts(ctx, "page.summary")
+ctx = state.current()
+counts = widgets.page_counts(ctx, "page.summary")
 served_counts = counts                   # the effective figures: over the units with service records
-advisers, per_adviser = app.q_adviser_stats(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
-level = app.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
+advisers, per_adviser = queries.q_adviser_stats(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+level = queries.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
 ranking: Ranking | None = None
 gaps: GapRanking | None = None
 if level is not None and level < 5:
     unit = level_label(level, ctx.lang)
-    units = app.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level, ctx.service)
+    units = queries.q_summary(ctx.store, ctx.version, ctx.scope.digits, ctx.date, level, ctx.service)
     ranking = rank_units(units)
     counts = ranking.headline(counts)    # the headline counts the units with data only
     gaps = rank_by_gap(units)
@@ -53,7 +53,8 @@ if not counts.has_data:             # the scope's counties have not imported a l
 
 # effective service: the distance between contracts on paper and advisers who show up is the headline
 # no service data on the day may only mean that the records begin later: then say when
-begins = None if served_counts.has_service_data else app.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits)
+begins = (None if served_counts.has_service_data
+          else queries.q_first_service_day(ctx.store, ctx.version, ctx.scope.digits))
 served_line = headline(served_counts, ctx.lang, name=ctx.name, settings=ctx.service, records_begin=begins,
                        as_of=ctx.as_of)
 st.markdown(f"**{served_line}**", help=ctx.t("svc.help", days=ctx.service.window_days))
@@ -69,8 +70,8 @@ if served_counts.has_service_data:
     row3[2].metric(ctx.t("svc.metric.nominal"), count(served_counts.nominal))
 
 # the load against the cap: advisers over it, and how many advisers serve 1, 2, 3 ... villages
-cap = app.adviser_cap()
-load_counts = app.q_loads(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
+cap = state.adviser_cap()
+load_counts = queries.q_loads(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap)
 loads = load_counts.distribution()
 row_load = st.columns([1, 3])
 row_load[0].metric(ctx.t("adv.summary.over_cap", cap=cap), count(load_counts.over_cap))
@@ -102,13 +103,13 @@ def briefing_downloads() -> None:
                                placeholder=ctx.text(f"brief.issuer.{min(ctx.scope.level, 4)}", name=ctx.name),
                                width=320)
         stem = f"{ctx.text('brief.section')}_{ctx.name}_{ctx.date}"
-        cap = app.adviser_cap()      # read here: the builder runs outside the page run, without its state
+        cap = state.adviser_cap()      # read here: the builder runs outside the page run, without its state
         for fmt, label in (("docx", "brief.download_docx"), ("pdf", "brief.download_pdf")):
-            app.download_button(ctx, ctx.t(label), lambda fmt=fmt: app.q_report(ctx.store, ctx.version,
+            widgets.download_button(ctx, ctx.t(label), lambda fmt=fmt: queries.q_report(ctx.store, ctx.version,
                                                                                ctx.scope.digits, ctx.date, ctx.lang,
                                                                                fmt, issuer.strip(), cap),
-                                what="briefing", fmt=fmt, file_name=f"{stem}{FORMATS[fmt].suffix}",
-                                mime=FORMATS[fmt].mime, key=f"dl_brief_{fmt}")
+                                    what="briefing", fmt=fmt, file_name=f"{stem}{FORMATS[fmt].suffix}",
+                                    mime=FORMATS[fmt].mime, key=f"dl_brief_{fmt}")
     st.caption(ctx.t("brief.section_note"))
 
 
@@ -182,7 +183,7 @@ if ranking is not None:
 else:
     chart_box = left
 
-trend = app.q_trend(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
+trend = queries.q_trend(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.service)
 if ranking is not None and len(ranking.ranked):
     trend = trend_over_units_with_data(trend, ranking)
 if gaps is not None and len(gaps.ranked):

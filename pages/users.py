@@ -8,23 +8,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import app
 from geo.auth import accounts
 from geo.auth.access import Role
 from geo.core.codes import CodeError, Scope
 from geo.core.errors import UserError
+from ui import state, widgets
 
-ctx = app.current()
+ctx = state.current()
 me = ctx.principal
 st.title(ctx.t("page.users"))
-if not app.allowed(ctx, "manage_accounts"):
+if not widgets.allowed(ctx, "manage_accounts"):
     st.warning(ctx.t("acc.admin_only"))
     st.stop()
-st.caption(ctx.t("users.intro", name=app.scope_name(ctx, me.jurisdiction)))
+st.caption(ctx.t("users.intro", name=state.scope_name(ctx, me.jurisdiction)))
 
 
 def unit(scope: Scope) -> str:
-    return app.scope_name(ctx, scope)
+    return state.scope_name(ctx, scope)
 
 
 def clear(*keys: str) -> None:
@@ -64,7 +64,7 @@ def _on_change(action: str) -> None:
 if (done := st.session_state.pop("users_done", None)) is not None:
     st.success(done)
 if (error := st.session_state.pop("users_error", None)) is not None:
-    app.show_user_error(error, ctx.lang)
+    widgets.show_user_error(error, ctx.lang)
 
 listed = accounts.list_accounts(ctx.store, me)
 st.dataframe(pd.DataFrame({

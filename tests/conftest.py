@@ -1,10 +1,10 @@
-"""Shared fixtures: a small hand-built store, the demo store (built once per test session), a copy of it for
-the app, and headless Chromium for the tests marked ``browser`` (skipped where it is missing, except in CI)."""
+"""Shared fixtures: a small hand-built store, the demo store (built once per test session) and headless Chromium
+for the tests marked ``browser`` (skipped where it is missing, except in CI); the plugins below add the app's and
+the import tests' own."""
 from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -12,9 +12,11 @@ import pandas as pd
 import pytest
 
 from benchmarks.browser import CHROMIUM, launch_chromium
-from geo.store import DB_ENV, Store, open_store
+from geo.store import Store, open_store
 
-pytest_plugins = ["backends"]   # the backend / new_store / any_demo_store fixtures: store tests run on both
+# backends: the backend / new_store / any_demo_store fixtures (store tests run on both); fixtures_app: the app's
+# (app_db, accounts_db, app_url); fixtures_stores: a store with 陕西省's registry (store)
+pytest_plugins = ["backends", "fixtures_app", "fixtures_stores"]
 
 # three villages in two townships of 周至县 plus their parents, as a registry would list them
 SMALL_REGISTRY = pd.DataFrame(
@@ -49,17 +51,6 @@ def demo_store(demo_db) -> Store:
     store = open_store(demo_db, read_only=True)
     yield store
     store.close()
-
-
-@pytest.fixture
-def app_db(demo_db, tmp_path, monkeypatch) -> Path:
-    """A copy of the demo database that the app opens (``$VILLAGE_COVERAGE_DB``): the app opens its store
-    read-write, and DuckDB refuses a read-write connection to a file this process (demo_store) or another one
-    already has open."""
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(demo_db, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -209,3 +209,11 @@ def write_xls(path: Path) -> Path:
     ws.write_merge(2, 4, 1, 1, "楼观镇")
     wb.save(str(path))
     return path
+
+
+def ledger_csv(path: Path, data_rows: int) -> Path:
+    """A plain ledger: a header and ``data_rows`` rows naming real 周至县 villages."""
+    lines = ["乡镇,村（社区）名称,法律顾问姓名,聘任期限"]
+    lines += [f"哑柏镇,东村村,顾问{i},2026.1-2027.12" for i in range(data_rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

@@ -5,32 +5,20 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import pandas as pd
 import pytest
 
+from fixtures_county import PASSWORD, county_store
 from geo.auth import accounts, audit
 from geo.auth.access import OPEN, AccessDenied, Principal, Role
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 
-# two counties of 西安市 (one with two townships), so that one jurisdiction can lie outside another
-REGISTRY = pd.DataFrame(
-    [("610000000000", "陕西省", 1), ("610100000000", "西安市", 2), ("610124000000", "周至县", 3),
-     ("610124100000", "哑柏镇", 4), ("610124100201", "东村村委会", 5), ("610124100202", "西村村委会", 5),
-     ("610124101000", "终南镇", 4), ("610124101001", "终南社区居委会", 5),
-     ("610118000000", "鄠邑区", 3), ("610118100000", "甘亭街道", 4), ("610118100201", "南村村委会", 5),
-     ("620000000000", "甘肃省", 1)],
-    columns=["code", "name", "level"])
 T0 = dt.datetime(2026, 12, 1, 9, 0)
-PASSWORD = "Zhouzhi-2026!"
 
 
 @pytest.fixture
 def store(new_store):
-    s = new_store("acc")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
+    return county_store(new_store, "acc")
 
 
 def first_admin(store) -> None:

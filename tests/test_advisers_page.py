@@ -9,10 +9,10 @@ import openpyxl
 import pandas as pd
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
+from fixtures_app import DATE, open_page
 from geo.core.codes import Scope
 from geo.text.catalogue import TEXT, t
 from geo.views import advisers
-from test_pages import DATE, run_app
 
 COUNTY = Scope.parse("610124")
 
@@ -22,7 +22,7 @@ def register(store, cap: int = advisers.DEFAULT_CAP) -> advisers.Register:
 
 
 def test_register_table_counts_and_downloads_match_the_library(app_db, demo_store, downloads):
-    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    at = open_page("pages/advisers.py", scope=COUNTY.digits, date=DATE)
     reg = register(demo_store)
     counts = reg.counts
     assert counts["advisers"] > 0 and counts["over_cap"] > 0
@@ -45,7 +45,7 @@ def test_register_table_counts_and_downloads_match_the_library(app_db, demo_stor
 
 
 def test_flag_filter_and_cap_setting(app_db, demo_store):
-    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    at = open_page("pages/advisers.py", scope=COUNTY.digits, date=DATE)
     at.button_group[0].set_value("expiring").run()
     assert len(at.dataframe[0].value) == register(demo_store).counts["expiring"]
     at.button_group[0].set_value("over_cap").run()
@@ -57,7 +57,7 @@ def test_flag_filter_and_cap_setting(app_db, demo_store):
 
 
 def test_detail_history_and_renewals_match_the_library(app_db, demo_store, downloads):
-    at = run_app("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    at = open_page("pages/advisers.py", scope=COUNTY.digits, date=DATE)
     reg = register(demo_store)
     [pick] = [s for s in at.main.selectbox if s.label == t("adv.pick")]
     busiest = int(reg.frame.sort_values("villages").iloc[-1]["adviser_id"])
@@ -82,7 +82,7 @@ def test_detail_history_and_renewals_match_the_library(app_db, demo_store, downl
 
 
 def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store):
-    at = run_app("pages/summary.py", scope=COUNTY.digits, date=DATE)
+    at = open_page("pages/summary.py", scope=COUNTY.digits, date=DATE)
     reg = register(demo_store)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[t("adv.summary.over_cap", cap=5)] == f"{reg.counts['over_cap']:,}"
@@ -101,7 +101,7 @@ def test_in_english_a_county_without_village_boundaries(app_db, demo_store):
     """新城区 has no village boundaries: its advisers' distances are dashes with a word of why, the kinds are in
     English, and an adviser whose every contract is open-ended has a detail."""
     county = Scope.parse("610102")
-    at = run_app("pages/advisers.py", scope=county.digits, date=DATE, lang="en")
+    at = open_page("pages/advisers.py", scope=county.digits, date=DATE, lang="en")
     reg = advisers.register(demo_store, county, pd.Timestamp(DATE).date())
     kinds = set(at.dataframe[0].value[t("adv.col.kind", "en")])
     assert kinds and kinds <= {t(key, "en") for key in advisers.KIND_KEYS.values()}

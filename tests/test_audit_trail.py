@@ -8,6 +8,8 @@ import threading
 import pytest
 
 from backends import database_url
+from fixtures_app import log_in, open_page
+from fixtures_county import LEDGER, PASSWORD, REGISTRY, boundaries, county_store, ledger, service_log, who
 from geo import imports
 from geo.auth import accounts, audit
 from geo.auth.access import OPEN, AccessDenied
@@ -15,19 +17,13 @@ from geo.cli import main
 from geo.core.codes import Scope
 from geo.store import open_store
 from geo.store.audit import AUDIT_HEAD_META
-from test_accounts import PASSWORD, REGISTRY
-from test_jurisdiction import LEDGER, boundaries, ledger, service_log, who
-from test_login_pages import accounts_db  # noqa: F401  (a fixture)
 
 HUYI = [("610118100201", "南村村委会", "顾问丁", "13800000004")]
 
 
 @pytest.fixture
 def store(new_store):
-    s = new_store("trail")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
+    return county_store(new_store, "trail")
 
 
 def target_of(store, new_store) -> str:
@@ -283,9 +279,7 @@ def test_the_cli_verifies_the_chain(tmp_path, capsys):
 # ------------------------------------------------------------------------------------------ 11: demo --force
 
 def test_demo_force_keeps_accounts_and_the_trail_and_records_the_rebuild(new_store, tmp_path):
-    s = new_store("demo_force")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
+    s = county_store(new_store, "demo_force")
     accounts.add_account(s, OPEN, "root", "admin", "", PASSWORD)
     some_rows(s, 2)
     target = target_of(s, new_store)
@@ -301,9 +295,7 @@ def test_demo_force_keeps_accounts_and_the_trail_and_records_the_rebuild(new_sto
 
 # ------------------------------------------------------------------------------------------ the import page
 
-def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accounts_db, tmp_path):  # noqa: F811
-    from test_login_pages import log_in, start
-
+def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accounts_db, tmp_path):
     with open_store(accounts_db) as s:
         ours = s.query("SELECT code, name FROM divisions WHERE level = 5 AND code >= 610124000000 "
                        "AND code < 610125000000 ORDER BY code LIMIT 1").iloc[0]
@@ -313,7 +305,7 @@ def test_the_import_page_shows_a_county_editor_only_their_countys_batches(accoun
         for row, name, digits in ((ours, "周至县台账.csv", "610124"), (theirs, "别县台账.csv", other)):
             rows = [(f"{int(row['code']):012d}", row["name"], "顾问甲", "13800000009")]
             imports.run_import(s, "assignments", ledger(tmp_path, rows, name), {}, principal=who("editor", digits))
-    at = log_in(start(), "zzedit")
+    at = log_in(open_page(), "zzedit")
     at.run()
     at.switch_page("pages/imports.py").run()
     assert not at.exception, [e.value for e in at.exception]

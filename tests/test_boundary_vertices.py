@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from conftest import SMALL_REGISTRY
+from fixtures_stores import snapshot
 from geo import imports
 from geo.core import limits
 from geo.sources.boundaries import BoundaryError, read_boundaries
 from geo.text.catalogue import t
-from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 
 def ring(vertices: int, cx: float = 108.2, cy: float = 34.1, r: float = 0.01) -> list[list[float]]:

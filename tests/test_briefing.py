@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fixtures_app import open_page
 from geo.auth.access import Principal, Role
 from geo.briefing import briefing_document, build_report, format_of
 from geo.briefing import fonts as briefing_fonts
@@ -551,13 +552,7 @@ def deferred_downloads(monkeypatch) -> dict:
 
 
 def test_summary_page_offers_both_forms_built_on_click(app_db, deferred_downloads, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["scope"], at.query_params["date"] = "610124", ANCHOR.isoformat()
-    at.run()
-    at.switch_page("pages/summary.py")
-    at.run()
+    at = open_page("pages/summary.py", scope="610124", date=ANCHOR.isoformat())
     at.text_input(key="brief_issuer_610124").input("周至县司法局（公共法律服务科）").run()
     assert not at.exception
     stem = f"工作情况报告_周至县_{ANCHOR.isoformat()}"

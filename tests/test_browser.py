@@ -5,41 +5,18 @@ recorded (printed), not asserted.  Marked ``browser``: needs Debian's chromium (
 """
 from __future__ import annotations
 
-import shutil
 import time
 from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.browser import VIEWPORT, served_app
+from benchmarks.browser import VIEWPORT
+from fixtures_app import LOCAL_HOSTS, leaflet_frame
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.text.catalogue import t
 
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("browser")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with served_app(db, folder / "streamlit.log") as app:
-        yield app.url
-
-
-def leaflet_frame(page, timeout_s: float = 60):
-    deadline = time.time() + timeout_s
-    while time.time() < deadline:
-        for frame in page.frames:
-            try:
-                if frame.locator("path.leaflet-interactive").count() > 0:
-                    return frame
-            except Exception:
-                pass
-        time.sleep(0.2)
-    raise AssertionError("no map polygons were drawn")
 
 
 VIEWS = [

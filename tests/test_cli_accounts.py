@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from fixtures_county import REGISTRY
 from geo import cli
 from geo.store import open_store
-from test_accounts import REGISTRY
 
 PASSWORD = "Zhouzhi-2026!"
 

@@ -12,9 +12,9 @@ from starlette.routing import Route
 from streamlit.runtime.media_file_storage import MediaFileKind
 from streamlit.runtime.memory_media_file_storage import MemoryFile
 
-from app_routes import MediaGuard
 from geo.auth import web_login
 from geo.outputs.downloads import Pending, owner_of
+from ui.routes import MediaGuard
 
 ALICE, BOB = owner_of("alice-cookie"), owner_of("bob-cookie")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from fixtures_maps import RATES, STATUSES, grid, page_without_vendor
 from geo.core.gcj02 import wgs84_to_gcj02
 from geo.outputs.assets import inline_leaflet
 from geo.outputs.folium_map import (
@@ -26,34 +27,6 @@ from geo.text import catalogue as i18n
 
 REPO = Path(__file__).resolve().parents[1]
 URL = re.compile(r"(?:https?:)?//[A-Za-z0-9{][^\s\"'<>)\\]*")
-RATES = [None, 0.0, 0.3, 0.5999, 0.6, 0.79, 0.8, 0.9, 0.949, 19 / 20, 0.999, 1.0]
-STATUSES = ["covered", "expiring", "lapsed", "never", None]
-
-
-def grid(n: int, *, mode: str = "rate", schematic: bool = False, x0: float = 108.0, y0: float = 34.0) -> dict:
-    """n square cells in rows of 50 near 周至, with rates or statuses cycling through every class."""
-    feats = []
-    for i in range(n):
-        x, y = x0 + (i % 50) * 0.01, y0 + (i // 50) * 0.01
-        ring = [[round(x, 5), round(y, 5)], [round(x + 0.01, 5), round(y, 5)], [round(x + 0.01, 5), round(y + 0.01, 5)],
-                [round(x, 5), round(y + 0.01, 5)], [round(x, 5), round(y, 5)]]
-        props = {"code": f"610124{100 + i // 900:03d}{200 + i % 900:03d}", "name": f"第{i}村委会"}
-        if mode == "rate":
-            props.update(rate=RATES[i % len(RATES)], n_villages=20, n_covered=10)
-        else:
-            props.update(status=STATUSES[i % len(STATUSES)], adviser="李四", org="某某律师事务所",
-                         phone="13800000000", period="2025-01-01—2026-12-31")
-        if schematic:
-            props["schematic"] = True
-        feats.append({"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [ring]}})
-    return {"type": "FeatureCollection", "features": feats}
-
-
-def page_without_vendor(html: str) -> str:
-    js, css = inline_leaflet()
-    return html.replace(js, "").replace(css, "")
-
-
 def urls_in(html: str) -> set[str]:
     """Every absolute or protocol-relative URL: in src/href attributes, CSS url(...), JS strings and text."""
     html = html.replace("\\u0026", "&")       # folium escapes & inside JS strings
@@ -116,7 +89,7 @@ import sys
 sys.path.insert(0, {str(REPO)!r})
 from streamlit_folium import st_folium
 from geo.outputs.folium_map import build_map
-from tests.test_folium_map import grid
+from tests.fixtures_maps import grid
 st_folium(build_map(grid(30, mode="status", schematic=True), mode="status"),
           returned_objects=["last_active_drawing"], key="m")
 """

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_stores import snapshot
 from fixtures_xlsx import MAIN, xlsx_package
 from geo import imports
 from geo.core import limits
 from geo.privacy.safezip import RATIO_FLOOR_BYTES
 from geo.sources.ledger import LedgerError, read_ledger
-from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 #: a refusal takes well under a second; before the bounds these took minutes and gigabytes
 BOUND_SECONDS = 10.0

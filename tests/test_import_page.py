@@ -15,45 +15,21 @@ import pandas as pd
 import shapely
 from streamlit.testing.v1 import AppTest
 
+from fixtures_app import app_store, assert_ok, open_page
 from fixtures_ledger import MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
 from geo import imports
 from geo.core.codes import Scope
 from geo.store import Store
 from geo.text.catalogue import escape_markdown, md, t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 PAGE = "pages/imports.py"
 DATE = "2026-06-01"
 ZHOUZHI = "610124"
 
 
-def open_page(page: str = PAGE, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
-    ok(at)
-    return at
-
-
-def ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.get("help"), "a bare expression drawn by Streamlit's magic"
-
-
-def the_store(app_db: Path) -> Store:
-    """The app's own store (one read-write connection per file and process)."""
-    import app
-
-    return app.get_store(str(app_db))
-
-
 def upload(at: AppTest, path: Path) -> None:
     at.file_uploader[0].set_value((path.name, path.read_bytes(), "application/octet-stream")).run()
-    ok(at)
+    assert_ok(at)
 
 
 def table(at: AppTest, *columns: str) -> pd.DataFrame:
@@ -85,8 +61,8 @@ def abolition_table(at: AppTest) -> list[list]:
 
 def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db, tmp_path, downloads):
     path = write_messy_xlsx(tmp_path / "周至县台账.xlsx")
-    at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI, date=DATE)
+    store = app_store(app_db)
     before = snapshot(store)
     covered_before = store.totals(Scope.parse(ZHOUZHI), DATE).covered
     upload(at, path)
@@ -114,7 +90,7 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db,
     at.switch_page(PAGE).run()
     upload(at, path)
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     batch = int(store.batches()["batch_id"].max())
     # the line names the commonest reasons (here one row each: the first three, then the rest summed)
     first = [md("msg.imp.reason_n", reason=t(f"imp.reason.{r}"), n=1) for r in list(MESSY_REJECTED.values())[:3]]
@@ -152,31 +128,31 @@ def test_ledger_preview_writes_nothing_then_import_reports_and_refreshes(app_db,
     upload(at, path)
     assert md("imp.already", batch=batch) in [i.value for i in at.info]
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert md("imp.unchanged", file=path.name, batch=batch) in [i.value for i in at.info]
     assert snapshot(store) == after
 
 
 def test_county_can_be_chosen_or_typed(app_db, tmp_path):
     path = write_messy_xlsx(tmp_path / "台账.xlsx")
-    at = open_page(scope="6101", date=DATE)
+    at = open_page(PAGE, scope="6101", date=DATE)
     upload(at, path)
     at.selectbox(key="imp_county").set_value("610118").run()       # 鄠邑区: none of these villages is there
-    ok(at)
+    assert_ok(at)
     assert md("imp.county_detected", name="鄠邑区", code="610118", how=t("imp.how.given")) in [i.value for i in at.info]
     assert metrics(at)[t("imp.m.accepted")] == "0"
     assert [b for b in at.button if b.key == "imp_go"] == []        # nothing to import, no button
     at.text_input(key="imp_county_code").set_value(ZHOUZHI).run()    # the typed code wins
     assert md("imp.county_detected", name="周至县", code=ZHOUZHI, how=t("imp.how.given")) in [i.value for i in at.info]
     at.text_input(key="imp_county_code").set_value("999999").run()
-    ok(at)
+    assert_ok(at)
     assert any("999999" in e.value and " / " in e.value for e in at.error)
 
 
 def test_unreadable_file_is_one_bilingual_error(app_db):
-    at = open_page()
+    at = open_page(PAGE)
     at.file_uploader[0].set_value(("坏.xlsx", b"PK\x03\x04 not a workbook", "application/octet-stream")).run()
-    ok(at)
+    assert_ok(at)
     [error] = at.error
     assert escape_markdown("坏.xlsx") in error.value and " / " in error.value
     assert [b for b in at.button if b.key == "imp_go"] == []
@@ -185,8 +161,8 @@ def test_unreadable_file_is_one_bilingual_error(app_db):
 # ------------------------------------------------------------------------------------------------- history
 
 def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
-    at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI, date=DATE)
+    store = app_store(app_db)
     before = snapshot(store)
     totals_before = store.totals(Scope.parse(ZHOUZHI), DATE)
     res = imports.import_assignments(store, write_messy_xlsx(tmp_path / "周至县台账.xlsx"))
@@ -213,13 +189,13 @@ def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
     demo = int(batches.loc[batches["kind"] == "demo", "batch_id"].iloc[0])
     pick.set_value(demo).run()
     at.button(key="imp_rb_do").click().run()
-    ok(at)
+    assert_ok(at)
     assert any("演示数据或随软件提供的区划）不能撤销" in e.value for e in at.error)
 
     at.selectbox(key="imp_rb_pick").set_value(res.batch_id).run()
     assert t("imp.rb.what.assignments") in [c.value for c in at.caption]
     at.button(key="imp_rb_do").click().run()
-    ok(at)
+    assert_ok(at)
     assert f"第 {res.batch_id} 批已撤销" in [s.value for s in at.success]
     history = table(at, t("imp.h.batch"))
     status = dict(zip(history[t("imp.h.batch")], history[t("imp.h.status")]))
@@ -234,8 +210,8 @@ def test_history_lists_batches_and_rollback_restores(app_db, tmp_path):
 # ------------------------------------------------------------------------------------------------- registry
 
 def test_registry_import_abolishing_a_village_shows_its_assignments(app_db, tmp_path):
-    at = open_page()
-    store = the_store(app_db)
+    at = open_page(PAGE)
+    store = app_store(app_db)
     assert not at.warning                                          # no data problem in the demo
     villages = store.query(f"""SELECT d.code, d.name FROM divisions d WHERE d.level = 5
                                AND d.code // 1000000 = {ZHOUZHI} ORDER BY d.code""")
@@ -262,7 +238,7 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(app_db, tmp_
     assert "imp_r_allow" not in keys(at)
 
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     n = int(store.scalar("SELECT count(*) FROM assignments WHERE village = ?", [gone]))
     assert md("imp.d.registry", added=0, renamed=0, abolished=1) in [m.value for m in at.markdown]
     report = table(at, t("imp.col.reason"), "code")
@@ -279,8 +255,8 @@ def test_registry_import_abolishing_a_village_shows_its_assignments(app_db, tmp_
 
 def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(app_db, tmp_path, downloads):
     """The issue's file: 周至县's own row and no village would abolish all 283 villages of the county."""
-    at = open_page()
-    store = the_store(app_db)
+    at = open_page(PAGE)
+    store = app_store(app_db)
     zhouzhi = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code % 1000 <> 0
                               AND code // 1000000 = {ZHOUZHI} ORDER BY code""")
     assert len(zhouzhi) == 283
@@ -297,14 +273,14 @@ def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(app_db, t
 
     before = snapshot(store)
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     refused = t("imp.r.refused_page", n="283", share="5%", box=t("imp.r.allow"))    # in the page's language
     assert escape_markdown(refused) in [e.value for e in at.error]
     assert snapshot(store) == before                                 # nothing written, no batch recorded
 
     at.checkbox(key="imp_r_allow").check().run()
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert t("imp.d.registry", added=0, renamed=0, abolished=283) in [m.value for m in at.markdown]
     assert store.scalar(f"SELECT count(*) FROM divisions WHERE abolished AND code // 1000000 = {ZHOUZHI}") == 283
     assert store.batches()["kind"].iloc[0] == "registry"
@@ -320,8 +296,8 @@ def test_county_only_list_needs_the_checkbox_then_abolishes_the_county(app_db, t
 # ------------------------------------------------------------------------------------------------- boundaries
 
 def test_boundaries_preview_override_and_import(app_db, tmp_path):
-    at = open_page(scope=ZHOUZHI)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI)
+    store = app_store(app_db)
     towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
                             ORDER BY code LIMIT 3""")
     cells = [shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in range(len(towns))]
@@ -339,12 +315,12 @@ def test_boundaries_preview_override_and_import(app_db, tmp_path):
     assert set(matched[t("imp.col.method")]) == {t("imp.method.code")}
     # a wrong code field given by hand: the reader's error (naming the file's fields) in both languages
     at.text_input(key="imp_b_code").set_value("NOPE").run()
-    ok(at)
+    assert_ok(at)
     assert any("NOPE" in e.value and " / " in e.value for e in at.error)
     assert [b for b in at.button if b.key == "imp_go"] == []
     at.text_input(key="imp_b_code").set_value("DM").run()
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert md("imp.d.boundaries", villages=len(towns), crs="EPSG:4545", encoding="utf-8") in [
         m.value for m in at.markdown]
     batch = int(store.batches()["batch_id"].iloc[0])
@@ -367,8 +343,8 @@ def test_hostile_or_shapeless_boundary_files_get_the_readers_message(app_db, tmp
     (tmp_path / "无图形.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"DM": "610124001001"}, "geometry": None}]}))
     cases = (("村界.geojson", "bnd.refused"), ("村界.zip", "bnd.refused"), ("无图形.geojson", "bnd.no_geometry"))
-    at = open_page(scope=ZHOUZHI)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI)
+    store = app_store(app_db)
     before = snapshot(store)
     at.radio(key="imp_kind").set_value("boundaries").run()
     for name, key in cases:
@@ -401,11 +377,11 @@ def assert_literal(shown: list[str], value: str) -> None:
 
 
 def test_file_names_and_file_text_show_literally(app_db, tmp_path):
-    at = open_page(scope=ZHOUZHI, date=DATE)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI, date=DATE)
+    store = app_store(app_db)
     # a file that cannot be read: the error names it
     at.file_uploader[0].set_value((f"{HOSTILE_TEXT}.xlsx", b"PK\x03\x04 not a workbook", "application/x")).run()
-    ok(at)
+    assert_ok(at)
     assert_literal([e.value for e in at.error], f"{HOSTILE_TEXT}.xlsx")
 
     # a ledger: the success notice names it; the history table and the rollback choice show it as typed
@@ -416,7 +392,7 @@ def test_file_names_and_file_text_show_literally(app_db, tmp_path):
     upload(at, ledger)
     at.text_input(key="imp_county_code").set_value(ZHOUZHI).run()
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert_literal([s.value for s in at.success], ledger.name)
     assert ledger.name in table(at, t("imp.h.batch"), t("imp.h.file"))[t("imp.h.file")].tolist()
     assert any(ledger.name in o for o in at.selectbox(key="imp_rb_pick").options)
@@ -437,7 +413,7 @@ def test_file_names_and_file_text_show_literally(app_db, tmp_path):
 # ------------------------------------------------------------------------------------------------- language
 
 def test_page_in_english(app_db):
-    at = open_page(lang="en")
+    at = open_page(PAGE, lang="en")
     assert at.title[0].value == "Data import"
     assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes", "Service log"]
     assert t("imp.h.batch", "en") in table(at, t("imp.h.batch", "en")).columns
@@ -453,8 +429,8 @@ def test_an_upload_is_read_and_extracted_once_for_preview_and_import(app_db, tmp
     for module, name in ((boundary_files, "safe_extract"), (ledger, "read_ledger")):
         original = getattr(module, name)
         monkeypatch.setattr(module, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k))
-    at = open_page(scope=ZHOUZHI)
-    store = the_store(app_db)
+    at = open_page(PAGE, scope=ZHOUZHI)
+    store = app_store(app_db)
     towns = store.query(f"""SELECT code, name FROM divisions WHERE level = 5 AND code // 1000 = {ZHOUZHI}001
                             ORDER BY code LIMIT 2""")
     gdf = gpd.GeoDataFrame({"DM": [f"{c:012d}" for c in towns["code"]]}, crs="EPSG:4326",
@@ -466,11 +442,11 @@ def test_an_upload_is_read_and_extracted_once_for_preview_and_import(app_db, tmp
     at.radio(key="imp_kind").set_value("boundaries").run()
     upload(at, zipped)
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert md("imp.d.boundaries", villages=2, crs="EPSG:4326", encoding="utf-8") in [m.value for m in at.markdown]
     at.radio(key="imp_kind").set_value("assignments").run()
     upload(at, write_messy_xlsx(tmp_path / "台账.xlsx"))
     at.button(key="imp_go").click().run()
-    ok(at)
+    assert_ok(at)
     assert at.session_state["imp_result"].kind == "assignments"
     assert calls == ["safe_extract", "read_ledger"]

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
+from fixtures_app import app_store, open_page
 from fixtures_ledger import write_messy_xlsx
 from fixtures_services import ACCEPTED, DOUBTFUL, PRIVATE, REJECTED, write_messy_log
 from geo import imports
@@ -150,9 +150,7 @@ def test_cli_import_with_report(demo_db, tmp_path):
 # ------------------------------------------------------------------------------------------------ the page
 
 def test_import_page_previews_then_imports_a_log(app_db, tmp_path):
-    import app
-
-    store = app.get_store(str(app_db))
+    store = app_store(app_db)
     people = store.query("""SELECT ad.name, min(a.village) AS village FROM advisers ad JOIN assignments a
                             USING (adviser_id) WHERE a.village BETWEEN 610124001000 AND 610124001999
                             GROUP BY ad.name HAVING count(DISTINCT ad.adviser_id) = 1 ORDER BY ad.name LIMIT 2""")
@@ -166,10 +164,7 @@ def test_import_page_previews_then_imports_a_log(app_db, tmp_path):
         w.writerow(["2026-11-03", "二曲街道", names[f"{people['village'].iloc[0]:012d}"], "无名氏", "电话", "1", ""])
     before = store.query("SELECT count(*) AS n FROM services")["n"].iloc[0]
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    at.query_params["scope"] = "610124"
-    at.run()
-    at.switch_page("pages/imports.py").run()
+    at = open_page("pages/imports.py", scope="610124")
     at.radio(key="imp_kind").set_value("services").run()
     assert not at.exception, [e.value for e in at.exception]
     at.file_uploader[0].set_value((path.name, path.read_bytes(), "text/csv")).run()

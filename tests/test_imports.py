@@ -7,29 +7,13 @@ import pytest
 import shapely
 
 from fixtures_ledger import ALL_IDS, MESSY_ACCEPTED, MESSY_REJECTED, write_messy_xlsx
+from fixtures_stores import snapshot
 from geo import imports
 from geo.core.codes import Scope
 from geo.sources.national import national_registry
 from geo.text.catalogue import t
 
 ZHOUZHI = "610124"
-
-
-@pytest.fixture
-def store(new_store):
-    """陕西省's registry, on each backend."""
-    s = new_store("imp")
-    with s.transaction() as cur:
-        s.load_registry(national_registry()[national_registry()["code"].str.startswith("61")], cur)
-    return s
-
-
-def snapshot(store):
-    tables = {}
-    for table in ("divisions", "advisers", "assignments", "village_geoms", "shapes"):
-        df = store.query(f"SELECT * FROM {table}")
-        tables[table] = df.sort_values(list(df.columns)).reset_index(drop=True).to_csv() if len(df) else ""
-    return tables
 
 
 def test_ledger_import_end_to_end(store, tmp_path):

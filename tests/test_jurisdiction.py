@@ -2,11 +2,10 @@
 import datetime as dt
 import io
 
-import geopandas as gpd
 import openpyxl
 import pytest
-import shapely
 
+from fixtures_county import LEDGER, boundaries, county_store, ledger, service_log, who
 from geo import imports
 from geo.auth import audit
 from geo.auth.access import OPEN, AccessDenied, Principal, Role, scoped
@@ -14,18 +13,9 @@ from geo.core.codes import Scope
 from geo.outputs import export
 from geo.views import gap_list
 from geo.views.map_view import map_view
-from test_accounts import REGISTRY
 
 AS_OF = dt.date(2026, 6, 1)
-# (village code, name, adviser, phone): two townships of 周至县
-LEDGER = [("610124100201", "东村村委会", "顾问甲", "13800000001"),
-          ("610124100202", "西村村委会", "顾问乙", "13800000002"),
-          ("610124101001", "终南社区居委会", "顾问丙", "13800000003")]
 PHONES = [phone for *_, phone in LEDGER]
-
-
-def who(role: str, digits: str, name: str | None = "u") -> Principal:
-    return Principal(name, "", Role(role), Scope(digits))
 
 
 ANONYMOUS = Principal(None, "", Role.VIEWER, Scope(""))     # logged in as nobody, not open mode
@@ -33,25 +23,7 @@ ANONYMOUS = Principal(None, "", Role.VIEWER, Scope(""))     # logged in as nobod
 
 @pytest.fixture
 def store(new_store):
-    s = new_store("jur")
-    with s.transaction() as cur:
-        s.load_registry(REGISTRY, cur)
-    return s
-
-
-def ledger(folder, rows=LEDGER, name="周至县台账.csv"):
-    path = folder / name
-    path.write_text("区划代码,村（社区）名称,法律顾问姓名,联系电话,聘任期限\n"
-                    + "".join(f"{c},{n},{a},{p},2026.1-2027.12\n" for c, n, a, p in rows), encoding="utf-8")
-    return path
-
-
-def boundaries(folder, codes=("610124100201", "610124101001")):
-    path = folder / "村界.geojson"
-    cells = [shapely.box(108.2 + i * 0.01, 34.1, 108.21 + i * 0.01, 34.11) for i in range(len(codes))]
-    gpd.GeoDataFrame({"ZLDWDM": list(codes), "ZLDWMC": ["村"] * len(codes)}, geometry=cells,
-                     crs="EPSG:4326").to_file(path, driver="GeoJSON")
-    return path
+    return county_store(new_store, "jur")
 
 
 def stored_villages(store) -> list[str]:
@@ -240,15 +212,6 @@ def test_a_division_list_with_nothing_inside_is_refused(store, tmp_path):
     with pytest.raises(imports.ImportRefused) as e:
         imports.run_import(store, "registry", path, {}, principal=who("admin", "61"))
     assert e.value.key == "acc.e.registry_outside" and store.batches().empty
-
-
-def service_log(folder, name="周至县服务台账.csv"):
-    path = folder / name
-    path.write_text("服务日期,服务村（社区）,法律顾问,服务方式,服务时长\n"
-                    "2026-05-06,东村村委会,顾问甲,到村服务,2小时\n"
-                    "2026-05-07,西村村委会,顾问乙,到村服务,2小时\n"
-                    "2026-05-08,终南社区居委会,顾问丙,到村服务,2小时\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture

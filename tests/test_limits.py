@@ -13,26 +13,20 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_ledger import ledger_csv
+from fixtures_stores import snapshot
 from fixtures_xlsx import xlsx_package
+from fixtures_zip import forge_sizes
 from geo import imports
 from geo.privacy.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
 from geo.sources import ledger
 from geo.sources.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
 from geo.store import open_store
-from test_imports import snapshot, store  # noqa: F401 - the fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 # ------------------------------------------------------------------------------------------------ inputs
-
-def ledger_csv(path: Path, data_rows: int) -> Path:
-    """A plain ledger: a header and ``data_rows`` rows naming real 周至县 villages."""
-    lines = ["乡镇,村（社区）名称,法律顾问姓名,聘任期限"]
-    lines += [f"哑柏镇,东村村,顾问{i},2026.1-2027.12" for i in range(data_rows)]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
 
 def xlsx_by_hand(path: Path, rows: int, *, dimension_rows: int | None, extra: dict[str, bytes] | None = None,
                  prefix: str = "") -> Path:
@@ -201,12 +195,10 @@ def test_many_small_members_are_refused_by_the_overall_ratio(tmp_path):
 
 
 def test_a_header_lying_about_sizes_stops_extraction(tmp_path):
-    from test_safezip import _forge_sizes
-
     liar = tmp_path / "liar.zip"
     with zipfile.ZipFile(liar, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("a.dbf", b" " * (RATIO_FLOOR_BYTES * 2))
-    _forge_sizes(liar, 4096)                                 # the directory now looks harmless
+    forge_sizes(liar, 4096)                                 # the directory now looks harmless
     check_archive(liar, max_total_bytes=1024**3)
     # zipfile never yields more than the declared size, so the lie ends in a refusal, not 32 MB on disk
     with pytest.raises(UnsafeZipError, match="liar.zip"):

@@ -12,52 +12,17 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app
+from fixtures_app import PASSWORD, USERS, app_store, figures, log_in, open_page
 from geo import imports
 from geo.auth import accounts, audit
-from geo.auth.access import OPEN, Role
+from geo.auth.access import OPEN
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.store import open_store
 from geo.text.catalogue import md, t
-from test_pages import APP, figures
+from ui import navigation
 
 DATE = ANCHOR.isoformat()
-PASSWORD = "Zhouzhi-2026!pw"
-#: user name -> (role, jurisdiction, display name)
-USERS = {"zzadmin": (Role.ADMIN, "610124", "周至县管理员"), "zzedit": (Role.EDITOR, "610124", "周至县录入员"),
-         "ytview": (Role.VIEWER, "6102", "铜川市查看员"), "root": (Role.ADMIN, "", "部管理员")}
 PAGES = ["pages/map.py", "pages/gaps.py", "pages/summary.py"]
-
-
-@pytest.fixture
-def accounts_db(app_db):
-    """The demo copy the app opens, with the accounts of USERS."""
-    with open_store(app_db) as store:
-        for name, (role, scope, display) in USERS.items():
-            accounts.add_account(store, OPEN, name, role, Scope(scope), PASSWORD, display_name=display)
-    return app_db
-
-
-def start(page: str | None = None, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def log_in(at: AppTest, user: str, password: str = PASSWORD) -> AppTest:
-    at.text_input(key="login_user").input(user)
-    at.text_input(key="login_password").input(password)
-    [submit] = [b for b in at.button if b.label == t("login.submit")]
-    submit.click().run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def everything_sent(at: AppTest) -> str:
@@ -75,7 +40,7 @@ def iter_nodes(node):
 
 @pytest.mark.parametrize("page", [None, *PAGES, "pages/imports.py"])
 def test_without_accounts_every_page_says_login_is_off(app_db, page):
-    at = start(page, scope="610124", date=DATE)
+    at = open_page(page, scope="610124", date=DATE)
     assert md("acc.open_banner") in [e.value for e in at.info]
     assert not at.text_input or t("login.password") not in [w.label for w in at.text_input]
 
@@ -84,7 +49,7 @@ def test_without_accounts_every_page_says_login_is_off(app_db, page):
 
 @pytest.mark.parametrize("page", [None, *PAGES, "pages/imports.py"])
 def test_before_a_login_only_the_form_is_sent(accounts_db, demo_store, page):
-    at = start(page, scope="610124", date=DATE)
+    at = open_page(page, scope="610124", date=DATE)
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
     assert [b.label for b in at.button] == ["登录"]
     assert not at.dataframe and not at.metric and not at.selectbox and not at.sidebar.children
@@ -95,7 +60,7 @@ def test_before_a_login_only_the_form_is_sent(accounts_db, demo_store, page):
 
 
 def test_the_form_speaks_english_when_the_link_asks(accounts_db):
-    at = start(lang="en")
+    at = open_page(lang="en")
     assert [w.label for w in at.text_input] == ["Username", "Password"]
     assert [b.label for b in at.button] == ["Log in"]
 
@@ -103,7 +68,7 @@ def test_the_form_speaks_english_when_the_link_asks(accounts_db):
 def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(accounts_db):
     shown = []
     for user, password in (("nobody", PASSWORD), ("zzedit", "wrong password"), ("ZZEDIT", PASSWORD)):
-        at = log_in(start(), user, password)
+        at = log_in(open_page(), user, password)
         shown.append([e.value for e in at.error])
         assert [w.label for w in at.text_input] == ["用户名", "密码"]           # still the form
         assert not at.dataframe
@@ -113,7 +78,7 @@ def test_a_failed_login_says_the_same_whether_or_not_the_user_exists(accounts_db
 
 
 def test_after_five_failures_even_the_right_password_gets_the_same_message(accounts_db):
-    at = start()
+    at = open_page()
     for _ in range(5):
         log_in(at, "zzedit", "wrong password")
     log_in(at, "zzedit")                                 # locked for 15 minutes: refused, said the same way
@@ -126,7 +91,7 @@ def test_after_five_failures_even_the_right_password_gets_the_same_message(accou
 # ------------------------------------------------------------------------------------------- a county editor
 
 def county_editor(**params) -> AppTest:
-    at = log_in(start(**params), "zzedit")
+    at = log_in(open_page(**params), "zzedit")
     at.run()                       # the run after the cookie handover (a browser reloads; AppTest runs again)
     assert not at.exception
     return at
@@ -155,7 +120,7 @@ def test_a_county_editors_preview_of_another_countys_ledger_is_what_the_import_w
     ledger.write_text("区划代码,村（社区）名称,法律顾问姓名,联系电话,聘任期限\n"
                       "610103001002,大车家巷社区居委会,碑林顾问甲,13800000011,2026.1-2027.12\n"
                       "610103001004,南院门社区居委会,碑林顾问乙,13800000012,2026.1-2027.12\n", encoding="utf-8")
-    store = app.get_store(str(accounts_db))
+    store = app_store(accounts_db)
     batch = imports.run_import(store, "assignments", ledger, {}).batch_id
     at = county_editor(date=DATE)
     at.switch_page("pages/imports.py").run()
@@ -184,7 +149,7 @@ def test_the_gap_list_of_a_county_user_holds_only_their_villages_and_its_downloa
     at.switch_page("pages/gaps.py").run()
     table = at.dataframe[0].value
     assert len(table) and table[t("col.code")].str.startswith("610124").all()
-    store = app.get_store(str(accounts_db))                 # the app's own (one writer per file)
+    store = app_store(accounts_db)                          # the app's own (one writer per file)
 
     def exports():   # (the shared demo may already hold downloads other tests recorded: this test's user's only)
         return store.query("SELECT username, action, scope, detail FROM audit WHERE action = 'export' "
@@ -202,7 +167,7 @@ def test_the_gap_list_of_a_county_user_holds_only_their_villages_and_its_downloa
 
 
 def test_a_viewer_has_no_import_page(accounts_db):
-    at = log_in(start(), "ytview")
+    at = log_in(open_page(), "ytview")
     at.run()
     with pytest.raises(ValueError, match="imports.py"):       # not in a viewer's navigation at all
         at.switch_page("pages/imports.py")
@@ -223,11 +188,11 @@ def follow_link(at: AppTest, url_path: str) -> AppTest:
                                         ("zzedit", "users")])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, path, lang):
-    at = log_in(start(), user)
+    at = log_in(open_page(), user)
     at.query_params["lang"] = lang
     at.run()
     follow_link(at, path)
-    title_key = app.GUARDED_PAGES[path]
+    title_key = navigation.GUARDED_PAGES[path]
     role = t(USERS[user][0].label_key, lang)
     assert [x.value for x in at.title] == [t(title_key, lang)]
     assert [w.value for w in at.warning] == [md("msg.denied.role", lang, page=t(title_key, lang), role=role)]
@@ -235,19 +200,19 @@ def test_a_link_to_a_page_the_role_does_not_allow_says_so(accounts_db, user, pat
 
 
 def test_a_link_to_a_refused_page_is_recorded_once_a_session_with_who_and_why(accounts_db):
-    at = log_in(start(), "ytview")
+    at = log_in(open_page(), "ytview")
     at.run()
     for path in ("imports", "audit", "imports"):
         follow_link(at, path)
-    follow_link(log_in(start(), "zzedit"), "users")
-    rows = audit.entries(app.get_store(str(accounts_db)), OPEN, action="refused")
+    follow_link(log_in(open_page(), "zzedit"), "users")
+    rows = audit.entries(app_store(accounts_db), OPEN, action="refused")
     tried = sorted((u, d["attempt"], d["reason"]) for u, d in zip(rows["user"], rows["detail"]))
     assert tried == [("ytview", "import", "acc.e.role"), ("ytview", "read_audit", "acc.e.role"),
                      ("zzedit", "manage_accounts", "acc.e.role")]
 
 
 def test_a_viewer_opening_the_import_link_is_told_not_shown_the_map(accounts_db):
-    at = log_in(start(), "ytview")
+    at = log_in(open_page(), "ytview")
     at.run()
     at.switch_page("pages/denied.py").run()      # the first refused page: 数据导入
     assert [x.value for x in at.title] == [t("page.imports")]
@@ -255,7 +220,7 @@ def test_a_viewer_opening_the_import_link_is_told_not_shown_the_map(accounts_db)
 
 
 def test_in_open_mode_the_admin_pages_link_says_there_are_no_accounts(app_db):
-    at = start()
+    at = open_page()
     follow_link(at, "users")
     assert md("msg.denied.open", page=t("page.users")) in [w.value for w in at.warning]
 
@@ -266,13 +231,13 @@ def test_logging_out_ends_the_session(accounts_db):
     [out] = [b for b in at.sidebar.button if b.label == t("login.logout")]
     out.click().run()
     assert [w.label for w in at.text_input] == ["用户名", "密码"]
-    assert accounts.session_principal(app.get_store(str(accounts_db)), token) is None
+    assert accounts.session_principal(app_store(accounts_db), token) is None
 
 
 # ------------------------------------------------------------------------------------------- administrators
 
 def test_an_admin_lists_adds_disables_and_resets_accounts_in_their_county(accounts_db):
-    at = log_in(start(), "zzadmin")
+    at = log_in(open_page(), "zzadmin")
     at.run()
     at.switch_page("pages/users.py").run()
     assert not at.exception
@@ -295,7 +260,7 @@ def test_an_admin_lists_adds_disables_and_resets_accounts_in_their_county(accoun
     [create] = [b for b in at.button if b.label == t("users.create")]
     create.click().run()
     assert at.error and "6101" in at.error[0].value
-    store = app.get_store(str(accounts_db))                 # the app's own (one writer per file)
+    store = app_store(accounts_db)                          # the app's own (one writer per file)
     edit_session = accounts.start_session(store, accounts.authenticate(store, "zzedit", PASSWORD))
     at.selectbox(key="u_pick").set_value("zzedit").run()
     at.text_input(key="u_new_pw").input("reset-by-admin")
@@ -312,8 +277,8 @@ def test_an_admin_lists_adds_disables_and_resets_accounts_in_their_county(accoun
 
 
 def test_the_audit_page_filters_and_downloads_within_the_county(accounts_db, downloads):
-    log_in(start(), "ytview").run()                      # a login in another city: not the county admin's to see
-    at = log_in(start(), "zzadmin")
+    log_in(open_page(), "ytview").run()                      # a login in another city: not the county admin's to see
+    at = log_in(open_page(), "zzadmin")
     at.run()
     at.switch_page("pages/audit.py").run()
     assert not at.exception
@@ -324,7 +289,7 @@ def test_the_audit_page_filters_and_downloads_within_the_county(accounts_db, dow
                    if a != t("audit.action.export"))
     assert shown == [("(open)", t("audit.action.account_add"))] * 2 + [("zzadmin", t("audit.action.login"))]
     # the audit page's own download is an export like any other: recorded when it is built, not before
-    store = app.get_store(str(accounts_db))
+    store = app_store(accounts_db)
     audit_exports = ("SELECT count(*) AS n FROM audit WHERE action = 'export' AND username = 'zzadmin' "
                      "AND detail LIKE '%\"what\": \"audit\"%'")
     assert not downloads.static and store.query(audit_exports)["n"][0] == 0
@@ -343,13 +308,13 @@ def test_the_audit_page_filters_and_downloads_within_the_county(accounts_db, dow
 
 
 def test_the_audit_page_says_details_in_words_and_times_in_beijing_time(accounts_db):
-    at = log_in(start(), "zzadmin")
+    at = log_in(open_page(), "zzadmin")
     at.run()
     at.switch_page("pages/audit.py").run()
     table = at.dataframe[0].value
     time = t("audit.col.time_in", zone="北京时间，UTC+8")
     assert list(table.columns) == [time, *(t(f"audit.col.{c}") for c in ("user", "action", "scope", "detail"))]
-    store = app.get_store(str(accounts_db))
+    store = app_store(accounts_db)
     [[stored]] = store.query("SELECT time FROM audit WHERE username = 'zzadmin' AND action = 'login'").values
     login = table[table[t("audit.col.action")] == t("audit.action.login")]
     assert login[time].tolist() == [(pd.Timestamp(stored) + pd.Timedelta(hours=8)).strftime("%Y-%m-%d %H:%M:%S")]
@@ -361,7 +326,7 @@ def test_the_audit_page_says_details_in_words_and_times_in_beijing_time(accounts
 
 
 def test_a_non_admin_gets_no_admin_pages(accounts_db):
-    at = log_in(start(), "zzedit")
+    at = log_in(open_page(), "zzedit")
     at.run()
     for page in ("pages/users.py", "pages/audit.py"):
         with pytest.raises(ValueError, match=page.split("/")[1]):

@@ -18,14 +18,14 @@ import jinja2
 import pytest
 
 from benchmarks.browser import launch_chromium
+from fixtures_app import folium_args, open_page
+from fixtures_maps import grid, page_without_vendor
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.imports import import_assignments, import_registry, store_registry
 from geo.outputs.folium_map import _LAYER_JS, _js_json, build_map, map_html
 from geo.store import Store, open_store
 from geo.views import map_view as map_data
-from test_folium_map import grid, page_without_vendor
-from test_pages import folium_args, run_app
 
 ROOT = Path(__file__).resolve().parent.parent
 MARK = "@MARKS@"       # replaced by a test folder: a payload that ran leaves a file there
@@ -262,7 +262,7 @@ import sys
 sys.path.insert(0, {str(ROOT)!r})
 from streamlit_folium import st_folium
 from benchmarks.browser import launch_chromium
-from geo import map_data
+from geo.views import map_view as map_data
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.store import open_store
@@ -290,7 +290,7 @@ def test_map_page_shows_hostile_text_verbatim(hostile_db, hostile_store, marks, 
     path = tmp_path / "app.duckdb"     # the app opens its store read-write: a copy no one else holds
     shutil.copyfile(hostile_db, path)
     monkeypatch.setenv(DB_ENV, str(path))
-    at = run_app(scope=TOWNSHIP, date=ANCHOR.isoformat())
+    at = open_page(scope=TOWNSHIP, date=ANCHOR.isoformat())
     assert_map_carries_data_verbatim(folium_args(at)["script"], hostile_store,
                                      map_data.map_view(hostile_store, Scope.parse(TOWNSHIP), ANCHOR))
     assert_nothing_ran(marks)

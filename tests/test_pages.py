@@ -13,57 +13,26 @@ import openpyxl
 import pandas as pd
 import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
-from streamlit.testing.v1 import AppTest
 
 from benchmarks.browser import CHART, VIEWPORT, served_app, wait_ready
+from fixtures_app import app_store, figures, folium_args, open_page, texts
+from geo import imports
 from geo.core.codes import LEVEL_ENDS, Scope
 from geo.core.coverage import NO_DATA
 from geo.demo import ANCHOR
-from geo.store import DB_ENV, Store, open_store
+from geo.store import DB_ENV, open_store
 from geo.text.catalogue import escape_markdown, md, t
 
 ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 GAPS = ["lapsed", "expiring", "never"]
 DATE = ANCHOR.isoformat()
 URL = re.compile(r"https?://", re.I)
 
 
-def run_app(page: str | None = None, timeout: float = 60, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=timeout)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def texts(at: AppTest) -> list[str]:
-    return [e.value for kind in ("markdown", "caption", "info", "warning", "title", "subheader")
-            for e in getattr(at, kind)]
-
-
-def folium_args(at: AppTest) -> dict:
-    [el] = [e for e in at.main if type(e).__name__ == "UnknownElement"
-            and getattr(e.proto, "component_name", "").endswith("st_folium")]
-    return json.loads(el.proto.json_args)
-
-
-def figures(store: Store, scope: str, date: str, lang: str = "zh") -> str:
-    c = store.totals(Scope.parse(scope), date)
-    name = store.scope_name(Scope.parse(scope))
-    return md("figures", lang, name=name, villages=f"{c.villages:,}", covered=f"{c.covered:,}",
-             rate=f"{c.coverage_rate * 100:.1f}%", expiring=f"{c.expiring:,}", lapsed=f"{c.lapsed:,}",
-             never=f"{c.never:,}")
-
-
 # ------------------------------------------------------------------------------------------------------- map
 
 def test_map_page_figures_table_and_local_assets(app_db, demo_store):
-    at = run_app(scope="6101", date=DATE)
+    at = open_page(scope="6101", date=DATE)
     assert texts(at).count(figures(demo_store, "6101", DATE)) == 1      # one figures line, above the map
     args = folium_args(at)
     for part in ("script", "html", "header"):
@@ -80,7 +49,7 @@ def test_map_page_figures_table_and_local_assets(app_db, demo_store):
 
 def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
     """The demo's 30 provinces without a contract are no data: not in the figures line, no rate in the table."""
-    at = run_app(scope="0", date=DATE)
+    at = open_page(scope="0", date=DATE)
     shaanxi = demo_store.totals(Scope.parse("61"), DATE)
     line = md("figures", name=t("level.0"), villages=f"{shaanxi.villages:,}", covered=f"{shaanxi.covered:,}",
               rate=f"{shaanxi.coverage_rate * 100:.1f}%", expiring=f"{shaanxi.expiring:,}",
@@ -95,7 +64,7 @@ def test_national_map_counts_provinces_with_data_only(app_db, demo_store):
 
 
 def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store):
-    at = run_app(scope="610124101", date=DATE)        # 哑柏镇 in 周至县: schematic village cells
+    at = open_page(scope="610124101", date=DATE)        # 哑柏镇 in 周至县: schematic village cells
     villages = demo_store.village_statuses(Scope.parse("610124101"), DATE)
     assert len(at.dataframe[0].value) == len(villages)
     shown = texts(at)
@@ -105,17 +74,17 @@ def test_map_village_level_lists_villages_and_marks_schematic(app_db, demo_store
 
 
 def test_county_without_village_boundaries_says_so(app_db, demo_store):
-    at = run_app(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
+    at = open_page(scope="610122", date=DATE)           # 蓝田县: no township or village boundaries
     assert md("map.no_geoms_county", name="蓝田县", unit=t("level.4")) in texts(at)
     assert len(at.dataframe[0].value) == len(demo_store.children(Scope.parse("610122")))
-    at = run_app(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
+    at = open_page(scope="610122001", date=DATE)        # one of its townships: no map at all, the villages listed
     assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert not [e for e in at.main if type(e).__name__ == "UnknownElement"]
     assert len(at.dataframe[0].value) == len(demo_store.village_statuses(Scope.parse("610122001"), DATE))
 
 
 def test_breadcrumb_goes_back_up(app_db):
-    at = run_app(scope="610124", date=DATE)
+    at = open_page(scope="610124", date=DATE)
     labels = [b.label for b in at.button]
     assert labels[:3] == ["全国", "陕西省", "西安市"]
     at.button[2].click().run()
@@ -124,7 +93,7 @@ def test_breadcrumb_goes_back_up(app_db):
 
 
 def test_scope_picker_drills_down(app_db, demo_store):
-    at = run_app(scope="61", date=DATE)
+    at = open_page(scope="61", date=DATE)
     city = at.sidebar.selectbox[1]
     assert city.label == t("level.2")
     city.set_value("6101").run()
@@ -136,7 +105,7 @@ def test_scope_picker_drills_down(app_db, demo_store):
 # ------------------------------------------------------------------------------------------------------- URL state
 
 def test_query_params_drive_scope_and_date(app_db, demo_store):
-    at = run_app(scope="610124", date="2025-06-30")
+    at = open_page(scope="610124", date="2025-06-30")
     assert figures(demo_store, "610124", "2025-06-30") in texts(at)
     assert [s.value for s in at.sidebar.selectbox] == ["61", "6101", "610124", ""]
     assert at.sidebar.date_input[0].value == dt.date(2025, 6, 30)
@@ -147,7 +116,7 @@ def test_query_params_drive_scope_and_date(app_db, demo_store):
 
 
 def test_bad_link_values_fall_back_with_a_notice(app_db, demo_store):
-    at = run_app(scope="999999", date="27.11.2026")
+    at = open_page(scope="999999", date="27.11.2026")
     warnings = [w.value for w in at.warning]
     assert md("bad_scope", raw="999999", name="陕西省") in warnings
     assert md("bad_date", raw="27.11.2026", low="2000-01-01", high=(dt.date.today() + dt.timedelta(days=5 * 366))
@@ -161,7 +130,7 @@ LATEST = TODAY + dt.timedelta(days=5 * 366)        # the picker's own bound, res
 
 @pytest.mark.parametrize("page", ["pages/map.py", "pages/gaps.py", "pages/summary.py", "pages/imports.py"])
 def test_every_page_survives_a_date_outside_the_picker(app_db, page):
-    at = run_app(scope="610124", date=DATE)
+    at = open_page(scope="610124", date=DATE)
     low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
     for raw in ("2099-01-01", "1900-01-01"):
         at.query_params["date"] = raw                          # the page opened from a link with that date
@@ -174,7 +143,7 @@ def test_every_page_survives_a_date_outside_the_picker(app_db, page):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_date_typed_outside_the_picker_is_refused_with_a_word(app_db, demo_store, lang):
-    at = run_app(scope="610124", date="2025-06-30", lang=lang)
+    at = open_page(scope="610124", date="2025-06-30", lang=lang)
     low, high = (d.isoformat() for d in (dt.date(2000, 1, 1), LATEST))
     assert md("msg.date.range", lang, low=low, high=high) in at.sidebar.date_input[0].help
     for typed in (dt.date(1999, 12, 31), LATEST + dt.timedelta(days=1)):
@@ -195,7 +164,7 @@ VILLAGE, TOWNSHIP = "610124001001", "610124001"    # 淳风苑社区居委会 in
 
 
 def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store):
-    at = run_app(scope=VILLAGE, date=DATE)
+    at = open_page(scope=VILLAGE, date=DATE)
     village, township = (demo_store.scope_name(Scope.parse(c)) for c in (VILLAGE, TOWNSHIP))
     assert md("map.village_focus", village=village, township=township) in texts(at)
     assert figures(demo_store, VILLAGE, DATE) not in texts(at)        # the focus line instead of the figures
@@ -214,7 +183,7 @@ def test_village_link_shows_the_village_on_its_townships_map(app_db, demo_store)
 @pytest.mark.parametrize("scope", ["610124001001", "610124001", "610122001001", "610122001", "610122"])
 @pytest.mark.parametrize("page", ["pages/gaps.py", "pages/summary.py"])
 def test_village_and_township_links_open_every_page(app_db, demo_store, scope, page):
-    at = run_app(page, scope=scope, date=DATE)
+    at = open_page(page, scope=scope, date=DATE)
     assert at.query_params["scope"] == scope
     if page == "pages/gaps.py":
         expected = demo_store.village_statuses(Scope.parse(scope), DATE, statuses=GAPS)
@@ -226,7 +195,7 @@ def test_village_and_township_links_open_every_page(app_db, demo_store, scope, p
 
 
 def test_village_without_boundaries_says_so(app_db, demo_store):
-    at = run_app(scope="610122001001", date=DATE)           # 蓝田县: no village boundaries
+    at = open_page(scope="610122001001", date=DATE)           # 蓝田县: no village boundaries
     assert md("map.no_geoms_town", name="蓝关街道") in texts(at)
     assert figures(demo_store, "610122001001", DATE) in texts(at)
 
@@ -247,7 +216,7 @@ def assert_literal(shown: list[str], value: str) -> None:
 
 
 def test_link_values_show_literally_in_the_notices(app_db):
-    at = run_app(scope=HOSTILE_TEXT, date=HOSTILE_TEXT)
+    at = open_page(scope=HOSTILE_TEXT, date=HOSTILE_TEXT)
     warnings = [w.value for w in at.warning]
     assert md("bad_scope", raw=HOSTILE_TEXT, name="陕西省") in warnings
     assert_literal(warnings, HOSTILE_TEXT)
@@ -255,10 +224,7 @@ def test_link_values_show_literally_in_the_notices(app_db):
 
 
 def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp_path):
-    import app
-    from geo import imports
-
-    store = app.get_store(str(app_db))                      # the app's own store (one writer per file)
+    store = app_store(app_db)                               # the app's own store (one writer per file)
     ledger = tmp_path / "台账.csv"
     with open(ledger, "w", newline="", encoding="utf-8-sig") as f:
         w = csv.writer(f)
@@ -272,7 +238,7 @@ def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp
                                  [VILLAGE, f"村{HOSTILE_TEXT}"]])
     assert imports.import_registry(store, registry).details["renamed"] == 2
 
-    at = run_app(scope=VILLAGE, date=DATE)
+    at = open_page(scope=VILLAGE, date=DATE)
     [row] = store.village_statuses(Scope.parse(VILLAGE), DATE).itertuples(index=False)
     shown = texts(at) + [b.label for b in at.button]
     for value in (row.name, row.advisers, row.orgs, row.phones, store.scope_name(Scope.parse(TOWNSHIP))):
@@ -281,7 +247,7 @@ def test_file_values_show_literally_in_the_side_panel_and_breadcrumb(app_db, tmp
 
 
 def test_language_switch_gives_english(app_db, demo_store):
-    at = run_app(scope="610124", date=DATE)
+    at = open_page(scope="610124", date=DATE)
     assert at.title[0].value == "覆盖地图"
     at.sidebar.radio[0].set_value("en").run()
     assert at.title[0].value == "Coverage map"
@@ -297,7 +263,7 @@ def test_language_switch_gives_english(app_db, demo_store):
 # ------------------------------------------------------------------------------------------------------- gaps
 
 def test_gap_list_matches_store_and_downloads(app_db, demo_store, downloads):
-    at = run_app("pages/gaps.py", scope="610124", date=DATE)
+    at = open_page("pages/gaps.py", scope="610124", date=DATE)
     assert at.multiselect[0].value == GAPS
     expected = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=GAPS)
     table = at.dataframe[0].value
@@ -320,7 +286,7 @@ def test_gap_list_leaves_out_and_lists_the_counties_without_a_ledger(app_db, dem
     """陕西省 on a day when only some counties had contracts: their villages are not gaps, the list says how many
     it left out, and 未导入台账的县（区） lists them with the store's figures and both downloads."""
     early = "2018-06-15"
-    at = run_app("pages/gaps.py", scope="61", date=early)
+    at = open_page("pages/gaps.py", scope="61", date=early)
     totals = demo_store.totals(Scope.parse("61"), early)
     missing = demo_store.no_data_counties(Scope.parse("61"), early)
     assert 0 < totals.no_data_counties == len(missing)
@@ -341,7 +307,7 @@ def test_gap_list_leaves_out_and_lists_the_counties_without_a_ledger(app_db, dem
 
 
 def test_gap_list_of_a_county_without_a_ledger_says_so(app_db):
-    at = run_app("pages/gaps.py", scope="110101", date=DATE)          # 东城区: no contract in the demo
+    at = open_page("pages/gaps.py", scope="110101", date=DATE)          # 东城区: no contract in the demo
     assert t("gaps.scope_no_data", name="东城区") in [e.value for e in at.info]
     assert at.dataframe[0].value[t("col.county")].tolist() == ["东城区"]
 
@@ -350,7 +316,7 @@ def test_a_long_gap_list_is_drawn_a_page_at_a_time_under_its_count_by_unit(app_d
     from geo.text.formats import count
     from geo.views.gap_list import PAGE_ROWS
 
-    at = run_app("pages/gaps.py", scope="61", date=DATE)
+    at = open_page("pages/gaps.py", scope="61", date=DATE)
     expected = demo_store.village_statuses(Scope.parse("61"), DATE, statuses=GAPS)
     assert len(expected) > 2 * PAGE_ROWS
     by_city, rows = at.dataframe[0].value, at.dataframe[1].value
@@ -366,7 +332,7 @@ def test_a_long_gap_list_is_drawn_a_page_at_a_time_under_its_count_by_unit(app_d
 
 
 def test_gap_filters_by_status_and_township(app_db, demo_store):
-    at = run_app("pages/gaps.py", scope="610124", date=DATE)
+    at = open_page("pages/gaps.py", scope="610124", date=DATE)
     at.multiselect[0].set_value(["never"]).run()
     never = demo_store.village_statuses(Scope.parse("610124"), DATE, statuses=["never"])
     assert len(at.dataframe[0].value) == len(never)
@@ -385,7 +351,7 @@ def test_gap_filters_by_status_and_township(app_db, demo_store):
 # ------------------------------------------------------------------------------------------------------- summary
 
 def test_summary_metrics_ranking_and_trend(app_db, demo_store):
-    at = run_app("pages/summary.py", scope="61", date=DATE)
+    at = open_page("pages/summary.py", scope="61", date=DATE)
     c = demo_store.totals(Scope.parse("61"), DATE)
     advisers, per = demo_store.adviser_stats(Scope.parse("61"), DATE)
     metrics = {m.label: m.value for m in at.metric}
@@ -434,7 +400,7 @@ def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db,
     two others: its county has data), 榆阳区 (31 townships): no-data units are listed apart, never ranked or red,
     the headline rate is over the units with data, the metric says how many counties it leaves out, and the worst
     are the first table, above the full ranking."""
-    at = run_app("pages/summary.py", scope=code, date=DATE)
+    at = open_page("pages/summary.py", scope=code, date=DATE)
     units = independent_units(demo_store, code)
     with_data, without = units[units["has_data"]], units[~units["has_data"]]
     unit = t(f"level.{demo_store.child_level(Scope.parse(code))}")
@@ -463,7 +429,7 @@ def test_summary_leaves_units_without_data_out_and_shows_the_worst_first(app_db,
 
 
 def test_summary_of_a_unit_without_data_says_no_data(app_db):
-    at = run_app("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
+    at = open_page("pages/summary.py", scope="11", date=DATE)           # 北京市: no contract in the demo
     [rate] = [m for m in at.metric if m.label == t("metric.rate")]
     assert rate.value == t("legend.nodata")
     [never] = [m for m in at.metric if m.label == t("metric.never")]    # not imported is not never covered
@@ -479,7 +445,7 @@ def test_summary_of_a_unit_without_data_says_no_data(app_db):
 def test_first_start_builds_the_demo(tmp_path, monkeypatch):
     path = tmp_path / "fresh" / "coverage.duckdb"
     monkeypatch.setenv(DB_ENV, str(path))
-    at = run_app(timeout=180, date=DATE)
+    at = open_page(timeout=180, date=DATE)
     assert path.exists()
     with open_store(path, read_only=True) as store:   # as the app holds it between writes: same process, same mode
         assert store.get_meta("dataset") == "demo"
@@ -510,7 +476,7 @@ def test_real_server_draws_map_and_chart_without_remote_requests(app_db, demo_st
 def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, demo_store):
     from geo.core.service_ranking import records_begin
 
-    at = run_app("pages/summary.py", scope="610103", date=DATE)
+    at = open_page("pages/summary.py", scope="610103", date=DATE)
     charts = [json.loads(e.proto.spec) for e in at.main
               if type(e).__name__ == "UnknownElement" and e.type == "vega_lite_chart"]
     [loads] = [c for c in charts if '"advisers' in json.dumps(c) and '"month' not in json.dumps(c)]
@@ -530,7 +496,7 @@ def test_summary_charts_count_people_whole_and_say_where_records_begin(app_db, d
                                          ("pages/map.py", "610103001")])
 def test_name_columns_are_as_wide_as_their_longest_name(app_db, page, scope):
     """A table sizes its columns before the Chinese font is in and cut 南院门街道 to 南院门街: the pages set them."""
-    at = run_app(page, scope=scope, date=DATE)
+    at = open_page(page, scope=scope, date=DATE)
     checked = 0
     for frame in at.dataframe:
         if len(frame.value.columns) <= 2:            # a name and a number share the whole width

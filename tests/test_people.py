@@ -11,11 +11,11 @@ import openpyxl
 import pytest
 
 from backends import BACKENDS, StoreMaker, require
+from fixtures_county import county_store
 from geo import imports
 from geo.privacy.phones import phone_numbers
 from geo.sources.ledger.people import Identity, compare, normal_name
 from geo.text.catalogue import t
-from test_accounts import REGISTRY
 
 VILLAGE = "610124100201"
 LICENCE, OTHER_LICENCE = "16101201910012345", "16101201910054321"
@@ -81,10 +81,7 @@ def shared(request, tmp_path_factory):
     """One small store per backend for every case (each case's names and licence numbers are its own)."""
     require(request.param)
     maker = StoreMaker(request.param, tmp_path_factory.mktemp(f"people_{request.param}"))
-    store = maker("people")
-    with store.transaction() as cur:
-        store.load_registry(REGISTRY, cur)
-    yield store
+    yield county_store(maker, "people")
     maker.close()
 
 

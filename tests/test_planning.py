@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 import shapely
 
+from fixtures_app import open_page
 from geo import cli
 from geo.core.codes import Scope
 from geo.core.sphere import EARTH_RADIUS_KM, haversine_km, locate_advisers
@@ -406,9 +407,8 @@ def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
     from geo.planning.output import leftover_table
     from geo.text.catalogue import t
     from geo.text.formats import pct
-    from test_pages import run_app
 
-    at = run_app("pages/gaps.py", scope="610124", date="2026-11-27")
+    at = open_page("pages/gaps.py", scope="610124", date="2026-11-27")
     assert t("plan.title") in [h.value for h in at.subheader]
     # nothing is computed until asked for
     assert not plan_metrics(at) and not [k for k in downloads if k.startswith("补缺建议")]
@@ -440,11 +440,10 @@ def test_page_section_shows_the_librarys_plan(app_db, demo_store, downloads):
 
 def test_page_section_with_no_gaps_says_so(app_db, demo_store):
     from geo.text.catalogue import md
-    from test_pages import run_app
 
     town = next(c for c in demo_store.children(Scope.parse("610124"))["code"]
                 if plan_gaps(demo_store, Scope.parse(c), "2026-11-27").summary.uncovered == 0)
-    at = run_app("pages/gaps.py", scope=town, date="2026-11-27")
+    at = open_page("pages/gaps.py", scope=town, date="2026-11-27")
     at.button(key="plan_run").click().run()
     name = demo_store.scope_name(Scope.parse(town))
     assert md("plan.none", name=name) in [i.value for i in at.info]
@@ -454,13 +453,12 @@ def test_page_refuses_a_plan_beyond_its_limit_and_says_why(app_db, demo_store, m
     import geo.planning
     from geo.text.catalogue import md
     from geo.text.formats import count
-    from test_pages import run_app
 
     # the demo's country has data in 陕西 alone (1,370 gaps; the national store's are 100,000s): a lower limit
     MAX_GAPS = 1000
     monkeypatch.setattr(geo.planning.plan, "MAX_GAPS", MAX_GAPS)
     monkeypatch.setattr(geo.planning, "MAX_GAPS", MAX_GAPS)
-    at = run_app("pages/gaps.py", scope="0", date="2026-11-27")
+    at = open_page("pages/gaps.py", scope="0", date="2026-11-27")
     totals = demo_store.totals(Scope(""), "2026-11-27")
     uncovered = totals.villages - totals.covered
     assert uncovered > MAX_GAPS

@@ -8,13 +8,13 @@ import time
 
 import pytest
 
+from fixtures_ledger import ledger_csv
+from fixtures_stores import snapshot
 from geo import imports
 from geo.core import limits
 from geo.imports.worker import read_limited
 from geo.sources.ledger import read_ledger
 from geo.text.catalogue import t
-from test_imports import snapshot, store  # noqa: F401 - the fixture
-from test_limits import ledger_csv
 
 
 def allocate(n: int) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from fixtures_zip import forge_sizes
 from geo.privacy.safezip import UnsafeZipError, entry_name, safe_extract
 
 
@@ -77,20 +78,9 @@ def test_declared_size_limit_and_file_count(tmp_path):
     assert len(safe_extract(many, tmp_path / "out2", max_files=12)) == 12
 
 
-def _forge_sizes(path: Path, size: int) -> None:
-    """Rewrite every declared uncompressed size (local and central headers) to ``size``."""
-    raw = bytearray(path.read_bytes())
-    for sig, off in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
-        i = raw.find(sig)
-        while i != -1:
-            raw[i + off:i + off + 4] = struct.pack("<I", size)
-            i = raw.find(sig, i + 4)
-    path.write_bytes(bytes(raw))
-
-
 def test_lying_header_is_caught_while_extracting(tmp_path):
     z = make_zip(tmp_path / "liar.zip", [("a.bin", b"\0" * (3 * 1024**2)), ("b.bin", b"\0" * (3 * 1024**2))])
-    _forge_sizes(z, 1000)
+    forge_sizes(z, 1000)
     assert sum(i.file_size for i in zipfile.ZipFile(z).infolist()) == 2000
     with pytest.raises(UnsafeZipError):
         safe_extract(z, tmp_path / "out", max_total_bytes=1024**2)

@@ -12,13 +12,14 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.browser import VIEWPORT, served_app
+from fixtures_app import LOCAL_HOSTS, app_copy, folium_args, leaflet_frame, open_page, texts
 from geo.core.codes import Scope
 from geo.core.service_ranking import headline, rank_by_gap
 from geo.core.service_rule import ServiceSettings
 from geo.demo import ANCHOR
-from geo.store import DB_ENV, open_store
+from geo.store import open_store
 from geo.text.catalogue import md, t
-from test_pages import folium_args, run_app, texts
 
 DATE = ANCHOR.isoformat()
 #: 蓝田县 keeps no logs: its units have no service data
@@ -68,10 +69,7 @@ def without_demo_records(store) -> None:
 
 @pytest.fixture
 def served_app_db(served_db, tmp_path, monkeypatch):
-    path = tmp_path / "app.duckdb"
-    shutil.copyfile(served_db, path)
-    monkeypatch.setenv(DB_ENV, str(path))
-    return path
+    return app_copy(served_db, tmp_path, monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -89,7 +87,7 @@ def features(at: AppTest) -> dict[str, dict]:
 
 
 def test_the_map_switch_colours_units_by_served_rate(served_app_db, served_store):
-    at = run_app(scope="6101", date=DATE)
+    at = open_page(scope="6101", date=DATE)
     [switch] = at.segmented_control
     assert switch.value == "coverage" and switch.options == [t("map.layer.coverage"), t("map.layer.served")]
     summary = served_store.summary(Scope.parse("6101"), DATE, by=3).set_index("code")
@@ -107,7 +105,7 @@ def test_the_map_switch_colours_units_by_served_rate(served_app_db, served_store
 
 
 def test_the_effective_village_map_gives_status_and_last_visit(served_app_db, served_store):
-    at = run_app(scope="610124101", date=DATE)
+    at = open_page(scope="610124101", date=DATE)
     at.segmented_control[0].set_value("served").run()
     villages = served_store.village_statuses(Scope.parse("610124101"), DATE).set_index("code")
     props = features(at)
@@ -121,7 +119,7 @@ def test_the_effective_village_map_gives_status_and_last_visit(served_app_db, se
 
 
 def test_a_county_without_logs_says_so_instead_of_zero(served_app_db):
-    at = run_app(scope=str(WITHOUT_LOGS), date=DATE)
+    at = open_page(scope=str(WITHOUT_LOGS), date=DATE)
     at.segmented_control[0].set_value("served").run()
     assert t("svc.no_data", name="蓝田县") in texts(at)
     assert {p["rate"] for p in features(at).values()} == {None}
@@ -131,7 +129,7 @@ def test_a_county_without_logs_says_so_instead_of_zero(served_app_db):
 def test_before_the_records_begin_the_summary_says_when_they_do(app_db, demo_store, lang):
     first = demo_store.first_service_day(Scope.parse(COUNTY))
     early = (first - dt.timedelta(days=1)).isoformat()
-    at = run_app("pages/summary.py", scope=COUNTY, date=early, lang=lang)
+    at = open_page("pages/summary.py", scope=COUNTY, date=early, lang=lang)
     said = md("msg.svc.begins_later", lang, name="周至县", day=first.isoformat(), date=early)
     assert any(said in x for x in texts(at))
     assert not any(md("svc.no_data", lang, name="周至县") in x for x in texts(at))   # not "never imported"
@@ -141,7 +139,7 @@ def test_before_the_records_begin_the_summary_says_when_they_do(app_db, demo_sto
 def test_before_the_records_begin_the_served_map_says_when_they_do(app_db, demo_store, lang):
     first = demo_store.first_service_day(Scope.parse(COUNTY))
     early = (first - dt.timedelta(days=1)).isoformat()
-    at = run_app(scope=COUNTY, date=early, lang=lang)
+    at = open_page(scope=COUNTY, date=early, lang=lang)
     at.segmented_control[0].set_value("served").run()
     said = md("msg.svc.begins_later", lang, name="周至县", day=first.isoformat(), date=early)
     assert any(said in x for x in texts(at))
@@ -149,7 +147,7 @@ def test_before_the_records_begin_the_served_map_says_when_they_do(app_db, demo_
 
 
 def test_summary_headline_ranking_and_both_trends(served_app_db, served_store):
-    at = run_app("pages/summary.py", scope="61", date=DATE)
+    at = open_page("pages/summary.py", scope="61", date=DATE)
     summary = served_store.summary(Scope.parse("61"), DATE, by=2)
     gaps = rank_by_gap(summary)
     assert headline(gaps.counts, "zh", name="陕西省") in [m.value.strip("*") for m in at.markdown]
@@ -161,7 +159,7 @@ def test_summary_headline_ranking_and_both_trends(served_app_db, served_store):
 
 
 def test_the_window_is_a_sidebar_setting(served_app_db, served_store):
-    at = run_app("pages/summary.py", scope="6101", date=DATE)
+    at = open_page("pages/summary.py", scope="6101", date=DATE)
     at.number_input(key="w_window_days").set_value(5).run()
     assert not at.exception
     settings = ServiceSettings(window_days=5)
@@ -178,7 +176,7 @@ def test_the_window_is_a_sidebar_setting(served_app_db, served_store):
 
 
 def test_nominal_villages_on_the_gap_list(served_app_db, served_store):
-    at = run_app("pages/gaps.py", scope=COUNTY, date=DATE)
+    at = open_page("pages/gaps.py", scope=COUNTY, date=DATE)
     statuses = at.multiselect(key="gaps_status_zh")
     assert "nominal" in statuses.options or t("status.nominal") in statuses.options
     statuses.set_value(["nominal"]).run()
@@ -211,9 +209,6 @@ def effective_legend(page, leaflet_frame, timeout_s: float = 60):
 
 @pytest.mark.browser
 def test_the_effective_map_in_a_browser(served_db, tmp_path, browser):
-    from benchmarks.browser import VIEWPORT, served_app
-    from test_browser import LOCAL_HOSTS, leaflet_frame
-
     db = tmp_path / "app.duckdb"
     shutil.copyfile(served_db, db)
     with served_app(db, tmp_path / "streamlit.log") as app:

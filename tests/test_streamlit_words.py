@@ -6,36 +6,21 @@ in chromium; the widget parameters and the wrong-type message are checked throug
 from __future__ import annotations
 
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-from benchmarks.browser import VIEWPORT, served_app, wait_ready
+from benchmarks.browser import VIEWPORT, wait_ready
+from fixtures_app import open_page
 from geo import imports
 from geo.demo import ANCHOR
 from geo.text.catalogue import escape_markdown, md, t
 
-ROOT = Path(__file__).resolve().parent.parent
-APP = str(ROOT / "app.py")
 DATE = ANCHOR.isoformat()
 #: what Streamlit 1.67 writes in its widgets by itself
 STREAMLIT_ENGLISH = re.compile(r"\bUpload\b|Drag and drop|per file|Press Enter|Select all|Select \d+ matches|"
                                r"Choose an? option|Choose options|Browse files|No results|must be .* or smaller|"
                                r"files are not allowed")      # case kept: the uploader's icon is the word "upload"
 PAGES = ("map", "gaps", "summary", "advisers", "imports")
-
-
-def open_page(page: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for k, v in params.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(f"pages/{page}.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_uploader_takes_any_file_and_names_a_wrong_type_in_words(app_db):
@@ -62,15 +47,6 @@ def test_multiselects_have_no_select_all_and_forms_no_enter_hint(app_db):
 
 
 # ----------------------------------------------------------------------------------------------- the browser
-
-@pytest.fixture(scope="module")
-def app_url(demo_db, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("words")
-    db = folder / "app.duckdb"
-    shutil.copy(demo_db, db)
-    with served_app(db, folder / "streamlit.log") as app:
-        yield app.url
-
 
 def shown_text(page) -> str:
     """The text a person sees on the page (innerText leaves out what is hidden)."""

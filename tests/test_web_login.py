@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from starlette.requests import Request
 
-import app_routes
 from geo.auth import accounts, web_login
 from geo.auth.access import OPEN, Role
 from geo.auth.web_login import CookiePolicy, clear_cookie_header, cookie_header, safe_next, sign, verify
 from geo.core.codes import Scope
+from ui import routes as app_routes
 
 SECRET = b"k" * 32
 NOW = dt.datetime(2026, 12, 1, 9, 0, 0)

@@ -1,7 +1,7 @@
 """How a browser holds a login: a signed, HttpOnly session cookie, set by the app's own HTTP route.
 
 A Streamlit script can read cookies (``st.context.cookies``) but cannot set one, let alone an HttpOnly one.  So
-the login goes in steps, each through a route of the app's own (app_routes.py):
+the login goes in steps, each through a route of the app's own (ui/routes.py):
 
 0. before the login form, ``/session/prepare`` gives the browser a random *browser nonce* in an HttpOnly,
    SameSite=Strict cookie (:func:`nonce_cookie_header`) and sends it back to the form; the page sees the nonce

@@ -2,7 +2,7 @@
 
 Each such error carries a complete bilingual message naming the file, code or value at fault (``str(e)``, for
 logs).  One raised with a catalogue key and its values can also be shown in one language (:meth:`UserError.text`).
-The CLI (``geo.cli.main``) and the app (``app.show_user_error``) catch it in one place each; anything else is a
+The CLI (``geo.cli.main``) and the app (``ui.widgets.show_user_error``) catch it in one place each; anything else is a
 bug and keeps its traceback.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Streamlit serves a download button's file at ``/media/<id>`` to anyone who has the address, as often as asked,
 until its own clean-up drops it.  A file with names and phone numbers must not outlive its one download.  So
 every file the app builds for a download is announced here (:meth:`Pending.add`) with its owner - the login
-cookie of the session that clicked, or nobody in open mode - and the ``/media`` guard of app_routes.py serves a
+cookie of the session that clicked, or nobody in open mode - and the ``/media`` guard of ui/routes.py serves a
 downloadable file only when :meth:`Pending.claim` finds it announced for that cookie, which forgets it: a second
 fetch, another browser or a copied address gets nothing.  A file not claimed in :data:`TTL_SECONDS` is forgotten
 too.  Files are known by the SHA-256 of their bytes (what Streamlit stores is exactly what the builder returned);

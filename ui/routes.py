@@ -12,6 +12,8 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
+from streamlit.runtime import Runtime
+from streamlit.runtime.media_file_storage import MediaFileKind
 
 from geo.auth import accounts, web_login
 from geo.outputs import downloads
@@ -97,8 +99,6 @@ def _store(store_of: Callable[[], Store]) -> Store | None:
 
 def _streamlit_file(name: str):
     """The file Streamlit stores under `name` (``<id>.<ext>``), or None (none, or a storage that cannot say)."""
-    from streamlit.runtime import Runtime
-
     if not Runtime.exists():
         return None
     manager = Runtime.instance().media_file_mgr
@@ -142,8 +142,6 @@ def _media_name(path: str) -> str | None:
 
 
 def _is_download(file) -> bool:
-    from streamlit.runtime.media_file_storage import MediaFileKind
-
     return file.kind == MediaFileKind.DOWNLOADABLE
 
 

@@ -1,0 +1,117 @@
+"""The app's cached queries: the store's answers kept per data version, so that a page run and its reruns do not
+ask again.  Every page reads the store through these (or through :class:`ui.state.Ctx`'s store for what is not
+worth keeping)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from geo.core.codes import Scope
+from geo.core.coverage import Counts
+from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
+from geo.planning import GapPlan, plan_gaps
+from geo.store import Store
+from geo.views import advisers
+from geo.views import map_view as map_data
+
+# `_store` is not hashed; the version string, the scope digits, the date, the language and the effective-service
+# settings (a frozen dataclass, hashed by value) are the key.
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_totals(_store: Store, version: str, digits: str, as_of: str,
+             service: ServiceSettings = DEFAULT_SERVICE) -> Counts:
+    return _store.totals(Scope(digits), as_of, service=service)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_adviser_stats(_store: Store, version: str, digits: str, as_of: str) -> tuple[int, float]:
+    return _store.adviser_stats(Scope(digits), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_child_level(_store: Store, version: str, digits: str) -> int | None:
+    return _store.child_level(Scope(digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_children(_store: Store, version: str, digits: str) -> pd.DataFrame:
+    return _store.children(Scope(digits), q_child_level(_store, version, digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_summary(_store: Store, version: str, digits: str, as_of: str, level: int,
+              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.summary(Scope(digits), as_of, by=level, service=service)
+
+
+# a national list is 600,000 rows, 100 MB: kept as it is (no pickled copy per run, as cache_data makes), a few at a
+# time; the pages only read it
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=dt.timedelta(minutes=30))
+def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+               township: str | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,
+                                   service=service)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_no_data_counties(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFrame:
+    return _store.no_data_counties(Scope(digits), as_of)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_gap_plan(_store: Store, version: str, digits: str, as_of: str, cap: int, max_km: float | None) -> GapPlan:
+    return plan_gaps(_store, Scope(digits), as_of, cap=cap, max_km=max_km)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def q_trend(_store: Store, version: str, digits: str, as_of: str,
+            service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    return _store.trend(Scope(digits), as_of, months=24, service=service)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str,
+               service: ServiceSettings = DEFAULT_SERVICE, layer: str = "coverage") -> map_data.MapView:
+    return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang, service=service,
+                             layer=layer)
+
+
+# a national register is 200,000 people and 576,000 villages served: kept as it is, not pickled and unpickled on
+# every run of the page (cache_data: 1.3 s of a national page's 2.5 s); the pages only read it
+@st.cache_resource(show_spinner=False, max_entries=6, ttl=dt.timedelta(minutes=30))
+def q_register(_store: Store, version: str, digits: str, as_of: str, cap: int,
+               service: ServiceSettings = DEFAULT_SERVICE) -> advisers.Register:
+    return advisers.register(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap, service=service)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def q_loads(_store: Store, version: str, digits: str, as_of: str, cap: int) -> advisers.Loads:
+    """The summary's loads chart: counted by the store, without building the register."""
+    return advisers.loads(_store, Scope(digits), dt.date.fromisoformat(as_of), cap=cap)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_renewals(_store: Store, version: str, digits: str, as_of: str, days: int) -> advisers.Renewals:
+    return advisers.renewals(_store, Scope(digits), dt.date.fromisoformat(as_of), days=days)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def q_report(_store: Store, version: str, digits: str, as_of: str, lang: str, fmt: str, issuer: str,
+             cap: int = advisers.DEFAULT_CAP) -> bytes:
+    """The leaders' briefing as file bytes, built when its download is clicked (and kept per data version)."""
+    from geo.briefing import build_report  # imported here: start-up time (1 s of docx, PDF and chart libraries)
+
+    return build_report(_store, Scope(digits), dt.date.fromisoformat(as_of), fmt, lang=lang, issuer=issuer or None,
+                        cap=cap)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_first_service_day(_store: Store, version: str, digits: str) -> dt.date | None:
+    return _store.first_service_day(Scope(digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def q_ancestors(_store: Store, version: str, digits: str) -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in _store.ancestors(Scope(digits))]
