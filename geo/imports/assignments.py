@@ -8,7 +8,6 @@ import pandas as pd
 from geo.auth.access import OPEN, Principal
 from geo.imports.jurisdiction import record_import
 from geo.imports.results import (
-    ImportRefused,
     ImportResult,
     Joined,
     Note,
@@ -16,6 +15,7 @@ from geo.imports.results import (
     ReaderText,
     already_imported,
     refused,
+    refused_by,
     reject_note,
 )
 from geo.sources.ledger.people import TAKEN, Identity, People
@@ -85,7 +85,7 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
         table = read if read is not None else ledger.read_ledger(path)
         return table, ledger.match_ledger(table, store.registry_frame(), county=county)
     except ledger.LedgerError as e:
-        raise ImportRefused(str(e)) from None
+        raise refused_by(e) from None
 
 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,
