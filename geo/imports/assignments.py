@@ -31,7 +31,7 @@ def _doubtful_notes(table, match) -> tuple[Note, ...]:
         for w in a.warnings:
             if w not in notes.setdefault(a.row_number, []):
                 notes[a.row_number].append(w)
-    return tuple(Note(n, "doubtful", Joined(tuple(w if hasattr(w, "text") else ReaderText(w) for w in ws)),
+    return tuple(Note(n, "doubtful", Joined(tuple(w.msg if hasattr(w, "msg") else ReaderText(w) for w in ws)),
                       dict(raw.get(n, {})))
                  for n, ws in sorted(notes.items()))
 
