@@ -13,25 +13,18 @@ from geo.core.codes import Scope
 from geo.store import Store
 from geo.views import advisers
 
+from .figures import Figure, Targets, judge, timed
+
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+TARGETS: Targets = {
     "advisers_national_s": ("s", "<=", 2, "national adviser register (loads, villages, townships, flags), warm"),
 }
 
 
-def _judged(name: str, value: float, runs: list[float]):
-    from benchmarks.national import Figure
-
-    unit, op, target, what = TARGETS[name]
-    ok = value <= target if op == "<=" else value >= target if op == ">=" else None
-    return Figure(name, float(value), unit, target if op else None, op, ok, what, list(runs))
-
-
-def figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] | None = None) -> dict:
-    """The adviser figures measured on `store` on `as_of`: name -> benchmarks.national.Figure."""
-    from benchmarks.national import timed
-
+def figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] | None = None,
+            backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
+    """The adviser figures measured on `store` on `as_of`: name -> Figure."""
     med, times, reg = timed(lambda: advisers.register(store, Scope(""), as_of), runs)
     if log:
         log(f"advisers_national_s {med:.2f} ({len(reg.frame)} advisers, {reg.counts['over_cap']} over the cap)")
-    return {"advisers_national_s": _judged("advisers_national_s", med, times)}
+    return {"advisers_national_s": judge(TARGETS, "advisers_national_s", med, times, backend_targets)}

@@ -30,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from functools import partial
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Callable
 
@@ -49,6 +50,7 @@ from .browser import (
     served_app,
     wait_ready,
 )
+from .national import build_store
 
 #: name -> (target in seconds, what it measures); every figure is "<= target"
 TARGETS: dict[str, tuple[float, str]] = {
@@ -272,8 +274,6 @@ def measure_national(url: str, runs: int, as_of: dt.date, browser,
 
 
 def machine_info(browser_version: str | None = None) -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
     mem = None
     try:
         mem = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)
@@ -300,7 +300,7 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
     `national`: serve the national benchmark's store instead (benchmarks.national.build_store: contracts in
     every county, 200,000 advisers), built first; its build time is in the info, not a figure."""
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import sync_playwright  # imported here: an optional dependency, checked
     except ImportError as e:
         raise AppBenchError(f"需要 playwright（pip install playwright） / playwright is not installed: {e}") from e
     if not Path(chromium).exists():
@@ -313,8 +313,6 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
         t0 = time.perf_counter()
         built: dict = {}
         if national:
-            from .national import build_store
-
             built = build_store(db, as_of=as_of)
         with open_store(db) as store:
             if not national:

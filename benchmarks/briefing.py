@@ -9,8 +9,10 @@ from geo.briefing import build_report
 from geo.core.codes import Scope
 from geo.store import Store
 
+from .figures import Figure, Targets, judge, timed
+
 #: name -> (unit, comparison, target, what it measures)
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+TARGETS: Targets = {
     "report_province_s": ("s", "<=", 15, "the briefing PDF of the province with the most villages"),
     "report_county_s": ("s", "<=", 5, "the briefing PDF of the county with the most villages"),
 }
@@ -26,16 +28,14 @@ def _largest(store: Store, scope: Scope, as_of: dt.date, level: str) -> Scope:
     return Scope.parse(units.sort_values(["villages", "code"], ascending=[False, True])["code"].iloc[0])
 
 
-def briefing_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print) -> dict:
-    """report_province_s and report_county_s as Figures of benchmarks.national (median of up to 3 warm runs)."""
-    from benchmarks.national import Figure, timed
-
+def briefing_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print,
+                     backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
+    """report_province_s and report_county_s as Figures (median of up to 3 warm runs)."""
     province = _largest(store, Scope(""), as_of, "province")
     county = _largest(store, province, as_of, "county")
     figures = {}
     for name, scope in (("report_province_s", province), ("report_county_s", county)):
         med, times, data = timed(lambda scope=scope: build_report(store, scope, as_of, "pdf"), max(1, min(runs, 3)))
-        unit, op, target, what = TARGETS[name]
-        figures[name] = Figure(name, med, unit, target, op, med <= target, f"{what} ({scope.code})", times)
+        figures[name] = judge(TARGETS, name, med, times, backend_targets, on=scope.code)
         log(f"{name} {med:.2f} ({scope.code}, {len(data) / 1e6:.1f} MB)")
     return figures

@@ -1,8 +1,11 @@
 """What every benchmark module measures with: a timed call, a figure judged against its target, peak memory.
 
-A module keeps its own ``TARGETS`` (name -> unit, comparison, target, what it measures) and turns a measured
-value into a :class:`Figure` with :func:`judge`.  A backend may hold a figure to another target than the
-module's default (a PostgreSQL server answers over a socket, from another process): ``backend_targets``.
+The one home of :class:`Figure`, :func:`timed` and :func:`judge`: every topic module imports them from here
+(never from :mod:`benchmarks.national`, which calls the topics).  A module keeps its own ``TARGETS`` (name ->
+unit, comparison, target, what it measures) and turns a measured value into a :class:`Figure` with
+:func:`judge`.  A backend may hold a figure to another target than the module's default (a PostgreSQL server
+answers over a socket, from another process): ``backend_targets``, which :mod:`benchmarks.national` hands to
+every topic.
 """
 from __future__ import annotations
 
@@ -30,10 +33,13 @@ class Figure:
 
 
 def judge(targets: Targets, name: str, value: float, runs: list[float] | None = None,
-          backend_targets: dict[str, float] | None = None) -> Figure:
-    """`value` of figure `name` as a Figure, judged against its target (the backend's own where it has one)."""
+          backend_targets: dict[str, float] | None = None, *, on: str | None = None) -> Figure:
+    """`value` of figure `name` as a Figure, judged against its target (the backend's own where it has one) in
+    the target's direction: "<=" at most, ">=" at least, "" reported only.  `on`: what it was measured on, added
+    to the description (a scope's code)."""
     unit, op, target, what = targets[name]
     target = (backend_targets or {}).get(name, target)
+    what = f"{what} ({on})" if on else what
     ok = None
     if op == "<=":
         ok = value <= target

@@ -29,14 +29,21 @@ from functools import partial
 from pathlib import Path
 from typing import Callable
 
+import duckdb
 import numpy as np
 import pandas as pd
 
 from geo.core.codes import Scope
 from geo.core.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
+from geo.demo.geometry import schematic_cells, store_outline_tiers
+from geo.outputs.folium_map import map_html
+from geo.outputs.outlines import county_outlines
+from geo.sources.national import national_registry, villages
 from geo.store import Store, open_store
+from geo.store.geometry import refresh_village_display, replace_village_geoms
 from geo.testing import pandas_summary, summaries_equal
+from geo.views.map_view import build_folium_map, map_view
 
 from . import advisers as adviser_bench
 from . import briefing, planning, services, services_rule, write_path
@@ -96,8 +103,6 @@ def _figure(name: str, value: float, runs: list[float] | None = None, backend: s
 # -- building the dataset ----------------------------------------------------------------------------------
 def read_registry(prefix: str = "") -> pd.DataFrame:
     """The shipped registry read from its file (not the cached copy), cut to `prefix`."""
-    from geo.sources.national import national_registry
-
     reg = national_registry.__wrapped__()
     if prefix:
         reg = reg[reg["code"].str.startswith(prefix)].reset_index(drop=True)
@@ -125,9 +130,6 @@ def import_people(store: Store, advisers: pd.DataFrame, assignments: pd.DataFram
 
 def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
     """`n` counties with an outline and villages, spread over the provinces (round robin, in code order)."""
-    from geo.outputs.outlines import county_outlines
-    from geo.sources.national import villages
-
     have = set(county_outlines()["code"].str[:6])
     vil = villages(registry)
     counts = vil.groupby(vil["code"].str[:6]).size()
@@ -149,11 +151,6 @@ def pick_geometry_counties(registry: pd.DataFrame, n: int) -> list[str]:
 
 def add_geometry(store: Store, registry: pd.DataFrame, counties: list[str], seed: int = SEED) -> int:
     """Outline tiers for the whole country and schematic village cells for `counties`; cells written."""
-    from geo.demo.geometry import schematic_cells, store_outline_tiers
-    from geo.outputs.outlines import county_outlines
-    from geo.sources.national import villages
-    from geo.store.geometry import refresh_village_display, replace_village_geoms
-
     outlines = county_outlines().set_index("code")
     written = 0
     with store.transaction() as cur:
@@ -174,9 +171,6 @@ def _largest(codes: pd.Series, digits: int, within: str = "") -> str:
 
 def map_once(store: Store, scope: Scope, as_of: dt.date) -> int:
     """Bytes of the map HTML of `scope` as the app builds it (Leaflet served, not inlined)."""
-    from geo.outputs.folium_map import map_html
-    from geo.views.map_view import build_folium_map, map_view
-
     view = map_view(store, scope, as_of)
     return len(map_html(build_folium_map(store, view, inline=False)).encode())
 
@@ -231,7 +225,6 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
 def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix: str, runs: int,
              geometry_counties: int, as_of: dt.date, log: Callable[[str], None]) -> BenchResult:
-    from geo.sources.national import villages
 
     figure = partial(_figure, backend=scratch.backend)
     targets: list[str] = []
@@ -278,7 +271,8 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
     with tempfile.TemporaryDirectory(prefix="geo-bench-services-") as folder:
-        figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info))
+        figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info,
+                                   backend_targets=BACKEND_TARGETS[scratch.backend]))
     store.checkpoint()
 
     # queries, warm
@@ -322,11 +316,12 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     figs["map_build_ms_max"] = figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
 
-    figs.update(_with_info(info, planning.figures(store, as_of, runs, log)))
-    figs.update(adviser_bench.figures(store, as_of, runs, log))
-    figs.update(services_rule.served_figures(store, as_of, runs, log))
-    figs.update(briefing.briefing_figures(store, as_of, runs, log))
-    figs.update(write_path.measure(store, as_of, runs, BACKEND_TARGETS[scratch.backend], info, log))
+    backend_targets = BACKEND_TARGETS[scratch.backend]
+    figs.update(_with_info(info, planning.figures(store, as_of, runs, log, backend_targets)))
+    figs.update(adviser_bench.figures(store, as_of, runs, log, backend_targets))
+    figs.update(services_rule.served_figures(store, as_of, runs, log, backend_targets))
+    figs.update(briefing.briefing_figures(store, as_of, runs, log, backend_targets))
+    figs.update(write_path.measure(store, as_of, runs, backend_targets, info, log))
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
@@ -357,7 +352,6 @@ def _load() -> float | None:
 
 
 def machine_info() -> dict:
-    import duckdb
 
     mem = None
     try:

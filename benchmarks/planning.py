@@ -12,8 +12,10 @@ from geo.core.codes import Scope
 from geo.planning import plan_gaps
 from geo.store import Store
 
+from .figures import Figure, Targets, judge, timed
+
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+TARGETS: Targets = {
     "plan_province_s": ("s", "<=", 20, "gap plan of the largest province (cap 5, no distance limit)"),
     "plan_county_s": ("s", "<=", 1, "gap plan of the largest county (cap 5, no distance limit)"),
 }
@@ -25,16 +27,14 @@ def _largest(store: Store, as_of: dt.date, by: str) -> str:
     return str(units.sort_values(["villages", "code"], ascending=[False, True])["code"].iloc[0])
 
 
-def figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None]) -> tuple[dict, dict]:
+def figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None],
+            backend_targets: dict[str, float] | None = None) -> tuple[dict[str, Figure], dict]:
     """(figures by name, info) of the gap plans on the national `store`."""
-    from .national import Figure, timed
-
     figs, info = {}, {}
     for name, by in (("plan_province_s", "province"), ("plan_county_s", "county")):
         code = _largest(store, as_of, by)
         med, times, plan = timed(lambda code=code: plan_gaps(store, Scope.parse(code), as_of), runs)
-        unit, op, target, what = TARGETS[name]
-        figs[name] = Figure(name, med, unit, target, op, med <= target, what, times)
+        figs[name] = judge(TARGETS, name, med, times, backend_targets)
         info[name.removesuffix("_s")] = {"scope": code, "uncovered": plan.summary.uncovered,
                                          "assigned": plan.summary.assigned}
         log(f"{name} {med:.2f} ({code}: {plan.summary.uncovered} uncovered, {plan.summary.assigned} placed)")

@@ -14,8 +14,14 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 from benchmarks.browser import ROOT, launch_chromium, served_app, wait_ready
+from geo.auth import accounts
+from geo.auth.access import OPEN, Principal, Role
+from geo.core.codes import Scope
+from geo.demo import ANCHOR, build_demo
+from geo.store import open_store
 
 OUT = ROOT / "docs" / "pages"
 VIEWPORT = {"width": 1280, "height": 800}
@@ -46,11 +52,7 @@ class _Listed:
 
 def pages() -> list[NavPage]:
     """Every page of the app's navigation for a logged-in national administrator (who sees them all)."""
-    from unittest import mock
-
-    import app
-    from geo.auth.access import Principal, Role
-    from geo.core.codes import Scope
+    import app  # imported here: start-up time (the Streamlit app), only when the pages are listed
 
     admin = Principal(ADMIN, "", Role.ADMIN, Scope(""))
     with mock.patch.object(app.st, "Page", _Listed):
@@ -65,7 +67,7 @@ def shot_path(url_path: str, out: Path = OUT) -> Path:
 
 def small_png(path: Path, colours: int = 128) -> None:
     """The screenshot as a palette PNG: a UI picture loses nothing visible, the file shrinks several times."""
-    from PIL import Image
+    from PIL import Image  # imported here: start-up time (only when a screenshot is shrunk)
 
     with Image.open(path) as img:
         small = img.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
@@ -74,12 +76,6 @@ def small_png(path: Path, colours: int = 128) -> None:
 
 def prepared_db(folder: Path, source: Path | None) -> Path:
     """A demo database with an administrator account, in `folder`."""
-    from geo.auth import accounts
-    from geo.auth.access import OPEN, Role
-    from geo.core.codes import Scope
-    from geo.demo import build_demo
-    from geo.store import open_store
-
     db = folder / "screens.duckdb"
     if source is not None:
         shutil.copyfile(source, db)
@@ -91,9 +87,7 @@ def prepared_db(folder: Path, source: Path | None) -> Path:
 
 
 def take(db: Path, out: Path, log: Path) -> list[Path]:
-    from playwright.sync_api import sync_playwright
-
-    from geo.demo import ANCHOR
+    from playwright.sync_api import sync_playwright  # imported here: an optional dependency (the browser)
 
     out.mkdir(parents=True, exist_ok=True)
     query = f"scope={SCOPE}&date={ANCHOR.isoformat()}&lang=zh"

@@ -18,22 +18,17 @@ import pandas as pd
 from geo.core.codes import Scope
 from geo.demo import SERVICES_SEED
 from geo.demo.services import service_months
+from geo.imports.services import preview_services
 from geo.store import Store
 
+from .figures import Targets, judge
+
 #: name -> (unit, comparison, target, what it measures)
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+TARGETS: Targets = {
     "services_import_s": ("s", "<=", 60, "insert a year of service records, a month per batch (the store's writes)"),
     "services_log_read_s": ("s", "", 0, "read and match the largest county's year as an .xlsx service log"),
 }
 _MODE_WORDS = {"onsite": ("到村服务", "现场", "驻村", "讲座"), "remote": ("电话", "微信", "视频")}
-
-
-def _figure(name: str, value: float, runs: list[float] | None = None):
-    from benchmarks.national import Figure  # national calls this module: imported when first needed
-
-    unit, op, target, what = TARGETS[name]
-    ok = None if not op else (value <= target if op == "<=" else value >= target)
-    return Figure(name, float(value), unit, target if op else None, op, ok, what, list(runs or []))
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ def write_services(store: Store, months: Iterable[pd.DataFrame], county: str) ->
 def write_county_log(path: Path, store: Store, services: pd.DataFrame, county: str) -> int:
     """`services` (one county's records) as a bureau's .xlsx log: a title row, township, village and adviser by
     name, the licence number, dates as date cells, modes and hours in words.  Returns the rows written."""
-    import openpyxl
+    import openpyxl  # imported here: start-up time (only the log file is written with it)
 
     rows = services.sort_values(["village", "service_date"])
     reg = store.registry_frame().set_index("code")["name"]
@@ -91,15 +86,14 @@ def write_county_log(path: Path, store: Store, services: pd.DataFrame, county: s
 
 
 def bench(store: Store, assignments: pd.DataFrame, as_of: dt.date, folder: Path, *, runs: int = 1,
-          log: Callable[[str], None] | None = None, info: dict | None = None) -> dict:
+          log: Callable[[str], None] | None = None, info: dict | None = None,
+          backend_targets: dict[str, float] | None = None) -> dict:
     """The service figures on the national store (its advisers and contracts in); the records stay stored."""
-    from geo.imports.services import preview_services
-
     log = log or (lambda msg: None)
     info = info if info is not None else {}
     county = str(assignments["village"].floordiv(1_000_000).value_counts().idxmax())   # the most contracts
     done = write_services(store, service_months(assignments, as_of, SERVICES_SEED), county)
-    figs = {"services_import_s": _figure("services_import_s", done.write_s)}
+    figs = {"services_import_s": judge(TARGETS, "services_import_s", done.write_s, None, backend_targets)}
     info.update(services=done.rows, services_generate_s=round(done.generate_s, 2))
     log(f"services_import_s {done.write_s:.2f} ({done.rows:,} records; generated in {done.generate_s:.1f} s)")
 
@@ -111,7 +105,8 @@ def bench(store: Store, assignments: pd.DataFrame, as_of: dt.date, folder: Path,
         read = preview_services(store, path, county=county, today=as_of)
         times.append(time.perf_counter() - t0)
     info["services_log_accepted"] = int(read.match.accepted)
-    figs["services_log_read_s"] = _figure("services_log_read_s", statistics.median(times), times)
+    figs["services_log_read_s"] = judge(TARGETS, "services_log_read_s", statistics.median(times), times,
+                                        backend_targets)
     log(f"services_log_read_s {statistics.median(times):.2f} ({info['services_log_rows']:,} rows, "
         f"{read.match.accepted:,} accepted)")
     return figs

@@ -17,8 +17,10 @@ import pandas as pd
 from geo.core.codes import Scope
 from geo.store import Store
 
+from .figures import Figure, Targets, judge, timed
+
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS
-TARGETS: dict[str, tuple[str, str, float, str]] = {
+TARGETS: Targets = {
     "summary_served_national_ms": ("ms", "<=", 150, "national summary by province with served / nominal, warm"),
 }
 
@@ -62,10 +64,9 @@ def write_records(store: Store, as_of: dt.date, seed: int = 12) -> int:
     return written
 
 
-def served_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] | None = None) -> dict:
+def served_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] | None = None,
+                   backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
     """The figures of :data:`TARGETS` on the national store (Figures, by name) and what they were measured on."""
-    from benchmarks.national import Figure, timed
-
     log = log or (lambda msg: None)
     figs: dict[str, Figure] = {}
     have = int(store.scalar("SELECT count(*) FROM services") or 0)
@@ -74,15 +75,8 @@ def served_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str],
         have = write_records(store, as_of)
         log(f"{have:,} service records generated and written in {time.perf_counter() - t0:.1f} s")
     med, ts, summary = timed(lambda: store.summary(Scope(""), as_of, by="province"), runs)
-    figs["summary_served_national_ms"] = _figure("summary_served_national_ms", med * 1000, [t * 1000 for t in ts])
+    figs["summary_served_national_ms"] = judge(TARGETS, "summary_served_national_ms", med * 1000,
+                                               [t * 1000 for t in ts], backend_targets)
     log(f"summary_served_national_ms {med * 1000:.1f} (served {int(summary['served'].sum()):,}, "
         f"nominal {int(summary['nominal'].sum()):,}, {have:,} records)")
     return {k: figs[k] for k in TARGETS if k in figs}
-
-
-def _figure(name: str, value: float, runs: list[float]):
-    from benchmarks.national import Figure
-
-    unit, op, target, what = TARGETS[name]
-    ok = None if not op else (value <= target if op == "<=" else value >= target)
-    return Figure(name, float(value), unit, target if op else None, op, ok, what, list(runs))

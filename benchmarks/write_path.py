@@ -19,8 +19,8 @@ from typing import Callable, Iterator
 
 import pandas as pd
 
+from geo.core.codes import real_villages
 from geo.imports import rollback, run_import
-from geo.sources.matching import real_villages
 from geo.store import Store
 
 from .figures import Figure, Targets, judge
@@ -85,7 +85,7 @@ def ledger_rows(store: Store, county: str, start: dt.date) -> pd.DataFrame:
 
 def write_ledger(rows: pd.DataFrame, path: Path, title: str) -> Path:
     """`rows` as a bureau's xlsx: a title line above the header."""
-    import openpyxl
+    import openpyxl  # imported here: start-up time (only the ledger file is written with it)
 
     wb = openpyxl.Workbook()
     ws = wb.active

@@ -1,3 +1,4 @@
+"""python -m geo: hands over to the command line (geo.cli)."""
 import sys
 
 from geo.cli import main

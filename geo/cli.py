@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import importlib
 import json
 import os
 import sys
@@ -17,15 +16,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo import imports
+from geo.auth import accounts, audit
+from geo.auth.accounts import operator
 from geo.core.codes import LEVEL_NAMES, Scope
-from geo.core.coverage import GAP_STATUSES, NO_DATA, Status
+from geo.core.coverage import NO_DATA
 from geo.core.errors import UserError
-from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings, ServiceStatus
-from geo.store import Store, default_target, open_store
-from geo.text.catalogue import t
-
-#: the benchmarks live beside the library in a source checkout: benchmarks/ at the repository root
-BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
+from geo.imports import KINDS, all_options
+from geo.outputs.export import summary_table, to_csv_bytes
+from geo.store import Store, StoreError, default_target, open_store
+from geo.store.base import SCHEMA_META
+from geo.store.duckdb_store import NotADatabase
+from geo.store.geometry import village_geojson
+from geo.store.postgres_store import is_postgres_url
+from geo.text.catalogue import Msg, bilingual, localized, t
+from geo.views import advisers, gap_list
+from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
 
 
 class UsageError(UserError):
@@ -36,7 +43,7 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"日期“{text}”无法识别，应为 YYYY-MM-DD / bad date '{text}': use YYYY-MM-DD") from None
+        raise UsageError(key="cli.e.date", params={"text": text}) from None
 
 
 def _scope(store: Store, raw: str | None) -> Scope:
@@ -52,23 +59,22 @@ def _output(raw: str) -> Path:
     path = Path(raw)
     folder = path.parent
     if path.is_dir():
-        raise UsageError(f"{raw} 是文件夹，请给出文件名 / {raw} is a folder: give a file name")
+        raise UsageError(key="cli.e.is_folder", params={"path": raw})
     if not folder.is_dir():
-        raise UsageError(f"文件夹 {folder} 不存在，请先建立 / folder {folder} does not exist: create it first")
+        raise UsageError(key="cli.e.no_folder", params={"folder": folder})
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"无法写入 {raw}（没有写权限） / cannot write {raw}: permission denied")
+        raise UsageError(key="cli.e.not_writable", params={"path": raw})
     return path
 
 
 def _statuses(text: str | None) -> list[str]:
     if not text:
-        return [s.value for s in GAP_STATUSES]
+        return list(gap_list.DEFAULT_STATUSES)
     wanted = [s.strip() for s in text.split(",") if s.strip()]
-    known = {s.value for s in Status} | {ServiceStatus.NOMINAL.value}
+    known = set(gap_list.STATUSES)
     bad = [s for s in wanted if s not in known]
     if bad:
-        raise UsageError(f"未知状态 {','.join(bad)}，可选 {','.join(sorted(known))} / "
-                         f"unknown status {','.join(bad)}; choose from {','.join(sorted(known))}")
+        raise UsageError(key="cli.e.status", params={"bad": ",".join(bad), "known": ",".join(sorted(known))})
     return wanted
 
 
@@ -84,10 +90,7 @@ RATE_FIELDS = ("coverage_rate", "served_rate")
 
 
 def cmd_demo(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
-    from geo.demo import build_demo
-    from geo.store.postgres_store import is_postgres_url
+    from geo.demo import build_demo  # imported here: start-up time
 
     target = args.db or default_target()
     if args.force and not is_postgres_url(target):
@@ -95,7 +98,7 @@ def cmd_demo(args) -> int:
     with open_store(target) as store:
         if not store.is_empty():
             if not args.force:
-                print(f"已存在：{store.target}（--force 重建） / exists: {store.target} (use --force to rebuild)")
+                print(_both("cli.demo.exists", args, db=store.target))
                 return 0
             # the data goes; the accounts, their sessions and the audit trail stay, on either backend
             with store.transaction() as cur:
@@ -103,16 +106,14 @@ def cmd_demo(args) -> int:
                 audit.record(store, operator(), "demo_rebuild", Scope(""), {"store": store.target}, cur)
         rep = build_demo(store)
         shown = store.target
-    print(f"演示数据已写入 {shown}：{rep.villages} 个村居，{rep.advisers} 名法律顾问，{rep.assignments} 条聘任，"
-          f"{rep.schematic_villages} 个示意边界，用时 {rep.seconds:.1f} 秒 / demo written to {shown}")
+    print(_both("cli.demo.written", args, db=shown, villages=rep.villages, advisers=rep.advisers,
+                assignments=rep.assignments, schematic=rep.schematic_villages, seconds=f"{rep.seconds:.1f}"))
     return 0
 
 
 def _set_aside_if_damaged(path: Path) -> None:
     """A database file that does not open is renamed (``….damaged-<time>``), not deleted, before the demo is
     built afresh: whatever accounts and audit trail it held stay for someone to recover."""
-    from geo.store.duckdb_store import NotADatabase
-
     if not path.exists():
         return
     try:
@@ -127,22 +128,21 @@ def _set_aside_if_damaged(path: Path) -> None:
 def cmd_init(args) -> int:
     """A real deployment's starting point: the shipped registry and outlines, no contracts; then the first
     administrator (asked for on a terminal, or --admin NAME --password-stdin; --no-admin to skip)."""
-    from geo.demo.geometry import store_outline_tiers
-    from geo.sources.national import REGISTRY_FILE, national_registry
+    from geo.demo.geometry import store_outline_tiers  # imported here: start-up time
+    from geo.sources.national import REGISTRY_FILE, national_registry  # imported here: start-up time
 
     with open_store(args.db or default_target()) as store:
         shown = store.target
         if not store.is_empty():
-            print(f"已存在数据：{shown}，未改动 / {shown} already holds data; nothing changed")
+            print(_both("cli.init.exists", args, db=shown))
         else:
             with store.transaction() as cur:
-                batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note="统计用区划代码 2022（随软件提供）")
+                batch = store.new_batch(cur, "init", REGISTRY_FILE.name, note=t("cli.init.note"))
                 n = store.load_registry(national_registry(), cur, batch_id=batch)
                 store.set_batch_rows(cur, batch, n, n)
                 store_outline_tiers(store, cur)
                 store.set_meta("dataset", "real", cur)
-            print(f"已建立 {shown}：{n} 个区划和全国县级边界；下一步导入台账和村级边界 / created {shown} with {n} "
-                  f"divisions and the county outlines; next, import ledgers and village boundaries")
+            print(_both("cli.init.created", args, db=shown, n=n))
         _first_admin(store, args)
     return 0
 
@@ -150,8 +150,6 @@ def cmd_init(args) -> int:
 def _first_admin(store: Store, args) -> None:
     """The first administrator, for the whole country or --admin-scope (a county's own deployment), unless there
     are accounts already or --no-admin."""
-    from geo.auth import accounts
-
     if args.no_admin or accounts.has_accounts(store):
         return
     scope = _scope(store, args.admin_scope) if args.admin_scope else Scope("")
@@ -172,11 +170,10 @@ def cmd_summary(args) -> int:
         scope = _scope(store, args.scope)
         by = args.by or LEVEL_NAMES[min(max(store.child_level(scope) or 5, 1), 5) - 1]
         if LEVEL_NAMES.index(by) + 1 < scope.level:
-            raise UsageError(f"--by {by} 高于范围 {scope.code} 的层级 / --by {by} is above the scope's level")
+            raise UsageError(key="cli.e.by_above", params={"by": by, "scope": scope.code})
         df = store.summary(scope, _date(args.as_of), by=by, expiring_days=args.expiring_days,
                            service=_service(args))
     if args.format == "csv":
-        from geo.outputs.export import summary_table, to_csv_bytes
         data = to_csv_bytes(df[list(SUMMARY_FIELDS)] if args.raw else summary_table(df, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -190,8 +187,6 @@ def cmd_summary(args) -> int:
 def _open_audited(args) -> Store:
     """The store for a command whose output is audited (export, map): read-write when it can be had, read-only
     when another process holds the DuckDB file (the running app), as the read commands always could."""
-    from geo.store import StoreError
-
     try:
         return _open(args, read_only=False)
     except StoreError:
@@ -205,10 +200,6 @@ def _audit_output(store: Store, record) -> None:
 
 
 def cmd_export(args) -> int:
-    from geo.auth.accounts import operator
-    from geo.outputs import export
-    from geo.store.geometry import village_geojson
-
     output = _output(args.output)
     fmt = output.suffix.lower().lstrip(".")
     who = operator()
@@ -216,42 +207,34 @@ def cmd_export(args) -> int:
         return _export_no_data_counties(args, output, fmt, who)
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        gap = export.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
-                              expiring_days=args.expiring_days, service=_service(args))
+        gap = gap_list.gap_list(store, who, scope, _date(args.as_of), _statuses(args.status),
+                                expiring_days=args.expiring_days, service=_service(args))
         villages = gap.villages
         geoms = village_geojson(store, villages["code"]) if args.output.lower().endswith(("json",)) else None
-        export.write(output, villages, geoms, lang=_lang(args))
-        _audit_output(store, lambda: export.record_export(store, who, gap, "gap_list", fmt))
+        gap_list.write(output, villages, geoms, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_export(store, who, gap, "gap_list", fmt))
         left = store.totals(gap.scope, gap.as_of, expiring_days=args.expiring_days)
-    print(f"{len(villages)} 个村居已导出到 {args.output} / {len(villages)} villages written to {args.output}")
+    print(_both("cli.export.written", args, n=len(villages), file=args.output))
     if left.has_data and left.no_data_counties:     # not gaps: not imported yet (geo.core.coverage)
-        print(f"另有 {left.no_data_counties} 个县（区）共 {left.no_data_villages} 个村居尚未导入台账（无数据），"
-              f"未列入；名单见 --status {NO_DATA} / {left.no_data_counties} counties "
-              f"({left.no_data_villages} villages) without a ledger are not listed: see --status {NO_DATA}")
+        print(_both("cli.export.left_out", args, counties=left.no_data_counties, villages=left.no_data_villages,
+                    status=NO_DATA))
     return 0
 
 
 def _export_no_data_counties(args, output: Path, fmt: str, who) -> int:
     """``export --status no_data``: the counties that have not imported a ledger yet, to .xlsx or .csv."""
-    from geo.auth import audit
-    from geo.outputs import export
-
     with _open_audited(args) as store:
         scope = _scope(store, args.scope)
-        missing = export.no_data_counties(store, who, scope, _date(args.as_of))
-        export.write_counties(output, missing.counties, lang=_lang(args))
-        _audit_output(store, lambda: audit.record(store, who, "export", missing.scope, {
-            "what": "no_data_counties", "format": fmt, "as_of": missing.as_of, "rows": len(missing.counties)}))
+        missing = gap_list.no_data_counties(store, who, scope, _date(args.as_of))
+        gap_list.write_counties(output, missing.counties, lang=_lang(args))
+        _audit_output(store, lambda: gap_list.record_no_data(store, who, missing, fmt))
     n = len(missing.counties)
-    print(f"{n} 个未导入台账的县（区）（{missing.villages} 个村居）已导出到 {args.output} / "
-          f"{n} counties without a ledger ({missing.villages} villages) written to {args.output}")
+    print(_both("cli.export.no_data_written", args, n=n, villages=missing.villages, file=args.output))
     return 0
 
 
 def cmd_map(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
-    from geo.views.map_view import standalone_map_html
+    from geo.views.map_view import standalone_map_html  # imported here: start-up time
 
     output = _output(args.output)
     who = operator()
@@ -263,13 +246,13 @@ def cmd_map(args) -> int:
         output.write_text(html, encoding="utf-8")
         _audit_output(store, lambda: audit.record(store, who, "export", scope,
                                                   {"what": "map", "format": "html", "as_of": as_of}))
-    print(f"地图已写入 {args.output}（{len(html.encode()) / 1e6:.1f} MB，可离线打开） / map written to {args.output}")
+    print(_both("cli.map.written", args, file=args.output, mb=f"{len(html.encode()) / 1e6:.1f}"))
     return 0
 
 
 def cmd_plan(args) -> int:
-    from geo.planning import plan_gaps
-    from geo.planning.output import WRITERS, write_plan, written_line
+    from geo.planning import plan_gaps  # imported here: start-up time
+    from geo.planning.output import WRITERS, write_plan, written_line  # imported here: start-up time
 
     output = _output(args.output)
     if output.suffix.lower() not in WRITERS:
@@ -286,8 +269,6 @@ def cmd_plan(args) -> int:
 
 
 def cmd_advisers(args) -> int:
-    from geo.views import advisers
-
     output = _output(args.output) if args.output else None
     flag = advisers.check_flag(args.flag)
     with _open(args) as store:
@@ -304,22 +285,19 @@ def cmd_advisers(args) -> int:
 
 
 def cmd_renewals(args) -> int:
-    from geo.views import advisers
-
     output = _output(args.output)
     if output.suffix.lower() not in (".xlsx", ".csv", ".json"):
-        raise UsageError(f"不支持的格式“{output.suffix}”，请用 .xlsx、.csv 或 .json / unsupported format "
-                         f"'{output.suffix}': use .xlsx, .csv or .json")
+        raise UsageError(key="plan.bad_format", params={"ext": output.suffix})
     with _open(args) as store:
         scope = _scope(store, args.scope)
         ren = advisers.renewals(store, scope, _date(args.as_of), days=args.days)
     advisers.write_renewals(output, ren, _lang(args))
-    print(f"{len(ren.frame)} 项续聘已写入 {args.output} / {len(ren.frame)} renewals written to {args.output}")
+    print(_both("cli.renewals.written", args, n=len(ren.frame), file=args.output))
     return 0
 
 
 def cmd_report(args) -> int:
-    from geo.briefing import build_report, format_of
+    from geo.briefing import build_report, format_of  # imported here: start-up time
 
     fmt = format_of(args.output)
     output = _output(args.output)
@@ -328,8 +306,7 @@ def cmd_report(args) -> int:
         data = build_report(store, _scope(store, args.scope), _date(args.as_of), fmt, lang=lang,
                             issuer=args.issuer, cap=args.cap)
     output.write_bytes(data)
-    print(t("brief.written", lang, file=args.output) if args.lang else
-          f"{t('brief.written', 'zh', file=args.output)} / {t('brief.written', 'en', file=args.output)}")
+    print(_both("brief.written", args, file=args.output))
     return 0
 
 
@@ -344,15 +321,11 @@ def _summary(args, result) -> str:
 
 
 def cmd_import(args) -> int:
-    from geo import imports
-    from geo.auth.accounts import operator
-
     report = _output(args.report) if args.report else None
     # the database must exist (python -m geo init or demo): an import never creates an empty one
     with _open(args, read_only=False) as store:
         if args.kind != "registry" and store.is_empty():
-            raise UsageError(f"数据库 {store.target} 里还没有区划代码，请先运行 python -m geo init / database "
-                             f"{store.target} holds no division list yet: run `python -m geo init` first")
+            raise UsageError(key="cli.e.no_registry", params={"db": store.target})
         try:
             result = imports.run_import(store, args.kind, args.file, vars(args), principal=operator())
         except imports.ImportRefused as refused:
@@ -366,13 +339,14 @@ def cmd_import(args) -> int:
 
 
 def _both(key: str, args, **values) -> str:
-    """A catalogue line in --lang, or in both languages."""
+    """A catalogue line in --lang, or in both languages (a value may be a :class:`Msg`: said in each)."""
     lang = getattr(args, "lang", None)
-    return t(key, lang, **values) if lang else f"{t(key, 'zh', **values)} / {t(key, 'en', **values)}"
+    msg = Msg(key, values)
+    return msg.text(lang) if lang else msg.bilingual()
 
 
-def _place(scope: Scope) -> str:
-    return scope.digits or "全国"
+def _place(scope: Scope) -> str | Msg:
+    return scope.digits or Msg("level.0")
 
 
 def _password(args) -> str:
@@ -410,8 +384,6 @@ def cmd_batches(args) -> int:
 
 
 def cmd_user(args) -> int:
-    from geo.auth import accounts
-
     who = accounts.operator()
     with _open(args, read_only=args.action == "list") as store:
         if args.action == "add":
@@ -424,7 +396,7 @@ def cmd_user(args) -> int:
             print(_both("cli.user.passwd", args, name=args.name))
         elif args.action in ("enable", "disable"):
             accounts.set_enabled(store, who, args.name, args.action == "enable")
-            print(_both(f"cli.user.{args.action}d", args, name=args.name))
+            print(_both("cli.user.enabled" if args.action == "enable" else "cli.user.disabled", args, name=args.name))
         else:
             listed = [{"username": a.username, "display_name": a.display_name, "role": a.role.value,
                        "scope": a.scope.digits, "enabled": a.enabled} for a in accounts.list_accounts(store, who)]
@@ -434,14 +406,11 @@ def cmd_user(args) -> int:
                 for a in listed:
                     state = "" if a["enabled"] else "\t" + t("audit.action.account_disable", _lang(args))
                     print(f"{a['username']}\t{a['display_name']}\t{t('role.' + a['role'], _lang(args))}\t"
-                          f"{_place(Scope(a['scope']))}{state}")
+                          f"{localized(_place(Scope(a['scope'])), _lang(args))}{state}")
     return 0
 
 
 def cmd_audit(args) -> int:
-    from geo.auth import audit
-    from geo.auth.accounts import operator
-
     if args.verify:
         return _verify_audit(args)
     output = _output(args.output) if args.output else None
@@ -449,7 +418,6 @@ def cmd_audit(args) -> int:
         frame = audit.entries(store, operator(), since=_date(args.since) if args.since else None, user=args.user,
                               action=args.action)
     if args.format == "csv":
-        from geo.outputs.export import to_csv_bytes
         data = to_csv_bytes(audit.table(frame, _lang(args)))
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))
     else:
@@ -460,9 +428,6 @@ def cmd_audit(args) -> int:
 
 def _verify_audit(args) -> int:
     """The audit trail's hash chain recomputed: 0 when whole, 1 naming the first broken link."""
-    from geo.auth import audit
-    from geo.store.base import SCHEMA_META
-
     with _open(args) as store:
         if int(store.get_meta(SCHEMA_META) or 1) < 3:
             raise UsageError(key="audit.chain.old", params={"db": store.target})
@@ -473,23 +438,23 @@ def _verify_audit(args) -> int:
     return 0 if check.whole else 1
 
 
-def _benchmark(name: str):
-    """The module `name` of the benchmarks/ folder beside the library (dev tooling, not in an installed copy)."""
-    if not (BENCHMARKS / f"{name}.py").is_file():
-        raise UsageError(f"没有找到测速程序 {BENCHMARKS}（只在源码仓库中提供） / the benchmarks are not in this copy "
-                         f"({BENCHMARKS} is missing): run them from a source checkout")
-    root = str(BENCHMARKS.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    return importlib.import_module(f"benchmarks.{name}")
-
-
 def cmd_bench(args) -> int:
-    return _benchmark("app_pages" if getattr(args, "app", False) else "national").main(args)
+    """The benchmarks (benchmarks/, the top layer above the library, in a source checkout only), run from its
+    root: ``python -m geo bench`` puts the working directory on the import path."""
+    try:
+        if getattr(args, "app", False):
+            from benchmarks import app_pages as bench  # imported here: the top layer, only for this command
+        else:
+            from benchmarks import national as bench  # imported here: the top layer, only for this command
+    except ModuleNotFoundError as e:
+        if e.name != "benchmarks":
+            raise
+        raise UsageError(key="cli.bench.absent", params={"folder": Path.cwd()}) from e
+    return bench.main(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m geo", description="村居法律顾问覆盖图 / village legal adviser coverage")
+    p = argparse.ArgumentParser(prog="python -m geo", description=bilingual("app_title"))
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp):
@@ -551,8 +516,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_plan)
 
-    from geo.views.advisers import DEFAULT_CAP, FLAG_KEYS
-
     sp = sub.add_parser("advisers", help="the adviser register: each adviser's villages on the day, flags")
     scoped(sp)
     sp.add_argument("--cap", type=int, default=DEFAULT_CAP, help=f"villages per adviser (default {DEFAULT_CAP})")
@@ -578,8 +541,6 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, help="FILE.docx or FILE.pdf")
     sp.set_defaults(func=cmd_report)
 
-    from geo.imports import KINDS, all_options
-
     sp = sub.add_parser("import", help=f"import {' / '.join(k.key for k in KINDS)}")
     common(sp)
     sp.add_argument("kind", choices=[k.key for k in KINDS])
@@ -593,8 +554,6 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--scope", help="division code prefix: only the batches whose rows all lie inside it")
     sp.set_defaults(func=cmd_batches)
-
-    from geo.auth.audit import ACTIONS
 
     sp = sub.add_parser("user", help="accounts: add, list, passwd, disable, enable")
     users = sp.add_subparsers(dest="action", required=True)
@@ -620,7 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(sp)
     sp.add_argument("--since", help="YYYY-MM-DD: entries from that day on (UTC)")
     sp.add_argument("--user")
-    sp.add_argument("--action", choices=ACTIONS)
+    sp.add_argument("--action", choices=audit.ACTIONS)
     sp.add_argument("--format", choices=["json", "csv"], default="json")
     sp.add_argument("-o", "--output")
     sp.add_argument("--verify", action="store_true",
@@ -648,10 +607,10 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except UserError as e:
         lang = getattr(args, "lang", None)
-        print(f"{t('cli.error', lang)}: {e.text(lang)}" if lang else f"错误 / error: {e}", file=sys.stderr)
+        print(f"{t('cli.error', lang)}: {e.text(lang)}" if lang else f"{bilingual('cli.error')}: {e}", file=sys.stderr)
         return 2
     except OSError as e:
         if e.filename is None:       # not about a file the user named: a bug, keep the traceback
             raise
-        print(f"错误 / error: {e.filename}：{e.strerror} / {e.filename}: {e.strerror}", file=sys.stderr)
+        print(f"{bilingual('cli.error')}: {bilingual('cli.e.os', file=e.filename, why=e.strerror)}", file=sys.stderr)
         return 2

@@ -29,7 +29,7 @@ def pandas_summary(registry: pd.DataFrame, assignments: pd.DataFrame, as_of: dt.
     """
     day = pd.Timestamp(as_of)
     reg = registry.sort_values("level", kind="stable").drop_duplicates("code")
-    # written out here on purpose (not geo.sources.matching.real_villages): an oracle shares no code with what it checks
+    # written out here on purpose (not geo.core.codes.real_villages): an oracle shares no code with what it checks
     vil = reg.loc[(reg["level"] == 5) & ~reg["code"].str.endswith("000"), ["code"]]
     started = assignments[assignments["start_date"] <= day]
     end = started["end_date"].fillna(pd.Timestamp("9999-12-31"))

@@ -7,7 +7,7 @@ import streamlit as st
 
 import app
 from geo.core.codes import Scope
-from geo.outputs.export import county_table, to_csv_bytes, to_xlsx_bytes, village_table
+from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.planning import MAX_GAPS, too_large
 from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
 from geo.text.catalogue import level_label, status_label
@@ -18,8 +18,15 @@ from geo.views.gap_list import (
     STATUSES,
     XLSX_MAX_ROWS,
     by_unit,
+    county_table,
+    export_record,
+    gap_scope,
+    listed,
     listed_statuses,
+    no_data_listed,
+    no_data_record,
     status_tally,
+    village_table,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -53,8 +60,11 @@ def gap_list(ctx: app.Ctx) -> None:
     if not statuses:
         st.info(ctx.t("msg.gaps.pick_status"))
         return
-    villages = app.q_village_statuses(ctx.store, ctx.version, ctx.scope.digits, ctx.date, tuple(statuses),
-                                      township, ctx.service)
+    # the rows a file of the list may carry for this user (geo.views.gap_list), read through the page's cache
+    villages = app.q_village_statuses(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date,
+                                      tuple(statuses), township, ctx.service)
+    gap = listed(ctx.principal, ctx.scope, ctx.date, statuses, township, villages)
+    villages = gap.villages
     if villages.empty:
         st.info(ctx.t("gaps.none"))
         if left_out:
@@ -66,7 +76,6 @@ def gap_list(ctx: app.Ctx) -> None:
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
     rows = len(villages)
-    detail = {"township": township, "statuses": selected, "rows": rows}
     sheet = ctx.text("page.gaps")
 
     # the next step first: how many, and the files to hand out (built when clicked); the list itself below
@@ -76,10 +85,10 @@ def gap_list(ctx: app.Ctx) -> None:
         app.download_button(ctx, ctx.t("download.xlsx"),
                             lambda: to_xlsx_bytes(village_table(villages, ctx.lang), sheet=sheet),
                             what="gap_list", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key="dl_xlsx",
-                            detail=detail, primary=not too_many, disabled=too_many)
+                            detail=export_record(gap, "gap_list", "xlsx"), primary=not too_many, disabled=too_many)
         app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(village_table(villages, ctx.lang)),
                             what="gap_list", fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
-                            detail=detail, primary=too_many)
+                            detail=export_record(gap, "gap_list", "csv"), primary=too_many)
     if too_many:
         st.caption(ctx.t("gaps.xlsx_too_many", n=count(XLSX_MAX_ROWS)))
     if left_out:
@@ -110,7 +119,8 @@ def by_unit_table(ctx: app.Ctx, villages, level: int, selected: list[str]) -> No
 
 def no_data_counties(ctx: app.Ctx) -> None:
     """未导入台账的县（区）: the counties of the scope without a contract on record, the first ones to chase."""
-    counties = app.q_no_data_counties(ctx.store, ctx.version, ctx.scope.digits, ctx.date)
+    counties = app.q_no_data_counties(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date)
+    missing = no_data_listed(ctx.principal, ctx.scope, ctx.date, counties)
     st.subheader(ctx.t("nodata.title"))
     if counties.empty:
         county = ctx.scope.level >= 3        # a county, or a township or village of it: its own ledger
@@ -119,15 +129,15 @@ def no_data_counties(ctx: app.Ctx) -> None:
         return
     table = county_table(counties, ctx.lang)
     stem = f"{ctx.t('nodata.file')}_{ctx.name}_{ctx.date}"
-    detail = {"rows": len(table)}
     villages = count(int(counties["villages"].sum()))
     st.markdown(ctx.t("nodata.intro", date=ctx.date, n=count(len(table)), villages=villages))
     with st.container(horizontal=True):
         app.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(table, sheet=ctx.text("nodata.sheet")),
                             what="no_data_counties", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX,
-                            key="dl_nodata_xlsx", detail=detail)
+                            key="dl_nodata_xlsx", detail=no_data_record(missing, "xlsx"))
         app.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(table), what="no_data_counties",
-                            fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_nodata_csv", detail=detail)
+                            fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_nodata_csv",
+                            detail=no_data_record(missing, "csv"))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 400))
 
 

@@ -9,10 +9,11 @@ from streamlit_folium import st_folium
 import app
 from geo.core.ranking import no_data_note
 from geo.core.service_ranking import served_figures
-from geo.outputs.export import summary_table, village_table
+from geo.outputs.export import summary_table
 from geo.text.catalogue import level_label, status_label, t
 from geo.text.formats import day, name_list, period_text, text_width_px
 from geo.views import map_view as map_data
+from geo.views.gap_list import village_table
 
 MAP_HEIGHT = 620
 

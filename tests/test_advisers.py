@@ -15,11 +15,12 @@ import pytest
 from geo import imports
 from geo.cli import main
 from geo.core.codes import Scope
+from geo.core.sphere import haversine_km as great_circle_km
 from geo.sources.national import national_registry
 from geo.text.catalogue import t
 from geo.text.formats import contract_end
 from geo.views import advisers
-from geo.views.advisers import DEFAULT_CAP, great_circle_km
+from geo.views.advisers import DEFAULT_CAP
 
 ZHOUZHI = Scope.parse("610124")
 PARENTS = ("610000000000", "610100000000")
@@ -302,6 +303,32 @@ def test_detail_history_and_distances(ledgers):
     assert {f["properties"]["code"]: f["properties"]["status"] for f in feats} == \
         {codes["终南村"]: "lapsed", codes["毓兴村"]: "covered"}
     assert advisers.detail(ledgers, reg, 10**8) is None
+
+
+def test_the_adviser_page_and_the_gap_plan_place_an_adviser_at_the_same_point(ledgers):
+    """One rule says where an adviser is (geo.core.sphere.locate_advisers): the page's detail and the plan agree,
+    for one placed at the centre of the villages served now (far apart, where a flat mean of degrees would not
+    be the spherical centre) and for one placed at the villages of their last contract."""
+    import shapely
+
+    from geo.core.sphere import locate_advisers
+    from geo.planning.locate import locate_villages
+
+    names = ("毓兴村", "东关村", "终南社区")
+    cells = {code_of(ledgers, n): shapely.box(lon, 34.0, lon + 0.01, 34.01)
+             for n, lon in zip(names, (108.0, 109.5, 107.5))}
+    with ledgers.transaction() as cur:
+        ledgers.replace_village_geoms(cur, pd.DataFrame({"code": list(cells),
+                                                         "geom": [shapely.to_wkb(g) for g in cells.values()]}), None)
+    inputs = ledgers.plan_inputs(ZHOUZHI, DAY)
+    planned = locate_advisers(inputs.advisers, inputs.served,
+                              locate_villages(inputs.villages, inputs.geoms, inputs.county_outlines))
+    reg = advisers.register(ledgers, ZHOUZHI, DAY)
+    for name, kind in (("赵律师", "villages"), ("王律师", "last_villages")):
+        adviser_id = next(r.adviser_id for r in reg.rows() if r.name == name)
+        place = advisers.detail(ledgers, reg, adviser_id).base
+        assert place.kind == kind == planned.at[adviser_id, "location_kind"]
+        assert (place.lon, place.lat) == pytest.approx(tuple(planned.loc[adviser_id, ["lon", "lat"]]), abs=1e-9)
 
 
 def test_an_adviser_whose_every_contract_is_open_ended_has_a_detail(ledgers, tmp_path):

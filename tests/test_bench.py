@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -132,10 +133,11 @@ def test_cli_json_report(monkeypatch, capsys):
 
 
 def test_cli_says_so_in_one_line_when_the_benchmarks_are_absent(monkeypatch, tmp_path, capsys):
-    """An installed copy has no benchmarks/ folder beside the library: one line on stderr, status 2."""
+    """Where benchmarks/ cannot be imported (an installed copy, another folder): one line on stderr, status 2."""
     from geo import cli
 
-    monkeypatch.setattr(cli, "BENCHMARKS", tmp_path / "benchmarks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setitem(sys.modules, "benchmarks", None)       # as if no benchmarks/ were on the import path
     for argv in (["bench"], ["bench", "--app", "--json"]):
         assert cli.main(argv) == 2
         err = capsys.readouterr().err
@@ -150,3 +152,24 @@ def test_service_records_are_stored_and_the_county_log_reads_back(small_run):
                                f"AND village < {int(info['services_log_county']) + 1}000000")
     assert info["services_log_rows"] == county_rows
     assert info["services_log_accepted"] >= 0.99 * county_rows       # every adviser known, by licence number
+
+
+def test_one_judge_honours_each_backends_target_and_the_direction_of_each_target():
+    """benchmarks/figures.py judges every topic's figures: a backend's own target wins, ">=" is "at least", and a
+    topic module takes Figure, timed and judge from there, never from national.py (which imports the topics)."""
+    import ast
+    from pathlib import Path
+
+    from benchmarks import figures
+
+    targets = {"fast_s": ("s", "<=", 1, "fast"), "ratio": ("x", ">=", 10, "ratio"), "seen_s": ("s", "", 0, "seen")}
+    assert figures.judge(targets, "fast_s", 2).ok is False
+    slow_server = figures.judge(targets, "fast_s", 2, backend_targets={"fast_s": 3})
+    assert slow_server.ok is True and slow_server.target == 3
+    assert figures.judge(targets, "ratio", 12).ok is True and figures.judge(targets, "ratio", 8).ok is False
+    assert figures.judge(targets, "seen_s", 5).ok is None and figures.judge(targets, "seen_s", 5).target is None
+    assert figures.judge(targets, "fast_s", 0.5, on="610124").what == "fast (610124)"
+    for topic in ("advisers", "briefing", "planning", "services", "services_rule", "write_path"):
+        tree = ast.parse((Path(figures.__file__).parent / f"{topic}.py").read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not imported & {"national", "benchmarks.national"}, topic

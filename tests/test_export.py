@@ -9,6 +9,7 @@ import pandas as pd
 
 from geo.outputs import export
 from geo.text.formats import day
+from geo.views import gap_list
 
 HOSTILE = ["=HYPERLINK(\"http://x\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "正常文字"]
 
@@ -24,7 +25,7 @@ def villages_frame():
 
 def test_xlsx_cells_are_plain_text_never_formulas(tmp_path):
     """A text cell cannot run, so it keeps the exact text: no apostrophe, no formula, type string."""
-    path = export.write(tmp_path / "g.xlsx", villages_frame())
+    path = gap_list.write(tmp_path / "g.xlsx", villages_frame())
     ws = openpyxl.load_workbook(path).active
     rows = list(ws.iter_rows(min_row=2))
     assert [r[1].value for r in rows] == HOSTILE and [r[4].value for r in rows] == HOSTILE
@@ -39,7 +40,7 @@ def test_xlsx_cells_are_plain_text_never_formulas(tmp_path):
 
 
 def test_csv_has_bom_and_is_neutralised(tmp_path):
-    path = export.write(tmp_path / "g.csv", villages_frame())
+    path = gap_list.write(tmp_path / "g.csv", villages_frame())
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -50,7 +51,7 @@ def test_csv_has_bom_and_is_neutralised(tmp_path):
 
 
 def test_english_headers(tmp_path):
-    path = export.write(tmp_path / "g.csv", villages_frame(), lang="en")
+    path = gap_list.write(tmp_path / "g.csv", villages_frame(), lang="en")
     header = next(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     assert header[:4] == ["Code", "Village", "Township", "Status"]
 
@@ -104,8 +105,8 @@ def test_gap_list_dates_are_date_cells_and_codes_stay_text(demo_store):
     from geo.auth.access import OPEN
     from geo.core.codes import Scope
 
-    gap = export.gap_list(demo_store, OPEN, Scope.parse("610124"), DAY)
-    data = export.to_xlsx_bytes(export.village_table(gap.villages))
+    gap = gap_list.gap_list(demo_store, OPEN, Scope.parse("610124"), DAY)
+    data = export.to_xlsx_bytes(gap_list.village_table(gap.villages))
     kinds = typed_columns(data)
     assert kinds["区划代码"] == {"text"} and kinds["联系电话"] <= {"text"}
     assert "date" in kinds["合同到期"] and "date" in kinds["最近到村服务"]

@@ -2,14 +2,21 @@
 count by unit."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
+from geo.auth.access import OPEN, Principal, Role
+from geo.core.codes import Scope
 from geo.views.gap_list import (
     DEFAULT_STATUSES,
     PAGE_ROWS,
     STATUSES,
+    VILLAGE_COLUMNS,
     by_unit,
+    export_record,
+    listed,
     listed_status,
     listed_statuses,
     page_count,
@@ -96,3 +103,17 @@ def test_by_unit_counts_each_village_once_under_its_unit(province_list, level, d
         mine = listed[province_list["code"].str[:digits] == row.code[:digits]]
         assert row.code.endswith("0" * (12 - digits)) and row.villages == len(mine)
         assert {s: getattr(row, s) for s in units.columns[2:]} == {s: int((mine == s).sum()) for s in units.columns[2:]}
+
+
+def test_one_list_and_one_audit_row_for_the_cli_and_the_page():
+    """The rows a user may have (their jurisdiction, phones only for who may see them) and the audit detail of
+    their download are built in one place, whoever asks (geo.cli's export, pages/gaps.py)."""
+    rows = pd.DataFrame([["610124100201", "东村", "哑柏镇", "never", None, None, "13900000001", None, "none", None]],
+                        columns=VILLAGE_COLUMNS)
+    nobody = Principal(None, "", Role.VIEWER, Scope("610124"))          # logged in as nobody: no phones
+    gap = listed(nobody, Scope("61"), "2026-06-01", ["never"], None, rows)
+    assert gap.scope == Scope("610124") and gap.narrowed and "phones" not in gap.villages.columns
+    assert export_record(gap, "gap_list", "csv") == {
+        "what": "gap_list", "format": "csv", "as_of": dt.date(2026, 6, 1), "statuses": ["never"], "township": None,
+        "rows": 1, "contacts": False}
+    assert "phones" in listed(OPEN, Scope("61"), "2026-06-01", ["never"], None, rows).villages.columns

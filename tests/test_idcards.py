@@ -19,10 +19,10 @@ import shapely
 from fixtures_ledger import LICENCE_SUN, LICENCE_ZHANG, with_check_character
 from geo import imports
 from geo.core.codes import Scope
-from geo.outputs import export
 from geo.privacy.idcards import scrub_file_name, scrub_id_numbers
 from geo.sources.national import national_registry
 from geo.store import Store, open_store
+from geo.views import gap_list
 
 ZHOUZHI = "610124"
 AS_OF = dt.date(2026, 6, 1)
@@ -275,7 +275,7 @@ def exported_text(store: Store, tmp_path) -> str:
     assert villages["advisers"].notna().any()
     parts = []
     for ext in ("xlsx", "csv", "geojson"):
-        path = export.write(tmp_path / f"export.{ext}", villages, {})
+        path = gap_list.write(tmp_path / f"export.{ext}", villages, {})
         if ext == "xlsx":
             ws = openpyxl.load_workbook(path).active
             parts += [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]

@@ -12,6 +12,7 @@ from geo.auth import audit
 from geo.auth.access import OPEN, AccessDenied, Principal, Role, scoped
 from geo.core.codes import Scope
 from geo.outputs import export
+from geo.views import gap_list
 from geo.views.map_view import map_view
 from test_accounts import REGISTRY
 
@@ -168,13 +169,13 @@ ALL = ("covered", "expiring", "lapsed", "never")
 
 
 def test_a_county_editors_gap_list_holds_only_their_villages(covered):
-    gap = export.gap_list(covered, who("editor", "610118"), Scope("61"), AS_OF, ALL)
+    gap = gap_list.gap_list(covered, who("editor", "610118"), Scope("61"), AS_OF, ALL)
     assert gap.scope == Scope("610118") and gap.narrowed
     assert gap.villages["code"].tolist() == ["610118100201"]
-    zz = export.gap_list(covered, who("editor", "610124"), Scope(""), AS_OF, ALL)
+    zz = gap_list.gap_list(covered, who("editor", "610124"), Scope(""), AS_OF, ALL)
     assert zz.villages["code"].tolist() == [c for c, *_ in LEDGER]
     # a township asked for outside the jurisdiction gives nothing
-    assert export.gap_list(covered, who("editor", "610118"), Scope("610118"), AS_OF, ALL,
+    assert gap_list.gap_list(covered, who("editor", "610118"), Scope("610118"), AS_OF, ALL,
                            township="610124100000").villages.empty
 
 
@@ -188,7 +189,7 @@ def cells(data: bytes, fmt: str) -> str:
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_phones_only_for_logged_in_users_or_open_mode(covered, fmt):
     def file_of(principal):
-        table = export.village_table(export.gap_list(covered, principal, Scope("610124"), AS_OF, ALL).villages)
+        table = gap_list.village_table(gap_list.gap_list(covered, principal, Scope("610124"), AS_OF, ALL).villages)
         return cells(export.to_csv_bytes(table) if fmt == "csv" else export.to_xlsx_bytes(table), fmt)
 
     for principal in (OPEN, who("viewer", "610124")):
@@ -200,14 +201,14 @@ def test_phones_only_for_logged_in_users_or_open_mode(covered, fmt):
 
 
 def test_a_geojson_export_without_contacts_has_no_phones(covered):
-    gap = export.gap_list(covered, ANONYMOUS, Scope("610124"), AS_OF, ALL)
+    gap = gap_list.gap_list(covered, ANONYMOUS, Scope("610124"), AS_OF, ALL)
     assert not any(p in export.to_geojson_bytes(gap.villages, {}).decode() for p in PHONES)
 
 
 def test_an_export_is_audited_with_what_where_statuses_and_rows(covered):
     editor = who("editor", "610118", "huyi")
-    gap = export.gap_list(covered, editor, Scope("61"), AS_OF, ("lapsed",))
-    export.record_export(covered, editor, gap, "gap_list", "xlsx")
+    gap = gap_list.gap_list(covered, editor, Scope("61"), AS_OF, ("lapsed",))
+    gap_list.record_export(covered, editor, gap, "gap_list", "xlsx")
     (row,) = audit.entries(covered, OPEN, action="export").itertuples(index=False)
     assert (row.user, row.scope) == ("huyi", "610118")
     assert row.detail == {"what": "gap_list", "format": "xlsx", "as_of": "2026-06-01", "statuses": ["lapsed"],

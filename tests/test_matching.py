@@ -15,6 +15,7 @@ import pytest
 import shapely
 
 from geo import imports
+from geo.core.codes import is_real_village, real_villages
 from geo.sources.boundaries import county_outline, read_boundaries
 from geo.sources.ledger import match_ledger, read_ledger
 from geo.sources.matching import (
@@ -22,9 +23,7 @@ from geo.sources.matching import (
     Note,
     Reject,
     Wanted,
-    is_real_village,
     match_villages,
-    real_villages,
     registry_index,
     resolve_county,
 )

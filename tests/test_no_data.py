@@ -12,11 +12,10 @@ from geo.auth.access import OPEN
 from geo.core.codes import Scope
 from geo.core.coverage import NO_DATA, counted_villages
 from geo.demo import ANCHOR
-from geo.outputs.export import gap_list, no_data_counties
 from geo.planning import plan_gaps
 from geo.sources.national import national_registry
 from geo.testing import pandas_summary
-from geo.views.gap_list import DEFAULT_STATUSES
+from geo.views.gap_list import DEFAULT_STATUSES, gap_list, no_data_counties
 
 SHAANXI = Scope.parse("61")
 #: the demo's anchor, when every county of 陕西 has contracts, and a day when only some had started

@@ -15,9 +15,9 @@ import shapely
 
 from geo import cli
 from geo.core.codes import Scope
+from geo.core.sphere import EARTH_RADIUS_KM, haversine_km, locate_advisers
 from geo.planning import make_plan, plan_gaps
-from geo.planning.distance import EARTH_RADIUS_KM, haversine_km
-from geo.planning.locate import locate_advisers, locate_villages
+from geo.planning.locate import locate_villages
 from geo.planning.output import plan_table
 from geo.planning.solve import assign, candidate_pairs
 from geo.store.planning import PlanInputs

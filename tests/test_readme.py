@@ -1,6 +1,7 @@
 """The README for a newcomer: the two commands at the top set up a virtual environment on Python 3.11+, the
 Chinese font is named before the long sections, and "使用说明 / How to use it" has one heading, one paragraph and
-one screenshot for every page of the app's navigation, each screenshot committed under docs/."""
+one screenshot for every page of the app's navigation, each screenshot committed under docs/; the layout is the
+tree's (tests/readme_layout.py builds it)."""
 from __future__ import annotations
 
 import re
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import readme_layout
 from benchmarks.screenshots import OUT, pages, shot_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,3 +62,10 @@ def test_the_guide_has_no_page_the_app_does_not_have(guide):
     titles = {p.title for p in pages()}
     assert {heading.split(" · ")[0] for heading in guide} == titles
     assert {f.name for f in OUT.glob("*.png")} == {shot_path(p.url_path).name for p in pages()}
+
+
+def test_the_layout_is_the_trees():
+    written = readme_layout.block_in(README)
+    assert written is not None, f"README.md has lost its layout markers ({readme_layout.BEGIN!r})"
+    assert written == readme_layout.block(), (
+        f"README.md's layout differs from the tree: run `{readme_layout.COMMAND}` and commit README.md")

@@ -32,6 +32,7 @@ from geo.auth.access import AccessDenied, Principal, Role
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.store.accounts import COOKIE_SECRET_META
+from geo.text.catalogue import t
 
 MIN_PASSWORD = 8
 MAX_FAILURES = 5
@@ -99,7 +100,6 @@ def operator() -> Principal:
         who = getpass.getuser()
     except (KeyError, OSError):       # no user name in a bare container
         who = str(os.getuid()) if hasattr(os, "getuid") else "?"
-    from geo.text.catalogue import t
     return Principal(f"cli:{who}", t("acc.operator"), Role.ADMIN, Scope(""))
 
 

@@ -13,7 +13,6 @@ import inspect
 import json
 import logging
 import re
-import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -25,6 +24,9 @@ from geo.auth.access import AccessDenied, Principal
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
+from geo.store import Store, as_date
+from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
+from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
            "account_enable", "account_disable", "refused", "demo_rebuild")
@@ -59,7 +61,7 @@ def detail_json(detail: Mapping[str, Any]) -> str:
     return json.dumps(_clean(detail), ensure_ascii=False, sort_keys=True)
 
 
-def record(store, actor: Principal, action: str, scope: Scope, detail: Mapping[str, Any], cur=None, *,
+def record(store: Store, actor: Principal, action: str, scope: Scope, detail: Mapping[str, Any], cur=None, *,
            user: str | None = None, now: dt.datetime | None = None) -> None:
     """Append one row: `actor` (or `user`, for a login attempt made before anyone is known) did `action` on
     `scope`.  Inside `cur`'s transaction when given, else in one of its own."""
@@ -80,7 +82,8 @@ _TRIED = {"key": "kind", "batch_id": "batch", "username": "account", "role": "ro
           "enabled": "enabled", "file_name": "file"}
 
 
-def record_refusal(store, actor: Principal, attempt: str, error: AccessDenied, tried: Mapping[str, Any] = ()) -> None:
+def record_refusal(store: Store, actor: Principal, attempt: str, error: AccessDenied,
+                   tried: Mapping[str, Any] = ()) -> None:
     """Append a 'refused' row: `actor` tried `attempt` and `error` says why (its catalogue key, values and
     message).  In the actor's jurisdiction, so the administrators above them see it.  Nothing is recorded on
     a store opened read-only (the refusal itself stands)."""
@@ -122,13 +125,12 @@ def _since(value: dt.date | dt.datetime | str | None) -> dt.datetime | None:
         return value
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time())
-    from geo.store import as_date
     return dt.datetime.combine(as_date(value), dt.time())
 
 
 @refusals("read_audit")
-def entries(store, actor: Principal, *, since: dt.date | dt.datetime | str | None = None, user: str | None = None,
-            action: str | None = None) -> pd.DataFrame:
+def entries(store: Store, actor: Principal, *, since: dt.date | dt.datetime | str | None = None,
+            user: str | None = None, action: str | None = None) -> pd.DataFrame:
     """The trail inside `actor`'s jurisdiction (administrators only), oldest first: time, user, action, scope
     (digits; "" the whole country), detail (a dict)."""
     actor.require("read_audit")
@@ -149,8 +151,6 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def table(frame: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
     """:func:`entries` as the command line's CSV gives it: labelled columns, actions in words, times in UTC (the
     header says so), detail as JSON (:func:`page_table` is the page's)."""
-    from geo.text.catalogue import t
-
     out = pd.DataFrame({
         "time": [x.strftime("%Y-%m-%d %H:%M:%S") for x in frame["time"]],
         "user": frame["user"], "action": [t(f"audit.action.{a}", lang) for a in frame["action"]],
@@ -190,8 +190,6 @@ def display_zone(name: object = None) -> ZoneInfo:
 
 def zone_label(zone: ZoneInfo, lang: str = "zh") -> str:
     """How a column header names `zone`: 北京时间 for China's zone, else its name; with today's UTC offset."""
-    from geo.text.catalogue import t
-
     offset = dt.datetime.now(zone).utcoffset() or dt.timedelta(0)
     minutes = int(offset.total_seconds() // 60)
     hours = f"{abs(minutes) // 60}" + (f":{abs(minutes) % 60:02d}" if minutes % 60 else "")
@@ -226,8 +224,6 @@ def describe(action: str, detail: Mapping[str, Any] | None, lang: str = "zh") ->
 
 def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
     """The sentence of `action` from `d`, or None when `d` lacks what it says."""
-    from geo.text.catalogue import t
-
     if any(k not in d for k in _SAID.get(action, ("?",))):
         return None
     if action == "import":
@@ -261,18 +257,16 @@ def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str,
     """Why a refusal was refused, in `lang`, with its role and action in words, and the detail's keys it says;
     (None, ()) when the stored values no longer give the stored message (a value of what was tried took the
     name of one of the reason's own): the caller then shows the stored message."""
-    from geo.text.catalogue import TEXT, t
-
     reason = str(d.get("reason"))
-    if reason not in TEXT:
+    if not has(reason):
         return None, ()
-    names = tuple(sorted({f for text in TEXT[reason] for _, f, _, _ in string.Formatter().parse(text) if f}))
+    names = tuple(sorted(placeholders(reason)))
     if any(n not in d for n in names):
         return None, ()
 
     def said(language: str, words: Mapping[str, str]) -> str:
         return t(reason, language, **{n: _label(words[n], d[n], language) if n in words
-                                      else t(d[n], language) if isinstance(d[n], str) and d[n] in TEXT else d[n]
+                                      else t(d[n], language) if isinstance(d[n], str) and has(d[n]) else d[n]
                                       for n in names})
     try:
         if f"{said('zh', {})} / {said('en', {})}" != d.get("message"):
@@ -284,10 +278,7 @@ def _why(d: Mapping[str, Any], lang: str = "zh") -> tuple[str | None, tuple[str,
 
 def _label(prefix: str, value: object, lang: str) -> str:
     """The catalogue's word for `value` under `prefix` (imp.kind.assignments ...), else the value itself."""
-    from geo.text.catalogue import TEXT, t
-
-    key = f"{prefix}.{value}"
-    return t(key, lang) if key in TEXT else str(value)
+    return t_or(f"{prefix}.{value}", lang, str(value))
 
 
 def _value(value: object, lang: str, key: object = None) -> str:
@@ -311,8 +302,6 @@ def _value(value: object, lang: str, key: object = None) -> str:
 def page_table(frame: pd.DataFrame, zone: ZoneInfo, lang: str = "zh", place=None) -> pd.DataFrame:
     """:func:`entries` as the audit page shows and downloads it: times on `zone`'s clock with the zone named in
     the header, actions in words, places by `place(scope digits)` (default: the digits), details as sentences."""
-    from geo.text.catalogue import t
-
     columns = {
         t("audit.col.time_in", lang, zone=zone_label(zone, lang)): local_times(frame["time"], zone),
         t("audit.col.user", lang): list(frame["user"]),
@@ -320,6 +309,10 @@ def page_table(frame: pd.DataFrame, zone: ZoneInfo, lang: str = "zh", place=None
         t("audit.col.scope", lang): [place(s) if place else s for s in frame["scope"]],
         t("audit.col.detail", lang): [describe(a, d, lang) for a, d in zip(frame["action"], frame["detail"])]}
     return pd.DataFrame(columns)
+
+
+#: why a link of the chain is broken, in the catalogue's words ("cut" has its own sentence, naming the end)
+CHAIN_BREAKS = {"changed": "audit.chain.changed", "unhashed": "audit.chain.unhashed", "nohead": "audit.chain.nohead"}
 
 
 @dataclass(frozen=True)
@@ -330,7 +323,7 @@ class ChainCheck:
     head: str                                  # the last row's hash ("" for an empty trail)
     broken_id: int | None = None               # the first row that does not follow from the one before it
     broken_time: dt.datetime | None = None
-    reason: str | None = None                  # "changed", "unhashed" or "cut" (rows after the last removed)
+    reason: str | None = None                  # a CHAIN_BREAKS key, or "cut" (rows after the last removed)
     expected_end: int | None = None            # for "cut": the id the chain's head names
 
     @property
@@ -338,23 +331,19 @@ class ChainCheck:
         return self.reason is None
 
     def text(self, lang: str) -> str:
-        from geo.text.catalogue import t
-
         if self.whole:
             return t("audit.chain.whole", lang, n=self.rows, head=self.head or "-")
         if self.reason == "cut":
             why = t("audit.chain.cut", lang, id=self.expected_end)
         else:
-            why = t(f"audit.chain.{self.reason}", lang)
+            why = t(CHAIN_BREAKS[self.reason], lang)
         stamp = self.broken_time.strftime("%Y-%m-%d %H:%M:%S") if self.broken_time is not None else "-"
         return t("audit.chain.broken", lang, id=self.broken_id or 0, time=stamp, why=why)
 
 
-def verify_chain(store) -> ChainCheck:
+def verify_chain(store: Store) -> ChainCheck:
     """Recompute the audit trail's hash chain (the operator's check, whole country): the first row whose hash
     does not follow from its content and the row before it, or a removed tail (against the chain's head)."""
-    from geo.store.accounts import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
-
     rows = store.audit_chain()
     previous, last_id = "", None
     for values, stored in zip(zip(*(rows[c] for c in AUDIT_CHAINED)), rows["hash"]):

@@ -27,13 +27,13 @@ class ReportFormat:
 
 
 def _docx(document: Document) -> bytes:
-    from geo.briefing.docx_writer import to_docx
+    from geo.briefing.docx_writer import to_docx  # imported here: start-up time (python-docx, only for .docx)
 
     return to_docx(document)
 
 
 def _pdf(document: Document) -> bytes:
-    from geo.briefing.pdf_writer import to_pdf
+    from geo.briefing.pdf_writer import to_pdf  # imported here: start-up time (fpdf2, only for .pdf)
 
     return to_pdf(document)
 
@@ -60,7 +60,7 @@ def briefing_document(store: Store, scope: Scope, as_of: dt.date, *, lang: str =
                       issuer: str | None = None, cap: int = DEFAULT_CAP, appendix_rows: int = APPENDIX_ROWS,
                       generated: dt.date | None = None) -> tuple[BriefingFigures, Document]:
     """The figures and the document of the briefing of `scope` (narrowed to the principal's jurisdiction)."""
-    from geo.briefing.charts import map_png, trend_png
+    from geo.briefing.charts import map_png, trend_png  # imported here: start-up time (matplotlib)
 
     scope, _ = principal.clamp(store.check_scope(scope))
     figures = gather(store, scope, as_of, lang=lang, cap=cap, appendix_rows=appendix_rows)

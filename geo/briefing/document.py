@@ -18,7 +18,7 @@ import pandas as pd
 
 from geo.briefing.figures import BriefingFigures, RateThen
 from geo.outputs.export import neutralize
-from geo.text.catalogue import level_label, status_label, t
+from geo.text.catalogue import level_label, status_label, t, t_or
 from geo.text.formats import contract_end, count, name_list, pct
 
 #: characters XML 1.0 forbids (and the C1 controls, which no name means): removed from stored text
@@ -91,7 +91,7 @@ def long_date(day: dt.date, lang: str) -> str:
 def whole_unit(name: str, level: int, lang: str) -> str:
     """"全县" / "全省" / "全国" for the headline (the scope's name in English)."""
     if level == 0:
-        return t("level.0", lang) if lang == "en" else "全国"
+        return t("level.0", lang)
     for ending, unit in WHOLE_UNIT_ENDINGS:
         if name.endswith(ending):
             return t("brief.whole", lang, unit=unit, name=name)
@@ -102,13 +102,18 @@ def default_issuer(name: str, level: int, lang: str) -> str:
     return t(f"brief.issuer.{min(level, 4)}", lang, name=name)
 
 
+#: the catalogue's sentence for each direction of a change, and its word for each date it is measured against
+CHANGE_KEYS = {"up": "brief.change.up", "down": "brief.change.down", "flat": "brief.change.flat"}
+AGAINST_KEYS = {"month": "brief.against.month", "year": "brief.against.year"}
+
+
 def points(now: float, then: RateThen | None, against: str, lang: str) -> str | None:
     """"较上月末上升1.4个百分点": the change in percentage points, rounded as the rates are shown."""
     if then is None:
         return None
     diff = round(now * 100, 1) - round(then.rate * 100, 1)
     direction = "flat" if abs(diff) < 0.05 else ("up" if diff > 0 else "down")
-    return t(f"brief.change.{direction}", lang, against=t(f"brief.against.{against}", lang),
+    return t(CHANGE_KEYS[direction], lang, against=t(AGAINST_KEYS[against], lang),
              points=f"{abs(diff):.1f}")
 
 
@@ -218,10 +223,7 @@ def appendix_blocks(f: BriefingFigures, lang: str) -> list[Block]:
 
 
 def _kind(kind: str, lang: str) -> str:
-    key = f"imp.kind.{kind}"
-    from geo.text.catalogue import TEXT
-
-    return t(key, lang) if key in TEXT else clean(kind)
+    return t_or(f"imp.kind.{kind}", lang, clean(kind))
 
 
 def note_blocks(f: BriefingFigures, lang: str) -> list[Block]:

@@ -20,6 +20,7 @@ from fpdf.fonts import FontFace
 from geo.briefing.document import Document, Heading, Image, Paragraph, Table
 from geo.briefing.docx_writer import HEADER_FILL, MARGINS_MM, MARKED_FILL
 from geo.briefing.fonts import cjk_fonts
+from geo.text.catalogue import t
 
 #: family -> (role in geo.briefing.fonts, fpdf2 style).  One face only: subsetting a 65,000-glyph CJK face is most of
 #: a report's time, so bold (title, headings) is the same face drawn with an outline stroke
@@ -149,7 +150,7 @@ def _image_width(pdf: _Pdf, block: Image) -> float:
 
 
 def _image_height(pdf: _Pdf, block: Image) -> float:
-    from PIL import Image as PILImage
+    from PIL import Image as PILImage  # imported here: start-up time
 
     with PILImage.open(io.BytesIO(block.png)) as picture:
         return _image_width(pdf, block) * picture.height / picture.width
@@ -173,7 +174,7 @@ def to_pdf(document: Document) -> bytes:
     pdf = _Pdf(document.page_label, WrapMode.CHAR if document.lang == "zh" else WrapMode.WORD)
     pdf.set_title(document.title)
     pdf.set_lang("zh-CN" if document.lang == "zh" else "en-GB")
-    pdf.set_creator("村居法律顾问覆盖图")
+    pdf.set_creator(t("app_title"))
     pdf.add_page()
     pdf.ln(6)
     _text(pdf, "title", document.title, align="C", bold=True)

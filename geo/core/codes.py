@@ -4,11 +4,17 @@ A code has 12 digits: province 2 + city 2 + county 2 + township 3 + village 3, h
 Users type short forms ("61", "6101", "610124", "610124100") and survey files carry longer ones (a 19-digit
 ZLDWDM is the 12-digit village code plus 7 more), so everything entering the system goes through
 :func:`normalize_code`.  Inside the store codes are BIGINT; at the edges they are 12-character strings.
+
+The real-village rule is here too (:func:`is_real_village`, vectorised :func:`real_villages`): which codes of a
+division list are villages and communities at all.  Its SQL form is :func:`geo.store.rules.real_village`, and a
+test holds the two together on the shipped registry.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+import pandas as pd
 
 from geo.core.errors import UserError
 
@@ -31,18 +37,17 @@ def normalize_code(raw: object) -> str:
     (land-survey ZLDWDM).  Numbers read from Excel as floats ("610124100200.0") are accepted too.
     """
     if raw is None:
-        raise CodeError("空代码 / empty code")
+        raise CodeError(key="code.e.empty")
     s = str(raw).strip()
     if s.endswith(".0"):
         s = s[:-2]
     if not _DIGITS.match(s):
-        raise CodeError(f"“{raw}”不是区划代码（应为数字） / '{raw}' is not a division code (digits only)")
+        raise CodeError(key="code.e.not_digits", params={"raw": raw})
     if len(s) in (2, 4, 6, 9):
         return s.ljust(12, "0")
     if 12 <= len(s) <= 19:
         return s[:12]
-    raise CodeError(f"“{raw}”的位数（{len(s)}）不对，应为 2/4/6/9/12 位 / '{raw}' has {len(s)} digits; "
-                    "expected 2, 4, 6, 9 or 12")
+    raise CodeError(key="code.e.length", params={"raw": raw, "n": len(s)})
 
 
 def significant_length(code: str) -> int:
@@ -115,3 +120,26 @@ def village_kind(code: str) -> str:
 
 def to_str(code: int) -> str:
     return f"{int(code):012d}"
+
+
+# ------------------------------------------------------------------------------------------ the real village
+def is_real_village(code: str | int, level: int, abolished: bool = False) -> bool:
+    """Level 5, village digits not 000, not abolished by a newer registry.
+
+    金门县 350527000000 is listed at levels 3-5 as a placeholder with no real children: it is no village.
+    """
+    return int(level) == 5 and int(code) % 1000 != 0 and not abolished
+
+
+def real_villages(frame: pd.DataFrame) -> pd.Series:
+    """:func:`is_real_village` over a registry frame (code as 12-digit text or integer, level, and an
+    ``abolished`` column when the frame has one): a boolean mask aligned with ``frame``."""
+    code = frame["code"]
+    if pd.api.types.is_numeric_dtype(code):
+        village_digits = code % 1000 != 0
+    else:
+        village_digits = ~code.astype(str).str.endswith("000")
+    mask = frame["level"].eq(5) & village_digits
+    if "abolished" in frame.columns:
+        mask &= ~frame["abolished"].astype("boolean").fillna(False).astype(bool)
+    return mask.astype(bool)

@@ -15,8 +15,9 @@ from geo.text.catalogue import Msg
 class UserError(Exception):
     """A problem the user can fix (missing file, bad date, unknown scope ...); the message says what and how.
 
-    ``UserError("中文 / English")`` as before, or ``UserError(key="imp.e.empty", params={"file": name})``: the
-    message then comes from the catalogue, in both languages for ``str(e)`` and in one for ``e.text(lang)``.
+    Raise it with a catalogue key, ``UserError(key="imp.e.empty", params={"file": name})``: the message then comes
+    from the catalogue, in both languages for ``str(e)`` and in one for ``e.text(lang)``.  A plain message string
+    (one already bilingual, from a reader of an older kind) is still accepted and shown as it is.
     """
 
     def __init__(self, message: str | None = None, *, key: str | None = None,

@@ -23,6 +23,7 @@ import pandas as pd
 from geo.demo.services import generate_services
 from geo.sources.national import national_registry, villages
 from geo.store import Store
+from geo.text.catalogue import bilingual, t
 
 DEMO_PROVINCE = "61"
 #: the day the demo's story is told from; contracts are dated around it
@@ -241,14 +242,13 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
     """Fill an empty store with the demo (raises if it already holds data)."""
     t0 = time.perf_counter()
     if not store.is_empty():
-        raise RuntimeError("数据库已有数据，演示数据只写入空库 / the database is not empty; "
-                           "the demo is only written to an empty one")
+        raise RuntimeError(bilingual("demo.e.not_empty"))
     registry = national_registry()
     advisers, assignments = generate_people_and_contracts(registry)
     services = generate_services(assignments, ANCHOR, SERVICES_SEED)
     schematic = 0
     with store.transaction() as cur:
-        batch = store.new_batch(cur, "demo", note=f"演示数据 seed={SEED} anchor={ANCHOR}",
+        batch = store.new_batch(cur, "demo", note=t("demo.note", seed=SEED, anchor=ANCHOR),
                                 rows_read=len(assignments), rows_accepted=len(assignments))
         store.load_registry(registry, cur, batch_id=batch)
         advisers["batch_id"] = batch
@@ -257,7 +257,7 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         store.add_assignments(cur, assignments, skip_known=False)
         store.add_services(cur, services.assign(batch_id=batch))
         if with_geometry:
-            from geo.demo import geometry as demo_geometry
+            from geo.demo import geometry as demo_geometry  # imported here: start-up time (geopandas)
             schematic = demo_geometry.build(store, cur, registry, SCHEMATIC_COUNTIES, seed=SEED,
                                             batch_id=batch)
         store.set_meta("dataset", "demo", cur)

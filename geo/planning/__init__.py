@@ -1,7 +1,7 @@
 """补缺建议 / the gap plan: who can take each uncovered village, by phase (geopandas-style subpackage).
 
-* :mod:`.distance` - great-circle kilometres and unit vectors (numpy);
-* :mod:`.locate`   - where villages and advisers are, and what kind of place each location is;
+* :mod:`.locate`   - where villages are, and what kind of place each location is (distances, centres and where
+  an adviser is: :mod:`geo.core.sphere`);
 * :mod:`.solve`    - candidates (KD-tree) and the exact assignment (scipy's sparse LAPJV);
 * :mod:`.result`   - :class:`GapPlan` and :class:`PlanSummary`, and their JSON form;
 * :mod:`.plan`     - :func:`plan_gaps` (store in, plan out) and the pure :func:`make_plan`;

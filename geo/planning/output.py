@@ -20,8 +20,6 @@ PLAN_COLUMNS = (("code", "col.code"), ("name", "col.village"), ("township", "col
                 ("adviser_at", "plan.col.adviser_at"), ("alternatives", "plan.col.alternatives"))
 LEFTOVER_COLUMNS = (("township_code", "col.code"), ("township", "col.township"), ("county", "col.county"),
                     ("villages", "plan.col.villages_left"), ("new_advisers", "plan.col.new_advisers"))
-_KM = {"zh": "{name} {km} 公里", "en": "{name} {km} km"}
-_LIST = {"zh": "；", "en": "; "}
 
 
 def km_text(km: float) -> str:
@@ -29,7 +27,8 @@ def km_text(km: float) -> str:
 
 
 def _alternatives_text(alternatives: list[dict], lang: str) -> str:
-    return _LIST[lang].join(_KM[lang].format(name=a["name"], km=km_text(a["distance_km"])) for a in alternatives)
+    return t("plan.alt_sep", lang).join(t("plan.alt", lang, name=a["name"], km=km_text(a["distance_km"]))
+                                        for a in alternatives)
 
 
 def plan_table(plan: GapPlan, lang: str = "zh") -> pd.DataFrame:

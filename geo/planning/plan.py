@@ -13,7 +13,8 @@ import pandas as pd
 
 from geo.core.codes import Scope
 from geo.core.coverage import Status
-from geo.planning.locate import locate_advisers, locate_villages
+from geo.core.sphere import locate_advisers
+from geo.planning.locate import locate_villages
 from geo.planning.result import LEFTOVER_COLUMNS, VILLAGE_COLUMNS, GapPlan, PlanSummary
 from geo.planning.solve import DEFAULT_NEIGHBOURS, Candidates, assign, candidate_pairs
 from geo.store.planning import PlanInputs

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, min_weight_full_bipartite_matching
 from scipy.spatial import cKDTree
 
-from geo.planning.distance import chord_of_km, haversine_km, unit_vectors
+from geo.core.sphere import chord_of_km, haversine_km, unit_vectors
 
 #: candidate advisers per village
 DEFAULT_NEIGHBOURS = 12

@@ -1,8 +1,6 @@
 """One matching core: the village names and codes a bureau's files give, matched to registry villages the same
 way in every reader (ledgers, boundary files, division lists, and the readers still to come).
 
-* the real-village rule (:func:`is_real_village`, vectorised :func:`real_villages`); its SQL form is
-  :func:`geo.store.rules.real_village` and a test holds the two together on the shipped registry;
 * :class:`RegistryIndex`: the registry indexed once per frame object (:func:`registry_index`), with one
   :class:`CountyIndex` per county keyed by the name tiers of :mod:`geo.sources.names`;
 * county resolution: :func:`resolve_county` (a code or a name given by the user), :func:`detect_county` (from
@@ -23,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-from geo.core.codes import CodeError, normalize_code
+from geo.core.codes import CodeError, normalize_code, real_villages
 from geo.core.errors import UserError
 from geo.sources.names import (
     clean_name,
@@ -34,30 +32,6 @@ from geo.sources.names import (
     village_name_keys,
 )
 from geo.text.catalogue import LANGS, Msg, t
-
-
-# ------------------------------------------------------------------------------------------ the real village
-def is_real_village(code: str | int, level: int, abolished: bool = False) -> bool:
-    """Level 5, village digits not 000, not abolished by a newer registry.
-
-    金门县 350527000000 is listed at levels 3-5 as a placeholder with no real children: it is no village.
-    """
-    return int(level) == 5 and int(code) % 1000 != 0 and not abolished
-
-
-def real_villages(frame: pd.DataFrame) -> pd.Series:
-    """:func:`is_real_village` over a registry frame (code as 12-digit text or integer, level, and an
-    ``abolished`` column when the frame has one): a boolean mask aligned with ``frame``."""
-    code = frame["code"]
-    if pd.api.types.is_numeric_dtype(code):
-        village_digits = code % 1000 != 0
-    else:
-        village_digits = ~code.astype(str).str.endswith("000")
-    mask = frame["level"].eq(5) & village_digits
-    if "abolished" in frame.columns:
-        mask &= ~frame["abolished"].astype("boolean").fillna(False).astype(bool)
-    return mask.astype(bool)
-
 
 # ------------------------------------------------------------------------------------------ rejects and notes
 #: how a message names the thing it is about: a row of a table, a feature of a boundary file

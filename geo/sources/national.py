@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from geo.sources.matching import real_villages
+from geo.core.codes import real_villages
 
 REGISTRY_FILE = Path(__file__).resolve().parents[2] / "data" / "registry_national.parquet"
 
@@ -24,7 +24,7 @@ def national_registry() -> pd.DataFrame:
 
 
 def villages(registry: pd.DataFrame, prefix: str = "") -> pd.DataFrame:
-    """Real villages and communities (:func:`geo.sources.matching.real_villages`), optionally under a code prefix."""
+    """Real villages and communities (:func:`geo.core.codes.real_villages`), optionally under a code prefix."""
     v = registry[real_villages(registry)]
     if prefix:
         v = v[v["code"].str.startswith(prefix)]

@@ -1,13 +1,31 @@
-"""The one catalogue of user-facing text: Chinese first, English second.
+"""The one catalogue of user-facing text: one key per sentence, one .po file per language.
 
-``t("key")`` gives the Chinese text, ``t("key", "en")`` the English; ``t("key", lang, n=3)`` formats.
-Keys missing from the catalogue raise, so a typo is caught by the tests instead of shown to a user.
-``md("key", lang, name=...)`` is the same text for a Markdown target (st.markdown, st.warning, a button label...):
-every value is escaped by :func:`escape_markdown`, so text from a file or a link is shown, never read as Markdown.
+Where the text is: one gettext file per language, ``geo/text/locale/<lang>.po`` (``zh.po``, the default, and
+``en.po``), read with Babel once at import.  Each entry's ``msgid`` is the key, its ``msgstr`` the text, with
+``{name}`` placeholders filled by :func:`str.format`.  Both files must hold the same keys with the same
+placeholders; tests/test_catalogue.py checks that, and that every key is used.
+
+Using it: ``t("key")`` gives the Chinese text, ``t("key", "en")`` the English; ``t("key", lang, n=3)`` formats.
+Keys missing from the catalogue raise, so a typo is caught by the tests instead of shown to a user; where a key is
+made from data that may have no entry (a stored action, an import kind of an older version), :func:`t_or` gives a
+fallback instead.  ``md("key", lang, name=...)`` is the same text for a Markdown target (st.markdown, st.warning, a
+button label...): every value is escaped by :func:`escape_markdown`, so text from a file or a link is shown, never
+read as Markdown.  ``bilingual("key")`` is "中文 / English" for a log line; :class:`Msg` is a key with its values,
+rendered later in whichever language is asked for.
+
+Adding a key: append an entry at the end of BOTH .po files (same msgid, same placeholders), then use it in code as
+a literal (``t("my.key")``); a key made at run time (``t(f"status.{s}")``) must belong to a family listed, with the
+table its members come from, in tests/test_catalogue.py.  Removing the last use of a key removes the key.
+
+Adding a language: copy ``en.po`` to ``locale/<lang>.po`` and translate every ``msgstr``, add ``<lang>`` to
+:data:`LANGS` and a ``lang.<lang>`` key naming it; :data:`TEXT` holds each key's texts in the order of
+:data:`LANGS` (today the pair (Chinese, English)), so :func:`t` then picks the text by the language's place in
+:data:`LANGS` instead of the ``lang == "en"`` test below; any other language falls back to Chinese.
 """
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,9 +33,10 @@ from typing import Protocol
 
 from babel.messages.pofile import read_po
 
+#: the languages, the default first; each has its catalogue file geo/text/locale/<lang>.po
 LANGS = ("zh", "en")
 
-#: the languages, the default first; each has its catalogue file geo/text/locale/<lang>.po
+#: where the .po files are
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
@@ -41,6 +60,21 @@ def t(key: str, lang: str = "zh", **fmt) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**fmt) if fmt else text
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue has `key`: for keys made from data (a stored action, a reader's reason)."""
+    return key in TEXT
+
+
+def t_or(key: str, lang: str, default: str, **fmt) -> str:
+    """The text of `key` in `lang` when the catalogue has it, else `default` (a value shown as it is)."""
+    return t(key, lang, **fmt) if key in TEXT else default
+
+
+def placeholders(key: str) -> set[str]:
+    """The names of the ``{placeholders}`` in the texts of `key`, in every language."""
+    return {name for text in TEXT[key] for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def bilingual(key: str, **fmt) -> str:

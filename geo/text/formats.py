@@ -6,11 +6,10 @@ Plain text, not Markdown: a caller that hands the result to Streamlit's Markdown
 from __future__ import annotations
 
 import datetime as dt
-from typing import Sequence
+from typing import Protocol, Sequence
 
 import pandas as pd
 
-from geo.core.coverage import Counts
 from geo.text.catalogue import t
 
 #: how many names a list of names in a sentence shows before "…"
@@ -81,7 +80,21 @@ def aside(parts: Sequence[str], lang: str) -> str:
     return f"{opening}{separator.join(parts)}{closing}"
 
 
-def figures_values(counts: Counts) -> dict[str, str]:
+class Figures(Protocol):
+    """The counts a "figures" line says (a :class:`geo.core.coverage.Counts`): named here, not imported, as the
+    text layer stands below the core."""
+
+    villages: int
+    covered: int
+    expiring: int
+    lapsed: int
+    never: int
+
+    @property
+    def coverage_rate(self) -> float: ...
+
+
+def figures_values(counts: Figures) -> dict[str, str]:
     """The numbers of the catalogue's "figures" line (everything but the unit's name), written out."""
     return {"villages": count(counts.villages), "covered": count(counts.covered),
             "rate": pct(counts.coverage_rate), "expiring": count(counts.expiring),

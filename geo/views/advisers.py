@@ -16,11 +16,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
+from geo.core.sphere import haversine_km, locate_advisers, located
 from geo.sources.ledger.fields import KIND_LAWYER, KIND_OTHER, KIND_WORKER
 from geo.text.catalogue import t
 from geo.text.formats import contract_end, date_cell, day
@@ -29,7 +31,6 @@ from geo.text.formats import contract_end, date_cell, day
 DEFAULT_CAP = 5
 #: the largest cap a user may set (a guide that allowed more would not be a cap)
 MAX_CAP = 50
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -453,36 +454,45 @@ def write_renewals(path: str | Path, ren: Renewals, lang: str = "zh") -> Path:
 class Place:
     lon: float
     lat: float
-    #: 'base' (the ledger or an edit gave it), 'villages' (the centre of the villages served now), 'boundary'
+    #: where the adviser is (:data:`geo.core.sphere.ADVISER_KINDS`): 'base', 'villages' or 'last_villages'
     kind: str
 
 
-def great_circle_km(lon1, lat1, lon2, lat2) -> np.ndarray:
-    """Haversine distance in km between points in degrees (arrays or scalars)."""
-    lon1, lat1, lon2, lat2 = (np.radians(np.asarray(v, dtype=float)) for v in (lon1, lat1, lon2, lat2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+def village_points(geometries: dict[str, dict]) -> pd.DataFrame:
+    """Each village's boundary's representative point (inside the shape, unlike a centroid): lon, lat and
+    location_kind 'boundary' (index: the code)."""
+    codes = pd.Index(list(geometries), dtype=object)
+    shapes = shapely.from_geojson([json.dumps(g) for g in geometries.values()]) if len(codes) else []
+    found = shapely.point_on_surface(shapes)
+    return located(codes, shapely.get_x(found), shapely.get_y(found), "boundary")
 
 
-def village_points(geometries: dict[str, dict]) -> dict[str, Place]:
-    """Each village's boundary's representative point (inside the shape, unlike a centroid)."""
-    import shapely
+def served_villages(contracts: pd.DataFrame, adviser_id: int, as_of: dt.date) -> pd.DataFrame:
+    """What places an adviser (:func:`geo.core.sphere.locate_advisers`' `served`), read from their contracts as
+    the gap plan's store read reads them: the real villages served on the day, or for one who serves none,
+    those of their last contract started by the day."""
+    started = contracts[contracts["real"].to_numpy(dtype=bool)
+                        & np.array([s <= as_of for s in contracts["start_date"]], dtype=bool)]
+    current = started["current"].to_numpy(dtype=bool)
+    if current.any():
+        villages, now = started.loc[current, "village"], True
+    else:
+        ends = started["end_date"]
+        villages, now = started.loc[ends.notna() & (ends == ends.dropna().max()), "village"], False
+    return pd.DataFrame({"adviser_id": int(adviser_id), "village": sorted(set(villages)), "current": now},
+                        columns=["adviser_id", "village", "current"])
 
-    out = {}
-    for code, geom in geometries.items():
-        p = shapely.point_on_surface(shapely.geometry.shape(geom))
-        out[code] = Place(float(p.x), float(p.y), "boundary")
-    return out
 
-
-def base_place(base: tuple[float, float] | None, current_points: list[Place]) -> Place | None:
-    """Where an adviser is: their base when known, else the centre of the villages they serve now."""
-    if base is not None:
-        return Place(base[0], base[1], "base")
-    if not current_points:
+def adviser_place(adviser_id: int, base: tuple[float, float] | None, served: pd.DataFrame,
+                  points: pd.DataFrame) -> Place | None:
+    """Where an adviser is, by the gap plan's rule (:func:`geo.core.sphere.locate_advisers`): their base when
+    known, else the spherical centre of the villages they serve now, else of their last contract's."""
+    lon, lat = base if base is not None else (np.nan, np.nan)
+    one = pd.DataFrame({"adviser_id": [int(adviser_id)], "lon": [float(lon)], "lat": [float(lat)]})
+    place = locate_advisers(one, served, points).iloc[0]
+    if place["location_kind"] == "none":
         return None
-    return Place(float(np.mean([p.lon for p in current_points])), float(np.mean([p.lat for p in current_points])),
-                 "villages")
+    return Place(float(place["lon"]), float(place["lat"]), str(place["location_kind"]))
 
 
 @dataclass(frozen=True)
@@ -507,7 +517,7 @@ def contract_state(start: dt.date, end: dt.date | None, as_of: dt.date, days: in
 
 def detail(store, reg: Register, adviser_id: int) -> AdviserDetail | None:
     """One adviser of the register: their contract history, their villages' boundaries and the distance from
-    their base to each village (great-circle km)."""
+    their place (:func:`adviser_place`) to each village with a boundary (great-circle km)."""
     from geo.store.geometry import village_geojson
 
     row = reg.row(adviser_id)
@@ -518,11 +528,11 @@ def detail(store, reg: Register, adviser_id: int) -> AdviserDetail | None:
                           for s, e in zip(contracts["start_date"], contracts["end_date"])]
     geometries = village_geojson(store, sorted(set(contracts["village"])))
     points = village_points(geometries)
-    now = [points[c] for c in row.village_codes if c in points]
-    base = base_place(store.adviser_base(adviser_id), now)
+    base = adviser_place(adviser_id, store.adviser_base(adviser_id),
+                         served_villages(contracts, adviser_id, reg.as_of), points)
     contracts["distance_km"] = [
-        round(float(great_circle_km(base.lon, base.lat, points[c].lon, points[c].lat)), 1)
-        if base is not None and c in points else None for c in contracts["village"]]
+        round(float(haversine_km(base.lon, base.lat, points.at[c, "lon"], points.at[c, "lat"])), 1)
+        if base is not None and c in points.index else None for c in contracts["village"]]
     shapes = store.shapes(list(geometries), "township")
     return AdviserDetail(row, contracts, base, geometries, frozenset(shapes.loc[shapes["schematic"].astype(bool),
                                                                                 "code"]))

@@ -200,7 +200,7 @@ def outline_view(store: Store, view: MapView) -> dict:
 
 def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: bool = False,
                      basemap=None, height: str | int = "100%"):
-    from geo.outputs.folium_map import build_map
+    from geo.outputs.folium_map import build_map  # imported here: start-up time (folium)
 
     features = view.features
     mode = view.mode
@@ -214,7 +214,7 @@ def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: b
 
 @lru_cache(maxsize=1)
 def national_lines() -> dict:
-    from geo.outputs.outlines import boundary_lines, to_feature_collection
+    from geo.outputs.outlines import boundary_lines, to_feature_collection  # imported here: start-up time (geopandas)
 
     return to_feature_collection(boundary_lines(), decimals=2)
 
@@ -225,7 +225,7 @@ def standalone_map_html(store: Store, scope: Scope, as_of: dt.date, *, lang: str
                         principal: Principal = OPEN) -> str:
     """The map as one HTML document with Leaflet inlined: opens offline, shareable by e-mail or USB stick.
     Limited to the principal's jurisdiction like every map."""
-    from geo.outputs.folium_map import map_html
+    from geo.outputs.folium_map import map_html  # imported here: start-up time (folium)
 
     view = map_view(store, scope, as_of, lang=lang, expiring_days=expiring_days, service=service, layer=layer,
                     principal=principal)
