@@ -270,9 +270,10 @@ def choose_fields(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, code_f
                   ) -> tuple[str | None, str | None, str | None, list[str]]:
     """(code field, name field, township field, warnings): those given (which must exist), else detected."""
     columns = [c for c in df.columns if c != "geometry"]
-    for given, what in ((code_field, "code"), (name_field, "name"), (township_field, "township")):
+    for given, what in ((code_field, "bnd.col.code"), (name_field, "bnd.col.name"),
+                        (township_field, "bnd.col.township")):
         if given is not None and given not in columns:
-            raise _err(label, "bnd.e.no_column", what=Msg(f"bnd.col.{what}"), given=given, columns=", ".join(columns))
+            raise _err(label, "bnd.e.no_column", what=Msg(what), given=given, columns=", ".join(columns))
     cf = code_field or _detect_code_field(df, index)
     nf = name_field or _detect_name_field(df, {cf} if cf else set())
     tf = township_field or _detect_township_field(df, {c for c in (cf, nf) if c})

@@ -136,6 +136,10 @@ class LedgerTable:
 
 
 # ---------------------------------------------------------------------------------------------- cells
+#: the warning of a phone or licence number that Excel stored as a number and so cut short
+_LOSSY_NUMBER = {"licence": "src.n.lossy_licence", "phone": "src.n.lossy_phone"}
+
+
 def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | None:
     """Phone / licence cell (`what`: "phone", "licence") -> exact text; warns when Excel stored it as a float that
     lost digits."""
@@ -156,7 +160,7 @@ def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | 
         text = unicodedata.normalize("NFKC", text).strip()
     if lossy and text:
         # a truncated licence number would merge different people into one adviser: drop it
-        warnings.append(Note(row, f"src.n.lossy_{what}", text=text))
+        warnings.append(Note(row, _LOSSY_NUMBER[what], text=text))
         return None
     return text or None
 
