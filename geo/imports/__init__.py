@@ -32,7 +32,6 @@ from geo.imports.registry import (
     ABOLISH_COUNTIES_SHOWN,
     ABOLISH_NAMES_SHOWN,
     MAX_REGISTRY_ROWS,
-    REGISTRY_SUFFIXES,
     AbolishNotConfirmed,
     CountyAbolition,
     RegistryPlan,
@@ -52,7 +51,7 @@ from geo.imports.services import ServicePreview, import_services, preview_servic
 
 __all__ = [
     "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",
-    "REGISTRY_SUFFIXES", "AbolishNotConfirmed", "CountyAbolition", "ImportKind", "ImportRefused", "ImportResult",
+    "AbolishNotConfirmed", "CountyAbolition", "ImportKind", "ImportRefused", "ImportResult",
     "Note", "Option", "Progress", "RegistryPlan", "RegistryPreview", "ServicePreview", "abolition_notes",
     "abolition_places", "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries",
     "import_registry", "import_services", "plan_registry", "preview", "preview_assignments", "preview_boundaries",

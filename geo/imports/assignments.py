@@ -8,7 +8,6 @@ import pandas as pd
 from geo.auth.access import OPEN, Principal
 from geo.imports.jurisdiction import record_import
 from geo.imports.results import (
-    ImportRefused,
     ImportResult,
     Joined,
     Note,
@@ -16,6 +15,7 @@ from geo.imports.results import (
     ReaderText,
     already_imported,
     refused,
+    refused_by,
     reject_note,
 )
 from geo.sources.ledger.people import TAKEN, Identity, People
@@ -31,7 +31,7 @@ def _doubtful_notes(table, match) -> tuple[Note, ...]:
         for w in a.warnings:
             if w not in notes.setdefault(a.row_number, []):
                 notes[a.row_number].append(w)
-    return tuple(Note(n, "doubtful", Joined(tuple(w if hasattr(w, "text") else ReaderText(w) for w in ws)),
+    return tuple(Note(n, "doubtful", Joined(tuple(w.msg if hasattr(w, "msg") else ReaderText(w) for w in ws)),
                       dict(raw.get(n, {})))
                  for n, ws in sorted(notes.items()))
 
@@ -85,7 +85,7 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
         table = read if read is not None else ledger.read_ledger(path)
         return table, ledger.match_ledger(table, store.registry_frame(), county=county)
     except ledger.LedgerError as e:
-        raise ImportRefused(str(e)) from None
+        raise refused_by(e) from None
 
 
 def import_assignments(store: Store, path: str | Path, *, county: str | None = None,

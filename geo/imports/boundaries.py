@@ -5,7 +5,7 @@ from pathlib import Path
 
 from geo.auth.access import OPEN, Principal
 from geo.imports.jurisdiction import record_import
-from geo.imports.results import ImportRefused, ImportResult, Note, Progress, already_imported, reject_note
+from geo.imports.results import ImportResult, Note, Progress, already_imported, refused_by, reject_note
 from geo.store import Store
 from geo.store.geometry import replace_village_geoms
 from geo.text.catalogue import Msg
@@ -27,7 +27,7 @@ def preview_boundaries(store: Store, path: str | Path, read=None, **options):
     try:
         return boundaries.read_boundaries(path, store.registry_frame(), **options)
     except boundaries.BoundaryError as e:
-        raise ImportRefused(str(e)) from None
+        raise refused_by(e) from None
 
 
 def import_boundaries(store: Store, path: str | Path, *, file_name: str | None = None,

@@ -23,6 +23,7 @@ from geo.imports.worker import read_limited
 from geo.sources import boundaries as boundary_reader
 from geo.sources import ledger as ledger_reader
 from geo.sources import servicelog as servicelog_reader
+from geo.sources.tabular import TABULAR_SUFFIXES
 from geo.store import Store
 from geo.text.catalogue import Msg
 
@@ -147,10 +148,10 @@ def _undo_services(store: Store, cur, batch_id: int) -> None:
 COUNTY = Option("county", "county", "imp.county", "county code the file belongs to (detected when omitted)")
 
 KINDS: tuple[ImportKind, ...] = (
-    ImportKind("assignments", ledger_reader.SUPPORTED_SUFFIXES, _read_assignments, _preview_assignments,
+    ImportKind("assignments", TABULAR_SUFFIXES, _read_assignments, _preview_assignments,
                assignments.import_assignments, _undo_assignments, stacks=False, options=(COUNTY,),
                limit=limit_assignments, audits=True),
-    ImportKind("boundaries", boundary_reader.SUPPORTED, _read_boundaries, _preview_boundaries,
+    ImportKind("boundaries", boundary_reader.BOUNDARY_SUFFIXES, _read_boundaries, _preview_boundaries,
                boundaries.import_boundaries,
                _undo_boundaries, stacks=True, row_key="imp.col.feature", options=(
                    Option("code_field", "text", "imp.b.code_field"),
@@ -158,12 +159,12 @@ KINDS: tuple[ImportKind, ...] = (
                    Option("source_crs", "text", "imp.b.crs", "e.g. EPSG:4545 when the file has no .prj"),
                    Option("gcj02", "check", "imp.b.gcj02", "coordinates are GCJ-02 (Gaode/Tencent)"),
                    COUNTY), limit=limit_boundaries, audits=True),
-    ImportKind("registry", registry.REGISTRY_SUFFIXES, _read_registry, _preview_registry, registry.import_registry,
+    ImportKind("registry", TABULAR_SUFFIXES, _read_registry, _preview_registry, registry.import_registry,
                _undo_registry, stacks=True, options=(
                    Option("allow_abolish", "confirm", "imp.r.allow",
                           "registry: go ahead although the list abolishes more than a small share of a county's "
                           "villages"),), action="import_registry", limit=limit_registry, audits=True),
-    ImportKind("services", servicelog_reader.SUFFIXES, _read_services, _preview_services, services.import_services,
+    ImportKind("services", TABULAR_SUFFIXES, _read_services, _preview_services, services.import_services,
                _undo_services,
                stacks=False, options=(COUNTY,), limit=limit_services),
 )

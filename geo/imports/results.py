@@ -36,6 +36,11 @@ def refused(key: str, **params: object) -> ImportRefused:
     return ImportRefused(key=key, params=params)
 
 
+def refused_by(error: UserError) -> ImportRefused:
+    """A reader's error (geo.sources.errors) as the import's refusal, with its catalogue message when it has one."""
+    return ImportRefused(key=error.key, params=error.params) if error.key else ImportRefused(str(error))
+
+
 # ---------------------------------------------------------------------------------------------------- notes
 
 # "第 12 行：" / "row 12:" / "第 3 个要素：" / "feature 3:" at the start of a reader's message

@@ -10,7 +10,6 @@ import pandas as pd
 from geo.auth.access import OPEN, Principal
 from geo.core.codes import Scope
 from geo.imports.results import (
-    ImportRefused,
     ImportResult,
     Joined,
     Note,
@@ -18,6 +17,7 @@ from geo.imports.results import (
     ReaderText,
     already_imported,
     refused,
+    refused_by,
     reject_note,
 )
 from geo.store import Store
@@ -39,14 +39,14 @@ def preview_services(store: Store, path: str | Path, *, county: str | None = Non
     ``read`` is the file's :func:`geo.sources.servicelog.read_service_log` when it was read already
     (geo.imports.kinds)."""
     from geo.sources import servicelog
-    from geo.sources.ledger import LedgerError
+    from geo.sources.errors import ServiceLogError
 
     today = today or dt.date.today()
     try:
         table = read if read is not None else servicelog.read_service_log(path, today=today)
         chosen = servicelog.service_county(table, store.registry_frame(), county)
-    except LedgerError as e:
-        raise ImportRefused(str(e)) from None
+    except ServiceLogError as e:
+        raise refused_by(e) from None
     advisers = store.known_advisers(Scope(chosen.code6), today)
     return ServicePreview(table, servicelog.match_service_log(table, chosen, advisers))
 

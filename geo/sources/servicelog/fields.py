@@ -1,7 +1,7 @@
 """Reading a service log (服务台账 / 工作日志) into rows: the ledger's phases and machinery with the log's columns.
 
-The file is read by :func:`geo.sources.ledger.read.load_sheets` (streamed .xlsx with merged cells filled, .xls, .csv in
-UTF-8 or GBK, the row budget); the header is found under any title rows by :mod:`geo.sources.ledger.headers` with
+The file is read by :func:`geo.sources.tabular.read_sheets` (streamed .xlsx with merged cells filled, .xls, .csv in
+UTF-8 or GBK, the row budget); the header is found under any title rows by :mod:`geo.sources.tabular.headers` with
 :data:`LOG_COLUMNS`; township cells are filled down, blank / 合计 / note / repeated-header rows skipped and
 identical rows dropped.  ID-card and phone columns are never read; ID-card and phone numbers written into the
 free text are removed.  Every sheet with a header is read (logs are often kept one sheet per month).
@@ -17,12 +17,24 @@ from typing import Any
 
 from geo.core.codes import CodeError, normalize_code
 from geo.privacy.phones import scrub_personal_numbers
-from geo.sources.ledger.headers import HEADER_SCAN_ROWS, Vocabulary, find_header, skip_kind, title_text, unique_headers
-from geo.sources.ledger.read import LedgerError, Sheet, cell_text, load_sheets
+from geo.sources.errors import ServiceLogError
+from geo.sources.ledger.read import MAX_LEDGER_ROWS
+from geo.sources.matching import Note
 from geo.sources.names import split_village_names
 from geo.sources.servicelog.values import OTHER, Problem, people_served, service_date, service_hours, service_mode
+from geo.sources.tabular import (
+    HEADER_SCAN_ROWS,
+    Sheet,
+    Table,
+    TableFile,
+    Vocabulary,
+    cell_text,
+    locate_table,
+    read_sheets,
+    skip_kind,
+)
 
-# exact synonyms, compared after geo.sources.ledger.headers.header_forms (NFKC, no whitespace, lower case, brackets
+# exact synonyms, compared after geo.sources.tabular.headers.header_forms (NFKC, no whitespace, lower case, brackets
 # removed)
 _EXACT: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号", "序", "no", "no.", "#"),
@@ -58,8 +70,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
 _ORDER = ("id_card", "licence", "phone", "hours", "date", "mode", "category", "people", "content", "remark",
           "adviser", "code", "township", "village", "seq")
 LOG_COLUMNS = Vocabulary(_EXACT, _KEYWORDS, _ORDER)
-#: the file types a service log is read from (the page's uploader and the CLI take them from the import table)
-SUFFIXES = (".xlsx", ".xls", ".csv")
+#: how a service log is read: bounded as a ledger is
+LOG_FILE = TableFile(ServiceLogError, "src.e.not_service_log", MAX_LEDGER_ROWS)
 #: columns whose text is never read (nor shown in a report)
 _NEVER_READ = ("id_card", "phone")
 #: free text: ID-card and phone numbers in it are removed before anything else sees it
@@ -104,28 +116,25 @@ class ServiceTable:
 
 @dataclass(frozen=True)
 class _Layout:
-    sheet: Sheet
-    header_row: int                # 0-based
-    cols: dict[str, int]
-    headers: list[str]
+    table: Table
     never: set[int]                # ID-card and phone columns
-    title: str
+
+    @property
+    def sheet(self) -> Sheet:
+        return self.table.sheet
 
 
 # ---------------------------------------------------------------------------------------------- reading
 def read_service_log(path: str | Path, *, today: dt.date | None = None) -> ServiceTable:
-    """Read a service log; LedgerError when it is not a readable one at all.  Row problems (unreadable date or
+    """Read a service log; ServiceLogError when it is not a readable one at all.  Row problems (unreadable date or
     hours, no adviser ...) stay on the rows for :func:`geo.sources.servicelog.match_service_log` to reject."""
     path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise LedgerError(f"“{path.name}”不是服务台账文件：只支持 .xlsx、.xls、.csv / '{path.name}' is not a service "
-                          "log: only .xlsx, .xls and .csv are supported")
-    layouts = _layouts(path, load_sheets(path))
+    layouts = _layouts(path, read_sheets(path, LOG_FILE))
     first = layouts[0]
     several = len(layouts) > 1
-    table = ServiceTable(str(path), [lay.sheet.name for lay in layouts], first.header_row + 1,
-                         {f: first.headers[c] for f, c in first.cols.items() if f not in _NEVER_READ},
-                         " ".join(x for x in [*(lay.title for lay in layouts),
+    table = ServiceTable(str(path), [lay.sheet.name for lay in layouts], first.table.header_row,
+                         {f: first.table.headers[c] for f, c in first.table.columns.items() if f not in _NEVER_READ},
+                         " ".join(x for x in [*(lay.table.title for lay in layouts),
                                               *(lay.sheet.name or "" for lay in layouts)] if x), [])
     for lay in layouts:
         _read_rows(table, lay, today or dt.date.today(), lay.sheet.name if several else None)
@@ -135,35 +144,28 @@ def read_service_log(path: str | Path, *, today: dt.date | None = None) -> Servi
 def _layouts(path: Path, sheets: list[Sheet]) -> list[_Layout]:
     found = []
     for s in sheets:
-        texts = [[cell_text(v) for v in row] for row in s.grid[:HEADER_SCAN_ROWS + 1]]
-        hit = find_header(LOG_COLUMNS, texts, _is_header)
-        if hit:
-            h, mapping = hit
-            cols = {f: c for f, (c, _score) in mapping.items()}
-            width = max(len(r) for r in s.grid)
-            top = [cell_text(v) for v in s.grid[h]] + [""] * (width - len(s.grid[h]))
+        table = locate_table(s, LOG_COLUMNS, _is_header)
+        if table:
+            top = [cell_text(v) for v in s.grid[table.header_index]]
             never = {c for c, text in enumerate(top) if (m := LOG_COLUMNS.match(text)) and m[0] in _NEVER_READ}
-            found.append(_Layout(s, h, cols, unique_headers(top), never, title_text(texts, h)))
+            found.append(_Layout(table, never))
     if not found:
         n = min(HEADER_SCAN_ROWS, max(len(s.grid) for s in sheets))
-        raise LedgerError(
-            f"“{path.name}”：第{n}行之前没有找到表头（需要有“服务日期”和“服务村（社区）”等列） / '{path.name}': no "
-            f"header row found in the first {n} rows (columns such as 服务日期 and 服务村（社区） are required)")
+        raise ServiceLogError(key="src.e.log_no_header", params={"name": path.name, "n": n})
     return found
 
 
 def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: str | None) -> None:
-    cols, width = lay.cols, len(lay.headers)
+    cols, headers = lay.table.columns, lay.table.headers
     needed = [cols[f] for f in ("village", "code", "adviser", "date") if f in cols]
     free = {cols[f] for f in _FREE_TEXT if f in cols}
     seen: dict[tuple[str, ...], int] = {}
     township = None
-    for i in range(lay.header_row + 1, len(lay.sheet.grid)):
-        values = (list(lay.sheet.grid[i]) + [None] * width)[:width]
+    for row_number, values in lay.table.body():
         texts = [cell_text(v) for v in values]
         kind = skip_kind(LOG_COLUMNS, _is_header, texts, needed, lay.never)
         if kind:
-            table.skipped_rows.append((i + 1, kind))
+            table.skipped_rows.append((row_number, kind))
             continue
         texts = [scrub_personal_numbers(t) if c in free else t for c, t in enumerate(texts)]
         if "township" in cols:
@@ -171,13 +173,13 @@ def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: st
             texts[cols["township"]] = township or ""
         key = (sheet_name or "", *(t for c, t in enumerate(texts) if c not in lay.never and c != cols.get("seq")))
         if key in seen:
-            table.duplicate_rows.append((i + 1, seen[key]))
+            table.duplicate_rows.append((row_number, seen[key]))
             continue
-        seen[key] = i + 1
-        raw = {lay.headers[c]: t for c, t in enumerate(texts) if c not in lay.never}
+        seen[key] = row_number
+        raw = {headers[c]: t for c, t in enumerate(texts) if c not in lay.never}
         if sheet_name is not None:
             raw = {"工作表": sheet_name, **raw}
-        table.rows.append(_make_row(i + 1, values, texts, cols, raw, today))
+        table.rows.append(_make_row(row_number, values, texts, cols, raw, today))
 
 
 def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[str, int], raw: dict[str, str],
@@ -203,9 +205,7 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
                       content=content, raw=raw, warnings=warnings)
 
 
-def _mode_note(row: int, written: str) -> str:
-    from geo.sources.matching import Note
-
+def _mode_note(row: int, written: str) -> Note:
     return Note(row, "imp.note.mode_unknown" if written else "imp.note.mode_blank", mode=written)
 
 
@@ -231,4 +231,4 @@ def _licence(text: str | None) -> str | None:
     return (re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None) if text else None
 
 
-__all__ = ["LOG_COLUMNS", "OTHER", "SUFFIXES", "ServiceRow", "ServiceTable", "read_service_log"]
+__all__ = ["LOG_COLUMNS", "OTHER", "ServiceRow", "ServiceTable", "read_service_log"]
