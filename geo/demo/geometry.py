@@ -7,18 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.outputs.outlines import TIERS, county_outlines, display_tiers, random_points_in, to_geojson_text, voronoi_cells
+from geo.imports.registry import store_outline_tiers  # noqa: F401  (the CLI and benchmarks take it from here)
+from geo.outputs.outlines import county_outlines, random_points_in, voronoi_cells
 from geo.sources.national import villages
 from geo.store.geometry import refresh_village_display, replace_village_geoms
-
-
-def store_outline_tiers(store, cur) -> None:
-    """Provinces, cities and counties of the whole country, simplified for the three upper map tiers."""
-    for tier, gdf in display_tiers().items():
-        decimals = TIERS[tier].decimals
-        rows = pd.DataFrame({"code": gdf["code"], "geojson": [to_geojson_text(g, decimals) for g in gdf.geometry],
-                             "schematic": False})
-        store.replace_shapes(cur, rows, tier)
 
 
 def schematic_cells(county_outline, village_codes: list[str], seed: int) -> pd.DataFrame:
