@@ -26,14 +26,15 @@ from geo.imports.results import (
     Note,
     Progress,
     already_imported,
-    as_refusal,
     doubtful_notes,
     joined_remarks,
     refused,
+    refused_by,
     reject_note,
     remark,
 )
 from geo.sources import ledger
+from geo.sources.errors import SourceError
 from geo.sources.ledger.people import TAKEN, Identity, People
 from geo.sources.matching import outside_jurisdiction
 from geo.store import Store
@@ -121,8 +122,8 @@ def preview_assignments(store: Store, path: str | Path, *, county: str | None = 
     try:
         table = read if read is not None else ledger.read_ledger(path)
         return table, ledger.match_ledger(table, store.registry_frame(), county=county)
-    except ledger.LedgerError as e:
-        raise as_refusal(e) from None
+    except SourceError as e:
+        raise refused_by(e) from None
 
 
 class Assignments(ImportKind):

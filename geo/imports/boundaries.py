@@ -14,12 +14,13 @@ from geo.imports.results import (
     ImportResult,
     Progress,
     already_imported,
-    as_refusal,
     id_removed_notes,
+    refused_by,
     reject_note,
     remark,
 )
 from geo.sources import boundaries as reader
+from geo.sources.errors import SourceError
 from geo.sources.matching import outside_jurisdiction
 from geo.store import Store
 from geo.store.geometry import refresh_village_display, replace_village_geoms
@@ -50,8 +51,8 @@ def preview_boundaries(store: Store, path: str | Path, read=None, **options) -> 
         return read
     try:
         return reader.read_boundaries(path, store.registry_frame(), **options)
-    except reader.BoundaryError as e:
-        raise as_refusal(e) from None
+    except SourceError as e:
+        raise refused_by(e) from None
 
 
 class Boundaries(ImportKind):

@@ -38,8 +38,8 @@ def refused(key: str, **params: object) -> ImportRefused:
     return ImportRefused(key=key, params=params)
 
 
-def as_refusal(error: UserError) -> ImportRefused:
-    """A reader's refusal of a file as the import's: its catalogue message when it has one."""
+def refused_by(error: UserError) -> ImportRefused:
+    """A reader's error (geo.sources.errors) as the import's refusal, with its catalogue message when it has one."""
     return ImportRefused(key=error.key, params=error.params) if error.key else ImportRefused(str(error))
 
 

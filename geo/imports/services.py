@@ -29,14 +29,14 @@ from geo.imports.results import (
     ImportResult,
     Progress,
     already_imported,
-    as_refusal,
     doubtful_notes,
     joined_remarks,
     refused,
+    refused_by,
     reject_note,
 )
 from geo.sources import servicelog
-from geo.sources.ledger import LedgerError
+from geo.sources.errors import SourceError
 from geo.sources.matching import outside_jurisdiction
 from geo.store import Store
 from geo.text.catalogue import Msg
@@ -79,8 +79,8 @@ def preview_services(store: Store, path: str | Path, *, county: str | None = Non
     try:
         table = read if read is not None else servicelog.read_service_log(path, today=today)
         chosen = servicelog.service_county(table, store.registry_frame(), county)
-    except LedgerError as e:
-        raise as_refusal(e) from None
+    except SourceError as e:
+        raise refused_by(e) from None
     advisers = store.known_advisers(Scope(chosen.code6), today)
     return ServicePreview(table, servicelog.match_service_log(table, chosen, advisers))
 

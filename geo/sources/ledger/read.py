@@ -15,10 +15,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from geo.core.errors import UserError
 from geo.core.limits import MAX_CELLS, MAX_COLUMNS, MAX_MERGED_CELLS, MAX_MERGED_RANGES, MAX_SHEETS
 from geo.privacy.idcards import scrub_id_numbers
 from geo.privacy.safezip import UnsafeZipError, check_archive
+from geo.sources.errors import LedgerError
 
 SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 # rows of one file, all sheets together: the largest county has a few thousand villages, so a file this long
@@ -26,10 +26,6 @@ SUPPORTED_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 MAX_LEDGER_ROWS = 200_000
 # uncompressed parts of one .xlsx: a MAX_LEDGER_ROWS ledger is about 100 MB of sheet XML
 MAX_XLSX_BYTES = 512 * 1024**2
-
-
-class LedgerError(UserError):
-    """A ledger file that cannot be read at all; the message is bilingual and names the file."""
 
 
 # ---------------------------------------------------------------------------------------------- cells
