@@ -12,6 +12,7 @@ message, with its catalogue key and values so that the page says it in one langu
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -101,8 +102,6 @@ def read_limited(reader: Callable[..., Any], *args: Any, file_name: str, memory:
     if message[0] == "refused":
         raise _refusal(*message[1:])
     if message[0] == "failed":
-        import logging
-
         logging.getLogger(__name__).error("reading %s failed in its worker:\n%s", file_name, message[1])
         raise refused("limit.failed", file=file_name)
     raise refused("limit.memory", file=file_name, mb=f"{memory // 1024**2:,}")
