@@ -16,10 +16,10 @@ import pytest
 from geo.core.limits import MAX_VALUE_CHARS
 from geo.privacy import idcards, phones
 from geo.sources import names, periods
-from geo.sources.ledger import headers
 from geo.sources.periods import PeriodError
 from geo.sources.servicelog import values
 from geo.sources.servicelog.values import Problem
+from geo.sources.tabular import headers
 
 TODAY = dt.date(2026, 6, 1)
 #: far above what a linear parser needs for 100,000 characters, far below what a quadratic one takes

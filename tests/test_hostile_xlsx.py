@@ -107,7 +107,7 @@ def test_csv_rows_are_bounded_by_columns_and_cells(tmp_path, monkeypatch):
     trailing.write_text("村（社区）名称,法律顾问姓名\n东村村,张三" + "," * limits.MAX_COLUMNS * 2 + "\n",
                         encoding="utf-8")
     assert len(read_ledger(trailing).rows) == 1
-    monkeypatch.setattr("geo.sources.ledger.read.MAX_CELLS", 100)
+    monkeypatch.setattr("geo.sources.tabular.read.MAX_CELLS", 100)
     many = tmp_path / "多.csv"
     many.write_text("村（社区）名称,法律顾问姓名\n" + "东村村,张三\n" * 60, encoding="utf-8")
     with pytest.raises(LedgerError, match="多.csv") as refused:

@@ -17,7 +17,9 @@ from fixtures_xlsx import xlsx_package
 from geo import imports
 from geo.privacy.safezip import MAX_RATIO, RATIO_FLOOR_BYTES, UnsafeZipError, check_archive, safe_extract
 from geo.sources import ledger
-from geo.sources.ledger import MAX_LEDGER_ROWS, LedgerError, RowBudget, read_ledger
+from geo.sources.ledger import MAX_LEDGER_ROWS, LedgerError, read_ledger
+from geo.sources.tabular import RowBudget
+from geo.sources.tabular import read as tabular_read
 from geo.store import open_store
 from test_imports import snapshot, store  # noqa: F401 - the fixture
 
@@ -72,11 +74,11 @@ def rows_pulled(monkeypatch) -> list[int]:
 # ------------------------------------------------------------------------------------------------ rows
 
 def test_row_budget_edges():
-    budget = RowBudget("x.csv", limit=3)
+    budget = RowBudget("x.csv", limit=3, error=LedgerError)
     assert list(budget.rows(range(3))) == [0, 1, 2]        # exactly the limit is fine
     with pytest.raises(LedgerError, match="3 rows"):
         list(budget.rows(range(1)))                          # the next row, from any sheet, is not
-    budget = RowBudget("x.csv", limit=3)
+    budget = RowBudget("x.csv", limit=3, error=LedgerError)
     budget.expect(3)
     with pytest.raises(LedgerError, match="x.csv"):
         budget.expect(4)
@@ -136,11 +138,11 @@ def test_xlsx_without_dimension_and_wider_than_stated_is_read_whole(tmp_path):
 @pytest.mark.parametrize("chunk", [3, 4, 5, 7, 64, 1 << 20])
 def test_row_scan_counts_tags_cut_by_chunk_boundaries(tmp_path, monkeypatch, chunk):
     """Every row tag is counted once, wherever the reads cut the XML; the scan stops once past the limit."""
-    monkeypatch.setattr(ledger.read, "_SCAN_CHUNK", chunk)
+    monkeypatch.setattr(tabular_read, "_SCAN_CHUNK", chunk)
     path = xlsx_by_hand(tmp_path / "台账.xlsx", 300, dimension_rows=None)
     with zipfile.ZipFile(path) as zf:
-        assert ledger.read._row_tags(zf, "xl/worksheets/sheet1.xml", 10**9) == 300
-        assert ledger.read._row_tags(zf, "xl/worksheets/sheet1.xml", 10) < 300 or chunk == 1 << 20
+        assert tabular_read._row_tags(zf, "xl/worksheets/sheet1.xml", 10**9) == 300
+        assert tabular_read._row_tags(zf, "xl/worksheets/sheet1.xml", 10) < 300 or chunk == 1 << 20
 
 
 def test_ledger_import_over_the_limit_changes_nothing(store, tmp_path):  # noqa: F811

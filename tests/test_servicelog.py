@@ -238,5 +238,5 @@ def test_one_row_naming_two_villages_shares_its_hours(tmp_path):
 
 def test_a_file_without_the_header_is_refused(tmp_path):
     path = write_csv(tmp_path / "x.csv", [["a", "b"]], header=("姓名", "电话"))
-    with pytest.raises(servicelog.fields.LedgerError, match="服务日期"):
+    with pytest.raises(servicelog.fields.ServiceLogError, match="服务日期"):
         servicelog.read_service_log(path, today=TODAY)

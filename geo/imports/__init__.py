@@ -34,7 +34,6 @@ from geo.imports.registry import (
     ABOLISH_COUNTIES_SHOWN,
     ABOLISH_NAMES_SHOWN,
     MAX_REGISTRY_ROWS,
-    REGISTRY_SUFFIXES,
     AbolishNotConfirmed,
     CountyAbolition,
     RegistryDone,
@@ -55,7 +54,7 @@ from geo.imports.services import ServicePreview, ServicesDone, import_services, 
 
 __all__ = [
     "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",
-    "REGISTRY_SUFFIXES", "AbolishNotConfirmed", "AssignmentsDone", "BoundariesDone", "CountyAbolition", "Details",
+    "AbolishNotConfirmed", "AssignmentsDone", "BoundariesDone", "CountyAbolition", "Details",
     "ImportKind", "ImportRefused", "ImportResult", "Note", "Option", "PreviewView", "Progress", "RegistryDone",
     "RegistryPlan", "RegistryPreview", "ServicePreview", "ServicesDone", "abolition_notes",
     "abolition_places", "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries",

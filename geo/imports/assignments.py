@@ -37,6 +37,7 @@ from geo.sources import ledger
 from geo.sources.errors import SourceError
 from geo.sources.ledger.people import TAKEN, Identity, People
 from geo.sources.matching import outside_jurisdiction
+from geo.sources.tabular import TABULAR_SUFFIXES
 from geo.store import Store
 from geo.text.catalogue import Msg
 from geo.text.formats import period_text
@@ -130,7 +131,7 @@ class Assignments(ImportKind):
     """Adviser ledgers: who is the legal adviser of which village, for which period."""
 
     key = "assignments"
-    file_types = ledger.SUPPORTED_SUFFIXES
+    file_types = TABULAR_SUFFIXES
     options = (COUNTY,)
 
     def reading(self, store: Store, path: Path, options: dict[str, Any]) -> Reading:

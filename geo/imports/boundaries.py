@@ -59,7 +59,7 @@ class Boundaries(ImportKind):
     """Village boundary layers (shapefile archives, GeoJSON, GeoPackage ...)."""
 
     key = "boundaries"
-    file_types = reader.SUPPORTED
+    file_types = reader.BOUNDARY_SUFFIXES
     stacks = True
     row_key = "imp.col.feature"
     options = (Option("code_field", "text", "imp.b.code_field"),

@@ -28,9 +28,10 @@ from geo.imports.results import (
     refused_by,
 )
 from geo.outputs.outlines import TIERS, display_tiers, to_geojson_text
-from geo.sources.division_list import MAX_REGISTRY_ROWS, REGISTRY_SUFFIXES, read_division_list  # noqa: F401
+from geo.sources.division_list import MAX_REGISTRY_ROWS, read_division_list  # noqa: F401
 from geo.sources.errors import SourceError
 from geo.sources.matching import real_villages
+from geo.sources.tabular import TABULAR_SUFFIXES
 from geo.store import Store
 from geo.text.catalogue import Msg, level_label, t
 
@@ -276,7 +277,7 @@ class Registry(ImportKind):
     """Division lists (统计用区划代码): the divisions and their names, and which villages are gone."""
 
     key = "registry"
-    file_types = REGISTRY_SUFFIXES
+    file_types = TABULAR_SUFFIXES
     stacks = True
     options = (ALLOW_ABOLISH,)
     action = "import_registry"

@@ -38,6 +38,7 @@ from geo.imports.results import (
 from geo.sources import servicelog
 from geo.sources.errors import SourceError
 from geo.sources.matching import outside_jurisdiction
+from geo.sources.tabular import TABULAR_SUFFIXES
 from geo.store import Store
 from geo.text.catalogue import Msg
 
@@ -102,7 +103,7 @@ class Services(ImportKind):
     """Service logs: the visits, calls and lectures advisers gave at villages of one county."""
 
     key = "services"
-    file_types = servicelog.SUFFIXES
+    file_types = TABULAR_SUFFIXES
     options = (COUNTY,)
 
     def reading(self, store: Store, path: Path, options: dict[str, Any]) -> Reading:

@@ -20,7 +20,7 @@ import zlib
 from pathlib import Path
 
 from geo.core.errors import UserError
-from geo.text.catalogue import bilingual
+from geo.text.catalogue import Msg
 
 # A whole province's 三调 village layer (shp + dbf + shx + prj) is a few hundred MB uncompressed; 1 GiB is
 # several times that and still bounds the disk and the time one upload can cost.
@@ -35,7 +35,10 @@ _DRIVE = re.compile(r"^[A-Za-z]:")
 
 
 class UnsafeZipError(UserError, ValueError):
-    """The archive is corrupt, hostile or too big.  The message is bilingual and names the zip."""
+    """The archive is corrupt, hostile or too big: a catalogue message (``zip.*``) that names the zip."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key=key, params=params)
 
 
 def _unicode_path_extra(info: zipfile.ZipInfo) -> str | None:
@@ -75,16 +78,16 @@ def entry_name(info: zipfile.ZipInfo) -> str:
     return info.filename
 
 
-def _unsafe_reason(name: str, info: zipfile.ZipInfo) -> str | None:
+def _unsafe_reason(name: str, info: zipfile.ZipInfo) -> Msg | None:
     parts = re.split(r"[\\/]+", name)
     if name.startswith(("/", "\\")) or _DRIVE.match(name):
-        return f"条目“{name}”是绝对路径 / entry '{name}' has an absolute path"
+        return Msg("zip.entry.absolute", {"entry": name})
     if any(p == ".." for p in parts):
-        return f"条目“{name}”含“..” / entry '{name}' contains '..'"
+        return Msg("zip.entry.parent", {"entry": name})
     if stat.S_ISLNK(info.external_attr >> 16):
-        return f"条目“{name}”是符号链接 / entry '{name}' is a symbolic link"
+        return Msg("zip.entry.link", {"entry": name})
     if info.flag_bits & 0x1:
-        return f"条目“{name}”已加密 / entry '{name}' is encrypted"
+        return Msg("zip.entry.encrypted", {"entry": name})
     return None
 
 
@@ -106,20 +109,17 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
     try:
         zf = zipfile.ZipFile(zip_path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise UnsafeZipError(f"“{label}”不是有效的 zip 文件（已损坏？） / '{label}' is not a valid zip file "
-                             f"(corrupt?): {e}") from e
+        raise UnsafeZipError("zip.invalid", name=label, err=str(e)) from e
     with zf:
         infos = zf.infolist()
         if len(infos) > max_files:
-            raise UnsafeZipError(f"“{label}”含 {len(infos)} 个条目，超过上限 {max_files} / '{label}' has "
-                                 f"{len(infos)} entries, more than the limit of {max_files}")
+            raise UnsafeZipError("zip.too_many", name=label, n=len(infos), limit=max_files)
         plan: list[tuple[zipfile.ZipInfo, str]] = []
         for info in infos:
             name = entry_name(info)
             reason = _unsafe_reason(name, info)
             if reason:
-                raise UnsafeZipError(f"“{label}”不安全，已拒绝整个文件：{reason.split(' / ')[0]} / '{label}' is "
-                                     f"unsafe, whole zip rejected: {reason.split(' / ')[1]}")
+                raise UnsafeZipError("zip.unsafe", name=label, reason=reason)
             if not info.is_dir():
                 plan.append((info, name))
         _check_sizes(label, infos, max_total_bytes)
@@ -132,8 +132,7 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
             for info, name in plan:
                 target = (root / name.replace("\\", "/")).resolve()
                 if root not in target.parents:  # belt and braces after the name checks above
-                    raise UnsafeZipError(f"“{label}”的条目“{name}”会写到目标目录之外 / entry '{name}' of "
-                                         f"'{label}' would be written outside the target folder")
+                    raise UnsafeZipError("zip.outside", name=label, entry=name)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 entry_total = 0
                 with zf.open(info) as src, open(target, "wb") as out:
@@ -142,20 +141,16 @@ def safe_extract(zip_path: str | Path, dest_dir: str | Path, *, max_total_bytes:
                         total += len(chunk)
                         entry_total += len(chunk)
                         if total > max_total_bytes or entry_total > info.file_size:
-                            raise UnsafeZipError(
-                                f"“{label}”解压后超过上限 {_mb(max_total_bytes)}（或条目大小与声明不符），已停止 / "
-                                f"'{label}' expands past the {_mb(max_total_bytes)} limit (or an entry is larger "
-                                f"than declared); extraction stopped")
+                            raise UnsafeZipError("zip.expands", name=label, limit=_mb(max_total_bytes))
                         if _implausible(entry_total, info.compress_size) or _implausible(total, compressed):
-                            raise UnsafeZipError(_ratio_message(label, name))
+                            raise _ratio_error(label, name)
                         out.write(chunk)
         except UnsafeZipError:
             _cleanup(written, root)
             raise
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError) as e:
             _cleanup(written, root)
-            raise UnsafeZipError(f"“{label}”已损坏，无法解压 / '{label}' is corrupt and cannot be extracted: "
-                                 f"{e}") from e
+            raise UnsafeZipError("zip.corrupt", name=label, err=str(e)) from e
     return written
 
 
@@ -163,24 +158,22 @@ def _implausible(expanded: int, compressed: int) -> bool:
     return expanded > RATIO_FLOOR_BYTES and expanded > MAX_RATIO * max(compressed, 1)
 
 
-def _ratio_message(label: str, member: str | None) -> str:
+def _ratio_error(label: str, member: str | None) -> UnsafeZipError:
     if member is None:
-        return bilingual("zip.ratio", name=label, ratio=MAX_RATIO)
-    return bilingual("zip.ratio_member", name=label, member=member, ratio=MAX_RATIO)
+        return UnsafeZipError("zip.ratio", name=label, ratio=MAX_RATIO)
+    return UnsafeZipError("zip.ratio_member", name=label, member=member, ratio=MAX_RATIO)
 
 
 def _check_sizes(label: str, infos: list[zipfile.ZipInfo], max_total_bytes: int) -> None:
     """Refuse by the central directory: the declared total, the whole archive's and each member's ratio."""
     declared = sum(i.file_size for i in infos)
     if declared > max_total_bytes:
-        raise UnsafeZipError(f"“{label}”解压后达 {_mb(declared)}，超过上限 {_mb(max_total_bytes)} / "
-                             f"'{label}' would expand to {_mb(declared)}, more than the "
-                             f"{_mb(max_total_bytes)} limit")
+        raise UnsafeZipError("zip.too_big", name=label, size=_mb(declared), limit=_mb(max_total_bytes))
     for info in infos:
         if _implausible(info.file_size, info.compress_size):
-            raise UnsafeZipError(_ratio_message(label, entry_name(info)))
+            raise _ratio_error(label, entry_name(info))
     if _implausible(declared, sum(i.compress_size for i in infos)):
-        raise UnsafeZipError(_ratio_message(label, None))
+        raise _ratio_error(label, None)
 
 
 def check_archive(path: str | Path, *, max_total_bytes: int, label: str | None = None) -> None:
@@ -194,8 +187,7 @@ def check_archive(path: str | Path, *, max_total_bytes: int, label: str | None =
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as e:
-        raise UnsafeZipError(f"“{label}”不是有效的 zip 文件（已损坏？） / '{label}' is not a valid zip file "
-                             f"(corrupt?): {e}") from e
+        raise UnsafeZipError("zip.invalid", name=label, err=str(e)) from e
     _check_sizes(label, infos, max_total_bytes)
 
 

@@ -5,7 +5,6 @@ rows).  What a list changes in the store is :mod:`geo.imports.registry`'s job.
 """
 from __future__ import annotations
 
-import csv
 import re
 from pathlib import Path
 
@@ -14,20 +13,13 @@ import pandas as pd
 from geo.core.codes import LEVEL_ENDS, significant_length
 from geo.core.limits import MAX_REGISTRY_CELLS
 from geo.privacy.idcards import scrub_id_numbers
-from geo.sources.errors import LedgerError, RegistryFileError
-from geo.sources.ledger import read as ledger
+from geo.sources.errors import RegistryFileError
+from geo.sources.tabular import TableFile, read_sheets
 from geo.text.catalogue import Msg
-
-#: the file types a division list is read from (the page's uploader and the CLI check the same tuple)
-REGISTRY_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm", ".xls")
 
 
 def _refused(key: str, **params: object) -> RegistryFileError:
     return RegistryFileError(key=key, params=params)
-
-
-def _as_registry_error(e: LedgerError) -> RegistryFileError:
-    return RegistryFileError(key=e.key, params=e.params) if e.key else RegistryFileError(str(e))
 
 
 _CODE_HEADERS = ("统计用区划代码", "区划代码", "行政区划代码", "代码", "code", "adcode", "区划码")
@@ -78,7 +70,7 @@ MAX_REGISTRY_ROWS = 1_000_000
 
 
 def _cell_str(value: object) -> str:
-    """A workbook cell as text, as pandas reads it with dtype=str: whole numbers without ".0", blank as ""."""
+    """A cell as text, as pandas reads it with dtype=str: whole numbers without ".0", blank as ""."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -86,43 +78,20 @@ def _cell_str(value: object) -> str:
     return str(value)
 
 
+#: how a division list is read: its first sheet, merged ranges left as they are, under its own bounds
+DIVISION_LIST_FILE = TableFile(RegistryFileError, "imp.e.file_type", MAX_REGISTRY_ROWS, MAX_REGISTRY_CELLS,
+                               all_sheets=False, merged=False,
+                               wrong_type_params={"kind": Msg("imp.kind.registry")})
+
+
 def _read_table(path: Path) -> pd.DataFrame:
-    """Every cell as text, no header interpretation (it is found afterwards); refused past MAX_REGISTRY_ROWS."""
-    ext = path.suffix.lower()
-    name = path.name
-    budget = ledger.RowBudget(name, MAX_REGISTRY_ROWS, MAX_REGISTRY_CELLS)
-    if ext in (".csv", ".txt"):
-        try:
-            with open(path, encoding=ledger.text_encoding(path), newline="") as f:
-                sample = f.read(2000)
-                f.seek(0)
-                sep = "\t" if sample.count("\t") > sample.count(",") else ","
-                # title rows above the header have fewer cells: read ragged rows, then square them
-                rows = [budget.cells(r) for r in budget.rows(csv.reader(f, delimiter=sep))]
-        except LedgerError as e:
-            raise _as_registry_error(e) from None
-        except UnicodeDecodeError:
-            raise _refused("imp.e.encoding", file=name) from None
-        if not any(cell.strip() for row in rows for cell in row):
-            raise _refused("imp.e.empty", file=name)
-        width = max((len(r) for r in rows), default=0)
-        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    if ext in (".xlsx", ".xlsm", ".xls"):
-        with open(path, "rb") as f:
-            kind = ledger.workbook_kind(f.read(8))
-        if kind is None:
-            raise _refused("imp.e.not_excel", file=name)
-        try:   # the reader by what the file is, not by its extension; bounded as a ledger is (geo.core.limits)
-            grid = ledger.first_sheet_cells(path, kind, budget)
-        except LedgerError as e:
-            raise _as_registry_error(e) from None
-        rows = [[_cell_str(v) for v in row] for row in grid]
-        while rows and not any(rows[-1]):
-            rows.pop()
-        width = max((len(r) for r in rows), default=0)
-        return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
-    raise _refused("imp.e.file_type", file=name, kind=Msg("imp.kind.registry"),
-                  types=" ".join(REGISTRY_SUFFIXES))
+    """Every cell as text, no header interpretation (it is found afterwards), the rows squared."""
+    grid = read_sheets(path, DIVISION_LIST_FILE)[0].grid
+    rows = [[_cell_str(v) for v in row] for row in grid]
+    while rows and not any(rows[-1]):
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
 
 
 def read_division_list(path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -31,7 +31,7 @@ from geo.privacy.safezip import DEFAULT_MAX_FILES, DEFAULT_MAX_TOTAL_BYTES
 from geo.sources.boundaries.crs import crs_label, source_crs_of, to_wgs84
 from geo.sources.boundaries.errors import BoundaryError, _err
 from geo.sources.boundaries.fields import _clean_attrs, choose_fields, code12, detect_dbf_encoding, without_id_numbers
-from geo.sources.boundaries.files import DRIVERS, SUPPORTED, Dataset, candidates, check_file, choose_dataset
+from geo.sources.boundaries.files import BOUNDARY_SUFFIXES, DRIVERS, Dataset, candidates, check_file, choose_dataset
 from geo.sources.boundaries.geometry import polygonal
 from geo.sources.boundaries.match import Features, counties_at, county_outline, dissolve, match_features
 from geo.sources.matching import CountyError, RegistryIndex, Reject, registry_index, resolve_county
@@ -141,6 +141,6 @@ def _counties(matched: gpd.GeoDataFrame, index: RegistryIndex, given_c6: str | N
     return None, counties
 
 
-__all__ = ["BoundaryError", "BoundaryRead", "DRIVERS", "REASONS", "SUPPORTED", "Reject", "RegistryIndex", "code12",
-           "committee_form", "counties_at", "county_outline", "crs_label", "detect_dbf_encoding", "polygonal",
+__all__ = ["BOUNDARY_SUFFIXES", "BoundaryError", "BoundaryRead", "DRIVERS", "REASONS", "Reject", "RegistryIndex",
+           "code12", "committee_form", "counties_at", "county_outline", "crs_label", "detect_dbf_encoding", "polygonal",
            "read_boundaries", "registry_index"]

@@ -27,7 +27,7 @@ from geo.sources.boundaries.errors import BoundaryError, _err, _refusal, _refuse
 from geo.sources.boundaries.fields import _detect_code_field, _detect_name_field, detect_dbf_encoding
 from geo.sources.matching import RegistryIndex
 
-SUPPORTED = (".zip", ".shp", ".geojson", ".json", ".gpkg")
+BOUNDARY_SUFFIXES = (".zip", ".shp", ".geojson", ".json", ".gpkg")
 
 
 # ------------------------------------------------------------------------------------------------ the input
@@ -321,7 +321,7 @@ def check_file(path: Path) -> None:
     label = path.name
     if not path.exists():
         raise _err(label, "文件不存在", "file does not exist")
-    if path.is_dir() or path.suffix.lower() not in SUPPORTED:
+    if path.is_dir() or path.suffix.lower() not in BOUNDARY_SUFFIXES:
         raise _err(label, "文件类型不支持，请上传 .zip（含 shapefile）、.shp、.geojson 或 .gpkg",
                    "unsupported file type; upload a .zip (with a shapefile), .shp, .geojson or .gpkg")
     if path.stat().st_size == 0:

@@ -2,8 +2,9 @@
 
 Three phases, one module each:
 
-* :mod:`geo.sources.ledger.read`: the file -> grids of cells (.xlsx streamed with its merged cells filled, .xls, .csv in
-  UTF-8 or GBK), refused when it is not what it claims, past the row budget, or empty;
+* :mod:`geo.sources.ledger.read`: the file -> grids of cells through :mod:`geo.sources.tabular` (.xlsx streamed with its
+  merged cells filled, .xls, .csv in UTF-8 or GBK), refused when it is not what it claims, past the row budget, or
+  empty;
 * :mod:`geo.sources.ledger.fields`: :func:`read_ledger` finds the header row under any title rows, maps the columns to
   canonical fields and parses each row into a :class:`LedgerTable` (merged and blank township cells filled down,
   blank / 合计 / note / repeated-header rows skipped, identical rows dropped, ID-card numbers removed: 身份证号
@@ -34,22 +35,9 @@ from geo.sources.ledger.match import (
            detect_county,
            match_ledger,
 )
-from geo.sources.ledger.read import (
-           MAX_LEDGER_ROWS,
-           MAX_XLSX_BYTES,
-           SUPPORTED_SUFFIXES,
-           LedgerError,
-           RowBudget,
-           cell_text,
-           check_xlsx_size,
-           first_sheet_cells,
-           text_encoding,
-           workbook_kind,
-)
+from geo.sources.ledger.read import MAX_LEDGER_ROWS, LedgerError
 from geo.sources.matching import RegistryIndex, Reject, registry_index
 
-__all__ = ["HEADER_SCAN_ROWS", "KIND_LAWYER", "KIND_OTHER", "KIND_WORKER", "MAX_LEDGER_ROWS", "MAX_XLSX_BYTES",
-           "REJECT_REASONS", "SUPPORTED_SUFFIXES", "Adviser", "Assignment", "LedgerError", "LedgerMatch", "LedgerRow",
-           "LedgerTable", "RegistryIndex", "Reject", "RowBudget", "adviser_key", "cell_text", "check_xlsx_size",
-           "detect_county", "first_sheet_cells", "match_ledger", "normalize_kind", "read_ledger", "registry_index",
-           "text_encoding", "workbook_kind"]
+__all__ = ["HEADER_SCAN_ROWS", "KIND_LAWYER", "KIND_OTHER", "KIND_WORKER", "MAX_LEDGER_ROWS", "REJECT_REASONS",
+           "Adviser", "Assignment", "LedgerError", "LedgerMatch", "LedgerRow", "LedgerTable", "RegistryIndex", "Reject",
+           "adviser_key", "detect_county", "match_ledger", "normalize_kind", "read_ledger", "registry_index"]

@@ -16,8 +16,8 @@ from typing import Any
 from geo.core.codes import CodeError, normalize_code
 from geo.core.coverage import Period
 from geo.privacy.idcards import removed_note, scrub_id_numbers
-from geo.sources.ledger.headers import HEADER_SCAN_ROWS, Vocabulary, find_header, skip_kind, title_text, unique_headers
-from geo.sources.ledger.read import LedgerError, Sheet, cell_text, load_sheets
+from geo.sources.errors import LedgerError
+from geo.sources.ledger.read import load_sheets
 from geo.sources.names import clean_name, split_village_names
 from geo.sources.periods import (
     EARLIEST_PLAUSIBLE_START,
@@ -26,6 +26,16 @@ from geo.sources.periods import (
     PeriodError,
     doubtful_period,
     parse_period,
+)
+from geo.sources.tabular import (
+    HEADER_SCAN_ROWS,
+    Sheet,
+    Vocabulary,
+    cell_text,
+    find_header,
+    skip_kind,
+    title_text,
+    unique_headers,
 )
 from geo.text.catalogue import bilingual
 
@@ -246,7 +256,7 @@ def _chosen_sheets(path: Path, sheets: list[Sheet], wanted: str | None) -> list[
         return sheets
     chosen = [s for s in sheets if s.name == wanted]
     if not chosen:
-        raise LedgerError(f"“{path.name}”中没有名为“{wanted}”的工作表 / '{path.name}' has no sheet '{wanted}'")
+        raise LedgerError(key="src.e.no_sheet", params={"name": path.name, "sheet": wanted})
     return chosen
 
 
@@ -263,10 +273,7 @@ def _sheets_with_header(path: Path, sheets: list[Sheet]) -> list[_Found]:
             found.append((s, texts, hit[0], hit[1]))
     if not found:
         n = min(HEADER_SCAN_ROWS, max(len(s.grid) for s in sheets))
-        raise LedgerError(
-            f"“{path.name}”：第{n}行之前没有找到表头（需要有“村（社区）名称”和“法律顾问姓名”等列） / "
-            f"'{path.name}': no header row found in the first {n} rows (columns such as 村（社区）名称 and "
-            "法律顾问姓名 are required)")
+        raise LedgerError(key="src.e.ledger_no_header", params={"name": path.name, "n": n})
     return found
 
 

@@ -12,9 +12,9 @@ from typing import Callable, Sequence
 
 import pandas as pd
 
+from geo.sources.errors import LedgerError, SourceError
 from geo.sources.ledger.fields import LedgerRow, LedgerTable
 from geo.sources.ledger.people import Identity, Likeness, People
-from geo.sources.ledger.read import LedgerError
 from geo.sources.matching import (
     County,
     CountyError,
@@ -133,9 +133,9 @@ def detect_county(table: LedgerTable, registry: pd.DataFrame | RegistryIndex) ->
 
 
 def table_county(index: RegistryIndex, given: object, text: str, rows: Sequence,
-                 undetected: Callable[[], LedgerError]) -> County:
+                 undetected: Callable[[], SourceError], error: type[SourceError] = LedgerError) -> County:
     """The county of a file's `rows` (each with village_names and village_code): `given` (code or name) when
-    there is one, else detected from the title words `text` and the rows; every refusal a LedgerError, the
+    there is one, else detected from the title words `text` and the rows; every refusal an `error`, the
     file's own `undetected()` when nothing tells."""
     try:
         return choose_county(index, given, text=text, names=[n for r in rows for n in r.village_names],
@@ -143,7 +143,7 @@ def table_county(index: RegistryIndex, given: object, text: str, rows: Sequence,
     except CountyError as e:
         if e.key == "match.county.undetected":
             raise undetected() from None
-        raise LedgerError(str(e)) from None
+        raise (error(key=e.key, params=e.params) if e.key else error(str(e))) from None
 
 
 def _county(table: LedgerTable, index: RegistryIndex, given: object) -> County:

@@ -11,7 +11,7 @@ The same phases as :mod:`geo.sources.ledger`, on its machinery:
 """
 from __future__ import annotations
 
-from geo.sources.servicelog.fields import LOG_COLUMNS, SUFFIXES, ServiceRow, ServiceTable, read_service_log
+from geo.sources.servicelog.fields import LOG_COLUMNS, ServiceRow, ServiceTable, read_service_log
 from geo.sources.servicelog.match import (
            REJECT_REASONS,
            AdviserBook,
@@ -35,6 +35,6 @@ from geo.sources.servicelog.values import (
 )
 
 __all__ = ["HOUR_UNITS", "HOUR_WORDS", "LOG_COLUMNS", "MODE_WORDS", "ONSITE", "OTHER", "REJECT_REASONS", "REMOTE",
-           "SUFFIXES", "AdviserBook", "Problem", "ServiceMatch", "ServiceRecord", "ServiceRow", "ServiceTable",
+           "AdviserBook", "Problem", "ServiceMatch", "ServiceRecord", "ServiceRow", "ServiceTable",
            "match_service_log", "people_served", "read_service_log", "service_county", "service_date",
            "service_hours", "service_mode"]

@@ -1,7 +1,7 @@
 """Reading a service log (服务台账 / 工作日志) into rows: the ledger's phases and machinery with the log's columns.
 
-The file is read by :func:`geo.sources.ledger.read.load_sheets` (streamed .xlsx with merged cells filled, .xls, .csv in
-UTF-8 or GBK, the row budget); the header is found under any title rows by :mod:`geo.sources.ledger.headers` with
+The file is read by :func:`geo.sources.tabular.read_sheets` (streamed .xlsx with merged cells filled, .xls, .csv in
+UTF-8 or GBK, the row budget); the header is found under any title rows by :mod:`geo.sources.tabular.headers` with
 :data:`LOG_COLUMNS`; township cells are filled down, blank / 合计 / note / repeated-header rows skipped and
 identical rows dropped.  ID-card and phone columns are never read; ID-card and phone numbers written into the
 free text are removed.  Every sheet with a header is read (logs are often kept one sheet per month).
@@ -17,12 +17,24 @@ from typing import Any
 
 from geo.core.codes import CodeError, normalize_code
 from geo.privacy.phones import scrub_personal_numbers
-from geo.sources.ledger.headers import HEADER_SCAN_ROWS, Vocabulary, find_header, skip_kind, title_text, unique_headers
-from geo.sources.ledger.read import LedgerError, Sheet, cell_text, load_sheets
+from geo.sources.errors import ServiceLogError
+from geo.sources.ledger.read import MAX_LEDGER_ROWS
 from geo.sources.names import split_village_names
 from geo.sources.servicelog.values import OTHER, Problem, people_served, service_date, service_hours, service_mode
+from geo.sources.tabular import (
+    HEADER_SCAN_ROWS,
+    Sheet,
+    TableFile,
+    Vocabulary,
+    cell_text,
+    find_header,
+    read_sheets,
+    skip_kind,
+    title_text,
+    unique_headers,
+)
 
-# exact synonyms, compared after geo.sources.ledger.headers.header_forms (NFKC, no whitespace, lower case, brackets
+# exact synonyms, compared after geo.sources.tabular.headers.header_forms (NFKC, no whitespace, lower case, brackets
 # removed)
 _EXACT: dict[str, tuple[str, ...]] = {
     "seq": ("序号", "编号", "序", "no", "no.", "#"),
@@ -58,8 +70,8 @@ _KEYWORDS: tuple[tuple[str, str], ...] = (
 _ORDER = ("id_card", "licence", "phone", "hours", "date", "mode", "category", "people", "content", "remark",
           "adviser", "code", "township", "village", "seq")
 LOG_COLUMNS = Vocabulary(_EXACT, _KEYWORDS, _ORDER)
-#: the file types a service log is read from (the page's uploader and the CLI take them from the import table)
-SUFFIXES = (".xlsx", ".xls", ".csv")
+#: how a service log is read: bounded as a ledger is
+LOG_FILE = TableFile(ServiceLogError, "src.e.not_service_log", MAX_LEDGER_ROWS)
 #: columns whose text is never read (nor shown in a report)
 _NEVER_READ = ("id_card", "phone")
 #: free text: ID-card and phone numbers in it are removed before anything else sees it
@@ -114,13 +126,10 @@ class _Layout:
 
 # ---------------------------------------------------------------------------------------------- reading
 def read_service_log(path: str | Path, *, today: dt.date | None = None) -> ServiceTable:
-    """Read a service log; LedgerError when it is not a readable one at all.  Row problems (unreadable date or
+    """Read a service log; ServiceLogError when it is not a readable one at all.  Row problems (unreadable date or
     hours, no adviser ...) stay on the rows for :func:`geo.sources.servicelog.match_service_log` to reject."""
     path = Path(path)
-    if path.suffix.lower() not in SUFFIXES:
-        raise LedgerError(f"“{path.name}”不是服务台账文件：只支持 .xlsx、.xls、.csv / '{path.name}' is not a service "
-                          "log: only .xlsx, .xls and .csv are supported")
-    layouts = _layouts(path, load_sheets(path))
+    layouts = _layouts(path, read_sheets(path, LOG_FILE))
     first = layouts[0]
     several = len(layouts) > 1
     table = ServiceTable(str(path), [lay.sheet.name for lay in layouts], first.header_row + 1,
@@ -146,9 +155,7 @@ def _layouts(path: Path, sheets: list[Sheet]) -> list[_Layout]:
             found.append(_Layout(s, h, cols, unique_headers(top), never, title_text(texts, h)))
     if not found:
         n = min(HEADER_SCAN_ROWS, max(len(s.grid) for s in sheets))
-        raise LedgerError(
-            f"“{path.name}”：第{n}行之前没有找到表头（需要有“服务日期”和“服务村（社区）”等列） / '{path.name}': no "
-            f"header row found in the first {n} rows (columns such as 服务日期 and 服务村（社区） are required)")
+        raise ServiceLogError(key="src.e.log_no_header", params={"name": path.name, "n": n})
     return found
 
 
@@ -231,4 +238,4 @@ def _licence(text: str | None) -> str | None:
     return (re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)) or None) if text else None
 
 
-__all__ = ["LOG_COLUMNS", "OTHER", "SUFFIXES", "ServiceRow", "ServiceTable", "read_service_log"]
+__all__ = ["LOG_COLUMNS", "OTHER", "ServiceRow", "ServiceTable", "read_service_log"]

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.sources.errors import ServiceLogError
 from geo.sources.ledger.match import table_county
-from geo.sources.ledger.read import LedgerError
 from geo.sources.matching import County, Found, RegistryIndex, Reject, Wanted, match_village
 from geo.sources.matching import registry_index as _registry_index
 from geo.sources.servicelog.fields import ServiceRow, ServiceTable
@@ -101,16 +101,16 @@ def _title_words(table: ServiceTable) -> str:
     return " ".join(x for x in (table.title, Path(table.path).stem) if x)
 
 
-def _undetected(table: ServiceTable) -> LedgerError:
-    return LedgerError(key="match.e.undetected_services", params={"name": Path(table.path).name})
+def _undetected(table: ServiceTable) -> ServiceLogError:
+    return ServiceLogError(key="match.e.undetected_services", params={"name": Path(table.path).name})
 
 
 def _county(table: ServiceTable, index: RegistryIndex, given: object) -> County:
-    return table_county(index, given, _title_words(table), table.rows, lambda: _undetected(table))
+    return table_county(index, given, _title_words(table), table.rows, lambda: _undetected(table), ServiceLogError)
 
 
 def service_county(table: ServiceTable, registry: pd.DataFrame | RegistryIndex, county: object = None) -> County:
-    """The county of the log: `county` (code or name) when given, else detected; LedgerError when neither."""
+    """The county of the log: `county` (code or name) when given, else detected; ServiceLogError when neither."""
     return _county(table, _registry_index(registry), county)
 
 

@@ -1,5 +1,5 @@
-"""Finding a table's header among title rows and telling data rows from the rest: shared by every table reader
-(the assignment ledger, :mod:`geo.sources.servicelog`).
+"""Finding a table's header among title rows and telling data rows from the rest: shared by the table readers
+(:mod:`geo.sources.ledger`, :mod:`geo.sources.servicelog`).
 
 A reader describes its columns once as a :class:`Vocabulary` (exact synonyms per field, keywords for headers
 that only contain one, an order that breaks ties) and says which fields make a header; the functions here do
