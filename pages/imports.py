@@ -136,10 +136,9 @@ def rejects_table(notes: list[imports.Note], row_key: str = "imp.col.row") -> No
         st.success(ctx.t("imp.no_rejects"))
         return
     st.warning(ctx.t("imp.rejects", n=f"{len(notes):,}"))
-    df = pd.DataFrame({ctx.t(row_key): [n.row for n in notes],
-                       ctx.t("imp.col.reason"): [n.reason_text(ctx.lang) for n in notes],
-                       ctx.t("imp.col.message"): [n.message.text(ctx.lang) for n in notes]})
-    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360), column_config=WIDTHS)
+    shown_table((Column(row_key, tuple(n.row for n in notes)),
+                 Column("imp.col.reason", tuple(n.reason_text(ctx.lang) for n in notes)),
+                 Column("imp.col.message", tuple(n.message for n in notes))), 360)
 
 
 def shown_table(columns: tuple[Column, ...], cap: int = 420, widths: bool = True) -> None:
