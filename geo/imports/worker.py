@@ -25,8 +25,10 @@ from geo.core import limits
 from geo.core.errors import UserError
 from geo.imports.results import ImportRefused, refused
 
-#: what the forkserver imports once, so that each child starts with the readers loaded
-PRELOAD = ["geo.sources.ledger", "geo.sources.servicelog", "geo.sources.boundaries", "geo.sources.division_list"]
+#: what the forkserver imports once, so that each child starts with the readers loaded (and this module, whose
+#: function each child runs)
+PRELOAD = ["geo.sources.ledger", "geo.sources.servicelog", "geo.sources.boundaries", "geo.sources.division_list",
+           "geo.imports.worker"]
 _POLL_SECONDS = 0.1
 #: set VILLAGE_COVERAGE_IN_PROCESS_READS=1 to read in the calling process (a debugger, a profiler)
 IN_PROCESS = os.environ.get("VILLAGE_COVERAGE_IN_PROCESS_READS") == "1"
