@@ -15,7 +15,7 @@ import pytest
 from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Polygon, box
 
-from geo.outputs.gcj02 import wgs84_to_gcj02
+from geo.core.gcj02 import wgs84_to_gcj02
 from geo.sources.boundaries import BoundaryError, committee_form, county_outline, detect_dbf_encoding, read_boundaries
 
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "registry_national.parquet"

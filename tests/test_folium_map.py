@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from geo.core.gcj02 import wgs84_to_gcj02
 from geo.outputs.assets import inline_leaflet
 from geo.outputs.folium_map import (
     RATE_CLASSES,
@@ -21,7 +22,6 @@ from geo.outputs.folium_map import (
     rate_class,
     text,
 )
-from geo.outputs.gcj02 import wgs84_to_gcj02
 from geo.text import catalogue as i18n
 
 REPO = Path(__file__).resolve().parents[1]

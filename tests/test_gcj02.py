@@ -6,7 +6,7 @@ import shapely
 from fast_geocn import coord as reference
 from shapely.geometry import MultiPolygon, Polygon
 
-from geo.outputs.gcj02 import (
+from geo.core.gcj02 import (
     gcj02_to_wgs84,
     geometry_gcj02_to_wgs84,
     geometry_wgs84_to_gcj02,

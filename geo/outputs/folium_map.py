@@ -244,7 +244,7 @@ def _walk_coords(geometry: dict | None, fn) -> dict | None:
 
 
 def _shift_gcj02(xy: np.ndarray) -> np.ndarray:
-    from geo.outputs.gcj02 import wgs84_to_gcj02
+    from geo.core.gcj02 import wgs84_to_gcj02
 
     lon, lat = wgs84_to_gcj02(xy[:, 0], xy[:, 1])
     return np.round(np.column_stack([lon, lat]), 6)

@@ -33,7 +33,7 @@ from geo.sources.names import (
     normalize_village_names,
     village_name_keys,
 )
-from geo.text.catalogue import LANGS, t
+from geo.text.catalogue import LANGS, Msg, t
 
 
 # ------------------------------------------------------------------------------------------ the real village
@@ -144,6 +144,29 @@ class Note(str):
 
 def _note(row: int, key: str, unit: str, params: dict[str, Any]) -> Note:
     return Note(row, key, unit, **params)
+
+
+class Remark(str):
+    """A remark on a whole file (no row), worth a look: the bilingual line (it *is* the string, as the readers'
+    warnings have always been) plus its catalogue message, to be shown in one language."""
+
+    msg: Msg
+
+    def __new__(cls, key: str, **params: Any) -> "Remark":
+        msg = Msg(key, params)
+        obj = super().__new__(cls, msg.bilingual())
+        obj.msg = msg
+        return obj
+
+    def text(self, lang: str = "zh") -> str:
+        return self.msg.text(lang)
+
+    def __reduce__(self):  # pickled back from the reading worker, as Note
+        return _remark, (self.msg.key, dict(self.msg.params))
+
+
+def _remark(key: str, params: dict[str, Any]) -> Remark:
+    return Remark(key, **params)
 
 
 class CountyError(UserError, ValueError):

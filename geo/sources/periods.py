@@ -19,7 +19,7 @@ import unicodedata
 
 from geo.core.coverage import Period
 from geo.core.limits import MAX_VALUE_CHARS
-from geo.text.catalogue import bilingual
+from geo.text.catalogue import Msg
 
 #: words meaning "no end date"
 OPEN_END_WORDS = ("至今", "长期", "无固定期限", "不定期", "今", "现在", "目前", "无", "open", "present", "now")
@@ -43,14 +43,27 @@ _CN_NUM = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
 
 
 class PeriodError(str):
-    """Why a period could not be read: a bilingual message (it *is* the string) plus a machine ``code``."""
+    """Why a period could not be read: the bilingual line (it *is* the string), its catalogue message (key and
+    values, to be said in one language) and a machine ``code``."""
 
     code: str
+    msg: Msg
 
-    def __new__(cls, message: str, code: str = "bad_period") -> "PeriodError":
-        obj = super().__new__(cls, message)
-        obj.code = code
+    def __new__(cls, key: str, code: str = "bad_period", **params: object) -> "PeriodError":
+        msg = Msg(key, params)
+        obj = super().__new__(cls, msg.bilingual())
+        obj.code, obj.msg = code, msg
         return obj
+
+    def text(self, lang: str = "zh") -> str:
+        return self.msg.text(lang)
+
+    def __reduce__(self):  # a reader's result comes back pickled from its worker
+        return _period_error, (self.msg.key, self.code, dict(self.msg.params))
+
+
+def _period_error(key: str, code: str, params: dict[str, object]) -> PeriodError:
+    return PeriodError(key, code, **params)
 
 
 def parse_period(value: object, end_value: object = None) -> Period | PeriodError:
@@ -61,20 +74,18 @@ def parse_period(value: object, end_value: object = None) -> Period | PeriodErro
     """
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            return PeriodError("聘任期限应为起止两个日期 / a period needs a start and an end")
+            return PeriodError("period.e.pair")
         value, end_value = value
     if end_value is not None and not _blank(end_value):
         return _two_cells(value, end_value)
     if _blank(value):
-        return PeriodError("聘任期限为空 / the period is empty")
+        return PeriodError("period.e.empty")
     if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
         # a lone date cell in a single "period" column, or an empty end column
-        return PeriodError(f"只有起始日期“{_show(value)}”，没有终止日期 / only a start date "
-                           f"'{_show(value)}', no end date")
+        return PeriodError("period.e.start_only", value=_show(value))
     text = str(value)
     if len(text) > MAX_VALUE_CHARS:
-        return PeriodError(bilingual("limit.cell", start=text.strip()[:20], chars=f"{len(text):,}",
-                                     limit=MAX_VALUE_CHARS))
+        return PeriodError("limit.cell", start=text.strip()[:20], chars=f"{len(text):,}", limit=MAX_VALUE_CHARS)
     return _one_text(text)
 
 
@@ -193,18 +204,17 @@ def _clean(text: str) -> str:
 def _two_cells(start_value: object, end_value: object) -> Period | PeriodError:
     for value in (start_value, end_value):
         if isinstance(value, str) and len(value) > MAX_VALUE_CHARS:
-            return PeriodError(bilingual("limit.cell", start=value.strip()[:20], chars=f"{len(value):,}",
-                                         limit=MAX_VALUE_CHARS))
+            return PeriodError("limit.cell", start=value.strip()[:20], chars=f"{len(value):,}",
+                               limit=MAX_VALUE_CHARS)
     if _blank(start_value):
-        return PeriodError(f"缺少起始日期（终止日期为“{_show(end_value)}”） / start date missing "
-                           f"(end date '{_show(end_value)}')")
+        return PeriodError("period.e.no_start_given_end", end=_show(end_value))
     return _build(start_value, end_value)
 
 
 def _one_text(raw: str) -> Period | PeriodError:
     text = _clean(raw)
     if text.lower() in OPEN_END_WORDS:
-        return PeriodError(f"聘任期限“{raw.strip()}”没有起始日期 / period '{raw.strip()}' has no start date")
+        return PeriodError("period.e.no_start", raw=raw.strip())
     m = _DURATION.match(text)
     if m and not _SEPARATORS.search(m.group(1)):
         years = _cn_number(m.group(2))
@@ -225,16 +235,14 @@ def _one_text(raw: str) -> Period | PeriodError:
             try:
                 parse_date(text)
             except ValueError:
-                return PeriodError(f"看不懂聘任期限“{raw.strip()}”（应如 2026.01.01-2027.12.31） / cannot read "
-                                   f"period '{raw.strip()}' (expected e.g. 2026.01.01-2027.12.31)")
-            return PeriodError(f"聘任期限“{raw.strip()}”只有一个日期，没有终止日期 / period '{raw.strip()}' "
-                               "has only one date, no end date")
+                return PeriodError("period.e.unreadable", raw=raw.strip())
+            return PeriodError("period.e.one_date", raw=raw.strip())
         parts = [m.group(1), m.group(2)]
     start_text, end_text = (re.sub(r"起$", "", p.strip("-")) for p in parts)
     if not start_text:
-        return PeriodError(f"聘任期限“{raw.strip()}”没有起始日期 / period '{raw.strip()}' has no start date")
+        return PeriodError("period.e.no_start", raw=raw.strip())
     if not end_text:
-        return PeriodError(f"聘任期限“{raw.strip()}”没有终止日期 / period '{raw.strip()}' has no end date")
+        return PeriodError("period.e.no_end", raw=raw.strip())
     return _build(start_text, end_text, raw)
 
 
@@ -242,17 +250,16 @@ def _build(start_value: object, end_value: object, raw: str | None = None) -> Pe
     try:
         start = parse_date(start_value)
     except (ValueError, OverflowError):
-        return PeriodError(f"看不懂起始日期“{_show(start_value)}” / cannot read start date '{_show(start_value)}'")
+        return PeriodError("period.e.bad_start", value=_show(start_value))
     if start is None:  # pragma: no cover - parse_date only returns None for ends
-        return PeriodError("缺少起始日期 / start date missing")
+        return PeriodError("period.e.start_missing")
     try:
         end = parse_date(end_value, is_end=True)
     except (ValueError, OverflowError):
-        return PeriodError(f"看不懂终止日期“{_show(end_value)}” / cannot read end date '{_show(end_value)}'")
+        return PeriodError("period.e.bad_end", value=_show(end_value))
     if end is not None and end < start:
         shown = raw.strip() if raw else f"{_show(start_value)} – {_show(end_value)}"
-        return PeriodError(f"聘任期限“{shown}”终止日期早于起始日期 / period '{shown}' ends before it starts",
-                           "end_before_start")
+        return PeriodError("period.e.end_before_start", "end_before_start", shown=shown)
     return Period(start, end)
 
 

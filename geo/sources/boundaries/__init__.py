@@ -34,7 +34,7 @@ from geo.sources.boundaries.fields import _clean_attrs, choose_fields, code12, d
 from geo.sources.boundaries.files import BOUNDARY_SUFFIXES, DRIVERS, Dataset, candidates, check_file, choose_dataset
 from geo.sources.boundaries.geometry import polygonal
 from geo.sources.boundaries.match import Features, counties_at, county_outline, dissolve, match_features
-from geo.sources.matching import CountyError, RegistryIndex, Reject, registry_index, resolve_county
+from geo.sources.matching import CountyError, RegistryIndex, Reject, Remark, registry_index, resolve_county
 from geo.sources.names import committee_form
 
 REASONS = ("unknown_village", "ambiguous_village", "no_geometry", "invalid_geometry", "outside_china",
@@ -95,7 +95,7 @@ def _process(ds: Dataset, index: RegistryIndex, *, county, code_field, name_fiel
     """One dataset read: its attributes, CRS, fields and geometries, then matched and dissolved."""
     label, n = ds.label, len(ds.df)
     if n == 0:
-        raise _err(label, "文件里没有任何要素", "the file has no features")
+        raise _err(label, "bnd.e.no_features")
     df, id_warnings, had_id = without_id_numbers(ds.df)
     df, crs = source_crs_of(df, source_crs, gcj02, label)
     shown_crs = crs_label(crs)
@@ -108,7 +108,7 @@ def _process(ds: Dataset, index: RegistryIndex, *, county, code_field, name_fiel
     found = match_features(features, index, given_c6)
     matched = dissolve(found.assigned, wgs, index, features.names)
     county_out, counties = _counties(matched, index, given_c6)
-    warnings = [f"已跳过 / skipped: {msg}" for msg in ds.skipped] + id_warnings + field_warnings + found.notes
+    warnings = [Remark("bnd.n.skipped", why=why) for why in ds.skipped] + id_warnings + field_warnings + found.notes
     return BoundaryRead(matched=matched, rejects=found.rejects, crs=shown_crs, encoding=ds.encoding,
                         encoding_source=ds.encoding_source, code_field=cf, name_field=nf, township_field=tf,
                         county=county_out, counties=counties, feature_count=n, source=label, warnings=warnings,
@@ -125,7 +125,7 @@ def _given_county(index: RegistryIndex, county: object, label: str) -> str | Non
     try:
         return resolve_county(index, county)
     except CountyError as e:
-        raise _err(label, e.text("zh"), e.text("en")) from None
+        raise _err(label, e.key, **e.params) from None
 
 
 def _counties(matched: gpd.GeoDataFrame, index: RegistryIndex, given_c6: str | None

@@ -11,9 +11,10 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
-from geo.outputs.gcj02 import geometry_gcj02_to_wgs84
+from geo.core.gcj02 import geometry_gcj02_to_wgs84
 from geo.sources.boundaries.errors import _err
 from geo.sources.boundaries.geometry import _repair, polygonal
+from geo.text.catalogue import Msg
 
 # ---------------------------------------------------------------------------------------------------- CRS
 
@@ -26,7 +27,7 @@ def _parse_crs(raw: object, label: str) -> CRS:
             return CRS.from_epsg(int(raw))
         return CRS.from_user_input(raw)
     except Exception as e:
-        raise _err(label, f"无法识别指定的坐标系“{raw}”", f"cannot understand the given CRS '{raw}': {e}") from e
+        raise _err(label, "bnd.e.bad_crs", raw=raw, err=str(e)) from e
 
 
 def crs_label(crs: CRS) -> str:
@@ -47,25 +48,20 @@ def crs_label(crs: CRS) -> str:
     return crs.name or crs.to_wkt()
 
 
-def _crs_hint(bounds: tuple[float, float, float, float]) -> str:
+def _crs_hint(bounds: tuple[float, float, float, float]) -> Msg | None:
     """A guess at the CRS from coordinate ranges, for the error message only."""
     x0, y0, x1, y1 = bounds
     if 70 <= x0 <= x1 <= 140 and 0 <= y0 <= y1 <= 56:
-        return "坐标像经纬度，可试 source_crs='EPSG:4490' / coordinates look like degrees: try source_crs='EPSG:4490'"
+        return Msg("bnd.hint.degrees")
     zone = int(x0 // 1_000_000)
     if 1e6 <= y0 <= 6.5e6 and zone == int(x1 // 1_000_000):
         if 25 <= zone <= 45:
-            return (f"坐标带 3 度带带号 {zone}，可试 source_crs='EPSG:{4513 + zone - 25}' / coordinates carry 3-degree "
-                    f"zone number {zone}: try source_crs='EPSG:{4513 + zone - 25}'")
+            return Msg("bnd.hint.zone", {"width": 3, "zone": zone, "epsg": 4513 + zone - 25})
         if 13 <= zone <= 23:
-            return (f"坐标带 6 度带带号 {zone}，可试 source_crs='EPSG:{4491 + zone - 13}' / coordinates carry 6-degree "
-                    f"zone number {zone}: try source_crs='EPSG:{4491 + zone - 13}'")
+            return Msg("bnd.hint.zone", {"width": 6, "zone": zone, "epsg": 4491 + zone - 13})
         if zone == 0:
-            return ("坐标像不带带号的高斯-克吕格投影，请用 source_crs 指定"
-                    "（CGCS2000 3 度带为 EPSG:4534-4554，按中央经线选择） / "
-                    "coordinates look like Gauss-Kruger without zone number; name it with source_crs (CGCS2000 "
-                    "3-degree: EPSG:4534-4554 by central meridian)")
-    return ""
+            return Msg("bnd.hint.no_zone")
+    return None
 
 
 def _in_china(bounds) -> bool:
@@ -84,8 +80,7 @@ def to_wgs84(df: gpd.GeoDataFrame, crs: CRS, label: str, label_crs: str, gcj02: 
         try:
             gs = gs.to_crs(4326)
         except Exception as e:
-            raise _err(label, f"无法从 {label_crs} 转换到 WGS-84",
-                       f"cannot reproject from {label_crs} to WGS-84: {e}") from e
+            raise _err(label, "bnd.e.reproject", crs=label_crs, err=str(e)) from e
     wgs = np.asarray(gs.values, dtype=object)
     if gcj02:
         present = ~shapely.is_missing(wgs)
@@ -105,12 +100,8 @@ def to_wgs84(df: gpd.GeoDataFrame, crs: CRS, label: str, label_crs: str, gcj02: 
         for i in np.flatnonzero(outside):
             problems[i] = "outside_china"
         if outside.sum() * 2 > present.sum():
-            hint = _crs_hint(tuple(df.total_bounds)) or "请检查 .prj 或用 source_crs 指定 / check the .prj or name " \
-                "the CRS with source_crs"
-            zh, en = hint.split(" / ", 1)
-            raise _err(label, f"按 {label_crs} 转换后坐标不在中国境内，坐标系可能不对；{zh}",
-                       f"after reprojecting from {label_crs} the coordinates are outside China; the CRS is probably "
-                       f"wrong; {en}")
+            hint = _crs_hint(tuple(df.total_bounds)) or Msg("bnd.hint.check_prj")
+            raise _err(label, "bnd.e.outside_china", crs=label_crs, hint=hint)
     return wgs, problems, ~shapely.is_missing(wgs)
 
 
@@ -125,8 +116,5 @@ def source_crs_of(df: gpd.GeoDataFrame, source_crs: object, gcj02: bool, label: 
             df = df.set_crs("EPSG:4326")
         else:
             hint = _crs_hint(tuple(df.total_bounds))
-            raise _err(label, "没有坐标系信息（缺少 .prj），请指定 source_crs"
-                       + (f"；{hint.split(' / ')[0]}" if hint else ""),
-                       "no coordinate reference system (no .prj); name one with source_crs"
-                       + (f"; {hint.split(' / ')[1]}" if hint else ""))
+            raise _err(label, "bnd.e.no_crs_hint", hint=hint) if hint else _err(label, "bnd.e.no_crs")
     return df, CRS.from_user_input(df.crs)

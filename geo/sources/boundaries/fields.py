@@ -15,8 +15,9 @@ import pandas as pd
 
 from geo.privacy.idcards import scrub_id_numbers
 from geo.sources.boundaries.errors import _err
-from geo.sources.matching import RegistryIndex
+from geo.sources.matching import RegistryIndex, Remark
 from geo.sources.names import clean_name
+from geo.text.catalogue import Msg
 
 # field names seen in survey and statistics files, most specific first
 CODE_FIELDS = ("ZLDWDM", "CUN_DM", "CUNDM", "CJDM", "XZQDM", "XZQHDM", "QHDM", "村代码", "村级代码", "行政区划代码",
@@ -256,12 +257,11 @@ def _clean_attrs(row: dict) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------- the fields
-def without_id_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str], np.ndarray]:
+def without_id_numbers(df: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[Remark], np.ndarray]:
     """(attributes with ID-card numbers removed, the warning saying so, which features had one)."""
     df, had_id = _without_id_numbers(df)
     n = int(had_id.sum())
-    warnings = [f"{n} 个要素的属性里有身份证号码，已删除 / ID-card numbers were removed from the attributes of {n} "
-                "features"] if n else []
+    warnings = [Remark("bnd.n.id_removed", n=n)] if n else []
     return df, warnings, had_id
 
 
@@ -270,27 +270,21 @@ def choose_fields(df: gpd.GeoDataFrame, index: RegistryIndex, label: str, code_f
                   ) -> tuple[str | None, str | None, str | None, list[str]]:
     """(code field, name field, township field, warnings): those given (which must exist), else detected."""
     columns = [c for c in df.columns if c != "geometry"]
-    for given, what in ((code_field, "代码列 / code column"), (name_field, "名称列 / name column"),
-                        (township_field, "乡镇列 / township column")):
+    for given, what in ((code_field, "code"), (name_field, "name"), (township_field, "township")):
         if given is not None and given not in columns:
-            zh, en = what.split(" / ")
-            raise _err(label, f"没有{zh}“{given}”，现有列：{', '.join(columns)}",
-                       f"no {en} '{given}'; columns are: {', '.join(columns)}")
+            raise _err(label, "bnd.e.no_column", what=Msg(f"bnd.col.{what}"), given=given, columns=", ".join(columns))
     cf = code_field or _detect_code_field(df, index)
     nf = name_field or _detect_name_field(df, {cf} if cf else set())
     tf = township_field or _detect_township_field(df, {c for c in (cf, nf) if c})
     if cf is None and nf is None:
-        raise _err(label, f"找不到村代码列或村名列（现有列：{', '.join(columns)}），请指定 code_field 或 name_field",
-                   f"no village code or name column found (columns: {', '.join(columns)}); "
-                   "pass code_field= or name_field=")
+        raise _err(label, "bnd.e.no_fields", columns=", ".join(columns))
     return cf, nf, tf, _decoding_warnings(df, nf, encoding)
 
 
-def _decoding_warnings(df: gpd.GeoDataFrame, nf: str | None, encoding: str) -> list[str]:
+def _decoding_warnings(df: gpd.GeoDataFrame, nf: str | None, encoding: str) -> list[Remark]:
     if nf is None:
         return []
     names_sample = [v for v in _sample(df[nf], 500) if isinstance(v, str)]
     if any("\ufffd" in v for v in names_sample) or (names_sample and not any(CJK.search(v) for v in names_sample)):
-        return [f"名称列“{nf}”的文字可能解码不正确（{encoding}） / the text in name column '{nf}' may be "
-                f"decoded wrongly ({encoding})"]
+        return [Remark("bnd.n.decoding", field=nf, encoding=encoding)]
     return []

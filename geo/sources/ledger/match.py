@@ -179,10 +179,10 @@ def _row_reject(row: LedgerRow) -> Reject | None:
     if not row.adviser_name:
         return Reject(row.row_number, "no_adviser", raw=dict(row.raw))
     if row.period is None:
-        err = row.period_error or PeriodError("聘任期限为空 / the period is empty")
-        code = getattr(err, "code", "bad_period")
-        zh, _, en = str(err).partition(" / ")
-        return Reject(row.row_number, code if code in REJECT_REASONS else "bad_period", {"zh": zh, "en": en or zh},
+        err = row.period_error or PeriodError("period.e.empty")
+        code = err.code
+        return Reject(row.row_number, code if code in REJECT_REASONS else "bad_period",
+                      {"zh": err.text("zh"), "en": err.text("en")},
                       dict(row.raw), why="period")
     return None
 

@@ -19,19 +19,19 @@ from geo.core.codes import CodeError, normalize_code
 from geo.privacy.phones import scrub_personal_numbers
 from geo.sources.errors import ServiceLogError
 from geo.sources.ledger.read import MAX_LEDGER_ROWS
+from geo.sources.matching import Note
 from geo.sources.names import split_village_names
 from geo.sources.servicelog.values import OTHER, Problem, people_served, service_date, service_hours, service_mode
 from geo.sources.tabular import (
     HEADER_SCAN_ROWS,
     Sheet,
+    Table,
     TableFile,
     Vocabulary,
     cell_text,
-    find_header,
+    locate_table,
     read_sheets,
     skip_kind,
-    title_text,
-    unique_headers,
 )
 
 # exact synonyms, compared after geo.sources.tabular.headers.header_forms (NFKC, no whitespace, lower case, brackets
@@ -116,12 +116,12 @@ class ServiceTable:
 
 @dataclass(frozen=True)
 class _Layout:
-    sheet: Sheet
-    header_row: int                # 0-based
-    cols: dict[str, int]
-    headers: list[str]
+    table: Table
     never: set[int]                # ID-card and phone columns
-    title: str
+
+    @property
+    def sheet(self) -> Sheet:
+        return self.table.sheet
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -132,9 +132,9 @@ def read_service_log(path: str | Path, *, today: dt.date | None = None) -> Servi
     layouts = _layouts(path, read_sheets(path, LOG_FILE))
     first = layouts[0]
     several = len(layouts) > 1
-    table = ServiceTable(str(path), [lay.sheet.name for lay in layouts], first.header_row + 1,
-                         {f: first.headers[c] for f, c in first.cols.items() if f not in _NEVER_READ},
-                         " ".join(x for x in [*(lay.title for lay in layouts),
+    table = ServiceTable(str(path), [lay.sheet.name for lay in layouts], first.table.header_row,
+                         {f: first.table.headers[c] for f, c in first.table.columns.items() if f not in _NEVER_READ},
+                         " ".join(x for x in [*(lay.table.title for lay in layouts),
                                               *(lay.sheet.name or "" for lay in layouts)] if x), [])
     for lay in layouts:
         _read_rows(table, lay, today or dt.date.today(), lay.sheet.name if several else None)
@@ -144,15 +144,11 @@ def read_service_log(path: str | Path, *, today: dt.date | None = None) -> Servi
 def _layouts(path: Path, sheets: list[Sheet]) -> list[_Layout]:
     found = []
     for s in sheets:
-        texts = [[cell_text(v) for v in row] for row in s.grid[:HEADER_SCAN_ROWS + 1]]
-        hit = find_header(LOG_COLUMNS, texts, _is_header)
-        if hit:
-            h, mapping = hit
-            cols = {f: c for f, (c, _score) in mapping.items()}
-            width = max(len(r) for r in s.grid)
-            top = [cell_text(v) for v in s.grid[h]] + [""] * (width - len(s.grid[h]))
+        table = locate_table(s, LOG_COLUMNS, _is_header)
+        if table:
+            top = [cell_text(v) for v in s.grid[table.header_index]]
             never = {c for c, text in enumerate(top) if (m := LOG_COLUMNS.match(text)) and m[0] in _NEVER_READ}
-            found.append(_Layout(s, h, cols, unique_headers(top), never, title_text(texts, h)))
+            found.append(_Layout(table, never))
     if not found:
         n = min(HEADER_SCAN_ROWS, max(len(s.grid) for s in sheets))
         raise ServiceLogError(key="src.e.log_no_header", params={"name": path.name, "n": n})
@@ -160,17 +156,16 @@ def _layouts(path: Path, sheets: list[Sheet]) -> list[_Layout]:
 
 
 def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: str | None) -> None:
-    cols, width = lay.cols, len(lay.headers)
+    cols, headers = lay.table.columns, lay.table.headers
     needed = [cols[f] for f in ("village", "code", "adviser", "date") if f in cols]
     free = {cols[f] for f in _FREE_TEXT if f in cols}
     seen: dict[tuple[str, ...], int] = {}
     township = None
-    for i in range(lay.header_row + 1, len(lay.sheet.grid)):
-        values = (list(lay.sheet.grid[i]) + [None] * width)[:width]
+    for row_number, values in lay.table.body():
         texts = [cell_text(v) for v in values]
         kind = skip_kind(LOG_COLUMNS, _is_header, texts, needed, lay.never)
         if kind:
-            table.skipped_rows.append((i + 1, kind))
+            table.skipped_rows.append((row_number, kind))
             continue
         texts = [scrub_personal_numbers(t) if c in free else t for c, t in enumerate(texts)]
         if "township" in cols:
@@ -178,13 +173,13 @@ def _read_rows(table: ServiceTable, lay: _Layout, today: dt.date, sheet_name: st
             texts[cols["township"]] = township or ""
         key = (sheet_name or "", *(t for c, t in enumerate(texts) if c not in lay.never and c != cols.get("seq")))
         if key in seen:
-            table.duplicate_rows.append((i + 1, seen[key]))
+            table.duplicate_rows.append((row_number, seen[key]))
             continue
-        seen[key] = i + 1
-        raw = {lay.headers[c]: t for c, t in enumerate(texts) if c not in lay.never}
+        seen[key] = row_number
+        raw = {headers[c]: t for c, t in enumerate(texts) if c not in lay.never}
         if sheet_name is not None:
             raw = {"工作表": sheet_name, **raw}
-        table.rows.append(_make_row(i + 1, values, texts, cols, raw, today))
+        table.rows.append(_make_row(row_number, values, texts, cols, raw, today))
 
 
 def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[str, int], raw: dict[str, str],
@@ -210,9 +205,7 @@ def _make_row(row_number: int, values: list[Any], texts: list[str], cols: dict[s
                       content=content, raw=raw, warnings=warnings)
 
 
-def _mode_note(row: int, written: str) -> str:
-    from geo.sources.matching import Note
-
+def _mode_note(row: int, written: str) -> Note:
     return Note(row, "imp.note.mode_unknown" if written else "imp.note.mode_blank", mode=written)
 
 

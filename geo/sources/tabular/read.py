@@ -182,8 +182,8 @@ def _merged_ranges(archive: Any, sheet_path: str) -> list[tuple[int, int, int, i
     """The sheet's merged ranges (0-based inclusive), parsed from its XML: read-only openpyxl does not give them.
 
     Stops one past MAX_MERGED_RANGES: the budget refuses that many, so more are not worth parsing."""
-    from defusedxml.ElementTree import iterparse
-    from openpyxl.utils.cell import range_boundaries
+    from defusedxml.ElementTree import iterparse  # imported here: start-up time
+    from openpyxl.utils.cell import range_boundaries  # imported here: start-up time
 
     ranges: list[tuple[int, int, int, int]] = []
     with archive.open(sheet_path) as source:
@@ -206,7 +206,7 @@ def _sheet_rows(ws: Any, budget: RowBudget) -> Iterator[list[Any]]:
     file take gigabytes; here a row costs what it holds, and a value past MAX_COLUMNS refuses the file.
     Missing rows come as empty rows, as openpyxl gives them.
     """
-    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.worksheet._reader import WorkSheetParser  # imported here: start-up time
 
     book = ws.parent
     with ws._get_source() as source:
@@ -248,7 +248,7 @@ def _row_tags(archive: Any, sheet_path: str, stop_after: int) -> int:
 
 
 def _load_xlsx(path: Path, budget: RowBudget, *, first_only: bool = False, merge: bool = True) -> list[Sheet]:
-    import openpyxl
+    import openpyxl  # imported here: start-up time
 
     check_xlsx_size(path, budget.error)
     # a file object, not the path: openpyxl refuses a path whose extension is not .xlsx even when it is one
@@ -272,7 +272,7 @@ def _load_xlsx(path: Path, budget: RowBudget, *, first_only: bool = False, merge
 
 
 def _load_xls(path: Path, budget: RowBudget, *, first_only: bool = False, merge: bool = True) -> list[Sheet]:
-    import xlrd
+    import xlrd  # imported here: start-up time
 
     try:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
@@ -293,7 +293,7 @@ def _load_xls(path: Path, budget: RowBudget, *, first_only: bool = False, merge:
 
 
 def _xls_grid(book: Any, sh: Any, budget: RowBudget, merge: bool = True) -> list[list[Any]]:
-    import xlrd
+    import xlrd  # imported here: start-up time
 
     grid: list[list[Any]] = []
     for r in budget.rows(range(sh.nrows)):
