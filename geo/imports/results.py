@@ -56,7 +56,10 @@ class Verbatim:
 
 
 def remark(note: object) -> Localizable:
-    """A reader's remark on a row (geo.sources.matching.Note: its key and values) as a message of one language."""
+    """A reader's remark (geo.sources.matching.Note on a row, Remark on a file: the bilingual line with its
+    catalogue message) as a message of one language."""
+    if isinstance(msg := getattr(note, "msg", None), Msg):
+        return msg
     key = getattr(note, "key", None)
     return Msg(key, getattr(note, "params", {})) if key else Verbatim(str(note))
 
