@@ -1,7 +1,8 @@
 """What one upload may cost: every bound a parser works under, in one place (SECURITY.md lists them).
 
 The zip limits live in :mod:`geo.privacy.safezip` (shared with boundary archives) and the row limits next to their
-readers (:data:`geo.sources.ledger.MAX_LEDGER_ROWS`, :data:`geo.imports.MAX_REGISTRY_ROWS`); everything else is here.
+readers (:data:`geo.sources.ledger.MAX_LEDGER_ROWS`, :data:`geo.sources.division_list.MAX_REGISTRY_ROWS`); the
+rest is here.
 Each refusal names its limit through a ``limit.*`` key of the catalogue.
 """
 from __future__ import annotations

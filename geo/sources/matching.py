@@ -135,6 +135,11 @@ class Note(str):
     def text(self, lang: str = "zh") -> str:
         return t(self.key, lang, **self.params)
 
+    @property
+    def msg(self) -> Msg:
+        """The sentence without its row, as a message (a str is not localised as a value: geo.text.catalogue)."""
+        return Msg(self.key, self.params)
+
     def line(self, lang: str = "zh") -> str:
         return _at(self.unit, self.row, self.text(lang), lang)
 
