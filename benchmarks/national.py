@@ -36,7 +36,8 @@ import pandas as pd
 from geo.core.codes import Scope
 from geo.core.coverage import GAP_STATUSES
 from geo.demo import ANCHOR, SEED, generate_people_and_contracts
-from geo.demo.geometry import schematic_cells, store_outline_tiers
+from geo.demo.geometry import schematic_cells
+from geo.imports.registry import store_outline_tiers
 from geo.outputs.folium_map import map_html
 from geo.outputs.outlines import county_outlines, village_display
 from geo.sources.national import national_registry, villages

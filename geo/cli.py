@@ -130,7 +130,7 @@ def _set_aside_if_damaged(path: Path) -> None:
 def cmd_init(args) -> int:
     """A real deployment's starting point: the shipped registry and outlines, no contracts; then the first
     administrator (asked for on a terminal, or --admin NAME --password-stdin; --no-admin to skip)."""
-    from geo.demo.geometry import store_outline_tiers  # imported here: start-up time
+    from geo.imports.registry import store_outline_tiers  # imported here: start-up time
     from geo.sources.national import REGISTRY_FILE, national_registry  # imported here: start-up time
 
     with open_store(args.db or default_target()) as store:

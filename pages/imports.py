@@ -17,17 +17,14 @@ import streamlit as st
 from geo import imports
 from geo.core.codes import Scope
 from geo.core.errors import UserError
-from geo.imports.results import ReaderText, reject_note
+from geo.imports.kind import Column, Confirmation, Headers
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
-from geo.text.catalogue import TEXT, escape_markdown, level_label
+from geo.text.catalogue import TEXT, Msg, escape_markdown, localized
 from geo.text.formats import period_text
 from ui import state, streamlit_words, widgets
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
-SHOWN = 200                     # matched rows listed in a preview
-FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence", "phone", "period", "start",
-          "end", "remark")
 log = logging.getLogger(__name__)
 
 ctx = state.current()
@@ -45,9 +42,9 @@ WIDTHS = {ctx.t("imp.col.row"): st.column_config.NumberColumn(width=60, format="
 
 # ------------------------------------------------------------------------------------------------------ helpers
 
-def in_lang(message, *, row_column: bool = True) -> str:
-    """A reader's note in the page's language (a catalogue message, or a reader's text without params yet)."""
-    return (message if hasattr(message, "text") else ReaderText(message, strip_row=row_column)).text(ctx.lang)
+def say(message) -> str:
+    """A message of the library for a place Streamlit reads as Markdown, in the page's language."""
+    return message.md(ctx.lang) if isinstance(message, Msg) else escape_markdown(localized(message, ctx.lang))
 
 
 def label(prefix: str, value: str) -> str:
@@ -113,12 +110,12 @@ def county_choice() -> str | None:
     return typed or picked or None
 
 
-def previewed(kind: str, path: Path, options: dict):
+def previewed(kind: imports.ImportKind, path: Path, options: dict):
     """The reader's result for this upload (by content) and these options, cut to the user's jurisdiction as
     the import will be (rows outside it are shown as not importable): read or extracted once, then kept for the
     preview's reruns and for the import itself.  A refusal is kept too, so a rerun does not record it again."""
-    asked = {o.name: options.get(o.name) for o in imports.BY_KEY[kind].options if o.widget != "confirm"}
-    key = (kind, upload_sha(), tuple(sorted(asked.items())), ctx.version, ctx.principal)
+    asked = {o.name: options.get(o.name) for o in kind.options if o.widget != "confirm"}
+    key = (kind.key, upload_sha(), tuple(sorted(asked.items())), ctx.version, ctx.principal)
     memo = st.session_state.get("imp_preview")
     if memo and memo[0] == key:
         if isinstance(memo[1], UserError):
@@ -126,7 +123,7 @@ def previewed(kind: str, path: Path, options: dict):
         return memo[1]
     with st.spinner(ctx.t("imp.reading", name=path.name)):
         try:
-            value = imports.preview(store, kind, path, options, principal=ctx.principal)
+            value = imports.preview(store, kind.key, path, options, principal=ctx.principal)
         except UserError as e:
             st.session_state["imp_preview"] = (key, e)
             raise
@@ -140,23 +137,35 @@ def rejects_table(notes: list[imports.Note], row_key: str = "imp.col.row") -> No
         st.success(ctx.t("imp.no_rejects"))
         return
     st.warning(ctx.t("imp.rejects", n=f"{len(notes):,}"))
-    df = pd.DataFrame({ctx.t(row_key): [n.row for n in notes],
-                       ctx.t("imp.col.reason"): [n.reason_text(ctx.lang) for n in notes],
-                       ctx.t("imp.col.message"): [n.message.text(ctx.lang) for n in notes]})
-    st.dataframe(df, hide_index=True, width="stretch", height=table_height(len(df), 360), column_config=WIDTHS)
+    shown_table((Column(row_key, tuple(n.row for n in notes)),
+                 Column("imp.col.reason", tuple(n.reason_text(ctx.lang) for n in notes)),
+                 Column("imp.col.message", tuple(n.message for n in notes))), 360)
 
 
-def file_headers(mapped: list[tuple[str, object]], prefix: str) -> None:
-    """The fields understood (labels under `prefix`) and, in one row under them, the file's own headers, as wide
-    as the file itself."""
+def shown_table(columns: tuple[Column, ...], cap: int = 420, widths: bool = True) -> None:
+    """A table a preview lists (Column: a heading's key and its cells) in the page's language."""
+    rows = len(columns[0].cells) if columns else 0
+    st.dataframe(pd.DataFrame({ctx.t(c.heading): [localized(v, ctx.lang) for v in c.cells] for c in columns}),
+                 hide_index=True, width="stretch", height=table_height(rows, cap),
+                 **({"column_config": WIDTHS} if widths else {}))
+
+
+def file_headers(headers: Headers) -> None:
+    """The header row, the fields understood (labels under the headers' prefix) and, in one row under them, the
+    file's own headers, as wide as the file itself."""
+    sheet = ctx.t("imp.sheet", sheet=headers.sheet) if headers.sheet else ""
+    st.markdown(f"**{ctx.t('imp.columns')}**")
+    st.caption(ctx.t("imp.header_row", sheet=sheet, row=headers.header_row, start=headers.start_row))
+    mapped = headers.mapped
     st.dataframe(pd.DataFrame([[ctx.t("imp.col.header")] + [" ".join(str(h).split()) for _, h in mapped]],
-                              columns=[ctx.t("imp.col.field")] + [label(prefix, f) for f, _ in mapped]),
+                              columns=[ctx.t("imp.col.field")] + [label(headers.prefix, f) for f, _ in mapped]),
                  hide_index=True, width="stretch")
+    st.caption(ctx.t(headers.caption))
 
 
-def show_warnings(messages: list) -> None:
+def show_warnings(messages) -> None:
     for message in messages:
-        st.warning(escape_markdown(in_lang(message, row_column=False)))
+        st.warning(escape_markdown(localized(message, ctx.lang)))
 
 
 # ------------------------------------------------------------------------------------------------------ options
@@ -185,214 +194,80 @@ def option_widgets(kind: imports.ImportKind, *, county_heading: bool = True) -> 
 
 # ------------------------------------------------------------------------------------------------------ previews
 
-def preview_ledger(path: Path) -> tuple[bool, dict]:
-    """Header row, column mapping, county, matched and rejected rows; (something can be imported, options)."""
-    st.markdown(f"**{ctx.t('imp.county')}**")
-    detected = st.empty()                 # the county read from the file, above the controls that change it
-    options = option_widgets(imports.BY_KEY["assignments"], county_heading=False)
-    table, match = previewed("assignments", path, options)
-    how = label("imp.how", match.county_source)
-    detected.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
-
-    cols = st.columns(4)
-    cols[0].metric(ctx.t("imp.m.rows"), f"{match.rows_read:,}")
-    cols[1].metric(ctx.t("imp.m.accepted"), f"{match.accepted:,}")
-    cols[2].metric(ctx.t("imp.m.rejected"), f"{match.rejected:,}")
-    cols[3].metric(ctx.t("imp.m.dupes"), f"{match.duplicates_dropped:,}")
-
-    sheet = ctx.t("imp.sheet", sheet=table.sheet) if table.sheet else ""
-    st.markdown(f"**{ctx.t('imp.columns')}**")
-    st.caption(ctx.t("imp.header_row", sheet=sheet, row=table.header_row, start=table.data_start_row))
-    mapped = [(f, table.mapped[f]) for f in FIELDS if f in table.mapped]
-    mapped += [(f, h) for f, h in table.mapped.items() if f not in FIELDS]
-    file_headers(mapped, "imp.field")
-    st.caption(ctx.t("imp.id_note"))
-
-    shown = match.assignments[:SHOWN]
-    st.markdown(f"**{ctx.t('imp.matched', n=f'{match.accepted:,}', shown=len(shown))}**")
-    st.dataframe(pd.DataFrame({
-        ctx.t("imp.col.row"): [a.row_number for a in shown],
-        ctx.t("imp.col.ledger_village"): [a.ledger_village for a in shown],
-        ctx.t("imp.col.reg_village"): [a.village_name for a in shown],
-        ctx.t("col.code"): [a.village_code for a in shown],
-        ctx.t("imp.col.adviser"): [a.adviser_name for a in shown],
-        ctx.t("imp.col.period"): [period_text(a.start, a.end, ctx.lang) for a in shown],
-        ctx.t("imp.col.note"): [("；" if ctx.lang == "zh" else "; ").join(in_lang(w) for w in a.warnings)
-                                for a in shown]}),
-        hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
-    show_warnings(table.warnings + match.warnings)
-    rejects_table([reject_note(r) for r in match.rejects])
-    return match.accepted > 0, options
-
-
-def preview_boundaries(path: Path) -> tuple[bool, dict]:
-    results = st.container()
-    with st.expander(ctx.t("imp.b.options")):   # drawn below the results, read first
-        st.caption(ctx.t("imp.b.auto"))
-        options = option_widgets(imports.BY_KEY["boundaries"])
-    read = previewed("boundaries", path, options)
-    none = ctx.t("imp.b.none")
+def preview(kind: imports.ImportKind, path: Path) -> tuple[bool, dict]:
+    """The kind's options and its preview as the kind describes it (imports.PreviewView), top to bottom;
+    (something can be imported, the options chosen)."""
+    told = None
+    if kind.options_title:
+        results = st.container()
+        with st.expander(ctx.t(kind.options_title)):   # drawn below the results, read first
+            if kind.options_hint:
+                st.caption(ctx.t(kind.options_hint))
+            options = option_widgets(kind)
+    else:
+        if any(o.widget == "county" for o in kind.options):
+            st.markdown(f"**{ctx.t('imp.county')}**")
+            told = st.empty()             # the county read from the file, above the controls that change it
+        options = option_widgets(kind, county_heading=False)
+        results = st.container()
+    view = kind.view(store, previewed(kind, path, options))
+    if view.county is not None and told is not None:
+        told.info(say(view.county))
     with results:
-        st.info(ctx.t("imp.b.read", crs=read.crs, encoding=read.encoding, code=read.code_field or none,
-                      name=read.name_field or none, town=read.township_field or none))
-        if read.county:
-            st.markdown(ctx.t("imp.b.county", name=read.county[1], code=read.county[0][:6]))
-        cols = st.columns(3)
-        cols[0].metric(ctx.t("imp.m.features"), f"{read.feature_count:,}")
-        cols[1].metric(ctx.t("imp.m.villages"), f"{len(read.matched):,}")
-        cols[2].metric(ctx.t("imp.m.rejected"), f"{len(read.rejects):,}")
-        m = read.matched.head(SHOWN)
-        if len(m):
-            st.markdown(f"**{ctx.t('imp.matched', n=f'{len(read.matched):,}', shown=len(m))}**")
-            st.dataframe(pd.DataFrame({
-                ctx.t("col.code"): m["code"].tolist(), ctx.t("imp.col.reg_village"): m["name"].tolist(),
-                ctx.t("imp.col.method"): [label("imp.method", x) for x in m["match_method"]],
-                ctx.t("imp.m.features"): m["n_features"].tolist(),
-                ctx.t("imp.col.source_names"): m["source_names"].tolist()}),
-                hide_index=True, width="stretch", height=table_height(len(m)))
-            st.caption(ctx.t("imp.b.replace"))
-        show_warnings(read.warnings)
-        rejects_table([reject_note(r) for r in read.rejects], imports.BY_KEY["boundaries"].row_key)
-    return len(read.matched) > 0, options
+        if view.read is not None:
+            st.info(say(view.read))
+        if view.place is not None:
+            st.markdown(say(view.place))
+        if view.metrics:
+            for column, (name, value) in zip(st.columns(len(view.metrics)), view.metrics):
+                column.metric(say(name), value)
+        for remark in view.remarks:
+            st.markdown(say(remark))
+        for caption in view.captions:
+            st.caption(say(caption))
+        if view.headers is not None:
+            file_headers(view.headers)
+        if (listing := view.listing) is not None:
+            st.markdown(f"**{ctx.t('imp.matched', n=f'{listing.total:,}', shown=listing.shown)}**")
+            shown_table(listing.columns)
+            if listing.caption:
+                st.caption(ctx.t(listing.caption))
+        show_warnings(view.warnings)
+        if view.confirmation is not None:
+            options = {**options, **confirmation(view.confirmation)}
+        rejects_table(list(view.rejects), kind.row_key)
+    return view.ready, options
 
 
-def preview_registry(path: Path) -> tuple[bool, dict]:
-    read = previewed("registry", path, {})
-    divisions, rejects, plan = read.divisions, read.rejects, read.plan
-    st.info(ctx.t("imp.r.read", rows=f"{len(divisions) + len(rejects):,}", ok=f"{len(divisions):,}",
-                  bad=f"{len(rejects):,}"))
-    by_level = divisions["level"].value_counts().sort_index()
-    cols = st.columns(len(by_level) or 1)
-    for col, (level, n) in zip(cols, by_level.items()):
-        col.metric(widgets.cap(level_label(int(level), ctx.lang)), f"{n:,}")
-    # the counties listed themselves: only those are compared (see geo.imports.plan_registry)
-    counties = [c[:6] for c in plan.counties]
-    if counties:
-        names = [store.scope_name(Scope(c)) if store.division(c.ljust(12, "0")) else c for c in counties[:12]]
-        more = "…" if len(counties) > 12 else ""
-        st.markdown(ctx.t("imp.r.counties", n=f"{len(counties):,}", names="、".join(names) + more))
-    st.caption(ctx.t("imp.r.after", added=f"{plan.added:,}", renamed=f"{plan.renamed:,}",
-                     abolished=f"{len(plan.abolished_codes):,}"))
-    options = abolitions(plan)
-    rejects_table(list(read.rejected))
-    return len(divisions) > 0, options
-
-
-def abolitions(plan: imports.RegistryPlan) -> dict:
-    """Where villages would be abolished, per county; the confirmation when it is more than a small share."""
-    if not plan.abolitions:
+def confirmation(asked: Confirmation) -> dict:
+    """What the import would take away, per place and row by row; the confirmation when it goes far."""
+    (st.error if asked.severe else st.warning)(say(asked.alarm))
+    shown_table(asked.table, 320, widths=False)
+    with st.expander(say(asked.every)):
+        shown_table(asked.rows, 360, widths=False)
+    if asked.ask is None:
         return {}
-    warn = st.error if plan.needs_confirmation else st.warning
-    warn(ctx.t("imp.r.will_abolish", n=f"{len(plan.abolished_codes):,}", counties=len(plan.abolitions)))
-    sep = "、" if ctx.lang == "zh" else ", "
-    st.dataframe(pd.DataFrame({
-        ctx.t("col.county"): [c.name for c in plan.abolitions],
-        ctx.t("col.code"): [c.code[:6] for c in plan.abolitions],
-        ctx.t("imp.r.col.abolished"): [len(c.abolished) for c in plan.abolitions],
-        ctx.t("imp.r.col.villages"): [c.villages for c in plan.abolitions],
-        ctx.t("imp.r.col.share"): [f"{c.share:.1%}" for c in plan.abolitions],
-        ctx.t("imp.r.col.confirm"): [ctx.t("imp.r.yes") if c.needs_confirmation else "" for c in plan.abolitions],
-        ctx.t("imp.r.col.names"): [sep.join(n for _, n in c.abolished[:imports.ABOLISH_NAMES_SHOWN])
-                                   + (ctx.t("imp.r.more_names") if len(c.abolished) > imports.ABOLISH_NAMES_SHOWN
-                                      else "") for c in plan.abolitions]}),
-        hide_index=True, width="stretch", height=table_height(len(plan.abolitions), 320))
-    rows = imports.abolition_notes(plan)
-    with st.expander(ctx.t("imp.r.all", n=f"{len(rows):,}")):
-        st.dataframe(pd.DataFrame({ctx.t("col.code"): [n.cells["code"] for n in rows],
-                                   ctx.t("col.village"): [n.cells["name"] for n in rows],
-                                   ctx.t("imp.col.message"): [n.message.text(ctx.lang) for n in rows]}),
-                     hide_index=True, width="stretch", height=table_height(len(rows), 360))
-    if not plan.needs_confirmation:
-        return {}
-    st.markdown(ctx.t("imp.r.needs_confirm", share=f"{imports.ABOLISH_CONFIRM_SHARE:.0%}"))
-    [confirm] = [o for o in imports.BY_KEY["registry"].options if o.widget == "confirm"]
-    return {confirm.name: st.checkbox(ctx.t(confirm.label_key), key=OPTION_KEYS[confirm.name])}
-
-
-def preview_services(path: Path) -> tuple[bool, dict]:
-    """County, header row, columns understood, the records to import, rejected rows; as for a ledger."""
-    st.markdown(f"**{ctx.t('imp.county')}**")
-    detected = st.empty()
-    options = option_widgets(imports.BY_KEY["services"], county_heading=False)
-    read = previewed("services", path, options)
-    table, match = read.table, read.match
-    how = label("imp.how", match.county_source)
-    detected.info(ctx.t("imp.county_detected", name=match.county_name, code=match.county_code[:6], how=how))
-
-    cols = st.columns(4)
-    cols[0].metric(ctx.t("imp.m.rows"), f"{match.rows_read:,}")
-    cols[1].metric(ctx.t("imp.m.services"), f"{match.accepted:,}")
-    cols[2].metric(ctx.t("imp.m.rejected"), f"{match.rejected:,}")
-    cols[3].metric(ctx.t("imp.m.dupes"), f"{match.duplicate_rows:,}")
-
-    st.markdown(f"**{ctx.t('imp.columns')}**")
-    st.caption(ctx.t("imp.header_row", sheet="", row=table.header_row, start=table.header_row + 1))
-    mapped = [(f, h) for f, h in table.mapped.items() if f != "seq"]
-    file_headers(mapped, "imp.sf")
-    st.caption(ctx.t("imp.s.privacy"))
-
-    shown = match.records[:SHOWN]
-    st.markdown(f"**{ctx.t('imp.matched', n=f'{len(match.records):,}', shown=len(shown))}**")
-    st.dataframe(pd.DataFrame({
-        ctx.t("imp.col.row"): [r.row_number for r in shown],
-        ctx.t("imp.col.ledger_village"): [r.written_village for r in shown],
-        ctx.t("imp.col.reg_village"): [r.village_name for r in shown],
-        ctx.t("col.code"): [r.village_code for r in shown],
-        ctx.t("imp.col.adviser"): [r.adviser_name or "" for r in shown],
-        ctx.t("imp.sf.date"): [r.service_date.isoformat() for r in shown],
-        ctx.t("imp.sf.mode"): [label("imp.mode", r.mode) for r in shown],
-        ctx.t("imp.sf.hours"): [r.hours for r in shown],
-        ctx.t("imp.col.note"): [("；" if ctx.lang == "zh" else "; ").join(in_lang(w) for w in r.notes)
-                                for r in shown]}),
-        hide_index=True, width="stretch", height=table_height(len(shown)), column_config=WIDTHS)
-    rejects_table([reject_note(r) for r in match.rejects])
-    return match.accepted > 0, options
+    st.markdown(say(asked.ask))
+    return {asked.option.name: st.checkbox(ctx.t(asked.option.label_key), key=OPTION_KEYS[asked.option.name])}
 
 
 # ------------------------------------------------------------------------------------------------------ import
 
-def run_import(kind: str, path: Path, options: dict) -> imports.ImportResult:
+def run_import(kind: imports.ImportKind, path: Path, options: dict) -> imports.ImportResult:
     bar = st.progress(0.0, text=ctx.t("imp.stage.reading"))
 
     def progress(fraction: float, stage: str) -> None:
         bar.progress(min(max(float(fraction), 0.0), 1.0), text=label("imp.stage", stage))
 
     try:
-        return imports.run_import(store, kind, path, options, file_name=path.name, progress=progress,
+        return imports.run_import(store, kind.key, path, options, file_name=path.name, progress=progress,
                                   preview=previewed(kind, path, options), principal=ctx.principal)
     except Exception:
         bar.empty()         # a refused or failed import wrote nothing: no bar left saying "writing…"
         raise
 
 
-def assignments_done(d: dict) -> None:
-    st.markdown(ctx.t("imp.d.assignments", county=d.get("county", ""), advisers=d["advisers_new"],
-                      assignments=d["assignments_new"], dupes=d["duplicates_dropped"]))
-
-
-def boundaries_done(d: dict) -> None:
-    st.markdown(ctx.t("imp.d.boundaries", villages=d["villages"], crs=d["crs"], encoding=d["encoding"]))
-
-
-def services_done(d: dict) -> None:
-    st.markdown(ctx.t("imp.d.services", county=d.get("county", ""), services=d["services_new"],
-                      dupes=d["duplicates_dropped"]))
-
-
-def registry_done(d: dict) -> None:
-    st.markdown(ctx.t("imp.d.registry", added=d["added"], renamed=d["renamed"], abolished=d["abolished"]))
-    if d.get("assignments_on_abolished"):
-        st.warning(ctx.t("imp.d.orphans", n=d["assignments_on_abolished"]))
-
-
-# each kind's page parts: its preview (-> something to import, the options chosen) and what an import did
-VIEWS = {"assignments": preview_ledger, "boundaries": preview_boundaries, "registry": preview_registry,
-         "services": preview_services}
-DETAILS = {"assignments": assignments_done, "boundaries": boundaries_done, "registry": registry_done,
-           "services": services_done}
-
-
-def import_requested(kind: str, path: Path, options: dict) -> imports.ImportResult | None:
+def import_requested(kind: imports.ImportKind, path: Path, options: dict) -> imports.ImportResult | None:
     """The import; a refusal raised for widgets.user_errors, any other failure said here (nothing was written)."""
     try:
         return run_import(kind, path, options)
@@ -416,7 +291,10 @@ def show_result(res: imports.ImportResult) -> None:
             if res.main_reasons is not None:     # why, in the line itself: not only in the table below
                 done += ctx.t("msg.imp.reasons", reasons=res.main_reasons.text(ctx.lang))
             st.success(done)
-            DETAILS[res.kind](res.details)
+            for line in res.details.lines():
+                st.markdown(say(line))
+            for warning in res.details.warnings():
+                st.warning(say(warning))
             report = imports.report_table(res, ctx.lang)
             if len(report):
                 st.markdown(f"**{ctx.t('imp.report')}**")
@@ -424,14 +302,14 @@ def show_result(res: imports.ImportResult) -> None:
                 with st.container(horizontal=True):
                     detail = {"batch": res.batch_id, "kind": res.kind, "rows": len(report)}
                     widgets.download_button(ctx, ctx.t("download.xlsx"),
-                                            lambda: to_xlsx_bytes(report, sheet=ctx.text("imp.report_file"),
+                                        lambda: to_xlsx_bytes(report, sheet=ctx.text("imp.report_file"),
                                                               text_columns=0),
-                                            what="import_report", fmt="xlsx", file_name=f"{stem}.xlsx",
-                                            key="imp_dl_xlsx", detail=detail,
-                                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                                        what="import_report", fmt="xlsx", file_name=f"{stem}.xlsx",
+                                        key="imp_dl_xlsx", detail=detail,
+                                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                     widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(report),
-                                            what="import_report", fmt="csv", file_name=f"{stem}.csv", mime="text/csv",
-                                            key="imp_dl_csv", detail=detail)
+                                        what="import_report", fmt="csv", file_name=f"{stem}.csv", mime="text/csv",
+                                        key="imp_dl_csv", detail=detail)
                 first = report.columns[0]
                 blank_rows = bool((report[first] == "").any())
                 st.dataframe(report, hide_index=True, width="stretch", height=table_height(len(report), 360),
@@ -532,8 +410,8 @@ nonce = st.session_state.get("imp_nonce", 0)
 upload = st.file_uploader(ctx.t("imp.upload", kind=ctx.t(spec.label_key), mb=MAX_MB), type=None,
                           key=f"imp_file_{kind}_{nonce}", max_upload_size=MAX_MB)
 hint = ctx.text("imp.upload_hint", mb=MAX_MB, types=" ".join(spec.file_types))
-uploader = streamlit_words.uploader_css(ctx.text("imp.upload_button"), hint, ctx.text("imp.upload_drop"))
-st.html(f"<style>{uploader}</style>")
+upload_css = streamlit_words.uploader_css(ctx.text("imp.upload_button"), hint, ctx.text("imp.upload_drop"))
+st.html(f"<style>{upload_css}</style>")
 if (res := st.session_state.get("imp_result")) is not None:
     show_result(res)
 
@@ -552,7 +430,7 @@ else:
         st.info(ctx.t("imp.already", batch=prior))
     ready, options = False, {}
     with widgets.user_errors(ctx.lang):
-        ready, options = VIEWS[kind](path)
+        ready, options = preview(spec, path)
 
     st.subheader(ctx.t("imp.step_import"))
     if not ready:
@@ -565,7 +443,7 @@ else:
     if st.session_state.pop("imp_go_request", False) and ready:
         result = None
         with widgets.user_errors(ctx.lang):
-            result = import_requested(kind, path, options)
+            result = import_requested(spec, path, options)
         if result is not None:
             st.session_state["imp_result"] = result
             st.session_state["imp_nonce"] = nonce + 1     # a fresh, empty uploader

@@ -159,10 +159,10 @@ def test_register_and_renewals_counts_and_dates(demo_store):
 
 def test_import_report_row_numbers_are_numbers(tmp_path):
     from geo.imports import Note, write_report
-    from geo.imports.results import ImportResult, ReaderText
+    from geo.imports.results import ImportResult, Verbatim
 
-    notes = (Note(12, "bad_code", ReaderText("坏 / bad"), {"代码": "6101", "电话": "13912345678", "金额": "=1+1"}),
-             Note(None, "no_column", ReaderText("缺列 / missing")))
+    notes = (Note(12, "bad_code", Verbatim("坏 / bad"), {"代码": "6101", "电话": "13912345678", "金额": "=1+1"}),
+             Note(None, "no_column", Verbatim("缺列 / missing")))
     result = ImportResult("registry", "x.csv", "imported", 1, rejected=notes)
     data = write_report(result, tmp_path / "r.xlsx").read_bytes()
     ws = openpyxl.load_workbook(io.BytesIO(data)).active

@@ -7,28 +7,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.outputs.outlines import (
-    TIERS,
-    county_outlines,
-    display_tiers,
-    random_points_in,
-    to_geojson_text,
-    village_display,
-    voronoi_cells,
-)
+from geo.imports.registry import store_outline_tiers
+from geo.outputs.outlines import county_outlines, random_points_in, village_display, voronoi_cells
 from geo.sources.national import villages
-from geo.store import Store
-from geo.store.base import Cursor
 from geo.store.geometry import replace_village_geoms
-
-
-def store_outline_tiers(store: Store, cur: Cursor) -> None:
-    """Provinces, cities and counties of the whole country, simplified for the three upper map tiers."""
-    for tier, gdf in display_tiers().items():
-        decimals = TIERS[tier].decimals
-        rows = pd.DataFrame({"code": gdf["code"], "geojson": [to_geojson_text(g, decimals) for g in gdf.geometry],
-                             "schematic": False})
-        store.replace_shapes(cur, rows, tier)
 
 
 def schematic_cells(county_outline, village_codes: list[str], seed: int) -> pd.DataFrame:
@@ -47,8 +29,7 @@ def schematic_cells(county_outline, village_codes: list[str], seed: int) -> pd.D
     return pd.DataFrame(rows, columns=["code", "geometry"])
 
 
-def build(store: Store, cur: Cursor, registry: pd.DataFrame, counties: tuple[str, ...], seed: int,
-          batch_id: int) -> int:
+def build(store, cur, registry: pd.DataFrame, counties: tuple[str, ...], seed: int, batch_id: int) -> int:
     """Write outline tiers and schematic cells; also place advisers at their base.  Returns cells written."""
     store_outline_tiers(store, cur)
     outlines = county_outlines().set_index("code")

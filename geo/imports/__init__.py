@@ -6,21 +6,23 @@ changes nothing; any batch can be rolled back.  The readers (geo.sources.ledger,
 reader in
 :mod:`.registry`) only parse and match; this package decides what is written.
 
-- :mod:`.kinds`: the one table of import kinds (file types, preview, writer, rollback rule, options), with the
-  loops over it: :func:`run_import`, :func:`preview`, :func:`rollback`;
-- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`, :mod:`.services`: each kind's preview and writer;
+- :mod:`.kind`: what a kind is (:class:`ImportKind`: file types, reading, preview, jurisdiction limit, writer,
+  undo, audit detail, what the page shows) and the page's data (:class:`PreviewView`);
+- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`, :mod:`.services`: one class per kind, with its
+  typed result details;
+- :mod:`.kinds`: the one table of import kinds, with the loops over it: :func:`run_import`, :func:`preview`,
+  :func:`rollback`;
 - :mod:`.results`: :class:`ImportResult`, report :class:`Note` s, :class:`ImportRefused`;
 - :mod:`.report`: the report in one language (page, download, CLI ``--report``).
 """
 from __future__ import annotations
 
-from geo.imports.assignments import import_assignments, preview_assignments
-from geo.imports.boundaries import import_boundaries, preview_boundaries
+from geo.imports.assignments import AssignmentsDone, import_assignments, preview_assignments
+from geo.imports.boundaries import BoundariesDone, import_boundaries, preview_boundaries
+from geo.imports.kind import ImportKind, Option, PreviewView
 from geo.imports.kinds import (
     BY_KEY,
     KINDS,
-    ImportKind,
-    Option,
     all_options,
     checked_file,
     preview,
@@ -34,6 +36,7 @@ from geo.imports.registry import (
     MAX_REGISTRY_ROWS,
     AbolishNotConfirmed,
     CountyAbolition,
+    RegistryDone,
     RegistryPlan,
     RegistryPreview,
     abolition_notes,
@@ -46,13 +49,14 @@ from geo.imports.registry import (
     store_registry,
 )
 from geo.imports.report import report_table, write_report
-from geo.imports.results import ImportRefused, ImportResult, Note, Progress, file_sha256
-from geo.imports.services import ServicePreview, import_services, preview_services
+from geo.imports.results import Details, ImportRefused, ImportResult, Note, Progress, file_sha256
+from geo.imports.services import ServicePreview, ServicesDone, import_services, preview_services
 
 __all__ = [
     "ABOLISH_CONFIRM_SHARE", "ABOLISH_COUNTIES_SHOWN", "ABOLISH_NAMES_SHOWN", "BY_KEY", "KINDS", "MAX_REGISTRY_ROWS",
-    "AbolishNotConfirmed", "CountyAbolition", "ImportKind", "ImportRefused", "ImportResult",
-    "Note", "Option", "Progress", "RegistryPlan", "RegistryPreview", "ServicePreview", "abolition_notes",
+    "AbolishNotConfirmed", "AssignmentsDone", "BoundariesDone", "CountyAbolition", "Details",
+    "ImportKind", "ImportRefused", "ImportResult", "Note", "Option", "PreviewView", "Progress", "RegistryDone",
+    "RegistryPlan", "RegistryPreview", "ServicePreview", "ServicesDone", "abolition_notes",
     "abolition_places", "all_options", "checked_file", "file_sha256", "import_assignments", "import_boundaries",
     "import_registry", "import_services", "plan_registry", "preview", "preview_assignments", "preview_boundaries",
     "preview_registry", "preview_services", "read_registry_file", "registry_plan", "report_table", "rollback",

@@ -10,6 +10,7 @@ import pandas as pd
 
 from geo.imports.kinds import BY_KEY
 from geo.imports.results import ImportResult, Note
+from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.text.catalogue import t
 
 
@@ -42,8 +43,6 @@ def report_table(result: ImportResult, lang: str = "zh") -> pd.DataFrame:
 
 
 def write_report(result: ImportResult, path: str | Path, lang: str = "zh") -> Path:
-    from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
-
     path = Path(path)
     table = report_table(result, lang)
     if path.suffix.lower() == ".csv":

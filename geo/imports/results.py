@@ -7,9 +7,8 @@ two-language form for log lines.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Literal
@@ -18,6 +17,9 @@ import pandas as pd
 
 from geo.auth.access import OPEN, Principal
 from geo.core.errors import UserError
+from geo.privacy.idcards import scrub_file_name
+from geo.sources.matching import Reject
+from geo.store import Store
 from geo.text.catalogue import TEXT, Localizable, Msg, localized
 
 Progress = Callable[[float, str], None]
@@ -43,24 +45,23 @@ def refused_by(error: UserError) -> ImportRefused:
 
 # ---------------------------------------------------------------------------------------------------- notes
 
-# "第 12 行：" / "row 12:" / "第 3 个要素：" / "feature 3:" at the start of a reader's message
-_ROW_HEAD = re.compile(r"^\s*(?:第\s*\d+\s*(?:行|个要素)\s*[：:]|(?:row|feature)\s+\d+\s*:)\s*", re.I)
-
-
 @dataclass(frozen=True)
-class ReaderText:
-    """A reader's message that carries no reason parameters yet: "第 3 行：中文 / row 3: English".
-
-    The one place a bilingual string is taken apart; it goes when every reader reject carries its params.
-    """
+class Verbatim:
+    """A reader's remark that is no catalogue message: said as it was written, in whichever language."""
 
     message: str
-    strip_row: bool = True          # in a table with a row column, "第 3 行：" is said already
 
     def text(self, lang: str) -> str:
-        zh, sep, en = self.message.partition(" / ")
-        half = (en if lang == "en" else zh) if sep else self.message
-        return _ROW_HEAD.sub("", half, count=1) if self.strip_row else half
+        return self.message
+
+
+def remark(note: object) -> Localizable:
+    """A reader's remark (geo.sources.matching.Note on a row, Remark on a file: the bilingual line with its
+    catalogue message) as a message of one language."""
+    if isinstance(msg := getattr(note, "msg", None), Msg):
+        return msg
+    key = getattr(note, "key", None)
+    return Msg(key, getattr(note, "params", {})) if key else Verbatim(str(note))
 
 
 @dataclass(frozen=True)
@@ -68,10 +69,16 @@ class Joined:
     """Several notes on one row read as one."""
 
     parts: tuple[Localizable, ...]
+    once: bool = True               # a remark made twice on the row said once
 
     def text(self, lang: str) -> str:
-        texts = [localized(p, lang) for p in self.parts]
-        return ("；" if lang == "zh" else "; ").join(dict.fromkeys(texts))
+        texts = [str(localized(p, lang)) for p in self.parts]
+        return ("；" if lang == "zh" else "; ").join(dict.fromkeys(texts) if self.once else texts)
+
+
+def joined_remarks(remarks) -> Joined:
+    """A row's remarks, each as it was made (the preview's note column)."""
+    return Joined(tuple(remark(r) for r in remarks), once=False)
 
 
 @dataclass(frozen=True)
@@ -94,19 +101,29 @@ class Note:
                 **self.cells}
 
 
-def reader_message(reason: str, params: Mapping[str, object] | None, message: str) -> Localizable:
-    """A reader's note in one language: from its reason and params (``imp.why.<reason>``) when it has them."""
-    key = f"imp.why.{reason}"
-    return Msg(key, params) if params is not None and key in TEXT else ReaderText(message)
+def reject_note(reject: Reject) -> Note:
+    """A reader's reject as a report note, whichever reader made it (ledger and log rows, boundary features):
+    the reject says itself in one language, without its row (the report has a row column)."""
+    return Note(reject.row, reject.reason, reject, {k: "" if v is None else str(v) for k, v in reject.raw.items()})
 
 
-def reject_note(reject: Any) -> Note:
-    """A reader's reject as a report note, whichever reader made it (ledger rows, boundary features)."""
-    row = next(getattr(reject, name) for name in ("row", "row_number", "feature_index") if hasattr(reject, name))
-    cells = getattr(reject, "raw", None) or getattr(reject, "attributes", None) or {}
-    why = getattr(reject, "why", None) or reject.reason     # one reason may be worded several ways
-    return Note(row, reject.reason, reader_message(why, getattr(reject, "params", None), reject.message),
-                {k: "" if v is None else str(v) for k, v in cells.items()})
+def doubtful_notes(remarks: Iterable[tuple[int, Iterable[object]]], cells: Mapping[int, Mapping[str, str]]
+                   ) -> tuple[Note, ...]:
+    """Accepted rows the reader had doubts about (a village matched by name over a stale code, a mode kept as
+    'other' ...): one note per row, its remarks once each, with the row's cells.  `remarks`: (row, remarks)."""
+    by_row: dict[int, list] = {}
+    for row, notes in remarks:
+        for note in notes:
+            if note not in by_row.setdefault(row, []):
+                by_row[row].append(note)
+    return tuple(Note(row, "doubtful", Joined(tuple(remark(n) for n in notes)), dict(cells.get(row, {})))
+                 for row, notes in sorted(by_row.items()) if notes)
+
+
+def id_removed_notes(rows: Iterable[tuple[int, Mapping[str, object]]]) -> tuple[Note, ...]:
+    """Rows (or features) used as they are but for an ID-card number removed from them, with what was kept."""
+    return tuple(Note(row, "doubtful", Msg("imp.n.id_removed"),
+                      {k: "" if v is None else str(v) for k, v in cells.items()}) for row, cells in rows)
 
 
 def frame(notes: tuple[Note, ...]) -> pd.DataFrame:
@@ -138,6 +155,32 @@ class MainReasons:
 # ---------------------------------------------------------------------------------------------------- result
 
 @dataclass(frozen=True)
+class Details:
+    """What one kind's import did beyond the row counts; each kind has its own fields (geo.imports.<kind>)."""
+
+    def __getitem__(self, name: str) -> Any:
+        """A field by its name, as ``result.details["county"]`` has always read it."""
+        return getattr(self, name)
+
+    def summary(self) -> tuple[tuple[str, object], ...]:
+        """(name, value) pairs the result line ends with (a county, a coordinate system)."""
+        return ()
+
+    @property
+    def changes(self) -> Localizable | str:
+        """What the import changed, said at the end of the result line."""
+        return ""
+
+    def lines(self) -> tuple[Msg, ...]:
+        """What the page says under the result line."""
+        return ()
+
+    def warnings(self) -> tuple[Msg, ...]:
+        """What the page warns about under it."""
+        return ()
+
+
+@dataclass(frozen=True)
 class ImportResult:
     """What one import did.  ``ok`` is false when it wrote a batch that accepted nothing (every row rejected,
     no village matched) or was refused; the CLI's exit status follows it."""
@@ -151,7 +194,7 @@ class ImportResult:
     rows_rejected: int = 0
     rejected: tuple[Note, ...] = ()
     doubted: tuple[Note, ...] = ()          # accepted, but worth a look
-    details: dict[str, Any] = field(default_factory=dict)
+    details: Details = field(default_factory=Details)
 
     @property
     def ok(self) -> bool:
@@ -171,10 +214,10 @@ class ImportResult:
         if self.status == "unchanged":
             return Msg("imp.sum.unchanged", {"file": self.file_name, "batch": self.batch_id}).text(lang)
         extra = "".join(Msg("imp.sum.extra", {"name": k, "value": v}).text(lang)
-                        for k, v in self.details.items() if k in ("county", "crs", "encoding"))
+                        for k, v in self.details.summary() if v is not None)
         line = Msg("imp.sum.done", {"file": self.file_name, "batch": self.batch_id, "read": self.rows_read,
                                     "accepted": self.rows_accepted, "rejected": self.rows_rejected,
-                                    "extra": extra, "changes": self.details.get("changes", "")}).text(lang)
+                                    "extra": extra, "changes": self.details.changes}).text(lang)
         if self.main_reasons is None:
             return line
         return line + Msg("msg.imp.reasons_clause", {"reasons": self.main_reasons}).text(lang)
@@ -196,13 +239,11 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def already_imported(store, kind: str, path: str | Path, file_name: str | None, principal: Principal = OPEN
+def already_imported(store: Store, kind: str, path: str | Path, file_name: str | None, principal: Principal = OPEN
                      ) -> tuple[Path, str, str, ImportResult | None]:
     """(path, name shown, content hash, the 'unchanged' result when this content was imported before inside
     `principal`'s jurisdiction; the same file imported by another jurisdiction is read again, its rows there
     rejected as outside, and that jurisdiction's batch never named)."""
-    from geo.privacy.idcards import scrub_file_name
-
     path = Path(path)
     name = scrub_file_name(file_name or path.name)
     sha = file_sha256(path)

@@ -12,6 +12,7 @@ message, with its catalogue key and values so that the page says it in one langu
 """
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import pickle
@@ -24,8 +25,10 @@ from geo.core import limits
 from geo.core.errors import UserError
 from geo.imports.results import ImportRefused, refused
 
-#: what the forkserver imports once, so that each child starts with the readers loaded
-PRELOAD = ["geo.sources.ledger", "geo.sources.servicelog", "geo.sources.boundaries", "geo.imports.registry"]
+#: what the forkserver imports once, so that each child starts with the readers loaded (and this module, whose
+#: function each child runs)
+PRELOAD = ["geo.sources.ledger", "geo.sources.servicelog", "geo.sources.boundaries", "geo.sources.division_list",
+           "geo.imports.worker"]
 _POLL_SECONDS = 0.1
 #: set VILLAGE_COVERAGE_IN_PROCESS_READS=1 to read in the calling process (a debugger, a profiler)
 IN_PROCESS = os.environ.get("VILLAGE_COVERAGE_IN_PROCESS_READS") == "1"
@@ -101,8 +104,6 @@ def read_limited(reader: Callable[..., Any], *args: Any, file_name: str, memory:
     if message[0] == "refused":
         raise _refusal(*message[1:])
     if message[0] == "failed":
-        import logging
-
         logging.getLogger(__name__).error("reading %s failed in its worker:\n%s", file_name, message[1])
         raise refused("limit.failed", file=file_name)
     raise refused("limit.memory", file=file_name, mb=f"{memory // 1024**2:,}")
