@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 from geo.text.catalogue import LANGS, LOCALE_DIR, TEXT
@@ -327,7 +326,6 @@ def test_every_key_made_at_run_time_belongs_to_a_listed_family():
 _BILINGUAL = re.compile(r"[\u4e00-\u9fff][^\n]* ?/ [A-Za-z]")
 
 
-@pytest.mark.xfail(strict=False, reason="other branches convert theirs")
 def test_no_text_is_written_inline_in_two_languages():
     found = [f"{path.relative_to(ROOT)}:{line}: {text[:60]}"
              for path in _python_files(UI_SOURCES) for line, text, _ in _strings(path) if _BILINGUAL.search(text)]

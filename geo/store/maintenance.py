@@ -44,9 +44,7 @@ class MaintenanceQueries(DerivedTables, AuditQueries, BatchQueries):
         transaction; refuse one written by a newer version."""
         version = int(self.get_meta(SCHEMA_META) or 1)
         if version > SCHEMA_VERSION:
-            raise StoreError(f"数据库 {self.target} 由更新版本的软件写入（结构版本 {version}），请升级软件 / "
-                             f"{self.target} was written by a newer version of this tool (schema {version}); "
-                             f"upgrade the tool")
+            raise StoreError(key="store.e.newer", params={"db": self.target, "version": version})
         if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
                 and self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
                 and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):

@@ -200,7 +200,7 @@ class RegistryQueries(StoreBase):
     def check_scope(self, scope: Scope) -> Scope:
         """`scope` itself when the registry knows it, else a StoreError naming it."""
         if scope.digits and self.division(scope.code) is None:
-            raise StoreError(f"区划代码 {scope.code} 不存在 / unknown division code {scope.code}")
+            raise StoreError(key="store.e.unknown_code", params={"code": scope.code})
         return scope
 
     def scope_name(self, scope: Scope) -> str:

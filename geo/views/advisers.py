@@ -25,11 +25,12 @@ from geo.core.dates import as_date
 from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.core.sphere import haversine_km, locate_advisers, located
+from geo.outputs.export import ExportError, to_csv_bytes, to_xlsx_bytes
 from geo.sources.ledger.fields import KIND_LAWYER, KIND_OTHER, KIND_WORKER
 from geo.store import Store
 from geo.store.geometry import village_geojson
 from geo.text.catalogue import t
-from geo.text.formats import contract_end, date_cell, day
+from geo.text.formats import contract_end, date_cell, day, period_text
 
 #: the largest cap a user may set (a guide that allowed more would not be a cap)
 MAX_CAP = 50
@@ -70,14 +71,13 @@ class AdviserError(UserError):
 
 def check_cap(cap: int) -> int:
     if not 1 <= int(cap) <= MAX_CAP:
-        raise AdviserError(f"上限应在 1 到 {MAX_CAP} 之间 / the cap must be between 1 and {MAX_CAP}")
+        raise AdviserError(key="adv.e.cap", params={"max": MAX_CAP})
     return int(cap)
 
 
 def check_flag(flag: str | None) -> str | None:
     if flag is not None and flag not in FLAG_KEYS:
-        raise AdviserError(f"未知标记 {flag}，可选 {', '.join(FLAG_KEYS)} / unknown flag {flag}; "
-                           f"choose from {', '.join(FLAG_KEYS)}")
+        raise AdviserError(key="adv.e.flag", params={"flag": flag, "known": ", ".join(FLAG_KEYS)})
     return flag
 
 
@@ -409,7 +409,7 @@ class Renewals:
 
 def renewals(store: Store, scope: Scope, as_of: dt.date, days: int = DEFAULT_EXPIRING_DAYS) -> Renewals:
     if not 0 <= int(days) <= 3660:
-        raise AdviserError("期限应在 0 到 3660 天之间 / the horizon must be 0 to 3660 days")
+        raise AdviserError(key="adv.e.horizon", params={"max": 3660})
     return Renewals(scope, as_of, int(days), store.renewals(scope, as_of, days=int(days)))
 
 
@@ -435,13 +435,12 @@ def renewal_table(ren: Renewals, lang: str = "zh") -> pd.DataFrame:
 
 def table_bytes(table: pd.DataFrame, ext: str, sheet: str) -> bytes:
     """A labelled table as .xlsx or .csv through the export module's safe writers (every text cell inert)."""
-    from geo.outputs.export import ExportError, to_csv_bytes, to_xlsx_bytes
 
     if ext == ".xlsx":
         return to_xlsx_bytes(table, sheet=sheet, text_columns=0)
     if ext == ".csv":
         return to_csv_bytes(table)
-    raise ExportError(f"不支持的导出格式“{ext}”，请用 .xlsx 或 .csv / unsupported format '{ext}': use .xlsx or .csv")
+    raise ExportError(key="adv.e.format", params={"ext": ext})
 
 
 def write_renewals(path: str | Path, ren: Renewals, lang: str = "zh") -> Path:
@@ -551,7 +550,6 @@ STATE_AS_STATUS = {"current": "covered", "expiring": "expiring", "ended": "lapse
 def detail_features(d: AdviserDetail, lang: str = "zh") -> dict:
     """The adviser's villages with a boundary as a FeatureCollection for :func:`geo.outputs.folium_map.build_map`
     (mode 'status'): each village drawn by its newest contract's state."""
-    from geo.text.formats import period_text
 
     newest = d.contracts.drop_duplicates("village")      # newest first already
     feats = []

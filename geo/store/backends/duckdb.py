@@ -30,8 +30,7 @@ class NotADatabase(StoreError):
 
 
 def _not_a_database(path: Path) -> StoreError:
-    return NotADatabase(f"{path} 不是本软件的数据库文件（DuckDB） / "
-                        f"{path} is not a database file of this tool (DuckDB)")
+    return NotADatabase(key="store.e.not_a_database", params={"db": path})
 
 
 class _Gate:
@@ -85,10 +84,9 @@ class DuckDBStore(Store):
         self.path = Path(path)
         self.target = str(self.path)
         if not create and not self.path.exists():
-            raise StoreError(f"数据库不存在：{self.path}（先运行 python -m geo demo 或 init） / "
-                             f"database not found: {self.path} (run `python -m geo demo` or `init` first)")
+            raise StoreError(key="store.e.not_found", params={"db": self.path})
         if self.path.is_dir():
-            raise StoreError(f"{self.path} 是文件夹，不是数据库文件 / {self.path} is a folder, not a database file")
+            raise StoreError(key="store.e.folder", params={"db": self.path})
         self.read_only = read_only
         self.shared = False             # until the schema is made and upgraded, on the one connection
         self._local = threading.local()
@@ -114,13 +112,10 @@ class DuckDBStore(Store):
         except duckdb.IOException as e:
             if "lock" not in str(e).lower():
                 raise _not_a_database(self.path) from None
-            raise StoreError(f"数据库 {self.path} 正被另一个程序（如正在运行的应用）占用，请先停止它或使用副本 / "
-                             f"database {self.path} is in use by another process (e.g. the running app); stop it "
-                             f"or work on a copy") from None
+            raise StoreError(key="store.e.in_use", params={"db": self.path}) from None
         except duckdb.Error as e:
             if "different configuration" in str(e):    # this process holds it already, in the other mode
-                raise StoreError(f"数据库 {self.path} 已在本程序中以另一种方式打开 / {self.path} is already open in "
-                                 f"this process in another mode (read-only or read-write)") from None
+                raise StoreError(key="store.e.other_mode", params={"db": self.path}) from None
             raise _not_a_database(self.path) from None
 
     def _new_cursor(self) -> duckdb.DuckDBPyConnection:

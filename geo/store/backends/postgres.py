@@ -212,16 +212,15 @@ class PostgresStore(Store):
         if not read_only:
             self._create_schema()
         elif not conn.execute("SELECT to_regclass('meta') IS NOT NULL").fetchall()[0][0]:
-            raise StoreError(f"数据库 {self.target} 还没有建立数据表（先运行 python -m geo init 或 demo） / "
-                             f"{self.target} holds no tables yet (run `python -m geo init` or `demo` first)")
+            raise StoreError(key="store.e.no_tables", params={"db": self.target})
         self._spans = self.get_meta(SPANS_META) == SPANS_VERSION
 
     def _connect(self, autocommit: bool) -> Cursor:
         try:
             conn = self._psycopg.connect(self._url, autocommit=autocommit)
         except self._psycopg.Error as e:
-            raise StoreError(f"无法连接数据库 {self.target} / cannot connect to {self.target}: "
-                             f"{_scrub(str(e).strip(), self._url)}") from None
+            raise StoreError(key="store.e.connect",
+                             params={"db": self.target, "err": _scrub(str(e).strip(), self._url)}) from None
         for setting in SESSION_SETTINGS:
             try:
                 conn.execute(setting)
@@ -358,14 +357,14 @@ def database_url(server_url: str, name: str) -> str:
 
 
 def _admin(server_url: str, statement: str) -> None:
-    import psycopg
+    import psycopg  # imported here: start-up time (psycopg loads only when a server is used)
 
     try:
         with psycopg.connect(server_url, autocommit=True, connect_timeout=10) as conn:
             conn.execute(statement)
     except psycopg.Error as e:
-        raise StoreError(f"PostgreSQL 服务器 {redact(server_url)} 拒绝了操作 / the server {redact(server_url)} "
-                         f"refused: {_scrub(str(e).strip(), server_url)}") from None
+        raise StoreError(key="store.e.refused",
+                         params={"server": redact(server_url), "err": _scrub(str(e).strip(), server_url)}) from None
 
 
 def create_scratch_database(server_url: str, name: str) -> str:
