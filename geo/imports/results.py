@@ -38,9 +38,18 @@ def refused(key: str, **params: object) -> ImportRefused:
     return ImportRefused(key=key, params=params)
 
 
+class UnreadableFile(ImportRefused):
+    """A file its reader refused (geo.sources.errors, a hostile zip ...): the page says it in both languages, as the
+    reader words it, since such a message is often passed on to whoever made the file; a report still says it in
+    the report's language (its catalogue message)."""
+
+    def text(self, lang: str) -> str:
+        return str(self)
+
+
 def refused_by(error: UserError) -> ImportRefused:
     """A reader's error (geo.sources.errors) as the import's refusal, with its catalogue message when it has one."""
-    return ImportRefused(key=error.key, params=error.params) if error.key else ImportRefused(str(error))
+    return UnreadableFile(key=error.key, params=error.params) if error.key else UnreadableFile(str(error))
 
 
 # ---------------------------------------------------------------------------------------------------- notes

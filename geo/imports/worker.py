@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 from geo.core import limits
 from geo.core.errors import UserError
-from geo.imports.results import ImportRefused, refused
+from geo.imports.results import ImportRefused, UnreadableFile, refused
 
 #: what the forkserver imports once, so that each child starts with the readers loaded (and this module, whose
 #: function each child runs)
@@ -119,9 +119,9 @@ def _picklable(msg: Any) -> Any:
 
 
 def _refusal(text: str, msg: Any = None) -> ImportRefused:
-    """The reader's refusal in the app: with its catalogue key and values when it had them, so the page says
-    it in the page's language only, else as the bilingual text."""
-    return ImportRefused(key=msg.key, params=msg.params) if msg is not None else ImportRefused(text)
+    """The reader's refusal in the app (:class:`UnreadableFile`): with its catalogue key and values when it had
+    them, else as the bilingual text."""
+    return UnreadableFile(key=msg.key, params=msg.params) if msg is not None else UnreadableFile(text)
 
 
 def _wait(receive: Any, process: Any, seconds: float) -> tuple | None:
