@@ -20,6 +20,7 @@ from geo.core.errors import UserError
 from geo.imports.kind import Column, Confirmation, Headers
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
+from geo.store import Store
 from geo.text.catalogue import TEXT, Msg, escape_markdown, localized
 from geo.text.formats import period_text
 from ui import state, streamlit_words, widgets
@@ -89,7 +90,7 @@ def upload_sha() -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def county_list(_store, version: str, digits: str) -> pd.DataFrame:
+def county_list(_store: Store, version: str, digits: str) -> pd.DataFrame:
     """Counties offered for a ledger: those of the scope, or of its city when the scope is a county or lower."""
     scope = Scope(digits)
     base = scope if scope.level < 3 else Scope(digits[:4])

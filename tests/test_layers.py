@@ -228,3 +228,26 @@ def test_a_module_loaded_by_name_is_found_when_it_may_be_the_projects():
         "importlib.import_module('fiona')\n"
     )
     assert [f.line for f in name_loads(source)] == [2, 3, 4]
+
+
+def untyped_store_parameters(source: str, path: str = "<source>") -> list[str]:
+    """`path:line name` of every function whose `store` parameter has no annotation."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = node.args
+            for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if arg.arg in ("store", "_store") and arg.annotation is None:
+                    found.append(f"{path}:{node.lineno} {node.name}")
+    return found
+
+
+def test_every_store_parameter_is_typed():
+    found = [f for path in python_files(*REASONED, "benchmarks")
+             for f in untyped_store_parameters(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))]
+    assert not found, "type these `store` parameters (store: Store):\n" + "\n".join(found)
+
+
+def test_an_untyped_store_parameter_is_found():
+    source = "def a(store, x): ...\ndef b(store: Store): ...\nclass C:\n    def m(self, *, store=None): ...\n"
+    assert untyped_store_parameters(source) == ["<source>:1 a", "<source>:4 m"]

@@ -31,6 +31,7 @@ from geo.auth import audit
 from geo.auth.access import AccessDenied, Principal, Role
 from geo.core.codes import Scope
 from geo.core.errors import UserError
+from geo.store import Store
 from geo.store.accounts import COOKIE_SECRET_META
 from geo.text.catalogue import t
 
@@ -146,12 +147,12 @@ def _account(row: dict) -> Account:
 
 
 # ------------------------------------------------------------------------------------------------ accounts
-def has_accounts(store) -> bool:
+def has_accounts(store: Store) -> bool:
     """Whether logins are required: a store without accounts runs in open mode."""
     return store.account_count() > 0
 
 
-def _target(store, actor: Principal, username: str, cur=None) -> dict:
+def _target(store: Store, actor: Principal, username: str, cur=None) -> dict:
     """The account `username`, when `actor` may manage it; the same refusal when it does not exist or lies
     outside the actor's jurisdiction (nobody learns of accounts elsewhere)."""
     row = store.account_row(username, cur)
@@ -163,7 +164,7 @@ def _target(store, actor: Principal, username: str, cur=None) -> dict:
 
 
 @audit.refusals("account_add")
-def add_account(store, actor: Principal, username: str, role: Role | str, scope: Scope | str, password: str,
+def add_account(store: Store, actor: Principal, username: str, role: Role | str, scope: Scope | str, password: str,
                 display_name: str | None = None) -> Account:
     """A new account inside `actor`'s jurisdiction (never wider, never a higher role); audited.  The first account
     of a store must be an administrator (of any jurisdiction)."""
@@ -188,7 +189,7 @@ def add_account(store, actor: Principal, username: str, role: Role | str, scope:
 
 
 @audit.refusals("account_passwd")
-def set_password(store, actor: Principal, username: str, password: str) -> None:
+def set_password(store: Store, actor: Principal, username: str, password: str) -> None:
     """A new password for `username` (one's own, or an account the actor manages); the lock is lifted and every
     session of the account ends (a cookie stolen before the reset stops working).  Audited."""
     checked_password(password)
@@ -203,7 +204,7 @@ def set_password(store, actor: Principal, username: str, password: str) -> None:
 
 
 @audit.refusals("account_enabled")
-def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
+def set_enabled(store: Store, actor: Principal, username: str, enabled: bool) -> None:
     """Enable or disable an account the actor manages; disabling ends its sessions.  Audited."""
     if not enabled and actor.username == username:
         raise UserError(key="acc.e.self_disable")
@@ -220,7 +221,7 @@ def set_enabled(store, actor: Principal, username: str, enabled: bool) -> None:
 
 
 @audit.refusals("account_list")
-def list_accounts(store, actor: Principal) -> list[Account]:
+def list_accounts(store: Store, actor: Principal) -> list[Account]:
     """The accounts inside the actor's jurisdiction (administrators only), by user name."""
     actor.require("manage_accounts")
     frame = store.accounts_in(actor.jurisdiction)
@@ -228,7 +229,7 @@ def list_accounts(store, actor: Principal) -> list[Account]:
 
 
 # ------------------------------------------------------------------------------------------------ logins
-def authenticate(store, username: str, password: str, *, now: dt.datetime | None = None) -> Account | None:
+def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None) -> Account | None:
     """The account when `password` is right and the account enabled and not locked; None otherwise, the same
     for every failure.  The 5th wrong password in a row locks the account for 15 minutes.  Audited.
 
@@ -259,11 +260,11 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def _lock(store, cur, username: str, now: dt.datetime) -> None:
+def _lock(store: Store, cur, username: str, now: dt.datetime) -> None:
     store.update_account(cur, username, failed_logins=0, locked_until=now + dt.timedelta(minutes=LOCK_MINUTES))
 
 
-def _logged_in(store, cur, row: dict, password: str, now: dt.datetime) -> Account:
+def _logged_in(store: Store, cur, row: dict, password: str, now: dt.datetime) -> Account:
     fields = {"failed_logins": 0, "locked_until": None}
     if _HASHER.check_needs_rehash(row["password_hash"]):
         fields["password_hash"] = _HASHER.hash(password)
@@ -273,7 +274,7 @@ def _logged_in(store, cur, row: dict, password: str, now: dt.datetime) -> Accoun
     return account
 
 
-def _failed(store, cur, row: dict | None, attempt: int | None, now: dt.datetime) -> None:
+def _failed(store: Store, cur, row: dict | None, attempt: int | None, now: dt.datetime) -> None:
     """Lock the account at the limit of wrong passwords in a row (`attempt`, already counted); audit every
     failure.  The name typed for an unknown account is not recorded: it may be a password typed into the
     wrong field."""
@@ -292,7 +293,7 @@ def _failed(store, cur, row: dict | None, attempt: int | None, now: dt.datetime)
     audit.record(store, _account(row).principal(), "login_failed", Scope(row["scope"]), detail, cur, now=now)
 
 
-def start_session(store, account: Account, *, now: dt.datetime | None = None, hours: float = 8) -> str:
+def start_session(store: Store, account: Account, *, now: dt.datetime | None = None, hours: float = 8) -> str:
     """A new login for `account`: the random token to hand to the browser (only its hash is stored)."""
     now = _now(now)
     token = secrets.token_urlsafe(32)
@@ -301,7 +302,7 @@ def start_session(store, account: Account, *, now: dt.datetime | None = None, ho
     return token
 
 
-def session_principal(store, token: str | None, *, now: dt.datetime | None = None,
+def session_principal(store: Store, token: str | None, *, now: dt.datetime | None = None,
                       idle_minutes: float = 60) -> Principal | None:
     """Who holds `token`: their account's principal (role and jurisdiction as stored now), or None when the
     session is unknown, ended, past its end, idle too long, or its account is disabled or gone."""
@@ -323,7 +324,7 @@ def session_principal(store, token: str | None, *, now: dt.datetime | None = Non
     return _account(row).principal()
 
 
-def end_session(store, token: str | None, *, now: dt.datetime | None = None) -> None:
+def end_session(store: Store, token: str | None, *, now: dt.datetime | None = None) -> None:
     """Log out: the session ends (every tab holding its cookie with it).  Audited."""
     if not token:
         return
@@ -340,7 +341,7 @@ def end_session(store, token: str | None, *, now: dt.datetime | None = None) -> 
         audit.record(store, who, "logout", scope, {}, cur, now=now)
 
 
-def cookie_secret(store) -> bytes:
+def cookie_secret(store: Store) -> bytes:
     """The key that signs login cookies: random, made once and kept in the store, so every app server on the
     same store accepts the others' cookies."""
     return bytes.fromhex(store.meta_setdefault(COOKIE_SECRET_META, secrets.token_hex(32)))

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from geo.store import Store
+
 COOKIE_NAME = "village_coverage_session"
 #: the browser nonce a ticket is bound to (see the module's text)
 NONCE_COOKIE = "village_coverage_browser"
@@ -88,7 +90,7 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(32)
 
 
-def issue_ticket(store, token: str, browser: str, *, now: dt.datetime | None = None) -> str:
+def issue_ticket(store: Store, token: str, browser: str, *, now: dt.datetime | None = None) -> str:
     """A one-time ticket for `token`, redeemable by the browser holding the nonce `browser` only, kept in the
     store (hashed) for :data:`TICKET_SECONDS`."""
     if not browser:
@@ -99,7 +101,8 @@ def issue_ticket(store, token: str, browser: str, *, now: dt.datetime | None = N
     return ticket
 
 
-def redeem_ticket(store, ticket: str | None, browser: str | None, *, now: dt.datetime | None = None) -> str | None:
+def redeem_ticket(store: Store, ticket: str | None, browser: str | None, *,
+                  now: dt.datetime | None = None) -> str | None:
     """The token of a ticket that is known, not expired and issued to the browser with nonce `browser`; the
     ticket is gone afterwards.  An unknown one is answered without a write to the store."""
     if not ticket or not browser or len(ticket) > 200 or len(browser) > 200:

@@ -10,6 +10,8 @@ import pandas as pd
 from geo.imports.registry import store_outline_tiers
 from geo.outputs.outlines import county_outlines, random_points_in, village_display, voronoi_cells
 from geo.sources.national import villages
+from geo.store import Store
+from geo.store.base import Cursor
 from geo.store.geometry import replace_village_geoms
 
 
@@ -29,7 +31,8 @@ def schematic_cells(county_outline, village_codes: list[str], seed: int) -> pd.D
     return pd.DataFrame(rows, columns=["code", "geometry"])
 
 
-def build(store, cur, registry: pd.DataFrame, counties: tuple[str, ...], seed: int, batch_id: int) -> int:
+def build(store: Store, cur: Cursor, registry: pd.DataFrame, counties: tuple[str, ...], seed: int,
+          batch_id: int) -> int:
     """Write outline tiers and schematic cells; also place advisers at their base.  Returns cells written."""
     store_outline_tiers(store, cur)
     outlines = county_outlines().set_index("code")
