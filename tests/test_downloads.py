@@ -1,5 +1,5 @@
 """Files built for a download: announced for one fetch by the session that asked (geo.outputs.downloads), and the guard
-in front of Streamlit's /media route that serves them (app_routes.MediaGuard)."""
+in front of Streamlit's /media route that serves them (ui.routes.MediaGuard)."""
 from __future__ import annotations
 
 import asyncio
