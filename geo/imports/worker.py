@@ -60,7 +60,7 @@ def _child(send: Any, reader: Callable[..., Any], args: tuple, kwargs: dict, mem
     except MemoryError:
         message = ("memory",)
     except UserError as e:
-        message = ("refused", str(e), _picklable(e.msg))
+        message = ("refused", str(e), _picklable(e.msg), isinstance(e, ImportRefused))
     except Exception:  # noqa: BLE001 - a parser bug: refused, and its traceback kept for the log
         message = ("failed", traceback.format_exc(limit=-8))
     try:
@@ -84,7 +84,7 @@ def read_limited(reader: Callable[..., Any], *args: Any, file_name: str, memory:
         try:
             return reader(*args, **kwargs)
         except UserError as e:
-            raise _refusal(str(e), e.msg) from None
+            raise _refusal(str(e), e.msg, isinstance(e, ImportRefused)) from None
     ctx = _ctx()
     receive, send = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(send, reader, args, kwargs, memory, int(seconds)), daemon=True)
@@ -118,10 +118,14 @@ def _picklable(msg: Any) -> Any:
         return None
 
 
-def _refusal(text: str, msg: Any = None) -> ImportRefused:
-    """The reader's refusal in the app (:class:`UnreadableFile`): with its catalogue key and values when it had
-    them, else as the bilingual text."""
-    return UnreadableFile(key=msg.key, params=msg.params) if msg is not None else UnreadableFile(text)
+def _refusal(text: str, msg: Any = None, import_refusal: bool = False) -> ImportRefused:
+    """The reader's refusal in the app, with its catalogue key and values when it had them: an import's own
+    refusal (a limit ...) as it was raised, said in the page's language; a file its reader could not read as
+    :class:`UnreadableFile`, said in both languages."""
+    if msg is None:
+        return UnreadableFile(text)
+    kind = ImportRefused if import_refusal else UnreadableFile
+    return kind(key=msg.key, params=msg.params)
 
 
 def _wait(receive: Any, process: Any, seconds: float) -> tuple | None:
