@@ -7,6 +7,7 @@ at the last moment (what makes a backtracking pattern try every split).  Each pa
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import time
 from typing import Any, Callable
@@ -16,10 +17,12 @@ import pytest
 from geo.core.limits import MAX_VALUE_CHARS
 from geo.privacy import idcards, phones
 from geo.sources import names, periods
+from geo.sources.errors import SourceError
 from geo.sources.periods import PeriodError
 from geo.sources.servicelog import values
 from geo.sources.servicelog.values import Problem
 from geo.sources.tabular import headers
+from geo.sources.tabular.read import TableFile, read_sheets
 
 TODAY = dt.date(2026, 6, 1)
 #: far above what a linear parser needs for 100,000 characters, far below what a quadratic one takes
@@ -128,3 +131,16 @@ def test_a_service_log_row_with_an_over_long_date_is_rejected_with_a_worded_reas
         worded = t(f"imp.why.{first.date.why}", lang, **first.date.params)
         assert f"{MAX_VALUE_CHARS}" in worded and "2026-03-15" in worded and "912" in worded
         assert t(f"imp.reason.{first.date.reason}", lang)
+
+
+@pytest.mark.parametrize("delimiter", [",", "\t", ";"])
+@pytest.mark.parametrize("cell", ['"双引号" \'单引号\' & </script>', 'a,b;c\td', '""', '他说："好"', "line\nbreak"])
+def test_a_csv_cell_with_quotes_or_delimiters_is_read_as_excel_wrote_it(tmp_path, delimiter, cell):
+    """Excel writes a quote inside a cell as two and wraps such a cell in quotes: every table reader reads the
+    cell back exactly, whichever delimiter the file uses."""
+    path = tmp_path / "表.csv"
+    with open(path, "w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, delimiter=delimiter)
+        writer.writerows([["区划代码", "名称"], ["610124001001", cell], ["610124001002", "普通"]])
+    [sheet] = read_sheets(path, TableFile(error=SourceError, wrong_type="imp.bad_type", max_rows=10))
+    assert [row[:2] for row in sheet.grid] == [["区划代码", "名称"], ["610124001001", cell], ["610124001002", "普通"]]

@@ -337,12 +337,15 @@ def text_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def _dialect(sample: str) -> Any:
-    """The CSV dialect of a sample: sniffed among comma, tab and semicolon; else tab when tabs outnumber commas."""
+def _dialect(sample: str) -> type[csv.Dialect]:
+    """Excel's CSV dialect with the sample's delimiter: sniffed among comma, tab and semicolon, else the most
+    frequent of them.  Only the delimiter is sniffed: the Sniffer's guess at quoting misreads a cell holding
+    doubled quotes (""), which Excel writes for every quote in a cell."""
     try:
-        return csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        return csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:       # the most frequent of the three; a comma when none is more frequent
+        delimiter = max(",\t;", key=sample.count)
+    return type("SniffedExcel", (csv.excel,), {"delimiter": delimiter})
 
 
 def _load_csv(path: Path, budget: RowBudget) -> list[Sheet]:
