@@ -251,3 +251,12 @@ def test_every_store_parameter_is_typed():
 def test_an_untyped_store_parameter_is_found():
     source = "def a(store, x): ...\ndef b(store: Store): ...\nclass C:\n    def m(self, *, store=None): ...\n"
     assert untyped_store_parameters(source) == ["<source>:1 a", "<source>:4 m"]
+
+
+def test_the_layer_contracts_are_kept(monkeypatch, capsys):
+    """`lint-imports` (the contracts of pyproject.toml) as part of the README's test command, not only in .ci/run."""
+    from importlinter.cli import lint_imports  # imported here: only this test needs it
+
+    monkeypatch.chdir(ROOT)
+    kept = lint_imports(no_cache=True, no_logo=True) == 0
+    assert kept, capsys.readouterr().out
