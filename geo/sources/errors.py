@@ -1,8 +1,8 @@
 """The errors of the source-file readers: a file that cannot be read at all.
 
-Each carries a catalogue message (key and values) naming the file and why.  The page shows a file that cannot be
-read in both languages, as it always has (:meth:`SourceError.text`): the words are often passed on to whoever made
-the file.  The import layer turns them into its refusals, whose reports say them in the report's language.
+Each carries a catalogue message (key and values) naming the file and why, said in one language by
+:meth:`~geo.core.errors.UserError.text` and in both by ``str(e)``.  The import layer turns them into its refusals
+(geo.imports.results.UnreadableFile), which the import page shows in both languages.
 """
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from geo.core.errors import UserError
 
 class SourceError(UserError):
     """A source file (ledger, service log, division list, boundary file) that cannot be used at all."""
-
-    def text(self, lang: str) -> str:
-        return str(self)
 
 
 class LedgerError(SourceError):
