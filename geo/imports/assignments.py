@@ -21,7 +21,7 @@ from geo.imports.kind import (
     metric,
 )
 from geo.imports.results import (
-    Details,
+    CountyFileDone,
     ImportResult,
     Note,
     Progress,
@@ -48,19 +48,12 @@ FIELDS = ("seq", "township", "village", "code", "name", "kind", "org", "licence"
 
 
 @dataclass(frozen=True)
-class AssignmentsDone(Details):
+class AssignmentsDone(CountyFileDone):
     """What a ledger import added."""
 
-    county: str                     # "周至县（610124）"
-    county_source: str              # how the county was told (imp.how.<source>)
-    header_row: int
-    columns: dict
     advisers_new: int
     assignments_new: int
     duplicates_dropped: int
-
-    def summary(self) -> tuple[tuple[str, object], ...]:
-        return (("county", self.county),)
 
     def lines(self) -> tuple[Msg, ...]:
         return (Msg("imp.d.assignments", {"county": self.county, "advisers": self.advisers_new,
@@ -194,8 +187,8 @@ class Assignments(ImportKind):
         return ImportResult(self.key, name, "imported", batch, match.rows_read, match.accepted,
                             match.rejected, tuple(reject_note(r) for r in match.rejects),
                             doubts + _likeness_notes(table, likenesses, people, stored),
-                            AssignmentsDone(f"{match.county_name}（{match.county_code[:6]}）", match.county_source,
-                                            table.header_row, table.mapped, len(new_people), n_new,
+                            AssignmentsDone(AssignmentsDone.county_label(match.county_name, match.county_code),
+                                            match.county_source, table.header_row, table.mapped, len(new_people), n_new,
                                             match.duplicates_dropped))
 
     def undo(self, store: Store, cur: Any, batch_id: int) -> None:

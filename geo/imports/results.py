@@ -189,6 +189,24 @@ class Details:
         return ()
 
 
+
+@dataclass(frozen=True)
+class CountyFileDone(Details):
+    """What an import of one county's table (a ledger, a service log) did: the county and how it was told, and
+    where the header was found; each kind adds its counts."""
+
+    county: str                     # "周至县（610124）"
+    county_source: str              # how the county was told (imp.how.<source>)
+    header_row: int
+    columns: dict
+
+    @staticmethod
+    def county_label(name: str, code: str) -> str:
+        return f"{name}（{code[:6]}）"
+
+    def summary(self) -> tuple[tuple[str, object], ...]:
+        return (("county", self.county),)
+
 @dataclass(frozen=True)
 class ImportResult:
     """What one import did.  ``ok`` is false when it wrote a batch that accepted nothing (every row rejected,

@@ -25,7 +25,7 @@ from geo.imports.kind import (
     metric,
 )
 from geo.imports.results import (
-    Details,
+    CountyFileDone,
     ImportResult,
     Progress,
     already_imported,
@@ -52,18 +52,11 @@ class ServicePreview:
 
 
 @dataclass(frozen=True)
-class ServicesDone(Details):
+class ServicesDone(CountyFileDone):
     """What a service log import added."""
 
-    county: str                     # "周至县（610124）"
-    county_source: str
-    header_row: int
-    columns: dict
     services_new: int
     duplicates_dropped: int
-
-    def summary(self) -> tuple[tuple[str, object], ...]:
-        return (("county", self.county),)
 
     def lines(self) -> tuple[Msg, ...]:
         return (Msg("imp.d.services", {"county": self.county, "services": self.services_new,
@@ -155,7 +148,8 @@ class Services(ImportKind):
         return ImportResult(self.key, name, "imported", batch, match.rows_read, match.accepted, match.rejected,
                             tuple(reject_note(r) for r in match.rejects),
                             doubtful_notes(((r.row_number, r.notes) for r in match.records), raw),
-                            ServicesDone(f"{match.county_name}（{match.county_code[:6]}）", match.county_source,
+                            ServicesDone(ServicesDone.county_label(match.county_name, match.county_code),
+                                         match.county_source,
                                          table.header_row, table.mapped, stored, match.duplicate_rows))
 
     def undo(self, store: Store, cur: Any, batch_id: int) -> None:
