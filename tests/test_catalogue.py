@@ -172,7 +172,8 @@ def _bools() -> list[str]:
 
 
 def _batch_kinds() -> list[str]:
-    return [*_import_kinds(), "demo", "init"]            # and the batches `python -m geo demo` / `init` write
+    from geo.records.run import KIND
+    return [*_import_kinds(), "demo", "init", KIND]      # and the batches `python -m geo demo` / `init` write
 
 
 def _map_words() -> list[str]:
@@ -204,6 +205,16 @@ def _contract_states() -> list[str]:
     return list(STATE_AS_STATUS)
 
 
+def _record_actions() -> list[str]:
+    from geo.records.run import ACTIONS
+    return list(ACTIONS)
+
+
+def _end_reasons() -> list[str]:
+    from geo.records.checks import END_REASONS, SNAPSHOT_REASON
+    return [*END_REASONS, SNAPSHOT_REASON]
+
+
 #: prefix -> the members the code makes keys of (each key is prefix + member), from the code's own tables
 FAMILIES: dict[str, Callable[[], list[str]]] = {
     "status.": _status,
@@ -230,6 +241,8 @@ FAMILIES: dict[str, Callable[[], list[str]]] = {
     "map.layer.": _map_layers,
     "adv.flag.": _adviser_flags,
     "adv.state.": _contract_states,
+    "rec.action.": _record_actions,
+    "rec.reason.": _end_reasons,
 }
 
 #: prefix -> why its members cannot be listed from one table: every key under it counts as used

@@ -30,6 +30,7 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "export": frozenset(Role),
     "import": frozenset({Role.EDITOR, Role.ADMIN}),
     "rollback": frozenset({Role.EDITOR, Role.ADMIN}),
+    "record": frozenset({Role.EDITOR, Role.ADMIN}),     # contracts and advisers changed in the app
     "manage_accounts": frozenset({Role.ADMIN}),
     "read_audit": frozenset({Role.ADMIN}),
     "import_registry": frozenset({Role.ADMIN}),

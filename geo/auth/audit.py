@@ -30,7 +30,8 @@ from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
-           "account_enable", "account_disable", "refused", "demo_rebuild")
+           "account_enable", "account_disable", "refused", "demo_rebuild",
+           "record")
 #: a detail key matching this is a secret and never written, whatever its value
 _SECRET_KEY = re.compile(r"pass|hash|token|secret|id_?card|身份证|密码", re.I)
 COLUMNS = ("time", "user", "action", "scope", "detail")
@@ -171,7 +172,8 @@ _BEIJING = frozenset({"Asia/Shanghai", "Asia/Chongqing", "Asia/Chungking", "Asia
 _SAID = {"import": ("kind", "file", "batch", "rows"), "rollback": ("kind", "batch"),
          "export": ("what", "format", "as_of"), "account_add": ("account", "display_name", "role"),
          "account_passwd": ("account",), "account_enable": ("account",), "account_disable": ("account",),
-         "login_failed": ("reason",), "refused": ("attempt", "reason", "message"), "demo_rebuild": ("store",)}
+         "login_failed": ("reason",), "refused": ("attempt", "reason", "message"), "demo_rebuild": ("store",),
+         "record": ("change", "batch")}
 #: the values of a refusal's reason said in words (the role and action of "your role (editor) may not import")
 _REASON_WORDS = {"action": "audit.attempt", "role": "role"}
 #: values said in words, by their key: the catalogue prefix of their words
@@ -249,6 +251,9 @@ def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
             halves = str(d["message"]).split(" / ")
             why = halves[lang == "en"] if len(halves) == 2 else str(d["message"])
         return t("audit.say.refused", lang, attempt=_label("audit.attempt", d["attempt"], lang), why=why)
+    if action == "record":
+        return t("audit.say.record", lang, change=_label("rec.action", d["change"], lang),
+                 batch=_value(d["batch"], lang))
     if action == "demo_rebuild":
         return t("audit.say.demo_rebuild", lang, store=_value(d["store"], lang))
     return t("audit.say.account", lang, account=_value(d["account"], lang))

@@ -20,11 +20,14 @@ from geo.imports.registry import REGISTRY
 from geo.imports.results import ImportResult, Progress, refused
 from geo.imports.services import SERVICES
 from geo.imports.worker import read_limited
+from geo.records.run import RECORDS
 from geo.store import Store
 from geo.text.catalogue import Msg
 
 KINDS: tuple[ImportKind, ...] = (ASSIGNMENTS, BOUNDARIES, REGISTRY, SERVICES)
 BY_KEY = {kind.key: kind for kind in KINDS}
+#: the batches rollback undoes besides imports': changes made in the app (geo.records)
+UNDOABLE = {**BY_KEY, RECORDS.key: RECORDS}
 
 
 def all_options() -> tuple[Option, ...]:
@@ -103,7 +106,7 @@ def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
         raise refused("imp.e.no_batch", batch=batch_id)
     if batch.status != "active":
         raise refused("imp.e.rolled_back", batch=batch_id)
-    kind = BY_KEY.get(batch.kind)
+    kind = UNDOABLE.get(batch.kind)
     if kind is None:                # demo, init: the data a store starts from
         raise refused("imp.e.initial")
     principal.require(kind.action)

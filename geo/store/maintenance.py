@@ -18,7 +18,7 @@ from geo.store.schema import KEPT_ON_ERASE, TABLES, USER_TEXT_COLUMNS
 ID_SCRUB_META, ID_SCRUB_VERSION = "id_scrub", "1"
 #: meta key of the schema version; a database without it was written before versions were kept (version 1)
 SCHEMA_META = "schema_version"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class MaintenanceQueries(DerivedTables, AuditQueries, BatchQueries):
@@ -89,6 +89,16 @@ def _chained_audit_and_batch_scopes(store: MaintenanceQueries, cur: Cursor) -> N
     store.chain_audit(cur)
 
 
+def _records_kept_in_the_app(store: MaintenanceQueries, cur: Cursor) -> None:
+    """4: contracts can be ended early (their printed end and the reason kept) and rows changed in the app say by
+    which batch, so that the change can be undone (the history tables are created with the others)."""
+    for table, column, kind in (("assignments", "printed_end", "DATE"), ("assignments", "end_reason", "VARCHAR"),
+                                ("assignments", "changed_by", "INTEGER"), ("advisers", "changed_by", "INTEGER"),
+                                ("services", "changed_by", "INTEGER")):
+        store._run(cur, f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+
+
 #: schema version -> the step that brings a database of the version before up to it
 MIGRATIONS: dict[int, Callable[[MaintenanceQueries, Cursor], None]] = {
-    2: _adviser_ids_from_a_sequence, 3: _chained_audit_and_batch_scopes}
+    2: _adviser_ids_from_a_sequence, 3: _chained_audit_and_batch_scopes,
+    4: _records_kept_in_the_app}

@@ -26,12 +26,17 @@ CREATE TABLE IF NOT EXISTS batches (
 CREATE TABLE IF NOT EXISTS divisions (
     code BIGINT NOT NULL, name VARCHAR NOT NULL, level {t.small_int} NOT NULL, parent BIGINT,
     urban_rural VARCHAR, abolished BOOLEAN DEFAULT false, batch_id INTEGER);
+-- changed_by (advisers, assignments, services): the batch of the last change made to the row after it was stored
+-- (an edit, an early end, a merge: geo.records); its row before that change is in the *_history table, so that
+-- undoing the batch puts it back
 CREATE TABLE IF NOT EXISTS advisers (
     adviser_id INTEGER NOT NULL, name VARCHAR NOT NULL, kind VARCHAR, org VARCHAR, licence_no VARCHAR,
-    phone VARCHAR, base_code BIGINT, lon {t.double}, lat {t.double}, batch_id INTEGER);
+    phone VARCHAR, base_code BIGINT, lon {t.double}, lat {t.double}, batch_id INTEGER, changed_by INTEGER);
+-- end_date: the last day in force (inclusive), NULL open-ended.  A contract ended early keeps its printed end in
+-- printed_end and says why in end_reason (geo.records.reasons)
 CREATE TABLE IF NOT EXISTS assignments (
     adviser_id INTEGER NOT NULL, village BIGINT NOT NULL, start_date DATE NOT NULL, end_date DATE,
-    batch_id INTEGER);
+    batch_id INTEGER, printed_end DATE, end_reason VARCHAR, changed_by INTEGER);
 CREATE TABLE IF NOT EXISTS village_geoms (
     code BIGINT NOT NULL, geom {t.blob} NOT NULL, schematic BOOLEAN DEFAULT false, batch_id INTEGER);
 -- what an import replaced, so its batch can be rolled back (existed = false: the row was new)
@@ -58,7 +63,7 @@ CREATE TABLE IF NOT EXISTS shapes (
 -- service records (服务台账): one row per visit, call or lecture; mode is 'onsite', 'remote' or 'other'
 CREATE TABLE IF NOT EXISTS services (
     village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL, mode VARCHAR NOT NULL,
-    category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER);
+    category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, batch_id INTEGER, changed_by INTEGER);
 -- derived (Store.refresh_service_days): per real village and mode, each day with a service record and the next
 -- such day (infinity after the last).  The one row with day <= D < next_day holds the latest record on or before
 -- D, so "served on D" is a range filter over it instead of a grouping of five million records per query.
@@ -70,6 +75,22 @@ CREATE TABLE IF NOT EXISTS served_spans (
     village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL);
 -- derived with service_days: each county's first day with a service record (before it: no service data)
 CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
+-- the rows as they were before a batch changed them (geo.store.records): batch_id is the changing batch, the
+-- other columns the row's own (its batch_id as row_batch)
+CREATE TABLE IF NOT EXISTS adviser_history (
+    batch_id INTEGER NOT NULL, adviser_id INTEGER NOT NULL, name VARCHAR NOT NULL, kind VARCHAR, org VARCHAR,
+    licence_no VARCHAR, phone VARCHAR, base_code BIGINT, lon {t.double}, lat {t.double}, row_batch INTEGER,
+    changed_by INTEGER);
+CREATE TABLE IF NOT EXISTS assignment_history (
+    batch_id INTEGER NOT NULL, adviser_id INTEGER NOT NULL, village BIGINT NOT NULL, start_date DATE NOT NULL,
+    end_date DATE, row_batch INTEGER, printed_end DATE, end_reason VARCHAR, changed_by INTEGER);
+CREATE TABLE IF NOT EXISTS service_history (
+    batch_id INTEGER NOT NULL, village BIGINT NOT NULL, adviser_id INTEGER, service_date DATE NOT NULL,
+    mode VARCHAR NOT NULL, category VARCHAR, hours {t.double}, people INTEGER, content VARCHAR, row_batch INTEGER,
+    changed_by INTEGER);
+-- which villages and advisers a change made in the app touched: a change is undone only after the later ones
+-- touching the same villages or people
+CREATE TABLE IF NOT EXISTS record_touches (batch_id INTEGER NOT NULL, village BIGINT, adviser_id INTEGER);
 -- accounts (geo.auth.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
 -- argon2 hash is kept.  Times are UTC.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -98,6 +119,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "divisions": ("name", "urban_rural"),
     "division_history": ("name", "urban_rural"),
     "advisers": ("name", "kind", "org", "licence_no", "phone"),
+    "assignments": ("end_reason",),
     "services": ("category", "content"),
     "accounts": ("display_name",),
     # audit.detail is scrubbed when written and never afterwards: the trail is append-only
@@ -106,7 +128,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
           "geom_history", "coverage_spans", "county_spans", "county_villages", "shapes", "services", "service_days",
-          "served_spans", "service_counties", "accounts", "sessions", "audit", "login_tickets")
+          "served_spans", "service_counties", "adviser_history", "assignment_history", "service_history",
+          "record_touches", "accounts", "sessions", "audit", "login_tickets")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
 KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
@@ -141,6 +164,10 @@ CREATE INDEX IF NOT EXISTS division_history_batch ON division_history (batch_id)
 CREATE INDEX IF NOT EXISTS batches_kind ON batches (kind, sha256);
 CREATE INDEX IF NOT EXISTS services_village ON services (village, service_date);
 CREATE INDEX IF NOT EXISTS services_batch ON services (batch_id);
+CREATE INDEX IF NOT EXISTS assignment_history_batch ON assignment_history (batch_id);
+CREATE INDEX IF NOT EXISTS adviser_history_batch ON adviser_history (batch_id);
+CREATE INDEX IF NOT EXISTS service_history_batch ON service_history (batch_id);
+CREATE INDEX IF NOT EXISTS record_touches_batch ON record_touches (batch_id);
 CREATE INDEX IF NOT EXISTS sessions_user ON sessions (username);
 CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
