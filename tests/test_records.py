@@ -15,7 +15,7 @@ from geo import imports
 from geo.auth.access import AccessDenied
 from geo.core.codes import Scope
 from geo.core.coverage import Period, village_status
-from geo.records.changes import Appoint, End, EditAdviser, Merge, NewAdviser, Renew, Replace
+from geo.records.changes import Appoint, EditAdviser, End, Merge, NewAdviser, Renew, Replace
 from geo.records.checks import RecordRefused
 from geo.records.run import RecordConflict, perform, village_version
 from geo.store import Store

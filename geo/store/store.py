@@ -25,9 +25,9 @@ from geo.store.trend import TrendQueries
 
 
 # a topic that builds on another comes before it (Python's method order needs the subclass first)
-class Store(RecordQueries, PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries, BriefingQueries,
-            ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries, ServiceQueries, DerivedTables,
-            RegistryQueries, AuditQueries, BatchQueries, StoreBase):
+class Store(RecordQueries, PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries,
+            BriefingQueries, ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries, ServiceQueries,
+            DerivedTables, RegistryQueries, AuditQueries, BatchQueries, StoreBase):
     """The registry, advisers, assignments, services, geometries, accounts and audit trail of one deployment,
     behind named methods."""
 
