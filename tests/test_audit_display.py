@@ -120,6 +120,9 @@ def test_every_action_recorded_has_a_word_and_a_sentence():
                "account_add": {"account": "z", "role": "viewer", "display_name": "Z"},
                "account_passwd": {"account": "z"}, "account_enable": {"account": "z"},
                "account_disable": {"account": "z"}, "demo_rebuild": {"store": "/srv/coverage.duckdb"},
+               "record": {"change": "end", "batch": 7, "items": [
+                   {"village": "610124100201", "before": {"name": "顾问甲", "end": "2026-12-31"},
+                    "after": {"name": "顾问甲", "end": "2026-03-14", "reason": "transfer"}}]},
                "refused": refusal_detail(AccessDenied(key="acc.e.role", params={"action": "read_audit",
                                                                                  "role": "editor"}), "read_audit")}
     assert set(details) == set(audit.ACTIONS)

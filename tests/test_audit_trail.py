@@ -17,6 +17,7 @@ from geo.cli import main
 from geo.core.codes import Scope
 from geo.store import open_store
 from geo.store.audit import AUDIT_HEAD_META
+from geo.store.maintenance import SCHEMA_VERSION
 
 HUYI = [("610118100201", "南村村委会", "顾问丁", "13800000004")]
 
@@ -244,7 +245,7 @@ def test_an_older_store_is_migrated_its_rows_chained_and_its_batches_placed(stor
         check = audit.verify_chain(again)
         assert check.whole and check.rows == n
         assert files(again.batches(Scope("610124"))) == ["周至县台账.csv"] and again.batches(Scope("610118")).empty
-        assert again.get_meta("schema_version") == "3"
+        assert again.get_meta("schema_version") == str(SCHEMA_VERSION)
 
 
 def test_running_the_migration_again_does_not_rechain_a_changed_trail(store, new_store):
@@ -256,7 +257,7 @@ def test_running_the_migration_again_does_not_rechain_a_changed_trail(store, new
     target = target_of(store, new_store)
     store.close()
     with open_store(target) as again:
-        assert again.get_meta("schema_version") == "3"
+        assert again.get_meta("schema_version") == str(SCHEMA_VERSION)
         assert audit.verify_chain(again).broken_id == second
 
 

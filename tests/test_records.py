@@ -260,3 +260,22 @@ def test_a_base_set_by_coordinates_must_lie_inside_the_jurisdiction(store):
     assert store.adviser_base(adviser) == (108.2, 34.1)
     # the level above has no outline of its own stored: China's frame is the check
     perform(store, EditAdviser(adviser, {"lon": 116.4, "lat": 39.9}), principal=who("editor", "61"))
+
+
+def test_an_early_end_stops_effective_service_from_that_day(store):
+    """Served = covered and an on-site record in the 90 days up to the day (geo.core.service_rule's default)."""
+    _appoint_three(store)
+    with store.transaction() as cur:
+        store.add_services(cur, pd.DataFrame({
+            "village": [int(EAST)], "adviser_id": [_adviser(store, "顾问甲")], "service_date": [D(2026, 5, 6)],
+            "mode": ["onsite"], "category": ["法律咨询"], "hours": [2.0], "people": [3], "content": ["a"],
+            "batch_id": [None]}))
+
+    def served(day: dt.date) -> int:
+        return store.totals(Scope(EAST), day).served
+
+    assert (served(D(2026, 5, 31)), served(D(2026, 6, 1))) == (1, 1)
+    batch = perform(store, End(EAST, None, D(2026, 6, 1), "resigned"), principal=CLERK).batch
+    assert (served(D(2026, 5, 31)), served(D(2026, 6, 1))) == (1, 0)
+    imports.rollback(store, batch, principal=CLERK)
+    assert served(D(2026, 6, 1)) == 1

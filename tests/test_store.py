@@ -69,8 +69,8 @@ def test_concurrent_sessions_read_while_an_import_writes(demo_db, tmp_path):
             for i in range(5):
                 with store.transaction() as cur:
                     store.execute(cur, "INSERT INTO advisers (adviser_id, name) VALUES (?, '并发')", [900000 + i])
-                    store.execute(cur, "INSERT INTO assignments VALUES (?, 610124100201, DATE '2030-01-01', NULL, "
-                                       "NULL)", [900000 + i])
+                    store.execute(cur, "INSERT INTO assignments (adviser_id, village, start_date) "
+                                       "VALUES (?, 610124100201, DATE '2030-01-01')", [900000 + i])
         except Exception as e:  # pragma: no cover
             errors.append(repr(e))
 
