@@ -18,6 +18,7 @@ import pandas as pd
 
 from geo import imports
 from geo.auth import accounts, audit
+from geo.auth.access import Principal
 from geo.auth.accounts import operator
 from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import LEVEL_NAMES, Scope
@@ -26,6 +27,10 @@ from geo.core.errors import UserError
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.imports import KINDS, all_options
 from geo.outputs.export import summary_table, to_csv_bytes
+from geo.records import named
+from geo.records.changes import Appoint, EditAdviser, End, Merge, Renew, Replace
+from geo.records.checks import Point
+from geo.records.run import RecordResult, perform
 from geo.store import Store, StoreError, default_target, open_store
 from geo.store.backends.postgres import is_postgres_url
 from geo.store.geometry import village_geojson
@@ -455,6 +460,193 @@ def cmd_bench(args) -> int:
     return bench.main(args)
 
 
+# -- records kept from the command line (issue 22): contracts and advisers, and undoing a batch ------------------
+def _acting(store: Store, args) -> Principal:
+    """Who a change is made as: the account --user names (its password from one line of stdin with
+    --password-stdin, else asked on the terminal; the login is audited), or the operator, as import and user are."""
+    if not args.user:
+        return operator()
+    password = (sys.stdin.readline().rstrip("\r\n") if args.password_stdin
+                else getpass.getpass(t("cli.pw.prompt", _lang(args))))
+    account = accounts.authenticate(store, args.user, password)
+    if account is None:
+        raise UsageError(key="cli.e.login", params={"name": args.user})
+    return account.principal()
+
+
+def _day(value: dt.date | None) -> str | Msg:
+    return value.isoformat() if value else Msg("cli.rec.open")
+
+
+def _reason(code: str) -> str | Msg:
+    return code.split(":", 1)[1] if code.startswith("other:") else Msg(f"rec.reason.{code}")
+
+
+def _village(store: Store, code: str) -> str:
+    return f"{store.scope_name(Scope(code))} ({code})"
+
+
+def _said(store: Store, result: RecordResult) -> Msg:
+    """What one change did, for the line the command prints."""
+    item = result.items[0]
+    after, before = item["after"], item["before"]
+    if result.action == "appoint":
+        return Msg("cli.rec.appoint", {"name": after["name"], "village": _village(store, item["village"]),
+                                       "start": _day(after["start"]), "end": _day(after["end"])})
+    if result.action == "renew":
+        return Msg("cli.rec.renew", {"name": after["name"], "village": _village(store, item["village"]),
+                                     "start": _day(after["start"]), "end": _day(after["end"])})
+    if result.action == "end":
+        return Msg("cli.rec.end", {"name": after["name"], "village": _village(store, item["village"]),
+                                   "last": _day(after["end"]), "printed": _day(after["printed_end"]),
+                                   "reason": _reason(after["reason"])})
+    if result.action == "replace":
+        ended, appointed = after["ended"], after["appointed"]
+        return Msg("cli.rec.replace", {"old": ended["name"], "new": appointed["name"],
+                                       "village": _village(store, item["village"]), "start": _day(appointed["start"]),
+                                       "end": _day(appointed["end"])})
+    if result.action == "edit":
+        return Msg("cli.rec.edit", {"name": item["name"], "id": item["adviser_id"],
+                                    "fields": ", ".join(after) or "-"})
+    return Msg("cli.rec.merge", {"name": item["name"], "id": item["adviser_id"],
+                                 "other": before["merged"]["adviser_id"], "contracts": after["contracts_moved"],
+                                 "records": after["records_moved"]})
+
+
+def _performed(store: Store, args, change, who: Principal) -> int:
+    result = perform(store, change, principal=who)
+    print(_both("cli.rec.done", args, what=_said(store, result), batch=result.batch))
+    return 0
+
+
+def cmd_contract(args) -> int:
+    """新聘 / 续聘 / 解聘 / 更换 of one village's contract."""
+    with _open(args, read_only=False) as store:
+        who = _acting(store, args)
+        if args.action == "appoint":
+            village, _ = named.village_adviser(store, args.village, None, principal=who)
+            if bool(args.adviser) == bool(args.name) or (args.name and not args.phone):
+                raise UsageError(key="cli.rec.e.who")
+            person = (named.adviser_named(store, args.adviser, principal=who) if args.adviser else
+                      named.new_adviser(store, args.name, args.phone, args.org, args.kind, args.licence))
+            change = Appoint(village, person, _date(args.start), _date(args.end) if args.end else None)
+        elif args.action == "renew":
+            village, adviser = named.village_adviser(store, args.village, args.adviser, principal=who)
+            change = Renew(village, adviser, _date(args.until), today=_date(args.as_of))
+        elif args.action == "end":
+            village, adviser = named.village_adviser(store, args.village, args.adviser, principal=who)
+            change = End(village, adviser, _date(args.on), named.typed_reason(args.reason))
+        else:
+            village, old = named.village_adviser(store, args.village, args.old_adviser, principal=who)
+            new = named.adviser_named(store, args.adviser, principal=who)
+            change = Replace(village, old, new, _date(args.on), _date(args.until) if args.until else None,
+                             reason=named.typed_reason(args.reason))
+        return _performed(store, args, change, who)
+
+
+#: adviser edit's options -> the record's fields
+EDITED_FIELDS = {"name": "name", "kind": "kind", "org": "org", "licence": "licence_no", "phone": "phone"}
+
+
+def cmd_adviser(args) -> int:
+    """An adviser's record: edit some fields, or merge two records of one person."""
+    with _open(args, read_only=False) as store:
+        who = _acting(store, args)
+        if args.action == "merge":
+            keep = named.adviser_named(store, args.keep, principal=who)
+            other = named.adviser_named(store, args.other, principal=who)
+            return _performed(store, args, Merge(keep, other), who)
+        values = {field: getattr(args, option) for option, field in EDITED_FIELDS.items()
+                  if getattr(args, option) is not None}
+        if args.base is not None:
+            point = Point.parse(args.base)
+            values.update(lon=point.lon, lat=point.lat)
+        if not values:
+            raise UsageError(key="cli.rec.e.no_field")
+        adviser = named.adviser_named(store, args.key, principal=who)
+        return _performed(store, args, EditAdviser(adviser, values), who)
+
+
+def cmd_rollback(args) -> int:
+    """Undo one batch (an import or a change made in the app or here), by its kind's rule; audited."""
+    with _open(args, read_only=False) as store:
+        who = _acting(store, args)
+        done = imports.rollback(store, args.batch, principal=who)
+    print(done.text(args.lang) if args.lang else done.bilingual())
+    return 0
+
+
+def _records_parsers(sub) -> None:
+    """contract appoint|renew|end|replace, adviser edit|merge, rollback."""
+    def acting(sp):
+        sp.add_argument("--db", help="DuckDB file (default data/coverage.duckdb or $VILLAGE_COVERAGE_DB)")
+        sp.add_argument("--lang", choices=["zh", "en"], help="language of the messages (default: both)")
+        sp.add_argument("--user", metavar="NAME", help="act as this account, within its role and jurisdiction "
+                                                       "(default: the server's operator, whole country)")
+        sp.add_argument("--password-stdin", action="store_true",
+                        help="with --user: read the password from one line of stdin (else asked on the terminal)")
+
+    reasons = ("why: transfer, resigned, failed_assessment, other:TEXT, or their words 调离, 辞聘, 考核不合格, "
+               "其他：TEXT; any other text is 其他 with that text")
+    adviser_help = "licence number (执业证号), or id:N for the record numbered N"
+    sp = sub.add_parser("contract", help="one village's contract: appoint, renew, end, replace (each one batch)")
+    actions = sp.add_subparsers(dest="action", required=True)
+    a = actions.add_parser("appoint", help="新聘: an adviser on record (--adviser) or a new one (--name --phone)")
+    a.add_argument("--village", required=True, help="the village's 12-digit code")
+    a.add_argument("--adviser", metavar="LICENCE", help=adviser_help)
+    a.add_argument("--name", metavar="N", help="a new adviser's name")
+    a.add_argument("--phone", metavar="P", help="a new adviser's mobile or landline")
+    a.add_argument("--org", metavar="O", help="a new adviser's law firm or legal service office")
+    a.add_argument("--kind", metavar="K", help="a new adviser's kind: 律师 / 基层法律服务工作者 / 其他")
+    a.add_argument("--licence", metavar="L", help="a new adviser's licence number")
+    a.add_argument("--start", required=True, metavar="D", help="YYYY-MM-DD, first day")
+    a.add_argument("--end", metavar="D", help="YYYY-MM-DD, last day (default: no end)")
+    r = actions.add_parser("renew", help="续聘: a new period after the contract in force, to --until")
+    r.add_argument("--village", required=True)
+    r.add_argument("--adviser", metavar="LICENCE", help=adviser_help + " (default: the one contract in force)")
+    r.add_argument("--until", required=True, metavar="D", help="YYYY-MM-DD, the new period's last day")
+    r.add_argument("--as-of", default=dt.date.today().isoformat(), metavar="D",
+                   help="the day whose contract in force is renewed (default today)")
+    e = actions.add_parser("end", help="解聘 / 终止: the contract in force ends early; its printed end is kept")
+    e.add_argument("--village", required=True)
+    e.add_argument("--adviser", metavar="LICENCE", help=adviser_help + " (default: the one contract in force)")
+    e.add_argument("--on", required=True, metavar="D", help="YYYY-MM-DD, the first day no longer in force")
+    e.add_argument("--reason", required=True, metavar="TEXT", help=reasons)
+    p = actions.add_parser("replace", help="更换: the contract in force ends and --adviser's starts on the same day")
+    p.add_argument("--village", required=True)
+    p.add_argument("--adviser", required=True, metavar="LICENCE", help="the NEW adviser: " + adviser_help)
+    p.add_argument("--old-adviser", metavar="LICENCE",
+                   help="the adviser replaced, when several contracts are in force (default: the one in force)")
+    p.add_argument("--on", required=True, metavar="D", help="YYYY-MM-DD, the new adviser's first day")
+    p.add_argument("--until", metavar="D", help="YYYY-MM-DD, the new contract's last day (default: the old one's)")
+    p.add_argument("--reason", default="更换", metavar="TEXT", help=reasons + " (default 更换)")
+    for each in (a, r, e, p):
+        acting(each)
+        each.set_defaults(func=cmd_contract)
+
+    sp = sub.add_parser("adviser", help="an adviser's record: edit, or merge two records of one person")
+    actions = sp.add_subparsers(dest="action", required=True)
+    ed = actions.add_parser("edit", help="change the fields given (an empty value clears it)")
+    ed.add_argument("key", metavar="LICENCE", help=adviser_help)
+    ed.add_argument("--phone", metavar="P")
+    ed.add_argument("--org", metavar="O")
+    ed.add_argument("--name", metavar="N")
+    ed.add_argument("--kind", metavar="K", help="律师 / 基层法律服务工作者 / 其他")
+    ed.add_argument("--licence", metavar="L", help="the new licence number")
+    ed.add_argument("--base", metavar="LON,LAT", help="where the adviser is based, e.g. 108.22,34.16")
+    m = actions.add_parser("merge", help="OTHER's contracts and service records move to KEEP; OTHER is removed")
+    m.add_argument("keep", metavar="KEEP", help=adviser_help)
+    m.add_argument("other", metavar="OTHER", help=adviser_help)
+    for each in (ed, m):
+        acting(each)
+        each.set_defaults(func=cmd_adviser)
+
+    sp = sub.add_parser("rollback", help="undo one batch: an import, or a change to contracts or advisers")
+    sp.add_argument("batch", type=int, metavar="BATCH")
+    acting(sp)
+    sp.set_defaults(func=cmd_rollback)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description=bilingual("app_title"))
     sub = p.add_subparsers(dest="command", required=True)
@@ -600,6 +792,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="with --app: serve the national benchmark's store (contracts in every county) instead of "
                          "the demo")
     sp.set_defaults(func=cmd_bench)
+
+    _records_parsers(sub)
     return p
 
 

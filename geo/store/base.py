@@ -55,6 +55,7 @@ class Changes:
     everything: bool = False
     appended_batches: set[int] = field(default_factory=set)     # service records added by these batches
     services_removed: bool = False                               # service records deleted
+    contract_villages: set[int] = field(default_factory=set)    # 12-digit villages whose contracts alone changed
 
     @property
     def only_appended_services(self) -> bool:
@@ -63,12 +64,15 @@ class Changes:
                 and bool(self.appended_batches))
 
     def add(self, counties: Iterable[int] | None, derived: str | None = "coverage",
-            appended: Iterable[int] | None = None) -> None:
-        """`appended`: for service records, the batches that only added them (anything else, a removal)."""
+            appended: Iterable[int] | None = None, villages: Iterable[int | str] = ()) -> None:
+        """`appended`: for service records, the batches that only added them (anything else, a removal).
+        `villages`: with derived "contracts", the villages whose contracts (and nothing else) changed."""
         self.known = True
         if counties is None:
             if derived is not None:
                 self.everything = True
+        elif derived == "contracts":
+            self.contract_villages.update(int(v) for v in villages)
         elif derived == "coverage":
             self.counties.update(int(c) for c in counties)
         elif derived == "services":
@@ -169,16 +173,18 @@ class StoreBase(ABC):
         return local
 
     def _changed(self, cur: Cursor, counties: Iterable[int] | None = (), *, derived: str | None = "coverage",
-                 appended: Iterable[int] | None = None) -> None:
+                 appended: Iterable[int] | None = None, villages: Iterable[int | str] = ()) -> None:
         """Record that the current transaction changed `counties` (6-digit numbers; None = anywhere) and hold
         them against other writers until it ends.  `derived`: what the commit refreshes for them: "coverage"
         (contracts or villages changed: the coverage spans and what is built on them), "services" (only service
         records changed: the service tables; `appended` names the batches when records were only added, which
-        lets the commit extend the tables instead of rebuilding them), or None (nothing derived depends on it)."""
+        lets the commit extend the tables instead of rebuilding them), "contracts" (only the contracts of
+        `villages` changed: their coverage and served spans and their counties' counts are refreshed, not the
+        whole counties' nor the service days), or None (nothing derived depends on it)."""
         wanted = None if counties is None else sorted(set(counties))
         changes = getattr(self._tx_local(), "changes", None)
         if changes is not None:
-            changes.add(wanted, derived, appended)
+            changes.add(wanted, derived, appended, villages)
         if wanted is None or wanted:
             self._lock_counties(cur, wanted)
 

@@ -40,7 +40,32 @@ class DerivedTables(StoreBase):
             else changes.counties
         served = None if coverage is None else coverage | changes.service_counties
         self.refresh_coverage_spans(cur, coverage)
+        # villages whose contracts alone changed (a change made in the app), outside the counties rebuilt whole
+        villages = [] if coverage is None else [v for v in sorted(changes.contract_villages)
+                                                if v // 10**6 not in coverage]
+        self.refresh_village_spans(cur, villages)
         self.refresh_service_days(cur, None if served is None or len(served) > MAX_COUNTIES_REFRESHED else served)
+        if served is not None and len(served) <= MAX_COUNTIES_REFRESHED:
+            self.refresh_served_spans(cur, [v for v in villages if v // 10**6 not in served])
+
+    def refresh_village_spans(self, cur: Cursor, villages: Iterable[int]) -> None:
+        """The coverage spans of `villages` (12-digit numbers) whose contracts alone changed, and the per-county
+        counts of their counties; the counties' other villages, their village counts and the service days stay.
+        One statement per village: each reads its village's contracts through the index."""
+        villages = sorted({int(v) for v in villages})
+        for village in villages:
+            self._run(cur, "DELETE FROM coverage_spans WHERE village = $village", {"village": village})
+            self._run(cur, rules.spans_sql("a.village = $village"), {"village": village})
+        for p in _county_ranges({v // 10**6 for v in villages}):
+            self._run(cur, "DELETE FROM county_spans WHERE county = idiv($low, 1000000)", {"low": p["low"]})
+            self._run(cur, rules.county_spans_sql(_IN_RANGE.format(column="village")), p)
+
+    def refresh_served_spans(self, cur: Cursor, villages: Iterable[int]) -> None:
+        """The served spans of `villages` (12-digit numbers) from their service days and coverage spans (both
+        current): what a change of their contracts alone changes of the effective-service tables."""
+        for village in sorted({int(v) for v in villages}):
+            self._run(cur, "DELETE FROM served_spans WHERE village = $village", {"village": village})
+            self._run(cur, rules.served_spans_sql("village = $village"), {"village": village})
 
     def _append_service_days(self, cur: Cursor, batch_ids: Iterable[int]) -> bool:
         """Extend the service tables by the records of `batch_ids` (:func:`rules.service_append_sql`); False, with

@@ -112,8 +112,9 @@ class RecordQueries(StoreBase):
 
     # -- the writes --------------------------------------------------------------------------------------
     def hold_villages(self, cur: Cursor, villages: list[str]) -> None:
-        """Keep other writers off these villages' counties until the transaction ends (read, check, then write)."""
-        self._changed(cur, counties_of(villages))
+        """Keep other writers off these villages' counties until the transaction ends (read, check, then write);
+        what the writes change is theirs to say."""
+        self._changed(cur, counties_of(villages), derived=None)
 
     def _keep(self, cur: Cursor, batch: int, table: str, where: str, params: dict[str, Any]) -> int:
         """Copy the rows of `table` matching `where` to its history as they are now (once per batch: a row the
@@ -142,7 +143,7 @@ class RecordQueries(StoreBase):
 
     def insert_contract(self, cur: Cursor, batch: int, adviser_id: int, village: str, start: dt.date,
                         end: dt.date | None) -> None:
-        self._changed(cur, counties_of([village]))
+        self._changed(cur, counties_of([village]), derived="contracts", villages=[village])
         self._run(cur, "INSERT INTO assignments (adviser_id, village, start_date, end_date, batch_id) "
                        "VALUES ($adviser, $village, $start, $end, $b)",
                   {**_contract_key(adviser_id, village, start), "end": end, "b": int(batch)})
@@ -152,7 +153,7 @@ class RecordQueries(StoreBase):
         """End one contract early: `last_day` is its last day in force; its printed end stays in printed_end (the
         first early end keeps it: ending an ended contract again does not lose it)."""
         key = _contract_key(adviser_id, village, start)
-        self._changed(cur, counties_of([village]))
+        self._changed(cur, counties_of([village]), derived="contracts", villages=[village])
         self._keep(cur, batch, "assignments", _KEY_SQL, key)
         reason = scrubbed(pd.DataFrame({"r": [reason]}), ["r"])["r"].iloc[0]
         self._run(cur, f"""UPDATE assignments SET printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL
