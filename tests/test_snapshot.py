@@ -138,7 +138,7 @@ def test_messy_ledger_difference_and_the_record_after_it(store, tmp_path):
                     "renewed": {("610124001202", "张三", D(2028, 1, 1), D(2029, 12, 31))},
                     "ended": {("610124101201", "王五"), ("610124102201", "赵六")}}    # the test's own reading
 
-    plan = imports.preview(store, "assignments", later, {"snapshot": True, "as_of": DAY.isoformat()}).plan
+    plan = imports.preview(store, "assignments", later, {"snapshot": True, "as_of": DAY.isoformat()}).plan_in(store)
     assert {(a.village_code, a.adviser_name) for a in plan.new} == want["new"]
     assert {(a.village_code, a.adviser_name, a.start, a.end) for a in plan.renewed} == want["renewed"]
     assert {(e.village, e.name) for e in plan.ended} == want["ended"]
@@ -255,7 +255,7 @@ def test_a_contract_ended_in_the_app_is_not_brought_back_by_a_stale_ledger(store
 
     later = _messy_then_later(store, tmp_path)
     perform(store, End("610124001003", None, D(2026, 10, 1), "resigned"))      # 李四 left in October
-    plan = imports.preview(store, "assignments", later, {"snapshot": True, "as_of": DAY}).plan
+    plan = imports.preview(store, "assignments", later, {"snapshot": True, "as_of": DAY}).plan_in(store)
     assert [(a.village_code, a.adviser_name) for a in plan.relisted] == [("610124001003", "李四")]
     assert ("610124001003", "李四") not in {(a.village_code, a.adviser_name) for a in plan.renewed + plan.new}
 

@@ -1,7 +1,8 @@
 """Adviser ledgers (台账): one adviser per person across rows, one assignment per village and period."""
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import datetime as dt
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -143,13 +144,27 @@ ALLOW_END = Option("allow_end", "confirm", "imp.s.allow",
                    "assignments --snapshot: go ahead although more than a small share of the contracts in force end")
 
 
-@dataclass(frozen=True)
+@dataclass
 class SnapshotPreview:
-    """A ledger read as a snapshot: the file, its matching and what it would change in the store."""
+    """A ledger read as a snapshot as of `as_of` by someone of `jurisdiction`: the file and its matching; what it
+    would change in the store is worked out when first asked (:meth:`plan_in`: the page shows it, an import
+    works it out again inside its transaction)."""
 
     table: LedgerTable
     match: LedgerMatch
-    plan: SnapshotPlan
+    as_of: dt.date
+    jurisdiction: Scope
+    _plan: SnapshotPlan | None = field(default=None, repr=False, compare=False)
+
+    def plan_in(self, store: Store) -> SnapshotPlan:
+        """The difference with `store` as it is now (kept: the page asks again on every rerun)."""
+        if self._plan is None:
+            people = self.match.advisers()
+            with store.reading() as cur:
+                by_key, _, _ = _stored_people(store, cur, self.match, people)
+                self._plan = snapshot_plan(store, cur, self.table.mapped, self.match, people, by_key, self.as_of,
+                                           self.jurisdiction)
+        return self._plan
 
 
 @dataclass(frozen=True)
@@ -177,16 +192,6 @@ def _parts(preview: Any) -> tuple[LedgerTable, LedgerMatch]:
     return (preview.table, preview.match) if isinstance(preview, SnapshotPreview) else preview
 
 
-def _snapshot_preview(store: Store, table: LedgerTable, match: LedgerMatch, day, jurisdiction: Scope
-                      ) -> SnapshotPreview:
-    """The file's difference with the store as it is now, for the villages `jurisdiction` holds."""
-    people = match.advisers()
-    with store.reading() as cur:
-        by_key, _, _ = _stored_people(store, cur, match, people)
-        plan = snapshot_plan(store, cur, table.mapped, match, people, by_key, day, jurisdiction)
-    return SnapshotPreview(table, match, plan)
-
-
 class Assignments(ImportKind):
     """Adviser ledgers: who is the legal adviser of which village, for which period; added to the record, or read
     as the county's whole ledger as of a day (a snapshot: :mod:`geo.imports.snapshot`)."""
@@ -202,7 +207,7 @@ class Assignments(ImportKind):
         table, match = preview_assignments(store, path, county=options.get("county"), read=read)
         if not options.get("snapshot"):
             return table, match
-        return _snapshot_preview(store, table, match, snapshot_day(options), OPEN.jurisdiction)
+        return SnapshotPreview(table, match, snapshot_day(options), OPEN.jurisdiction)
 
     def limit(self, store: Store, preview: Any, principal: Principal) -> Any:
         """A ledger's (table, match) with the villages outside the jurisdiction moved to the rejects; a
@@ -216,7 +221,7 @@ class Assignments(ImportKind):
             kept = [a for a in match.assignments if principal.covers(a.village_code)]
             match = replace(match, assignments=kept, rejects=[*match.rejects, *rejects])
         if isinstance(preview, SnapshotPreview):
-            return _snapshot_preview(store, table, match, preview.plan.as_of, principal.jurisdiction)
+            return SnapshotPreview(table, match, preview.as_of, principal.jurisdiction)
         return (table, match) if outside else preview
 
     def write(self, store: Store, path: str | Path, *, county: str | None = None, file_name: str | None = None,
@@ -239,7 +244,7 @@ class Assignments(ImportKind):
             raise refused("imp.e.no_rows", file=name, row=table.header_row)
         if snapshot and not match.accepted:     # would end every contract: a file nothing of which was read
             raise refused("imp.s.e.nothing", file=name)
-        day = preview.plan.as_of if isinstance(preview, SnapshotPreview) else snapshot_day(options)
+        day = preview.as_of if isinstance(preview, SnapshotPreview) else snapshot_day(options)
         progress and progress(0.6, "writing")
         people = match.advisers()
         rows = {"read": match.rows_read, "accepted": match.accepted, "rejected": match.rejected}
@@ -303,7 +308,7 @@ class Assignments(ImportKind):
         warnings = tuple(remark(w) for w in table.warnings + match.warnings)
         rejects = tuple(reject_note(r) for r in match.rejects)
         if isinstance(preview, SnapshotPreview):
-            return _snapshot_view(preview, headers, warnings, rejects)
+            return _snapshot_view(preview.match, preview.plan_in(store), headers, warnings, rejects)
         shown = match.assignments[:SHOWN]
         return PreviewView(
             ready=match.accepted > 0,
@@ -358,10 +363,10 @@ class FieldChanges:
     def text(self, lang: str) -> str:
         said = dict(self.before)
         parts = []
-        for field, value in self.after:
-            old = said.get(field)
-            old, value = (masked(old), masked(value)) if field == "phone" else (old, value)
-            parts.append(f"{Msg(FIELD_LABELS[field]).text(lang)} {old or '—'} → {value}")
+        for name, value in self.after:
+            old = said.get(name)
+            old, value = (masked(old), masked(value)) if name == "phone" else (old, value)
+            parts.append(f"{Msg(FIELD_LABELS[name]).text(lang)} {old or '—'} → {value}")
         return ("；" if lang == "zh" else "; ").join(parts)
 
 
@@ -413,9 +418,9 @@ def _names(names: list[str] | tuple[str, ...], n: int = 5) -> str:
     return "、".join(names[:n]) + ("…" if len(names) > n else "")
 
 
-def _snapshot_view(preview: SnapshotPreview, headers: Headers, warnings: tuple, rejects: tuple) -> PreviewView:
+def _snapshot_view(match: LedgerMatch, plan: SnapshotPlan, headers: Headers, warnings: tuple, rejects: tuple
+                   ) -> PreviewView:
     """The four parts of the difference (counts, then line by line), the endings and what to look at."""
-    match, plan = preview.match, preview.plan
     lines = _difference_rows(plan)
     shown = lines[:SHOWN]
     said: list[Localizable] = []

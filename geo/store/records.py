@@ -169,14 +169,17 @@ class RecordQueries(StoreBase):
                               "village": contracts["village"].astype("int64"),
                               "start_date": pd.to_datetime(contracts["start_date"]).astype("datetime64[us]")})
         self._changed(cur, counties_of(frame["village"]))
-        match = """EXISTS (SELECT 1 FROM ending e WHERE e.adviser_id = assignments.adviser_id
+        # the range first: a county's rows, not the country's, are matched against the list
+        match = """assignments.village >= $low AND assignments.village <= $high
+                   AND EXISTS (SELECT 1 FROM ending e WHERE e.adviser_id = assignments.adviser_id
                    AND e.village = assignments.village AND CAST(e.start_date AS DATE) = assignments.start_date)"""
+        span = {"low": int(frame["village"].min()), "high": int(frame["village"].max())}
         with self._table(cur, "ending", frame):
-            self._keep(cur, batch, "assignments", match, {})
+            self._keep(cur, batch, "assignments", match, span)
             self._run(cur, f"""UPDATE assignments SET printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL
                                                                       THEN end_date ELSE printed_end END,
                                    end_date = $last, end_reason = $reason WHERE {match}""",
-                      {"last": last_day, "reason": reason})
+                      {"last": last_day, "reason": reason, **span})
         return len(frame)
 
     def update_adviser(self, cur: Cursor, batch: int, adviser_id: int, values: dict[str, Any]) -> None:
