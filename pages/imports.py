@@ -6,6 +6,7 @@ to a temporary folder under its own name (the readers name the file in their mes
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import shutil
 import tempfile
@@ -18,6 +19,7 @@ from geo import imports
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.imports.kind import Column, Confirmation, Headers
+from geo.imports.snapshot import EndsNotConfirmed
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
 from geo.store import Store
@@ -173,7 +175,8 @@ def show_warnings(messages) -> None:
 
 # the session keys of the option widgets (kept across reruns; forgotten with the upload)
 OPTION_KEYS = {"code_field": "imp_b_code", "name_field": "imp_b_name", "source_crs": "imp_b_crs",
-               "gcj02": "imp_b_gcj02", "allow_abolish": "imp_r_allow"}
+               "gcj02": "imp_b_gcj02", "allow_abolish": "imp_r_allow",
+               "snapshot": "imp_a_snapshot", "as_of": "imp_a_as_of", "allow_end": "imp_a_allow_end"}
 
 
 def option_widgets(kind: imports.ImportKind, *, county_heading: bool = True) -> dict:
@@ -186,6 +189,9 @@ def option_widgets(kind: imports.ImportKind, *, county_heading: bool = True) -> 
         values[option.name] = column.text_input(ctx.t(option.label_key), key=OPTION_KEYS[option.name]).strip()
     for option in (o for o in options if o.widget == "check"):
         values[option.name] = st.checkbox(ctx.t(option.label_key), key=OPTION_KEYS[option.name])
+    for option in (o for o in options if o.widget == "date" and (o.when is None or values.get(o.when))):
+        values[option.name] = st.date_input(ctx.t(option.label_key), value=dt.date.today(),
+                                            key=OPTION_KEYS[option.name])
     if any(o.widget == "county" for o in options):
         if county_heading:
             st.markdown(f"**{ctx.t('imp.county')}**")
@@ -229,7 +235,8 @@ def preview(kind: imports.ImportKind, path: Path) -> tuple[bool, dict]:
         if view.headers is not None:
             file_headers(view.headers)
         if (listing := view.listing) is not None:
-            st.markdown(f"**{ctx.t('imp.matched', n=f'{listing.total:,}', shown=listing.shown)}**")
+            heading = listing.heading or "imp.matched"
+            st.markdown(f"**{ctx.t(heading, n=f'{listing.total:,}', shown=listing.shown)}**")
             shown_table(listing.columns)
             if listing.caption:
                 st.caption(ctx.t(listing.caption))
@@ -272,7 +279,7 @@ def import_requested(kind: imports.ImportKind, path: Path, options: dict) -> imp
     """The import; a refusal raised for widgets.user_errors, any other failure said here (nothing was written)."""
     try:
         return run_import(kind, path, options)
-    except imports.AbolishNotConfirmed as e:
+    except (imports.AbolishNotConfirmed, EndsNotConfirmed) as e:
         raise e.for_page() from None
     except UserError:
         raise

@@ -21,7 +21,7 @@ from geo.imports.results import ImportResult, Note, Progress
 from geo.store import Store
 from geo.text.catalogue import TEXT, Localizable, Msg, t
 
-Widget = Literal["county", "text", "check", "confirm"]
+Widget = Literal["county", "text", "check", "confirm", "date"]
 #: a file's reading phase as (reader, args, kwargs): run in a worker process under the limits (see .worker)
 Reading = tuple[Callable[..., Any], tuple, dict[str, Any]]
 
@@ -31,9 +31,10 @@ class Option:
     """One option of a kind's reader, described once for the page's widget and the CLI's flag."""
 
     name: str                       # the reader's / writer's keyword, and the CLI flag --name-with-dashes
-    widget: Widget                  # county picker; text box; checkbox; confirmation asked only when needed
+    widget: Widget                  # county picker; text box; checkbox; confirmation asked only when needed; day
     label_key: str                  # the page's label in the catalogue
     cli_help: str | None = None
+    when: str | None = None         # the page asks it only when this (switch) option is set
 
     @property
     def flag(self) -> str:
@@ -76,6 +77,7 @@ class Listing:
     total: int
     columns: tuple[Column, ...]
     caption: str | None = None      # catalogue key
+    heading: str | None = None      # catalogue key said above it ({n}, {shown}); default: the matched rows
 
     @property
     def shown(self) -> int:
@@ -208,11 +210,12 @@ class ImportKind(ABC):
         return {"kind": self.key, "file": file_name, "sha256": sha256, "batch": batch, "rows": rows}
 
     def audit(self, store: Store, principal: Principal, cur: Any, *, file_name: str, sha256: str, batch: int,
-              rows: dict[str, int], codes) -> None:
+              rows: dict[str, int], codes, extra: dict[str, Any] | None = None) -> None:
         """The import's row in the audit trail, inside the import's transaction; its scope is the smallest
         division holding what it wrote (`codes`), as far as the importer's jurisdiction reaches.  The batch is
         placed there too, which decides who sees it in a history (Store.batches)."""
         where = scoped(principal, common_scope(codes))
         store.set_batch_scope(cur, batch, where)
         audit.record(store, principal, "import", where,
-                     self.audit_detail(file_name=file_name, sha256=sha256, batch=batch, rows=rows), cur)
+                     {**self.audit_detail(file_name=file_name, sha256=sha256, batch=batch, rows=rows), **(extra or {})},
+                     cur)

@@ -170,14 +170,17 @@ class RecordQueries(StoreBase):
                               "village": contracts["village"].astype("int64"),
                               "start_date": pd.to_datetime(contracts["start_date"]).astype("datetime64[us]")})
         self._changed(cur, counties_of(frame["village"]))
-        match = """EXISTS (SELECT 1 FROM ending e WHERE e.adviser_id = assignments.adviser_id
+        # the range first: a county's rows, not the country's, are matched against the list
+        match = """assignments.village >= $low AND assignments.village <= $high
+                   AND EXISTS (SELECT 1 FROM ending e WHERE e.adviser_id = assignments.adviser_id
                    AND e.village = assignments.village AND CAST(e.start_date AS DATE) = assignments.start_date)"""
+        span = {"low": int(frame["village"].min()), "high": int(frame["village"].max())}
         with self._table(cur, "ending", frame):
-            self._keep(cur, batch, "assignments", match, {})
+            self._keep(cur, batch, "assignments", match, span)
             self._run(cur, f"""UPDATE assignments SET printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL
                                                                       THEN end_date ELSE printed_end END,
                                    end_date = $last, end_reason = $reason WHERE {match}""",
-                      {"last": last_day, "reason": reason})
+                      {"last": last_day, "reason": reason, **span})
         return len(frame)
 
     def update_adviser(self, cur: Cursor, batch: int, adviser_id: int, values: dict[str, Any]) -> None:
@@ -256,3 +259,66 @@ class RecordQueries(StoreBase):
             cur, "SELECT DISTINCT village FROM assignments WHERE batch_id = $b", p)))
         self._run(cur, "DELETE FROM assignments WHERE batch_id = $b", p)
         self._run(cur, "DELETE FROM advisers WHERE batch_id = $b", p)
+
+    # -- snapshot ledgers (geo.imports.snapshot) -----------------------------------------------------------
+    def scope_contracts(self, scope: Scope, cur: Cursor | None = None) -> pd.DataFrame:
+        """Every contract of the villages in `scope`: adviser_id, village (12-digit str), start_date, end_date,
+        printed_end, end_reason (dates as dates, None = open), with the adviser's name and the village's and its
+        township's names (village_name, township)."""
+        low, high = scope.int_range
+        df = self._q_frame("""
+            SELECT a.adviser_id, a.village, a.start_date, a.end_date, a.printed_end, a.end_reason, p.name,
+                   v.name AS village_name, t.name AS township
+            FROM assignments a JOIN advisers p ON p.adviser_id = a.adviser_id
+            LEFT JOIN divisions v ON v.code = a.village
+            LEFT JOIN divisions t ON t.code = idiv(a.village, 1000) * 1000
+            WHERE a.village >= $low AND a.village < $high ORDER BY a.village, a.start_date, a.adviser_id""",
+            {"low": low, "high": high}, cur)
+        for col in ("start_date", "end_date", "printed_end"):
+            df[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[col]]
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        df["village"] = [to_str(int(v)) for v in df["village"]]
+        return df
+
+    def adviser_rows(self, adviser_ids: list[int], cur: Cursor | None = None) -> pd.DataFrame:
+        """The stored fields (EDITABLE and adviser_id) of these advisers, one row each, in id order."""
+        frame = pd.DataFrame({"adviser_id": pd.Series(sorted(set(adviser_ids)), dtype="int64")})
+        with self.reading(cur) as c, self._table(c, "asked_advisers", frame):
+            df = self._frame(c, f"SELECT p.adviser_id, {', '.join('p.' + f for f in EDITABLE)} FROM advisers p "
+                                "JOIN asked_advisers x ON x.adviser_id = p.adviser_id ORDER BY p.adviser_id")
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        return df
+
+    def advisers_reaching_outside(self, adviser_ids: list[int], scope: Scope,
+                                  cur: Cursor | None = None) -> set[int]:
+        """Those of `adviser_ids` holding a contract on a village outside `scope` (their record is shared with
+        another jurisdiction)."""
+        if not adviser_ids:
+            return set()
+        low, high = scope.int_range
+        frame = pd.DataFrame({"adviser_id": pd.Series(sorted(set(adviser_ids)), dtype="int64")})
+        with self.reading(cur) as c, self._table(c, "asked_advisers", frame):
+            rows = self._rows(c, """SELECT DISTINCT a.adviser_id FROM assignments a
+                                    JOIN asked_advisers x ON x.adviser_id = a.adviser_id
+                                    WHERE a.village < $low OR a.village >= $high""", {"low": low, "high": high})
+        return {int(a) for (a,) in rows}
+
+    def update_advisers(self, cur: Cursor, batch: int, values: pd.DataFrame) -> int:
+        """:meth:`update_adviser` for many at once: `values` has adviser_id and the EDITABLE text fields to set
+        (kind, org, licence_no, phone; every row's value is written, so give the current one where it stays).
+        The rows as they were are kept for the batch's undo.  Returns how many advisers were updated."""
+        if values.empty:
+            return 0
+        fields = [f for f in ("name", "kind", "org", "licence_no", "phone") if f in values.columns]
+        frame = scrubbed(pd.DataFrame({"adviser_id": values["adviser_id"].astype("int64"),
+                                       **{f: values[f].astype(object) for f in fields}}),
+                         [f for f in fields if f in USER_TEXT_COLUMNS["advisers"]])
+        frame = frame.astype({f: "string" for f in fields})
+        self._changed(cur, (), derived=None)
+        match = "adviser_id IN (SELECT adviser_id FROM updating_advisers)"
+        with self._table(cur, "updating_advisers", frame):
+            self._keep(cur, batch, "advisers", match, {})
+            sets = ", ".join(f"{f} = u.{f}" for f in fields)
+            self._run(cur, f"UPDATE advisers SET {sets} FROM updating_advisers u "
+                           f"WHERE advisers.adviser_id = u.adviser_id")
+        return len(frame)
