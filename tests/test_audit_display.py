@@ -120,6 +120,8 @@ def test_every_action_recorded_has_a_word_and_a_sentence():
                "account_add": {"account": "z", "role": "viewer", "display_name": "Z"},
                "account_passwd": {"account": "z"}, "account_enable": {"account": "z"},
                "account_disable": {"account": "z"}, "demo_rebuild": {"store": "/srv/coverage.duckdb"},
+               "visit": {"kind": "visit", "batch": 9, "village": "610124001200", "village_name": "镇东村委会",
+                         "date": "2026-11-20", "adviser": 3, "adviser_name": "张三", "mode": "onsite", "hours": 2.0},
                "refused": refusal_detail(AccessDenied(key="acc.e.role", params={"action": "read_audit",
                                                                                  "role": "editor"}), "read_audit")}
     assert set(details) == set(audit.ACTIONS)

@@ -19,12 +19,16 @@ from geo.imports.kind import ImportKind, Option
 from geo.imports.registry import REGISTRY
 from geo.imports.results import ImportResult, Progress, refused
 from geo.imports.services import SERVICES
+from geo.imports.visit import VISITS
 from geo.imports.worker import read_limited
 from geo.store import Store
 from geo.text.catalogue import Msg
 
 KINDS: tuple[ImportKind, ...] = (ASSIGNMENTS, BOUNDARIES, REGISTRY, SERVICES)
 BY_KEY = {kind.key: kind for kind in KINDS}
+#: every kind of batch that can be rolled back: the imports, and those written otherwise than from a file (one
+#: visit entered in a form), each undone by its kind's rule
+BATCH_KINDS = {kind.key: kind for kind in (*KINDS, VISITS)}
 
 
 def all_options() -> tuple[Option, ...]:
@@ -103,7 +107,7 @@ def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
         raise refused("imp.e.no_batch", batch=batch_id)
     if batch.status != "active":
         raise refused("imp.e.rolled_back", batch=batch_id)
-    kind = BY_KEY.get(batch.kind)
+    kind = BATCH_KINDS.get(batch.kind)
     if kind is None:                # demo, init: the data a store starts from
         raise refused("imp.e.initial")
     principal.require(kind.action)
