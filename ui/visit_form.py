@@ -45,9 +45,9 @@ def _county(ctx: Ctx) -> Scope | None:
 
 def _village(ctx: Ctx, county: Scope) -> str | None:
     """A village of the county: by township, then by name (any part of it)."""
-    inside = Scope(ctx.scope.digits) if ctx.scope.level > 3 else county
+    inside = Scope(ctx.scope.digits[:9]) if ctx.scope.level > 3 else county     # a township, or the county
     townships = ctx.store.children(inside, 4) if inside.level <= 3 else pd.DataFrame(
-        {"code": [inside.code], "name": [ctx.name]})
+        {"code": [inside.code], "name": [ctx.store.scope_name(inside)]})
     town_names = dict(zip(townships["code"], townships["name"]))
     left, right = st.columns(2)
     with left:
