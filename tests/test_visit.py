@@ -85,6 +85,11 @@ def test_visits_change_effective_service_as_the_rule_says(store):
     totals = store.totals(COUNTY, day)
     assert (totals.served, totals.nominal) == (list(by_hand.values()).count("served"),
                                                list(by_hand.values()).count("nominal"))
+    # the map's units (townships of the county): each one's served villages, as counted by hand
+    units = store.summary(COUNTY, day, by="township")
+    served_per_township = {c: n for c, n in zip(units["code"], units["served"]) if n}
+    by_township = pd.Series([v[:9] + "000" for v, s in by_hand.items() if s == "served"]).value_counts()
+    assert served_per_township == by_township.to_dict() == {ZHENDONG[:9] + "000": 1}
     # 90 days later the visit of 2026-11-20 has left the window (its last day is 2027-02-17)
     later = dt.date(2026, 11, 20) + dt.timedelta(days=WINDOW)
     assert served_in_store(store, later)[ZHENDONG] == "nominal" == served_by_hand(store, later)[ZHENDONG]
