@@ -647,6 +647,34 @@ def _records_parsers(sub) -> None:
     sp.set_defaults(func=cmd_rollback)
 
 
+def cmd_visit(args) -> int:
+    """One service visit, entered as the import page's form enters it: its own batch, audited."""
+    from geo.imports.visit import VisitForm, record_visit  # imported here: only this command writes visits
+
+    adviser = int(args.adviser_id) if args.adviser_id is not None else args.adviser
+    form = VisitForm(args.village, args.date, adviser, args.mode, args.hours, args.category, args.content,
+                     args.people)
+    with _open(args, read_only=False) as store:
+        done = record_visit(store, form, operator())
+    v = done.visit
+    print(_both("visit.cli_done", args, batch=done.batch_id, village=f"{v.township}{v.village_name}",
+                code=v.village, date=v.service_date.isoformat(), adviser=v.adviser_name,
+                mode=Msg(f"imp.mode.{v.mode}"), hours=f"{v.hours:g}"))
+    return 0
+
+
+def cmd_template(args) -> int:
+    """A blank ledger or service log to fill and import (.xlsx)."""
+    from geo.imports.templates import TEMPLATES, template_xlsx  # imported here: openpyxl, only for this command
+
+    output = _output(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(key="adv.e.format", params={"ext": output.suffix or args.output})
+    output.write_bytes(template_xlsx(args.which))
+    print(_both("cli.template.written", args, what=Msg(TEMPLATES[args.which].title_key), file=args.output))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m geo", description=bilingual("app_title"))
     sub = p.add_subparsers(dest="command", required=True)
@@ -779,6 +807,26 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--verify", action="store_true",
                     help="recompute the hash chain: exit 0 when whole, 1 naming the first broken entry")
     sp.set_defaults(func=cmd_audit)
+
+    sp = sub.add_parser("visit", help="enter one service visit (its own batch, rolled back like an import)")
+    common(sp)
+    sp.add_argument("--village", required=True, help="the village's 12-digit code")
+    sp.add_argument("--date", required=True, help="YYYY-MM-DD, not after today")
+    who = sp.add_mutually_exclusive_group(required=True)
+    who.add_argument("--adviser", help="the adviser's licence number (or name, when only one of the county has it)")
+    who.add_argument("--adviser-id", type=int, help="the adviser's id in the store")
+    sp.add_argument("--mode", required=True, help="onsite / remote / other (or 到村, 电话 ... as a log writes it)")
+    sp.add_argument("--hours", required=True, help="hours (2, 1.5, 30分钟, 半天), more than 0 and at most 24")
+    sp.add_argument("--category", help="法律咨询, 矛盾纠纷调解, 法治讲座 ...")
+    sp.add_argument("--content", help="what was done (phone and ID-card numbers are removed)")
+    sp.add_argument("--people", help="people served")
+    sp.set_defaults(func=cmd_visit)
+
+    sp = sub.add_parser("template", help="a blank ledger or service log to fill and import (.xlsx)")
+    sp.add_argument("which", choices=["ledger", "services"])
+    sp.add_argument("-o", "--output", required=True, help="FILE.xlsx")
+    sp.add_argument("--lang", choices=["zh", "en"], help="language of the messages (default both)")
+    sp.set_defaults(func=cmd_template)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")

@@ -20,12 +20,13 @@ from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.imports.kind import Column, Confirmation, Headers
 from geo.imports.snapshot import EndsNotConfirmed
+from geo.imports.kinds import BATCH_KINDS
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
 from geo.store import Store
 from geo.text.catalogue import TEXT, Msg, escape_markdown, localized
 from geo.text.formats import period_text
-from ui import state, streamlit_words, widgets
+from ui import state, streamlit_words, visit_form, widgets
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 log = logging.getLogger(__name__)
@@ -369,7 +370,7 @@ def history() -> None:
                                                       batch=b, kind=label("imp.kind", info[b][0]), file=info[b][1],
                                                       time=when(info[b][2])))
     if choice is not None:
-        kind = imports.BY_KEY.get(info[choice][0])
+        kind = BATCH_KINDS.get(info[choice][0])
         st.caption(ctx.t(kind.undo_key if kind else "imp.rb.what.demo"))
         st.button(ctx.t("imp.rb.do", batch=choice), key="imp_rb_do",
                   on_click=lambda: st.session_state.update(imp_rb_request=int(choice)))
@@ -408,6 +409,7 @@ kind = st.radio(ctx.t("imp.kind"), [k.key for k in imports.KINDS], key="imp_kind
                 captions=[ctx.t(k.expect_key, types=" ".join(k.file_types)) for k in imports.KINDS],
                 label_visibility="collapsed")
 spec = imports.BY_KEY[kind]
+visit_form.template_downloads(ctx)
 if st.session_state.get("imp_kind_was") != kind:
     forget_upload()
     st.session_state["imp_kind_was"] = kind
@@ -458,6 +460,8 @@ else:
             forget_upload()
             st.rerun()
 
+st.divider()
+visit_form.visit_section(ctx)
 st.divider()
 history()
 st.divider()

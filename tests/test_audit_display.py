@@ -123,6 +123,8 @@ def test_every_action_recorded_has_a_word_and_a_sentence():
                "record": {"change": "end", "batch": 7, "items": [
                    {"village": "610124100201", "before": {"name": "顾问甲", "end": "2026-12-31"},
                     "after": {"name": "顾问甲", "end": "2026-03-14", "reason": "transfer"}}]},
+               "visit": {"kind": "visit", "batch": 9, "village": "610124001200", "village_name": "镇东村委会",
+                         "date": "2026-11-20", "adviser": 3, "adviser_name": "张三", "mode": "onsite", "hours": 2.0},
                "refused": refusal_detail(AccessDenied(key="acc.e.role", params={"action": "read_audit",
                                                                                  "role": "editor"}), "read_audit")}
     assert set(details) == set(audit.ACTIONS)

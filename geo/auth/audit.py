@@ -30,7 +30,7 @@ from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
-           "account_enable", "account_disable", "refused", "demo_rebuild",
+           "account_enable", "account_disable", "refused", "demo_rebuild", "visit",
            "record")
 #: a detail key matching this is a secret and never written, whatever its value
 _SECRET_KEY = re.compile(r"pass|hash|token|secret|id_?card|身份证|密码", re.I)
@@ -173,6 +173,7 @@ _SAID = {"import": ("kind", "file", "batch", "rows"), "rollback": ("kind", "batc
          "export": ("what", "format", "as_of"), "account_add": ("account", "display_name", "role"),
          "account_passwd": ("account",), "account_enable": ("account",), "account_disable": ("account",),
          "login_failed": ("reason",), "refused": ("attempt", "reason", "message"), "demo_rebuild": ("store",),
+         "visit": ("batch", "village_name", "date", "adviser_name", "mode", "hours"),
          "record": ("change", "batch")}
 #: the values of a refusal's reason said in words (the role and action of "your role (editor) may not import")
 _REASON_WORDS = {"action": "audit.attempt", "role": "role"}
@@ -256,6 +257,10 @@ def _sentence(action: str, d: dict[str, Any], lang: str) -> str | None:
                  batch=_value(d["batch"], lang))
     if action == "demo_rebuild":
         return t("audit.say.demo_rebuild", lang, store=_value(d["store"], lang))
+    if action == "visit":
+        return t("audit.say.visit", lang, batch=_value(d["batch"], lang), village=_value(d["village_name"], lang),
+                 date=_value(d["date"], lang), adviser=_value(d["adviser_name"], lang),
+                 mode=_label("imp.mode", d["mode"], lang), hours=_value(d["hours"], lang))
     return t("audit.say.account", lang, account=_value(d["account"], lang))
 
 

@@ -19,6 +19,7 @@ from geo.imports.kind import ImportKind, Option
 from geo.imports.registry import REGISTRY
 from geo.imports.results import ImportResult, Progress, refused
 from geo.imports.services import SERVICES
+from geo.imports.visit import VISITS
 from geo.imports.worker import read_limited
 from geo.records.run import RECORDS
 from geo.store import Store
@@ -26,8 +27,9 @@ from geo.text.catalogue import Msg
 
 KINDS: tuple[ImportKind, ...] = (ASSIGNMENTS, BOUNDARIES, REGISTRY, SERVICES)
 BY_KEY = {kind.key: kind for kind in KINDS}
-#: the batches rollback undoes besides imports': changes made in the app (geo.records)
-UNDOABLE = {**BY_KEY, RECORDS.key: RECORDS}
+#: every kind of batch that can be rolled back: the imports, and those written otherwise than from a file (one
+#: visit entered in a form, a change made in the app: geo.records), each undone by its kind's rule
+BATCH_KINDS = {kind.key: kind for kind in (*KINDS, VISITS, RECORDS)}
 
 
 def all_options() -> tuple[Option, ...]:
@@ -106,7 +108,7 @@ def rollback(store: Store, batch_id: int, principal: Principal = OPEN) -> Msg:
         raise refused("imp.e.no_batch", batch=batch_id)
     if batch.status != "active":
         raise refused("imp.e.rolled_back", batch=batch_id)
-    kind = UNDOABLE.get(batch.kind)
+    kind = BATCH_KINDS.get(batch.kind)
     if kind is None:                # demo, init: the data a store starts from
         raise refused("imp.e.initial")
     principal.require(kind.action)

@@ -71,6 +71,27 @@ class ServiceQueries(DerivedTables):
                           AND a.village >= $low AND a.village < $high AND a.start_date <= $as_of)
             ORDER BY ad.adviser_id""", {"low": low, "high": high, "as_of": as_date(as_of)}, cur)
 
+    # -- one visit entered in a form (geo.imports.visit) -------------------------------------------------------
+    def visit_village(self, code: str, cur: Cursor | None = None) -> tuple[str, str, str] | None:
+        """(village name, township name, county name) of `code` when it is a real, current village; else None."""
+        rows = self._q_rows(f"""
+            SELECT v.name, coalesce(t.name, ''), coalesce(c.name, '') FROM divisions v
+            LEFT JOIN divisions t ON t.code = idiv(v.code, 1000) * 1000
+            LEFT JOIN divisions c ON c.code = idiv(v.code, 1000000) * 1000000
+            WHERE v.code = $code AND {rules.real_village('v')}""", {"code": int(code)}, cur)
+        return (str(rows[0][0]), str(rows[0][1]), str(rows[0][2])) if rows else None
+
+    def village_advisers_on(self, code: str, day: dt.date | str, cur: Cursor | None = None) -> pd.DataFrame:
+        """adviser_id, name, licence_no, org of the advisers with a contract for village `code` in force on
+        `day` (the coverage rule's "current"), by name."""
+        df = self._q_frame(f"""
+            SELECT DISTINCT ad.adviser_id, ad.name, ad.licence_no, ad.org FROM assignments a
+            JOIN advisers ad ON ad.adviser_id = a.adviser_id
+            WHERE a.village = $code AND {rules.current_contract('a')}
+            ORDER BY ad.name, ad.adviser_id""", {"code": int(code), "as_of": as_date(day)}, cur)
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        return df
+
     # -- how the reads count service (geo.core.service_rule) ------------------------------------------------
     def _served_spans_answer(self, settings: ServiceSettings) -> bool:
         """Whether served_spans holds the answer for `settings` (the rule's default window and modes)."""

@@ -23,10 +23,12 @@ from geo.sources.servicelog.match import (
 from geo.sources.servicelog.values import (
            HOUR_UNITS,
            HOUR_WORDS,
+           MODE_CHOICES,
            MODE_WORDS,
            ONSITE,
            OTHER,
            REMOTE,
+           SERVICE_CATEGORIES,
            Problem,
            people_served,
            service_date,
@@ -34,7 +36,8 @@ from geo.sources.servicelog.values import (
            service_mode,
 )
 
-__all__ = ["HOUR_UNITS", "HOUR_WORDS", "LOG_COLUMNS", "MODE_WORDS", "ONSITE", "OTHER", "REJECT_REASONS", "REMOTE",
+__all__ = ["HOUR_UNITS", "HOUR_WORDS", "LOG_COLUMNS", "MODE_CHOICES", "MODE_WORDS", "ONSITE", "OTHER", "REJECT_REASONS",
+           "REMOTE", "SERVICE_CATEGORIES",
            "AdviserBook", "Problem", "ServiceMatch", "ServiceRecord", "ServiceRow", "ServiceTable",
            "match_service_log", "people_served", "read_service_log", "service_county", "service_date",
            "service_hours", "service_mode"]

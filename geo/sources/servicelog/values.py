@@ -27,6 +27,11 @@ MODE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _MODE_SEARCH = sorted(((word, mode) for mode, words in MODE_WORDS for word in words),
                       key=lambda wm: (wm[1] != REMOTE, -len(wm[0])))
 _MODE_EXACT = {word: mode for mode, words in MODE_WORDS for word in words}
+#: how the templates' dropdown and the visit form write each mode (each is read back as that mode; "其他" with
+#: the import report's note that it does not count as a visit)
+MODE_CHOICES: dict[str, str] = {ONSITE: "到村服务", REMOTE: "远程服务", OTHER: "其他"}
+#: the service categories the templates and the visit form offer (a log may write any other: kept as written)
+SERVICE_CATEGORIES = ("法律咨询", "矛盾纠纷调解", "法治讲座", "合同审查", "村规民约审查", "法律援助", "其他")
 
 #: hours written as words
 HOUR_WORDS: dict[str, float] = {"半天": 4, "半日": 4, "一天": 8, "一日": 8, "全天": 8, "全日": 8, "整天": 8,

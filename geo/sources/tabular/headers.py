@@ -22,7 +22,8 @@ Match = tuple[str, int]               # (field, score): 100 for an exact synonym
 Mapping_ = dict[str, tuple[int, int]]  # field -> (column, score)
 
 TOTAL_ROW = re.compile(r"^(?:合计|小计|总计|共计|总数|累计|total|subtotal)", re.I)
-NOTE_ROW = re.compile(r"^(?:注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
+#: "示例" opens the example row of the app's templates (geo.imports.templates): never imported
+NOTE_ROW = re.compile(r"^(?:示例|注[:：意]|注\d|备注[:：]|说明[:：]|填表说明|填报说明|填表人|填报人|审核人|制表人|制表|"
                       r"负责人|单位负责人|联系人[:：]|填报日期|填报时间|审核[:：]|签字|盖章)")
 _BRACKETED = re.compile(r"[(\[【〔][^)\]】〕]*[)\]】〕]")
 
