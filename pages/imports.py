@@ -19,8 +19,8 @@ from geo import imports
 from geo.core.codes import Scope
 from geo.core.errors import UserError
 from geo.imports.kind import Column, Confirmation, Headers
-from geo.imports.snapshot import EndsNotConfirmed
 from geo.imports.kinds import BATCH_KINDS
+from geo.imports.snapshot import EndsNotConfirmed
 from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.privacy.idcards import scrub_file_name
 from geo.store import Store
