@@ -39,9 +39,9 @@ _TOML_LINE = re.compile(r"line (\d+)")
 class RuleError(UserError, ValueError):
     """A rule file that cannot be used; ``line`` is the line at fault (None: the whole file)."""
 
-    def __init__(self, key: str, line: int | None, **params: Any):
+    def __init__(self, message_key: str, line: int | None, **params: Any):
         self.line = line
-        super().__init__(key=key, params={"line": line if line is not None else "-", **params})
+        super().__init__(key=message_key, params={"line": line if line is not None else "-", **params})
 
 
 @dataclass(frozen=True)
@@ -113,22 +113,22 @@ class _Lines:
 def _value(field: Field, raw: Any, key: str, line: int | None) -> Any:
     if isinstance(field, Number):
         if isinstance(raw, bool) or not isinstance(raw, (int, float)):
-            raise RuleError("assess.e.not_number", line, key=key, value=_shown(raw))
+            raise RuleError("assess.e.not_number", line, field=key, value=_shown(raw))
         if isinstance(raw, float) and not math.isfinite(raw):
-            raise RuleError("assess.e.range", line, key=key, value=_shown(raw), low=field.low, high=field.high)
+            raise RuleError("assess.e.range", line, field=key, value=_shown(raw), low=field.low, high=field.high)
         if not field.low <= raw <= field.high:
-            raise RuleError("assess.e.range", line, key=key, value=_shown(raw), low=field.low, high=field.high)
+            raise RuleError("assess.e.range", line, field=key, value=_shown(raw), low=field.low, high=field.high)
         if field.integer and raw != int(raw):
-            raise RuleError("assess.e.integer", line, key=key, value=_shown(raw))
+            raise RuleError("assess.e.integer", line, field=key, value=_shown(raw))
         return int(raw) if field.integer else float(raw)
     if isinstance(field, Choice):
         if not isinstance(raw, str) or raw not in field.options:
-            raise RuleError("assess.e.choice", line, key=key, value=_shown(raw), options="、".join(field.options))
+            raise RuleError("assess.e.choice", line, field=key, value=_shown(raw), options="、".join(field.options))
         return raw
     if not isinstance(raw, str):
-        raise RuleError("assess.e.not_text", line, key=key, value=_shown(raw))
+        raise RuleError("assess.e.not_text", line, field=key, value=_shown(raw))
     if len(raw) > field.max_chars or _CONTROL.search(raw) or not raw.strip():
-        raise RuleError("assess.e.text", line, key=key, chars=field.max_chars)
+        raise RuleError("assess.e.text", line, field=key, chars=field.max_chars)
     return raw.strip()
 
 
@@ -141,10 +141,10 @@ def _shown(raw: Any) -> str:
 def _table(fields: dict[str, Field], raw: Any, lines: _Lines, table: str, index: int) -> dict[str, Any]:
     """The values of one table, each checked against its field; unknown and missing keys refused."""
     if not isinstance(raw, dict):
-        raise RuleError("assess.e.not_table", lines.of(table, index), key=table)
+        raise RuleError("assess.e.not_table", lines.of(table, index), field=table)
     for key in raw:
         if key not in fields:
-            raise RuleError("assess.e.unknown_key", lines.of(table, index, key), key=_shown(key), table=table,
+            raise RuleError("assess.e.unknown_key", lines.of(table, index, key), field=_shown(key), table=table,
                             allowed="、".join(fields))
     out: dict[str, Any] = {}
     for key, field in fields.items():
@@ -156,13 +156,13 @@ def _table(fields: dict[str, Field], raw: Any, lines: _Lines, table: str, index:
             if field.default is not None:
                 out[key] = field.default
         elif getattr(field, "required", True):
-            raise RuleError("assess.e.missing", lines.of(table, index), key=key, table=table)
+            raise RuleError("assess.e.missing", lines.of(table, index), field=key, table=table)
     return out
 
 
 def _list(raw: Any, lines: _Lines, table: str, most: int) -> list[Any]:
     if not isinstance(raw, list) or not raw:
-        raise RuleError("assess.e.missing", lines.of(table, 0), key=table, table="")
+        raise RuleError("assess.e.missing", lines.of(table, 0), field=table, table="")
     if len(raw) > most:
         raise RuleError("assess.e.too_many", lines.of(table, most), table=table, most=most)
     return raw
@@ -170,10 +170,10 @@ def _list(raw: Any, lines: _Lines, table: str, most: int) -> list[Any]:
 
 def _indicator(raw: Any, lines: _Lines, index: int) -> Indicator:
     if not isinstance(raw, dict):
-        raise RuleError("assess.e.not_table", lines.of("indicator", index), key="indicator")
+        raise RuleError("assess.e.not_table", lines.of("indicator", index), field="indicator")
     kind = raw.get("kind")
     if kind is None:
-        raise RuleError("assess.e.missing", lines.of("indicator", index), key="kind", table="indicator")
+        raise RuleError("assess.e.missing", lines.of("indicator", index), field="kind", table="indicator")
     cls = INDICATORS.get(kind) if isinstance(kind, str) else None
     if cls is None:
         raise RuleError("assess.e.unknown_indicator", lines.of("indicator", index, "kind"), kind=_shown(kind),
@@ -186,7 +186,7 @@ def _periods(raw: Any, lines: _Lines) -> tuple[str, ...]:
         return KINDS
     line = lines.of("sheet", 0, "periods")
     if not isinstance(raw, list) or not raw or len(raw) > len(KINDS):
-        raise RuleError("assess.e.choice", line, key="periods", value=_shown(raw), options="、".join(KINDS))
+        raise RuleError("assess.e.choice", line, field="periods", value=_shown(raw), options="、".join(KINDS))
     for kind in raw:
         _value(Choice(KINDS), kind, "periods", line)
     return tuple(k for k in KINDS if k in raw)
@@ -211,10 +211,10 @@ def parse_rules(data: bytes | str, source: str = "") -> RuleSet:
     lines = _Lines(text)
     for key in doc:
         if key not in TOP_KEYS:
-            raise RuleError("assess.e.unknown_key", lines.of(key), key=_shown(key), table="",
+            raise RuleError("assess.e.unknown_key", lines.of(key), field=_shown(key), table="",
                             allowed="、".join(TOP_KEYS))
     if "sheet" not in doc:
-        raise RuleError("assess.e.missing", None, key="sheet", table="")
+        raise RuleError("assess.e.missing", None, field="sheet", table="")
     sheet_raw = doc["sheet"]
     periods = _periods(sheet_raw.pop("periods", None) if isinstance(sheet_raw, dict) else None, lines)
     sheet = _table(SHEET_FIELDS, sheet_raw, lines, "sheet", 0)

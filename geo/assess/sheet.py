@@ -17,9 +17,9 @@ from geo.assess.indicators import Indicator
 from geo.assess.period import Period
 from geo.assess.rules import RuleSet
 from geo.auth.access import OPEN, Principal
+from geo.core.categories import LECTURE, MEDIATION
 from geo.core.codes import Scope, to_str
 from geo.core.errors import UserError
-from geo.core.categories import LECTURE, MEDIATION
 from geo.store import Store
 from geo.text.catalogue import t
 
@@ -139,7 +139,7 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     table = pd.DataFrame(cols, index=subjects)
     table["score"] = total.round(2)
     mins = [g.min for g in rules.grades]
-    grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() + 1e-9, side="left")
+    grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() - 1e-9, side="left")
     table["grade"] = [rules.grades[min(k, len(mins) - 1)].name for k in grade_index]
     pay = {g.name: g.payment_per_village for g in rules.grades}
     table["payment_per_village"] = table["grade"].map(pay).astype(float)

@@ -12,8 +12,8 @@ import pandas as pd
 from geo.assess.facts import classified
 from geo.assess.period import Period
 from geo.auth.access import OPEN, Principal
-from geo.core.codes import Scope, to_str
 from geo.core.categories import CLASSES
+from geo.core.codes import Scope, to_str
 from geo.store import Store
 from geo.text.catalogue import t
 
