@@ -369,7 +369,7 @@ def notice_document(a: Assessment, lang: str = "zh", *, issuer: str | None = Non
 # -- the statistics sent upward -------------------------------------------------------------------------------
 STAT_KEYS = {"villages": "assess.stat.villages", "covered": "assess.stat.covered", "advisers": "assess.stat.advisers",
              "records": "assess.stat.records", "mode_onsite": "svc.mode.onsite", "mode_remote": "svc.mode.remote",
-             "mode_other": "svc.mode.other", "onsite_hours": "assess.stat.onsite_hours",
+             "mode_other": "assess.stat.mode_other", "onsite_hours": "assess.stat.onsite_hours",
              **{f"cat_{c}": k for c, k in CATEGORY_KEYS.items() if c != "all"}, "people": "assess.stat.people"}
 #: the column groups of the form's first header row: (catalogue key, columns)
 STAT_GROUPS = (("assess.stat.g.basic", ("villages", "covered", "advisers")),

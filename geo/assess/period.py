@@ -86,3 +86,21 @@ class Period:
 
     def __str__(self) -> str:
         return self.code
+
+
+def recent_periods(kind: str, as_of: dt.date, count: int) -> list[Period]:
+    """The `count` periods of `kind` up to the one holding `as_of`, newest first (the page's choices)."""
+    out: list[Period] = []
+    if kind == MONTH:
+        y, m = as_of.year, as_of.month
+        for _ in range(count):
+            out.append(Period(MONTH, y, m))
+            y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    elif kind == QUARTER:
+        y, q = as_of.year, (as_of.month - 1) // 3 + 1
+        for _ in range(count):
+            out.append(Period(QUARTER, y, q))
+            y, q = (y - 1, 4) if q == 1 else (y, q - 1)
+    else:
+        out = [Period(YEAR, as_of.year - k, 0) for k in range(count)]
+    return out
