@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 
 from geo.assess.period import Period, month_bounds
-from geo.core.categories import category_class
+from geo.core.categories import CLASSES, OTHER, category_class
+from geo.core.codes import Scope
+from geo.store import Store
+from geo.store.assess import MODE_CODES
 
 ADVISER, VILLAGE = "adviser", "village"
 #: a month counts as served when a contract was in force on at least this share of its days
@@ -32,11 +36,11 @@ class Facts:
     whole: pd.Series                # subject -> a contract in force on every day of the period
     records: pd.DataFrame           # subject, village, month, mode, cls, records, hours, people
 
-    @property
+    @cached_property
     def subjects(self) -> pd.Index:
-        return pd.Index(sorted(self.held["subject"].unique()), dtype="int64", name="subject")
+        return pd.Index(np.sort(self.held["subject"].unique()), dtype="int64", name="subject")
 
-    @property
+    @cached_property
     def served(self) -> pd.DataFrame:
         """subject, month: the months each subject served."""
         return self.held[["subject", "month"]].drop_duplicates().reset_index(drop=True)
@@ -78,26 +82,39 @@ def whole_period(contracts: pd.DataFrame, key: str, start: dt.date, end: dt.date
     return whole.rename_axis("subject").astype(bool)
 
 
-def classified(services: pd.DataFrame) -> pd.DataFrame:
-    """The grouped records with their class (consultation, lecture, mediation ...) beside the category text."""
-    texts = pd.unique(services["category"].dropna())
-    classes = {text: category_class(text) for text in texts}
-    cls = services["category"].map(classes).fillna("other")
-    return services.assign(cls=cls.astype(str))
+def service_records(store: Store, scope: Scope, period: Period) -> pd.DataFrame:
+    """The records of `scope` in `period`, grouped (:meth:`geo.store.Store.assess_services`), with mode and class
+    as categories (onsite / remote / other; consultation, lecture ...): each distinct category text is read into
+    its class once (:func:`geo.core.categories.category_class`)."""
+    texts = store.assess_categories(scope, period.start, period.end)
+    codes = pd.DataFrame({"category": pd.Series(texts, dtype=object),
+                          "code": pd.Series([CLASSES.index(category_class(x)) for x in texts], dtype="int64")})
+    records = store.assess_services(scope, period.start, period.end, codes)
+    cls = records["cls"].to_numpy().copy()
+    cls[cls < 0] = CLASSES.index(OTHER)
+    return records.assign(mode=pd.Categorical.from_codes(records["mode"].to_numpy(), MODE_CODES),
+                          cls=pd.Categorical.from_codes(cls, CLASSES))
 
 
-def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, period: Period) -> Facts:
+def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, period: Period,
+             months: pd.DataFrame | None = None) -> Facts:
     """The facts of the advisers (`subject` ADVISER) or the villages (VILLAGE) from a scope's contracts
-    (:meth:`geo.store.Store.assess_contracts`) and classified records (:func:`classified`)."""
-    months = contract_months(contracts, period)
+    (:meth:`geo.store.Store.assess_contracts`) and records (:func:`service_records`); `months`: their
+    :func:`contract_months` when computed already."""
+    months = contract_months(contracts, period) if months is None else months
     column = "adviser_id" if subject == ADVISER else "village"
-    held = (months.assign(subject=months[column])[["subject", "village", "month"]]
-            .drop_duplicates().reset_index(drop=True))
-    records = services
-    if subject == ADVISER:
-        records = records[records["adviser_id"].notna()]
-    records = records.assign(subject=records[column].astype("int64"))
-    records = (records.groupby(["subject", "village", "month", "mode", "cls"], as_index=False, observed=True)
-               [["records", "hours", "people"]].sum())
+    held = pd.DataFrame({"subject": months[column].to_numpy(), "village": months["village"].to_numpy(),
+                         "month": months["month"].to_numpy()})
+    if subject == VILLAGE:
+        held = held.drop_duplicates(ignore_index=True)
+    keep = ["village", "month", "mode", "cls", "records", "hours", "people"]
+    if subject == ADVISER:          # grouped per adviser, village, month, mode and class by the store already
+        named = services[services["adviser_id"].notna()]
+        records = named[keep].assign(subject=named["adviser_id"].astype("int64").to_numpy())
+    else:
+        records = (services.groupby(["village", "month", "mode", "cls"], as_index=False, observed=True)
+                   [["records", "hours", "people"]].sum())
+        records["subject"] = records["village"].to_numpy()
+    records = records[["subject", *keep]].reset_index(drop=True)
     whole = whole_period(contracts, column, period.start, period.end)
     return Facts(subject, period, held, whole.reindex(held["subject"].unique(), fill_value=False), records)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from geo.assess.facts import ADVISER, VILLAGE, Facts, classified, facts_of
+from geo.assess.facts import ADVISER, VILLAGE, Facts, contract_months, facts_of, service_records
 from geo.assess.indicators import Indicator
 from geo.assess.period import Period
 from geo.assess.rules import RuleSet
@@ -140,7 +140,8 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["score"] = total.round(2)
     mins = [g.min for g in rules.grades]
     grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() - 1e-9, side="left")
-    table["grade"] = [rules.grades[min(k, len(mins) - 1)].name for k in grade_index]
+    names = np.array([g.name for g in rules.grades], dtype=object)
+    table["grade"] = names[np.minimum(grade_index, len(mins) - 1)]
     pay = {g.name: g.payment_per_village for g in rules.grades}
     table["payment_per_village"] = table["grade"].map(pay).astype(float)
     units = (pd.concat(all_units, ignore_index=True) if all_units
@@ -175,25 +176,33 @@ def _unit_table(rows: pd.DataFrame, level: str, names: dict[int, str], rules: Ru
     return out
 
 
-def _place_columns(codes: pd.Series, names: dict[int, str]) -> pd.DataFrame:
+def _place_columns(codes: pd.Series, names: pd.Series) -> pd.DataFrame:
+    """county, county_name, township, township_name of 12-digit codes (int); a city without counties (东莞)
+    names its own county."""
     county = codes // 10**6 * 10**6
     township = codes // 10**3 * 10**3
-    city = codes // 10**8 * 10**8
-    county_name = [names.get(c) or names.get(ci, "") for c, ci in zip(county, city)]
-    return pd.DataFrame({"county": county.to_numpy(), "county_name": county_name,
+    city_name = (codes // 10**8 * 10**8).map(names)
+    county_name = county.map(names).fillna(city_name).fillna("")
+    return pd.DataFrame({"county": county.to_numpy(), "county_name": county_name.to_numpy(),
                          "township": township.to_numpy(), "township_name": township.map(names).fillna("").to_numpy()},
                         index=codes.index)
 
 
+def codes_text(codes: pd.Index | pd.Series) -> list[str]:
+    """12-digit codes (int) as the 12-character strings of every output, at once."""
+    return pd.Series(np.asarray(codes, dtype=np.int64)).astype(str).str.zfill(12).tolist()
+
+
 def _adviser_names(held: pd.DataFrame, names: pd.Series) -> pd.Series:
-    """village -> the names of the advisers who held it in the period, joined with 、 (one pass, no groupby-apply:
-    a national quarter has 600,000 villages)."""
+    """village -> the names of the advisers who held it in the period, joined with 、: most villages have one,
+    looked up at once; only the few with several are joined one by one (a national quarter has 600,000)."""
     pairs = held[["village", "subject"]].drop_duplicates()
-    pairs = pairs.assign(name=pairs["subject"].map(names).fillna("").astype(str)).sort_values(["village", "name"])
-    joined: dict[int, list[str]] = {}
-    for village, name in zip(pairs["village"].tolist(), pairs["name"].tolist()):
-        joined.setdefault(village, []).append(name)
-    return pd.Series({v: "、".join(dict.fromkeys(n)) for v, n in joined.items()}, dtype=object)
+    pairs = pairs.assign(name=pairs["subject"].map(names).fillna("").astype(str))
+    several = pairs["village"].duplicated(keep=False)
+    out = pairs[~several].set_index("village")["name"]
+    shared = pairs[several].sort_values(["village", "name"])
+    joined = {v: "、".join(dict.fromkeys(group)) for v, group in shared.groupby("village")["name"]}
+    return pd.concat([out, pd.Series(joined, dtype=object)])
 
 
 def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, principal: Principal = OPEN
@@ -203,13 +212,15 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     if period.kind not in rules.periods:
         raise UserError(key="assess.e.period_kind", params={"period": period.code, "sheet": rules.name})
     contracts = store.assess_contracts(scope, period.start, period.end)
-    services = classified(store.assess_services(scope, period.start, period.end))
+    services = service_records(store, scope, period)
     places = store.assess_places(scope)
     names = dict(zip(places["code"].tolist(), places["name"].tolist()))
+    name_of = pd.Series(places["name"].to_numpy(), index=places["code"].to_numpy())
     name = store.scope_name(scope) if scope.digits else t("level.0")
 
-    adv_facts = facts_of(ADVISER, contracts, services, period)
-    vil_facts = facts_of(VILLAGE, contracts, services, period)
+    months = contract_months(contracts, period)
+    adv_facts = facts_of(ADVISER, contracts, services, period, months)
+    vil_facts = facts_of(VILLAGE, contracts, services, period, months)
     adv_scores, adv_units = _scores(adv_facts, rules)
     vil_scores, vil_units = _scores(vil_facts, rules)
 
@@ -224,17 +235,18 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     advisers.insert(2, "org", people["org"].reindex(advisers.index).fillna("").astype(str))
     licence = people["licence_no"].reindex(advisers.index).fillna("").astype(str)
     advisers.insert(3, "licence_no", licence if principal.sees_contacts else "")
-    places_of = _place_columns(home.reindex(advisers.index).fillna(0).astype("int64"), names)
+    places_of = _place_columns(home.reindex(advisers.index).fillna(0).astype("int64"), name_of)
     advisers = pd.concat([advisers, places_of], axis=1)
     advisers["payment"] = advisers["payment_per_village"] * advisers["villages"]
     advisers = _ranks(advisers).reset_index(drop=True)
 
     names_of_village = _adviser_names(adv_facts.held, people["name"])
     villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
-    villages.insert(0, "code", [to_str(int(c)) for c in villages.index])
-    villages.insert(1, "name", [names.get(int(c), "") for c in villages.index])
+    villages.insert(0, "code", codes_text(villages.index))
+    villages.insert(1, "name", pd.Series(villages.index, index=villages.index).map(name_of).fillna("").to_numpy())
     villages.insert(2, "advisers", names_of_village.reindex(villages.index).fillna("").to_numpy())
-    villages = pd.concat([villages, _place_columns(pd.Series(villages.index, index=villages.index), names)], axis=1)
+    villages = pd.concat([villages, _place_columns(pd.Series(villages.index, index=villages.index), name_of)],
+                         axis=1)
     villages["payment"] = villages["payment_per_village"]
     villages = _ranks(villages).reset_index(drop=True)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geo.assess.facts import classified
+from geo.assess.facts import service_records
 from geo.assess.period import Period
 from geo.auth.access import OPEN, Principal
 from geo.core.categories import CLASSES
@@ -81,7 +81,7 @@ def upward_stats(store: Store, scope: Scope, period: Period, *, principal: Princ
     contracts = store.assess_contracts(scope, period.end, period.end)
     contracts = contracts[(contracts["start_date"] <= last)
                           & (contracts["end_date"].isna() | (contracts["end_date"] >= last))]
-    services = classified(store.assess_services(scope, period.start, period.end)).reset_index(drop=True)
+    services = service_records(store, scope, period).reset_index(drop=True)
     name = store.scope_name(scope) if scope.digits else t("level.0")
 
     total = _counts(villages, contracts, services, 0).reindex([0]).fillna(0)
