@@ -177,6 +177,10 @@ def test_periods():
     year = Period.parse("2026")
     assert (year.start, year.end, len(year.months)) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31), 12)
     assert Period.parse("2024-02").end == dt.date(2024, 2, 29)
+    from geo.assess.period import recent_periods
+    assert [p.code for p in recent_periods("quarter", dt.date(2026, 11, 27), 3)] == ["2026Q3", "2026Q2", "2026Q1"]
+    assert [p.code for p in recent_periods("month", dt.date(2026, 6, 30), 2)] == ["2026-06", "2026-05"]
+    assert [p.code for p in recent_periods("year", dt.date(2026, 11, 27), 2)] == ["2025", "2024"]
     for bad in ("2026Q5", "2026-13", "26", "2026-06-01", "", "99999", "2026 Q2; rm -rf"):
         with pytest.raises(PeriodError):
             Period.parse(bad)

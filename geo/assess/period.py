@@ -89,18 +89,19 @@ class Period:
 
 
 def recent_periods(kind: str, as_of: dt.date, count: int) -> list[Period]:
-    """The `count` periods of `kind` up to the one holding `as_of`, newest first (the page's choices)."""
+    """The `count` periods of `kind` that ended on or before `as_of`, newest first (the page's choices: a period
+    not over yet would expect visits in months still to come)."""
     out: list[Period] = []
     if kind == MONTH:
         y, m = as_of.year, as_of.month
-        for _ in range(count):
+        for _ in range(count + 1):
             out.append(Period(MONTH, y, m))
             y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     elif kind == QUARTER:
         y, q = as_of.year, (as_of.month - 1) // 3 + 1
-        for _ in range(count):
+        for _ in range(count + 1):
             out.append(Period(QUARTER, y, q))
             y, q = (y - 1, 4) if q == 1 else (y, q - 1)
     else:
-        out = [Period(YEAR, as_of.year - k, 0) for k in range(count)]
-    return out
+        out = [Period(YEAR, as_of.year - k, 0) for k in range(count + 1)]
+    return [p for p in out if p.end <= as_of][:count]
