@@ -47,6 +47,7 @@ from geo.testing import pandas_summary, summaries_equal
 from geo.views.map_view import build_folium_map, map_view
 
 from . import advisers as adviser_bench
+from . import assess as assess_bench
 from . import briefing, planning, services, services_rule, write_path
 from . import records as record_bench
 from . import snapshot as snapshot_bench
@@ -54,7 +55,8 @@ from .figures import Figure, Targets, judge, peak_rss_mb, timed
 from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
-TOPICS = (adviser_bench, planning, services, services_rule, briefing, write_path, record_bench, snapshot_bench)
+TOPICS = (adviser_bench, planning, services, services_rule, briefing, write_path, record_bench, snapshot_bench,
+          assess_bench)
 
 #: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
 TARGETS: Targets = {
@@ -323,6 +325,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     figs.update(_with_info(info, planning.figures(store, as_of, runs, log, backend_targets)))
     figs.update(adviser_bench.figures(store, as_of, runs, log, backend_targets))
     figs.update(services_rule.served_figures(store, as_of, runs, log, backend_targets))
+    figs.update(assess_bench.assess_figures(store, as_of, runs, log, backend_targets))
     figs.update(briefing.briefing_figures(store, as_of, runs, log, backend_targets))
     figs.update(write_path.measure(store, as_of, runs, backend_targets, info, log))
     figs.update(record_bench.measure(store, as_of, runs, backend_targets, info, log))

@@ -317,6 +317,52 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_assess(args) -> int:
+    """``assess``: the 考核 of a scope for a period, as a score sheet (.xlsx), a 通报 (.docx / .pdf) or JSON."""
+    from geo.assess.output import assessment_bytes, format_of, record_output  # imported here: start-up time
+    from geo.assess.period import Period  # imported here: start-up time
+    from geo.assess.rules import load_rules  # imported here: start-up time
+    from geo.assess.sheet import assess  # imported here: start-up time
+
+    fmt = "json" if args.format == "json" else format_of(args.output, ("xlsx", "docx", "pdf", "json")) \
+        if args.output else "json"
+    output = _output(args.output) if args.output else None
+    period, rules, who = Period.parse(args.period), load_rules(args.rules), operator()
+    with _open_audited(args) as store:
+        result = assess(store, _scope(store, args.scope), period, rules, principal=who)
+        data = assessment_bytes(result, fmt, _lang(args), issuer=args.issuer)
+        _audit_output(store, lambda: record_output(store, who, "assessment", result.scope, period, fmt,
+                                                   rules=rules.source))
+    if output is None:
+        sys.stdout.buffer.write(data + b"\n")
+        return 0
+    output.write_bytes(data)
+    print(_both("assess.cli.written", args, file=args.output, advisers=len(result.advisers),
+                villages=len(result.villages)))
+    return 0
+
+
+def cmd_stats(args) -> int:
+    """``stats``: the statistics sent upward (月报 / 季报) of a scope for a period, as the form (.xlsx) or JSON."""
+    from geo.assess.output import format_of, record_output, stats_bytes  # imported here: start-up time
+    from geo.assess.period import Period  # imported here: start-up time
+    from geo.assess.stats import upward_stats  # imported here: start-up time
+
+    fmt = "json" if args.format == "json" else format_of(args.output, ("xlsx", "json")) if args.output else "json"
+    output = _output(args.output) if args.output else None
+    period, who = Period.parse(args.period), operator()
+    with _open_audited(args) as store:
+        stats = upward_stats(store, _scope(store, args.scope), period, principal=who)
+        data = stats_bytes(stats, fmt, _lang(args))
+        _audit_output(store, lambda: record_output(store, who, "statistics", stats.scope, period, fmt))
+    if output is None:
+        sys.stdout.buffer.write(data + b"\n")
+        return 0
+    output.write_bytes(data)
+    print(_both("assess.cli.stats_written", args, file=args.output, rows=len(stats.table)))
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -827,6 +873,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", required=True, help="FILE.xlsx")
     sp.add_argument("--lang", choices=["zh", "en"], help="language of the messages (default both)")
     sp.set_defaults(func=cmd_template)
+
+    sp = sub.add_parser("assess", help="考核: the assessment of a scope for a period (.xlsx score sheet, .docx/.pdf "
+                                       "通报, or JSON)")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix: 61, 6101, 610124 ... (default: all of China)")
+    sp.add_argument("--period", required=True, help="2026-06 (a month), 2026Q2 (a quarter) or 2026 (a year)")
+    sp.add_argument("--rules", default="anhui", help="anhui, shandong or a rule file (.toml; default anhui)")
+    sp.add_argument("-o", "--output", help="FILE.xlsx, FILE.docx, FILE.pdf or FILE.json (default: JSON on stdout)")
+    sp.add_argument("--format", choices=["json"], help="JSON for scripts (to -o FILE or stdout)")
+    sp.add_argument("--issuer", help="the issuing unit printed under the 通报's title")
+    sp.set_defaults(func=cmd_assess)
+
+    sp = sub.add_parser("stats", help="the statistics sent upward (月报/季报) of a scope for a period (.xlsx or JSON)")
+    common(sp)
+    sp.add_argument("--scope", help="division code prefix: 61, 6101, 610124 ... (default: all of China)")
+    sp.add_argument("--period", required=True, help="2026-06 (a month), 2026Q2 (a quarter) or 2026 (a year)")
+    sp.add_argument("-o", "--output", help="FILE.xlsx or FILE.json (default: JSON on stdout)")
+    sp.add_argument("--format", choices=["json"], help="JSON for scripts (to -o FILE or stdout)")
+    sp.set_defaults(func=cmd_stats)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")

@@ -32,6 +32,7 @@ def app_pages(principal: Principal | None, lang: str) -> list | dict:
              st.Page(PAGES / "gaps.py", title=t("page.gaps", lang), url_path="gaps"),
              st.Page(PAGES / "summary.py", title=t("page.summary", lang), url_path="summary"),
              st.Page(PAGES / "advisers.py", title=t("page.advisers", lang), url_path="advisers")]
+    pages.append(st.Page(PAGES / "assess.py", title=t("page.assess", lang), url_path="assess"))
     if principal is None or principal.may("import"):
         pages.append(st.Page(PAGES / "imports.py", title=t("page.imports", lang), url_path="imports"))
     if principal is None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from geo.store.accounts import AccountQueries
 from geo.store.advisers import AdviserQueries
+from geo.store.assess import AssessQueries
 from geo.store.audit import AuditQueries
 from geo.store.base import StoreBase
 from geo.store.batches import BatchQueries
@@ -27,7 +28,7 @@ from geo.store.trend import TrendQueries
 # a topic that builds on another comes before it (Python's method order needs the subclass first)
 class Store(RecordQueries, PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries,
             BriefingQueries, ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries, ServiceQueries,
-            DerivedTables, RegistryQueries, AuditQueries, BatchQueries, StoreBase):
+            DerivedTables, RegistryQueries, AuditQueries, BatchQueries, AssessQueries, StoreBase):
     """The registry, advisers, assignments, services, geometries, accounts and audit trail of one deployment,
     behind named methods."""
 

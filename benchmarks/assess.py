@@ -1,0 +1,44 @@
+"""The assessment's figure on the national benchmark store (python -m geo bench; called from
+benchmarks.national.run_bench once the year of service records is in): the 考核 of the whole country for the
+last full quarter before the anchor, under the Anhui preset, from contracts and records to every adviser's and
+village's row."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Callable
+
+from geo.assess.period import Period
+from geo.assess.rules import load_rules
+from geo.assess.sheet import assess
+from geo.core.codes import Scope
+from geo.store import Store
+
+from .figures import Figure, Targets, judge, timed
+
+#: name -> (unit, comparison, target, what it measures)
+TARGETS: Targets = {
+    "assess_national_quarter_s": ("s", "<=", 10, "考核 of the whole country for a quarter (anhui preset), warm"),
+}
+#: a server answers over a socket, from another process (the issue's target)
+SERVER_TARGETS = {"assess_national_quarter_s": 20}
+
+
+def last_full_quarter(as_of: dt.date) -> Period:
+    """The last quarter that ended on or before `as_of`."""
+    q = (as_of.month - 1) // 3 + 1
+    end_of_q = Period("quarter", as_of.year, q).end
+    if end_of_q <= as_of:
+        return Period("quarter", as_of.year, q)
+    return Period("quarter", as_of.year - (q == 1), 4 if q == 1 else q - 1)
+
+
+def assess_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print,
+                   backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
+    period, rules = last_full_quarter(as_of), load_rules("anhui")
+    if store.backend == "postgresql":
+        backend_targets = {**(backend_targets or {}), **SERVER_TARGETS}
+    med, times, result = timed(lambda: assess(store, Scope(""), period, rules), max(1, min(runs, 3)))
+    log(f"assess_national_quarter_s {med:.2f} ({period.code}: {len(result.advisers):,} advisers, "
+        f"{len(result.villages):,} villages)")
+    return {"assess_national_quarter_s": judge(TARGETS, "assess_national_quarter_s", med, times, backend_targets,
+                                               on=period.code)}

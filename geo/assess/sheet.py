@@ -1,0 +1,254 @@
+"""The assessment of a scope for a period under a rule set: one row per adviser and one per village, each
+indicator's value, target and points, the total, the grade and the payment; the rankings within counties and
+townships, the best and warning lists, and the months and records behind every figure.
+
+Only what is filed once counts (contracts and service records, :mod:`geo.store.assess`); the scope is always
+inside the asker's jurisdiction, and licence numbers are left out for whoever may not see contacts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from geo.assess.facts import ADVISER, VILLAGE, Facts, contract_months, facts_of, service_records
+from geo.assess.indicators import Indicator
+from geo.assess.period import Period
+from geo.assess.rules import RuleSet
+from geo.auth.access import OPEN, Principal
+from geo.core.categories import LECTURE, MEDIATION
+from geo.core.codes import Scope, to_str
+from geo.core.errors import UserError
+from geo.store import Store
+from geo.text.catalogue import t
+
+#: the figures every row carries beside the indicators, in this order
+FIGURES = ("villages", "months_served", "onsite_hours", "months_on_site", "records", "onsite_records",
+           "remote_records", "lectures", "mediations", "people")
+
+
+@dataclass(frozen=True)
+class Assessment:
+    scope: Scope
+    name: str
+    period: Period
+    rules: RuleSet
+    advisers: pd.DataFrame          # one row per adviser (see :func:`assess`)
+    villages: pd.DataFrame          # one row per village held in the period
+    adviser_units: pd.DataFrame     # indicator (its index in the rules), subject, unit, amount, met
+    village_units: pd.DataFrame
+    adviser_facts: Facts
+    counties: pd.DataFrame          # the advisers per county: advisers, mean score, rank
+    townships: pd.DataFrame
+
+    @property
+    def best(self) -> pd.DataFrame:
+        """The best advisers (as many as the rules' ``best``), highest score first."""
+        ranked = self.advisers.sort_values(["score", "name"], ascending=[False, True], kind="stable")
+        return ranked.head(self.rules.best)
+
+    @property
+    def warning(self) -> pd.DataFrame:
+        """The advisers below ``warning_below`` (else in the lowest grade), lowest score first."""
+        rows = self.advisers
+        below = (rows["score"] < self.rules.warning_below if self.rules.warning_below is not None
+                 else rows["grade"] == self.rules.grades[-1].name)
+        return rows[below].sort_values(["score", "name"], kind="stable")
+
+    def trace(self, adviser_id: int, lang: str = "zh") -> pd.DataFrame:
+        """The units behind each indicator of one adviser: indicator, unit, amount, met."""
+        units = self.adviser_units[self.adviser_units["subject"] == adviser_id]
+        labels = [indicator_label(ind, lang) for ind in self.rules.indicators]
+        return pd.DataFrame({"indicator": units["indicator"].map(lambda i: labels[i]), "unit": units["unit"],
+                             "amount": units["amount"], "met": units["met"]}).reset_index(drop=True)
+
+    def records_of(self, adviser_id: int) -> pd.DataFrame:
+        """The adviser's records behind the figures: per village, month, mode and class, how many, hours, people."""
+        r = self.adviser_facts.records
+        return (r[r["subject"] == adviser_id].drop(columns="subject")
+                .sort_values(["month", "village", "mode", "cls"]).reset_index(drop=True))
+
+
+def indicator_label(ind: Indicator, lang: str = "zh") -> str:
+    """The indicator's own label from the rule file, else the catalogue's name for its kind."""
+    return ind.label or t(ind.label_key, lang)
+
+
+def indicator_rule(ind: Indicator, lang: str = "zh") -> str:
+    """The rule in words: "每月到村服务不少于 4 小时（按顾问）"."""
+    values = {"standard": "", "per": "", "at_least": "", "deduct": "", "category": "", **ind.rule_values()}
+    per_word = {"adviser": "assess.per.adviser", "village": "assess.per.village", "month": "assess.per.month",
+                "quarter": "assess.per.quarter", "year": "assess.per.year", "period": "assess.per.period"}
+    if values["per"] in per_word:
+        values["per"] = t(per_word[values["per"]], lang)
+    if values["category"]:
+        values["category"] = t(CATEGORY_KEYS[values["category"]], lang)
+    for key in ("standard", "at_least", "deduct", "points"):
+        if isinstance(values.get(key), float):
+            values[key] = f"{values[key]:g}"
+    text = t(ind.rule_key, lang, **values)
+    if ind.get("deduct") is not None and not ind.penalty:
+        text += t("assess.rule.deduct", lang, deduct=values["deduct"])
+    return text
+
+
+#: the catalogue's words for each class of service (geo.core.categories) and for all of them
+CATEGORY_KEYS = {"consultation": "assess.cat.consultation", "lecture": "assess.cat.lecture",
+                 "mediation": "assess.cat.mediation", "contract": "assess.cat.contract",
+                 "document": "assess.cat.document", "governance": "assess.cat.governance",
+                 "other": "assess.cat.other", "all": "assess.cat.all"}
+
+
+def _figures(facts: Facts) -> pd.DataFrame:
+    subjects = facts.subjects
+    held, r = facts.held, facts.records
+    onsite = r[r["mode"] == "onsite"]
+    served = facts.served
+    onsite_months = onsite.groupby(["subject", "month"])["records"].sum().reset_index()
+    onsite_months = onsite_months.merge(served, on=["subject", "month"])
+    out = pd.DataFrame({
+        "villages": held.groupby("subject")["village"].nunique(),
+        "months_served": served.groupby("subject").size(),
+        "onsite_hours": onsite.groupby("subject")["hours"].sum().round(2),
+        "months_on_site": onsite_months.groupby("subject").size(),
+        "records": r.groupby("subject")["records"].sum(),
+        "onsite_records": onsite.groupby("subject")["records"].sum(),
+        "remote_records": r[r["mode"] == "remote"].groupby("subject")["records"].sum(),
+        "lectures": r[r["cls"] == LECTURE].groupby("subject")["records"].sum(),
+        "mediations": r[r["cls"] == MEDIATION].groupby("subject")["records"].sum(),
+        "people": r.groupby("subject")["people"].sum()}).reindex(subjects).fillna(0)
+    for col in FIGURES:
+        if col != "onsite_hours":
+            out[col] = out[col].astype("int64")
+    return out
+
+
+def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicator columns (ind{i}_value / _target / _points), score, grade of every subject, and the units."""
+    subjects = facts.subjects
+    cols: dict[str, pd.Series] = {}
+    all_units = []
+    total = pd.Series(0.0, index=subjects)
+    for i, ind in enumerate(rules.indicators):
+        units = ind.units(facts)
+        m = ind.measure(facts, units)
+        cols[f"ind{i}_value"], cols[f"ind{i}_target"], cols[f"ind{i}_points"] = m["value"], m["target"], m["points"]
+        total = total + m["points"]
+        all_units.append(units.assign(indicator=i))
+    table = pd.DataFrame(cols, index=subjects)
+    table["score"] = total.round(2)
+    mins = [g.min for g in rules.grades]
+    grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() - 1e-9, side="left")
+    names = np.array([g.name for g in rules.grades], dtype=object)
+    table["grade"] = names[np.minimum(grade_index, len(mins) - 1)]
+    pay = {g.name: g.payment_per_village for g in rules.grades}
+    table["payment_per_village"] = table["grade"].map(pay).astype(float)
+    units = (pd.concat(all_units, ignore_index=True) if all_units
+             else pd.DataFrame(columns=["subject", "unit", "amount", "met", "indicator"]))
+    return table, units[["indicator", "subject", "unit", "amount", "met"]]
+
+
+def _ranks(rows: pd.DataFrame) -> pd.DataFrame:
+    out = rows.copy()
+    for level in ("county", "township"):
+        out[f"rank_{level}"] = (out.groupby(level)["score"].rank(method="min", ascending=False)
+                                .fillna(0).astype("int64"))
+    return out
+
+
+def _unit_table(rows: pd.DataFrame, level: str, names: dict[int, str], rules: RuleSet) -> pd.DataFrame:
+    """Per county (or township): advisers, mean and lowest score, advisers per grade, ranked by mean score."""
+    if rows.empty:
+        return pd.DataFrame(columns=["code", "name", "advisers", "mean_score", "min_score", "rank",
+                                     *[f"grade_{i}" for i in range(len(rules.grades))]])
+    g = rows.groupby(level)
+    out = pd.DataFrame({"advisers": g.size(), "mean_score": g["score"].mean().round(2),
+                        "min_score": g["score"].min()})
+    for i, grade in enumerate(rules.grades):
+        out[f"grade_{i}"] = rows[rows["grade"] == grade.name].groupby(level).size().reindex(out.index).fillna(0)
+        out[f"grade_{i}"] = out[f"grade_{i}"].astype("int64")
+    out = out.reset_index().rename(columns={level: "code"})
+    out["name"] = out["code"].map(lambda c: names.get(int(c), to_str(int(c))))
+    out["code"] = out["code"].map(lambda c: to_str(int(c)))
+    out = out.sort_values(["mean_score", "code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    out["rank"] = out["mean_score"].rank(method="min", ascending=False).astype("int64")
+    return out
+
+
+def _place_columns(codes: pd.Series, names: pd.Series) -> pd.DataFrame:
+    """county, county_name, township, township_name of 12-digit codes (int); a city without counties (东莞)
+    names its own county."""
+    county = codes // 10**6 * 10**6
+    township = codes // 10**3 * 10**3
+    city_name = (codes // 10**8 * 10**8).map(names)
+    county_name = county.map(names).fillna(city_name).fillna("")
+    return pd.DataFrame({"county": county.to_numpy(), "county_name": county_name.to_numpy(),
+                         "township": township.to_numpy(), "township_name": township.map(names).fillna("").to_numpy()},
+                        index=codes.index)
+
+
+def codes_text(codes: pd.Index | pd.Series) -> list[str]:
+    """12-digit codes (int) as the 12-character strings of every output, at once."""
+    return pd.Series(np.asarray(codes, dtype=np.int64)).astype(str).str.zfill(12).tolist()
+
+
+def _adviser_names(held: pd.DataFrame, names: pd.Series) -> pd.Series:
+    """village -> the names of the advisers who held it in the period, joined with 、: most villages have one,
+    looked up at once; only the few with several are joined one by one (a national quarter has 600,000)."""
+    pairs = held[["village", "subject"]].drop_duplicates()
+    pairs = pairs.assign(name=pairs["subject"].map(names).fillna("").astype(str))
+    several = pairs["village"].duplicated(keep=False)
+    out = pairs[~several].set_index("village")["name"]
+    shared = pairs[several].sort_values(["village", "name"])
+    joined = {v: "、".join(dict.fromkeys(group)) for v, group in shared.groupby("village")["name"]}
+    return pd.concat([out, pd.Series(joined, dtype=object)])
+
+
+def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, principal: Principal = OPEN
+           ) -> Assessment:
+    """The assessment of `scope` (narrowed to the principal's jurisdiction) for `period` under `rules`."""
+    scope, _ = principal.clamp(store.check_scope(scope))
+    if period.kind not in rules.periods:
+        raise UserError(key="assess.e.period_kind", params={"period": period.code, "sheet": rules.name})
+    contracts = store.assess_contracts(scope, period.start, period.end)
+    services = service_records(store, scope, period)
+    places = store.assess_places(scope)
+    names = dict(zip(places["code"].tolist(), places["name"].tolist()))
+    name_of = pd.Series(places["name"].to_numpy(), index=places["code"].to_numpy())
+    name = store.scope_name(scope) if scope.digits else t("level.0")
+
+    months = contract_months(contracts, period)
+    adv_facts = facts_of(ADVISER, contracts, services, period, months)
+    vil_facts = facts_of(VILLAGE, contracts, services, period, months)
+    adv_scores, adv_units = _scores(adv_facts, rules)
+    vil_scores, vil_units = _scores(vil_facts, rules)
+
+    # an adviser's county and township: those of the village they held in most months
+    home = (adv_facts.held.groupby(["subject", "village"]).size().rename("n").reset_index()
+            .sort_values(["subject", "n", "village"], ascending=[True, False, True], kind="stable")
+            .drop_duplicates("subject").set_index("subject")["village"])
+    people = store.assess_advisers([int(a) for a in adv_facts.subjects]).set_index("adviser_id")
+    advisers = pd.concat([_figures(adv_facts), adv_scores], axis=1)
+    advisers.insert(0, "adviser_id", advisers.index.astype("int64"))
+    advisers.insert(1, "name", people["name"].reindex(advisers.index).fillna("").astype(str))
+    advisers.insert(2, "org", people["org"].reindex(advisers.index).fillna("").astype(str))
+    licence = people["licence_no"].reindex(advisers.index).fillna("").astype(str)
+    advisers.insert(3, "licence_no", licence if principal.sees_contacts else "")
+    places_of = _place_columns(home.reindex(advisers.index).fillna(0).astype("int64"), name_of)
+    advisers = pd.concat([advisers, places_of], axis=1)
+    advisers["payment"] = advisers["payment_per_village"] * advisers["villages"]
+    advisers = _ranks(advisers).reset_index(drop=True)
+
+    names_of_village = _adviser_names(adv_facts.held, people["name"])
+    villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
+    villages.insert(0, "code", codes_text(villages.index))
+    villages.insert(1, "name", pd.Series(villages.index, index=villages.index).map(name_of).fillna("").to_numpy())
+    villages.insert(2, "advisers", names_of_village.reindex(villages.index).fillna("").to_numpy())
+    villages = pd.concat([villages, _place_columns(pd.Series(villages.index, index=villages.index), name_of)],
+                         axis=1)
+    villages["payment"] = villages["payment_per_village"]
+    villages = _ranks(villages).reset_index(drop=True)
+
+    return Assessment(scope, name, period, rules, advisers, villages, adv_units, vil_units, adv_facts,
+                      _unit_table(advisers, "county", names, rules), _unit_table(advisers, "township", names, rules))

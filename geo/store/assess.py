@@ -1,0 +1,96 @@
+"""The reads of an assessment (考核) and of the statistics sent upward: contracts and service records of a scope
+and a period, and the names of its places.  Only what is filed once: no app activity is ever read.
+
+The records come back grouped per adviser, village, month, mode and class, as small numbers: a national quarter
+of a few million records is a million groups, and :mod:`geo.assess` reads each distinct category text into its
+class once (:func:`geo.core.categories.category_class`), not once per record.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from geo.core.codes import Scope
+from geo.store.base import StoreBase
+from geo.store.sql.rules import real_village
+
+#: the modes of a service record, coded 0, 1, 2 in what the reads return (anything else counts as other)
+MODE_CODES = ("onsite", "remote", "other")
+#: a service date's month as the number yyyymm, the same on both backends
+_MONTH = ("(CAST(EXTRACT(YEAR FROM service_date) AS INTEGER) * 100 "
+          "+ CAST(EXTRACT(MONTH FROM service_date) AS INTEGER))")
+
+
+class AssessQueries(StoreBase):
+    """Contracts, grouped service records and places of a scope over a period [start, end] (both inclusive)."""
+
+    def assess_contracts(self, scope: Scope, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """adviser_id, village (int), start_date, end_date (NaT = open-ended; the last day in force) of every
+        contract at a real village of `scope` in force on at least one day of [start, end]."""
+        low, high = scope.int_range
+        df = self._q_frame(f"""
+            SELECT a.adviser_id, a.village, a.start_date, a.end_date FROM assignments a
+            JOIN divisions d ON d.code = a.village AND {real_village('d')}
+            WHERE a.village >= $low AND a.village < $high AND a.start_date <= $end
+              AND (a.end_date IS NULL OR a.end_date >= $start)
+            ORDER BY a.adviser_id, a.village, a.start_date""", {"low": low, "high": high, "start": start, "end": end})
+        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("int64"),
+                             "village": df["village"].astype("int64"),
+                             "start_date": pd.to_datetime(df["start_date"]),
+                             "end_date": pd.to_datetime(df["end_date"])})
+
+    def assess_advisers(self, ids: list[int]) -> pd.DataFrame:
+        """adviser_id, name, org, licence_no of the people `ids`."""
+        if not ids:
+            return pd.DataFrame({"adviser_id": pd.Series(dtype="int64"), "name": [], "org": [], "licence_no": []})
+        with self.reading() as cur:
+            with self._table(cur, "wanted_advisers", pd.DataFrame({"adviser_id": pd.Series(ids, dtype="int64")})):
+                df = self._frame(cur, """SELECT ad.adviser_id, ad.name, ad.org, ad.licence_no FROM advisers ad
+                                         WHERE ad.adviser_id IN (SELECT adviser_id FROM wanted_advisers)
+                                         ORDER BY ad.adviser_id""")
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        return df.drop_duplicates("adviser_id")
+
+    def assess_categories(self, scope: Scope, start: dt.date, end: dt.date) -> list[str]:
+        """The distinct category texts of the records at villages of `scope` dated in [start, end]."""
+        low, high = scope.int_range
+        rows = self._q_rows("""SELECT DISTINCT category FROM services WHERE village >= $low AND village < $high
+                               AND service_date >= $start AND service_date <= $end AND category IS NOT NULL""",
+                            {"low": low, "high": high, "start": start, "end": end})
+        return [r[0] for r in rows]
+
+    def assess_services(self, scope: Scope, start: dt.date, end: dt.date, category_codes: pd.DataFrame
+                        ) -> pd.DataFrame:
+        """The service records at villages of `scope` dated in [start, end], grouped and coded as small numbers
+        (a national quarter is a million groups: numbers cross from the engine fast, texts do not): adviser_id
+        (<NA>: no adviser named), village, month (yyyymm), mode (:data:`MODE_CODES`), cls (the code
+        `category_codes` gives the category text: columns category, code; -1 for a text it does not list or
+        none), records, hours, people."""
+        low, high = scope.int_range
+        mode = " ".join(f"WHEN '{m}' THEN {i}" for i, m in enumerate(MODE_CODES))
+        with self.reading() as cur:
+            with self._table(cur, "assess_category_codes", category_codes[["category", "code"]]):
+                df = self._frame(cur, f"""
+                    SELECT s.adviser_id, s.village, {_MONTH} AS month,
+                           CASE s.mode {mode} ELSE {MODE_CODES.index("other")} END AS mode,
+                           coalesce(c.code, -1) AS cls, count(*) AS records,
+                           coalesce(sum(s.hours), 0) AS hours, coalesce(sum(s.people), 0) AS people
+                    FROM services s LEFT JOIN assess_category_codes c ON c.category = s.category
+                    WHERE s.village >= $low AND s.village < $high AND s.service_date >= $start
+                      AND s.service_date <= $end
+                    GROUP BY 1, 2, 3, 4, 5""", {"low": low, "high": high, "start": start, "end": end})
+        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("Int64"), "village": df["village"].astype("int64"),
+                             "month": df["month"].astype("int64"), "mode": df["mode"].astype("int8"),
+                             "cls": df["cls"].astype("int8"), "records": df["records"].astype("int64"),
+                             "hours": df["hours"].astype("float64"), "people": df["people"].astype("int64")})
+
+    def assess_places(self, scope: Scope) -> pd.DataFrame:
+        """code (int), name, level of the cities, counties, townships and real villages of `scope`."""
+        low, high = scope.int_range
+        df = self._q_frame(f"""
+            SELECT d.code, d.name, d.level FROM divisions d
+            WHERE d.code >= $low AND d.code < $high AND NOT d.abolished
+              AND (d.level IN (2, 3, 4) OR {real_village('d')})""", {"low": low, "high": high})
+        return pd.DataFrame({"code": df["code"].astype("int64"), "name": df["name"].astype(str),
+                             "level": df["level"].astype("int64")})
