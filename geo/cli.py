@@ -32,6 +32,7 @@ from geo.store.geometry import village_geojson
 from geo.store.maintenance import SCHEMA_META
 from geo.text.catalogue import Msg, bilingual, localized, t
 from geo.views import advisers, gap_list
+from geo.views import feedback as villager_feedback
 from geo.views.advisers import FLAG_KEYS
 
 
@@ -312,6 +313,25 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_contradictions(args) -> int:
+    output = _output(args.output) if args.output else None
+    fmt = output.suffix.lower().lstrip(".") if output else "json"
+    who = operator()
+    with _open_audited(args) as store:
+        scope = _scope(store, args.scope)
+        report = villager_feedback.feedback_report(store, who, scope, _date(args.as_of), args.period,
+                                          service=_service(args), min_reports=args.min_reports)
+        if output:
+            villager_feedback.write_contradictions(output, report.contradictions, lang=_lang(args))
+        else:
+            print(json.dumps(villager_feedback.to_json(report), ensure_ascii=False, indent=1))
+        _audit_output(store, lambda: villager_feedback.record_contradictions(store, who, report, fmt))
+    if output:
+        print(_both("cli.contradictions.written", args, n=len(report.contradictions), file=args.output,
+                    period=str(report.period)))
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -551,6 +571,15 @@ def build_parser() -> argparse.ArgumentParser:
     for option in all_options():
         sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("contradictions", help="villages served on the records whose villagers report never seeing "
+                                               "the adviser, to .xlsx/.csv (JSON on stdout without -o)")
+    scoped(sp)
+    sp.add_argument("--period", help="2026Q4, 2026-11 or 2026-10-01..2026-12-31 (default: the service window "
+                                     "ending on --as-of)")
+    sp.add_argument("--min-reports", type=int, default=1, help="never-seen reports that list a village (default 1)")
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(func=cmd_contradictions)
 
     sp = sub.add_parser("batches", help="the import batches inside a scope (history), newest first, as JSON")
     common(sp)

@@ -83,6 +83,12 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return Period(day, day).utc_bounds()
 
 
+def paper_time(day: dt.date) -> dt.datetime:
+    """The UTC time a paper questionnaire of `day` is stored with: noon of that day in China, so that it falls on
+    that day however a period is cut."""
+    return dt.datetime.combine(day, dt.time(12)) - DAY_OFFSET
+
+
 def window_period(as_of: dt.date | str, settings: ServiceSettings = DEFAULT_SERVICE) -> Period:
     """The default period: the effective-service window ending on `as_of` (D-89 .. D)."""
     start, end = settings.window(as_of_day := as_date(as_of))
@@ -179,6 +185,29 @@ def figures(responses: Iterable[Response], period: Period) -> FeedbackFigures:
         satisfaction_answers=len(marks), reached=sum(answers), reached_answers=len(answers),
         never_seen=sum(r.never_seen for r in counted),
         never_seen_villages=len({r.village for r in counted if r.never_seen}))
+
+
+#: a village's feedback on the map, worst first (no responses: no status)
+FEEDBACK_STATUSES = ("contradicted", "never_seen", "dissatisfied", "satisfied")
+#: a mean satisfaction below this is 不满意 on the map
+DISSATISFIED_BELOW = 3.0
+
+
+def village_status(responses: int, satisfaction_mean: float | None, never_seen_reports: int,
+                   served_on_last_day: bool, min_reports: int = DEFAULT_MIN_REPORTS) -> str | None:
+    """A village's feedback status over a period: ``contradicted`` (on the contradiction list), ``never_seen``
+    (reports, while the records do not say served either), ``dissatisfied`` (mean below 3), ``satisfied``;
+    None without a response."""
+    if not responses:
+        return None
+    if contradicted(served_on_last_day, never_seen_reports, min_reports):
+        return "contradicted"
+    if never_seen_reports >= max(1, int(min_reports)):
+        return "never_seen"
+    if satisfaction_mean is not None and satisfaction_mean == satisfaction_mean \
+            and satisfaction_mean < DISSATISFIED_BELOW:
+        return "dissatisfied"
+    return "satisfied"
 
 
 def contradicted(served_on_last_day: bool, never_seen_reports: int,
