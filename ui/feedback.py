@@ -51,6 +51,12 @@ def _share(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{float(value) * 100:.0f}%"
 
 
+def _percent(ctx: Ctx) -> dict:
+    """The reached share shown as a percentage (the files keep the number)."""
+    col = ctx.text("fb.col.reached_share")
+    return {col: st.column_config.NumberColumn(col, format="percent")}
+
+
 def section(ctx: Ctx) -> None:
     """The feedback part of a page: figures of the period, units, the contradiction list, latest comments."""
     rep = report(ctx)
@@ -68,7 +74,7 @@ def section(ctx: Ctx) -> None:
                   delta_color="off", delta_arrow="off")
     if len(rep.units):
         st.dataframe(feedback.unit_table(rep.units[rep.units["responses"] > 0], ctx.lang), hide_index=True,
-                     width="stretch")
+                     width="stretch", column_config=_percent(ctx))
     contradictions(ctx, rep)
     comments = q_comments(ctx.store, version(ctx), rep.scope.digits, rep.period.start.isoformat(),
                           rep.period.end.isoformat())
@@ -102,7 +108,7 @@ def contradictions(ctx: Ctx, rep: FeedbackReport) -> None:
         st.caption(ctx.t("fb.contradictions.none"))
         return
     table = feedback.contradiction_table(rep.contradictions, ctx.lang)
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", column_config=_percent(ctx))
     if not ctx.principal.may("export"):
         return
     stem = f"{ctx.text('fb.contradictions')}_{ctx.name}_{ctx.date}"
