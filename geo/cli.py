@@ -332,6 +332,17 @@ def cmd_contradictions(args) -> int:
     return 0
 
 
+def cmd_template(args) -> int:
+    from geo.imports.feedback import template_bytes  # imported here: start-up time (openpyxl)
+
+    output = _output(args.output)
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(key="cli.template.e.format", params={"ext": output.suffix})
+    output.write_bytes(template_bytes(_lang(args)))
+    print(_both("cli.template.written", args, file=args.output))
+    return 0
+
+
 def _lang(args) -> str:
     """The language of tables and reports: --lang, Chinese when not given."""
     return getattr(args, "lang", None) or "zh"
@@ -580,6 +591,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--min-reports", type=int, default=1, help="never-seen reports that list a village (default 1)")
     sp.add_argument("-o", "--output")
     sp.set_defaults(func=cmd_contradictions)
+
+    sp = sub.add_parser("template", help="a blank questionnaire summary to fill in and import (.xlsx)")
+    common(sp)
+    sp.add_argument("kind", choices=["feedback"])
+    sp.add_argument("-o", "--output", required=True)
+    sp.set_defaults(func=cmd_template)
 
     sp = sub.add_parser("batches", help="the import batches inside a scope (history), newest first, as JSON")
     common(sp)

@@ -255,3 +255,16 @@ def test_a_row_with_an_over_long_cell_is_rejected_with_its_number(tmp_path):
     match = questionnaire.match_questionnaires(table, questionnaire.questionnaire_county(table, _registry(),
                                                                                           "610124"))
     assert [r.row for r in match.rejects] == [2] and [r.row_number for r in match.responses] == [3]
+
+
+def test_the_blank_template_reads_back_once_filled_in(tmp_path, capsys):
+    from geo.cli import main
+
+    path = tmp_path / "模板.xlsx"
+    assert main(["template", "feedback", "-o", str(path)]) == 0 and path.exists()
+    assert main(["template", "feedback", "-o", str(tmp_path / "模板.csv")]) == 2
+    table = questionnaire.read_questionnaires(path)
+    assert set(table.mapped) == {"seq", "qid", "township", "village", "date", "satisfaction", "reached",
+                                 "never_seen", "comment"}
+    assert [(r.village_names, r.satisfaction, r.reached, r.never_seen) for r in table.rows] == [
+        (["某某村"], 5, True, False)]

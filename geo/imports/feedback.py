@@ -3,6 +3,7 @@ public page's form, stored as feedback of source 'paper'."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ from geo.sources.errors import SourceError
 from geo.sources.matching import outside_jurisdiction
 from geo.sources.tabular import TABULAR_SUFFIXES
 from geo.store import Store
-from geo.text.catalogue import Msg
+from geo.text.catalogue import Msg, t
 
 SURVEY_DATE = Option("survey_date", "text", "imp.q.survey_date",
                      "survey day (YYYY-MM-DD) of the rows that give none")
@@ -211,6 +212,28 @@ def _doubts(response: questionnaire.Response) -> tuple[object, ...]:
     if response.duplicate_of is None:
         return response.notes
     return (*response.notes, Msg("imp.note.q_duplicate", {"qid": response.qid, "row": response.duplicate_of}))
+
+
+def template_bytes(lang: str = "zh") -> bytes:
+    """A blank questionnaire summary as .xlsx: a title row, the header this kind reads (in Chinese, as the
+    reader knows it), one example row and the note that says how to fill it in."""
+    import openpyxl  # imported here: start-up time (only when a template is asked for)
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "问卷汇总"
+    header = questionnaire.TEMPLATE_HEADER
+    sheet.cell(1, 1, t("fb.template.title", lang))
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    for c, name in enumerate(header, 1):
+        sheet.cell(2, c, name)
+        sheet.column_dimensions[openpyxl.utils.get_column_letter(c)].width = max(10, 2.2 * len(name))
+    for c, value in enumerate((1, "001", "某某镇", "某某村", "2026-11-20", 5, "是", "否", ""), 1):
+        sheet.cell(3, c, value)
+    sheet.cell(5, 1, t("fb.template.note", lang))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 FEEDBACK = Questionnaires()

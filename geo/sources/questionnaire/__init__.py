@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from geo.sources.questionnaire.fields import (
            QUESTIONNAIRE_COLUMNS,
+           TEMPLATE_HEADER,
            QuestionnaireRow,
            QuestionnaireTable,
            read_questionnaires,
@@ -26,6 +27,7 @@ from geo.sources.questionnaire.match import (
 )
 from geo.sources.questionnaire.values import never_seen, satisfaction, survey_day, yes_no
 
-__all__ = ["QUESTIONNAIRE_COLUMNS", "REJECT_REASONS", "QuestionnaireMatch", "QuestionnaireRow", "QuestionnaireTable",
+__all__ = ["QUESTIONNAIRE_COLUMNS", "REJECT_REASONS", "TEMPLATE_HEADER",
+           "QuestionnaireMatch", "QuestionnaireRow", "QuestionnaireTable",
            "Response", "match_questionnaires", "never_seen", "questionnaire_county", "read_questionnaires",
            "satisfaction", "survey_day", "yes_no"]

@@ -210,4 +210,9 @@ def _village_code(text: str | None) -> str | None:
     return code if code[9:] != "000" else None
 
 
-__all__ = ["QUESTIONNAIRE_COLUMNS", "QuestionnaireRow", "QuestionnaireTable", "read_questionnaires"]
+#: the columns of the blank summary sheet (geo.imports.feedback.template_bytes): the names this reader knows first
+TEMPLATE_HEADER = ("序号", "问卷编号", "乡镇（街道）", "村（社区）", "调查日期", "满意度（1-5分）",
+                   "能否联系上法律顾问", "我村没见过法律顾问", "意见建议")
+
+
+__all__ = ["TEMPLATE_HEADER", "QUESTIONNAIRE_COLUMNS", "QuestionnaireRow", "QuestionnaireTable", "read_questionnaires"]
