@@ -20,9 +20,11 @@ from fixtures_feedback import (
     fed_store,
 )
 from fixtures_ledger import ID_IN_REMARK
+from geo.briefing.figures import gather
 from geo.core.codes import Scope
 from geo.core.feedback import Period, local_day, quarter_of
 from geo.core.service_rule import ServiceSettings
+from geo.store import open_store
 
 
 @pytest.fixture
@@ -175,3 +177,15 @@ def test_a_paper_batch_rolls_back_alone(fed):
     with store.transaction() as cur:
         assert store.rollback_feedback(cur, batch) == 5
     assert store.scalar("SELECT count(*) FROM feedback") == len(rows)
+
+
+def test_a_database_from_before_feedback_opened_read_only_has_none_and_still_briefs(tmp_path):
+    path = tmp_path / "old.duckdb"
+    with open_store(path) as store, store.transaction() as cur:
+        store.load_registry(REGISTRY, cur)
+        store.execute(cur, "DROP TABLE feedback")
+    with open_store(path, read_only=True) as store:
+        assert not store.has_feedback_table() and store.feedback_version() == "none"
+        assert gather(store, Scope("610124"), AS_OF).villagers is None
+    with open_store(path) as store:                 # any write opening creates it
+        assert store.has_feedback_table()

@@ -101,6 +101,8 @@ def gather(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh", cap:
 
 def _villagers(store: Store, scope: Scope, as_of: dt.date) -> FeedbackReport | None:
     """The feedback of the service window ending on `as_of` (the scope is the briefing's, already checked)."""
+    if not store.has_feedback_table():         # a database from before feedback, opened read-only
+        return None
     report = feedback_report(store, OPEN, scope, as_of, by=None)
     return report if int(report.totals["responses"]) else None
 

@@ -96,9 +96,16 @@ class FeedbackQueries(CoverageQueries):
         return int(self._one("SELECT count(*) FROM feedback WHERE village = $village AND source = 'web' "
                              f"AND received_at >= $first AND received_at < $after{by_client}", params, cur))
 
+    def has_feedback_table(self) -> bool:
+        """Whether the store has the feedback table: a database written before it, opened read-only, has not
+        (any write opening creates it)."""
+        return bool(self._one("SELECT count(*) FROM information_schema.tables WHERE table_name = 'feedback'"))
+
     def feedback_version(self) -> str:
         """Changes whenever a response is added or taken out (the public page writes no batch): with
         :meth:`data_version`, the cache key of the app's feedback reads."""
+        if not self.has_feedback_table():
+            return "none"
         n, last = self._q_rows("SELECT count(*), max(received_at) FROM feedback")[0]
         return f"{int(n)}-{last}"
 
