@@ -1,10 +1,13 @@
-"""The feedback section of the summary page, driven as a county clerk would (AppTest on a demo copy with villagers'
-responses): figures, the contradiction list, comments shown as data, never as Markdown."""
+"""The feedback section of the summary page and the map's third layer, driven as a county clerk would (AppTest on
+a demo copy with villagers' responses): figures, the contradiction list, comments shown as data, never as
+Markdown, villages coloured by what their villagers said."""
 from __future__ import annotations
+
+import json
 
 import pandas as pd
 
-from fixtures_app import app_db, app_store, open_page  # noqa: F401 - app_db is a fixture
+from fixtures_app import app_db, app_store, folium_args, open_page  # noqa: F401 - app_db is a fixture
 from geo.core.codes import Scope
 from geo.core.feedback import window_period
 from geo.demo import ANCHOR
@@ -49,3 +52,30 @@ def test_the_summary_shows_the_feedback_and_the_contradiction_list(app_db):  # n
 def test_the_summary_says_when_there_is_no_feedback(app_db):  # noqa: F811
     at = open_page("pages/summary.py", scope="610124", date=ANCHOR.isoformat(), lang="en")
     assert any("No feedback from villagers" in i.value for i in at.info)
+
+
+def map_features(at) -> dict[str, dict]:
+    script = folium_args(at)["script"]
+    start = script.index('{"type":"FeatureCollection"')
+    data, _ = json.JSONDecoder().raw_decode(script[start:].replace("\\u007b", "{").replace("\\u007d", "}"))
+    return {f["properties"]["code"]: f["properties"] for f in data["features"]}
+
+
+def test_the_maps_third_layer_colours_villages_by_what_the_villagers_said(app_db):  # noqa: F811
+    rows = seed(app_db)
+    township = rows["village"].iloc[0][:9]
+    at = open_page(scope=township, date=ANCHOR.isoformat(), lang="zh")
+    [switch] = at.segmented_control
+    switch.set_value("feedback").run()
+    assert not at.exception
+    props = map_features(at)
+    mine = rows[rows["village"].str.startswith(township)]
+    for code, group in mine.groupby("village"):
+        if code in props:
+            want = "contradicted" if group["served"].any() else "dissatisfied" if \
+                group["satisfaction"].mean() < 3 else "satisfied"
+            assert props[code]["status"] == want
+            assert props[code]["n_responses"] == len(group)
+    others = set(props) - set(mine["village"])
+    assert {props[c]["status"] for c in others} <= {None}
+    assert "有记录无感知" in folium_args(at)["script"]
