@@ -537,8 +537,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("map", help="the map as one self-contained HTML file")
     scoped(sp)
-    sp.add_argument("--layer", choices=["coverage", "served"], default="coverage",
-                    help="contract coverage (default) or effective service")
+    sp.add_argument("--layer", choices=["coverage", "served", "feedback"], default="coverage",
+                    help="contract coverage (default), effective service, or villagers' feedback")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_map)
 

@@ -115,6 +115,10 @@ def test_cli_writes_the_list_and_prints_json(fed, tmp_path, capsys, backend):
     listed = json.loads(capsys.readouterr().out)
     assert {r["code"] for r in listed} <= set(VILLAGES) and all(r["never_seen"] >= 2 for r in listed)
     assert main(["contradictions", "--db", target, "--as-of", AS_OF.isoformat(), "--period", "2027Q1"]) == 2
+    page = tmp_path / "反馈地图.html"
+    assert main(["map", "--db", target, "--scope", "610124", "--as-of", AS_OF.isoformat(), "--layer", "feedback",
+                 "-o", str(page)]) == 0
+    assert "村民满意度（均分）" in page.read_text(encoding="utf-8")
 
 
 def test_the_briefing_says_what_the_villagers_said(fed):
