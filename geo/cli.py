@@ -37,6 +37,7 @@ from geo.store.geometry import village_geojson
 from geo.store.maintenance import SCHEMA_META
 from geo.text.catalogue import Msg, bilingual, localized, t
 from geo.views import advisers, gap_list
+from geo.views import feedback as villager_feedback
 from geo.views.advisers import FLAG_KEYS
 
 
@@ -360,6 +361,22 @@ def cmd_stats(args) -> int:
         return 0
     output.write_bytes(data)
     print(_both("assess.cli.stats_written", args, file=args.output, rows=len(stats.table)))
+def cmd_contradictions(args) -> int:
+    output = _output(args.output) if args.output else None
+    fmt = output.suffix.lower().lstrip(".") if output else "json"
+    who = operator()
+    with _open_audited(args) as store:
+        scope = _scope(store, args.scope)
+        report = villager_feedback.feedback_report(store, who, scope, _date(args.as_of), args.period,
+                                          service=_service(args), min_reports=args.min_reports)
+        if output:
+            villager_feedback.write_contradictions(output, report.contradictions, lang=_lang(args))
+        else:
+            print(json.dumps(villager_feedback.to_json(report), ensure_ascii=False, indent=1))
+        _audit_output(store, lambda: villager_feedback.record_contradictions(store, who, report, fmt))
+    if output:
+        print(_both("cli.contradictions.written", args, n=len(report.contradictions), file=args.output,
+                    period=str(report.period)))
     return 0
 
 
@@ -716,6 +733,11 @@ def cmd_template(args) -> int:
     output = _output(args.output)
     if output.suffix.lower() != ".xlsx":
         raise UsageError(key="adv.e.format", params={"ext": output.suffix or args.output})
+    if args.which == "feedback":        # the questionnaire summary: its own layout (geo.imports.feedback)
+        from geo.imports.feedback import template_bytes  # imported here: openpyxl, only for this command
+        output.write_bytes(template_bytes(_lang(args)))
+        print(_both("cli.template.feedback_written", args, file=args.output))
+        return 0
     output.write_bytes(template_xlsx(args.which))
     print(_both("cli.template.written", args, what=Msg(TEMPLATES[args.which].title_key), file=args.output))
     return 0
@@ -772,8 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("map", help="the map as one self-contained HTML file")
     scoped(sp)
-    sp.add_argument("--layer", choices=["coverage", "served"], default="coverage",
-                    help="contract coverage (default) or effective service")
+    sp.add_argument("--layer", choices=["coverage", "served", "feedback"], default="coverage",
+                    help="contract coverage (default), effective service, or villagers' feedback")
     sp.add_argument("-o", "--output", required=True)
     sp.set_defaults(func=cmd_map)
 
@@ -817,6 +839,15 @@ def build_parser() -> argparse.ArgumentParser:
     for option in all_options():
         sp.add_argument(option.flag, help=option.cli_help, **({"action": "store_true"} if option.is_switch else {}))
     sp.set_defaults(func=cmd_import)
+
+    sp = sub.add_parser("contradictions", help="villages served on the records whose villagers report never seeing "
+                                               "the adviser, to .xlsx/.csv (JSON on stdout without -o)")
+    scoped(sp)
+    sp.add_argument("--period", help="2026Q4, 2026-11 or 2026-10-01..2026-12-31 (default: the service window "
+                                     "ending on --as-of)")
+    sp.add_argument("--min-reports", type=int, default=1, help="never-seen reports that list a village (default 1)")
+    sp.add_argument("-o", "--output")
+    sp.set_defaults(func=cmd_contradictions)
 
     sp = sub.add_parser("batches", help="the import batches inside a scope (history), newest first, as JSON")
     common(sp)
@@ -868,8 +899,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--people", help="people served")
     sp.set_defaults(func=cmd_visit)
 
-    sp = sub.add_parser("template", help="a blank ledger or service log to fill and import (.xlsx)")
-    sp.add_argument("which", choices=["ledger", "services"])
+    sp = sub.add_parser("template", help="a blank ledger, service log or questionnaire summary to fill and import "
+                                         "(.xlsx)")
+    sp.add_argument("which", choices=["ledger", "services", "feedback"])
     sp.add_argument("-o", "--output", required=True, help="FILE.xlsx")
     sp.add_argument("--lang", choices=["zh", "en"], help="language of the messages (default both)")
     sp.set_defaults(func=cmd_template)

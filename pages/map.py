@@ -13,6 +13,7 @@ from geo.text.catalogue import level_label, status_label, t
 from geo.text.formats import day, name_list, period_text, text_width_px
 from geo.views import map_view as map_data
 from geo.views.gap_list import village_table
+from ui import feedback as feedback_ui
 from ui import queries, state, widgets
 
 MAP_HEIGHT = 620
@@ -22,14 +23,15 @@ def full_names(table: pd.DataFrame, keys: tuple[str, ...]) -> dict:
     """Name columns wide enough for their longest name."""
     return {col: st.column_config.TextColumn(col, width=text_width_px(table[col], col))
             for col in (ctx.text(k) for k in keys) if col in table.columns}
-LAYERS = ("coverage", "served")
+LAYERS = ("coverage", "served", "feedback")
 
 ctx = state.current()
 totals = widgets.page_counts(ctx, "page.map")
 layer = st.segmented_control(ctx.t("map.layer"), LAYERS, default="coverage", key="map_layer",
                              format_func=lambda k: ctx.text(f"map.layer.{k}"), label_visibility="collapsed",
                              ) or "coverage"
-view = queries.q_map_view(ctx.store, ctx.version, ctx.scope.digits, ctx.date, ctx.lang, ctx.service, layer)
+view = queries.q_map_view(ctx.store, feedback_ui.version(ctx) if layer == "feedback" else ctx.version,
+                          ctx.scope.digits, ctx.date, ctx.lang, ctx.service, layer)
 place = state.scope_name(ctx, view.scope)          # a village's link shows its township
 unit = level_label(view.child_level, ctx.lang) if view.child_level else ""
 # units without shapes are drawn as the scope's own outline; with neither, no map (it would be an empty China)
@@ -92,6 +94,8 @@ if has_map:
                         widgets.kv(ctx, "col.service_status", widgets.bold(t(f"svc.status.{r['service_status']}",
                                                                              ctx.lang))),
                         widgets.kv(ctx, "col.last_onsite", last or "—")]))
+                if layer == "feedback":
+                    feedback_ui.village_detail(ctx, r)
                 if pd.isna(r["advisers"]):
                     st.caption(ctx.t("detail.no_contract"))
                 else:
@@ -105,6 +109,9 @@ if has_map:
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
                              names=name_list(view.missing, ctx.lang)))
 
+if layer == "feedback":         # the feedback layer's table is the feedback section, units and contradictions
+    feedback_ui.section(ctx)
+    st.stop()
 st.subheader(ctx.t("map.table", unit=unit))
 if view.mode == "rate":
     table = summary_table(view.table, ctx.lang)

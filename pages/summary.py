@@ -13,6 +13,7 @@ from geo.core.ranking import Ranking, no_data_note, rank_units, trend_over_units
 from geo.core.service_ranking import GapRanking, headline, rank_by_gap, records_begin, trend_over_units_with_logs
 from geo.text.catalogue import level_label
 from geo.text.formats import count, pct, text_width_px
+from ui import feedback as feedback_ui
 from ui import queries, state, widgets
 
 WORST_STYLE = "background-color: #fde0dc; color: #8b1a10"
@@ -89,6 +90,9 @@ if len(loads):
             text=alt.Text("advisers:Q", format=","))
         st.altair_chart((base.mark_bar().encode(color=alt.Color("colour:N", scale=None)) + labels)
                         .properties(height=190), width="stretch")
+
+# the third layer: coverage as the villagers see it, and the villages served on paper only
+feedback_ui.section(ctx)
 
 
 def briefing_downloads() -> None:

@@ -171,6 +171,11 @@ def _bools() -> list[str]:
     return [str(b).lower() for b in (True, False)]      # geo.auth.audit._value: a detail's true/false in words
 
 
+def _feedback_statuses() -> list[str]:
+    from geo.core.feedback import FEEDBACK_STATUSES
+    return list(FEEDBACK_STATUSES)
+
+
 def _batch_kinds() -> list[str]:
     from geo.records.run import KIND
     return [*_import_kinds(), "demo", "init", KIND]      # and the batches `python -m geo demo` / `init` write
@@ -229,6 +234,7 @@ FAMILIES: dict[str, Callable[[], list[str]]] = {
     "loc.": _location_kinds,
     "plan.download_": _plan_formats,
     "imp.kind.": _batch_kinds,
+    "fb.status.": _feedback_statuses,
     "imp.expect.": _import_kinds,
     "imp.rb.what.": _import_kinds,
     "people.doubt.": _people_doubts,
@@ -255,6 +261,7 @@ OPEN_FAMILIES: dict[str, str] = {
     "imp.why.": "a reader's notes, worded per reason or per case (geo.sources, geo.imports)",
     "imp.field.": "a ledger's columns as the import page names them (geo.sources.ledger.fields)",
     "imp.sf.": "a service log's columns as the import page names them (geo.sources.servicelog.fields)",
+    "imp.qf.": "a questionnaire summary's columns as the import page names them (geo.sources.questionnaire.fields)",
     "imp.how.": "how a ledger's county was found (geo.sources.matching: county_source)",
     "imp.method.": "how a row's village was matched (geo.sources.ledger.match: match_method)",
     "imp.stage.": "an import's progress stages (geo.imports.worker)",

@@ -24,7 +24,7 @@ SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
 EVERY_TYPE = sorted({ext for kind in imports.KINDS for ext in kind.file_types} | {".pdf", ".docx", ".kml", ".dbf"})
 # how each reader itself refuses a file type it does not read (its own check, without the table's in front)
 READER_REFUSES_TYPE = {"assignments": "不是台账文件", "boundaries": "文件类型不支持", "registry": "不能用这种文件",
-                       "services": "不是服务台账文件"}
+                       "services": "不是服务台账文件", "feedback": "不是问卷汇总表文件"}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +51,7 @@ def store(db_copy):
 
 def snapshot(store) -> dict[str, str]:
     return {name: store.query(f"SELECT * FROM {name} ORDER BY ALL").to_csv()
-            for name in ("divisions", "advisers", "assignments", "village_geoms", "shapes", "services")}
+            for name in ("divisions", "advisers", "assignments", "village_geoms", "shapes", "services", "feedback")}
 
 
 def zhouzhi_villages(n: int):
@@ -95,8 +95,19 @@ def service_log_file(folder: Path) -> Path:
     return path
 
 
+def questionnaire_file(folder: Path) -> Path:
+    """Two villagers' answers, one saying their village has never seen the adviser."""
+    v = zhouzhi_villages(2)
+    path = folder / "周至县问卷.csv"
+    path.write_text("调查日期,区划代码,村（社区）,满意度,我村没见过法律顾问\n"
+                    + "".join(f"2026-10-0{i + 1},{c},{n},{4 - i},{'是' if i else '否'}\n"
+                              for i, (c, n) in enumerate(zip(v["code"], v["name"]))),
+                    encoding="utf-8")
+    return path
+
+
 GOOD_FILE = {"assignments": ledger_file, "boundaries": boundary_file, "registry": registry_file,
-             "services": service_log_file}
+             "services": service_log_file, "feedback": questionnaire_file}
 #: a kind whose good file names what another kind brings first (a service log names a ledger's advisers)
 NEEDS = {"services": "assignments"}
 

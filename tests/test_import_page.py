@@ -415,7 +415,8 @@ def test_file_names_and_file_text_show_literally(app_db, tmp_path):
 def test_page_in_english(app_db):
     at = open_page(PAGE, lang="en")
     assert at.title[0].value == "Data import"
-    assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes", "Service log"]
+    assert at.radio(key="imp_kind").options == ["Adviser ledger", "Village boundaries", "Division codes", "Service log",
+                                                   "Villagers' questionnaires"]
     assert t("imp.h.batch", "en") in table(at, t("imp.h.batch", "en")).columns
 
 

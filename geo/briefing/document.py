@@ -155,11 +155,26 @@ def _no_data_sentence(f: BriefingFigures, lang: str) -> str | None:
              villages=count(f.counts.no_data_villages))
 
 
+def villagers_paragraph(f: BriefingFigures, lang: str) -> str | None:
+    """What the villagers said in the service window: responses, satisfaction, reach, never-seen reports and the
+    villages served on paper only (None: no response)."""
+    rep = f.villagers
+    if rep is None:
+        return None
+    tot = rep.totals
+    mean = "—" if pd.isna(tot["satisfaction_mean"]) else f"{float(tot['satisfaction_mean']):.2f}"
+    reached = "—" if pd.isna(tot["reached_share"]) else pct(float(tot["reached_share"]))
+    return t("brief.villagers", lang, start=long_date(rep.period.start, lang), end=long_date(rep.period.end, lang),
+             responses=count(int(tot["responses"])), mean=mean, reached=reached,
+             never_seen=count(int(tot["never_seen"])), villages=count(int(tot["never_seen_villages"])),
+             contradicted=count(len(rep.contradictions)))
+
+
 def overview(f: BriefingFigures, lang: str) -> list[Block]:
     first = " ".join(s for s in (headline(f, lang), _service_sentence(f, lang)) if s) if lang == "en" else \
         "".join(s for s in (headline(f, lang), _service_sentence(f, lang)) if s)
     return [Paragraph(first), Paragraph(_adviser_sentence(f, lang))] + \
-        [Paragraph(s) for s in (_no_data_sentence(f, lang),) if s]
+        [Paragraph(s) for s in (_no_data_sentence(f, lang), villagers_paragraph(f, lang)) if s]
 
 
 def key_figures(f: BriefingFigures, lang: str) -> Table:

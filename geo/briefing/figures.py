@@ -11,12 +11,14 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from geo.auth.access import OPEN
 from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS, Counts, Status
 from geo.core.ranking import Ranking, rank_units, trend_over_units_with_data
 from geo.core.service_rule import DEFAULT_SERVICE
 from geo.store import Store
+from geo.views.feedback import FeedbackReport, feedback_report
 from geo.views.map_view import MapView, map_view
 
 #: the service window the briefing's note names (the rule's own default, geo.core.service_rule)
@@ -63,6 +65,7 @@ class BriefingFigures:
     served: int | None = None
     nominal: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    villagers: FeedbackReport | None = None     # villagers' feedback of the service window (None: no response)
 
     @property
     def served_rate(self) -> float | None:
@@ -92,7 +95,16 @@ def gather(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh", cap:
                                                                    expiring_days=expiring_days),
         appendix=appendix, appendix_total=total, batches=store.batches_behind(scope), cap=cap,
         expiring_days=expiring_days, advisers_over_cap=store.advisers_over_cap(scope, as_of, cap),
-        served=totals.served if logged else None, nominal=totals.nominal if logged else None)
+        served=totals.served if logged else None, nominal=totals.nominal if logged else None,
+        villagers=_villagers(store, scope, as_of))
+
+
+def _villagers(store: Store, scope: Scope, as_of: dt.date) -> FeedbackReport | None:
+    """The feedback of the service window ending on `as_of` (the scope is the briefing's, already checked)."""
+    if not store.has_feedback_table():         # a database from before feedback, opened read-only
+        return None
+    report = feedback_report(store, OPEN, scope, as_of, by=None)
+    return report if int(report.totals["responses"]) else None
 
 
 def _ranking(store: Store, scope: Scope, as_of: dt.date, child_level: int | None,

@@ -8,8 +8,8 @@ reader in
 
 - :mod:`.kind`: what a kind is (:class:`ImportKind`: file types, reading, preview, jurisdiction limit, writer,
   undo, audit detail, what the page shows) and the page's data (:class:`PreviewView`);
-- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`, :mod:`.services`: one class per kind, with its
-  typed result details;
+- :mod:`.registry`, :mod:`.assignments`, :mod:`.boundaries`, :mod:`.services`, :mod:`.feedback`: one class per
+  kind, with its typed result details;
 - :mod:`.kinds`: the one table of import kinds, with the loops over it: :func:`run_import`, :func:`preview`,
   :func:`rollback`;
 - :mod:`.results`: :class:`ImportResult`, report :class:`Note` s, :class:`ImportRefused`;
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from geo.imports.assignments import AssignmentsDone, import_assignments, preview_assignments
 from geo.imports.boundaries import BoundariesDone, import_boundaries, preview_boundaries
+from geo.imports.feedback import FeedbackDone, FeedbackPreview, import_feedback, preview_feedback
 from geo.imports.kind import ImportKind, Option, PreviewView
 from geo.imports.kinds import (
     BY_KEY,
@@ -61,4 +62,5 @@ __all__ = [
     "import_registry", "import_services", "plan_registry", "preview", "preview_assignments", "preview_boundaries",
     "preview_registry", "preview_services", "read_registry_file", "registry_plan", "report_table", "rollback",
     "run_import", "store_registry", "write_report",
+    "FeedbackDone", "FeedbackPreview", "import_feedback", "preview_feedback",
 ]

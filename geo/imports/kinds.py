@@ -15,6 +15,7 @@ from geo.auth.access import OPEN, AccessDenied, Principal, scoped
 from geo.core.codes import common_scope
 from geo.imports.assignments import ASSIGNMENTS
 from geo.imports.boundaries import BOUNDARIES
+from geo.imports.feedback import FEEDBACK
 from geo.imports.kind import ImportKind, Option
 from geo.imports.registry import REGISTRY
 from geo.imports.results import ImportResult, Progress, refused
@@ -25,7 +26,7 @@ from geo.records.run import RECORDS
 from geo.store import Store
 from geo.text.catalogue import Msg
 
-KINDS: tuple[ImportKind, ...] = (ASSIGNMENTS, BOUNDARIES, REGISTRY, SERVICES)
+KINDS: tuple[ImportKind, ...] = (ASSIGNMENTS, BOUNDARIES, REGISTRY, SERVICES, FEEDBACK)
 BY_KEY = {kind.key: kind for kind in KINDS}
 #: every kind of batch that can be rolled back: the imports, and those written otherwise than from a file (one
 #: visit entered in a form, a change made in the app: geo.records), each undone by its kind's rule

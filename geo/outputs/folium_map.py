@@ -82,13 +82,18 @@ class MapLayer:
     status_labels: str                       # catalogue prefix of the status words
     rate_fields: tuple[tuple[str, str], ...]
     status_fields: tuple[tuple[str, str], ...]
+    # the colour classes of `rate` when it is not a coverage-like rate (their keys are catalogue keys), and how
+    # a tooltip says it: "percent" (0.953 -> 95.3%) or "score" (4.25 -> 4.3)
+    classes: tuple["ColourClass", ...] | None = None
+    rate_format: str = "percent"
 
     def words(self, lang: str) -> dict[str, str]:
         """The tooltip and legend words of this layer, keyed as :func:`text` keys them."""
         t = lambda key: i18n.t(key, lang)   # noqa: E731 - a local shorthand
         return {"legend_rate": t(self.rate_title), "legend_status": t(self.status_title),
                 "f_rate": t(self.rate_label), "nodata": t(self.nodata),
-                **{k: t(f"{self.status_labels}{k}") for k in self.status_colours}}
+                **{k: t(f"{self.status_labels}{k}") for k in self.status_colours},
+                **{c.key: t(c.key) for c in self.classes or ()}}
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,32 @@ LAYERS: dict[str, MapLayer] = {
                        tuple((f"n_{k}", f"legend.f_n_{k}") for k in ("villages", "covered", "served", "nominal")),
                        (("last_onsite", "legend.f_last_onsite"), *_VILLAGE_FIELDS)),
 }
+
+
+#: villagers' mean satisfaction (1-5): red below 3, blue from 4.5 (the same colour-blind-safe ramp)
+SATISFACTION_CLASSES: tuple[ColourClass, ...] = (
+    ColourClass("legend.fb_sat_lt3", 0.0, "#d73027"),
+    ColourClass("legend.fb_sat_3", 3.0, "#fc8d59"),
+    ColourClass("legend.fb_sat_35", 3.5, "#fee090"),
+    ColourClass("legend.fb_sat_4", 4.0, "#91bfdb"),
+    ColourClass("legend.fb_sat_45", 4.5, "#4575b4"),
+)
+#: villages on the feedback map: served on the records yet never seen by the villagers is the finding
+FEEDBACK_COLOURS: dict[str, str] = {
+    "contradicted": "#b2182b",
+    "never_seen": "#e66101",
+    "dissatisfied": "#fdb863",
+    "satisfied": "#1b9e77",
+}
+LAYERS["feedback"] = MapLayer(
+    "legend.fb_legend_units", "legend.fb_legend_villages", "legend.fb_f_satisfaction", "legend.fb_no_feedback",
+    FEEDBACK_COLOURS, "fb.status.",
+    (("n_responses", "fb.col.responses"), ("reached", "fb.col.reached_share"), ("n_never_seen", "fb.col.never_seen"),
+     ("n_never_seen_villages", "fb.col.never_seen_villages")),
+    (("satisfaction", "fb.col.satisfaction"), ("n_responses", "fb.col.responses"),
+     ("reached", "fb.col.reached_share"), ("n_never_seen", "fb.col.never_seen"),
+     ("last_onsite", "legend.f_last_onsite"), ("adviser", "col.advisers")),
+    classes=SATISFACTION_CLASSES, rate_format="score")
 
 
 def rate_class(rate: float | None) -> ColourClass | None:
@@ -341,8 +372,10 @@ class StyleConfig:
         layer = LAYERS[self.layer]
         t = text(self.lang, self.layer)
         fields = layer.rate_fields if self.mode == "rate" else layer.status_fields
+        classes = self.classes if layer.classes is None else tuple((c.lower, c.colour) for c in layer.classes)
         return {
-            "mode": self.mode, "classes": [list(c) for c in self.classes], "eps": _EPS,
+            "mode": self.mode, "classes": [list(c) for c in classes], "eps": _EPS,
+            "score": layer.rate_format == "score",
             "status": dict(layer.status_colours), "base": self.base, "dash": _SCHEMATIC_DASH,
             "highlight": _HIGHLIGHT, "nodata": f"url(#cov-nodata) {NODATA_COLOUR}",
             "labels": {k: t[k] for k in ("f_code", "f_rate", "f_status", "nodata", "schematic",
@@ -388,7 +421,7 @@ _LAYER_JS = """
     if (cfg.mode === 'rate') {
       var r = p.rate;
       rows.push(cfg.labels.f_rate + cfg.sep + ((r === null || r === undefined) ? cfg.labels.nodata
-                                             : (Math.round(r * 1000) / 10) + '%'));
+                                             : cfg.score ? r.toFixed(1) : (Math.round(r * 1000) / 10) + '%'));
     } else {
       rows.push(cfg.labels.f_status + cfg.sep + esc(cfg.labels[p.status] || cfg.labels.nodata));
     }
@@ -515,7 +548,7 @@ def legend_html(mode: Mode, lang: str = "zh", *, schematic: bool = False, layer:
     """The legend's inner HTML: a swatch and label per class, no data, and the schematic note if needed."""
     t = text(lang, layer)
     rows = [f'<details open><summary class="cov-legend-title">{html.escape(t["legend_" + mode])}</summary>']
-    entries = ([(c.colour, t[c.key]) for c in reversed(RATE_CLASSES)] if mode == "rate"
+    entries = ([(c.colour, t[c.key]) for c in reversed(LAYERS[layer].classes or RATE_CLASSES)] if mode == "rate"
                else [(colour, t[key]) for key, colour in LAYERS[layer].status_colours.items()])
     for colour, label in entries:
         rows.append(f'<div><span class="cov-sw" style="background:{colour}"></span>{html.escape(label)}</div>')

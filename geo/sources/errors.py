@@ -21,6 +21,10 @@ class ServiceLogError(SourceError):
     """A service log (服务台账) that cannot be read."""
 
 
+class QuestionnaireError(SourceError):
+    """A paper questionnaire summary (村民满意度调查) that cannot be read."""
+
+
 class RegistryFileError(SourceError):
     """A division list (统计用区划代码) that cannot be read."""
 

@@ -14,6 +14,8 @@ import pandas as pd
 from geo.auth.access import OPEN, Principal, scoped
 from geo.core.codes import Scope
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS, NO_DATA, Counts
+from geo.core.dates import as_date
+from geo.core.feedback import village_status, window_period
 from geo.core.ranking import rank_units
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.store import Store
@@ -79,9 +81,48 @@ def _served_unit_props(row) -> dict:
             "n_nominal": int(row.nominal)}
 
 
+def _share(value) -> str | None:
+    return None if value is None or pd.isna(value) else f"{float(value) * 100:.0f}%"
+
+
+def _feedback_unit_props(row) -> dict:
+    # no response in the period: no satisfaction (无村民反馈), never 0
+    return {"code": row.code, "name": row.name,
+            "rate": None if pd.isna(row.satisfaction_mean) else round(float(row.satisfaction_mean), 2),
+            "n_villages": int(row.villages), "n_responses": int(row.responses), "reached": _share(row.reached_share),
+            "n_never_seen": int(row.never_seen), "n_never_seen_villages": int(row.never_seen_villages)}
+
+
+def _feedback_village_props(row, lang: str) -> dict:
+    return {"code": row.code, "name": row.name, "status": _clean(row.feedback_status),
+            "satisfaction": None if pd.isna(row.satisfaction_mean) else f"{float(row.satisfaction_mean):.1f}",
+            "n_responses": int(row.responses), "reached": _share(row.reached_share),
+            "n_never_seen": int(row.never_seen), "adviser": _clean(row.advisers),
+            "last_onsite": None if pd.isna(row.last_onsite) else day(row.last_onsite)}
+
+
 #: the feature properties of each layer: (units, villages)
 _PROPS = {"coverage": (lambda row, lang: _unit_props(row), _village_props),
-          "served": (lambda row, lang: _served_unit_props(row), _served_village_props)}
+          "served": (lambda row, lang: _served_unit_props(row), _served_village_props),
+          "feedback": (lambda row, lang: _feedback_unit_props(row), _feedback_village_props)}
+
+
+def _with_feedback(store: Store, table: pd.DataFrame, scope: Scope, as_of: dt.date, level: int,
+                   service: ServiceSettings) -> pd.DataFrame:
+    """`table` (the coverage summary of units, or the villages' statuses) with the feedback figures of the
+    period ending on `as_of` (geo.core.feedback) beside it; villages also get their feedback status."""
+    period = window_period(as_of, service)
+    if level < 5:
+        units = store.feedback_summary(scope, period, by=level).drop(columns=["name", "villages"])
+        return table.merge(units, on="code", how="left")
+    villages = store.village_feedback(scope, period).drop(columns=["name", "township"])
+    out = table.merge(villages, on="code", how="left")
+    for col in ("responses", "never_seen", "duplicates", "satisfaction_answers", "reached", "reached_answers"):
+        out[col] = out[col].fillna(0).astype("int64")
+    out["feedback_status"] = [village_status(n, mean, never, served == "served")
+                              for n, mean, never, served in zip(out["responses"], out["satisfaction_mean"],
+                                                                out["never_seen"], out["service_status"])]
+    return out
 
 
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
@@ -105,11 +146,15 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
     unit_props, village_props = _PROPS[layer]
     if level == 5:
         mode, table = "status", store.village_statuses(scope, as_of, expiring_days=expiring_days, service=service)
+        if layer == "feedback":
+            table = _with_feedback(store, table, scope, as_date(as_of), level, service)
         if not principal.sees_contacts:
             table = table.assign(phones=None)
         props = [village_props(row, lang) for row in table.itertuples(index=False)]
     else:
         mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days, service=service)
+        if layer == "feedback":
+            table = _with_feedback(store, table, scope, as_date(as_of), level, service)
         props = [unit_props(row, lang) for row in table.itertuples(index=False)]
         # outlines with no registry villages (台湾, 香港, 澳门 on a national map) are drawn as no data
         props += [{"code": code, "name": EXTRA_NAMES.get(code) or store.scope_name(Scope.parse(code)),
@@ -190,12 +235,23 @@ def outline_view(store: Store, view: MapView) -> dict:
     else:
         covered = villages = served = 0
         data = service_data = False
-    shown = {"coverage": (covered, True), "served": (served, service_data)}[view.layer]
-    if data and villages and shown[1]:
+    shown = {"coverage": (covered, True), "served": (served, service_data)}.get(view.layer, (0, False))
+    if view.layer == "feedback":
+        rate = _mean_satisfaction(table)
+    elif data and villages and shown[1]:
         rate = round(shown[0] / villages, 4)
     feats = [{"type": "Feature", "properties": {"code": r.code, "name": store.scope_name(scope), "rate": rate},
               "geometry": json.loads(r.geojson)} for r in shapes.itertuples(index=False)]
     return {"type": "FeatureCollection", "features": feats}
+
+
+def _mean_satisfaction(table: pd.DataFrame) -> float | None:
+    """The scope's mean satisfaction from its parts' means and answers (None: no answer)."""
+    if not len(table) or "satisfaction_answers" not in table:
+        return None
+    answers = table["satisfaction_answers"].fillna(0)
+    total = (table["satisfaction_mean"].fillna(0) * answers).sum()
+    return round(float(total / answers.sum()), 2) if answers.sum() else None
 
 
 def build_folium_map(store: Store, view: MapView, *, lang: str = "zh", inline: bool = False,
