@@ -18,6 +18,7 @@ from geo.store.geometry import GeometryQueries
 from geo.store.login_tickets import LoginTicketQueries
 from geo.store.maintenance import MaintenanceQueries
 from geo.store.planning import PlanningQueries
+from geo.store.public import PublicQueries
 from geo.store.registry import RegistryQueries
 from geo.store.services import ServiceQueries
 from geo.store.trend import TrendQueries
@@ -26,7 +27,7 @@ from geo.store.trend import TrendQueries
 # a topic that builds on another comes before it (Python's method order needs the subclass first)
 class Store(PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries, BriefingQueries,
             ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries, ServiceQueries, DerivedTables,
-            RegistryQueries, AuditQueries, BatchQueries, StoreBase):
+            RegistryQueries, AuditQueries, BatchQueries, PublicQueries, StoreBase):
     """The registry, advisers, assignments, services, geometries, accounts and audit trail of one deployment,
     behind named methods."""
 
