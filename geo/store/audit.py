@@ -23,7 +23,7 @@ AUDIT_HEAD_META = "audit_head"
 AUDIT_CHAINED = ("id", "time", "username", "action", "scope", "detail")
 #: the tables a batch writes village rows into, with the column holding the village (or division) code
 _BATCH_CODES = (("assignments", "village"), ("geom_history", "code"), ("division_history", "code"),
-                ("services", "village"))
+                ("services", "village"), ("feedback", "village"))
 
 
 def chain_hash(previous: str, row_id: int, time: dt.datetime, username: str, action: str, scope: str,

@@ -27,8 +27,10 @@ PUBLIC_READS: dict[str, tuple[str, ...]] = {
                         "service_place"),
     "meta": ("key", "value"),
 }
-#: table -> what else the public page does there (the villagers' answers it stores and counts)
-PUBLIC_WRITES: dict[str, tuple[str, ...]] = {"feedback": ("SELECT", "INSERT")}
+#: table -> what else the public page does there: it stores villagers' answers, and counts a village's and a
+#: client's answers of the day (never reading what anyone wrote)
+PUBLIC_WRITES: dict[str, tuple[str, ...]] = {
+    "feedback": ("SELECT (village, source, received_at, client_key)", "INSERT")}
 SETTINGS_FIELDS = ("supervision_phone", "hotline", "show_last_onsite", "service_time", "service_place")
 
 

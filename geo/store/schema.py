@@ -104,6 +104,13 @@ CREATE TABLE IF NOT EXISTS audit (
 -- one-time tickets the app's login route exchanges for the session cookie (geo.auth.web_login): kept a minute
 CREATE TABLE IF NOT EXISTS login_tickets (
     ticket_sha256 VARCHAR PRIMARY KEY, token VARCHAR NOT NULL, expires_at TIMESTAMP NOT NULL);
+-- villagers' feedback (geo.store.feedback): from the public page (source 'web', no batch) or a paper questionnaire
+-- import (source 'paper', one batch per file).  received_at is UTC; comment is scrubbed of ID and phone numbers;
+-- client_key is whatever the public page rate-limits by; duplicate rows are kept, flagged, and counted nowhere
+CREATE TABLE IF NOT EXISTS feedback (
+    village BIGINT NOT NULL, received_at TIMESTAMP NOT NULL, source VARCHAR NOT NULL, satisfaction {t.small_int},
+    reached BOOLEAN, never_seen BOOLEAN NOT NULL, comment VARCHAR, client_key VARCHAR, duplicate BOOLEAN NOT NULL,
+    batch_id INTEGER);
 """
 
 
@@ -116,6 +123,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "services": ("category", "content"),
     "accounts": ("display_name",),
     "public_settings": ("service_time", "service_place"),
+    "feedback": ("comment",),
     # audit.detail is scrubbed when written and never afterwards: the trail is append-only
 }
 
@@ -123,7 +131,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
           "geom_history", "coverage_spans", "county_spans", "county_villages", "shapes", "services", "service_days",
           "served_spans", "service_counties", "village_tokens", "public_settings", "signboards", "accounts",
-          "sessions", "audit", "login_tickets")
+          "sessions", "audit", "login_tickets", "feedback")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
 KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
@@ -166,4 +174,8 @@ CREATE INDEX IF NOT EXISTS service_days_last ON service_days (village) WHERE nex
 CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
 CREATE UNIQUE INDEX IF NOT EXISTS village_tokens_sha ON village_tokens (token_sha256);
 CREATE INDEX IF NOT EXISTS signboards_village ON signboards (village, printed_at);
+-- feedback: a village's day (the public page's caps), a period's rows, a batch's rollback
+CREATE INDEX IF NOT EXISTS feedback_village ON feedback (village, received_at);
+CREATE INDEX IF NOT EXISTS feedback_received ON feedback (received_at);
+CREATE INDEX IF NOT EXISTS feedback_batch ON feedback (batch_id);
 """

@@ -14,6 +14,7 @@ from geo.store.briefing import BriefingQueries
 from geo.store.contracts import ContractQueries
 from geo.store.coverage import CoverageQueries
 from geo.store.derived import DerivedTables
+from geo.store.feedback import FeedbackQueries
 from geo.store.geometry import GeometryQueries
 from geo.store.login_tickets import LoginTicketQueries
 from geo.store.maintenance import MaintenanceQueries
@@ -25,7 +26,8 @@ from geo.store.trend import TrendQueries
 
 
 # a topic that builds on another comes before it (Python's method order needs the subclass first)
-class Store(PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries, BriefingQueries,
+class Store(FeedbackQueries,
+            PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries, AccountQueries, BriefingQueries,
             ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries, ServiceQueries, DerivedTables,
             RegistryQueries, AuditQueries, BatchQueries, PublicQueries, StoreBase):
     """The registry, advisers, assignments, services, geometries, accounts and audit trail of one deployment,
