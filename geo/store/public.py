@@ -54,6 +54,15 @@ def public_role_sql(role: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _with_stamps(rows: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """`rows` with its village as a number and its time `columns` as ISO text, which each statement casts back:
+    a frame's datetime column reaches a PostgreSQL statement as a DATE (geo.store.backends.postgres)."""
+    out = rows.assign(village=rows["village"].astype("int64"))
+    for col in columns:
+        out[col] = pd.to_datetime(out[col]).dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return out
+
+
 class PublicQueries(StoreBase):
     """Tokens, county settings, printed boards and board content."""
 
@@ -76,12 +85,12 @@ class PublicQueries(StoreBase):
         if rows.empty:
             return
         self._changed(cur, (), derived=None)
-        frame = rows.assign(village=rows["village"].astype("int64"))[
-            ["village", "nonce", "token_sha256", "created_at", "created_by"]]
+        frame = _with_stamps(rows, ["created_at"])[["village", "nonce", "token_sha256", "created_at", "created_by"]]
         with self._table(cur, "incoming_tokens", frame):
             self._run(cur, "DELETE FROM village_tokens WHERE village IN (SELECT village FROM incoming_tokens)")
             self._run(cur, "INSERT INTO village_tokens (village, nonce, token_sha256, created_at, created_by) "
-                           "SELECT village, nonce, token_sha256, created_at, created_by FROM incoming_tokens")
+                           "SELECT village, nonce, token_sha256, CAST(created_at AS TIMESTAMP), created_by "
+                           "FROM incoming_tokens")
 
     def add_missing_village_tokens(self, cur: Cursor, rows: pd.DataFrame) -> None:
         """Give the villages of `rows` that have no token yet the one in `rows` (a village that got one
@@ -89,12 +98,11 @@ class PublicQueries(StoreBase):
         if rows.empty:
             return
         self._changed(cur, (), derived=None)
-        frame = rows.assign(village=rows["village"].astype("int64"))[
-            ["village", "nonce", "token_sha256", "created_at", "created_by"]]
+        frame = _with_stamps(rows, ["created_at"])[["village", "nonce", "token_sha256", "created_at", "created_by"]]
         with self._table(cur, "incoming_tokens", frame):
             self._run(cur, "INSERT INTO village_tokens (village, nonce, token_sha256, created_at, created_by) "
-                           "SELECT village, nonce, token_sha256, created_at, created_by FROM incoming_tokens "
-                           "ON CONFLICT (village) DO NOTHING")
+                           "SELECT village, nonce, token_sha256, CAST(created_at AS TIMESTAMP), created_by "
+                           "FROM incoming_tokens ON CONFLICT (village) DO NOTHING")
 
     def village_of_token(self, token_sha256: str) -> str | None:
         """The village whose page token has this SHA-256, or None (one indexed lookup, a read only)."""
@@ -124,12 +132,13 @@ class PublicQueries(StoreBase):
         if rows.empty:
             return
         self._changed(cur, (), derived=None)
-        frame = rows.assign(village=rows["village"].astype("int64"))[
+        frame = _with_stamps(rows, ["printed_at", "as_of"])[
             ["village", "printed_at", "as_of", "data_version", "content_sha256", "token_sha256", "printed_by"]]
         with self._table(cur, "incoming_boards", frame):
             self._run(cur, "INSERT INTO signboards (village, printed_at, as_of, data_version, content_sha256, "
-                           "token_sha256, printed_by) SELECT village, printed_at, as_of, data_version, "
-                           "content_sha256, token_sha256, printed_by FROM incoming_boards")
+                           "token_sha256, printed_by) SELECT village, CAST(printed_at AS TIMESTAMP), "
+                           "CAST(CAST(as_of AS TIMESTAMP) AS DATE), data_version, content_sha256, token_sha256, "
+                           "printed_by FROM incoming_boards")
 
     def latest_signboards(self, scope: Scope) -> pd.DataFrame:
         """Each village's last printed board in `scope`: village, printed_at, as_of, data_version,
