@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from geo.public import feedback, page
 from geo.public.board import PAGE_PREFIX
-from geo.public.boards import page_board
+from geo.public.boards import BoardCache, page_board
 from geo.store import Store, StoreError
 
 METHODS = ["GET", "HEAD", "POST"]
@@ -52,9 +52,12 @@ def _client(request: Request) -> str:
 
 
 def routes(store_of: Callable[[], Store], gate: feedback.Gate | None = None,
-           keys: feedback.ClientKeys | None = None, today: Callable[[], dt.date] | None = None) -> list[Route]:
-    """The public routes on the store `store_of` gives; `gate`: this process's limits."""
+           keys: feedback.ClientKeys | None = None, today: Callable[[], dt.date] | None = None,
+           cache: BoardCache | None = None) -> list[Route]:
+    """The public routes on the store `store_of` gives; `gate`: this process's limits; `cache`: the boards
+    kept for a minute (:class:`geo.public.boards.BoardCache`)."""
     gate = gate or feedback.Gate()
+    cache = cache or BoardCache()
     keys = keys or feedback.ClientKeys()
     today = today or (lambda: feedback.china_day(dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)))
 
@@ -73,7 +76,7 @@ def routes(store_of: Callable[[], Store], gate: feedback.Gate | None = None,
     def _answer(method: str, token: str, body: bytes, client: str) -> Response:
         try:
             store = store_of()
-            board = page_board(store, token, today())
+            board = page_board(store, token, today(), cache)
         except StoreError:
             return _html(page.refusal_page("pub.notice.unavailable"), 503)
         if board is None:

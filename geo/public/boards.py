@@ -14,6 +14,9 @@ indicator.
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,11 +59,54 @@ def boards(store: Store, scope: Scope, as_of: dt.date, *, for_page: bool = False
             for r in villages.itertuples()]
 
 
-def page_board(store: Store, token: str | None, today: dt.date) -> Board | None:
-    """The board a page token opens on `today`, or None for a token that opens nothing."""
+class BoardCache:
+    """The boards of the counties whose pages were asked for lately, kept `ttl_s` seconds: one read of a county
+    serves every page of it until then (a page is read by many villagers, and a deployment serves few counties).
+
+    Only content is kept: a token is looked up in the store on every request (:func:`page_board`), so a rotated
+    one stops working at once; a change of advisers or settings shows within `ttl_s`.  At most `max_counties`
+    are kept, the least recently used dropped first; one thread reads a county while the others wait for it."""
+
+    def __init__(self, ttl_s: float = 60.0, max_counties: int = 32, clock=time.monotonic) -> None:
+        self.ttl_s, self.max_counties, self.clock = ttl_s, max_counties, clock
+        self._counties: OrderedDict[tuple[str, dt.date], tuple[float, dict[str, Board]]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._loading: dict[tuple[str, dt.date], threading.Lock] = {}
+
+    def board(self, store: Store, village: str, today: dt.date) -> Board | None:
+        key = (village[:6], today)
+        with self._lock:
+            found = self._fresh(key)
+            loading = None if found is not None else self._loading.setdefault(key, threading.Lock())
+        if found is None:
+            with loading:
+                with self._lock:
+                    found = self._fresh(key)
+                if found is None:
+                    found = {b.village: b for b in boards(store, Scope(village[:6]), today, for_page=True)}
+                    with self._lock:
+                        self._counties[key] = (self.clock(), found)
+                        while len(self._counties) > self.max_counties:
+                            self._counties.popitem(last=False)
+                        self._loading.pop(key, None)
+        return found.get(village)
+
+    def _fresh(self, key: tuple[str, dt.date]) -> dict[str, Board] | None:
+        entry = self._counties.get(key)
+        if entry is None or self.clock() - entry[0] > self.ttl_s:
+            return None
+        self._counties.move_to_end(key)
+        return entry[1]
+
+
+def page_board(store: Store, token: str | None, today: dt.date, cache: BoardCache | None = None) -> Board | None:
+    """The board a page token opens on `today`, or None for a token that opens nothing.  The token is looked up
+    in the store every time, so a rotated one stops working at once; the content may come from `cache`."""
     village = tokens.village_of(store, token)
     if village is None:
         return None
+    if cache is not None:
+        return cache.board(store, village, today)
     found = boards(store, Scope(village), today, for_page=True)
     return found[0] if found else None
 
