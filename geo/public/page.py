@@ -87,7 +87,8 @@ def _advisers(board: Board) -> str:
             parts.append(f"<p>{_tel(a.phone)}</p>")
         cards.append(f'<div class="card">{"".join(parts)}</div>')
     if board.last_onsite is not None:
-        cards.append(f"<p>{_z('pub.page.last_onsite', date=board.last_onsite.isoformat())}</p>")
+        day = board.last_onsite
+        cards.append(f"<p>{_z('pub.page.last_onsite', date=f'{day.year}年{day.month}月{day.day}日')}</p>")
     return "".join(cards)
 
 
