@@ -188,9 +188,9 @@ def print_boards(store: Store, principal: Principal, scope: Scope, as_of: dt.dat
     codes = [b.village for b in chosen]
     new = tokens.ensure_tokens(store, codes, principal.actor, now)
     current = tokens.tokens_of(store, codes)
-    pdf = signboards_pdf([(b, page_url(base_url, current[b.village])) for b in chosen], paper=paper,
-                         made_on=now.date(), data_version=store.data_version())
     version = store.data_version()
+    pdf = signboards_pdf([(b, page_url(base_url, current[b.village])) for b in chosen], paper=paper,
+                         made_on=now.date(), data_version=version)
     rows = pd.DataFrame({"village": codes, "printed_at": now, "as_of": as_of, "data_version": version,
                          "content_sha256": [b.content_sha256 for b in chosen],
                          "token_sha256": [tokens.token_sha256(current[v]) for v in codes],
