@@ -15,7 +15,7 @@ from geo.outputs.assets import ensure_static
 from geo.store import StoreError
 from geo.text.catalogue import t
 from geo.views import viewstate
-from ui import login, navigation, routes, state, widgets
+from ui import login, navigation, public_routes, routes, state, widgets
 from ui.streamlit_words import streamlit_words
 
 APP_DIR = Path(__file__).resolve().parent
@@ -53,8 +53,10 @@ def main() -> None:
     nav.run()
 
 
-#: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes on the same port
-server = st.App(__file__, routes=routes.routes(state.app_store, login.cookie_policy), middleware=routes.middleware())
+#: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes and the public village page
+#: (ui.public_routes) on the same port
+server = st.App(__file__, routes=routes.routes(state.app_store, login.cookie_policy)
+                + public_routes.routes(state.app_store), middleware=routes.middleware())
 
 
 if __name__ == "__main__":

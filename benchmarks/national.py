@@ -49,6 +49,7 @@ from geo.views.map_view import build_folium_map, map_view
 from . import advisers as adviser_bench
 from . import assess as assess_bench
 from . import briefing, planning, services, services_rule, write_path
+from . import public as public_bench
 from . import records as record_bench
 from . import snapshot as snapshot_bench
 from .figures import Figure, Targets, judge, peak_rss_mb, timed
@@ -56,7 +57,8 @@ from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
 TOPICS = (adviser_bench, planning, services, services_rule, briefing, write_path, record_bench, snapshot_bench,
-          assess_bench)
+          assess_bench,
+          public_bench)
 
 #: name -> (unit, comparison, target, what it measures); the targets of the embedded store (DuckDB)
 TARGETS: Targets = {
@@ -330,6 +332,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     figs.update(write_path.measure(store, as_of, runs, backend_targets, info, log))
     figs.update(record_bench.measure(store, as_of, runs, backend_targets, info, log))
     figs.update(snapshot_bench.measure(store, as_of, runs, backend_targets, info, log))
+    figs.update(public_bench.public_figures(store, as_of, runs, log, backend_targets))
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()

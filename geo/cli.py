@@ -7,6 +7,7 @@ exits with status 1.  Messages are in both languages unless ``--lang`` asks for 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import getpass
 import json
@@ -508,6 +509,55 @@ def _verify_audit(args) -> int:
     return 0 if check.whole else 1
 
 
+def cmd_signboards(args) -> int:
+    from geo.public import boards, tokens  # imported here: start-up time (the print's fonts and QR codes)
+
+    with _open(args, read_only=False) as store:
+        scope = _scope(store, args.scope)
+        if args.reprint_list:
+            frame = boards.reprint_list(store, scope, _date(args.as_of))
+            print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+            return 0
+        if args.rotate:
+            villages = [v for v in store.board_villages(scope)["code"]]
+            n = tokens.rotate(store, operator(), villages)
+            print(_both("pub.cli.rotated", args, n=n))
+            return 0
+        if not args.output or not args.public_url:
+            raise UsageError(key="pub.e.cli_needs")
+        output = _output(args.output)
+        printed = boards.print_boards(store, operator(), scope, _date(args.as_of), args.public_url,
+                                      paper=args.paper, only_reprint=args.only_reprint)
+    output.write_bytes(printed.pdf)
+    print(_both("pub.cli.written", args, n=printed.villages, file=args.output, new=printed.new_tokens))
+    return 0
+
+
+def cmd_signboard_settings(args) -> int:
+    from geo.public import settings  # imported here: start-up time
+
+    with _open(args, read_only=False) as store:
+        county = settings.county_of(args.county).code
+        current = settings.settings_of(store, county)
+        changes = {name: value for name, value in (
+            ("supervision_phone", args.supervision_phone), ("hotline", args.hotline),
+            ("service_time", args.service_time), ("service_place", args.service_place)) if value is not None}
+        if args.show_last_onsite is not None:
+            changes["show_last_onsite"] = args.show_last_onsite == "yes"
+        if changes:
+            current = settings.save(store, operator(), county, dataclasses.replace(current, **changes))
+            print(_both("pub.cli.settings_saved", args, county=county[:6]), file=sys.stderr)
+    print(json.dumps(dataclasses.asdict(current), ensure_ascii=False))
+    return 0
+
+
+def cmd_public_role(args) -> int:
+    from geo.store.public import public_role_sql  # imported here: start-up time
+
+    print(public_role_sql(args.role), end="")
+    return 0
+
+
 def cmd_bench(args) -> int:
     """The benchmarks (benchmarks/, the top layer above the library, in a source checkout only), run from its
     root: ``python -m geo bench`` puts the working directory on the import path."""
@@ -924,6 +974,38 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("-o", "--output", help="FILE.xlsx or FILE.json (default: JSON on stdout)")
     sp.add_argument("--format", choices=["json"], help="JSON for scripts (to -o FILE or stdout)")
     sp.set_defaults(func=cmd_stats)
+    sp = sub.add_parser("signboards", help="the villages' signboards (公示牌) with the QR code of their public page, "
+                                           "as one PDF; or the list of boards to reprint; or new page addresses")
+    common(sp)
+    sp.add_argument("--scope", required=True, help="a county or a township: 610124, 610124001 ...")
+    sp.add_argument("--as-of", default=dt.date.today().isoformat(), help="YYYY-MM-DD (default today)")
+    sp.add_argument("--public-url", metavar="BASE",
+                    help="the address villagers' phones reach the app at, e.g. https://sfj.example.gov.cn: the QR "
+                         "codes hold BASE/v/<token>")
+    sp.add_argument("--paper", choices=["A4", "A3"], default="A4")
+    sp.add_argument("--only-reprint", action="store_true",
+                    help="only the villages whose board is missing or out of date (see --reprint-list)")
+    sp.add_argument("--reprint-list", action="store_true",
+                    help="print, as JSON, the villages whose board is missing, out of date or has a rotated QR code")
+    sp.add_argument("--rotate", action="store_true",
+                    help="give every village of the scope a new page address: the old QR codes stop working")
+    sp.add_argument("-o", "--output", help="FILE.pdf")
+    sp.set_defaults(func=cmd_signboards)
+
+    sp = sub.add_parser("signboard-settings", help="a county's board settings: supervision phone, hotline, service "
+                                                   "time and place, whether the page shows the last on-site day")
+    common(sp)
+    sp.add_argument("--county", required=True, help="the county's code, e.g. 610124")
+    sp.add_argument("--supervision-phone", help="the county bureau's 监督电话")
+    sp.add_argument("--hotline", help="default 12348")
+    sp.add_argument("--service-time")
+    sp.add_argument("--service-place")
+    sp.add_argument("--show-last-onsite", choices=["yes", "no"])
+    sp.set_defaults(func=cmd_signboard_settings)
+
+    sp = sub.add_parser("public-role", help="the PostgreSQL GRANT statements of the public page's database role")
+    sp.add_argument("--role", default="village_public")
+    sp.set_defaults(func=cmd_public_role)
 
     sp = sub.add_parser("bench", help="national-scale benchmark (prints figures)")
     sp.add_argument("--json", action="store_true")

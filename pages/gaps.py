@@ -27,7 +27,7 @@ from geo.views.gap_list import (
     status_tally,
     village_table,
 )
-from ui import queries, state, widgets
+from ui import queries, signboards, state, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
@@ -204,3 +204,5 @@ gap_list(ctx)
 no_data_counties(ctx)
 st.divider()
 gap_plan(ctx)
+st.divider()
+signboards.section(ctx)

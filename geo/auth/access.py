@@ -34,6 +34,10 @@ ACTION_ROLES: dict[str, frozenset[Role]] = {
     "manage_accounts": frozenset({Role.ADMIN}),
     "read_audit": frozenset({Role.ADMIN}),
     "import_registry": frozenset({Role.ADMIN}),
+    # the public village page (geo.public): boards print a village's page token, creating it when missing
+    "signboards": frozenset({Role.EDITOR, Role.ADMIN}),
+    "rotate_tokens": frozenset({Role.ADMIN}),
+    "public_settings": frozenset({Role.ADMIN}),
 }
 
 #: the widest jurisdiction level (0 country, 1 province) at which an action is allowed at all

@@ -30,8 +30,9 @@ from geo.store.audit import AUDIT_CHAINED, AUDIT_HEAD_META, chain_hash
 from geo.text.catalogue import has, placeholders, t, t_or
 
 ACTIONS = ("login", "login_failed", "logout", "import", "rollback", "export", "account_add", "account_passwd",
-           "account_enable", "account_disable", "refused", "demo_rebuild", "visit",
-           "record")
+           "account_enable", "account_disable", "refused", "demo_rebuild", "visit", "record")
+#: the public village page's (geo.public): boards printed, page tokens rotated, a county's board settings changed
+ACTIONS += ("signboards", "token_rotate", "public_settings")
 #: a detail key matching this is a secret and never written, whatever its value
 _SECRET_KEY = re.compile(r"pass|hash|token|secret|id_?card|身份证|密码", re.I)
 COLUMNS = ("time", "user", "action", "scope", "detail")

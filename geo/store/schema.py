@@ -91,6 +91,21 @@ CREATE TABLE IF NOT EXISTS service_history (
 -- which villages and advisers a change made in the app touched: a change is undone only after the later ones
 -- touching the same villages or people
 CREATE TABLE IF NOT EXISTS record_touches (batch_id INTEGER NOT NULL, village BIGINT, adviser_id INTEGER);
+-- the public village page (geo.public): per village, the random nonce its page token is derived from (with the
+-- secret in meta) and the SHA-256 of that token, by which a request finds its village; rotating = a new nonce
+CREATE TABLE IF NOT EXISTS village_tokens (
+    village BIGINT PRIMARY KEY, nonce VARCHAR NOT NULL, token_sha256 VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+    created_by VARCHAR NOT NULL);
+-- what a county prints on its boards and shows on its pages (geo.public.settings); a county without a row has
+-- the defaults (12348, no supervision phone, the last on-site date not shown)
+CREATE TABLE IF NOT EXISTS public_settings (
+    county BIGINT PRIMARY KEY, supervision_phone VARCHAR, hotline VARCHAR, show_last_onsite BOOLEAN NOT NULL,
+    service_time VARCHAR, service_place VARCHAR, updated_at TIMESTAMP NOT NULL, updated_by VARCHAR NOT NULL);
+-- every signboard printed: when, from which day and data version, and a fingerprint of what it says (advisers,
+-- settings) and of its QR code's token, so that boards gone out of date can be listed for reprinting
+CREATE TABLE IF NOT EXISTS signboards (
+    village BIGINT NOT NULL, printed_at TIMESTAMP NOT NULL, as_of DATE NOT NULL, data_version VARCHAR NOT NULL,
+    content_sha256 VARCHAR NOT NULL, token_sha256 VARCHAR NOT NULL, printed_by VARCHAR NOT NULL);
 -- accounts (geo.auth.accounts): scope is the jurisdiction's digits ("" = the whole country); only a password's
 -- argon2 hash is kept.  Times are UTC.
 CREATE TABLE IF NOT EXISTS accounts (
@@ -129,6 +144,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
     "assignments": ("end_reason",),
     "services": ("category", "content"),
     "accounts": ("display_name",),
+    "public_settings": ("service_time", "service_place"),
     "feedback": ("comment",),
     # audit.detail is scrubbed when written and never afterwards: the trail is append-only
 }
@@ -137,8 +153,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
           "geom_history", "coverage_spans", "county_spans", "county_villages", "shapes", "services", "service_days",
           "served_spans", "service_counties", "adviser_history", "assignment_history", "service_history",
-          "record_touches", "accounts", "sessions", "audit", "login_tickets",
-          "feedback")
+          "record_touches", "village_tokens", "public_settings", "signboards", "accounts", "sessions", "audit",
+          "login_tickets", "feedback")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
 KEPT_ON_ERASE = ("meta", "accounts", "sessions", "audit")
 
@@ -183,6 +199,8 @@ CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
 -- each village's latest day of a mode: what appending a month of records reads and changes
 CREATE INDEX IF NOT EXISTS service_days_last ON service_days (village) WHERE next_day = DATE 'infinity';
 CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
+CREATE UNIQUE INDEX IF NOT EXISTS village_tokens_sha ON village_tokens (token_sha256);
+CREATE INDEX IF NOT EXISTS signboards_village ON signboards (village, printed_at);
 -- feedback: a village's day (the public page's caps), a period's rows, a batch's rollback
 CREATE INDEX IF NOT EXISTS feedback_village ON feedback (village, received_at);
 CREATE INDEX IF NOT EXISTS feedback_received ON feedback (received_at);

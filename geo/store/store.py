@@ -20,6 +20,7 @@ from geo.store.geometry import GeometryQueries
 from geo.store.login_tickets import LoginTicketQueries
 from geo.store.maintenance import MaintenanceQueries
 from geo.store.planning import PlanningQueries
+from geo.store.public import PublicQueries
 from geo.store.records import RecordQueries
 from geo.store.registry import RegistryQueries
 from geo.store.services import ServiceQueries
@@ -29,9 +30,10 @@ from geo.store.trend import TrendQueries
 # a topic that builds on another comes before it (Python's method order needs the subclass first)
 class Store(FeedbackQueries, RecordQueries, PlanningQueries, TrendQueries, AdviserQueries, MaintenanceQueries,
             AccountQueries, BriefingQueries, ContractQueries, GeometryQueries, LoginTicketQueries, CoverageQueries,
-            ServiceQueries, DerivedTables, RegistryQueries, AuditQueries, BatchQueries, AssessQueries, StoreBase):
-    """The registry, advisers, assignments, services, feedback, geometries, accounts and audit trail of one deployment,
-    behind named methods."""
+            ServiceQueries, DerivedTables, RegistryQueries, AuditQueries, BatchQueries, AssessQueries,
+            PublicQueries, StoreBase):
+    """The registry, advisers, assignments, services, feedback, geometries, accounts and audit trail of one
+    deployment, behind named methods."""
 
     def __enter__(self) -> Store:
         return self
