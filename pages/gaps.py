@@ -104,8 +104,11 @@ def gap_list(ctx: state.Ctx) -> None:
     if records.may_change(ctx, []):
         shown = villages.iloc[part]
         names = dict(zip(shown["code"], shown["name"]))
-        code = st.selectbox(ctx.t("rec.ui.gap_pick"), list(names), index=None, format_func=names.get,
-                            key=f"gaps_rec_{ctx.scope.digits}_{ctx.date}", placeholder=ctx.text("select.placeholder"))
+        pick_key = f"gaps_rec_{ctx.scope.digits}_{ctx.date}"
+        if (kept := st.session_state.get(pick_key)) and kept not in names:     # no gap any more: kept in view
+            names[kept] = ctx.store.scope_name(Scope.parse(kept))
+        code = st.selectbox(ctx.t("rec.ui.gap_pick"), list(names), index=None, format_func=names.get, key=pick_key,
+                            placeholder=ctx.text("select.placeholder"))
         if code is not None:
             records.village_records(ctx, code, "gaps", expanded=True)
 

@@ -159,11 +159,12 @@ def _adviser_label(r: Any, lang: str) -> str:
     return " · ".join(str(x) for x in parts if isinstance(x, str) and x) + t("rec.ui.serves", lang, n=r.villages)
 
 
-def adviser_picker(ctx: Ctx, key: str, *, exclude: Sequence[int] = ()) -> Callable[[], int | NewAdviser | None]:
+def adviser_picker(ctx: Ctx, key: str, *, exclude: Sequence[int] = (),
+                   new: bool = True) -> Callable[[], int | NewAdviser | None]:
     """An adviser on record within the jurisdiction (found by name, licence number or organisation), or a new
-    one: returns how to read the choice at the button's click (None: nothing chosen)."""
+    one when `new`: returns how to read the choice at the button's click (None: nothing chosen)."""
     who = st.radio(ctx.t("rec.ui.who"), list(WHO), key=f"{key}_who", horizontal=True,
-                   format_func=lambda w: ctx.text(WHO[w]))
+                   format_func=lambda w: ctx.text(WHO[w])) if new else "existing"
     if who == "new":
         st.text_input(ctx.t("rec.f.name"), key=f"{key}_name", max_chars=60)
         st.text_input(ctx.t("rec.f.phone"), key=f"{key}_phone", max_chars=40)
@@ -316,7 +317,7 @@ def _edit_fields(ctx: Ctx, row: dict[str, Any], key: str) -> Callable[[], dict[s
 
 def _merge_form(ctx: Ctx, keep: int, row: dict[str, Any], place: str, key: str, seen: str, seen_key: str) -> None:
     st.caption(ctx.t("rec.ui.merge.about", name=row["name"]))
-    pick = adviser_picker_existing(ctx, f"{key}_mg", exclude=[keep])
+    pick = adviser_picker(ctx, f"{key}_mg", exclude=[keep], new=False)
     other = pick()
     if other is None:
         return
@@ -330,12 +331,6 @@ def _merge_form(ctx: Ctx, keep: int, row: dict[str, Any], place: str, key: str, 
     sure = st.checkbox(ctx.t("rec.ui.merge.sure"), key=f"{key}_mg_sure")
     st.button(ctx.t("rec.ui.do.merge"), type="primary", key=f"{key}_mg_go", disabled=not sure, on_click=_submit,
               args=(place, lambda _c: Merge(keep, other, seen=seen), None, (seen_key,)))
-
-
-def adviser_picker_existing(ctx: Ctx, key: str, *, exclude: Sequence[int] = ()) -> Callable[[], int | None]:
-    """:func:`adviser_picker` without the new-person choice (a merge joins two records on file)."""
-    st.session_state[f"{key}_who"] = "existing"
-    return adviser_picker(ctx, key, exclude=exclude)
 
 
 # --------------------------------------------------------------------------------------------------- batch actions

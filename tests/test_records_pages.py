@@ -1,0 +1,305 @@
+"""The record forms of the pages (ui/records.py over geo.records), driven with AppTest on a copy of the demo: each
+contract action from the map's village panel, the gap list and the adviser page, an adviser's edit and merge,
+batch renewal and the plan's appointments, in both languages; the figures on the page against what the contracts
+say by the coverage rule worked out here; the undo; two clerks on one village; and a viewer, who sees no form."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from fixtures_app import PASSWORD, app_store, log_in, open_page, texts
+from geo.auth import accounts
+from geo.auth.access import OPEN, Role
+from geo.core.codes import Scope
+from geo.core.coverage import Period, village_status
+from geo.demo import ANCHOR
+from geo.planning import DEFAULT_CAP, plan_gaps
+from geo.records.run import contracts_frame
+from geo.store import open_store
+from geo.text.catalogue import Msg, escape_markdown, md, status_label, t
+from geo.text.formats import count, day
+from geo.views.gap_list import DEFAULT_STATUSES
+from ui.records import contract_line, years_after
+
+DATE = ANCHOR.isoformat()
+COUNTY = Scope("610124")
+ONE_DAY = dt.timedelta(days=1)
+
+
+def widget(at: AppTest, kind: str, prefix: str, suffix: str = ""):
+    """The one widget of `kind` whose key starts with `prefix` and ends with `suffix` (keys carry the version)."""
+    found = [w for w in getattr(at, kind) if w.key and w.key.startswith(prefix) and w.key.endswith(suffix)]
+    assert len(found) == 1, (kind, prefix, suffix, [w.key for w in getattr(at, kind)])
+    return found[0]
+
+
+def ok(at: AppTest) -> AppTest:
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def record_batches(store) -> list[int]:
+    return [int(b) for b in store.query("SELECT batch_id FROM batches WHERE kind = 'record' AND status = 'active' "
+                                        "ORDER BY batch_id")["batch_id"]]
+
+
+def done(at: AppTest, store, action: str, n: int, lang: str) -> int:
+    """The page says the library's message for the newest batch of changes; returns that batch."""
+    batch = record_batches(store)[-1]
+    assert [s.value for s in at.success] == [Msg("rec.done", {"action": Msg(f"rec.action.{action}"), "n": n,
+                                                              "batch": batch}).md(lang)]
+    return batch
+
+
+def one_current_contract(store, township: str = "610124001") -> tuple[str, dict]:
+    """A village of the township with exactly one contract, in force on the day and ending after it."""
+    for code in store.village_statuses(Scope(township), DATE)["code"]:
+        rows = contracts_frame(store, code, ANCHOR)
+        if len(rows) == 1 and rows["current"].iloc[0] and rows["end_date"].iloc[0] > ANCHOR:
+            return code, rows.iloc[0].to_dict()
+    raise AssertionError("no village with one contract in force")
+
+
+def status_shown(at: AppTest, status: str, lang: str) -> bool:
+    return any(f"**{escape_markdown(status_label(status, lang))}**" in m for m in texts(at))
+
+
+# ------------------------------------------------------------------------------------------- the village panel
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ending_a_contract_from_the_map_panel_then_undoing_it(app_db, demo_store, lang):
+    village, contract = one_current_contract(demo_store)
+    at = open_page(scope=village, date=DATE, lang=lang)
+    assert escape_markdown("● " + contract_line(contract, lang)) in texts(at)
+    assert status_shown(at, "covered", lang)
+    ok(widget(at, "segmented_control", f"rec_map_{village}_", "_action").set_value("end").run())
+    widget(at, "selectbox", f"rec_map_{village}_", "_reason").set_value("transfer")
+    ok(widget(at, "button", f"rec_map_{village}_", "_go").click().run())
+
+    store = app_store(app_db)
+    done(at, store, "end", 1, lang)
+    row = contracts_frame(store, village, ANCHOR).iloc[0]
+    assert (row["end_date"], row["printed_end"], row["end_reason"]) == (ANCHOR - ONE_DAY, contract["end_date"],
+                                                                        "transfer")
+    # the panel: the status by the coverage rule on the shortened period, and the printed end with the reason
+    expected = village_status([Period(contract["start_date"], ANCHOR - ONE_DAY)], ANCHOR).value
+    assert expected == "lapsed" and status_shown(at, expected, lang)
+    early = t("rec.ui.ended_early", lang, printed=day(contract["end_date"]), reason=t("rec.reason.transfer", lang))
+    assert any(escape_markdown(early) in m for m in texts(at))
+
+    ok(widget(at, "button", "rec_undo_map_").click().run())
+    assert [s.value for s in at.success] == [md("imp.rb.done", lang, batch=_last_rolled_back(store))]
+    row = contracts_frame(store, village, ANCHOR).iloc[0]
+    assert (row["end_date"], row["printed_end"], row["end_reason"]) == (contract["end_date"], None, None)
+    assert status_shown(at, "covered", lang)
+
+
+def _last_rolled_back(store) -> int:
+    return int(store.scalar("SELECT max(batch_id) FROM batches WHERE status <> 'active' AND kind = 'record'"))
+
+
+# ------------------------------------------------------------------------------------------------ the gap list
+
+def gap_count_line(n: int, lang: str) -> str:
+    return f"**{md('gaps.count', lang, n=count(n))}**"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_appointing_a_new_adviser_from_the_gap_list(app_db, demo_store, lang):
+    gaps = demo_store.village_statuses(COUNTY, DATE, statuses=list(DEFAULT_STATUSES))
+    village = gaps.loc[gaps["status"] == "never", "code"].iloc[0]
+    at = open_page("gaps", scope=COUNTY.digits, date=DATE, lang=lang)
+    assert any(m.startswith(gap_count_line(len(gaps), lang)) for m in texts(at))
+    ok(widget(at, "selectbox", "gaps_rec_").set_value(village).run())
+    assert md("rec.ui.no_contracts", lang) in texts(at)
+    prefix = f"rec_gaps_{village}_"
+    assert widget(at, "segmented_control", prefix, "_action").value == "appoint"
+    ok(widget(at, "radio", prefix, "_ap_who").set_value("new").run())
+    widget(at, "text_input", prefix, "_ap_name").input("新顾问")
+    widget(at, "text_input", prefix, "_ap_phone").input("13912345678")
+    widget(at, "text_input", prefix, "_ap_org").input("周至县某律师事务所")
+    ok(widget(at, "button", prefix, "_go").click().run())
+
+    store = app_store(app_db)
+    done(at, store, "appoint", 1, lang)
+    rows = contracts_frame(store, village, ANCHOR)
+    assert rows[["name", "phone", "org", "start_date", "end_date"]].values.tolist() == [
+        ["新顾问", "13912345678", "周至县某律师事务所", ANCHOR, years_after(ANCHOR, 1) - ONE_DAY]]
+    # covered for a year from the day: one gap fewer on the list
+    assert village_status([Period(ANCHOR, years_after(ANCHOR, 1) - ONE_DAY)], ANCHOR).value == "covered"
+    assert any(m.startswith(gap_count_line(len(gaps) - 1, lang)) for m in texts(at))
+
+
+def test_a_refused_field_is_said_with_the_forms_label(app_db, demo_store):
+    gaps = demo_store.village_statuses(COUNTY, DATE, statuses=["never"])
+    village = gaps["code"].iloc[0]
+    at = open_page("gaps", scope=COUNTY.digits, date=DATE, lang="en")
+    ok(widget(at, "selectbox", "gaps_rec_").set_value(village).run())
+    prefix = f"rec_gaps_{village}_"
+    ok(widget(at, "radio", prefix, "_ap_who").set_value("new").run())
+    widget(at, "text_input", prefix, "_ap_name").input("某人 61012419900101123X")
+    ok(widget(at, "button", prefix, "_go").click().run())
+    assert [e.value for e in at.error] == [escape_markdown(t("rec.e.id_number", "en", field=t("rec.f.name", "en")))]
+    assert contracts_frame(app_store(app_db), village, ANCHOR).empty
+
+
+# ------------------------------------------------------------------------------------------------ the plan
+
+def test_applying_the_plan_lists_each_village_and_adviser_first(app_db, demo_store):
+    gaps = demo_store.village_statuses(COUNTY, DATE, statuses=list(DEFAULT_STATUSES))
+    plan = plan_gaps(demo_store, COUNTY, DATE, cap=DEFAULT_CAP, max_km=None).villages
+    proposed = plan[plan["adviser_id"].notna()].head(2)
+    labels = [f"{v}（{tw}）→ {a}" for v, tw, a in zip(proposed["name"], proposed["township"], proposed["adviser_name"])]
+    at = open_page("gaps", scope=COUNTY.digits, date=DATE)
+    ok(at.button(key="plan_run").click().run())
+    picker = widget(at, "multiselect", "rec_plan_picked_")
+    assert picker.options[:2] == labels
+    ok(picker.set_value(proposed["code"].tolist()).run())
+    ok(at.button(key="rec_plan_check").click().run())
+    assert md("rec.ui.plan_confirm", n="2", start=DATE, end=day(years_after(ANCHOR, 1) - ONE_DAY)) in texts(at)
+    listing = at.dataframe[-1].value
+    assert listing[t("col.code")].tolist() == proposed["code"].tolist()
+    assert listing[t("col.advisers")].tolist() == proposed["adviser_name"].tolist()
+    assert not record_batches(app_store(app_db))          # nothing written before the confirmation
+    ok(at.button(key="rec_plan_go").click().run())
+
+    store = app_store(app_db)
+    batch = done(at, store, "apply_plan", 2, "zh")
+    added = store.query(f"SELECT village, adviser_id, start_date FROM assignments WHERE batch_id = {batch}")
+    assert sorted(zip((f"{v:012d}" for v in added["village"]), added["adviser_id"].astype(int))) == sorted(
+        zip(proposed["code"], proposed["adviser_id"].astype(int)))
+    assert {day(d) for d in added["start_date"]} == {DATE}
+    assert any(m.startswith(gap_count_line(len(gaps) - 2, "zh")) for m in texts(at))
+    audit = json.loads(store.query("SELECT detail FROM audit WHERE action = 'record' ORDER BY id DESC LIMIT 1")
+                       ["detail"].iloc[0])
+    assert audit["change"] == "apply_plan" and len(audit["items"]) == 2
+
+
+# ------------------------------------------------------------------------------------------------ the adviser page
+
+def test_renewing_the_selected_worklist_lines_is_one_batch_undone_as_one(app_db, demo_store):
+    worklist = demo_store.renewals(COUNTY, DATE)
+    at = open_page("advisers", scope=COUNTY.digits, date=DATE)
+    count_line = lambda n: f"**{md('adv.renewals.count', n=count(n))}**"      # noqa: E731
+    assert any(m.startswith(count_line(len(worklist))) for m in texts(at))
+    chosen = worklist.iloc[:3]
+    assert chosen["village"].is_unique
+    ok(widget(at, "multiselect", "rec_ren_picked_").set_value([0, 1, 2]).run())
+    ok(at.button(key="rec_ren_go").click().run())
+
+    store = app_store(app_db)
+    batch = done(at, store, "renew_many", 3, "zh")
+    added = store.query(f"SELECT village, adviser_id, start_date, end_date FROM assignments WHERE batch_id = {batch} "
+                        "ORDER BY village")
+    # each from the day after its end, for a year after that end (or after the day, for one already lapsed)
+    want = sorted((int(r.village), int(r.adviser_id), r.end_date + ONE_DAY, years_after(max(r.end_date, ANCHOR), 1))
+                  for r in chosen.itertuples())
+    got = [(int(v), int(a), s.date(), e.date()) for v, a, s, e in added.itertuples(index=False)]
+    assert got == want
+    assert any(m.startswith(count_line(len(worklist) - 3)) for m in texts(at))
+    ok(widget(at, "button", "rec_undo_ren_").click().run())
+    assert len(store.renewals(COUNTY, DATE)) == len(worklist)
+    assert any(m.startswith(count_line(len(worklist))) for m in texts(at))
+
+
+def _chosen_adviser(at: AppTest, lang: str) -> int:
+    [picker] = [s for s in at.selectbox if s.label == md("adv.pick", lang)]
+    return int(picker.value)
+
+
+def test_editing_an_advisers_record_and_merging_a_second_record_into_it(app_db, demo_store):
+    at = open_page("advisers", scope=COUNTY.digits, date=DATE, lang="en")
+    keep = _chosen_adviser(at, "en")
+    prefix = f"rec_adv_{keep}_"
+    widget(at, "text_input", prefix, "_phone").input("12345")
+    ok(widget(at, "button", prefix, "_go").click().run())
+    assert [e.value for e in at.error] == [escape_markdown(t("rec.e.phone", "en", value="12345"))]
+    widget(at, "text_input", prefix, "_phone").input("029-87654321")
+    widget(at, "text_input", prefix, "_base").input("108.2, 34.1")
+    ok(widget(at, "button", prefix, "_go").click().run())
+    store = app_store(app_db)
+    done(at, store, "edit", 1, "en")
+    row = store.adviser_row(keep)
+    assert (row["phone"], row["lon"], row["lat"]) == ("029-87654321", 108.2, 34.1)
+    # the form shows what was saved (read again)
+    assert widget(at, "text_input", prefix, "_phone").value == "029-87654321"
+
+    # merge: another adviser of the county, found by name
+    others = demo_store.adviser_loads(COUNTY, DATE)
+    other = int(others.loc[others["adviser_id"] != keep, "adviser_id"].iloc[0])
+    other_row = demo_store.adviser_row(other)
+    moving = int(demo_store.scalar(f"SELECT count(*) FROM assignments WHERE adviser_id = {other}"))
+    kept = int(demo_store.scalar(f"SELECT count(*) FROM assignments WHERE adviser_id = {keep}"))
+    ok(widget(at, "text_input", prefix, "_mg_q").input(other_row["name"]).run())
+    ok(widget(at, "selectbox", prefix, f"_mg_id_{other_row['name']}").set_value(other).run())
+    assert any(f"{count(moving)} contracts" in m for m in texts(at))
+    go = widget(at, "button", prefix, "_mg_go")
+    assert go.disabled                                       # not before the clerk confirms it is one person
+    ok(widget(at, "checkbox", prefix, "_mg_sure").check().run())
+    ok(widget(at, "button", prefix, "_mg_go").click().run())
+    done(at, store, "merge", 1, "en")
+    assert store.adviser_row(other) is None
+    assert int(store.scalar(f"SELECT count(*) FROM assignments WHERE adviser_id = {keep}")) == kept + moving
+
+
+# ------------------------------------------------------------------------------------------------ two clerks
+
+def test_two_clerks_one_village_the_second_is_told_and_sees_the_current_values(app_db, demo_store):
+    village, contract = one_current_contract(demo_store)
+    a = open_page(scope=village, date=DATE)
+    b = open_page(scope=village, date=DATE)
+    for at in (a, b):
+        ok(widget(at, "segmented_control", f"rec_map_{village}_", "_action").set_value("end").run())
+    ok(widget(a, "button", f"rec_map_{village}_", "_go").click().run())
+    store = app_store(app_db)
+    done(a, store, "end", 1, "zh")
+    after_a = contracts_frame(store, village, ANCHOR)
+
+    # B read the record before A's change: nothing is written, B is told what the record holds now
+    widget(b, "selectbox", f"rec_map_{village}_", "_reason").set_value("resigned")
+    old_key = widget(b, "button", f"rec_map_{village}_", "_go").key
+    ok(widget(b, "button", f"rec_map_{village}_", "_go").click().run())
+    assert contracts_frame(store, village, ANCHOR).equals(after_a)
+    now = f"{contract['name']} {day(contract['start_date'])}–{day(ANCHOR - ONE_DAY)}"
+    assert escape_markdown(t("rec.e.conflict", "zh", what=village, now=now)) in [w.value for w in b.warning]
+    assert escape_markdown("○ " + contract_line(after_a.iloc[0], "zh")) in texts(b)
+    # the form was read again: a new version, and from it B's change goes through (here: a new adviser)
+    assert not [w for w in b.button if w.key == old_key]
+    ok(widget(b, "segmented_control", f"rec_map_{village}_", "_action").set_value("appoint").run())
+    ok(widget(b, "radio", f"rec_map_{village}_", "_ap_who").set_value("new").run())
+    widget(b, "text_input", f"rec_map_{village}_", "_ap_name").input("接任顾问")
+    ok(widget(b, "button", f"rec_map_{village}_", "_go").click().run())
+    done(b, store, "appoint", 1, "zh")
+    assert contracts_frame(store, village, ANCHOR)["name"].tolist() == [contract["name"], "接任顾问"]
+
+
+# ------------------------------------------------------------------------------------------------ who may
+
+def _logged_in(user: str, page: str | None, **params: str) -> AppTest:
+    at = log_in(open_page(page, **params), user)
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return ok(at)
+
+
+def test_a_viewer_sees_the_contracts_but_no_form_and_an_editor_sees_them(accounts_db, demo_store):
+    with open_store(accounts_db) as store:
+        accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="查看员")
+    village, contract = one_current_contract(demo_store)
+    viewer = _logged_in("zzview", None, scope=village, date=DATE)
+    assert escape_markdown("● " + contract_line(contract, "zh")) in texts(viewer)
+    assert not [w for kind in ("button", "segmented_control", "selectbox", "multiselect", "text_input")
+                for w in getattr(viewer, kind) if w.key and w.key.startswith("rec_")]
+    assert md("rec.ui.act") not in [e.label for e in viewer.expander]
+    for page in ("gaps", "advisers"):
+        at = _logged_in("zzview", page, scope=COUNTY.digits, date=DATE)
+        keys = [w.key for kind in ("button", "segmented_control", "selectbox", "multiselect", "text_input")
+                for w in getattr(at, kind) if w.key]
+        assert not [k for k in keys if k.startswith(("rec_", "gaps_rec_", "adv_rec_"))], page
+    editor = _logged_in("zzedit", None, scope=village, date=DATE)
+    assert widget(editor, "segmented_control", f"rec_map_{village}_", "_action")
