@@ -63,6 +63,10 @@ def one_current_contract(store, township: str = "610124001") -> tuple[str, dict]
     raise AssertionError("no village with one contract in force")
 
 
+def on_page(at: AppTest, text: str) -> bool:
+    return any(text in m for m in texts(at))
+
+
 def status_shown(at: AppTest, status: str, lang: str) -> bool:
     return any(f"**{escape_markdown(status_label(status, lang))}**" in m for m in texts(at))
 
@@ -73,7 +77,7 @@ def status_shown(at: AppTest, status: str, lang: str) -> bool:
 def test_ending_a_contract_from_the_map_panel_then_undoing_it(app_db, demo_store, lang):
     village, contract = one_current_contract(demo_store)
     at = open_page(scope=village, date=DATE, lang=lang)
-    assert escape_markdown("● " + contract_line(contract, lang)) in texts(at)
+    assert on_page(at, escape_markdown("● " + contract_line(contract, lang)))
     assert status_shown(at, "covered", lang)
     ok(widget(at, "segmented_control", f"rec_map_{village}_", "_action").set_value("end").run())
     widget(at, "selectbox", f"rec_map_{village}_", "_reason").set_value("transfer")
@@ -100,6 +104,22 @@ def test_ending_a_contract_from_the_map_panel_then_undoing_it(app_db, demo_store
 def _last_rolled_back(store) -> int:
     return int(store.scalar("SELECT max(batch_id) FROM batches WHERE status <> 'active' AND kind = 'record'"))
 
+
+
+def test_renewing_one_contract_from_the_map_panel(app_db, demo_store):
+    village, contract = one_current_contract(demo_store)
+    at = open_page(scope=village, date=DATE, lang="en")
+    ok(widget(at, "segmented_control", f"rec_map_{village}_", "_action").set_value("renew").run())
+    start, until = contract["end_date"] + ONE_DAY, years_after(contract["end_date"], 1)
+    assert md("rec.ui.renew_from", "en", start=day(start)) in texts(at)
+    assert widget(at, "date_input", f"rec_map_{village}_", "_until").value == until
+    ok(widget(at, "button", f"rec_map_{village}_", "_go").click().run())
+    store = app_store(app_db)
+    done(at, store, "renew", 1, "en")
+    rows = contracts_frame(store, village, ANCHOR)
+    assert rows[["adviser_id", "start_date", "end_date"]].values.tolist() == [
+        [contract["adviser_id"], contract["start_date"], contract["end_date"]], [contract["adviser_id"], start, until]]
+    assert on_page(at, escape_markdown("○ " + contract_line(rows.iloc[1], "en")))
 
 # ------------------------------------------------------------------------------------------------ the gap list
 
@@ -245,6 +265,35 @@ def test_editing_an_advisers_record_and_merging_a_second_record_into_it(app_db, 
     assert int(store.scalar(f"SELECT count(*) FROM assignments WHERE adviser_id = {keep}")) == kept + moving
 
 
+
+def test_replacing_an_adviser_from_the_adviser_page_with_one_found_by_name(app_db, demo_store):
+    at = open_page("advisers", scope=COUNTY.digits, date=DATE)
+    adviser = _chosen_adviser(at, "zh")
+    villages = demo_store.adviser_contracts(COUNTY, DATE, adviser)["village"].unique()
+    village, contract = next((v, rows.iloc[-1]) for v in villages
+                             if len(rows := contracts_frame(demo_store, v, ANCHOR)[lambda r: r["current"]]) == 1
+                             and rows.iloc[-1]["start_date"] < ANCHOR and rows.iloc[-1]["end_date"] > ANCHOR)
+    ok(at.selectbox(key=f"adv_rec_village_{adviser}").set_value(village).run())
+    prefix = f"rec_advd_{village}_"
+    ok(widget(at, "segmented_control", prefix, "_action").set_value("replace").run())
+    loads = demo_store.adviser_loads(COUNTY, DATE)
+    successor = int(loads.loc[loads["adviser_id"] != adviser, "adviser_id"].iloc[0])
+    name = demo_store.adviser_row(successor)["name"]
+    ok(widget(at, "text_input", prefix, "_rp_q").input(name).run())
+    ok(widget(at, "selectbox", prefix, f"_rp_id_{name}").set_value(successor).run())
+    ok(widget(at, "button", prefix, "_go").click().run())
+    store = app_store(app_db)
+    done(at, store, "replace", 1, "zh")
+    rows = contracts_frame(store, village, ANCHOR)
+    rows = rows.astype(object).where(rows.notna(), None)
+    assert rows[["adviser_id", "start_date", "end_date", "printed_end", "end_reason"]].values.tolist()[-2:] == [
+        [adviser, contract["start_date"], ANCHOR - ONE_DAY, contract["end_date"], "replaced"],
+        [successor, ANCHOR, contract["end_date"], None, None]]
+    # on the day the village is covered by the successor alone, as the rule says of the two periods
+    periods = [Period(contract["start_date"], ANCHOR - ONE_DAY), Period(ANCHOR, contract["end_date"])]
+    assert village_status(periods, ANCHOR).value == "covered"
+    assert store.village_statuses(COUNTY, DATE).set_index("code").at[village, "status"] == "covered"
+
 # ------------------------------------------------------------------------------------------------ two clerks
 
 def test_two_clerks_one_village_the_second_is_told_and_sees_the_current_values(app_db, demo_store):
@@ -265,7 +314,7 @@ def test_two_clerks_one_village_the_second_is_told_and_sees_the_current_values(a
     assert contracts_frame(store, village, ANCHOR).equals(after_a)
     now = f"{contract['name']} {day(contract['start_date'])}–{day(ANCHOR - ONE_DAY)}"
     assert escape_markdown(t("rec.e.conflict", "zh", what=village, now=now)) in [w.value for w in b.warning]
-    assert escape_markdown("○ " + contract_line(after_a.iloc[0], "zh")) in texts(b)
+    assert on_page(b, escape_markdown("○ " + contract_line(after_a.iloc[0], "zh")))
     # the form was read again: a new version, and from it B's change goes through (here: a new adviser)
     assert not [w for w in b.button if w.key == old_key]
     ok(widget(b, "segmented_control", f"rec_map_{village}_", "_action").set_value("appoint").run())
@@ -292,7 +341,7 @@ def test_a_viewer_sees_the_contracts_but_no_form_and_an_editor_sees_them(account
         accounts.add_account(store, OPEN, "zzview", Role.VIEWER, Scope("610124"), PASSWORD, display_name="查看员")
     village, contract = one_current_contract(demo_store)
     viewer = _logged_in("zzview", None, scope=village, date=DATE)
-    assert escape_markdown("● " + contract_line(contract, "zh")) in texts(viewer)
+    assert on_page(viewer, escape_markdown("● " + contract_line(contract, "zh")))
     assert not [w for kind in ("button", "segmented_control", "selectbox", "multiselect", "text_input")
                 for w in getattr(viewer, kind) if w.key and w.key.startswith("rec_")]
     assert md("rec.ui.act") not in [e.label for e in viewer.expander]

@@ -70,9 +70,10 @@ def reason_text(stored: object, lang: str) -> str:
 def contract_line(row: pd.Series | dict, lang: str) -> str:
     """One contract as plain text: who, the period, and for one ended early its printed end and why."""
     start, end, printed = row["start_date"], row["end_date"], row.get("printed_end")
+    printed = None if printed is None or pd.isna(printed) else printed
     said = t("rec.ui.line", lang, name=row["name"], org=row.get("org") or "—", start=day(start),
              end=contract_end(end, lang))
-    if row.get("end_reason"):
+    if isinstance(row.get("end_reason"), str) and row["end_reason"]:      # a missing one may read as NaN
         early = t("rec.ui.ended_early", lang, printed=contract_end(printed, lang) if printed else "—",
                   reason=reason_text(row["end_reason"], lang))
         said = f"{said}{t('rec.ui.sep', lang)}{early}"
