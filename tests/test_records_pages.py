@@ -7,17 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from fixtures_app import PASSWORD, app_store, log_in, open_page, texts
+from fixtures_county import county_store, who
 from geo.auth import accounts
 from geo.auth.access import OPEN, Role
 from geo.core.codes import Scope
 from geo.core.coverage import Period, village_status
 from geo.demo import ANCHOR
 from geo.planning import DEFAULT_CAP, plan_gaps
-from geo.records.run import contracts_frame
+from geo.records.changes import Appoint, NewAdviser
+from geo.records.run import contracts_frame, perform
 from geo.store import open_store
 from geo.text.catalogue import Msg, escape_markdown, md, status_label, t
 from geo.text.formats import count, day
@@ -352,3 +355,23 @@ def test_a_viewer_sees_the_contracts_but_no_form_and_an_editor_sees_them(account
         assert not [k for k in keys if k.startswith(("rec_", "gaps_rec_", "adv_rec_"))], page
     editor = _logged_in("zzedit", None, scope=village, date=DATE)
     assert widget(editor, "segmented_control", f"rec_map_{village}_", "_action")
+
+
+# ------------------------------------------------------------------------------------------------ the library's part
+
+def test_what_a_merge_would_move_is_counted_on_both_stores(new_store):
+    store = county_store(new_store, "merge_counts")
+    clerk = who("editor", "610124")
+    for village in ("610124100201", "610124100202"):
+        perform(store, Appoint(village, NewAdviser("重复顾问", "13800000009"), dt.date(2026, 1, 1), None),
+                principal=clerk)
+    first, second = (int(a) for a in store.query("SELECT adviser_id FROM advisers ORDER BY adviser_id")["adviser_id"])
+    perform(store, Appoint("610124101001", second, dt.date(2026, 1, 1), None), principal=clerk)
+    with store.transaction() as cur:
+        store.add_services(cur, pd.DataFrame({
+            "village": [610124100202] * 3, "adviser_id": [second] * 3,
+            "service_date": [dt.date(2026, 5, d) for d in (1, 2, 3)], "mode": ["onsite"] * 3,
+            "category": ["法律咨询"] * 3, "hours": [2.0] * 3, "people": [3] * 3, "content": ["a"] * 3,
+            "batch_id": [None] * 3}))
+    assert store.adviser_record_counts(first) == (1, 0)
+    assert store.adviser_record_counts(second) == (2, 3)
