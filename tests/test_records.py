@@ -8,6 +8,7 @@ import json
 
 import pandas as pd
 import pytest
+import shapely
 
 from fixtures_county import county_store, who
 from fixtures_stores import snapshot
@@ -241,3 +242,21 @@ def test_many_changes_are_one_batch_all_or_nothing(store):
     assert store.village_statuses(COUNTY, D(2027, 6, 1))["status"].eq("covered").sum() == 3
     imports.rollback(store, result.batch, principal=CLERK)
     assert snapshot(store) == before
+
+
+def test_a_base_set_by_coordinates_must_lie_inside_the_jurisdiction(store):
+    _appoint_three(store)
+    adviser = _adviser(store, "顾问甲")
+    outline = shapely.box(107.9, 33.7, 108.5, 34.3)         # 周至县, roughly, as the county map draws it
+    with store.transaction() as cur:
+        store.replace_shapes(cur, pd.DataFrame({"code": [int("610124000000")],
+                                                "geojson": [json.dumps(shapely.geometry.mapping(outline))],
+                                                "schematic": [False]}), "city")
+    for lon, lat in ((34.1, 108.2), (116.4, 39.9), (200.0, 34.1)):      # swapped, Beijing, nowhere
+        with pytest.raises(RecordRefused) as refused:
+            perform(store, EditAdviser(adviser, {"lon": lon, "lat": lat}), principal=CLERK)
+        assert refused.value.key == "rec.e.point_outside", (lon, lat)
+    perform(store, EditAdviser(adviser, {"lon": 108.2, "lat": 34.1}), principal=CLERK)
+    assert store.adviser_base(adviser) == (108.2, 34.1)
+    # the level above has no outline of its own stored: China's frame is the check
+    perform(store, EditAdviser(adviser, {"lon": 116.4, "lat": 39.9}), principal=who("editor", "61"))

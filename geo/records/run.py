@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 import pandas as pd
+import shapely
 
 from geo.auth import audit
 from geo.auth.access import OPEN, AccessDenied, Principal
-from geo.core.codes import common_scope
-from geo.records.changes import Change, contract_shown
-from geo.records.checks import RecordRefused, refuse
+from geo.core.codes import LEVEL_NAMES, Scope, common_scope
+from geo.outputs.outlines import TIERS
+from geo.records.changes import Change, EditAdviser, contract_shown
+from geo.records.checks import Point, RecordRefused, refuse
 from geo.store import Store
 from geo.store.base import Cursor
 from geo.text.catalogue import Msg
@@ -127,6 +129,39 @@ def _check_jurisdiction(store: Store, cur: Cursor, principal: Principal, village
                                                                    "code": (outside or ["-"])[0]})
 
 
+def outline_tier(scope: Scope) -> str | None:
+    """The map tier whose shapes include the outline of `scope`'s unit (None: the country, no outline)."""
+    if not scope.digits:
+        return None
+    shown = LEVEL_NAMES[scope.level - 1]
+    return next(t.name for t in TIERS.values() if t.shows == shown)
+
+
+def check_base(store: Store, principal: Principal, values: dict[str, object]) -> None:
+    """A base given as coordinates lies in China and inside the principal's jurisdiction's outline (give or take
+    a kilometre for the simplified display shapes), when the store has that outline."""
+    lon, lat = values.get("lon"), values.get("lat")
+    if lon is None and lat is None:
+        return
+    if lon is None or lat is None:
+        raise refuse("rec.e.point", value=f"{lon},{lat}")
+    point = Point(float(lon), float(lat))
+    scope = principal.jurisdiction
+    outside = refuse("rec.e.point_outside", lon=point.lon, lat=point.lat,
+                     scope=store.scope_name(scope) if scope.digits else "-")
+    if not point.in_china():
+        raise outside
+    tier = outline_tier(scope)
+    if tier is None:
+        return
+    shapes = store.shapes([scope.code], tier)
+    if shapes.empty:
+        return
+    outline = shapely.geometry.shape(json.loads(shapes["geojson"].iloc[0]))
+    if not outline.buffer(0.01).contains(shapely.Point(point.lon, point.lat)):
+        raise outside
+
+
 def _real_villages(store: Store, villages: list[str]) -> None:
     real = store.real_villages_among(villages)
     for village in villages:
@@ -153,6 +188,8 @@ def perform(store: Store, changes: Change | Sequence[Change], *, principal: Prin
         batch = store.new_batch(cur, KIND, note=action)
         items = []
         for change in changes:
+            if isinstance(change, EditAdviser):
+                check_base(store, principal, change.values)
             _check_version(store, cur, change)
             change.check(store, cur)
             items.append(change.apply(store, cur, batch))
