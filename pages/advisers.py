@@ -104,7 +104,7 @@ if d is not None:
             village = st.selectbox(ctx.t("rec.ui.adv_village"), list(names), format_func=names.get,
                                    key=f"adv_rec_village_{chosen}")
             records.village_records(ctx, village, "advd")
-    records.adviser_records(ctx, chosen, "adv")
+    records.adviser_records(ctx, chosen, "adv", features)
 
 # -- renewals -------------------------------------------------------------------------------------------------
 st.subheader(ctx.t("adv.renewals"))

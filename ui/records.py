@@ -14,11 +14,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geo import imports
 from geo.core.errors import UserError
+from geo.outputs.folium_map import build_map
 from geo.records.changes import Appoint, Change, EditAdviser, End, Merge, NewAdviser, Renew, Replace
 from geo.records.checks import KINDS, Point, reason
 from geo.records.run import RecordConflict, adviser_version, contracts_frame, perform, village_version
@@ -38,6 +41,9 @@ FORM_REASONS = ("transfer", "resigned", "failed_assessment", "other")
 RENEW_YEARS = (1, 2, 3, 0)
 #: the adviser picker's two ways
 WHO = {"existing": "rec.ui.who.existing", "new": "rec.ui.who.new"}
+
+#: the small map on which a click sets an adviser's base
+BASE_MAP_HEIGHT = 300
 
 Make = Callable[[Ctx], "Change | list[Change]"]
 
@@ -275,8 +281,9 @@ def _contract_form(ctx: Ctx, action: str, village: str, rows: pd.DataFrame, key:
 
 # ---------------------------------------------------------------------------------------------- one adviser's record
 
-def adviser_records(ctx: Ctx, adviser_id: int, place: str = "adv") -> None:
-    """The adviser's record to edit, and the merge of a second record of the same person into it."""
+def adviser_records(ctx: Ctx, adviser_id: int, place: str = "adv", features: dict | None = None) -> None:
+    """The adviser's record to edit, and the merge of a second record of the same person into it.  `features`:
+    their villages as the adviser page draws them, for a small map on which a click sets the base."""
     if not may_change(ctx, ctx.store.adviser_villages(adviser_id)):
         return
     outcome(ctx, place)
@@ -287,7 +294,11 @@ def adviser_records(ctx: Ctx, adviser_id: int, place: str = "adv") -> None:
     seen = _seen(seen_key, lambda: adviser_version(ctx.store, adviser_id))
     key = f"rec_{place}_{adviser_id}_{seen[:8]}"
     with st.expander(ctx.t("rec.ui.edit")):
-        values = _edit_fields(ctx, row, key)
+        fields, below = st.container(), st.container()
+        with below:          # drawn first: a click on it fills the base field before that field is made
+            _base_map(ctx, row, features, key)
+        with fields:
+            values = _edit_fields(ctx, row, key)
         st.button(ctx.t("rec.ui.do.edit"), type="primary", key=f"{key}_go", on_click=_submit,
                   args=(place, lambda _c: EditAdviser(adviser_id, values(), seen=seen), None, (seen_key,)))
     with st.expander(ctx.t("rec.ui.merge")):
@@ -304,7 +315,8 @@ def _edit_fields(ctx: Ctx, row: dict[str, Any], key: str) -> Callable[[], dict[s
     right.text_input(ctx.t("rec.f.licence_no"), value=row["licence_no"] or "", key=f"{key}_licence", max_chars=40)
     left.text_input(ctx.t("rec.f.phone"), value=row["phone"] or "", key=f"{key}_phone", max_chars=40)
     base = f"{row['lon']:.6f},{row['lat']:.6f}" if row.get("lon") is not None and row.get("lat") is not None else ""
-    right.text_input(ctx.t("rec.f.base"), value=base, key=f"{key}_base", max_chars=60,
+    st.session_state.setdefault(f"{key}_base", base)
+    right.text_input(ctx.t("rec.f.base"), key=f"{key}_base", max_chars=60,
                      placeholder="108.2,34.1", help=ctx.t("rec.f.base.help"))
 
     def values() -> dict[str, Any]:
@@ -314,6 +326,30 @@ def _edit_fields(ctx: Ctx, row: dict[str, Any], key: str) -> Callable[[], dict[s
         point = Point.parse(text) if text else None
         return {**said, "lon": point.lon if point else None, "lat": point.lat if point else None}
     return values
+
+
+def _base_map(ctx: Ctx, row: dict[str, Any], features: dict | None, key: str) -> None:
+    """A small map of the adviser's villages with their base as a dot; a click sets the base field.  Not drawn on
+    a GCJ-02 basemap (a click there is not a WGS-84 point) or without a village to show."""
+    if not features or not features.get("features") or ctx.basemap.gcj02:
+        return
+    m = build_map(features, mode="status", lang=ctx.lang, basemap=ctx.basemap, height=BASE_MAP_HEIGHT)
+    typed = (_get(f"{key}_base") or "").strip()
+    try:
+        dot = Point.parse(typed) if typed else (Point(row["lon"], row["lat"]) if row.get("lon") is not None
+                                                   and row.get("lat") is not None else None)
+    except UserError:
+        dot = None
+    if dot is not None:
+        folium.CircleMarker(location=[dot.lat, dot.lon], radius=7, color="#b00020", fill=True,
+                            fill_opacity=0.9).add_to(m)
+    st.caption(ctx.t("rec.ui.base_map"))
+    out = st_folium(m, returned_objects=["last_clicked"], height=BASE_MAP_HEIGHT, use_container_width=True,
+                    key=f"{key}_map")
+    clicked = (out or {}).get("last_clicked")
+    if clicked and clicked != _get(f"{key}_clicked"):
+        st.session_state[f"{key}_clicked"] = clicked
+        st.session_state[f"{key}_base"] = f"{clicked['lng']:.6f},{clicked['lat']:.6f}"
 
 
 def _merge_form(ctx: Ctx, keep: int, row: dict[str, Any], place: str, key: str, seen: str, seen_key: str) -> None:
