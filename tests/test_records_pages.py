@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from benchmarks.browser import served_app, wait_ready
 from fixtures_app import PASSWORD, app_store, log_in, open_page, texts
 from fixtures_county import county_store, who
 from geo.auth import accounts
@@ -20,6 +21,7 @@ from geo.core.coverage import Period, village_status
 from geo.demo import ANCHOR
 from geo.planning import DEFAULT_CAP, plan_gaps
 from geo.records.changes import Appoint, NewAdviser
+from geo.records.checks import Point
 from geo.records.run import contracts_frame, perform
 from geo.store import open_store
 from geo.text.catalogue import Msg, escape_markdown, md, status_label, t
@@ -375,3 +377,45 @@ def test_what_a_merge_would_move_is_counted_on_both_stores(new_store):
             "batch_id": [None] * 3}))
     assert store.adviser_record_counts(first) == (1, 0)
     assert store.adviser_record_counts(second) == (2, 3)
+
+
+# ------------------------------------------------------------------------------------------------ in a browser
+
+@pytest.mark.browser
+def test_in_a_browser_a_clerk_ends_a_contract_and_clicks_an_advisers_base(app_db, demo_store, browser, tmp_path):
+    village, contract = one_current_contract(demo_store)
+    with served_app(app_db, tmp_path / "streamlit.log") as app:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(f"{app.url}/map?scope={village}&date={DATE}", wait_until="commit")
+        wait_ready(page, params={"scope": village}, map=True)
+        page.get_by_text(t("rec.ui.act"), exact=True).click()
+        page.get_by_text(t("rec.action.end"), exact=True).click()
+        wait_ready(page)
+        page.get_by_role("button", name=t("rec.ui.do.end")).click()
+        page.get_by_text(t("rec.ui.undo")).wait_for(timeout=60_000)
+        wait_ready(page)
+        panel = page.locator('[data-testid="stColumn"]').nth(1)
+        panel.screenshot(path=tmp_path / "ended.png")
+        early = t("rec.ui.ended_early", printed=day(contract["end_date"]), reason=t("rec.reason.transfer"))
+        assert early in panel.inner_text().replace("\n", "")
+        with open_store(app_db, read_only=True) as store:        # the server holds it only while it writes
+            assert contracts_frame(store, village, ANCHOR)["end_date"].tolist() == [ANCHOR - ONE_DAY]
+
+        # the adviser's base: a click on the small map fills the field, and the dot follows it
+        page.goto(f"{app.url}/advisers?scope={COUNTY.digits}&date={DATE}", wait_until="commit")
+        wait_ready(page, params={"scope": COUNTY.digits}, path="/advisers", map=True)
+        page.get_by_text(t("rec.ui.edit"), exact=True).click()
+        small = page.locator('iframe[title="streamlit_folium.st_folium"]').nth(1)
+        small.wait_for()
+        page.wait_for_function("f => f.getBoundingClientRect().height > 100", arg=small.element_handle())
+        small.scroll_into_view_if_needed()
+        field = page.get_by_label(t("rec.f.base")).last
+        before = field.input_value()
+        box = small.bounding_box()
+        page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.3)
+        page.wait_for_function("([el, v]) => el.value !== v", arg=[field.element_handle(), before])
+        clicked = Point.parse(field.input_value())
+        assert clicked.in_china() and field.input_value() != before
+        page.locator('[data-testid="stExpander"]').filter(has_text=t("rec.ui.edit")).screenshot(
+            path=tmp_path / "base.png")
+        page.close()

@@ -21,7 +21,7 @@ from streamlit_folium import st_folium
 
 from geo import imports
 from geo.core.errors import UserError
-from geo.outputs.folium_map import build_map
+from geo.outputs.folium_map import build_map, features_bounds
 from geo.records.changes import Appoint, Change, EditAdviser, End, Merge, NewAdviser, Renew, Replace
 from geo.records.checks import KINDS, Point, reason
 from geo.records.run import RecordConflict, adviser_version, contracts_frame, perform, village_version
@@ -293,10 +293,13 @@ def adviser_records(ctx: Ctx, adviser_id: int, place: str = "adv", features: dic
     seen_key = f"rec_seen_{place}_{adviser_id}"
     seen = _seen(seen_key, lambda: adviser_version(ctx.store, adviser_id))
     key = f"rec_{place}_{adviser_id}_{seen[:8]}"
-    with st.expander(ctx.t("rec.ui.edit")):
+    # the map only in an open expander: one drawn folded stays zero pixels high when unfolded
+    edit = st.expander(ctx.t("rec.ui.edit"), key=f"rec_{place}_edit_open", on_change="rerun")
+    with edit:
         fields, below = st.container(), st.container()
-        with below:          # drawn first: a click on it fills the base field before that field is made
-            _base_map(ctx, row, features, key)
+        if edit.open:
+            with below:          # drawn first: a click on it fills the base field before that field is made
+                _base_map(ctx, row, features, key)
         with fields:
             values = _edit_fields(ctx, row, key)
         st.button(ctx.t("rec.ui.do.edit"), type="primary", key=f"{key}_go", on_click=_submit,
@@ -333,13 +336,18 @@ def _base_map(ctx: Ctx, row: dict[str, Any], features: dict | None, key: str) ->
     a GCJ-02 basemap (a click there is not a WGS-84 point) or without a village to show."""
     if not features or not features.get("features") or ctx.basemap.gcj02:
         return
-    m = build_map(features, mode="status", lang=ctx.lang, basemap=ctx.basemap, height=BASE_MAP_HEIGHT)
     typed = (_get(f"{key}_base") or "").strip()
     try:
         dot = Point.parse(typed) if typed else (Point(row["lon"], row["lat"]) if row.get("lon") is not None
                                                    and row.get("lat") is not None else None)
     except UserError:
         dot = None
+    bounds = features_bounds(features)
+    if dot is not None and bounds is not None and dot.in_china():     # the dot in view with the villages
+        w, s, e, n = bounds
+        bounds = (min(w, dot.lon), min(s, dot.lat), max(e, dot.lon), max(n, dot.lat))
+    m = build_map(features, mode="status", lang=ctx.lang, basemap=ctx.basemap, height=BASE_MAP_HEIGHT,
+                  bounds=bounds)
     if dot is not None:
         folium.CircleMarker(location=[dot.lat, dot.lon], radius=7, color="#b00020", fill=True,
                             fill_opacity=0.9).add_to(m)
