@@ -197,7 +197,8 @@ def test_applying_the_plan_lists_each_village_and_adviser_first(app_db, demo_sto
     assert sorted(zip((f"{v:012d}" for v in added["village"]), added["adviser_id"].astype(int))) == sorted(
         zip(proposed["code"], proposed["adviser_id"].astype(int)))
     assert {day(d) for d in added["start_date"]} == {DATE}
-    assert any(m.startswith(gap_count_line(len(gaps) - 2, "zh")) for m in texts(at))
+    lines = [m for m in texts(at) if m.startswith("**")]
+    assert any(m.startswith(gap_count_line(len(gaps) - 2, "zh")) for m in lines), lines
     audit = json.loads(store.query("SELECT detail FROM audit WHERE action = 'record' ORDER BY id DESC LIMIT 1")
                        ["detail"].iloc[0])
     assert audit["change"] == "apply_plan" and len(audit["items"]) == 2
@@ -329,6 +330,31 @@ def test_two_clerks_one_village_the_second_is_told_and_sees_the_current_values(a
     done(b, store, "appoint", 1, "zh")
     assert contracts_frame(store, village, ANCHOR)["name"].tolist() == [contract["name"], "接任顾问"]
 
+
+
+def test_a_plan_confirmed_after_another_clerk_appointed_one_of_its_villages_is_refused(app_db, demo_store):
+    plan = plan_gaps(demo_store, COUNTY, DATE, cap=DEFAULT_CAP, max_km=None).villages
+    proposed = plan[plan["adviser_id"].notna()].head(2)
+    a = open_page("gaps", scope=COUNTY.digits, date=DATE)
+    ok(a.button(key="plan_run").click().run())
+    ok(widget(a, "multiselect", "rec_plan_picked_").set_value(proposed["code"].tolist()).run())
+    ok(a.button(key="rec_plan_check").click().run())
+
+    village = proposed["code"].iloc[0]
+    b = open_page("gaps", scope=COUNTY.digits, date=DATE)
+    ok(widget(b, "selectbox", "gaps_rec_").set_value(village).run())
+    prefix = f"rec_gaps_{village}_"
+    ok(widget(b, "segmented_control", prefix, "_action").set_value("appoint").run())
+    ok(widget(b, "radio", prefix, "_ap_who").set_value("new").run())
+    widget(b, "text_input", prefix, "_ap_name").input("乙先聘的顾问")
+    ok(widget(b, "button", prefix, "_go").click().run())
+    store = app_store(app_db)
+    by_b = done(b, store, "appoint", 1, "zh")
+
+    ok(a.button(key="rec_plan_go").click().run())
+    assert record_batches(store) == [by_b]                       # nothing of A's batch was written
+    [warning] = [w.value for w in a.warning if w.value.startswith(escape_markdown(village))]
+    assert "乙先聘的顾问" in warning
 
 # ------------------------------------------------------------------------------------------------ who may
 

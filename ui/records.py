@@ -380,6 +380,17 @@ def _merge_form(ctx: Ctx, keep: int, row: dict[str, Any], place: str, key: str, 
 
 # --------------------------------------------------------------------------------------------------- batch actions
 
+def _versions_read(ctx: Ctx, place: str, villages: pd.Series) -> tuple[str, dict[str, str]]:
+    """The version of each selected village as this session first read it (read when it is selected): a batch
+    checks each of its changes against what the clerk saw, as a single form does."""
+    key = f"rec_seen_{place}_batch"
+    read: dict[str, str] = st.session_state.setdefault(key, {})
+    for village in villages:
+        if village not in read:
+            read[village] = village_version(ctx.store, village)
+    return key, read
+
+
 def renew_many(ctx: Ctx, worklist: pd.DataFrame, place: str = "ren") -> None:
     """续聘 the selected lines of the renewal worklist for one chosen period, as one batch."""
     outcome(ctx, place)
@@ -401,6 +412,7 @@ def renew_many(ctx: Ctx, worklist: pd.DataFrame, place: str = "ren") -> None:
         with right:
             until = _date(ctx, "rec.f.until", years_after(ctx.as_of, 1), f"rec_{place}_until")
     chosen = worklist.iloc[sorted(picked)]
+    seen_key, seen = _versions_read(ctx, place, chosen["village"])
     today = ctx.as_of
 
     def renewed_until(end: dt.date | None) -> dt.date | None:
@@ -409,10 +421,10 @@ def renew_many(ctx: Ctx, worklist: pd.DataFrame, place: str = "ren") -> None:
         return years_after(max(end, today), years)
 
     def make(_c: Ctx) -> list[Change]:
-        return [Renew(r.village, int(r.adviser_id), renewed_until(r.end_date), today=today)
+        return [Renew(r.village, int(r.adviser_id), renewed_until(r.end_date), today=today, seen=seen[r.village])
                 for r in chosen.itertuples(index=False)]
     st.button(ctx.t("rec.ui.do.renew_many", n=count(len(chosen))), type="primary", key=f"rec_{place}_go",
-              disabled=chosen.empty, on_click=_submit, args=(place, make, "renew_many", (), (sel_key,)))
+              disabled=chosen.empty, on_click=_submit, args=(place, make, "renew_many", (seen_key,), (sel_key,)))
 
 
 def apply_plan(ctx: Ctx, proposals: pd.DataFrame, place: str = "plan") -> None:
@@ -436,6 +448,7 @@ def apply_plan(ctx: Ctx, proposals: pd.DataFrame, place: str = "plan") -> None:
     with right:
         end = _date(ctx, "rec.f.end", years_after(ctx.as_of, 1) - dt.timedelta(days=1), f"rec_{place}_end")
     chosen = proposals[proposals["code"].isin(picked)]
+    seen_key, seen = _versions_read(ctx, place, chosen["code"])
     if not _get(confirm_key):
         st.button(ctx.t("rec.ui.plan_check", n=count(len(chosen))), key=f"rec_{place}_check", disabled=chosen.empty,
                   on_click=lambda: st.session_state.update({confirm_key: True}) or _forget_outcome(place))
@@ -449,10 +462,11 @@ def apply_plan(ctx: Ctx, proposals: pd.DataFrame, place: str = "plan") -> None:
                  hide_index=True, width="stretch", height=min(38 + 35 * len(chosen), 400))
 
     def make(_c: Ctx) -> list[Change]:
-        return [Appoint(r.code, int(r.adviser_id), start, end) for r in chosen.itertuples(index=False)]
+        return [Appoint(r.code, int(r.adviser_id), start, end, seen=seen[r.code])
+                for r in chosen.itertuples(index=False)]
     with st.container(horizontal=True):
         st.button(ctx.t("rec.ui.do.apply_plan", n=count(len(chosen))), type="primary", key=f"rec_{place}_go",
-                  on_click=_submit, args=(place, make, "apply_plan", (), (confirm_key, sel_key)))
+                  on_click=_submit, args=(place, make, "apply_plan", (seen_key,), (confirm_key, sel_key)))
         st.button(ctx.t("rec.ui.plan_back"), key=f"rec_{place}_back",
                   on_click=lambda: st.session_state.pop(confirm_key, None))
 
