@@ -9,6 +9,7 @@ import json
 
 import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.browser import served_app, wait_ready
@@ -27,11 +28,21 @@ from geo.store import open_store
 from geo.text.catalogue import Msg, escape_markdown, md, status_label, t
 from geo.text.formats import count, day
 from geo.views.gap_list import DEFAULT_STATUSES
+from ui import queries
 from ui.records import contract_line, years_after
 
 DATE = ANCHOR.isoformat()
 COUNTY = Scope("610124")
 ONE_DAY = dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches() -> None:
+    """The app's caches are keyed by the data version ("batch-count"), which each test's own copy of the demo
+    repeats: a list cached in an earlier test would be another copy's (one process serves one store)."""
+    st.cache_data.clear()
+    for cached in (queries.q_village_statuses, queries.q_register):
+        cached.clear()
 
 
 def widget(at: AppTest, kind: str, prefix: str, suffix: str = ""):
