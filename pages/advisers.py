@@ -13,7 +13,7 @@ from geo.text.catalogue import escape_markdown
 from geo.text.formats import aside, contract_end, count
 from geo.views import advisers
 from geo.views.gap_list import PAGE_ROWS
-from ui import queries, state, widgets
+from ui import queries, records, state, widgets
 
 MAP_HEIGHT = 380
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,6 +99,12 @@ if d is not None:
         st.caption(ctx.t(f"adv.place.{d.base.kind if d.base else 'none'}"))
         if d.base is not None and d.contracts["distance_km"].isna().any():
             st.caption(ctx.t("adv.distance.none"))
+        if records.may_change(ctx, []) and not d.contracts.empty:
+            names = dict(zip(d.contracts["village"], d.contracts["village_name"]))
+            village = st.selectbox(ctx.t("rec.ui.adv_village"), list(names), format_func=names.get,
+                                   key=f"adv_rec_village_{chosen}")
+            records.village_records(ctx, village, "advd")
+    records.adviser_records(ctx, chosen, "adv", features)
 
 # -- renewals -------------------------------------------------------------------------------------------------
 st.subheader(ctx.t("adv.renewals"))
@@ -119,6 +125,7 @@ else:
     part = widgets.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
     st.dataframe(work.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(work.iloc[part]), 480))
     widgets.page_caption(ctx, part, len(work))
+    records.renew_many(ctx, ren.frame, "ren")
 
 # -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
 # PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`

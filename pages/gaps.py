@@ -27,7 +27,7 @@ from geo.views.gap_list import (
     status_tally,
     village_table,
 )
-from ui import queries, signboards, state, widgets
+from ui import queries, records, signboards, state, widgets
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: townships shown under the plan (the download has every one)
@@ -101,6 +101,16 @@ def gap_list(ctx: state.Ctx) -> None:
     table = village_table(villages.iloc[part], ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
     widgets.page_caption(ctx, part, rows, "gaps.page_rows")
+    if records.may_change(ctx, []):
+        shown = villages.iloc[part]
+        names = dict(zip(shown["code"], shown["name"]))
+        pick_key = f"gaps_rec_{ctx.scope.digits}_{ctx.date}"
+        if (kept := st.session_state.get(pick_key)) and kept not in names:     # no gap any more: kept in view
+            names[kept] = ctx.store.scope_name(Scope.parse(kept))
+        code = st.selectbox(ctx.t("rec.ui.gap_pick"), list(names), index=None, format_func=names.get, key=pick_key,
+                            placeholder=ctx.text("select.placeholder"))
+        if code is not None:
+            records.village_records(ctx, code, "gaps", expanded=True)
 
 
 def by_unit_table(ctx: state.Ctx, villages, level: int, selected: list[str]) -> None:
@@ -189,6 +199,7 @@ def gap_plan(ctx: state.Ctx) -> None:
     table = plan_table(plan, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))
+    records.apply_plan(ctx, plan.villages[plan.villages["adviser_id"].notna()])
     st.markdown(f"**{ctx.t('plan.leftover')}**")
     if plan.leftover.empty:
         st.info(ctx.t("plan.leftover_none"))

@@ -14,7 +14,7 @@ from geo.text.formats import day, name_list, period_text, text_width_px
 from geo.views import map_view as map_data
 from geo.views.gap_list import village_table
 from ui import feedback as feedback_ui
-from ui import queries, state, widgets
+from ui import queries, records, state, widgets
 
 MAP_HEIGHT = 620
 
@@ -105,6 +105,7 @@ if has_map:
                                               widgets.kv(ctx, "col.orgs", r["orgs"]),
                                               widgets.kv(ctx, "col.phones", r["phones"]),
                                               widgets.kv(ctx, "col.contract_period", f"{period} {note}")]))
+                records.village_records(ctx, r["code"], "map")
         if view.missing and not notice:
             st.warning(ctx.t("map.missing", n=len(view.missing), unit=unit,
                              names=name_list(view.missing, ctx.lang)))

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
 from geo.privacy.phones import phone_numbers
+from geo.text.catalogue import Msg
 
 #: why a contract ends early: the short list the form offers ("other" takes a text)
 END_REASONS = ("transfer", "resigned", "failed_assessment", "replaced", "other")
@@ -37,7 +38,14 @@ class RecordRefused(UserError):
     """A change that cannot be made as asked; the message says which field or contract and why."""
 
 
+#: a field as a refusal names it (the form's own label), not as the code calls it
+FIELD_LABELS = {"name": "rec.f.name", "org": "rec.f.org", "licence_no": "rec.f.licence_no", "phone": "rec.f.phone",
+                "kind": "rec.f.kind", "reason": "rec.f.reason_text"}
+
+
 def refuse(key: str, **params: object) -> RecordRefused:
+    if isinstance(params.get("field"), str) and params["field"] in FIELD_LABELS:
+        params["field"] = Msg(FIELD_LABELS[params["field"]])
     return RecordRefused(key=key, params=params)
 
 

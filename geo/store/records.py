@@ -83,6 +83,12 @@ class RecordQueries(StoreBase):
             "SELECT DISTINCT village FROM assignments WHERE adviser_id = $id ORDER BY village",
             {"id": int(adviser_id)}, cur)]
 
+    def adviser_record_counts(self, adviser_id: int, cur: Cursor | None = None) -> tuple[int, int]:
+        """(contracts, service records) of one adviser: what a merge would move."""
+        p = {"id": int(adviser_id)}
+        return (int(self._one("SELECT count(*) FROM assignments WHERE adviser_id = $id", p, cur)),
+                int(self._one("SELECT count(*) FROM services WHERE adviser_id = $id", p, cur)))
+
     def find_advisers(self, scope: Scope, text: str, limit: int = 20, cur: Cursor | None = None) -> pd.DataFrame:
         """Advisers of `scope` (a contract on one of its villages, or based in it) whose name, licence number or
         organisation contains `text`: adviser_id, name, kind, org, licence_no, phone, villages (contracts in the
