@@ -279,3 +279,12 @@ def test_an_early_end_stops_effective_service_from_that_day(store):
     assert (served(D(2026, 5, 31)), served(D(2026, 6, 1))) == (1, 0)
     imports.rollback(store, batch, principal=CLERK)
     assert served(D(2026, 6, 1)) == 1
+
+
+def test_a_late_renewal_starts_on_the_day_it_is_made_not_after_the_lapsed_end(store):
+    _appoint_three(store)
+    perform(store, Renew(EAST, _adviser(store, "顾问甲"), D(2027, 12, 31), today=D(2027, 3, 1)), principal=CLERK)
+    model = {v: [Period(D(2026, 1, 1), D(2026, 12, 31))] for v in (EAST, WEST, SOUTH)}
+    model[EAST].append(Period(D(2027, 3, 1), D(2027, 12, 31)))
+    _check(store, model, days=(D(2027, 1, 15), D(2027, 2, 28), D(2027, 3, 1), D(2027, 6, 1)))
+    assert store.totals(COUNTY, D(2027, 2, 1)).lapsed == 3

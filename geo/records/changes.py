@@ -170,7 +170,8 @@ class Appoint(Change):
 
 @dataclass(frozen=True)
 class Renew(Change):
-    """续聘: a new period after the adviser's contract on the village, from the day after it ends to `until`."""
+    """续聘: a new period after the adviser's contract on the village, to `until`: from the day after it ends, or from
+    `today` when it has lapsed already (a renewal made late does not cover the gap after the fact)."""
 
     action: ClassVar[str] = "renew"
     village: str
@@ -188,7 +189,7 @@ class Renew(Change):
         latest = rows[rows["adviser_id"] == current["adviser_id"]].iloc[-1]
         if latest["end_date"] is None:
             raise refuse("rec.e.open_ended", village=self.village, name=latest["name"])
-        start = latest["end_date"] + ONE_DAY
+        start = max(latest["end_date"] + ONE_DAY, self.today)
         if self.until is not None and self.until < start:
             raise refuse("rec.e.renew_until", village=self.village, name=latest["name"],
                          end=latest["end_date"].isoformat(), until=self.until.isoformat())
