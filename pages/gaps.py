@@ -103,12 +103,12 @@ def gap_list(ctx: state.Ctx) -> None:
     widgets.page_caption(ctx, part, rows, "gaps.page_rows")
     if records.may_change(ctx, []):
         shown = villages.iloc[part]
-        names = dict(zip(shown["code"], shown["name"]))
+        pickable = dict(zip(shown["code"], shown["name"]))
         pick_key = f"gaps_rec_{ctx.scope.digits}_{ctx.date}"
-        if (kept := st.session_state.get(pick_key)) and kept not in names:     # no gap any more: kept in view
-            names[kept] = ctx.store.scope_name(Scope.parse(kept))
-        code = st.selectbox(ctx.t("rec.ui.gap_pick"), list(names), index=None, format_func=names.get, key=pick_key,
-                            placeholder=ctx.text("select.placeholder"))
+        if (kept := st.session_state.get(pick_key)) and kept not in pickable:     # no gap any more: kept in view
+            pickable[kept] = ctx.store.scope_name(Scope.parse(kept))
+        code = st.selectbox(ctx.t("rec.ui.gap_pick"), list(pickable), index=None, format_func=pickable.get,
+                            key=pick_key, placeholder=ctx.text("select.placeholder"))
         if code is not None:
             records.village_records(ctx, code, "gaps", expanded=True)
 
