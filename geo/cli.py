@@ -362,6 +362,9 @@ def cmd_stats(args) -> int:
         return 0
     output.write_bytes(data)
     print(_both("assess.cli.stats_written", args, file=args.output, rows=len(stats.table)))
+    return 0
+
+
 def cmd_contradictions(args) -> int:
     output = _output(args.output) if args.output else None
     fmt = output.suffix.lower().lstrip(".") if output else "json"

@@ -125,6 +125,10 @@ def test_every_action_recorded_has_a_word_and_a_sentence():
                     "after": {"name": "顾问甲", "end": "2026-03-14", "reason": "transfer"}}]},
                "visit": {"kind": "visit", "batch": 9, "village": "610124001200", "village_name": "镇东村委会",
                          "date": "2026-11-20", "adviser": 3, "adviser_name": "张三", "mode": "onsite", "hours": 2.0},
+               "signboards": {"villages": 12, "as_of": "2026-11-27", "paper": "A4", "new_addresses": 3,
+                              "only_reprint": False, "data_version": "7-7"},
+               "token_rotate": {"villages": 1, "codes": ["610124100201"]},
+               "public_settings": {"supervision_phone": "029-87654321", "hotline": "12348"},
                "refused": refusal_detail(AccessDenied(key="acc.e.role", params={"action": "read_audit",
                                                                                  "role": "editor"}), "read_audit")}
     assert set(details) == set(audit.ACTIONS)

@@ -15,6 +15,7 @@ import zxingcpp
 from PIL import Image
 
 from fixtures_county import county_store, who
+from fixtures_public import ADMIN, BASE, DAY, EAST, SOUTH, WEST, YABAI, ZHONGNAN, ZHOUZHI, add_people, expected_advisers
 from geo.auth import audit
 from geo.auth.access import AccessDenied
 from geo.core.codes import Scope
@@ -23,41 +24,12 @@ from geo.public import boards, settings, tokens
 from geo.public.settings import CountySettings
 from geo.store import Store
 
-DAY = dt.date(2026, 11, 27)
-BASE = "https://sfj.example.gov.cn/fa"
-ZHOUZHI, YABAI = "610124", "610124100"
-EAST, WEST, ZHONGNAN, SOUTH = "610124100201", "610124100202", "610124101001", "610118100201"
-#: adviser id -> (name, org, phone); contracts below
-PEOPLE = {1: ("顾问甲", "周至律师事务所", "13800000001"), 2: ("顾问乙", "哑柏法律服务所", "13800000002"),
-          3: ("顾问丙", None, "029-87000003"), 4: ("旧顾问丁", "旧所", "13800000004"),
-          5: ("邻县顾问戊", "鄠邑律所", "13800000005")}
-CONTRACTS = [(1, EAST, "2026-01-01", "2027-12-31"), (1, ZHONGNAN, "2026-01-01", None),   # 甲 serves two villages
-             (2, EAST, "2026-06-01", "2027-05-31"), (3, WEST, "2025-01-01", "2027-01-01"),
-             (4, WEST, "2024-01-01", "2025-12-31"),                                      # ended: not shown
-             (5, SOUTH, "2026-01-01", None)]
-ADMIN = who("admin", "")
-
-
-def add_people(store: Store, people=PEOPLE, contracts=CONTRACTS) -> None:
-    with store.transaction() as cur:
-        store.add_advisers(cur, pd.DataFrame([(i, *p) for i, p in people.items()],
-                                             columns=["adviser_id", "name", "org", "phone"]))
-        store.add_assignments(cur, pd.DataFrame(contracts, columns=["adviser_id", "village", "start_date",
-                                                                    "end_date"]).assign(batch_id=None))
-
 
 @pytest.fixture
 def county(new_store) -> Store:
     store = county_store(new_store, "public")
     add_people(store)
     return store
-
-
-def expected_advisers(village: str, day: dt.date) -> list[tuple]:
-    """The advisers in force on `day`, computed from the fixture's lists with plain Python."""
-    ids = {a for a, v, start, end in CONTRACTS if v == village and dt.date.fromisoformat(start) <= day
-           and (end is None or day <= dt.date.fromisoformat(end))}
-    return sorted((PEOPLE[i][0], PEOPLE[i][1], PEOPLE[i][2]) for i in ids)
 
 
 # -- tokens ---------------------------------------------------------------------------------------------------

@@ -8,24 +8,28 @@ import datetime as dt
 import http.client
 import random
 import string
-import threading
-import time
-from contextlib import contextmanager
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
-import pandas as pd
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
-from benchmarks.browser import free_port
 from fixtures_county import county_store, who
+from fixtures_public import (
+    EAST,
+    PEOPLE,
+    SOUTH,
+    WEST,
+    ZHONGNAN,
+    add_people,
+    expected_advisers,
+    post,
+    request,
+    serving,
+    stored,
+)
 from geo.public import feedback, tokens
 from geo.public.board import PAGE_PREFIX
 from geo.public.feedback import Answer, Limits, Outcome
 from geo.store import Store
-from test_public import EAST, PEOPLE, SOUTH, WEST, ZHONGNAN, add_people, expected_advisers
-from ui import public_routes
 
 TODAY = dt.date(2026, 11, 27)
 
@@ -36,45 +40,6 @@ def county(new_store) -> Store:
     add_people(store)
     tokens.ensure_tokens(store, [EAST, WEST, ZHONGNAN, SOUTH], "test")
     return store
-
-
-@contextmanager
-def serving(store: Store, limits: Limits = Limits()):
-    """The public routes on `store` served by uvicorn on a free loopback port, as (host, port, gate)."""
-    gate = feedback.Gate(limits)
-    app = Starlette(routes=public_routes.routes(lambda: store, gate, feedback.ClientKeys(b"k"), lambda: TODAY))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield "127.0.0.1", port, gate
-    finally:
-        server.should_exit = True
-        thread.join(10)
-
-
-def request(addr, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
-    """(status, headers, text) of one request on a connection of its own."""
-    conn = http.client.HTTPConnection(addr[0], addr[1], timeout=30)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
-    finally:
-        conn.close()
-
-
-def post(addr, token: str, fields: dict, headers: dict | None = None):
-    return request(addr, "POST", f"{PAGE_PREFIX}/{token}", urlencode(fields).encode(),
-                   {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})})
-
-
-def stored(store: Store) -> pd.DataFrame:
-    return store.query("SELECT village, source, satisfaction, reached, never_seen, comment, client_key, duplicate "
-                       "FROM feedback ORDER BY received_at")
 
 
 def other_villages_text(village: str) -> list[str]:

@@ -12,12 +12,11 @@ import pytest
 
 from backends import admin_url, create_database, database_url, drop_database, require
 from fixtures_county import county_store
+from fixtures_public import EAST, add_people, request, serving, stored
 from geo.public import tokens
 from geo.public.board import PAGE_PREFIX
 from geo.store import open_store
 from geo.store.public import public_role_sql
-from test_public import EAST, add_people
-from test_public_page import request, serving, stored
 
 FORBIDDEN = ("SELECT licence_no FROM advisers", "SELECT * FROM advisers", "SELECT * FROM audit",
              "SELECT * FROM accounts", "SELECT * FROM sessions", "SELECT comment FROM feedback",

@@ -48,19 +48,26 @@ def section(ctx: Ctx) -> None:
                            help=ctx.text("pub.ui.base_help"))
     paper = mid.selectbox(ctx.t("pub.ui.paper"), boards.PAPERS, key="pub_paper")
     only = right.checkbox(ctx.t("pub.ui.only_reprint"), key="pub_only", disabled=reprint.empty)
+    if not base.strip():        # no address known yet (none configured, none from the browser): ask, do not scold
+        st.caption(ctx.t("pub.ui.base_help"))
+    else:
+        _download(ctx, base, paper, only and not reprint.empty)
+    _reprint_list(ctx, reprint)
+    if ctx.principal.may("rotate_tokens"):
+        _settings_form(ctx)
+        _rotation(ctx)
+
+
+def _download(ctx: Ctx, base: str, paper: str, only_reprint: bool) -> None:
     with widgets.user_errors(ctx.lang):
         checked = boards.checked_base_url(base)
         scope, as_of, principal, store = ctx.scope, ctx.as_of, ctx.principal, ctx.store
         widgets.download_button(
             ctx, ctx.t("pub.ui.download"),
             lambda: boards.print_boards(store, principal, scope, as_of, checked, paper=paper,
-                                        only_reprint=only and not reprint.empty).pdf,
+                                        only_reprint=only_reprint).pdf,
             what="signboards", fmt="pdf", file_name=f"{ctx.text('pub.ui.file')}_{ctx.name}_{ctx.date}.pdf",
             mime="application/pdf", key="dl_signboards", primary=True)
-    _reprint_list(ctx, reprint)
-    if ctx.principal.may("rotate_tokens"):
-        _settings_form(ctx)
-        _rotation(ctx)
 
 
 def _reprint_list(ctx: Ctx, frame) -> None:
