@@ -90,11 +90,16 @@ def test_an_answer_is_stored_scrubbed_and_escaped_and_a_second_one_of_the_day_fl
     token = tokens.tokens_of(county, [EAST])[EAST]
     comment = "<script>alert(1)</script> 顾问没来过，打 13912345678 没人接，身份证 11010519491231002X"
     with serving(county) as (*addr, _):
-        status, _, text = post(addr, token, {"satisfaction": "2", "reached": "no", "never_seen": "1",
-                                             "comment": comment})
-        assert status == 200 and "已收到您的评价" in text
-        assert "<script>alert" not in text
-        assert post(addr, token, {"satisfaction": "5"})[0] == 200
+        status, headers, _ = post(addr, token, {"satisfaction": "2", "reached": "no", "never_seen": "1",
+                                                "comment": comment})
+        # Post/Redirect/Get: the thanks is a page of its own, and reloading it sends nothing again
+        assert status == 303 and headers["location"] == f"{token}?sent=saved"
+        for _ in range(2):
+            status, _, text = request(addr, "GET", f"{PAGE_PREFIX}/{token}?sent=saved")
+            assert status == 200 and "已收到您的评价" in text
+            assert "<script>alert" not in text
+        assert "已收到您的评价" not in request(addr, "GET", f"{PAGE_PREFIX}/{token}?sent=<b>x</b>")[2]
+        assert post(addr, token, {"satisfaction": "5"})[0] == 303
     rows = stored(county)
     assert len(rows) == 2 and (rows["village"].astype(str) == EAST).all() and (rows["source"] == "web").all()
     first = rows.iloc[0]
@@ -122,7 +127,7 @@ def test_a_client_a_village_and_a_day_are_each_bounded(county):
     limits = Limits(client_answers=3, village_answers=4, daily_cap=5)
     with serving(county, limits) as (*addr, gate):
         codes = [post(addr, east, {"satisfaction": "4"})[0] for _ in range(5)]
-        assert codes == [200, 200, 200, 429, 429]                        # this client: 3 in the window
+        assert codes == [303, 303, 303, 429, 429]                        # this client: 3 in the window
         # other clients (the gate counts by address: pretend by calling the library with other addresses)
         outcomes = [feedback.submit(county, EAST, Answer(3, None, False, None), f"10.0.0.{i}", gate,
                                     feedback.ClientKeys(b"k")) for i in range(3)]

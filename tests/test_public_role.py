@@ -56,8 +56,11 @@ def test_the_page_and_its_form_work_through_the_public_role_and_nothing_else_doe
     with serving(public) as (*addr, _):
         status, _, text = request(addr, "GET", f"{PAGE_PREFIX}/{token}")
         assert status == 200 and "东村村委会" in text and "顾问甲" in text
-        status, _, text = request(addr, "POST", f"{PAGE_PREFIX}/{token}", urlencode({"satisfaction": "4"}).encode(),
-                                  {"Content-Type": "application/x-www-form-urlencoded"})
+        status, headers, _ = request(addr, "POST", f"{PAGE_PREFIX}/{token}",
+                                     urlencode({"satisfaction": "4"}).encode(),
+                                     {"Content-Type": "application/x-www-form-urlencoded"})
+        assert status == 303
+        status, _, text = request(addr, "GET", f"{PAGE_PREFIX}/{headers['location']}")
         assert status == 200 and "已收到" in text
     assert len(stored(owner)) == 1
     owner.meta_setdefault("public_client_secret", "s")

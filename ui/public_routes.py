@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from geo.public import feedback, page
@@ -71,9 +71,11 @@ def routes(store_of: Callable[[], Store], gate: feedback.Gate | None = None,
         elif not gate.pages.take(client):
             return _html(page.refusal_page("pub.notice.client_limit"), 429)
         token = request.path_params.get("token", "")
-        return await _run(lambda: _answer(request.method, token, body if request.method == "POST" else b"", client))
+        sent = request.query_params.get("sent") if request.method != "POST" else None
+        return await _run(lambda: _answer(request.method, token, body if request.method == "POST" else b"", client,
+                                          sent))
 
-    def _answer(method: str, token: str, body: bytes, client: str) -> Response:
+    def _answer(method: str, token: str, body: bytes, client: str, sent: str | None = None) -> Response:
         try:
             store = store_of()
             board = page_board(store, token, today(), cache)
@@ -81,10 +83,12 @@ def routes(store_of: Callable[[], Store], gate: feedback.Gate | None = None,
             return _html(page.refusal_page("pub.notice.unavailable"), 503)
         if board is None:
             return _html(page.missing_page(), 404)
-        notice, status = None, 200
+        notice, status = _thanks(sent), 200
         if method == "POST":
             outcome = feedback.submit(store, board.village, feedback.parse_answer(body), client, gate, keys)
-            notice = (outcome.notice_key, outcome.stored)
+            if outcome.stored:      # Post/Redirect/Get: reloading the thanks does not offer to send the answer again
+                return RedirectResponse(f"{token}?sent={outcome.value}", status_code=303, headers=page.HEADERS)
+            notice = (outcome.notice_key, False)
             status = {feedback.Outcome.EMPTY: 400, feedback.Outcome.CLIENT_LIMIT: 429,
                       feedback.Outcome.VILLAGE_LIMIT: 429, feedback.Outcome.DAILY_CAP: 429}.get(outcome, 200)
         return _html(page.village_page(board, token, notice), status)
@@ -95,6 +99,12 @@ def routes(store_of: Callable[[], Store], gate: feedback.Gate | None = None,
     return [Route(PAGE_PREFIX + "/{token}", village, methods=METHODS),
             Route(PAGE_PREFIX + "/{rest:path}", elsewhere, methods=METHODS),
             Route(PAGE_PREFIX, elsewhere, methods=METHODS)]
+
+
+def _thanks(sent: str | None) -> tuple[str, bool] | None:
+    """The thanks a page shows after its form was stored (``?sent=saved``); any other value shows nothing."""
+    stored = {o.value: o for o in feedback.Outcome if o.stored}
+    return (stored[sent].notice_key, True) if sent in stored else None
 
 
 async def _run(work: Callable[[], Response]) -> Response:
