@@ -25,6 +25,7 @@ from ui import public_routes
 
 from .browser import free_port
 from .figures import Figure, Targets, judge, timed
+from .write_path import largest_county
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: Targets = {
@@ -36,17 +37,14 @@ CONCURRENCY = 50
 REQUESTS = 500
 
 
-def largest_county(store: Store) -> Scope:
-    """The county with the most real villages."""
-    row = store.query("SELECT idiv(code, 1000000) AS county, count(*) AS n FROM divisions WHERE level = 5 "
-                      "AND code % 1000 <> 0 AND NOT abolished GROUP BY 1 ORDER BY n DESC, county LIMIT 1")
-    return Scope(str(int(row["county"].iloc[0])))
-
-
 @contextmanager
-def served_routes(store: Store, limits: feedback.Limits | None = None) -> Iterator[tuple[str, int]]:
-    """The public routes on `store` served by uvicorn on a free loopback port, in a thread: (host, port)."""
-    app = Starlette(routes=public_routes.routes(lambda: store, feedback.Gate(limits or feedback.Limits())))
+def served_routes(store: Store, limits: feedback.Limits | None = None, *, gate: feedback.Gate | None = None,
+                  keys: feedback.ClientKeys | None = None,
+                  today: Callable[[], dt.date] | None = None) -> Iterator[tuple[str, int]]:
+    """The public routes on `store` served by uvicorn on a free loopback port, in a thread: (host, port).  `gate`,
+    `keys` and `today` as :func:`ui.public_routes.routes` takes them (a test fixes the day and the client key)."""
+    gate = gate or feedback.Gate(limits or feedback.Limits())
+    app = Starlette(routes=public_routes.routes(lambda: store, gate, keys, today))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -89,7 +87,7 @@ def p95(values: Sequence[float]) -> float:
 
 def public_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print,
                    backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
-    county = largest_county(store)
+    county = Scope(largest_county(store))
     med, times, printed = timed(lambda: boards.print_boards(store, operator(), county, as_of, "https://bench.invalid"),
                                 max(1, min(runs, 2)), warm=False)
     figures = {"signboards_county_s": judge(TARGETS, "signboards_county_s", med, times, backend_targets,

@@ -4,22 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import http.client
-import threading
-import time
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import pandas as pd
-import uvicorn
-from starlette.applications import Starlette
 
-from benchmarks.browser import free_port
+from benchmarks.public import served_routes
 from fixtures_county import who
 from geo.public import feedback
 from geo.public.board import PAGE_PREFIX
 from geo.public.feedback import Limits
 from geo.store import Store
-from ui import public_routes
 
 TODAY = dt.date(2026, 11, 27)
 DAY = dt.date(2026, 11, 27)
@@ -57,18 +52,8 @@ def expected_advisers(village: str, day: dt.date) -> list[tuple]:
 def serving(store: Store, limits: Limits = Limits()):
     """The public routes on `store` served by uvicorn on a free loopback port, as (host, port, gate)."""
     gate = feedback.Gate(limits)
-    app = Starlette(routes=public_routes.routes(lambda: store, gate, feedback.ClientKeys(b"k"), lambda: TODAY))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    try:
-        yield "127.0.0.1", port, gate
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with served_routes(store, gate=gate, keys=feedback.ClientKeys(b"k"), today=lambda: TODAY) as (host, port):
+        yield host, port, gate
 
 
 def request(addr, method: str, path: str, body: bytes | None = None, headers: dict | None = None):
