@@ -64,26 +64,30 @@ def _digest(value: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+def _village_state(store: Store, village: str, cur: Cursor | None) -> list[dict[str, Any]]:
+    return [contract_shown(r) for _, r in store.village_contract_rows(village, cur).iterrows()]
+
+
+def _adviser_state(store: Store, adviser_id: int, cur: Cursor | None) -> list[dict[str, Any]]:
+    row = store.adviser_row(adviser_id, cur)
+    return [row] if row else []
+
+
 def village_version(store: Store, village: str, cur: Cursor | None = None) -> str:
     """A token that changes whenever a contract of `village` (or its adviser's name) changes."""
-    rows = store.village_contract_rows(village, cur)
-    return _digest([contract_shown(r) for _, r in rows.iterrows()])
+    return _digest(_village_state(store, village, cur))
 
 
 def adviser_version(store: Store, adviser_id: int, cur: Cursor | None = None) -> str:
     """A token that changes whenever the adviser's record changes."""
-    return _digest(store.adviser_row(adviser_id, cur))
+    return _digest(_adviser_state(store, adviser_id, cur))
 
 
 def _current_version(store: Store, cur: Cursor, change: Change) -> tuple[str, list[dict[str, Any]]]:
-    if change.villages():
-        village = change.villages()[0]
-        rows = store.village_contract_rows(village, cur)
-        shown = [contract_shown(r) for _, r in rows.iterrows()]
-        return _digest(shown), shown
-    adviser = change.advisers()[0]
-    row = store.adviser_row(adviser, cur)
-    return _digest(row), [row] if row else []
+    """The version of what `change` was read from (its village, else its adviser) and that state, as the form saw it."""
+    state = (_village_state(store, change.villages()[0], cur) if change.villages()
+             else _adviser_state(store, change.advisers()[0], cur))
+    return _digest(state), state
 
 
 def _conflict_text(current: list[dict[str, Any]]) -> str:
@@ -107,8 +111,8 @@ def _check_version(store: Store, cur: Cursor, change: Change) -> None:
                              current=current)
 
 
-def _reach(store: Store, cur: Cursor, changes: Sequence[Change]) -> tuple[list[str], list[int]]:
-    """The villages and stored people the changes touch (a person: every village of their contracts)."""
+def _reach(changes: Sequence[Change]) -> tuple[list[str], list[int]]:
+    """The villages whose contracts the changes change, and the stored people whose record they change."""
     villages = {v for c in changes for v in c.villages()}
     people = {a for c in changes for a in c.advisers()}
     return sorted(villages), sorted(people)
@@ -178,11 +182,10 @@ def perform(store: Store, changes: Change | Sequence[Change], *, principal: Prin
         raise refuse("rec.e.nothing")
     action = action or changes[0].action
     principal.require("record")
-    villages = sorted({v for c in changes for v in c.villages()})
+    villages, people = _reach(changes)
     _real_villages(store, villages)
     with store.transaction() as cur:
         store.hold_villages(cur, villages)
-        villages, people = _reach(store, cur, changes)
         _check_jurisdiction(store, cur, principal, villages, people)
         moved = sorted({v for p in people for v in store.adviser_villages(p, cur)})
         batch = store.new_batch(cur, KIND, note=action)
