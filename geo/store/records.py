@@ -34,6 +34,10 @@ def _contract_key(adviser_id: int, village: str | int, start: dt.date) -> dict[s
 
 
 _KEY_SQL = "adviser_id = $adviser AND village = $village AND start_date = $start"
+#: a contract ended early: its last day $last and why $reason; the first early end keeps the printed end (ending an
+#: ended contract again does not lose it)
+_ENDED = """printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL THEN end_date ELSE printed_end END,
+            end_date = $last, end_reason = $reason"""
 
 
 class RecordQueries(StoreBase):
@@ -162,9 +166,7 @@ class RecordQueries(StoreBase):
         self._changed(cur, counties_of([village]), derived="contracts", villages=[village])
         self._keep(cur, batch, "assignments", _KEY_SQL, key)
         reason = scrubbed(pd.DataFrame({"r": [reason]}), ["r"])["r"].iloc[0]
-        self._run(cur, f"""UPDATE assignments SET printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL
-                                                                  THEN end_date ELSE printed_end END,
-                               end_date = $last, end_reason = $reason WHERE {_KEY_SQL}""",
+        self._run(cur, f"UPDATE assignments SET {_ENDED} WHERE {_KEY_SQL}",
                   {**key, "last": last_day, "reason": reason})
 
     def end_contracts(self, cur: Cursor, batch: int, contracts: pd.DataFrame, last_day: dt.date,
@@ -183,9 +185,7 @@ class RecordQueries(StoreBase):
         span = {"low": int(frame["village"].min()), "high": int(frame["village"].max())}
         with self._table(cur, "ending", frame):
             self._keep(cur, batch, "assignments", match, span)
-            self._run(cur, f"""UPDATE assignments SET printed_end = CASE WHEN printed_end IS NULL AND end_reason IS NULL
-                                                                      THEN end_date ELSE printed_end END,
-                                   end_date = $last, end_reason = $reason WHERE {match}""",
+            self._run(cur, f"UPDATE assignments SET {_ENDED} WHERE {match}",
                       {"last": last_day, "reason": reason, **span})
         return len(frame)
 
