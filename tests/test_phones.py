@@ -1,10 +1,12 @@
 """Phone numbers (and ID-card numbers) in free text: every spelling a clerk uses is removed, other numbers stay."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from fixtures_ledger import ID_IN_COLUMN, ID_IN_REMARK, ID_OLD_15
-from geo.privacy.phones import scrub_personal_numbers, scrub_phone_numbers
+from geo.privacy.phones import scrub_personal_numbers, scrub_phone_numbers, scrub_villager_text
 
 
 def full_width(text: str) -> str:
@@ -54,3 +56,33 @@ def spaced(number: str, sep: str) -> str:
 def test_id_numbers_and_phones_leave_free_text_together(number):
     text = f"调解纠纷，当事人身份证{number}，电话139 1234 5678，备案"
     assert scrub_personal_numbers(text) == "调解纠纷，当事人身份证，电话，备案"
+
+
+# A villager's comment: every long number goes, valid or not (a mistyped ID or phone still names a person).
+VILLAGER_NUMBERS = [
+    "110101199003071234",          # an ID number with a wrong check digit
+    "11010119900307123X",          # the same, ending in X
+    "110101 19900307 1234",        # in groups
+    "１１０１０１１９９００３０７１２３４",   # full-width digits
+    "110101900307123",             # a 15-digit one with no valid area
+    "1380013800",                  # a mobile number with a digit missing is not 11 digits: kept (below)
+    "138001380001",                # a mobile number with a digit too many
+    "6222 0202 0000 1234 567",     # a bank card
+    "139-1234-5678",
+]
+
+
+@pytest.mark.parametrize("number", [n for n in VILLAGER_NUMBERS if sum(c.isdigit() for c in
+                                                                      unicodedata.normalize("NFKC", n)) >= 11])
+@pytest.mark.parametrize("around", [("身份证", "，一年没见过顾问"), ("", ""), ("电话：", "")])
+def test_villager_text_loses_every_long_number(number, around):
+    before, after = around
+    cleaned = scrub_villager_text(f"{before}{number}{after}")
+    assert cleaned == f"{before}{after}".strip()
+    assert sum(c.isdigit() for c in unicodedata.normalize("NFKC", cleaned)) == 0
+
+
+@pytest.mark.parametrize("text", ["2026年12月7日来过一次", "补助3000元没发", "第3次反映，共15户", "10户人家2026.12.07",
+                                  "电话1380013800打不通"])
+def test_villager_text_keeps_short_numbers(text):
+    assert scrub_villager_text(text) == text

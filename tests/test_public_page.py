@@ -152,6 +152,7 @@ def test_a_comment_is_cleaned_as_the_rules_say():
     assert feedback.clean_comment("  a\x00b\u202ec\n\n d ") == "a b c d"
     assert feedback.clean_comment("x" * 500) == "x" * 200
     assert feedback.clean_comment("电话 139 1234 5678") == "电话"
+    assert feedback.clean_comment("没见过人，身份证110101199003071234") == "没见过人，身份证"   # check digit wrong
     assert feedback.clean_comment(" \t ") is None
     assert feedback.parse_answer(b"reached=yes") == Answer(None, True, False, None)
     assert feedback.parse_answer(b"never_seen=1&junk=2") == Answer(None, None, True, None)

@@ -39,6 +39,23 @@ def scrub_personal_numbers(text: str) -> str:
     return scrub_phone_numbers(scrub_id_numbers(text))
 
 
+#: a run of this many digits (one space, dash or dot allowed between two) is never needed in a villager's comment
+LONG_NUMBER_DIGITS = 11
+_LONG_NUMBER = re.compile(rf"(?<![0-9])[0-9](?:{_SEP}[0-9]){{{LONG_NUMBER_DIGITS - 1},}}(?:{_SEP}[Xx](?![A-Za-z]))?")
+
+
+def scrub_villager_text(text: str) -> str:
+    """A villager's free text (the public page's comment, a paper questionnaire's remark) without any long number.
+
+    Stricter than :func:`scrub_personal_numbers`, which keeps what is not a valid ID or phone number because a
+    clerk's log holds licence numbers and codes: a villager's comment has no use for 11 digits in a row, and an ID
+    number with a wrong check digit or a mistyped phone number still names a person."""
+    text = scrub_personal_numbers(text)
+    if sum(map(str.isdigit, text)) < LONG_NUMBER_DIGITS:
+        return text
+    return remove_found(text, lambda norm: [m.span() for m in _LONG_NUMBER.finditer(norm)])
+
+
 def phone_numbers(cell: str) -> frozenset[str]:
     """The numbers of a phone cell, as comparable digits: a mobile's 11 (no +86), a landline's area code and
     number.  A cell without a recognisable number gives its digits when they are a number's length, a leading 0

@@ -2,8 +2,8 @@
 
 What is read: a satisfaction from 1 to 5, "I could reach the adviser" yes or no, "our village has never seen the
 adviser", and a short comment (at most :data:`~geo.public.page.COMMENT_MAX` characters, control characters
-removed, ID-card and phone numbers scrubbed: :func:`geo.privacy.phones.scrub_personal_numbers`).  Anything else in
-the body is ignored; a body with a field twice, or that is not UTF-8 form data, is not an answer.
+removed, ID-card, phone and any other long numbers scrubbed: :func:`geo.privacy.phones.scrub_villager_text`).
+Anything else in the body is ignored; a body with a field twice, or that is not UTF-8 form data, is not an answer.
 
 What bounds it (:class:`Limits`): per client and per village, at most so many answers in a sliding window (kept in
 this process's memory, as the login's failure limit is: each public server counts its own); a cap per village
@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 
-from geo.privacy.phones import scrub_personal_numbers
+from geo.privacy.phones import scrub_villager_text
 from geo.public.page import COMMENT_MAX
 from geo.store import Store
 
@@ -164,7 +164,7 @@ def clean_comment(raw: str) -> str | None:
     phone numbers removed; None when nothing is left."""
     text = "".join(" " if unicodedata.category(c)[0] in "CZ" else c for c in raw)
     text = " ".join(text.split())[:COMMENT_MAX]
-    text = scrub_personal_numbers(text).strip()
+    text = scrub_villager_text(text).strip()
     return text or None
 
 

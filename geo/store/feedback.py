@@ -15,7 +15,7 @@ from geo.core.codes import LEVEL_OF_NAME, Scope, to_str
 from geo.core.coverage import DEFAULT_EXPIRING_DAYS
 from geo.core.feedback import COMMENT_MAX, DEFAULT_MIN_REPORTS, SATISFACTION_RANGE, SOURCES, Period, day_bounds
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
-from geo.privacy.phones import scrub_personal_numbers
+from geo.privacy.phones import scrub_villager_text
 from geo.store.base import Cursor, counties_of, level_width, scrubbed
 from geo.store.coverage import CoverageQueries
 from geo.store.registry import REAL_VILLAGE
@@ -265,7 +265,7 @@ def _feedback_frame(rows: pd.DataFrame) -> pd.DataFrame:
         "client_key": [None if pd.isna(k) else str(k) for k in rows["client_key"]],
         "duplicate": rows["duplicate"].fillna(False).astype(bool),
         "batch_id": rows["batch_id"].astype("Int64")}, index=rows.index).reset_index(drop=True)
-    frame = scrubbed(frame, USER_TEXT_COLUMNS["feedback"], scrub_personal_numbers)
+    frame = scrubbed(frame, USER_TEXT_COLUMNS["feedback"], scrub_villager_text)
     # cut after scrubbing: a number cut in half would no longer be found
     frame["comment"] = [(c.strip()[:COMMENT_MAX] or None) if isinstance(c, str) else None for c in frame["comment"]]
     return frame

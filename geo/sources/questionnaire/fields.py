@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from geo.core.codes import CodeError, normalize_code
-from geo.privacy.phones import scrub_personal_numbers
+from geo.privacy.phones import scrub_villager_text
 from geo.sources.errors import QuestionnaireError
 from geo.sources.ledger.read import MAX_LEDGER_ROWS
 from geo.sources.names import split_village_names
@@ -168,7 +168,7 @@ def _read_rows(table: QuestionnaireTable, lay: _Layout, today: dt.date, survey_d
         if kind:
             table.skipped_rows.append((row_number, kind))
             continue
-        texts = [scrub_personal_numbers(t) if c in free else t for c, t in enumerate(texts)]
+        texts = [scrub_villager_text(t) if c in free else t for c, t in enumerate(texts)]
         if "township" in cols:
             township = texts[cols["township"]] or township
             texts[cols["township"]] = township or ""
