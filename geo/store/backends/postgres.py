@@ -48,6 +48,11 @@ SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off")
 _SCHEMA_LOCK = 4_200_617
 _WHOLE_COUNTRY_LOCK = 4_200_618
 _COUNTY_LOCK_BASE = 4_300_000_000
+#: a write of more counties than this takes the whole-country lock instead of one lock per county.  Every
+#: advisory lock held is a slot of the server's shared lock table (max_locks_per_transaction × max_connections:
+#: 6,400 by default): a national month of service records touches 2,900 counties, and two such writes at once
+#: left every other session with "out of shared memory"
+COUNTY_LOCKS_AT_MOST = 100
 #: appends to the audit trail take turns: each chains to the row before it
 _AUDIT_LOCK = 4_200_619
 
@@ -316,8 +321,9 @@ class PostgresStore(Store):
 
     def _lock_counties(self, cur: Cursor, counties: Sequence[int] | None) -> None:
         """Writers of the same counties take turns (the locks end with the transaction); writers of different
-        counties never wait for each other; a whole-country write waits for all and is waited for by all."""
-        if counties is None:
+        counties never wait for each other; a whole-country write (or one of more than
+        :data:`COUNTY_LOCKS_AT_MOST` counties) waits for all and is waited for by all."""
+        if counties is None or len(counties) > COUNTY_LOCKS_AT_MOST:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_WHOLE_COUNTRY_LOCK])
             return
         cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
