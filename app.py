@@ -1,63 +1,26 @@
 """村居法律顾问覆盖图 - the Streamlit app's entry point.  Run with ``streamlit run app.py``.
 
 Each run sets up the page, finds who is asking (:mod:`ui.login`), registers the navigation (:mod:`ui.navigation`),
-resolves the view state (:mod:`ui.state`), draws the sidebar (:mod:`ui.widgets`) and runs the page; the pages in
-``pages/`` import what they share from :mod:`ui`, never from here.  ``server`` at the bottom is the ``st.App`` that
-``streamlit run app.py`` finds and serves: Streamlit plus the login cookie's routes (:mod:`ui.routes`).
+resolves the view state (:mod:`ui.state`), draws the sidebar (:mod:`ui.widgets`) and runs the page
+(:func:`ui.run.main`); the pages in ``pages/`` import what they share from :mod:`ui`, never from here.  ``server``
+is the ``st.App`` that ``streamlit run app.py`` finds and serves: Streamlit plus the login cookie's routes
+(:mod:`ui.routes`) and the public village page (:mod:`ui.public_routes`).
 """
 from __future__ import annotations
 
-from pathlib import Path
+# multiprocessing runs the main script again, as __mp_main__, in every child of an import worker
+# (geo.imports.worker) before the child reads its file: the child needs none of the app, and importing Streamlit
+# and the pages there cost each upload seconds of CPU
+if __name__ != "__mp_main__":
+    import streamlit as st
 
-import streamlit as st
+    from ui import login, public_routes, routes, state
+    from ui.run import main
 
-from geo.outputs.assets import ensure_static
-from geo.store import StoreError
-from geo.text.catalogue import t
-from geo.views import viewstate
-from ui import login, navigation, public_routes, routes, state, widgets
-from ui.streamlit_words import streamlit_words
+    #: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes and the public village page
+    #: (ui.public_routes) on the same port
+    server = st.App(__file__, routes=routes.routes(state.app_store, login.cookie_policy)
+                    + public_routes.routes(state.app_store), middleware=routes.middleware())
 
-APP_DIR = Path(__file__).resolve().parent
-
-
-def main() -> None:
-    # no icons (page_icon, st.Page icon): an emoji or :material: favicon is fetched from a public server
-    st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
-    ensure_static(APP_DIR / "static")
-    link, last = state.link_params(), state.last_view()
-    lang = viewstate.resolve_lang(viewstate.asked(link, last)["lang"])
-    streamlit_words(lang)
-    try:
-        store = state.app_store()
-    except StoreError as e:   # the file is held by another process: say so, no traceback
-        st.navigation(navigation.app_pages(None, lang), position="hidden")
-        widgets.show_user_error(e, lang)
-        st.stop()
-    principal = login.signed_in(store)       # an empty store (first start) has no accounts: open mode
-    # the navigation before anything slow: until st.navigation runs, Streamlit lists the raw files of pages/
-    nav = st.navigation(navigation.app_pages(principal, lang), position="sidebar" if principal else "hidden")
-    state.ensure_demo(store, state.store_target())
-    if principal is None:
-        login.gate(lang)
-    if "login_ticket" in st.session_state:
-        login.cookie_handover(lang)
-
-    ctx, notices = state.open_view(store, principal, link, last)
-    widgets.sidebar(ctx)
-    if principal.open_mode:
-        st.info(ctx.t("acc.open_banner"))
-    for notice in notices:
-        st.warning(notice.text(ctx.lang))
-    st.session_state["page_path"] = nav.url_path       # pages/denied.py says which page it stands for
-    nav.run()
-
-
-#: what ``streamlit run app.py`` serves: the app, plus the login cookie's routes and the public village page
-#: (ui.public_routes) on the same port
-server = st.App(__file__, routes=routes.routes(state.app_store, login.cookie_policy)
-                + public_routes.routes(state.app_store), middleware=routes.middleware())
-
-
-if __name__ == "__main__":
-    main()
+    if __name__ == "__main__":
+        main()

@@ -3,8 +3,11 @@ with a message naming the limit, nothing is stored, and the server goes on servi
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,8 @@ from geo.core import limits
 from geo.imports.worker import read_limited
 from geo.sources.ledger import read_ledger
 from geo.text.catalogue import t
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def allocate(n: int) -> int:
@@ -99,3 +104,23 @@ def test_an_import_over_a_limit_changes_nothing(store, tmp_path, monkeypatch, li
         imports.run_import(store, "assignments", path, {})
     assert t(key, "zh", file="台账.csv", mb="16", seconds="0.01").split("，")[0] in str(refused.value)
     assert snapshot(store) == before
+
+
+def test_a_worker_started_from_the_app_does_not_run_the_app(tmp_path):
+    """Under ``streamlit run app.py`` the script is ``__main__``, and multiprocessing runs the main script again in
+    every child before the child reads: app.py must then load nothing of the app (it cost each upload seconds)."""
+    (tmp_path / "probe.py").write_text("import sys\n\ndef loaded():\n"
+                                       "    return sorted(m for m in ('streamlit', 'ui.run') if m in sys.modules)\n")
+    script = (
+        "import sys, types\n"
+        "main = types.ModuleType('__main__')\n"                 # as Streamlit sets it for a run of app.py
+        f"main.__file__ = {str(ROOT / 'app.py')!r}\n"
+        "sys.modules['__main__'] = main\n"
+        "import probe\n"
+        "from geo.imports.worker import read_limited\n"
+        "print(read_limited(probe.loaded, file_name='x.xlsx'))\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
+           "VILLAGE_COVERAGE_IN_PROCESS_READS": "0"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]", out.stdout
