@@ -309,3 +309,10 @@ class StoreBase(ABC):
     @abstractmethod
     def _table(self, cur: Cursor, name: str, frame: pd.DataFrame) -> AbstractContextManager[None]:
         """`frame` readable as table `name` by the statements run on `cur` inside the block."""
+
+    def _insert_rows(self, cur: Cursor, table: str, frame: pd.DataFrame) -> None:
+        """Append the rows of `frame` to `table` (columns by name, values cast to the table's types).  A server
+        backend copies them straight into the table, without a staging table to insert from."""
+        columns = ", ".join(frame.columns)
+        with self._table(cur, f"incoming_{table}", frame):
+            self._run(cur, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_{table}")
