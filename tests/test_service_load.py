@@ -121,3 +121,15 @@ def test_a_national_batch_takes_one_lock_not_one_per_county(new_store, backend):
         with store.transaction() as cur:
             store.add_services(cur, service_rows(codes).assign(batch_id=store.new_batch(cur, "services")))
             assert dict(store._rows(cur, held)) == expected
+
+
+def test_store_sessions_keep_a_month_s_temporary_tables_in_memory(new_store, backend):
+    """A national month's service append works through three temporary tables of 25 MB each: the store's
+    sessions give them 128 MB of cache (PostgreSQL's default of 8 MB read them back from the OS at every step)."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL session setting")
+    store = new_store("svc_temp")
+    assert store.scalar("SHOW temp_buffers") == "128MB"
+    with store.transaction() as cur:
+        store._changed(cur, ())
+        assert store._rows(cur, "SHOW temp_buffers") == [("128MB",)]

@@ -302,6 +302,10 @@ class StoreBase(ABC):
         """Make other writers of the same counties wait until this transaction ends (a backend with one writer
         at a time needs nothing)."""
 
+    def _analyze(self, cur: Cursor, table: str) -> None:  # noqa: B027 - optional hook
+        """Gather the planner's statistics of `table`, just filled inside the transaction (a backend that plans
+        without them needs nothing)."""
+
     def _lock_audit(self, cur: Cursor) -> None:  # noqa: B027 - optional hook
         """Make other appenders to the audit trail wait until this transaction ends (a backend with one writer
         at a time needs nothing)."""

@@ -39,11 +39,14 @@ LEFT JOIN divisions t ON t.code = idiv(g.code, 1000) * 1000
 LEFT JOIN divisions c ON c.code = idiv(g.code, 1000000) * 1000000
 """
 WORK_MEM = "64MB"
+#: a session's cache of its temporary tables (taken as used, up to this).  The default 8 MB held none of a national
+#: month's service append (three tables of 500,000 rows, 25 MB each): every step read them back from the OS
+TEMP_BUFFERS = "128MB"
 #: every session's settings.  The server's default work_mem (4 MB) turns joins over a county's or a province's
 #: rows into spills and nested loops.  JIT compilation is off: the planner cannot estimate how many units a
 #: grouping by code prefix (idiv) yields, takes the national summary for a query of a billion rows and spends
 #: about a second compiling it (measured: 0.85-1.4 s of a 2.1 s summary), far more than it saves
-SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off")
+SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off", f"SET temp_buffers = '{TEMP_BUFFERS}'")
 #: a write of more counties than this takes the whole-country lock instead of one per county: each lock held is a
 #: slot of the server's shared lock table (max_locks_per_transaction x max_connections: 6,400 by default), which a
 #: national month of service records (2,900 counties) half filled, so that two at once failed "out of shared memory"
@@ -328,6 +331,9 @@ class PostgresStore(Store):
         cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
         for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
+
+    def _analyze(self, cur: Cursor, table: str) -> None:
+        cur.execute(f"ANALYZE {table}")     # autovacuum never analyzes a temporary table
 
     def _lock_audit(self, cur: Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK])

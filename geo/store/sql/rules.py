@@ -220,9 +220,11 @@ def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
     w = SERVED_SPANS_WINDOW
     prepare = (
         f"""CREATE TEMP TABLE svc_new AS
-            SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s
-            WHERE s.batch_id IN ({ids})
-              AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})""",
+            SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s WHERE s.batch_id IN ({ids})""",
+        # only then the real villages: the records of a batch just written are unknown to the planner's
+        # statistics, which took them for a row or two and looked each village up by itself
+        f"""DELETE FROM svc_new WHERE NOT EXISTS (SELECT 1 FROM divisions v WHERE v.code = svc_new.village
+                                                  AND {real_village('v')})""",
         # a village's latest stored day of a mode is its row without a next day
         """CREATE TEMP TABLE svc_tail AS
            SELECT g.village, g.mode, g.first_new, sd.day AS last_old
