@@ -10,7 +10,13 @@ from pathlib import Path
 from typing import Protocol
 
 from geo.core.errors import UserError
-from geo.store.backends.postgres import create_scratch_database, drop_scratch_database, is_postgres_url, redact
+from geo.store.backends.postgres import (
+    configure_database,
+    create_scratch_database,
+    drop_scratch_database,
+    is_postgres_url,
+    redact,
+)
 
 
 class ScratchStores(Protocol):
@@ -48,7 +54,8 @@ class DuckDBScratch:
 
 class PostgresScratch:
     """Databases ``coverage_bench_<random>_<k>`` on the server of `server_url` (which needs the right to
-    create databases); all of them are dropped by :meth:`cleanup`."""
+    create databases), each with the settings a deployment gives its database
+    (:data:`geo.store.backends.postgres.DATABASE_SETTINGS`); all of them are dropped by :meth:`cleanup`."""
 
     backend = "postgresql"
 
@@ -64,6 +71,7 @@ class PostgresScratch:
     def target(self, k: int) -> str:
         url = create_scratch_database(self.server, self._name(k))
         self.made.append(self._name(k))
+        configure_database(self.server, self._name(k))     # as a deployment configures its database
         return url
 
     def discard(self, k: int) -> None:

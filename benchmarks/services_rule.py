@@ -21,8 +21,10 @@ from .figures import Figure, Targets, judge, timed
 
 #: name -> (unit, comparison, target, what it measures), as benchmarks.national.TARGETS
 TARGETS: Targets = {
-    "summary_served_national_ms": ("ms", "<=", 150, "national summary by province with served / nominal, warm"),
+    "summary_served_national_ms": ("ms", "<=", 75, "national summary by province with served / nominal, warm"),
 }
+#: a backend's own targets where they differ from :data:`TARGETS` (issue 25)
+BACKEND_TARGETS: dict[str, dict[str, float]] = {"postgresql": {"summary_served_national_ms": 150}}
 
 #: records per current contract and year (about 5 million nationally)
 RECORDS_PER_CONTRACT = 8
@@ -68,6 +70,7 @@ def served_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str],
                    backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
     """The figures of :data:`TARGETS` on the national store (Figures, by name) and what they were measured on."""
     log = log or (lambda msg: None)
+    backend_targets = {**BACKEND_TARGETS.get(store.backend, {}), **(backend_targets or {})}
     figs: dict[str, Figure] = {}
     have = int(store.scalar("SELECT count(*) FROM services") or 0)
     if not have:        # the national run's services topic writes a year first (services_import_s); alone, write one

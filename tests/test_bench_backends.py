@@ -203,3 +203,21 @@ def test_the_before_figure_rebuilds_the_whole_country_and_the_after_figure_one_c
                 store._changed(cur, [640104])
     assert seen == [[640104], None]
     assert "refresh_coverage_spans" not in vars(store)       # the store is itself again after the block
+
+
+def test_scratch_databases_get_a_deployment_s_settings():
+    """The bench's scratch databases carry DATABASE_SETTINGS, as a deployment's database does: a new session
+    of the database (not only the store's) starts with them."""
+    import psycopg
+
+    from geo.store.backends.postgres import DATABASE_SETTINGS
+
+    require("postgresql")
+    s = scratch.PostgresScratch(admin_url())
+    try:
+        url = s.target(0)
+        with psycopg.connect(url, autocommit=True) as conn:
+            shown = {key: conn.execute(f"SHOW {key}").fetchone()[0] for key in DATABASE_SETTINGS}
+    finally:
+        s.cleanup()
+    assert shown == DATABASE_SETTINGS

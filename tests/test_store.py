@@ -5,7 +5,6 @@ import threading
 import pandas as pd
 import pytest
 
-from backends import StoreMaker, require
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.sources.national import national_registry
@@ -131,25 +130,3 @@ def test_no_two_parts_of_the_store_define_the_same_name():
     parts = [c for c in Store.__mro__ if c.__module__.startswith("geo.store")]
     names = Counter(k for c in parts for k in vars(c) if not k.startswith("__") and k != "_abc_impl")
     assert [k for k, n in names.items() if n > 1] == []
-
-
-def test_a_write_of_many_counties_takes_one_lock_not_one_per_county(tmp_path):
-    """Each advisory lock is a slot of the server's shared lock table: a national write holding one per county
-    (2,900) left other sessions "out of shared memory".  A few counties still lock only themselves, so writers of
-    other counties do not wait; many take the whole-country lock, which every writer waits for."""
-    require("postgresql")
-    from geo.store.backends.postgres import COUNTY_LOCKS_AT_MOST
-    maker = StoreMaker("postgresql", tmp_path)
-    try:
-        store = maker()
-        counties = sorted({int(c[:6]) for c in national_registry()["code"] if c[4:6] != "00"})
-        assert len(counties) > COUNTY_LOCKS_AT_MOST
-        held = ("SELECT mode, count(*) AS n FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'advisory' "
-                "GROUP BY mode")
-        for wanted, expected in ((counties[:3], {"ShareLock": 1, "ExclusiveLock": 3}),
-                                 (counties, {"ExclusiveLock": 1})):
-            with store.transaction() as cur:
-                store._changed(cur, wanted, derived=None)
-                assert dict(store._frame(cur, held).itertuples(index=False)) == expected
-    finally:
-        maker.close()

@@ -302,6 +302,10 @@ class StoreBase(ABC):
         """Make other writers of the same counties wait until this transaction ends (a backend with one writer
         at a time needs nothing)."""
 
+    def _analyze(self, cur: Cursor, table: str) -> None:  # noqa: B027 - optional hook
+        """Gather the planner's statistics of `table`, just filled inside the transaction (a backend that plans
+        without them needs nothing)."""
+
     def _lock_audit(self, cur: Cursor) -> None:  # noqa: B027 - optional hook
         """Make other appenders to the audit trail wait until this transaction ends (a backend with one writer
         at a time needs nothing)."""
@@ -309,3 +313,10 @@ class StoreBase(ABC):
     @abstractmethod
     def _table(self, cur: Cursor, name: str, frame: pd.DataFrame) -> AbstractContextManager[None]:
         """`frame` readable as table `name` by the statements run on `cur` inside the block."""
+
+    def _insert_rows(self, cur: Cursor, table: str, frame: pd.DataFrame) -> None:
+        """Append the rows of `frame` to `table` (columns by name, values cast to the table's types).  A server
+        backend copies them straight into the table, without a staging table to insert from."""
+        columns = ", ".join(frame.columns)
+        with self._table(cur, f"incoming_{table}", frame):
+            self._run(cur, f"INSERT INTO {table} ({columns}) SELECT {columns} FROM incoming_{table}")

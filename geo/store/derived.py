@@ -6,6 +6,7 @@ SQL of :mod:`geo.store.sql.rules`, for the counties a transaction touched or for
 """
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from geo.store.base import Changes, Cursor, StoreBase
@@ -18,6 +19,8 @@ SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
+#: the temporary table a statement makes (CREATE TEMP TABLE name AS ...)
+_TEMP_TABLE = re.compile(r"\s*CREATE TEMP TABLE (\w+) AS")
 #: SQL condition: a code column inside the range of a county's parameters $low, $high
 _IN_RANGE = "{column} >= $low AND {column} < $high"
 
@@ -75,15 +78,23 @@ class DerivedTables(StoreBase):
         steps = rules.service_append_sql(sorted(batch_ids))
         try:
             for sql in steps.prepare:
-                self._run(cur, sql)
+                self._run_step(cur, sql)
             if int(self._rows(cur, steps.late)[0][0]):
                 return False
             for sql in steps.apply:
-                self._run(cur, sql)
+                self._run_step(cur, sql)
             return True
         finally:
             for sql in steps.cleanup:
                 self._run(cur, sql)
+
+    def _run_step(self, cur: Cursor, sql: str) -> None:
+        """One statement of a service append; a temporary table it makes is analyzed at once (PostgreSQL plans
+        the next steps over a national month's 500,000 rows, not over the few rows it assumes of a table it
+        never looked at: sorts spilled to disk, hash tables were resized on the way)."""
+        self._run(cur, sql)
+        if made := _TEMP_TABLE.match(sql):
+            self._analyze(cur, made.group(1))
 
     def refresh_coverage_spans(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
         """Rebuild coverage_spans from assignments and real villages, for `counties` (6-digit numbers) or the

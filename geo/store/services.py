@@ -48,11 +48,7 @@ class ServiceQueries(DerivedTables):
         # records without a batch cannot be told apart from the stored ones: the commit rebuilds instead
         self._changed(cur, counties_of(frame["village"]), derived="services",
                       appended=None if batches.isna().any() else batches.unique().tolist())
-        with self._table(cur, "incoming_services", frame):
-            self._run(cur, """INSERT INTO services (village, adviser_id, service_date, mode, category, hours, people,
-                                                    content, batch_id)
-                              SELECT village, adviser_id, CAST(service_date AS DATE), mode, category, hours, people,
-                                     content, batch_id FROM incoming_services""")
+        self._insert_rows(cur, "services", frame)
         return len(frame)
 
     def rollback_services(self, cur: Cursor, batch_id: int) -> None:

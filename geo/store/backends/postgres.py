@@ -39,20 +39,22 @@ LEFT JOIN divisions t ON t.code = idiv(g.code, 1000) * 1000
 LEFT JOIN divisions c ON c.code = idiv(g.code, 1000000) * 1000000
 """
 WORK_MEM = "64MB"
+#: a session's cache of its temporary tables (taken as used, up to this).  The default 8 MB held none of a national
+#: month's service append (three tables of 500,000 rows, 25 MB each): every step read them back from the OS
+TEMP_BUFFERS = "128MB"
 #: every session's settings.  The server's default work_mem (4 MB) turns joins over a county's or a province's
 #: rows into spills and nested loops.  JIT compilation is off: the planner cannot estimate how many units a
 #: grouping by code prefix (idiv) yields, takes the national summary for a query of a billion rows and spends
 #: about a second compiling it (measured: 0.85-1.4 s of a 2.1 s summary), far more than it saves
-SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off")
+SESSION_SETTINGS = (f"SET work_mem = '{WORK_MEM}'", "SET jit = off", f"SET temp_buffers = '{TEMP_BUFFERS}'")
+#: a write of more counties than this takes the whole-country lock instead of one per county: each lock held is a
+#: slot of the server's shared lock table (max_locks_per_transaction x max_connections: 6,400 by default), which a
+#: national month of service records (2,900 counties) half filled, so that two at once failed "out of shared memory"
+MAX_COUNTY_LOCKS = 100
 #: advisory lock keys: schema changes (app processes starting together), whole-country writes, and one per county
 _SCHEMA_LOCK = 4_200_617
 _WHOLE_COUNTRY_LOCK = 4_200_618
 _COUNTY_LOCK_BASE = 4_300_000_000
-#: a write of more counties than this takes the whole-country lock instead of one lock per county.  Every
-#: advisory lock held is a slot of the server's shared lock table (max_locks_per_transaction × max_connections:
-#: 6,400 by default): a national month of service records touches 2,900 counties, and two such writes at once
-#: left every other session with "out of shared memory"
-COUNTY_LOCKS_AT_MOST = 100
 #: appends to the audit trail take turns: each chains to the row before it
 _AUDIT_LOCK = 4_200_619
 
@@ -321,17 +323,26 @@ class PostgresStore(Store):
 
     def _lock_counties(self, cur: Cursor, counties: Sequence[int] | None) -> None:
         """Writers of the same counties take turns (the locks end with the transaction); writers of different
-        counties never wait for each other; a whole-country write (or one of more than
-        :data:`COUNTY_LOCKS_AT_MOST` counties) waits for all and is waited for by all."""
-        if counties is None or len(counties) > COUNTY_LOCKS_AT_MOST:
+        counties never wait for each other; a whole-country write waits for all and is waited for by all, and so
+        does a write of more than :data:`MAX_COUNTY_LOCKS` counties."""
+        if counties is None or len(counties) > MAX_COUNTY_LOCKS:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_WHOLE_COUNTRY_LOCK])
             return
         cur.execute("SELECT pg_advisory_xact_lock_shared(%s)", [_WHOLE_COUNTRY_LOCK])
         for county in counties:     # sorted by the caller: two writers never wait on each other in a circle
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [_COUNTY_LOCK_BASE + int(county)])
 
+    def _analyze(self, cur: Cursor, table: str) -> None:
+        cur.execute(f"ANALYZE {table}")     # autovacuum never analyzes a temporary table
+
     def _lock_audit(self, cur: Cursor) -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK])
+
+    def _insert_rows(self, cur: Cursor, table: str, frame: pd.DataFrame) -> None:
+        # COPY into the table itself: a staging table cost a second write of every row and a scan to insert it
+        with cur.cursor().copy(f"COPY {table} ({', '.join(frame.columns)}) FROM STDIN") as copy:
+            for chunk in copy_text(frame):
+                copy.write(chunk)
 
     @contextmanager
     def _table(self, cur: Cursor, name: str, frame: pd.DataFrame) -> Iterator[None]:
@@ -380,6 +391,23 @@ def create_scratch_database(server_url: str, name: str) -> str:
         raise ValueError(f"not a plain database name: {name!r}")
     _admin(server_url, f'CREATE DATABASE "{name}"')
     return database_url(server_url, name)
+
+
+#: what a deployment sets for the store's database (README, "A provincial or national deployment"): the same
+#: work_mem as the store's own sessions for every other client of the database (psql, a GIS tool), and room for
+#: the VACUUM that settles a bulk load and for index builds (the server's default of 64 MB makes VACUUM of the
+#: service tables pass over their indexes several times).  shared_buffers and max_wal_size are the server's own
+#: (postgresql.conf, a restart): see the README.
+DATABASE_SETTINGS = {"work_mem": WORK_MEM, "maintenance_work_mem": "512MB"}
+
+
+def configure_database(server_url: str, name: str) -> None:
+    """Give database `name` on the server of `server_url` the :data:`DATABASE_SETTINGS` (ALTER DATABASE ... SET:
+    each new session of the database starts with them)."""
+    if not _SCRATCH_NAME.fullmatch(name):
+        raise ValueError(f"not a plain database name: {name!r}")
+    for key, value in DATABASE_SETTINGS.items():
+        _admin(server_url, f"ALTER DATABASE \"{name}\" SET {key} = '{value}'")
 
 
 def drop_scratch_database(server_url: str, name: str) -> None:

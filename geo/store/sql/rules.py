@@ -220,9 +220,11 @@ def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
     w = SERVED_SPANS_WINDOW
     prepare = (
         f"""CREATE TEMP TABLE svc_new AS
-            SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s
-            WHERE s.batch_id IN ({ids})
-              AND EXISTS (SELECT 1 FROM divisions v WHERE v.code = s.village AND {real_village('v')})""",
+            SELECT DISTINCT s.village, s.mode, s.service_date AS day FROM services s WHERE s.batch_id IN ({ids})""",
+        # only then the real villages: the records of a batch just written are unknown to the planner's
+        # statistics, which took them for a row or two and looked each village up by itself
+        f"""DELETE FROM svc_new WHERE NOT EXISTS (SELECT 1 FROM divisions v WHERE v.code = svc_new.village
+                                                  AND {real_village('v')})""",
         # a village's latest stored day of a mode is its row without a next day
         """CREATE TEMP TABLE svc_tail AS
            SELECT g.village, g.mode, g.first_new, sd.day AS last_old
@@ -235,10 +237,9 @@ def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
         # a new day that is the stored latest day is no new day
         """DELETE FROM svc_new WHERE EXISTS (SELECT 1 FROM svc_tail t WHERE t.village = svc_new.village
                                              AND t.mode = svc_new.mode AND t.last_old = svc_new.day)""",
+        # (a village and mode without a stored day has no row to join: no need to ask svc_tail which have one)
         """UPDATE service_days SET next_day = n.first_day
-           FROM (SELECT n.village, n.mode, min(n.day) AS first_day
-                 FROM svc_new n JOIN svc_tail t ON t.village = n.village AND t.mode = n.mode
-                 WHERE t.last_old IS NOT NULL GROUP BY n.village, n.mode) n
+           FROM (SELECT village, mode, min(day) AS first_day FROM svc_new GROUP BY village, mode) n
            WHERE service_days.village = n.village AND service_days.mode = n.mode
              AND service_days.next_day = DATE 'infinity'""",
         """INSERT INTO service_days (village, mode, day, next_day)
@@ -263,16 +264,18 @@ def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
                            sum(CASE WHEN prev IS NULL OR day > prev + {w} THEN 1 ELSE 0 END)
                                OVER (PARTITION BY village ORDER BY day) AS island
                     FROM od),
-            win AS (SELECT village, min(day) AS w_from, max(day) AS last_day FROM isl GROUP BY village, island)
-            SELECT win.village, win.w_from, win.last_day + {w} AS w_until, tail.last_old
-            FROM win LEFT JOIN tail ON tail.village = win.village AND tail.last_old = win.w_from
-            WHERE tail.last_old IS NULL OR win.last_day > tail.last_old""",
-        # a window that continues the old last island: from where its served piece began, else from its end
-        f"""UPDATE svc_win SET w_from = coalesce(
-                (SELECT sp.span_from FROM served_spans sp
-                 WHERE sp.village = svc_win.village AND sp.span_until = svc_win.last_old + {w}),
-                svc_win.last_old + {w})
-            WHERE last_old IS NOT NULL""",
+            win AS (SELECT village, min(day) AS w_from, max(day) AS last_day FROM isl GROUP BY village, island),
+            cont AS (SELECT win.village, win.w_from, win.last_day + {w} AS w_until, tail.last_old
+                     FROM win LEFT JOIN tail ON tail.village = win.village AND tail.last_old = win.w_from
+                     WHERE tail.last_old IS NULL OR win.last_day > tail.last_old)
+            -- a window that continues the old last island: from where its served piece began (a village's
+            -- pieces do not overlap: at most one ends there), else from that island's end
+            SELECT cont.village,
+                   CASE WHEN cont.last_old IS NULL THEN cont.w_from
+                        ELSE coalesce(sp.span_from, cont.last_old + {w}) END AS w_from,
+                   cont.w_until, cont.last_old
+            FROM cont LEFT JOIN served_spans sp ON cont.last_old IS NOT NULL AND sp.village = cont.village
+                                               AND sp.span_until = cont.last_old + {w}""",
         f"""DELETE FROM served_spans WHERE EXISTS (
                 SELECT 1 FROM svc_win w WHERE w.village = served_spans.village AND w.last_old IS NOT NULL
                   AND served_spans.span_until = w.last_old + {w})""",
