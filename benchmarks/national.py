@@ -16,6 +16,7 @@ that the store counts right (tests/test_bench.py compares the two exactly).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -229,7 +230,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
                   "where": scratch.where, "load_before": _load()}
     t_all = time.perf_counter()
     try:
-        result = _measure(scratch, figs, info, prefix, runs, geometry_counties, as_of, log)
+        result = _measure(scratch, figs, info, prefix, runs, geometry_counties, as_of, log, keep)
     except BaseException:
         scratch.cleanup()
         raise
@@ -244,7 +245,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
 
 def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix: str, runs: int,
-             geometry_counties: int, as_of: dt.date, log: Callable[[str], None]) -> BenchResult:
+             geometry_counties: int, as_of: dt.date, log: Callable[[str], None], keep: bool = False) -> BenchResult:
 
     figure = partial(_figure, backend=scratch.backend)
     targets: list[str] = []
@@ -288,6 +289,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
             scratch.discard(k)
     figs["assignments_import_s"] = figure("assignments_import_s", statistics.median(times), times)
     log(f"assignments_import_s {statistics.median(times):.2f}")
+    del advisers           # stored: the frames a step no longer needs are let go (rss_mb is the run's peak)
     mark("people")
 
     t0 = time.perf_counter()
@@ -310,17 +312,23 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     # the same summary in plain pandas, on object-dtype code strings as a typical script holds them
     asg_str = assignments[["village", "start_date", "end_date"]].assign(
         village=assignments["village"].astype(str).astype(object))
-    pmed, pts, reference = timed(lambda: pandas_summary(registry, asg_str, as_of, 1), runs, warm=False)
+    pmed, pts, reference = timed(partial(pandas_summary, registry, asg_str, as_of, 1), runs, warm=False)
     figs["pandas_ratio"] = figure("pandas_ratio", pmed / med, [])
     info["pandas_summary_ms"] = round(pmed * 1000, 1)
     info["pandas_equal"] = summaries_equal(summary, reference)
     log(f"pandas {pmed * 1000:.0f} ms, equal={info['pandas_equal']}")
+    # the tests look at these frames (keep); otherwise the rest of the run needs none of them
+    kept = {"registry": registry, "assignments": asg_str, "summary": summary, "reference": reference} if keep else {}
+    del registry, asg_str, reference
+    gc.collect()
     mark("summary and pandas")
 
     with tempfile.TemporaryDirectory(prefix="geo-bench-services-") as folder:
         figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info,
                                    backend_targets=BACKEND_TARGETS[scratch.backend]))
     store.checkpoint()
+    del assignments
+    gc.collect()
     mark("services")
 
     county = _largest(vil_codes, 6)
@@ -369,8 +377,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     info["load_after"] = _load()
     info.update(machine_info())
     return BenchResult({k: figs[k] for k in figure_names() if k in figs}, info,
-                       kept={"store": store, "registry": registry, "assignments": asg_str, "summary": summary,
-                             "reference": reference})
+                       kept={"store": store, **kept})
 
 
 def figure_names() -> list[str]:
