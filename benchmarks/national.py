@@ -473,7 +473,9 @@ def format_side_by_side(results: dict[str, BenchResult]) -> str:
     embedded store's from the same run beside it, each with its own target."""
     order = [b for b in SIDE_BY_SIDE if b in results]
     first = results[order[0]].info
-    names = list(dict.fromkeys(name for b in order for name in results[b].figures))
+    known = {name: k for k, name in enumerate(figure_names())}
+    names = sorted(dict.fromkeys(name for b in order for name in results[b].figures),
+                   key=lambda name: known.get(name, len(known)))
     w = max(len(n) for n in names)
     lines = [f"村居法律顾问覆盖图 benchmark · {first['prefix']} · {first.get('villages', 0):,} villages, "
              f"{first.get('advisers', 0):,} advisers, {first.get('assignments', 0):,} assignments; "
