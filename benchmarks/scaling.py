@@ -24,7 +24,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 
@@ -99,6 +99,17 @@ def _timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(clock), statistics.median(cpu)
 
 
+def _cpu_counted(months: Iterator[pd.DataFrame], spent: list[float]) -> Iterator[pd.DataFrame]:
+    """`months` as they come, the CPU time of making each added to spent[0] (the write's CPU is the rest)."""
+    while True:
+        c0 = time.process_time()
+        month = next(months, None)
+        spent[0] += time.process_time() - c0
+        if month is None:
+            return
+        yield month
+
+
 def build(target: str, registry: pd.DataFrame) -> tuple[Store, pd.DataFrame, int]:
     """A store of `registry` with the benchmark's generated advisers and contracts: (store, contracts, advisers)."""
     people, contracts = generate_people_and_contracts(registry, "", seed=SEED, anchor=ANCHOR)
@@ -146,13 +157,15 @@ def run_backend(scratch: ScratchStores, provinces: tuple[str, ...], runs: int, l
         try:
             for year in range(1, YEARS + 1):
                 as_of = year_end(year)
+                generating = [0.0]
                 c0 = time.process_time()
-                written = write_services(store, service_months(contracts, as_of, SERVICES_SEED + year), county)
+                months = _cpu_counted(service_months(contracts, as_of, SERVICES_SEED + year), generating)
+                written = write_services(store, months, county)
                 records += written.rows
-                store.checkpoint()
                 point = Point(scratch.backend, n, year, villages, people, len(contracts), records, as_of)
                 point.figures["services_import_s"] = written.write_s
-                point.cpu["services_import_s"] = time.process_time() - c0 - written.generate_s
+                point.cpu["services_import_s"] = time.process_time() - c0 - generating[0]
+                store.checkpoint()
                 values, cpu = measure(store, province, as_of, runs)
                 point.figures.update(values)
                 point.cpu.update(cpu)
@@ -213,6 +226,66 @@ def format_report(points: list[Point], sizes: dict[str, dict], started: str, loa
     return "\n".join(lines)
 
 
+def _proc_usage(pid: int) -> tuple[float, float]:
+    """(resident MB, CPU seconds user + system) of process `pid` (Linux /proc)."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        rss = next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return rss, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def app_sessions(sessions: int, as_of: dt.date = ANCHOR, log: Callable[[str], None] | None = None) -> dict:
+    """The app's memory and CPU per browser session: the demo served by Streamlit, `sessions` headless browser
+    sessions opened one after the other and left open (as concurrent users), each opening the map, summary, gap
+    list and adviser pages of a city of its own at a date of its own (so the app's caches do not serve one
+    session from another's views).  Returns the app process's resident MB and CPU seconds after each session."""
+    from playwright.sync_api import sync_playwright  # imported here: an optional dependency of the benchmarks
+
+    from geo.demo import DEMO_PROVINCE, build_demo
+
+    from .app_pages import NATIONAL_PAGES
+    from .browser import ACTION_TIMEOUT_S, VIEWPORT, launch_chromium, served_app, wait_ready
+
+    say = log or (lambda msg: None)
+    with tempfile.TemporaryDirectory(prefix="scaling_app_") as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        with open_store(db) as store:
+            build_demo(store)
+            cities = [Scope.parse(c).digits for c in store.children(Scope(DEMO_PROVINCE), 2)["code"]]
+        with served_app(db, Path(tmp) / "streamlit.log") as app, sync_playwright() as pw:
+            browser = launch_chromium(pw)
+            steps = [_proc_usage(app.pid)]
+            contexts = []
+            for k in range(sessions):
+                ctx = browser.new_context(viewport=VIEWPORT)
+                contexts.append(ctx)
+                page = ctx.new_page()
+                page.set_default_timeout(ACTION_TIMEOUT_S * 1000)
+                scope, day = cities[k % len(cities)], (as_of - dt.timedelta(days=7 * (k + 1))).isoformat()
+                for _key, path, is_map, selectors in NATIONAL_PAGES[:4]:
+                    page.goto(f"{app.url}/{path}?scope={scope}&date={day}", wait_until="commit")
+                    wait_ready(page, params={"scope": scope, "date": day}, path=f"/{path}" if path else None,
+                               selectors=selectors, map=is_map)
+                steps.append(_proc_usage(app.pid))
+                say(f"app: {k + 1} session(s), {steps[-1][0]:.0f} MB, {steps[-1][1]:.1f} s CPU")
+            for ctx in contexts:
+                ctx.close()
+            browser.close()
+    return {"rss_mb": [round(r) for r, _ in steps], "cpu_s": [round(c, 2) for _, c in steps],
+            "pages_per_session": 4}
+
+
+def format_sessions(app: dict) -> str:
+    """The app's memory and CPU per session, as the README's sizing uses them."""
+    rss, cpu, n = app["rss_mb"], app["cpu_s"], len(app["rss_mb"]) - 1
+    per_mb = (rss[-1] - rss[1]) / max(1, n - 1)
+    per_cpu = (cpu[-1] - cpu[1]) / max(1, n - 1) / app["pages_per_session"]
+    return (f"app (demo, {n} browser sessions of {app['pages_per_session']} pages each, kept open): resident MB "
+            f"{' -> '.join(str(r) for r in rss)}; CPU s {' -> '.join(str(c) for c in cpu)}; after the first "
+            f"session {per_mb:.0f} MB and {per_cpu:.2f} s of CPU per page per further session")
+
+
 def _cell(value: float, cpu: float, name: str) -> str:
     return f"{value:,.1f} ({cpu:,.1f})" if name.endswith("_ms") else f"{value:,.2f} ({cpu:,.2f})"
 
@@ -224,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--provinces", default=",".join(PROVINCES),
                    help="four 2-digit province codes, the largest first (default: %(default)s)")
     p.add_argument("--server-only", action="store_true", help="with --db: measure on the server only")
+    p.add_argument("--app-sessions", type=int, default=0,
+                   help="also measure the app's memory and CPU over this many browser sessions (the demo; chromium)")
+    p.add_argument("--app-only", action="store_true", help="only the app's sessions (with --app-sessions)")
     args = p.parse_args(argv)
     provinces = tuple(c.strip() for c in args.provinces.split(","))
     started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M")
@@ -236,6 +312,10 @@ def main(argv: list[str] | None = None) -> int:
     points: list[Point] = []
     sizes: dict[str, dict] = {}
     server = server_url(args.db)
+    app = app_sessions(args.app_sessions, log=log) if args.app_sessions else None
+    if app and args.app_only:
+        print(format_sessions(app))
+        return 0
     for url in ((server,) if args.server_only else (None, server)) if server else (None,):
         scratch = scratch_stores(url, tempfile.gettempdir())
         try:
@@ -246,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
         sizes[scratch.backend] = size
     loads.append(os.getloadavg()[0])
     print(format_report(points, sizes, started, loads))
+    if app:
+        print(format_sessions(app))
     return 0
 
 
