@@ -64,3 +64,15 @@ def peak_rss_mb() -> float:
     """Peak resident memory of this process so far (Linux reports ru_maxrss in kB, macOS in bytes)."""
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def current_rss_mb() -> float:
+    """Resident memory of this process now (Linux: /proc/self/status VmRSS); the peak where not available."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return peak_rss_mb()

@@ -16,6 +16,7 @@ that the store counts right (tests/test_bench.py compares the two exactly).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import multiprocessing
 import os
@@ -52,7 +53,7 @@ from . import briefing, planning, services, services_rule, write_path
 from . import public as public_bench
 from . import records as record_bench
 from . import snapshot as snapshot_bench
-from .figures import Figure, Targets, judge, peak_rss_mb, timed
+from .figures import Figure, Targets, current_rss_mb, judge, peak_rss_mb, timed
 from .scratch import ScratchStores, scratch_stores, server_url
 
 #: the benchmark modules of single topics whose figures a national run adds, in the order they are printed
@@ -64,18 +65,31 @@ TOPICS = (adviser_bench, planning, services, services_rule, briefing, write_path
 TARGETS: Targets = {
     "registry_import_s": ("s", "<=", 15, "read the registry file, write divisions and parents"),
     "assignments_import_s": ("s", "", 0, "insert advisers and assignments"),
-    "summary_national_ms": ("ms", "<=", 100, "national summary by province, warm"),
+    "summary_national_ms": ("ms", "<=", 50, "national summary by province, warm, before any service record"),
     "summary_county_ms": ("ms", "", 0, "largest county by township, warm"),
-    "gaps_province_ms": ("ms", "<=", 1000, "gap list (lapsed/expiring/never) of the largest province"),
+    "gaps_province_ms": ("ms", "<=", 200, "gap list (lapsed/expiring/never) of the largest province"),
     "map_html_bytes_max": ("bytes", "<=", 2_000_000, "largest map HTML of national/province/county/township"),
     "map_build_ms_max": ("ms", "", 0, "slowest map: view + folium + HTML"),
     "rss_mb": ("MB", "<=", 1500, "peak resident memory of the process"),
-    "pandas_ratio": ("x", ">=", 10, "plain pandas national summary time / store time"),
+    "pandas_ratio": ("x", ">=", 20, "plain pandas national summary time / store time"),
 }
-#: a backend's own targets where they differ (a server answers over a socket, from another process)
+#: issue 25's table: figure -> (DuckDB target, PostgreSQL target), whichever module measures the figure.  These
+#: figures head the report, in this order, each judged against its store's target
+ISSUE_TARGETS: dict[str, tuple[float, float]] = {
+    "summary_national_ms": (50, 150),
+    "summary_served_national_ms": (75, 150),
+    "pandas_ratio": (20, 10),
+    "gaps_province_ms": (200, 500),
+    "advisers_national_s": (1, 2),
+    "services_import_s": (30, 60),
+    "report_province_s": (5, 15),
+    "rss_mb": (1500, 1500),
+}
+#: a backend's own targets where they differ from a module's (a server answers over a socket, from another
+#: process): issue 25's per-store targets, and the registry import's on the server
 BACKEND_TARGETS: dict[str, dict[str, float]] = {
-    "duckdb": {},
-    "postgresql": {"registry_import_s": 60, "summary_national_ms": 300, "gaps_province_ms": 1500},
+    "duckdb": {name: duck for name, (duck, _) in ISSUE_TARGETS.items()},
+    "postgresql": {"registry_import_s": 60, **{name: pg for name, (_, pg) in ISSUE_TARGETS.items()}},
 }
 #: the order of the side-by-side report: the server first, the embedded store from the same run beside it
 SIDE_BY_SIDE = ("postgresql", "duckdb")
@@ -216,7 +230,7 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
                   "where": scratch.where, "load_before": _load()}
     t_all = time.perf_counter()
     try:
-        result = _measure(scratch, figs, info, prefix, runs, geometry_counties, as_of, log)
+        result = _measure(scratch, figs, info, prefix, runs, geometry_counties, as_of, log, keep)
     except BaseException:
         scratch.cleanup()
         raise
@@ -231,10 +245,15 @@ def run_bench(prefix: str = "", runs: int = 5, geometry_counties: int = DEFAULT_
 
 
 def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix: str, runs: int,
-             geometry_counties: int, as_of: dt.date, log: Callable[[str], None]) -> BenchResult:
+             geometry_counties: int, as_of: dt.date, log: Callable[[str], None], keep: bool = False) -> BenchResult:
 
     figure = partial(_figure, backend=scratch.backend)
     targets: list[str] = []
+    # the process's memory after each step (now, peak so far): where rss_mb's peak is reached
+    info["rss_steps"] = rss_steps = {}
+
+    def mark(step: str) -> None:
+        rss_steps[step] = (round(current_rss_mb()), round(peak_rss_mb()))
 
     # registry import, each run into a new file; the last store is kept for the rest
     times, store, registry = [], None, None
@@ -247,6 +266,7 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
         times.append(time.perf_counter() - t0)
     figs["registry_import_s"] = figure("registry_import_s", statistics.median(times), times)
     log(f"registry_import_s {statistics.median(times):.2f}")
+    mark("registry")
 
     t0 = time.perf_counter()
     advisers, assignments = generate_people_and_contracts(registry, prefix, seed=SEED, anchor=as_of)
@@ -269,6 +289,8 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
             scratch.discard(k)
     figs["assignments_import_s"] = figure("assignments_import_s", statistics.median(times), times)
     log(f"assignments_import_s {statistics.median(times):.2f}")
+    del advisers           # stored: the frames a step no longer needs are let go (rss_mb is the run's peak)
+    mark("people")
 
     t0 = time.perf_counter()
     # geometry_counties=0: no geometry at all, not even the outlines (a quick run; the maps are then empty)
@@ -277,12 +299,11 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     info.update(geometry_counties=len(counties), schematic_villages=cells,
                 geometry_s=round(time.perf_counter() - t0, 2))
     log(f"geometry: {len(counties)} counties, {cells} cells in {info['geometry_s']} s")
-    with tempfile.TemporaryDirectory(prefix="geo-bench-services-") as folder:
-        figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info,
-                                   backend_targets=BACKEND_TARGETS[scratch.backend]))
     store.checkpoint()
+    mark("geometry")
 
-    # queries, warm
+    # the national summary, warm, before any service record: the coverage figures alone (issue 25's
+    # summary_national_ms; the summary once a year of records exists is summary_served_national_ms, below)
     national = Scope("")
     med, ts, summary = timed(lambda: store.summary(national, as_of, by="province"), runs)
     figs["summary_national_ms"] = figure("summary_national_ms", med * 1000, [t * 1000 for t in ts])
@@ -291,11 +312,24 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     # the same summary in plain pandas, on object-dtype code strings as a typical script holds them
     asg_str = assignments[["village", "start_date", "end_date"]].assign(
         village=assignments["village"].astype(str).astype(object))
-    pmed, pts, reference = timed(lambda: pandas_summary(registry, asg_str, as_of, 1), runs, warm=False)
+    pmed, pts, reference = timed(partial(pandas_summary, registry, asg_str, as_of, 1), runs, warm=False)
     figs["pandas_ratio"] = figure("pandas_ratio", pmed / med, [])
     info["pandas_summary_ms"] = round(pmed * 1000, 1)
     info["pandas_equal"] = summaries_equal(summary, reference)
     log(f"pandas {pmed * 1000:.0f} ms, equal={info['pandas_equal']}")
+    # the tests look at these frames (keep); otherwise the rest of the run needs none of them
+    kept = {"registry": registry, "assignments": asg_str, "summary": summary, "reference": reference} if keep else {}
+    del registry, asg_str, reference
+    gc.collect()
+    mark("summary and pandas")
+
+    with tempfile.TemporaryDirectory(prefix="geo-bench-services-") as folder:
+        figs.update(services.bench(store, assignments, as_of, Path(folder), runs=runs, log=log, info=info,
+                                   backend_targets=BACKEND_TARGETS[scratch.backend]))
+    store.checkpoint()
+    del assignments
+    gc.collect()
+    mark("services")
 
     county = _largest(vil_codes, 6)
     med, ts, _ = timed(lambda: store.summary(Scope(county), as_of, by="township"), runs)
@@ -324,27 +358,32 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     log(f"maps {maps}")
 
     backend_targets = BACKEND_TARGETS[scratch.backend]
-    figs.update(_with_info(info, planning.figures(store, as_of, runs, log, backend_targets)))
-    figs.update(adviser_bench.figures(store, as_of, runs, log, backend_targets))
-    figs.update(services_rule.served_figures(store, as_of, runs, log, backend_targets))
-    figs.update(assess_bench.assess_figures(store, as_of, runs, log, backend_targets))
-    figs.update(briefing.briefing_figures(store, as_of, runs, log, backend_targets))
-    figs.update(write_path.measure(store, as_of, runs, backend_targets, info, log))
-    figs.update(record_bench.measure(store, as_of, runs, backend_targets, info, log))
-    figs.update(snapshot_bench.measure(store, as_of, runs, backend_targets, info, log))
-    figs.update(public_bench.public_figures(store, as_of, runs, log, backend_targets))
+    mark("queries and maps")
+    topics = (("planning", lambda: _with_info(info, planning.figures(store, as_of, runs, log, backend_targets))),
+              ("advisers", lambda: adviser_bench.figures(store, as_of, runs, log, backend_targets)),
+              ("services_rule", lambda: services_rule.served_figures(store, as_of, runs, log, backend_targets)),
+              ("assess", lambda: assess_bench.assess_figures(store, as_of, runs, log, backend_targets)),
+              ("briefing", lambda: briefing.briefing_figures(store, as_of, runs, log, backend_targets)),
+              ("write_path", lambda: write_path.measure(store, as_of, runs, backend_targets, info, log)),
+              ("records", lambda: record_bench.measure(store, as_of, runs, backend_targets, info, log)),
+              ("snapshot", lambda: snapshot_bench.measure(store, as_of, runs, backend_targets, info, log)),
+              ("public", lambda: public_bench.public_figures(store, as_of, runs, log, backend_targets)))
+    for step, measure in topics:
+        figs.update(measure())
+        mark(step)
+    log(f"memory after each step (now, peak) MB: {rss_steps}")
 
     figs["rss_mb"] = figure("rss_mb", peak_rss_mb())
     info["load_after"] = _load()
     info.update(machine_info())
     return BenchResult({k: figs[k] for k in figure_names() if k in figs}, info,
-                       kept={"store": store, "registry": registry, "assignments": asg_str, "summary": summary,
-                             "reference": reference})
+                       kept={"store": store, **kept})
 
 
 def figure_names() -> list[str]:
-    """Every figure of a run in the order printed: this module's, then each topic module's (TOPICS)."""
-    return [*TARGETS, *(name for topic in TOPICS for name in topic.TARGETS)]
+    """Every figure of a run in the order printed: issue 25's table first, then this module's others, then each
+    topic module's (TOPICS)."""
+    return list(dict.fromkeys([*ISSUE_TARGETS, *TARGETS, *(name for topic in TOPICS for name in topic.TARGETS)]))
 
 
 def _with_info(info: dict, figures_and_info: tuple[dict, dict]) -> dict:
@@ -406,11 +445,19 @@ def format_table(result: BenchResult) -> str:
                  f"{i.get('pandas_equal')}")
     lines.append(f"  setup: generate {i.get('generate_s')} s, geometry {i.get('geometry_s')} s, "
                  f"whole run {i.get('total_s')} s")
+    lines.append(f"  {_memory_steps(i)}")
     lines.append("")
     missed = result.missed
     lines.append("all targets met / 全部达标" if not missed else
                  f"targets missed / 未达标: {', '.join(missed)}")
     return "\n".join(lines)
+
+
+def _memory_steps(info: dict) -> str:
+    """Where the process's memory went: MB now / peak so far after each step of the run."""
+    steps = info.get("rss_steps") or {}
+    return "memory after each step, MB now/peak: " + ", ".join(f"{k} {now:,}/{peak:,}"
+                                                                 for k, (now, peak) in steps.items())
 
 
 def _verdict(f: Figure) -> str:
@@ -426,7 +473,9 @@ def format_side_by_side(results: dict[str, BenchResult]) -> str:
     embedded store's from the same run beside it, each with its own target."""
     order = [b for b in SIDE_BY_SIDE if b in results]
     first = results[order[0]].info
-    names = list(dict.fromkeys(name for b in order for name in results[b].figures))
+    known = {name: k for k, name in enumerate(figure_names())}
+    names = sorted(dict.fromkeys(name for b in order for name in results[b].figures),
+                   key=lambda name: known.get(name, len(known)))
     w = max(len(n) for n in names)
     lines = [f"村居法律顾问覆盖图 benchmark · {first['prefix']} · {first.get('villages', 0):,} villages, "
              f"{first.get('advisers', 0):,} advisers, {first.get('assignments', 0):,} assignments; "
@@ -439,6 +488,8 @@ def format_side_by_side(results: dict[str, BenchResult]) -> str:
     head = "  ".join(f"{BACKEND_LABELS[b]:>14}  {'target':>13}  {'result':<9}" for b in order)
     lines += ["", f"{'figure':<{w}}  {head}"]
     for name in names:
+        if name not in ISSUE_TARGETS and names.index(name) and names[names.index(name) - 1] in ISSUE_TARGETS:
+            lines.append(f"{'(issue 25 above; the other topics below)':<{w}}")
         cells = []
         for b in order:
             f = results[b].figures.get(name)
@@ -452,6 +503,7 @@ def format_side_by_side(results: dict[str, BenchResult]) -> str:
                      f"rows), first import {i.get('ledger_first_import_s')} s; pandas summary identical: "
                      f"{i.get('pandas_equal')}; maps " + ", ".join(f"{k} {m['ms']:.0f} ms"
                                                                  for k, m in i.get("maps", {}).items()))
+        lines.append(f"  {BACKEND_LABELS[b]}: {_memory_steps(i)}")
     lines.append("")
     for b in order:
         missed = results[b].missed

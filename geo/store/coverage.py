@@ -95,9 +95,14 @@ class CoverageQueries(ServiceQueries):
                          coalesce(in_recorded_counties, 0) AS in_recorded_counties
                   FROM n LEFT JOIN agg ON agg.unit = n.unit LEFT JOIN srv ON srv.unit = n.unit)
             -- each unit's name looked up by its code: PostgreSQL cannot estimate that u holds a few dozen units
-            -- (a grouping by code prefix) and would join all of divisions to it
+            -- (a grouping by code prefix) and would join all of divisions to it.  DuckDB turns the lookup into a
+            -- join whose build side is every division that passes the lookup's own filters: the codes that are
+            -- whole units of this width in the scope (31 provinces, not 665,000 divisions and their names)
             SELECT u.unit,
-                   coalesce((SELECT d.name FROM divisions d WHERE d.code = u.unit), CAST(u.unit AS VARCHAR)) AS name,
+                   coalesce((SELECT d.name FROM divisions d
+                             WHERE d.code = u.unit AND d.code % {w} = 0
+                               AND d.code >= idiv($low, {w}) * {w} AND d.code < $high),
+                            CAST(u.unit AS VARCHAR)) AS name,
                    villages, data_villages, no_data_counties, covered, expiring, lapsed, served, nominal,
                    in_recorded_counties
             FROM u
