@@ -16,15 +16,14 @@ from geo.views.gap_list import (
     PAGE_ROWS,
     STATUSES,
     XLSX_MAX_ROWS,
-    by_unit,
+    by_unit_of_counts,
     county_table,
     export_record,
     gap_scope,
     listed,
-    listed_statuses,
     no_data_listed,
     no_data_record,
-    status_tally,
+    tally_of_counts,
     village_table,
 )
 from ui import queries, records, signboards, state, widgets
@@ -60,50 +59,62 @@ def gap_list(ctx: state.Ctx) -> None:
     if not statuses:
         st.info(ctx.t("msg.gaps.pick_status"))
         return
-    # the rows a file of the list may carry for this user (geo.views.gap_list), read through the page's cache
-    villages = queries.q_village_statuses(ctx.store, ctx.version, gap_scope(ctx.principal, ctx.scope).digits, ctx.date,
-                                          tuple(statuses), township, ctx.service)
-    gap = listed(ctx.principal, ctx.scope, ctx.date, statuses, township, villages)
-    villages = gap.villages
-    if villages.empty:
+    # counted first, then one page of rows read (geo.views.gap_list): a national list is 600,000 villages with
+    # their advisers; the files have every row, read when a download is clicked
+    digits = gap_scope(ctx.principal, ctx.scope).digits
+    level = queries.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
+    by = level if township is None and level is not None and level < 4 else None
+    counts = queries.q_gap_counts(ctx.store, ctx.version, digits, ctx.date, tuple(statuses), township, by,
+                                  ctx.service)
+    rows = int(counts["villages"].sum())
+    if not rows:
         st.info(ctx.t("gaps.none"))
         if left_out:
             st.caption(left_out)
         return
 
     selected = list(statuses)
-    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in status_tally(listed_statuses(villages, selected))]
+    parts = [f"{status_label(s, ctx.lang)} {count(n)}" for s, n in tally_of_counts(counts, selected)]
     place = ctx.name if township is None else f"{ctx.name}{names[township]}"
     stem = f"{ctx.t('gaps.file')}_{place}_{ctx.date}"
-    rows = len(villages)
     sheet = ctx.text("page.gaps")
+    # the rows a page or a file of the list may carry for this user (geo.views.gap_list)
+    page_key = f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}"
+    part = widgets.page_part(rows, page_key)      # the page number input is drawn below, over the table
+    shown = listed(ctx.principal, ctx.scope, ctx.date, statuses, township,
+                   queries.q_gap_rows(ctx.store, ctx.version, digits, ctx.date, tuple(statuses), township,
+                                      part.start, part.stop, ctx.service))
+
+    def every_row():
+        villages = queries.q_village_statuses(ctx.store, ctx.version, digits, ctx.date, tuple(statuses), township,
+                                              ctx.service)
+        return village_table(listed(ctx.principal, ctx.scope, ctx.date, statuses, township, villages).villages,
+                             ctx.lang)
 
     # the next step first: how many, and the files to hand out (built when clicked); the list itself below
     with st.container(horizontal=True, vertical_alignment="center"):
         st.markdown(f"**{ctx.t('gaps.count', n=count(rows))}**{aside(parts, ctx.lang)}", width="content")
         too_many = rows > XLSX_MAX_ROWS
-        widgets.download_button(ctx, ctx.t("download.xlsx"),
-                                lambda: to_xlsx_bytes(village_table(villages, ctx.lang), sheet=sheet),
+        widgets.download_button(ctx, ctx.t("download.xlsx"), lambda: to_xlsx_bytes(every_row(), sheet=sheet),
                                 what="gap_list", fmt="xlsx", file_name=f"{stem}.xlsx", mime=XLSX, key="dl_xlsx",
-                                detail=export_record(gap, "gap_list", "xlsx"), primary=not too_many, disabled=too_many)
-        widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(village_table(villages, ctx.lang)),
+                                detail={**export_record(shown, "gap_list", "xlsx"), "rows": rows},
+                                primary=not too_many, disabled=too_many)
+        widgets.download_button(ctx, ctx.t("download.csv"), lambda: to_csv_bytes(every_row()),
                                 what="gap_list", fmt="csv", file_name=f"{stem}.csv", mime="text/csv", key="dl_csv",
-                                detail=export_record(gap, "gap_list", "csv"), primary=too_many)
+                                detail={**export_record(shown, "gap_list", "csv"), "rows": rows}, primary=too_many)
     if too_many:
         st.caption(ctx.t("gaps.xlsx_too_many", n=count(XLSX_MAX_ROWS)))
     if left_out:
         st.caption(left_out)
-    level = queries.q_child_level(ctx.store, ctx.version, ctx.scope.digits)
-    if township is None and level is not None and level < 4:
-        by_unit_table(ctx, villages, level, selected)
+    if by is not None:
+        by_unit_table(ctx, counts, rows, by, selected)
     # a long list is drawn a page at a time: 600,000 rows would take the browser and the server minutes
-    part = widgets.paged(ctx, rows, f"gaps_page_{ctx.scope.digits}_{township}_{ctx.date}")
-    table = village_table(villages.iloc[part], ctx.lang)
+    part = widgets.paged(ctx, rows, page_key)
+    table = village_table(shown.villages, ctx.lang)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
     widgets.page_caption(ctx, part, rows, "gaps.page_rows")
     if records.may_change(ctx, []):
-        shown = villages.iloc[part]
-        pickable = dict(zip(shown["code"], shown["name"]))
+        pickable = dict(zip(shown.villages["code"], shown.villages["name"]))
         pick_key = f"gaps_rec_{ctx.scope.digits}_{ctx.date}"
         if (kept := st.session_state.get(pick_key)) and kept not in pickable:     # no gap any more: kept in view
             pickable[kept] = ctx.store.scope_name(Scope.parse(kept))
@@ -113,9 +124,9 @@ def gap_list(ctx: state.Ctx) -> None:
             records.village_records(ctx, code, "gaps", expanded=True)
 
 
-def by_unit_table(ctx: state.Ctx, villages, level: int, selected: list[str]) -> None:
+def by_unit_table(ctx: state.Ctx, counts: pd.DataFrame, rows: int, level: int, selected: list[str]) -> None:
     """The list counted per child unit (province, city, county): where the gaps are, before the rows."""
-    units = by_unit(villages, level, selected)
+    units = by_unit_of_counts(counts, selected)
     kids = queries.q_children(ctx.store, ctx.version, ctx.scope.digits)
     names = dict(zip(kids["code"].astype(str), kids["name"]))
     unit = level_label(level, ctx.lang)
@@ -123,7 +134,7 @@ def by_unit_table(ctx: state.Ctx, villages, level: int, selected: list[str]) -> 
                           ctx.text("col.villages"): units["villages"]})
     for status in units.columns[2:]:
         shown[status_label(status, ctx.lang)] = units[status]
-    with st.expander(ctx.t("gaps.by_unit", unit=unit), expanded=len(villages) > PAGE_ROWS):
+    with st.expander(ctx.t("gaps.by_unit", unit=unit), expanded=rows > PAGE_ROWS):
         st.dataframe(shown, hide_index=True, width="stretch", height=min(38 + 35 * len(shown), 420))
 
 

@@ -26,7 +26,7 @@ from geo.privacy.idcards import scrub_file_name
 from geo.store import Store
 from geo.text.catalogue import TEXT, Msg, escape_markdown, localized
 from geo.text.formats import period_text
-from ui import state, streamlit_words, visit_form, widgets
+from ui import queries, state, streamlit_words, visit_form, widgets
 
 MAX_MB = 200                    # per upload; the server's own limit is [server] maxUploadSize
 log = logging.getLogger(__name__)
@@ -399,7 +399,7 @@ def problems(orphans: pd.DataFrame) -> None:
 st.title(ctx.t("page.imports"))
 widgets.breadcrumb(ctx)
 st.caption(ctx.t("imp.intro"))
-orphans = store.orphan_assignments(ctx.scope)
+orphans = queries.q_orphans(store, ctx.version, ctx.scope.digits)     # nationally: 730,000 contracts read
 if len(orphans):
     st.warning(ctx.t("imp.orphans_top", name=ctx.name, n=f"{len(orphans):,}"))
 

@@ -15,6 +15,7 @@ from geo.views.gap_list import (
     STATUSES,
     VILLAGE_COLUMNS,
     by_unit,
+    by_unit_of_counts,
     export_record,
     listed,
     listed_status,
@@ -22,6 +23,7 @@ from geo.views.gap_list import (
     page_count,
     page_rows,
     status_tally,
+    tally_of_counts,
 )
 
 
@@ -117,3 +119,41 @@ def test_one_list_and_one_audit_row_for_the_cli_and_the_page():
         "what": "gap_list", "format": "csv", "as_of": dt.date(2026, 6, 1), "statuses": ["never"], "township": None,
         "rows": 1, "contacts": False}
     assert "phones" in listed(OPEN, Scope("61"), "2026-06-01", ["never"], None, rows).villages.columns
+
+
+GAP_ASKS = [(list(DEFAULT_STATUSES), None), ([*DEFAULT_STATUSES, "nominal"], None), (["nominal"], None),
+            (["covered"], None), (list(DEFAULT_STATUSES), "610124100000")]
+
+
+@pytest.mark.parametrize("statuses, township", GAP_ASKS)
+@pytest.mark.parametrize("digits, by", [("", 1), ("61", 2), ("6101", 3), ("610124", None)])
+def test_counted_list_is_the_list_counted(any_demo_store, digits, by, statuses, township):
+    """The page counts the list in the store (Store.village_status_counts) and reads one page of rows
+    (village_statuses' `rows`): the same figures as the whole list read and counted with pandas."""
+    from geo.core.codes import LEVEL_ENDS, Scope
+    from geo.demo import ANCHOR
+
+    scope = Scope(digits)
+    if township and not township.startswith(digits):
+        return
+    by = None if township else by
+    every = any_demo_store.village_statuses(scope, ANCHOR, statuses=statuses, township=township)
+    counts = any_demo_store.village_status_counts(scope, ANCHOR, statuses=statuses, township=township, by=by)
+    assert int(counts["villages"].sum()) == len(every)
+    assert tally_of_counts(counts, statuses) == status_tally(listed_statuses(every, statuses))
+    expected = (every.assign(code=every["code"].str[:LEVEL_ENDS[by - 1]].str.ljust(12, "0")) if by
+                else every.assign(code=scope.code))
+    grouped = (expected.groupby(["code", "status", "service_status"]).size().rename("villages").reset_index()
+               if len(every) else counts.iloc[0:0])
+    pd.testing.assert_frame_equal(counts.reset_index(drop=True), grouped.astype({"villages": "int64"}),
+                                  check_dtype=False)
+    if by and len(every):
+        pd.testing.assert_frame_equal(by_unit_of_counts(counts, statuses), by_unit(every, by, statuses),
+                                      check_names=False)
+    for first, stop in ((0, 100), (100, 200), (max(0, len(every) - 3), len(every) + 50)):
+        page = any_demo_store.village_statuses(scope, ANCHOR, statuses=statuses, township=township,
+                                               rows=slice(first, stop))
+        if first >= len(every):
+            assert page.empty
+        else:
+            pd.testing.assert_frame_equal(page, every.iloc[first:stop].reset_index(drop=True))

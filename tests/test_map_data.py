@@ -106,3 +106,18 @@ def test_headline_of_the_map_page(demo_store):
     one = demo_store.totals(Scope.parse("610124001001"), ANCHOR)
     assert headline(village, one, has_map=True) == Headline(one, 0, True)
     assert headline(village, one, has_map=False) == Headline(one, 0, False)   # no map: the village's figures
+
+
+@pytest.mark.parametrize("digits, layer", [("", "coverage"), ("61", "served"), ("610124", "feedback"),
+                                           ("610124100", "coverage")])
+def test_a_view_from_the_summary_kept_is_the_view_read(any_demo_store, digits, layer):
+    # the app hands map_view the summary page's table of the same units (ui.queries.q_map_view)
+    import pandas as pd
+
+    scope = Scope(digits)
+    level = any_demo_store.child_level(scope)
+    units = any_demo_store.summary(scope, ANCHOR, by=level) if level is not None and level < 5 else None
+    kept = map_view(any_demo_store, scope, ANCHOR, layer=layer, units=units)
+    read = map_view(any_demo_store, scope, ANCHOR, layer=layer)
+    pd.testing.assert_frame_equal(kept.table, read.table)
+    assert kept.features == read.features and kept.missing == read.missing

@@ -9,6 +9,7 @@ from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
+from geo.store.trend import KeptTrend
 
 
 def test_scope_limits_every_query(any_demo_store):
@@ -118,6 +119,24 @@ def test_trend_by_contract_masks_is_the_trend_by_joining_days_and_contracts(any_
     joined = any_demo_store.trend(Scope.parse(digits), ANCHOR, months=70).tail(24).reset_index(drop=True)
     assert masks["covered"].sum() > 0
     pd.testing.assert_frame_equal(masks, joined)
+
+
+@pytest.mark.parametrize("digits", ["", "61", "610124"])
+def test_trend_from_kept_days_is_the_trend(any_demo_store, digits):
+    # the app keeps the trend's rows per day (ui.queries.q_trend): a later date queries only the days not kept
+    scope, kept = Scope(digits), KeptTrend()
+    for day in (ANCHOR, ANCHOR - dt.timedelta(days=9), ANCHOR - dt.timedelta(days=40), dt.date(2025, 3, 31),
+                dt.date(2024, 1, 15)):      # before the first service record
+        before = set(kept.rows)
+        got = any_demo_store.trend_kept(scope, day, kept, months=24)
+        pd.testing.assert_frame_equal(got, any_demo_store.trend(scope, day, months=24))
+        assert set(kept.rows) - before == {d for d in got["as_of"].dt.date} - before
+    assert len(kept.rows) < 5 * 24      # the month ends the dates share were not asked for again
+    long = any_demo_store.trend(scope, ANCHOR, months=60)
+    assert kept.first_day is not None and long["has_service_data"].any() and not long["has_service_data"].all()
+    assert long["has_service_data"].tolist() == [kept.first_day <= d for d in long["as_of"].dt.date]
+    some = any_demo_store.trend_at(scope, [ANCHOR, dt.date(2026, 1, 31)])
+    pd.testing.assert_frame_equal(some, any_demo_store.trend(scope, ANCHOR).iloc[[13, 23]].reset_index(drop=True))
 
 
 def test_no_two_parts_of_the_store_define_the_same_name():

@@ -13,6 +13,7 @@ from geo.core.coverage import Counts
 from geo.core.service_rule import DEFAULT_SERVICE, ServiceSettings
 from geo.planning import GapPlan, plan_gaps
 from geo.store import Store
+from geo.store.trend import KeptTrend
 from geo.views import advisers
 from geo.views import map_view as map_data
 
@@ -56,6 +57,29 @@ def q_village_statuses(_store: Store, version: str, digits: str, as_of: str, sta
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def q_gap_counts(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+                 township: str | None, by: int | None, service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+    """The gap list counted by status (and per unit of level `by`), without its rows."""
+    return _store.village_status_counts(Scope(digits), as_of, statuses=list(statuses), township=township, by=by,
+                                        service=service)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_gap_rows(_store: Store, version: str, digits: str, as_of: str, statuses: tuple[str, ...],
+               township: str | None, first: int, stop: int, service: ServiceSettings = DEFAULT_SERVICE
+               ) -> pd.DataFrame:
+    """The rows [first, stop) of the gap list: the page drawn."""
+    return _store.village_statuses(Scope(digits), as_of, statuses=list(statuses), township=township,
+                                   service=service, rows=slice(first, stop))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def q_orphans(_store: Store, version: str, digits: str) -> pd.DataFrame:
+    """Contracts whose village is unknown or abolished: a fact of the data, not of a date."""
+    return _store.orphan_assignments(Scope(digits))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def q_no_data_counties(_store: Store, version: str, digits: str, as_of: str) -> pd.DataFrame:
     return _store.no_data_counties(Scope(digits), as_of)
 
@@ -65,17 +89,29 @@ def q_gap_plan(_store: Store, version: str, digits: str, as_of: str, cap: int, m
     return plan_gaps(_store, Scope(digits), as_of, cap=cap, max_km=max_km)
 
 
+# the trend's month ends are the same for every date of a month, and its rows depend on their day only: kept per
+# data version, scope and settings, a new date asks for its own day (and a month end not seen), not 24 months
+@st.cache_resource(show_spinner=False, max_entries=64, ttl=dt.timedelta(hours=2))
+def _trend_days(_store: Store, version: str, digits: str, service: ServiceSettings = DEFAULT_SERVICE) -> KeptTrend:
+    return KeptTrend()
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def q_trend(_store: Store, version: str, digits: str, as_of: str,
             service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
-    return _store.trend(Scope(digits), as_of, months=24, service=service)
+    return _store.trend_kept(Scope(digits), as_of, _trend_days(_store, version, digits, service), months=24,
+                             service=service)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def q_map_view(_store: Store, version: str, digits: str, as_of: str, lang: str,
                service: ServiceSettings = DEFAULT_SERVICE, layer: str = "coverage") -> map_data.MapView:
+    level = q_child_level(_store, version, digits)
+    # the summary page's table of the same units: a user going from the map to the summary reads it once
+    units = (q_summary(_store, version, digits, as_of, level, service)
+             if level is not None and level < 5 and Scope(digits).level < 5 else None)
     return map_data.map_view(_store, Scope(digits), dt.date.fromisoformat(as_of), lang=lang, service=service,
-                             layer=layer)
+                             layer=layer, units=units)
 
 
 # a national register is 200,000 people and 576,000 villages served: kept as it is, not pickled and unpickled on

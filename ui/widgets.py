@@ -156,6 +156,12 @@ def paged(ctx: Ctx, rows: int, key: str) -> slice:
     return page_rows(rows, page)
 
 
+def page_part(rows: int, key: str) -> slice:
+    """The rows :func:`paged` with the same `key` returns on this run, known before its input is drawn: a page
+    that reads only those rows reads them first."""
+    return page_rows(rows, int(st.session_state.get(key) or 1))
+
+
 def page_caption(ctx: Ctx, part: slice, rows: int, caption_key: str = "list.page_rows") -> None:
     """Under a paged table: which rows of how many it shows (nothing when it shows them all)."""
     if part.stop - part.start < rows:

@@ -173,17 +173,11 @@ class CoverageQueries(ServiceQueries):
         df["villages"] = df["villages"].astype("int64")
         return df
 
-    def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
-                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
-                 service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
-        """One row per village in scope with its status and current (or, if lapsed, last) advisers.
-
-        Columns: code, name, township_code, township, county, status, service_status (served / nominal / lapsed
-        / never / no_data, geo.core.service_rule), last_onsite (the latest record of a counting mode on or before the
-        date: on site by default; NaT = none), advisers, orgs, phones, contract_start, contract_end (NaT =
-        open-ended or none).  Filter by `statuses` (coverage statuses, and effective ones such as 'nominal')
-        and a township code.
-        """
+    def _status_rows(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None,
+                     township: str | None, expiring_days: int, service: ServiceSettings
+                     ) -> tuple[str, dict[str, Any]]:
+        """The CTEs up to ``sv`` (code, status, service_status, last_onsite of each village in scope with one of
+        `statuses`, all when none) and their parameters: :meth:`village_statuses` and its counts share them."""
         params = self._status_params(scope, as_of, expiring_days)
         if township:
             low, high = Scope.parse(township).int_range
@@ -195,21 +189,57 @@ class CoverageQueries(ServiceQueries):
             effective = [s for s in statuses if s in {x.value for x in ServiceStatus}] or ["-"]
             where = ("WHERE status IN (" + ", ".join(f"'{s}'" for s in coverage) + ") OR service_status IN ("
                      + ", ".join(f"'{s}'" for s in effective) + ")")
-        # the status filter applies before the advisers are looked up: a gap list of a province needs the
-        # names of a few thousand villages' advisers, not of all 60,000
-        df = self.query(f"""
+        return f"""
             WITH {self._village_status_cte()}, {service_cte},
             sv AS (SELECT * FROM (SELECT v.code, {rules.status_sql('pv')} AS status,
                                          {rules.service_status_sql()} AS service_status,
                                          ps.last_counting AS last_onsite
                                   FROM v LEFT JOIN pv ON pv.village = v.code LEFT JOIN ps ON ps.village = v.code
                                   LEFT JOIN sc ON sc.county = idiv(v.code, 1000000)
-                                  LEFT JOIN cd ON cd.county = idiv(v.code, 1000000)) s {where}),
+                                  LEFT JOIN cd ON cd.county = idiv(v.code, 1000000)) s {where})""", params
+
+    def village_status_counts(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
+                              township: str | None = None, by: int | None = None,
+                              expiring_days: int = DEFAULT_EXPIRING_DAYS,
+                              service: ServiceSettings = DEFAULT_SERVICE) -> pd.DataFrame:
+        """The villages :meth:`village_statuses` lists, counted without reading them: code (the unit of level
+        `by` holding them, 12 digits; the scope's own code when None), status, service_status, villages.  A page
+        of a national list needs the counts and one page of rows, not 600,000 rows with their advisers."""
+        head, params = self._status_rows(scope, as_of, statuses, township, expiring_days, service)
+        unit = level_width(by) if by else None
+        code = f"idiv(code, {unit}) * {unit}" if unit else str(scope.int_range[0])
+        df = self.query(f"""{head}
+            SELECT {code} AS code, status, service_status, count(*) AS villages FROM sv
+            GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""", params)
+        df["code"] = df["code"].map(to_str)
+        df["villages"] = df["villages"].astype("int64")
+        return df
+
+    def village_statuses(self, scope: Scope, as_of: dt.date | str, statuses: Sequence[str] | None = None,
+                 township: str | None = None, expiring_days: int = DEFAULT_EXPIRING_DAYS,
+                 service: ServiceSettings = DEFAULT_SERVICE, rows: slice | None = None) -> pd.DataFrame:
+        """One row per village in scope with its status and current (or, if lapsed, last) advisers.
+
+        Columns: code, name, township_code, township, county, status, service_status (served / nominal / lapsed
+        / never / no_data, geo.core.service_rule), last_onsite (the latest record of a counting mode on or before the
+        date: on site by default; NaT = none), advisers, orgs, phones, contract_start, contract_end (NaT =
+        open-ended or none).  Filter by `statuses` (coverage statuses, and effective ones such as 'nominal')
+        and a township code.  `rows`: only these rows of the list (in code order; a page of a long list).
+        """
+        head, params = self._status_rows(scope, as_of, statuses, township, expiring_days, service)
+        if rows is not None:
+            start, stop, _ = rows.indices(2**62)
+            params["first"], params["n"] = int(start), max(0, int(stop - start))
+            head += ", sv_page AS (SELECT * FROM sv ORDER BY code LIMIT $n OFFSET $first)"
+        sv = "sv_page AS sv" if rows is not None else "sv"
+        # the status filter applies before the advisers are looked up: a gap list of a province needs the
+        # names of a few thousand villages' advisers, not of all 60,000
+        df = self.query(f"""{head},
             -- advisers shown: the current ones; for a lapsed village those of its last contract
             cand AS (
                 SELECT a.village, a.adviser_id, a.start_date, a.end_date,
                        (a.end_date IS NULL OR a.end_date >= $as_of) AS is_cur
-                FROM assignments a JOIN sv ON sv.code = a.village
+                FROM assignments a JOIN {sv} ON sv.code = a.village
                 WHERE a.start_date <= $as_of AND a.village >= $low AND a.village < $high),
             ranked AS (
                 SELECT cand.*, bool_or(is_cur) OVER w AS any_cur, max(end_date) OVER w AS last_end
@@ -230,7 +260,7 @@ class CoverageQueries(ServiceQueries):
                 SELECT sv.code, d.name, idiv(sv.code, 1000) * 1000 AS township_code, t.name AS township,
                        c.name AS county, sv.status, sv.service_status, sv.last_onsite,
                        p.advisers, p.orgs, p.phones, p.contract_start, p.contract_end
-                FROM sv JOIN divisions d ON d.code = sv.code
+                FROM {sv} JOIN divisions d ON d.code = sv.code
                 LEFT JOIN divisions t ON t.code = idiv(sv.code, 1000) * 1000
                 LEFT JOIN divisions c ON c.code = idiv(sv.code, 1000000) * 1000000
                 LEFT JOIN people p ON p.village = sv.code)

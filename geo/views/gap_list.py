@@ -86,6 +86,25 @@ def by_unit(villages: pd.DataFrame, level: int, statuses: Iterable[str]) -> pd.D
     return table.sort_values("villages", ascending=False, kind="stable").reset_index()
 
 
+def tally_of_counts(counts: pd.DataFrame, selected: Iterable[str]) -> list[tuple[str, int]]:
+    """:func:`status_tally` of the villages counted by ``Store.village_status_counts`` (code, status,
+    service_status, villages), without their rows."""
+    sums = counts["villages"].groupby(listed_statuses(counts, selected).to_numpy()).sum()
+    return [(s, int(sums[s])) for s in STATUSES if s in sums.index and sums[s]]
+
+
+def by_unit_of_counts(counts: pd.DataFrame, statuses: Iterable[str]) -> pd.DataFrame:
+    """:func:`by_unit` of the villages counted per unit by ``Store.village_status_counts`` (its ``by`` the
+    scope's child level), without their rows."""
+    frame = pd.DataFrame({"code": counts["code"].astype(str).to_numpy(),
+                          "status": listed_statuses(counts, statuses).to_numpy(),
+                          "villages": counts["villages"].astype("int64").to_numpy()})
+    table = frame.pivot_table(index="code", columns="status", values="villages", aggfunc="sum", fill_value=0)
+    table = table[[s for s in STATUSES if s in table.columns]].astype("int64")
+    table.insert(0, "villages", table.sum(axis=1))
+    return table.sort_values("villages", ascending=False, kind="stable").reset_index()
+
+
 # ------------------------------------------------------------------------------ the rows one user may have
 
 VILLAGE_COLUMNS = ["code", "name", "township", "status", "advisers", "orgs", "phones", "contract_end",

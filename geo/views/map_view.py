@@ -127,11 +127,12 @@ def _with_feedback(store: Store, table: pd.DataFrame, scope: Scope, as_of: dt.da
 
 def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
              expiring_days: int = DEFAULT_EXPIRING_DAYS, service: ServiceSettings = DEFAULT_SERVICE,
-             layer: str = "coverage", principal: Principal = OPEN) -> MapView:
+             layer: str = "coverage", principal: Principal = OPEN, units: pd.DataFrame | None = None) -> MapView:
     """Child units of `scope` coloured by coverage rate (or served rate on the ``served`` layer), or its villages
     coloured by status (or service status); a village is shown on its township's map, as
     :attr:`MapView.focus`.  `scope` is limited to the principal's jurisdiction, and phone numbers are left out
-    for a principal who may not see them."""
+    for a principal who may not see them.  `units`: the store's summary of the child units for these arguments,
+    when the caller has it already (the app keeps it for the summary page); read otherwise."""
     scope = scoped(principal, scope)
     if scope.level == 5:
         township = map_view(store, Scope(scope.digits[:9]), as_of, lang=lang, expiring_days=expiring_days,
@@ -152,7 +153,8 @@ def map_view(store: Store, scope: Scope, as_of: dt.date, *, lang: str = "zh",
             table = table.assign(phones=None)
         props = [village_props(row, lang) for row in table.itertuples(index=False)]
     else:
-        mode, table = "rate", store.summary(scope, as_of, by=level, expiring_days=expiring_days, service=service)
+        mode, table = "rate", (units if units is not None and scope.level < 5 else
+                               store.summary(scope, as_of, by=level, expiring_days=expiring_days, service=service))
         if layer == "feedback":
             table = _with_feedback(store, table, scope, as_date(as_of), level, service)
         props = [unit_props(row, lang) for row in table.itertuples(index=False)]
