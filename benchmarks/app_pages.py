@@ -449,7 +449,7 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
     if not Path(chromium).exists():
         raise AppBenchError(f"找不到浏览器 {chromium} / chromium not found at {chromium}")
     say = log or (lambda msg: None)
-    runs = max(1, int(runs))
+    runs = max(0, int(runs))      # 0: no page figures, the soak only
     backend = "postgresql" if (server or (store and is_postgres_url(store))) else "duckdb"
     t_all = time.perf_counter()
     info: dict = {"runs": runs, "as_of": as_of.isoformat(), "backend": backend,
@@ -496,6 +496,9 @@ def run_app_bench(runs: int = 3, *, chromium: str = CHROMIUM, as_of: dt.date = A
                 plan = SoakPlan(app.url, NAV_PATHS, scopes, as_of)
                 return run_soak(plan, app, log_path, sessions=sessions, seconds=soak_seconds, chromium=chromium)
 
+            if not runs:
+                def measure_pages(url: str, browser) -> dict[str, list[float]]:
+                    return {}
             times, soaked = _serve_and_measure(target, info, chromium, measure_pages,
                                                soak if soak_seconds > 0 else None, say, Path(tmp))
         finally:
@@ -553,7 +556,7 @@ def _notes(result: AppBenchResult) -> list[str]:
 def format_table(result: AppBenchResult) -> str:
     """One line per figure: median, min, max, n, target and PASS / MISS, under the machine facts; the soak."""
     lines = [*_header(result.info), ""]
-    w = max(len(k) for k in result.figures)
+    w = max((len(k) for k in result.figures), default=6)
     lines.append(f"{'figure':<{w}}  {'median':>8}  {'min':>8}  {'max':>8}  {'n':>3}  {'target':>9}  result")
     for f in result.figures.values():
         lines.append(f"{f.name:<{w}}  {f.median:>7.2f}s  {min(f.runs):>7.2f}s  {max(f.runs):>7.2f}s  "
@@ -577,7 +580,7 @@ def format_side_by_side(results: dict[str, AppBenchResult]) -> str:
     first = next(iter(results.values()))
     lines = [*_header(first.info), ""]
     names = list(dict.fromkeys(n for r in results.values() for n in r.figures))
-    w = max(len(n) for n in names)
+    w = max((len(n) for n in names), default=6)
     lines.append(f"{'figure':<{w}}" + "".join(f"  {b:>10} {'target':>9} {'':<6}" for b in results))
     for name in names:
         row = f"{name:<{w}}"
@@ -605,7 +608,8 @@ def main(args) -> int:
     did not start or not get ready, a page raised, a frame detached, the server exited, ...) or the soak saw
     an error or a stall; the reason is printed."""
     as_json = bool(getattr(args, "json", False))
-    runs = int(getattr(args, "runs", 5) or 5)
+    runs = getattr(args, "runs", None)
+    runs = 5 if runs is None else int(runs)      # --runs 0: the soak only
     national = bool(getattr(args, "national", False))
     log = None if as_json else (lambda msg: print(f"… {msg}", file=sys.stderr, flush=True))
     soak_seconds = getattr(args, "soak_seconds", None)

@@ -125,8 +125,7 @@ def test_national_flag_reaches_the_app_bench(monkeypatch, capsys):
     seen = {}
 
     def fake(runs, log=None, national=False, **options):
-        seen["national"] = national
-        seen.update(options)
+        seen.update(options, national=national, runs=runs)
         return app_pages.AppBenchResult(
             {"national_gaps_s": app_pages.AppFigure("national_gaps_s", [2.5], 5.0, "x")},
             {"cores": 2, "store": "national benchmark store"})
@@ -138,6 +137,7 @@ def test_national_flag_reaches_the_app_bench(monkeypatch, capsys):
     assert cli.main(["bench", "--app", "--national", "--soak-seconds", "7", "--sessions", "3",
                      "--app-store", "/tmp/x.duckdb"]) == 0
     assert seen["soak_seconds"] == 7 and seen["sessions"] == 3 and seen["store"] == "/tmp/x.duckdb"
+    assert cli.main(["bench", "--app", "--national", "--runs", "0"]) == 0 and seen["runs"] == 0   # the soak only
 
 
 def test_db_runs_both_stores_side_by_side(monkeypatch, capsys):
