@@ -617,7 +617,9 @@ def main(args) -> int:
                "soak_seconds": float((300.0 if national else 0.0) if soak_seconds is None else soak_seconds)}
     server = server_url(getattr(args, "db", None))
     stores = {("postgresql" if is_postgres_url(s) else "duckdb"): s for s in (getattr(args, "app_store", None) or [])}
-    backends = ["duckdb", "postgresql"] if server or "postgresql" in stores else ["duckdb"]
+    # --db: both stores; else the stores --app-store names (DuckDB first), else a DuckDB one built here
+    backends = (["duckdb", "postgresql"] if server
+                else [b for b in ("duckdb", "postgresql") if b in stores] or ["duckdb"])
     results: dict[str, AppBenchResult] = {}
     died: dict[str, str] = {}
     for backend in backends:

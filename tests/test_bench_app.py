@@ -146,7 +146,7 @@ def test_db_runs_both_stores_side_by_side(monkeypatch, capsys):
     calls = []
 
     def fake(runs, log=None, server=None, store=None, **options):
-        backend = "postgresql" if server else "duckdb"
+        backend = "postgresql" if server or (store or "").startswith("postgresql:") else "duckdb"
         calls.append((backend, server, store))
         value = {"duckdb": 1.2, "postgresql": 2.4}[backend]
         return app_pages.AppBenchResult(
@@ -159,6 +159,9 @@ def test_db_runs_both_stores_side_by_side(monkeypatch, capsys):
     assert calls == [("duckdb", None, None), ("postgresql", "postgresql:///postgres", None)]
     row = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("national_gaps_scope_s"))
     assert row.split()[1:] == ["1.20s", "<=", "1.5", "s", "PASS", "2.40s", "<=", "2", "s", "MISS"]
+    calls.clear()     # a store built before, on PostgreSQL only
+    assert cli.main(["bench", "--app", "--national", "--app-store", "postgresql:///coverage_x"]) == 0
+    assert calls == [("postgresql", None, "postgresql:///coverage_x")]
 
 
 def test_every_page_of_the_navigation_is_timed_and_soaked(monkeypatch):
