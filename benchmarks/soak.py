@@ -31,6 +31,8 @@ RSS_TARGET_MB = 1500.0
 SAMPLE_EVERY_S = 3.0
 #: the longest one action of the soak may take before it counts as a stall (20 sessions share the server)
 SOAK_ACTION_TIMEOUT_S = 180.0
+#: the sessions start spread over this long (at most a quarter of the soak)
+RAMP_UP_S = 30.0
 #: what a session does, with its weight
 ACTIONS = (("page", 3), ("down", 3), ("up", 2), ("date", 2), ("map_click", 1), ("link", 1))
 
@@ -252,7 +254,15 @@ class _Session:
         scope = self.rng.choice(self.plan.scopes[level])
         self.path = self.rng.choice(self.plan.paths)[0]
         day = self.plan.as_of - dt.timedelta(days=self.rng.randrange(self.plan.days_back))
-        await page.goto(f"{self.plan.url}/{self.path}?scope={scope}&date={day.isoformat()}", wait_until="commit")
+        try:
+            await page.goto(f"{self.plan.url}/{self.path}?scope={scope}&date={day.isoformat()}",
+                            wait_until="commit", timeout=SOAK_ACTION_TIMEOUT_S * 1000)
+        except Exception as e:
+            if type(e).__name__ != "TimeoutError":
+                raise
+            self.result.stalls.append(f"session {self.n}: link {page.url} not answered after "
+                                      f"{SOAK_ACTION_TIMEOUT_S:g} s")
+            return False
         return await self.ready(page, "link", params={"scope": scope, "date": day.isoformat()})
 
     async def act(self, page, kind: str) -> bool:
@@ -309,15 +319,17 @@ class _Session:
             return await self.ready(page, "map_click", map=False)
         raise ValueError(kind)
 
-    async def run(self) -> None:
+    async def run(self, start_after_s: float = 0.0) -> None:
+        await asyncio.sleep(start_after_s)
         ctx = await self.browser.new_context(viewport=VIEWPORT)
         page = await ctx.new_page()
+        page.set_default_timeout(SOAK_ACTION_TIMEOUT_S * 1000)
         page.on("pageerror", lambda e: self.note_error(f"JavaScript error at {page.url}: {e}"))
         page.on("crash", lambda _: self.note_error(f"the tab crashed at {page.url}"))
         page.on("framedetached", lambda f: None)    # a rerun replaces the map's frame: normal, not an error
         kinds, weights = zip(*ACTIONS)
         try:
-            ok = await self.open_link(page)
+            ok = False
             while time.perf_counter() < self.deadline:
                 # after an action that was not possible here or did not get ready: a fresh link
                 kind = self.rng.choices(kinds, weights)[0] if ok else "link"
@@ -338,8 +350,10 @@ async def _soak(plan: SoakPlan, sessions: int, seconds: float, chromium: str, re
         browser = await p.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         try:
             deadline = time.perf_counter() + seconds
-            tasks = [asyncio.create_task(_Session(k, browser, plan, result, deadline, random.Random(seed + k)).run())
-                     for k in range(sessions)]
+            # users arrive one after another, not all in the same millisecond (and 20 tabs starting at once on
+            # two cores would time the browser, not the app)
+            tasks = [asyncio.create_task(_Session(k, browser, plan, result, deadline, random.Random(seed + k)).run(
+                min(RAMP_UP_S, seconds / 4) * k / max(1, sessions))) for k in range(sessions)]
             # a server that exits ends the soak at once (the sessions would only wait for it)
             while not all(t.done() for t in tasks):
                 if server.exit_code() is not None:
