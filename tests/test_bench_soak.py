@@ -111,8 +111,8 @@ def test_a_page_that_raises_is_caught_at_once(tmp_path):
                 t0 = time.perf_counter()
                 # the app shows no details (client.showErrorDetails = "none"): the server's output has them
                 with pytest.raises(PageRaised, match="the page raised an exception .*encountered an error"):
-                    wait_ready(page, params={"scope": "61"}, timeout_s=60)   # the URL never gets there
-                assert time.perf_counter() - t0 < 55     # not a timeout: the exception ended the wait
+                    wait_ready(page, params={"scope": "61"}, timeout_s=150)   # the URL never gets there
+                assert time.perf_counter() - t0 < 140     # not a timeout: the exception ended the wait
             finally:
                 browser.close()
         result = soak.run_soak(_plan(app.url), app, log, sessions=2, seconds=4, every_s=1)
