@@ -35,6 +35,9 @@ VIEWPORT = {"width": 1400, "height": 900}
 ACTION_TIMEOUT_S = 90.0
 SERVER_START_TIMEOUT_S = 90.0
 TABLE = '[data-testid="stDataFrame"]'
+#: what Streamlit draws for an exception the page raised (the full one, or the notice shown with
+#: ``client.showErrorDetails = "none"``)
+EXCEPTION = '[data-testid="stException"]'
 CHART = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
 
 
@@ -54,11 +57,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
-    """``streamlit run app.py`` on `db`, headless, bound to 127.0.0.1:`port`; output goes to `log_path`."""
+def start_server(db: Path | str, port: int, log_path: Path, script: str | Path = "app.py") -> subprocess.Popen:
+    """``streamlit run <script>`` (the app by default) on `db` (a DuckDB file or a PostgreSQL URL), headless, bound
+    to 127.0.0.1:`port`; output goes to `log_path`."""
     env = {**os.environ, "VILLAGE_COVERAGE_DB": str(db)}
     with open(log_path, "wb") as out:
-        return subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        return subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(script), "--server.headless", "true",
                                  "--server.port", str(port), "--server.address", "127.0.0.1"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
@@ -97,16 +101,22 @@ class ServedApp:
     url: str
     pid: int
     start_s: float        # seconds until the server answered its health check
+    proc: subprocess.Popen | None = None
+
+    def exit_code(self) -> int | None:
+        """None while the server runs, else its exit code (negative: the signal that ended it)."""
+        return self.proc.poll() if self.proc is not None else None
 
 
 @contextmanager
-def served_app(db: Path, log_path: Path) -> Iterator[ServedApp]:
-    """The app serving `db` on a free port of 127.0.0.1, healthy; stopped by its PID on every way out."""
+def served_app(db: Path | str, log_path: Path, script: str | Path = "app.py") -> Iterator[ServedApp]:
+    """The app (or `script`) serving `db` on a free port of 127.0.0.1, healthy; stopped by its PID on every way
+    out."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    proc = start_server(db, port, log_path)
+    proc = start_server(db, port, log_path, script)
     try:
-        yield ServedApp(url, proc.pid, wait_healthy(url, proc, log_path))
+        yield ServedApp(url, proc.pid, wait_healthy(url, proc, log_path), proc)
     finally:
         stop_server(proc)
 
@@ -114,10 +124,13 @@ def served_app(db: Path, log_path: Path) -> Iterator[ServedApp]:
 # -- readiness, judged inside the page  ----------------------------------------------------------------------
 # Runs in the browser at every animation frame until it returns true.  Frames of the st_folium component are
 # served from the app's own origin, so their documents are readable from the main page.
+# A run that ended with an exception on the page is "ready" too (returns "exception"): the caller raises at once
+# instead of waiting for content that will never come.
 _READY_JS = """
 (w) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector(EXCEPTION_SELECTOR)) return 'exception';
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-stale="true"]')) return false;
   const q = new URLSearchParams(location.search);
@@ -153,11 +166,35 @@ def mark_old_polygons(page) -> None:
     page.evaluate(_MARK_OLD_JS)
 
 
+def ready_arg(params: dict[str, str] | None = None, not_params: dict[str, str] | None = None,
+              path: str | None = None, selectors: tuple[str, ...] = (), map: bool = False) -> dict:
+    """The argument of ``READY_JS``."""
+    return {"params": params or {}, "not_params": not_params or {}, "path": path, "selectors": list(selectors),
+            "map": map}
+
+
+#: the text of every exception element on the page (empty: none)
+EXCEPTION_TEXT_JS = ("() => Array.from(document.querySelectorAll('" + EXCEPTION.replace("'", "\\'") + "'))"
+                     ".map(e => e.innerText.slice(0, 600)).join(' | ')")
+READY_JS = _READY_JS.replace("EXCEPTION_SELECTOR", repr(EXCEPTION))
+
+
+class PageRaised(AppNotReady):
+    """The page showed an exception (Streamlit's exception element)."""
+
+
 def wait_ready(page, *, params: dict[str, str] | None = None, not_params: dict[str, str] | None = None,
                path: str | None = None, selectors: tuple[str, ...] = (), map: bool = False,
                timeout_s: float = ACTION_TIMEOUT_S) -> None:
-    """Block until the page is ready in the sense of the module docstring (see ``_READY_JS``)."""
-    page.wait_for_function(_READY_JS, arg={"params": params or {}, "not_params": not_params or {},
-                                           "path": path, "selectors": list(selectors), "map": map},
-                           polling="raf", timeout=timeout_s * 1000)
+    """Block until the page is ready in the sense of the module docstring (see ``_READY_JS``); PageRaised when
+    the run ended with an exception on the page, AppNotReady (with what was awaited) after `timeout_s`."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout  # imported here: an optional dependency
+
+    arg = ready_arg(params, not_params, path, selectors, map)
+    try:
+        state = page.wait_for_function(READY_JS, arg=arg, polling="raf", timeout=timeout_s * 1000).json_value()
+    except PlaywrightTimeout as e:
+        raise AppNotReady(f"page not ready after {timeout_s:g} s at {page.url} (waited for {arg})") from e
+    if state == "exception":
+        raise PageRaised(f"the page raised an exception at {page.url}: {page.evaluate(EXCEPTION_TEXT_JS)}")
 

@@ -1021,6 +1021,14 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--national", action="store_true",
                     help="with --app: serve the national benchmark's store (contracts in every county) instead of "
                          "the demo")
+    sp.add_argument("--soak-seconds", type=float, default=None,
+                    help="with --app: then the soak, many browser sessions at once across every page and level for "
+                         "this long, the app server's memory sampled (default 300 with --national, else none)")
+    sp.add_argument("--sessions", type=int, default=20, help="with --app: browser sessions in the soak")
+    sp.add_argument("--app-store", action="append", metavar="TARGET",
+                    help="with --app --national: serve this national store, built before by the benchmark's "
+                         "builder (benchmarks.national.build_store), instead of building one; a DuckDB file or a "
+                         "postgresql://... database, once per store")
     sp.set_defaults(func=cmd_bench)
 
     _records_parsers(sub)

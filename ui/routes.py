@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -145,5 +146,18 @@ def _is_download(file) -> bool:
     return file.kind == MediaFileKind.DOWNLOADABLE
 
 
+class StaticGzip:
+    """ASGI middleware: gzip for the static files (Streamlit's JavaScript and CSS, the map's assets under
+    ``/app/static``) when the browser accepts it: 2.1 MB of JavaScript before a first page is drawn, 0.5 MB
+    gzipped.  Everything else (the pages' data, media and downloads, the websocket) passes as before."""
+
+    def __init__(self, app) -> None:
+        self.app, self.gzip = app, GZipMiddleware(app, minimum_size=1024)
+
+    async def __call__(self, scope, receive, send) -> None:
+        static = scope["type"] == "http" and "/static/" in scope["path"]
+        await (self.gzip if static else self.app)(scope, receive, send)
+
+
 def middleware() -> list[Middleware]:
-    return [Middleware(MediaGuard)]
+    return [Middleware(MediaGuard), Middleware(StaticGzip)]
