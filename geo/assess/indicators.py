@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Sequence
 
 import numpy as np
 import pandas as pd
 
-from geo.assess.facts import Facts
+from geo.assess.facts import Facts, distinct
 from geo.assess.period import month_label, quarter_of, year_of
 from geo.core.categories import CLASSES, LECTURE, MEDIATION
 
@@ -58,28 +58,28 @@ COMMON_FIELDS: dict[str, Field] = {"kind": Text(40, required=True), "label": Tex
 DEDUCT = Number(0, MAX_POINTS, required=False)
 
 
-def _unit_of(per: str, months: pd.Series, period_code: str) -> pd.Series:
-    """The unit (2026-04, 2026Q2, 2026 or the period's code) of each month yyyymm; looked up per distinct month."""
+def _unit_index(per: str, months: np.ndarray, period_code: str) -> tuple[np.ndarray, np.ndarray]:
+    """The unit of each of the period's months (its position in the labels) and the labels (2026-04, 2026Q2,
+    2026 or the period's code)."""
     if per == "period":
-        return pd.Series(period_code, index=months.index, dtype=object)
+        return np.zeros(len(months), dtype=np.int64), np.array([period_code], dtype=object)
     name = {"month": month_label, "quarter": quarter_of, "year": year_of}[per]
-    return months.map({m: name(int(m)) for m in pd.unique(months)})
+    labels = [name(int(m)) for m in months]
+    uniques = list(dict.fromkeys(labels))
+    return np.array([uniques.index(x) for x in labels], dtype=np.int64), np.array(uniques, dtype=object)
 
 
-def _months(months: pd.Series) -> pd.Series:
-    return _unit_of("month", months, "")
+def _units_named(codes: np.ndarray, labels: Sequence[str]) -> pd.Categorical:
+    """Units as a categorical: a million labels are a million small numbers and a few texts."""
+    return pd.Categorical.from_codes(codes, categories=list(labels))
 
 
-def _key(subject: pd.Series, month: pd.Series) -> np.ndarray:
-    """(subject, month) as one int64 (a month of one period is told by its number in the year): a hash lookup on
-    one column instead of a MultiIndex, which is slow at a million pairs."""
-    return subject.to_numpy(np.int64) * 100 + month.to_numpy(np.int64) % 100
-
-
-def _per_month(records: pd.DataFrame, column: str, served: pd.DataFrame) -> np.ndarray:
-    """The sum of `column` over `records` for each (subject, month) of `served` (0 where none)."""
-    sums = records[column].groupby(_key(records["subject"], records["month"])).sum()
-    return sums.reindex(_key(served["subject"], served["month"])).fillna(0).to_numpy(float)
+def _month_units(facts: Facts, amount: np.ndarray, met: np.ndarray) -> pd.DataFrame:
+    """The units of an indicator counted per month served: one row per (subject, month served)."""
+    c = facts.codes
+    labels = [month_label(int(m)) for m in c.months]
+    return pd.DataFrame({"subject": c.subjects[c.served_pos], "unit": _units_named(c.served_month, labels),
+                         "amount": amount, "met": met, "pos": c.served_pos})
 
 
 class Indicator(ABC):
@@ -103,15 +103,18 @@ class Indicator(ABC):
 
     @abstractmethod
     def units(self, facts: Facts) -> pd.DataFrame:
-        """subject, unit, amount, met: each unit of the period a subject is measured in."""
+        """subject, unit, amount, met: each unit of the period a subject is measured in (and, optionally, pos:
+        the subject's position in ``facts.codes``, which saves looking it up again)."""
 
     def measure(self, facts: Facts, units: pd.DataFrame | None = None) -> pd.DataFrame:
         """Indexed by subject (every subject of `facts`): value (units met), target (units), points; from
         `units` when :meth:`units` was called already."""
         units = self.units(facts) if units is None else units
-        grouped = units.groupby("subject")
-        out = pd.DataFrame({"value": grouped["met"].sum().astype(float), "target": grouped["met"].size().astype(float)})
-        out = out.reindex(facts.subjects, fill_value=0.0)
+        c = facts.codes
+        pos = (units["pos"].to_numpy(np.int64) if "pos" in units
+               else np.searchsorted(c.subjects, units["subject"].to_numpy(np.int64)))
+        out = pd.DataFrame({"value": c.count_per_subject(pos, units["met"].to_numpy(np.float64)),
+                            "target": c.count_per_subject(pos).astype(np.float64)}, index=facts.subjects)
         out["points"] = self.score(out["value"], out["target"])
         return out
 
@@ -141,8 +144,9 @@ class ContractWholePeriod(Indicator):
     def units(self, facts: Facts) -> pd.DataFrame:
         subjects = facts.subjects
         whole = facts.whole.reindex(subjects, fill_value=False).to_numpy(bool)
-        return pd.DataFrame({"subject": subjects.to_numpy(), "unit": facts.period.code,
-                             "amount": whole.astype(float), "met": whole})
+        return pd.DataFrame({"subject": subjects.to_numpy(),
+                             "unit": _units_named(np.zeros(len(subjects), dtype=np.int64), [facts.period.code]),
+                             "amount": whole.astype(float), "met": whole, "pos": np.arange(len(subjects))})
 
 
 class OnsiteMonths(Indicator):
@@ -154,10 +158,9 @@ class OnsiteMonths(Indicator):
     rule_key = "assess.rule.onsite_months"
 
     def units(self, facts: Facts) -> pd.DataFrame:
-        served = facts.served
-        amount = _per_month(facts.records[facts.records["mode"] == "onsite"], "records", served)
-        return pd.DataFrame({"subject": served["subject"], "unit": _months(served["month"]),
-                             "amount": amount, "met": amount > 0})
+        c = facts.codes
+        amount = c.per_month(facts, "records", mode="onsite")[c.served_cell]
+        return _month_units(facts, amount, amount > 0)
 
 
 class OnsiteHours(Indicator):
@@ -171,20 +174,41 @@ class OnsiteHours(Indicator):
 
     def units(self, facts: Facts) -> pd.DataFrame:
         standard = float(self.get("standard"))
-        onsite = facts.records[facts.records["mode"] == "onsite"]
+        c = facts.codes
         if self.get("per") == "village":
-            keys = ["subject", "village", "month"]
-            hours = onsite.groupby(keys, as_index=False)["hours"].sum()
-            each = facts.held[keys].merge(hours, on=keys, how="left").fillna({"hours": 0.0})
-            each["ok"] = each["hours"] >= standard - 1e-9
-            per_month = each.groupby(["subject", "month"], as_index=False).agg(amount=("hours", "sum"),
-                                                                               met=("ok", "min"))
-            return pd.DataFrame({"subject": per_month["subject"], "unit": _months(per_month["month"]),
-                                 "amount": per_month["amount"], "met": per_month["met"].astype(bool)})
-        served = facts.served
-        amount = _per_month(onsite, "hours", served)
-        return pd.DataFrame({"subject": served["subject"], "unit": _months(served["month"]),
-                             "amount": amount, "met": amount >= standard - 1e-9})
+            hours = _held_hours(facts)
+            short = (hours < standard - 1e-9).astype(np.float64)
+            cells = c.held_pos * len(c.months) + c.held_month
+            size = c.n * len(c.months)
+            amount = np.bincount(cells, weights=hours, minlength=size)[c.served_cell]
+            met = np.bincount(cells, weights=short, minlength=size)[c.served_cell] == 0
+            return _month_units(facts, amount, met)
+        amount = c.per_month(facts, "hours", mode="onsite")[c.served_cell]
+        return _month_units(facts, amount, amount >= standard - 1e-9)
+
+
+def _held_hours(facts: Facts) -> np.ndarray:
+    """Per row of ``facts.held`` (a subject holding a village in a month): the on-site hours there then."""
+    c = facts.codes
+    villages = distinct(facts.held["village"].to_numpy(np.int64))
+    n_villages = len(villages)
+    held_keys = (c.held_pos * len(c.months) + c.held_month) * n_villages + c.held_village
+    order = np.argsort(held_keys, kind="stable")
+    sorted_keys = held_keys[order]
+    keep = c.where(mode="onsite")
+    record_villages = facts.records["village"].to_numpy(np.int64)[keep]
+    v = np.searchsorted(villages, record_villages)
+    at_held = v < n_villages
+    at_held[at_held] = villages[v[at_held]] == record_villages[at_held]
+    keys = ((c.record_pos[keep] * len(c.months) + c.record_month[keep]) * n_villages + v)[at_held]
+    where = np.searchsorted(sorted_keys, keys)
+    hit = where < len(sorted_keys)
+    hit[hit] = sorted_keys[where[hit]] == keys[hit]
+    sums = np.bincount(where[hit], weights=facts.records["hours"].to_numpy(np.float64)[keep][at_held][hit],
+                       minlength=len(sorted_keys))
+    out = np.empty(len(held_keys), dtype=np.float64)
+    out[order] = sums
+    return out
 
 
 class RecordsPerUnit(Indicator):
@@ -200,16 +224,20 @@ class RecordsPerUnit(Indicator):
 
     def units(self, facts: Facts) -> pd.DataFrame:
         category = self.category or self.get("category")
-        per, code = self.get("per"), facts.period.code
-        records = facts.records if category == ALL_RECORDS else facts.records[facts.records["cls"] == category]
-        counts = (records.assign(unit=_unit_of(per, records["month"], code))
-                  .groupby(["subject", "unit"], as_index=False)["records"].sum())
-        served = facts.served
-        units = served.assign(unit=_unit_of(per, served["month"], code))[["subject", "unit"]].drop_duplicates()
-        amount = (units.merge(counts, on=["subject", "unit"], how="left")["records"].fillna(0)
-                  .to_numpy(float))
-        return pd.DataFrame({"subject": units["subject"].to_numpy(), "unit": units["unit"].to_numpy(),
-                             "amount": amount, "met": amount >= int(self.get("at_least"))})
+        c = facts.codes
+        unit_of_month, labels = _unit_index(self.get("per"), c.months, facts.period.code)
+        counts = c.per_month(facts, "records", cls=None if category == ALL_RECORDS else category)
+        n_units = len(labels)
+        by_month = counts.reshape(c.n, len(c.months))
+        per_unit = np.zeros((c.n, n_units))
+        for month, unit in enumerate(unit_of_month):
+            per_unit[:, unit] += by_month[:, month]
+        cells = distinct(c.served_pos * n_units + unit_of_month[c.served_month])
+        amount = per_unit.reshape(-1)[cells]
+        pos = cells // n_units
+        return pd.DataFrame({"subject": c.subjects[pos], "unit": _units_named(cells % n_units, labels),
+                             "amount": amount,
+                             "met": amount >= int(self.get("at_least")), "pos": pos})
 
 
 class Lectures(RecordsPerUnit):
@@ -242,11 +270,10 @@ class RemoteOnlyMonths(Indicator):
     penalty = True
 
     def units(self, facts: Facts) -> pd.DataFrame:
-        served, r = facts.served, facts.records
-        remote = _per_month(r[r["mode"] == "remote"], "records", served)
-        onsite = _per_month(r[r["mode"] == "onsite"], "records", served)
-        return pd.DataFrame({"subject": served["subject"], "unit": _months(served["month"]),
-                             "amount": remote.astype(float), "met": (remote > 0) & (onsite == 0)})
+        c = facts.codes
+        remote = c.per_month(facts, "records", mode="remote")[c.served_cell]
+        onsite = c.per_month(facts, "records", mode="onsite")[c.served_cell]
+        return _month_units(facts, remote, (remote > 0) & (onsite == 0))
 
     def score(self, value: pd.Series, target: pd.Series) -> pd.Series:
         points = self.points - float(self.get("deduct")) * value
