@@ -224,10 +224,10 @@ def service_records(store: Store, scope: Scope, period: Period) -> pd.DataFrame:
 
 
 def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, period: Period,
-             months: pd.DataFrame | None = None) -> Facts:
+             months: pd.DataFrame | None = None, extra: dict[str, Any] | None = None) -> Facts:
     """The facts of the advisers (`subject` ADVISER) or the villages (VILLAGE) from a scope's contracts
     (:meth:`geo.store.Store.assess_contracts`) and records (:func:`service_records`); `months`: their
-    :func:`contract_months` when computed already."""
+    :func:`contract_months` when computed already; `extra`: what some indicators read beside them."""
     months = contract_months(contracts, period) if months is None else months
     column = "adviser_id" if subject == ADVISER else "village"
     held = pd.DataFrame({"subject": months[column].to_numpy(), "village": months["village"].to_numpy(),
@@ -245,4 +245,5 @@ def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, peri
         records = services[keep].assign(subject=services["village"].to_numpy())
     records = records[["subject", *keep]].reset_index(drop=True)
     whole = whole_period(contracts, column, period.start, period.end)
-    return Facts(subject, period, held, whole.reindex(held["subject"].unique(), fill_value=False), records)
+    return Facts(subject, period, held, whole.reindex(held["subject"].unique(), fill_value=False), records,
+                 dict(extra or {}))

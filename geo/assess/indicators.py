@@ -1,7 +1,7 @@
 """The fixed vocabulary of a score sheet: each indicator a class that says which keys a rule file may give it
 (:attr:`Indicator.fields`), how it measures an adviser or a village (:meth:`Indicator.units`) and how the
 measure becomes points (:meth:`Indicator.score`).  :data:`INDICATORS` is the one table of them; a rule file naming
-anything else is refused.  The villagers' satisfaction and signboard currency will be two more classes here.
+anything else is refused.
 
 Every indicator measures in *units*: the months, quarters or years of the period the subject served, or the
 period itself, each met or not, with the amount behind it (hours, records).  The value is the number of units
@@ -20,6 +20,7 @@ import pandas as pd
 from geo.assess.facts import Facts, distinct
 from geo.assess.period import month_label, quarter_of, year_of
 from geo.core.categories import CLASSES, LECTURE, MEDIATION
+from geo.text.catalogue import t
 
 UNIT_COLUMNS = ["subject", "unit", "amount", "met"]
 #: how records are counted per unit: a month, a quarter, a year, or the whole period
@@ -27,6 +28,9 @@ PER_UNITS = ("month", "quarter", "year", "period")
 #: the largest number a rule file may write anywhere (points, hours, counts, payments are all far below)
 MAX_POINTS, MAX_HOURS, MAX_COUNT = 1000, 300, 1000
 ALL_RECORDS = "all"
+#: what some indicators read beside contracts and records (Facts.extra), and a village's signboard statuses
+FEEDBACK, BOARDS = "feedback", "boards"
+NONE, OUTDATED, CURRENT = "none", "outdated", "current"
 
 
 # -- the keys a rule file may give, each with its type and range ---------------------------------------------
@@ -92,6 +96,8 @@ class Indicator(ABC):
     rule_key: ClassVar[str]
     #: whether meeting a unit is bad (a deduction: remote-only months), not good
     penalty: ClassVar[bool] = False
+    #: what else the indicator reads beside contracts and records (Facts.extra: FEEDBACK, BOARDS)
+    needs: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, values: dict[str, Any]):
         self.values = values
@@ -128,6 +134,15 @@ class Indicator(ABC):
         else:
             points = self.points * np.where(target > 0, value / target.where(target > 0, 1), 1.0)
         return pd.Series(np.round(np.clip(points, 0, self.points), 2), index=value.index)
+
+    def check(self) -> tuple[str, str, dict[str, Any]] | None:
+        """A rule that holds between the indicator's keys (each key's own range is checked already): None, or
+        the key at fault, the catalogue key of the refusal and its values."""
+        return None
+
+    def unit_text(self, unit: str, lang: str = "zh") -> str:
+        """A unit as the adviser's detail shows it."""
+        return unit
 
     def rule_values(self) -> dict[str, Any]:
         """The values the rule sentence names."""
@@ -280,6 +295,97 @@ class RemoteOnlyMonths(Indicator):
         return pd.Series(np.round(np.clip(points, 0, self.points), 2), index=value.index)
 
 
+class Satisfaction(Indicator):
+    """The villagers' satisfaction (their answers on the village page and the paper questionnaires,
+    :mod:`geo.core.feedback`): the share of answers at or above ``satisfied_from`` among the answers given at
+    the subject's villages in the months it held them.  One unit, the period: met when the share reaches
+    ``share`` per cent; with fewer than ``min_answers`` answers there is no figure, and ``no_data`` says whether
+    that earns the points (``full``) or not (``zero``)."""
+
+    kind = "satisfaction"
+    fields = {"share": Number(0, 100), "satisfied_from": Number(1, 5, integer=True, required=False, default=4),
+              "min_answers": Number(1, MAX_COUNT, integer=True, required=False, default=5),
+              "no_data": Choice(("full", "zero"), "full")}
+    label_key = "assess.ind.satisfaction"
+    rule_key = "assess.rule.satisfaction"
+    needs = (FEEDBACK,)
+
+    def units(self, facts: Facts) -> pd.DataFrame:
+        answers, satisfied = satisfaction_counts(facts, int(self.get("satisfied_from")))
+        enough = answers >= int(self.get("min_answers"))
+        share = np.where(answers > 0, satisfied / np.maximum(answers, 1) * 100, 0.0)
+        met = np.where(enough, share >= float(self.get("share")) - 1e-9, self.get("no_data") == "full")
+        subjects = facts.subjects
+        units = [f"{facts.period.code}:{s}/{a}" for s, a in zip(satisfied.tolist(), answers.tolist())]
+        return pd.DataFrame({"subject": subjects.to_numpy(), "unit": units, "amount": np.round(share, 1),
+                             "met": met.astype(bool), "pos": np.arange(len(subjects))})
+
+    def unit_text(self, unit: str, lang: str = "zh") -> str:
+        period, _, counts = unit.partition(":")
+        satisfied, _, answers = counts.partition("/")
+        key = "assess.unit.satisfaction" if int(answers or 0) >= int(self.get("min_answers")) \
+            else "assess.unit.satisfaction_no_data"
+        return t(key, lang, period=period, satisfied=satisfied, answers=answers)
+
+
+def satisfaction_counts(facts: Facts, satisfied_from: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per subject (in ``facts.subjects`` order): the answers giving a satisfaction at its villages in the
+    months it held them, and how many of them were at least `satisfied_from`."""
+    feedback = facts.extra.get(FEEDBACK)
+    n = len(facts.subjects)
+    if feedback is None or feedback.empty:
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    per_cell = (feedback.assign(satisfied=feedback["answers"].where(feedback["satisfaction"] >= satisfied_from, 0))
+                .groupby(["village", "month"], as_index=False)[["answers", "satisfied"]].sum())
+    held = facts.held[["subject", "village", "month"]].merge(per_cell, on=["village", "month"])
+    sums = held.groupby("subject")[["answers", "satisfied"]].sum().reindex(facts.subjects, fill_value=0)
+    return sums["answers"].to_numpy(np.int64), sums["satisfied"].to_numpy(np.int64)
+
+
+class Signboard(Indicator):
+    """Signboard currency (公示牌, :func:`geo.public.boards.reprint_list`): each village the subject held in
+    the period is a unit, current when its last printed board still says what it would say on the period's last
+    day, ``outdated`` when the advisers or the county's settings changed since or its QR code was reset, and
+    ``none`` when no board was ever printed.  The points less the mean of the villages' deductions (a village:
+    the deduction itself), never below zero."""
+
+    kind = "signboard"
+    fields = {"none": Number(0, MAX_POINTS), "outdated": Number(0, MAX_POINTS)}
+    label_key = "assess.ind.signboard"
+    rule_key = "assess.rule.signboard"
+    needs = (BOARDS,)
+
+    def check(self) -> tuple[str, str, dict[str, Any]] | None:
+        for key in ("none", "outdated"):
+            if float(self.get(key)) > self.points:
+                return key, "assess.e.deduct_over", {"field": key, "value": f"{float(self.get(key)):g}",
+                                                     "points": f"{self.points:g}"}
+        return None
+
+    def units(self, facts: Facts) -> pd.DataFrame:
+        c = facts.codes
+        pos, village, _ = c.held_pairs()
+        codes = c.villages[village]
+        statuses = facts.extra.get(BOARDS, pd.Series(dtype=object))
+        status = statuses.reindex(codes).fillna(CURRENT).to_numpy(object)
+        deduct = {NONE: float(self.get("none")), OUTDATED: float(self.get("outdated")), CURRENT: 0.0}
+        return pd.DataFrame({"subject": c.subjects[pos], "unit": [f"{v:012d}:{s}" for v, s in zip(codes, status)],
+                             "amount": [deduct[s] for s in status], "met": status == CURRENT, "pos": pos})
+
+    def measure(self, facts: Facts, units: pd.DataFrame | None = None) -> pd.DataFrame:
+        units = self.units(facts) if units is None else units
+        out = super().measure(facts, units)
+        lost = facts.codes.count_per_subject(units["pos"].to_numpy(np.int64), units["amount"].to_numpy(np.float64))
+        mean_lost = np.where(out["target"] > 0, lost / out["target"].where(out["target"] > 0, 1), 0.0)
+        out["points"] = np.round(np.clip(self.points - mean_lost, 0, self.points), 2)
+        return out
+
+    def unit_text(self, unit: str, lang: str = "zh") -> str:
+        village, _, status = unit.partition(":")
+        return t("assess.unit.signboard", lang, village=village, status=t(f"assess.board.{status}", lang))
+
+
 #: the vocabulary: kind -> class (the one table a rule file's indicators are looked up in)
 INDICATORS: dict[str, type[Indicator]] = {cls.kind: cls for cls in (
-    ContractWholePeriod, OnsiteMonths, OnsiteHours, Lectures, RecordsPerUnit, Mediations, RemoteOnlyMonths)}
+    ContractWholePeriod, OnsiteMonths, OnsiteHours, Lectures, RecordsPerUnit, Mediations, RemoteOnlyMonths,
+    Satisfaction, Signboard)}

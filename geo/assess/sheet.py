@@ -14,13 +14,15 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from geo.assess.facts import ADVISER, VILLAGE, Facts, contract_months, facts_of, service_records
-from geo.assess.indicators import Indicator
+from geo.assess.indicators import BOARDS, FEEDBACK, NONE, OUTDATED, Indicator
 from geo.assess.period import Period
 from geo.assess.rules import RuleSet
 from geo.auth.access import OPEN, Principal
 from geo.core.categories import LECTURE, MEDIATION
 from geo.core.codes import Scope, to_str
 from geo.core.errors import UserError
+from geo.core.feedback import Period as FeedbackPeriod
+from geo.public.boards import reprint_list
 from geo.store import Store
 from geo.text.catalogue import t
 
@@ -61,7 +63,8 @@ class Assessment:
         """The units behind each indicator of one adviser: indicator, unit, amount, met."""
         units = self.adviser_units[self.adviser_units["subject"] == adviser_id]
         labels = [indicator_label(ind, lang) for ind in self.rules.indicators]
-        return pd.DataFrame({"indicator": units["indicator"].map(lambda i: labels[i]), "unit": units["unit"],
+        shown = [self.rules.indicators[i].unit_text(str(u), lang) for i, u in zip(units["indicator"], units["unit"])]
+        return pd.DataFrame({"indicator": units["indicator"].map(lambda i: labels[i]), "unit": shown,
                              "amount": units["amount"], "met": units["met"]}).reset_index(drop=True)
 
     def records_of(self, adviser_id: int) -> pd.DataFrame:
@@ -85,7 +88,9 @@ def indicator_rule(ind: Indicator, lang: str = "zh") -> str:
         values["per"] = t(per_word[values["per"]], lang)
     if values["category"]:
         values["category"] = t(CATEGORY_KEYS[values["category"]], lang)
-    for key in ("standard", "at_least", "deduct", "points"):
+    if values.get("no_data") in NO_DATA_KEYS:
+        values["no_data"] = t(NO_DATA_KEYS[values["no_data"]], lang)
+    for key in ("standard", "at_least", "deduct", "points", "share", "none", "outdated"):
         if isinstance(values.get(key), float):
             values[key] = f"{values[key]:g}"
     text = t(ind.rule_key, lang, **values)
@@ -94,6 +99,8 @@ def indicator_rule(ind: Indicator, lang: str = "zh") -> str:
     return text
 
 
+#: what a satisfaction without enough answers earns, in words
+NO_DATA_KEYS = {"full": "assess.no_data.full", "zero": "assess.no_data.zero"}
 #: the catalogue's words for each class of service (geo.core.categories) and for all of them
 CATEGORY_KEYS = {"consultation": "assess.cat.consultation", "lecture": "assess.cat.lecture",
                  "mediation": "assess.cat.mediation", "contract": "assess.cat.contract",
@@ -250,6 +257,20 @@ def _home_villages(facts: Facts) -> pd.Series:
     return pd.Series(c.villages[village[take]], index=c.subjects[pos[take]])
 
 
+def _extra(store: Store, scope: Scope, period: Period, rules: RuleSet) -> dict[str, object]:
+    """What the rules' indicators read beside contracts and records, read only when one of them needs it: the
+    villagers' satisfaction answers of the period, each village's signboard status on its last day."""
+    needs = {need for ind in rules.indicators for need in ind.needs}
+    extra: dict[str, object] = {}
+    if FEEDBACK in needs:
+        extra[FEEDBACK] = store.assess_feedback(scope, *FeedbackPeriod(period.start, period.end).utc_bounds())
+    if BOARDS in needs:
+        listed = reprint_list(store, scope, period.end)
+        status = listed["reason"].map(lambda r: NONE if r == "never" else OUTDATED)
+        extra[BOARDS] = pd.Series(status.to_numpy(object), index=listed["code"].astype("int64").to_numpy())
+    return extra
+
+
 def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, principal: Principal = OPEN
            ) -> Assessment:
     """The assessment of `scope` (narrowed to the principal's jurisdiction) for `period` under `rules`."""
@@ -264,8 +285,9 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     name = store.scope_name(scope) if scope.digits else t("level.0")
 
     months = contract_months(contracts, period)
-    adv_facts = facts_of(ADVISER, contracts, services, period, months)
-    vil_facts = facts_of(VILLAGE, contracts, services, period, months)
+    extra = _extra(store, scope, period, rules)
+    adv_facts = facts_of(ADVISER, contracts, services, period, months, extra)
+    vil_facts = facts_of(VILLAGE, contracts, services, period, months, extra)
     adv_scores, adv_units = _scores(adv_facts, rules)
     vil_scores, vil_units = _scores(vil_facts, rules)
 
