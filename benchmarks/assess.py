@@ -4,14 +4,20 @@ last full quarter before the anchor, under the Anhui preset, from contracts and 
 village's row."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import os
+import statistics
+import sys
+import time
 from typing import Callable
 
 from geo.assess.period import Period
 from geo.assess.rules import load_rules
 from geo.assess.sheet import assess
 from geo.core.codes import Scope
-from geo.store import Store
+from geo.demo import ANCHOR
+from geo.store import Store, open_store
 
 from .figures import Figure, Targets, judge, timed
 
@@ -37,8 +43,40 @@ def assess_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str],
     period, rules = last_full_quarter(as_of), load_rules("anhui")
     if store.backend == "postgresql":
         backend_targets = {**(backend_targets or {}), **SERVER_TARGETS}
-    med, times, result = timed(lambda: assess(store, Scope(""), period, rules), max(1, min(runs, 3)))
+    cpu: list[float] = []
+
+    def once():
+        c0 = time.process_time()
+        out = assess(store, Scope(""), period, rules)
+        cpu.append(time.process_time() - c0)
+        return out
+
+    med, times, result = timed(once, max(1, min(runs, 3)))
     log(f"assess_national_quarter_s {med:.2f} ({period.code}: {len(result.advisers):,} advisers, "
-        f"{len(result.villages):,} villages)")
+        f"{len(result.villages):,} villages; CPU of this process {statistics.median(cpu[1:]):.2f} s; "
+        f"load average {os.getloadavg()[0]:.1f})")
     return {"assess_national_quarter_s": judge(TARGETS, "assess_national_quarter_s", med, times, backend_targets,
                                                on=period.code)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """This figure alone on a national store built before (benchmarks.records' store: contracts and a year of
+    service records), read only; ``python -m benchmarks.assess --store /tmp/national.duckdb`` or a PostgreSQL
+    URL."""
+    p = argparse.ArgumentParser(prog="python -m benchmarks.assess", description=main.__doc__.split("\n\n")[0])
+    p.add_argument("--store", required=True, help="a national DuckDB file or PostgreSQL URL")
+    p.add_argument("--runs", type=int, default=3)
+    args = p.parse_args(argv)
+    postgres = args.store.startswith("postgresql")
+    store = open_store(args.store) if postgres else open_store(args.store, read_only=True)
+    figs = assess_figures(store, ANCHOR, args.runs, log=lambda msg: print(f"… {msg}", file=sys.stderr))
+    store.close()
+    for f in figs.values():
+        verdict = "PASS" if f.ok else "MISS"
+        print(f"{f.name} {f.value:.2f} {f.unit} (target {f.op} {f.target:g}) {verdict}; runs "
+              f"{', '.join(f'{x:.2f}' for x in f.runs)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

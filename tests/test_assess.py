@@ -169,8 +169,10 @@ def in_force(c, day: dt.date) -> bool:
     return c.start_date.date() <= day and (pd.isna(c.end_date) or day <= c.end_date.date())
 
 
-def reference(rules: dict, code: str, contracts: pd.DataFrame, services: pd.DataFrame, subject: str) -> dict:
-    """subject id -> {"figures": ..., "ind": [(value, target, points)], "score", "grade", "payment"}."""
+def reference(rules: dict, code: str, contracts: pd.DataFrame, services: pd.DataFrame, subject: str,
+              feedback: pd.DataFrame | None = None, boards: dict[int, str] | None = None) -> dict:
+    """subject id -> {"figures": ..., "ind": [(value, target, points)], "score", "grade", "payment"}; `feedback`:
+    the villagers' responses as stored, `boards`: each village's signboard status (none / outdated / current)."""
     months = period_months(code)
     all_days = [day for y, m in months for day in month_days(y, m)]
     key = "adviser_id" if subject == "adviser" else "village"
@@ -221,13 +223,34 @@ def reference(rules: dict, code: str, contracts: pd.DataFrame, services: pd.Data
                 remote = recs[recs["mode"] == "remote"]
                 value = float(sum((remote["ym"] == ym).sum() > 0 and (onsite["ym"] == ym).sum() == 0 for ym in held))
                 target = float(len(held))
-            if kind == "remote_only_months":
+            elif kind == "satisfaction":
+                marks = []
+                for r in feedback.itertuples():
+                    china = r.received_at + dt.timedelta(hours=8)
+                    ym = china.year * 100 + china.month
+                    if not r.duplicate and r.satisfaction is not None and int(r.village) in {
+                            int(v) for v in held.get(ym, ())}:
+                        marks.append(r.satisfaction)
+                happy = sum(m >= ind.get("satisfied_from", 4) for m in marks)
+                if len(marks) >= ind.get("min_answers", 5):
+                    value = float(happy * 100 >= ind["share"] * len(marks))
+                else:
+                    value = float(ind.get("no_data", "full") == "full")
+                target = 1.0
+            elif kind == "signboard":
+                mine = {int(v) for vs in held.values() for v in vs}
+                lost = {"none": ind["none"], "outdated": ind["outdated"], "current": 0}
+                value, target = float(sum(boards[v] == "current" for v in mine)), float(len(mine))
+                got = points - sum(lost[boards[v]] for v in mine) / len(mine)
+            if kind == "signboard":
+                pass
+            elif kind == "remote_only_months":
                 got = max(0.0, points - ind["deduct"] * value)
             elif "deduct" in ind:
                 got = max(0.0, points - ind["deduct"] * (target - value))
             else:
                 got = points * (value / target if target else 1)
-            results.append((value, target, round(min(got, points), 2)))
+            results.append((value, target, round(min(max(got, 0.0), points), 2)))
         score = round(sum(p for _, _, p in results), 2)
         grade = next(g for g in rules["grade"] if score >= g["min"] - 1e-9)
         villages_held = len(set().union(*held.values()))
@@ -433,3 +456,144 @@ def test_the_commands_and_their_audit_rows(county, tmp_path, capsys):
     assert what.count(("assessment", "json")) == 1 and ("assessment", "pdf") in what
     assert ("statistics", "xlsx") in what and ("statistics", "json") in what
     assert all(e["detail"]["period"] in PERIODS for e in exports)
+
+
+# -- the villagers' satisfaction and the signboards (issues 23 and 24) -----------------------------------------
+VILLAGER_RULES = """\
+[sheet]
+name = "周至县考核（群众评价、公示牌）"
+total = 100
+
+[[indicator]]
+kind = "onsite_months"
+points = 70
+
+[[indicator]]
+kind = "satisfaction"
+share = 75
+satisfied_from = 4
+min_answers = 4
+no_data = "zero"
+points = 20
+
+[[indicator]]
+kind = "signboard"
+none = 5
+outdated = 3
+points = 10
+
+[[grade]]
+name = "好"
+min = 85
+
+[[grade]]
+name = "差"
+min = 0
+"""
+ADMIN = Principal("admin", "周至县司法局", Role.ADMIN, Scope.parse("610124"))
+#: the villages (by their place in the fixture's list) whose board is printed on the last day of June, the one
+#: printed in January (its adviser began in February: changed since), the one whose QR code is reset afterwards
+PRINTED_JUNE, PRINTED_JANUARY, ROTATED = (0, 1, 3, 4, 6, 7, 11), 9, 7
+
+
+def build_feedback(villages: list[str], seed: int = 24) -> pd.DataFrame:
+    """A year of answers (UTC times, some just before midnight in China, some duplicates, some without a mark)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for k, village in enumerate(villages[:13]):
+        for _ in range(int(rng.integers(8, 40)) if k != 2 else 2):
+            at = dt.datetime(2026, 1, 1) + dt.timedelta(minutes=int(rng.integers(0, 365 * 24 * 60)))
+            month_start = dt.datetime(2026, int(rng.integers(2, 13)), 1) - dt.timedelta(hours=8)   # in UTC
+            if rng.random() < 0.1:           # 23:30 on a month's last day in China: that month
+                at = month_start - dt.timedelta(minutes=30)
+            elif rng.random() < 0.1:         # 00:30 on the 1st in China, still the day before in UTC: the new month
+                at = month_start + dt.timedelta(minutes=30)
+            marks = (3, 4, 5, 5, 5) if k % 2 == 0 else (1, 2, 3, 4, 5)       # some villages are happier
+            mark = None if rng.random() < 0.1 else int(rng.choice(marks))
+            rows.append({"village": village, "received_at": at, "source": "web", "satisfaction": mark,
+                         "reached": None, "never_seen": False, "comment": None, "client_key": None,
+                         "duplicate": bool(rng.random() < 0.1), "batch_id": None})
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture
+def villagers(county):
+    """The county above with the villagers' answers and some signboards printed, one of them reset since."""
+    from geo.public import boards, tokens
+    store, advisers, contracts, services = county
+    villages = sorted(set(contracts["village"]))
+    listed = contracts["village"].drop_duplicates().tolist()
+    feedback = build_feedback(listed)
+    with store.transaction() as cur:
+        store.add_feedback(cur, feedback)
+    for k in PRINTED_JUNE:
+        boards.print_boards(store, ADMIN, Scope.parse(listed[k]), d("2026-06-30"), "https://example.org")
+    boards.print_boards(store, ADMIN, Scope.parse(listed[PRINTED_JANUARY]), d("2026-01-15"), "https://example.org")
+    tokens.rotate(store, ADMIN, [listed[ROTATED]])
+    printed = {listed[k]: d("2026-06-30") for k in PRINTED_JUNE} | {listed[PRINTED_JANUARY]: d("2026-01-15")}
+    return store, contracts, services, feedback, villages, printed, listed[ROTATED]
+
+
+def board_statuses(contracts: pd.DataFrame, villages: list[str], printed: dict[str, dt.date], rotated: str,
+                   day: dt.date) -> dict[int, str]:
+    """Each village's board on `day`, worked out from what the test did: never printed, printed when its advisers
+    were others than on `day` or reset since (outdated), else current."""
+    def advisers_on(village: str, when: dt.date) -> set[int]:
+        mine = contracts[contracts["village"] == village]
+        return {int(c.adviser_id) for c in mine.itertuples() if in_force(c, when)}
+    out = {}
+    for village in villages:
+        if village not in printed:
+            out[int(village)] = "none"
+        elif village == rotated or advisers_on(village, printed[village]) != advisers_on(village, day):
+            out[int(village)] = "outdated"
+        else:
+            out[int(village)] = "current"
+    return out
+
+
+def test_satisfaction_and_signboards_as_computed_by_hand(villagers):
+    store, contracts, services, feedback, villages, printed, rotated = villagers
+    rules = parse_rules(VILLAGER_RULES, "own")
+    raw = tomllib.loads(VILLAGER_RULES)
+    vil_contracts = contracts.assign(village=contracts["village"].astype("int64"))
+    vil_services = services.assign(village=services["village"].astype("int64"))
+    fb = feedback.assign(satisfaction=feedback["satisfaction"].astype(object).where(feedback["satisfaction"].notna(),
+                                                                                    None))
+    seen = set()
+    for code in PERIODS:
+        period = Period.parse(code)
+        statuses = board_statuses(contracts, villages, printed, rotated, period.end)
+        seen |= set(statuses.values())
+        result = assess(store, COUNTY, period, rules)
+        compare(result.advisers, "adviser_id",
+                reference(raw, code, contracts, services, "adviser", fb, statuses), len(rules.indicators))
+        expected = reference(raw, code, vil_contracts, vil_services, "village", fb, statuses)
+        compare(result.villages.assign(village=result.villages["code"].astype("int64")).drop(columns=["villages"]),
+                "village", {k: {**v, "figures": {f: x for f, x in v["figures"].items() if f != "villages"}}
+                            for k, v in expected.items()}, len(rules.indicators))
+        points = result.advisers["ind1_points"]
+        if code == "2026":
+            assert set(points) >= {0.0, 20.0}, points.tolist()      # both outcomes occur
+    assert seen == {"none", "outdated", "current"}
+
+
+def test_the_villagers_indicators_are_traced(villagers):
+    store, contracts, *_ = villagers
+    a = assess(store, COUNTY, Period.parse("2026Q2"), parse_rules(VILLAGER_RULES, "own"))
+    trace = a.trace(6)     # 孙六's three villages: printed in June and reset since, never printed, printed in January
+    boards = trace[trace["indicator"] == "公示牌"]
+    mine = sorted(set(contracts.loc[contracts["adviser_id"] == 6, "village"]))
+    assert len(boards) == len(mine) and all(any(v in u for u in boards["unit"]) for v in mine)
+    shown = sorted(u.split("：")[1] for u in boards["unit"])
+    assert shown == ["从未印制公示牌", "公示牌已过时", "公示牌已过时"]
+    row = a.advisers.set_index("adviser_id").loc[6]
+    assert row["ind2_points"] == pytest.approx(10 - (5 + 3 + 3) / 3, abs=0.01)
+    assert (row["ind2_value"], row["ind2_target"]) == (0, 3)
+    satisfaction = trace[trace["indicator"] == "群众满意度"]
+    assert len(satisfaction) == 1 and "2026Q2" in satisfaction["unit"].iloc[0]
+    assert "份" in satisfaction["unit"].iloc[0]
+    detail = output.detail_table(a, 6)
+    assert "公示牌已过时" in " ".join(map(str, detail.iloc[:, 1]))
+    rules_sheet = output.assessment_bytes(a, "xlsx")
+    assert rules_sheet[:2] == b"PK"

@@ -184,3 +184,70 @@ def test_periods():
     for bad in ("2026Q5", "2026-13", "26", "2026-06-01", "", "99999", "2026 Q2; rm -rf"):
         with pytest.raises(PeriodError):
             Period.parse(bad)
+
+
+VILLAGERS = """\
+[sheet]
+name = "某县考核（含群众评价和公示牌）"
+total = 100
+
+[[indicator]]
+kind = "onsite_months"
+points = 80
+
+[[indicator]]
+kind = "satisfaction"
+share = 80
+satisfied_from = 4
+min_answers = 5
+no_data = "zero"
+points = 15
+
+[[indicator]]
+kind = "signboard"
+none = 5
+outdated = 3
+points = 5
+
+[[grade]]
+name = "合格"
+min = 0
+"""
+
+
+def test_the_villagers_indicators_read_with_their_defaults():
+    rules = parse_rules(VILLAGERS)
+    satisfaction, board = rules.indicators[1], rules.indicators[2]
+    assert (satisfaction.get("share"), satisfaction.get("satisfied_from"), satisfaction.get("min_answers"),
+            satisfaction.get("no_data")) == (80.0, 4, 5, "zero")
+    assert (board.get("none"), board.get("outdated"), board.points) == (5.0, 3.0, 5.0)
+    bare = parse_rules(VILLAGERS.replace("satisfied_from = 4\nmin_answers = 5\nno_data = \"zero\"\n", ""))
+    assert (bare.indicators[1].get("satisfied_from"), bare.indicators[1].get("min_answers"),
+            bare.indicators[1].get("no_data")) == (4, 5, "full")
+
+
+@pytest.mark.parametrize("old, new, key, needle", [
+    ('share = 80\n', 'share = 150\n', "assess.e.range", "share = 150"),
+    ('share = 80\n', 'share = "80%"\n', "assess.e.not_number", "share ="),
+    ('share = 80\n', 'share = "count(*) > 3"\n', "assess.e.not_number", "share ="),
+    ('share = 80\n', '', "assess.e.missing", ("[[indicator]]", 2)),
+    ('satisfied_from = 4\n', 'satisfied_from = 6\n', "assess.e.range", "satisfied_from = 6"),
+    ('satisfied_from = 4\n', 'satisfied_from = 3.5\n', "assess.e.integer", "satisfied_from = 3.5"),
+    ('min_answers = 5\n', 'min_answers = 0\n', "assess.e.range", "min_answers = 0"),
+    ('min_answers = 5\n', 'min_answers = 1e12\n', "assess.e.range", "min_answers = 1e12"),
+    ('no_data = "zero"', 'no_data = "ask the mayor"', "assess.e.choice", "no_data ="),
+    ('none = 5\n', 'none = 8\n', "assess.e.deduct_over", "none = 8"),
+    ('outdated = 3\n', 'outdated = 5.5\n', "assess.e.deduct_over", "outdated = 5.5"),
+    ('outdated = 3\n', 'outdated = -3\n', "assess.e.range", "outdated = -3"),
+    ('outdated = 3\n', 'outdated = inf\n', "assess.e.range", "outdated = inf"),
+    ('none = 5\n', '', "assess.e.missing", ("[[indicator]]", 3)),
+    ('none = 5\n', 'none = 5\nmissing = 2\n', "assess.e.unknown_key", "missing = 2"),
+])
+def test_a_wrong_villagers_indicator_is_refused_with_its_line(old, new, key, needle):
+    assert old in VILLAGERS
+    text = VILLAGERS.replace(old, new, 1)
+    error = refused(text)
+    assert error.key == key
+    needle, nth = needle if isinstance(needle, tuple) else (needle, 1)
+    assert error.line == line_of(text, needle, nth), (error.line, str(error))
+    assert f"第 {error.line} 行" in error.text("zh") and f"line {error.line}" in error.text("en")

@@ -220,6 +220,16 @@ def _end_reasons() -> list[str]:
     return [*END_REASONS, SNAPSHOT_REASON]
 
 
+def _board_statuses() -> list[str]:
+    from geo.assess.indicators import CURRENT, NONE, OUTDATED
+    return [NONE, OUTDATED, CURRENT]
+
+
+def _no_data_choices() -> list[str]:
+    from geo.assess.indicators import Satisfaction
+    return list(Satisfaction.fields["no_data"].options)
+
+
 #: prefix -> the members the code makes keys of (each key is prefix + member), from the code's own tables
 FAMILIES: dict[str, Callable[[], list[str]]] = {
     "status.": _status,
@@ -249,6 +259,8 @@ FAMILIES: dict[str, Callable[[], list[str]]] = {
     "adv.state.": _contract_states,
     "rec.action.": _record_actions,
     "rec.reason.": _end_reasons,
+    "assess.board.": _board_statuses,
+    "assess.no_data.": _no_data_choices,
 }
 
 #: prefix -> why its members cannot be listed from one table: every key under it counts as used

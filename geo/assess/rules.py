@@ -178,7 +178,12 @@ def _indicator(raw: Any, lines: _Lines, index: int) -> Indicator:
     if cls is None:
         raise RuleError("assess.e.unknown_indicator", lines.of("indicator", index, "kind"), kind=_shown(kind),
                         known="、".join(INDICATORS))
-    return cls(_table({**COMMON_FIELDS, **cls.fields}, raw, lines, "indicator", index))
+    indicator = cls(_table({**COMMON_FIELDS, **cls.fields}, raw, lines, "indicator", index))
+    wrong = indicator.check()
+    if wrong is not None:
+        key, message, params = wrong
+        raise RuleError(message, lines.of("indicator", index, key), **params)
+    return indicator
 
 
 def _periods(raw: Any, lines: _Lines) -> tuple[str, ...]:

@@ -11,15 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from geo.assess.facts import ADVISER, VILLAGE, Facts, contract_months, facts_of, service_records
-from geo.assess.indicators import Indicator
+from geo.assess.indicators import BOARDS, FEEDBACK, NONE, OUTDATED, Indicator
 from geo.assess.period import Period
 from geo.assess.rules import RuleSet
 from geo.auth.access import OPEN, Principal
 from geo.core.categories import LECTURE, MEDIATION
 from geo.core.codes import Scope, to_str
 from geo.core.errors import UserError
+from geo.core.feedback import Period as FeedbackPeriod
+from geo.public.boards import reprint_list
 from geo.store import Store
 from geo.text.catalogue import t
 
@@ -60,7 +63,8 @@ class Assessment:
         """The units behind each indicator of one adviser: indicator, unit, amount, met."""
         units = self.adviser_units[self.adviser_units["subject"] == adviser_id]
         labels = [indicator_label(ind, lang) for ind in self.rules.indicators]
-        return pd.DataFrame({"indicator": units["indicator"].map(lambda i: labels[i]), "unit": units["unit"],
+        shown = [self.rules.indicators[i].unit_text(str(u), lang) for i, u in zip(units["indicator"], units["unit"])]
+        return pd.DataFrame({"indicator": units["indicator"].map(lambda i: labels[i]), "unit": shown,
                              "amount": units["amount"], "met": units["met"]}).reset_index(drop=True)
 
     def records_of(self, adviser_id: int) -> pd.DataFrame:
@@ -84,7 +88,9 @@ def indicator_rule(ind: Indicator, lang: str = "zh") -> str:
         values["per"] = t(per_word[values["per"]], lang)
     if values["category"]:
         values["category"] = t(CATEGORY_KEYS[values["category"]], lang)
-    for key in ("standard", "at_least", "deduct", "points"):
+    if values.get("no_data") in NO_DATA_KEYS:
+        values["no_data"] = t(NO_DATA_KEYS[values["no_data"]], lang)
+    for key in ("standard", "at_least", "deduct", "points", "share", "none", "outdated"):
         if isinstance(values.get(key), float):
             values[key] = f"{values[key]:g}"
     text = t(ind.rule_key, lang, **values)
@@ -93,6 +99,8 @@ def indicator_rule(ind: Indicator, lang: str = "zh") -> str:
     return text
 
 
+#: what a satisfaction without enough answers earns, in words
+NO_DATA_KEYS = {"full": "assess.no_data.full", "zero": "assess.no_data.zero"}
 #: the catalogue's words for each class of service (geo.core.categories) and for all of them
 CATEGORY_KEYS = {"consultation": "assess.cat.consultation", "lecture": "assess.cat.lecture",
                  "mediation": "assess.cat.mediation", "contract": "assess.cat.contract",
@@ -101,26 +109,23 @@ CATEGORY_KEYS = {"consultation": "assess.cat.consultation", "lecture": "assess.c
 
 
 def _figures(facts: Facts) -> pd.DataFrame:
-    subjects = facts.subjects
-    held, r = facts.held, facts.records
-    onsite = r[r["mode"] == "onsite"]
-    served = facts.served
-    onsite_months = onsite.groupby(["subject", "month"])["records"].sum().reset_index()
-    onsite_months = onsite_months.merge(served, on=["subject", "month"])
+    c = facts.codes
+    records = c.per_month(facts, "records")
+    onsite = c.per_month(facts, "records", mode="onsite")
     out = pd.DataFrame({
-        "villages": held.groupby("subject")["village"].nunique(),
-        "months_served": served.groupby("subject").size(),
-        "onsite_hours": onsite.groupby("subject")["hours"].sum().round(2),
-        "months_on_site": onsite_months.groupby("subject").size(),
-        "records": r.groupby("subject")["records"].sum(),
-        "onsite_records": onsite.groupby("subject")["records"].sum(),
-        "remote_records": r[r["mode"] == "remote"].groupby("subject")["records"].sum(),
-        "lectures": r[r["cls"] == LECTURE].groupby("subject")["records"].sum(),
-        "mediations": r[r["cls"] == MEDIATION].groupby("subject")["records"].sum(),
-        "people": r.groupby("subject")["people"].sum()}).reindex(subjects).fillna(0)
+        "villages": c.count_per_subject(c.held_pairs()[0]),
+        "months_served": c.count_per_subject(c.served_pos),
+        "onsite_hours": c.per_subject(facts, "hours", mode="onsite").round(2),
+        "months_on_site": c.count_per_subject(c.served_pos, (onsite[c.served_cell] > 0).astype(np.float64)),
+        "records": records.reshape(c.n, -1).sum(axis=1),
+        "onsite_records": onsite.reshape(c.n, -1).sum(axis=1),
+        "remote_records": c.per_subject(facts, "records", mode="remote"),
+        "lectures": c.per_subject(facts, "records", cls=LECTURE),
+        "mediations": c.per_subject(facts, "records", cls=MEDIATION),
+        "people": c.per_subject(facts, "people")}, index=facts.subjects)
     for col in FIGURES:
         if col != "onsite_hours":
-            out[col] = out[col].astype("int64")
+            out[col] = out[col].round().astype("int64")
     return out
 
 
@@ -135,7 +140,7 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
         m = ind.measure(facts, units)
         cols[f"ind{i}_value"], cols[f"ind{i}_target"], cols[f"ind{i}_points"] = m["value"], m["target"], m["points"]
         total = total + m["points"]
-        all_units.append(units.assign(indicator=i))
+        all_units.append((i, units))
     table = pd.DataFrame(cols, index=subjects)
     table["score"] = total.round(2)
     mins = [g.min for g in rules.grades]
@@ -144,17 +149,44 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["grade"] = names[np.minimum(grade_index, len(mins) - 1)]
     pay = {g.name: g.payment_per_village for g in rules.grades}
     table["payment_per_village"] = table["grade"].map(pay).astype(float)
-    units = (pd.concat(all_units, ignore_index=True) if all_units
-             else pd.DataFrame(columns=["subject", "unit", "amount", "met", "indicator"]))
-    return table, units[["indicator", "subject", "unit", "amount", "met"]]
+    return table, _joined_units(all_units)
+
+
+def _joined_units(parts: list[tuple[int, pd.DataFrame]]) -> pd.DataFrame:
+    """indicator, subject, unit, amount, met: every indicator's units in one table, the units' texts as one
+    categorical (a concat of categoricals of different texts would spell out each of a million rows)."""
+    if not parts:
+        return pd.DataFrame(columns=["indicator", "subject", "unit", "amount", "met"])
+    units = [pd.Categorical(u["unit"]) for _, u in parts]
+    return pd.DataFrame({
+        "indicator": np.concatenate([np.full(len(u), i, dtype=np.int64) for i, u in parts]),
+        "subject": np.concatenate([u["subject"].to_numpy(np.int64) for _, u in parts]),
+        "unit": union_categoricals(units, ignore_order=True),
+        "amount": np.concatenate([u["amount"].to_numpy(np.float64) for _, u in parts]),
+        "met": np.concatenate([u["met"].to_numpy(bool) for _, u in parts])})
 
 
 def _ranks(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.copy()
     for level in ("county", "township"):
-        out[f"rank_{level}"] = (out.groupby(level)["score"].rank(method="min", ascending=False)
-                                .fillna(0).astype("int64"))
+        out[f"rank_{level}"] = rank_within(out[level].to_numpy(np.int64), out["score"].to_numpy(np.float64))
     return out
+
+
+def rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
+    """The rank of each score within its group, highest first, ties sharing the best rank (1, 2, 2, 4): the
+    "min" rank of pandas, by one sort instead of a groupby."""
+    n = len(score)
+    order = np.lexsort((-score, group))
+    g, s = group[order], score[order]
+    index = np.arange(n)
+    new_group = np.concatenate(([True], g[1:] != g[:-1])) if n else np.zeros(0, bool)
+    new_score = new_group | (np.concatenate(([True], s[1:] != s[:-1])) if n else np.zeros(0, bool))
+    group_start = np.maximum.accumulate(np.where(new_group, index, 0))
+    tie_start = np.maximum.accumulate(np.where(new_score, index, 0))
+    ranks = np.empty(n, dtype=np.int64)
+    ranks[order] = tie_start - group_start + 1
+    return ranks
 
 
 def _unit_table(rows: pd.DataFrame, level: str, names: dict[int, str], rules: RuleSet) -> pd.DataFrame:
@@ -181,11 +213,18 @@ def _place_columns(codes: pd.Series, names: pd.Series) -> pd.DataFrame:
     names its own county."""
     county = codes // 10**6 * 10**6
     township = codes // 10**3 * 10**3
-    city_name = (codes // 10**8 * 10**8).map(names)
-    county_name = county.map(names).fillna(city_name).fillna("")
+    city_name = _named(codes // 10**8 * 10**8, names)
+    county_name = _named(county, names).fillna(city_name).fillna("")
     return pd.DataFrame({"county": county.to_numpy(), "county_name": county_name.to_numpy(),
-                         "township": township.to_numpy(), "township_name": township.map(names).fillna("").to_numpy()},
-                        index=codes.index)
+                         "township": township.to_numpy(), "township_name": _named(township, names).fillna("")
+                         .to_numpy()}, index=codes.index)
+
+
+def _named(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """The names of `codes` (NaN where none): the few distinct codes looked up, then spread by position."""
+    distinct_codes, position = np.unique_inverse(codes.to_numpy(np.int64)) if len(codes) else (np.zeros(0), [])
+    found = names.reindex(distinct_codes)
+    return pd.Series(found.to_numpy()[position] if len(codes) else [], index=codes.index, dtype=object)
 
 
 def codes_text(codes: pd.Index | pd.Series) -> list[str]:
@@ -193,16 +232,43 @@ def codes_text(codes: pd.Index | pd.Series) -> list[str]:
     return pd.Series(np.asarray(codes, dtype=np.int64)).astype(str).str.zfill(12).tolist()
 
 
-def _adviser_names(held: pd.DataFrame, names: pd.Series) -> pd.Series:
+def _adviser_names(facts: Facts, names: pd.Series) -> pd.Series:
     """village -> the names of the advisers who held it in the period, joined with 、: most villages have one,
     looked up at once; only the few with several are joined one by one (a national quarter has 600,000)."""
-    pairs = held[["village", "subject"]].drop_duplicates()
-    pairs = pairs.assign(name=pairs["subject"].map(names).fillna("").astype(str))
-    several = pairs["village"].duplicated(keep=False)
-    out = pairs[~several].set_index("village")["name"]
-    shared = pairs[several].sort_values(["village", "name"])
+    c = facts.codes
+    pos, village, _ = c.held_pairs()
+    name_of = names.reindex(c.subjects).fillna("").astype(str).to_numpy(object)[pos]
+    several = np.bincount(village, minlength=len(c.villages))[village] > 1
+    out = pd.Series(name_of[~several], index=c.villages[village[~several]], dtype=object)
+    shared = pd.DataFrame({"village": c.villages[village[several]], "name": name_of[several]})
+    shared = shared.sort_values(["village", "name"])
     joined = {v: "、".join(dict.fromkeys(group)) for v, group in shared.groupby("village")["name"]}
     return pd.concat([out, pd.Series(joined, dtype=object)])
+
+
+def _home_villages(facts: Facts) -> pd.Series:
+    """subject -> the village an adviser held in most months (the first by code when several): where the
+    adviser is ranked."""
+    c = facts.codes
+    pos, village, months = c.held_pairs()
+    first = np.lexsort((village, -months, pos))
+    pos, village = pos[first], village[first]
+    take = np.concatenate(([True], pos[1:] != pos[:-1])) if len(pos) else np.zeros(0, bool)
+    return pd.Series(c.villages[village[take]], index=c.subjects[pos[take]])
+
+
+def _extra(store: Store, scope: Scope, period: Period, rules: RuleSet) -> dict[str, object]:
+    """What the rules' indicators read beside contracts and records, read only when one of them needs it: the
+    villagers' satisfaction answers of the period, each village's signboard status on its last day."""
+    needs = {need for ind in rules.indicators for need in ind.needs}
+    extra: dict[str, object] = {}
+    if FEEDBACK in needs:
+        extra[FEEDBACK] = store.assess_feedback(scope, *FeedbackPeriod(period.start, period.end).utc_bounds())
+    if BOARDS in needs:
+        listed = reprint_list(store, scope, period.end)
+        status = listed["reason"].map(lambda r: NONE if r == "never" else OUTDATED)
+        extra[BOARDS] = pd.Series(status.to_numpy(object), index=listed["code"].astype("int64").to_numpy())
+    return extra
 
 
 def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, principal: Principal = OPEN
@@ -219,15 +285,14 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     name = store.scope_name(scope) if scope.digits else t("level.0")
 
     months = contract_months(contracts, period)
-    adv_facts = facts_of(ADVISER, contracts, services, period, months)
-    vil_facts = facts_of(VILLAGE, contracts, services, period, months)
+    extra = _extra(store, scope, period, rules)
+    adv_facts = facts_of(ADVISER, contracts, services, period, months, extra)
+    vil_facts = facts_of(VILLAGE, contracts, services, period, months, extra)
     adv_scores, adv_units = _scores(adv_facts, rules)
     vil_scores, vil_units = _scores(vil_facts, rules)
 
     # an adviser's county and township: those of the village they held in most months
-    home = (adv_facts.held.groupby(["subject", "village"]).size().rename("n").reset_index()
-            .sort_values(["subject", "n", "village"], ascending=[True, False, True], kind="stable")
-            .drop_duplicates("subject").set_index("subject")["village"])
+    home = _home_villages(adv_facts)
     people = store.assess_advisers([int(a) for a in adv_facts.subjects]).set_index("adviser_id")
     advisers = pd.concat([_figures(adv_facts), adv_scores], axis=1)
     advisers.insert(0, "adviser_id", advisers.index.astype("int64"))
@@ -240,7 +305,7 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     advisers["payment"] = advisers["payment_per_village"] * advisers["villages"]
     advisers = _ranks(advisers).reset_index(drop=True)
 
-    names_of_village = _adviser_names(adv_facts.held, people["name"])
+    names_of_village = _adviser_names(adv_facts, people["name"])
     villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
     villages.insert(0, "code", codes_text(villages.index))
     villages.insert(1, "name", pd.Series(villages.index, index=villages.index).map(name_of).fillna("").to_numpy())

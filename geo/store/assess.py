@@ -12,6 +12,7 @@ import datetime as dt
 import pandas as pd
 
 from geo.core.codes import Scope
+from geo.core.feedback import DAY_OFFSET
 from geo.store.base import StoreBase
 from geo.store.sql.rules import real_village
 
@@ -84,6 +85,26 @@ class AssessQueries(StoreBase):
                              "month": df["month"].astype("int64"), "mode": df["mode"].astype("int8"),
                              "cls": df["cls"].astype("int8"), "records": df["records"].astype("int64"),
                              "hours": df["hours"].astype("float64"), "people": df["people"].astype("int64")})
+
+    def assess_feedback(self, scope: Scope, first: dt.datetime, after: dt.datetime) -> pd.DataFrame:
+        """village, month (yyyymm of the China Standard Time day), satisfaction (1-5), answers: the villagers'
+        responses at villages of `scope` received in [first, after) (UTC, naive) that give a satisfaction,
+        duplicates left out, counted per village, month and mark.  Empty for a store written before the
+        feedback table."""
+        columns = {"village": "int64", "month": "int64", "satisfaction": "int64", "answers": "int64"}
+        if not self._one("SELECT count(*) FROM information_schema.tables WHERE table_name = 'feedback'"):
+            return pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
+        low, high = scope.int_range
+        local = f"(received_at + INTERVAL '{int(DAY_OFFSET.total_seconds()) // 3600} hours')"
+        df = self._q_frame(f"""
+            SELECT village, CAST(EXTRACT(YEAR FROM {local}) AS INTEGER) * 100
+                            + CAST(EXTRACT(MONTH FROM {local}) AS INTEGER) AS month,
+                   satisfaction, count(*) AS answers
+            FROM feedback
+            WHERE village >= $low AND village < $high AND received_at >= $first AND received_at < $after
+              AND NOT duplicate AND satisfaction IS NOT NULL
+            GROUP BY 1, 2, 3""", {"low": low, "high": high, "first": first, "after": after})
+        return df.astype(columns)
 
     def assess_places(self, scope: Scope) -> pd.DataFrame:
         """code (int), name, level of the cities, counties, townships and real villages of `scope`."""
