@@ -230,7 +230,8 @@ def register(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
     frames = store.adviser_register_frames(scope, day)
     flagged = with_flags(frames.advisers, as_of=day, cap=cap, expiring_days=expiring_days)
     reg = Register(scope, day, cap, int(expiring_days), flagged, frames.served)
-    stats = store.adviser_service_stats(scope, as_of, service)
+    # the register's people are its own: the figures of those with records are joined to them
+    stats = store.adviser_service_stats(scope, as_of, service, current=False)
     return replace(reg, frame=_joined_service(reg.frame, stats, service))
 
 
@@ -243,17 +244,26 @@ def _joined_service(frame: pd.DataFrame, stats: pd.DataFrame, service: ServiceSe
     """`frame` with :data:`SERVICE_COLUMNS` from :meth:`Store.adviser_service_stats`; below the standard is a
     current adviser short of the hours, and only where the scope has service records at all."""
     if stats.empty:          # no record in scope by the day (an empty frame's columns have no usable types)
-        return _with_service_columns(frame)
+        out = _with_service_columns(frame)
+        return out.assign(meets_hours_standard=[0.0 >= service.hours_standard] * len(out))
     by_id = stats.set_index("adviser_id")
     ids = frame["adviser_id"]
     out = frame.copy()
     out["onsite_hours_month"] = ids.map(by_id["onsite_hours_month"]).fillna(0.0).astype(float).to_numpy()
     out["records_window"] = ids.map(by_id["records_window"]).fillna(0).astype(int).to_numpy()
-    last = ids.map(by_id["last_onsite"])
-    out["last_onsite"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in last]
+    out["last_onsite"] = _dates_or_none(ids.map(by_id["last_onsite"]))
     out["meets_hours_standard"] = (out["onsite_hours_month"] >= service.hours_standard).to_numpy()
     has_logs = bool(len(stats)) and bool(stats["records_window"].sum() or stats["last_onsite"].notna().any())
     out[BELOW_STANDARD] = ((out["villages"] > 0) & ~out["meets_hours_standard"] & has_logs).to_numpy()
+    return out
+
+
+def _dates_or_none(days: pd.Series) -> np.ndarray:
+    """Timestamps (NaT = none) as an object array of dates and None, without a Python step per adviser."""
+    values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
+    out = np.full(len(values), None, dtype=object)
+    known = ~np.isnat(values)
+    out[known] = values[known].astype(object)
     return out
 
 
