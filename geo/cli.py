@@ -283,7 +283,7 @@ def cmd_advisers(args) -> int:
     with _open(args) as store:
         scope = _scope(store, args.scope)
         reg = advisers.register(store, scope, _date(args.as_of), cap=args.cap,
-                                expiring_days=args.expiring_days).flagged(flag)
+                                expiring_days=args.expiring_days).flagged(flag).read()
     if args.format == "csv":
         data = advisers.table_bytes(advisers.register_table(reg, _lang(args)), ".csv", "")
         (sys.stdout.buffer.write(data) if not output else output.write_bytes(data))

@@ -10,7 +10,6 @@ that started on or before the day.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -48,18 +47,8 @@ def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
     return df
 
 
-@dataclass(frozen=True)
-class RegisterFrames:
-    """What the adviser register (:func:`geo.views.advisers.register`) is built from.
-
-    * ``advisers``: one row per adviser of the scope on the day, in adviser order: adviser_id, name, kind, org,
-      phone, licence_no, villages, n_townships, next_end, last_end (dates or None);
-    * ``served``: one row per adviser and real village under a contract in force on the day: adviser_id,
-      village (int64), first_end, last_end (days since 1970-01-01), village_name, township.
-    """
-
-    advisers: pd.DataFrame
-    served: pd.DataFrame
+#: up to this many advisers, their villages are read for them alone (a page of the register); more, for the scope
+SERVED_BY_ID = 2_000
 
 
 class AdviserQueries(RegistryQueries):
@@ -72,16 +61,45 @@ class AdviserQueries(RegistryQueries):
         people = self._people(scope, as_of, identity=False)
         return _per_adviser(people, self._served(scope, as_of))[["adviser_id", "villages", "next_end"]]
 
-    def adviser_register_frames(self, scope: Scope, as_of: dt.date | str) -> RegisterFrames:
-        """The people of `scope` on `as_of` with their load, and the villages they serve (see
-        :class:`RegisterFrames`): what :func:`geo.views.advisers.register` flags and shapes.
+    def adviser_register_people(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
+        """The people of `scope` on `as_of` with their load, in adviser order: adviser_id, name, kind, org, phone,
+        licence_no, villages, n_townships, next_end, last_end (dates or None; next_end the earliest end among
+        their current contracts, last_end the latest, open-ended = None).  Counted in SQL, one row per person: a
+        national register (200,000 people) without its 576,000 villages served, which are read for the rows
+        shown (:meth:`adviser_served`)."""
+        df = self._q_frame(f"""
+            WITH {_PEOPLE}, {_CURRENT},
+            pairs AS (SELECT adviser_id, village, min(end_date) AS first_end,
+                             max(coalesce(end_date, DATE '9999-12-31')) AS last_end
+                      FROM cur GROUP BY adviser_id, village),
+            loads AS (SELECT adviser_id, count(*) AS villages, count(DISTINCT idiv(village, 1000)) AS n_townships,
+                             min(first_end) - DATE '1970-01-01' AS next_end,
+                             max(last_end) - DATE '1970-01-01' AS last_end
+                      FROM pairs GROUP BY adviser_id)
+            SELECT p.adviser_id, ad.name, ad.kind, ad.org, ad.phone, ad.licence_no,
+                   coalesce(l.villages, 0) AS villages, coalesce(l.n_townships, 0) AS n_townships,
+                   l.next_end, l.last_end
+            FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
+            LEFT JOIN loads l ON l.adviser_id = p.adviser_id
+            ORDER BY p.adviser_id""", _params(scope, as_of))
+        df["adviser_id"] = df["adviser_id"].astype("int64")
+        for col in ("villages", "n_townships"):
+            df[col] = df[col].astype("int64")
+        for col in ("next_end", "last_end"):
+            df[col] = _as_dates(pd.to_numeric(df[col]).astype("float64"))
+        return df
 
-        Two reads, both without a per-adviser text aggregation (a national register has 200,000 people): the
-        people with who they are, and the (adviser, village) pairs under a contract in force; the counts, the
-        earliest and latest ends are taken from the pairs in numpy.
-        """
-        served = self._served(scope, as_of, named=True)
-        return RegisterFrames(_per_adviser(self._people(scope, as_of), served), served)
+    def adviser_served(self, scope: Scope, as_of: dt.date | str, adviser_ids) -> pd.DataFrame:
+        """One row per adviser of `adviser_ids` (of `scope` on `as_of`) and real village under a contract in force
+        on the day, sorted: adviser_id, village (int64), first_end, last_end (days since 1970-01-01), village_name,
+        township."""
+        ids = sorted({int(a) for a in adviser_ids})
+        if not ids:
+            return self._served(scope, as_of, named=True, only=[-1])
+        served = self._served(scope, as_of, named=True, only=ids if len(ids) <= SERVED_BY_ID else None)
+        if len(ids) > SERVED_BY_ID:
+            served = served[served["adviser_id"].isin(ids)].reset_index(drop=True)
+        return served
 
     def adviser_load_counts(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
         """How many advisers of `scope` on `as_of` carry each load, the register's ``villages`` counted in SQL
@@ -108,12 +126,17 @@ class AdviserQueries(RegistryQueries):
         df["adviser_id"] = df["adviser_id"].astype("int64")
         return df
 
-    def _served(self, scope: Scope, as_of: dt.date | str, named: bool = False) -> pd.DataFrame:
-        """One row per adviser of `scope` and real village under a contract in force on `as_of`, sorted:
-        adviser_id, village (int64), first_end / last_end (days since 1970-01-01 of the earliest / latest end
-        among the contracts; NaN / OPEN_DAYS when open-ended) and, when `named`, village_name and township."""
+    def _served(self, scope: Scope, as_of: dt.date | str, named: bool = False, only: list[int] | None = None
+                ) -> pd.DataFrame:
+        """One row per adviser of `scope` (`only` those of the ids given) and real village under a contract in
+        force on `as_of`, sorted: adviser_id, village (int64), first_end / last_end (days since 1970-01-01 of the
+        earliest / latest end among the contracts; NaN / OPEN_DAYS when open-ended) and, when `named`,
+        village_name and township."""
+        people = _PEOPLE
+        if only is not None:     # ints, written into the statement: a page of the register is 100 of them
+            people = people.replace("WHERE ", f"WHERE adviser_id IN ({', '.join(str(int(a)) for a in only)}) AND ")
         df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_CURRENT},
+            WITH {people}, {_CURRENT},
             pairs AS (SELECT c.adviser_id, c.village, min(c.end_date) AS first_end,
                              max(coalesce(c.end_date, DATE '9999-12-31')) AS last_end
                       FROM cur c GROUP BY c.adviser_id, c.village)

@@ -3,7 +3,7 @@
 Provincial service guides cap the load (Anhui: at most 5 villages per adviser); a load counts the villages under
 a contract in force on the day (the coverage rule's "current"), anywhere, since the cap is per person.  The flags
 are one table, :data:`FLAGS`: each is a rule over the register's columns.  The store computes the loads
-(:meth:`geo.store.Store.adviser_register_frames`); this module gives them their flags, their shapes (typed rows, the
+(:meth:`geo.store.Store.adviser_register_people`); this module gives them their flags, their shapes (typed rows, the
 CLI's JSON, the exported tables) and the figures of the summary.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -129,6 +130,11 @@ class AdviserRow:
                 "last_onsite": self.last_onsite.isoformat() if self.last_onsite else None}
 
 
+def _served_among(served: pd.DataFrame, adviser_ids: np.ndarray) -> pd.DataFrame:
+    """The rows of `served` (villages served, read once) of the advisers `adviser_ids`."""
+    return served[served["adviser_id"].isin(adviser_ids)].reset_index(drop=True)
+
+
 def _text(value) -> str | None:
     """A stored text as str, a missing one (None, NaN, pandas NA) as None."""
     return value if isinstance(value, str) else None
@@ -139,10 +145,11 @@ class Register:
     """The adviser register of a scope on a day.
 
     ``frame``: one row per adviser in adviser order (adviser_id, name, kind, org, phone, licence_no, villages,
-    n_townships, next_end, last_end and the flags); ``served``: one row per adviser and village under a contract
-    in force (adviser_id, village as int64, village_name, township), sorted.  The lists of villages and
-    townships of a row are drawn from ``served`` when a row, a table or the JSON asks for them: a national
-    register holds 200,000 people.
+    n_townships, next_end, last_end and the flags); ``served_of``: given adviser ids, one row per adviser and
+    village under a contract in force (adviser_id, village as int64, village_name, township), sorted.  The lists
+    of villages and townships of a row are read through ``served_of`` when a row, a table or the JSON asks for
+    them, for those rows only: a national register holds 200,000 people and 576,000 villages served, and a page
+    shows 100 of them.
 
     A load (``villages``, the cap) counts a person's villages everywhere; the lists name only those inside the
     scope, and ``villages_elsewhere`` says how many others there are: a county sees its own villages only.
@@ -153,7 +160,7 @@ class Register:
     cap: int
     expiring_days: int
     frame: pd.DataFrame
-    served: pd.DataFrame
+    served_of: Callable[[np.ndarray], pd.DataFrame]
 
     def flagged(self, flag: str | None) -> "Register":
         """The register cut to the advisers with `flag` (all of them for None)."""
@@ -167,18 +174,22 @@ class Register:
         keep[part] = True
         return self._only(keep)
 
+    def read(self) -> "Register":
+        """The register with the villages of all its rows read now: for a caller that closes the store before
+        it shapes the rows (the command line's files)."""
+        served = self.served_of(self.frame["adviser_id"].to_numpy())
+        return replace(self, served_of=partial(_served_among, served))
+
     def _only(self, keep) -> "Register":
-        frame = self.frame[keep].reset_index(drop=True)
-        served = self.served[self.served["adviser_id"].isin(frame["adviser_id"])].reset_index(drop=True)
-        return Register(self.scope, self.as_of, self.cap, self.expiring_days, frame, served)
+        return replace(self, frame=self.frame[keep].reset_index(drop=True))
 
     def lists(self) -> pd.DataFrame:
         """Per adviser of the frame (same order): village_codes, village_names, townships (tuples, inside the
         scope; townships each once, in code order) and villages_elsewhere (how many outside it)."""
         low, high = self.scope.int_range
-        inside = ((self.served["village"] >= low) & (self.served["village"] < high)).to_numpy()
-        s = self.served[inside]
         ids = self.frame["adviser_id"].to_numpy()
+        served = self.served_of(ids)
+        s = served[((served["village"] >= low) & (served["village"] < high)).to_numpy()]
         starts = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="left")
         ends = np.searchsorted(s["adviser_id"].to_numpy(), ids, side="right")
         codes = [f"{v:012d}" for v in s["village"].to_numpy()]
@@ -224,13 +235,14 @@ def register(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
     """The adviser register of `scope` on `as_of` with the flags for `cap`, and each adviser's service in scope
     (on-site hours this month, records in the window, the last on-site day) against the hours standard.
 
-    Built from the frames the store returns (:meth:`geo.store.Store.adviser_register_frames`): the people with
-    their load, flagged here (:func:`with_flags`), and the villages they serve."""
+    Built from what the store returns: the people with their load (:meth:`geo.store.Store.adviser_register_people`),
+    flagged here (:func:`with_flags`), and the villages they serve, read for the rows asked for
+    (:meth:`geo.store.Store.adviser_served`)."""
     cap, day = check_cap(cap), as_date(as_of)
-    frames = store.adviser_register_frames(scope, day)
-    flagged = with_flags(frames.advisers, as_of=day, cap=cap, expiring_days=expiring_days)
-    reg = Register(scope, day, cap, int(expiring_days), flagged, frames.served)
-    stats = store.adviser_service_stats(scope, as_of, service)
+    flagged = with_flags(store.adviser_register_people(scope, day), as_of=day, cap=cap, expiring_days=expiring_days)
+    reg = Register(scope, day, cap, int(expiring_days), flagged, partial(store.adviser_served, scope, day))
+    # the register's people are its own: the figures of those with records are joined to them
+    stats = store.adviser_service_stats(scope, as_of, service, current=False)
     return replace(reg, frame=_joined_service(reg.frame, stats, service))
 
 
@@ -243,17 +255,26 @@ def _joined_service(frame: pd.DataFrame, stats: pd.DataFrame, service: ServiceSe
     """`frame` with :data:`SERVICE_COLUMNS` from :meth:`Store.adviser_service_stats`; below the standard is a
     current adviser short of the hours, and only where the scope has service records at all."""
     if stats.empty:          # no record in scope by the day (an empty frame's columns have no usable types)
-        return _with_service_columns(frame)
+        out = _with_service_columns(frame)
+        return out.assign(meets_hours_standard=[0.0 >= service.hours_standard] * len(out))
     by_id = stats.set_index("adviser_id")
     ids = frame["adviser_id"]
     out = frame.copy()
     out["onsite_hours_month"] = ids.map(by_id["onsite_hours_month"]).fillna(0.0).astype(float).to_numpy()
     out["records_window"] = ids.map(by_id["records_window"]).fillna(0).astype(int).to_numpy()
-    last = ids.map(by_id["last_onsite"])
-    out["last_onsite"] = [None if pd.isna(d) else pd.Timestamp(d).date() for d in last]
+    out["last_onsite"] = _dates_or_none(ids.map(by_id["last_onsite"]))
     out["meets_hours_standard"] = (out["onsite_hours_month"] >= service.hours_standard).to_numpy()
     has_logs = bool(len(stats)) and bool(stats["records_window"].sum() or stats["last_onsite"].notna().any())
     out[BELOW_STANDARD] = ((out["villages"] > 0) & ~out["meets_hours_standard"] & has_logs).to_numpy()
+    return out
+
+
+def _dates_or_none(days: pd.Series) -> np.ndarray:
+    """Timestamps (NaT = none) as an object array of dates and None, without a Python step per adviser."""
+    values = pd.to_datetime(days).to_numpy(dtype="datetime64[D]")
+    out = np.full(len(values), None, dtype=object)
+    known = ~np.isnat(values)
+    out[known] = values[known].astype(object)
     return out
 
 
