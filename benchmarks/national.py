@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -524,12 +525,16 @@ def _stderr_log(msg: str) -> None:
 
 def run_backends(server: str, **options) -> dict[str, BenchResult]:
     """The benchmark on DuckDB, then on the PostgreSQL `server`, each in a fresh process of its own."""
-    context = multiprocessing.get_context("spawn")
-    results = {}
-    for backend, url in (("duckdb", None), ("postgresql", server)):
-        with context.Pool(1) as pool:
-            results[backend] = pool.apply(_child_run, ({**options, "server": url},))
-    return results
+    return {backend: in_own_process(_child_run, {**options, "server": url})
+            for backend, url in (("duckdb", None), ("postgresql", server))}
+
+
+def in_own_process(fn: Callable, *args):
+    """fn(*args) in a fresh process, its result returned.  Not a multiprocessing.Pool: a pool's workers are
+    daemonic and may not start processes, and an import reads its file in a worker process of its own
+    (geo.imports.worker), so the write-path figures died inside a pool."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
 
 
 def main(args) -> int:
