@@ -10,7 +10,7 @@ from streamlit_folium import st_folium
 
 from geo.outputs.folium_map import build_map
 from geo.text.catalogue import escape_markdown
-from geo.text.formats import aside, contract_end, count
+from geo.text.formats import aside, contract_end, count, dates_as_text
 from geo.views import advisers
 from geo.views.gap_list import PAGE_ROWS
 from ui import queries, records, state, widgets
@@ -59,7 +59,7 @@ if not listed:
 else:
     # a national register has hundreds of thousands of advisers: drawn (and made a table) a page at a time
     shown_rows = widgets.paged(ctx, listed, f"adv_page_{ctx.scope.digits}_{ctx.date}_{flag}")
-    table = advisers.register_table(shown.page(shown_rows), ctx.lang)
+    table = dates_as_text(advisers.register_table(shown.page(shown_rows), ctx.lang))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 560))
     widgets.page_caption(ctx, shown_rows, listed)
 
@@ -123,7 +123,8 @@ else:
         downloads(lambda: work, len(work), f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}",
                   ctx.text("adv.renewals"), "ren")
     part = widgets.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
-    st.dataframe(work.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(work.iloc[part]), 480))
+    page = dates_as_text(work.iloc[part])
+    st.dataframe(page, hide_index=True, width="stretch", height=min(38 + 35 * len(page), 480))
     widgets.page_caption(ctx, part, len(work))
     records.renew_many(ctx, ren.frame, "ren")
 

@@ -10,7 +10,7 @@ from geo.outputs.export import to_csv_bytes, to_xlsx_bytes
 from geo.planning import MAX_GAPS, too_large
 from geo.planning.output import csv_bytes, json_bytes, leftover_table, plan_table, xlsx_bytes
 from geo.text.catalogue import level_label, status_label
-from geo.text.formats import aside, count, pct
+from geo.text.formats import aside, count, dates_as_text, pct
 from geo.views.gap_list import (
     DEFAULT_STATUSES,
     PAGE_ROWS,
@@ -110,7 +110,7 @@ def gap_list(ctx: state.Ctx) -> None:
         by_unit_table(ctx, counts, rows, by, selected)
     # a long list is drawn a page at a time: 600,000 rows would take the browser and the server minutes
     part = widgets.paged(ctx, rows, page_key)
-    table = village_table(shown.villages, ctx.lang)
+    table = dates_as_text(village_table(shown.villages, ctx.lang))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 600))
     widgets.page_caption(ctx, part, rows, "gaps.page_rows")
     if records.may_change(ctx, []):
@@ -207,7 +207,7 @@ def gap_plan(ctx: state.Ctx) -> None:
             widgets.download_button(ctx, ctx.t(f"plan.download_{fmt}"), build, what="gap_plan", fmt=fmt,
                                     file_name=f"{stem}.{fmt}", mime=mime, key=f"dl_plan_{fmt}", detail=detail,
                                     primary=primary)
-    table = plan_table(plan, ctx.lang)
+    table = dates_as_text(plan_table(plan, ctx.lang))
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 500))
     st.caption(ctx.t("plan.approx"))
     records.apply_plan(ctx, plan.villages[plan.villages["adviser_id"].notna()])

@@ -10,7 +10,7 @@ from geo.core.ranking import no_data_note
 from geo.core.service_ranking import served_figures
 from geo.outputs.export import summary_table
 from geo.text.catalogue import level_label, status_label, t
-from geo.text.formats import day, name_list, period_text, text_width_px
+from geo.text.formats import dates_as_text, day, name_list, period_text, text_width_px
 from geo.views import map_view as map_data
 from geo.views.gap_list import village_table
 from ui import feedback as feedback_ui
@@ -125,6 +125,6 @@ if view.mode == "rate":
                                                                         max_value=100.0)
                                    for col in (rate_col, served_col)}})
 else:
-    table = village_table(view.table, ctx.lang)
+    table = dates_as_text(village_table(view.table, ctx.lang))
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config=full_names(table, ("col.village", "col.township", "col.advisers", "col.orgs")))

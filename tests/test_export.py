@@ -176,3 +176,30 @@ def test_cell_kinds_of_values():
                                           dt.date(2026, 1, 2), pd.Timestamp("2026-01-02"),
                                           pd.Timestamp("2026-01-02 08:30"))] == \
         ["blank", "blank", "blank", "blank", "text", "text", "number", "number", "date", "date", "time"]
+
+
+def test_a_page_shows_the_gap_list_s_dates_as_text_arrow_can_carry(demo_store):
+    """The table keeps dates for the spreadsheet, beside "长期" and "": Arrow, which carries a page's table to
+    the browser, refuses such a column (Streamlit then re-types it, serialising the table twice).  The page's
+    copy writes those dates as text, the same text a CSV shows; other columns are untouched."""
+    import pyarrow as pa
+
+    from geo.auth.access import OPEN
+    from geo.core.codes import Scope
+    from geo.text.formats import dates_as_text
+
+    table = gap_list.village_table(gap_list.gap_list(demo_store, OPEN, Scope.parse("610124"), DAY).villages)
+    ends = table["合同到期"]
+    assert {type(v) for v in ends} >= {dt.date, str}
+    try:
+        pa.Table.from_pandas(table)
+        refused = False
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        refused = True
+    assert refused
+    shown = dates_as_text(table)
+    pa.Table.from_pandas(shown)
+    assert list(shown["合同到期"]) == [day(v) if isinstance(v, dt.date) else v for v in ends]
+    assert all(isinstance(v, str) for v in shown["合同到期"])
+    unchanged = [c for c in table.columns if c not in ("合同到期", "最近到村服务")]
+    pd.testing.assert_frame_equal(shown[unchanged], table[unchanged])

@@ -40,6 +40,22 @@ def date_cell(value) -> dt.date | str:
     return "" if _missing(value) else pd.Timestamp(value).date()
 
 
+def dates_as_text(table: pd.DataFrame) -> pd.DataFrame:
+    """`table` with each column that holds dates among its words (a contract's end: a date, "长期" or "")
+    written as text, 2026-11-27: what a page shows.  The table itself keeps dates for a spreadsheet's date
+    cells; a page's table goes through Arrow, which wants one type per column and re-types a mixed one after an
+    error, serialising the table twice."""
+    out = table.copy(deep=False)
+    for column in out.columns:
+        values = out[column]
+        if values.dtype != "object":
+            continue
+        is_date = values.map(lambda v: isinstance(v, dt.date))
+        if is_date.any() and not is_date.all():
+            out[column] = [day(v) if d else v for v, d in zip(values, is_date)]
+    return out
+
+
 def _missing(value) -> bool:
     return value is None or bool(pd.isna(value))
 
