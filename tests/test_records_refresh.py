@@ -22,9 +22,7 @@ TABLES = {"coverage_spans": ("village", "span_from", "span_until", "cur_end"),
           "county_villages": ("county", "villages"),
           "service_days": ("village", "mode", "day", "next_day"),
           "served_spans": ("village", "span_from", "span_until"),
-          "service_counties": ("county", "first_day"),
-          "adviser_service_days": ("adviser_id", "county", "day", "next_day", "records", "onsite_records",
-                                   "month_onsite_hours", "last_onsite")}
+          "service_counties": ("county", "first_day")}
 
 
 def derived(store: Store) -> dict[str, str]:

@@ -10,14 +10,12 @@ import re
 from typing import Iterable
 
 from geo.store.base import Changes, Cursor, StoreBase
-from geo.store.sql import adviser_days, rules
+from geo.store.sql import rules
 
 #: meta key and value saying coverage_spans is built and kept current by every write transaction
 SPANS_META, SPANS_VERSION = "coverage_spans", "2"   # 2: with county_spans and county_villages
 #: meta key and value saying service_days is built and kept current by every write transaction
 SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
-#: meta key and value saying adviser_service_days is built and kept current with the service tables
-ADVISER_DAYS_META, ADVISER_DAYS_VERSION = "adviser_service_days", "1"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -77,22 +75,18 @@ class DerivedTables(StoreBase):
         nothing changed, when some record is older than its village's latest stored day (then they are rebuilt)."""
         if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
             return False
-        # both tables' steps are prepared and checked before either is applied: a late log rebuilds both
-        steps = (rules.service_append_sql(sorted(batch_ids)), adviser_days.adviser_days_append_sql(sorted(batch_ids)))
+        steps = rules.service_append_sql(sorted(batch_ids))
         try:
-            for step in steps:
-                for sql in step.prepare:
-                    self._run_step(cur, sql)
-                if int(self._rows(cur, step.late)[0][0]):
-                    return False
-            for step in steps:
-                for sql in step.apply:
-                    self._run_step(cur, sql)
+            for sql in steps.prepare:
+                self._run_step(cur, sql)
+            if int(self._rows(cur, steps.late)[0][0]):
+                return False
+            for sql in steps.apply:
+                self._run_step(cur, sql)
             return True
         finally:
-            for step in steps:
-                for sql in step.cleanup:
-                    self._run(cur, sql)
+            for sql in steps.cleanup:
+                self._run(cur, sql)
 
     def _run_step(self, cur: Cursor, sql: str) -> None:
         """One statement of a service append; a temporary table it makes is analyzed at once (PostgreSQL plans
@@ -138,7 +132,6 @@ class DerivedTables(StoreBase):
             self._run(cur, rules.service_counties_build_sql())
             if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
                 self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
-            self.refresh_adviser_days(cur)
             return
         for p in _county_ranges(counties):
             in_range = _IN_RANGE.format(column="village")
@@ -148,27 +141,6 @@ class DerivedTables(StoreBase):
             self._run(cur, rules.served_spans_sql(in_range), p)
             self._run(cur, "DELETE FROM service_counties WHERE county = idiv($low, 1000000)", {"low": p["low"]})
             self._run(cur, rules.service_counties_build_sql(in_range), p)
-        self.refresh_adviser_days(cur, counties)
-
-    def refresh_adviser_days(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
-        """Rebuild adviser_service_days from the service records, for `counties` (6-digit numbers) or the whole
-        country (inside the caller's transaction); it depends on the records alone (any village, real or not)."""
-        if counties is None:
-            self._run(cur, "DELETE FROM adviser_service_days")
-            self._run(cur, adviser_days.adviser_days_sql())
-            if self.get_meta(ADVISER_DAYS_META, cur) != ADVISER_DAYS_VERSION:
-                self.set_meta(ADVISER_DAYS_META, ADVISER_DAYS_VERSION, cur)
-            return
-        for p in _county_ranges(counties):
-            self._run(cur, "DELETE FROM adviser_service_days WHERE county = idiv($low, 1000000)", {"low": p["low"]})
-            self._run(cur, adviser_days.adviser_days_sql(_IN_RANGE.format(column="village")), p)
-
-    def _adviser_days_ready(self) -> bool:
-        """Whether reads may use adviser_service_days (looked up once per store object: a store that writes
-        keeps it current, and a store opened for writing builds it when it is missing)."""
-        if self.__dict__.get("_adviser_days") is None:
-            self.__dict__["_adviser_days"] = self.get_meta(ADVISER_DAYS_META) == ADVISER_DAYS_VERSION
-        return self.__dict__["_adviser_days"]
 
     def _service_days_ready(self) -> bool:
         """Whether reads may use service_days (looked up once, then kept until a write)."""

@@ -6,7 +6,6 @@ from typing import Callable
 
 from geo.core.codes import common_scope
 from geo.privacy.idcards import scrub_id_numbers
-from geo.store import derived
 from geo.store.accounts import COOKIE_SECRET_META
 from geo.store.audit import AUDIT_HEAD_META, AuditQueries
 from geo.store.base import Cursor, StoreError
@@ -49,10 +48,6 @@ class MaintenanceQueries(DerivedTables, AuditQueries, BatchQueries):
         if (version == SCHEMA_VERSION and self.get_meta(SPANS_META) == SPANS_VERSION
                 and self.get_meta(SERVICE_DAYS_META) == SERVICE_DAYS_VERSION
                 and self.get_meta(ID_SCRUB_META) == ID_SCRUB_VERSION):
-            if self.get_meta(derived.ADVISER_DAYS_META) != derived.ADVISER_DAYS_VERSION:
-                # a store written before the table: built from the records, the other derived tables stay
-                with self.quiet_transaction() as cur:
-                    self.refresh_adviser_days(cur)
             return
         with self.transaction() as cur:
             for step in range(version + 1, SCHEMA_VERSION + 1):

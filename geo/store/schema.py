@@ -75,12 +75,6 @@ CREATE TABLE IF NOT EXISTS served_spans (
     village BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL);
 -- derived with service_days: each county's first day with a service record (before it: no service data)
 CREATE TABLE IF NOT EXISTS service_counties (county BIGINT NOT NULL, first_day DATE NOT NULL);
--- derived with service_days (geo.store.sql.adviser_days): per adviser, county and day with a record of theirs there,
--- the running totals up to the day; the row with day <= D < next_day holds an adviser's service figures on D
-CREATE TABLE IF NOT EXISTS adviser_service_days (
-    adviser_id INTEGER NOT NULL, county BIGINT NOT NULL, day DATE NOT NULL, next_day DATE NOT NULL,
-    records INTEGER NOT NULL, onsite_records INTEGER NOT NULL, month_onsite_hours {t.double} NOT NULL,
-    last_onsite DATE);
 -- the rows as they were before a batch changed them (geo.store.records): batch_id is the changing batch, the
 -- other columns the row's own (its batch_id as row_batch)
 CREATE TABLE IF NOT EXISTS adviser_history (
@@ -158,8 +152,7 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
           "geom_history", "coverage_spans", "county_spans", "county_villages", "shapes", "services", "service_days",
-          "served_spans", "service_counties", "adviser_service_days", "adviser_history", "assignment_history",
-          "service_history",
+          "served_spans", "service_counties", "adviser_history", "assignment_history", "service_history",
           "record_touches", "village_tokens", "public_settings", "signboards", "accounts", "sessions", "audit",
           "login_tickets", "feedback")
 #: who may log in and what they did outlive a rebuilt demo (Store.erase): the audit trail is never deleted
@@ -211,10 +204,6 @@ CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
 -- each village's latest day of a mode: what appending a month of records reads and changes
 CREATE INDEX IF NOT EXISTS service_days_last ON service_days (village) WHERE next_day = DATE 'infinity';
 CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
--- a county's rows (rebuilt per county) and each adviser's latest row in a county (what an appended log extends)
-CREATE INDEX IF NOT EXISTS adviser_service_days_county ON adviser_service_days (county, adviser_id, day);
-CREATE INDEX IF NOT EXISTS adviser_service_days_last ON adviser_service_days (adviser_id, county)
-    WHERE next_day = DATE 'infinity';
 CREATE UNIQUE INDEX IF NOT EXISTS village_tokens_sha ON village_tokens (token_sha256);
 CREATE INDEX IF NOT EXISTS signboards_village ON signboards (village, printed_at);
 -- feedback: a village's day (the public page's caps), a period's rows, a batch's rollback

@@ -20,7 +20,7 @@ from geo.privacy.phones import scrub_personal_numbers
 from geo.store.base import Cursor, counties_of, scrubbed
 from geo.store.derived import DerivedTables
 from geo.store.schema import USER_TEXT_COLUMNS
-from geo.store.sql import adviser_days, rules
+from geo.store.sql import rules
 
 
 class ServiceQueries(DerivedTables):
@@ -121,8 +121,7 @@ class ServiceQueries(DerivedTables):
         return None if day is None else pd.Timestamp(day).date()
 
     def adviser_service_stats(self, scope: Scope, as_of: dt.date | str,
-                              settings: ServiceSettings = DEFAULT_SERVICE, *, current: bool = True,
-                              derived: bool = True) -> pd.DataFrame:
+                              settings: ServiceSettings = DEFAULT_SERVICE, *, current: bool = True) -> pd.DataFrame:
         """One row per adviser with a current contract in `scope` on `as_of` (unless not `current`: the register
         joins the figures to its own people) or a service record there by then.
 
@@ -130,28 +129,21 @@ class ServiceQueries(DerivedTables):
         records_window (records of any mode in the window D-(W-1) .. D), onsite_records_window, last_onsite
         (NaT = none by `as_of`), meets_hours_standard (geo.core.service_rule).  Only records at villages in `scope`
         count: a county sees what its advisers did in the county.
-
-        A scope of whole counties reads ``adviser_service_days`` (:mod:`geo.store.sql.adviser_days`), a township's
-        or a village's the records themselves (`derived` False: always the records, what the tests compare with).
         """
         day = as_date(as_of)
         low, high = scope.int_range
-        county = 10**6
         params = {"as_of": day, "low": low, "high": high, "month_start": month_of(day)[0],
-                  "window_start": settings.window(day)[0], "clow": low // county, "chigh": -(-high // county)}
-        if derived and len(scope.digits) <= 6 and self._adviser_days_ready():
-            stats = adviser_days.adviser_totals_sql()
-        else:
-            stats = """SELECT adviser_id,
-                             sum(hours) FILTER (WHERE mode = 'onsite' AND service_date >= $month_start)
-                                 AS onsite_hours_month,
-                             count(*) FILTER (WHERE service_date >= $window_start) AS records_window,
-                             count(*) FILTER (WHERE mode = 'onsite' AND service_date >= $window_start)
-                                 AS onsite_records_window,
-                             max(service_date) FILTER (WHERE mode = 'onsite') AS last_onsite
-                      FROM services WHERE adviser_id IS NOT NULL AND service_date <= $as_of
-                         AND village >= $low AND village < $high
-                      GROUP BY adviser_id"""
+                  "window_start": settings.window(day)[0]}
+        stats = """SELECT adviser_id,
+                         sum(hours) FILTER (WHERE mode = 'onsite' AND service_date >= $month_start)
+                             AS onsite_hours_month,
+                         count(*) FILTER (WHERE service_date >= $window_start) AS records_window,
+                         count(*) FILTER (WHERE mode = 'onsite' AND service_date >= $window_start)
+                             AS onsite_records_window,
+                         max(service_date) FILTER (WHERE mode = 'onsite') AS last_onsite
+                  FROM services WHERE adviser_id IS NOT NULL AND service_date <= $as_of
+                     AND village >= $low AND village < $high
+                  GROUP BY adviser_id"""
         people = "SELECT adviser_id FROM stats"
         if current:
             people += f""" UNION SELECT a.adviser_id FROM assignments a
@@ -166,8 +158,7 @@ class ServiceQueries(DerivedTables):
                    coalesce(st.onsite_records_window, 0) AS onsite_records_window, st.last_onsite
             FROM people p LEFT JOIN stats st ON st.adviser_id = p.adviser_id
             ORDER BY p.adviser_id"""
-        # DuckDB refuses a parameter the statement does not use
-        df = self._q_frame(sql, {k: v for k, v in params.items() if f"${k}" in sql})
+        df = self._q_frame(sql, params)
         df["adviser_id"] = df["adviser_id"].astype("int64")
         df["onsite_hours_month"] = df["onsite_hours_month"].astype("float64")
         for col in ("records_window", "onsite_records_window"):
