@@ -142,9 +142,9 @@ def test_deep_nesting_and_long_arrays_are_refused_in_bounded_time():
     deep = GOOD.replace("total = 100\n", "total = 100\nx = " + "[" * 20_000 + "]" * 20_000 + "\n")
     wide = GOOD + "\n" + "\n".join('[[indicator]]\nkind = "onsite_months"\npoints = 0' for _ in range(40))
     for text in (deep, wide):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         error = refused(text[:MAX_RULE_BYTES])
-        assert time.perf_counter() - t0 < 5
+        assert time.process_time() - t0 < 5
         assert error.key in ("assess.e.syntax", "assess.e.unknown_key", "assess.e.too_many")
     assert refused(wide).key == "assess.e.too_many"
 

@@ -217,10 +217,10 @@ HOSTILE = {
 def test_a_hostile_file_is_refused_at_once_and_changes_nothing(store, tmp_path, case):
     make, error = HOSTILE[case]
     path = make(tmp_path / "问卷.xlsx")
-    start = time.perf_counter()
+    start = time.process_time()     # CPU, not the clock: a loaded machine stretches the clock, not the work
     with pytest.raises(error):
         questionnaire.read_questionnaires(path)
-    assert time.perf_counter() - start < 10
+    assert time.process_time() - start < 10
     with pytest.raises(imports.ImportRefused, match="问卷.xlsx"):
         imports.run_import(store, "feedback", path, {"county": "610124"})
     assert stored(store).empty and store.batches().empty
@@ -241,9 +241,9 @@ def test_csv_rows_are_bounded(store, tmp_path, monkeypatch):
 def test_every_cell_parser_is_quick_on_long_adversarial_text(parse, unit):
     for length in (MAX_VALUE_CHARS, 100_000):
         text = (unit * (length // len(unit) + 1))[:length - 1] + "x"
-        start = time.perf_counter()
+        start = time.process_time()
         got = parse(text)
-        assert time.perf_counter() - start < 2.0
+        assert time.process_time() - start < 2.0
         assert got is None or isinstance(got, (Problem, bool))
 
 
