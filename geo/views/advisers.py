@@ -250,7 +250,8 @@ def register(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
 
 
 #: threads that read beside a request's own (a few, kept: each holds its read connection of a store, so that a
-#: read in them opens none)
+#: read in them opens none).  A caller must not hold a DuckDB store's read gate (``store.reading()``) around a
+#: call that uses them: a writer waiting at the gate would hold up the side read, which the caller waits for
 _SIDE_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geo-side-read")
 
 
