@@ -21,6 +21,7 @@ from geo.demo import ANCHOR
 from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
 from geo.store.maintenance import SCHEMA_META, SCHEMA_VERSION
+from geo.store.schema import POSTGRES_STATISTICS
 
 ROOT = Path(__file__).resolve().parent.parent
 SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
@@ -376,6 +377,11 @@ def test_server_sessions_are_set_for_the_store_s_queries(new_store, backend):
     indexes = set(store.query("SELECT indexname FROM pg_indexes WHERE tablename IN ('assignments', 'advisers')")
                   ["indexname"])
     assert {"assignments_adviser", "advisers_batch"} <= indexes
+    # the code columns scopes filter by range carry finer statistics (a county's range is not one row to the planner)
+    targets = store.query("SELECT c.relname AS tbl, a.attname AS col, a.attstattarget AS target FROM pg_attribute a "
+                          "JOIN pg_class c ON c.oid = a.attrelid WHERE c.relname IN ('divisions', 'coverage_spans') "
+                          "AND c.relkind = 'r' AND a.attname IN ('code', 'village')")
+    assert {(r.tbl, r.col): int(r.target) for r in targets.itertuples()} == POSTGRES_STATISTICS
 
 
 # -------------------------------------------------------------------------- DuckDB: the file shared with the CLI

@@ -27,11 +27,27 @@ REAL = rules.real_village("d")
 _PEOPLE = """people AS (SELECT DISTINCT adviser_id FROM assignments
                         WHERE village >= $low AND village < $high AND start_date <= $as_of)"""
 
-#: their contracts in force on the day, on real villages (one row per contract)
-_CURRENT = f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
-                       FROM assignments a JOIN people p ON p.adviser_id = a.adviser_id
+
+def _current_sql(of_people: bool) -> str:
+    """CTE ``cur``: contracts in force on the day, on real villages (one row per contract); of the people only
+    when `of_people`."""
+    people = "JOIN people p ON p.adviser_id = a.adviser_id" if of_people else ""
+    return f"""cur AS (SELECT a.adviser_id, a.village, a.end_date
+                       FROM assignments a {people}
                        JOIN divisions d ON d.code = a.village AND {REAL}
                        WHERE {rules.current_contract('a')})"""
+
+
+#: the people's contracts in force on the day, on real villages (one row per contract)
+_CURRENT = _current_sql(of_people=True)
+
+
+def _current_of(scope: Scope) -> str:
+    """:data:`_CURRENT` for `scope`.  Nationally every contract in force was started by the day on a village of
+    the scope, so its adviser is one of the people: the join is left out (PostgreSQL took the people for 200 rows
+    and planned 196,000 index lookups or a second hash of them; the national register's query used 28% less CPU
+    of the server without it)."""
+    return _current_sql(of_people=scope.digits != "")
 
 
 def _params(scope: Scope, as_of: dt.date | str, **more: Any) -> dict[str, Any]:
@@ -68,7 +84,7 @@ class AdviserQueries(RegistryQueries):
         national register (200,000 people) without its 576,000 villages served, which are read for the rows
         shown (:meth:`adviser_served`)."""
         df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_CURRENT},
+            WITH {_PEOPLE}, {_current_of(scope)},
             pairs AS (SELECT adviser_id, village, min(end_date) AS first_end,
                              max(coalesce(end_date, DATE '9999-12-31')) AS last_end
                       FROM cur GROUP BY adviser_id, village),
@@ -106,7 +122,7 @@ class AdviserQueries(RegistryQueries):
         (the summary's chart and its count over the cap need no 200,000-row register): columns villages (0 =
         idle) and advisers, by villages."""
         df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_CURRENT},
+            WITH {_PEOPLE}, {_current_of(scope)},
             loads AS (SELECT p.adviser_id, count(DISTINCT c.village) AS villages
                       FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
                       LEFT JOIN cur c ON c.adviser_id = p.adviser_id

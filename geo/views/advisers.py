@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -239,11 +240,19 @@ def register(store: Store, scope: Scope, as_of: dt.date, cap: int = DEFAULT_CAP,
     flagged here (:func:`with_flags`), and the villages they serve, read for the rows asked for
     (:meth:`geo.store.Store.adviser_served`)."""
     cap, day = check_cap(cap), as_date(as_of)
+    # the service figures group the scope's records (6.4 million nationally in a year): the store works on them
+    # while this thread reads and flags the people (on PostgreSQL in a second server process, on a second CPU)
+    stats = _SIDE_READS.submit(store.adviser_service_stats, scope, day, service, current=False)
     flagged = with_flags(store.adviser_register_people(scope, day), as_of=day, cap=cap, expiring_days=expiring_days)
     reg = Register(scope, day, cap, int(expiring_days), flagged, partial(store.adviser_served, scope, day))
     # the register's people are its own: the figures of those with records are joined to them
-    stats = store.adviser_service_stats(scope, as_of, service, current=False)
-    return replace(reg, frame=_joined_service(reg.frame, stats, service))
+    return replace(reg, frame=_joined_service(reg.frame, stats.result(), service))
+
+
+#: threads that read beside a request's own (a few, kept: each holds its read connection of a store, so that a
+#: read in them opens none).  A caller must not hold a DuckDB store's read gate (``store.reading()``) around a
+#: call that uses them: a writer waiting at the gate would hold up the side read, which the caller waits for
+_SIDE_READS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="geo-side-read")
 
 
 #: the service columns of a register frame, and their value for an adviser without any record

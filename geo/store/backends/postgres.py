@@ -21,7 +21,7 @@ import pandas as pd
 
 from geo.store.base import Cursor, Params, StoreError
 from geo.store.derived import SPANS_META, SPANS_VERSION
-from geo.store.schema import POSTGRES_INDEXES, POSTGRES_TYPES, tables_sql
+from geo.store.schema import POSTGRES_INDEXES, POSTGRES_STATISTICS, POSTGRES_TYPES, tables_sql
 from geo.store.store import Store
 
 _FUNCTIONS = """
@@ -244,8 +244,22 @@ class PostgresStore(Store):
             conn.execute(_FUNCTIONS)
             conn.execute(tables_sql(POSTGRES_TYPES))
             conn.execute(POSTGRES_INDEXES)
+            self._statistics_targets(conn)
             self.postgis = self._boundary_view(conn)
         self._upgrade()
+
+    def _statistics_targets(self, conn: Cursor) -> None:
+        """The columns of :data:`POSTGRES_STATISTICS` given their targets (read by the next ANALYZE; autovacuum's
+        after a load), each only when it has another: the catalogue is not written on every start."""
+        for (table, column), target in POSTGRES_STATISTICS.items():
+            rows = conn.execute("SELECT attstattarget FROM pg_attribute WHERE attrelid = to_regclass(%s) "
+                                "AND attname = %s", [table, column]).fetchall()
+            if rows and rows[0][0] != target:
+                try:
+                    with conn.transaction():    # a savepoint: a compatible server without the setting keeps its own
+                        conn.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS {int(target)}")
+                except self._psycopg.Error:
+                    pass
 
     def _boundary_view(self, conn: Cursor) -> bool:
         """Where PostGIS is installed, a view of the village boundaries with a real geometry column (SRID 4326),
