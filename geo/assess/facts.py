@@ -8,7 +8,7 @@ the monthly expectations are pro rata to the months served.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -52,6 +52,11 @@ class Facts:
     @cached_property
     def codes(self) -> Codes:
         return Codes.of(self)
+
+    def without_codes(self) -> Facts:
+        """The same facts without the codes and sums worked out from them (a result kept for its trace reads
+        only the frames; a national quarter's codes are 130 MB)."""
+        return replace(self)
 
 
 @dataclass
@@ -239,11 +244,15 @@ def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, peri
                              "month": period.months[0] // 100 * 100 + cells % 100})
     keep = ["village", "month", "mode", "cls", "records", "hours", "people"]
     if subject == ADVISER:          # grouped per adviser, village, month, mode and class by the store already
-        named = services[services["adviser_id"].notna()]
-        records = named[keep].assign(subject=named["adviser_id"].astype("int64").to_numpy())
+        named = services["adviser_id"].notna().to_numpy()
+        source = services if named.all() else services[named]
+        subjects = source["adviser_id"].to_numpy(np.int64)
     else:                           # the same groups, each summed into its village's cells by Codes
-        records = services[keep].assign(subject=services["village"].to_numpy())
-    records = records[["subject", *keep]].reset_index(drop=True)
+        source = services
+        subjects = services["village"].to_numpy(np.int64)
+    # the columns' arrays shared with `services` and between the two kinds, not copied (a national quarter's
+    # groups are 80 MB a copy)
+    records = pd.DataFrame({"subject": subjects, **{c: source[c].array for c in keep}}, copy=False)
     whole = whole_period(contracts, column, period.start, period.end)
     return Facts(subject, period, held, whole.reindex(held["subject"].unique(), fill_value=False), records,
                  dict(extra or {}))
