@@ -144,7 +144,7 @@ def _scores(facts: Facts, rules: RuleSet, keep_units: bool = True) -> tuple[pd.D
         if keep_units:
             all_units.append((i, units[UNIT_COLUMNS]))
         del units
-    table = pd.DataFrame(cols, index=subjects)
+    table = pd.DataFrame(cols, index=subjects, copy=False)     # the measures' columns, not a copy of them
     table["score"] = total.round(2)
     mins = [g.min for g in rules.grades]
     grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() - 1e-9, side="left")
