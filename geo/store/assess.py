@@ -72,19 +72,18 @@ class AssessQueries(StoreBase):
         mode = " ".join(f"WHEN '{m}' THEN {i}" for i, m in enumerate(MODE_CODES))
         with self.reading() as cur:
             with self._table(cur, "assess_category_codes", category_codes[["category", "code"]]):
-                df = self._frame(cur, f"""
-                    SELECT s.adviser_id, s.village, {_MONTH} AS month,
-                           CASE s.mode {mode} ELSE {MODE_CODES.index("other")} END AS mode,
-                           coalesce(c.code, -1) AS cls, count(*) AS records,
-                           coalesce(sum(s.hours), 0) AS hours, coalesce(sum(s.people), 0) AS people
+                return self._numbers_frame(cur, f"""
+                    SELECT CAST(s.adviser_id AS BIGINT) AS adviser_id, s.village, {_MONTH} AS month,
+                           CAST(CASE s.mode {mode} ELSE {MODE_CODES.index("other")} END AS SMALLINT) AS mode,
+                           CAST(coalesce(c.code, -1) AS SMALLINT) AS cls, count(*) AS records,
+                           CAST(coalesce(sum(s.hours), 0) AS DOUBLE PRECISION) AS hours,
+                           CAST(coalesce(sum(s.people), 0) AS BIGINT) AS people
                     FROM services s LEFT JOIN assess_category_codes c ON c.category = s.category
                     WHERE s.village >= $low AND s.village < $high AND s.service_date >= $start
                       AND s.service_date <= $end
-                    GROUP BY 1, 2, 3, 4, 5""", {"low": low, "high": high, "start": start, "end": end})
-        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("Int64"), "village": df["village"].astype("int64"),
-                             "month": df["month"].astype("int64"), "mode": df["mode"].astype("int8"),
-                             "cls": df["cls"].astype("int8"), "records": df["records"].astype("int64"),
-                             "hours": df["hours"].astype("float64"), "people": df["people"].astype("int64")})
+                    GROUP BY 1, 2, 3, 4, 5""", {"low": low, "high": high, "start": start, "end": end},
+                    {"adviser_id": "Int64", "village": "int64", "month": "int64", "mode": "int8", "cls": "int8",
+                     "records": "int64", "hours": "float64", "people": "int64"})
 
     def assess_feedback(self, scope: Scope, first: dt.datetime, after: dt.datetime) -> pd.DataFrame:
         """village, month (yyyymm of the China Standard Time day), satisfaction (1-5), answers: the villagers'
