@@ -30,16 +30,21 @@ class AssessQueries(StoreBase):
         """adviser_id, village (int), start_date, end_date (NaT = open-ended; the last day in force) of every
         contract at a real village of `scope` in force on at least one day of [start, end]."""
         low, high = scope.int_range
-        df = self._q_frame(f"""
-            SELECT a.adviser_id, a.village, a.start_date, a.end_date FROM assignments a
-            JOIN divisions d ON d.code = a.village AND {real_village('d')}
-            WHERE a.village >= $low AND a.village < $high AND a.start_date <= $end
-              AND (a.end_date IS NULL OR a.end_date >= $start)
-            ORDER BY a.adviser_id, a.village, a.start_date""", {"low": low, "high": high, "start": start, "end": end})
-        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("int64"),
-                             "village": df["village"].astype("int64"),
-                             "start_date": pd.to_datetime(df["start_date"]),
-                             "end_date": pd.to_datetime(df["end_date"])})
+        with self.reading() as cur:      # the dates as day numbers: a national quarter is 600,000 contracts
+            df = self._numbers_frame(cur, f"""
+                SELECT CAST(a.adviser_id AS BIGINT) AS adviser_id, a.village,
+                       CAST(a.start_date - DATE '1970-01-01' AS BIGINT) AS start_day,
+                       CAST(a.end_date - DATE '1970-01-01' AS BIGINT) AS end_day
+                FROM assignments a
+                JOIN divisions d ON d.code = a.village AND {real_village('d')}
+                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $end
+                  AND (a.end_date IS NULL OR a.end_date >= $start)
+                ORDER BY a.adviser_id, a.village, a.start_date""",
+                {"low": low, "high": high, "start": start, "end": end},
+                {"adviser_id": "int64", "village": "int64", "start_day": "int64", "end_day": "Int64"})
+        return pd.DataFrame({"adviser_id": df["adviser_id"], "village": df["village"],
+                             "start_date": pd.to_datetime(df["start_day"], unit="D").astype("datetime64[us]"),
+                             "end_date": pd.to_datetime(df["end_day"], unit="D").astype("datetime64[us]")})
 
     def assess_advisers(self, ids: list[int]) -> pd.DataFrame:
         """adviser_id, name, org, licence_no of the people `ids`."""
