@@ -9,8 +9,10 @@ import datetime as dt
 import os
 import statistics
 import sys
+import threading
 import time
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
 from geo.assess.period import Period
 from geo.assess.rules import load_rules
@@ -19,7 +21,7 @@ from geo.core.codes import Scope
 from geo.demo import ANCHOR
 from geo.store import Store, open_store
 
-from .figures import Figure, Targets, judge, timed
+from .figures import Figure, Targets, current_rss_mb, judge, timed
 
 #: name -> (unit, comparison, target, what it measures)
 TARGETS: Targets = {
@@ -38,6 +40,27 @@ def last_full_quarter(as_of: dt.date) -> Period:
     return Period("quarter", as_of.year - (q == 1), 4 if q == 1 else q - 1)
 
 
+@contextmanager
+def rss_peak(every_s: float = 0.005) -> Iterator[list[float]]:
+    """[MB before, MB at the highest] of this process's resident memory while the block runs, sampled by a
+    thread (the run's own peak, ru_maxrss, cannot be reset and may come from an earlier step)."""
+    seen = [current_rss_mb()] * 2
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(every_s):
+            seen[1] = max(seen[1], current_rss_mb())
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        sampler.join()
+        seen[1] = max(seen[1], current_rss_mb())
+
+
 def assess_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str], None] = print,
                    backend_targets: dict[str, float] | None = None) -> dict[str, Figure]:
     period, rules = last_full_quarter(as_of), load_rules("anhui")
@@ -45,15 +68,19 @@ def assess_figures(store: Store, as_of: dt.date, runs: int, log: Callable[[str],
         backend_targets = {**(backend_targets or {}), **SERVER_TARGETS}
     cpu: list[float] = []
 
-    def once():
+    def once() -> tuple[int, int]:
         c0 = time.process_time()
         out = assess(store, Scope(""), period, rules)
         cpu.append(time.process_time() - c0)
-        return out
+        # the counts only: the timing loop holds what a run returns while the next one runs, and two national
+        # assessments at once are not what the app or the CLI ever holds
+        return len(out.advisers), len(out.villages)
 
-    med, times, result = timed(once, max(1, min(runs, 3)))
-    log(f"assess_national_quarter_s {med:.2f} ({period.code}: {len(result.advisers):,} advisers, "
-        f"{len(result.villages):,} villages; CPU of this process {statistics.median(cpu[1:]):.2f} s; "
+    with rss_peak() as memory:
+        med, times, (advisers, villages) = timed(once, max(1, min(runs, 3)))
+    log(f"assess_national_quarter_s {med:.2f} ({period.code}: {advisers:,} advisers, {villages:,} villages; "
+        f"CPU of this process {statistics.median(cpu[1:]):.2f} s; memory of this process {memory[0]:,.0f} MB "
+        f"before, {memory[1]:,.0f} MB at the highest ({memory[1] - memory[0]:+,.0f}); "
         f"load average {os.getloadavg()[0]:.1f})")
     return {"assess_national_quarter_s": judge(TARGETS, "assess_national_quarter_s", med, times, backend_targets,
                                                on=period.code)}

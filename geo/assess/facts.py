@@ -8,7 +8,7 @@ the monthly expectations are pro rata to the months served.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
@@ -53,6 +53,11 @@ class Facts:
     def codes(self) -> Codes:
         return Codes.of(self)
 
+    def without_codes(self) -> Facts:
+        """The same facts without the codes and sums worked out from them (a result kept for its trace reads
+        only the frames; a national quarter's codes are 130 MB)."""
+        return replace(self)
+
 
 @dataclass
 class Codes:
@@ -91,7 +96,7 @@ class Codes:
         found = record_pos < len(subjects)
         found[found] = subjects[record_pos[found]] == record_subject[found]
         return cls(subjects, months, held_pos, held_month, held_village, villages, cells // len(months),
-                   cells % len(months),
+                   (cells % len(months)).astype(np.int8),
                    np.where(found, record_pos, -1), _month_pos(records["month"].to_numpy(np.int64), months),
                    _codes(records["mode"]), _codes(records["cls"]))
 
@@ -151,13 +156,16 @@ def distinct(values: np.ndarray) -> np.ndarray:
 
 
 def _month_pos(months: np.ndarray, period_months: np.ndarray) -> np.ndarray:
-    """Each yyyymm's position among the period's months (a period lies within one year, its months in a row)."""
-    return (months - period_months[0]).astype(np.int64)
+    """Each yyyymm's position among the period's months (a period lies within one year, its months in a row),
+    as a byte: with a subject's position (int64) it makes an int64 cell, and a national year's 1.8 million
+    contract months and 6 million records take an eighth of the memory."""
+    return (months - period_months[0]).astype(np.int8)
 
 
 def _codes(values: pd.Series) -> np.ndarray:
-    return values.cat.codes.to_numpy(np.int64) if isinstance(values.dtype, pd.CategoricalDtype) \
-        else values.to_numpy(np.int64)
+    """A mode's or a class's code (a handful of them), as a byte."""
+    return values.cat.codes.to_numpy(np.int8) if isinstance(values.dtype, pd.CategoricalDtype) \
+        else values.to_numpy(np.int8)
 
 
 def contract_months(contracts: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -239,11 +247,15 @@ def facts_of(subject: str, contracts: pd.DataFrame, services: pd.DataFrame, peri
                              "month": period.months[0] // 100 * 100 + cells % 100})
     keep = ["village", "month", "mode", "cls", "records", "hours", "people"]
     if subject == ADVISER:          # grouped per adviser, village, month, mode and class by the store already
-        named = services[services["adviser_id"].notna()]
-        records = named[keep].assign(subject=named["adviser_id"].astype("int64").to_numpy())
+        named = services["adviser_id"].notna().to_numpy()
+        source = services if named.all() else services[named]
+        subjects = source["adviser_id"].to_numpy(np.int64)
     else:                           # the same groups, each summed into its village's cells by Codes
-        records = services[keep].assign(subject=services["village"].to_numpy())
-    records = records[["subject", *keep]].reset_index(drop=True)
+        source = services
+        subjects = services["village"].to_numpy(np.int64)
+    # the columns' arrays shared with `services` and between the two kinds, not copied (a national quarter's
+    # groups are 80 MB a copy)
+    records = pd.DataFrame({"subject": subjects, **{c: source[c].array for c in keep}}, copy=False)
     whole = whole_period(contracts, column, period.start, period.end)
     return Facts(subject, period, held, whole.reindex(held["subject"].unique(), fill_value=False), records,
                  dict(extra or {}))

@@ -14,7 +14,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from geo.assess.facts import ADVISER, VILLAGE, Facts, contract_months, facts_of, service_records
-from geo.assess.indicators import BOARDS, FEEDBACK, NONE, OUTDATED, Indicator
+from geo.assess.indicators import BOARDS, FEEDBACK, NONE, OUTDATED, UNIT_COLUMNS, Indicator
 from geo.assess.period import Period
 from geo.assess.rules import RuleSet
 from geo.auth.access import OPEN, Principal
@@ -40,8 +40,7 @@ class Assessment:
     advisers: pd.DataFrame          # one row per adviser (see :func:`assess`)
     villages: pd.DataFrame          # one row per village held in the period
     adviser_units: pd.DataFrame     # indicator (its index in the rules), subject, unit, amount, met
-    village_units: pd.DataFrame
-    adviser_facts: Facts
+    adviser_facts: Facts            # the advisers' contract months and records (without their worked-out codes)
     counties: pd.DataFrame          # the advisers per county: advisers, mean score, rank
     townships: pd.DataFrame
 
@@ -129,8 +128,10 @@ def _figures(facts: Facts) -> pd.DataFrame:
     return out
 
 
-def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The indicator columns (ind{i}_value / _target / _points), score, grade of every subject, and the units."""
+def _scores(facts: Facts, rules: RuleSet, keep_units: bool = True) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The indicator columns (ind{i}_value / _target / _points), score, grade of every subject, and the units
+    (None unless `keep_units`: only an adviser's are traced, and a national quarter's villages have six million,
+    each indicator's let go once measured)."""
     subjects = facts.subjects
     cols: dict[str, pd.Series] = {}
     all_units = []
@@ -140,8 +141,10 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
         m = ind.measure(facts, units)
         cols[f"ind{i}_value"], cols[f"ind{i}_target"], cols[f"ind{i}_points"] = m["value"], m["target"], m["points"]
         total = total + m["points"]
-        all_units.append((i, units))
-    table = pd.DataFrame(cols, index=subjects)
+        if keep_units:
+            all_units.append((i, units[UNIT_COLUMNS]))
+        del units
+    table = pd.DataFrame(cols, index=subjects, copy=False)     # the measures' columns, not a copy of them
     table["score"] = total.round(2)
     mins = [g.min for g in rules.grades]
     grade_index = np.searchsorted(-np.array(mins), -table["score"].to_numpy() - 1e-9, side="left")
@@ -149,7 +152,7 @@ def _scores(facts: Facts, rules: RuleSet) -> tuple[pd.DataFrame, pd.DataFrame]:
     table["grade"] = names[np.minimum(grade_index, len(mins) - 1)]
     pay = {g.name: g.payment_per_village for g in rules.grades}
     table["payment_per_village"] = table["grade"].map(pay).astype(float)
-    return table, _joined_units(all_units)
+    return table, (_joined_units(all_units) if keep_units else None)
 
 
 def _joined_units(parts: list[tuple[int, pd.DataFrame]]) -> pd.DataFrame:
@@ -166,11 +169,10 @@ def _joined_units(parts: list[tuple[int, pd.DataFrame]]) -> pd.DataFrame:
         "met": np.concatenate([u["met"].to_numpy(bool) for _, u in parts])})
 
 
-def _ranks(rows: pd.DataFrame) -> pd.DataFrame:
-    out = rows.copy()
+def _add_ranks(rows: pd.DataFrame) -> None:
+    """rank_county, rank_township added to `rows` (in place: a copy of a national quarter's villages is 200 MB)."""
     for level in ("county", "township"):
-        out[f"rank_{level}"] = rank_within(out[level].to_numpy(np.int64), out["score"].to_numpy(np.float64))
-    return out
+        rows[f"rank_{level}"] = rank_within(rows[level].to_numpy(np.int64), rows["score"].to_numpy(np.float64))
 
 
 def rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
@@ -189,7 +191,7 @@ def rank_within(group: np.ndarray, score: np.ndarray) -> np.ndarray:
     return ranks
 
 
-def _unit_table(rows: pd.DataFrame, level: str, names: dict[int, str], rules: RuleSet) -> pd.DataFrame:
+def _unit_table(rows: pd.DataFrame, level: str, names: pd.Series, rules: RuleSet) -> pd.DataFrame:
     """Per county (or township): advisers, mean and lowest score, advisers per grade, ranked by mean score."""
     if rows.empty:
         return pd.DataFrame(columns=["code", "name", "advisers", "mean_score", "min_score", "rank",
@@ -201,7 +203,8 @@ def _unit_table(rows: pd.DataFrame, level: str, names: dict[int, str], rules: Ru
         out[f"grade_{i}"] = rows[rows["grade"] == grade.name].groupby(level).size().reindex(out.index).fillna(0)
         out[f"grade_{i}"] = out[f"grade_{i}"].astype("int64")
     out = out.reset_index().rename(columns={level: "code"})
-    out["name"] = out["code"].map(lambda c: names.get(int(c), to_str(int(c))))
+    found = names.reindex(out["code"].to_numpy(np.int64)).to_numpy(object)
+    out["name"] = [name if isinstance(name, str) else to_str(int(c)) for c, name in zip(out["code"], found)]
     out["code"] = out["code"].map(lambda c: to_str(int(c)))
     out = out.sort_values(["mean_score", "code"], ascending=[False, True], kind="stable").reset_index(drop=True)
     out["rank"] = out["mean_score"].rank(method="min", ascending=False).astype("int64")
@@ -279,22 +282,24 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
         raise UserError(key="assess.e.period_kind", params={"period": period.code, "sheet": rules.name})
     contracts = store.assess_contracts(scope, period.start, period.end)
     services = service_records(store, scope, period)
-    places = store.assess_places(scope)
-    names = dict(zip(places["code"].tolist(), places["name"].tolist()))
-    name_of = pd.Series(places["name"].to_numpy(), index=places["code"].to_numpy())
-    name = store.scope_name(scope) if scope.digits else t("level.0")
-
     months = contract_months(contracts, period)
     extra = _extra(store, scope, period, rules)
     adv_facts = facts_of(ADVISER, contracts, services, period, months, extra)
     vil_facts = facts_of(VILLAGE, contracts, services, period, months, extra)
-    adv_scores, adv_units = _scores(adv_facts, rules)
-    vil_scores, vil_units = _scores(vil_facts, rules)
+    # the facts hold all the rest reads; what a step no longer needs is let go as it goes (a national quarter:
+    # a million groups of records, 1.8 million contract months, 600,000 villages)
+    del contracts, services, months
+    places = store.assess_places(scope)
+    name_of = pd.Series(places["name"].to_numpy(), index=places["code"].to_numpy())
+    del places
+    name = store.scope_name(scope) if scope.digits else t("level.0")
 
+    adv_scores, adv_units = _scores(adv_facts, rules)
     # an adviser's county and township: those of the village they held in most months
     home = _home_villages(adv_facts)
     people = store.assess_advisers([int(a) for a in adv_facts.subjects]).set_index("adviser_id")
     advisers = pd.concat([_figures(adv_facts), adv_scores], axis=1)
+    del adv_scores
     advisers.insert(0, "adviser_id", advisers.index.astype("int64"))
     advisers.insert(1, "name", people["name"].reindex(advisers.index).fillna("").astype(str))
     advisers.insert(2, "org", people["org"].reindex(advisers.index).fillna("").astype(str))
@@ -303,17 +308,24 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     places_of = _place_columns(home.reindex(advisers.index).fillna(0).astype("int64"), name_of)
     advisers = pd.concat([advisers, places_of], axis=1)
     advisers["payment"] = advisers["payment_per_village"] * advisers["villages"]
-    advisers = _ranks(advisers).reset_index(drop=True)
+    _add_ranks(advisers)
+    advisers = advisers.reset_index(drop=True)
 
     names_of_village = _adviser_names(adv_facts, people["name"])
+    del people
+    vil_scores, _ = _scores(vil_facts, rules, keep_units=False)
     villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
+    del vil_facts, vil_scores
     villages.insert(0, "code", codes_text(villages.index))
     villages.insert(1, "name", pd.Series(villages.index, index=villages.index).map(name_of).fillna("").to_numpy())
     villages.insert(2, "advisers", names_of_village.reindex(villages.index).fillna("").to_numpy())
+    del names_of_village
     villages = pd.concat([villages, _place_columns(pd.Series(villages.index, index=villages.index), name_of)],
                          axis=1)
     villages["payment"] = villages["payment_per_village"]
-    villages = _ranks(villages).reset_index(drop=True)
+    _add_ranks(villages)
+    villages = villages.reset_index(drop=True)
 
-    return Assessment(scope, name, period, rules, advisers, villages, adv_units, vil_units, adv_facts,
-                      _unit_table(advisers, "county", names, rules), _unit_table(advisers, "township", names, rules))
+    counties, townships = (_unit_table(advisers, level, name_of, rules) for level in ("county", "township"))
+    return Assessment(scope, name, period, rules, advisers, villages, adv_units, adv_facts.without_codes(),
+                      counties, townships)

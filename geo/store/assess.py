@@ -30,16 +30,21 @@ class AssessQueries(StoreBase):
         """adviser_id, village (int), start_date, end_date (NaT = open-ended; the last day in force) of every
         contract at a real village of `scope` in force on at least one day of [start, end]."""
         low, high = scope.int_range
-        df = self._q_frame(f"""
-            SELECT a.adviser_id, a.village, a.start_date, a.end_date FROM assignments a
-            JOIN divisions d ON d.code = a.village AND {real_village('d')}
-            WHERE a.village >= $low AND a.village < $high AND a.start_date <= $end
-              AND (a.end_date IS NULL OR a.end_date >= $start)
-            ORDER BY a.adviser_id, a.village, a.start_date""", {"low": low, "high": high, "start": start, "end": end})
-        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("int64"),
-                             "village": df["village"].astype("int64"),
-                             "start_date": pd.to_datetime(df["start_date"]),
-                             "end_date": pd.to_datetime(df["end_date"])})
+        with self.reading() as cur:      # the dates as day numbers: a national quarter is 600,000 contracts
+            df = self._numbers_frame(cur, f"""
+                SELECT CAST(a.adviser_id AS BIGINT) AS adviser_id, a.village,
+                       CAST(a.start_date - DATE '1970-01-01' AS BIGINT) AS start_day,
+                       CAST(a.end_date - DATE '1970-01-01' AS BIGINT) AS end_day
+                FROM assignments a
+                JOIN divisions d ON d.code = a.village AND {real_village('d')}
+                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $end
+                  AND (a.end_date IS NULL OR a.end_date >= $start)
+                ORDER BY a.adviser_id, a.village, a.start_date""",
+                {"low": low, "high": high, "start": start, "end": end},
+                {"adviser_id": "int64", "village": "int64", "start_day": "int64", "end_day": "Int64"})
+        return pd.DataFrame({"adviser_id": df["adviser_id"], "village": df["village"],
+                             "start_date": pd.to_datetime(df["start_day"], unit="D").astype("datetime64[us]"),
+                             "end_date": pd.to_datetime(df["end_day"], unit="D").astype("datetime64[us]")})
 
     def assess_advisers(self, ids: list[int]) -> pd.DataFrame:
         """adviser_id, name, org, licence_no of the people `ids`."""
@@ -72,19 +77,18 @@ class AssessQueries(StoreBase):
         mode = " ".join(f"WHEN '{m}' THEN {i}" for i, m in enumerate(MODE_CODES))
         with self.reading() as cur:
             with self._table(cur, "assess_category_codes", category_codes[["category", "code"]]):
-                df = self._frame(cur, f"""
-                    SELECT s.adviser_id, s.village, {_MONTH} AS month,
-                           CASE s.mode {mode} ELSE {MODE_CODES.index("other")} END AS mode,
-                           coalesce(c.code, -1) AS cls, count(*) AS records,
-                           coalesce(sum(s.hours), 0) AS hours, coalesce(sum(s.people), 0) AS people
+                return self._numbers_frame(cur, f"""
+                    SELECT CAST(s.adviser_id AS BIGINT) AS adviser_id, s.village, {_MONTH} AS month,
+                           CAST(CASE s.mode {mode} ELSE {MODE_CODES.index("other")} END AS SMALLINT) AS mode,
+                           CAST(coalesce(c.code, -1) AS SMALLINT) AS cls, count(*) AS records,
+                           CAST(coalesce(sum(s.hours), 0) AS DOUBLE PRECISION) AS hours,
+                           CAST(coalesce(sum(s.people), 0) AS BIGINT) AS people
                     FROM services s LEFT JOIN assess_category_codes c ON c.category = s.category
                     WHERE s.village >= $low AND s.village < $high AND s.service_date >= $start
                       AND s.service_date <= $end
-                    GROUP BY 1, 2, 3, 4, 5""", {"low": low, "high": high, "start": start, "end": end})
-        return pd.DataFrame({"adviser_id": df["adviser_id"].astype("Int64"), "village": df["village"].astype("int64"),
-                             "month": df["month"].astype("int64"), "mode": df["mode"].astype("int8"),
-                             "cls": df["cls"].astype("int8"), "records": df["records"].astype("int64"),
-                             "hours": df["hours"].astype("float64"), "people": df["people"].astype("int64")})
+                    GROUP BY 1, 2, 3, 4, 5""", {"low": low, "high": high, "start": start, "end": end},
+                    {"adviser_id": "Int64", "village": "int64", "month": "int64", "mode": "int8", "cls": "int8",
+                     "records": "int64", "hours": "float64", "people": "int64"})
 
     def assess_feedback(self, scope: Scope, first: dt.datetime, after: dt.datetime) -> pd.DataFrame:
         """village, month (yyyymm of the China Standard Time day), satisfaction (1-5), answers: the villagers'

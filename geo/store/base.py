@@ -291,6 +291,13 @@ class StoreBase(ABC):
     @abstractmethod
     def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame: ...
 
+    def _numbers_frame(self, cur: Cursor, sql: str, params: Params, dtypes: dict[str, str]) -> pd.DataFrame:
+        """A result of numbers only, its columns those of `dtypes` in order (integers, NULL only where the dtype
+        is a nullable one such as ``Int64``; floats), as a frame of those dtypes without a second copy of it.  A
+        backend that would otherwise make a Python object of every value reads it another way."""
+        df = self._frame(cur, sql, params)
+        return pd.DataFrame({c: df[c].astype(t) for c, t in dtypes.items()}, copy=False)
+
     @abstractmethod
     def _new_ids(self, cur: Cursor, n: int) -> list[int]:
         """`n` fresh adviser ids."""
