@@ -23,6 +23,10 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:      # the type only: this module's import stays light for the CLI
+    from geo.store import Store
 
 from .browser import CHROMIUM, CHROMIUM_FLAGS, EXCEPTION_TEXT_JS, READY_JS, VIEWPORT, ready_arg
 
@@ -401,7 +405,7 @@ NAV_PATHS: tuple[tuple[str, bool], ...] = (("", True), ("gaps", False), ("summar
                                            ("assess", False), ("imports", False))
 
 
-def soak_scopes(store, counties: list[str], per_level: int = 8, seed: int = 25) -> dict[int, list[str]]:
+def soak_scopes(store: Store, counties: list[str], per_level: int = 8, seed: int = 25) -> dict[int, list[str]]:
     """Scope digits to open links at, per level: the country, provinces, cities, and counties and townships
     among `counties` (division codes or digits of counties that have village outlines)."""
     from geo.core.codes import Scope  # imported here: keeps this module's import light for the CLI

@@ -15,22 +15,15 @@ import pytest
 
 from backends import admin_url, create_database, database_url, drop_database, require
 from fixtures_ledger import write_messy_xlsx
+from fixtures_writes import SHAANXI, assert_service_tables_current, frames_equal, ledger_for, service_rows
 from geo import imports
 from geo.core.codes import Scope
 from geo.demo import ANCHOR
-from geo.sources.national import national_registry
 from geo.store import StoreError, open_store
 from geo.store.maintenance import SCHEMA_META, SCHEMA_VERSION
 from geo.store.schema import POSTGRES_STATISTICS
 
 ROOT = Path(__file__).resolve().parent.parent
-SHAANXI = national_registry()[national_registry()["code"].str.startswith("61")]
-
-
-def frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> None:
-    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True), check_dtype=False)
-
-
 # ------------------------------------------------------------------------------------------ the same figures
 
 @pytest.mark.parametrize("read", [
@@ -75,19 +68,6 @@ def assert_spans_current(store) -> None:
     frames_equal(kept, spans(store))
     frames_equal(counts, county_counts(store))
     assert len(counts) > 0
-
-
-def ledger_for(tmp_path: Path, county: str, n: int, name: str, start: str = "2026.1.1", end: str = "2027.12.31",
-               skip: int = 0) -> Path:
-    """A CSV ledger naming the first `n` villages of `county` with one adviser each."""
-    villages = SHAANXI[(SHAANXI["level"] == 5) & SHAANXI["code"].str.startswith(county)
-                       & ~SHAANXI["code"].str.endswith("000")].iloc[skip:skip + n]
-    rows = [["村（社区）代码", "村（社区）名称", "法律顾问姓名", "执业证号", "聘任期限"]]
-    rows += [[c, v, f"顾问{county}{i % 3}", f"1610{county}{i % 3:07d}", f"{start}-{end}"]
-             for i, (c, v) in enumerate(zip(villages["code"], villages["name"]))]
-    path = tmp_path / name
-    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
-    return path
 
 
 def test_spans_are_refreshed_for_the_counties_a_write_touches(new_store, tmp_path):
@@ -144,11 +124,6 @@ def refreshes(store, monkeypatch) -> list[tuple[str, object]]:
     return calls
 
 
-def service_rows(codes: list[str]) -> pd.DataFrame:
-    return pd.DataFrame({"village": codes, "adviser_id": None, "service_date": "2026-03-02", "mode": "onsite",
-                         "category": "法律咨询", "hours": 4.0, "people": 3, "content": "坐班"})
-
-
 def test_service_records_refresh_only_the_service_tables_of_their_counties(new_store, tmp_path, monkeypatch):
     """Service records change no contract: a commit that must rebuild the service tables (a log older than what
     is stored) leaves the coverage spans alone and rebuilds the service tables of its counties only; a contract
@@ -178,25 +153,6 @@ def test_service_records_refresh_only_the_service_tables_of_their_counties(new_s
                                                               batch_id=store.new_batch(cur, "services")))
     assert calls == [("refresh_coverage_spans", []), ("refresh_service_days", None)]
     assert store.scalar("SELECT count(*) FROM service_days") == len(first) + 1 + len(set(one_each))
-
-
-def service_tables(store) -> list[pd.DataFrame]:
-    return [store.query(f"SELECT {cols} FROM {table}").sort_values(order).reset_index(drop=True)
-            for table, cols, order in (
-                ("service_days", "village, mode, CAST(day AS VARCHAR) AS day, CAST(next_day AS VARCHAR) AS next_day",
-                 ["village", "mode", "day"]),
-                ("served_spans", "village, CAST(span_from AS VARCHAR) AS span_from, "
-                                 "CAST(span_until AS VARCHAR) AS span_until", ["village", "span_from"]),
-                ("service_counties", "county, CAST(first_day AS VARCHAR) AS first_day", ["county"]))]
-
-
-def assert_service_tables_current(store) -> None:
-    """The service tables the writes left equal the whole country's rebuilt from the records."""
-    kept = service_tables(store)
-    with store.transaction() as cur:
-        store.refresh_service_days(cur)
-    for a, b in zip(kept, service_tables(store)):
-        frames_equal(a, b)
 
 
 def test_appended_service_records_extend_the_service_tables_as_a_rebuild_would(new_store, tmp_path,

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fixtures_writes import SHAANXI, assert_service_tables_current, ledger_for, service_rows
 from geo import imports
-from test_backends import SHAANXI, assert_service_tables_current, ledger_for, service_rows
 
 
 def stored_services(store) -> pd.DataFrame:
