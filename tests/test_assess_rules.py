@@ -49,6 +49,18 @@ def line_of(text: str, needle: str, nth: int = 1) -> int:
     return hits[nth - 1]
 
 
+def assert_refused_at_its_line(base: str, old: str, new: str, key: str, needle) -> None:
+    """`base` with `old` made `new` is refused with `key`, naming the line of `needle` (or of its nth
+    occurrence, given as (needle, n)) in both languages."""
+    assert old in base
+    text = base.replace(old, new, 1)
+    error = refused(text)
+    assert error.key == key
+    needle, nth = needle if isinstance(needle, tuple) else (needle, 1)
+    assert error.line == line_of(text, needle, nth), (error.line, str(error))
+    assert f"第 {error.line} 行" in error.text("zh") and f"line {error.line}" in error.text("en")
+
+
 def refused(text: str | bytes) -> RuleError:
     with pytest.raises(RuleError) as caught:
         parse_rules(text)
@@ -117,13 +129,7 @@ def test_a_good_file():
     ('standard = 4\n', 'standard = = 4\n', "assess.e.syntax", "standard = = 4"),
 ])
 def test_a_wrong_file_is_refused_with_its_line(old, new, key, needle):
-    assert old in GOOD
-    text = GOOD.replace(old, new, 1)
-    error = refused(text)
-    assert error.key == key
-    needle, nth = needle if isinstance(needle, tuple) else (needle, 1)
-    assert error.line == line_of(text, needle, nth), (error.line, str(error))
-    assert f"第 {error.line} 行" in error.text("zh") and f"line {error.line}" in error.text("en")
+    assert_refused_at_its_line(GOOD, old, new, key, needle)
 
 
 def test_the_second_indicator_s_error_names_its_own_line():
@@ -244,10 +250,4 @@ def test_the_villagers_indicators_read_with_their_defaults():
     ('none = 5\n', 'none = 5\nmissing = 2\n', "assess.e.unknown_key", "missing = 2"),
 ])
 def test_a_wrong_villagers_indicator_is_refused_with_its_line(old, new, key, needle):
-    assert old in VILLAGERS
-    text = VILLAGERS.replace(old, new, 1)
-    error = refused(text)
-    assert error.key == key
-    needle, nth = needle if isinstance(needle, tuple) else (needle, 1)
-    assert error.line == line_of(text, needle, nth), (error.line, str(error))
-    assert f"第 {error.line} 行" in error.text("zh") and f"line {error.line}" in error.text("en")
+    assert_refused_at_its_line(VILLAGERS, old, new, key, needle)
