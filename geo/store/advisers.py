@@ -83,7 +83,8 @@ class AdviserQueries(RegistryQueries):
         their current contracts, last_end the latest, open-ended = None).  Counted in SQL, one row per person: a
         national register (200,000 people) without its 576,000 villages served, which are read for the rows
         shown (:meth:`adviser_served`)."""
-        df = self._q_frame(f"""
+        with self.reading() as cur:
+            df = self._text_frame(cur, f"""
             WITH {_PEOPLE}, {_current_of(scope)},
             pairs AS (SELECT adviser_id, village, min(end_date) AS first_end,
                              max(coalesce(end_date, DATE '9999-12-31')) AS last_end

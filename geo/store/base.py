@@ -291,6 +291,12 @@ class StoreBase(ABC):
     @abstractmethod
     def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame: ...
 
+    def _text_frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
+        """A result of many rows with text columns (the national register's 200,000 people): text as the ``str``
+        dtype; a column of whole numbers with a NULL may come as floats.  A backend that would otherwise make a
+        Python object of every value reads it another way."""
+        return self._frame(cur, sql, params)
+
     def _numbers_frame(self, cur: Cursor, sql: str, params: Params, dtypes: dict[str, str]) -> pd.DataFrame:
         """A result of numbers only, its columns those of `dtypes` in order (integers, NULL only where the dtype
         is a nullable one such as ``Int64``; floats), as a frame of those dtypes without a second copy of it.  A

@@ -191,6 +191,11 @@ class DuckDBStore(Store):
     def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
         return cur.execute(sql, params or {}).df()
 
+    def _text_frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
+        # through Arrow: .df() makes a Python string of every text value and pandas then copies them into Arrow
+        # again (the national register's people: 0.7 s, through Arrow 0.35 s)
+        return cur.sql(sql, params=params or {}).to_arrow_table().to_pandas()
+
     def _new_ids(self, cur: Cursor, n: int) -> list[int]:
         first = int(self._rows(cur, "SELECT coalesce(max(adviser_id), 0) + 1 FROM advisers")[0][0])
         return list(range(first, first + n))     # writers take turns (_begin): nobody else takes these
