@@ -239,8 +239,10 @@ def service_append_sql(batch_ids: Sequence[int]) -> AppendSteps:
                                              AND t.mode = svc_new.mode AND t.last_old = svc_new.day)""",
         # (a village and mode without a stored day has no row to join: no need to ask svc_tail which have one)
         """UPDATE service_days SET next_day = n.first_day
-           FROM (SELECT village, mode, min(day) AS first_day FROM svc_new GROUP BY village, mode) n
-           WHERE service_days.village = n.village AND service_days.mode = n.mode
+           FROM (SELECT t.village, t.mode, t.last_old, min(n.day) AS first_day FROM svc_tail t
+                 JOIN svc_new n ON n.village = t.village AND n.mode = t.mode
+                 WHERE t.last_old IS NOT NULL GROUP BY t.village, t.mode, t.last_old) n
+           WHERE service_days.village = n.village AND service_days.mode = n.mode AND service_days.day = n.last_old
              AND service_days.next_day = DATE 'infinity'""",
         """INSERT INTO service_days (village, mode, day, next_day)
            SELECT village, mode, day,
