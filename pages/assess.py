@@ -31,7 +31,9 @@ widgets.page_counts(ctx, "page.assess")
 st.caption(ctx.t("assess.page.intro"))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# kept as the object itself, not a pickled copy per run: a national assessment is about 500 MB, and its sorted
+# lists are worked out once on it (geo.assess.sheet.Assessment); the page only reads it
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
 def q_assess(_store: Store, version: str, digits: str, period: str, rules_text: str, source: str,
              _principal: Principal, who: str) -> Assessment:
     """The assessment, kept per data version, scope, period, rule text and asker (`who` keys the cache)."""
@@ -111,12 +113,12 @@ tab_adv, tab_lists, tab_units, tab_vil, tab_stats = st.tabs(
      ctx.text("assess.page.tab.villages"), ctx.text("assess.page.tab.stats")])
 
 with tab_adv:
-    table = output.adviser_table(result, ctx.lang)
-    part = widgets.paged(ctx, len(table), f"assess_page_{ctx.scope.digits}_{period.code}")
-    st.dataframe(table.iloc[part], hide_index=True, width="stretch", height=min(38 + 35 * len(table.iloc[part]), 520))
-    widgets.page_caption(ctx, part, len(table))
+    part = widgets.paged(ctx, len(adv), f"assess_page_{ctx.scope.digits}_{period.code}")
+    table = output.adviser_table(result, ctx.lang, part)
+    st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 520))
+    widgets.page_caption(ctx, part, len(adv))
     st.subheader(ctx.t("assess.page.trace"))
-    people = adv.sort_values(["county", "rank_county", "name"], kind="stable").iloc[part]
+    people = result.by_county.iloc[part]
     labels = {int(r.adviser_id): f"{r.name} · {r.township_name} · {r.score:g}" for r in people.itertuples()}
     chosen = st.selectbox(ctx.t("assess.page.pick"), list(labels), format_func=labels.get)
     if chosen is not None:
@@ -149,10 +151,9 @@ with tab_units:
             st.dataframe(output.unit_ranking_table(units, result, ctx.lang), hide_index=True, width="stretch")
 
 with tab_vil:
-    villages = output.village_table(result, ctx.lang)
-    vpart = widgets.paged(ctx, len(villages), f"assess_vpage_{ctx.scope.digits}_{period.code}")
-    st.dataframe(villages.iloc[vpart], hide_index=True, width="stretch")
-    widgets.page_caption(ctx, vpart, len(villages))
+    vpart = widgets.paged(ctx, len(result.villages), f"assess_vpage_{ctx.scope.digits}_{period.code}")
+    st.dataframe(output.village_table(result, ctx.lang, vpart), hide_index=True, width="stretch")
+    widgets.page_caption(ctx, vpart, len(result.villages))
 
 with tab_stats:
     stats = q_stats(ctx.store, ctx.version, ctx.scope.digits, period.code, ctx.principal, who)

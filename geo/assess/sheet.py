@@ -8,6 +8,7 @@ inside the asker's jurisdiction, and licence numbers are left out for whoever ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -44,13 +45,25 @@ class Assessment:
     counties: pd.DataFrame          # the advisers per county: advisers, mean score, rank
     townships: pd.DataFrame
 
-    @property
+    # the lists below are sorted once per assessment (a national one: 200,000 advisers; the page shows each of
+    # them several times a run); what they return is read, never changed
+    @cached_property
+    def by_county(self) -> pd.DataFrame:
+        """The advisers by county, rank within it and name: the order of the score sheet."""
+        return self.advisers.sort_values(["county", "rank_county", "name"], kind="stable")
+
+    @cached_property
+    def villages_by_place(self) -> pd.DataFrame:
+        """The villages by county, township and code: the order of the village sheet."""
+        return self.villages.sort_values(["county", "township", "code"], kind="stable")
+
+    @cached_property
     def best(self) -> pd.DataFrame:
         """The best advisers (as many as the rules' ``best``), highest score first."""
         ranked = self.advisers.sort_values(["score", "name"], ascending=[False, True], kind="stable")
         return ranked.head(self.rules.best)
 
-    @property
+    @cached_property
     def warning(self) -> pd.DataFrame:
         """The advisers below ``warning_below`` (else in the lowest grade), lowest score first."""
         rows = self.advisers
