@@ -142,7 +142,11 @@ def test_cells_are_inert_and_text_is_kept(name):
 
 
 @pytest.mark.parametrize("raw, expected", [("东\x07村\x1b", "东村"), ("甲\r\n乙", "甲 乙"), ("\x00\x0b\x0c村", "村"),
-                                           ("a\x85b\ufffec", "abc"), (None, ""), (float("nan"), "")])
+                                           ("a\x85b\ufffec", "abc"), (None, ""), (float("nan"), ""),
+                                           # line and paragraph separators are line breaks; bidi overrides and
+                                           # isolates would show a name backwards
+                                           ("甲\u2028乙\u2029丙", "甲 乙 丙"), ("\u202egnp.exe村", "gnp.exe村"),
+                                           ("\u2066张\u2069\u202a三\u202c", "张三")])
 def test_clean_removes_what_xml_cannot_hold(raw, expected):
     assert clean(raw) == expected
 

@@ -22,8 +22,10 @@ from geo.text.catalogue import level_label, status_label, t, t_or
 from geo.text.formats import contract_end, count, name_list, pct
 
 #: characters XML 1.0 forbids (and the C1 controls, which no name means): removed from stored text
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-_LINE_BREAKS = re.compile(r"[\t\r\n]+")
+# control characters, and the bidirectional overrides and isolates that make a cell read backwards ("exe.png")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+                      "\ufffe\uffff]")
+_LINE_BREAKS = re.compile("[\t\r\n\u2028\u2029]+")
 #: how a Chinese unit's name ends -> the word after 全 ("全县", "全区", "全省" ...), longest ending first
 WHOLE_UNIT_ENDINGS = (("自治区", "区"), ("自治州", "州"), ("自治县", "县"), ("自治旗", "旗"), ("特别行政区", "区"),
                       ("街道", "街道"), ("省", "省"), ("市", "市"), ("县", "县"), ("区", "区"), ("旗", "旗"),
