@@ -31,9 +31,10 @@ widgets.page_counts(ctx, "page.assess")
 st.caption(ctx.t("assess.page.intro"))
 
 
-# kept as the object itself, not a pickled copy per run: a national assessment is about 500 MB, and its sorted
-# lists are worked out once on it (geo.assess.sheet.Assessment); the page only reads it
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=3600)
+# kept as the object itself, not a pickled copy per run: a national assessment is about 500 MB (st.cache_data's
+# eight pickled entries held 3.9 GB in bench --app --national's soak), and its sorted lists are worked out once on
+# it (geo.assess.sheet.Assessment); the page only reads it.  Two at most, for ten minutes
+@st.cache_resource(show_spinner=False, max_entries=2, ttl=600)
 def q_assess(_store: Store, version: str, digits: str, period: str, rules_text: str, source: str,
              _principal: Principal, who: str) -> Assessment:
     """The assessment, kept per data version, scope, period, rule text and asker (`who` keys the cache)."""

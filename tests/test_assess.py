@@ -597,3 +597,27 @@ def test_the_villagers_indicators_are_traced(villagers):
     assert "公示牌已过时" in " ".join(map(str, detail.iloc[:, 1]))
     rules_sheet = output.assessment_bytes(a, "xlsx")
     assert rules_sheet[:2] == b"PK"
+
+
+def test_text_cells_are_cleaned_per_distinct_value_as_cell_by_cell():
+    """output.neutralized (each distinct text cleaned once) gives the cells that cleaning every cell gives: for
+    text, object, categorical and number columns with control characters, line and paragraph separators, bidi
+    overrides, NUL and tabs, missing values and names repeated; numbers keep their dtype."""
+    hostile = ["王\x00五", "a\r\nb", "c\u2028d\u2029", "\u202egnp.exe", "\t=1+1", "李四", "", "x\x1b[31my", "张三"]
+    rng = np.random.default_rng(7)
+    picks = rng.integers(0, len(hostile), 400)
+    texts = [hostile[i] for i in picks]
+    frame = pd.DataFrame({
+        "str": pd.array(texts, dtype="str"),
+        "object": pd.Series([None if i % 7 == 0 else t for i, t in enumerate(texts)], dtype=object),
+        "grade": pd.Categorical([hostile[i % 3] for i in picks]),
+        "ints": picks.astype("int64"), "floats": picks / 3.0})
+    frame.loc[5, "str"] = pd.NA
+    cleaned = output.neutralized(frame)
+    expected = frame.map(output.neutralize_text)
+    for col in frame.columns:
+        got, want = cleaned[col].tolist(), expected[col].tolist()
+        assert [None if pd.isna(v) else v for v in got] == [None if pd.isna(v) else v for v in want], col
+    assert cleaned["ints"].dtype == "int64" and cleaned["floats"].dtype == "float64"
+    assert any(t != output.neutralize_text(t) for t in texts)          # the input really held text to clean
+    assert frame["str"].tolist()[0] == texts[0]                          # the caller's frame is left as it was
