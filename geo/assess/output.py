@@ -29,7 +29,7 @@ from geo.core.errors import UserError
 from geo.outputs.export import to_xlsx_book
 from geo.store import Store
 from geo.text.catalogue import t
-from geo.text.formats import count
+from geo.text.formats import count, mapped_per_text
 
 #: per-adviser detail sheets are written up to this many advisers (a county's); beyond, the summary only
 MAX_DETAIL_SHEETS = 300
@@ -114,9 +114,9 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
             column = column.astype(object)
         elif not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
-        changed = {v: c for v in pd.unique(column) if isinstance(v, str) and (c := neutralize_text(v)) != v}
-        if changed:
-            out.isetitem(i, column.mask(column.isin(list(changed)), column.map(changed)))
+        cleaned = mapped_per_text(column, clean)
+        if cleaned is not None:
+            out.isetitem(i, cleaned)
     return out
 
 

@@ -28,6 +28,7 @@ import pandas as pd
 from geo.core.codes import LEVEL_ENDS, to_str
 from geo.core.errors import UserError
 from geo.privacy.idcards import scrub_id_numbers
+from geo.text.formats import mapped_per_text
 
 #: a statement's parameters: by name ($name) or in order (?)
 Params = Mapping[str, Any] | Sequence[Any] | None
@@ -97,11 +98,10 @@ def scrubbed(frame: pd.DataFrame, columns: Sequence[str],
     for col in columns:
         if col not in out.columns:
             continue
-        texts = [v for v in pd.unique(out[col].dropna()) if isinstance(v, str)]
-        changed = {v: clean for v in texts if (clean := scrub(v)) != v}
         out[col] = out[col].astype(object)
-        if changed:
-            out[col] = out[col].map(lambda v, changed=changed: changed.get(v, v) if isinstance(v, str) else v)
+        scrubbed_column = mapped_per_text(out[col], scrub)
+        if scrubbed_column is not None:
+            out[col] = scrubbed_column
     return out
 
 

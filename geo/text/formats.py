@@ -6,7 +6,7 @@ Plain text, not Markdown: a caller that hands the result to Streamlit's Markdown
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import pandas as pd
 
@@ -115,3 +115,12 @@ def figures_values(counts: Figures) -> dict[str, str]:
     return {"villages": count(counts.villages), "covered": count(counts.covered),
             "rate": pct(counts.coverage_rate), "expiring": count(counts.expiring),
             "lapsed": count(counts.lapsed), "never": count(counts.never)}
+
+
+def mapped_per_text(column: pd.Series, fn: Callable[[str], str]) -> pd.Series | None:
+    """`column` with `fn` applied to its text values, each distinct text once (a national column repeats a few
+    thousand names hundreds of thousands of times); other values as they are.  None when `fn` changes no text."""
+    changed = {v: c for v in pd.unique(column) if isinstance(v, str) and (c := fn(v)) != v}
+    if not changed:
+        return None
+    return column.mask(column.isin(list(changed)), column.map(changed))
