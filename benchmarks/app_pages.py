@@ -71,7 +71,9 @@ TARGETS: dict[str, tuple[float, str]] = {
 #: map drawn, what must be on the page (issue 19: a national gap list took 169 s)
 NATIONAL_PAGES = (("map", "", True, ()), ("gaps", "gaps", False, (TABLE,)),
                   ("summary", "summary", False, (TABLE, CHART)), ("advisers", "advisers", False, (TABLE,)),
-                  ("assess", "assess", False, ('[data-testid="stMetric"]',)),
+                  # a province's or the country's assessment is computed when asked for (pages/assess.py):
+                  # the page at national scope is its periods, rules and the button that computes it
+                  ("assess", "assess", False, (".st-key-assess_compute",)),
                   ("imports", "imports", False, ('[data-testid="stFileUploader"]',)))
 #: issue 25: every page at national scope after a scope or date change, per backend
 NATIONAL_TARGET_S = {"duckdb": 1.5, "postgresql": 2.0}

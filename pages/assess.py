@@ -20,6 +20,9 @@ from geo.text.formats import count
 from ui import state, widgets
 
 OWN = "own"
+#: a province's or the country's assessment takes seconds of both cores and most of a gigabyte while it runs: it is
+#: computed when asked for, as downloads are built on click, not by everyone who opens the page at that scope
+ON_REQUEST_UP_TO_LEVEL = 1
 PERIOD_CHOICES = {"month": 12, "quarter": 8, "year": 4}
 PERIOD_WORDS = {"month": "assess.page.kind.month", "quarter": "assess.page.kind.quarter",
                 "year": "assess.page.kind.year"}
@@ -76,6 +79,14 @@ if rule_choice == OWN:
 else:
     rules_text, source = preset_text(rule_choice), rule_choice
 
+asked = st.session_state.setdefault("assess_asked", set())
+request = (ctx.version, ctx.scope.digits, period.code, source, hash(rules_text))
+if ctx.scope.level <= ON_REQUEST_UP_TO_LEVEL and request not in asked:
+    st.info(ctx.t("assess.page.on_request", unit=ctx.name, period=output.period_label(period, ctx.lang)))
+    # remembered by the click itself: the run it starts may be followed by another (the view state's own)
+    st.button(ctx.t("assess.page.compute"), type="primary", key="assess_compute", on_click=asked.add, args=(request,))
+    st.stop()
+
 with st.spinner(ctx.t("assess.page.computing")):
     try:
         result = q_assess(ctx.store, ctx.version, ctx.scope.digits, period.code, rules_text, source, ctx.principal,
@@ -109,11 +120,7 @@ if adv.empty:
     st.info(ctx.t("assess.page.none"))
     st.stop()
 
-tab_adv, tab_lists, tab_units, tab_vil, tab_stats = st.tabs(
-    [ctx.text("assess.page.tab.advisers"), ctx.text("assess.page.tab.lists"), ctx.text("assess.page.tab.units"),
-     ctx.text("assess.page.tab.villages"), ctx.text("assess.page.tab.stats")])
-
-with tab_adv:
+def advisers_tab() -> None:
     part = widgets.paged(ctx, len(adv), f"assess_page_{ctx.scope.digits}_{period.code}")
     table = output.adviser_table(result, ctx.lang, part)
     st.dataframe(table, hide_index=True, width="stretch", height=min(38 + 35 * len(table), 520))
@@ -126,7 +133,8 @@ with tab_adv:
         st.caption(ctx.t("assess.page.trace_note"))
         st.dataframe(output.detail_table(result, chosen, ctx.lang), hide_index=True, width="stretch")
 
-with tab_lists:
+
+def lists_tab() -> None:
     left, right = st.columns(2, gap="large")
     shown_cols = ["name", "org", "township_name", "onsite_hours", "months_on_site", "lectures", "score", "grade"]
     names = {c: ctx.text(k) for c, k in (("name", "assess.col.name"), ("org", "assess.col.org"),
@@ -145,18 +153,21 @@ with tab_lists:
         else:
             st.dataframe(result.warning[shown_cols].rename(columns=names), hide_index=True, width="stretch")
 
-with tab_units:
+
+def units_tab() -> None:
     for units, key in ((result.counties, "assess.sheet.counties"), (result.townships, "assess.sheet.townships")):
         if len(units) > (1 if key == "assess.sheet.counties" else 0):
             st.markdown(f"**{ctx.t(key)}**")
             st.dataframe(output.unit_ranking_table(units, result, ctx.lang), hide_index=True, width="stretch")
 
-with tab_vil:
+
+def villages_tab() -> None:
     vpart = widgets.paged(ctx, len(result.villages), f"assess_vpage_{ctx.scope.digits}_{period.code}")
     st.dataframe(output.village_table(result, ctx.lang, vpart), hide_index=True, width="stretch")
     widgets.page_caption(ctx, vpart, len(result.villages))
 
-with tab_stats:
+
+def stats_tab() -> None:
     stats = q_stats(ctx.store, ctx.version, ctx.scope.digits, period.code, ctx.principal, who)
     st.caption(ctx.t("assess.page.stats_note", period=output.period_label(period, ctx.lang)))
     shown = stats.table.drop(columns=["kind"]).rename(
@@ -169,3 +180,14 @@ with tab_stats:
             widgets.download_button(ctx, ctx.t(label), lambda fmt=fmt: output.stats_bytes(stats, fmt, ctx.lang),
                                     what="statistics", fmt=fmt, file_name=f"{stats_stem}.{fmt}",
                                     mime=output.MIME[fmt], key=f"assess_stats_{fmt}", detail={"period": period.code})
+
+
+TABS = (("assess.page.tab.advisers", advisers_tab), ("assess.page.tab.lists", lists_tab),
+        ("assess.page.tab.units", units_tab), ("assess.page.tab.villages", villages_tab),
+        ("assess.page.tab.stats", stats_tab))
+# only the open tab runs: the statistics sent upward are a query of their own (about 10 s nationally)
+shown_tabs = st.tabs([ctx.text(key) for key, _ in TABS], key="assess_tabs", on_change="rerun")
+for tab, (_, draw) in zip(shown_tabs, TABS):
+    if tab.open:
+        with tab:
+            draw()

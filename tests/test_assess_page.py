@@ -11,6 +11,7 @@ from fixtures_app import DATE, app_store, open_page
 from geo.assess.period import Period
 from geo.assess.rules import load_rules
 from geo.assess.sheet import assess
+from geo.assess.stats import upward_stats
 from geo.core.codes import Scope
 from geo.text.catalogue import t
 
@@ -45,3 +46,33 @@ def test_a_bad_rule_file_is_refused_on_the_page_with_its_line(app_db):
     at.selectbox(key="assess_rules").set_value("own").run()
     assert not at.exception
     assert any(t("assess.page.upload_first") in i.value for i in at.info)
+
+
+def test_a_province_s_assessment_is_computed_when_asked_for(app_db, demo_store):
+    province = Scope.parse("61")
+    at = open_page("pages/assess.py", scope=province.digits, date=DATE)
+    assert not at.metric, "a province's assessment is computed before anyone asked for it"
+    assert any(t("assess.page.compute") == b.label for b in at.button)
+    at.button(key="assess_compute").click().run()
+    assert not at.exception
+    expected = assess(demo_store, province, QUARTER, load_rules("anhui"))
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("assess.page.advisers")] == f"{len(expected.advisers):,}"
+    assert metrics[t("assess.page.villages")] == f"{len(expected.villages):,}"
+    at.selectbox(key="assess_rules").set_value("shandong").run()      # another rule set: asked for again
+    assert not at.metric
+    at.button(key="assess_compute").click().run()
+    other = assess(demo_store, province, QUARTER, load_rules("shandong"))
+    assert {m.label: m.value for m in at.metric}[t("assess.page.mean")] == f"{other.advisers['score'].mean():.1f}"
+
+
+def test_only_the_open_tab_is_drawn_and_the_statistics_tab_shows_the_library_s(app_db, demo_store):
+    at = open_page("pages/assess.py", scope=COUNTY.digits, date=DATE)
+    assert [tab.label for tab in at.tabs][-1] == t("assess.page.tab.stats")
+    assert not [b for b in at.get("download_button") if "stats" in (b.proto.id or "")]
+    at.session_state["assess_tabs"] = t("assess.page.tab.stats")
+    at.run()
+    assert not at.exception
+    stats = upward_stats(demo_store, COUNTY, QUARTER)
+    shown = at.dataframe[0].value
+    assert list(shown[t("assess.stat.code")]) == list(stats.table["code"])
