@@ -191,6 +191,18 @@ def test_summary_counts_served_nominal_and_marks_units_without_records(county_st
         "610124102000": {"served": 0, "nominal": 1, "has_service_data": True}}
 
 
+def test_a_county_s_served_figures_are_the_same_read_from_its_city_and_its_province(county_store):
+    # a city's counties are counted per unit (PostgreSQL reads each county's range of served spans from its index),
+    # a province's by one grouping of all its spans (more units than a probe each is worth): the figures agree
+    cols = ["villages", "covered", "served", "nominal", "in_recorded_counties"]
+    from_city = county_store.summary(Scope.parse("6101"), D, by="county").set_index("code")[cols]
+    from_province = county_store.summary(Scope.parse("61"), D, by="county").set_index("code")[cols]
+    assert from_city.loc["610124000000", "served"] == 2
+    pd.testing.assert_frame_equal(from_province.loc[from_city.index], from_city)
+    by_city = county_store.summary(Scope.parse("61"), D, by="city").set_index("code")
+    assert by_city.loc["610100000000", "served"] == from_city["served"].sum()
+
+
 def test_totals_carry_the_effective_figures(county_store):
     totals = county_store.totals(Scope.parse("6101"), D)
     assert (totals.villages, totals.covered, totals.served, totals.nominal) == (7, 5, 2, 2)

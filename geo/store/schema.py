@@ -210,7 +210,10 @@ CREATE INDEX IF NOT EXISTS audit_time ON audit (time);
 CREATE INDEX IF NOT EXISTS service_days_village ON service_days (village, day);
 -- each village's latest day of a mode: what appending a month of records reads and changes
 CREATE INDEX IF NOT EXISTS service_days_last ON service_days (village) WHERE next_day = DATE 'infinity';
-CREATE INDEX IF NOT EXISTS served_spans_village ON served_spans (village, span_from);
+-- a village's served spans, and a unit's current ones counted from the index alone (sql/rules.py,
+-- served_per_unit_probed_sql); it replaces an index without span_until
+DROP INDEX IF EXISTS served_spans_village;
+CREATE INDEX IF NOT EXISTS served_spans_cover ON served_spans (village, span_from) INCLUDE (span_until);
 CREATE UNIQUE INDEX IF NOT EXISTS village_tokens_sha ON village_tokens (token_sha256);
 CREATE INDEX IF NOT EXISTS signboards_village ON signboards (village, printed_at);
 -- feedback: a village's day (the public page's caps), a period's rows, a batch's rollback

@@ -340,6 +340,25 @@ def served_per_unit_sql(width: int) -> str:
         GROUP BY 1"""
 
 
+#: at most this many units of a width are counted by a probe each (served_per_unit_probed_sql); more are grouped
+MAX_PROBED_UNITS = 1000
+
+
+def served_per_unit_probed_sql(width: int) -> str:
+    """:func:`served_per_unit_sql` as one range read per unit of `width` in [$low, $high) (units with no served
+    village left out, as there): with ``served_spans_cover`` PostgreSQL counts each from the index alone, with no
+    division per row and no hash table (national, 31 provinces: 100-130 -> 63-68 ms).  For scopes of at most
+    :data:`MAX_PROBED_UNITS` units of the width."""
+    return f"""
+        SELECT g.unit, c.served
+        FROM generate_series(idiv($low, {width}) * {width}, $high - 1, {width}) AS g(unit)
+        CROSS JOIN LATERAL (SELECT count(*) AS served FROM served_spans s
+                            WHERE s.village >= g.unit AND s.village < g.unit + {width}
+                              AND s.village >= $low AND s.village < $high
+                              AND s.span_from <= $as_of AND s.span_until > $as_of) c
+        WHERE c.served > 0"""
+
+
 def service_per_village_sql(n_modes: int, low: str = "$low", high: str = "$high") -> str:
     """One row per village in [$low, $high) with a record of a counting mode (parameters $mode0 ..) on or before
     $as_of, read from ``service_days``: ``village``, ``last_counting`` (the latest such day).  Served on $as_of =
