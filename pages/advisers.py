@@ -115,18 +115,18 @@ ren = queries.q_renewals(ctx.store, ctx.version, ctx.scope.digits, ctx.date, day
 if ren.frame.empty:
     st.info(ctx.t("adv.renewals.none"))
 else:
-    work = advisers.renewal_table(ren, ctx.lang)
+    lines = len(ren.frame)
     tally = ctx.text("adv.renewals.tally", **{k: count(v) for k, v in ren.counts.items()})
     with st.container(horizontal=True, vertical_alignment="center"):
-        st.markdown(f"**{ctx.t('adv.renewals.count', n=count(len(work)))}**"
+        st.markdown(f"**{ctx.t('adv.renewals.count', n=count(lines))}**"
                     f"{escape_markdown(aside([tally], ctx.lang))}", width="content")
-        downloads(lambda: work, len(work), f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}",
-                  ctx.text("adv.renewals"), "ren")
-    part = widgets.paged(ctx, len(work), f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
-    page = dates_as_text(work.iloc[part])
+        downloads(lambda: advisers.renewal_table(ren, ctx.lang), lines,
+                  f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}", ctx.text("adv.renewals"), "ren")
+    part = widgets.paged(ctx, lines, f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
+    page = dates_as_text(advisers.renewal_table(ren.page(part), ctx.lang))
     st.dataframe(page, hide_index=True, width="stretch", height=min(38 + 35 * len(page), 480))
-    widgets.page_caption(ctx, part, len(work))
-    records.renew_many(ctx, ren.frame, "ren")
+    widgets.page_caption(ctx, part, lines)
+    records.renew_many(ctx, ren.frame.iloc[part], "ren")        # the lines on this page
 
 # -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
 # PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`

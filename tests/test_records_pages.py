@@ -26,8 +26,8 @@ from geo.records.checks import Point
 from geo.records.run import contracts_frame, perform
 from geo.store import open_store
 from geo.text.catalogue import Msg, escape_markdown, md, status_label, t
-from geo.text.formats import count, day
-from geo.views.gap_list import DEFAULT_STATUSES
+from geo.text.formats import contract_end, count, day
+from geo.views.gap_list import DEFAULT_STATUSES, PAGE_ROWS
 from ui import queries
 from ui.records import contract_line, years_after
 
@@ -217,6 +217,28 @@ def test_applying_the_plan_lists_each_village_and_adviser_first(app_db, demo_sto
 
 
 # ------------------------------------------------------------------------------------------------ the adviser page
+
+def test_the_renewal_picker_offers_the_lines_of_the_page_shown(app_db, demo_store):
+    # a province's worklist runs to pages: the picker lists the page on screen, and picks there renew those lines
+    province = Scope("61")
+    worklist = demo_store.renewals(province, DATE)
+    assert len(worklist) > PAGE_ROWS
+    at = open_page("advisers", scope=province.digits, date=DATE)
+    picker = widget(at, "multiselect", "rec_ren_picked_")
+    assert picker.options == [t("rec.ui.renew_item", village=r.village_name, adviser=r.adviser,
+                                 end=contract_end(r.end_date, "zh")) for r in worklist.iloc[:PAGE_ROWS].itertuples()]
+    ok(widget(at, "number_input", "ren_page_").set_value(2).run())
+    picker = widget(at, "multiselect", "rec_ren_picked_")
+    second = worklist.iloc[PAGE_ROWS:2 * PAGE_ROWS]
+    assert len(picker.options) == len(second)
+    ok(picker.set_value([PAGE_ROWS + 1]).run())
+    ok(at.button(key="rec_ren_go").click().run())
+    store = app_store(app_db)
+    batch = done(at, store, "renew_many", 1, "zh")
+    added = store.query(f"SELECT village, adviser_id FROM assignments WHERE batch_id = {batch}")
+    line = second.iloc[1]
+    assert [(int(v), int(a)) for v, a in added.itertuples(index=False)] == [(int(line.village), int(line.adviser_id))]
+
 
 def test_renewing_the_selected_worklist_lines_is_one_batch_undone_as_one(app_db, demo_store):
     worklist = demo_store.renewals(COUNTY, DATE)

@@ -392,15 +392,17 @@ def _versions_read(ctx: Ctx, place: str, villages: pd.Series) -> tuple[str, dict
 
 
 def renew_many(ctx: Ctx, worklist: pd.DataFrame, place: str = "ren") -> None:
-    """续聘 the selected lines of the renewal worklist for one chosen period, as one batch."""
+    """续聘 the selected lines of the renewal worklist for one chosen period, as one batch.  `worklist`: the lines
+    on offer, the page of the worklist shown (a national worklist has tens of thousands: a list too long to pick
+    from, and each option is sent to the browser), each known by its row label in the whole worklist."""
     outcome(ctx, place)
     if worklist.empty or not may_change(ctx, list(worklist["village"])):
         return
     st.markdown(f"**{ctx.t('rec.ui.renew_many')}**")
-    lines = {i: ctx.text("rec.ui.renew_item", village=r.village_name, adviser=r.adviser,
-                         end=contract_end(r.end_date, ctx.lang))
-             for i, r in enumerate(worklist.itertuples(index=False))}
-    sel_key = f"rec_{place}_picked_{ctx.scope.digits}_{ctx.date}_{len(worklist)}"
+    lines = {int(i): ctx.text("rec.ui.renew_item", village=r.village_name, adviser=r.adviser,
+                              end=contract_end(r.end_date, ctx.lang))
+             for i, r in zip(worklist.index, worklist.itertuples(index=False))}
+    sel_key = f"rec_{place}_picked_{ctx.scope.digits}_{ctx.date}_{worklist.index[0]}_{len(worklist)}"
     picked = st.multiselect(ctx.t("rec.ui.renew_pick"), list(lines), format_func=lines.get, key=sel_key,
                             placeholder=ctx.text("select.placeholder"))
     left, right = st.columns(2)
@@ -411,7 +413,7 @@ def renew_many(ctx: Ctx, worklist: pd.DataFrame, place: str = "ren") -> None:
     if not years:
         with right:
             until = _date(ctx, "rec.f.until", years_after(ctx.as_of, 1), f"rec_{place}_until")
-    chosen = worklist.iloc[sorted(picked)]
+    chosen = worklist.loc[sorted(picked)]
     seen_key, seen = _versions_read(ctx, place, chosen["village"])
     today = ctx.as_of
 

@@ -430,6 +430,10 @@ class Renewals:
     def to_json(self) -> list[dict]:
         return [i.to_json() for i in self.items()]
 
+    def page(self, rows: slice) -> Renewals:
+        """The worklist's lines `rows` (a page drawn; the files have every line)."""
+        return replace(self, frame=self.frame.iloc[rows])
+
     @property
     def counts(self) -> dict[str, int]:
         kinds = self.frame["kind"]
