@@ -340,6 +340,41 @@ def test_server_sessions_are_set_for_the_store_s_queries(new_store, backend):
     assert {(r.tbl, r.col): int(r.target) for r in targets.itertuples()} == POSTGRES_STATISTICS
 
 
+def test_a_thread_s_server_connection_is_closed_after_the_thread_ends(new_store, backend):
+    """Streamlit runs each page run in a new thread: each read in one opens a connection, which must not outlive
+    it (kept until the store closed, a hundred clicks filled the server's max_connections and every page failed)."""
+    if backend != "postgresql":
+        pytest.skip("server connections")
+    store = new_store()
+    database = store.scalar("SELECT current_database()")
+    mine = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()"
+
+    def read() -> None:
+        assert store.scalar("SELECT 1") == 1
+
+    for _ in range(30):
+        runs = [threading.Thread(target=read) for _ in range(3)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join()
+    assert store.scalar(mine) <= 3          # at most the last threads' connections, not 90
+    done = threading.Event()
+    stay = threading.Thread(target=lambda: (read(), done.wait(30)))
+    stay.start()
+    try:
+        for _ in range(5):
+            worker = threading.Thread(target=read)
+            worker.start()
+            worker.join()
+        # a thread still running keeps its connection: closing it would break its next read
+        assert store.scalar(mine) >= 1
+        assert len([t for t, _ in store._all if t is stay]) == 1
+    finally:
+        done.set()
+        stay.join()
+
+
 # -------------------------------------------------------------------------- DuckDB: the file shared with the CLI
 
 def cli(*args, db) -> subprocess.CompletedProcess:

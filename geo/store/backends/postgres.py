@@ -213,7 +213,7 @@ class PostgresStore(Store):
         self._url = url
         self.target = redact(url)
         self._local = threading.local()
-        self._all: list[Cursor] = []
+        self._all: list[tuple[threading.Thread, Cursor]] = []     # each thread's read connection
         self._lock = threading.Lock()
         self.read_only = read_only
         conn = self.cursor()      # a server that cannot be reached is a StoreError here (see _connect)
@@ -283,12 +283,25 @@ class PostgresStore(Store):
             conn = self._connect(autocommit=True)
             self._local.conn = conn
             with self._lock:
-                self._all.append(conn)
+                self._close_ended()
+                self._all.append((threading.current_thread(), conn))
         return conn
+
+    def _close_ended(self) -> None:
+        """Close the read connections of threads that have ended.  Streamlit runs each run of a page in a thread
+        of its own: kept until the store closed, their connections reached the server's max_connections (100)
+        after about a hundred clicks, and every page then failed."""
+        alive = []
+        for thread, conn in self._all:
+            if thread.is_alive():
+                alive.append((thread, conn))
+            else:
+                conn.close()
+        self._all = alive
 
     def close(self) -> None:
         with self._lock:
-            for conn in self._all:
+            for _, conn in self._all:
                 conn.close()
             self._all.clear()
 
