@@ -51,6 +51,7 @@ from .browser import (
     mark_old_polygons,
     served_app,
     wait_ready,
+    wait_settled,
 )
 from .national import DEFAULT_GEOMETRY_COUNTIES, build_store, pick_geometry_counties, read_registry
 from .scratch import scratch_stores, server_url
@@ -357,7 +358,7 @@ def measure_national(url: str, province: str, runs: int, as_of: dt.date, browser
                          "timeout_s": NATIONAL_TIMEOUT_S}
                 day = next(days)
                 page.goto(f"{url}/{path}?scope={province}&date={day}", wait_until="commit")
-                wait_ready(page, params={"scope": province, "date": day}, **where)
+                wait_settled(page, params={"scope": province, "date": day}, **where)
                 out.setdefault(f"national_{key}_scope_s", []).append(timed_action(
                     page, page.locator(".st-key-crumb_0 button").click,
                     partial(wait_ready, page, params={"scope": COUNTRY, "date": day}, **where), map=is_map))

@@ -183,6 +183,20 @@ class PageRaised(AppNotReady):
     """The page showed an exception (Streamlit's exception element)."""
 
 
+#: how long a ready page must stay ready before an untimed wait hands it to the next action
+SETTLE_S = 0.5
+
+
+def wait_settled(page, **where) -> None:
+    """:func:`wait_ready`, then ready again after :data:`SETTLE_S`: the app's first run of a new session may be
+    followed by a second (its view state's), and a click landing between the two is lost (the national run
+    then waited 300 s for a scope change that never came, twice on PostgreSQL, whose runs are longer).  For the
+    untimed waits before an action only: a timed wait ends at the first ready."""
+    wait_ready(page, **where)
+    page.wait_for_timeout(SETTLE_S * 1000)
+    wait_ready(page, **where)
+
+
 def wait_ready(page, *, params: dict[str, str] | None = None, not_params: dict[str, str] | None = None,
                path: str | None = None, selectors: tuple[str, ...] = (), map: bool = False,
                timeout_s: float = ACTION_TIMEOUT_S) -> None:
