@@ -123,10 +123,11 @@ else:
         downloads(lambda: advisers.renewal_table(ren, ctx.lang), lines,
                   f"{ctx.t('adv.renewals.file')}_{ctx.name}_{ctx.date}", ctx.text("adv.renewals"), "ren")
     part = widgets.paged(ctx, lines, f"ren_page_{ctx.scope.digits}_{ctx.date}_{days}")
-    page = dates_as_text(advisers.renewal_table(ren.page(part), ctx.lang))
+    on_page = ren.page(part)
+    page = dates_as_text(advisers.renewal_table(on_page, ctx.lang))
     st.dataframe(page, hide_index=True, width="stretch", height=min(38 + 35 * len(page), 480))
     widgets.page_caption(ctx, part, lines)
-    records.renew_many(ctx, ren.frame.iloc[part], "ren")        # the lines on this page
+    records.renew_many(ctx, on_page.frame, "ren")        # the lines on this page
 
 # -- 补缺建议 / gap plan ------------------------------------------------------------------------------------------
 # PLAN SECTION: the gap plan (issue 11, "Who can take each gap") goes here, below the renewals; it may use `reg`

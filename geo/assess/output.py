@@ -114,7 +114,7 @@ def neutralized(frame: pd.DataFrame) -> pd.DataFrame:
             column = column.astype(object)
         elif not (pd.api.types.is_object_dtype(column) or pd.api.types.is_string_dtype(column)):
             continue
-        cleaned = mapped_per_text(column, clean)
+        cleaned = mapped_per_text(column, neutralize_text)
         if cleaned is not None:
             out.isetitem(i, cleaned)
     return out
