@@ -464,3 +464,46 @@ def test_a_county_sees_only_its_own_villages_of_an_adviser_who_also_serves_elsew
     everywhere = next(r for r in advisers.register(store, Scope(""), DAY).rows() if r.licence_no == L_ZHANG)
     assert (everywhere.villages, everywhere.villages_elsewhere) == (3, 0)
     assert huyi["code"] in everywhere.village_codes
+
+
+def loads_from_the_contracts(contracts: pd.DataFrame, real: set[int], scope: Scope, day: dt.date) -> pd.DataFrame:
+    """Each person's load on `day` counted here from the contracts (adviser_id, village, start_date, end_date as
+    Timestamps, NaT open-ended) and the real villages: the people are those with a contract on a village of
+    `scope` started by the day; a load is every real village under a contract in force (start <= day <= end),
+    anywhere."""
+    low, high = scope.int_range
+    started = contracts[contracts["start_date"] <= pd.Timestamp(day)]
+    people = pd.Index(sorted(set(started.loc[(started["village"] >= low) & (started["village"] < high),
+                                             "adviser_id"])), name="adviser_id")
+    current = started[(started["end_date"].isna() | (started["end_date"] >= pd.Timestamp(day)))
+                      & started["village"].isin(real)]
+    by = current.groupby("adviser_id")
+    out = pd.DataFrame({"villages": by["village"].nunique(),
+                        "n_townships": (current["village"] // 1000).groupby(current["adviser_id"]).nunique(),
+                        "next_end": by["end_date"].min(),
+                        "last_end": by["end_date"].max().where(~by["end_date"].apply(lambda e: e.isna().any()))})
+    out = out.reindex(people)
+    out[["villages", "n_townships"]] = out[["villages", "n_townships"]].fillna(0).astype("int64")
+    for col in ("next_end", "last_end"):
+        out[col] = [None if pd.isna(e) else e.date() for e in out[col]]
+    return out.reset_index()
+
+
+@pytest.mark.parametrize("scope", ["", "61", "610124"])
+def test_the_registers_loads_are_those_counted_from_the_contracts(any_demo_store, scope):
+    """The loads the register reads from the people's precomputed spans, nationally, for a province and for a
+    county, on days before, inside and after the demo's contracts (a day a contract ends, the day after it)."""
+    contracts = any_demo_store.query("SELECT adviser_id, village, start_date, end_date FROM assignments")
+    for col in ("start_date", "end_date"):
+        contracts[col] = pd.to_datetime(contracts[col])
+    real = set(any_demo_store.query("SELECT code FROM divisions WHERE level = 5 AND code % 1000 <> 0 "
+                                    "AND NOT abolished")["code"].astype("int64"))
+    edge = contracts["end_date"].dropna().sort_values().iloc[len(contracts) // 3].date()
+    where = Scope.parse(scope) if scope else Scope("")
+    for day in (dt.date(2019, 1, 1), dt.date(2024, 3, 1), edge, edge + dt.timedelta(days=1), dt.date(2026, 11, 27),
+                dt.date(2031, 1, 1)):
+        got = any_demo_store.adviser_register_people(where, day)
+        want = loads_from_the_contracts(contracts, real, where, day)
+        assert got["adviser_id"].tolist() == want["adviser_id"].tolist(), day
+        for col in ("villages", "n_townships", "next_end", "last_end"):
+            assert got[col].tolist() == want[col].tolist(), (day, col)

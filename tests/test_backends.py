@@ -57,7 +57,11 @@ def county_counts(store) -> pd.DataFrame:
     spans_ = store.query("SELECT county, CAST(span_from AS VARCHAR) AS span_from, CAST(span_until AS VARCHAR) AS "
                          "span_until, covered, lapsed FROM county_spans")
     villages = store.query("SELECT county, villages FROM county_villages")
-    return pd.concat([spans_.sort_values(["county", "span_from"]), villages.sort_values("county")])
+    people = store.query("SELECT adviser_id, CAST(span_from AS VARCHAR) AS span_from, CAST(span_until AS VARCHAR) "
+                         "AS span_until, villages, n_townships, CAST(next_end AS VARCHAR) AS next_end, "
+                         "CAST(last_end AS VARCHAR) AS last_end FROM adviser_spans")
+    return pd.concat([spans_.sort_values(["county", "span_from"]), villages.sort_values("county"),
+                      people.sort_values(["adviser_id", "span_from"])])
 
 
 def assert_spans_current(store) -> None:

@@ -1,6 +1,6 @@
 """The derived tables after contract actions made in the app (geo.records): a change of one village's contracts
-refreshes that village's coverage and served spans and its county's counts, not the whole county nor the service
-days; what it leaves must equal the whole country rebuilt from nothing, on both stores."""
+refreshes that village's coverage and served spans, its county's counts and its people's loads, not the whole county
+nor the service days; what it leaves must equal the whole country rebuilt from nothing, on both stores."""
 from __future__ import annotations
 
 import datetime as dt
@@ -20,6 +20,8 @@ CLERK = who("editor", "6101")
 TABLES = {"coverage_spans": ("village", "span_from", "span_until", "cur_end"),
           "county_spans": ("county", "span_from", "span_until", "covered", "lapsed"),
           "county_villages": ("county", "villages"),
+          "adviser_spans": ("adviser_id", "span_from", "span_until", "villages", "n_townships", "next_end", "last_end"),
+          "adviser_counties": ("adviser_id", "county"),
           "service_days": ("village", "mode", "day", "next_day"),
           "served_spans": ("village", "span_from", "span_until"),
           "service_counties": ("county", "first_day")}

@@ -80,31 +80,44 @@ class AdviserQueries(RegistryQueries):
     def adviser_register_people(self, scope: Scope, as_of: dt.date | str) -> pd.DataFrame:
         """The people of `scope` on `as_of` with their load, in adviser order: adviser_id, name, kind, org, phone,
         licence_no, villages, n_townships, next_end, last_end (dates or None; next_end the earliest end among
-        their current contracts, last_end the latest, open-ended = None).  Counted in SQL, one row per person: a
-        national register (200,000 people) without its 576,000 villages served, which are read for the rows
-        shown (:meth:`adviser_served`)."""
+        their current contracts, last_end the latest, open-ended = None).  One row per person, read from their
+        load's span holding the day (``adviser_spans``): a national register (200,000 people) without its 576,000
+        villages served, which are read for the rows shown (:meth:`adviser_served`)."""
+        loads, params = self._loads_of(scope, as_of)
         with self.reading() as cur:
             df = self._text_frame(cur, f"""
-            WITH {_PEOPLE}, {_current_of(scope)},
-            pairs AS (SELECT adviser_id, village, min(end_date) AS first_end,
-                             max(coalesce(end_date, DATE '9999-12-31')) AS last_end
-                      FROM cur GROUP BY adviser_id, village),
-            loads AS (SELECT adviser_id, count(*) AS villages, count(DISTINCT idiv(village, 1000)) AS n_townships,
-                             min(first_end) - DATE '1970-01-01' AS next_end,
-                             max(last_end) - DATE '1970-01-01' AS last_end
-                      FROM pairs GROUP BY adviser_id)
+            WITH {loads}
             SELECT p.adviser_id, ad.name, ad.kind, ad.org, ad.phone, ad.licence_no,
                    coalesce(l.villages, 0) AS villages, coalesce(l.n_townships, 0) AS n_townships,
-                   l.next_end, l.last_end
+                   l.next_end - DATE '1970-01-01' AS next_end, l.last_end - DATE '1970-01-01' AS last_end
             FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
             LEFT JOIN loads l ON l.adviser_id = p.adviser_id
-            ORDER BY p.adviser_id""", _params(scope, as_of))
+            ORDER BY p.adviser_id""", params)
         df["adviser_id"] = df["adviser_id"].astype("int64")
         for col in ("villages", "n_townships"):
             df[col] = df[col].astype("int64")
         for col in ("next_end", "last_end"):
             df[col] = _as_dates(pd.to_numeric(df[col]).astype("float64"))
         return df
+
+    def _loads_of(self, scope: Scope, as_of: dt.date | str) -> tuple[str, dict[str, Any]]:
+        """CTEs ``people`` (unless the scope is the whole country) and ``loads``: the people of `scope` on $as_of
+        and each one's load then (adviser_id, villages, n_townships, next_end, last_end as dates; a person whose
+        contracts have all ended has none).  From ``adviser_spans`` when it is kept, else counted from the
+        contracts (a read-only database written before it); with the statement's parameters."""
+        if self._spans:
+            loads = """loads AS (SELECT adviser_id, villages, n_townships, next_end, last_end FROM adviser_spans
+                                 WHERE span_from <= $as_of AND span_until > $as_of)"""
+            if not scope.digits:    # the people are those with a span holding the day: a contract started by then
+                return f"{loads}, people AS (SELECT adviser_id FROM loads)", {"as_of": as_date(as_of)}
+            return f"{_PEOPLE}, {loads}", _params(scope, as_of)
+        return f"""{_PEOPLE}, {_current_of(scope)},
+            pairs AS (SELECT adviser_id, village, min(end_date) AS first_end,
+                             max(coalesce(end_date, DATE '9999-12-31')) AS last_end
+                      FROM cur GROUP BY adviser_id, village),
+            loads AS (SELECT adviser_id, count(*) AS villages, count(DISTINCT idiv(village, 1000)) AS n_townships,
+                             min(first_end) AS next_end, max(last_end) AS last_end
+                      FROM pairs GROUP BY adviser_id)""", _params(scope, as_of)
 
     def adviser_served(self, scope: Scope, as_of: dt.date | str, adviser_ids) -> pd.DataFrame:
         """One row per adviser of `adviser_ids` (of `scope` on `as_of`) and real village under a contract in force
@@ -122,14 +135,13 @@ class AdviserQueries(RegistryQueries):
         """How many advisers of `scope` on `as_of` carry each load, the register's ``villages`` counted in SQL
         (the summary's chart and its count over the cap need no 200,000-row register): columns villages (0 =
         idle) and advisers, by villages."""
+        loads, params = self._loads_of(scope, as_of)
         df = self._q_frame(f"""
-            WITH {_PEOPLE}, {_current_of(scope)},
-            loads AS (SELECT p.adviser_id, count(DISTINCT c.village) AS villages
-                      FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
-                      LEFT JOIN cur c ON c.adviser_id = p.adviser_id
-                      GROUP BY p.adviser_id)
-            SELECT villages, count(*) AS advisers FROM loads GROUP BY villages ORDER BY villages""",
-                           _params(scope, as_of))
+            WITH {loads}
+            SELECT coalesce(l.villages, 0) AS villages, count(*) AS advisers
+            FROM people p JOIN advisers ad ON ad.adviser_id = p.adviser_id
+            LEFT JOIN loads l ON l.adviser_id = p.adviser_id
+            GROUP BY coalesce(l.villages, 0) ORDER BY 1""", params)
         return df.astype({"villages": "int64", "advisers": "int64"})
 
     def _people(self, scope: Scope, as_of: dt.date | str, identity: bool = True) -> pd.DataFrame:

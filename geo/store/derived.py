@@ -1,6 +1,7 @@
 """The derived tables: coverage spans and service days, rebuilt inside every write transaction before its commit.
 
-``coverage_spans`` (with ``county_spans`` and ``county_villages``) hold the coverage rule precomputed per village;
+``coverage_spans`` (with ``county_spans`` and ``county_villages``) hold the coverage rule precomputed per village,
+``adviser_spans`` (with ``adviser_counties``) the same rule applied to each person's load;
 ``service_days``, ``served_spans`` and ``service_counties`` the effective-service rule.  Both are written by the
 SQL of :mod:`geo.store.sql.rules`, for the counties a transaction touched or for the whole country.
 """
@@ -9,11 +10,14 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import pandas as pd
+
 from geo.store.base import Changes, Cursor, StoreBase
 from geo.store.sql import rules
 
 #: meta key and value saying coverage_spans is built and kept current by every write transaction
-SPANS_META, SPANS_VERSION = "coverage_spans", "2"   # 2: with county_spans and county_villages
+#: (2: with county_spans and county_villages; 3: with adviser_spans and adviser_counties)
+SPANS_META, SPANS_VERSION = "coverage_spans", "3"
 #: meta key and value saying service_days is built and kept current by every write transaction
 SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
@@ -47,6 +51,7 @@ class DerivedTables(StoreBase):
         villages = [] if coverage is None else [v for v in sorted(changes.contract_villages)
                                                 if v // 10**6 not in coverage]
         self.refresh_village_spans(cur, villages)
+        self.refresh_adviser_spans(cur, {v // 10**6 for v in villages})
         self.refresh_service_days(cur, None if served is None or len(served) > MAX_COUNTIES_REFRESHED else served)
         if served is not None and len(served) <= MAX_COUNTIES_REFRESHED:
             self.refresh_served_spans(cur, [v for v in villages if v // 10**6 not in served])
@@ -62,6 +67,29 @@ class DerivedTables(StoreBase):
         for p in _county_ranges({v // 10**6 for v in villages}):
             self._run(cur, "DELETE FROM county_spans WHERE county = idiv($low, 1000000)", {"low": p["low"]})
             self._run(cur, rules.county_spans_sql(_IN_RANGE.format(column="village")), p)
+
+    def refresh_adviser_spans(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
+        """Rebuild adviser_spans and adviser_counties for the people who held or hold a contract in `counties`
+        (6-digit numbers; their whole load, anywhere) or for everyone (inside the caller's transaction)."""
+        if counties is None:
+            for table in ("adviser_spans", "adviser_counties"):
+                self._run(cur, f"DELETE FROM {table}")
+            self._run(cur, rules.adviser_counties_sql())
+            self._run(cur, rules.adviser_spans_sql())
+            return
+        people: set[int] = set()
+        for p in _county_ranges(counties):
+            people.update(int(a) for (a,) in self._rows(cur, f"""
+                SELECT adviser_id FROM adviser_counties WHERE county = idiv($low, 1000000)
+                UNION SELECT adviser_id FROM assignments WHERE {_IN_RANGE.format(column="village")}""", p))
+            self._run(cur, "DELETE FROM adviser_counties WHERE county = idiv($low, 1000000)", {"low": p["low"]})
+            self._run(cur, rules.adviser_counties_sql(_IN_RANGE.format(column="village")), p)
+        if not people:
+            return
+        with self._table(cur, "refreshed_advisers", pd.DataFrame({"adviser_id": sorted(people)}, dtype="int64")):
+            chosen = "adviser_id IN (SELECT adviser_id FROM refreshed_advisers)"
+            self._run(cur, f"DELETE FROM adviser_spans WHERE {chosen}")
+            self._run(cur, rules.adviser_spans_sql(f"a.{chosen}"))
 
     def refresh_served_spans(self, cur: Cursor, villages: Iterable[int]) -> None:
         """The served spans of `villages` (12-digit numbers) from their service days and coverage spans (both
@@ -98,16 +126,18 @@ class DerivedTables(StoreBase):
 
     def refresh_coverage_spans(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
         """Rebuild coverage_spans from assignments and real villages, for `counties` (6-digit numbers) or the
-        whole country (inside the caller's transaction)."""
+        whole country (inside the caller's transaction), and the loads of the people with contracts there."""
         if counties is None:
             for table in ("coverage_spans", "county_spans", "county_villages"):
                 self._run(cur, f"DELETE FROM {table}")
             self._run(cur, rules.spans_sql())
             self._run(cur, rules.county_spans_sql())
             self._run(cur, rules.county_villages_sql())
+            self.refresh_adviser_spans(cur)
             if self.get_meta(SPANS_META, cur) != SPANS_VERSION:
                 self.set_meta(SPANS_META, SPANS_VERSION, cur)
             return
+        counties = set(counties)
         # a statement per county with its bounds as parameters: each reads its county through the village
         # indexes (a join with a table of ranges made PostgreSQL scan the whole country for every county)
         for p in _county_ranges(counties):
@@ -118,6 +148,7 @@ class DerivedTables(StoreBase):
                                "AND county < idiv($high, 1000000)", p)
             self._run(cur, rules.county_spans_sql(_IN_RANGE.format(column="village")), p)
             self._run(cur, rules.county_villages_sql(_IN_RANGE.format(column="code")), p)
+        self.refresh_adviser_spans(cur, counties)
 
     def refresh_service_days(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
         """Rebuild service_days from the service records of real villages, and served_spans from them and the

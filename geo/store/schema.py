@@ -58,6 +58,14 @@ CREATE TABLE IF NOT EXISTS county_spans (
     county BIGINT NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, covered INTEGER NOT NULL,
     lapsed INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS county_villages (county BIGINT NOT NULL, villages INTEGER NOT NULL);
+-- derived with coverage_spans (sql/rules.py, adviser_spans_sql): per person, the spans in which their load does not
+-- change, from their first contract on; the national register reads 200,000 spans, not 730,000 contracts grouped
+CREATE TABLE IF NOT EXISTS adviser_spans (
+    adviser_id INTEGER NOT NULL, span_from DATE NOT NULL, span_until DATE NOT NULL, villages INTEGER NOT NULL,
+    n_townships INTEGER NOT NULL, next_end DATE, last_end DATE);
+-- derived with adviser_spans: the counties in which each person holds any contract (whose loads a write there
+-- may change, a contract it removed included)
+CREATE TABLE IF NOT EXISTS adviser_counties (adviser_id INTEGER NOT NULL, county BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS shapes (
     code BIGINT NOT NULL, tier VARCHAR NOT NULL, geojson VARCHAR NOT NULL, schematic BOOLEAN DEFAULT false);
 -- service records (服务台账): one row per visit, call or lecture; mode is 'onsite', 'remote' or 'other'
@@ -151,7 +159,8 @@ USER_TEXT_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 TABLES = ("meta", "batches", "divisions", "advisers", "assignments", "village_geoms", "division_history",
-          "geom_history", "coverage_spans", "county_spans", "county_villages", "shapes", "services", "service_days",
+          "geom_history", "coverage_spans", "county_spans", "county_villages", "adviser_spans",
+          "adviser_counties", "shapes", "services", "service_days",
           "served_spans", "service_counties", "adviser_history", "assignment_history", "service_history",
           "record_touches", "village_tokens", "public_settings", "signboards", "accounts", "sessions", "audit",
           "login_tickets", "feedback")
@@ -191,6 +200,8 @@ CREATE INDEX IF NOT EXISTS county_spans_county ON county_spans (county, span_fro
 -- the index alone instead of every county's whole history (national summary, server CPU 115-150 -> 45-51 ms)
 CREATE INDEX IF NOT EXISTS county_spans_until ON county_spans (span_until) INCLUDE (span_from, county, covered, lapsed);
 CREATE INDEX IF NOT EXISTS county_villages_county ON county_villages (county);
+CREATE INDEX IF NOT EXISTS adviser_spans_adviser ON adviser_spans (adviser_id, span_from);
+CREATE INDEX IF NOT EXISTS adviser_counties_county ON adviser_counties (county);
 -- a county's summary looks its county up once per village: without the index, a scan of 3,000 rows each time
 -- (PostgreSQL takes a county's code range for a row or two and plans a nested loop)
 CREATE INDEX IF NOT EXISTS service_counties_county ON service_counties (county);

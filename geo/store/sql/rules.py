@@ -143,6 +143,48 @@ def county_villages_sql(code_filter: str = "") -> str:
     SELECT idiv(code, 1000000), count(*) FROM divisions WHERE {real_village()}{where} GROUP BY 1"""
 
 
+def adviser_counties_sql(village_filter: str = "") -> str:
+    """SQL inserting ``adviser_counties``: each county in which a person holds any contract, ended or not, on any
+    village (optionally only the contracts matching `village_filter`, a condition on ``village`` that takes whole
+    counties).  A refresh of a county's loads reads who was there before the write from it: a contract removed
+    by the write is gone from ``assignments``, and its person's load changed all the same."""
+    where = f" WHERE {village_filter}" if village_filter else ""
+    return f"""
+    INSERT INTO adviser_counties (adviser_id, county)
+    SELECT DISTINCT adviser_id, idiv(village, 1000000) FROM assignments{where}"""
+
+
+def adviser_spans_sql(adviser_filter: str = "") -> str:
+    """SQL inserting ``adviser_spans`` for every person (optionally only those matching `adviser_filter`, a
+    condition on ``a.adviser_id``): the coverage rule's "current" applied to a person's whole load, anywhere.
+
+    For each person, the spans [span_from, span_until) in which their set of current contracts does not change,
+    from their first contract's start on (the day they became one of the people of its scope), with the
+    register's figures of the span: villages (distinct real villages under a contract in force), n_townships,
+    next_end (earliest end among those contracts; NULL none or all open-ended) and last_end (latest;
+    9999-12-31 open-ended, NULL none).  Span boundaries are every start day and every day after an end, of any
+    contract: one on a village no longer real still makes its person one of the people, with no load from it.
+    A person's spans are joined to their own contracts only: a handful each, tens for the busiest."""
+    where = f" WHERE {adviser_filter}" if adviser_filter else ""
+    return f"""
+    INSERT INTO adviser_spans (adviser_id, span_from, span_until, villages, n_townships, next_end, last_end)
+    WITH a AS (SELECT a.adviser_id, a.village, a.start_date, a.end_date,
+                      EXISTS (SELECT 1 FROM divisions d WHERE d.code = a.village AND {real_village('d')}) AS real
+               FROM assignments a{where}),
+    bp AS (SELECT adviser_id, start_date AS day FROM a
+           UNION SELECT adviser_id, end_date + 1 FROM a WHERE end_date IS NOT NULL),
+    spans AS (SELECT adviser_id, day,
+                     coalesce(lead(day) OVER (PARTITION BY adviser_id ORDER BY day), DATE 'infinity') AS next_day
+              FROM bp)
+    SELECT s.adviser_id, s.day, s.next_day, CAST(count(DISTINCT c.village) AS INTEGER),
+           CAST(count(DISTINCT idiv(c.village, 1000)) AS INTEGER), min(c.end_date),
+           max(CASE WHEN c.village IS NOT NULL THEN coalesce(c.end_date, DATE '9999-12-31') END)
+    FROM spans s LEFT JOIN a c ON c.adviser_id = s.adviser_id AND c.real AND c.start_date <= s.day
+                                 AND (c.end_date IS NULL OR c.end_date >= s.day)
+    GROUP BY s.adviser_id, s.day, s.next_day
+    ORDER BY s.adviser_id, s.day"""
+
+
 def county_figures_sql(width: int) -> str:
     """CTEs ``n`` (unit, villages, data_villages, no_data_counties) and ``agg`` (unit, covered, expiring, lapsed,
     covered_recorded, in_recorded_counties) for units of `width` (a county or wider) in the county-aligned range
