@@ -33,14 +33,23 @@ def service_rows(codes: list[str]) -> pd.DataFrame:
                          "category": "法律咨询", "hours": 4.0, "people": 3, "content": "坐班"})
 
 
+#: adviser_months added up per adviser, county and month (the columns as text or numbers both stores compare)
+MONTH_SUMS = ("adviser_id, county, CAST(month AS VARCHAR) AS month, CAST(sum(records) AS BIGINT) AS records, "
+              "CAST(sum(onsite_records) AS BIGINT) AS onsite_records, sum(onsite_hours) AS onsite_hours, "
+              "CAST(max(last_onsite) AS VARCHAR) AS last_onsite")
+
+
 def service_tables(store) -> list[pd.DataFrame]:
-    return [store.query(f"SELECT {cols} FROM {table}").sort_values(order).reset_index(drop=True)
-            for table, cols, order in (
-                ("service_days", "village, mode, CAST(day AS VARCHAR) AS day, CAST(next_day AS VARCHAR) AS next_day",
-                 ["village", "mode", "day"]),
-                ("served_spans", "village, CAST(span_from AS VARCHAR) AS span_from, "
-                                 "CAST(span_until AS VARCHAR) AS span_until", ["village", "span_from"]),
-                ("service_counties", "county, CAST(first_day AS VARCHAR) AS first_day", ["county"]))]
+    return [store.query(sql).sort_values(order).reset_index(drop=True)
+            for sql, order in (
+                ("SELECT village, mode, CAST(day AS VARCHAR) AS day, CAST(next_day AS VARCHAR) AS next_day "
+                 "FROM service_days", ["village", "mode", "day"]),
+                ("SELECT village, CAST(span_from AS VARCHAR) AS span_from, CAST(span_until AS VARCHAR) AS span_until "
+                 "FROM served_spans", ["village", "span_from"]),
+                ("SELECT county, CAST(first_day AS VARCHAR) AS first_day FROM service_counties", ["county"]),
+                # a month may be in several rows (an append adds its own): what counts is their sums
+                (f"SELECT {MONTH_SUMS} FROM adviser_months GROUP BY adviser_id, county, month",
+                 ["adviser_id", "county", "month"]))]
 
 
 def assert_service_tables_current(store) -> None:

@@ -401,20 +401,51 @@ def test_cli_renewals_files(ledgers, tmp_path):
     assert not (tmp_path / "x.txt").exists()
 
 
+def service_figures_from_the_records(records: pd.DataFrame, scope: Scope, day: dt.date) -> pd.DataFrame:
+    """Per adviser with a record at a village of `scope` by `day`, worked out here from the records themselves:
+    on-site hours in the day's month, records in the 90 days up to the day, the last on-site day."""
+    low, high = scope.int_range
+    mine = records[(records["village"] >= low) & (records["village"] < high) & (records["service_date"] <= day)]
+    onsite = mine[mine["mode"] == "onsite"]
+    by = mine.groupby("adviser_id")
+    return pd.DataFrame({
+        "onsite_hours_month": onsite[onsite["service_date"] >= day.replace(day=1)].groupby("adviser_id")["hours"]
+        .sum().reindex(by.size().index, fill_value=0.0),
+        "records_window": mine[mine["service_date"] >= day - dt.timedelta(days=89)].groupby("adviser_id").size()
+        .reindex(by.size().index, fill_value=0),
+        "last_onsite": onsite.groupby("adviser_id")["service_date"].max().reindex(by.size().index)})
+
+
+@pytest.mark.parametrize("scope", ["", "61", "610124", "610116001"])
+def test_the_service_figures_are_those_worked_out_from_the_records(any_demo_store, scope):
+    """The register's service figures, added up from whole months and the records of the day's month and the
+    window's first one (whole counties) or counted from the records (a township), are those of the records
+    themselves: on days inside a month, on a month's first and last day, and before any record."""
+    records = any_demo_store.query("SELECT adviser_id, village, service_date, mode, hours FROM services "
+                                   "WHERE adviser_id IS NOT NULL")
+    records["service_date"] = pd.to_datetime(records["service_date"]).dt.date
+    where = Scope.parse(scope) if scope else Scope("")
+    for day in (dt.date(2026, 11, 27), dt.date(2026, 10, 15), dt.date(2026, 9, 1), dt.date(2026, 6, 30),
+                dt.date(2026, 1, 10), dt.date(2025, 11, 30)):
+        got = any_demo_store.adviser_service_stats(where, day, current=False).set_index("adviser_id")
+        want = service_figures_from_the_records(records, where, day)
+        assert got.index.tolist() == want.index.tolist(), day
+        assert got["onsite_hours_month"].to_numpy() == pytest.approx(want["onsite_hours_month"].to_numpy()), day
+        assert got["records_window"].tolist() == want["records_window"].tolist(), day
+        assert [None if pd.isna(d) else d.date() for d in got["last_onsite"]] == \
+            [None if pd.isna(d) else d for d in want["last_onsite"]], day
+
+
 def test_the_register_carries_each_advisers_service_against_the_hours_standard(demo_store):
-    """On the demo (which keeps service logs): on-site hours in the date's month, records in the window and the
-    last on-site day per adviser, computed here from the records themselves; below the standard = a current
-    adviser under 4 hours this month."""
+    """On the demo (which keeps service logs): the register's figures per adviser are the store's (checked against
+    the records above); below the standard = a current adviser under 4 hours this month."""
     county, day = Scope.parse("610124"), dt.date(2026, 11, 27)
     low, high = county.int_range
-    records = demo_store.query(f"SELECT adviser_id, service_date, mode, hours FROM services "
+    records = demo_store.query(f"SELECT adviser_id, village, service_date, mode, hours FROM services "
                                f"WHERE village >= {low} AND village < {high} AND adviser_id IS NOT NULL")
     records["service_date"] = pd.to_datetime(records["service_date"]).dt.date
-    upto = records[records["service_date"] <= day]
-    onsite = upto[upto["mode"] == "onsite"]
-    month = onsite[onsite["service_date"] >= day.replace(day=1)].groupby("adviser_id")["hours"].sum()
-    window = upto[upto["service_date"] >= day - dt.timedelta(days=89)].groupby("adviser_id").size()
-    last = onsite.groupby("adviser_id")["service_date"].max()
+    want = service_figures_from_the_records(records, county, day)
+    month, window, last = want["onsite_hours_month"], want["records_window"], want["last_onsite"]
 
     reg = advisers.register(demo_store, county, day)
     rows = {r.adviser_id: r for r in reg.rows()}
@@ -422,7 +453,7 @@ def test_the_register_carries_each_advisers_service_against_the_hours_standard(d
     for a, r in rows.items():
         assert r.onsite_hours_month == pytest.approx(float(month.get(a, 0.0)))
         assert r.records_window == int(window.get(a, 0))
-        assert r.last_onsite == last.get(a)
+        assert r.last_onsite == (None if pd.isna(last.get(a)) else last.get(a))
         assert r.meets_hours_standard == (r.onsite_hours_month >= 4)
         assert r.below_standard == (r.villages > 0 and r.onsite_hours_month < 4)
     assert any(r.below_standard for r in rows.values()) and any(r.meets_hours_standard for r in rows.values())
@@ -507,3 +538,27 @@ def test_the_registers_loads_are_those_counted_from_the_contracts(any_demo_store
         assert got["adviser_id"].tolist() == want["adviser_id"].tolist(), day
         for col in ("villages", "n_townships", "next_end", "last_end"):
             assert got[col].tolist() == want[col].tolist(), (day, col)
+
+
+def test_the_national_adviser_count_and_ratio_are_those_of_the_contracts(any_demo_store):
+    """The summary's advisers serving and villages per adviser, nationally read from the people's and the counties'
+    spans, are those counted here from the contracts in force; a province's are counted from its contracts."""
+    contracts = any_demo_store.query("SELECT adviser_id, village, start_date, end_date FROM assignments")
+    for col in ("start_date", "end_date"):
+        contracts[col] = pd.to_datetime(contracts[col])
+    real = set(any_demo_store.query("SELECT code FROM divisions WHERE level = 5 AND code % 1000 <> 0 "
+                                    "AND NOT abolished")["code"].astype("int64"))
+    seen = 0
+    for day in (dt.date(2024, 3, 1), dt.date(2026, 11, 27), dt.date(2031, 1, 1)):
+        at = pd.Timestamp(day)
+        current = contracts[(contracts["start_date"] <= at) & (contracts["end_date"].isna()
+                                                             | (contracts["end_date"] >= at))
+                            & contracts["village"].isin(real)]
+        for scope in (Scope(""), Scope.parse("61")):
+            low, high = scope.int_range
+            mine = current[(current["village"] >= low) & (current["village"] < high)]
+            n_adv, per = any_demo_store.adviser_stats(scope, day)
+            assert n_adv == mine["adviser_id"].nunique(), (day, scope)
+            assert per == pytest.approx(mine["village"].nunique() / n_adv if n_adv else 0.0), (day, scope)
+            seen += n_adv
+    assert seen > 0

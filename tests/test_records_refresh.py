@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from fixtures_county import county_store, who
+from fixtures_writes import MONTH_SUMS
 from geo import imports
 from geo.records.changes import Appoint, End, NewAdviser, Renew, Replace
 from geo.records.run import perform
@@ -24,7 +25,11 @@ TABLES = {"coverage_spans": ("village", "span_from", "span_until", "cur_end"),
           "adviser_counties": ("adviser_id", "county"),
           "service_days": ("village", "mode", "day", "next_day"),
           "served_spans": ("village", "span_from", "span_until"),
-          "service_counties": ("county", "first_day")}
+          "service_counties": ("county", "first_day"),
+          "adviser_months": ("adviser_id", "county", "month", "records", "onsite_records", "onsite_hours",
+                             "last_onsite")}
+#: a table whose rows are parts to add up (fixtures_writes.MONTH_SUMS): compared by their sums
+SUMMED = {"adviser_months": f"SELECT {MONTH_SUMS} FROM adviser_months GROUP BY adviser_id, county, month"}
 
 
 def derived(store: Store) -> dict[str, str]:
@@ -32,7 +37,7 @@ def derived(store: Store) -> dict[str, str]:
     out = {}
     for table, columns in TABLES.items():
         said = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in columns)
-        frame = store.query(f"SELECT {said} FROM {table}")
+        frame = store.query(SUMMED.get(table, f"SELECT {said} FROM {table}"))
         out[table] = frame.sort_values(list(columns)).to_csv(index=False)
     return out
 

@@ -77,7 +77,9 @@ def test_months_with_duplicates_a_late_log_and_a_rollback_in_the_middle(new_stor
         first = pd.Timestamp(f"2025-{month:02d}-01")
         days = [first + pd.Timedelta(days=int(d)) for d in rng.integers(0, 28, size=30)]
         rows = service_rows(list(rng.choice(villages, size=30))).assign(
-            service_date=days, mode=rng.choice(["onsite", "onsite", "remote"], size=30))
+            service_date=days, mode=rng.choice(["onsite", "onsite", "remote"], size=30),
+            adviser_id=pd.array(rng.choice([7, 8, 9, -1], size=30), dtype="Int64").map(lambda a: None if a < 0 else a),
+            hours=rng.choice([0.5, 2.0, 4.0], size=30))
         if previous is not None:      # the last days of the month before, sent again
             rows = pd.concat([previous.sort_values("service_date").tail(5), rows], ignore_index=True)
         with store.transaction() as cur:
@@ -101,6 +103,7 @@ def test_months_with_duplicates_a_late_log_and_a_rollback_in_the_middle(new_stor
     assert_service_tables_current(store)
     assert_days_match_pandas(store, real)
     assert store.scalar("SELECT count(*) FROM served_spans") > 0
+    assert store.scalar("SELECT count(DISTINCT adviser_id) FROM adviser_months") == 3
 
 
 def test_a_national_batch_takes_one_lock_not_one_per_county(new_store, backend):

@@ -222,6 +222,11 @@ class StoreBase(ABC):
         with self.reading(cur) as c:
             return self._frame(c, sql, params)
 
+    def _ordered_groups_frame(self, sql: str, params: Params = None) -> pd.DataFrame:
+        """:meth:`_q_frame` of a statement grouping many rows that arrive, or can be read, in group order (the
+        server's backend groups them as they come; DuckDB's hash is fast enough)."""
+        return self._q_frame(sql, params)
+
     def query(self, sql: str, params: Params = None) -> pd.DataFrame:
         """Raw SQL for tests and benchmarks that look inside the store; the product calls named methods."""
         return self._q_frame(sql, params)

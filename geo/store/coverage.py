@@ -287,12 +287,21 @@ class CoverageQueries(ServiceQueries):
     def adviser_stats(self, scope: Scope, as_of: dt.date | str) -> tuple[int, float]:
         """(advisers serving villages in scope on `as_of`, covered villages per such adviser)."""
         low, high = scope.int_range
-        row = self._q_rows(f"""
-            SELECT count(DISTINCT a.adviser_id), count(DISTINCT a.village)
-            FROM assignments a JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
-            WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of
-              AND (a.end_date IS NULL OR a.end_date >= $as_of)""",
-                         {"low": low, "high": high, "as_of": as_date(as_of)})[0]
+        params = {"low": low, "high": high, "as_of": as_date(as_of)}
+        if self._spans and not scope.digits:
+            # nationally every load is in scope: the people with a load on the day and the covered villages,
+            # from a span per person and per county instead of every contract grouped twice
+            row = self._q_rows("""
+                SELECT (SELECT count(*) FROM adviser_spans
+                        WHERE span_from <= $as_of AND span_until > $as_of AND villages > 0),
+                       (SELECT coalesce(sum(covered), 0) FROM county_spans
+                        WHERE span_from <= $as_of AND span_until > $as_of)""", {"as_of": params["as_of"]})[0]
+        else:
+            row = self._q_rows(f"""
+                SELECT count(DISTINCT a.adviser_id), count(DISTINCT a.village)
+                FROM assignments a JOIN divisions d ON d.code = a.village AND {rules.real_village('d')}
+                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of
+                  AND (a.end_date IS NULL OR a.end_date >= $as_of)""", params)[0]
         n_adv, n_vil = int(row[0]), int(row[1])
         return n_adv, (n_vil / n_adv if n_adv else 0.0)
 

@@ -2,7 +2,8 @@
 
 ``coverage_spans`` (with ``county_spans`` and ``county_villages``) hold the coverage rule precomputed per village,
 ``adviser_spans`` (with ``adviser_counties``) the same rule applied to each person's load;
-``service_days``, ``served_spans`` and ``service_counties`` the effective-service rule.  Both are written by the
+``service_days``, ``served_spans`` and ``service_counties`` the effective-service rule, ``adviser_months`` each
+adviser's records by month.  Both are written by the
 SQL of :mod:`geo.store.sql.rules`, for the counties a transaction touched or for the whole country.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from geo.store.sql import rules
 #: (2: with county_spans and county_villages; 3: with adviser_spans and adviser_counties)
 SPANS_META, SPANS_VERSION = "coverage_spans", "3"
 #: meta key and value saying service_days is built and kept current by every write transaction
-SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "4"
+SERVICE_DAYS_META, SERVICE_DAYS_VERSION = "service_days", "5"   # 5: with adviser_months
 #: a write touching more counties than this rebuilds the whole country's spans at once, which is cheaper then
 MAX_COUNTIES_REFRESHED = 100
 
@@ -151,9 +152,9 @@ class DerivedTables(StoreBase):
         self.refresh_adviser_spans(cur, counties)
 
     def refresh_service_days(self, cur: Cursor, counties: Iterable[int] | None = None) -> None:
-        """Rebuild service_days from the service records of real villages, and served_spans from them and the
-        coverage spans (refreshed first), for `counties` (6-digit numbers) or the whole country (inside the
-        caller's transaction)."""
+        """Rebuild service_days from the service records of real villages, served_spans from them and the
+        coverage spans (refreshed first), and adviser_months from every record, for `counties` (6-digit numbers)
+        or the whole country (inside the caller's transaction)."""
         if counties is None:
             self._run(cur, "DELETE FROM service_days")
             self._run(cur, rules.service_days_sql())
@@ -161,6 +162,8 @@ class DerivedTables(StoreBase):
             self._run(cur, rules.served_spans_sql())
             self._run(cur, "DELETE FROM service_counties")
             self._run(cur, rules.service_counties_build_sql())
+            self._run(cur, "DELETE FROM adviser_months")
+            self._run(cur, rules.adviser_months_sql())
             if self.get_meta(SERVICE_DAYS_META, cur) != SERVICE_DAYS_VERSION:
                 self.set_meta(SERVICE_DAYS_META, SERVICE_DAYS_VERSION, cur)
             return
@@ -172,6 +175,8 @@ class DerivedTables(StoreBase):
             self._run(cur, rules.served_spans_sql(in_range), p)
             self._run(cur, "DELETE FROM service_counties WHERE county = idiv($low, 1000000)", {"low": p["low"]})
             self._run(cur, rules.service_counties_build_sql(in_range), p)
+            self._run(cur, "DELETE FROM adviser_months WHERE county = idiv($low, 1000000)", {"low": p["low"]})
+            self._run(cur, rules.adviser_months_sql(in_range), p)
 
     def _service_days_ready(self) -> bool:
         """Whether reads may use service_days (looked up once, then kept until a write)."""

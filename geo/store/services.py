@@ -132,18 +132,14 @@ class ServiceQueries(DerivedTables):
         """
         day = as_date(as_of)
         low, high = scope.int_range
+        window_start = settings.window(day)[0]
         params = {"as_of": day, "low": low, "high": high, "month_start": month_of(day)[0],
-                  "window_start": settings.window(day)[0]}
-        stats = """SELECT adviser_id,
-                         coalesce(sum(hours) FILTER (WHERE mode = 'onsite' AND service_date >= $month_start), 0)
-                             AS onsite_hours_month,
-                         count(*) FILTER (WHERE service_date >= $window_start) AS records_window,
-                         count(*) FILTER (WHERE mode = 'onsite' AND service_date >= $window_start)
-                             AS onsite_records_window,
-                         max(service_date) FILTER (WHERE mode = 'onsite') AS last_onsite
-                  FROM services WHERE adviser_id IS NOT NULL AND service_date <= $as_of
-                     AND village >= $low AND village < $high
-                  GROUP BY adviser_id"""
+                  "window_start": window_start}
+        # whole counties' figures add up adviser_months; a township's are counted from its records
+        from_months = self._service_days_ready() and len(scope.digits) <= 6
+        if from_months:
+            params["window_next"] = month_of(window_start)[1] + dt.timedelta(days=1)
+        stats = rules.adviser_service_stats_sql(from_months)
         if current:
             sql = f"""
                 WITH stats AS ({stats}),
@@ -161,7 +157,7 @@ class ServiceQueries(DerivedTables):
             # the grouped records alone: a query PostgreSQL may run in parallel (a CTE read twice it may not, and
             # joining the groups to themselves cost a second pass over 200,000 of them)
             sql = f"{stats} ORDER BY adviser_id"
-        df = self._q_frame(sql, params)
+        df = self._ordered_groups_frame(sql, params) if from_months else self._q_frame(sql, params)
         df["adviser_id"] = df["adviser_id"].astype("int64")
         df["onsite_hours_month"] = df["onsite_hours_month"].astype("float64")
         for col in ("records_window", "onsite_records_window"):

@@ -321,6 +321,17 @@ class PostgresStore(Store):
             return rules.served_per_unit_probed_sql(width)
         return super()._served_per_unit_sql(width, low, high)
 
+    def _ordered_groups_frame(self, sql: str, params: Params = None) -> pd.DataFrame:
+        # the planner prices its hash aggregate below a grouped read of an index in order, which it is not: the
+        # register's 2 million adviser-months took 1.2 s hashed and 0.5 s read in order (the whole statement
+        # 2.0 -> 1.1 s); the setting is the statement's alone (SET LOCAL, put back before a write goes on)
+        with self.reading() as conn, conn.transaction():
+            was = conn.execute("SELECT current_setting('enable_hashagg')").fetchone()[0]
+            conn.execute("SET LOCAL enable_hashagg = off")
+            df = self._frame(conn, sql, params)
+            conn.execute("SELECT set_config('enable_hashagg', %s, true)", [was])
+        return df
+
     def checkpoint(self) -> None:
         """Settle after a bulk load as autovacuum would a little later: the dead rows of the rewritten derived
         tables cleared (index-only reads then skip the table) and fresh planner statistics (the server manages
