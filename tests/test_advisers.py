@@ -562,3 +562,34 @@ def test_the_national_adviser_count_and_ratio_are_those_of_the_contracts(any_dem
             assert per == pytest.approx(mine["village"].nunique() / n_adv if n_adv else 0.0), (day, scope)
             seen += n_adv
     assert seen > 0
+
+
+def assert_spans_worklist_is_the_contracts(store, monkeypatch, where: Scope, days_and_horizons) -> set[str]:
+    """The renewal worklists read from the spans equal those the contracts give (every contract probed for a
+    successor, every village's contracts grouped); returns the kinds of rows seen."""
+    spans = {(day, days): store.renewals(where, day, days) for day, days in days_and_horizons}
+    with monkeypatch.context() as m:
+        m.setattr(store, "_spans", False)
+        for (day, days), got in spans.items():
+            pd.testing.assert_frame_equal(got, store.renewals(where, day, days), obj=f"{day} {days}")
+    return {k for got in spans.values() for k in got["kind"]}
+
+
+@pytest.mark.parametrize("scope", ["61", "610124"])
+def test_the_renewal_worklist_from_the_spans_is_the_one_from_the_contracts(any_demo_store, monkeypatch, scope):
+    """On the demo: contracts ending in the horizon, on days across its years and horizons of a month to a year
+    (not nationally: the demo is 陕西's, and the contracts' form took PostgreSQL 30 s there, the spans 0.04 s)."""
+    where = Scope.parse(scope)
+    kinds = assert_spans_worklist_is_the_contracts(any_demo_store, monkeypatch, where, [
+        (DAY, 60), (dt.date(2026, 11, 27), 30), (dt.date(2026, 11, 27), 365), (dt.date(2025, 3, 1), 90)])
+    assert kinds == {"ending"}        # the demo's lapsed villages have no adviser serving elsewhere
+
+
+def test_lapsed_villages_from_the_spans_are_those_from_the_contracts(ledgers, monkeypatch):
+    """On 周至县's ledgers: lapsed villages whose last adviser serves others, ended and open-ended contracts,
+    a renewal starting the day after an end, on days before, at and after those ends."""
+    days = [(dt.date(2025, 12, 31), 60), (dt.date(2026, 1, 1), 60), (DAY, 60), (DAY, 0), (DAY, 365),
+            (dt.date(2026, 7, 1), 60), (dt.date(2027, 12, 31), 30), (dt.date(2028, 1, 1), 30)]
+    for where in (ZHOUZHI, Scope.parse("610124103"), Scope("")):
+        kinds = assert_spans_worklist_is_the_contracts(ledgers, monkeypatch, where, days)
+        assert kinds == {"lapsed", "ending"} or where.digits == "610124103", (where, kinds)

@@ -67,6 +67,65 @@ def _dates(df: pd.DataFrame, *columns: str) -> pd.DataFrame:
 SERVED_BY_ID = 2_000
 
 
+#: CTEs ``items`` (the worklist's rows: kind, adviser_id, village, end_date) and ``load`` (adviser_id, villages: each
+#: listed person's load on the day) counted from the contracts, as :meth:`AdviserQueries.renewals` defines them
+_RENEWAL_ITEMS = f"""scoped AS (
+                SELECT a.adviser_id, a.village, a.start_date, a.end_date
+                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
+                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of),
+            ending AS (
+                SELECT 'ending' AS kind, s.adviser_id, s.village, s.end_date FROM scoped s
+                WHERE {rules.current_contract('s')} AND s.end_date <= $as_of + CAST($days AS INTEGER)
+                  AND NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village
+                                  AND b.start_date <= s.end_date + 1
+                                  AND (b.end_date IS NULL OR b.end_date > s.end_date))),
+            lapsed AS (
+                SELECT village, max(end_date) AS last_end FROM scoped GROUP BY village
+                HAVING bool_and(coalesce(end_date, DATE '9999-12-31') < $as_of)),
+            renewable AS (
+                SELECT 'lapsed' AS kind, s.adviser_id, s.village, s.end_date
+                FROM scoped s JOIN lapsed l ON l.village = s.village AND l.last_end = s.end_date
+                WHERE NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village AND b.start_date > $as_of)),
+            items AS (SELECT * FROM renewable UNION ALL SELECT * FROM ending),
+            load AS (
+                SELECT a.adviser_id, count(DISTINCT a.village) AS villages
+                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
+                WHERE {rules.current_contract('a')}
+                  AND a.adviser_id IN (SELECT adviser_id FROM items)
+                GROUP BY a.adviser_id)"""
+
+
+#: :data:`_RENEWAL_ITEMS` read from the coverage spans and the people's spans.  A contract in force with nothing after
+#: it ends at its village's latest current end (any earlier one is continued by the contract ending then), and
+#: nothing is after it when the village's span from the day after is lapsed: the expiring villages are found by
+#: their end day (an index range), not by probing each of the 730,000 contracts in force for a successor.  A
+#: village lapsed on the day with nothing signed for later is in a lapsed span that never ends.
+_RENEWAL_ITEMS_FROM_SPANS = """ending_villages AS (
+                SELECT c.village, c.cur_end FROM coverage_spans c
+                WHERE c.cur_end >= $as_of AND c.cur_end <= $as_of + CAST($days AS INTEGER)
+                  AND c.span_from <= $as_of AND c.span_until > $as_of AND c.village >= $low AND c.village < $high
+                  AND EXISTS (SELECT 1 FROM coverage_spans n WHERE n.village = c.village
+                              AND n.span_from = c.cur_end + 1 AND n.cur_end IS NULL)),
+            ending AS (
+                SELECT 'ending' AS kind, a.adviser_id, a.village, a.end_date
+                FROM ending_villages e JOIN assignments a ON a.village = e.village AND a.end_date = e.cur_end
+                WHERE a.start_date <= $as_of),
+            lapsed AS (
+                SELECT a.village, max(a.end_date) AS last_end
+                FROM coverage_spans c JOIN assignments a ON a.village = c.village
+                WHERE c.cur_end IS NULL AND c.span_from <= $as_of AND c.span_until = DATE 'infinity'
+                  AND c.village >= $low AND c.village < $high
+                GROUP BY a.village),
+            renewable AS (
+                SELECT 'lapsed' AS kind, a.adviser_id, a.village, a.end_date
+                FROM lapsed l JOIN assignments a ON a.village = l.village AND a.end_date = l.last_end),
+            items AS (SELECT * FROM renewable UNION ALL SELECT * FROM ending),
+            load AS (
+                SELECT adviser_id, villages FROM adviser_spans
+                WHERE span_from <= $as_of AND span_until > $as_of
+                  AND adviser_id IN (SELECT adviser_id FROM items))"""
+
+
 class AdviserQueries(RegistryQueries):
     """Reads about advisers, written once for both backends."""
 
@@ -207,31 +266,9 @@ class AdviserQueries(RegistryQueries):
         village_name, township, county, end_date, current_villages (the adviser's load on the day).  Ordered
         lapsed first, then by organisation, adviser, end date and village.
         """
+        items = _RENEWAL_ITEMS_FROM_SPANS if self._spans else _RENEWAL_ITEMS
         df = self._q_frame(f"""
-            WITH scoped AS (
-                SELECT a.adviser_id, a.village, a.start_date, a.end_date
-                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
-                WHERE a.village >= $low AND a.village < $high AND a.start_date <= $as_of),
-            ending AS (
-                SELECT 'ending' AS kind, s.adviser_id, s.village, s.end_date FROM scoped s
-                WHERE {rules.current_contract('s')} AND s.end_date <= $as_of + CAST($days AS INTEGER)
-                  AND NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village
-                                  AND b.start_date <= s.end_date + 1
-                                  AND (b.end_date IS NULL OR b.end_date > s.end_date))),
-            lapsed AS (
-                SELECT village, max(end_date) AS last_end FROM scoped GROUP BY village
-                HAVING bool_and(coalesce(end_date, DATE '9999-12-31') < $as_of)),
-            renewable AS (
-                SELECT 'lapsed' AS kind, s.adviser_id, s.village, s.end_date
-                FROM scoped s JOIN lapsed l ON l.village = s.village AND l.last_end = s.end_date
-                WHERE NOT EXISTS (SELECT 1 FROM assignments b WHERE b.village = s.village AND b.start_date > $as_of)),
-            items AS (SELECT * FROM renewable UNION ALL SELECT * FROM ending),
-            load AS (
-                SELECT a.adviser_id, count(DISTINCT a.village) AS villages
-                FROM assignments a JOIN divisions d ON d.code = a.village AND {REAL}
-                WHERE {rules.current_contract('a')}
-                  AND a.adviser_id IN (SELECT adviser_id FROM items)
-                GROUP BY a.adviser_id)
+            WITH {items}
             SELECT i.kind, ad.org, i.adviser_id, ad.name AS adviser, ad.licence_no, ad.phone,
                    i.village, v.name AS village_name, t.name AS township, c.name AS county, i.end_date,
                    coalesce(l.villages, 0) AS current_villages
