@@ -263,6 +263,9 @@ def build_demo(store: Store, *, with_geometry: bool = True) -> DemoReport:
         store.set_meta("dataset", "demo", cur)
         store.set_meta("default_scope", DEMO_PROVINCE, cur)
         store.set_meta("demo_anchor", ANCHOR.isoformat(), cur)
+    # settled as after any bulk load (PostgreSQL: statistics; without them a national worklist read of the
+    # fresh demo took 30 s, planned for empty tables)
+    store.checkpoint()
     return DemoReport(villages=len(villages(registry, DEMO_PROVINCE)), advisers=len(advisers),
                       assignments=len(assignments), services=len(services), schematic_villages=schematic,
                       seconds=time.perf_counter() - t0)
