@@ -112,13 +112,18 @@ def test_trend_is_month_ends_and_matches_totals(any_demo_store):
         assert row.covered == any_demo_store.totals(Scope.parse("610124"), row.as_of).covered
 
 
-@pytest.mark.parametrize("digits", ["61", "6101", "610124"])
-def test_trend_by_contract_masks_is_the_trend_by_joining_days_and_contracts(any_demo_store, digits):
-    # 24 months take the bit masks of Store._covered_days_cte; 70 months the plain join: the same months agree
-    masks = any_demo_store.trend(Scope.parse(digits), ANCHOR, months=24)
-    joined = any_demo_store.trend(Scope.parse(digits), ANCHOR, months=70).tail(24).reset_index(drop=True)
+@pytest.mark.parametrize("digits", ["", "61", "6101", "610124", "610124106"])
+def test_trend_by_contract_masks_is_the_trend_by_joining_days_and_contracts(any_demo_store, monkeypatch, digits):
+    # whole counties read their kept counts (county_spans); counted from the contracts instead, 24 months take the
+    # bit masks of Store._covered_days_cte and 70 months the plain join: the same months agree, all three
+    scope = Scope.parse(digits) if digits else Scope("")
+    kept = any_demo_store.trend(scope, ANCHOR, months=24)
+    monkeypatch.setattr(any_demo_store, "_spans", False)
+    masks = any_demo_store.trend(scope, ANCHOR, months=24)
+    joined = any_demo_store.trend(scope, ANCHOR, months=70).tail(24).reset_index(drop=True)
     assert masks["covered"].sum() > 0
     pd.testing.assert_frame_equal(masks, joined)
+    pd.testing.assert_frame_equal(kept, masks)
 
 
 @pytest.mark.parametrize("digits", ["", "61", "610124"])

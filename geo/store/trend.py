@@ -102,15 +102,25 @@ class TrendQueries(ServiceQueries):
                                    AND r.village >= $low AND r.village < $high)
                 SELECT cv.as_of, count(*) AS served FROM cv
                 JOIN visited ON visited.as_of = cv.as_of AND visited.village = cv.village GROUP BY cv.as_of"""
+        counties = "county >= idiv($low, 1000000) AND county < idiv($high, 1000000)"
+        if self._spans and len(scope.digits) <= 6 and not modes:
+            # whole counties, served by the default rule: their kept counts, a row per county and day
+            covered = f"""c AS (SELECT t.as_of, CAST(sum(cs.covered) AS BIGINT) AS covered FROM trend_days t
+                                JOIN county_spans cs ON cs.span_from <= t.as_of AND cs.span_until > t.as_of
+                                WHERE cs.{counties} GROUP BY t.as_of)"""
+            villages = f"SELECT CAST(coalesce(sum(villages), 0) AS BIGINT) FROM county_villages WHERE {counties}"
+        else:
+            covered = f"""a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
+                                FROM assignments a JOIN v ON v.code = a.village),
+                {self._covered_days_cte(len(days))}"""
+            villages = "SELECT count(*) FROM v"
         with self.reading() as cur, self._table(cur, "trend_days", frame):
             df = self._frame(cur, f"""
                 WITH v AS (SELECT code FROM divisions WHERE {REAL_VILLAGE} AND code >= $low AND code < $high),
-                a AS (SELECT a.village, a.start_date, coalesce(a.end_date, DATE '9999-12-31') AS end_date
-                      FROM assignments a JOIN v ON v.code = a.village),
-                {self._covered_days_cte(len(days))},
+                {covered},
                 s AS ({served}),
                 first_record AS ({first_record})
-                SELECT t.as_of, (SELECT count(*) FROM v) AS villages, coalesce(c.covered, 0) AS covered,
+                SELECT t.as_of, ({villages}) AS villages, coalesce(c.covered, 0) AS covered,
                        coalesce(s.served, 0) AS served,
                        coalesce((SELECT day FROM first_record) <= t.as_of, false) AS has_service_data
                 FROM trend_days t LEFT JOIN c ON c.as_of = t.as_of LEFT JOIN s ON s.as_of = t.as_of
