@@ -90,7 +90,7 @@ class DerivedTables(StoreBase):
         with self._table(cur, "refreshed_advisers", pd.DataFrame({"adviser_id": sorted(people)}, dtype="int64")):
             chosen = "adviser_id IN (SELECT adviser_id FROM refreshed_advisers)"
             self._run(cur, f"DELETE FROM adviser_spans WHERE {chosen}")
-            self._run(cur, rules.adviser_spans_sql(f"a.{chosen}"))
+            self._run(cur, rules.adviser_spans_sql("refreshed_advisers"))
 
     def refresh_served_spans(self, cur: Cursor, villages: Iterable[int]) -> None:
         """The served spans of `villages` (12-digit numbers) from their service days and coverage spans (both

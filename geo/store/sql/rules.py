@@ -154,9 +154,9 @@ def adviser_counties_sql(village_filter: str = "") -> str:
     SELECT DISTINCT adviser_id, idiv(village, 1000000) FROM assignments{where}"""
 
 
-def adviser_spans_sql(adviser_filter: str = "") -> str:
-    """SQL inserting ``adviser_spans`` for every person (optionally only those matching `adviser_filter`, a
-    condition on ``a.adviser_id``): the coverage rule's "current" applied to a person's whole load, anywhere.
+def adviser_spans_sql(people: str = "") -> str:
+    """SQL inserting ``adviser_spans`` for every person (optionally only those listed in the table `people`, a
+    column adviser_id): the coverage rule's "current" applied to a person's whole load, anywhere.
 
     For each person, the spans [span_from, span_until) in which their set of current contracts does not change,
     from their first contract's start on (the day they became one of the people of its scope), with the
@@ -164,13 +164,18 @@ def adviser_spans_sql(adviser_filter: str = "") -> str:
     next_end (earliest end among those contracts; NULL none or all open-ended) and last_end (latest;
     9999-12-31 open-ended, NULL none).  Span boundaries are every start day and every day after an end, of any
     contract: one on a village no longer real still makes its person one of the people, with no load from it.
-    A person's spans are joined to their own contracts only: a handful each, tens for the busiest."""
-    where = f" WHERE {adviser_filter}" if adviser_filter else ""
+    A person's spans are joined to their own contracts only: a handful each, tens for the busiest.  The listed
+    people's contracts are looked up person by person, a lateral read kept apart by OFFSET 0 (PostgreSQL flattens
+    a plain one into a join, and merged a quarter of the contracts in adviser order for a county's 400 people:
+    130-450 ms, not 18)."""
+    source = (f"""{people} r CROSS JOIN LATERAL (
+                      SELECT x.adviser_id, x.village, x.start_date, x.end_date FROM assignments x
+                      WHERE x.adviser_id = r.adviser_id OFFSET 0) a""" if people else "assignments a")
     return f"""
     INSERT INTO adviser_spans (adviser_id, span_from, span_until, villages, n_townships, next_end, last_end)
     WITH a AS (SELECT a.adviser_id, a.village, a.start_date, a.end_date,
-                      EXISTS (SELECT 1 FROM divisions d WHERE d.code = a.village AND {real_village('d')}) AS real
-               FROM assignments a{where}),
+                      coalesce({real_village('d')}, false) AS real
+               FROM {source} LEFT JOIN divisions d ON d.code = a.village),
     bp AS (SELECT adviser_id, start_date AS day FROM a
            UNION SELECT adviser_id, end_date + 1 FROM a WHERE end_date IS NOT NULL),
     spans AS (SELECT adviser_id, day,
