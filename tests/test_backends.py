@@ -363,6 +363,20 @@ def test_a_thread_s_server_connection_is_closed_after_the_thread_ends(new_store,
         for run in runs:
             run.join()
     assert store.scalar(mine) <= 3          # at most the last threads' connections, not 90
+    # and the next threads read on those: no new connection per thread (the public page server answers each
+    # request in a thread of its own)
+    pids: set[int] = set()
+
+    def which() -> None:
+        pids.add(int(store.scalar("SELECT pg_backend_pid()")))
+
+    for _ in range(10):
+        runs = [threading.Thread(target=which) for _ in range(3)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join()
+    assert 1 <= len(pids) <= 3, pids
     done = threading.Event()
     stay = threading.Thread(target=lambda: (read(), done.wait(30)))
     stay.start()
