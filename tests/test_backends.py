@@ -356,12 +356,16 @@ def test_a_thread_s_server_connection_is_closed_after_the_thread_ends(new_store,
     def read() -> None:
         assert store.scalar("SELECT 1") == 1
 
-    for _ in range(30):
-        runs = [threading.Thread(target=read) for _ in range(3)]
-        for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
+    def in_threads(target, rounds: int) -> None:
+        """`target` in three threads at once, `rounds` times over, each round's threads ended before the next."""
+        for _ in range(rounds):
+            runs = [threading.Thread(target=target) for _ in range(3)]
+            for run in runs:
+                run.start()
+            for run in runs:
+                run.join()
+
+    in_threads(read, 30)
     assert store.scalar(mine) <= 3          # at most the last threads' connections, not 90
     # and the next threads read on those: no new connection per thread (the public page server answers each
     # request in a thread of its own)
@@ -370,12 +374,7 @@ def test_a_thread_s_server_connection_is_closed_after_the_thread_ends(new_store,
     def which() -> None:
         pids.add(int(store.scalar("SELECT pg_backend_pid()")))
 
-    for _ in range(10):
-        runs = [threading.Thread(target=which) for _ in range(3)]
-        for run in runs:
-            run.start()
-        for run in runs:
-            run.join()
+    in_threads(which, 10)
     assert 1 <= len(pids) <= 3, pids
     done = threading.Event()
     stay = threading.Thread(target=lambda: (read(), done.wait(30)))

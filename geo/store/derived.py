@@ -3,8 +3,8 @@
 ``coverage_spans`` (with ``county_spans`` and ``county_villages``) hold the coverage rule precomputed per village,
 ``adviser_spans`` (with ``adviser_counties``) the same rule applied to each person's load;
 ``service_days``, ``served_spans`` and ``service_counties`` the effective-service rule, ``adviser_months`` each
-adviser's records by month.  Both are written by the
-SQL of :mod:`geo.store.sql.rules`, for the counties a transaction touched or for the whole country.
+adviser's records by month.  All are written by the SQL of :mod:`geo.store.sql.rules`, for the counties a
+transaction touched or for the whole country.
 """
 from __future__ import annotations
 
@@ -88,8 +88,7 @@ class DerivedTables(StoreBase):
         if not people:
             return
         with self._table(cur, "refreshed_advisers", pd.DataFrame({"adviser_id": sorted(people)}, dtype="int64")):
-            chosen = "adviser_id IN (SELECT adviser_id FROM refreshed_advisers)"
-            self._run(cur, f"DELETE FROM adviser_spans WHERE {chosen}")
+            self._run(cur, "DELETE FROM adviser_spans WHERE adviser_id IN (SELECT adviser_id FROM refreshed_advisers)")
             self._run(cur, rules.adviser_spans_sql("refreshed_advisers"))
 
     def refresh_served_spans(self, cur: Cursor, villages: Iterable[int]) -> None:

@@ -251,13 +251,13 @@ _ADVISER_MONTH = f"""adviser_id, idiv(village, 1000000) AS county, {month_start(
            max(service_date) FILTER (WHERE mode = 'onsite') AS last_onsite"""
 
 
-def adviser_months_sql(village_filter: str = "") -> str:
-    """SQL inserting ``adviser_months`` (optionally only from the records matching `village_filter`, a condition on
-    ``village`` that takes whole counties): per adviser, county and month, the records, the on-site ones, their
+def adviser_months_sql(record_filter: str = "") -> str:
+    """SQL inserting ``adviser_months`` (optionally only from the records matching `record_filter`: the villages of
+    whole counties, or the batches of an append): per adviser, county and month, the records, the on-site ones, their
     hours and the last on-site day (a rebuild writes one row for each; an append adds rows, see
     :func:`adviser_months_append_sql`).  The register's service figures add whole months from it and read only the
     month of the day and the window's first month from the records (:func:`adviser_service_stats_sql`)."""
-    extra = f" AND {village_filter}" if village_filter else ""
+    extra = f" AND {record_filter}" if record_filter else ""
     return f"""
     INSERT INTO adviser_months (adviser_id, county, month, records, onsite_records, onsite_hours, last_onsite)
     SELECT {_ADVISER_MONTH}
@@ -269,9 +269,7 @@ def adviser_months_append_sql(ids: str) -> str:
     is a part of an adviser's month at a county, and every read adds the parts up (sums and a maximum): a month
     sent in two files needs no merge, and appending reads nothing already stored (a merge's join, planned before
     the table's first statistics, had scanned the stored months once per new one)."""
-    return f"""
-    INSERT INTO adviser_months (adviser_id, county, month, records, onsite_records, onsite_hours, last_onsite)
-    SELECT {_ADVISER_MONTH} FROM services WHERE batch_id IN ({ids}) AND adviser_id IS NOT NULL GROUP BY 1, 2, 3"""
+    return adviser_months_sql(f"batch_id IN ({ids})")
 
 
 def adviser_service_stats_sql(from_months: bool) -> str:
