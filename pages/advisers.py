@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.core.coverage import DEFAULT_EXPIRING_DAYS
 from geo.outputs.folium_map import build_map
 from geo.text.catalogue import escape_markdown
 from geo.text.formats import aside, contract_end, count, dates_as_text
@@ -21,7 +22,11 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = state.current()
 widgets.page_counts(ctx, "page.advisers")
 cap = state.adviser_cap()
-reg = queries.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap, ctx.service)
+# the worklist below is read beside the register, for the horizon the user last chose (asked again if changed)
+reg, _ = queries.side_by_side(
+    lambda: queries.q_register(ctx.store, ctx.version, ctx.scope.digits, ctx.date, cap, ctx.service),
+    lambda: queries.q_renewals(ctx.store, ctx.version, ctx.scope.digits, ctx.date,
+                               int(st.session_state.get("adv_renew_days", DEFAULT_EXPIRING_DAYS))))
 HOURS = f"{ctx.service.hours_standard:g}"
 st.caption(ctx.t("adv.intro", date=ctx.date, cap=cap))
 if reg.frame.empty:

@@ -1,18 +1,23 @@
 """The page 顾问 and the summary's load figures through AppTest on the demo: every figure equals the library's."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
+import threading
 
 import openpyxl
 import pandas as pd
+import pytest
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 
-from fixtures_app import DATE, open_page
+from fixtures_app import DATE, assert_ok, open_page
 from geo.core.codes import Scope
 from geo.text.catalogue import TEXT, t
 from geo.views import advisers
+from geo.views.gap_list import PAGE_ROWS
+from ui import queries
 
 COUNTY = Scope.parse("610124")
 
@@ -79,6 +84,37 @@ def test_detail_history_and_renewals_match_the_library(app_db, demo_store, downl
     assert work[t("col.code")].tolist() == ren.frame["village"].tolist()
     sheet = openpyxl.load_workbook(io.BytesIO(downloads[f"续聘清单_周至县_{DATE}.xlsx"])).active
     assert sheet.max_row == len(ren.frame) + 1
+
+
+def test_worklist_read_beside_the_register_keeps_the_chosen_horizon(app_db, demo_store):
+    at = open_page("pages/advisers.py", scope=COUNTY.digits, date=DATE)
+    [horizon] = [n for n in at.main.number_input if n.label == t("adv.renewals.days")]
+    horizon.set_value(365).run()
+    day = pd.Timestamp(DATE).date()
+    year = advisers.renewals(demo_store, COUNTY, day, days=365)
+    assert len(year.frame) > len(advisers.renewals(demo_store, COUNTY, day).frame)
+    assert worklist(at) == (len(year.frame), year.frame["village"].head(PAGE_ROWS).tolist())
+    earlier = day - dt.timedelta(days=200)
+    at.sidebar.date_input[0].set_value(earlier).run()
+    assert_ok(at)
+    then = advisers.renewals(demo_store, COUNTY, earlier, days=365).frame
+    assert worklist(at) == (len(then), then["village"].head(PAGE_ROWS).tolist())
+
+
+def worklist(at) -> tuple[int, list[str]]:
+    """The worklist's count as the page says it, and the codes on its first page."""
+    [n] = [int(m.group(1).replace(",", "")) for m in (re.search(t("adv.renewals.count", n="([0-9,]+)"), md.value)
+                                                         for md in at.markdown) if m]
+    return n, at.dataframe[-1].value[t("col.code")].tolist()
+
+
+def test_side_by_side_answers_in_order_and_raises_a_side_read_s_error():
+    assert queries.side_by_side(lambda: 1, lambda: threading.current_thread().name, lambda: 3) == [1, "ui-beside", 3]
+
+    def broken() -> None:
+        raise advisers.AdviserError(key="adv.e.horizon", params={"max": 3660})
+    with pytest.raises(advisers.AdviserError):
+        queries.side_by_side(lambda: 1, broken)
 
 
 def test_summary_shows_advisers_over_the_cap_and_their_loads(app_db, demo_store):

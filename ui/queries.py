@@ -4,9 +4,13 @@ worth keeping)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from geo.core.codes import Scope
 from geo.core.coverage import Counts
@@ -16,6 +20,39 @@ from geo.store import Store
 from geo.store.trend import KeptTrend
 from geo.views import advisers
 from geo.views import map_view as map_data
+
+
+class _Beside(threading.Thread):
+    """One read of :func:`side_by_side` in a thread of its own, in the page run that asked (its caches and
+    messages belong to that run); a thread that ends leaves its store read connection for the next."""
+
+    def __init__(self, read: Callable[[], Any]) -> None:
+        super().__init__(name="ui-beside", daemon=True)
+        self._read, self._answer, self._error = read, None, None
+        add_script_run_ctx(self, get_script_run_ctx())
+
+    def run(self) -> None:
+        try:
+            self._answer = self._read()
+        except BaseException as e:          # re-raised in the page's thread by answer()
+            self._error = e
+
+    def answer(self) -> Any:
+        self.join()
+        if self._error is not None:
+            raise self._error
+        return self._answer
+
+
+def side_by_side(first: Callable[[], Any], *others: Callable[[], Any]) -> list[Any]:
+    """The answers of cached reads that do not depend on each other, `first` in this thread and `others` at the
+    same time in threads of their own: on a server store each runs in a server process of its own, so a page that
+    needs two national reads waits for the longer one, not for both."""
+    pending = [_Beside(read) for read in others]
+    for thread in pending:
+        thread.start()
+    return [first(), *(thread.answer() for thread in pending)]
+
 
 # `_store` is not hashed; the version string, the scope digits, the date, the language and the effective-service
 # settings (a frozen dataclass, hashed by value) are the key.
