@@ -25,6 +25,7 @@ from geo.core.caps import DEFAULT_CAP
 from geo.core.codes import LEVEL_NAMES, Scope
 from geo.core.coverage import NO_DATA
 from geo.core.errors import UserError
+from geo.core.memory import return_large_blocks
 from geo.core.service_rule import DEFAULT_WINDOW_DAYS, ServiceSettings
 from geo.imports import KINDS, all_options
 from geo.outputs.export import summary_table, to_csv_bytes
@@ -1036,6 +1037,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return_large_blocks()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

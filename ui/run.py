@@ -9,6 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from geo.core.memory import return_large_blocks
 from geo.outputs.assets import ensure_static
 from geo.store import StoreError
 from geo.text.catalogue import t
@@ -20,6 +21,7 @@ APP_DIR = Path(__file__).resolve().parent.parent
 
 
 def main() -> None:
+    return_large_blocks()          # the server process's, once
     # no icons (page_icon, st.Page icon): an emoji or :material: favicon is fetched from a public server
     st.set_page_config(page_title=t("app_title", "zh"), layout="wide")
     ensure_static(APP_DIR / "static")
