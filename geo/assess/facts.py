@@ -129,9 +129,15 @@ class Codes:
         return self._sums[key]
 
     def per_subject(self, facts: Facts, column: str, mode: str | None = None, cls: str | None = None) -> np.ndarray:
-        """The sum of `column` over each subject's records (of `mode`, `cls`)."""
-        cells = self.per_month(facts, column, mode, cls)
-        return cells.reshape(self.n, len(self.months)).sum(axis=1)
+        """The sum of `column` over each subject's records (of `mode`, `cls`): from the sums per month when asked
+        for already, else summed per subject and not kept (nationally, a table per month that nothing else reads
+        is 14 MB per question)."""
+        key = ("month", column, mode, cls)
+        if key in self._sums:
+            return self._sums[key].reshape(self.n, len(self.months)).sum(axis=1)
+        keep = self.where(mode, cls)
+        return np.bincount(self.record_pos[keep], weights=facts.records[column].to_numpy(np.float64)[keep],
+                           minlength=self.n)
 
     def held_pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The distinct (subject, village) pairs held, by subject then village: the subject's position, the

@@ -326,6 +326,7 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
 
     names_of_village = _adviser_names(adv_facts, people["name"])
     del people
+    adv_facts = adv_facts.without_codes()     # the advisers' codes and sums (70 MB nationally) are done with
     vil_scores, _ = _scores(vil_facts, rules, keep_units=False)
     villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
     del vil_facts, vil_scores
@@ -340,5 +341,5 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     villages = villages.reset_index(drop=True)
 
     counties, townships = (_unit_table(advisers, level, name_of, rules) for level in ("county", "township"))
-    return Assessment(scope, name, period, rules, advisers, villages, adv_units, adv_facts.without_codes(),
+    return Assessment(scope, name, period, rules, advisers, villages, adv_units, adv_facts,
                       counties, townships)
