@@ -357,6 +357,8 @@ def _measure(scratch: ScratchStores, figs: dict[str, Figure], info: dict, prefix
     figs["map_html_bytes_max"] = figure("map_html_bytes_max", max(v["bytes"] for v in maps.values()))
     figs["map_build_ms_max"] = figure("map_build_ms_max", max(v["ms"] for v in maps.values()))
     log(f"maps {maps}")
+    del vil_codes, geo_codes, gap_rows        # 620,000 code strings and a province's gap list: not needed after
+    gc.collect()
 
     backend_targets = BACKEND_TARGETS[scratch.backend]
     mark("queries and maps")

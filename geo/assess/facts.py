@@ -128,6 +128,10 @@ class Codes:
                                           minlength=self.n * len(self.months))
         return self._sums[key]
 
+    def forget_sums(self) -> None:
+        """Let go of the sums per month kept so far (they are worked out again when asked for)."""
+        self._sums.clear()
+
     def per_subject(self, facts: Facts, column: str, mode: str | None = None, cls: str | None = None) -> np.ndarray:
         """The sum of `column` over each subject's records (of `mode`, `cls`): from the sums per month when asked
         for already, else summed per subject and not kept (nationally, a table per month that nothing else reads

@@ -328,6 +328,7 @@ def assess(store: Store, scope: Scope, period: Period, rules: RuleSet, *, princi
     del people
     adv_facts = adv_facts.without_codes()     # the advisers' codes and sums (70 MB nationally) are done with
     vil_scores, _ = _scores(vil_facts, rules, keep_units=False)
+    vil_facts.codes.forget_sums()     # the indicators' tables per month (60 MB nationally): the figures need two
     villages = pd.concat([_figures(vil_facts), vil_scores], axis=1)
     del vil_facts, vil_scores
     villages.insert(0, "code", codes_text(villages.index))
