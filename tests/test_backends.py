@@ -449,6 +449,29 @@ def test_a_frame_written_as_a_table_reads_back_exactly(new_store):
     assert [None if v is None else bytes(v) for v in plain(back["blob"])] == frame["blob"].tolist()
 
 
+def test_a_text_frame_reads_back_every_text_and_number_exactly(new_store):
+    """_text_frame (the national register's people: another way of reading on a server) gives what _frame gives,
+    the texts that mean null or a separator in a copy's format included."""
+    store = new_store()
+    n = len(HOSTILE_TEXTS)
+    frame = pd.DataFrame({
+        "text": HOSTILE_TEXTS,
+        "count": pd.array([None, *range(-3, n - 4)], dtype="Int64"),
+        "big": pd.array([2**62 - k for k in range(n)], dtype="int64"),
+        "ratio": [float("nan"), 0.1, -2.5e-12, 1e300, *[k / 7 for k in range(n - 4)]],
+        "day": pd.to_datetime([None, *[f"2026-{1 + k % 12:02d}-{1 + k:02d}" for k in range(n - 1)]]).astype(
+            "datetime64[us]"),
+        "flag": pd.array([None, *[k % 2 == 0 for k in range(n - 1)]], dtype="boolean")})
+    sql = "SELECT text, count, big, ratio, day, flag FROM roundtrip"
+    with store.transaction() as cur, store._table(cur, "roundtrip", frame):
+        back = store._text_frame(cur, f"{sql} ORDER BY big DESC")
+        none = store._text_frame(cur, f"{sql} WHERE big < 0")
+    for column in ("text", "count", "big", "ratio", "flag"):
+        assert plain(back[column]) == plain(frame[column]), column
+    assert plain(pd.to_datetime(back["day"])) == plain(frame["day"])
+    assert list(none.columns) == list(back.columns) and none.empty
+
+
 def plain(values: pd.Series) -> list:
     """Values as Python objects, every kind of null as None (the backends return nulls as NaN, NA or None)."""
     return [None if not isinstance(v, (bytes, bytearray, memoryview)) and pd.isna(v) else
