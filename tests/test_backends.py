@@ -427,10 +427,10 @@ HOSTILE_TEXTS = ["", "\\N", "\\", "a\tb", "line\nnext", "cr\rlf", "back\\slash\\
                  "=1+1", "赵\u3000钱", "\U0001f600", ",\"quoted\"", None]
 
 
-def test_a_frame_written_as_a_table_reads_back_exactly(new_store):
-    store = new_store()
+def hostile_frame() -> pd.DataFrame:
+    """A column of each kind a store writes, with :data:`HOSTILE_TEXTS`, nulls and extreme values."""
     n = len(HOSTILE_TEXTS)
-    frame = pd.DataFrame({
+    return pd.DataFrame({
         "text": HOSTILE_TEXTS,
         "label": pd.Categorical(HOSTILE_TEXTS),
         "count": pd.array([None, *range(-3, n - 4)], dtype="Int64"),
@@ -441,6 +441,11 @@ def test_a_frame_written_as_a_table_reads_back_exactly(new_store):
         "flag": pd.array([None, *[k % 2 == 0 for k in range(n - 1)]], dtype="boolean"),
         "blob": [None, b"", b"\x00\\\t\n\xff", *[bytes([k]) * k for k in range(n - 3)]],
     })
+
+
+def test_a_frame_written_as_a_table_reads_back_exactly(new_store):
+    store = new_store()
+    frame = hostile_frame()
     with store.transaction() as cur, store._table(cur, "roundtrip", frame):
         back = store._frame(cur, "SELECT * FROM roundtrip")
     for column in ("text", "label", "count", "big", "ratio", "flag"):
@@ -453,15 +458,7 @@ def test_a_text_frame_reads_back_every_text_and_number_exactly(new_store):
     """_text_frame (the national register's people: another way of reading on a server) gives what _frame gives,
     the texts that mean null or a separator in a copy's format included."""
     store = new_store()
-    n = len(HOSTILE_TEXTS)
-    frame = pd.DataFrame({
-        "text": HOSTILE_TEXTS,
-        "count": pd.array([None, *range(-3, n - 4)], dtype="Int64"),
-        "big": pd.array([2**62 - k for k in range(n)], dtype="int64"),
-        "ratio": [float("nan"), 0.1, -2.5e-12, 1e300, *[k / 7 for k in range(n - 4)]],
-        "day": pd.to_datetime([None, *[f"2026-{1 + k % 12:02d}-{1 + k:02d}" for k in range(n - 1)]]).astype(
-            "datetime64[us]"),
-        "flag": pd.array([None, *[k % 2 == 0 for k in range(n - 1)]], dtype="boolean")})
+    frame = hostile_frame()
     sql = "SELECT text, count, big, ratio, day, flag FROM roundtrip"
     with store.transaction() as cur, store._table(cur, "roundtrip", frame):
         back = store._text_frame(cur, f"{sql} ORDER BY big DESC")

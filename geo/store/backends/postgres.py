@@ -84,10 +84,20 @@ def _scrub(message: str, url: str) -> str:
     password = urlsplit(url).password
     return message.replace(password, "***") if password else message
 
+
+#: PostgreSQL's type oid of DATE
+_DATE_OID = 1082
 #: PostgreSQL type oids -> the Arrow types :meth:`PostgresStore._text_frame` reads them as (any other: text)
 _ARROW_TYPES = {16: pa.bool_(), 20: pa.int64(), 21: pa.int64(), 23: pa.int64(), 700: pa.float64(), 701: pa.float64(),
-                1700: pa.float64(), 1082: pa.date32()}
+                1700: pa.float64(), _DATE_OID: pa.date32()}
 
+
+def _dates_as_datetimes(df: pd.DataFrame, description: Sequence[Any]) -> pd.DataFrame:
+    """`df` with its DATE columns (by the statement's `description`) as datetime64, as DuckDB returns them."""
+    for d in description:
+        if d.type_code == _DATE_OID:
+            df[d.name] = pd.to_datetime(df[d.name]).astype("datetime64[us]")
+    return df
 
 
 @lru_cache(maxsize=1024)
@@ -374,11 +384,7 @@ class PostgresStore(Store):
     def _frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
         result = self._execute(cur, sql, params)
         columns = [d.name for d in result.description]
-        df = pd.DataFrame(result.fetchall(), columns=columns)
-        for d in result.description:   # DATE columns as datetime64, as DuckDB returns them
-            if d.type_code == 1082:
-                df[d.name] = pd.to_datetime(df[d.name]).astype("datetime64[us]")
-        return df
+        return _dates_as_datetimes(pd.DataFrame(result.fetchall(), columns=columns), result.description)
 
     def _text_frame(self, cur: Cursor, sql: str, params: Params = None) -> pd.DataFrame:
         # COPY's CSV read by Arrow's parser, as DuckDB's backend reads its result: through fetchall, the national
@@ -388,17 +394,14 @@ class PostgresStore(Store):
         columns = self._execute(cur, f"SELECT * FROM ({sql}) described LIMIT 0", params).description
         buffer = self._copied(cur, f"COPY ({_pg_sql(sql)}) TO STDOUT WITH (FORMAT csv, FORCE_QUOTE *)", params)
         types = {d.name: _ARROW_TYPES.get(d.type_code, pa.string()) for d in columns}
-        if not buffer.getbuffer().nbytes:       # Arrow refuses an empty file
-            return pa.table({n: pa.array([], kind) for n, kind in types.items()}).to_pandas()
-        table = pa_csv.read_csv(buffer, read_options=pa_csv.ReadOptions(column_names=list(types)),
-                                convert_options=pa_csv.ConvertOptions(
-                                    column_types=types, null_values=[""], strings_can_be_null=True,
-                                    quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"]))
-        df = table.to_pandas()
-        for name, kind in types.items():      # DATE columns as datetime64, as _frame returns them
-            if kind == pa.date32():
-                df[name] = pd.to_datetime(df[name]).astype("datetime64[us]")
-        return df
+        if buffer.getbuffer().nbytes:
+            table = pa_csv.read_csv(buffer, read_options=pa_csv.ReadOptions(column_names=list(types)),
+                                    convert_options=pa_csv.ConvertOptions(
+                                        column_types=types, null_values=[""], strings_can_be_null=True,
+                                        quoted_strings_can_be_null=False, true_values=["t"], false_values=["f"]))
+        else:                                   # Arrow refuses an empty file
+            table = pa.table({n: pa.array([], kind) for n, kind in types.items()})
+        return _dates_as_datetimes(table.to_pandas(), columns)
 
     def _copied(self, cur: Cursor, copy_sql: str, params: Params) -> io.BytesIO:
         """The output of a ``COPY ... TO STDOUT`` statement, rewound."""
